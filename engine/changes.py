@@ -1,0 +1,108 @@
+"""What a plan says will change: actions, attribute-level changes, resource changes.
+
+These are values; ``planning`` builds them, ``apply`` executes them, the renderers print them.
+``Action`` names follow Terraform's JSON plan (``["create"]``, ``["delete", "create"]``...).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.config import AVI_PROVIDER
+
+
+class Action(enum.Enum):
+    NOOP = "no-op"
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    DELETE_THEN_CREATE = "delete-then-create"
+    CREATE_THEN_DELETE = "create-then-delete"
+
+    @property
+    def is_replace(self) -> bool:
+        return self in (Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE)
+
+    def json_actions(self) -> list[str]:
+        """The ``change.actions`` array of Terraform's plan JSON."""
+        return {
+            Action.NOOP: ["no-op"],
+            Action.CREATE: ["create"],
+            Action.READ: ["read"],
+            Action.UPDATE: ["update"],
+            Action.DELETE: ["delete"],
+            Action.DELETE_THEN_CREATE: ["delete", "create"],
+            Action.CREATE_THEN_DELETE: ["create", "delete"],
+        }[self]
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeChange:
+    """One changed attribute: ``path`` from the object root, values before and after.
+    A missing side is represented by ``None``."""
+
+    path: tuple[str | int, ...]
+    before: Any
+    after: Any
+    forces_replacement: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceChange:
+    address: ResourceAddress
+    action: Action
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    attribute_changes: tuple[AttributeChange, ...] = ()
+    # Terraform's action_reason: "replace_because_cannot_update", "replace_by_request",
+    # "delete_because_no_resource_config", "read_because_config_unknown"...
+    reason: str | None = None
+    replace_paths: tuple[tuple[str | int, ...], ...] = ()
+    provider: str = AVI_PROVIDER
+    previous_address: ResourceAddress | None = None
+    importing_id: str | None = None
+    # Attributes still unknown after this change is applied, for "(known after apply)".
+    after_unknown: tuple[tuple[str | int, ...], ...] = ()
+
+    @property
+    def type(self) -> str:
+        return self.address.type
+
+
+@dataclass(frozen=True, slots=True)
+class OutputChange:
+    name: str
+    action: Action
+    before: Any
+    after: Any
+    sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    add: int = 0
+    change: int = 0
+    destroy: int = 0
+    imported: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.add or self.change or self.destroy or self.imported)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    targets: tuple[ResourceAddress, ...] = ()
+    replace: tuple[ResourceAddress, ...] = ()
+    refresh: bool = True
+    refresh_only: bool = False
+    destroy: bool = False
+    # Blast-radius guard: refuse plans deleting more than this share of managed objects.
+    max_delete_fraction: float | None = 0.5
+    force: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)

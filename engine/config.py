@@ -1,0 +1,101 @@
+"""The desired configuration every front end (HCL reader, Kubernetes translator, CDKTF
+synth reader) produces, and the engine plans from.
+
+A front end returns ``(Configuration, Diagnostics)``. Attribute values are JSON-like data that
+may contain ``UNKNOWN`` and ``Deferred`` (see ``values``). Dependencies are the union of
+``depends_on`` and the references inside ``Deferred`` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.diagnostics import SourceRange
+from albform.engine.values import collect_references
+
+AVI_PROVIDER = 'provider["registry.terraform.io/vmware/avi"]'
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    prevent_destroy: bool = False
+    create_before_destroy: bool = False
+    # Top-level attribute paths whose differences are ignored; ("*",) means all.
+    ignore_changes: tuple[tuple[str | int, ...], ...] = ()
+    ignore_all_changes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceConfig:
+    """One desired resource instance (or data source read when ``address.is_data``)."""
+
+    address: ResourceAddress
+    attributes: Mapping[str, Any]
+    depends_on: tuple[ResourceAddress, ...] = ()
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    source: SourceRange | None = None
+    provider: str = AVI_PROVIDER
+
+    @property
+    def type(self) -> str:
+        return self.address.type
+
+    def dependencies(self) -> set[ResourceAddress]:
+        """Explicit ``depends_on`` plus every resource referenced by a ``Deferred`` value."""
+        found = collect_references(dict(self.attributes))
+        found.update(self.depends_on)
+        found.discard(self.address)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class OutputConfig:
+    name: str
+    value: Any
+    sensitive: bool = False
+    source: SourceRange | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MovedBlock:
+    from_address: ResourceAddress
+    to_address: ResourceAddress
+    source: SourceRange | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBlock:
+    to_address: ResourceAddress
+    id: str
+    source: SourceRange | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Configuration:
+    """Everything a front end asks for. Addresses in ``resources`` are unique."""
+
+    resources: tuple[ResourceConfig, ...] = ()
+    outputs: tuple[OutputConfig, ...] = ()
+    moved: tuple[MovedBlock, ...] = ()
+    imports: tuple[ImportBlock, ...] = ()
+    # Raw provider "avi" block arguments (controller, credentials...), evaluated.
+    provider_config: Mapping[str, Any] = field(default_factory=dict)
+    # Raw terraform { backend "X" { ... } } selection, if the front end had one.
+    backend: tuple[str, Mapping[str, Any]] | None = None
+
+    def by_address(self) -> dict[ResourceAddress, ResourceConfig]:
+        return {r.address: r for r in self.resources}
+
+    def merged(self, other: Configuration) -> Configuration:
+        """This configuration plus ``other`` (e.g. HCL resources plus a cluster module)."""
+        return Configuration(
+            resources=self.resources + other.resources,
+            outputs=self.outputs + other.outputs,
+            moved=self.moved + other.moved,
+            imports=self.imports + other.imports,
+            provider_config={**other.provider_config, **self.provider_config},
+            backend=self.backend or other.backend,
+        )

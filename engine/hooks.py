@@ -1,0 +1,45 @@
+"""Progress events: the engine reports through a ``Hook``; views render them.
+
+The engine never prints. Hook methods may be called from worker threads, concurrently; a hook
+must be thread-safe and must not raise.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.changes import Action
+
+
+class Hook(Protocol):
+    def pre_refresh(self, address: ResourceAddress) -> None: ...
+    def post_refresh(self, address: ResourceAddress, gone: bool) -> None: ...
+    def pre_apply(self, address: ResourceAddress, action: Action) -> None: ...
+    def post_apply(self, address: ResourceAddress, action: Action, error: str | None,
+                   elapsed: float) -> None: ...
+    def state_persisted(self, serial: int) -> None: ...
+    def message(self, text: str) -> None: ...
+
+
+class NullHook:
+    """A hook that ignores every event (the default)."""
+
+    def pre_refresh(self, address: ResourceAddress) -> None:
+        pass
+
+    def post_refresh(self, address: ResourceAddress, gone: bool) -> None:
+        pass
+
+    def pre_apply(self, address: ResourceAddress, action: Action) -> None:
+        pass
+
+    def post_apply(self, address: ResourceAddress, action: Action, error: str | None,
+                   elapsed: float) -> None:
+        pass
+
+    def state_persisted(self, serial: int) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        pass

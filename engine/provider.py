@@ -1,0 +1,111 @@
+"""The provider protocol: how the engine reads and changes real objects.
+
+The Avi provider (``albform.provider``) implements it over the controller's REST API; tests use
+the in-memory fake in ``engine/testing/fake_provider.py``. Every method is called from worker
+threads of the graph walk, possibly concurrently for different objects, so implementations
+must be thread-safe.
+
+Failure semantics (as Pulumi states them):
+* ``create`` that raises must not have left an object behind, unless it returns the partial
+  object through ``ProviderError.partial_state`` (then the engine records it in state);
+* after ``delete`` raises, the object is assumed to still exist; deleting an object that is
+  already gone is success;
+* ``read`` returns ``ReadResult(attributes=None)`` when the object no longer exists (drift),
+  never raises for that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from albform.engine.diagnostics import Diagnostics
+from albform.engine.schema import ResourceSchema
+
+
+class ProviderError(Exception):
+    """A provider operation failed. ``retriable`` says whether trying again may succeed;
+    ``status`` and ``detail`` carry the API's answer for the user."""
+
+    def __init__(self, message: str, *, retriable: bool = False, status: int | None = None,
+                 detail: str = "", partial_state: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.retriable = retriable
+        self.status = status
+        self.detail = detail
+        self.partial_state = partial_state
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """Refresh one managed object: its type and its last known attributes (from state)."""
+
+    type_name: str
+    attributes: Mapping[str, Any]
+    key: object = None  # opaque correlation key, returned as-is in ``ReadManyResult``
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """``attributes`` is None when the object no longer exists."""
+
+    attributes: Mapping[str, Any] | None
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadManyResult:
+    results: Mapping[object, ReadResult]
+    api_calls: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    """The object as it exists after create/update (all computed values known)."""
+
+    attributes: Mapping[str, Any]
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """What the engine needs from a provider."""
+
+    def resource_types(self) -> Collection[str]:
+        """Every managed resource type name this provider offers (``avi_pool``...)."""
+        ...
+
+    def schema(self, type_name: str) -> ResourceSchema | None:
+        """The schema of a resource or data source type, or None if unknown."""
+        ...
+
+    def canonicalize(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """Bring configured values into the form ``read`` returns (refs as urls, enums...),
+        so that the diff compares like with like. Must not perform writes; may read."""
+        ...
+
+    def read(self, request: ReadRequest) -> ReadResult:
+        ...
+
+    def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
+        """Refresh many objects in as few API calls as possible."""
+        ...
+
+    def read_data_source(self, type_name: str, query: Mapping[str, Any]) -> ReadResult:
+        """Look up an existing object (``data "avi_cloud" "x" { name = "..." }``)."""
+        ...
+
+    def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        ...
+
+    def update(self, type_name: str, prior: Mapping[str, Any],
+               planned: Mapping[str, Any]) -> ApplyResult:
+        ...
+
+    def delete(self, type_name: str, prior: Mapping[str, Any]) -> None:
+        ...
+
+    def import_resource(self, type_name: str, identifier: str) -> ReadResult:
+        """Read an existing object by uuid, url or name, for ``import``."""
+        ...

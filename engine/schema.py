@@ -1,0 +1,85 @@
+"""Resource schemas as the engine sees them: what each attribute means for diff and plan.
+
+The provider builds these (the Avi provider from its generated table); the engine only reads
+them. An attribute is exactly one of required / optional / computed-only, and may also be:
+
+* ``server_default`` — the server fills a value when the config leaves it unset: unset in
+  config means "don't care", never a change;
+* ``sensitive`` — masked in plans and kept out of state where the provider says so;
+* ``force_new`` — changing it replaces the object;
+* ``refers_to`` — a reference to an object of that API type (the provider canonicalises refs);
+* ``keyed_by`` — for lists of objects compared by a key field, not by position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+ValueType = Literal["string", "integer", "number", "boolean", "object", "list", "map", "any"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSchema:
+    name: str
+    type: ValueType = "string"
+    required: bool = False
+    computed: bool = False
+    server_default: bool = False
+    default: object = None
+    sensitive: bool = False
+    force_new: bool = False
+    refers_to: str | None = None
+    keyed_by: str | None = None
+    # For type "list" the element type; for "object" (and lists of objects) the fields.
+    element_type: ValueType | None = None
+    fields: Mapping[str, AttributeSchema] | None = None
+    enum: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def optional(self) -> bool:
+        return not self.required and not (self.computed and not self.server_default)
+
+    @property
+    def is_nested(self) -> bool:
+        return self.fields is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSchema:
+    """The schema of one resource type (``avi_pool``) or data source (``data.avi_cloud``)."""
+
+    type_name: str
+    attributes: Mapping[str, AttributeSchema] = field(default_factory=dict)
+    # The attribute that identifies an object once created ("uuid" for Avi objects).
+    id_attribute: str = "id"
+    description: str = ""
+
+    def attribute(self, path: tuple[str | int, ...]) -> AttributeSchema | None:
+        """Schema of the attribute at ``path`` (list indexes skipped), or None if unknown."""
+        fields: Mapping[str, AttributeSchema] | None = self.attributes
+        found: AttributeSchema | None = None
+        for step in path:
+            if isinstance(step, int):
+                continue
+            if fields is None or step not in fields:
+                return None
+            found = fields[step]
+            fields = found.fields
+        return found
+
+    def sensitive_paths(self) -> list[tuple[str, ...]]:
+        """Paths of every sensitive attribute, for masking and ``sensitive_attributes``."""
+        out: list[tuple[str, ...]] = []
+
+        def walk(prefix: tuple[str, ...], attrs: Mapping[str, AttributeSchema]) -> None:
+            for name, attr in attrs.items():
+                if attr.sensitive:
+                    out.append((*prefix, name))
+                if attr.fields:
+                    walk((*prefix, name), attr.fields)
+
+        walk((), self.attributes)
+        return out

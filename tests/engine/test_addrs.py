@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from albform.engine.addrs import AddressError, ModuleStep, ResourceAddress
+
+idents = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,12}", fullmatch=True)
+keys = st.one_of(st.none(), st.integers(min_value=0, max_value=10**6), st.text(max_size=12))
+addresses = st.builds(
+    ResourceAddress,
+    type=idents,
+    name=idents,
+    key=keys,
+    module=st.lists(st.builds(ModuleStep, idents, keys), max_size=3).map(tuple),
+    mode=st.sampled_from(["managed", "data"]),
+)
+
+
+@given(addresses)
+def test_parse_round_trips_str(address: ResourceAddress) -> None:
+    assert ResourceAddress.parse(str(address)) == address
+
+
+@given(st.lists(addresses, max_size=20))
+def test_sort_key_is_total_with_mixed_keys(items: list[ResourceAddress]) -> None:
+    ordered = sorted(items)
+    assert all(not (b < a) for a, b in zip(ordered, ordered[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("avi_pool.web", ResourceAddress("avi_pool", "web")),
+        ('avi_pool.web["k"]', ResourceAddress("avi_pool", "web", "k")),
+        ("module.x.avi_pool.web[0]", ResourceAddress("avi_pool", "web", 0, (ModuleStep("x"),))),
+        ("data.avi_cloud.default", ResourceAddress("avi_cloud", "default", mode="data")),
+    ],
+)
+def test_parse_examples(text: str, expected: ResourceAddress) -> None:
+    assert ResourceAddress.parse(text) == expected
+    assert str(expected) == text
+
+
+@pytest.mark.parametrize("text", ["", "avi_pool", "module.x", "avi_pool.web[", "1abc.x"])
+def test_parse_rejects_garbage_with_reason(text: str) -> None:
+    with pytest.raises(AddressError, match="address"):
+        ResourceAddress.parse(text)
