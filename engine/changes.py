@@ -106,3 +106,52 @@ class PlanOptions:
     max_delete_fraction: float | None = 0.5
     force: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A computed plan: the changes, plus what they were computed against.
+
+    ``prior_state`` is the state after refresh, ``prev_run_state`` the state as stored before
+    it; drift is the difference between the two. ``lineage``/``serial`` come from the stored
+    state so that applying a saved plan against a moved state fails ("Saved plan is stale").
+    ``configuration`` is kept because apply re-evaluates ``Deferred`` values with the values
+    known after each dependency is applied.
+    """
+
+    changes: tuple[ResourceChange, ...]
+    prior_state: Any  # albform.engine.state.model.State (Any avoids an import cycle)
+    prev_run_state: Any
+    configuration: Any  # albform.engine.config.Configuration
+    options: PlanOptions = field(default_factory=PlanOptions)
+    output_changes: tuple[OutputChange, ...] = ()
+    drift: tuple[ResourceChange, ...] = ()
+    lineage: str = ""
+    serial: int = 0
+    errored: bool = False
+    complete: bool = True
+    timestamp: str = ""
+
+    @property
+    def applyable(self) -> bool:
+        return not self.errored and (
+            any(c.action is not Action.NOOP for c in self.changes)
+            or any(o.action is not Action.NOOP for o in self.output_changes)
+            or (self.options.refresh_only and bool(self.drift))
+        )
+
+    def summary(self) -> PlanSummary:
+        add = change = destroy = imported = 0
+        for c in self.changes:
+            if c.action is Action.CREATE:
+                add += 1
+            elif c.action is Action.UPDATE:
+                change += 1
+            elif c.action is Action.DELETE:
+                destroy += 1
+            elif c.action.is_replace:
+                add += 1
+                destroy += 1
+            if c.importing_id is not None:
+                imported += 1
+        return PlanSummary(add, change, destroy, imported)
