@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,7 +28,7 @@ def test_parse_round_trips_str(address: ResourceAddress) -> None:
 @given(st.lists(addresses, max_size=20))
 def test_sort_key_is_total_with_mixed_keys(items: list[ResourceAddress]) -> None:
     ordered = sorted(items)
-    assert all(not (b < a) for a, b in zip(ordered, ordered[1:], strict=False))
+    assert all(not (b < a) for a, b in pairwise(ordered))
 
 
 @pytest.mark.parametrize(
