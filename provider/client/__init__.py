@@ -1,0 +1,1 @@
+"""albform.provider.client (being built)."""

@@ -1,0 +1,1 @@
+"""albform.provider.emulator (being built)."""

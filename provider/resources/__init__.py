@@ -1,0 +1,1 @@
+"""albform.provider.resources (being built)."""

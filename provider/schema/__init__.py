@@ -1,0 +1,1 @@
+"""albform.provider.schema (being built)."""
