@@ -1,0 +1,104 @@
+"""``albform cluster …``: plan, apply and destroy the objects AKO would create for a cluster.
+
+Inputs are Kubernetes manifests (files, directories, ``kubectl get -o yaml`` dumps), the
+``avi-k8s-config`` ConfigMap (or AKO Helm values) and optional controller facts. ``render``
+prints the objects without touching a controller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from albform.cli.commands.plan import run_args, workspace
+from albform.cli.operations import run_plan
+from albform.cli.options import output_options, plan_options, state_options
+from albform.cli.sources import ConfigSource
+
+
+def cluster_inputs(f: Any) -> Any:
+    f = click.option("--controller-facts", "controller_facts", type=click.Path(exists=True),
+                     help="YAML with cloudType, dnsSubdomains, licenseTier, vrfName.")(f)
+    f = click.option("--ako-config", "ako_config", type=click.Path(exists=True), required=True,
+                     help="The avi-k8s-config ConfigMap (kubectl -o yaml) or AKO Helm values.")(f)
+    f = click.option("--manifests", "manifests", multiple=True, required=True,
+                     type=click.Path(exists=True),
+                     help="Kubernetes manifests: file or directory (repeatable).")(f)
+    return f
+
+
+def cluster_source(ws: Any, params: dict[str, Any]) -> ConfigSource:
+    facts = params.get("controller_facts")
+    return ConfigSource.cluster(
+        [ws.resolve(p) for p in params["manifests"]],
+        ws.resolve(params["ako_config"]),
+        ws.resolve(facts) if facts else None,
+    )
+
+
+@click.group("cluster")
+def cluster_group() -> None:
+    """Plan and apply the ALB objects AKO would create for a Kubernetes cluster."""
+
+
+@cluster_group.command("plan")
+@cluster_inputs
+@plan_options
+@state_options
+@output_options
+@click.option("-out", "--out", "out", type=click.Path(), help="Save the plan to a file.")
+@click.option("-detailed-exitcode", "--detailed-exitcode", "detailed_exitcode", is_flag=True,
+              help="Exit 0 for no changes, 1 for errors, 2 for changes.")
+@click.pass_context
+def cluster_plan(ctx: click.Context, **params: Any) -> int:
+    """Show what applying the cluster's services would change on the controller.
+
+    \b
+    Example:
+        albform cluster plan --manifests k8s/ --ako-config avi-k8s-config.yaml
+    """
+    ws = workspace(ctx, params)
+    return run_plan(ws, cluster_source(ws, params), run_args(params))
+
+
+@cluster_group.command("apply")
+@cluster_inputs
+@plan_options
+@state_options
+@output_options
+@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
+              help="Skip the interactive approval.")
+@click.pass_context
+def cluster_apply(ctx: click.Context, **params: Any) -> int:
+    """Create, update or delete controller objects to match the cluster."""
+    ws = workspace(ctx, params)
+    return run_plan(ws, cluster_source(ws, params), run_args(params), apply=True)
+
+
+@cluster_group.command("destroy")
+@cluster_inputs
+@plan_options
+@state_options
+@output_options
+@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
+              help="Skip the interactive approval.")
+@click.pass_context
+def cluster_destroy(ctx: click.Context, **params: Any) -> int:
+    """Delete every controller object albform manages for this cluster."""
+    ws = workspace(ctx, params)
+    return run_plan(ws, cluster_source(ws, params), run_args(params, destroy=True),
+                    apply=True)
+
+
+def _mount_render() -> None:
+    """``cluster render`` lives with the translator's CLI module (no controller needed)."""
+    try:
+        from albform.cli.commands.cluster_render import render_command
+    except ImportError:  # pragma: no cover - only while the translator is being built
+        return
+    cluster_group.add_command(render_command, "render")
+
+
+_mount_render()
+__all__ = ["cluster_group"]

@@ -1,0 +1,113 @@
+"""``albform plan``, ``apply`` and ``destroy`` for a directory of .tf / .tf.json files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from albform.cli.operations import RunArgs, run_apply_saved, run_plan
+from albform.cli.options import (
+    output_options,
+    parse_duration,
+    parse_vars,
+    plan_options,
+    state_options,
+    variable_options,
+)
+from albform.cli.sources import ConfigSource
+from albform.cli.workspace import Workspace
+
+
+def run_args(params: dict[str, Any], **overrides: Any) -> RunArgs:
+    """Turn click's parameters into the operation's arguments."""
+    return RunArgs(
+        targets=tuple(params.get("targets", ())),
+        replace=tuple(params.get("replace", ())),
+        refresh=params.get("refresh", True),
+        refresh_only=params.get("refresh_only", False),
+        out=Path(params["out"]) if params.get("out") else None,
+        detailed_exitcode=params.get("detailed_exitcode", False),
+        lock=params.get("lock", True),
+        lock_timeout=parse_duration(params.get("lock_timeout", "0s")),
+        parallelism=params.get("parallelism", 10),
+        json=params.get("json_mode", False),
+        color=sys.stdout.isatty() and not params.get("no_color", False),
+        auto_approve=params.get("auto_approve", False),
+        force_deletes=params.get("force_deletes", False),
+        max_delete_fraction=params.get("max_delete_fraction", 0.5),
+        **overrides,
+    )
+
+
+def workspace(ctx: click.Context, params: dict[str, Any]) -> Workspace:
+    base: Workspace = ctx.obj
+    state = params.get("state_path")
+    return Workspace(base.workdir, base.env, Path(state) if state else None)
+
+
+def hcl_source(ws: Workspace, params: dict[str, Any]) -> ConfigSource:
+    return ConfigSource.hcl(ws.workdir, parse_vars(params.get("variables", ())),
+                            [ws.resolve(p) for p in params.get("var_files", ())])
+
+
+@click.command("plan")
+@plan_options
+@variable_options
+@state_options
+@output_options
+@click.option("-out", "--out", "out", type=click.Path(), help="Save the plan to a file.")
+@click.option("-destroy", "--destroy", "destroy", is_flag=True, help="Plan to destroy all.")
+@click.option("-detailed-exitcode", "--detailed-exitcode", "detailed_exitcode", is_flag=True,
+              help="Exit 0 for no changes, 1 for errors, 2 for changes.")
+@click.pass_context
+def plan_command(ctx: click.Context, **params: Any) -> int:
+    """Show the changes that apply would make.
+
+    \b
+    Example:
+        albform -chdir=examples/nsx-alb-setup plan -out=tfplan
+    """
+    ws = workspace(ctx, params)
+    return run_plan(ws, hcl_source(ws, params), run_args(params, destroy=params["destroy"]))
+
+
+@click.command("apply")
+@click.argument("planfile", required=False, type=click.Path())
+@plan_options
+@variable_options
+@state_options
+@output_options
+@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
+              help="Skip the interactive approval.")
+@click.option("-destroy", "--destroy", "destroy", is_flag=True, help="Destroy everything.")
+@click.pass_context
+def apply_command(ctx: click.Context, planfile: str | None, **params: Any) -> int:
+    """Create, update or delete objects to match the configuration (or a saved plan).
+
+    \b
+    Example:
+        albform apply -auto-approve
+        albform apply tfplan
+    """
+    ws = workspace(ctx, params)
+    args = run_args(params, destroy=params["destroy"])
+    if planfile:
+        return run_apply_saved(ws, Path(planfile), args)
+    return run_plan(ws, hcl_source(ws, params), args, apply=True)
+
+
+@click.command("destroy")
+@plan_options
+@variable_options
+@state_options
+@output_options
+@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
+              help="Skip the interactive approval.")
+@click.pass_context
+def destroy_command(ctx: click.Context, **params: Any) -> int:
+    """Destroy every object this configuration manages (in reverse dependency order)."""
+    ws = workspace(ctx, params)
+    return run_plan(ws, hcl_source(ws, params), run_args(params, destroy=True), apply=True)

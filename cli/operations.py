@@ -1,0 +1,223 @@
+"""The plan / apply / destroy / refresh flows shared by the HCL and cluster commands.
+
+Each flow: load the configuration, open the backend under its lock, open the provider, call one
+engine function, hand the result to a view, return Terraform's exit code (0 ok, 1 error, 2
+changes present under ``-detailed-exitcode``). Nothing here formats text itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from albform.cli.sources import ConfigSource
+from albform.cli.views.diagnostics import show_diagnostics
+from albform.cli.views.plan import PlanView
+from albform.cli.views.progress import ProgressView
+from albform.cli.workspace import Workspace
+from albform.engine.addrs import ResourceAddress
+from albform.engine.changes import Plan, PlanOptions
+from albform.engine.diagnostics import Diagnostic, Diagnostics
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class RunArgs:
+    """Options common to plan, apply and destroy (Terraform's flag names)."""
+
+    targets: tuple[str, ...] = ()
+    replace: tuple[str, ...] = ()
+    refresh: bool = True
+    refresh_only: bool = False
+    destroy: bool = False
+    out: Path | None = None
+    detailed_exitcode: bool = False
+    lock: bool = True
+    lock_timeout: float = 0.0
+    parallelism: int = 10
+    json: bool = False
+    color: bool = False
+    auto_approve: bool = False
+    force_deletes: bool = False
+    max_delete_fraction: float | None = 0.5
+
+
+def _plan_options(args: RunArgs, diags: Diagnostics) -> PlanOptions:
+    def parse_all(texts: tuple[str, ...], flag: str) -> tuple[ResourceAddress, ...]:
+        out = []
+        for text in texts:
+            try:
+                out.append(ResourceAddress.parse(text))
+            except ValueError as exc:
+                diags.append(Diagnostic.error(f"Invalid {flag} address", str(exc)))
+        return tuple(out)
+
+    return PlanOptions(
+        targets=parse_all(args.targets, "-target"),
+        replace=parse_all(args.replace, "-replace"),
+        refresh=args.refresh,
+        refresh_only=args.refresh_only,
+        destroy=args.destroy,
+        max_delete_fraction=args.max_delete_fraction,
+        force=args.force_deletes,
+    )
+
+
+@contextlib.contextmanager
+def _locked(backend: Any, operation: str, args: RunArgs) -> Iterator[None]:
+    if not args.lock:
+        yield
+        return
+    with backend.locked(operation, args.lock_timeout):
+        yield
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[threading.Event]:
+    """SIGINT sets the stop event: in-flight calls finish, state is persisted, then exit."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo("\nInterrupt received.\nPlease wait for albform to exit or data loss may "
+                   "occur.\nGracefully shutting down...", err=True)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _schemas(provider: Any, plan: Plan) -> dict[str, Any]:
+    types = {c.address.type for c in plan.changes} | {c.address.type for c in plan.drift}
+    return {t: s for t in types if (s := provider.schema(t)) is not None}
+
+
+def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool = False,
+             ) -> int:
+    """``plan`` (apply=False) or ``apply``/``destroy`` without a saved plan."""
+    from albform.engine.planning import build_plan
+
+    view = PlanView(json_mode=args.json, color=args.color)
+    diags = Diagnostics()
+    options = _plan_options(args, diags)
+    config, load_diags = source.load(ws.env)
+    diags.extend(load_diags)
+    if diags.has_errors():
+        show_diagnostics(diags, json_mode=args.json, color=args.color)
+        return EXIT_ERROR
+    backend = ws.open_backend(config.backend)
+    operation = "OperationTypeApply" if apply else "OperationTypePlan"
+    with _locked(backend, operation, args), ws.open_provider(config.provider_config) as provider:
+        prev_state = _read_state(backend)
+        hook = ProgressView(quiet=args.json)
+        plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
+                                      parallelism=args.parallelism)
+        diags.extend(plan_diags)
+        schemas = _schemas(provider, plan)
+        view.plan(plan, schemas, diags)
+        if diags.has_errors() or plan.errored:
+            return EXIT_ERROR
+        if not apply:
+            if args.out is not None:
+                from albform.engine.planfile import save_plan
+
+                save_plan(plan, ws.resolve(args.out), config_source=source.to_json())
+                view.saved(args.out)
+            elif not args.json:
+                view.unsaved_note()
+            has_changes = plan.applyable
+            return EXIT_CHANGES if (args.detailed_exitcode and has_changes) else EXIT_OK
+        if not plan.applyable:
+            return EXIT_OK
+        if not args.auto_approve and not view.confirm(destroy=args.destroy):
+            view.cancelled(destroy=args.destroy)
+            return EXIT_ERROR
+        return _apply(plan, provider, backend, prev_state, args, view, hook)
+
+
+def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
+    """``apply PLANFILE``: reload the recorded configuration, refuse a stale plan, apply."""
+    from albform.engine.planfile import check_plan_fresh, load_plan
+
+    view = PlanView(json_mode=args.json, color=args.color)
+    saved = load_plan(ws.resolve(planfile))
+    source = ConfigSource.from_json(saved.config_source)
+    if source.digest() != saved.config_source.get("digest"):
+        show_diagnostics([Diagnostic.error(
+            "Saved plan does not match the configuration",
+            "The configuration files changed after this plan was saved. Run plan again.")],
+            json_mode=args.json)
+        return EXIT_ERROR
+    config, diags = source.load(ws.env)
+    if diags.has_errors():
+        show_diagnostics(diags, json_mode=args.json)
+        return EXIT_ERROR
+    plan = dataclasses.replace(saved.plan, configuration=config)
+    backend = ws.open_backend(config.backend)
+    with _locked(backend, "OperationTypeApply", args), \
+            ws.open_provider(config.provider_config) as provider:
+        prev_state = _read_state(backend)
+        try:
+            check_plan_fresh(plan, prev_state)
+        except Exception as exc:  # StalePlanError: a user-facing condition, not a bug
+            show_diagnostics([Diagnostic.error("Saved plan is stale", str(exc))],
+                             json_mode=args.json)
+            return EXIT_ERROR
+        return _apply(plan, provider, backend, prev_state, args, view,
+                      ProgressView(quiet=args.json))
+
+
+def _read_state(backend: Any) -> Any:
+    from albform.engine.state.model import State
+
+    state = backend.read()
+    return state if state is not None else State()
+
+
+def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunArgs,
+           view: PlanView, hook: ProgressView) -> int:
+    from albform.engine.apply import apply_plan
+
+    serial = [prev_state.serial]
+    lineage = plan.lineage or prev_state.lineage
+
+    def persist(state: Any) -> None:
+        serial[0] += 1
+        backend.write(dataclasses.replace(state, serial=serial[0], lineage=lineage))
+
+    with _interruptible() as stop:
+        outcome = apply_plan(plan, provider, persist, hook=hook,
+                             parallelism=args.parallelism, stop=stop)
+    show_diagnostics(outcome.diagnostics, json_mode=args.json, color=args.color)
+    view.applied(outcome, destroy=args.destroy)
+    if outcome.diagnostics.has_errors() or outcome.interrupted:
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def fail(summary: str, detail: str = "", *, json_mode: bool = False) -> int:
+    show_diagnostics([Diagnostic.error(summary, detail)], json_mode=json_mode)
+    return EXIT_ERROR
+
+
+def echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+__all__ = ["RunArgs", "fail", "run_apply_saved", "run_plan"]

@@ -1,0 +1,88 @@
+"""Option groups shared by several commands, as decorators (Terraform's flag names; both
+``-flag`` and ``--flag`` spellings are accepted)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _flag(name: str) -> tuple[str, str]:
+    return (f"-{name}", f"--{name}")
+
+
+def parse_duration(value: str) -> float:
+    """Terraform durations: ``0s``, ``30s``, ``5m``, ``1m30s``, or plain seconds."""
+    text = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    total, pos = 0.0, 0
+    for m in re.finditer(r"(\d+(?:\.\d+)?)(ms|s|m|h)", text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+        pos = m.end()
+    if pos != len(text) or not text:
+        raise click.BadParameter(f"invalid duration {value!r} (examples: 0s, 30s, 5m)")
+    return total
+
+
+def state_options(f: F) -> F:
+    f = click.option(*_flag("lock"), "lock", type=bool, default=True, show_default=True,
+                     help="Hold the state lock during the operation.")(f)
+    f = click.option(*_flag("lock-timeout"), "lock_timeout", default="0s",
+                     help="How long to retry a held state lock (e.g. 30s).")(f)
+    f = click.option(*_flag("state"), "state_path", default=None, type=click.Path(),
+                     help="Path of a local state file (overrides the configured backend).")(f)
+    return f
+
+
+def output_options(f: F) -> F:
+    f = click.option(*_flag("json"), "json_mode", is_flag=True,
+                     help="Machine-readable JSON output.")(f)
+    f = click.option(*_flag("no-color"), "no_color", is_flag=True,
+                     help="Disable colour.")(f)
+    return f
+
+
+def variable_options(f: F) -> F:
+    f = click.option(*_flag("var"), "variables", multiple=True, metavar="NAME=VALUE",
+                     help="Set a variable (repeatable).")(f)
+    f = click.option(*_flag("var-file"), "var_files", multiple=True, type=click.Path(),
+                     help="Load variables from a .tfvars file (repeatable).")(f)
+    return f
+
+
+def plan_options(f: F) -> F:
+    f = click.option(*_flag("target"), "targets", multiple=True, metavar="ADDRESS",
+                     help="Limit planning to this resource and its dependencies.")(f)
+    f = click.option(*_flag("replace"), "replace", multiple=True, metavar="ADDRESS",
+                     help="Force replacement of this resource instance.")(f)
+    f = click.option(*_flag("refresh"), "refresh", type=bool, default=True, show_default=True,
+                     help="Read the real objects before planning.")(f)
+    f = click.option(*_flag("refresh-only"), "refresh_only", is_flag=True,
+                     help="Only reconcile state with the real objects (drift).")(f)
+    f = click.option(*_flag("parallelism"), "parallelism", type=click.IntRange(1, 256),
+                     default=10, show_default=True, help="Concurrent operations.")(f)
+    f = click.option(*_flag("allow-mass-delete"), "force_deletes", is_flag=True,
+                     help="Override the blast-radius guard that refuses plans deleting more "
+                          "than --max-delete-fraction of the managed objects.")(f)
+    f = click.option(*_flag("max-delete-fraction"), "max_delete_fraction", type=float,
+                     default=0.5, show_default=True,
+                     help="Blast-radius guard threshold (share of managed objects).")(f)
+    return f
+
+
+def parse_vars(items: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="-var")
+        out[name.strip()] = value
+    return out

@@ -1,0 +1,105 @@
+"""Configuration sources: where a command's desired resources come from.
+
+A ``ConfigSource`` is a small JSON-serialisable description (front end + its inputs), so a saved
+plan can record it and ``apply PLANFILE`` can load exactly the same configuration again (the
+plan's ``Deferred`` values are code and cannot be stored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from albform.engine.config import Configuration
+from albform.engine.diagnostics import Diagnostics
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """``kind`` is ``"hcl"`` (a directory of .tf/.tf.json files) or ``"cluster"``
+    (Kubernetes manifests + AKO settings through the translator)."""
+
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    # -- constructors -------------------------------------------------------------------
+    @classmethod
+    def hcl(cls, directory: Path, variables: Mapping[str, str], var_files: Sequence[Path],
+            ) -> ConfigSource:
+        return cls("hcl", {
+            "dir": str(directory.resolve()),
+            "variables": dict(variables),
+            "var_files": [str(p.resolve()) for p in var_files],
+        })
+
+    @classmethod
+    def cluster(cls, manifests: Sequence[Path], ako_config: Path,
+                controller_facts: Path | None) -> ConfigSource:
+        return cls("cluster", {
+            "manifests": [str(p.resolve()) for p in manifests],
+            "ako_config": str(ako_config.resolve()),
+            "controller_facts": str(controller_facts.resolve()) if controller_facts else None,
+        })
+
+    # -- serialisation ------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "params": dict(self.params), "digest": self.digest()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ConfigSource:
+        return cls(str(data["kind"]), dict(data.get("params", {})))
+
+    def digest(self) -> str:
+        """Hash of every input file, so a saved plan notices edited configuration."""
+        h = hashlib.sha256()
+        for path in sorted(self._input_files()):
+            h.update(str(path).encode())
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(b"<missing>")
+        return h.hexdigest()
+
+    def _input_files(self) -> list[Path]:
+        roots: list[Path] = []
+        if self.kind == "hcl":
+            roots = [Path(self.params["dir"]), *map(Path, self.params.get("var_files", []))]
+        else:
+            roots = [Path(p) for p in self.params.get("manifests", [])]
+            roots.append(Path(self.params["ako_config"]))
+            if self.params.get("controller_facts"):
+                roots.append(Path(self.params["controller_facts"]))
+        files: list[Path] = []
+        for root in roots:
+            if root.is_dir():
+                files.extend(p for p in root.rglob("*") if p.is_file()
+                             and ".albform" not in p.parts and not p.name.endswith(".tfstate")
+                             and ".tfstate." not in p.name and not p.name.startswith("."))
+            else:
+                files.append(root)
+        return files
+
+    # -- loading ------------------------------------------------------------------------
+    def load(self, env: Mapping[str, str]) -> tuple[Configuration, Diagnostics]:
+        if self.kind == "hcl":
+            from albform.modules.hcl.load import load_configuration
+
+            return load_configuration(
+                Path(self.params["dir"]),
+                variables=self.params.get("variables", {}),
+                var_files=[Path(p) for p in self.params.get("var_files", [])],
+                env=env,
+            )
+        if self.kind == "cluster":
+            from albform.modules.k8s.load import load_cluster_configuration
+
+            facts = self.params.get("controller_facts")
+            return load_cluster_configuration(
+                [Path(p) for p in self.params["manifests"]],
+                Path(self.params["ako_config"]),
+                Path(facts) if facts else None,
+            )
+        raise ValueError(f"unknown configuration source kind {self.kind!r}")

@@ -1,0 +1,1 @@
+"""Views: everything the CLI prints. Commands never format output themselves."""

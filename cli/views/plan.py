@@ -1,0 +1,71 @@
+"""The plan/apply view: human text (Terraform's phrases, which PR tools parse) or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from albform.cli.views.diagnostics import show_diagnostics
+from albform.engine.changes import Plan
+from albform.engine.diagnostics import Diagnostics
+
+
+class PlanView:
+    def __init__(self, *, json_mode: bool = False, color: bool = False) -> None:
+        self.json_mode = json_mode
+        self.color = color
+
+    def plan(self, plan: Plan, schemas: Mapping[str, Any], diags: Diagnostics) -> None:
+        from albform.engine.render import render_plan_human, render_plan_json
+
+        if self.json_mode:
+            click.echo(json.dumps(render_plan_json(plan, schemas), sort_keys=False))
+            show_diagnostics(diags, json_mode=True)
+            return
+        show_diagnostics([d for d in diags if not d.is_error], color=self.color)
+        if not diags.has_errors():
+            click.echo(render_plan_human(plan, schemas, color=self.color))
+        show_diagnostics(diags.errors(), color=self.color)
+
+    def unsaved_note(self) -> None:
+        click.echo("─" * 77)
+        click.echo("\nNote: You didn't use the -out option to save this plan, so albform can't "
+                   "guarantee to take exactly these actions if you run \"albform apply\" now.")
+
+    def saved(self, path: Path) -> None:
+        if self.json_mode:
+            return
+        click.echo("─" * 77)
+        click.echo(f"\nSaved the plan to: {path}\n\nTo perform exactly these actions, run the "
+                   f"following command to apply:\n    albform apply \"{path}\"")
+
+    def confirm(self, *, destroy: bool) -> bool:
+        if destroy:
+            click.echo("\nDo you really want to destroy all resources?\n  albform will destroy "
+                       "all your managed infrastructure, as shown above.\n  There is no undo. "
+                       "Only 'yes' will be accepted to confirm.\n")
+        else:
+            click.echo("\nDo you want to perform these actions?\n  albform will perform the "
+                       "actions described above.\n  Only 'yes' will be accepted to approve.\n")
+        try:
+            answer = click.prompt("  Enter a value", default="", show_default=False)
+        except click.exceptions.Abort:
+            return False
+        return str(answer).strip() == "yes"
+
+    def cancelled(self, *, destroy: bool) -> None:
+        what = "Destroy" if destroy else "Apply"
+        click.echo(f"\n{what} cancelled.", err=True)
+
+    def applied(self, outcome: Any, *, destroy: bool) -> None:
+        from albform.engine.render import render_apply_summary
+
+        if self.json_mode:
+            click.echo(json.dumps({"type": "apply_complete",
+                                   "summary": render_apply_summary(outcome, destroy=destroy)}))
+            return
+        click.echo("\n" + render_apply_summary(outcome, destroy=destroy))

@@ -1,0 +1,50 @@
+"""The working directory a command runs in, and how it opens its backend and provider.
+
+This is the CLI's wiring point: the backend comes from the configuration's
+``terraform { backend "X" {} }`` block (local ``terraform.tfstate`` by default, or ``-state``),
+the provider from the ``provider "avi"`` block or ``AVI_*`` variables — with no controller
+configured, the embedded emulator (persistent under ``.albform/``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from albform.engine.provider import Provider
+
+
+@dataclass(frozen=True)
+class Workspace:
+    workdir: Path
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    state_path: Path | None = None  # -state=PATH overrides the configured backend
+
+    def resolve(self, path: str | Path) -> Path:
+        p = Path(path)
+        return p if p.is_absolute() else self.workdir / p
+
+    def open_backend(self, backend: tuple[str, Mapping[str, Any]] | None = None) -> Any:
+        """The state backend: ``-state`` file, the configured backend, or local default."""
+        from albform.engine.state.backends.local import LocalBackend
+
+        if self.state_path is not None:
+            return LocalBackend(self.resolve(self.state_path))
+        if backend is not None and backend[0] != "local":
+            from albform.engine.state.backends import backend_from_config
+
+            return backend_from_config(backend[0], backend[1], self.workdir)
+        if backend is not None and backend[1].get("path"):
+            return LocalBackend(self.resolve(str(backend[1]["path"])))
+        return LocalBackend(self.workdir / "terraform.tfstate")
+
+    @contextlib.contextmanager
+    def open_provider(self, provider_config: Mapping[str, Any]) -> Iterator[Provider]:
+        from albform.provider.factory import open_provider
+
+        with open_provider(provider_config, workdir=self.workdir, env=self.env) as provider:
+            yield provider
