@@ -1,0 +1,262 @@
+"""Attribute diff: what must change so that a real object matches its configuration.
+
+``diff_attributes(schema, desired, actual)`` compares with **desired ⊆ actual** semantics
+(as Ansible's ``avi_obj_cmp`` and avi-api.md §6 recommend). The exact rule:
+
+1. Only keys present in ``desired`` are compared, at every depth. A key the configuration
+   does not set is never a change, whatever the server put there (computed, server-defaulted,
+   runtime fields). Removing an attribute from the configuration therefore leaves the object's
+   value alone; this matches the update strategy (PUT of the current object merged with the
+   configured keys).
+2. A desired ``None``, ``{}`` or ``[]`` (or an object holding only those) equals an absent,
+   ``None``, ``{}`` or ``[]`` actual.
+3. Scalars compare after coercion: ``"80"`` = ``80``, ``"true"`` = ``True``, ``1.0`` = ``1``
+   (``coerce_equal``; symmetric). Python equality is the fast path, so ``True`` = ``1`` too.
+4. Lists are authoritative in membership: lengths must match. A list attribute with
+   ``keyed_by`` is matched by that key (order ignored); other lists position by position.
+   Elements that are objects compare recursively with rule 1.
+5. ``UNKNOWN`` in desired is always a change (before: the actual value or ``None``; after:
+   ``UNKNOWN``): the value it will take is not known, so "no change" cannot be promised.
+6. A sensitive attribute whose actual value is absent or ``"<sensitive>"`` (the controller
+   never returns secrets) is not compared; providers that keep a digest in state make it
+   comparable through ``canonicalize``.
+7. A change at or below an attribute with ``force_new`` has ``forces_replacement``.
+
+Plain equality is tried first on every pair; the schema-less parts of a differing pair
+(``any``/``map`` values, objects without declared fields) go through deepdiff (this is the
+only module importing it) to get leaf paths, filtered by the same rules. ``Deferred``
+values must be resolved before diffing (``TypeError`` otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from albform.engine.changes import AttributeChange
+from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.engine.values import UNKNOWN, Deferred
+
+Path = tuple[str | int, ...]
+SENSITIVE_MARKERS = ("<sensitive>",)
+_TRUE = "true"
+_FALSE = "false"
+
+
+def is_empty(value: object) -> bool:
+    """``None``, ``{}``, ``[]`` and objects holding only such values mean "nothing set"."""
+    if value is None:
+        return True
+    if isinstance(value, dict):
+        return all(is_empty(v) for v in value.values())
+    return isinstance(value, list) and not value
+
+
+def _as_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def coerce_equal(a: object, b: object) -> bool:
+    """Scalar equality across the string/number/bool forms HCL and JSON use."""
+    if a is UNKNOWN or b is UNKNOWN:
+        return False
+    if a == b and type(a) is type(b):
+        return True
+    if isinstance(a, str) and not isinstance(b, str):
+        a, b = b, a
+    if isinstance(b, str):
+        if isinstance(a, bool):
+            return b.lower() == (_TRUE if a else _FALSE)
+        if isinstance(a, int | float):
+            number = _as_number(b)
+            return number is not None and number == a
+        return False
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return bool(a == b) if not isinstance(a, dict | list) else False
+
+
+def values_equal(desired: object, actual: object) -> bool:
+    """True when ``diff`` would report nothing for this pair (schema-less rules)."""
+    return not _schemaless_changes(desired, actual, ())
+
+
+def diff_attributes(schema: ResourceSchema | None, desired: Mapping[str, Any],
+                    actual: Mapping[str, Any]) -> tuple[AttributeChange, ...]:
+    """Attribute-level changes turning ``actual`` into something ``desired`` is a subset of.
+
+    Paths run from the object root; changes come in the order of ``desired``'s keys.
+    """
+    out: list[AttributeChange] = []
+    fields = schema.attributes if schema is not None else None
+    _diff_object(fields, desired, actual, (), False, out)
+    return tuple(out)
+
+
+# -- the schema-aware walk -------------------------------------------------------------------
+
+def _diff_object(fields: Mapping[str, AttributeSchema] | None, desired: Mapping[str, Any],
+                 actual: Mapping[str, Any], path: Path, force: bool,
+                 out: list[AttributeChange]) -> None:
+    for key, want in desired.items():
+        have = actual.get(key)
+        if want == have and type(want) is type(have):
+            continue
+        attr = fields.get(key) if fields is not None else None
+        _diff_value(attr, want, have, (*path, key), force or bool(attr and attr.force_new), out)
+
+
+def _diff_value(attr: AttributeSchema | None, want: Any, have: Any, path: Path, force: bool,
+                out: list[AttributeChange]) -> None:
+    if isinstance(want, Deferred):
+        raise TypeError(f"unresolved Deferred at {path!r}: resolve before diffing")
+    if want is UNKNOWN:
+        out.append(AttributeChange(path, have, UNKNOWN, force))
+        return
+    if is_empty(want) and is_empty(have):
+        return
+    if attr is not None and attr.sensitive and (have is None or have in SENSITIVE_MARKERS):
+        return
+    if attr is None or attr.fields is None:
+        # No declared structure below this point: let deepdiff find the leaves.
+        for sub, before, after in _schemaless_changes(want, have, path):
+            out.append(AttributeChange(sub, before, after, force))
+        return
+    if isinstance(want, dict) and isinstance(have, dict):
+        _diff_object(attr.fields, want, have, path, force, out)
+    elif isinstance(want, list) and isinstance(have, list):
+        if attr.keyed_by:
+            _diff_keyed(attr, want, have, path, force, out)
+        elif len(want) != len(have):
+            out.append(AttributeChange(path, have, want, force))
+        else:
+            for i, (w, h) in enumerate(zip(want, have, strict=True)):
+                _diff_element(attr, w, h, (*path, i), force, out)
+    else:
+        out.append(AttributeChange(path, have, want, force))
+
+
+def _diff_element(attr: AttributeSchema, want: Any, have: Any, path: Path, force: bool,
+                  out: list[AttributeChange]) -> None:
+    if want == have and type(want) is type(have):
+        return
+    if isinstance(want, dict) and isinstance(have, dict) and attr.fields is not None:
+        _diff_object(attr.fields, want, have, path, force, out)
+    else:
+        for sub, before, after in _schemaless_changes(want, have, path):
+            out.append(AttributeChange(sub, before, after, force))
+
+
+def _key_of(element: object, key: str) -> object:
+    if isinstance(element, dict):
+        value = element.get(key)
+        # Keys compare with coercion too: "80" and 80 are the same server port.
+        return value.lower() if isinstance(value, str) else str(value).lower()
+    return None
+
+
+def _diff_keyed(attr: AttributeSchema, want: Sequence[Any], have: Sequence[Any], path: Path,
+                force: bool, out: list[AttributeChange]) -> None:
+    key = attr.keyed_by
+    assert key is not None
+    by_key: dict[object, tuple[int, Any]] = {}
+    for i, element in enumerate(have):
+        by_key.setdefault(_key_of(element, key), (i, element))
+    seen: set[object] = set()
+    for i, element in enumerate(want):
+        k = _key_of(element, key)
+        seen.add(k)
+        match = by_key.get(k)
+        if match is None:
+            out.append(AttributeChange((*path, i), None, element, force))
+        else:
+            _diff_element(attr, element, match[1], (*path, i), force, out)
+    for k, (i, element) in by_key.items():
+        if k not in seen:
+            # Removed members are addressed by their position in the actual list.
+            out.append(AttributeChange((*path, i), element, None, force))
+
+
+# -- deepdiff for schema-less values ---------------------------------------------------------
+
+def _schemaless_changes(want: Any, have: Any, path: Path) -> list[tuple[Path, Any, Any]]:
+    """(path, before, after) leaves where ``want`` is not a subset of ``have``."""
+    if want == have and type(want) is type(have):
+        return []
+    if want is UNKNOWN:
+        return [(path, have, UNKNOWN)]
+    if is_empty(want) and is_empty(have):
+        return []
+    if not isinstance(want, dict | list) or not isinstance(have, dict | list):
+        if isinstance(want, Deferred):
+            raise TypeError(f"unresolved Deferred at {path!r}: resolve before diffing")
+        return [] if coerce_equal(want, have) else [(path, have, want)]
+    if type(want) is not type(have):
+        return [(path, have, want)]
+    return _deepdiff_leaves(want, have, path)
+
+
+def _deepdiff_leaves(want: Any, have: Any, path: Path) -> list[tuple[Path, Any, Any]]:
+    tree = DeepDiff(have, want, view="tree", verbose_level=2)
+    whole_lists: list[Path] = []
+    leaves: list[tuple[Path, Any, Any]] = []
+    for report, items in tree.items():
+        for item in items:
+            rel = tuple(item.path(output_format="list"))
+            if report in ("iterable_item_added", "iterable_item_removed"):
+                # A length change: the list as a whole is the change (rule 4).
+                whole_lists.append(rel[:-1])
+            elif report == "dictionary_item_removed":
+                continue  # only in actual: not configured, not compared (rule 1)
+            elif report == "dictionary_item_added":
+                if not is_empty(item.t2):
+                    leaves.append((rel, None, item.t2))
+            elif report in ("values_changed", "type_changes"):
+                leaves.extend((rel + sub, b, a)
+                              for sub, b, a in _leaf_pair(item.t2, item.t1))
+            else:  # e.g. repetition_change; never produced for JSON data, kept honest
+                leaves.append((rel, item.t1, item.t2))
+    out: list[tuple[Path, Any, Any]] = []
+    lists = sorted(set(whole_lists), key=len)
+    for lp in lists:
+        if any(lp[: len(p)] == p for p in lists if p != lp):
+            continue
+        out.append(((*path, *lp), _at(have, lp), _at(want, lp)))
+    for rel, before, after in leaves:
+        if any(rel[: len(lp)] == lp for lp in lists):
+            continue
+        out.append(((*path, *rel), before, after))
+    out.sort(key=lambda c: [str(p) for p in c[0]])
+    return out
+
+
+def _leaf_pair(want: Any, have: Any) -> list[tuple[Path, Any, Any]]:
+    # type_changes between e.g. {} and None, "80" and 80, dict and list.
+    if want is UNKNOWN:
+        return [((), have, UNKNOWN)]
+    if is_empty(want) and is_empty(have):
+        return []
+    if isinstance(want, dict) and isinstance(have, dict):
+        # deepdiff reports some container pairs whole (e.g. against an empty dict); walk
+        # them here rather than asking deepdiff again about the same pair.
+        return [((k, *p), b, a) for k, w in want.items()
+                for p, b, a in _leaf_pair(w, have.get(k))]
+    if isinstance(want, list) and isinstance(have, list):
+        if len(want) != len(have):
+            return [((), have, want)]
+        return [((i, *p), b, a) for i, (w, h) in enumerate(zip(want, have, strict=True))
+                for p, b, a in _leaf_pair(w, h)]
+    if isinstance(want, dict | list) or isinstance(have, dict | list):
+        return [((), have, want)]
+    return [] if coerce_equal(want, have) else [((), have, want)]
+
+
+def _at(value: Any, path: Path) -> Any:
+    for step in path:
+        value = value[step]
+    return value
