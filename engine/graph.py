@@ -1,0 +1,357 @@
+"""A generic directed acyclic graph over hashable vertices, and a parallel walk over it.
+
+Edges point from a *dependent* to its *dependency* (``connect(vs, pool)``: the VS needs the
+pool). ``topological_order`` lists dependencies first; ``walk`` runs each vertex once, after
+all of its dependencies succeeded, on a bounded thread pool, and skips the transitive
+dependents of a failed vertex so that only root causes are reported (Terraform's
+``dag.Walker``). Everything here is O(V + E); the graph knows nothing about resources.
+Not thread-safe for mutation: build it first, then walk it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import queue
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+V = TypeVar("V", bound=Hashable)
+
+Direction = Literal["dependencies", "dependents"]
+SortKey = Callable[[Any], Any]
+
+
+class CycleError(ValueError):
+    """The graph has at least one cycle; ``cycles`` holds each one as a closed path."""
+
+    def __init__(self, cycles: list[list[Any]]) -> None:
+        self.cycles = cycles
+        shown = "; ".join(" -> ".join(map(str, c)) for c in cycles[:5])
+        more = f" (and {len(cycles) - 5} more)" if len(cycles) > 5 else ""
+        super().__init__(f"dependency cycle: {shown}{more}")
+
+
+@dataclass(frozen=True, slots=True)
+class WalkResult(Generic[V]):
+    """What a walk did. ``failed`` holds root causes only; a vertex skipped because an
+    upstream vertex failed is in ``skipped``; ``not_started`` is what the stop event kept
+    from starting. The four are disjoint and together cover the graph."""
+
+    succeeded: tuple[V, ...]
+    failed: Mapping[V, BaseException]
+    skipped: frozenset[V]
+    not_started: frozenset[V]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.skipped and not self.not_started
+
+    @property
+    def interrupted(self) -> bool:
+        return bool(self.not_started)
+
+
+class Graph(Generic[V]):
+    """A mutable DAG. Vertices keep their insertion order, which breaks ties in every
+    ordering so that results are deterministic for a deterministic construction."""
+
+    __slots__ = ("_dependencies", "_dependents")
+
+    def __init__(self, vertices: Iterable[V] = ()) -> None:
+        self._dependencies: dict[V, dict[V, None]] = {}
+        self._dependents: dict[V, dict[V, None]] = {}
+        for v in vertices:
+            self.add(v)
+
+    # -- construction ---------------------------------------------------------------------
+    def add(self, v: V) -> None:
+        if v not in self._dependencies:
+            self._dependencies[v] = {}
+            self._dependents[v] = {}
+
+    def connect(self, dependent: V, dependency: V) -> None:
+        """``dependent`` runs after ``dependency``. Adds missing vertices."""
+        self.add(dependent)
+        self.add(dependency)
+        self._dependencies[dependent][dependency] = None
+        self._dependents[dependency][dependent] = None
+
+    def remove(self, v: V) -> None:
+        for dep in self._dependencies.pop(v):
+            del self._dependents[dep][v]
+        for dependent in self._dependents.pop(v):
+            del self._dependencies[dependent][v]
+
+    # -- queries --------------------------------------------------------------------------
+    def __contains__(self, v: object) -> bool:
+        return v in self._dependencies
+
+    def __len__(self) -> int:
+        return len(self._dependencies)
+
+    def __iter__(self) -> Iterator[V]:
+        return iter(self._dependencies)
+
+    @property
+    def vertices(self) -> list[V]:
+        return list(self._dependencies)
+
+    def edges(self) -> Iterator[tuple[V, V]]:
+        """Every ``(dependent, dependency)`` pair."""
+        for v, deps in self._dependencies.items():
+            for d in deps:
+                yield v, d
+
+    def dependencies(self, v: V) -> list[V]:
+        return list(self._dependencies[v])
+
+    def dependents(self, v: V) -> list[V]:
+        return list(self._dependents[v])
+
+    # -- derived graphs -------------------------------------------------------------------
+    def reverse(self) -> Graph[V]:
+        """The same vertices with every edge turned round (dependents become dependencies)."""
+        out: Graph[V] = Graph(self._dependencies)
+        for v, d in self.edges():
+            out.connect(d, v)
+        return out
+
+    def subgraph_closure(self, targets: Iterable[V],
+                         direction: Direction = "dependencies") -> Graph[V]:
+        """``targets`` plus everything they (transitively) depend on, or with
+        ``direction="dependents"`` everything that depends on them, with the edges among
+        those vertices. Unknown targets raise ``KeyError``."""
+        step = self._dependencies if direction == "dependencies" else self._dependents
+        keep: dict[V, None] = {}
+        stack = list(targets)
+        for t in stack:
+            if t not in self._dependencies:
+                raise KeyError(t)
+        while stack:
+            v = stack.pop()
+            if v in keep:
+                continue
+            keep[v] = None
+            stack.extend(n for n in step[v] if n not in keep)
+        # Keep the original insertion order, not the discovery order.
+        out: Graph[V] = Graph(v for v in self._dependencies if v in keep)
+        for v in out:
+            for d in self._dependencies[v]:
+                if d in keep:
+                    out.connect(v, d)
+        return out
+
+    # -- orderings ------------------------------------------------------------------------
+    def _tie_breaker(self, key: SortKey | None) -> Callable[[V], Any]:
+        index = {v: i for i, v in enumerate(self._dependencies)}
+        if key is None:
+            return index.__getitem__
+        return lambda v: (key(v), index[v])
+
+    def topological_order(self, key: SortKey | None = None) -> list[V]:
+        """Dependencies first. Among vertices ready at the same time the smallest ``key``
+        (default: insertion order) comes first. Raises ``CycleError`` on a cycle."""
+        rank = self._tie_breaker(key)
+        waiting = {v: len(deps) for v, deps in self._dependencies.items()}
+        heap = [(rank(v), n, v) for n, (v, count) in enumerate(waiting.items()) if count == 0]
+        heapq.heapify(heap)
+        order: list[V] = []
+        counter = len(heap)
+        while heap:
+            _, _, v = heapq.heappop(heap)
+            order.append(v)
+            for dependent in self._dependents[v]:
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    counter += 1
+                    heapq.heappush(heap, (rank(dependent), counter, dependent))
+        if len(order) != len(self._dependencies):
+            raise CycleError(self.find_cycles())
+        return order
+
+    def find_cycles(self) -> list[list[V]]:
+        """One closed path ``[v1, v2, ..., v1]`` (following dependency edges) for every
+        strongly connected component that contains a cycle, self-loops included."""
+        cycles: list[list[V]] = []
+        for component in self._strongly_connected():
+            members = set(component)
+            start = component[0]
+            if len(component) == 1 and start not in self._dependencies[start]:
+                continue
+            cycles.append(self._cycle_through(start, members))
+        return cycles
+
+    def _cycle_through(self, start: V, members: set[V]) -> list[V]:
+        # Breadth-first search inside the component for the shortest way back to start.
+        parent: dict[V, V] = {}
+        frontier = [start]
+        while frontier:
+            nxt: list[V] = []
+            for v in frontier:
+                for d in self._dependencies[v]:
+                    if d not in members:
+                        continue
+                    if d == start:
+                        path = [v]
+                        while path[-1] != start:
+                            path.append(parent[path[-1]])
+                        path.reverse()
+                        return [*path, start]
+                    if d not in parent:
+                        parent[d] = v
+                        nxt.append(d)
+            frontier = nxt
+        raise AssertionError("a strongly connected component without a cycle")
+
+    def _strongly_connected(self) -> list[list[V]]:
+        """Tarjan's algorithm, iterative (50,000-long chains would overflow recursion).
+        Components come in insertion order of their first vertex."""
+        position = {v: i for i, v in enumerate(self._dependencies)}
+        index: dict[V, int] = {}
+        low: dict[V, int] = {}
+        on_stack: set[V] = set()
+        stack: list[V] = []
+        components: list[list[V]] = []
+        counter = 0
+        for root in self._dependencies:
+            if root in index:
+                continue
+            work: list[tuple[V, Iterator[V]]] = [(root, iter(self._dependencies[root]))]
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack.add(root)
+            while work:
+                v, children = work[-1]
+                advanced = False
+                for w in children:
+                    if w not in index:
+                        index[w] = low[w] = counter
+                        counter += 1
+                        stack.append(w)
+                        on_stack.add(w)
+                        work.append((w, iter(self._dependencies[w])))
+                        advanced = True
+                        break
+                    if w in on_stack:
+                        low[v] = min(low[v], index[w])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[v])
+                if low[v] == index[v]:
+                    component: list[V] = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(w)
+                        if w == v:
+                            break
+                    component.sort(key=position.__getitem__)
+                    components.append(component)
+        return components
+
+    # -- walking --------------------------------------------------------------------------
+    def walk(self, visit: Callable[[V], object], parallelism: int = 10,
+             stop: threading.Event | None = None, key: SortKey | None = None,
+             ) -> WalkResult[V]:
+        """Run ``visit(v)`` for every vertex, each after all of its dependencies succeeded,
+        at most ``parallelism`` at a time (``parallelism=1`` runs in the calling thread).
+
+        ``visit`` signals failure by raising; the exception is recorded in ``failed`` and
+        the vertex's transitive dependents are skipped. When ``stop`` is set, visits in
+        flight finish and nothing new starts. Ready vertices start in ``key`` order
+        (default insertion order). Raises ``CycleError`` before visiting anything.
+        """
+        if parallelism < 1:
+            raise ValueError("parallelism must be at least 1")
+        self.topological_order()  # detects cycles up front
+        return _Walk(self, visit, parallelism, stop, self._tie_breaker(key)).run()
+
+
+class _Walk(Generic[V]):
+    """The state of one walk; the scheduling runs in the caller's thread, visits in workers."""
+
+    def __init__(self, graph: Graph[V], visit: Callable[[V], object], parallelism: int,
+                 stop: threading.Event | None, rank: Callable[[V], Any]) -> None:
+        self.graph = graph
+        self.visit = visit
+        self.parallelism = parallelism
+        self.stop = stop
+        self.rank = rank
+        self.waiting = {v: len(d) for v, d in graph._dependencies.items()}
+        self.ready: list[tuple[Any, int, V]] = []
+        self.counter = 0
+        self.succeeded: list[V] = []
+        self.failed: dict[V, BaseException] = {}
+        self.skipped: set[V] = set()
+        for v, count in self.waiting.items():
+            if count == 0:
+                self._push(v)
+
+    def _push(self, v: V) -> None:
+        self.counter += 1
+        heapq.heappush(self.ready, (self.rank(v), self.counter, v))
+
+    def _stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def run(self) -> WalkResult[V]:
+        if self.parallelism == 1:
+            while self.ready and not self._stopped():
+                v = heapq.heappop(self.ready)[2]
+                self._finish(v, self._call(v))
+        else:
+            self._run_threaded()
+        done = set(self.succeeded) | self.failed.keys() | self.skipped
+        not_started = frozenset(v for v in self.graph if v not in done)
+        return WalkResult(tuple(self.succeeded), dict(self.failed),
+                          frozenset(self.skipped), not_started)
+
+    def _run_threaded(self) -> None:
+        finished: queue.SimpleQueue[tuple[V, BaseException | None]] = queue.SimpleQueue()
+        in_flight = 0
+
+        def work(v: V) -> None:
+            finished.put((v, self._call(v)))
+
+        with ThreadPoolExecutor(max_workers=self.parallelism,
+                                thread_name_prefix="graph-walk") as pool:
+            while True:
+                while self.ready and in_flight < self.parallelism and not self._stopped():
+                    pool.submit(work, heapq.heappop(self.ready)[2])
+                    in_flight += 1
+                if in_flight == 0:
+                    return
+                v, error = finished.get()
+                in_flight -= 1
+                self._finish(v, error)
+
+    def _call(self, v: V) -> BaseException | None:
+        try:
+            self.visit(v)
+        except BaseException as exc:  # recorded as this vertex's failure, by contract
+            return exc
+        return None
+
+    def _finish(self, v: V, error: BaseException | None) -> None:
+        dependents = self.graph._dependents
+        if error is None:
+            self.succeeded.append(v)
+            for d in dependents[v]:
+                self.waiting[d] -= 1
+                if self.waiting[d] == 0 and d not in self.skipped:
+                    self._push(d)
+            return
+        self.failed[v] = error
+        stack = list(dependents[v])
+        while stack:
+            d = stack.pop()
+            if d not in self.skipped:
+                self.skipped.add(d)
+                stack.extend(dependents[d])
