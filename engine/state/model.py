@@ -34,6 +34,9 @@ class ResourceState:
     # "tainted" marks an object whose create failed half-way: the next plan replaces it.
     status: str | None = None
     create_before_destroy: bool = False
+    # Instance keys of a state file this version does not model (``private``, 1.12+
+    # ``identity``...); the codec writes them back unchanged.
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

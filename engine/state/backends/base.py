@@ -1,0 +1,97 @@
+"""The ``StateBackend`` protocol every state store implements, and the write check they share.
+
+Contracts, for every backend:
+
+* ``read()`` returns ``None`` when no state was ever written, else a ``State`` that shares no
+  mutable data with the store or with earlier reads (copy on read: callers may mutate what they
+  get without affecting the store).
+* ``write(state)`` persists the whole state atomically: a reader sees the old state or the new
+  one, never a mix, and a crash mid-write leaves the old one. It refuses, with
+  ``StaleStateError``, a state of another lineage or with a serial not greater than the stored
+  one (writing the identical state again is a no-op). Call it while holding the lock.
+* ``lock(info) -> lock_id`` takes the lock or raises ``StateLockedError`` naming the holder;
+  ``unlock(lock_id)`` releases this client's lock (``LockError`` on a wrong ID);
+  ``force_unlock(lock_id)`` releases a lock held by anyone, given its ID (the ID is a nonce:
+  you can only clear the lock you mean to).
+* ``locked(operation, timeout_s)`` is the context manager callers use: it retries a held lock
+  with back-off for up to ``timeout_s`` and always unlocks.
+
+Failures of the store itself (I/O, network, database) raise ``BackendError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+from albform.engine.state.lock import LockInfo, acquire_with_retry
+from albform.engine.state.model import State
+
+
+class BackendError(Exception):
+    """The state store failed (I/O, network, database); the message names the store."""
+
+
+class StaleStateError(BackendError):
+    """A write that would lose someone's changes: other lineage or non-increasing serial."""
+
+
+class StateBackend(Protocol):
+    """Where one workspace's state lives. Backends subclass this to inherit ``locked``."""
+
+    #: ``Path`` recorded in lock info (the state file for local state, ``""`` for http).
+    lock_path: str = ""
+
+    def read(self) -> State | None: ...
+
+    def write(self, state: State) -> None: ...
+
+    def lock(self, info: LockInfo) -> str: ...
+
+    def unlock(self, lock_id: str) -> None: ...
+
+    def force_unlock(self, lock_id: str) -> None: ...
+
+    @contextmanager
+    def locked(self, operation: str, timeout_s: float = 0.0, *,
+               info: str = "") -> Iterator[LockInfo]:
+        """Hold the lock for the ``with`` body; yields the lock record (its ``id`` too)."""
+        record = LockInfo.new(operation, path=self.lock_path, info=info)
+        lock_id = acquire_with_retry(self, record, timeout_s)
+        try:
+            yield record if lock_id == record.id else _with_id(record, lock_id)
+        finally:
+            self.unlock(lock_id)
+
+
+def _with_id(record: LockInfo, lock_id: str) -> LockInfo:
+    return LockInfo(id=lock_id, operation=record.operation, info=record.info,
+                    who=record.who, version=record.version, created=record.created,
+                    path=record.path)
+
+
+def check_write(stored: State | None, new: State) -> bool:
+    """Whether ``new`` may replace ``stored`` (Terraform's ``CheckValidImport`` rules, applied
+    on every write). Returns False when ``new`` equals ``stored`` (nothing to write); raises
+    ``StaleStateError`` in Terraform's wording when the write would lose changes."""
+    if stored is None or (stored.is_empty and stored.serial == 0):
+        return True
+    if new.lineage != stored.lineage:
+        raise StaleStateError(
+            f'cannot import state with lineage "{new.lineage}" over unrelated state with '
+            f'lineage "{stored.lineage}"'
+        )
+    if new.serial < stored.serial:
+        raise StaleStateError(
+            f"cannot import state with serial {new.serial} over newer state with serial "
+            f"{stored.serial}"
+        )
+    if new.serial == stored.serial:
+        if new == stored:
+            return False
+        raise StaleStateError(
+            f"cannot overwrite existing state with serial {stored.serial} with a different "
+            "state that has the same serial"
+        )
+    return True

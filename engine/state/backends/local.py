@@ -1,0 +1,183 @@
+"""``LocalBackend``: the embedded default — ``terraform.tfstate`` in the working directory.
+
+Files beside the state file ``F``:
+
+* ``F.backup`` — the previous content, replaced on every write that changes state;
+* ``.F.lock`` — never deleted; an exclusive ``flock`` on it *is* the lock. The kernel drops it
+  when the holding process dies, so a killed run never blocks anyone;
+* ``.F.lock.info`` — Terraform's lock record (one line of JSON, mode 0600), metadata only:
+  written after taking the lock, removed on unlock; a stale copy blocks nobody.
+
+Every file is replaced atomically (temp file in the same directory, fsync, rename, fsync of
+the directory), so a crash at any point leaves the old or the new file, never a torn one.
+The lock is not Terraform's (Terraform takes a POSIX record lock on ``F`` itself, which an
+atomic rename would defeat), so do not run ``terraform`` and albform on one directory at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from albform.engine.schema import ResourceSchema
+from albform.engine.state.backends.base import BackendError, StateBackend, check_write
+from albform.engine.state.codec import StateFormatError, decode_state, encode_state
+from albform.engine.state.lock import LockError, LockInfo, StateLockedError
+from albform.engine.state.model import State
+
+DEFAULT_STATE_FILE = "terraform.tfstate"
+
+
+class LocalBackend(StateBackend):
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STATE_FILE, *,
+                 schemas: Mapping[str, ResourceSchema] | None = None) -> None:
+        state_path = Path(path)
+        if state_path.is_dir():
+            state_path = state_path / DEFAULT_STATE_FILE
+        self.path = state_path
+        self.backup_path = state_path.with_name(state_path.name + ".backup")
+        self.lock_file = state_path.with_name(f".{state_path.name}.lock")
+        self.info_path = state_path.with_name(f".{state_path.name}.lock.info")
+        self.lock_path = str(state_path)
+        self._schemas = schemas
+        self._fd: int | None = None
+        self._lock_id: str | None = None
+
+    # -- state ----------------------------------------------------------------------------------
+    def read(self) -> State | None:
+        raw = self._read_bytes()
+        return None if raw is None else self._decode(raw)
+
+    def write(self, state: State) -> None:
+        raw = self._read_bytes()
+        stored = None if raw is None else self._decode(raw)
+        if not check_write(stored, state):
+            return
+        data = encode_state(state, self._schemas)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if raw is not None:
+                atomic_write(self.backup_path, raw)
+            atomic_write(self.path, data)
+        except OSError as exc:
+            raise BackendError(f"failed to write state to {self.path}: {exc}") from exc
+
+    def _read_bytes(self) -> bytes | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise BackendError(f"failed to read state from {self.path}: {exc}") from exc
+        # Terraform treats an empty file as "no state yet".
+        return raw if raw.strip() else None
+
+    def _decode(self, raw: bytes) -> State:
+        try:
+            return decode_state(raw)
+        except StateFormatError as exc:
+            raise StateFormatError(f"{self.path}: {exc}") from exc
+
+    # -- lock -------------------------------------------------------------------------------------
+    def lock(self, info: LockInfo) -> str:
+        if self._fd is not None:
+            raise StateLockedError(self._read_info() or info, "state is already locked by "
+                                   "this client")
+        if not info.path:
+            info = info.with_path(self.lock_path)
+        fd = self._open_lock_file()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StateLockedError(self._holder(), "resource temporarily unavailable") from None
+        try:
+            atomic_write(self.info_path, info.to_json().encode())
+        except OSError as exc:
+            os.close(fd)  # closing the descriptor drops the flock
+            raise BackendError(f"failed to write lock info {self.info_path}: {exc}") from exc
+        self._fd, self._lock_id = fd, info.id
+        return info.id
+
+    def unlock(self, lock_id: str) -> None:
+        if self._fd is None:
+            raise LockError("LocalState not locked")
+        if lock_id != self._lock_id:
+            raise LockError(f"lock ID {lock_id!r} does not match the existing lock ID "
+                            f"{self._lock_id!r}")
+        with contextlib.suppress(FileNotFoundError):
+            self.info_path.unlink()
+        os.close(self._fd)
+        self._fd = self._lock_id = None
+
+    def force_unlock(self, lock_id: str) -> None:
+        if self._fd is not None and lock_id == self._lock_id:
+            self.unlock(lock_id)
+            return
+        fd = self._open_lock_file()
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = self._holder()
+                _check_id(lock_id, holder.id)
+                raise LockError(
+                    "Local state cannot be unlocked by another process: a running process "
+                    f"holds the lock (Who: {holder.who}, Operation: {holder.operation}). "
+                    "The lock is released when that process exits.") from None
+            stale = self._read_info()
+            if stale is None:
+                raise LockError("LocalState not locked")
+            _check_id(lock_id, stale.id)
+            # The holder died and left its record behind; the lock itself is already free.
+            self.info_path.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+
+    def _open_lock_file(self) -> int:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise BackendError(f"failed to open lock file {self.lock_file}: {exc}") from exc
+
+    def _read_info(self) -> LockInfo | None:
+        try:
+            return LockInfo.from_json(self.info_path.read_bytes())
+        except (OSError, LockError):
+            return None
+
+    def _holder(self) -> LockInfo:
+        # The record may be missing for an instant after the holder took the flock.
+        return self._read_info() or LockInfo(id="", operation="", path=self.lock_path,
+                                             info="lock info unavailable", version="")
+
+
+def _check_id(given: str, existing: str) -> None:
+    if given != existing:
+        raise LockError(f"lock ID {given!r} does not match the existing lock ID {existing!r}")
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data`` so that readers and crashes see old or new, never torn."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,353 @@
+"""Terraform state v4 JSON: ``encode_state(State) -> bytes`` and ``decode_state(bytes) -> State``.
+
+The bytes are what Terraform 1.11 writes: Go struct key order, two-space indent, a final
+newline, object keys inside attribute and output values sorted (cty marshals objects that way;
+``_sorted_value`` notes the one exception), and ``<``, ``>``, ``&``, U+2028, U+2029 escaped as
+Go's encoder does. ``encode_state`` is a pure function: one state always gives the same bytes.
+
+Sensitive values never reach the bytes. For every attribute the resource schema marks
+sensitive, the *value* is dropped from ``attributes`` and its concrete path (list indexes
+expanded) is listed in ``sensitive_attributes``. A reader that finds a listed path with no
+value knows the value was withheld, not unset; diff normalisation treats such an attribute as
+"unchanged unless the configuration changes it". Root output values are written as given
+(Terraform keeps them in clear; outputs are the user's explicit choice).
+
+``decode_state`` raises ``StateFormatError`` with the reason and the JSON location for every
+file it cannot represent faithfully (invalid JSON, another format version, deposed objects,
+legacy ``attributes_flat``). Unknown top-level and instance keys are preserved.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from albform.engine.addrs import AddressError, InstanceKey, ResourceAddress
+from albform.engine.schema import ResourceSchema
+from albform.engine.state.model import STATE_VERSION, OutputState, ResourceState, State
+
+# Keys decode_state maps onto model fields; anything else is kept in ``extra``.
+_TOP_KEYS = ("version", "terraform_version", "serial", "lineage", "outputs", "resources",
+             "check_results")
+_INSTANCE_KEYS = ("index_key", "status", "deposed", "schema_version", "attributes",
+                  "attributes_flat", "sensitive_attributes", "dependencies",
+                  "create_before_destroy")
+# Where unknown instance keys go when written: Terraform's struct puts ``private`` (and 1.12's
+# ``identity``) after the sensitive paths and before the dependencies.
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+               "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+SensitivePath = tuple[str | int, ...]
+
+
+class StateFormatError(ValueError):
+    """The bytes are not a state this version can read; the message says why and where."""
+
+
+# -- encoding -----------------------------------------------------------------------------------
+
+def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = None) -> bytes:
+    """Terraform v4 JSON for ``state``; sensitive values (per ``schemas``) are withheld."""
+    doc: dict[str, Any] = {
+        "version": state.version,
+        "terraform_version": state.terraform_version,
+        "serial": state.serial,
+        "lineage": state.lineage,
+        "outputs": {name: _encode_output(out)
+                    for name, out in sorted(state.outputs.items())},
+        "resources": _encode_resources(state.resources, schemas or {}),
+        "check_results": state.extra.get("check_results"),
+    }
+    for key, value in state.extra.items():
+        if key not in doc:
+            doc[key] = value
+    try:
+        text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        # A value that is not JSON (UNKNOWN, a set, NaN) reaching state is a bug upstream.
+        raise ValueError(f"state holds a value that is not JSON: {exc}") from exc
+    return (_go_escape(text) + "\n").encode("utf-8")
+
+
+def _go_escape(text: str) -> str:
+    # These characters only occur inside JSON strings, so replacing them is safe.
+    for char, escaped in _GO_ESCAPES.items():
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+def _encode_output(out: OutputState) -> dict[str, Any]:
+    entry: dict[str, Any] = {"value": _sorted_value(out.value), "type": out.type}
+    if out.sensitive:
+        entry["sensitive"] = True
+    return entry
+
+
+def _group_key(r: ResourceState) -> tuple[str, str, str, str, str]:
+    return (r.address.module_path, r.address.mode, r.address.type, r.address.name, r.provider)
+
+
+def _encode_resources(resources: Iterable[ResourceState],
+                      schemas: Mapping[str, ResourceSchema]) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str, str, str, str], list[ResourceState]] = {}
+    for r in resources:
+        groups.setdefault(_group_key(r), []).append(r)
+    out: list[dict[str, Any]] = []
+    # Terraform's sortResourcesV4: module string, then mode ("data" < "managed"), type, name.
+    for key in sorted(groups):
+        module, mode, type_, name, provider = key
+        entry: dict[str, Any] = {}
+        if module:
+            entry["module"] = module
+        entry.update(mode=mode, type=type_, name=name, provider=provider)
+        schema = _schema_for(schemas, mode, type_)
+        members = sorted(groups[key], key=lambda r: r.address.sort_key())
+        entry["instances"] = [_encode_instance(r, schema) for r in members]
+        out.append(entry)
+    return out
+
+
+def _schema_for(schemas: Mapping[str, ResourceSchema], mode: str,
+                type_: str) -> ResourceSchema | None:
+    if mode == "data":
+        return schemas.get(f"data.{type_}") or schemas.get(type_)
+    return schemas.get(type_)
+
+
+def _encode_instance(r: ResourceState, schema: ResourceSchema | None) -> dict[str, Any]:
+    attributes: Mapping[str, Any] = r.attributes
+    sensitive: list[SensitivePath] = list(r.sensitive_attributes)
+    if schema is not None:
+        schema_paths = schema.sensitive_paths()
+        if schema_paths:
+            attributes, withheld = withhold_sensitive(attributes, schema_paths)
+            sensitive.extend(p for p in withheld if p not in sensitive)
+    entry: dict[str, Any] = {}
+    if r.address.key is not None:
+        entry["index_key"] = r.address.key
+    if r.status:
+        entry["status"] = r.status
+    entry["schema_version"] = r.schema_version
+    entry["attributes"] = _sorted_value(attributes)
+    entry["sensitive_attributes"] = [_encode_path(p) for p in sensitive]
+    for key, value in r.extra.items():
+        entry[key] = value
+    if r.dependencies:
+        entry["dependencies"] = [str(d) for d in r.dependencies]
+    if r.create_before_destroy:
+        entry["create_before_destroy"] = True
+    return entry
+
+
+def withhold_sensitive(attributes: Mapping[str, Any], paths: Iterable[tuple[str, ...]]
+                       ) -> tuple[dict[str, Any], list[SensitivePath]]:
+    """A copy of ``attributes`` without the values at ``paths`` (schema paths: names only,
+    lists expanded), and the concrete paths of the values removed (null values are kept)."""
+    masked: dict[str, Any] = copy.deepcopy(dict(attributes))
+    removed: list[SensitivePath] = []
+
+    def walk(node: Any, rest: tuple[str, ...], at: SensitivePath) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, rest, (*at, index))
+            return
+        if not isinstance(node, dict) or rest[0] not in node:
+            return
+        name = rest[0]
+        if len(rest) == 1:
+            if node[name] is not None:
+                del node[name]
+                removed.append((*at, name))
+            return
+        walk(node[name], rest[1:], (*at, name))
+
+    for path in paths:
+        if path:
+            walk(masked, tuple(path), ())
+    return masked, removed
+
+
+def _encode_path(path: SensitivePath) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for step in path:
+        if isinstance(step, int):
+            steps.append({"type": "index", "value": {"value": step, "type": "number"}})
+        else:
+            steps.append({"type": "get_attr", "value": step})
+    return steps
+
+
+def _sorted_value(value: Any) -> Any:
+    """``value`` with object keys sorted at every depth, as cty's JSON marshaller writes them.
+
+    The one exception is cty's wrapper for dynamically typed values (``terraform_data``'s
+    ``input``): exactly the keys ``value`` and ``type``, written in that order."""
+    if isinstance(value, Mapping):
+        if len(value) == 2 and "value" in value and "type" in value:
+            return {"value": _sorted_value(value["value"]), "type": _sorted_value(value["type"])}
+        return {k: _sorted_value(value[k]) for k in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_sorted_value(v) for v in value]
+    return value
+
+
+# -- decoding -----------------------------------------------------------------------------------
+
+def decode_state(data: bytes | str) -> State:
+    """Parse Terraform v4 state JSON; raise ``StateFormatError`` saying why it cannot."""
+    try:
+        doc = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise StateFormatError(f"state is not UTF-8 text: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise StateFormatError(
+            f"state is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    if not isinstance(doc, dict):
+        raise StateFormatError("state is not a JSON object")
+    _check_version(doc)
+    serial = doc.get("serial", 0)
+    if not isinstance(serial, int) or isinstance(serial, bool) or serial < 0:
+        raise StateFormatError(f"serial must be a non-negative integer, got {serial!r}")
+    lineage = _expect(doc.get("lineage", ""), str, "lineage")
+    version_text = _expect(doc.get("terraform_version", ""), str, "terraform_version")
+    outputs_doc = _expect(doc.get("outputs") or {}, dict, "outputs")
+    resources_doc = _expect(doc.get("resources") or [], list, "resources")
+    extra = {k: v for k, v in doc.items() if k not in _TOP_KEYS}
+    if doc.get("check_results") is not None:
+        extra["check_results"] = doc["check_results"]
+    resources: list[ResourceState] = []
+    for i, entry in enumerate(resources_doc):
+        resources.extend(_decode_resource(entry, f"resources[{i}]"))
+    state = State(
+        serial=serial,
+        lineage=lineage,
+        outputs={name: _decode_output(out, f"outputs.{name}") for name, out in
+                 outputs_doc.items()},
+        terraform_version=version_text,
+        version=STATE_VERSION,
+        extra=extra,
+    )
+    return state.with_resources(resources)
+
+
+def _check_version(doc: Mapping[str, Any]) -> None:
+    version = doc.get("version")
+    if version == STATE_VERSION:
+        return
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise StateFormatError(f"state has no valid \"version\" field (found {version!r})")
+    by = doc.get("terraform_version") or "an unknown version"
+    if 0 <= version < STATE_VERSION:
+        raise StateFormatError(
+            f"Unsupported state file format: the state file uses format version {version}, "
+            f"written by Terraform {by}; albform reads version 4 only. Upgrade it first by "
+            "running any Terraform >= 0.12 command that writes state (e.g. terraform refresh)."
+        )
+    raise StateFormatError(
+        f"Unsupported state file format: The state file uses format version {version}, "
+        f"which is not supported by albform. This state file was created by Terraform {by}."
+    )
+
+
+def _expect(value: Any, kind: type, where: str) -> Any:
+    if not isinstance(value, kind):
+        raise StateFormatError(f"{where}: expected a JSON {kind.__name__}, got {value!r:.60}")
+    return value
+
+
+def _decode_output(doc: Any, where: str) -> OutputState:
+    _expect(doc, dict, where)
+    if "value" not in doc:
+        raise StateFormatError(f"{where}: missing \"value\"")
+    return OutputState(value=doc["value"], type=doc.get("type", "string"),
+                       sensitive=bool(doc.get("sensitive", False)))
+
+
+def _decode_resource(doc: Any, where: str) -> list[ResourceState]:
+    _expect(doc, dict, where)
+    for field_name in ("mode", "type", "name", "provider"):
+        _expect(doc.get(field_name), str, f"{where}.{field_name}")
+    mode = doc["mode"]
+    if mode not in ("managed", "data"):
+        raise StateFormatError(f"{where}.mode: expected \"managed\" or \"data\", got {mode!r}")
+    module = _expect(doc.get("module", ""), str, f"{where}.module")
+    prefix = f"{module}." if module else ""
+    data = "data." if mode == "data" else ""
+    base = _parse_address(f"{prefix}{data}{doc['type']}.{doc['name']}", where)
+    instances = _expect(doc.get("instances", []), list, f"{where}.instances")
+    return [_decode_instance(inst, base, doc["provider"], f"{where}.instances[{j}]")
+            for j, inst in enumerate(instances)]
+
+
+def _parse_address(text: str, where: str) -> ResourceAddress:
+    try:
+        return ResourceAddress.parse(text)
+    except AddressError as exc:
+        raise StateFormatError(f"{where}: {exc}") from exc
+
+
+def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
+                     where: str) -> ResourceState:
+    _expect(doc, dict, where)
+    if doc.get("deposed"):
+        raise StateFormatError(
+            f"{where}: deposed object {doc['deposed']!r} of {base} (left by an interrupted "
+            "create_before_destroy replacement) is not supported; finish it with terraform "
+            "apply first"
+        )
+    if "attributes_flat" in doc and "attributes" not in doc:
+        raise StateFormatError(f"{where}: legacy \"attributes_flat\" is not supported")
+    status = doc.get("status") or None
+    if status not in (None, "tainted"):
+        raise StateFormatError(f"{where}.status: unknown status {status!r}")
+    schema_version = doc.get("schema_version", 0)
+    if not isinstance(schema_version, int) or isinstance(schema_version, bool):
+        raise StateFormatError(f"{where}.schema_version: expected an integer")
+    deps = _expect(doc.get("dependencies") or [], list, f"{where}.dependencies")
+    return ResourceState(
+        address=base.instance(_decode_key(doc.get("index_key"), where)),
+        attributes=_expect(doc.get("attributes") or {}, dict, f"{where}.attributes"),
+        provider=provider,
+        dependencies=tuple(_parse_address(_expect(d, str, f"{where}.dependencies"), where)
+                           for d in deps),
+        sensitive_attributes=tuple(
+            _decode_path(p, f"{where}.sensitive_attributes")
+            for p in _expect(doc.get("sensitive_attributes") or [], list,
+                             f"{where}.sensitive_attributes")),
+        schema_version=schema_version,
+        status=status,
+        create_before_destroy=bool(doc.get("create_before_destroy", False)),
+        extra={k: v for k, v in doc.items() if k not in _INSTANCE_KEYS},
+    )
+
+
+def _decode_key(key: Any, where: str) -> InstanceKey:
+    if key is None or isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        raise StateFormatError(f"{where}.index_key: expected a number or string")
+    if isinstance(key, int):
+        return key
+    if isinstance(key, float) and key.is_integer():
+        return int(key)  # Go decodes JSON numbers as float64; Terraform turns them into ints
+    raise StateFormatError(f"{where}.index_key: expected a whole number or string, got {key!r}")
+
+
+def _decode_path(doc: Any, where: str) -> SensitivePath:
+    steps: list[str | int] = []
+    for step in _expect(doc, list, where):
+        _expect(step, dict, where)
+        kind, value = step.get("type"), step.get("value")
+        if kind == "get_attr" and isinstance(value, str):
+            steps.append(value)
+        elif kind == "index" and isinstance(value, dict) and isinstance(
+                value.get("value"), int | str) and not isinstance(value.get("value"), bool):
+            # Map keys (string indexes) fold into attribute steps: the model keeps names only.
+            steps.append(value["value"])
+        else:
+            raise StateFormatError(f"{where}: unknown path step {step!r:.80}")
+    return tuple(steps)

@@ -1,0 +1,193 @@
+"""The conformance suite against MemoryBackend and LocalBackend, plus what only local state
+does: backups, atomic files, the lock-info file, OS processes competing, crash safety."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pytest
+
+from albform.engine.state.backends.base import BackendError
+from albform.engine.state.backends.local import LocalBackend
+from albform.engine.state.backends.memory import MemoryBackend, MemoryStore
+from albform.engine.state.backends.testing import (
+    ConformanceError,
+    check_backend,
+    check_locking,
+    sample_state,
+)
+from albform.engine.state.codec import StateFormatError, decode_state
+from albform.engine.state.lock import LockError, LockInfo, StateLockedError
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_memory_backend_conforms() -> None:
+    store = MemoryStore()
+    check_backend(lambda: MemoryBackend(store))
+    check_locking(lambda: MemoryBackend(store))
+
+
+def test_local_backend_conforms(tmp_path: Path) -> None:
+    check_backend(lambda: LocalBackend(tmp_path / "terraform.tfstate"))
+    check_locking(lambda: LocalBackend(tmp_path), force_unlock_live=False)
+
+
+def test_the_suite_catches_a_backend_that_skips_the_serial_check() -> None:
+    class Careless(MemoryBackend):
+        def write(self, state):  # type: ignore[no-untyped-def]
+            from albform.engine.state.codec import encode_state
+            self.store.data = encode_state(state)
+
+    store = MemoryStore()
+    with pytest.raises(ConformanceError, match="same serial"):
+        check_backend(lambda: Careless(store))
+
+
+def test_write_keeps_the_previous_file_as_backup(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    backend.write(sample_state(serial=1))
+    assert not backend.backup_path.exists()
+    first = backend.path.read_bytes()
+    backend.write(sample_state(serial=2, pool_name="p2"))
+    assert backend.backup_path.read_bytes() == first
+    assert decode_state(backend.path.read_bytes()).serial == 2
+    assert oct(backend.path.stat().st_mode & 0o777) == "0o600"
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_a_corrupt_file_is_reported_with_its_path_and_never_overwritten(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    backend.path.write_text('{"version": 4, "serial": ')
+    with pytest.raises(StateFormatError, match=r"terraform\.tfstate: state is not valid JSON"):
+        backend.read()
+    with pytest.raises(StateFormatError):
+        backend.write(sample_state())
+    assert backend.path.read_text() == '{"version": 4, "serial": '
+
+
+def test_an_unwritable_directory_is_a_backend_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(BackendError, match=r"failed to (read|write) state"):
+        LocalBackend(blocker / "sub" / "terraform.tfstate").write(sample_state())
+
+
+def test_lock_info_file_has_terraforms_record(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    with backend.locked("OperationTypeApply") as record:
+        doc = json.loads(backend.info_path.read_text())
+        assert doc["ID"] == record.id and doc["Operation"] == "OperationTypeApply"
+        assert doc["Path"] == str(backend.path)
+        assert oct(backend.info_path.stat().st_mode & 0o777) == "0o600"
+    assert not backend.info_path.exists()
+
+
+def test_stale_lock_info_blocks_nobody_and_force_unlock_clears_it(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    stale = LockInfo.new("OperationTypeApply", info="left by a killed run")
+    backend.info_path.write_text(stale.to_json())
+    with pytest.raises(LockError, match="does not match"):
+        backend.force_unlock("wrong-id")
+    backend.force_unlock(stale.id)
+    assert not backend.info_path.exists()
+    backend.info_path.write_text(stale.to_json())
+    lock_id = backend.lock(LockInfo.new("OperationTypePlan"))  # the flock is the truth
+    assert json.loads(backend.info_path.read_text())["ID"] == lock_id
+    backend.unlock(lock_id)
+    with pytest.raises(LockError, match="not locked"):
+        backend.force_unlock(lock_id)
+
+
+# -- real OS processes ---------------------------------------------------------------------------
+
+def _hold_lock(directory: str, pipe: Connection) -> None:
+    backend = LocalBackend(directory)
+    lock_id = backend.lock(LockInfo.new("OperationTypeApply", info="child"))
+    pipe.send(lock_id)
+    if pipe.recv() == "release":
+        backend.unlock(lock_id)
+        pipe.send("released")
+        pipe.recv()
+
+
+def test_two_processes_compete_for_the_local_lock(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_hold_lock, args=(str(tmp_path), child))
+    proc.start()
+    try:
+        assert parent.poll(30), "the child never took the lock"
+        child_id = parent.recv()
+        backend = LocalBackend(tmp_path)
+        with pytest.raises(StateLockedError) as err:
+            backend.lock(LockInfo.new("OperationTypePlan"))
+        assert err.value.holder.id == child_id and err.value.holder.info == "child"
+        with pytest.raises(LockError, match="cannot be unlocked by another process"):
+            backend.force_unlock(child_id)
+        parent.send("release")
+        assert parent.recv() == "released"
+        backend.unlock(backend.lock(LockInfo.new("OperationTypePlan")))
+        parent.send("exit")
+    finally:
+        proc.join(30)
+    assert proc.exitcode == 0
+
+
+def test_a_killed_holder_releases_the_lock(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_hold_lock, args=(str(tmp_path), child))
+    proc.start()
+    assert parent.poll(30)
+    child_id = parent.recv()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(30)
+    backend = LocalBackend(tmp_path)
+    assert json.loads(backend.info_path.read_text())["ID"] == child_id  # stale record left
+    backend.unlock(backend.lock(LockInfo.new("OperationTypeApply")))
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from albform.engine.state.backends.local import LocalBackend
+    from albform.engine.state.backends.testing import sample_state
+    backend = LocalBackend(sys.argv[1])
+    serial = (backend.read() or sample_state(serial=0)).serial
+    print("ready", flush=True)
+    while True:
+        serial += 1
+        # a large pool name makes each write take long enough to be killed inside
+        backend.write(sample_state(serial=serial, pool_name="p" * 200_000 + str(serial)))
+""")
+
+
+def test_a_writer_killed_mid_write_never_leaves_a_corrupt_state(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    backend.write(sample_state(serial=1))
+    lineage = sample_state().lineage
+    last_serial = 1
+    for delay in (0.05, 0.11, 0.17, 0.23, 0.31):
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)],
+                                  stdout=subprocess.PIPE, cwd=REPO)
+        assert writer.stdout is not None and writer.stdout.readline() == b"ready\n"
+        time.sleep(delay)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(30)
+        state = backend.read()  # parses, or this raises
+        assert state is not None and state.lineage == lineage
+        assert state.serial >= last_serial
+        last_serial = state.serial
+        if backend.backup_path.exists():
+            assert decode_state(backend.backup_path.read_bytes()).lineage == lineage
+    assert last_serial > 1, "the writer never completed a write; the test proved nothing"
