@@ -98,7 +98,7 @@ def test_encoding_is_byte_stable(state: State) -> None:
 def test_a_file_terraform_wrote_is_reproduced_byte_for_byte() -> None:
     # Written by terraform 1.11.4 (terraform_data with count, for_each in a module, a
     # sensitive output and HTML characters that Go escapes).
-    raw = (DATA / "terraform_data.tfstate").read_bytes()
+    raw = (DATA / "terraform_data.tfstate.json").read_bytes()
     state = decode_state(raw)
     assert [str(r.address) for r in state.resources] == [
         "terraform_data.a", "terraform_data.b[0]", "terraform_data.b[1]",
