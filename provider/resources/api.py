@@ -1,0 +1,67 @@
+"""What the resources layer needs from a controller connection (``ControllerApi``).
+
+The real implementation adapts ``albform.provider.client`` (``client_api.py``); keeping the
+seam this narrow is what lets the CRUD code be read without knowing about sessions, retries or
+paging. Semantics every implementation must keep:
+
+* failures raise ``albform.engine.provider.ProviderError`` (or a subclass) with ``status``
+  set to the HTTP status when there was one; ``get_object`` returns None on 404;
+* ``list_objects`` follows ``next`` links itself and returns every matching object;
+* ``api_calls`` counts HTTP requests made so far (pages, retries and re-logins included),
+  so ``read_many`` can report what a refresh cost;
+* ``tenant`` is a ``Tenant`` scope: a name (``X-Avi-Tenant``) or uuid (``X-Avi-Tenant-UUID``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """The tenant a request runs in. Neither set = the connection's default tenant."""
+
+    name: str | None = None
+    uuid: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        if self.uuid:
+            return {"X-Avi-Tenant-UUID": self.uuid}
+        if self.name:
+            return {"X-Avi-Tenant": self.name}
+        return {}
+
+
+DEFAULT_TENANT = Tenant()
+
+
+class ControllerApi(Protocol):
+    @property
+    def api_calls(self) -> int:
+        ...
+
+    def get_object(self, objtype: str, uuid: str, *, tenant: Tenant = DEFAULT_TENANT,
+                   ) -> dict[str, Any] | None:
+        ...
+
+    def list_objects(self, objtype: str, params: Mapping[str, str], *,
+                     tenant: Tenant = DEFAULT_TENANT) -> list[dict[str, Any]]:
+        ...
+
+    def create_object(self, objtype: str, body: Mapping[str, Any], *,
+                      tenant: Tenant = DEFAULT_TENANT, uuid: str | None = None,
+                      ) -> dict[str, Any]:
+        """POST; ``uuid`` is forced with the ``Slug`` header (idempotent retries)."""
+        ...
+
+    def replace_object(self, objtype: str, uuid: str, body: Mapping[str, Any], *,
+                       tenant: Tenant = DEFAULT_TENANT) -> dict[str, Any]:
+        """PUT (full replace) of one object, or of a singleton when ``uuid`` is empty."""
+        ...
+
+    def delete_object(self, objtype: str, uuid: str, *,
+                      tenant: Tenant = DEFAULT_TENANT) -> None:
+        """DELETE; an object that is already gone is success."""
+        ...

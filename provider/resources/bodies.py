@@ -1,0 +1,54 @@
+"""Building request bodies from planned attributes, and the tenant an object lives in.
+
+``write_body`` is what create/update send: the planned attributes minus albform's own ``id``,
+minus values still unknown (the controller fills those) and minus read-only noise. Refs are
+sent in canonical form, which the controller accepts (avi-api.md §1.4).
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Mapping
+from typing import Any
+
+from albform.engine.values import UNKNOWN, Deferred
+from albform.provider.resources.api import DEFAULT_TENANT, Tenant
+from albform.provider.resources.normalize import noise_fields
+from albform.provider.resources.refs import parse_ref
+
+
+def _known(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _known(v) for k, v in value.items() if not _unknown(v)}
+    if isinstance(value, list):
+        return [_known(v) for v in value if not _unknown(v)]
+    return value
+
+
+def _unknown(value: object) -> bool:
+    if isinstance(value, Deferred):
+        raise TypeError("unresolved Deferred in planned attributes: the engine resolves "
+                        "them before calling the provider")
+    return value is UNKNOWN
+
+
+def write_body(objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
+    drop = noise_fields(objtype) | {"id"}
+    return {k: _known(v) for k, v in planned.items() if k not in drop and not _unknown(v)}
+
+
+def tenant_of(attributes: Mapping[str, Any], default: Tenant = DEFAULT_TENANT) -> Tenant:
+    """The tenant scope named by ``tenant_ref`` (uuid or name form), else ``default``."""
+    value = attributes.get("tenant_ref")
+    if not isinstance(value, str):
+        return default
+    ref = parse_ref(value, "tenant")
+    if ref is None or ref.objtype != "tenant":
+        return default
+    return Tenant(uuid=ref.uuid) if ref.uuid else Tenant(name=ref.name)
+
+
+def new_uuid(objtype: str) -> str:
+    """A uuid in the controller's own format, chosen before the POST (sent as ``Slug``) so a
+    create retried after a lost answer cannot make a second object."""
+    return f"{objtype}-{uuidlib.uuid4()}"

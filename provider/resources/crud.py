@@ -1,0 +1,120 @@
+"""Generic CRUD for every Avi object type (``avi_<type>``), over ``ControllerApi``.
+
+* create: POST with a uuid chosen here (``Slug``). If the answer is lost and a retry meets
+  ``409``, the object with *our* uuid is read back and returned — the create happened once.
+  A 409 for an object that is not ours is the user's name collision and is raised.
+  Singletons are PUT-only: create and update both PUT the merge of the current object.
+* update: GET the current object, overlay the planned keys, PUT (avi-api.md §6: keeps
+  server-filled and unmanaged fields). ``412`` (the controller's "reload and retry") re-reads
+  and retries a few times.
+* delete: DELETE; already gone is success; system defaults and singletons are never deleted,
+  only forgotten. ``403`` ("Cannot delete, object is referred by …") is raised, never
+  swallowed (the official provider's silent swallow leaves objects behind, §4.4).
+* read: GET by uuid in the object's tenant; a missing object is ``None`` (drift), not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from albform.engine.provider import ProviderError
+from albform.provider.resources.api import DEFAULT_TENANT, ControllerApi, Tenant
+from albform.provider.resources.bodies import new_uuid, tenant_of, write_body
+from albform.provider.resources.normalize import normalize_object, object_uuid
+from albform.provider.resources.registry import TypeRegistry, is_system_default
+from albform.provider.resources.resolver import RefResolver
+
+CONFLICT_RETRIES = 4
+
+
+class GenericCrud:
+    def __init__(self, api: ControllerApi, registry: TypeRegistry, resolver: RefResolver,
+                 default_tenant: Tenant = DEFAULT_TENANT) -> None:
+        self._api = api
+        self._registry = registry
+        self._resolver = resolver
+        self._default_tenant = default_tenant
+
+    def tenant(self, attributes: Mapping[str, Any]) -> Tenant:
+        return tenant_of(attributes, self._default_tenant)
+
+    # -- read -----------------------------------------------------------------------------
+    def read(self, objtype: str, attributes: Mapping[str, Any]) -> dict[str, Any] | None:
+        if self._registry.is_singleton(objtype):
+            found = self._api.list_objects(objtype, {}, tenant=self.tenant(attributes))
+            return normalize_object(objtype, found[0]) if found else None
+        uuid = object_uuid(attributes)
+        if uuid is None:
+            return None
+        obj = self._api.get_object(objtype, uuid, tenant=self.tenant(attributes))
+        return None if obj is None else normalize_object(objtype, obj)
+
+    # -- create ---------------------------------------------------------------------------
+    def create(self, objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
+        if self._registry.is_singleton(objtype):
+            return self._put_singleton(objtype, planned)
+        body = write_body(objtype, planned)
+        tenant = self.tenant(body)
+        uuid = str(body.pop("uuid", "") or new_uuid(objtype))
+        try:
+            obj = self._api.create_object(objtype, body, tenant=tenant, uuid=uuid)
+        except ProviderError as exc:
+            if exc.status != 409:
+                raise
+            existing = self._api.get_object(objtype, uuid, tenant=tenant)
+            if existing is None:
+                raise
+            obj = existing  # an earlier attempt of this very create went through
+        result = normalize_object(objtype, obj)
+        if isinstance(result.get("name"), str):
+            self._resolver.remember(objtype, result["name"], uuid, tenant)
+        return result
+
+    def _put_singleton(self, objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
+        tenant = self.tenant(planned)
+        found = self._api.list_objects(objtype, {}, tenant=tenant)
+        current = normalize_object(objtype, found[0]) if found else {}
+        current.pop("id", None)
+        body = {**current, **write_body(objtype, planned)}
+        return normalize_object(objtype, self._api.replace_object(objtype, "", body,
+                                                                  tenant=tenant))
+
+    # -- update ---------------------------------------------------------------------------
+    def update(self, objtype: str, prior: Mapping[str, Any],
+               planned: Mapping[str, Any]) -> dict[str, Any]:
+        if self._registry.is_singleton(objtype):
+            return self._put_singleton(objtype, planned)
+        uuid = object_uuid(prior) or object_uuid(planned)
+        if uuid is None:
+            raise ProviderError(f"cannot update {objtype}: the state records no uuid")
+        tenant = self.tenant(prior)
+        wanted = write_body(objtype, planned)
+        wanted.pop("uuid", None)
+        for attempt in range(CONFLICT_RETRIES):
+            current = self._api.get_object(objtype, uuid, tenant=tenant)
+            if current is None:
+                raise ProviderError(
+                    f"{objtype} {uuid} no longer exists on the controller",
+                    status=404, detail="It was deleted outside albform; run plan again to "
+                                       "re-create it.")
+            body = {**normalize_object(objtype, current), **wanted}
+            body.pop("id", None)
+            try:
+                obj = self._api.replace_object(objtype, uuid, body, tenant=tenant)
+            except ProviderError as exc:
+                if exc.status == 412 and attempt + 1 < CONFLICT_RETRIES:
+                    continue
+                raise
+            return normalize_object(objtype, obj)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    # -- delete ---------------------------------------------------------------------------
+    def delete(self, objtype: str, prior: Mapping[str, Any]) -> None:
+        if self._registry.is_singleton(objtype) or is_system_default(objtype, prior):
+            return
+        uuid = object_uuid(prior)
+        if uuid is None:
+            return
+        self._api.delete_object(objtype, uuid, tenant=self.tenant(prior))
+        self._resolver.forget(objtype, uuid)

@@ -1,0 +1,177 @@
+"""``AviProvider``: the engine's ``Provider`` protocol over the Avi controller REST API.
+
+Wiring only: type names and system defaults (``registry``), schemas (``schemas``), config
+canonicalisation (``canonical`` + ``resolver``), CRUD (``crud``), the static-route partial
+resource (``static_routes``), bulk refresh (``bulk``), data sources and import (``lookup``).
+State attributes are the API object as read, minus runtime noise, refs canonical
+(``/api/<type>/<uuid>``), ``id`` = the object's canonical path, ``uuid`` kept.
+
+Thread-safe: the engine calls it from several workers at once. Shared state is the resolver
+cache and the static-route VRF locks, both locked; everything else is per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from albform.engine.diagnostics import Diagnostics
+from albform.engine.provider import (
+    ApplyResult,
+    ProviderError,
+    ReadManyResult,
+    ReadRequest,
+    ReadResult,
+)
+from albform.engine.schema import ResourceSchema
+from albform.provider.resources.api import DEFAULT_TENANT, ControllerApi, Tenant
+from albform.provider.resources.bodies import tenant_of
+from albform.provider.resources.bulk import BulkReader
+from albform.provider.resources.canonical import Canonicalizer
+from albform.provider.resources.crud import GenericCrud
+from albform.provider.resources.lookup import ObjectFinder
+from albform.provider.resources.refs import parse_ref
+from albform.provider.resources.registry import STATIC_ROUTE_TYPE, TypeRegistry
+from albform.provider.resources.resolver import RefResolver, Scope
+from albform.provider.resources.schemas import adjust, static_route_schema
+from albform.provider.resources.static_routes import StaticRoutes
+from albform.provider.schema.engine_view import resource_schema
+from albform.provider.schema.table import SchemaTable
+
+
+class AviProvider:
+    """Implements ``albform.engine.provider.Provider``."""
+
+    def __init__(self, api: ControllerApi, table: SchemaTable, *,
+                 default_tenant: str | None = None) -> None:
+        self._api = api
+        self._table = table
+        self._tenant = Tenant(name=default_tenant) if default_tenant else DEFAULT_TENANT
+        self.registry = TypeRegistry.build(
+            table.types(), [t for t in table.types() if table.object(t).singleton])
+        self.resolver = RefResolver(api)
+        self._canon = Canonicalizer(self.resolver)
+        self._crud = GenericCrud(api, self.registry, self.resolver, self._tenant)
+        self._routes = StaticRoutes(api, self.resolver, self._tenant)
+        self._finder = ObjectFinder(api, self.resolver)
+        self._bulk = BulkReader(api, self._routes, self.registry.api_type, self._tenant_of,
+                                self.registry.is_partial, self.read)
+        self._schemas: dict[str, ResourceSchema] = {}
+
+    @property
+    def api(self) -> ControllerApi:
+        return self._api
+
+    # -- types and schemas ------------------------------------------------------------------
+    def resource_types(self) -> Collection[str]:
+        return self.registry.resource_types()
+
+    def schema(self, type_name: str) -> ResourceSchema | None:
+        name = type_name.removeprefix("data.")
+        if not self.registry.knows(name):
+            return None
+        cached = self._schemas.get(name)
+        if cached is None:
+            if name == STATIC_ROUTE_TYPE:
+                cached = static_route_schema(resource_schema("avi_vrfcontext"))
+            else:
+                cached = adjust(resource_schema(name))
+            self._schemas[name] = cached  # same value from any thread: no lock needed
+        return cached
+
+    def _objtype(self, type_name: str) -> str:
+        try:
+            return self.registry.api_type(type_name)
+        except KeyError as exc:
+            raise ProviderError(str(exc)) from None
+
+    def _tenant_of(self, attributes: Mapping[str, Any]) -> Tenant:
+        return tenant_of(attributes, self._tenant)
+
+    # -- plan side --------------------------------------------------------------------------
+    def canonicalize(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        objtype = self._objtype(type_name)
+        if self.registry.is_partial(type_name):
+            return self._routes.canonicalize(attributes)
+        schema = self.schema(type_name)
+        tenant = self._tenant_of(attributes)
+        cloud_uuid = None
+        cloud = attributes.get("cloud_ref")
+        if isinstance(cloud, str):
+            ref = parse_ref(self.resolver.canonical(cloud, "cloud", Scope(tenant)), "cloud")
+            cloud_uuid = ref.uuid if ref is not None else None
+        return self._canon.canonicalize(objtype, schema.attributes if schema else None,
+                                        attributes, Scope(tenant, cloud_uuid))
+
+    # -- reads ------------------------------------------------------------------------------
+    def read(self, request: ReadRequest) -> ReadResult:
+        objtype = self._objtype(request.type_name)
+        if self.registry.is_partial(request.type_name):
+            return ReadResult(self._routes.read(request.attributes))
+        return ReadResult(self._crud.read(objtype, request.attributes))
+
+    def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
+        for req in requests:
+            self._objtype(req.type_name)
+        before = self._api.api_calls
+        results = self._bulk.read_many(requests)
+        return ReadManyResult(results, api_calls=self._api.api_calls - before)
+
+    def read_data_source(self, type_name: str, query: Mapping[str, Any]) -> ReadResult:
+        objtype = self._objtype(type_name)
+        if self.registry.is_partial(type_name):
+            diags = Diagnostics()
+            diags.error("Unsupported data source",
+                        f"{type_name} is a resource only; read data.avi_vrfcontext instead.")
+            return ReadResult(None, diags)
+        tenant = self._tenant_of(query)
+        return self._finder.data_source(type_name, objtype, query, tenant)
+
+    def import_resource(self, type_name: str, identifier: str) -> ReadResult:
+        objtype = self._objtype(type_name)
+        diags = Diagnostics()
+        if self.registry.is_partial(type_name):
+            found = self._import_route(identifier)
+        else:
+            found = self._finder.by_identifier(objtype, identifier, self._tenant)
+        if found is None:
+            diags.error("Cannot import non-existent remote object",
+                        f"No {objtype} matches the import id {identifier!r}. Use the object's "
+                        "uuid, its url (/api/<type>/<uuid>) or its exact name.")
+        return ReadResult(found, diags)
+
+    def _import_route(self, identifier: str) -> dict[str, Any] | None:
+        # "<vrf uuid, url or name>/<route_id>", e.g. "global/cluster-1-…-0".
+        vrf_text, sep, route_id = identifier.rpartition("/")
+        if not sep or not route_id:
+            return None
+        vrf_text = vrf_text.removesuffix("/static_routes")
+        vrf = self._finder.by_identifier("vrfcontext", vrf_text, self._tenant)
+        if vrf is None:
+            return None
+        return self._routes.read({"vrf_context_ref": vrf["id"], "route_id": route_id})
+
+    # -- writes -----------------------------------------------------------------------------
+    def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        objtype = self._objtype(type_name)
+        if self.registry.is_partial(type_name):
+            return ApplyResult(self._routes.write(None, self._resolved(type_name, planned)))
+        return ApplyResult(self._crud.create(objtype, self._resolved(type_name, planned)))
+
+    def update(self, type_name: str, prior: Mapping[str, Any],
+               planned: Mapping[str, Any]) -> ApplyResult:
+        objtype = self._objtype(type_name)
+        if self.registry.is_partial(type_name):
+            return ApplyResult(self._routes.write(prior, self._resolved(type_name, planned)))
+        return ApplyResult(self._crud.update(objtype, prior, self._resolved(type_name, planned)))
+
+    def delete(self, type_name: str, prior: Mapping[str, Any]) -> None:
+        objtype = self._objtype(type_name)
+        if self.registry.is_partial(type_name):
+            self._routes.delete(prior)
+        else:
+            self._crud.delete(objtype, prior)
+
+    def _resolved(self, type_name: str, planned: Mapping[str, Any]) -> dict[str, Any]:
+        # Name refs that pointed at objects planned in the same run resolve now.
+        return self.canonicalize(type_name, planned)

@@ -1,0 +1,77 @@
+"""The schemas ``AviProvider.schema`` hands the engine: the generated ones, made diff-safe.
+
+``provider/schema/engine_view.py`` maps the Swagger table to ``ResourceSchema``. On top of it
+this module
+
+* adds ``id`` (computed: albform's canonical object path) and keeps ``uuid`` optional +
+  computed;
+* drops ``keyed_by`` where keying would mis-pair members: dotted keys (the engine's diff keys
+  by a top-level field of each element) and keys the controller assigns when the config
+  leaves them out (``VsVip.vip[].vip_id``). Those lists are compared by position; pool
+  servers are put in canonical order on both sides (``keyed_lists.py``), so that is exact;
+* builds the partial resource ``avi_vrfcontext_static_route`` from the table's
+  ``StaticRoute`` fields plus its locating attributes (``static_routes.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+
+from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.provider.resources.registry import STATIC_ROUTE_TYPE
+
+# Key fields the controller fills when the configuration omits them.
+SERVER_ASSIGNED_KEYS = frozenset({"vip_id"})
+
+SchemaBuilder = Callable[[str], ResourceSchema]
+
+
+def _safe_keys(attrs: Mapping[str, AttributeSchema]) -> dict[str, AttributeSchema]:
+    out: dict[str, AttributeSchema] = {}
+    for name, attr in attrs.items():
+        fields = attr.fields
+        if fields is not None:
+            fields = MappingProxyType(_safe_keys(fields))
+        keyed = attr.keyed_by
+        if keyed is not None and ("." in keyed or keyed in SERVER_ASSIGNED_KEYS):
+            keyed = None
+        if fields is not attr.fields or keyed != attr.keyed_by:
+            attr = replace(attr, fields=fields, keyed_by=keyed)
+        out[name] = attr
+    return out
+
+
+def adjust(schema: ResourceSchema) -> ResourceSchema:
+    attrs = _safe_keys(schema.attributes)
+    attrs["id"] = AttributeSchema("id", computed=True,
+                                  description="albform's id: /api/<type>/<uuid>")
+    if "uuid" in attrs:
+        attrs["uuid"] = replace(attrs["uuid"], required=False, computed=True,
+                                server_default=True)
+    return replace(schema, attributes=MappingProxyType(attrs))
+
+
+def static_route_schema(vrfcontext: ResourceSchema) -> ResourceSchema:
+    routes = vrfcontext.attributes.get("static_routes")
+    route_fields = dict(routes.fields) if routes is not None and routes.fields else {}
+    attrs: dict[str, AttributeSchema] = dict(_safe_keys(route_fields))
+    if "route_id" in attrs:
+        attrs["route_id"] = replace(attrs["route_id"], required=False, computed=True,
+                                    server_default=True)
+    attrs.update({
+        "vrf_name": AttributeSchema("vrf_name", force_new=True,
+                                    description="Name of the VrfContext holding the route"),
+        "cloud_ref": AttributeSchema("cloud_ref", force_new=True, refers_to="cloud",
+                                     server_default=True),
+        "tenant_ref": AttributeSchema("tenant_ref", force_new=True, refers_to="tenant",
+                                      server_default=True),
+        "vrf_context_ref": AttributeSchema("vrf_context_ref", force_new=True,
+                                           refers_to="vrfcontext", server_default=True,
+                                           computed=True),
+        "id": AttributeSchema("id", computed=True),
+    })
+    return ResourceSchema(
+        type_name=STATIC_ROUTE_TYPE, attributes=MappingProxyType(attrs), id_attribute="id",
+        description="One static route merged into a shared VrfContext (foreign routes kept)")

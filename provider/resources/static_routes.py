@@ -1,0 +1,255 @@
+"""``avi_vrfcontext_static_route``: one VRF static route inside a shared VrfContext.
+
+The contract agreed with the Kubernetes translator (``modules/k8s/DECISIONS.md``): one
+instance per route; locating attributes ``vrf_name`` + ``cloud_ref`` (+ ``tenant_ref``), or
+``vrf_context_ref`` directly; route fields as in ``VrfContext.static_routes[]``: ``route_id``,
+``prefix``, ``next_hop``, ``labels`` (+ ``if_name``, ``disable_gateway_monitor``). State adds
+``id`` = ``/api/vrfcontext/<vrf uuid>/static_routes/<route_id>`` and the canonical
+``vrf_context_ref``.
+
+Routes are *compared by content* (prefix + next hop + labels, ``static_route_merge.py``).
+``canonicalize`` therefore maps a configured ``route_id`` to the id of a route with the same
+content already in the VRF (e.g. one AKO wrote with its random id), so adopting such a route
+is no change. Writes GET the VRF, merge (foreign routes untouched), and PUT it back; a per-VRF
+lock serialises albform's own writers, and 409/412 answers (another writer got in between)
+re-read and merge again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from albform.engine.provider import ProviderError
+from albform.engine.values import UNKNOWN, Deferred
+from albform.provider.resources.api import ControllerApi, Tenant
+from albform.provider.resources.canonical import coerce_scalar, unwrap_single
+from albform.provider.resources.normalize import canonical_refs, normalize_object
+from albform.provider.resources.refs import ObjectRef, canonical_path, parse_ref
+from albform.provider.resources.resolver import RefResolver, Scope
+from albform.provider.resources.static_route_merge import (
+    find_owned,
+    merge_routes,
+    route_identity,
+)
+
+ROUTE_FIELDS = ("route_id", "prefix", "next_hop", "labels", "if_name",
+                "disable_gateway_monitor")
+LOCATORS = ("vrf_name", "cloud_ref", "tenant_ref", "vrf_context_ref")
+WRITE_RETRIES = 5
+_VRF_CACHE_SECONDS = 5.0
+
+
+def _placeholder(value: object) -> bool:
+    return value is UNKNOWN or isinstance(value, Deferred)
+
+
+def canonical_route(route: Mapping[str, Any]) -> dict[str, Any]:
+    """Route fields in API shape: single blocks unwrapped, mask an int, labels as objects."""
+    out: dict[str, Any] = {}
+    for key in ROUTE_FIELDS:
+        if key not in route or route[key] is None:
+            continue
+        value = route[key]
+        if key in ("prefix", "next_hop"):
+            value = unwrap_single(value)
+            if isinstance(value, Mapping):
+                value = dict(value)
+                if "ip_addr" in value:
+                    value["ip_addr"] = unwrap_single(value["ip_addr"])
+                if "mask" in value:
+                    value["mask"] = coerce_scalar("integer", value["mask"])
+        elif key == "labels" and isinstance(value, list):
+            value = [unwrap_single(v) for v in value]
+        elif key == "disable_gateway_monitor":
+            value = coerce_scalar("boolean", value)
+        out[key] = value
+    return out
+
+
+def route_state_id(vrf_uuid: str, route_id: str) -> str:
+    return f"{canonical_path('vrfcontext', vrf_uuid)}/static_routes/{route_id}"
+
+
+class StaticRoutes:
+    def __init__(self, api: ControllerApi, resolver: RefResolver, default_tenant: Tenant,
+                 ) -> None:
+        self._api = api
+        self._resolver = resolver
+        self._default_tenant = default_tenant
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._vrf_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    # -- locating the VRF -------------------------------------------------------------------
+    def _tenant(self, attrs: Mapping[str, Any]) -> Tenant:
+        value = attrs.get("tenant_ref")
+        ref = parse_ref(value, "tenant") if isinstance(value, str) else None
+        if ref is None:
+            return self._default_tenant
+        return Tenant(uuid=ref.uuid) if ref.uuid else Tenant(name=ref.name)
+
+    def vrf_uuid(self, attrs: Mapping[str, Any]) -> str | None:
+        """The uuid of the VRF the route belongs to; None when it does not exist (yet)."""
+        tenant = self._tenant(attrs)
+        direct = attrs.get("vrf_context_ref")
+        if isinstance(direct, str):
+            ref = parse_ref(direct, "vrfcontext")
+            if ref is not None:
+                return ref.uuid or self._resolver.lookup(ref, Scope(tenant))
+        name = attrs.get("vrf_name")
+        if not isinstance(name, str):
+            raise ProviderError("avi_vrfcontext_static_route needs vrf_name or "
+                                "vrf_context_ref to locate its VrfContext")
+        cloud_uuid = None
+        cloud = attrs.get("cloud_ref")
+        if isinstance(cloud, str):
+            cloud_ref = parse_ref(cloud, "cloud")
+            if cloud_ref is not None:
+                cloud_uuid = cloud_ref.uuid or self._resolver.lookup(cloud_ref, Scope(tenant))
+        return self._resolver.lookup(ObjectRef("vrfcontext", name=name),
+                                     Scope(tenant, cloud_uuid))
+
+    def _lock(self, vrf_uuid: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(vrf_uuid, threading.Lock())
+
+    def _get_vrf(self, vrf_uuid: str, tenant: Tenant, *, cached: bool = False,
+                 ) -> dict[str, Any] | None:
+        now = time.monotonic()
+        if cached:
+            hit = self._vrf_cache.get(vrf_uuid)
+            if hit is not None and now - hit[0] < _VRF_CACHE_SECONDS:
+                return hit[1]
+        vrf = self._api.get_object("vrfcontext", vrf_uuid, tenant=tenant)
+        if vrf is not None:
+            self._vrf_cache[vrf_uuid] = (now, vrf)
+        else:
+            self._vrf_cache.pop(vrf_uuid, None)
+        return vrf
+
+    # -- provider operations -----------------------------------------------------------------
+    def canonicalize(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(attributes)
+        tenant = self._tenant(attributes)
+        for key, target in (("tenant_ref", "tenant"), ("cloud_ref", "cloud"),
+                            ("vrf_context_ref", "vrfcontext")):
+            value = out.get(key)
+            if isinstance(value, str):
+                out[key] = self._resolver.canonical(value, target, Scope(tenant))
+        route = canonical_route({k: v for k, v in attributes.items()
+                                 if not _placeholder(v)})
+        out.update(route)
+        if any(_placeholder(v) for v in attributes.values()):
+            return out
+        vrf_uuid = self.vrf_uuid(out)
+        vrf = self._get_vrf(vrf_uuid, tenant, cached=True) if vrf_uuid else None
+        if vrf is not None:
+            same = [r for r in vrf.get("static_routes") or []
+                    if route_identity(r) == route_identity(route)]
+            ids = {r.get("route_id") for r in same}
+            if same and route.get("route_id") not in ids:
+                out["route_id"] = same[0].get("route_id")  # content equal: the same route
+        return out
+
+    def read(self, attributes: Mapping[str, Any]) -> dict[str, Any] | None:
+        vrf_uuid = self.vrf_from_state(attributes)
+        if vrf_uuid is None:
+            return None
+        vrf = self._get_vrf(vrf_uuid, self._tenant(attributes))
+        return None if vrf is None else self.route_from_vrf(vrf, attributes)
+
+    def route_from_vrf(self, vrf: Mapping[str, Any], attributes: Mapping[str, Any],
+                       ) -> dict[str, Any] | None:
+        """Our route as it is in ``vrf`` now (matched by id, else content), or None."""
+        current = list(vrf.get("static_routes") or [])
+        prior = canonical_route(attributes)
+        owned = find_owned(current, [prior])
+        if not owned:
+            return None
+        return self._state(vrf, attributes, current[owned[0]])
+
+    def _state(self, vrf: Mapping[str, Any], attributes: Mapping[str, Any],
+               route: Mapping[str, Any]) -> dict[str, Any]:
+        vrf_uuid = str(vrf["uuid"])
+        out = {k: v for k, v in attributes.items() if k in LOCATORS}
+        for key in ("tenant_ref", "cloud_ref"):
+            if vrf.get(key):
+                out[key] = canonical_refs(vrf[key], key)
+        out["vrf_name"] = vrf.get("name", out.get("vrf_name"))
+        out["vrf_context_ref"] = canonical_path("vrfcontext", vrf_uuid)
+        out.update(canonical_refs(dict(route)))
+        out["id"] = route_state_id(vrf_uuid, str(route.get("route_id", "")))
+        return out
+
+    def vrf_from_state(self, attributes: Mapping[str, Any]) -> str | None:
+        for key in ("vrf_context_ref", "id"):
+            value = attributes.get(key)
+            if isinstance(value, str):
+                ref = parse_ref(value.split("/static_routes/", 1)[0], "vrfcontext")
+                if ref is not None and ref.uuid:
+                    return ref.uuid
+        return self.vrf_uuid(attributes)
+
+    def write(self, prior: Mapping[str, Any] | None, planned: Mapping[str, Any],
+              ) -> dict[str, Any]:
+        """Create (``prior`` None) or update one route; returns its state."""
+        vrf_uuid = self.vrf_uuid(planned)
+        if vrf_uuid is None:
+            raise ProviderError(
+                "the VrfContext for this static route does not exist",
+                status=404, detail=f"No VrfContext matches {self._describe(planned)}.")
+        desired = canonical_route(planned)
+        priors = [canonical_route(prior)] if prior else []
+        vrf, _merged, ours = self._modify(vrf_uuid, self._tenant(planned),
+                                         lambda cur: merge_routes(cur, priors, [desired]))
+        mine = ours[0] if ours else desired
+        return self._state(vrf, planned, mine)
+
+    def delete(self, prior: Mapping[str, Any]) -> None:
+        vrf_uuid = self.vrf_from_state(prior)
+        if vrf_uuid is None:
+            return
+        route = [canonical_route(prior)]
+
+        def remove(cur: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[Any]]:
+            owned = set(find_owned(cur, route))
+            return [dict(r) for i, r in enumerate(cur) if i not in owned], []
+
+        self._modify(vrf_uuid, self._tenant(prior), remove, missing_ok=True)
+
+    def _modify(self, vrf_uuid: str, tenant: Tenant, change: Any, *, missing_ok: bool = False,
+                ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        with self._lock(vrf_uuid):
+            for attempt in range(WRITE_RETRIES):
+                vrf = self._get_vrf(vrf_uuid, tenant)
+                if vrf is None:
+                    if missing_ok:
+                        return {}, [], []
+                    raise ProviderError(f"VrfContext {vrf_uuid} no longer exists", status=404)
+                current = list(vrf.get("static_routes") or [])
+                merged, ours = change(current)
+                if merged == current:
+                    return vrf, merged, ours
+                body = normalize_object("vrfcontext", vrf)
+                body.pop("id", None)
+                body["static_routes"] = merged
+                if "_last_modified" in vrf:  # lets a checking controller answer 412
+                    body["_last_modified"] = vrf["_last_modified"]
+                try:
+                    answer = self._api.replace_object("vrfcontext", vrf_uuid, body,
+                                                      tenant=tenant)
+                except ProviderError as exc:
+                    if exc.status in (409, 412) and attempt + 1 < WRITE_RETRIES:
+                        continue
+                    raise
+                self._vrf_cache.pop(vrf_uuid, None)
+                return answer, merged, ours
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    @staticmethod
+    def _describe(attrs: Mapping[str, Any]) -> str:
+        parts = [f"{k}={attrs[k]!r}" for k in LOCATORS if isinstance(attrs.get(k), str)]
+        return ", ".join(parts) or "(no locating attributes)"
