@@ -260,3 +260,66 @@ def _at(value: Any, path: Path) -> Any:
     for step in path:
         value = value[step]
     return value
+
+
+# -- planned values ---------------------------------------------------------------------------
+
+def merge_desired(schema: ResourceSchema | None, actual: Mapping[str, Any],
+                  desired: Mapping[str, Any]) -> dict[str, Any]:
+    """The object as it will be after an in-place update: ``actual`` with every configured
+    value of ``desired`` laid over it (the PUT the provider sends). Values equal under the
+    diff rules keep their ``actual`` form, so ``diff(desired, merge) == ()``."""
+    fields = schema.attributes if schema is not None else None
+    return _merge_object(fields, actual, desired)
+
+
+def _merge_object(fields: Mapping[str, AttributeSchema] | None, actual: Mapping[str, Any],
+                  desired: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(actual)
+    for key, want in desired.items():
+        attr = fields.get(key) if fields is not None else None
+        out[key] = _merge_value(attr, actual.get(key), want)
+    return out
+
+
+def _merge_value(attr: AttributeSchema | None, have: Any, want: Any) -> Any:
+    if want is UNKNOWN:
+        return UNKNOWN
+    if is_empty(want) and is_empty(have):
+        return have if have is not None else want
+    sub = attr.fields if attr is not None else None
+    if isinstance(want, dict) and isinstance(have, dict):
+        return _merge_object(sub, have, want)
+    if isinstance(want, list) and isinstance(have, list):
+        element = _element(attr)
+        if attr is not None and attr.keyed_by:
+            by_key = {_key_of(h, attr.keyed_by): h for h in have}
+            return [_merge_value(element, by_key.get(_key_of(w, attr.keyed_by)), w)
+                    for w in want]
+        if len(want) == len(have):
+            return [_merge_value(element, h, w) for w, h in zip(want, have, strict=True)]
+        return want
+    if not isinstance(want, dict | list) and coerce_equal(want, have):
+        return have
+    return want
+
+
+def _element(attr: AttributeSchema | None) -> AttributeSchema | None:
+    """The schema of a list's elements: the list's own fields, without list-level flags."""
+    if attr is None or attr.fields is None:
+        return None
+    return AttributeSchema(attr.name, type="object", fields=attr.fields)
+
+
+def unknown_paths(value: Any, prefix: Path = ()) -> list[Path]:
+    """Every path inside ``value`` holding ``UNKNOWN``."""
+    if value is UNKNOWN:
+        return [prefix]
+    out: list[Path] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.extend(unknown_paths(v, (*prefix, k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out.extend(unknown_paths(v, (*prefix, i)))
+    return out

@@ -1,0 +1,565 @@
+"""Planning: from a configuration, the stored state and the real objects to a ``Plan``.
+
+``build_plan`` is called by the CLI (plan, apply, destroy). Order of work:
+
+1. ``moved`` blocks rename instances in the stored state (→ ``prev_run_state``);
+2. refresh: one bulk ``read_many`` per resource type, at most ``parallelism`` types at once;
+   objects gone are dropped (drift) → ``prior_state``; ``detect_drift`` gives ``plan.drift``;
+3. configured resources and data sources in dependency order (``engine/graph.py``):
+   ``Deferred`` values are evaluated against the planned values of their references, the
+   result is canonicalised by the provider and diffed (``engine/diff.py``) against prior;
+4. state instances without configuration are deleted; ``destroy`` deletes everything;
+5. checks: ``prevent_destroy``, the blast-radius guard; then outputs.
+
+Planning never writes anything. User mistakes become diagnostics; a ``ProviderError`` during
+refresh or lookup becomes an error diagnostic naming the address, and the plan is errored.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.changes import Action, OutputChange, Plan, PlanOptions, ResourceChange
+from albform.engine.config import Configuration, OutputConfig, ResourceConfig
+from albform.engine.diagnostics import Diagnostic, Diagnostics
+from albform.engine.diff import coerce_equal, diff_attributes, merge_desired, unknown_paths
+from albform.engine.drift import detect_drift
+from albform.engine.graph import CycleError, Graph
+from albform.engine.hooks import Hook, NullHook
+from albform.engine.provider import Provider, ProviderError, ReadRequest, ReadResult
+from albform.engine.schema import ResourceSchema
+from albform.engine.state.model import ResourceState, State
+from albform.engine.values import UNKNOWN, Deferred, contains_placeholder, resolve_deferred
+
+TARGET_WARNING_DETAIL = (
+    "You are creating a plan with the -target option, which means that the result of this "
+    "plan may not represent all of the changes requested by the current configuration.\n\n"
+    "The -target option is not for routine use, and is provided only for exceptional "
+    "situations such as recovering from errors or mistakes, or when albform specifically "
+    "suggests to use it as part of an error message."
+)
+
+
+class _AllUnknown(Mapping[str, Any]):
+    """Attributes of an object not known before apply: every key reads as ``UNKNOWN``."""
+
+    def __getitem__(self, key: str) -> Any:
+        return UNKNOWN
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return UNKNOWN
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+ALL_UNKNOWN: Mapping[str, Any] = _AllUnknown()
+
+
+class _NewObject(Mapping[str, Any]):
+    """The planned attributes of an object yet to be created, as references see them:
+    anything not configured reads as ``UNKNOWN`` (the server fills it)."""
+
+    __slots__ = ("_attrs",)
+
+    def __init__(self, attrs: Mapping[str, Any]) -> None:
+        self._attrs = attrs
+
+    def __getitem__(self, key: str) -> Any:
+        return self._attrs.get(key, UNKNOWN)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._attrs.get(key, UNKNOWN)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._attrs)
+
+    def __len__(self) -> int:
+        return len(self._attrs)
+
+
+def now_rfc3339() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def matches(selector: ResourceAddress, address: ResourceAddress) -> bool:
+    """A ``-target``/``-replace`` selector without an index selects every instance."""
+    return selector == address or (selector.key is None and selector == address.resource())
+
+
+@dataclass
+class _Planner:
+    """The mutable working set of one ``build_plan`` call."""
+
+    config: Configuration
+    provider: Provider
+    options: PlanOptions
+    hook: Hook
+    diags: Diagnostics = field(default_factory=Diagnostics)
+    schemas: dict[str, ResourceSchema | None] = field(default_factory=dict)
+    planned: dict[ResourceAddress, Mapping[str, Any]] = field(default_factory=dict)
+    changes: list[ResourceChange] = field(default_factory=list)
+
+    def schema(self, type_name: str) -> ResourceSchema | None:
+        if type_name not in self.schemas:
+            self.schemas[type_name] = self.provider.schema(type_name)
+        return self.schemas[type_name]
+
+    def resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
+        return self.planned.get(address, ALL_UNKNOWN)
+
+
+def build_plan(config: Configuration, prev_state: State, provider: Provider,
+               options: PlanOptions = PlanOptions(), *, hook: Hook = NullHook(),  # noqa: B008
+               parallelism: int = 10) -> tuple[Plan, Diagnostics]:
+    """Plan ``config`` against ``prev_state`` and the real objects; see the module docstring.
+
+    ``parallelism`` bounds the concurrent ``read_many`` calls of the refresh (one per type).
+    """
+    p = _Planner(config, provider, options, hook)
+    moved_state, moves = _apply_moves(config, prev_state, p.diags)
+    prior_state = moved_state
+    drift: tuple[ResourceChange, ...] = ()
+    if options.refresh:
+        prior_state = _refresh(p, moved_state, parallelism)
+        types = {r.address.type for r in moved_state.resources}
+        drift = detect_drift(moved_state, prior_state,
+                             {t: s for t in types if (s := p.schema(t)) is not None})
+    prior = prior_state.by_address()
+    if not p.diags.has_errors() and not options.refresh_only:
+        if options.destroy:
+            _plan_destroy(p, prior_state)
+        else:
+            _plan_config(p, prior, moves)
+        _check_prevent_destroy(p)
+        _check_blast_radius(p, prior_state)
+    output_changes = () if options.refresh_only or p.diags.has_errors() else \
+        _plan_outputs(p, prev_state)
+    errored = p.diags.has_errors()
+    plan = Plan(
+        changes=tuple(sorted(p.changes, key=lambda c: c.address.sort_key())),
+        prior_state=prior_state,
+        prev_run_state=moved_state,
+        configuration=config,
+        options=options,
+        output_changes=output_changes,
+        drift=drift,
+        lineage=prev_state.lineage,
+        serial=prev_state.serial,
+        errored=errored,
+        complete=not errored and not options.targets,
+        timestamp=now_rfc3339(),
+    )
+    return plan, p.diags
+
+
+# -- moved blocks ------------------------------------------------------------------------------
+
+def _apply_moves(config: Configuration, state: State, diags: Diagnostics,
+                 ) -> tuple[State, dict[ResourceAddress, ResourceAddress]]:
+    """Rename state instances per ``moved`` blocks; returns the state and new → old."""
+    if not config.moved:
+        return state, {}
+    by_address = state.by_address()
+    moves: dict[ResourceAddress, ResourceAddress] = {}
+    for block in config.moved:
+        for old in list(by_address):
+            if not matches(block.from_address, old):
+                continue
+            # An instance-level move names its target; a resource-level one keeps keys.
+            if block.from_address == old:
+                new = block.to_address
+            else:
+                new = block.to_address.instance(old.key)
+            if new in by_address:
+                diags.warning(
+                    "Moved object still exists",
+                    f"This statement declares a move from {old}, but that object is still "
+                    f"bound to {new} as well; {old} is left where it is. Remove the moved "
+                    "block or the extra object.", subject=block.source, address=old)
+                continue
+            resource = by_address.pop(old)
+            by_address[new] = replace(resource, address=new)
+            moves[new] = moves.pop(old, old)
+    return state.with_resources(by_address.values()), moves
+
+
+# -- refresh -----------------------------------------------------------------------------------
+
+def _refresh(p: _Planner, state: State, parallelism: int) -> State:
+    managed = [r for r in state.resources if not r.address.is_data]
+    by_type: dict[str, list[ReadRequest]] = {}
+    for r in managed:
+        p.hook.pre_refresh(r.address)
+        by_type.setdefault(r.address.type, []).append(
+            ReadRequest(r.address.type, r.attributes, key=r.address))
+
+    def read(requests: Sequence[ReadRequest]) -> Mapping[object, ReadResult]:
+        return p.provider.read_many(requests).results
+
+    groups = list(by_type.values())
+    results: dict[object, ReadResult] = {}
+    failed: dict[str, ProviderError] = {}
+    workers = max(1, min(parallelism, len(groups)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refresh") as pool:
+        futures = {g[0].type_name: pool.submit(read, g) for g in groups}
+        for type_name, future in futures.items():
+            try:
+                results.update(future.result())
+            except ProviderError as exc:
+                failed[type_name] = exc
+    for type_name, exc in failed.items():
+        p.diags.error("Failed to refresh objects",
+                      f"Reading the {type_name} objects from the controller failed: {exc}"
+                      + (f" (HTTP {exc.status})" if exc.status else "")
+                      + (f": {exc.detail}" if exc.detail else "")
+                      + ". Nothing was planned; fix the problem and plan again.")
+    kept: list[ResourceState] = [r for r in state.resources if r.address.is_data]
+    for r in managed:
+        if r.address.type in failed:
+            kept.append(r)
+            continue
+        result = results.get(r.address)
+        if result is None:
+            p.diags.error("Provider returned no refresh result",
+                          f"The provider answered no read result for {r.address}.",
+                          address=r.address)
+            kept.append(r)
+            continue
+        p.diags.extend(result.diagnostics)
+        gone = result.attributes is None
+        p.hook.post_refresh(r.address, gone)
+        if not gone:
+            attrs = result.attributes
+            kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
+    return state.with_resources(kept)
+
+
+# -- configured resources --------------------------------------------------------------------
+
+def _dependency_graph(p: _Planner, resources: Sequence[ResourceConfig],
+                      known: Mapping[ResourceAddress, object],
+                      ) -> tuple[Graph[ResourceAddress], list[ResourceAddress]] | None:
+    graph: Graph[ResourceAddress] = Graph(r.address for r in resources)
+    for r in resources:
+        for dep in r.dependencies():
+            if dep in known:
+                graph.connect(r.address, dep)
+            else:
+                p.diags.error("Reference to undeclared resource",
+                              f"{r.address} refers to {dep}, which is not declared in the "
+                              "configuration.", subject=r.source, address=r.address)
+    try:
+        return graph, graph.topological_order()
+    except CycleError as exc:
+        for cycle in exc.cycles:
+            p.diags.error("Dependency cycle", "Cycle: " + " → ".join(map(str, cycle)))
+        return None
+
+
+def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
+                 moves: Mapping[ResourceAddress, ResourceAddress]) -> None:
+    resources = p.config.by_address()
+    if len(resources) != len(p.config.resources):
+        p.diags.error("Duplicate resource address",
+                      "Two configured resources have the same address; each must be unique.")
+    walked = _dependency_graph(p, list(resources.values()), resources)
+    if walked is None:
+        return
+    graph, order = walked
+    selected: set[ResourceAddress] | None = None
+    if p.options.targets:
+        selected = _targeted(p, graph, prior)
+    imports = {b.to_address: b for b in p.config.imports}
+    for block in p.config.imports:
+        if block.to_address not in resources:
+            p.diags.error("Configuration for import target does not exist",
+                          f"The configuration for the given import target {block.to_address} "
+                          "does not exist. All target instances must have an associated "
+                          "configuration to be imported.", subject=block.source)
+    for address in order:
+        if selected is not None and address not in selected:
+            # Not planned, but dependents outside the target set are not planned either;
+            # keep its prior attributes for completeness of references.
+            if address in prior:
+                p.planned[address] = prior[address].attributes
+            continue
+        rc = resources[address]
+        if address.is_data:
+            _plan_data(p, rc)
+        else:
+            _plan_resource(p, rc, prior.get(address), imports.get(address),
+                           moves.get(address))
+    for address, rs in prior.items():
+        if address in resources or address.is_data:
+            continue
+        if selected is not None and address not in selected:
+            continue
+        p.changes.append(ResourceChange(address, Action.DELETE, rs.attributes, None,
+                                        reason="delete_because_no_resource_config",
+                                        provider=rs.provider,
+                                        previous_address=moves.get(address)))
+
+
+def _targeted(p: _Planner, graph: Graph[ResourceAddress],
+              prior: Mapping[ResourceAddress, ResourceState]) -> set[ResourceAddress]:
+    p.diags.warning("Resource targeting is in effect", TARGET_WARNING_DETAIL)
+    roots = [a for a in graph if any(matches(t, a) for t in p.options.targets)]
+    selected = set(graph.subgraph_closure(roots)) if roots else set()
+    selected.update(a for a in prior if any(matches(t, a) for t in p.options.targets))
+    return selected
+
+
+def _plan_data(p: _Planner, rc: ResourceConfig) -> None:
+    query = resolve_deferred(dict(rc.attributes), p.resolve)
+    if contains_placeholder(query):
+        p.planned[rc.address] = ALL_UNKNOWN
+        p.changes.append(ResourceChange(rc.address, Action.READ, None, None,
+                                        reason="read_because_config_unknown",
+                                        provider=rc.provider))
+        return
+    try:
+        result = p.provider.read_data_source(rc.type, query)
+    except ProviderError as exc:
+        p.diags.append(_provider_error("Failed to read data source", rc, exc))
+        p.planned[rc.address] = ALL_UNKNOWN
+        return
+    for d in result.diagnostics:
+        p.diags.append(d if d.address or d.subject else
+                       replace(d, address=rc.address, subject=rc.source))
+    if result.attributes is None:
+        p.planned[rc.address] = ALL_UNKNOWN
+        return
+    # Read now, like Terraform: a no-op change carrying the values (apply needs no re-read;
+    # renderers do not list it). Reads deferred to apply are READ changes (above).
+    attrs = dict(result.attributes)
+    p.planned[rc.address] = attrs
+    p.changes.append(ResourceChange(rc.address, Action.NOOP, None, attrs,
+                                    provider=rc.provider))
+
+
+def _provider_error(summary: str, rc: ResourceConfig, exc: ProviderError) -> Diagnostic:
+    status = f" (HTTP {exc.status})" if exc.status else ""
+    detail = f": {exc.detail}" if exc.detail else ""
+    return Diagnostic.error(summary, f"{rc.address}: {exc}{status}{detail}",
+                            subject=rc.source, address=rc.address)
+
+
+def _desired(p: _Planner, rc: ResourceConfig) -> dict[str, Any] | None:
+    attrs = rc.attributes
+    if any(isinstance(v, Deferred | dict | list) for v in attrs.values()):
+        attrs = resolve_deferred(dict(attrs), p.resolve)
+    try:
+        return p.provider.canonicalize(rc.type, attrs)
+    except ProviderError as exc:
+        p.diags.append(_provider_error("Invalid resource configuration", rc, exc))
+        return None
+
+
+def _plan_resource(p: _Planner, rc: ResourceConfig, prior: ResourceState | None,
+                   importing: Any, previous: ResourceAddress | None) -> None:
+    schema = p.schema(rc.type)
+    if schema is None:
+        p.diags.error("Invalid resource type",
+                      f"The provider does not support resource type {rc.type!r}.",
+                      subject=rc.source, address=rc.address)
+        p.planned[rc.address] = ALL_UNKNOWN
+        return
+    desired = _desired(p, rc)
+    if desired is None:
+        p.planned[rc.address] = ALL_UNKNOWN
+        return
+    importing_id: str | None = None
+    before: Mapping[str, Any] | None = prior.attributes if prior is not None else None
+    if before is None and importing is not None:
+        try:
+            found = p.provider.import_resource(rc.type, importing.id)
+        except ProviderError as exc:
+            p.diags.append(_provider_error("Import failed", rc, exc))
+            p.planned[rc.address] = ALL_UNKNOWN
+            return
+        if found.attributes is None:
+            p.diags.error("Cannot import non-existent remote object",
+                          f"While attempting to import an existing object to {rc.address}, "
+                          f"the provider detected that no object exists with the given id "
+                          f"{importing.id!r}.", subject=importing.source, address=rc.address)
+            p.planned[rc.address] = ALL_UNKNOWN
+            return
+        before, importing_id = found.attributes, importing.id
+    if before is None:
+        after = _planned_new(schema, desired)
+        p.planned[rc.address] = _NewObject(after)
+        p.changes.append(ResourceChange(rc.address, Action.CREATE, None, after,
+                                        provider=rc.provider,
+                                        after_unknown=tuple(unknown_paths(after))))
+        return
+    lifecycle = rc.lifecycle
+    compared = {} if lifecycle.ignore_all_changes else \
+        _without_ignored(desired, before, lifecycle.ignore_changes)
+    changes = diff_attributes(schema, compared, before)
+    reason = _replace_reason(p, rc.address, prior, changes)
+    if reason is None and not changes:
+        p.planned[rc.address] = before
+        p.changes.append(ResourceChange(rc.address, Action.NOOP, before, before,
+                                        provider=rc.provider, previous_address=previous,
+                                        importing_id=importing_id))
+        return
+    if reason is None:
+        after = merge_desired(schema, before, compared)
+        action = Action.UPDATE
+        replace_paths: tuple[tuple[str | int, ...], ...] = ()
+    else:
+        after = _planned_new(schema, desired)
+        cbd = lifecycle.create_before_destroy
+        action = Action.CREATE_THEN_DELETE if cbd else Action.DELETE_THEN_CREATE
+        replace_paths = tuple(c.path for c in changes if c.forces_replacement)
+    p.planned[rc.address] = after if reason is None else _NewObject(after)
+    p.changes.append(ResourceChange(
+        rc.address, action, before, after, changes, reason=reason,
+        replace_paths=replace_paths, provider=rc.provider, previous_address=previous,
+        importing_id=importing_id, after_unknown=tuple(unknown_paths(after))))
+
+
+def _replace_reason(p: _Planner, address: ResourceAddress, prior: ResourceState | None,
+                    changes: Sequence[Any]) -> str | None:
+    if any(matches(r, address) for r in p.options.replace):
+        return "replace_by_request"
+    if prior is not None and prior.status == "tainted":
+        return "replace_because_tainted"
+    if any(c.forces_replacement for c in changes):
+        return "replace_because_cannot_update"
+    return None
+
+
+def _planned_new(schema: ResourceSchema, desired: Mapping[str, Any]) -> dict[str, Any]:
+    """A new object: the configured values, plus ``UNKNOWN`` for every computed-only
+    attribute (uuid, allocated VIP). Server-defaulted attributes the configuration leaves
+    unset stay absent: the server decides and the diff never compares them."""
+    after = dict(desired)
+    for name, attr in schema.attributes.items():
+        if name not in after and attr.computed and not attr.server_default:
+            after[name] = UNKNOWN
+    return after
+
+
+def _without_ignored(desired: Mapping[str, Any], before: Mapping[str, Any],
+                     ignored: Sequence[tuple[str | int, ...]]) -> dict[str, Any]:
+    """``desired`` with every ``ignore_changes`` path taken from ``before`` instead."""
+    out = dict(desired)
+    for path in ignored:
+        if not path:
+            continue
+        _overlay(out, before, path)
+    return out
+
+
+def _overlay(target: dict[str, Any], source: Mapping[str, Any],
+             path: tuple[str | int, ...]) -> None:
+    head = str(path[0])
+    if len(path) == 1 or not isinstance(target.get(head), dict):
+        if head in source:
+            target[head] = source[head]
+        else:
+            target.pop(head, None)
+        return
+    inner = dict(target[head])
+    nested = source.get(head)
+    _overlay(inner, nested if isinstance(nested, Mapping) else {}, path[1:])
+    target[head] = inner
+
+
+# -- destroy ---------------------------------------------------------------------------------
+
+def _plan_destroy(p: _Planner, prior_state: State) -> None:
+    for rs in prior_state.resources:
+        if rs.address.is_data:
+            continue
+        if p.options.targets and not any(matches(t, rs.address) for t in p.options.targets):
+            continue
+        p.changes.append(ResourceChange(rs.address, Action.DELETE, rs.attributes, None,
+                                        provider=rs.provider))
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+def _check_prevent_destroy(p: _Planner) -> None:
+    configs = p.config.by_address()
+    for change in p.changes:
+        if change.action not in (Action.DELETE, Action.DELETE_THEN_CREATE,
+                                 Action.CREATE_THEN_DELETE):
+            continue
+        rc = configs.get(change.address)
+        if rc is None or not rc.lifecycle.prevent_destroy:
+            continue
+        p.diags.error(
+            "Instance cannot be destroyed",
+            f"Resource {change.address} has lifecycle.prevent_destroy set, but the plan calls "
+            "for this resource to be destroyed. To avoid this error and continue with the "
+            "plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan "
+            "using the -target option.", subject=rc.source, address=change.address)
+
+
+def _check_blast_radius(p: _Planner, prior_state: State) -> None:
+    """Refuse plans that delete (or replace) a large share of the managed objects: an empty
+    or broken input (AKO's kube-api hiccup) must not wipe a controller. ``destroy`` plans are
+    explicit requests and exempt."""
+    fraction = p.options.max_delete_fraction
+    if fraction is None or p.options.force or p.options.destroy:
+        return
+    managed = sum(1 for r in prior_state.resources if not r.address.is_data)
+    doomed = [c.address for c in p.changes
+              if c.action is Action.DELETE or c.action.is_replace]
+    if len(doomed) <= 2 or managed == 0 or len(doomed) <= fraction * managed:
+        return
+    shown = ", ".join(map(str, doomed[:5])) + (
+        f" and {len(doomed) - 5} more" if len(doomed) > 5 else "")
+    p.diags.error(
+        "Plan deletes too many objects",
+        f"This plan would destroy or replace {len(doomed)} of the {managed} managed objects "
+        f"({len(doomed) / managed:.0%}), more than the allowed {fraction:.0%}: {shown}. "
+        "This often means the input was incomplete (an empty cluster read, a missing file). "
+        "Check the plan; if it is intended, re-run with --allow-mass-delete or raise "
+        "--max-delete-fraction.")
+
+
+# -- outputs ---------------------------------------------------------------------------------
+
+def _plan_outputs(p: _Planner, prev_state: State) -> tuple[OutputChange, ...]:
+    out: list[OutputChange] = []
+    names: set[str] = set()
+    for oc in p.config.outputs:
+        names.add(oc.name)
+        out.append(_plan_output(p, oc, prev_state))
+    for name, old in prev_state.outputs.items():
+        if name not in names:
+            out.append(OutputChange(name, Action.DELETE, old.value, None, old.sensitive))
+    if p.options.destroy:
+        out = [OutputChange(o.name, Action.DELETE, o.before, None, o.sensitive)
+               for o in out if o.before is not None]
+    return tuple(sorted(out, key=lambda o: o.name))
+
+
+def _plan_output(p: _Planner, oc: OutputConfig, prev_state: State) -> OutputChange:
+    value = resolve_deferred(oc.value, p.resolve)
+    old = prev_state.outputs.get(oc.name)
+    if old is None:
+        return OutputChange(oc.name, Action.CREATE, None, value, oc.sensitive)
+    if contains_placeholder(value) or not _same_value(old.value, value):
+        return OutputChange(oc.name, Action.UPDATE, old.value, value, oc.sensitive)
+    return OutputChange(oc.name, Action.NOOP, old.value, old.value, oc.sensitive)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b, strict=True))
+    return coerce_equal(a, b)
