@@ -1,0 +1,132 @@
+"""What every builder needs: settings, facts, the name rules, the cluster index, and the
+derived decisions AKO makes once at boot (VRF, IP families, scope, tenants, references).
+Built once per ``translate`` call; read-only afterwards."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Any
+from urllib.parse import quote
+
+from albform.modules.k8s.cluster import ClusterIndex
+from albform.modules.k8s.facts import ControllerFacts
+from albform.modules.k8s.naming import Namer
+from albform.modules.k8s.settings import AkoSettings
+
+TENANT_ANNOTATION = "ako.vmware.com/tenant-name"
+
+
+class Context:
+    def __init__(self, index: ClusterIndex, settings: AkoSettings,
+                 facts: ControllerFacts) -> None:
+        self.index, self.settings, self.facts = index, settings, facts
+        self.names = Namer(settings)
+        self.cluster = settings.cluster_name
+        self.created_by = settings.created_by
+        self.cloud_ref = f"/api/cloud?name={settings.cloud_name}"
+        family = settings.ip_family or (
+            "V4_V6" if facts.cloud_type in ("CLOUD_VCENTER", "CLOUD_NONE", "CLOUD_NSXT")
+            else "V4")
+        self.v4 = family in ("V4", "V4_V6")
+        self.v6 = family in ("V6", "V4_V6")
+        self.subdomains = tuple(sorted(facts.dns_subdomains))
+
+    # -- VRF (5.1) -------------------------------------------------------------------------
+    @property
+    def vrf(self) -> str:
+        """The VRF objects reference and static routes go to; "" with an NSX-T T1 LR."""
+        if self.settings.nsxt_t1lr:
+            return ""
+        if self.facts.is_public_cloud:
+            return "global"
+        if self.settings.vrf_name and self.facts.cloud_type in ("CLOUD_VCENTER", "CLOUD_NONE"):
+            return self.settings.vrf_name
+        if self.settings.service_type == "NodePort" and self.settings.vrf_name:
+            return self.settings.vrf_name
+        return self.facts.vrf_name or "global"
+
+    # -- scope (2.5, 2.6) --------------------------------------------------------------------
+    def namespace_accepted(self, ns: str) -> bool:
+        if ns in self.settings.blocked_namespaces:
+            return False
+        if self.settings.ns_selector_enabled:
+            labels = self.index.namespace_labels(ns)
+            return labels.get(self.settings.ns_sync_label_key) == self.settings.ns_sync_label_value
+        return True
+
+    def tenant_for(self, ns: str) -> str:
+        value = self.index.namespace_annotations(ns).get(TENANT_ANNOTATION)
+        return value if value else self.settings.tenant_name
+
+    def tenant_ref(self, tenant: str) -> str:
+        return f"/api/tenant/?name={quote(tenant, safe='')}"
+
+    # -- default subdomain for auto FQDN (4.1.3) -------------------------------------------------
+    def auto_fqdn_subdomain(self) -> str | None:
+        if self.settings.auto_fqdn == "disabled" or not self.subdomains:
+            return None
+        chosen = self.subdomains[0]
+        if self.settings.default_domain and self.settings.default_domain in self.subdomains:
+            chosen = self.settings.default_domain
+        return chosen[1:] if chosen.startswith(".") else chosen
+
+    def host_allowed(self, host: str) -> bool:
+        """``IsValidHostName``: with DNS sub-domains a host must end with one of them."""
+        return not self.subdomains or any(host.endswith(d) for d in self.subdomains)
+
+
+def ip_type(addr: str) -> str | None:
+    try:
+        return "V4" if ipaddress.ip_address(addr).version == 4 else "V6"
+    except ValueError:
+        return None
+
+
+def service_families(svc_spec: Any) -> tuple[bool, bool]:
+    """(v4, v6) families of a Service as AKO reads ``spec.ipFamilies``."""
+    families = svc_spec.get("ipFamilies") or []
+    if len(families) == 2:
+        return True, True
+    if families and families[0] == "IPv6":
+        return False, True
+    return True, False
+
+
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+               "\u2029": "\\u2029"}
+
+
+def go_json(value: Any) -> str:
+    """``json.Marshal`` output: compact, HTML-escaped like Go's encoder."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for char, escape in _GO_ESCAPES.items():
+        if char in text:
+            text = text.replace(char, escape)
+    return text
+
+
+def service_metadata(*, namespace_ingress_name: list[str] | None = None,
+                     ingress_name: str = "", namespace: str = "",
+                     hostnames: list[str] | None = None,
+                     namespace_svc_name: list[str] | None = None,
+                     pool_ratio: int = 0) -> str:
+    """``lib.ServiceMetadataObj`` serialised: every key, in Go field order, nil -> null."""
+    return go_json({
+        "namespace_ingress_name": namespace_ingress_name,
+        "ingress_name": ingress_name,
+        "namespace": namespace,
+        "hostnames": hostnames,
+        "namespace_svc_name": namespace_svc_name,
+        "crd_status": {"type": "", "value": "", "status": ""},
+        "pool_ratio": pool_ratio,
+        "passthrough_parent_ref": "",
+        "passthrough_child_ref": "",
+        "gateway": "",
+        "httproute": "",
+        "httproute_rule_name": "",
+        "insecureedgetermallow": False,
+        "is_mci_ingress": False,
+        "fqdn_reuse_policy": "",
+        "host_namespace_ingress_name": None,
+    })

@@ -1,0 +1,79 @@
+"""Controller facts the translation depends on but Kubernetes does not hold (spec 1, last
+paragraph): cloud type, DNS sub-domains, licence tier, VRF, IPAM type, NSX-T transport zone.
+
+``load_facts(text, filename)`` reads them from YAML; the lead can also build ``ControllerFacts``
+from a live controller. Missing file -> ``ControllerFacts()`` (documented defaults).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.modules.k8s.yamlsrc import load_documents
+
+CLOUD_TYPES = ("CLOUD_VCENTER", "CLOUD_NSXT", "CLOUD_NONE", "CLOUD_AWS", "CLOUD_AZURE",
+               "CLOUD_GCP", "CLOUD_OPENSTACK")
+PUBLIC_CLOUDS = ("CLOUD_AWS", "CLOUD_AZURE", "CLOUD_GCP", "CLOUD_OPENSTACK")
+ENTERPRISE_TIERS = ("ENTERPRISE", "ENTERPRISE_WITH_CLOUD_SERVICES")
+
+
+@dataclass(frozen=True, slots=True)
+class ControllerFacts:
+    cloud_type: str = "CLOUD_VCENTER"
+    # The cloud DNS profile's sub-domains; sorted by the translator as AKO does.
+    dns_subdomains: tuple[str, ...] = ()
+    license_tier: str = "ENTERPRISE"
+    # The VRF of the first VIP network (or "global"); ``vrfName`` overrides on vCenter/None.
+    vrf_name: str = "global"
+    ipam_type: str = ""
+    nsxt_transport_zone: str = ""  # "OVERLAY" | "VLAN" on NSX-T clouds
+
+    @property
+    def is_public_cloud(self) -> bool:
+        return self.cloud_type in PUBLIC_CLOUDS
+
+    @property
+    def enterprise(self) -> bool:
+        return self.license_tier in ENTERPRISE_TIERS
+
+
+_KEYS = {"cloudType": "cloud_type", "dnsSubdomains": "dns_subdomains",
+         "licenseTier": "license_tier", "vrfName": "vrf_name", "ipamType": "ipam_type",
+         "nsxtTransportZone": "nsxt_transport_zone"}
+
+
+def load_facts(text: str, filename: str) -> tuple[ControllerFacts | None, Diagnostics]:
+    docs, diags = load_documents(text, filename)
+    if diags.has_errors():
+        return None, diags
+    if not docs:
+        return ControllerFacts(), diags
+    doc = docs[0]
+    if not isinstance(doc.data, dict):
+        diags.error("Invalid controller facts", "Expected a mapping of fact names to values.",
+                    subject=doc.source)
+        return None, diags
+    kwargs: dict[str, object] = {}
+    for key, value in doc.data.items():
+        where: SourceRange = doc.line_of(str(key))
+        field = _KEYS.get(str(key))
+        if field is None:
+            diags.error("Unknown controller fact", f'"{key}" is not one of '
+                        f"{', '.join(_KEYS)}.", subject=where)
+        elif field == "dns_subdomains":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                diags.error("Invalid controller fact", '"dnsSubdomains" must be a list of '
+                            "strings.", subject=where)
+            else:
+                kwargs[field] = tuple(value)
+        elif not isinstance(value, str):
+            diags.error("Invalid controller fact", f'"{key}" must be a string.', subject=where)
+        elif field == "cloud_type" and value not in CLOUD_TYPES:
+            diags.error("Invalid controller fact", f'"cloudType" {value!r} is not one of '
+                        f"{', '.join(CLOUD_TYPES)}.", subject=where)
+        else:
+            kwargs[field] = value
+    if diags.has_errors():
+        return None, diags
+    return ControllerFacts(**kwargs), diags  # type: ignore[arg-type]

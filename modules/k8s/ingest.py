@@ -1,0 +1,122 @@
+"""Kubernetes objects from manifests: files, directories, multi-document YAML, ``List`` kinds
+and ``kubectl get -o yaml|json`` dumps.
+
+``load_manifests(paths) -> (list[KubeObject], Diagnostics)``; every object remembers the file
+and line it came from. Bad YAML and malformed objects are file:line errors; the other files are
+still read so users see every problem at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.modules.k8s.yamlsrc import Document, child_node, load_documents
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class KubeObject:
+    """A Kubernetes object as plain data, with where it was read from."""
+
+    data: Mapping[str, Any]
+    source: SourceRange | None = None
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind") or "")
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        meta = self.data.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name") or "")
+
+    @property
+    def namespace(self) -> str:
+        return str(self.metadata.get("namespace") or "default")
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        return self.metadata.get("labels") or {}
+
+    @property
+    def annotations(self) -> Mapping[str, str]:
+        return self.metadata.get("annotations") or {}
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        spec = self.data.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+
+def load_manifests(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[KubeObject],
+                                                                      Diagnostics]:
+    diags = Diagnostics()
+    objects: list[KubeObject] = []
+    for path in paths:
+        for file in _expand(Path(path), diags):
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                diags.error("Cannot read manifest", f"{exc}.", subject=SourceRange(str(file), 1))
+                continue
+            found, more = parse_manifests(text, str(file))
+            objects.extend(found)
+            diags.extend(more)
+    return objects, diags
+
+
+def _expand(path: Path, diags: Diagnostics) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*")
+                      if p.is_file() and p.suffix in MANIFEST_SUFFIXES)
+    if not path.exists():
+        diags.error("Manifest not found", f"{path} does not exist.",
+                    subject=SourceRange(str(path), 1))
+        return []
+    return [path]
+
+
+def parse_manifests(text: str, filename: str) -> tuple[list[KubeObject], Diagnostics]:
+    docs, diags = load_documents(text, filename)
+    objects: list[KubeObject] = []
+    for doc in docs:
+        _collect(doc, "", objects, diags)
+    return objects, diags
+
+
+def _collect(doc: Document, implied_kind: str, out: list[KubeObject], diags: Diagnostics) -> None:
+    data = doc.data
+    if not isinstance(data, dict):
+        diags.error("Invalid Kubernetes object", "Expected a mapping with apiVersion and kind.",
+                    subject=doc.source)
+        return
+    kind = data.get("kind") or implied_kind
+    items = data.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
+        item_kind = kind[: -len("List")] if kind != "List" else ""
+        items_doc = Document(items, child_node(doc.node, "items"), doc.line_of("items"))
+        for i in range(len(items)):
+            _collect(items_doc.item(i), item_kind, out, diags)
+        return
+    if not isinstance(kind, str) or not kind:
+        diags.error("Invalid Kubernetes object", 'The object has no "kind".', subject=doc.source)
+        return
+    meta = data.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        diags.error("Invalid Kubernetes object", f'The {kind} has no "metadata.name".',
+                    subject=doc.source)
+        return
+    if implied_kind and "kind" not in data:
+        data = {**data, "kind": kind}
+    out.append(KubeObject(data, doc.source))
+

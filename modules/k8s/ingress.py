@@ -1,0 +1,145 @@
+"""Ingress admission and host/path parsing (spec 2.6, 4.5; AKO ``ValidateIngressForClass``,
+``ParseHostPathForIngress``). Produces ``IngressHosts``: per host the paths with their backend
+Service port, and whether the host is secure (TLS host with a usable Secret)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from albform.engine.diagnostics import Diagnostics
+from albform.modules.k8s.context import Context
+from albform.modules.k8s.ingest import KubeObject
+
+AVI_CONTROLLER = "ako.vmware.com/avi-lb"
+DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
+PASSTHROUGH = "passthrough.ako.vmware.com/enabled"
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    path: str
+    path_type: str
+    service: str
+    port: Mapping[str, Any]  # the Service port entry (synthesised when the Service is absent)
+    weight: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class TlsCert:
+    certificate: str
+    key: str
+    alt_certificate: str = ""
+    alt_key: str = ""
+
+
+@dataclass
+class IngressHosts:
+    ingress: KubeObject
+    paths: dict[str, list[Backend]] = field(default_factory=dict)  # host -> backends
+    tls: dict[str, TlsCert] = field(default_factory=dict)  # secure host -> cert
+
+    @property
+    def namespace(self) -> str:
+        return self.ingress.namespace
+
+    @property
+    def name(self) -> str:
+        return self.ingress.name
+
+
+def admitted(ctx: Context, ing: KubeObject) -> bool:
+    if not ctx.namespace_accepted(ing.namespace):
+        return False
+    classes = ctx.index.ingress_classes
+    name = ing.spec.get("ingressClassName")
+    if name:
+        cls = classes.get(str(name))
+        return cls is not None and cls.spec.get("controller") == AVI_CONTROLLER
+    return any(c.spec.get("controller") == AVI_CONTROLLER and
+               c.annotations.get(DEFAULT_CLASS) == "true" for c in classes.values())
+
+
+def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressHosts:
+    out = IngressHosts(ing)
+    if ing.annotations.get(PASSTHROUGH) == "true":
+        diags.warning("Ingress not translated", f"Ingress {ing.namespace}/{ing.name} asks for "
+                      "TLS passthrough, which this translator does not implement yet.",
+                      subject=ing.source)
+        return out
+    for rule in ing.spec.get("rules") or []:
+        host = str(rule.get("host") or "")
+        if not host:
+            if not ctx.subdomains:
+                continue
+            sub = ctx.subdomains[0]
+            host = f"{ing.name}.{ing.namespace}{sub}" if sub.startswith(".") else \
+                f"{ing.name}.{ing.namespace}.{sub}"
+        if not ctx.host_allowed(host):
+            diags.warning("Ingress host skipped", f"Host {host!r} of Ingress {ing.namespace}/"
+                          f"{ing.name} is not in the cloud's DNS sub-domains.",
+                          subject=ing.source)
+            continue
+        for p in (rule.get("http") or {}).get("paths") or []:
+            svc_ref = (p.get("backend") or {}).get("service") or {}
+            svc_name = str(svc_ref.get("name") or "")
+            if not svc_name:
+                continue
+            port = _service_port(ctx, ing.namespace, svc_name, svc_ref.get("port") or {})
+            out.paths.setdefault(host, []).append(Backend(
+                str(p.get("path") or ""), str(p.get("pathType") or "ImplementationSpecific"),
+                svc_name, port))
+    for tls in ing.spec.get("tls") or []:
+        secret_name = str(tls.get("secretName") or "")
+        for host in tls.get("hosts") or []:
+            if host not in out.paths or host in out.tls:
+                continue
+            cert = _tls_cert(ctx, ing, secret_name, diags)
+            if cert is not None:
+                out.tls[host] = cert
+            else:
+                del out.paths[host]  # BuildTlsCertNode fails: the host is dropped
+    return out
+
+
+def _service_port(ctx: Context, ns: str, svc: str, ref: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The Service port the backend names (by number or name); AKO looks the name up."""
+    obj = ctx.index.services.get((ns, svc))
+    ports: list[Mapping[str, Any]] = (obj.spec.get("ports") or []) if obj is not None else []
+    if "name" in ref:
+        for p in ports:
+            if p.get("name") == ref["name"]:
+                return p
+        return {"name": ref["name"], "port": 0, "targetPort": 0}
+    number = ref.get("number")
+    for p in ports:
+        if p.get("port") == number:
+            return p
+    return {"port": int(number or 0), "targetPort": int(number or 0)}
+
+
+def _tls_cert(ctx: Context, ing: KubeObject, secret_name: str,
+              diags: Diagnostics) -> TlsCert | None:
+    secret = ctx.index.secrets.get((ing.namespace, secret_name))
+    data = (secret.data.get("data") or {}) if secret is not None else {}
+    string_data = (secret.data.get("stringData") or {}) if secret is not None else {}
+
+    def field_of(key: str) -> str:
+        if key in string_data:
+            return str(string_data[key])
+        if key in data:
+            try:
+                return base64.b64decode(str(data[key])).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                return ""
+        return ""
+
+    cert, key = field_of("tls.crt"), field_of("tls.key")
+    if not cert or not key:
+        diags.warning("TLS host not translated", f"Ingress {ing.namespace}/{ing.name}: Secret "
+                      f"{secret_name!r} is missing or lacks tls.crt/tls.key; AKO skips the "
+                      "secure host.", subject=ing.source)
+        return None
+    return TlsCert(cert, key, field_of("alt.crt"), field_of("alt.key"))

@@ -1,0 +1,168 @@
+"""L7 bodies shared by the SNI, dedicated and EVH models: pools, pool groups, host-path and
+redirect HTTPPolicySets, SSL key/certs and the ``http_policies`` index rule (spec 4.4-4.8)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from albform.modules.k8s.context import Context, service_metadata
+from albform.modules.k8s.ingress import Backend, TlsCert
+from albform.modules.k8s.markers import all_markers, cluster_markers
+from albform.modules.k8s.objects import AviObject
+from albform.modules.k8s.pools import build_pool
+from albform.modules.k8s.servers import servers_for
+
+POLICY_INDEX_BASE = 11
+
+
+@dataclass(frozen=True, slots=True)
+class PathRule:
+    """One host-path switching rule: path, match criteria and the PG (or pool) it selects."""
+
+    path: str
+    path_type: str
+    pool_group: str = ""
+    pool: str = ""
+
+
+def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
+            backend: Backend, *, with_service: bool) -> AviObject:
+    svc = ctx.index.services.get((ns, backend.service))
+    servers: list[dict[str, Any]] = []
+    if svc is not None:
+        _, servers = servers_for(ctx, svc, backend.port, ingress=True)
+    markers = all_markers(ctx.cluster, namespace=ns, host=[host],
+                          service=backend.service if with_service else "",
+                          path=[backend.path], ingress=[ing])
+    metadata = service_metadata(ingress_name=ing, namespace=ns, hostnames=[host],
+                                pool_ratio=backend.weight)
+    return build_pool(ctx, name, tenant, servers=servers, markers=markers, metadata=metadata)
+
+
+def pool_group(ctx: Context, name: str, tenant: str, members: Sequence[dict[str, Any]],
+               markers: list[dict[str, Any]], *, implicit: bool) -> AviObject:
+    body = {
+        "name": name,
+        "tenant_ref": ctx.tenant_ref(tenant),
+        "created_by": ctx.created_by,
+        "cloud_ref": ctx.cloud_ref,
+        "implicit_priority_labels": implicit,
+        "members": list(members),
+        "markers": markers,
+    }
+    return AviObject("poolgroup", name, tenant, body)
+
+
+def path_match(rule: PathRule) -> dict[str, Any]:
+    criteria = "EQUALS" if rule.path_type == "Exact" else "BEGINS_WITH"
+    return {"match_criteria": criteria, "match_case": "SENSITIVE", "match_str": [rule.path]}
+
+
+def host_policy_set(ctx: Context, name: str, tenant: str, rules: Sequence[PathRule],
+                    markers_base: dict[str, Any], ingresses: Sequence[str]) -> AviObject:
+    """``AviHttpPSBuild``: path rules by path length (longest first), then rules without a
+    path; names ``<set>-<i>``. Markers record the paths in rule order."""
+    with_path = sorted((r for r in rules if r.path), key=lambda r: -len(r.path))
+    ordered = with_path + [r for r in rules if not r.path]
+    out_rules = []
+    for i, r in enumerate(ordered):
+        match: dict[str, Any] = {"path": path_match(r)} if r.path else {}
+        if r.pool:
+            action = {"action": "HTTP_SWITCHING_SELECT_POOL",
+                      "pool_ref": f"/api/pool/?name={r.pool}"}
+        else:
+            action = {"action": "HTTP_SWITCHING_SELECT_POOLGROUP",
+                      "pool_group_ref": f"/api/poolgroup/?name={r.pool_group}"}
+        out_rules.append({"index": i, "enable": True, "name": f"{name}-{i}", "match": match,
+                          "switching_action": action})
+    markers = all_markers(ctx.cluster, **markers_base, path=[r.path for r in with_path],
+                          ingress=sorted(set(ingresses)))
+    return _policy_set(ctx, name, tenant, out_rules, markers)
+
+
+def redirect_policy_set(ctx: Context, name: str, tenant: str, hosts: Sequence[str],
+                        markers: list[dict[str, Any]]) -> AviObject:
+    rule = {"enable": True, "index": 0, "name": f"{name}-0",
+            "match": {"host_hdr": {"match_criteria": "HDR_EQUALS", "value": list(hosts)},
+                      "vs_port": {"match_criteria": "IS_IN", "ports": [80]}},
+            "redirect_action": {"status_code": "HTTP_REDIRECT_STATUS_CODE_302",
+                                "protocol": "HTTPS", "port": 443}}
+    return _policy_set(ctx, name, tenant, [rule], markers)
+
+
+def _policy_set(ctx: Context, name: str, tenant: str, rules: list[dict[str, Any]],
+                markers: list[dict[str, Any]]) -> AviObject:
+    body = {
+        "name": name,
+        "created_by": ctx.created_by,
+        "tenant_ref": ctx.tenant_ref(tenant),
+        "http_request_policy": {"rules": rules} if rules else {},
+        "http_security_policy": {},
+        "markers": markers,
+    }
+    return AviObject("httppolicyset", name, tenant, body)
+
+
+def ssl_cert(ctx: Context, name: str, tenant: str, cert: TlsCert, host: str, *,
+             alt: bool = False) -> AviObject:
+    body = {
+        "name": name,
+        "tenant_ref": ctx.tenant_ref(tenant),
+        "created_by": ctx.created_by,
+        "type": "SSL_CERTIFICATE_TYPE_VIRTUALSERVICE",
+        "certificate": {"certificate": cert.alt_certificate if alt else cert.certificate},
+        "key": cert.alt_key if alt else cert.key,
+        "markers": all_markers(ctx.cluster, host=[host]),
+    }
+    return AviObject("sslkeyandcertificate", name, tenant, body)
+
+
+def http_policies(without_paths: Sequence[str], with_paths: Sequence[tuple[str, str]]
+                  ) -> list[dict[str, Any]]:
+    """``AviVsHttpPSAdd``: sets without paths first from index 11, then sets with paths
+    ordered by their first path."""
+    names = list(without_paths) + [n for _, n in sorted(with_paths, key=lambda x: x[0])]
+    return [{"index": POLICY_INDEX_BASE + i,
+             "http_policy_set_ref": f"/api/httppolicyset/?name={n}"}
+            for i, n in enumerate(names)]
+
+
+def vs_base(ctx: Context, name: str, tenant: str, *, app_profile: str,
+            metadata: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "created_by": ctx.created_by,
+        "cloud_ref": ctx.cloud_ref,
+        "tenant_ref": ctx.tenant_ref(tenant),
+        "application_profile_ref": f"/api/applicationprofile/?name={app_profile}",
+        "se_group_ref": f"/api/serviceenginegroup?name={ctx.settings.se_group_name}",
+        "service_metadata": metadata,
+    }
+
+
+def listeners(secure: bool = True, insecure: bool = True) -> list[dict[str, Any]]:
+    out = []
+    if insecure:
+        out.append({"port": 80, "enable_ssl": False, "port_range_end": 80,
+                    "enable_http2": False})
+    if secure:
+        out.append({"port": 443, "enable_ssl": True, "port_range_end": 443,
+                    "enable_http2": False})
+    return out
+
+
+def shared_fqdn(ctx: Context, vs_name: str, tenant: str) -> str:
+    """``GetFqdns`` for a shared parent VS (4.4.4)."""
+    sub = ctx.auto_fqdn_subdomain()
+    if sub is None:
+        return ""
+    clean = "-".join(p for p in "".join(c if c.isalnum() or c == "-" else " "
+                                        for c in tenant).replace("-", " ").split() if p)
+    sep = "." if ctx.settings.auto_fqdn == "default" else "-"
+    return f"{vs_name}{sep}{clean}.{sub}"
+
+
+def clustername_only(ctx: Context) -> list[dict[str, Any]]:
+    return cluster_markers(ctx.cluster)

@@ -1,0 +1,292 @@
+"""The SNI L7 model (enableEVH=false, spec 4.4-4.6): hosts hashed onto ``shardVSSize`` shared
+parent VSes (insecure pools behind one PoolGroup + DataScript, secure hosts as SNI children
+with a cert, per-path PoolGroups and a host-path HTTPPolicySet, http->https redirect on the
+parent), or one VS per host with ``shardVSSize: DEDICATED``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from albform.modules.k8s.context import Context, service_metadata
+from albform.modules.k8s.hashing import shard_bucket
+from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
+from albform.modules.k8s.l7_common import (
+    PathRule,
+    clustername_only,
+    host_policy_set,
+    http_policies,
+    l7_pool,
+    listeners,
+    pool_group,
+    redirect_policy_set,
+    shared_fqdn,
+    ssl_cert,
+    vs_base,
+)
+from albform.modules.k8s.markers import all_markers
+from albform.modules.k8s.objects import AviObject
+from albform.modules.k8s.vsvip import build_vsvip
+
+DS_SCRIPT = (
+    'host = avi.http.get_host_tokens("MODIFIED", 1)\npath = avi.http.get_path_tokens(1)\n'
+    'if string.contains(host, ":") then\nfor match in string.gmatch(host, ".*:") do\n'
+    "host = string.sub(match,0,-2)\nend\nend\nif host and path then\n"
+    'lbl = host.."/"..path\nelse\nlbl = host.."/"\nend\n'
+    'avi.poolgroup.select("%s", string.lower(lbl) )')
+
+
+@dataclass
+class SecureHost:
+    """One SNI child (or dedicated VS): merged over every Ingress that serves the host."""
+
+    host: str
+    cert: TlsCert | None
+    namespace: str
+    ingresses: list[str] = field(default_factory=list)  # "ns/ing"
+    # (ns) -> (rules, ingress names) for the per-namespace host-path policy set
+    rules: dict[str, tuple[list[PathRule], list[str]]] = field(default_factory=dict)
+    objects: list[AviObject] = field(default_factory=list)  # pools, PGs
+
+
+@dataclass
+class Parent:
+    name: str
+    tenant: str
+    fqdns: list[str] = field(default_factory=list)
+    insecure_pools: list[AviObject] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
+    secure: dict[str, SecureHost] = field(default_factory=dict)
+    redirect_hosts: list[str] = field(default_factory=list)
+
+
+def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
+    if ctx.settings.shard_vs_size == 0:
+        return _build_dedicated(ctx, parsed)
+    parents: dict[tuple[str, str], Parent] = {}
+    for ing in parsed:
+        tenant = ctx.tenant_for(ing.namespace)
+        for host, backends in ing.paths.items():
+            name = ctx.names.shard_vs(shard_bucket(host, ctx.settings.shard_vs_size))
+            parent = parents.get((tenant, name))
+            if parent is None:
+                parent = parents[(tenant, name)] = Parent(name, tenant)
+                if fqdn := shared_fqdn(ctx, name, tenant):
+                    parent.fqdns.append(fqdn)
+            if host not in parent.fqdns:
+                parent.fqdns.append(host)
+            if host in ing.tls:
+                _add_secure(ctx, parent, ing, host, backends, ing.tls[host], dedicated=False)
+                if host not in parent.redirect_hosts:
+                    parent.redirect_hosts.append(host)
+            else:
+                _add_insecure(ctx, parent, ing, host, backends)
+    out: list[AviObject] = []
+    for key in sorted(parents):
+        out.extend(_emit_parent(ctx, parents[key]))
+    return out
+
+
+def _add_insecure(ctx: Context, parent: Parent, ing: IngressHosts, host: str,
+                  backends: list[Backend]) -> None:
+    known = {p.name for p in parent.insecure_pools}
+    for b in backends:
+        label = host + b.path if b.path else host
+        name = ctx.names.l7_insecure_pool(host, b.path, ing.namespace, ing.name)
+        if name in known:
+            continue
+        known.add(name)
+        parent.insecure_pools.append(l7_pool(ctx, name, parent.tenant, ing.namespace, ing.name,
+                                             host, b, with_service=False))
+        parent.members.append({"pool_ref": f"/api/pool?name={name}",
+                               "priority_label": label.lower(), "ratio": b.weight})
+
+
+def _add_secure(ctx: Context, parent: Parent | None, ing: IngressHosts, host: str,
+                backends: list[Backend], cert: TlsCert | None, *, dedicated: bool,
+                secure_map: dict[str, SecureHost] | None = None) -> SecureHost:
+    hosts = parent.secure if parent is not None else secure_map
+    assert hosts is not None
+    sh = hosts.get(host)
+    if sh is None:
+        sh = hosts[host] = SecureHost(host, cert, ing.namespace)
+    tenant = ctx.tenant_for(ing.namespace)
+    ns_ing = f"{ing.namespace}/{ing.name}"
+    if ns_ing not in sh.ingresses:
+        sh.ingresses.append(ns_ing)
+    rules, names = sh.rules.setdefault(ing.namespace, ([], []))
+    names.append(ing.name)
+    no_pg = ctx.settings.no_pg_for_sni and not dedicated
+    for b in backends:
+        pool_name = ctx.names.sni_pool(ing.name, ing.namespace, host, b.path,
+                                       dedicated=dedicated, no_pg=no_pg)
+        pool = l7_pool(ctx, pool_name, tenant, ing.namespace, ing.name, host, b,
+                       with_service=True)
+        sh.objects.append(pool)
+        if no_pg:
+            rules.append(PathRule(b.path, b.path_type, pool=pool_name))
+            continue
+        pg_name = ctx.names.sni_pg(ing.name, ing.namespace, host, b.path, dedicated=dedicated)
+        sh.objects.append(pool_group(
+            ctx, pg_name, tenant, [{"pool_ref": f"/api/pool?name={pool_name}",
+                                    "ratio": b.weight}],
+            all_markers(ctx.cluster, namespace=ing.namespace, host=[host], path=[b.path],
+                        ingress=[ing.name]), implicit=False))
+        rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
+    return sh
+
+
+def _policy_sets(ctx: Context, sh: SecureHost, tenant: str) -> tuple[list[AviObject],
+                                                                      list[tuple[str, str]]]:
+    sets, refs = [], []
+    for ns in sorted(sh.rules):
+        rules, names = sh.rules[ns]
+        name = ctx.names.host_policy(ns, sh.host)
+        sets.append(host_policy_set(ctx, name, tenant, rules,
+                                    {"namespace": ns, "host": [sh.host]}, names))
+        first = min((r.path for r in rules), key=lambda p: (-len(p), p), default="")
+        refs.append((first, name))
+    return sets, refs
+
+
+def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
+    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, parent.fqdns)]
+    out.extend(parent.insecure_pools)
+    out.append(pool_group(ctx, parent.name, parent.tenant, parent.members,
+                          clustername_only(ctx), implicit=True))
+    redirect_name = parent.name
+    if parent.redirect_hosts:
+        out.append(redirect_policy_set(ctx, redirect_name, parent.tenant, parent.redirect_hosts,
+                                       clustername_only(ctx)))
+    out.append(AviObject("vsdatascriptset", parent.name, parent.tenant, {
+        "name": parent.name,
+        "tenant_ref": ctx.tenant_ref(parent.tenant),
+        "created_by": ctx.created_by,
+        "datascript": [{"evt": "VS_DATASCRIPT_EVT_HTTP_REQ", "script": DS_SCRIPT % parent.name}],
+        "pool_group_refs": [f"/api/poolgroup/?name={parent.name}"],
+        "markers": clustername_only(ctx),
+    }))
+    body = vs_base(ctx, parent.name, parent.tenant, app_profile="System-HTTP",
+                   metadata=service_metadata())
+    if ctx.vrf:
+        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
+    if ctx.settings.enable_rhi:
+        body["enable_rhi"] = True
+    body.update({
+        "vsvip_ref": f"/api/vsvip/?name={parent.name}",
+        "type": "VS_TYPE_VH_PARENT",
+        "services": listeners(),
+        "network_profile_ref": "/api/networkprofile/?name=System-TCP-Proxy",
+        "vs_datascripts": [{"index": 0,
+                            "vs_datascript_set_ref": f"/api/vsdatascriptset/?name={parent.name}"}],
+    })
+    if parent.redirect_hosts:
+        body["http_policies"] = http_policies([redirect_name], [])
+    body["markers"] = clustername_only(ctx)
+    out.append(AviObject("virtualservice", parent.name, parent.tenant, body))
+    for host in parent.secure:
+        out.extend(_emit_sni_child(ctx, parent, parent.secure[host]))
+    return out
+
+
+def _emit_sni_child(ctx: Context, parent: Parent, sh: SecureHost) -> list[AviObject]:
+    tenant = parent.tenant
+    name = ctx.names.sni_vs(sh.host)
+    out: list[AviObject] = []
+    cert_refs = []
+    if sh.cert is not None:
+        cert_name = ctx.names.tls_cert(sh.host)
+        out.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
+        cert_refs.append(f"/api/sslkeyandcertificate/?name={cert_name}")
+        if sh.cert.alt_certificate and sh.cert.alt_key:
+            alt = ctx.names.tls_cert(sh.host, alt=True)
+            out.append(ssl_cert(ctx, alt, tenant, sh.cert, sh.host, alt=True))
+            cert_refs.append(f"/api/sslkeyandcertificate/?name={alt}")
+    out.extend(sh.objects)
+    sets, refs = _policy_sets(ctx, sh, tenant)
+    out.extend(sets)
+    metadata = service_metadata(namespace_ingress_name=sh.ingresses, namespace=sh.namespace,
+                                hostnames=[sh.host])
+    body = {
+        "name": name,
+        "created_by": ctx.created_by,
+        "network_profile_ref": "/api/networkprofile/?name=System-TCP-Proxy",
+        "application_profile_ref": "/api/applicationprofile/?name=System-Secure-HTTP",
+        "east_west_placement": False,
+        "cloud_ref": ctx.cloud_ref,
+        # AKO passes the tenant as a request header; the body carries it for the provider.
+        "tenant_ref": ctx.tenant_ref(tenant),
+        "se_group_ref": f"/api/serviceenginegroup?name={ctx.settings.se_group_name}",
+        "service_metadata": metadata,
+    }
+    if ctx.vrf:
+        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
+    body.update({
+        "type": "VS_TYPE_VH_CHILD",
+        "vh_parent_vs_ref": f"/api/virtualservice/?name={parent.name}",
+        "vh_domain_name": [sh.host],
+        "ign_pool_net_reach": False,
+        "markers": all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host]),
+        "ssl_key_and_certificate_refs": cert_refs,
+        "http_policies": http_policies([], refs),
+    })
+    out.append(AviObject("virtualservice", name, tenant, body))
+    return out
+
+
+def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
+    """shardVSSize DEDICATED (4.6): one VS per host; insecure hosts use PGs + policies too."""
+    maps: dict[str, dict[str, SecureHost]] = {}
+    secure_of: dict[tuple[str, str], bool] = {}
+    for ing in parsed:
+        tenant = ctx.tenant_for(ing.namespace)
+        for host, backends in ing.paths.items():
+            sh = _add_secure(ctx, None, ing, host, backends, ing.tls.get(host), dedicated=True,
+                             secure_map=maps.setdefault(tenant, {}))
+            secure_of[(tenant, host)] = secure_of.get((tenant, host), False) or host in ing.tls
+            if sh.cert is None and host in ing.tls:
+                sh.cert = ing.tls[host]
+    out: list[AviObject] = []
+    for tenant, host in sorted(secure_of):
+        out.extend(_emit_dedicated(ctx, tenant, maps[tenant][host], secure_of[(tenant, host)]))
+    return out
+
+
+def _emit_dedicated(ctx: Context, tenant: str, sh: SecureHost, secure: bool) -> list[AviObject]:
+    name = ctx.names.dedicated_vs(sh.host)
+    out: list[AviObject] = [build_vsvip(ctx, name, tenant, [sh.host])]
+    cert_refs = []
+    if secure and sh.cert is not None:
+        cert_name = ctx.names.tls_cert(sh.host)
+        out.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
+        cert_refs.append(f"/api/sslkeyandcertificate/?name={cert_name}")
+    out.extend(sh.objects)
+    sets, refs = _policy_sets(ctx, sh, tenant)
+    out.extend(sets)
+    redirect: list[str] = []
+    host_markers = all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host])
+    if secure:
+        out.append(redirect_policy_set(ctx, name, tenant, [sh.host], host_markers))
+        redirect.append(name)
+    metadata = service_metadata(namespace_ingress_name=sh.ingresses, namespace=sh.namespace,
+                                hostnames=[sh.host])
+    body = vs_base(ctx, name, tenant,
+                   app_profile="System-Secure-HTTP" if secure else "System-HTTP",
+                   metadata=metadata)
+    if ctx.vrf:
+        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
+    if ctx.settings.enable_rhi:
+        body["enable_rhi"] = True
+    body.update({
+        "vsvip_ref": f"/api/vsvip/?name={name}",
+        "type": "VS_TYPE_NORMAL",
+        "services": listeners(secure=secure),
+        "network_profile_ref": "/api/networkprofile/?name=System-TCP-Proxy",
+        "east_west_placement": False,
+        "http_policies": http_policies(redirect, refs),
+        "markers": host_markers,
+    })
+    if cert_refs:
+        body["ssl_key_and_certificate_refs"] = cert_refs
+    out.append(AviObject("virtualservice", name, tenant, body))
+    return out
