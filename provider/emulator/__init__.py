@@ -1,1 +1,41 @@
-"""albform.provider.emulator (being built)."""
+"""albform.provider.emulator — an Avi (NSX-ALB) controller emulator, the embedded default.
+
+In-process API (for tests and the CLI)::
+
+    from albform.provider.emulator import start_emulator, FaultConfig
+
+    with start_emulator(                  # all keyword-only, all optional
+        host="127.0.0.1",                 # loopback unless told otherwise
+        port=0,                           # 0 = pick a free port
+        tls=False,                        # True: HTTPS with a generated self-signed cert
+        password="...",                   # admin's password (default DEFAULT_PASSWORD)
+        db_path=None,                     # SQLite file; None = in memory
+        faults=None,                      # FaultConfig(...) for latency/5xx/429/401/slow writes
+        idle_timeout=900.0,               # session idle timeout, seconds
+    ) as emu:                             # -> RunningEmulator, ready when returned
+        emu.url                           # "http://127.0.0.1:41234"
+        emu.cert_pem / emu.cert_path      # server certificate when tls=True (verify with it)
+        emu.set_faults(FaultConfig(error_rate=0.2, seed=7))
+        emu.expire_sessions()             # next API call of every session gets 401 once
+        emu.set_oper_state(vs_uuid, "OPER_DOWN")
+        emu.controller                    # direct object layer (Controller) over the store
+    # emu.stop() is called on exit
+
+Over HTTP it behaves like a 20.1 to 30.2 controller as recorded (shared spec ``avi-api.md``
+§1, §5): ``POST /login`` (form or JSON) sets cookies ``csrftoken``, ``avi-sessionid`` and
+``sessionid``; writes need ``X-CSRFToken`` (else 401 ``CSRF token missing or incorrect.``);
+``X-Avi-Version`` is echoed in ``AVI_API_VERSION``; ``X-Avi-Tenant``, ``X-Avi-Tenant-UUID`` and
+``Slug`` are honoured; collections answer ``{count, results, next}`` with the usual filters;
+POST 201 + ``Location``, PUT, PATCH, DELETE 204; 409 on duplicate names, 400 on unresolvable
+refs, 403 (400 for clouds) when deleting a referenced object; built-in objects of a fresh
+controller; internal IPAM; VS runtime at ``/api/virtualservice/<uuid>/runtime`` and
+``/api/virtualservice-inventory``; ``/api/initial-data``, ``/api/cluster/version``,
+unauthenticated ``/api/cluster/status``; fault settings at ``GET``/``PUT /emulator/faults``.
+"""
+
+from __future__ import annotations
+
+from albform.provider.emulator.faults import FaultConfig
+from albform.provider.emulator.server import DEFAULT_PASSWORD, RunningEmulator, start_emulator
+
+__all__ = ["DEFAULT_PASSWORD", "FaultConfig", "RunningEmulator", "start_emulator"]

@@ -1,0 +1,22 @@
+"""The per-request context the object layer needs: where it is served, tenant, API version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL_TENANTS = "*"
+ADMIN_TENANT = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """``base`` is ``scheme://host[:port]`` as the client addressed us (urls are built from it);
+    ``tenant`` is a tenant uuid or ``*``; ``version`` is the ``X-Avi-Version`` header, if any."""
+
+    base: str
+    tenant: str = ADMIN_TENANT
+    version: str | None = None
+
+    @property
+    def all_tenants(self) -> bool:
+        return self.tenant == ALL_TENANTS

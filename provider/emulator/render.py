@@ -1,0 +1,84 @@
+"""Stored objects → API answers: absolute urls and refs, ``#name``, projections, extras.
+
+Rules as recorded (spec §1.4): write answers and ``Location`` carry ``#name`` on ``url`` and
+every ref; GETs only with ``include_name``; sensitive fields never leave the emulator; GETs add
+the read-time extras (VS bookkeeping, ``vip_runtime``, VsVip ``vs_refs``) that write answers
+do not show; ``skip_default`` drops values equal to their default; ``fields`` projects (``name``,
+``url`` and ``uuid`` always kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from albform.provider.emulator import catalog, defaults, refs, runtime, versions
+from albform.provider.emulator.context import RequestContext
+from albform.provider.emulator.store import Store, StoredObject
+
+Json = dict[str, Any]
+
+
+class NameCache:
+    """uuid → name lookups for one answer (a page of 200 refers to few distinct objects)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._names: dict[str, str | None] = {}
+
+    def __call__(self, uuid: str) -> str | None:
+        if uuid not in self._names:
+            self._names[uuid] = self._store.name_of(uuid)
+        return self._names[uuid]
+
+
+def object_url(ctx: RequestContext, obj: StoredObject, include_name: bool) -> str:
+    if obj.type in catalog.SINGLETONS:
+        return f"{ctx.base}/api/{obj.type}"
+    url = f"{ctx.base}/api/{obj.type}/{obj.uuid}"
+    if include_name and obj.name is not None:
+        url += "#" + obj.name
+    return url
+
+
+def render(
+    store: Store,
+    ctx: RequestContext,
+    obj: StoredObject,
+    *,
+    include_name: bool,
+    read: bool,
+    skip_default: bool = False,
+    fields: Collection[str] | None = None,
+    names: NameCache | None = None,
+) -> Json:
+    """The JSON body for ``obj``; ``read`` selects GET extras over write-answer hiding."""
+    hidden = defaults.SENSITIVE.get(obj.type, frozenset())
+    body = {k: v for k, v in obj.body.items() if k not in hidden}
+    if read:
+        if obj.type == "virtualservice":
+            body["vip_runtime"] = runtime.vip_runtime(store, obj)
+        elif obj.type == "vsvip":
+            users = [r for r in store.referrers(obj.uuid)
+                     if r.type == "virtualservice"
+                     and r.body.get("vsvip_ref", "").endswith(obj.uuid)]
+            if users:
+                body["vs_refs"] = [refs.canonical(u.type, u.uuid) for u in users]
+    else:
+        for key in runtime.READ_ONLY_ON_GET.get(obj.type, ()):
+            body.pop(key, None)
+    if skip_default:
+        body = defaults.strip_defaults(obj.type, body)
+    body = versions.down_convert(obj.type, body, ctx.version)
+    lookup = (names or NameCache(store)) if include_name else None
+    rendered = refs.render(body, ctx.base, lookup)
+    out: Json = {"url": object_url(ctx, obj, include_name), "uuid": obj.uuid}
+    if obj.name is not None:
+        out["name"] = obj.name
+    for key, value in rendered.items():
+        if key not in out:
+            out[key] = value
+    if fields:
+        keep = {"name", "url", "uuid", *fields}
+        out = {k: v for k, v in out.items() if k in keep}
+    return out

@@ -1,0 +1,245 @@
+"""The ``/api/...`` routes behind authentication: objects, collections, singletons, runtime,
+version endpoints, ``useraccount``, and the ``/emulator/faults`` admin endpoint."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from albform.provider.emulator import catalog, listing, render, runtime
+from albform.provider.emulator.context import RequestContext
+from albform.provider.emulator.errors import ApiError, error, not_found
+from albform.provider.emulator.faults import FaultConfig
+
+if TYPE_CHECKING:
+    from albform.provider.emulator.app import EmulatorState
+
+CONTROLLER_VERSION = "30.2.1"
+VERSION_BLOCK = {
+    "build": 9046, "Tag": f"{CONTROLLER_VERSION}-emulated", "ProductName": "Avi Cloud Controller",
+    "min_version": 15.2, "Version": CONTROLLER_VERSION, "Product": "controller",
+    "Date": "2024-01-31T00:00:00+00:00",
+}
+
+
+def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body), status_code=status, headers=headers,
+                    media_type="application/json")
+
+
+def _flag(params: Any, key: str) -> bool:
+    """``include_name`` style booleans: present and empty, or true."""
+    if key not in params:
+        return False
+    return str(params.get(key, "")).lower() in ("", "true", "1", "yes")
+
+
+async def _body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise error(400, "Malformed JSON body") from None
+
+
+class ApiRoutes:
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.controller = state.controller
+        self.store = state.controller.store
+
+    # -- small endpoints -------------------------------------------------------------------
+
+    def cluster_status(self) -> dict[str, Any]:
+        return {"cluster_state": {"state": "CLUSTER_UP_NO_HA", "progress": 100},
+                "node_states": [{"name": "127.0.0.1", "role": "CLUSTER_LEADER",
+                                 "state": "CLUSTER_ACTIVE"}]}
+
+    def basic_auth_allowed(self) -> bool:
+        sysconf = self.controller.singleton("systemconfiguration")
+        portal = sysconf.body.get("portal_configuration") or {}
+        return bool(portal.get("allow_basic_authentication"))
+
+    def login_body(self, ctx: RequestContext) -> dict[str, Any]:
+        sysconf = self.controller.singleton("systemconfiguration")
+        props = self.controller.singleton("controllerproperties")
+        return {
+            "user_initialized": True,
+            "version": VERSION_BLOCK,
+            "user": {
+                "is_superuser": True, "default_tenant_ref": f"{ctx.base}/api/tenant/admin",
+                "name": "admin", "username": "admin", "full_name": "System Administrator",
+                "email": "", "local": True, "uuid": "user-1", "ui_property": "{}",
+            },
+            "tenants": [{"url": f"{ctx.base}/api/tenant/admin", "uuid": "admin", "name": "admin",
+                         "local": True}],
+            "system_config": render.render(self.store, ctx, sysconf, include_name=False,
+                                           read=True),
+            "controller": {"api_idle_timeout": props.body.get("api_idle_timeout", 15)},
+            "session_cookie_name": "avi-sessionid",
+        }
+
+    # -- dispatch --------------------------------------------------------------------------
+
+    async def handle(self, request: Request, method: str, path: str,
+                     ctx: RequestContext) -> Response:
+        if path == "/emulator/faults":
+            return await self.faults(request, method)
+        if not path.startswith("/api/"):
+            raise ApiError(404, {"detail": "Not found."})
+        parts = path[len("/api/"):].split("/")
+        head = parts[0]
+        if head == "initial-data" and method == "GET":
+            return _json({"current_time": render_time(), "setup_failed": False,
+                          "email_configuration_is_set": False, "error_message": "",
+                          "user_initial_setup": False, "sso": False, "sso_logged_in": False,
+                          "banner": "", "version": VERSION_BLOCK})
+        if head == "cluster" and len(parts) == 2 and method == "GET":
+            if parts[1] == "version":
+                return _json(VERSION_BLOCK)
+            if parts[1] == "runtime":
+                return _json({"node_states": [{"name": "127.0.0.1", "role": "CLUSTER_LEADER",
+                                               "up_since": render_time()}],
+                              "cluster_state": {"state": "CLUSTER_UP_NO_HA"}})
+        if head == "useraccount" and method == "PUT":
+            return await self.useraccount(request)
+        if head == "virtualservice-inventory" and method == "GET":
+            return self.vs_inventory(request, ctx, parts[1] if len(parts) > 1 else None)
+        if len(parts) >= 3 and parts[2] == "runtime" and method == "GET":
+            return self.object_runtime(ctx, parts[0], parts[1], parts[3:])
+        if not catalog.is_known_type(head) or len(parts) > 2:
+            raise ApiError(404, {"error": f"Unknown API path {path}"})
+        if head in catalog.SINGLETONS:
+            return await self.singleton(request, method, head, ctx)
+        if len(parts) == 1:
+            if method in ("GET", "HEAD"):
+                return self.collection(request, head, ctx)
+            if method == "POST":
+                body = await _body(request)
+                obj = self.controller.create(ctx, head, body, slug=request.headers.get("slug"))
+                out = render.render(self.store, ctx, obj, include_name=True, read=False)
+                return _json(out, 201, {"Location": out["url"]})
+            raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
+        uuid = parts[1]
+        if method in ("GET", "HEAD"):
+            obj = self.controller.get(ctx, head, uuid)
+            return _json(self._present(request, ctx, obj))
+        if method == "PUT":
+            obj = self.controller.replace(ctx, head, uuid, await _body(request))
+            return _json(render.render(self.store, ctx, obj, include_name=True, read=False))
+        if method == "PATCH":
+            obj = self.controller.patch(ctx, head, uuid, await _body(request))
+            return _json(render.render(self.store, ctx, obj, include_name=True, read=False))
+        if method == "DELETE":
+            self.controller.delete(ctx, head, uuid)
+            return Response(b"", status_code=204)
+        raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
+
+    def _present(self, request: Request, ctx: RequestContext, obj: Any,
+                 names: render.NameCache | None = None) -> dict[str, Any]:
+        params = request.query_params
+        fields = [f for f in params.get("fields", "").split(",") if f] or None
+        out = render.render(self.store, ctx, obj, include_name=_flag(params, "include_name"),
+                            read=True, skip_default=_flag(params, "skip_default"), fields=fields,
+                            names=names)
+        if obj.type == "virtualservice" and "runtime" in params.get("join_subresources", ""):
+            out["runtime"] = runtime.runtime_summary(self.store, obj, self.state.overrides)
+        return out
+
+    def collection(self, request: Request, obj_type: str, ctx: RequestContext) -> Response:
+        params = dict(request.query_params)
+        query = listing.build_query(params, self.controller.visible_tenants(ctx, obj_type))
+        if query.cloud_name is not None:
+            cloud = self.controller.find(ctx, "cloud", query.cloud_name)
+            query.where.append("cloud = ?")
+            query.params.append(cloud.uuid if cloud else "")
+        total, page = self.store.query(
+            obj_type, where=query.where, params=query.params, limit=query.page_size,
+            offset=(query.page - 1) * query.page_size, order=query.order)
+        names = render.NameCache(self.store)
+        body: dict[str, Any] = {
+            "count": total,
+            "results": [self._present(request, ctx, o, names) for o in page],
+        }
+        following = listing.next_url(f"{ctx.base}/api/{obj_type}", params, query, total)
+        if following:
+            body["next"] = following
+        return _json(body)
+
+    async def singleton(self, request: Request, method: str, obj_type: str,
+                        ctx: RequestContext) -> Response:
+        obj = self.controller.singleton(obj_type)
+        if method in ("GET", "HEAD"):
+            return _json(self._present(request, ctx, obj))
+        if method == "PUT":
+            obj = self.controller.replace(ctx, obj_type, obj.uuid, await _body(request))
+        elif method == "PATCH":
+            obj = self.controller.patch(ctx, obj_type, obj.uuid, await _body(request))
+        else:
+            raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
+        return _json(render.render(self.store, ctx, obj, include_name=True, read=False))
+
+    async def useraccount(self, request: Request) -> Response:
+        body = await _body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("password"), str):
+            raise error(400, "password is required")
+        old = body.get("old_password")
+        if not isinstance(old, str) or not self.state.check_password("admin", old):
+            raise error(400, "Old password is incorrect")
+        self.state.set_password(body["password"])
+        return Response(b"", status_code=200, media_type="application/json")
+
+    def object_runtime(self, ctx: RequestContext, obj_type: str, uuid: str,
+                       rest: list[str]) -> Response:
+        obj = self.controller.get(ctx, obj_type, uuid)
+        if obj_type == "virtualservice":
+            return _json(runtime.runtime_summary(self.store, obj, self.state.overrides))
+        if obj_type == "pool":
+            servers = obj.body.get("servers") or []
+            if rest[:1] == ["server"]:
+                return _json([{"ip_addr": s.get("ip"), "port": s.get("port"),
+                               "oper_status": {"state": "OPER_UP"}} for s in servers])
+            return _json({"uuid": obj.uuid, "name": obj.name, "oper_status": {"state": "OPER_UP"},
+                          "num_servers": len(servers), "num_servers_up": len(servers)})
+        raise not_found(catalog.model_name(obj_type))
+
+    def vs_inventory(self, request: Request, ctx: RequestContext, uuid: str | None) -> Response:
+        tenants = self.controller.visible_tenants(ctx, "virtualservice")
+        if uuid is not None:
+            objs = [self.controller.get(ctx, "virtualservice", uuid)]
+            total = 1
+        else:
+            params = dict(request.query_params)
+            query = listing.build_query(params, tenants)
+            total, objs = self.store.query(
+                "virtualservice", where=query.where, params=query.params,
+                limit=query.page_size, offset=(query.page - 1) * query.page_size)
+        results = []
+        for vs in objs:
+            config = render.render(self.store, ctx, vs, include_name=_flag(
+                request.query_params, "include_name"), read=True)
+            results.append({"uuid": vs.uuid, "url": config["url"], "config": config,
+                            "runtime": runtime.runtime_summary(self.store, vs,
+                                                               self.state.overrides)})
+        if uuid is not None:
+            return _json(results[0])
+        return _json({"count": total, "results": results})
+
+    async def faults(self, request: Request, method: str) -> Response:
+        if method == "PUT":
+            config = FaultConfig.from_json(await _body(request))
+            self.state.faults.configure(config)
+        elif method != "GET":
+            raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
+        return _json(self.state.faults.config.to_json())
+
+
+def render_time() -> str:
+    import time
+
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())

@@ -1,0 +1,152 @@
+"""Starting and stopping the emulator: uvicorn serving the app on a background thread.
+
+:func:`start_emulator` binds the socket first (so ``port=0`` yields a known free port), seeds a
+fresh store with the built-in objects, sets the admin password, starts uvicorn on a daemon
+thread and returns once it accepts connections. :class:`RunningEmulator` is a context manager;
+``stop()`` shuts the server down gracefully and closes the store (a file store keeps its data).
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import uvicorn
+
+from albform.provider.emulator import builtins
+from albform.provider.emulator.app import EmulatorApp, EmulatorState
+from albform.provider.emulator.auth import Sessions
+from albform.provider.emulator.certs import self_signed
+from albform.provider.emulator.faults import FaultConfig, FaultInjector
+from albform.provider.emulator.objects import Controller
+from albform.provider.emulator.store import Store
+
+DEFAULT_PASSWORD = "albform-emulator"  # documented local-use default (override it)
+_START_TIMEOUT = 30.0
+
+
+@dataclass(slots=True)
+class RunningEmulator:
+    """A live emulator. ``url`` is ``http(s)://host:port``; ``cert_pem`` the server certificate
+    (None for plain HTTP); ``state`` gives tests direct access to store, faults, sessions."""
+
+    url: str
+    host: str
+    port: int
+    state: EmulatorState
+    cert_pem: bytes | None
+    cert_path: Path | None
+    _server: uvicorn.Server
+    _thread: threading.Thread
+    _tmpdir: tempfile.TemporaryDirectory[str] | None = None
+    _stopped: bool = field(default=False)
+
+    @property
+    def controller(self) -> Controller:
+        return self.state.controller
+
+    def set_faults(self, config: FaultConfig) -> None:
+        self.state.faults.configure(config)
+
+    def expire_sessions(self) -> None:
+        """Every live session answers its next API call with 401 (then must log in again)."""
+        self.state.sessions.expire_all_once()
+
+    def set_oper_state(self, vs_uuid: str, state: str | None) -> None:
+        """Force a VS oper state (``OPER_DOWN``...); None returns to the computed one."""
+        self.state.overrides.set(vs_uuid, state)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self.state.controller.store.close()
+        if self._tmpdir is not None:
+            self._tmpdir.cleanup()
+
+    def __enter__(self) -> RunningEmulator:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def build_state(
+    *, password: str, db_path: str | Path | None, faults: FaultConfig | None,
+    idle_timeout: float = 15 * 60.0,
+) -> EmulatorState:
+    """A seeded emulator state without a server (also used by benchmarks to bulk-load)."""
+    controller = Controller(Store(db_path))
+    builtins.seed(controller)
+    state = EmulatorState(controller=controller, sessions=Sessions(idle_timeout=idle_timeout),
+                          faults=FaultInjector(faults or FaultConfig()))
+    state.set_password(password)
+    return state
+
+
+def start_emulator(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    tls: bool = False,
+    password: str = DEFAULT_PASSWORD,
+    db_path: str | Path | None = None,
+    faults: FaultConfig | None = None,
+    idle_timeout: float = 15 * 60.0,
+) -> RunningEmulator:
+    """Start an emulator in this process; returns when it is ready to serve."""
+    state = build_state(password=password, db_path=db_path, faults=faults,
+                        idle_timeout=idle_timeout)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        state.controller.store.close()
+        raise
+    sock.set_inheritable(True)
+    bound_port = sock.getsockname()[1]
+    tmpdir = None
+    cert = None
+    ssl_args: dict[str, str] = {}
+    if tls:
+        tmpdir = tempfile.TemporaryDirectory(prefix="albform-emulator-")
+        cert = self_signed(host)
+        cert_file = Path(tmpdir.name) / "cert.pem"
+        key_file = Path(tmpdir.name) / "key.pem"
+        cert_file.write_bytes(cert.cert_pem)
+        key_file.touch(mode=0o600)
+        key_file.write_bytes(cert.key_pem)
+        ssl_args = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
+    app = EmulatorApp(state, secure_cookies=tls)
+    config = uvicorn.Config(app.asgi, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=2, **ssl_args)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name=f"albform-emulator-{bound_port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            state.controller.store.close()
+            raise RuntimeError("the emulator's HTTP server did not start")
+        time.sleep(0.01)
+    shown_host = f"[{host}]" if ":" in host else host
+    scheme = "https" if tls else "http"
+    return RunningEmulator(
+        url=f"{scheme}://{shown_host}:{bound_port}", host=host, port=bound_port, state=state,
+        cert_pem=cert.cert_pem if cert else None,
+        cert_path=Path(ssl_args["ssl_certfile"]) if tls else None,
+        _server=server, _thread=thread, _tmpdir=tmpdir,
+    )

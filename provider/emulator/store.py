@@ -1,0 +1,274 @@
+"""SQLite storage of the emulator: objects, the reference graph, IPAM allocations, settings.
+
+One connection guarded by one re-entrant lock: every read and every write transaction runs
+under it, so parallel writers are serialised (SQLite's own rule, made explicit) and a check
+followed by a write — "is this name free", "is this address free" — is atomic when done inside
+:meth:`Store.transaction`. ``path=None`` keeps everything in memory; a file path persists it
+(restart on the same file keeps every object and allocation).
+
+Objects are stored with their canonical body (refs as ``/api/<type>/<uuid>``, no ``url``);
+``tenant``, ``name`` and ``cloud`` are columns so lookups and collections are indexed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    uuid TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    tenant TEXT NOT NULL,
+    name TEXT,
+    cloud TEXT,
+    system INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS objects_type_seq ON objects(type, seq);
+CREATE INDEX IF NOT EXISTS objects_type_tenant_seq ON objects(type, tenant, seq);
+CREATE INDEX IF NOT EXISTS objects_type_name ON objects(type, name);
+CREATE TABLE IF NOT EXISTS refs (src TEXT NOT NULL, dst TEXT NOT NULL, PRIMARY KEY (src, dst));
+CREATE INDEX IF NOT EXISTS refs_dst ON refs(dst);
+CREATE TABLE IF NOT EXISTS ip_alloc (
+    vrf TEXT NOT NULL,
+    addr TEXT NOT NULL,
+    network TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    vip_id TEXT NOT NULL,
+    PRIMARY KEY (vrf, addr)
+);
+CREATE INDEX IF NOT EXISTS ip_alloc_owner ON ip_alloc(owner);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One object as stored: identity columns plus the canonical JSON body."""
+
+    type: str
+    uuid: str
+    tenant: str
+    name: str | None
+    cloud: str | None
+    body: dict[str, Any]
+    system: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    vrf: str
+    addr: str
+    network: str
+    owner: str
+    vip_id: str
+
+
+class Store:
+    """Thread-safe SQLite store; use :meth:`transaction` for multi-step atomic changes."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        target = ":memory:" if path is None else str(path)
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._depth = 0
+        with self._lock:
+            if path is not None:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM objects").fetchone()
+            self._seq = int(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock and one SQLite transaction; nested calls join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    # -- objects ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _row(row: Sequence[Any]) -> StoredObject:
+        return StoredObject(
+            type=row[0], uuid=row[1], tenant=row[2], name=row[3], cloud=row[4],
+            system=bool(row[5]), body=json.loads(row[6]),
+        )
+
+    _COLUMNS = "type, uuid, tenant, name, cloud, system, body"
+
+    def get(self, uuid: str) -> StoredObject | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM objects WHERE uuid = ?", (uuid,)
+            ).fetchone()
+        return None if row is None else self._row(row)
+
+    def name_of(self, uuid: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT name FROM objects WHERE uuid = ?", (uuid,)).fetchone()
+        return None if row is None else row[0]
+
+    def by_name(self, obj_type: str, name: str) -> list[StoredObject]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM objects WHERE type = ? AND name = ? ORDER BY seq",
+                (obj_type, name),
+            ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def put(self, obj: StoredObject) -> None:
+        """Insert or replace (keeps the original ordering position on replace)."""
+        with self.transaction():
+            row = self._db.execute("SELECT seq FROM objects WHERE uuid = ?", (obj.uuid,)).fetchone()
+            if row is None:
+                self._seq += 1
+                seq = self._seq
+            else:
+                seq = int(row[0])
+            self._db.execute(
+                "INSERT OR REPLACE INTO objects"
+                " (uuid, type, tenant, name, cloud, system, seq, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (obj.uuid, obj.type, obj.tenant, obj.name, obj.cloud, int(obj.system), seq,
+                 json.dumps(obj.body, separators=(",", ":"))),
+            )
+
+    def bulk_put(self, objs: Iterable[StoredObject], refs: Iterable[tuple[str, str]] = ()) -> None:
+        """Fast load for benchmarks and fixtures: many objects and ref edges in one go."""
+        with self.transaction():
+            rows = []
+            for obj in objs:
+                self._seq += 1
+                rows.append((obj.uuid, obj.type, obj.tenant, obj.name, obj.cloud,
+                             int(obj.system), self._seq,
+                             json.dumps(obj.body, separators=(",", ":"))))
+            self._db.executemany(
+                "INSERT INTO objects (uuid, type, tenant, name, cloud, system, seq, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT OR IGNORE INTO refs (src, dst) VALUES (?, ?)", refs)
+
+    def delete(self, uuid: str) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM objects WHERE uuid = ?", (uuid,))
+            self._db.execute("DELETE FROM refs WHERE src = ?", (uuid,))
+
+    def query(
+        self,
+        obj_type: str,
+        *,
+        where: Sequence[str] = (),
+        params: Sequence[Any] = (),
+        limit: int | None = None,
+        offset: int = 0,
+        order: str = "seq",
+    ) -> tuple[int, list[StoredObject]]:
+        """Objects of a type matching SQL conditions: (total count, one page)."""
+        clause = " AND ".join(["type = ?", *where])
+        args = [obj_type, *params]
+        with self._lock:
+            total = int(self._db.execute(
+                f"SELECT COUNT(*) FROM objects WHERE {clause}", args).fetchone()[0])
+            sql = f"SELECT {self._COLUMNS} FROM objects WHERE {clause} ORDER BY {order}"
+            if limit is not None:
+                sql += " LIMIT ? OFFSET ?"
+                args = [*args, limit, offset]
+            rows = self._db.execute(sql, args).fetchall()
+        return total, [self._row(r) for r in rows]
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM objects").fetchone()[0])
+
+    # -- reference graph -------------------------------------------------------------------
+
+    def set_refs(self, src: str, dsts: Iterable[str]) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM refs WHERE src = ?", (src,))
+            self._db.executemany(
+                "INSERT OR IGNORE INTO refs (src, dst) VALUES (?, ?)",
+                [(src, d) for d in set(dsts) if d != src],
+            )
+
+    def referrers(self, dst: str) -> list[StoredObject]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {', '.join('o.' + c.strip() for c in self._COLUMNS.split(','))}"
+                " FROM refs r JOIN objects o ON o.uuid = r.src WHERE r.dst = ? ORDER BY o.seq",
+                (dst,),
+            ).fetchall()
+        return [self._row(r) for r in rows]
+
+    # -- IPAM allocations ------------------------------------------------------------------
+
+    def allocations(self, *, owner: str | None = None, vrf: str | None = None) -> list[Allocation]:
+        conds, args = [], []
+        if owner is not None:
+            conds.append("owner = ?")
+            args.append(owner)
+        if vrf is not None:
+            conds.append("vrf = ?")
+            args.append(vrf)
+        sql = "SELECT vrf, addr, network, owner, vip_id FROM ip_alloc"
+        if conds:
+            sql += " WHERE " + " AND ".join(conds)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY rowid", args).fetchall()
+        return [Allocation(*r) for r in rows]
+
+    def allocate(self, alloc: Allocation) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO ip_alloc (vrf, addr, network, owner, vip_id) VALUES (?, ?, ?, ?, ?)",
+                (alloc.vrf, alloc.addr, alloc.network, alloc.owner, alloc.vip_id),
+            )
+
+    def release(self, owner: str, vip_ids: Iterable[str] | None = None) -> None:
+        with self.transaction():
+            if vip_ids is None:
+                self._db.execute("DELETE FROM ip_alloc WHERE owner = ?", (owner,))
+            else:
+                self._db.executemany(
+                    "DELETE FROM ip_alloc WHERE owner = ? AND vip_id = ?",
+                    [(owner, v) for v in vip_ids],
+                )
+
+    # -- settings --------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
