@@ -8,7 +8,8 @@ Contracts, for every backend:
 * ``write(state)`` persists the whole state atomically: a reader sees the old state or the new
   one, never a mix, and a crash mid-write leaves the old one. It refuses, with
   ``StaleStateError``, a state of another lineage or with a serial not greater than the stored
-  one (writing the identical state again is a no-op). Call it while holding the lock.
+  one, unless the stored state is empty (writing the identical state again is a no-op). Call
+  it while holding the lock.
 * ``lock(info) -> lock_id`` takes the lock or raises ``StateLockedError`` naming the holder;
   ``unlock(lock_id)`` releases this client's lock (``LockError`` on a wrong ID);
   ``force_unlock(lock_id)`` releases a lock held by anyone, given its ID (the ID is a nonce:
@@ -75,8 +76,8 @@ def check_write(stored: State | None, new: State) -> bool:
     """Whether ``new`` may replace ``stored`` (Terraform's ``CheckValidImport`` rules, applied
     on every write). Returns False when ``new`` equals ``stored`` (nothing to write); raises
     ``StaleStateError`` in Terraform's wording when the write would lose changes."""
-    if stored is None or (stored.is_empty and stored.serial == 0):
-        return True
+    if stored is None or stored.is_empty:
+        return True  # nothing in an empty state can be lost (Terraform allows this too)
     if new.lineage != stored.lineage:
         raise StaleStateError(
             f'cannot import state with lineage "{new.lineage}" over unrelated state with '
