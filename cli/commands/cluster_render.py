@@ -1,0 +1,57 @@
+"""``albform cluster render``: print the objects AKO would create, without a controller.
+
+One entry per object (API type, name, tenant, body) as JSON or YAML. Private keys of TLS
+certificates are masked: rendered output ends up in logs and CI artefacts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from albform.modules.k8s.load import load_cluster
+
+SENSITIVE = {"sslkeyandcertificate": ("key",)}
+
+
+def _masked(entry: dict[str, Any]) -> dict[str, Any]:
+    fields = SENSITIVE.get(entry["type"], ())
+    if not fields:
+        return entry
+    body = {k: ("(sensitive value)" if k in fields else v) for k, v in entry["body"].items()}
+    return {**entry, "body": body}
+
+
+@click.command("render")
+@click.option("--manifests", "manifests", multiple=True, required=True,
+              type=click.Path(path_type=Path),
+              help="Kubernetes manifests: file or directory (repeatable).")
+@click.option("--ako-config", "ako_config", required=True, type=click.Path(path_type=Path),
+              help="The avi-k8s-config ConfigMap (kubectl -o yaml) or AKO Helm values.")
+@click.option("--controller-facts", "controller_facts", type=click.Path(path_type=Path),
+              help="YAML with cloudType, dnsSubdomains, licenseTier, vrfName.")
+@click.option("-o", "--output", "output", type=click.Choice(["json", "yaml"]), default="json",
+              show_default=True, help="Output format.")
+def render_command(manifests: tuple[Path, ...], ako_config: Path,
+                   controller_facts: Path | None, output: str) -> int:
+    """Print the ALB objects AKO would create for these manifests.
+
+    \b
+    Example:
+        albform cluster render --manifests k8s/ --ako-config avi-k8s-config.yaml
+    """
+    translation, diags = load_cluster(list(manifests), ako_config, controller_facts)
+    for diag in diags:
+        click.echo(str(diag), err=True)
+    if translation is None or diags.has_errors():
+        return 1
+    entries = [_masked(e) for e in translation.to_json()]
+    if output == "yaml":
+        click.echo(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True), nl=False)
+    else:
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+    return 0
