@@ -49,8 +49,9 @@ def core_cases(prefix: str) -> list[tuple[str, dict[str, Any]]]:
             "name": f"{p}-ipam", "type": "IPAMDNS_TYPE_INTERNAL",
             "internal_profile": [{"usable_networks": [
                 {"nw_ref": f"/api/network?name={p}-net"}]}]}),
-        ("avi_serviceenginegroup", {"name": f"{p}-seg", "max_se": "4", "ha_mode":
-                                    "HA_MODE_SHARED", "cloud_ref": "/api/cloud?name=Default-Cloud"}),
+        ("avi_serviceenginegroup", {"name": f"{p}-seg", "max_se": "4",
+                                    "ha_mode": "HA_MODE_SHARED",
+                                    "cloud_ref": "/api/cloud?name=Default-Cloud"}),
         ("avi_applicationprofile", {"name": f"{p}-app", "type": "APPLICATION_PROFILE_TYPE_HTTP",
                                     "http_profile": [{"connection_multiplexing_enabled": "true",
                                                       "x_forwarded_proto_enabled": "true"}]}),

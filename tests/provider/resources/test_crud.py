@@ -15,7 +15,7 @@ from albform.engine.provider import Provider, ReadRequest
 from albform.provider.resources.provider import AviProvider
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cases import core_cases  # noqa: E402
+from cases import core_cases
 
 
 def no_changes(provider: AviProvider, type_name: str, config: dict[str, Any],
