@@ -1,0 +1,380 @@
+"""``apply_plan``: carry out a plan against a provider, persisting state as it goes.
+
+The plan's changes become a graph of provider operations (``apply_graph``), walked with
+bounded parallelism. Each create/update re-evaluates the resource's configuration against the
+*new* state (so a pool's uuid, known only once created, reaches the virtual service that
+refers to it), canonicalises it through the provider, and calls it. After every completed
+operation the state is persisted (``apply_state``), so a crash never forgets an object that
+was created; a create that fails half-way (``ProviderError.partial_state``) is recorded as
+tainted. Provider failures become diagnostics naming the resource and the API's answer, and
+only root causes are reported: dependants are skipped. Setting ``stop`` (SIGINT) lets the
+calls in flight finish, persists, and returns ``interrupted=True``. Progress goes to ``hook``.
+Any other exception from the provider is a bug: it is re-raised after the state is saved.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.apply_graph import Step, build_apply_graph
+from albform.engine.apply_outputs import evaluate_outputs
+from albform.engine.apply_state import WorkingState
+from albform.engine.changes import Action, Plan, PlanSummary, ResourceChange
+from albform.engine.config import Configuration, ResourceConfig
+from albform.engine.diagnostics import Diagnostic, Diagnostics
+from albform.engine.diff import merge_desired
+from albform.engine.hooks import Hook, NullHook
+from albform.engine.provider import Provider, ProviderError
+from albform.engine.state.model import ResourceState, State
+from albform.engine.values import contains_placeholder, resolve_deferred
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOutcome:
+    """What an apply did. ``state`` is the final state (persisted unless
+    ``persist_failed``: then the caller should save it as an errored-state file).
+    ``summary`` counts completed changes the way "Apply complete!" reports them."""
+
+    state: State
+    diagnostics: Diagnostics
+    applied: int
+    failed: tuple[ResourceAddress, ...] = ()
+    skipped: tuple[ResourceAddress, ...] = ()
+    interrupted: bool = False
+    not_started: tuple[ResourceAddress, ...] = ()
+    summary: PlanSummary = field(default_factory=PlanSummary)
+    persisted: int = 0
+    persist_failed: bool = False
+
+
+class StepError(Exception):
+    """A step that cannot run for a reason the user can act on (not a provider failure)."""
+
+    def __init__(self, summary: str, detail: str) -> None:
+        super().__init__(detail)
+        self.summary = summary
+        self.detail = detail
+
+
+class _Stop:
+    """The walk stops when the caller's event is set or persisting failed."""
+
+    def __init__(self, external: threading.Event | None) -> None:
+        self.external = external
+        self.internal = threading.Event()
+
+    def is_set(self) -> bool:
+        return self.internal.is_set() or (self.external is not None and self.external.is_set())
+
+
+def apply_plan(plan: Plan, provider: Provider, persist: Callable[[State], None], *,
+               hook: Hook | None = None, parallelism: int = 10,
+               stop: threading.Event | None = None) -> ApplyOutcome:
+    """Apply ``plan``. ``persist`` receives each new state, its serial already one above the
+    previous write (starting above the plan's prior state), and is called under a lock."""
+    return _Apply(plan, provider, persist, hook or NullHook(), parallelism, stop).run()
+
+
+class _Apply:
+    def __init__(self, plan: Plan, provider: Provider, persist: Callable[[State], None],
+                 hook: Hook, parallelism: int, stop: threading.Event | None) -> None:
+        self.plan = plan
+        self.provider = provider
+        self.hook = hook
+        self.parallelism = parallelism
+        self.stop = _Stop(stop)
+        prior: State = plan.prior_state if plan.prior_state is not None else State()
+        config: Configuration = plan.configuration or Configuration()
+        self.configs: dict[ResourceAddress, ResourceConfig] = config.by_address()
+        self.configuration = config
+        self.changes = {c.address: c for c in plan.changes if c.action is not Action.NOOP
+                        or c.importing_id is not None or c.previous_address is not None}
+        self.all_changes = {c.address: c for c in plan.changes}
+        self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook)
+        self.diagnostics = Diagnostics()
+        self.bugs: list[BaseException] = []
+
+    # -- driver ---------------------------------------------------------------------------
+    def run(self) -> ApplyOutcome:
+        for change in self.changes.values():
+            if change.previous_address is not None:
+                self.work.move(change.previous_address, change.address)
+        prior = self.work.resources()
+        graph = build_apply_graph(self.changes.values(), self.configs, prior)
+        cycles = graph.find_cycles()
+        if cycles:
+            for cycle in cycles:
+                self.diagnostics.error(
+                    "Cycle", "The changes cannot be ordered: "
+                    + " -> ".join(str(s) for s in cycle)
+                    + ". Break the cycle, or mark the replaced resources "
+                    "create_before_destroy consistently.")
+            return self._outcome(frozenset(), {}, frozenset(), frozenset())
+        result = graph.walk(self._visit, parallelism=self.parallelism,
+                            stop=self.stop, key=Step.sort_key)  # type: ignore[arg-type]
+        for step, error in result.failed.items():
+            self._report(step, error)
+        if self.work.persist_error is None:
+            self._finish_outputs(interrupted=bool(result.not_started))
+            self.work.flush()
+        done = {s.address for s in result.succeeded}
+        return self._outcome(done, result.failed, result.skipped, result.not_started)
+
+    def _outcome(self, done: set[ResourceAddress] | frozenset[ResourceAddress],
+                 failed: Mapping[Step, BaseException], skipped: frozenset[Step],
+                 not_started: frozenset[Step]) -> ApplyOutcome:
+        failed_at = {s.address for s in failed}
+        skipped_at = {s.address for s in skipped} - failed_at
+        waiting_at = {s.address for s in not_started} - failed_at - skipped_at
+        incomplete = failed_at | skipped_at | waiting_at
+        completed = [c for a, c in self.changes.items() if a in done and a not in incomplete]
+        self._warn_deposed()
+        persist_failed = self.work.persist_error is not None
+        if persist_failed:
+            self.diagnostics.error(
+                "Failed to persist state",
+                f"Writing the state failed: {self.work.persist_error}. The apply stopped; "
+                "the last state was not saved. Save the returned state (as an errored state "
+                "file) and push it once the backend works again, or later applies will not "
+                "know about objects created in this run.")
+        interrupted = bool(not_started) and not persist_failed
+        if interrupted:
+            self.diagnostics.warning(
+                "Apply interrupted",
+                f"{len(waiting_at)} resource change(s) were not started; operations in "
+                "flight finished and the state was saved. Run apply again to continue.")
+        # The last write's state, or after a failed write the state it should have written.
+        state = self.work.snapshot()
+        if self.bugs:
+            raise self.bugs[0]
+        return ApplyOutcome(
+            state=state, diagnostics=self.diagnostics, applied=len(completed),
+            failed=_sorted(failed_at), skipped=_sorted(skipped_at),
+            interrupted=interrupted, not_started=_sorted(waiting_at),
+            # Counted by the plan's own rules ("N added, N changed, N destroyed").
+            summary=Plan(tuple(completed), None, None, None).summary(),
+            persisted=self.work.persisted, persist_failed=persist_failed)
+
+    # -- one step ---------------------------------------------------------------------------
+    def _visit(self, step: Step) -> None:
+        change = self.changes[step.address]
+        self.hook.pre_apply(step.address, step.action)
+        started = time.monotonic()
+        try:
+            handler = getattr(self, f"_do_{step.kind}")
+            handler(step.address, change)
+        except BaseException as exc:
+            self.hook.post_apply(step.address, step.action, _message(exc),
+                                 time.monotonic() - started)
+            raise
+        finally:
+            self.work.flush()
+            if self.work.persist_error is not None:
+                self.stop.internal.set()
+        self.hook.post_apply(step.address, step.action, None, time.monotonic() - started)
+
+    def _do_create(self, address: ResourceAddress, change: ResourceChange) -> None:
+        desired = self._desired(change, None)
+        cbd = change.action is Action.CREATE_THEN_DELETE
+        if cbd:
+            self.work.depose(address)
+        try:
+            result = self.provider.create(address.type, desired)
+        except ProviderError as exc:
+            if exc.partial_state is not None:
+                self.work.put(self._state_for(change, exc.partial_state, tainted=True))
+            elif cbd:
+                self.work.restore_deposed(address)
+            raise
+        self.work.put(self._state_for(change, result.attributes))
+        self._warnings(address, result.diagnostics)
+
+    def _do_update(self, address: ResourceAddress, change: ResourceChange) -> None:
+        current = self.work.get(address)
+        if current is None:
+            raise StepError("Object missing from state",
+                            f"{address} is to be updated but the state holds no object for it.")
+        desired = self._desired(change, current.attributes)
+        # The update is a PUT of the current object with the configured values laid over it,
+        # exactly the ``after`` the plan showed (unset means "leave as is").
+        planned = merge_desired(self.provider.schema(address.type), current.attributes, desired)
+        result = self.provider.update(address.type, current.attributes, planned)
+        self.work.put(self._state_for(change, result.attributes))
+        self._warnings(address, result.diagnostics)
+
+    def _do_delete(self, address: ResourceAddress, change: ResourceChange) -> None:
+        current = self.work.get(address)
+        if current is not None:
+            self.provider.delete(address.type, current.attributes)
+        self.work.remove(address)
+
+    def _do_delete_deposed(self, address: ResourceAddress, change: ResourceChange) -> None:
+        old = self.work.deposed().get(address)
+        if old is not None:
+            self.provider.delete(address.type, old.attributes)
+        self.work.forget_deposed(address)
+
+    def _do_read(self, address: ResourceAddress, change: ResourceChange) -> None:
+        query = self._desired(change, None, canonical=False)
+        result = self.provider.read_data_source(address.type, query)
+        if result.attributes is None:
+            raise StepError("Data source lookup failed", "; ".join(
+                d.detail or d.summary for d in result.diagnostics) or "no object matched")
+        self.work.put(self._state_for(change, result.attributes))
+
+    def _do_import(self, address: ResourceAddress, change: ResourceChange) -> None:
+        identifier = change.importing_id or ""
+        result = self.provider.import_resource(address.type, identifier)
+        if result.attributes is None:
+            raise StepError("Cannot import non-existent remote object",
+                            f"No {address.type} object {identifier!r} exists; check the id "
+                            "of the import block.")
+        self.work.put(self._state_for(change, result.attributes))
+
+    # -- values -------------------------------------------------------------------------------
+    def _resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
+        found = self.work.attributes(address)
+        if found is not None:
+            return found
+        change = self.all_changes.get(address)
+        if change is not None and change.after is not None \
+                and not contains_placeholder(dict(change.after)):
+            return change.after
+        raise StepError("Reference to a missing object",
+                        f"{address} is referred to but has no object in the state (was it "
+                        "removed from the configuration, or did its apply fail?).")
+
+    def _desired(self, change: ResourceChange, prior: Mapping[str, Any] | None, *,
+                 canonical: bool = True) -> dict[str, Any]:
+        config = self.configs.get(change.address)
+        raw: Mapping[str, Any] = config.attributes if config else (change.after or {})
+        values = resolve_deferred(dict(raw), self._resolve)
+        if config is not None and prior is not None:
+            values = _keep_ignored(values, prior, config)
+        if contains_placeholder(values):
+            raise StepError(
+                "Value unknown at apply time",
+                f"Some attributes of {change.address} are still unknown after everything it "
+                "depends on was applied; a dependency did not produce the value it promised.")
+        return self.provider.canonicalize(change.address.type, values) if canonical \
+            else values
+
+    def _state_for(self, change: ResourceChange, attributes: Mapping[str, Any], *,
+                   tainted: bool = False) -> ResourceState:
+        config = self.configs.get(change.address)
+        status = "tainted" if tainted else None
+        previous = self.work.get(change.address)
+        if config is None and previous is not None:
+            return replace(previous, attributes=dict(attributes), status=status)
+        new = ResourceState(address=change.address, attributes=dict(attributes),
+                            provider=change.provider, status=status)
+        if previous is not None:  # keep what we don't own (schema_version, unknown keys)
+            new = replace(previous, attributes=new.attributes, status=status)
+        if config is None:
+            return new
+        return replace(new, provider=config.provider,
+                       dependencies=tuple(sorted(config.dependencies(),
+                                                 key=ResourceAddress.sort_key)),
+                       create_before_destroy=config.lifecycle.create_before_destroy)
+
+    # -- reporting ----------------------------------------------------------------------------
+    def _report(self, step: Step, error: BaseException) -> None:
+        verb = {"create": "create", "update": "update", "delete": "delete",
+                "delete_deposed": "delete the replaced", "read": "read", "import": "import"}
+        if isinstance(error, ProviderError):
+            status = f" (HTTP {error.status})" if error.status else ""
+            detail = f"{error}{status}"
+            if error.detail:
+                detail += f": {error.detail}"
+            if error.retriable:
+                detail += ". The error is temporary; running apply again may succeed."
+            if error.partial_state is not None:
+                detail += " The object was created half-way and is recorded as tainted: " \
+                          "the next apply replaces it."
+            self.diagnostics.append(Diagnostic.error(
+                f"Failed to {verb[step.kind]} object", detail, address=step.address))
+        elif isinstance(error, StepError):
+            self.diagnostics.append(Diagnostic.error(error.summary, error.detail,
+                                                     address=step.address))
+        else:
+            self.bugs.append(error)
+
+    def _warnings(self, address: ResourceAddress, diagnostics: Diagnostics) -> None:
+        for d in diagnostics:
+            self.diagnostics.append(Diagnostic(d.severity, d.summary, d.detail, d.subject,
+                                               d.address or address))
+
+    def _warn_deposed(self) -> None:
+        for address, old in sorted(self.work.deposed().items()):
+            self.diagnostics.warning(
+                "Replaced object left behind",
+                f"The previous object of {address} (name {old.attributes.get('name')!r}, "
+                f"uuid {old.attributes.get('uuid')!r}) was replaced but not deleted; delete "
+                "it on the controller.", address=address)
+
+    def _finish_outputs(self, *, interrupted: bool) -> None:
+        prior = self.work.snapshot()
+        if self.plan.options.destroy and not interrupted:
+            self.work.set_outputs({})
+            return
+        outputs, diags = evaluate_outputs(self.configuration.outputs, prior)
+        self.diagnostics.extend(diags)
+        self.work.set_outputs(outputs)
+
+
+def _keep_ignored(values: dict[str, Any], prior: Mapping[str, Any],
+                  config: ResourceConfig) -> dict[str, Any]:
+    """``lifecycle.ignore_changes``: ignored attributes keep the prior object's value."""
+    if config.lifecycle.ignore_all_changes:
+        return dict(prior)
+    for path in config.lifecycle.ignore_changes:
+        if path == ("*",):
+            return dict(prior)
+        _copy_path(prior, values, path)
+    return values
+
+
+_MISSING = object()
+
+
+def _copy_path(source: Any, target: Any, path: tuple[str | int, ...]) -> None:
+    """Set ``target`` at ``path`` to ``source``'s value there (remove it when ``source`` has
+    none). Paths through containers ``target`` lacks are left alone."""
+    for step in path[:-1]:
+        source = _get(source, step)
+        target = _get(target, step)
+        if target is _MISSING:
+            return
+    last = path[-1]
+    value = _get(source, last)
+    if isinstance(target, dict) and isinstance(last, str):
+        if value is _MISSING:
+            target.pop(last, None)
+        else:
+            target[last] = value
+    elif isinstance(target, list) and isinstance(last, int) and 0 <= last < len(target) \
+            and value is not _MISSING:
+        target[last] = value
+
+
+def _get(container: Any, step: str | int) -> Any:
+    if isinstance(container, dict) and isinstance(step, str):
+        return container.get(step, _MISSING)
+    if isinstance(container, list) and isinstance(step, int) and 0 <= step < len(container):
+        return container[step]
+    return _MISSING
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, ProviderError) and error.detail:
+        return f"{error}: {error.detail}"
+    return str(error) or type(error).__name__
+
+
+def _sorted(addresses: set[ResourceAddress]) -> tuple[ResourceAddress, ...]:
+    return tuple(sorted(addresses, key=ResourceAddress.sort_key))

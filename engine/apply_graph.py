@@ -1,0 +1,192 @@
+"""The execution graph of an apply: one ``Step`` per provider operation, ordered by
+Terraform's rules (``build_apply_graph``; ``apply_plan`` walks it).
+
+* create/update/read of X run after the create/update/read of everything X's configuration
+  depends on (``ResourceConfig.dependencies()``);
+* deletes run in reverse dependency order of the *prior state*: the delete of Y waits for the
+  delete, the deposed-delete and the update of every X whose state depended on Y (an update
+  that drops the reference must land before the referenced object can go);
+* delete-then-create (the default replacement): the create waits for the delete;
+  create-then-delete (``create_before_destroy``): the old object is deposed, and deleted only
+  after the new one exists and after the dependents' updates;
+* Avi names are unique per type, so a create waits for the delete of a prior object of the
+  same type and name (a resource moved in configuration but not renamed on the controller),
+  unless that would make a cycle.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.changes import Action, ResourceChange
+from albform.engine.config import ResourceConfig
+from albform.engine.graph import Graph
+from albform.engine.state.model import ResourceState
+
+StepKind = Literal["create", "update", "read", "delete", "delete_deposed", "import"]
+
+_KIND_ORDER = {"import": 0, "delete": 1, "read": 2, "create": 3, "update": 4,
+               "delete_deposed": 5}
+_HOOK_ACTION = {"create": Action.CREATE, "update": Action.UPDATE, "read": Action.READ,
+                "delete": Action.DELETE, "delete_deposed": Action.DELETE,
+                "import": Action.READ}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One provider operation on one resource instance."""
+
+    address: ResourceAddress
+    kind: StepKind
+
+    @property
+    def action(self) -> Action:
+        """The action reported to hooks (a replacement reports its two halves)."""
+        return _HOOK_ACTION[self.kind]
+
+    def sort_key(self) -> tuple[object, ...]:
+        return (self.address.sort_key(), _KIND_ORDER[self.kind])
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.kind})"
+
+
+def steps_of(change: ResourceChange) -> list[Step]:
+    """The steps one change needs, in the order they must run."""
+    a = change.address
+    out: list[Step] = []
+    if change.importing_id is not None:
+        out.append(Step(a, "import"))
+    action = change.action
+    if action is Action.CREATE:
+        out.append(Step(a, "create"))
+    elif action is Action.UPDATE:
+        out.append(Step(a, "update"))
+    elif action is Action.READ:
+        out.append(Step(a, "read"))
+    elif action is Action.DELETE:
+        out.append(Step(a, "delete"))
+    elif action is Action.DELETE_THEN_CREATE:
+        out += [Step(a, "delete"), Step(a, "create")]
+    elif action is Action.CREATE_THEN_DELETE:
+        out += [Step(a, "create"), Step(a, "delete_deposed")]
+    return out
+
+
+def build_apply_graph(changes: Iterable[ResourceChange],
+                      configs: Mapping[ResourceAddress, ResourceConfig],
+                      prior: Mapping[ResourceAddress, ResourceState]) -> Graph[Step]:
+    """The step graph for ``changes``. Raises ``graph.CycleError`` only through ``walk``;
+    callers check ``find_cycles()`` first to report cycles as diagnostics."""
+    ordered = sorted(changes, key=lambda c: c.address.sort_key())
+    graph: Graph[Step] = Graph()
+    by_address: dict[ResourceAddress, dict[StepKind, Step]] = {}
+    for change in ordered:
+        steps = steps_of(change)
+        by_address[change.address] = {s.kind: s for s in steps}
+        for s in steps:
+            graph.add(s)
+        for earlier, later in itertools.pairwise(steps):
+            graph.connect(later, earlier)
+    instances = _instances_by_resource(by_address)
+
+    def lookup(dep: ResourceAddress) -> list[dict[StepKind, Step]]:
+        if dep in by_address:
+            return [by_address[dep]]
+        # A reference to a whole resource (splat, depends_on) waits for all its instances.
+        return [by_address[a] for a in instances.get(dep, ())] if dep.key is None else []
+
+    for address, own in by_address.items():
+        config = configs.get(address)
+        writes = [own[k] for k in ("create", "update", "read") if k in own]
+        if config is None or not writes:
+            continue
+        for dep in config.dependencies():
+            for dep_steps in lookup(dep):
+                target = dep_steps.get("update") or dep_steps.get("create") \
+                    or dep_steps.get("read") or dep_steps.get("import")
+                if target is not None:
+                    for w in writes:
+                        graph.connect(w, target)
+
+    _connect_deletes(graph, by_address, prior)
+    _connect_name_reuse(graph, by_address, configs, prior)
+    return graph
+
+
+def _instances_by_resource(by_address: Mapping[ResourceAddress, object],
+                           ) -> dict[ResourceAddress, list[ResourceAddress]]:
+    out: dict[ResourceAddress, list[ResourceAddress]] = {}
+    for a in by_address:
+        if a.key is not None:
+            out.setdefault(a.resource(), []).append(a)
+    return out
+
+
+def _connect_deletes(graph: Graph[Step],
+                     by_address: Mapping[ResourceAddress, Mapping[StepKind, Step]],
+                     prior: Mapping[ResourceAddress, ResourceState]) -> None:
+    for address, state in prior.items():
+        mine = by_address.get(address)
+        if mine is None:
+            continue
+        # What must finish before something this object depended on may be deleted.
+        before = [mine[k] for k in ("delete", "delete_deposed", "update") if k in mine]
+        if not before:
+            continue
+        for dep in state.dependencies:
+            dep_steps = by_address.get(dep)
+            if dep_steps is None:
+                continue
+            for k in ("delete", "delete_deposed"):
+                if k in dep_steps:
+                    for b in before:
+                        if b.address != dep:
+                            graph.connect(dep_steps[k], b)
+
+
+def _connect_name_reuse(graph: Graph[Step],
+                        by_address: Mapping[ResourceAddress, Mapping[StepKind, Step]],
+                        configs: Mapping[ResourceAddress, ResourceConfig],
+                        prior: Mapping[ResourceAddress, ResourceState]) -> None:
+    deleting: dict[tuple[str, object], Step] = {}
+    for address, steps in by_address.items():
+        state = prior.get(address)
+        if "delete" in steps and state is not None:
+            name = state.attributes.get("name")
+            if isinstance(name, str):
+                deleting[(address.type, name)] = steps["delete"]
+    if not deleting:
+        return
+    for address, steps in by_address.items():
+        config = configs.get(address)
+        if "create" not in steps or config is None:
+            continue
+        name = config.attributes.get("name")
+        if not isinstance(name, str):
+            continue
+        delete = deleting.get((address.type, name))
+        # Skip the edge when the delete already (transitively) waits for this create: an
+        # object that still refers to the old one is updated to the new one; ordering them
+        # would be a cycle, and the controller will say what it thinks of the clash.
+        if delete is not None and delete.address != address \
+                and not _reaches(graph, delete, steps["create"]):
+            graph.connect(steps["create"], delete)
+
+
+def _reaches(graph: Graph[Step], start: Step, goal: Step) -> bool:
+    """Whether ``start`` transitively depends on ``goal``."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        for d in graph.dependencies(stack.pop()):
+            if d == goal:
+                return True
+            if d not in seen:
+                seen.add(d)
+                stack.append(d)
+    return False

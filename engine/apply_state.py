@@ -1,0 +1,160 @@
+"""The state an apply builds as it goes, shared by the walk's worker threads, and its
+persistence after every completed step (``WorkingState``; used only by ``apply``).
+
+Every mutation happens under one lock and marks the state dirty; ``flush()`` then persists a
+snapshot with the next serial. Only one thread persists at a time: a worker that finds a
+persist in progress leaves its change to that persister, which loops until nothing is dirty.
+So each completed step is persisted by the next write to finish, and a slow backend (a
+50,000-object state takes a while to encode) coalesces many steps into one write instead of
+stalling the walk. With ``parallelism=1`` every step is written on its own.
+
+A failing ``persist`` is remembered (``persist_error``) and no further writes are tried;
+the caller stops the walk and hands the in-memory state back for an errored-state file.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.hooks import Hook
+from albform.engine.state.model import OutputState, ResourceState, State
+
+
+class WorkingState:
+    def __init__(self, base: State, serial: int, persist: Callable[[State], None],
+                 hook: Hook) -> None:
+        self._base = base
+        self._serial = serial
+        self._persist = persist
+        self._hook = hook
+        self._lock = threading.Lock()
+        self._persisting = threading.Lock()
+        self._resources: dict[ResourceAddress, ResourceState] = {
+            r.address: r for r in base.resources}
+        # Old objects of create_before_destroy replacements, until their delete succeeds.
+        self._deposed: dict[ResourceAddress, ResourceState] = {}
+        self._outputs: Mapping[str, OutputState] = base.outputs
+        self._dirty = False
+        self._sort_keys: dict[ResourceAddress, tuple[object, ...]] = {}
+        self.persisted = 0
+        self.last_persisted: State | None = None
+        self.persist_error: Exception | None = None
+
+    # -- reads --------------------------------------------------------------------------
+    def get(self, address: ResourceAddress) -> ResourceState | None:
+        with self._lock:
+            return self._resources.get(address)
+
+    def attributes(self, address: ResourceAddress) -> Mapping[str, Any] | None:
+        with self._lock:
+            found = self._resources.get(address)
+        return None if found is None else found.attributes
+
+    def deposed(self) -> dict[ResourceAddress, ResourceState]:
+        with self._lock:
+            return dict(self._deposed)
+
+    def resources(self) -> dict[ResourceAddress, ResourceState]:
+        with self._lock:
+            return dict(self._resources)
+
+    # -- mutations (each marks the state dirty; call flush() after) ----------------------
+    def put(self, resource: ResourceState) -> None:
+        with self._lock:
+            self._resources[resource.address] = resource
+            self._dirty = True
+
+    def remove(self, address: ResourceAddress) -> None:
+        with self._lock:
+            if self._resources.pop(address, None) is not None:
+                self._dirty = True
+
+    def move(self, old: ResourceAddress, new: ResourceAddress) -> None:
+        with self._lock:
+            found = self._resources.pop(old, None)
+            if found is not None and new not in self._resources:
+                self._resources[new] = replace(found, address=new)
+                self._dirty = True
+            elif found is not None:
+                self._resources[old] = found
+
+    def depose(self, address: ResourceAddress) -> ResourceState | None:
+        """Set the current object aside (create_before_destroy) and return it."""
+        with self._lock:
+            found = self._resources.pop(address, None)
+            if found is not None:
+                self._deposed[address] = found
+                self._dirty = True
+            return found
+
+    def restore_deposed(self, address: ResourceAddress) -> None:
+        """The replacement's create failed without an object: the old one stays current."""
+        with self._lock:
+            found = self._deposed.pop(address, None)
+            if found is not None and address not in self._resources:
+                self._resources[address] = found
+                self._dirty = True
+
+    def forget_deposed(self, address: ResourceAddress) -> None:
+        with self._lock:
+            self._deposed.pop(address, None)
+
+    def set_outputs(self, outputs: Mapping[str, OutputState]) -> None:
+        with self._lock:
+            if dict(outputs) != dict(self._outputs):
+                self._outputs = dict(outputs)
+                self._dirty = True
+
+    # -- persistence ---------------------------------------------------------------------
+    def snapshot(self, serial: int | None = None) -> State:
+        with self._lock:
+            return self._snapshot(self._serial if serial is None else serial)
+
+    def _snapshot(self, serial: int) -> State:
+        keys = self._sort_keys
+        for a in self._resources:
+            if a not in keys:
+                keys[a] = a.sort_key()
+        ordered = sorted(self._resources.values(), key=lambda r: keys[r.address])
+        return replace(self._base, resources=tuple(ordered), serial=serial,
+                       outputs=dict(self._outputs))
+
+    def flush(self) -> None:
+        """Persist everything changed so far unless another thread is already doing so
+        (it will pick these changes up before it stops)."""
+        while True:
+            if not self._persisting.acquire(blocking=False):
+                return
+            try:
+                self._drain()
+            finally:
+                self._persisting.release()
+            with self._lock:
+                # A change marked while we were releasing would otherwise wait for the next
+                # step to finish; go round again.
+                if not self._dirty or self.persist_error is not None:
+                    return
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._dirty or self.persist_error is not None:
+                    return
+                self._dirty = False
+                self._serial += 1
+                state = self._snapshot(self._serial)
+            try:
+                self._persist(state)
+            except Exception as exc:  # a backend failure: recorded, the apply stops
+                with self._lock:
+                    self.persist_error = exc
+                    self._dirty = True
+                return
+            with self._lock:
+                self.persisted += 1
+                self.last_persisted = state
+            self._hook.state_persisted(state.serial)
