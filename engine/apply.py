@@ -98,6 +98,8 @@ class _Apply:
         self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook)
         self.diagnostics = Diagnostics()
         self.bugs: list[BaseException] = []
+        self.data: dict[ResourceAddress, Mapping[str, Any]] = {}
+        self.data_lock = threading.Lock()
 
     # -- driver ---------------------------------------------------------------------------
     def run(self) -> ApplyOutcome:
@@ -225,7 +227,10 @@ class _Apply:
         if result.attributes is None:
             raise StepError("Data source lookup failed", "; ".join(
                 d.detail or d.summary for d in result.diagnostics) or "no object matched")
-        self.work.put(self._state_for(change, result.attributes))
+        # Kept for this apply's references only: the planner reads data sources afresh on
+        # every plan, and does not prune them from state.
+        with self.data_lock:
+            self.data[address] = dict(result.attributes)
 
     def _do_import(self, address: ResourceAddress, change: ResourceChange) -> None:
         identifier = change.importing_id or ""
@@ -239,6 +244,10 @@ class _Apply:
     # -- values -------------------------------------------------------------------------------
     def _resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
         found = self.work.attributes(address)
+        if found is not None:
+            return found
+        with self.data_lock:
+            found = self.data.get(address)
         if found is not None:
             return found
         change = self.all_changes.get(address)

@@ -200,8 +200,20 @@ def test_data_source_read_at_apply_feeds_dependents() -> None:
     assert not out.diagnostics, out.diagnostics
     assert p.get("fake_pool", "web") is not None
     assert p.get("fake_pool", "web")["description"] == "cloud-default"  # type: ignore[index]
-    assert out.state.by_address()[addr("data.fake_cloud.default")].attributes["vtype"] == \
-        "CLOUD_NONE"
+    # Data sources are read afresh by every plan; the apply keeps them out of state.
+    assert [str(r.address) for r in out.state.resources] == ["fake_pool.web"]
+
+
+def test_failed_data_source_read_skips_dependents() -> None:
+    p = FakeProvider()
+    plan = make_plan([res("data.fake_cloud.default", name="No-Such-Cloud"),
+                      res("fake_pool.web", name="web", description=ref("data.fake_cloud.default"))],
+                     {"data.fake_cloud.default": Action.READ, "fake_pool.web": Action.CREATE})
+    out = apply_plan(plan, p, RecordingPersist())
+    assert [(d.summary, str(d.address)) for d in out.diagnostics] == [
+        ("Data source lookup failed", "data.fake_cloud.default")]
+    assert "No object of type fake_cloud" in out.diagnostics[0].detail
+    assert out.skipped == (addr("fake_pool.web"),) and p.objects() == []
 
 
 def test_import_records_existing_object() -> None:
