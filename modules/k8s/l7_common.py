@@ -166,3 +166,8 @@ def shared_fqdn(ctx: Context, vs_name: str, tenant: str) -> str:
 
 def clustername_only(ctx: Context) -> list[dict[str, Any]]:
     return cluster_markers(ctx.cluster)
+
+
+def creation_order(objects: Sequence[AviObject]) -> list[AviObject]:
+    """AKO creates a child's pools before its pool groups (spec 0)."""
+    return sorted(objects, key=lambda o: o.api_type != "pool")

@@ -13,6 +13,7 @@ from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
 from albform.modules.k8s.l7_common import (
     PathRule,
     clustername_only,
+    creation_order,
     host_policy_set,
     http_policies,
     l7_pool,
@@ -129,7 +130,7 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
 def _emit_child(ctx: Context, parent: EvhParent, eh: EvhHost) -> list[AviObject]:
     tenant = parent.tenant
     name = ctx.names.evh_vs(eh.host)
-    out = list(eh.objects)
+    out = creation_order(eh.objects)
     refs: list[tuple[str, str]] = []
     for ns in sorted(eh.rules):
         rules, names = eh.rules[ns]

@@ -14,6 +14,7 @@ from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
 from albform.modules.k8s.l7_common import (
     PathRule,
     clustername_only,
+    creation_order,
     host_policy_set,
     http_policies,
     l7_pool,
@@ -202,7 +203,7 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: SecureHost) -> list[AviObj
             alt = ctx.names.tls_cert(sh.host, alt=True)
             out.append(ssl_cert(ctx, alt, tenant, sh.cert, sh.host, alt=True))
             cert_refs.append(f"/api/sslkeyandcertificate/?name={alt}")
-    out.extend(sh.objects)
+    out.extend(creation_order(sh.objects))
     sets, refs = _policy_sets(ctx, sh, tenant)
     out.extend(sets)
     metadata = service_metadata(namespace_ingress_name=sh.ingresses, namespace=sh.namespace,
@@ -260,7 +261,7 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: SecureHost, secure: bool) -> 
         cert_name = ctx.names.tls_cert(sh.host)
         out.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
         cert_refs.append(f"/api/sslkeyandcertificate/?name={cert_name}")
-    out.extend(sh.objects)
+    out.extend(creation_order(sh.objects))
     sets, refs = _policy_sets(ctx, sh, tenant)
     out.extend(sets)
     redirect: list[str] = []
