@@ -95,7 +95,8 @@ class _Apply:
         self.changes = {c.address: c for c in plan.changes if c.action is not Action.NOOP
                         or c.importing_id is not None or c.previous_address is not None}
         self.all_changes = {c.address: c for c in plan.changes}
-        self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook)
+        self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook,
+                                 on_error=self.stop.internal.set)
         self.diagnostics = Diagnostics()
         self.bugs: list[BaseException] = []
         self.data: dict[ResourceAddress, Mapping[str, Any]] = {}
@@ -117,8 +118,13 @@ class _Apply:
                     + ". Break the cycle, or mark the replaced resources "
                     "create_before_destroy consistently.")
             return self._outcome(frozenset(), {}, frozenset(), frozenset())
-        result = graph.walk(self._visit, parallelism=self.parallelism,
-                            stop=self.stop, key=Step.sort_key)  # type: ignore[arg-type]
+        if self.parallelism > 1:
+            self.work.start_background()
+        try:
+            result = graph.walk(self._visit, parallelism=self.parallelism,
+                                stop=self.stop, key=Step.sort_key)
+        finally:
+            self.work.close()
         for step, error in result.failed.items():
             self._report(step, error)
         if self.work.persist_error is None:
@@ -176,8 +182,6 @@ class _Apply:
             raise
         finally:
             self.work.flush()
-            if self.work.persist_error is not None:
-                self.stop.internal.set()
         self.hook.post_apply(step.address, step.action, None, time.monotonic() - started)
 
     def _do_create(self, address: ResourceAddress, change: ResourceChange) -> None:

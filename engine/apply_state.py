@@ -1,15 +1,20 @@
 """The state an apply builds as it goes, shared by the walk's worker threads, and its
 persistence after every completed step (``WorkingState``; used only by ``apply``).
 
-Every mutation happens under one lock and marks the state dirty; ``flush()`` then persists a
-snapshot with the next serial. Only one thread persists at a time: a worker that finds a
-persist in progress leaves its change to that persister, which loops until nothing is dirty.
-So each completed step is persisted by the next write to finish, and a slow backend (a
-50,000-object state takes a while to encode) coalesces many steps into one write instead of
-stalling the walk. With ``parallelism=1`` every step is written on its own.
+Every mutation happens under one lock and marks the state dirty; ``flush()`` asks for a write
+of a snapshot with the next serial. Two modes:
 
-A failing ``persist`` is remembered (``persist_error``) and no further writes are tried;
-the caller stops the walk and hands the in-memory state back for an errored-state file.
+* synchronous (``parallelism=1``): ``flush()`` writes before returning, so each completed
+  step is persisted on its own before the next one starts (exact, but a chain of N steps
+  costs N writes of a growing state);
+* write-behind (the default for parallel walks): a persister thread writes whenever the state
+  is dirty, coalescing the steps completed during one write into the next. The walk never
+  waits for the backend, so a 50,000-object apply does not turn quadratic, and an object
+  created is in the state written at most one write later.
+
+Writes never overlap and serials increase by one per write. A failing ``persist`` is
+remembered (``persist_error``), no further writes are tried, and ``on_error`` is called so
+the caller can stop the walk and hand the in-memory state back for an errored-state file.
 """
 
 from __future__ import annotations
@@ -26,13 +31,17 @@ from albform.engine.state.model import OutputState, ResourceState, State
 
 class WorkingState:
     def __init__(self, base: State, serial: int, persist: Callable[[State], None],
-                 hook: Hook) -> None:
+                 hook: Hook, *, on_error: Callable[[], None] = lambda: None) -> None:
         self._base = base
         self._serial = serial
         self._persist = persist
         self._hook = hook
+        self._on_error = on_error
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
         self._persisting = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closing = False
         self._resources: dict[ResourceAddress, ResourceState] = {
             r.address: r for r in base.resources}
         # Old objects of create_before_destroy replacements, until their delete succeeds.
@@ -123,38 +132,59 @@ class WorkingState:
         return replace(self._base, resources=tuple(ordered), serial=serial,
                        outputs=dict(self._outputs))
 
+    def start_background(self) -> None:
+        """Switch to write-behind: from now on a persister thread does the writes."""
+        self._thread = threading.Thread(target=self._run, name="state-persister",
+                                        daemon=True)
+        self._thread.start()
+
     def flush(self) -> None:
-        """Persist everything changed so far unless another thread is already doing so
-        (it will pick these changes up before it stops)."""
+        """Persist everything changed so far: now (synchronous mode) or soon (write-behind)."""
+        if self._thread is not None:
+            with self._wake:
+                self._wake.notify()
+        else:
+            self._drain()
+
+    def close(self) -> None:
+        """Stop the persister thread, then write whatever is still unwritten."""
+        if self._thread is not None:
+            with self._wake:
+                self._closing = True
+                self._wake.notify()
+            self._thread.join()
+            self._thread = None
+        self._drain()
+
+    def _run(self) -> None:
         while True:
-            if not self._persisting.acquire(blocking=False):
+            with self._wake:
+                while not self._dirty and not self._closing:
+                    self._wake.wait()
+                if self._closing:
+                    return  # close() does the last write
+            self._drain()
+            if self.persist_error is not None:
                 return
-            try:
-                self._drain()
-            finally:
-                self._persisting.release()
-            with self._lock:
-                # A change marked while we were releasing would otherwise wait for the next
-                # step to finish; go round again.
-                if not self._dirty or self.persist_error is not None:
-                    return
 
     def _drain(self) -> None:
-        while True:
-            with self._lock:
-                if not self._dirty or self.persist_error is not None:
-                    return
-                self._dirty = False
-                self._serial += 1
-                state = self._snapshot(self._serial)
-            try:
-                self._persist(state)
-            except Exception as exc:  # a backend failure: recorded, the apply stops
+        with self._persisting:
+            while True:
                 with self._lock:
-                    self.persist_error = exc
-                    self._dirty = True
-                return
-            with self._lock:
-                self.persisted += 1
-                self.last_persisted = state
-            self._hook.state_persisted(state.serial)
+                    if not self._dirty or self.persist_error is not None:
+                        return
+                    self._dirty = False
+                    self._serial += 1
+                    state = self._snapshot(self._serial)
+                try:
+                    self._persist(state)
+                except Exception as exc:  # a backend failure: recorded, the apply stops
+                    with self._lock:
+                        self.persist_error = exc
+                        self._dirty = True
+                    self._on_error()
+                    return
+                with self._lock:
+                    self.persisted += 1
+                    self.last_persisted = state
+                self._hook.state_persisted(state.serial)

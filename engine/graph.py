@@ -16,12 +16,18 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 V = TypeVar("V", bound=Hashable)
 
 Direction = Literal["dependencies", "dependents"]
 SortKey = Callable[[Any], Any]
+
+
+class StopSignal(Protocol):
+    """What ``walk`` asks whether to start more visits (``threading.Event`` is one)."""
+
+    def is_set(self) -> bool: ...
 
 
 class CycleError(ValueError):
@@ -258,7 +264,7 @@ class Graph(Generic[V]):
 
     # -- walking --------------------------------------------------------------------------
     def walk(self, visit: Callable[[V], object], parallelism: int = 10,
-             stop: threading.Event | None = None, key: SortKey | None = None,
+             stop: threading.Event | StopSignal | None = None, key: SortKey | None = None,
              ) -> WalkResult[V]:
         """Run ``visit(v)`` for every vertex, each after all of its dependencies succeeded,
         at most ``parallelism`` at a time (``parallelism=1`` runs in the calling thread).
@@ -278,7 +284,7 @@ class _Walk(Generic[V]):
     """The state of one walk; the scheduling runs in the caller's thread, visits in workers."""
 
     def __init__(self, graph: Graph[V], visit: Callable[[V], object], parallelism: int,
-                 stop: threading.Event | None, rank: Callable[[V], Any]) -> None:
+                 stop: threading.Event | StopSignal | None, rank: Callable[[V], Any]) -> None:
         self.graph = graph
         self.visit = visit
         self.parallelism = parallelism
