@@ -322,9 +322,12 @@ def _plan_data(p: _Planner, rc: ResourceConfig) -> None:
     query = resolve_deferred(dict(rc.attributes), p.resolve)
     if contains_placeholder(query):
         p.planned[rc.address] = ALL_UNKNOWN
-        p.changes.append(ResourceChange(rc.address, Action.READ, None, None,
+        schema = p.schema(rc.type)
+        after = _planned_new(schema, query) if schema is not None else query
+        p.changes.append(ResourceChange(rc.address, Action.READ, None, after,
                                         reason="read_because_config_unknown",
-                                        provider=rc.provider))
+                                        provider=rc.provider,
+                                        after_unknown=tuple(unknown_paths(after))))
         return
     try:
         result = p.provider.read_data_source(rc.type, query)
@@ -417,7 +420,7 @@ def _plan_resource(p: _Planner, rc: ResourceConfig, prior: ResourceState | None,
         action = Action.UPDATE
         replace_paths: tuple[tuple[str | int, ...], ...] = ()
     else:
-        after = _planned_new(schema, desired)
+        after = _planned_new(schema, desired, before)
         cbd = lifecycle.create_before_destroy
         action = Action.CREATE_THEN_DELETE if cbd else Action.DELETE_THEN_CREATE
         replace_paths = tuple(c.path for c in changes if c.forces_replacement)
@@ -439,13 +442,17 @@ def _replace_reason(p: _Planner, address: ResourceAddress, prior: ResourceState 
     return None
 
 
-def _planned_new(schema: ResourceSchema, desired: Mapping[str, Any]) -> dict[str, Any]:
+def _planned_new(schema: ResourceSchema, desired: Mapping[str, Any],
+                 replacing: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A new object: the configured values, plus ``UNKNOWN`` for every computed-only
     attribute (uuid, allocated VIP). Server-defaulted attributes the configuration leaves
-    unset stay absent: the server decides and the diff never compares them."""
+    unset stay absent (the server decides; the diff never compares them), except when
+    ``replacing`` an object that has them: then they are ``UNKNOWN``, not removed."""
     after = dict(desired)
     for name, attr in schema.attributes.items():
-        if name not in after and attr.computed and not attr.server_default:
+        if name in after or not attr.computed:
+            continue
+        if not attr.server_default or (replacing is not None and name in replacing):
             after[name] = UNKNOWN
     return after
 

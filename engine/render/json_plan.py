@@ -1,0 +1,257 @@
+"""The machine-readable plan: Terraform's ``terraform show -json PLANFILE`` shape, format 1.2.
+
+Keys and ``actions``/``action_reason`` strings follow terraform-compat.md §5.1 exactly, since
+PR tools parse them. Two deliberate differences: sensitive values (per schema, and sensitive
+outputs) are **never** written — they become ``null``, with ``before_sensitive`` /
+``after_sensitive`` / ``sensitive_values`` mirror trees marking where they were; and
+``configuration`` is minimal (resource blocks with constant values or references). Unknown
+values are left out of ``after`` and marked ``true`` in ``after_unknown``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.changes import Action, OutputChange, Plan, ResourceChange
+from albform.engine.config import ResourceConfig
+from albform.engine.render.human import has_changes
+from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.engine.state.model import TERRAFORM_VERSION, State
+from albform.engine.values import UNKNOWN, Deferred
+
+FORMAT_VERSION = "1.2"
+STATE_FORMAT_VERSION = "1.0"
+
+
+def provider_name(provider: str) -> str:
+    """``provider["registry.terraform.io/vmware/avi"]`` → ``registry.terraform.io/vmware/avi``."""
+    if provider.startswith('provider["') and provider.endswith('"]'):
+        return provider[len('provider["'):-2]
+    return provider
+
+
+def _masked(value: Any, fields: Mapping[str, AttributeSchema] | None,
+            ) -> tuple[Any, Any, Any]:
+    """(value with sensitive → null and unknown dropped, sensitive mirror, unknown mirror);
+    mirrors are ``False`` where there is nothing to mark."""
+    if value is UNKNOWN:
+        return None, False, True
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        sens: dict[str, Any] = {}
+        unk: dict[str, Any] = {}
+        for k, v in value.items():
+            attr = fields.get(k) if fields else None
+            if attr is not None and attr.sensitive and v is not None:
+                out[k], sens[k] = None, True
+                continue
+            masked, s, u = _masked(v, attr.fields if attr else None)
+            if u is not True:
+                out[k] = masked
+            if s is not False:
+                sens[k] = s
+            if u is not False:
+                unk[k] = u
+        return out, sens or False, unk or False
+    if isinstance(value, list):
+        items = [_masked(v, fields) for v in value]
+        sens_list = [s for _, s, _ in items]
+        unk_list = [u for _, _, u in items]
+        return ([m for m, _, _ in items],
+                sens_list if any(s is not False for s in sens_list) else False,
+                unk_list if any(u is not False for u in unk_list) else False)
+    return value, False, False
+
+
+def _object(value: Mapping[str, Any] | None, schema: ResourceSchema | None,
+            ) -> tuple[Any, Any, Any]:
+    if value is None:
+        return None, False, {}
+    masked, sens, unk = _masked(dict(value), schema.attributes if schema else None)
+    return masked, sens or {}, unk or {}
+
+
+def _address_fields(address: ResourceAddress) -> dict[str, Any]:
+    out: dict[str, Any] = {"address": str(address)}
+    if address.module:
+        out["module_address"] = address.module_path
+    out.update(mode=address.mode, type=address.type, name=address.name)
+    if address.key is not None:
+        out["index"] = address.key
+    return out
+
+
+def _resource_change(c: ResourceChange, schema: ResourceSchema | None) -> dict[str, Any]:
+    before, before_sens, _ = _object(c.before, schema)
+    after, after_sens, after_unknown = _object(c.after, schema)
+    entry = _address_fields(c.address)
+    if c.previous_address is not None:
+        entry["previous_address"] = str(c.previous_address)
+    entry["provider_name"] = provider_name(c.provider)
+    change: dict[str, Any] = {
+        "actions": c.action.json_actions(),
+        "before": before,
+        "after": after,
+        "after_unknown": after_unknown,
+        "before_sensitive": before_sens if c.before is not None else False,
+        "after_sensitive": after_sens if c.after is not None else False,
+    }
+    if c.replace_paths:
+        change["replace_paths"] = [list(p) for p in c.replace_paths]
+    if c.importing_id is not None:
+        change["importing"] = {"id": c.importing_id}
+    entry["change"] = change
+    if c.reason:
+        entry["action_reason"] = c.reason
+    return entry
+
+
+def _module_tree(resources: list[tuple[ResourceAddress, dict[str, Any]]]) -> dict[str, Any]:
+    """Terraform's nested ``root_module`` / ``child_modules`` grouping."""
+    root: dict[str, Any] = {}
+    for address, entry in resources:
+        node = root
+        for depth in range(1, len(address.module) + 1):
+            path = ".".join(str(s) for s in address.module[:depth])
+            children = node.setdefault("child_modules", [])
+            found = next((m for m in children if m["address"] == path), None)
+            if found is None:
+                found = {"address": path}
+                children.append(found)
+            node = found
+        node.setdefault("resources", []).append(entry)
+    return root
+
+
+def _values_entry(address: ResourceAddress, provider: str, attrs: Mapping[str, Any],
+                  schema: ResourceSchema | None) -> dict[str, Any]:
+    values, sens, _ = _object(attrs, schema)
+    return {**_address_fields(address), "provider_name": provider_name(provider),
+            "schema_version": 0, "values": values, "sensitive_values": sens}
+
+
+def _output_value(o: OutputChange, value: Any) -> tuple[Any, bool]:
+    if o.sensitive and value is not None:
+        return None, True
+    masked, _, unknown = _masked(value, None)
+    return (None if unknown is True else masked), unknown is True
+
+
+def _output_change(o: OutputChange) -> dict[str, Any]:
+    before, _ = _output_value(o, o.before)
+    after, after_unknown = _output_value(o, o.after)
+    return {"actions": o.action.json_actions(), "before": before, "after": after,
+            "after_unknown": after_unknown, "before_sensitive": o.sensitive,
+            "after_sensitive": o.sensitive}
+
+
+def _expressions(rc: ResourceConfig, schema: ResourceSchema | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in rc.attributes.items():
+        attr = schema.attributes.get(key) if schema else None
+        refs = _references(value)
+        if refs:
+            out[key] = {"references": refs}
+        elif attr is not None and attr.sensitive:
+            continue  # never written, not even as a constant
+        else:
+            out[key] = {"constant_value": value}
+    return out
+
+
+def _references(value: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(value, Deferred):
+        if value.text:
+            found.append(value.text)
+        for ref in sorted(value.references, key=lambda a: a.sort_key()):
+            found += [str(ref)] if str(ref) not in found else []
+    elif isinstance(value, dict):
+        for v in value.values():
+            found += [r for r in _references(v) if r not in found]
+    elif isinstance(value, list):
+        for v in value:
+            found += [r for r in _references(v) if r not in found]
+    return found
+
+
+def _configuration(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
+    config = plan.configuration
+    if config is None:
+        return {}
+    seen: set[ResourceAddress] = set()
+    resources: list[dict[str, Any]] = []
+    provider_keys: dict[str, str] = {}
+    for rc in config.resources:
+        block = rc.address.resource()
+        if block in seen:
+            continue
+        seen.add(block)
+        full = provider_name(rc.provider)
+        key = full.rsplit("/", 1)[-1]
+        provider_keys[key] = full
+        resources.append({**_address_fields(block), "provider_config_key": key,
+                          "expressions": _expressions(rc, schemas.get(rc.type)),
+                          "schema_version": 0})
+    root: dict[str, Any] = {"resources": resources} if resources else {}
+    outputs = {o.name: ({"sensitive": True} if o.sensitive else {}) |
+               ({"expression": {"references": _references(o.value)}}
+                if _references(o.value) else {})
+               for o in config.outputs}
+    if outputs:
+        root["outputs"] = outputs
+    return {"provider_config": {k: {"name": k, "full_name": v}
+                                for k, v in sorted(provider_keys.items())},
+            "root_module": root}
+
+
+def _state_values(state: State, schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
+    resources = [(r.address, _values_entry(r.address, r.provider, r.attributes,
+                                           schemas.get(r.address.type)))
+                 for r in state.resources]
+    outputs = {name: {"sensitive": o.sensitive, "value": None if o.sensitive else o.value,
+                      "type": o.type}
+               for name, o in state.outputs.items()}
+    return {"outputs": outputs, "root_module": _module_tree(resources)}
+
+
+def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
+    """``plan`` as Terraform's plan JSON document (a dict ready for ``json.dumps``)."""
+    listed = [c for c in plan.changes
+              if not (c.address.is_data and c.action is Action.NOOP)]
+    planned = [(c.address, _values_entry(c.address, c.provider, c.after,
+                                         schemas.get(c.type)))
+               for c in plan.changes if c.after is not None and c.action is not Action.READ]
+    planned_outputs = {}
+    for o in plan.output_changes:
+        if o.action is Action.DELETE:
+            continue
+        value, unknown = _output_value(o, o.after)
+        planned_outputs[o.name] = {"sensitive": o.sensitive} | (
+            {} if unknown else {"value": value})
+    doc: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "terraform_version": TERRAFORM_VERSION,
+        "planned_values": {"outputs": planned_outputs, "root_module": _module_tree(planned)},
+    }
+    if plan.drift:
+        doc["resource_drift"] = [_resource_change(c, schemas.get(c.type)) for c in plan.drift]
+    doc["resource_changes"] = [_resource_change(c, schemas.get(c.type)) for c in listed]
+    doc["output_changes"] = {o.name: _output_change(o) for o in plan.output_changes}
+    prior: State | None = plan.prior_state
+    if prior is not None and not prior.is_empty:
+        doc["prior_state"] = {"format_version": STATE_FORMAT_VERSION,
+                              "terraform_version": prior.terraform_version,
+                              "values": _state_values(prior, schemas)}
+    doc["configuration"] = _configuration(plan, schemas)
+    if plan.drift:
+        doc["relevant_attributes"] = [
+            {"resource": str(c.address), "attribute": list(a.path)}
+            for c in plan.drift for a in c.attribute_changes]
+    doc["timestamp"] = plan.timestamp
+    doc["applyable"] = has_changes(plan)
+    doc["complete"] = plan.complete
+    doc["errored"] = plan.errored
+    return doc

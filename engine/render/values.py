@@ -1,0 +1,267 @@
+"""Rendering attribute trees the way Terraform's human plan does: one value change → lines.
+
+``ValueRenderer.lines(key, pad, before, after, attr, indent, path)`` returns the lines for
+one attribute (``+``/``-``/``~``/unchanged marker, ``old -> new``, ``(known after apply)``,
+``(sensitive value)``, ``-> null``, nested ``{ }``/``[ ]`` with ``# (N unchanged ...
+hidden)``, ``# forces replacement``). Keys are sorted and padded to the longest key of the
+object (hidden ones included, as Terraform does); a key absent or null on both sides is not
+an attribute at all. Nested objects render in attribute form (``servers = [ { ... } ]``);
+keyed lists pair elements by key, other lists by position.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from albform.engine.schema import AttributeSchema
+from albform.engine.values import UNKNOWN
+
+Path = tuple[str | int, ...]
+
+
+class _Absent:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+KNOWN_AFTER_APPLY = "(known after apply)"
+SENSITIVE = "(sensitive value)"
+
+_ANSI = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m", "bold": "\x1b[1m",
+         "reset": "\x1b[0m"}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def is_null(value: Any) -> bool:
+    return value is ABSENT or value is None
+
+
+def same(a: Any, b: Any) -> bool:
+    """Structural equality that does not confuse ``True`` with ``1``."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def primitive(value: Any) -> str:
+    if value is UNKNOWN:
+        return KNOWN_AFTER_APPLY
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else json.dumps(
+        value, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueRenderer:
+    color: bool = False
+    replace_paths: frozenset[Path] = frozenset()
+
+    # -- markers --------------------------------------------------------------------------
+    def marker(self, symbol: str) -> str:
+        """``+ ``, ``- ``, ``~ `` or two spaces, coloured when asked."""
+        if symbol == " ":
+            return "  "
+        if self.color:
+            return f"{_ANSI[symbol]}{symbol}{_ANSI['reset']} "
+        return f"{symbol} "
+
+    def _forces(self, path: Path) -> str:
+        if path not in self.replace_paths:
+            return ""
+        text = "# forces replacement"
+        return f" {_ANSI['-']}{text}{_ANSI['reset']}" if self.color else f" {text}"
+
+    # -- one attribute ----------------------------------------------------------------------
+    def lines(self, key: str, pad: int, before: Any, after: Any, attr: AttributeSchema | None,
+              indent: int, path: Path, *, show: bool = False) -> list[str]:
+        """Lines for ``key``; an empty list when it is unchanged and not ``show``n."""
+        if is_null(before) and is_null(after):
+            return []
+        sensitive = attr is not None and attr.sensitive
+        head = " " * indent
+        name = f"{key:<{pad}}"
+        if same(before, after):
+            if not show:
+                return []
+            text = SENSITIVE if sensitive else None
+            return self._value(head, " ", name, before, attr, indent, path, text)
+        if is_null(before):
+            text = SENSITIVE if sensitive and after is not UNKNOWN else None
+            return self._value(head, "+", name, after, attr, indent, path, text)
+        if is_null(after):
+            text = SENSITIVE if sensitive else None
+            out = self._value(head, "-", name, before, attr, indent, path, text)
+            out[-1] += " -> null"
+            return out
+        if sensitive:
+            return [f"{head}{self.marker('~')}{name} = {SENSITIVE}{self._forces(path)}"]
+        if after is UNKNOWN:
+            out = self._value(head, "~", name, before, attr, indent, path, None, nested="-")
+            out[-1] += f" -> {KNOWN_AFTER_APPLY}{self._forces(path)}"
+            return out
+        if isinstance(before, dict) and isinstance(after, dict):
+            inner = self.object_lines(before, after, attr.fields if attr else None,
+                                      indent + 4, path)
+            return [f"{head}{self.marker('~')}{name} = {{", *inner, f"{head}  }}"]
+        if isinstance(before, list) and isinstance(after, list):
+            inner = self.list_lines(before, after, attr, indent + 4, path)
+            return [f"{head}{self.marker('~')}{name} = [", *inner, f"{head}  ]"]
+        if isinstance(before, dict | list) or isinstance(after, dict | list):
+            out = self._value(head, "~", name, before, attr, indent, path, None, nested="-")
+            rendered = self._value("", "", "", after, attr, indent, path, None, nested="+")
+            out[-1] += " ->" + rendered[0].split("=", 1)[1]
+            return out + rendered[1:]
+        return [f"{head}{self.marker('~')}{name} = {primitive(before)} -> "
+                f"{primitive(after)}{self._forces(path)}"]
+
+    def _value(self, head: str, symbol: str, name: str, value: Any,
+               attr: AttributeSchema | None, indent: int, path: Path, text: str | None,
+               nested: str | None = None) -> list[str]:
+        """``name = value`` with every nested line carrying ``nested`` (default ``symbol``)."""
+        inner_symbol = symbol if nested is None else nested
+        prefix = f"{head}{self.marker(symbol)}{name} = " if symbol else f"{name} = "
+        if text is not None:
+            return [prefix + text + self._forces(path)]
+        if isinstance(value, dict) and value:
+            fields = attr.fields if attr else None
+            keys = sorted(k for k in value if not is_null(value[k]))
+            pad = max((len(k) for k in keys), default=0)
+            inner: list[str] = []
+            for k in keys:
+                sub = fields.get(k) if fields else None
+                inner += self.whole(k, pad, value[k], sub, indent + 4, (*path, k), inner_symbol)
+            return [prefix + "{", *inner, f"{head}  }}"]
+        if isinstance(value, list) and value:
+            inner = []
+            for i, element in enumerate(value):
+                inner += self.element(element, attr, indent + 4, (*path, i), inner_symbol)
+            return [prefix + "[", *inner, f"{head}  ]"]
+        if isinstance(value, dict):
+            return [prefix + "{}" + self._forces(path)]
+        if isinstance(value, list):
+            return [prefix + "[]" + self._forces(path)]
+        return [prefix + primitive(value) + self._forces(path)]
+
+    def whole(self, key: str, pad: int, value: Any, attr: AttributeSchema | None, indent: int,
+              path: Path, symbol: str) -> list[str]:
+        """A value shown in full, every line with ``symbol`` (created, deleted, context)."""
+        text = SENSITIVE if attr is not None and attr.sensitive and value is not UNKNOWN \
+            else None
+        return self._value(" " * indent, symbol, f"{key:<{pad}}", value, attr, indent, path,
+                           text)
+
+    def element(self, value: Any, attr: AttributeSchema | None, indent: int, path: Path,
+                symbol: str) -> list[str]:
+        head = " " * indent
+        if isinstance(value, dict) and value:
+            fields = attr.fields if attr else None
+            keys = sorted(k for k in value if not is_null(value[k]))
+            pad = max((len(k) for k in keys), default=0)
+            inner: list[str] = []
+            for k in keys:
+                sub = fields.get(k) if fields else None
+                inner += self.whole(k, pad, value[k], sub, indent + 4, (*path, k), symbol)
+            return [f"{head}{self.marker(symbol)}{{", *inner, f"{head}  }},"]
+        if isinstance(value, list) and value:
+            inner = []
+            for i, element in enumerate(value):
+                inner += self.element(element, None, indent + 4, (*path, i), symbol)
+            return [f"{head}{self.marker(symbol)}[", *inner, f"{head}  ],"]
+        text = "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) \
+            else primitive(value)
+        return [f"{head}{self.marker(symbol)}{text}{self._forces(path)},"]
+
+    # -- containers -------------------------------------------------------------------------
+    def object_lines(self, before: Mapping[str, Any], after: Mapping[str, Any],
+                     fields: Mapping[str, AttributeSchema] | None, indent: int, path: Path,
+                     *, important: Sequence[str] = ()) -> list[str]:
+        keys = sorted(k for k in {**before, **after}
+                      if not (is_null(before.get(k, ABSENT)) and is_null(after.get(k, ABSENT))))
+        pad = max((len(k) for k in keys), default=0)
+        out: list[str] = []
+        hidden = 0
+        for k in keys:
+            attr = fields.get(k) if fields else None
+            lines = self.lines(k, pad, before.get(k, ABSENT), after.get(k, ABSENT), attr,
+                               indent, (*path, k), show=k in important)
+            if lines:
+                out += lines
+            else:
+                hidden += 1
+        if hidden:
+            out.append(f"{' ' * (indent + 2)}# ({plural(hidden, 'unchanged attribute')} hidden)")
+        return out
+
+    def list_lines(self, before: Sequence[Any], after: Sequence[Any],
+                   attr: AttributeSchema | None, indent: int, path: Path) -> list[str]:
+        pairs = _align(before, after, attr.keyed_by if attr else None)
+        changed = [not (b is not ABSENT and a is not ABSENT and same(b, a)) for b, a in pairs]
+        out: list[str] = []
+        hidden = 0
+
+        def flush() -> None:
+            nonlocal hidden
+            if hidden:
+                out.append(f"{' ' * (indent + 2)}# ({plural(hidden, 'unchanged element')}"
+                           " hidden)")
+                hidden = 0
+
+        for i, (b, a) in enumerate(pairs):
+            context = (i > 0 and changed[i - 1]) or (i + 1 < len(pairs) and changed[i + 1])
+            sub = (*path, i)
+            if not changed[i]:
+                if context:
+                    flush()
+                    out += self.element(a, attr, indent, sub, " ")
+                else:
+                    hidden += 1
+                continue
+            flush()
+            if b is ABSENT:
+                out += self.element(a, attr, indent, sub, "+")
+            elif a is ABSENT:
+                out += self.element(b, attr, indent, sub, "-")
+            elif isinstance(b, dict) and isinstance(a, dict):
+                inner = self.object_lines(b, a, attr.fields if attr else None, indent + 4, sub)
+                head = " " * indent
+                out += [f"{head}{self.marker('~')}{{", *inner, f"{head}  }},"]
+            elif a is UNKNOWN or isinstance(b, dict | list) or isinstance(a, dict | list):
+                out += self.element(b, attr, indent, sub, "-")
+                out += self.element(a, attr, indent, sub, "+")
+            else:
+                out.append(f"{' ' * indent}{self.marker('~')}{primitive(b)} -> "
+                           f"{primitive(a)}{self._forces(sub)},")
+        flush()
+        return out
+
+
+def _align(before: Sequence[Any], after: Sequence[Any], key: str | None,
+           ) -> list[tuple[Any, Any]]:
+    """Pair list elements: by ``key`` for keyed lists (removed ones last), else by position."""
+    if key is not None and all(isinstance(e, dict) for e in (*before, *after)):
+        remaining = {_key(e, key): e for e in before}
+        pairs = [(remaining.pop(_key(a, key), ABSENT), a) for a in after]
+        return pairs + [(b, ABSENT) for b in remaining.values()]
+    n = max(len(before), len(after))
+    return [(before[i] if i < len(before) else ABSENT, after[i] if i < len(after) else ABSENT)
+            for i in range(n)]
+
+
+def _key(element: Mapping[str, Any], key: str) -> str:
+    return str(element.get(key)).lower()
