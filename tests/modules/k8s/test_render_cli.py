@@ -1,0 +1,59 @@
+"""``albform cluster render`` through click: JSON/YAML output, masked keys, file:line errors
+with exit 1 and no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from albform.cli.commands.cluster_render import render_command
+
+DEMO = Path(__file__).resolve().parents[3] / "examples" / "lb-demo"
+CASE = Path(__file__).parent / "cases" / "sni_secure_host" / "input.yaml"
+
+
+def _args(*extra: str) -> list[str]:
+    return ["--manifests", str(DEMO / "manifests"), "--ako-config",
+            str(DEMO / "avi-k8s-config.yaml"), *extra]
+
+
+def test_render_json_and_yaml_agree() -> None:
+    runner = CliRunner()
+    as_json = runner.invoke(render_command, _args(), standalone_mode=False)
+    assert as_json.exit_code == 0 and as_json.return_value == 0, as_json.output
+    entries = json.loads(as_json.output)
+    assert [(e["type"], e["name"]) for e in entries][:2] == [
+        ("vsvip", "kubeadm-cluster--default-lb-demo"),
+        ("pool", "kubeadm-cluster--default-lb-demo-TCP-80")]
+    as_yaml = runner.invoke(render_command, [*_args(), "-o", "yaml"], standalone_mode=False)
+    assert yaml.safe_load(as_yaml.output) == entries
+
+
+def test_private_keys_are_masked(tmp_path: Path) -> None:
+    spec = yaml.safe_load(CASE.read_text())
+    (tmp_path / "objects.yaml").write_text(yaml.safe_dump_all(spec["objects"]))
+    cm = {"kind": "ConfigMap", "data": {k: v if isinstance(v, str) else json.dumps(v)
+                                        for k, v in spec["config"].items()}}
+    (tmp_path / "cm.yaml").write_text(yaml.safe_dump(cm))
+    result = CliRunner().invoke(render_command, ["--manifests", str(tmp_path / "objects.yaml"),
+                                                 "--ako-config", str(tmp_path / "cm.yaml")],
+                                standalone_mode=False)
+    assert result.return_value == 0, result.output
+    certs = [e for e in json.loads(result.output) if e["type"] == "sslkeyandcertificate"]
+    assert certs and certs[0]["body"]["key"] == "(sensitive value)"
+    assert "PRIVATE KEY" not in result.output
+
+
+def test_errors_are_file_line_and_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: [\n")
+    result = CliRunner().invoke(render_command, ["--manifests", str(bad), "--ako-config",
+                                                 str(DEMO / "avi-k8s-config.yaml")],
+                                standalone_mode=False)
+    assert result.exception is None
+    assert result.return_value == 1
+    assert result.output.startswith(f"Error: {bad}:4")
+    assert "Traceback" not in result.output
