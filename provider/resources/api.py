@@ -1,8 +1,8 @@
 """What the resources layer needs from a controller connection (``ControllerApi``).
 
-The real implementation adapts ``albform.provider.client`` (``client_api.py``); keeping the
-seam this narrow is what lets the CRUD code be read without knowing about sessions, retries or
-paging. Semantics every implementation must keep:
+``albform.provider.client.AviClient`` implements it as is; keeping the seam this narrow is
+what lets the CRUD code be read without knowing about sessions, retries or paging.
+Semantics every implementation must keep:
 
 * failures raise ``albform.engine.provider.ProviderError`` (or a subclass) with ``status``
   set to the HTTP status when there was one; ``get_object`` returns None on 404;
@@ -62,6 +62,6 @@ class ControllerApi(Protocol):
         ...
 
     def delete_object(self, objtype: str, uuid: str, *,
-                      tenant: Tenant = DEFAULT_TENANT) -> None:
-        """DELETE; an object that is already gone is success."""
+                      tenant: Tenant = DEFAULT_TENANT) -> object:
+        """DELETE; an object that is already gone is success (the answer is not used)."""
         ...

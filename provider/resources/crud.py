@@ -11,6 +11,8 @@
   only forgotten. ``403`` ("Cannot delete, object is referred by …") is raised, never
   swallowed (the official provider's silent swallow leaves objects behind, §4.4).
 * read: GET by uuid in the object's tenant; a missing object is ``None`` (drift), not an error.
+* create and update return the object as read back after the write (as the official provider
+  does): write answers omit fields a GET has, and state must equal the next refresh.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class GenericCrud:
             if existing is None:
                 raise
             obj = existing  # an earlier attempt of this very create went through
-        result = normalize_object(objtype, obj)
+        result = self._read_back(objtype, uuid, tenant, obj)
         if isinstance(result.get("name"), str):
             self._resolver.remember(objtype, result["name"], uuid, tenant)
         return result
@@ -106,8 +108,19 @@ class GenericCrud:
                 if exc.status == 412 and attempt + 1 < CONFLICT_RETRIES:
                     continue
                 raise
-            return normalize_object(objtype, obj)
+            return self._read_back(objtype, uuid, tenant, obj)
         raise AssertionError("unreachable: the loop returns or raises")
+
+    def _read_back(self, objtype: str, uuid: str, tenant: Tenant,
+                   answer: Mapping[str, Any]) -> dict[str, Any]:
+        """The object as a GET shows it. Write answers leave out some fields a GET has (the
+        PEM of a certificate), and state must equal what the next refresh reads. If the
+        read-back fails the write still happened: the write answer is used instead."""
+        try:
+            obj = self._api.get_object(objtype, uuid, tenant=tenant)
+        except ProviderError:
+            obj = None
+        return normalize_object(objtype, obj if obj is not None else answer)
 
     # -- delete ---------------------------------------------------------------------------
     def delete(self, objtype: str, prior: Mapping[str, Any]) -> None:

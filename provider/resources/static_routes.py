@@ -18,7 +18,6 @@ re-read and merge again.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,7 +38,6 @@ ROUTE_FIELDS = ("route_id", "prefix", "next_hop", "labels", "if_name",
                 "disable_gateway_monitor")
 LOCATORS = ("vrf_name", "cloud_ref", "tenant_ref", "vrf_context_ref")
 WRITE_RETRIES = 5
-_VRF_CACHE_SECONDS = 5.0
 
 
 def _placeholder(value: object) -> bool:
@@ -81,7 +79,6 @@ class StaticRoutes:
         self._default_tenant = default_tenant
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._vrf_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 
     # -- locating the VRF -------------------------------------------------------------------
     def _tenant(self, attrs: Mapping[str, Any]) -> Tenant:
@@ -116,19 +113,9 @@ class StaticRoutes:
         with self._locks_guard:
             return self._locks.setdefault(vrf_uuid, threading.Lock())
 
-    def _get_vrf(self, vrf_uuid: str, tenant: Tenant, *, cached: bool = False,
-                 ) -> dict[str, Any] | None:
-        now = time.monotonic()
-        if cached:
-            hit = self._vrf_cache.get(vrf_uuid)
-            if hit is not None and now - hit[0] < _VRF_CACHE_SECONDS:
-                return hit[1]
-        vrf = self._api.get_object("vrfcontext", vrf_uuid, tenant=tenant)
-        if vrf is not None:
-            self._vrf_cache[vrf_uuid] = (now, vrf)
-        else:
-            self._vrf_cache.pop(vrf_uuid, None)
-        return vrf
+    def _get_vrf(self, vrf_uuid: str, tenant: Tenant) -> dict[str, Any] | None:
+        # Never cached: a route written by AKO a second ago must be seen by the next plan.
+        return self._api.get_object("vrfcontext", vrf_uuid, tenant=tenant)
 
     # -- provider operations -----------------------------------------------------------------
     def canonicalize(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,7 +132,7 @@ class StaticRoutes:
         if any(_placeholder(v) for v in attributes.values()):
             return out
         vrf_uuid = self.vrf_uuid(out)
-        vrf = self._get_vrf(vrf_uuid, tenant, cached=True) if vrf_uuid else None
+        vrf = self._get_vrf(vrf_uuid, tenant) if vrf_uuid else None
         if vrf is not None:
             same = [r for r in vrf.get("static_routes") or []
                     if route_identity(r) == route_identity(route)]
@@ -245,7 +232,6 @@ class StaticRoutes:
                     if exc.status in (409, 412) and attempt + 1 < WRITE_RETRIES:
                         continue
                     raise
-                self._vrf_cache.pop(vrf_uuid, None)
                 return answer, merged, ours
         raise AssertionError("unreachable: the loop returns or raises")
 

@@ -1,0 +1,71 @@
+"""``open_provider``: the Avi provider for a ``provider "avi"`` block, connected and closed.
+
+With a controller configured (``avi_controller`` or ``AVI_CONTROLLER``) it connects to it
+through ``albform.provider.client`` (arguments and ``AVI_*`` env vars as the official
+provider reads them; TLS verification on). With none, it starts the embedded controller
+emulator in this process on 127.0.0.1, persisting to ``<workdir>/.albform/emulator.db`` so
+the emulated controller and albform's state stay consistent from one run to the next, and
+stops it on exit. The embedded emulator gets a fresh random admin password each run: it is
+reachable from this process only, and no secret has to be stored.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from albform.provider.client import AviClient, ClientConfig
+from albform.provider.emulator.server import RunningEmulator, start_emulator
+from albform.provider.resources.provider import AviProvider
+from albform.provider.schema.table import load_table
+
+EMULATOR_DB = Path(".albform") / "emulator.db"
+# Arguments the embedded emulator has no use for (there is no remote controller to reach).
+_REMOTE_ONLY = ("avi_controller", "avi_username", "avi_password", "avi_authtoken",
+                "avi_ca_bundle", "avi_insecure")
+_LOCAL_ENV = ("AVI_TENANT", "AVI_VERSION", "AVI_API_TIMEOUT")
+
+
+def _given(config: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in config.items() if v is not None and v != ""}
+
+
+@contextmanager
+def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
+                  env: Mapping[str, str]) -> Iterator[AviProvider]:
+    """An ``AviProvider`` for the ``provider "avi"`` arguments; see the module docstring."""
+    args = _given(provider_config)
+    if args.get("avi_controller") or env.get("AVI_CONTROLLER"):
+        config = ClientConfig.from_provider_args(args, env)
+        with AviClient.connect(config) as client:
+            yield AviProvider(client, load_table(), default_tenant=config.tenant)
+        return
+    db_path = Path(workdir) / EMULATOR_DB
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(24)
+    with start_emulator(db_path=db_path, password=password) as emulator:
+        disable_nagle(emulator)
+        local = {k: v for k, v in args.items() if k not in _REMOTE_ONLY}
+        passed_env = {k: v for k, v in env.items() if k in _LOCAL_ENV}
+        config = ClientConfig.from_provider_args(
+            {**local, "avi_controller": emulator.url, "avi_password": password}, passed_env)
+        with AviClient.connect(config) as client:
+            yield AviProvider(client, load_table(), default_tenant=config.tenant)
+
+
+def disable_nagle(emulator: RunningEmulator) -> None:
+    """Set TCP_NODELAY on the emulator's listening sockets (accepted sockets inherit it).
+
+    Without it every keep-alive request waits ~40 ms: the server writes headers and body
+    separately and Nagle holds the body until the client's delayed ACK. Belongs in the
+    emulator's ``start_emulator``; done here until it is (a no-op if internals differ).
+    """
+    server = getattr(emulator, "_server", None)
+    for srv in getattr(server, "servers", None) or ():
+        for sock in getattr(srv, "sockets", None) or ():
+            with suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
