@@ -1,0 +1,188 @@
+"""Decoding the bodies of resource-like blocks: arguments, nested blocks (as lists of
+objects, the shape Terraform JSON and the provider use), ``dynamic`` blocks, ``lifecycle``.
+
+Errors are added to ``diags`` with the file:line of the offending argument and the address of
+the resource, and decoding continues with the next argument.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.config import Lifecycle
+from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.engine.schema import AttributeSchema
+from albform.modules.hcl.decode import Reported, evaluate_attribute, evaluate_static
+from albform.modules.hcl.expressions import Context, EvalError, ast
+from albform.modules.hcl.expressions.evaluate import iterate
+from albform.modules.hcl.expressions.values import to_bool
+from albform.modules.hcl.namespaces import did_you_mean
+from albform.modules.hcl.syntax import Block, Body
+from albform.modules.hcl.traversal import as_traversal_node, ignore_changes_paths
+
+Fields = dict[str, AttributeSchema]
+
+
+@dataclass
+class BodyDecoder:
+    diags: Diagnostics
+    filename: str
+    address: ResourceAddress | None = None
+
+    def where(self, line: int) -> SourceRange:
+        return SourceRange(self.filename, line)
+
+    def report(self, err: EvalError, line: int) -> None:
+        if isinstance(err, Reported):
+            return
+        self.diags.error(err.summary, err.detail, subject=self.where(err.line or line),
+                         address=self.address)
+
+    def body(self, body: Body, ctx: Context, *, skip: frozenset[str] = frozenset(),
+             fields: Fields | None = None, kind: str = "") -> dict[str, Any]:
+        """Arguments and nested blocks of ``body``; ``fields`` (the schema, when known)
+        checks names, with "Did you mean" suggestions."""
+        out: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        for attr in body.attributes:
+            if attr.name in skip:
+                continue
+            if attr.name in lines:
+                self.diags.error("Duplicate argument", f"The argument {attr.name!r} was "
+                                 f"already set at line {lines[attr.name]}.",
+                                 subject=self.where(attr.line), address=self.address)
+                continue
+            if not self._known(attr.name, attr.line, fields, kind, "argument"):
+                continue
+            lines[attr.name] = attr.line
+            try:
+                out[attr.name] = evaluate_attribute(attr.expr, ctx, self.filename, attr.text)
+            except EvalError as err:
+                self.report(err, attr.line)
+        groups: dict[str, list[Any]] = {}
+        for block in body.blocks:
+            if block.type in skip:
+                continue
+            if block.type == "dynamic":
+                self._dynamic(block, ctx, groups, fields, kind)
+                continue
+            if not self._known(block.type, block.line, fields, kind, "block type"):
+                continue
+            if block.labels:
+                self.diags.error("Extraneous label for block", f"A {block.type!r} block "
+                                 "takes no labels.", subject=self.where(block.line),
+                                 address=self.address)
+                continue
+            inner = self._fields(fields, block.type)
+            groups.setdefault(block.type, []).append(
+                self.body(block.body, ctx, fields=inner, kind=f"{kind}.{block.type}"))
+        for name, items in groups.items():
+            if name in out:
+                self.diags.error("Duplicate argument", f"{name!r} is set both as an argument "
+                                 "and as a block.", subject=self.where(lines[name]),
+                                 address=self.address)
+                continue
+            out[name] = items
+        return out
+
+    @staticmethod
+    def _fields(fields: Fields | None, name: str) -> Fields | None:
+        if fields is None or name not in fields:
+            return None
+        inner = fields[name].fields
+        return dict(inner) if inner is not None else None
+
+    def _known(self, name: str, line: int, fields: Fields | None, kind: str,
+               what: str) -> bool:
+        if fields is None or name in fields:
+            return True
+        self.diags.error("Unsupported argument" if what == "argument" else
+                         "Unsupported block type", f"An {what} named {name!r} is not "
+                         f"expected in {kind or 'this block'}." + did_you_mean(name, fields),
+                         subject=self.where(line), address=self.address)
+        return False
+
+    def _dynamic(self, block: Block, ctx: Context, groups: dict[str, list[Any]],
+                 fields: Fields | None, kind: str) -> None:
+        if len(block.labels) != 1:
+            self.diags.error("Missing name for block", "A dynamic block needs one label: the "
+                             "type of the blocks it generates.", subject=self.where(block.line),
+                             address=self.address)
+            return
+        label = block.labels[0]
+        if not self._known(label, block.line, fields, kind, "block type"):
+            return
+        for_each = block.body.attribute("for_each")
+        contents = block.body.blocks_of("content")
+        if for_each is None or len(contents) != 1:
+            self.diags.error("Invalid dynamic block", "A dynamic block needs a for_each "
+                             "argument and exactly one content block.",
+                             subject=self.where(block.line), address=self.address)
+            return
+        iterator = label
+        iterator_attr = block.body.attribute("iterator")
+        if iterator_attr is not None:
+            node = as_traversal_node(iterator_attr.expr)
+            if not isinstance(node, ast.Variable):
+                self.diags.error("Invalid dynamic iterator name", "The iterator must be a "
+                                 "single name.", subject=self.where(iterator_attr.line),
+                                 address=self.address)
+                return
+            iterator = node.name
+        for extra in block.body.attributes:
+            if extra.name not in ("for_each", "iterator", "labels"):
+                self.diags.error("Unsupported argument", f"An argument named {extra.name!r} "
+                                 "is not expected in a dynamic block.",
+                                 subject=self.where(extra.line), address=self.address)
+        try:
+            collection = evaluate_static(for_each.expr, ctx, "dynamic for_each")
+            pairs = iterate(collection, for_each.line)
+        except EvalError as err:
+            self.report(err, for_each.line)
+            return
+        inner = self._fields(fields, label)
+        items = groups.setdefault(label, [])
+        for key, value in pairs:
+            bound = ctx.bind(**{iterator: {"key": key, "value": value}})
+            items.append(self.body(contents[0].body, bound, fields=inner,
+                                   kind=f"{kind}.{label}"))
+
+    def lifecycle(self, body: Body, ctx: Context) -> Lifecycle:
+        blocks = body.blocks_of("lifecycle")
+        if not blocks:
+            return Lifecycle()
+        if len(blocks) > 1:
+            self.diags.error("Duplicate lifecycle block", "Only one lifecycle block is "
+                             "allowed per resource.", subject=self.where(blocks[1].line),
+                             address=self.address)
+        flags = {"prevent_destroy": False, "create_before_destroy": False}
+        ignore_all = False
+        paths: tuple[tuple[str | int, ...], ...] = ()
+        for attr in blocks[0].body.attributes:
+            try:
+                if attr.name in flags:
+                    value = to_bool(evaluate_static(attr.expr, ctx, attr.name), attr.name)
+                    flags[attr.name] = bool(value)
+                elif attr.name == "ignore_changes":
+                    ignore_all, paths = ignore_changes_paths(attr.expr)
+                elif attr.name == "replace_triggered_by":
+                    self.diags.error("Unsupported argument", "lifecycle.replace_triggered_by "
+                                     "is not supported by albform; remove it (replacements "
+                                     "would otherwise be silently missed).",
+                                     subject=self.where(attr.line), address=self.address)
+                else:
+                    self.diags.error("Unsupported argument", f"An argument named "
+                                     f"{attr.name!r} is not expected in a lifecycle block."
+                                     + did_you_mean(attr.name, [*flags, "ignore_changes"]),
+                                     subject=self.where(attr.line), address=self.address)
+            except EvalError as err:
+                self.report(err, attr.line)
+        for inner in blocks[0].body.blocks:
+            self.diags.warning("Condition not checked", f"albform does not evaluate "
+                               f"{inner.type} blocks; this check is ignored.",
+                               subject=self.where(inner.line), address=self.address)
+        return Lifecycle(prevent_destroy=flags["prevent_destroy"],
+                         create_before_destroy=flags["create_before_destroy"],
+                         ignore_changes=paths, ignore_all_changes=ignore_all)

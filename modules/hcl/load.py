@@ -1,0 +1,114 @@
+"""Entry point: ``load_configuration(path, ...) -> (Configuration, Diagnostics)``.
+
+``path`` is a directory of ``*.tf`` / ``*.tf.json`` files (a module) or one such file.
+Variables come from defaults, ``*.tfvars`` files beside the configuration, ``var_files``,
+``variables`` (``-var``) and ``TF_VAR_*`` in ``env``. Attribute names are checked against the
+provider's schema table. Every mistake is a diagnostic with file:line; the Configuration
+holds whatever could be decoded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from albform.engine.config import Configuration, OutputConfig
+from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.modules.hcl.cache import ParseCache
+from albform.modules.hcl.decode import declare
+from albform.modules.hcl.module_decoder import ModuleDecoder
+from albform.modules.hcl.modules import resolve_source
+from albform.modules.hcl.rootblocks import backend, import_blocks, moved_blocks, provider_config
+from albform.modules.hcl.schemas import schema_lookup
+from albform.modules.hcl.syntax import File
+from albform.modules.hcl.variables import collect_values
+
+CACHE_DIR = Path(".albform") / "cache"
+
+
+def configuration_files(directory: Path) -> list[Path]:
+    """The ``.tf`` and ``.tf.json`` files of a module directory, in name order."""
+    return sorted(p for p in directory.iterdir()
+                  if p.is_file() and p.name.endswith((".tf", ".tf.json"))
+                  and not p.name.startswith("."))
+
+
+def _read_module(directory: Path, shown: Path, cache: ParseCache, diags: Diagnostics,
+                 ) -> list[File]:
+    files: list[File] = []
+    for path in configuration_files(directory):
+        if path.name in ("override.tf", "override.tf.json") or path.name.endswith(
+                ("_override.tf", "_override.tf.json")):
+            diags.error("Unsupported override file", f"{shown / path.name}: override files "
+                        "are not supported by albform; merge the settings into the main "
+                        "files.", subject=SourceRange(str(shown / path.name), 1))
+            continue
+        file, more = cache.load(path, str(shown / path.name))
+        diags.extend(more)
+        if file is not None:
+            files.append(file)
+    return files
+
+
+def load_configuration(path: Path, *, variables: Mapping[str, str] = {},
+                       var_files: Sequence[Path] = (),
+                       env: Mapping[str, str] = os.environ,
+                       cache: ParseCache | None = None,
+                       ) -> tuple[Configuration, Diagnostics]:
+    diags = Diagnostics()
+    path = Path(path)
+    if path.is_file():
+        root_dir, shown = path.parent, path.parent
+        if cache is None:
+            cache = ParseCache(root_dir / CACHE_DIR)
+        file, more = cache.load(path, str(path))
+        diags.extend(more)
+        files = [file] if file is not None else []
+    elif path.is_dir():
+        root_dir, shown = path, path
+        if cache is None:
+            cache = ParseCache(root_dir / CACHE_DIR)
+        files = _read_module(root_dir, shown, cache, diags)
+        if not files and not diags:
+            diags.error("No configuration files", f"{path} contains no .tf or .tf.json files.")
+    else:
+        diags.error("No configuration files", f"{path} does not exist.")
+        return Configuration(), diags
+
+    def loader(source: str, module_dir: Path, where: SourceRange,
+               ) -> tuple[list[File], Path] | None:
+        directory, reason = resolve_source(source, module_dir)
+        if directory is None:
+            diags.error("Unsupported module source", reason, subject=where)
+            return None
+        if not directory.is_dir():
+            diags.error("Module not found", f"The module directory {directory} does not "
+                        "exist.", subject=where)
+            return None
+        try:
+            shown_dir = Path(os.path.relpath(directory, Path.cwd()))
+        except ValueError:
+            shown_dir = directory
+        if len(str(shown_dir)) > len(str(directory)):
+            shown_dir = directory
+        assert cache is not None
+        return _read_module(directory, shown_dir, cache, diags), directory
+
+    given, more = collect_values(root_dir, variables, var_files, env)
+    diags.extend(more)
+    decls = declare(files, diags)
+    root = ModuleDecoder(decls, root_dir=root_dir, module_dir=root_dir, module_path=(),
+                         diags=diags, loader=loader, schema=schema_lookup(diags),
+                         given=given)
+    result = root.decode()
+    config = Configuration(
+        resources=tuple(result.resources),
+        outputs=tuple(OutputConfig(o.name, o.value, o.sensitive, o.source)
+                      for o in result.output_configs),
+        moved=tuple(moved_blocks(decls, diags)),
+        imports=tuple(import_blocks(decls, root.ctx, diags)),
+        provider_config=provider_config(decls, root.ctx, diags),
+        backend=backend(decls, diags),
+    )
+    return config, diags

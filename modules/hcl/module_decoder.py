@@ -1,0 +1,419 @@
+"""``ModuleDecoder``: one module instance (the root module or one instance of a ``module``
+call) decoded into resources and output values.
+
+Locals, ``count``/``for_each`` expansions and child modules are memoised and computed on first
+use; a value that is needed while it is being computed is a cycle and is reported as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from albform.engine.addrs import ModuleStep, ResourceAddress
+from albform.engine.config import AVI_PROVIDER, OutputConfig, ResourceConfig
+from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.engine.values import Deferred
+from albform.modules.hcl.blocks import BodyDecoder, Fields
+from albform.modules.hcl.decode import (
+    MODULE_META,
+    RESOURCE_META,
+    SINGLE,
+    Declarations,
+    Expansion,
+    ModuleLoader,
+    ModuleResult,
+    Reported,
+    base_roots,
+    evaluate_attribute,
+    evaluate_static,
+    expansion,
+    instance_context,
+    new_context,
+)
+from albform.modules.hcl.expressions import Context, EvalError, ResourceCollection
+from albform.modules.hcl.expressions.evaluate import MISSING_ROOT
+from albform.modules.hcl.expressions.values import to_bool
+from albform.modules.hcl.namespaces import (
+    DataNamespace,
+    LocalNamespace,
+    ModuleNamespace,
+    TypeNamespace,
+    VarNamespace,
+    did_you_mean,
+)
+from albform.modules.hcl.syntax import Block
+from albform.modules.hcl.typeexpr import ANY, TypeSpec, convert, parse_type, resolve_defaults
+from albform.modules.hcl.variables import GivenValue, interpret
+
+SchemaLookup = Callable[[str, str], "Fields | None"]
+"""(mode, type) → the attribute schema of that resource type, or None when unknown."""
+
+_VARIABLE_ARGS = {"type", "default", "description", "sensitive", "nullable", "ephemeral"}
+_OUTPUT_ARGS = {"value", "description", "sensitive", "depends_on", "ephemeral"}
+
+
+class ModuleDecoder:
+    def __init__(self, decls: Declarations, *, root_dir: Path, module_dir: Path,
+                 module_path: tuple[ModuleStep, ...], diags: Diagnostics,
+                 loader: ModuleLoader, schema: SchemaLookup,
+                 given: Mapping[str, GivenValue] | None = None,
+                 inputs: Mapping[str, tuple[Any, SourceRange]] | None = None,
+                 extra_depends_on: tuple[ResourceAddress, ...] = (),
+                 call_site: SourceRange | None = None) -> None:
+        self.decls = decls
+        self.root_dir = root_dir
+        self.module_dir = module_dir
+        self.module_path = module_path
+        self.diags = diags
+        self.loader = loader
+        self.schema = schema
+        self.extra_depends_on = extra_depends_on
+        self._locals: dict[str, Any] = {}
+        self._expansions: dict[Any, Expansion] = {}
+        self._children: dict[str, tuple[Expansion, dict[Any, ModuleResult]]] = {}
+        self._active: set[Any] = set()
+        relative = module_dir.resolve().relative_to(root_dir.resolve()) \
+            if module_dir.resolve().is_relative_to(root_dir.resolve()) else module_dir
+        roots = base_roots(str(relative) if str(relative) != "." else ".", root_dir)
+        roots.update(var=VarNamespace(self), local=LocalNamespace(self),
+                     data=DataNamespace(self), module=ModuleNamespace(self))
+        for mode, type_name, _ in decls.resources:
+            if mode == "managed":
+                roots[type_name] = TypeNamespace(self, "managed", type_name)
+        roots[MISSING_ROOT] = self._missing_root
+        self.ctx: Context = new_context(roots, root_dir)
+        self._vars = self._decode_variables(given, inputs, call_site)
+
+    @property
+    def where_name(self) -> str:
+        return "the root module" if not self.module_path else \
+            ".".join(str(s) for s in self.module_path)
+
+    # -- root names ------------------------------------------------------------------------------
+    def _missing_root(self, name: str, line: int) -> Any:
+        types = {t for m, t, _ in self.decls.resources if m == "managed"}
+        roots = ["var", "local", "data", "module", "path", "count", "each", *types]
+        if "_" in name and not name.startswith(("var", "local")):
+            raise EvalError("Reference to undeclared resource", f"A managed resource of type "
+                            f"{name!r} has not been declared in {self.where_name}."
+                            + did_you_mean(name, roots), line)
+        raise EvalError("Unknown variable", f"There is no variable named {name!r}."
+                        + did_you_mean(name, roots), line)
+
+    def variable(self, name: str, line: int, ctx: Context) -> Any:
+        if name not in self._vars:
+            raise EvalError("Reference to undeclared input variable", f"An input variable "
+                            f"with the name {name!r} has not been declared. Declare it with a "
+                            f"variable \"{name}\" {{}} block." + did_you_mean(name, self._vars),
+                            line)
+        return ctx.realize(self._vars[name])
+
+    def local(self, name: str, line: int, ctx: Context) -> Any:
+        if name not in self._locals:
+            if name not in self.decls.locals:
+                raise EvalError("Reference to undeclared local value", f"A local value with "
+                                f"the name {name!r} has not been declared."
+                                + did_you_mean(name, self.decls.locals), line)
+            key = ("local", name)
+            if key in self._active:
+                raise EvalError("Cycle in local values", f"local.{name} refers to itself, "
+                                "directly or through other values.", line)
+            filename, attr = self.decls.locals[name]
+            self._active.add(key)
+            try:
+                self._locals[name] = evaluate_attribute(attr.expr, self.ctx, filename, attr.text)
+            except EvalError as err:
+                if not isinstance(err, Reported):
+                    self.diags.error(err.summary, err.detail,
+                                     subject=SourceRange(filename, err.line or attr.line))
+                raise Reported(err.summary, err.detail, line) from None
+            finally:
+                self._active.discard(key)
+        return ctx.realize(self._locals[name])
+
+    def has_resource_type(self, mode: str, type_name: str) -> bool:
+        return any(m == mode and t == type_name for m, t, _ in self.decls.resources)
+
+    def resource(self, mode: str, type_name: str, name: str, line: int, ctx: Context) -> Any:
+        key = (mode, type_name, name)
+        if key not in self.decls.resources:
+            names = [n for m, t, n in self.decls.resources if m == mode and t == type_name]
+            raise EvalError("Reference to undeclared resource", f"A "
+                            f"{'data' if mode == 'data' else 'managed'} resource "
+                            f"\"{type_name}\" \"{name}\" has not been declared in "
+                            f"{self.where_name}."
+                            + did_you_mean(name, names), line)
+        address = ResourceAddress(type_name, name, None, self.module_path,
+                                  "data" if mode == "data" else "managed")
+        exp = self.expansion_of(key, line)
+        if exp.keys is None:
+            return ctx.resource(address)
+        return ResourceCollection(address, exp.keys, exp.by_count)
+
+    def expansion_of(self, key: Any, line: int) -> Expansion:
+        if key not in self._expansions:
+            if key in self._active:
+                raise EvalError("Cycle in count/for_each", "The count or for_each of this "
+                                "block refers to itself.", line)
+            filename, block = self.decls.resources[key] if key in self.decls.resources \
+                else self.decls.calls[key[2]]
+            self._active.add(key)
+            try:
+                self._expansions[key] = expansion(block.body, self.ctx, "block")
+            except EvalError as err:
+                if not isinstance(err, Reported):
+                    self.diags.error(err.summary, err.detail,
+                                     subject=SourceRange(filename, err.line or block.line))
+                self._expansions[key] = Expansion([], {}, True)
+            finally:
+                self._active.discard(key)
+        return self._expansions[key]
+
+    def module_call(self, name: str, line: int, ctx: Context) -> Any:
+        if name not in self.decls.calls:
+            raise EvalError("Reference to undeclared module", f"No module call named {name!r} "
+                            f"is declared in {self.where_name}."
+                            + did_you_mean(name, self.decls.calls), line)
+        exp, results = self.child(name, line)
+        if exp.keys is None:
+            return ctx.realize(results[None].outputs) if None in results else {}
+        if exp.by_count:
+            return [ctx.realize(results[k].outputs) for k in exp.keys if k in results]
+        return {str(k): ctx.realize(results[k].outputs) for k in exp.keys if k in results}
+
+    # -- variables ---------------------------------------------------------------------------------
+    def _decode_variables(self, given: Mapping[str, GivenValue] | None,
+                          inputs: Mapping[str, tuple[Any, SourceRange]] | None,
+                          call_site: SourceRange | None) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        static = new_context({}, self.root_dir)
+        for name, (filename, block) in self.decls.variables.items():
+            where = SourceRange(filename, block.line)
+            source = where
+            body = block.body
+            for attr in body.attributes:
+                if attr.name not in _VARIABLE_ARGS:
+                    self.diags.error("Unsupported argument", f"An argument named {attr.name!r} "
+                                     "is not expected in a variable block."
+                                     + did_you_mean(attr.name, _VARIABLE_ARGS),
+                                     subject=SourceRange(filename, attr.line))
+            spec: TypeSpec = ANY
+            try:
+                type_attr = body.attribute("type")
+                if type_attr is not None:
+                    spec = resolve_defaults(parse_type(type_attr.expr),
+                                            lambda node: evaluate_static(node, static, "default"))
+                nullable_attr = body.attribute("nullable")
+                nullable = True if nullable_attr is None else bool(
+                    to_bool(evaluate_static(nullable_attr.expr, static, "nullable")))
+                default_attr = body.attribute("default")
+                has_default = default_attr is not None
+                value: Any = evaluate_static(default_attr.expr, static, "default") \
+                    if default_attr is not None else None
+                if given is not None and name in given:
+                    value = interpret(given[name], spec, name)
+                    source = given[name].source or where
+                elif inputs is not None and name in inputs:
+                    value, source = inputs[name]
+                elif not has_default:
+                    self.diags.error("No value for required variable" if inputs is None else
+                                     "Missing required argument", f"The input variable "
+                                     f"{name!r} is not set and has no default value. Set it "
+                                     + ("with -var, a .tfvars file or TF_VAR_" + name
+                                        if inputs is None else "in the module block") + ".",
+                                     subject=call_site or where)
+                    values[name] = None
+                    continue
+                if value is None and not nullable and has_default and default_attr is not None:
+                    value = evaluate_static(default_attr.expr, static, "default")
+                values[name] = convert(value, spec)
+            except EvalError as err:
+                detail = err.detail if err.summary.startswith("Invalid value for") else \
+                    f"Variable {name!r}: {err.detail}"
+                self.diags.error("Invalid value for input variable" if err.summary ==
+                                 "Invalid value" else err.summary, detail,
+                                 subject=SourceRange(filename, err.line) if err.line
+                                 else source)
+                values[name] = None
+        if given is not None:
+            for name, item in given.items():
+                if name in self.decls.variables:
+                    continue
+                if item.from_file and item.source is None:
+                    continue  # TF_VAR_ for an undeclared variable is ignored
+                if item.from_file:
+                    self.diags.warning("Value for undeclared variable", f"A variable named "
+                                       f"{name!r} was assigned, but the configuration does not "
+                                       "declare it." + did_you_mean(name, self.decls.variables),
+                                       subject=item.source)
+                else:
+                    self.diags.error("Value for undeclared variable", f"A variable named "
+                                     f"{name!r} was given with -var, but it is not declared."
+                                     + did_you_mean(name, self.decls.variables))
+        self._vars = values
+        self._validate_variables()
+        return values
+
+    def _validate_variables(self) -> None:
+        for name, (filename, block) in self.decls.variables.items():
+            for rule in block.body.blocks_of("validation"):
+                condition = rule.body.attribute("condition")
+                message = rule.body.attribute("error_message")
+                if condition is None:
+                    self.diags.error("Missing required argument", "A validation block needs a "
+                                     "condition.", subject=SourceRange(filename, rule.line))
+                    continue
+                try:
+                    ok = evaluate_static(condition.expr, self.ctx, "validation condition")
+                    if isinstance(ok, Deferred) or ok is None:
+                        continue
+                    if to_bool(ok, "validation condition") is False:
+                        text = evaluate_static(message.expr, self.ctx, "error_message") \
+                            if message else f"Invalid value for variable {name!r}."
+                        self.diags.error("Invalid value for variable", f"{text} (This was "
+                                         f"checked by the validation rule at {filename}:"
+                                         f"{rule.line}.)",
+                                         subject=SourceRange(filename, condition.line))
+                except EvalError as err:
+                    if not isinstance(err, Reported):
+                        self.diags.error(err.summary, err.detail, subject=SourceRange(
+                            filename, err.line or condition.line))
+
+    # -- resources -------------------------------------------------------------------------------
+    def decode(self) -> ModuleResult:
+        result = ModuleResult()
+        for key, (filename, block) in self.decls.resources.items():
+            result.resources.extend(self._resource(key, filename, block))
+        for name in self.decls.calls:
+            _, children = self.child(name, self.decls.calls[name][1].line)
+            for child in children.values():
+                result.resources.extend(child.resources)
+        for name, (filename, block) in self.decls.outputs.items():
+            output = self._output(name, filename, block)
+            if output is not None:
+                result.outputs[name] = output.value
+                result.output_configs.append(output)
+        return result
+
+    def _resource(self, key: tuple[str, str, str], filename: str, block: Block,
+                  ) -> list[ResourceConfig]:
+        mode, type_name, name = key
+        address = ResourceAddress(type_name, name, None, self.module_path,
+                                  "data" if mode == "data" else "managed")
+        decoder = BodyDecoder(self.diags, filename, address)
+        where = SourceRange(filename, block.line)
+        fields = self.schema(mode, type_name)
+        if not type_name.startswith("avi_"):
+            self.diags.error("Unsupported resource type", f"albform manages only NSX-ALB "
+                             f"resources of the vmware/avi provider (avi_*); "
+                             f"{type_name!r} belongs to another provider.", subject=where,
+                             address=address)
+            return []
+        exp = self.expansion_of(key, block.line)
+        lifecycle = decoder.lifecycle(block.body, self.ctx)
+        depends_on = self._depends_on(block, decoder) + self.extra_depends_on
+        provider = self._provider_of(block, decoder)
+        for unsupported in ("provisioner", "connection"):
+            for inner in block.body.blocks_of(unsupported):
+                self.diags.error("Unsupported block type", f"{unsupported} blocks are not "
+                                 "supported by albform.", subject=SourceRange(filename,
+                                                                               inner.line),
+                                 address=address)
+        out: list[ResourceConfig] = []
+        for instance_key in (exp.keys if exp.keys is not None else [None]):
+            ctx = instance_context(self.ctx, exp, instance_key)
+            instance = address.instance(instance_key)
+            decoder.address = instance
+            attributes = decoder.body(block.body, ctx, skip=RESOURCE_META, fields=fields,
+                                      kind=f"{'data ' if mode == 'data' else ''}{type_name}")
+            if fields is not None:
+                self._check_required(attributes, fields, decoder, block, type_name)
+            out.append(ResourceConfig(instance, attributes, depends_on, lifecycle, where,
+                                      provider))
+        return out
+
+    def _check_required(self, attributes: Mapping[str, Any], fields: Fields,
+                        decoder: BodyDecoder, block: Block, type_name: str) -> None:
+        for attr_name, attr in fields.items():
+            if attr.required and attr_name not in attributes:
+                self.diags.error("Missing required argument", f"The argument {attr_name!r} "
+                                 f"is required by {type_name}, but no definition was found.",
+                                 subject=decoder.where(block.line), address=decoder.address)
+
+    def _depends_on(self, block: Block, decoder: BodyDecoder) -> tuple[ResourceAddress, ...]:
+        from albform.modules.hcl.dependencies import depends_on_addresses
+        return depends_on_addresses(self, block, decoder)
+
+    def _provider_of(self, block: Block, decoder: BodyDecoder) -> str:
+        attr = block.body.attribute("provider")
+        if attr is None:
+            return AVI_PROVIDER
+        from albform.modules.hcl.traversal import traversal_steps
+        try:
+            steps = traversal_steps(attr.expr)
+        except EvalError as err:
+            decoder.report(err, attr.line)
+            return AVI_PROVIDER
+        if steps[0] != "avi" or len(steps) > 2:
+            decoder.diags.error("Invalid provider reference", "Resources can use only the avi "
+                                "provider (provider = avi or avi.ALIAS).",
+                                subject=decoder.where(attr.line), address=decoder.address)
+            return AVI_PROVIDER
+        return AVI_PROVIDER if len(steps) == 1 else f"{AVI_PROVIDER}.{steps[1]}"
+
+    def _output(self, name: str, filename: str, block: Block) -> OutputConfig | None:
+        where = SourceRange(filename, block.line)
+        for attr in block.body.attributes:
+            if attr.name not in _OUTPUT_ARGS:
+                self.diags.error("Unsupported argument", f"An argument named {attr.name!r} is "
+                                 "not expected in an output block."
+                                 + did_you_mean(attr.name, _OUTPUT_ARGS),
+                                 subject=SourceRange(filename, attr.line))
+        value_attr = block.body.attribute("value")
+        if value_attr is None:
+            self.diags.error("Missing required argument", f"Output {name!r} needs a value "
+                             "argument.", subject=where)
+            return None
+        try:
+            value = evaluate_attribute(value_attr.expr, self.ctx, filename, value_attr.text)
+            sensitive_attr = block.body.attribute("sensitive")
+            sensitive = bool(to_bool(evaluate_static(sensitive_attr.expr, self.ctx,
+                                                     "sensitive"))) if sensitive_attr else False
+        except EvalError as err:
+            if not isinstance(err, Reported):
+                self.diags.error(err.summary, err.detail,
+                                 subject=SourceRange(filename, err.line or value_attr.line))
+            return None
+        return OutputConfig(name, value, sensitive, where)
+
+    # -- child modules -------------------------------------------------------------------------
+    def child(self, name: str, line: int) -> tuple[Expansion, dict[Any, ModuleResult]]:
+        if name in self._children:
+            return self._children[name]
+        key = ("module", name)
+        if key in self._active:
+            raise EvalError("Cycle in module calls", f"module.{name} depends on its own "
+                            "outputs.", line)
+        self._active.add(key)
+        try:
+            self._children[name] = self._decode_child(name)
+        finally:
+            self._active.discard(key)
+        return self._children[name]
+
+    def _decode_child(self, name: str) -> tuple[Expansion, dict[Any, ModuleResult]]:
+        from albform.modules.hcl.modules import decode_call
+        filename, block = self.decls.calls[name]
+        try:
+            exp = expansion(block.body, self.ctx, "module")
+        except EvalError as err:
+            if not isinstance(err, Reported):
+                self.diags.error(err.summary, err.detail,
+                                 subject=SourceRange(filename, err.line or block.line))
+            return SINGLE, {}
+        return exp, decode_call(self, name, filename, block, exp)
+
+
+__all__ = ["MODULE_META", "ModuleDecoder", "SchemaLookup"]
