@@ -91,7 +91,7 @@ _SYSTEM_CONFIGURATION: dict[str, Any] = {
         "enable_https": True, "redirect_to_https": True, "enable_http": True,
         "use_uuid_from_input": False, "enable_clickjacking_protection": True,
         "allow_basic_authentication": False, "password_strength_check": False,
-        "disable_remote_cli_shell": False,
+        "disable_remote_cli_shell": False, "disable_swagger": False, "api_force_timeout": 24,
         "sslkeyandcertificate_refs": [
             "/api/sslkeyandcertificate?name=System-Default-Portal-Cert",
             "/api/sslkeyandcertificate?name=System-Default-Portal-Cert-EC256",
@@ -101,8 +101,14 @@ _SYSTEM_CONFIGURATION: dict[str, Any] = {
     "global_tenant_config": {"tenant_vrf": False, "se_in_provider_context": True,
                              "tenant_access_to_provider_se": True},
     "email_configuration": {"smtp_type": "SMTP_LOCAL_HOST", "from_email": "admin@avicontroller.net",
-                            "mail_server_name": "localhost", "mail_server_port": 25},
+                            "mail_server_name": "localhost", "mail_server_port": 25,
+                            "disable_tls": False},
     "docker_mode": False,
+    "default_license_tier": "ENTERPRISE",
+    "secure_channel_configuration": {"sslkeyandcertificate_refs": [
+        "/api/sslkeyandcertificate?name=System-Default-Secure-Channel-Cert"]},
+    "welcome_workflow_complete": False,
+    "fips_mode": False,
     "ssh_ciphers": ["aes128-ctr", "aes256-ctr"],
     "ssh_hmacs": ["hmac-sha2-512-etm@openssh.com", "hmac-sha2-256-etm@openssh.com"],
 }

@@ -137,19 +137,27 @@ READ_ONLY = frozenset({"url", "_last_modified", "vs_refs", "marked_for_delete", 
 
 @functools.cache
 def schema_defaults(obj_type: str) -> Json:
-    """Top-level defaults from the generated schema table, when that package provides one."""
+    """Top-level defaults from the generated schema table (empty for unknown types)."""
     try:
-        from albform.provider import schema as table_mod
-    except ImportError:  # pragma: no cover - the schema package is part of the provider
-        return {}
-    loader = getattr(table_mod, "top_level_defaults", None)
-    if loader is None:
+        from albform.provider.schema.defaults import defaults_for
+    except ImportError:  # the schema package not built: recorded defaults only
         return {}
     try:
-        found = loader(obj_type)
-    except (KeyError, LookupError):
+        return dict(defaults_for(obj_type))
+    except KeyError:
         return {}
-    return dict(found) if isinstance(found, Mapping) else {}
+
+
+def schema_fill(obj_type: str, body: Json) -> Json:
+    """``body`` with the schema table's defaults filled at every depth (a copy)."""
+    try:
+        from albform.provider.schema.defaults import fill_defaults as table_fill
+    except ImportError:
+        return body
+    try:
+        return dict(table_fill(obj_type, body))
+    except KeyError:
+        return body
 
 
 def top_defaults(obj_type: str) -> Json:
@@ -169,6 +177,9 @@ def _fill(target: Json, defaults: Mapping[str, Any]) -> None:
 def fill_defaults(obj_type: str, body: Json) -> None:
     """Fill scalar defaults and derived values in place (refs are handled by the store)."""
     _fill(body, top_defaults(obj_type))
+    filled = schema_fill(obj_type, body)
+    body.clear()
+    body.update(filled)
     for (owner, field), element_defaults in ELEMENTS.items():
         if owner != obj_type or not isinstance(body.get(field), list):
             continue
@@ -231,3 +242,55 @@ def accepts(obj_type: str, key: str) -> bool:
     if known is not None:
         return key in known or key in TOP.get(obj_type, {})
     return not (key.endswith("_name") and key != "vh_domain_name")
+
+
+_TRUE = {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False}
+
+
+def coerce(obj_type: str, body: Json) -> None:
+    """Turn string scalars into the schema's types in place (``"local": "true"`` → ``True``,
+    ``"port": "80"`` → ``80``), as the controller's protobuf decoding does."""
+    try:
+        from albform.provider.schema.table import load_table
+    except ImportError:
+        return
+    table = load_table()
+    if not table.has_type(obj_type):
+        return
+    _coerce(table.object(obj_type).object_def, body)
+
+
+def _coerce(odef: Any, body: Any) -> None:
+    if not isinstance(body, dict):
+        return
+    for key, value in list(body.items()):
+        field = odef.fields.get(key)
+        if field is None:
+            continue
+        if field.nested is not None:
+            for item in value if isinstance(value, list) else [value]:
+                _coerce(field.nested, item)
+            continue
+        kind = field.element_type if field.type == "list" else field.type
+        if isinstance(value, list):
+            body[key] = [_scalar(kind, v) for v in value]
+        else:
+            body[key] = _scalar(kind, value)
+
+
+def _scalar(kind: str | None, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if kind == "boolean" and value in _TRUE:
+        return _TRUE[value]
+    if kind == "integer":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if kind == "number":
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value

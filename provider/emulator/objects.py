@@ -17,7 +17,7 @@ import time
 import uuid as uuidlib
 from typing import Any
 
-from albform.provider.emulator import catalog, defaults, ipam, refs, runtime, versions
+from albform.provider.emulator import catalog, certinfo, defaults, ipam, refs, runtime, versions
 from albform.provider.emulator.context import ADMIN_TENANT, RequestContext
 from albform.provider.emulator.errors import ApiError, error, not_found
 from albform.provider.emulator.store import Store, StoredObject
@@ -118,11 +118,14 @@ class Controller:
                     self.create(child_ctx, child_type, child, system=True)
             return obj
 
-    def replace(self, ctx: RequestContext, obj_type: str, uuid: str, body: Json) -> StoredObject:
+    def replace(
+        self, ctx: RequestContext, obj_type: str, uuid: str, body: Json, *, gate: bool = True
+    ) -> StoredObject:
         with self.store.transaction():
             current = self.get(ctx, obj_type, uuid)
             self._check_writable(ctx, current)
-            obj = self._prepare(ctx, obj_type, uuid, body, system=current.system, current=current)
+            obj = self._prepare(ctx, obj_type, uuid, body, system=current.system, current=current,
+                                gate=gate)
             if current.system and obj.name != current.name:
                 raise error(403, "Cannot rename system default object")
             self._commit(obj)
@@ -131,8 +134,11 @@ class Controller:
     def patch(self, ctx: RequestContext, obj_type: str, uuid: str, ops: Json) -> StoredObject:
         with self.store.transaction():
             current = self.get(ctx, obj_type, uuid)
+            # Gate only what the client sent; the stored remainder is the server's own.
+            for changes in (ops.values() if isinstance(ops, dict) else ()):
+                versions.check_fields(obj_type, changes, ctx.version)
             merged = apply_patch(current.body, ops)
-            return self.replace(ctx, obj_type, uuid, merged)
+            return self.replace(ctx, obj_type, uuid, merged, gate=False)
 
     def delete(self, ctx: RequestContext, obj_type: str, uuid: str) -> None:
         if obj_type in catalog.SINGLETONS:
@@ -177,11 +183,12 @@ class Controller:
 
     def _prepare(
         self, ctx: RequestContext, obj_type: str, uuid: str, raw: Json, *, system: bool,
-        current: StoredObject | None = None,
+        current: StoredObject | None = None, gate: bool = True,
     ) -> StoredObject:
         if not isinstance(raw, dict):
             raise error(400, "Request body must be a JSON object")
-        versions.check_fields(obj_type, raw, ctx.version)
+        if gate:
+            versions.check_fields(obj_type, raw, ctx.version)
         body = {k: copy.deepcopy(v) for k, v in raw.items()
                 if k not in defaults.READ_ONLY and k != "uuid" and defaults.accepts(obj_type, k)}
         singleton = obj_type in catalog.SINGLETONS
@@ -190,7 +197,7 @@ class Controller:
         if current is not None:
             # Sensitive values are never read back, so a full replace that omits them keeps them.
             for key in defaults.SENSITIVE.get(obj_type, frozenset()):
-                if key not in body and key in current.body:
+                if (key not in body or body[key] == "<sensitive>") and key in current.body:
                     body[key] = current.body[key]
         tenant = self._resolve_all(ctx, obj_type, body)
         if obj_type in catalog.CLOUD_REF_TYPES and "cloud_ref" not in body:
@@ -199,7 +206,10 @@ class Controller:
                 body["cloud_ref"] = refs.canonical("cloud", cloud.uuid)
         cloud_uuid = refs.split_canonical(body["cloud_ref"])[1] if "cloud_ref" in body else None
         self._default_refs(RequestContext(ctx.base, tenant), obj_type, body, cloud_uuid)
+        defaults.coerce(obj_type, body)
         defaults.fill_defaults(obj_type, body)
+        if obj_type == "sslkeyandcertificate":
+            certinfo.fill(body)
         body["_last_modified"] = now_us()
         name = body.get("name") if isinstance(body.get("name"), str) else None
         if name is not None:

@@ -89,9 +89,10 @@ def walk(body: Any) -> Iterator[tuple[dict[str, Any] | list[Any], str | int, str
 
 def assign(container: dict[str, Any] | list[Any], key: str | int, value: str) -> None:
     """Write back a ref found by :func:`walk`."""
-    if isinstance(container, dict) and isinstance(key, str):
-        container[key] = value
-    elif isinstance(container, list) and isinstance(key, int):
+    if isinstance(container, list):
+        if isinstance(key, int):
+            container[key] = value
+    elif isinstance(key, str):
         container[key] = value
 
 

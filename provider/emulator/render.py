@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from albform.provider.emulator import catalog, defaults, refs, runtime, versions
+from albform.provider.emulator import catalog, certinfo, defaults, refs, runtime, versions
 from albform.provider.emulator.context import RequestContext
 from albform.provider.emulator.store import Store, StoredObject
 
 Json = dict[str, Any]
+MASK = "<sensitive>"
 
 
 class NameCache:
@@ -53,8 +54,13 @@ def render(
     names: NameCache | None = None,
 ) -> Json:
     """The JSON body for ``obj``; ``read`` selects GET extras over write-answer hiding."""
-    hidden = defaults.SENSITIVE.get(obj.type, frozenset())
-    body = {k: v for k, v in obj.body.items() if k not in hidden}
+    sensitive = defaults.SENSITIVE.get(obj.type, frozenset())
+    body: Json = {}
+    for key, value in obj.body.items():
+        if key not in sensitive or value == "":
+            body[key] = value
+        elif read:
+            body[key] = MASK  # recorded: GET shows the field, never its value
     if read:
         if obj.type == "virtualservice":
             body["vip_runtime"] = runtime.vip_runtime(store, obj)
@@ -67,6 +73,12 @@ def render(
     else:
         for key in runtime.READ_ONLY_ON_GET.get(obj.type, ()):
             body.pop(key, None)
+        if obj.type == "sslkeyandcertificate" and isinstance(body.get("certificate"), dict):
+            body["certificate"] = {k: v for k, v in body["certificate"].items()
+                                   if k not in certinfo.WRITE_HIDDEN}
+    if obj.type == "pool" and versions.older_than(ctx.version, "20.1.1"):
+        # Recorded: old-format pool answers carry server_count; 20.1.1-format ones do not.
+        body["server_count"] = len(body.get("servers") or [])
     if skip_default:
         body = defaults.strip_defaults(obj.type, body)
     body = versions.down_convert(obj.type, body, ctx.version)

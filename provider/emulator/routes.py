@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from albform.provider.emulator.app import EmulatorState
 
 CONTROLLER_VERSION = "30.2.1"
+# The login answer embeds objects in the controller's native format; ours is rendered in the
+# format of the recorded 20.1.1 controllers, so SDKs that read it see what they were built for.
+LOGIN_FORMAT = "20.1.1"
 VERSION_BLOCK = {
     "build": 9046, "Tag": f"{CONTROLLER_VERSION}-emulated", "ProductName": "Avi Cloud Controller",
     "min_version": 15.2, "Version": CONTROLLER_VERSION, "Product": "controller",
@@ -37,10 +40,12 @@ def _flag(params: Any, key: str) -> bool:
     return str(params.get(key, "")).lower() in ("", "true", "1", "yes")
 
 
-async def _body(request: Request) -> Any:
+async def _body(request: Request, empty: Any = None) -> Any:
+    """The JSON body; an empty body is ``empty`` (a PUT without a body re-saves the object
+    as it is: recorded for ``PUT /api/systemconfiguration`` with no data)."""
     raw = await request.body()
     if not raw.strip():
-        return {}
+        return {} if empty is None else empty
     try:
         return json.loads(raw)
     except ValueError:
@@ -68,6 +73,8 @@ class ApiRoutes:
     def login_body(self, ctx: RequestContext) -> dict[str, Any]:
         sysconf = self.controller.singleton("systemconfiguration")
         props = self.controller.singleton("controllerproperties")
+        native = RequestContext(base=ctx.base, version=LOGIN_FORMAT)
+        relative = RequestContext(base="", version=LOGIN_FORMAT)
         return {
             "user_initialized": True,
             "version": VERSION_BLOCK,
@@ -76,9 +83,12 @@ class ApiRoutes:
                 "name": "admin", "username": "admin", "full_name": "System Administrator",
                 "email": "", "local": True, "uuid": "user-1", "ui_property": "{}",
             },
-            "tenants": [{"url": f"{ctx.base}/api/tenant/admin", "uuid": "admin", "name": "admin",
-                         "local": True}],
-            "system_config": render.render(self.store, ctx, sysconf, include_name=False,
+            "tenants": [
+                render.render(self.store, native, t, include_name=False, read=True)
+                for t in self.store.query("tenant")[1]
+            ],
+            # Recorded: the login answer's system_config uses relative urls.
+            "system_config": render.render(self.store, relative, sysconf, include_name=False,
                                            read=True),
             "controller": {"api_idle_timeout": props.body.get("api_idle_timeout", 15)},
             "session_cookie_name": "avi-sessionid",
@@ -130,7 +140,8 @@ class ApiRoutes:
             obj = self.controller.get(ctx, head, uuid)
             return _json(self._present(request, ctx, obj))
         if method == "PUT":
-            obj = self.controller.replace(ctx, head, uuid, await _body(request))
+            current = self.controller.get(ctx, head, uuid)
+            obj = self.controller.replace(ctx, head, uuid, await _body(request, current.body))
             return _json(render.render(self.store, ctx, obj, include_name=True, read=False))
         if method == "PATCH":
             obj = self.controller.patch(ctx, head, uuid, await _body(request))
@@ -177,7 +188,7 @@ class ApiRoutes:
         if method in ("GET", "HEAD"):
             return _json(self._present(request, ctx, obj))
         if method == "PUT":
-            obj = self.controller.replace(ctx, obj_type, obj.uuid, await _body(request))
+            obj = self.controller.replace(ctx, obj_type, obj.uuid, await _body(request, obj.body))
         elif method == "PATCH":
             obj = self.controller.patch(ctx, obj_type, obj.uuid, await _body(request))
         else:

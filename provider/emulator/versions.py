@@ -65,14 +65,40 @@ def _check(odef: Any, body: Any, version: str) -> None:
 
 
 def down_convert(obj_type: str, body: dict[str, Any], version: str | None) -> dict[str, Any]:
-    """Drop top-level fields introduced after ``version`` (reads in an older format)."""
-    if not version:
-        return body
+    """Drop fields introduced after ``version``, at every depth (answers in an older format).
+
+    No header means the oldest format (recorded: a ``POST /api/pool`` without the header came
+    back without the 18.x/20.x fields, and ``AVI_API_VERSION: 16_4_2``)."""
     odef = _table_fields(obj_type)
     if odef is None:
         return body
     try:
-        return {k: v for k, v in body.items()
-                if (f := odef.fields.get(k)) is None or _available(f, version)}
+        converted = _convert(odef, body, version or OLDEST_FORMAT)
     except ValueError:
         return body
+    return converted if isinstance(converted, dict) else body
+
+
+def _convert(odef: Any, value: Any, version: str) -> Any:
+    if isinstance(value, list):
+        return [_convert(odef, v, version) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        field = odef.fields.get(key)
+        if field is None:
+            out[key] = item
+        elif _available(field, version):
+            out[key] = _convert(field.nested, item, version) if field.nested else item
+    return out
+
+
+def older_than(version: str | None, reference: str) -> bool:
+    """Whether the answer format ``version`` (None = oldest) predates ``reference``."""
+    from albform.provider.schema.versions import parse_version
+
+    try:
+        return parse_version(version or OLDEST_FORMAT) < parse_version(reference)
+    except ValueError:
+        return False

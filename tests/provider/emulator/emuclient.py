@@ -17,7 +17,7 @@ class Client:
                  password: str = PASSWORD, verify: Any = True) -> None:
         self.url = url
         self.http = requests.Session()
-        self.http.verify = verify
+        self.verify = verify  # per request: REQUESTS_CA_BUNDLE beats a session-level verify
         self.tenant = tenant
         self.version = version
         self.password = password
@@ -25,7 +25,8 @@ class Client:
 
     def login(self) -> requests.Response:
         r = self.http.post(self.url + "/login",
-                           data={"username": "admin", "password": self.password}, timeout=10)
+                           data={"username": "admin", "password": self.password}, timeout=10,
+                           verify=self.verify)
         assert r.status_code == 200, r.text
         return r
 
@@ -40,7 +41,7 @@ class Client:
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None,
                 **kw: Any) -> requests.Response:
         return self.http.request(method, self.url + path, headers=self.headers(headers),
-                                 timeout=kw.pop("timeout", 10), **kw)
+                                 timeout=kw.pop("timeout", 10), verify=self.verify, **kw)
 
     def get(self, path: str, **kw: Any) -> requests.Response:
         return self.request("GET", path, **kw)
