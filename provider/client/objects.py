@@ -20,6 +20,7 @@ import logging
 import uuid as uuidlib
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from albform.provider.client.config import ClientConfig
 from albform.provider.client.errors import (
@@ -220,9 +221,10 @@ class AviClient:
 
 
 def _instance(objtype: str, uuid: str) -> str:
-    if not uuid or "/" in uuid or "?" in uuid:
-        raise ValueError(f"not an object uuid: {uuid!r}")
-    return f"/api/{objtype}/{uuid}"
+    if not uuid:
+        raise AviError(f"no uuid given for a {objtype} object")
+    # Quoted, so a stray name or url fragment becomes a 404 rather than another endpoint.
+    return f"/api/{objtype}/{quote(uuid, safe='')}"
 
 
 def _as_object(payload: Any, objtype: str) -> dict[str, Any]:

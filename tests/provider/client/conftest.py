@@ -162,3 +162,20 @@ def emulator() -> Iterator[Any]:
     emulator_mod = pytest.importorskip("albform.provider.emulator")
     with emulator_mod.start_emulator(password="s3cret-pw") as emu:
         yield emu
+
+
+@pytest.fixture
+def scripted(cassette):
+    """A replay server for a hand-written exchange, for branches neither the recordings nor
+    the emulator produce on demand: ``scripted([(method, path, status, body), ...])``."""
+    def start(steps: list[tuple[str, str, int, Any]]) -> CassetteServer:
+        replay = cassette("test_timeout")  # any recording: only its login is used
+        replay.interactions = [{
+            "request": {"method": method, "uri": f"https://avi-controller{path}"},
+            "response": {"status": {"code": status}, "headers": {
+                "Content-Type": ["application/json"]},
+                "body": {"string": "" if body is None else json.dumps(body)}},
+        } for method, path, status, body in steps]
+        return replay
+
+    return start
