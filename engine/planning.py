@@ -216,11 +216,11 @@ def _refresh(p: _Planner, state: State, parallelism: int) -> State:
                 results.update(future.result())
             except ProviderError as exc:
                 failed[type_name] = exc
-    for type_name, exc in failed.items():
+    for type_name, error in failed.items():
         p.diags.error("Failed to refresh objects",
-                      f"Reading the {type_name} objects from the controller failed: {exc}"
-                      + (f" (HTTP {exc.status})" if exc.status else "")
-                      + (f": {exc.detail}" if exc.detail else "")
+                      f"Reading the {type_name} objects from the controller failed: {error}"
+                      + (f" (HTTP {error.status})" if error.status else "")
+                      + (f": {error.detail}" if error.detail else "")
                       + ". Nothing was planned; fix the problem and plan again.")
     kept: list[ResourceState] = [r for r in state.resources if r.address.is_data]
     for r in managed:
@@ -235,10 +235,9 @@ def _refresh(p: _Planner, state: State, parallelism: int) -> State:
             kept.append(r)
             continue
         p.diags.extend(result.diagnostics)
-        gone = result.attributes is None
-        p.hook.post_refresh(r.address, gone)
-        if not gone:
-            attrs = result.attributes
+        attrs = result.attributes
+        p.hook.post_refresh(r.address, attrs is None)
+        if attrs is not None:
             kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
     return state.with_resources(kept)
 

@@ -25,7 +25,7 @@ from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.values import UNKNOWN
 
 sys.path.insert(0, str(Path(__file__).parent))
-from plan_helpers import A, apply_changes, pool_ref, ref, res  # noqa: E402
+from plan_helpers import A, apply_changes, pool_ref, ref, res
 
 
 def actions(plan: Any) -> dict[str, Action]:

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,7 +19,7 @@ from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.testing.fake_schemas import DEFAULT_DATA_SCHEMAS, DEFAULT_SCHEMAS
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "plan"))
-from plan_helpers import A, apply_changes, pool_ref, ref, res  # noqa: E402
+from plan_helpers import A, apply_changes, pool_ref, ref, res
 
 SCHEMAS = {**DEFAULT_SCHEMAS, **DEFAULT_DATA_SCHEMAS}
 LINEAGE = "5b13b6a8-0000-4000-8000-000000000001"

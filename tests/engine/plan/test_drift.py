@@ -1,0 +1,84 @@
+"""detect_drift and the DriftReport (counts, causes, masking, JSON and text forms)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from albform.engine.changes import Action, PlanOptions
+from albform.engine.config import Configuration
+from albform.engine.drift import DriftReport, detect_drift
+from albform.engine.planning import build_plan
+from albform.engine.state.model import State
+from albform.engine.testing.fake_provider import FakeProvider
+from albform.engine.testing.fake_schemas import DEFAULT_SCHEMAS
+
+sys.path.insert(0, str(Path(__file__).parent))
+from plan_helpers import A, apply_changes, res
+
+
+def deployed(n: int = 4) -> tuple[FakeProvider, State, Configuration]:
+    config = Configuration(resources=(
+        *(res(f"fake_pool.p{i}", name=f"p{i}", description="d") for i in range(n)),
+        res("fake_cert.c", name="c", key="k1"),
+    ))
+    provider = FakeProvider()
+    plan, _ = build_plan(config, State(), provider)
+    return provider, apply_changes(plan, provider), config
+
+
+def test_detect_drift_classifies_changed_and_missing() -> None:
+    provider, state, config = deployed()
+    assert detect_drift(state, state, DEFAULT_SCHEMAS) == ()
+    provider.edit_out_of_band("fake_pool", "p0", description="x", lb_algorithm=None)
+    provider.delete_out_of_band("fake_pool", "p1")
+    plan, _ = build_plan(config, state, provider, PlanOptions(refresh_only=True))
+    by = {str(c.address): c for c in plan.drift}
+    assert set(by) == {"fake_pool.p0", "fake_pool.p1"}
+    assert by["fake_pool.p1"].action is Action.DELETE
+    assert sorted((a.path, a.before, a.after) for a in by["fake_pool.p0"].attribute_changes) \
+        == [(("description",), "d", "x"),
+            (("lb_algorithm",), "LB_ALGORITHM_LEAST_CONNECTIONS", None)]
+
+
+def test_report_counts_causes_and_exit_codes() -> None:
+    provider, state, config = deployed(5)
+    for name in ("p0", "p1", "p2"):
+        provider.edit_out_of_band("fake_pool", name, lb_algorithm="LB_ALGORITHM_ROUND_ROBIN")
+    provider.edit_out_of_band("fake_pool", "p3", description="hand")
+    provider.delete_out_of_band("fake_pool", "p4")
+    provider.edit_out_of_band("fake_cert", "c", key="k2")
+    refreshed, _ = build_plan(config, state, provider)
+    report = DriftReport.from_changes(state, refreshed.drift, DEFAULT_SCHEMAS,
+                                      started="2026-11-25T01:00:00Z",
+                                      finished="2026-11-25T01:00:02Z")
+    assert (report.managed, len(report.changed), len(report.missing), report.in_sync) == \
+        (6, 5, 1, 0)
+    assert report.exit_code() == 2
+    causes = [(c.type, c.path, c.count) for c in report.causes()]
+    assert causes[0] == ("fake_pool", "lb_algorithm", 3)
+    doc = report.to_json()
+    text = json.dumps(doc)
+    assert "k1" not in text and "k2" not in text and "(sensitive value)" in text
+    assert doc["summary"] == {"managed": 6, "in_sync": 0, "changed": 5, "missing": 1,
+                              "coverage": 0.0}
+    assert doc["missing"] == [{"address": "fake_pool.p4", "type": "fake_pool"}]
+    human = report.render_text()
+    assert "Missing (in state, gone from the controller):\n  - fake_pool.p4" in human
+    assert "      lb_algorithm: \"LB_ALGORITHM_LEAST_CONNECTIONS\" -> " \
+           "\"LB_ALGORITHM_ROUND_ROBIN\"" in human
+    assert "fake_pool lb_algorithm: 3" in human and "k2" not in human
+
+
+def test_in_sync_report_and_alerts() -> None:
+    provider, state, config = deployed(2)
+    plan, _ = build_plan(config, state, provider)
+    report = DriftReport.from_changes(state, plan.drift)
+    assert report.exit_code() == 0 and report.coverage == 1.0
+    assert "No drift: every managed object matches the state." in report.render_text()
+    alerted = DriftReport.from_changes(state, plan.drift,
+                                       alerts=("fake_cert: permission denied (HTTP 403)",))
+    assert alerted.exit_code() == 1
+    assert "! fake_cert: permission denied (HTTP 403)" in alerted.render_text()
+    assert A("fake_pool.p0") in state.by_address()

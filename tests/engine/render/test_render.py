@@ -1,0 +1,164 @@
+"""Renderer details: exit codes, apply summary, sensitive masking, JSON shape properties."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from albform.engine.changes import (
+    Action,
+    OutputChange,
+    Plan,
+    PlanOptions,
+    PlanSummary,
+    ResourceChange,
+)
+from albform.engine.config import Configuration
+from albform.engine.diagnostics import Diagnostic
+from albform.engine.planning import build_plan
+from albform.engine.render import (
+    detailed_exit_code,
+    render_apply_summary,
+    render_plan_human,
+    render_plan_json,
+)
+from albform.engine.render.human import wrap
+from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.engine.state.model import State
+from albform.engine.testing.fake_provider import FakeProvider
+from albform.engine.testing.fake_schemas import DEFAULT_SCHEMAS
+from albform.engine.values import UNKNOWN
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "plan"))
+from plan_helpers import A, apply_changes, res
+
+
+def plan_of(*changes: ResourceChange, outputs: tuple[OutputChange, ...] = (),
+            **kw: Any) -> Plan:
+    return Plan(changes, State(), State(), Configuration(), output_changes=outputs, **kw)
+
+
+def test_detailed_exit_codes() -> None:
+    noop = ResourceChange(A("fake_pool.a"), Action.NOOP, {"n": 1}, {"n": 1})
+    moved = ResourceChange(A("fake_pool.b"), Action.NOOP, {"n": 1}, {"n": 1},
+                           previous_address=A("fake_pool.old"))
+    create = ResourceChange(A("fake_pool.c"), Action.CREATE, None, {"n": 1})
+    assert detailed_exit_code(plan_of(noop)) == 0
+    assert detailed_exit_code(plan_of(noop, create)) == 2
+    assert detailed_exit_code(plan_of(moved)) == 2  # move-only plans report changes
+    assert detailed_exit_code(plan_of(outputs=(OutputChange("o", Action.CREATE, None, 1),))) \
+        == 2
+    assert detailed_exit_code(plan_of(create, errored=True)) == 1
+    assert detailed_exit_code(plan_of(noop), [Diagnostic.error("Boom")]) == 1
+    assert detailed_exit_code(None) == 1
+
+
+def test_apply_summary_lines() -> None:
+    assert render_apply_summary(PlanSummary(2, 1, 0)) == \
+        "Apply complete! Resources: 2 added, 1 changed, 0 destroyed."
+    assert render_apply_summary(PlanSummary(0, 0, 0, imported=1)) == \
+        "Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed."
+
+    class Outcome:
+        summary = PlanSummary(0, 0, 3)
+
+    assert render_apply_summary(Outcome(), destroy=True) == \
+        "Destroy complete! Resources: 3 destroyed."
+
+
+def test_prose_wraps_at_77_columns_like_terraform() -> None:
+    assert wrap("Terraform has compared your real infrastructure against your configuration "
+                "and found no differences, so no changes are needed.") == (
+        "Terraform has compared your real infrastructure against your configuration\n"
+        "and found no differences, so no changes are needed.")
+
+
+def test_nested_sensitive_values_are_masked_in_text_and_json() -> None:
+    schema = ResourceSchema("t", {
+        "name": AttributeSchema("name"),
+        "auth": AttributeSchema("auth", type="object", fields={
+            "user": AttributeSchema("user"),
+            "password": AttributeSchema("password", sensitive=True)}),
+    })
+    change = ResourceChange(A("t.x"), Action.UPDATE,
+                            {"name": "x", "auth": {"user": "u", "password": "old-pw"}},
+                            {"name": "x", "auth": {"user": "v", "password": "new-pw"}})
+    plan = plan_of(change, outputs=(OutputChange("o", Action.UPDATE, "s1", "s2", True),))
+    text = render_plan_human(plan, {"t": schema})
+    doc = json.dumps(render_plan_json(plan, {"t": schema}))
+    for secret in ("old-pw", "new-pw", "s1", "s2"):
+        assert secret not in text and secret not in doc
+    assert "          ~ password = (sensitive value)" in text
+    assert "  ~ o = (sensitive value)" in text
+    rc = render_plan_json(plan, {"t": schema})["resource_changes"][0]["change"]
+    assert rc["after_sensitive"] == {"auth": {"password": True}}
+    assert rc["after"]["auth"] == {"user": "v", "password": None}
+
+
+def test_json_plan_shape_and_unknowns() -> None:
+    plan, _ = build_plan(Configuration(resources=(res("fake_pool.p", name="p"),)), State(),
+                         FakeProvider())
+    doc = render_plan_json(plan, DEFAULT_SCHEMAS)
+    assert list(doc) == ["format_version", "terraform_version", "planned_values",
+                         "resource_changes", "output_changes", "configuration", "timestamp",
+                         "applyable", "complete", "errored"]
+    (rc,) = doc["resource_changes"]
+    assert rc["change"]["actions"] == ["create"] and rc["change"]["before"] is None
+    assert "uuid" not in rc["change"]["after"] and rc["change"]["after_unknown"] == {
+        "uuid": True}
+    assert rc["provider_name"] == "registry.terraform.io/vmware/avi"
+    assert doc["configuration"]["root_module"]["resources"][0]["expressions"]["name"] == {
+        "constant_value": "p"}
+    assert doc["applyable"] is True and doc["errored"] is False
+
+
+def test_json_resource_change_reasons_and_prior_state() -> None:
+    provider = FakeProvider()
+    config = Configuration(resources=(res("fake_pool.a", name="a"), res("fake_pool.b", name="b")))
+    plan, _ = build_plan(config, State(), provider)
+    state = apply_changes(plan, provider)
+    plan, _ = build_plan(Configuration(resources=config.resources[:1]), state, provider,
+                         PlanOptions(replace=(A("fake_pool.a"),)))
+    doc = render_plan_json(plan, DEFAULT_SCHEMAS)
+    by = {r["address"]: r for r in doc["resource_changes"]}
+    assert by["fake_pool.a"]["action_reason"] == "replace_by_request"
+    assert by["fake_pool.a"]["change"]["actions"] == ["delete", "create"]
+    assert by["fake_pool.b"]["action_reason"] == "delete_because_no_resource_config"
+    assert by["fake_pool.b"]["change"]["after"] is None
+    assert doc["prior_state"]["format_version"] == "1.0"
+    assert len(doc["prior_state"]["values"]["root_module"]["resources"]) == 2
+
+
+values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6), st.just(UNKNOWN)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.text(min_size=1, max_size=4), inner,
+                                            max_size=3)),
+    max_leaves=12)
+objects = st.dictionaries(st.sampled_from(["name", "a", "b", "key", "servers"]), values,
+                          max_size=5)
+actions = st.sampled_from([a for a in Action if a is not Action.READ])
+
+
+@settings(max_examples=60)
+@given(actions, objects, objects)
+def test_any_change_renders_and_json_serialises_without_secrets(
+        action: Action, before: dict[str, Any], after: dict[str, Any]) -> None:
+    before = {**before, "key": "SECRET-B"}
+    after = {**after, "key": "SECRET-A"}
+    change = ResourceChange(
+        A("fake_cert.c"), action,
+        None if action is Action.CREATE else before,
+        None if action is Action.DELETE else after)
+    plan = plan_of(change)
+    text = render_plan_human(plan, DEFAULT_SCHEMAS)
+    doc = json.dumps(render_plan_json(plan, DEFAULT_SCHEMAS))
+    assert "SECRET" not in text and "SECRET" not in doc
+    assert "UNKNOWN" not in doc
+    if action is not Action.NOOP:
+        assert "# fake_cert.c " in text
