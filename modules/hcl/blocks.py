@@ -7,6 +7,7 @@ the resource, and decoding continues with the next argument.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from albform.modules.hcl.namespaces import did_you_mean
 from albform.modules.hcl.syntax import Block, Body
 from albform.modules.hcl.traversal import as_traversal_node, ignore_changes_paths
 
-Fields = dict[str, AttributeSchema]
+Fields = Mapping[str, AttributeSchema]
 
 
 @dataclass
@@ -61,6 +62,10 @@ class BodyDecoder:
                 out[attr.name] = evaluate_attribute(attr.expr, ctx, self.filename, attr.text)
             except EvalError as err:
                 self.report(err, attr.line)
+                continue
+            if fields is not None:
+                self._check_value(out[attr.name], fields[attr.name].fields, attr.line,
+                                  f"{kind}.{attr.name}")
         groups: dict[str, list[Any]] = {}
         for block in body.blocks:
             if block.type in skip:
@@ -91,13 +96,38 @@ class BodyDecoder:
     def _fields(fields: Fields | None, name: str) -> Fields | None:
         if fields is None or name not in fields:
             return None
-        inner = fields[name].fields
-        return dict(inner) if inner is not None else None
+        return fields[name].fields
+
+    def _check_value(self, value: Any, fields: Fields | None, line: int, kind: str) -> None:
+        """Object values written as arguments (JSON syntax, ``x = [{...}]``): check their
+        keys against the nested schema too."""
+        if fields is None:
+            return
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            for key in list(item):
+                if self._known(key, line, fields, kind, "argument"):
+                    self._check_value(item[key], fields[key].fields, line, f"{kind}.{key}")
+                elif key in fields:
+                    del item[key]
 
     def _known(self, name: str, line: int, fields: Fields | None, kind: str,
                what: str) -> bool:
-        if fields is None or name in fields:
+        if fields is None:
             return True
+        if name in fields:
+            attr = fields[name]
+            if not (attr.computed and not attr.server_default):
+                return True
+            # The official provider accepts these (Optional+Computed), so configs in the wild
+            # set them; the controller owns them, so the value is dropped, visibly.
+            self.diags.warning("Value for read-only attribute ignored", f"{name!r} in "
+                               f"{kind or 'this block'} is set by the controller; the "
+                               "configured value is ignored.", subject=self.where(line),
+                               address=self.address)
+            return False
         self.diags.error("Unsupported argument" if what == "argument" else
                          "Unsupported block type", f"An {what} named {name!r} is not "
                          f"expected in {kind or 'this block'}." + did_you_mean(name, fields),

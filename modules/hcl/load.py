@@ -99,7 +99,7 @@ def load_configuration(path: Path, *, variables: Mapping[str, str] = {},
     diags.extend(more)
     decls = declare(files, diags)
     root = ModuleDecoder(decls, root_dir=root_dir, module_dir=root_dir, module_path=(),
-                         diags=diags, loader=loader, schema=schema_lookup(diags),
+                         diags=diags, loader=loader, schema=schema_lookup(),
                          given=given)
     result = root.decode()
     config = Configuration(

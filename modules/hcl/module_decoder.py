@@ -16,6 +16,7 @@ from albform.engine.config import AVI_PROVIDER, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.engine.values import Deferred
 from albform.modules.hcl.blocks import BodyDecoder, Fields
+from albform.modules.hcl.schemas import UnknownType, known_types
 from albform.modules.hcl.decode import (
     MODULE_META,
     RESOURCE_META,
@@ -74,6 +75,7 @@ class ModuleDecoder:
         self._expansions: dict[Any, Expansion] = {}
         self._children: dict[str, tuple[Expansion, dict[Any, ModuleResult]]] = {}
         self._active: set[Any] = set()
+        self._missing: set[str] = set()  # required variables without a value (reported)
         relative = module_dir.resolve().relative_to(root_dir.resolve()) \
             if module_dir.resolve().is_relative_to(root_dir.resolve()) else module_dir
         roots = base_roots(str(relative) if str(relative) != "." else ".", root_dir)
@@ -108,6 +110,8 @@ class ModuleDecoder:
                             f"with the name {name!r} has not been declared. Declare it with a "
                             f"variable \"{name}\" {{}} block." + did_you_mean(name, self._vars),
                             line)
+        if name in self._missing:
+            raise Reported("No value for required variable", name, line)
         return ctx.realize(self._vars[name])
 
     def local(self, name: str, line: int, ctx: Context) -> Any:
@@ -225,6 +229,7 @@ class ModuleDecoder:
                                         if inputs is None else "in the module block") + ".",
                                      subject=call_site or where)
                     values[name] = None
+                    self._missing.add(name)
                     continue
                 if value is None and not nullable and has_default and default_attr is not None:
                     value = evaluate_static(default_attr.expr, static, "default")
@@ -237,6 +242,7 @@ class ModuleDecoder:
                                  subject=SourceRange(filename, err.line) if err.line
                                  else source)
                 values[name] = None
+                self._missing.add(name)
         if given is not None:
             for name, item in given.items():
                 if name in self.decls.variables:
@@ -304,12 +310,20 @@ class ModuleDecoder:
                                   "data" if mode == "data" else "managed")
         decoder = BodyDecoder(self.diags, filename, address)
         where = SourceRange(filename, block.line)
-        fields = self.schema(mode, type_name)
         if not type_name.startswith("avi_"):
             self.diags.error("Unsupported resource type", f"albform manages only NSX-ALB "
                              f"resources of the vmware/avi provider (avi_*); "
                              f"{type_name!r} belongs to another provider.", subject=where,
                              address=address)
+            return []
+        try:
+            fields = self.schema(mode, type_name)
+        except UnknownType:
+            self.diags.error("Invalid data source" if mode == "data" else
+                             "Invalid resource type", f"The avi provider does not support "
+                             f"{'data source' if mode == 'data' else 'resource type'} "
+                             f"{type_name!r}." + did_you_mean(type_name, known_types()),
+                             subject=where, address=address)
             return []
         exp = self.expansion_of(key, block.line)
         lifecycle = decoder.lifecycle(block.body, self.ctx)
