@@ -96,9 +96,12 @@ def _convert(odef: Any, value: Any, version: str) -> Any:
 
 def older_than(version: str | None, reference: str) -> bool:
     """Whether the answer format ``version`` (None = oldest) predates ``reference``."""
-    from albform.provider.schema.versions import parse_version
-
     try:
-        return parse_version(version or OLDEST_FORMAT) < parse_version(reference)
+        return _parse(version or OLDEST_FORMAT) < _parse(reference)
     except ValueError:
         return False
+
+
+def _parse(text: str) -> tuple[int, ...]:
+    """``"18.2.3"`` / ``"v18_2_3"`` -> ``(18, 2, 3)``; ValueError when not a version."""
+    return tuple(int(p) for p in text.strip().lstrip("vV").replace("_", ".").split("."))
