@@ -16,7 +16,6 @@ from albform.engine.config import AVI_PROVIDER, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.engine.values import Deferred
 from albform.modules.hcl.blocks import BodyDecoder, Fields
-from albform.modules.hcl.schemas import UnknownType, known_types
 from albform.modules.hcl.decode import (
     MODULE_META,
     RESOURCE_META,
@@ -44,6 +43,7 @@ from albform.modules.hcl.namespaces import (
     VarNamespace,
     did_you_mean,
 )
+from albform.modules.hcl.schemas import UnknownType, known_types
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.typeexpr import ANY, TypeSpec, convert, parse_type, resolve_defaults
 from albform.modules.hcl.variables import GivenValue, interpret
