@@ -31,10 +31,10 @@ class Context:
         self.v4 = family in ("V4", "V4_V6")
         self.v6 = family in ("V6", "V4_V6")
         self.subdomains = tuple(sorted(facts.dns_subdomains))
+        self.vrf = self._vrf()
 
     # -- VRF (5.1) -------------------------------------------------------------------------
-    @property
-    def vrf(self) -> str:
+    def _vrf(self) -> str:
         """The VRF objects reference and static routes go to; "" with an NSX-T T1 LR."""
         if self.settings.nsxt_t1lr:
             return ""
@@ -77,6 +77,10 @@ class Context:
 
 
 def ip_type(addr: str) -> str | None:
+    """"V4", "V6" or None; the common dotted-quad case avoids ``ipaddress`` (hot path)."""
+    parts = addr.split(".")
+    if len(parts) == 4 and all(p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts):
+        return "V4"
     try:
         return "V4" if ipaddress.ip_address(addr).version == 4 else "V6"
     except ValueError:

@@ -10,6 +10,7 @@ pool before its VS and deletes in the reverse order.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.config import Configuration, ResourceConfig
 
 RESOURCE_NAME = "ako"
-_REF_RE = re.compile(r"^/api/([a-z0-9]+)/?\?name=(.+)$")
+# A name reference as it appears inside the JSON text of a body.
+_REF_IN_JSON = re.compile(r'"/api/([a-z0-9]+)/?\?name=((?:[^"\\]|\\.)+)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +96,9 @@ class Translation:
                 for o in self.objects]
 
 
-def _refs(value: Any) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        if value.startswith("/api/"):
-            m = _REF_RE.match(value)
-            if m:
-                yield m.group(1), m.group(2)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _refs(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _refs(item)
+def _refs(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every ``/api/<type>?name=<x>`` string value in ``body``. Scanning the JSON text with
+    one regex is several times faster than walking the tree in Python (60,000 bodies)."""
+    for m in _REF_IN_JSON.finditer(json.dumps(body, ensure_ascii=False)):
+        name = m.group(2)
+        yield m.group(1), json.loads(f'"{name}"') if "\\" in name else name
