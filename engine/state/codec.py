@@ -2,7 +2,7 @@
 
 The bytes are what Terraform 1.11 writes: Go struct key order, two-space indent, a final
 newline, object keys inside attribute and output values sorted (cty marshals objects that way;
-``_sorted_value`` notes the one exception), and ``<``, ``>``, ``&``, U+2028, U+2029 escaped as
+``jsonwriter`` notes the one exception), and ``<``, ``>``, ``&``, U+2028, U+2029 escaped as
 Go's encoder does. ``encode_state`` is a pure function: one state always gives the same bytes.
 
 Sensitive values never reach the bytes. For every attribute the resource schema marks
@@ -26,6 +26,7 @@ from typing import Any
 
 from albform.engine.addrs import AddressError, InstanceKey, ResourceAddress
 from albform.engine.schema import ResourceSchema
+from albform.engine.state.jsonwriter import Canonical, dumps_indented
 from albform.engine.state.model import STATE_VERSION, OutputState, ResourceState, State
 
 # Keys decode_state maps onto model fields; anything else is kept in ``extra``.
@@ -34,10 +35,6 @@ _TOP_KEYS = ("version", "terraform_version", "serial", "lineage", "outputs", "re
 _INSTANCE_KEYS = ("index_key", "status", "deposed", "schema_version", "attributes",
                   "attributes_flat", "sensitive_attributes", "dependencies",
                   "create_before_destroy")
-# Where unknown instance keys go when written: Terraform's struct puts ``private`` (and 1.12's
-# ``identity``) after the sensitive paths and before the dependencies.
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-               "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 SensitivePath = tuple[str | int, ...]
 
@@ -64,23 +61,15 @@ def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = No
         if key not in doc:
             doc[key] = value
     try:
-        text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
+        text = dumps_indented(doc)
     except (TypeError, ValueError) as exc:
         # A value that is not JSON (UNKNOWN, a set, NaN) reaching state is a bug upstream.
         raise ValueError(f"state holds a value that is not JSON: {exc}") from exc
-    return (_go_escape(text) + "\n").encode("utf-8")
-
-
-def _go_escape(text: str) -> str:
-    # These characters only occur inside JSON strings, so replacing them is safe.
-    for char, escaped in _GO_ESCAPES.items():
-        if char in text:
-            text = text.replace(char, escaped)
-    return text
+    return (text + "\n").encode("utf-8")
 
 
 def _encode_output(out: OutputState) -> dict[str, Any]:
-    entry: dict[str, Any] = {"value": _sorted_value(out.value), "type": out.type}
+    entry: dict[str, Any] = {"value": Canonical(out.value), "type": Canonical(out.type)}
     if out.sensitive:
         entry["sensitive"] = True
     return entry
@@ -131,8 +120,10 @@ def _encode_instance(r: ResourceState, schema: ResourceSchema | None) -> dict[st
     if r.status:
         entry["status"] = r.status
     entry["schema_version"] = r.schema_version
-    entry["attributes"] = _sorted_value(attributes)
+    entry["attributes"] = Canonical(attributes)
     entry["sensitive_attributes"] = [_encode_path(p) for p in sensitive]
+    # Unknown keys (``private``, 1.12's ``identity``) go where Terraform's struct puts
+    # ``private``: after the sensitive paths, before the dependencies.
     for key, value in r.extra.items():
         entry[key] = value
     if r.dependencies:
@@ -178,20 +169,6 @@ def _encode_path(path: SensitivePath) -> list[dict[str, Any]]:
         else:
             steps.append({"type": "get_attr", "value": step})
     return steps
-
-
-def _sorted_value(value: Any) -> Any:
-    """``value`` with object keys sorted at every depth, as cty's JSON marshaller writes them.
-
-    The one exception is cty's wrapper for dynamically typed values (``terraform_data``'s
-    ``input``): exactly the keys ``value`` and ``type``, written in that order."""
-    if isinstance(value, Mapping):
-        if len(value) == 2 and "value" in value and "type" in value:
-            return {"value": _sorted_value(value["value"]), "type": _sorted_value(value["type"])}
-        return {k: _sorted_value(value[k]) for k in sorted(value)}
-    if isinstance(value, list | tuple):
-        return [_sorted_value(v) for v in value]
-    return value
 
 
 # -- decoding -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from albform.engine.state.codec import (
     encode_state,
     withhold_sensitive,
 )
+from albform.engine.state.jsonwriter import Canonical, dumps_indented
 from albform.engine.state.model import OutputState, ResourceState, State
 
 DATA = Path(__file__).parent / "data"
@@ -231,3 +232,43 @@ def test_terraform_lists_the_addresses_we_wrote(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert sorted(done.stdout.split()) == sorted(str(r.address) for r in state.resources)
+
+
+# -- the indenting writer -----------------------------------------------------------------------
+
+def _go(text: str) -> str:
+    for char, escaped in {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                          "\u2028": "\\u2028", "\u2029": "\\u2029"}.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+JSON_DOCS = st.recursive(
+    SCALAR | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet="<>&\u2028\u2029\"\\\n\té", max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.text(max_size=4).filter(lambda k: k not in ("value", "type")), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(JSON_DOCS)
+def test_writer_matches_the_stdlib_layout(doc: object) -> None:
+    assert dumps_indented(doc) == _go(json.dumps(doc, indent=2, ensure_ascii=False))
+    assert dumps_indented(Canonical(doc)) == _go(
+        json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+@pytest.mark.parametrize("bad", [float("nan"), {1: "x"}, {"k": object()}, {"s": {1, 2}}])
+def test_writer_refuses_what_is_not_json(bad: object) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        dumps_indented(bad)
+
+
+def test_encoding_a_value_that_is_not_json_names_the_problem() -> None:
+    from albform.engine.values import UNKNOWN
+
+    state = State(serial=1, lineage="l").with_resources(
+        [ResourceState(ResourceAddress("avi_pool", "p"), {"name": UNKNOWN})])
+    with pytest.raises(ValueError, match="state holds a value that is not JSON"):
+        encode_state(state)

@@ -1,0 +1,108 @@
+"""Go's ``json.MarshalIndent(v, "", "  ")`` layout, written faster than ``json.dumps(indent=2)``.
+
+The stdlib's C encoder does not indent (before Python 3.14), and its pure-Python indenting
+encoder dominates the cost of writing a large state. This writer appends fragments to one
+list, uses the C string escaper, and sorts object keys only inside ``Canonical`` values (the
+attribute and output values cty writes sorted), so the codec needs no sorted copy of every
+attribute tree. It also applies Go's HTML-safe escapes (``<``, ``>``, ``&``, U+2028, U+2029).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring  # the C escaper when _json is available
+from typing import Any
+
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+               "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_INDENT = ["\n" + "  " * level for level in range(32)]
+
+
+class Canonical:
+    """Marks a JSON value whose object keys are written sorted (cty's order)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def dumps_indented(doc: Any) -> str:
+    """``doc`` as Go's MarshalIndent with two spaces would write it (no final newline)."""
+    parts: list[str] = []
+    _write(doc, 0, False, parts.append)
+    text = "".join(parts)
+    for char, escaped in _GO_ESCAPES.items():
+        if char in text:  # these only ever occur inside strings
+            text = text.replace(char, escaped)
+    return text
+
+
+def _newline(level: int) -> str:
+    while level >= len(_INDENT):
+        _INDENT.append("\n" + "  " * len(_INDENT))
+    return _INDENT[level]
+
+
+def _write(value: Any, level: int, sort: bool, out: Callable[[str], None]) -> None:
+    kind = type(value)
+    if kind is str:
+        out(encode_basestring(value))
+    elif value is None:
+        out("null")
+    elif value is True:
+        out("true")
+    elif value is False:
+        out("false")
+    elif kind is int:
+        out(int.__repr__(value))
+    elif kind is dict or isinstance(value, Mapping):
+        _write_object(value, level, sort, out)
+    elif kind is list or kind is tuple:
+        if not value:
+            out("[]")
+            return
+        inner = _newline(level + 1)
+        out("[")
+        first = True
+        for item in value:
+            out(inner if first else "," + inner)
+            first = False
+            _write(item, level + 1, sort, out)
+        out(_newline(level) + "]")
+    elif kind is Canonical:
+        _write(value.value, level, True, out)
+    elif kind is float:
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a JSON number")
+        out(float.__repr__(value))
+    elif isinstance(value, int):  # int subclasses (enums); bool was handled above
+        out(int.__repr__(int(value)))
+    elif isinstance(value, str):
+        out(encode_basestring(str(value)))
+    else:
+        raise TypeError(f"a {type(value).__name__} is not JSON: {value!r:.60}")
+
+
+def _write_object(value: Mapping[Any, Any], level: int, sort: bool,
+                  out: Callable[[str], None]) -> None:
+    if not value:
+        out("{}")
+        return
+    if sort:
+        # cty's wrapper for dynamically typed values is written value-then-type.
+        keys = (["value", "type"] if len(value) == 2 and "value" in value and "type" in value
+                else sorted(value))
+    else:
+        keys = list(value)
+    inner = _newline(level + 1)
+    out("{")
+    first = True
+    for key in keys:
+        if not isinstance(key, str):
+            raise TypeError(f"JSON object keys must be strings, got {key!r:.40}")
+        out((inner if first else "," + inner) + encode_basestring(key) + ": ")
+        first = False
+        _write(value[key], level + 1, sort, out)
+    out(_newline(level) + "}")
