@@ -3,7 +3,7 @@
 ``RetryPolicy`` retries errors whose ``retriable`` is true — transport failures, 408/429,
 5xx (not 501), "configuration disallowed during upgrade" — with exponential backoff and full
 jitter, capped; a ``Retry-After`` from the controller is honoured as a floor. 4xx validation
-errors are never retried. ``sleep`` and ``random`` are injectable so tests never sleep for
+errors are never retried. ``sleep`` and ``jitter`` are injectable so tests never sleep for
 real. Re-login on 401/419 and 412 re-reads are the session's business, not this module's.
 """
 
@@ -32,12 +32,12 @@ class RetryPolicy:
     max_wait: float = 30.0
     max_retry_after: float = 120.0  # never wait longer than this, whatever the server says
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
-    random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+    jitter: Callable[[], float] = field(default=random.random, repr=False, compare=False)
 
     def backoff(self, attempt: int) -> float:
         """Full-jitter exponential backoff for the wait after ``attempt`` (1-based)."""
-        ceiling = min(self.max_wait, self.initial_wait * (2 ** (attempt - 1)))
-        return ceiling * self.random()
+        ceiling = min(self.max_wait, self.initial_wait * (2.0 ** (attempt - 1)))
+        return ceiling * self.jitter()
 
     def wait_for(self, attempt: int, error: BaseException | None) -> float:
         wait = self.backoff(attempt)

@@ -154,7 +154,7 @@ def sleeps() -> SleepRecorder:
 def fast_retry(sleeps: SleepRecorder) -> RetryPolicy:
     """Real policy arithmetic, recorded instead of slept; jitter pinned to its maximum."""
     return RetryPolicy(max_attempts=5, initial_wait=0.5, max_wait=8.0, sleep=sleeps,
-                       random=lambda: 1.0)
+                       jitter=lambda: 1.0)
 
 
 @pytest.fixture

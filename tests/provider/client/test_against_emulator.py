@@ -93,7 +93,7 @@ def test_controller_errors_carry_their_text_and_are_not_retried(emulator, fast_r
 
 
 def test_5xx_burst_is_retried_with_backoff(emulator, sleeps):
-    policy = RetryPolicy(max_attempts=6, initial_wait=0.5, max_wait=8.0, random=lambda: 1.0,
+    policy = RetryPolicy(max_attempts=6, initial_wait=0.5, max_wait=8.0, jitter=lambda: 1.0,
                          sleep=lambda s: (sleeps.waits.append(s), len(sleeps.waits) == 3
                                           and emulator.set_faults(FaultConfig())))
     with _client(emulator, policy) as client:
@@ -115,7 +115,7 @@ def test_5xx_that_never_ends_gives_up_with_the_last_error(emulator, fast_retry, 
 
 
 def test_429_honours_retry_after(emulator, sleeps):
-    policy = RetryPolicy(random=lambda: 0.0, sleep=lambda s: (
+    policy = RetryPolicy(jitter=lambda: 0.0, sleep=lambda s: (
         sleeps.waits.append(s), emulator.set_faults(FaultConfig())))
     with _client(emulator, policy) as client:
         client.session.login()

@@ -14,7 +14,7 @@ from albform.provider.client.retry import parse_retry_after
 
 
 def test_backoff_doubles_up_to_the_cap():
-    policy = RetryPolicy(initial_wait=0.5, max_wait=4.0, random=lambda: 1.0)
+    policy = RetryPolicy(initial_wait=0.5, max_wait=4.0, jitter=lambda: 1.0)
     assert [policy.backoff(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
 
 
@@ -22,7 +22,7 @@ def test_backoff_doubles_up_to_the_cap():
        retry_after=st.one_of(st.none(), st.floats(0, 10_000)))
 def test_waits_stay_within_bounds(attempt, jitter, retry_after):
     policy = RetryPolicy(initial_wait=0.25, max_wait=30.0, max_retry_after=120.0,
-                         random=lambda: jitter)
+                         jitter=lambda: jitter)
     error = RateLimited(429, "slow down", retry_after=retry_after)
     wait = policy.wait_for(attempt, error)
     assert 0.0 <= wait <= 120.0
@@ -32,7 +32,7 @@ def test_waits_stay_within_bounds(attempt, jitter, retry_after):
 
 def test_retriable_errors_are_retried_until_attempts_run_out(sleeps):
     policy = RetryPolicy(max_attempts=4, initial_wait=1.0, max_wait=10.0, sleep=sleeps,
-                         random=lambda: 1.0)
+                         jitter=lambda: 1.0)
     calls = []
 
     def fail():
@@ -58,7 +58,7 @@ def test_validation_errors_are_not_retried(sleeps):
 
 
 def test_success_after_failures_returns_the_value(sleeps):
-    policy = RetryPolicy(sleep=sleeps, random=lambda: 0.0)
+    policy = RetryPolicy(sleep=sleeps, jitter=lambda: 0.0)
     outcomes = iter([RateLimited(429, "x", retry_after=2.0), ServerError(502, "y"), "ok"])
 
     def flaky():
