@@ -83,6 +83,8 @@ def peak_rss_mb() -> float:
 
 def replan(config: Any) -> dict[str, Any]:
     """Apply ``config`` to the FakeProvider, then time a second (no-op) plan."""
+    from dataclasses import replace
+
     from albform.engine.apply import apply_plan
     from albform.engine.changes import Action, PlanOptions
     from albform.engine.planning import build_plan
@@ -91,8 +93,6 @@ def replan(config: Any) -> dict[str, Any]:
     from albform.engine.testing import FakeProvider
 
     # The fake controller names every object; a static route is named by its route_id.
-    from dataclasses import replace
-
     config = replace(config, resources=tuple(
         replace(rc, attributes={**rc.attributes, "name": rc.attributes["route_id"]})
         if "route_id" in rc.attributes else rc for rc in config.resources))
