@@ -12,13 +12,15 @@ The ``Configuration`` itself is *not* stored: its ``Deferred`` values are code. 
 passes ``config_source`` (front end, inputs, file digests) and, at apply, re-loads the
 configuration from it and checks the digests; ``load_plan`` returns the plan with
 ``configuration=None`` plus that descriptor. ``UNKNOWN`` is stored as a marker object.
-Sensitive values (per ``schemas``) are never written: they load back as ``UNKNOWN`` — apply
-takes its values from the re-loaded configuration, not from the plan. Files are written
+Sensitive values (per ``schemas``, and sensitive output values) are never written: they load
+back as ``UNKNOWN`` (outputs in the embedded states as ``None``) — apply takes its values from
+the re-loaded configuration, not from the plan. Files are written
 atomically (temp file + rename). ``check_plan_fresh`` refuses a plan whose state moved.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -202,13 +204,26 @@ def save_plan(plan: Plan, path: str | os.PathLike[str], *,
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w",
                                                          zipfile.ZIP_DEFLATED) as z:
             z.writestr("plan.json", json.dumps(doc, separators=(",", ":")))
-            z.writestr("tfstate", encode_state(plan.prior_state or State(), schemas))
-            z.writestr("tfstate-prev", encode_state(plan.prev_run_state or State(), schemas))
+            z.writestr("tfstate", encode_state(_without_secrets(plan.prior_state), schemas))
+            z.writestr("tfstate-prev",
+                       encode_state(_without_secrets(plan.prev_run_state), schemas))
             z.writestr("config-source.json", json.dumps(dict(config_source or {})))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _without_secrets(state: State | None) -> State:
+    """The state with sensitive output values dropped (the codec already withholds
+    sensitive attributes); apply recomputes outputs from the configuration."""
+    if state is None:
+        return State()
+    if not any(o.sensitive for o in state.outputs.values()):
+        return state
+    outputs = {n: (dataclasses.replace(o, value=None) if o.sensitive else o)
+               for n, o in state.outputs.items()}
+    return dataclasses.replace(state, outputs=outputs)
 
 
 def load_plan(path: str | os.PathLike[str]) -> SavedPlan:

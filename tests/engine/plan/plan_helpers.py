@@ -1,8 +1,9 @@
 """Helpers for planning tests: configurations over the FakeProvider, and a small apply.
 
-``apply_changes`` is a test-only apply (the engine's ``apply_plan`` is someone else's and
-is used instead when it exists): it re-evaluates ``Deferred`` values against the objects
-created so far, in dependency order, and returns the new state.
+``apply_changes`` applies a plan with the engine's ``apply_plan``. ``naive_apply`` is a
+small independent apply (re-evaluates ``Deferred`` values against the objects created so
+far, in dependency order); the property test runs both, so planning is not only checked
+against one apply implementation.
 """
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ def res(address: str, lifecycle: Lifecycle | None = None, **attributes: Any,
 
 
 def apply_changes(plan: Plan, provider: FakeProvider) -> State:
+    """Apply with the engine's ``apply_plan``; fall back to ``naive_apply`` without it."""
+    try:
+        from albform.engine.apply import apply_plan
+    except ImportError:  # pragma: no cover - only before apply.py existed
+        return naive_apply(plan, provider)
+    saved: list[State] = []
+    outcome = apply_plan(plan, provider, saved.append, parallelism=4)
+    assert not outcome.diagnostics.has_errors(), outcome.diagnostics
+    return outcome.state
+
+
+def naive_apply(plan: Plan, provider: FakeProvider) -> State:
     config: Configuration = plan.configuration
     configs = config.by_address()
     applied: dict[ResourceAddress, Mapping[str, Any]] = {

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from albform.engine.changes import Action, PlanOptions
+from albform.engine.changes import Action, Plan, PlanOptions
 from albform.engine.config import (
     Configuration,
     ImportBlock,
@@ -25,7 +27,7 @@ from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.values import UNKNOWN
 
 sys.path.insert(0, str(Path(__file__).parent))
-from plan_helpers import A, apply_changes, pool_ref, ref, res
+from plan_helpers import A, apply_changes, naive_apply, pool_ref, ref, res
 
 
 def actions(plan: Any) -> dict[str, Action]:
@@ -328,17 +330,39 @@ def configurations(draw: st.DrawFn) -> Configuration:
     return Configuration(resources=tuple(resources))
 
 
+@pytest.mark.parametrize("apply", [apply_changes, naive_apply],
+                         ids=["engine_apply_plan", "naive_apply"])
 @settings(max_examples=40)
 @given(configurations(), configurations())
-def test_plan_after_applying_its_own_plan_is_empty(first: Configuration,
-                                                  second: Configuration) -> None:
+def test_plan_after_applying_its_own_plan_is_empty(
+        apply: Callable[[Plan, FakeProvider], State], first: Configuration,
+        second: Configuration) -> None:
     provider = FakeProvider()
     state = State()
     for config in (first, second):
         plan, diags = build_plan(config, state, provider, PlanOptions(force=True))
         assert not diags.has_errors(), diags
-        state = apply_changes(plan, provider)
+        state = apply(plan, provider)
         again, diags = build_plan(config, state, provider)
         assert not diags.has_errors(), diags
         assert {c.action for c in again.changes} <= {Action.NOOP}, again.changes
         assert not again.drift
+        _assert_objects_match(config, provider)
+
+
+def _assert_objects_match(config: Configuration, provider: FakeProvider) -> None:
+    """Independently of the diff: every configured value is on the controller."""
+    assert len(provider.objects()) == len(config.resources)
+    for rc in config.resources:
+        obj = provider.get(rc.type, rc.attributes["name"])
+        assert obj is not None, rc.address
+        for key, want in rc.attributes.items():
+            if key == "servers":
+                assert sorted(s["ip"] for s in obj[key]) == sorted(s["ip"] for s in want)
+                for s in want:
+                    have = next(h for h in obj[key] if h["ip"] == s["ip"])
+                    assert all(have[k] == v for k, v in s.items())
+            elif key == "pool_ref":
+                assert obj[key].startswith("/api/fake_pool/")
+            else:
+                assert str(obj[key]).lower() == str(want).lower(), (rc.address, key)

@@ -19,7 +19,7 @@ from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.testing.fake_schemas import DEFAULT_DATA_SCHEMAS, DEFAULT_SCHEMAS
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "plan"))
-from plan_helpers import A, apply_changes, pool_ref, ref, res
+from plan_helpers import A, naive_apply, pool_ref, ref, res
 
 SCHEMAS = {**DEFAULT_SCHEMAS, **DEFAULT_DATA_SCHEMAS}
 LINEAGE = "5b13b6a8-0000-4000-8000-000000000001"
@@ -49,7 +49,7 @@ def deployed() -> tuple[FakeProvider, State]:
     provider = FakeProvider()
     plan, diags = build_plan(base(), State(lineage=LINEAGE), provider)
     assert not diags
-    state = apply_changes(plan, provider)
+    state = naive_apply(plan, provider)
     outputs = {"vip": OutputState(state.get(A("fake_vs.web")).attributes["vip"]),  # type: ignore[union-attr]
                "pool": OutputState(state.get(A("fake_pool.web")).attributes["uuid"])}  # type: ignore[union-attr]
     return provider, replace(state, outputs=outputs)
