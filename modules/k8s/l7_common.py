@@ -63,7 +63,7 @@ def path_match(rule: PathRule) -> dict[str, Any]:
 def host_policy_set(ctx: Context, name: str, tenant: str, rules: Sequence[PathRule],
                     markers_base: dict[str, Any], ingresses: Sequence[str]) -> AviObject:
     """``AviHttpPSBuild``: path rules by path length (longest first), then rules without a
-    path; names ``<set>-<i>``. Markers record the paths in rule order."""
+    path; names ``<set>-<i>``. Markers record the paths in the order they were added."""
     with_path = sorted((r for r in rules if r.path), key=lambda r: -len(r.path))
     ordered = with_path + [r for r in rules if not r.path]
     out_rules = []
@@ -77,7 +77,8 @@ def host_policy_set(ctx: Context, name: str, tenant: str, rules: Sequence[PathRu
                       "pool_group_ref": f"/api/poolgroup/?name={r.pool_group}"}
         out_rules.append({"index": i, "enable": True, "name": f"{name}-{i}", "match": match,
                           "switching_action": action})
-    markers = all_markers(ctx.cluster, **markers_base, path=[r.path for r in with_path],
+    # AKO collects marker paths before sorting the rules: insertion order, not rule order.
+    markers = all_markers(ctx.cluster, **markers_base, path=[r.path for r in rules if r.path],
                           ingress=sorted(set(ingresses)))
     return _policy_set(ctx, name, tenant, out_rules, markers)
 
