@@ -180,10 +180,18 @@ class AviSession:
         return next((self._cookies[n] for n in SESSION_COOKIE_NAMES if n in self._cookies), None)
 
     def _remember_cookies(self, rsp: requests.Response) -> None:
+        # Caller holds the lock (login) or checked the generation (see _refresh_cookies).
         for name in ("csrftoken", *SESSION_COOKIE_NAMES):
             value = rsp.cookies.get(name)
             if value and value != "None":
                 self._cookies[name] = value
+
+    def _refresh_cookies(self, rsp: requests.Response, generation: int) -> None:
+        """Take the sliding session cookies of an answer, unless a re-login happened while
+        the request was in flight (its cookies would bring back the old session)."""
+        with self._lock:
+            if generation == self._generation:
+                self._remember_cookies(rsp)
 
     def _auth_headers(self, unsafe: bool) -> dict[str, str]:
         with self._lock:
@@ -233,7 +241,7 @@ class AviSession:
             generation = self._ensure_login()
             headers = self._request_headers(method, tenant, extra, json_body is not None)
             rsp = self._send(method, url, params=params, json_body=json_body, headers=headers)
-            self._remember_cookies(rsp)
+            self._refresh_cookies(rsp, generation)
             if rsp.status_code in (401, 419) and relogin < self.max_relogins:
                 log.info("%s %s answered %d; logging in again", method, redact_url(url),
                          rsp.status_code)

@@ -39,11 +39,14 @@ class CassetteServer:
     seen: list[Seen] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     url: str = ""
+    login_answers: list[dict[str, Any]] = field(default_factory=list)  # before the recorded
     _used: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, method: str, path: str, params: dict[str, str]) -> dict[str, Any] | None:
         if method == "POST" and path == "/login":
+            if self.login_answers:
+                return self.login_answers.pop(0)
             return self.login["response"]
         if method == "POST" and path == "/logout":
             return {"status": {"code": 200}, "headers": {}, "body": {"string": "{}"}}

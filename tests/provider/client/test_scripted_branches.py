@@ -14,6 +14,7 @@ from albform.provider.client import (
     ClientConfig,
     ObjectConflict,
     PreconditionFailed,
+    Unauthorized,
 )
 
 
@@ -96,3 +97,27 @@ def test_odd_uuids_cannot_reach_other_endpoints(scripted, fast_retry):
         assert client.get_object("pool", "a/b?c") is None
         with pytest.raises(AviError, match="no uuid"):
             client.get_object("pool", "")
+
+
+def test_login_falls_back_to_a_form_body_and_can_use_a_token(scripted, fast_retry):
+    replay = scripted([("GET", "/api/pool", 200, {"count": 0, "results": []})])
+    replay.login_answers.append({"status": {"code": 415}, "headers": {},
+                                 "body": {"string": '{"error": "Unsupported media type"}'}})
+    config = ClientConfig(controller=replay.url, username="robot", auth_token="tok-1")
+    with AviClient(AviSession(config, retry=fast_retry)) as client:
+        assert client.list_objects("pool") == []
+        assert client.session.logins == 1
+    first, second = (s for s in replay.seen if s.path == "/login")
+    assert json.loads(first.body) == {"username": "robot", "token": "tok-1"}
+    assert second.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert second.body == b"username=robot&token=tok-1"
+
+
+def test_failed_login_is_reported_with_the_controller_text(scripted, fast_retry, sleeps):
+    replay = scripted([])
+    replay.login_answers.append({"status": {"code": 401}, "headers": {},
+                                 "body": {"string": '{"error": "Invalid credentials"}'}})
+    with _client(replay, fast_retry) as client, pytest.raises(Unauthorized) as failed:
+        client.list_objects("pool")
+    assert "Invalid credentials" in str(failed.value) and failed.value.status == 401
+    assert sleeps.waits == []
