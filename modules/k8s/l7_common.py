@@ -43,15 +43,16 @@ def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
 
 def pool_group(ctx: Context, name: str, tenant: str, members: Sequence[dict[str, Any]],
                markers: list[dict[str, Any]], *, implicit: bool) -> AviObject:
-    body = {
+    body: dict[str, Any] = {
         "name": name,
         "tenant_ref": ctx.tenant_ref(tenant),
         "created_by": ctx.created_by,
         "cloud_ref": ctx.cloud_ref,
         "implicit_priority_labels": implicit,
-        "members": list(members),
         "markers": markers,
     }
+    if members:  # Go's omitempty: a PG without members is sent without the key
+        body["members"] = list(members)
     return AviObject("poolgroup", name, tenant, body)
 
 
