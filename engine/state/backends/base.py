@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Protocol
 
 from albform.engine.state.lock import LockInfo, acquire_with_retry
@@ -62,8 +63,15 @@ class StateBackend(Protocol):
         lock_id = acquire_with_retry(self, record, timeout_s)
         try:
             yield record if lock_id == record.id else _with_id(record, lock_id)
-        finally:
-            self.unlock(lock_id)
+        except BaseException as exc:
+            # Report the body's failure first; a failed unlock is secondary to it.
+            try:
+                self.unlock(lock_id)
+            except Exception as unlock_error:
+                exc.add_note(f"Also failed to unlock the state (lock ID {lock_id}): "
+                             f"{unlock_error}")
+            raise
+        self.unlock(lock_id)
 
 
 def _with_id(record: LockInfo, lock_id: str) -> LockInfo:
@@ -72,10 +80,26 @@ def _with_id(record: LockInfo, lock_id: str) -> LockInfo:
                     path=record.path)
 
 
-def check_write(stored: State | None, new: State) -> bool:
+@dataclass(frozen=True, slots=True)
+class StateHeader:
+    """What ``check_write`` needs of a stored state short of equality: cheap to keep."""
+
+    lineage: str
+    serial: int
+    is_empty: bool
+
+    @classmethod
+    def of(cls, state: State) -> StateHeader:
+        return cls(state.lineage, state.serial, state.is_empty)
+
+
+def check_write(stored: State | StateHeader | None, new: State, *,
+                stored_data: bytes | None = None, new_data: bytes | None = None) -> bool:
     """Whether ``new`` may replace ``stored`` (Terraform's ``CheckValidImport`` rules, applied
-    on every write). Returns False when ``new`` equals ``stored`` (nothing to write); raises
-    ``StaleStateError`` in Terraform's wording when the write would lose changes."""
+    on every write). Returns False when ``new`` is what is stored (nothing to write): equal
+    encoded bytes (which also covers withheld sensitive values) or equal states. Raises
+    ``StaleStateError`` in Terraform's wording when the write would lose changes. Pass a
+    full ``State`` when the serials are equal, so equality can be decided."""
     if stored is None or stored.is_empty:
         return True  # nothing in an empty state can be lost (Terraform allows this too)
     if new.lineage != stored.lineage:
@@ -89,7 +113,9 @@ def check_write(stored: State | None, new: State) -> bool:
             f"{stored.serial}"
         )
     if new.serial == stored.serial:
-        if new == stored:
+        if new_data is not None and new_data == stored_data:
+            return False
+        if isinstance(stored, State) and new == stored:
             return False
         raise StaleStateError(
             f"cannot overwrite existing state with serial {stored.serial} with a different "

@@ -85,6 +85,7 @@ class HttpBackend(StateBackend):
             self._session.auth = (username, password or "")
         self._sleep = sleep
         self._held: tuple[str, bytes] | None = None  # (lock ID, the body sent to lock)
+        self._last_read: bytes | None = None  # body of the last GET, for check_write
         self.lock_path = ""
 
     def close(self) -> None:
@@ -123,12 +124,14 @@ class HttpBackend(StateBackend):
 
     # -- state ----------------------------------------------------------------------------------
     def read(self) -> State | None:
+        self._last_read = None
         response = self._request("GET", self.address)
         if response.status_code in (204, 404):
             return None
         if response.status_code != 200:
             raise self._unexpected("Failed to get state", response)
         body = response.content
+        self._last_read = body
         if not body.strip():
             return None
         expected = response.headers.get("Content-MD5")
@@ -141,11 +144,12 @@ class HttpBackend(StateBackend):
             raise StateFormatError(f"{redact(self.address)}: {exc}") from exc
 
     def write(self, state: State) -> None:
-        if not check_write(self.read(), state):
+        data = encode_state(state, self._schemas)
+        stored = self.read()
+        if not check_write(stored, state, new_data=data, stored_data=self._last_read):
             return
         params = {"ID": self._held[0]} if self._held else None
-        response = self._request(self.update_method, self.address,
-                                 encode_state(state, self._schemas), params)
+        response = self._request(self.update_method, self.address, data, params)
         if response.status_code in (409, 423):
             holder = _holder(response)
             raise StateLockedError(holder or LockInfo(id="", operation=""),

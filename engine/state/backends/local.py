@@ -24,7 +24,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from albform.engine.schema import ResourceSchema
-from albform.engine.state.backends.base import BackendError, StateBackend, check_write
+from albform.engine.state.backends.base import (
+    BackendError,
+    StateBackend,
+    StateHeader,
+    check_write,
+)
 from albform.engine.state.codec import StateFormatError, decode_state, encode_state
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
@@ -46,18 +51,32 @@ class LocalBackend(StateBackend):
         self._schemas = schemas
         self._fd: int | None = None
         self._lock_id: str | None = None
+        # The bytes this client last read or wrote, and their header (see ``write``).
+        self._known: tuple[bytes, StateHeader] | None = None
 
     # -- state ----------------------------------------------------------------------------------
     def read(self) -> State | None:
         raw = self._read_bytes()
-        return None if raw is None else self._decode(raw)
+        if raw is None:
+            return None
+        state = self._decode(raw)
+        self._known = (raw, StateHeader.of(state))
+        return state
 
     def write(self, state: State) -> None:
         raw = self._read_bytes()
-        stored = None if raw is None else self._decode(raw)
-        if not check_write(stored, state):
-            return
         data = encode_state(state, self._schemas)
+        stored: State | StateHeader | None = None
+        if raw is not None:
+            # Decoding a large state costs more than encoding one: when the file still holds
+            # the bytes this client last read or wrote, its remembered header is enough.
+            known = self._known
+            if known is not None and known[0] == raw and known[1].serial != state.serial:
+                stored = known[1]
+            else:
+                stored = self._decode(raw)
+        if not check_write(stored, state, stored_data=raw, new_data=data):
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if raw is not None:
@@ -65,6 +84,7 @@ class LocalBackend(StateBackend):
             atomic_write(self.path, data)
         except OSError as exc:
             raise BackendError(f"failed to write state to {self.path}: {exc}") from exc
+        self._known = (data, StateHeader.of(state))
 
     def _read_bytes(self) -> bytes | None:
         try:

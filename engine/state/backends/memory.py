@@ -44,8 +44,9 @@ class MemoryBackend(StateBackend):
     def write(self, state: State) -> None:
         with self.store.mutex:
             stored = None if self.store.data is None else decode_state(self.store.data)
-            if check_write(stored, state):
-                self.store.data = encode_state(state, self._schemas)
+            data = encode_state(state, self._schemas)
+            if check_write(stored, state, stored_data=self.store.data, new_data=data):
+                self.store.data = data
 
     def lock(self, info: LockInfo) -> str:
         with self.store.mutex:

@@ -143,7 +143,8 @@ class PgBackend(StateBackend):
         return self._decode(row[0]) if row and row[0] else None
 
     def write(self, state: State) -> None:
-        data = encode_state(state, self._schemas).decode("utf-8")
+        encoded = encode_state(state, self._schemas)
+        data = encoded.decode("utf-8")
 
         def store(conn: psycopg.Connection[Any]) -> None:
             with conn.transaction():
@@ -151,7 +152,8 @@ class PgBackend(StateBackend):
                     "SELECT data FROM {schema}.states WHERE name = %s FOR UPDATE"),
                     (self.workspace,)).fetchone()
                 stored = self._decode(row[0]) if row and row[0] else None
-                if check_write(stored, state):
+                if check_write(stored, state, new_data=encoded,
+                               stored_data=row[0].encode("utf-8") if row and row[0] else None):
                     conn.execute(self._sql(
                         "INSERT INTO {schema}.states (name, data) VALUES (%s, %s) "
                         "ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data"),

@@ -191,3 +191,47 @@ def test_a_writer_killed_mid_write_never_leaves_a_corrupt_state(tmp_path: Path) 
         if backend.backup_path.exists():
             assert decode_state(backend.backup_path.read_bytes()).lineage == lineage
     assert last_serial > 1, "the writer never completed a write; the test proved nothing"
+
+
+def test_locked_releases_the_lock_when_the_body_fails(tmp_path: Path) -> None:
+    backend = LocalBackend(tmp_path)
+    with pytest.raises(RuntimeError, match="apply failed"), backend.locked("OperationTypeApply"):
+        raise RuntimeError("apply failed")
+    assert not backend.info_path.exists()
+    backend.unlock(backend.lock(LockInfo.new("OperationTypePlan")))
+
+
+def test_a_failed_unlock_does_not_hide_the_bodys_error() -> None:
+    store = MemoryStore()
+    backend = MemoryBackend(store)
+    with pytest.raises(RuntimeError, match="apply failed") as err, \
+            backend.locked("OperationTypeApply") as record:
+        backend.force_unlock(record.id)  # someone broke our lock meanwhile
+        raise RuntimeError("apply failed")
+    assert any("Also failed to unlock the state" in note for note in err.value.__notes__)
+
+
+def test_rewriting_a_state_with_withheld_secrets_is_a_no_op(tmp_path: Path) -> None:
+    from albform.engine.schema import AttributeSchema, ResourceSchema
+
+    schemas = {"avi_pool": ResourceSchema("avi_pool", {
+        "name": AttributeSchema("name", sensitive=True)})}
+    backend = LocalBackend(tmp_path, schemas=schemas)
+    backend.write(sample_state(serial=1))
+    stored = backend.path.read_bytes()
+    assert b"web-pool" not in stored
+    # The same state again: its secret is not on disk, yet the write is recognised as equal.
+    backend.write(sample_state(serial=1))
+    assert LocalBackend(tmp_path, schemas=schemas).read() is not None
+    LocalBackend(tmp_path, schemas=schemas).write(sample_state(serial=1))
+    assert backend.path.read_bytes() == stored and not backend.backup_path.exists()
+
+
+def test_a_file_changed_behind_the_clients_back_is_checked_in_full(tmp_path: Path) -> None:
+    from albform.engine.state.backends.base import StaleStateError
+
+    mine, theirs = LocalBackend(tmp_path), LocalBackend(tmp_path)
+    mine.write(sample_state(serial=1))
+    theirs.write(sample_state(serial=5))
+    with pytest.raises(StaleStateError, match="serial 2 over newer state with serial 5"):
+        mine.write(sample_state(serial=2))
