@@ -306,6 +306,22 @@ class FakeProvider:
         with self._lock:
             self._unstore(type_name, self._names[(type_name, name)])
 
+    def export_objects(self) -> dict[str, Any]:
+        """Every managed object and the uuid counter, as JSON-able data (``import_objects``
+        restores it in another process, e.g. for benchmarks)."""
+        with self._lock:
+            return {"counter": self._counter,
+                    "objects": {t: [_copy(o) for o in objs.values()]
+                                for t, objs in self._objects.items()}}
+
+    def import_objects(self, data: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._counter = max(self._counter, int(data["counter"]))
+            for type_name, objects in data["objects"].items():
+                self._schema(type_name)
+                for obj in objects:
+                    self._store(type_name, _copy(obj))
+
     def add_data_object(self, type_name: str, attributes: Mapping[str, Any]) -> None:
         with self._lock:
             self._data.setdefault(type_name, []).append(_copy(dict(attributes)))

@@ -54,7 +54,7 @@ def test_create_flows_uuid_into_dependent(parallelism: int) -> None:
     stored = out.state.by_address()
     assert stored[addr("fake_vs.web")].attributes == vs
     assert stored[addr("fake_vs.web")].dependencies == (addr("fake_pool.web"),)
-    assert out.state == persist.states[-1]
+    assert out.state.by_address() == persist.states[-1].by_address()
     assert out.state.serial == plan.prior_state.serial + len(persist.states)
 
 

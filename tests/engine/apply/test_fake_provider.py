@@ -141,3 +141,17 @@ def test_latency_calls_overlap_and_concurrency_is_measured() -> None:
         t.join()
     assert p.calls["create"] == 4 and len(p.objects()) == 4
     assert 2 <= p.max_concurrency <= 4
+
+
+def test_export_import_round_trip_keeps_refs_and_counter() -> None:
+    p = FakeProvider()
+    pool = make_pool(p)
+    p.create("fake_vs", {"name": "vs", "pool_ref": ref_url("fake_pool", str(pool["uuid"]))})
+    q = FakeProvider()
+    q.import_objects(p.export_objects())
+    assert q.objects() == p.objects()
+    with pytest.raises(ProviderError) as err:  # the reference index came along
+        q.delete("fake_pool", pool)
+    assert err.value.status == 409
+    assert q.create("fake_pool", {"name": "new"}).attributes["uuid"] not in {
+        o["uuid"] for o in p.objects()}
