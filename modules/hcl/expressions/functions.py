@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import yaml
+
 from albform.engine.values import UNKNOWN
 from albform.modules.hcl.expressions.evaluate import Context, FunctionImpl
 from albform.modules.hcl.expressions.values import (
@@ -123,7 +125,7 @@ register("title", 1)(lambda s: re.sub(r"(?<![A-Za-z0-9])([a-z])", lambda m: m.gr
 def _indent(spaces: Any, text: Any) -> str:
     pad = " " * _int(spaces, "indent")
     lines = _str(text, "indent").split("\n")
-    return "\n".join([lines[0]] + [pad + ln if ln else ln for ln in lines[1:]])
+    return "\n".join([lines[0]] + [pad + ln for ln in lines[1:]])
 
 
 @register("split", 2)
@@ -161,10 +163,26 @@ def _replace(text: Any, search: Any, replacement: Any) -> str:
     value, pattern, repl = _str(text, "replace"), _str(search, "replace"), \
         _str(replacement, "replace")
     if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
-        python_repl = re.sub(r"\$(\d+|\{\w+\})", lambda m: "\\g<" + m.group(1).strip("{}") + ">",
-                             repl.replace("\\", "\\\\"))
-        return _go_regex(pattern[1:-1]).sub(python_repl, value)
+        compiled = _go_regex(pattern[1:-1])
+        return compiled.sub(lambda m: _go_expand(m, repl), value)
     return value.replace(pattern, repl)
+
+
+_GO_REF = re.compile(r"\$(?:\$|\{(\w+)\}|(\w+))")
+
+
+def _go_expand(m: re.Match[str], template: str) -> str:
+    """Go's Regexp.Expand: ``$1``/``${1}``/``$name``; ``$name`` takes the longest run of
+    word characters (so ``$1_`` names group "1_"); unknown groups expand to nothing."""
+    def ref(r: re.Match[str]) -> str:
+        if r.group(0) == "$$":
+            return "$"
+        name = r.group(1) or r.group(2)
+        if name.isdigit():
+            index = int(name)
+            return (m.group(index) or "") if index <= (m.re.groups) else ""
+        return (m.group(name) or "") if name in m.re.groupindex else ""
+    return _GO_REF.sub(ref, template)
 
 
 def _match_value(m: re.Match[str]) -> Any:
@@ -632,8 +650,8 @@ def _b64decode(text: Any) -> str:
 
 @register("urlencode", 1)
 def _urlencode(text: Any) -> str:
-    from urllib.parse import quote
-    return quote(_str(text, "urlencode"), safe="-._~")
+    from urllib.parse import quote_plus  # Go's url.QueryEscape: space is "+"
+    return quote_plus(_str(text, "urlencode"), safe="-._~")
 
 
 @register("csvdecode", 1)
@@ -692,11 +710,23 @@ def _yaml(value: Any, indent: int) -> list[str]:
 register("yamlencode", 1)(lambda v: "\n".join(_yaml(plain(v), 0)) + "\n")
 
 
+class _YamlLoader(yaml.SafeLoader):
+    """YAML 1.1 as go-cty-yaml (Terraform's yamldecode) reads it: y/Y/n/N are booleans."""
+
+
+def _yaml_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    return str(loader.construct_scalar(node)).lower() in ("y", "yes", "true", "on")
+
+
+_YamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"),
+                                  list("yYnN"))
+_YamlLoader.add_constructor("tag:yaml.org,2002:bool", _yaml_bool)
+
+
 @register("yamldecode", 1)
 def _yamldecode(text: Any) -> Any:
-    import yaml
     try:
-        return _from_json(yaml.safe_load(_str(text, "yamldecode")))
+        return _from_json(yaml.load(_str(text, "yamldecode"), Loader=_YamlLoader))
     except yaml.YAMLError as err:
         raise _fail("yamldecode", f"invalid YAML: {err}.") from None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 from albform.engine.values import UNKNOWN
@@ -106,8 +107,10 @@ def format_number(value: int | float) -> str:
     if isinstance(value, int):
         return str(value)
     text = repr(value)
-    if "e" in text:
-        text = format(value, "f").rstrip("0").rstrip(".")
+    if "e" in text:  # Terraform never prints exponents: expand the shortest repr exactly
+        text = format(Decimal(text), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     return text
 
 
