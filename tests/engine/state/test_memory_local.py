@@ -172,6 +172,11 @@ WRITER = textwrap.dedent("""
 """)
 
 
+def _serial(backend: LocalBackend) -> int:
+    state = backend.read()
+    return state.serial if state else 0
+
+
 def test_a_writer_killed_mid_write_never_leaves_a_corrupt_state(tmp_path: Path) -> None:
     backend = LocalBackend(tmp_path)
     backend.write(sample_state(serial=1))
@@ -182,6 +187,11 @@ def test_a_writer_killed_mid_write_never_leaves_a_corrupt_state(tmp_path: Path) 
                                   stdout=subprocess.PIPE, cwd=REPO)
         assert writer.stdout is not None and writer.stdout.readline() == b"ready\n"
         time.sleep(delay)
+        if delay == 0.31:  # on a slow machine, make sure at least one write completed
+            deadline = time.monotonic() + 60
+            while _serial(backend) == last_serial and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(delay)
         writer.send_signal(signal.SIGKILL)
         writer.wait(30)
         state = backend.read()  # parses, or this raises
