@@ -8,6 +8,7 @@ thread and returns once it accepts connections. :class:`RunningEmulator` is a co
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import tempfile
 import threading
@@ -17,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from albform.provider.emulator import builtins
 from albform.provider.emulator.app import EmulatorApp, EmulatorState
@@ -28,6 +30,17 @@ from albform.provider.emulator.store import Store
 
 DEFAULT_PASSWORD = "albform-emulator"  # documented local-use default (override it)
 _START_TIMEOUT = 30.0
+
+
+class _NoDelayH11(H11Protocol):
+    """h11 writes a response's head and body separately; without TCP_NODELAY the second write
+    waits for the client's delayed ACK (~40 ms per keep-alive request on loopback)."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)
@@ -130,7 +143,8 @@ def start_emulator(
         ssl_args = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
     app = EmulatorApp(state, secure_cookies=tls)
     config = uvicorn.Config(app.asgi, log_level="warning", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=2, **ssl_args)  # type: ignore[arg-type]
+                            http=_NoDelayH11, timeout_graceful_shutdown=0.5,
+                            **ssl_args)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"albform-emulator-{bound_port}", daemon=True)

@@ -1,0 +1,92 @@
+"""Collections: paging and ``next``, filters, projections, name suffixes, skip_default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from emuclient import PASSWORD, Client
+
+from albform.provider.emulator import RunningEmulator, start_emulator
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    with start_emulator(password=PASSWORD) as emu:
+        client = Client(emu.url)
+        for i in range(30):
+            body = {"name": f"col-{i:02d}", "created_by": "ako-1" if i % 3 == 0 else "user",
+                    "default_server_port": 8000 + i}
+            assert client.post("/api/pool", body).status_code == 201
+        yield emu
+
+
+def test_paging_follows_next_to_the_end(client: Client) -> None:
+    r = client.get("/api/pool?page_size=7&name.contains=col-").json()
+    assert r["count"] == 30 and len(r["results"]) == 7
+    seen = [p["name"] for p in r["results"]]
+    while "next" in r:
+        assert r["next"].startswith(client.url + "/api/pool?")
+        r = client.http.get(r["next"], headers=client.headers(), timeout=10).json()
+        seen += [p["name"] for p in r["results"]]
+    assert seen == [f"col-{i:02d}" for i in range(30)]
+
+
+def test_page_size_is_capped_at_200(client: Client) -> None:
+    r = client.get("/api/applicationprofile?page_size=1000").json()
+    assert len(r["results"]) == r["count"] <= 200
+
+
+def test_filters(client: Client) -> None:
+    def names(query: str) -> list[str]:
+        r = client.get("/api/pool?" + query)
+        assert r.status_code == 200, r.text
+        return [p["name"] for p in r.json()["results"]]
+
+    assert names("name=col-05") == ["col-05"]
+    assert names("name.contains=col-2&page_size=100") == [f"col-2{i}" for i in range(10)]
+    assert names("created_by=ako-1&page_size=100") == [f"col-{i:02d}" for i in range(0, 30, 3)]
+    assert names("default_server_port=8007") == ["col-07"]
+    uuids = [client.by_name("pool", n)["uuid"] for n in ("col-01", "col-02")]
+    assert names("uuid.in=" + ",".join(uuids)) == ["col-01", "col-02"]
+    assert names("sort=-name&page_size=2&name.contains=col-") == ["col-29", "col-28"]
+    assert names("cloud_ref.name=Default-Cloud&page_size=1") == ["col-00"]
+    assert names("cloud_ref.name=No-Such-Cloud") == []
+
+
+def test_refers_to_and_referred_by(client: Client) -> None:
+    pool = client.by_name("pool", "col-10")
+    group = client.post("/api/poolgroup", {"name": "col-group", "members": [
+        {"pool_ref": pool["url"]}]}).json()
+    assert [g["name"] for g in client.get(
+        f"/api/poolgroup?refers_to=pool:{pool['uuid']}").json()["results"]] == ["col-group"]
+    referred = client.get(f"/api/pool?referred_by=poolgroup:{group['uuid']}").json()
+    assert [p["name"] for p in referred["results"]] == ["col-10"]
+    assert client.delete(f"/api/poolgroup/{group['uuid']}").status_code == 204
+
+
+def test_fields_include_name_and_skip_default(client: Client) -> None:
+    r = client.get("/api/pool?name=col-03&fields=default_server_port").json()["results"][0]
+    assert set(r) == {"name", "url", "uuid", "default_server_port"}
+    named = client.get("/api/pool?name=col-03&include_name").json()["results"][0]
+    assert named["url"].endswith("#col-03") and named["tenant_ref"].endswith("#admin")
+    plain = client.get("/api/pool?name=col-03").json()["results"][0]
+    assert "#" not in plain["url"] and "#" not in plain["tenant_ref"]
+    lean = client.get("/api/pool?name=col-03&skip_default=true").json()["results"][0]
+    assert "lb_algorithm" not in lean and lean["default_server_port"] == 8003
+    assert "lb_algorithm" in plain
+
+
+def test_paths_tolerate_double_and_trailing_slashes(client: Client) -> None:
+    assert client.get("//api//pool/?name=col-01").json()["count"] == 1
+    pool = client.by_name("pool", "col-01")
+    assert client.get(f"/api/pool/{pool['uuid']}/").json()["name"] == "col-01"
+
+
+def test_unknown_type_is_404(client: Client) -> None:
+    assert client.get("/api/abcd").status_code == 404
+
+
+@pytest.fixture()
+def client(emulator: RunningEmulator) -> Client:
+    return Client(emulator.url)

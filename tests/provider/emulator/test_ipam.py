@@ -1,0 +1,124 @@
+"""Internal IPAM: VsVips with auto_allocate_ip get addresses from the chosen network's static
+ranges; exhaustion is 400 ``No available free IPs``; deletion releases; updates keep the
+address; no address is handed out twice (also under parallel writers)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from emuclient import PASSWORD, Client
+
+from albform.provider.emulator import RunningEmulator, start_emulator
+
+
+def network_body(name: str, first: str, last: str, cidr: str = "10.20.0.0/24") -> dict[str, Any]:
+    addr, mask = cidr.split("/")
+    return {"name": name, "configured_subnets": [{
+        "prefix": {"ip_addr": {"addr": addr, "type": "V4"}, "mask": int(mask)},
+        "static_ip_ranges": [{"type": "STATIC_IPS_FOR_VIP",
+                              "range": {"begin": {"addr": first, "type": "V4"},
+                                        "end": {"addr": last, "type": "V4"}}}],
+    }]}
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    with start_emulator(password=PASSWORD) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def ipam(emulator: RunningEmulator) -> dict[str, Any]:
+    """Network vip-net (3 addresses) behind an internal IPAM profile on Default-Cloud."""
+    client = Client(emulator.url, version="30.2.1")
+    net = client.post("/api/network", network_body("vip-net", "10.20.0.10", "10.20.0.12"))
+    assert net.status_code == 201, net.text
+    profile = client.post("/api/ipamdnsproviderprofile", {
+        "name": "avi-ipam", "type": "IPAMDNS_TYPE_INTERNAL",
+        "internal_profile": {"usable_networks": [{"nw_ref": net.json()["url"]}]}})
+    assert profile.status_code == 201, profile.text
+    cloud = client.by_name("cloud", "Default-Cloud")
+    cloud["ipam_provider_ref"] = profile.json()["url"]
+    assert client.put(f"/api/cloud/{cloud['uuid']}", cloud).status_code == 200
+    return {"network": net.json(), "profile": profile.json()}
+
+
+def _auto_vip(client: Client, name: str, **vip: Any) -> Any:
+    return client.post("/api/vsvip", {"name": name, "vip": [{"auto_allocate_ip": True, **vip}],
+                                      "dns_info": [{"fqdn": f"{name}.example.com"}]})
+
+
+def test_allocation_exhaustion_release_and_stability(emulator: RunningEmulator,
+                                                     ipam: dict[str, Any]) -> None:
+    client = Client(emulator.url, version="30.2.1")
+    made = [_auto_vip(client, f"auto-{i}") for i in range(3)]
+    assert [m.status_code for m in made] == [201, 201, 201], [m.text for m in made]
+    addrs = [m.json()["vip"][0]["ip_address"]["addr"] for m in made]
+    assert sorted(addrs) == ["10.20.0.10", "10.20.0.11", "10.20.0.12"]
+    first = made[0].json()
+    assert first["vip"][0]["discovered_networks"][0]["network_ref"].startswith(
+        ipam["network"]["url"].split("#")[0])
+    assert first["dns_info"][0]["fqdn"] == "auto-0.example.com"
+
+    full = _auto_vip(client, "auto-overflow")
+    assert full.status_code == 400
+    assert full.json() == {"error": "No available free IPs"}
+    assert client.get("/api/vsvip?name=auto-overflow").json()["count"] == 0
+
+    # An update that keeps auto-allocation keeps the address.
+    current = client.get(f"/api/vsvip/{first['uuid']}").json()
+    current["east_west_placement"] = False
+    again = client.put(f"/api/vsvip/{first['uuid']}", current)
+    assert again.status_code == 200
+    assert again.json()["vip"][0]["ip_address"]["addr"] == addrs[0]
+
+    # Deleting releases the address for the next VsVip.
+    assert client.delete(f"/api/vsvip/{made[1].json()['uuid']}").status_code == 204
+    reused = _auto_vip(client, "auto-reuse")
+    assert reused.status_code == 201
+    assert reused.json()["vip"][0]["ip_address"]["addr"] == addrs[1]
+    for m in (made[0], made[2], reused):
+        assert client.delete(f"/api/vsvip/{m.json()['uuid']}").status_code == 204
+
+
+def test_ipam_network_subnet_picks_the_network(emulator: RunningEmulator,
+                                               ipam: dict[str, Any]) -> None:
+    client = Client(emulator.url, version="30.2.1")
+    other = client.post("/api/network", network_body("other-net", "10.30.0.5", "10.30.0.5",
+                                                     "10.30.0.0/24"))
+    assert other.status_code == 201
+    r = _auto_vip(client, "chosen", ipam_network_subnet={
+        "network_ref": "/api/network?name=other-net",
+        "subnet": {"ip_addr": {"addr": "10.30.0.0", "type": "V4"}, "mask": 24}})
+    assert r.status_code == 201, r.text
+    assert r.json()["vip"][0]["ip_address"] == {"addr": "10.30.0.5", "type": "V4"}
+    # The network is referenced now, so it cannot go first.
+    assert client.delete(f"/api/network/{other.json()['uuid']}").status_code == 403
+    assert client.delete(f"/api/vsvip/{r.json()['uuid']}").status_code == 204
+    assert client.delete(f"/api/network/{other.json()['uuid']}").status_code == 204
+
+
+def test_parallel_allocations_never_share_an_address(emulator: RunningEmulator,
+                                                     ipam: dict[str, Any]) -> None:
+    client = Client(emulator.url, version="30.2.1")
+    big = client.post("/api/network", network_body("big-net", "10.40.0.1", "10.40.0.40",
+                                                   "10.40.0.0/24"))
+    assert big.status_code == 201
+
+    def make(i: int) -> tuple[int, str | None]:
+        c = Client(emulator.url, version="30.2.1")
+        r = _auto_vip(c, f"par-{i}", ipam_network_subnet={"network_ref": big.json()["url"]})
+        addr = r.json()["vip"][0]["ip_address"]["addr"] if r.status_code == 201 else None
+        return r.status_code, addr
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(make, range(48)))
+    granted = [addr for status, addr in results if status == 201]
+    refused = [status for status, _ in results if status != 201]
+    assert len(granted) == 40 and len(set(granted)) == 40
+    assert refused == [400] * 8
+    allocations = emulator.controller.store.allocations()
+    assert len({(a.vrf, a.addr) for a in allocations}) == len(allocations)
