@@ -214,8 +214,10 @@ class ModuleDecoder:
                     to_bool(evaluate_static(nullable_attr.expr, static, "nullable")))
                 default_attr = body.attribute("default")
                 has_default = default_attr is not None
-                value: Any = evaluate_static(default_attr.expr, static, "default") \
-                    if default_attr is not None else None
+                value: Any = None
+                if default_attr is not None:
+                    source = SourceRange(filename, default_attr.line)
+                    value = evaluate_static(default_attr.expr, static, "default")
                 if given is not None and name in given:
                     value = interpret(given[name], spec, name)
                     source = given[name].source or where

@@ -1,0 +1,37 @@
+resource "avi_pool" "web" {
+  name = "web"
+  lifecycle {
+    prevent_destroy      = true
+    ignore_change        = [name] # ERROR: Unsupported argument
+    replace_triggered_by = [avi_pool.other] # ERROR: Unsupported argument
+  }
+  depends_on = [avi_pool.missing] # ERROR: Reference to undeclared resource
+}
+
+resource "avi_pool" "dup" {
+  name = "a"
+}
+
+resource "avi_pool" "dup" { # ERROR: Duplicate resource configuration
+  name = "b"
+}
+
+output "o" { # ERROR: Missing required argument
+  valeu = 1 # ERROR: Unsupported argument
+}
+
+module "m" {
+  source = "git::https://example.com/mod.git" # ERROR: Unsupported module source
+}
+
+moved {
+  from = avi_pool.old
+  to   = "avi_pool.new[" # ERROR: Invalid reference
+}
+
+something "x" { # ERROR: Unsupported block type
+}
+
+provider "avi" {
+  avi_controler = "x" # ERROR: Unsupported argument
+}
