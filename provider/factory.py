@@ -44,7 +44,10 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
         with AviClient.connect(config) as client:
             yield AviProvider(client, load_table(), default_tenant=config.tenant)
         return
-    db_path = Path(workdir) / EMULATOR_DB
+    # ALBFORM_EMULATOR_DB lets several working directories share one emulated controller
+    # (the lb-demo walkthrough sets the controller up in one directory, the cluster in another).
+    db_env = env.get("ALBFORM_EMULATOR_DB")
+    db_path = Path(db_env) if db_env else Path(workdir) / EMULATOR_DB
     db_path.parent.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(24)
     with start_emulator(db_path=db_path, password=password) as emulator:
