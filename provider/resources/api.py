@@ -46,6 +46,11 @@ class ControllerApi(Protocol):
                    ) -> dict[str, Any] | None:
         ...
 
+    def get_singleton(self, objtype: str, *, tenant: Tenant = DEFAULT_TENANT,
+                      ) -> dict[str, Any]:
+        """``GET /api/<type>`` of a PUT-only singleton (``systemconfiguration``...)."""
+        ...
+
     def list_objects(self, objtype: str, params: Mapping[str, str], *,
                      tenant: Tenant = DEFAULT_TENANT) -> list[dict[str, Any]]:
         ...

@@ -16,6 +16,10 @@ from albform.provider.resources.api import DEFAULT_TENANT, Tenant
 from albform.provider.resources.normalize import noise_fields
 from albform.provider.resources.refs import parse_ref
 
+# Attributes of the official provider that the controller does not have: kept in state from
+# the configuration, never sent.
+LOCAL_ATTRIBUTES: Mapping[str, frozenset[str]] = {"pool": frozenset({"ignore_servers"})}
+
 
 def _known(value: Any) -> Any:
     if isinstance(value, dict):
@@ -33,7 +37,7 @@ def _unknown(value: object) -> bool:
 
 
 def write_body(objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
-    drop = noise_fields(objtype) | {"id"}
+    drop = noise_fields(objtype) | LOCAL_ATTRIBUTES.get(objtype, frozenset()) | {"id"}
     return {k: _known(v) for k, v in planned.items() if k not in drop and not _unknown(v)}
 
 

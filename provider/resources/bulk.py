@@ -4,7 +4,8 @@ Requests are grouped by (api type, tenant); each group's uuids go into ``uuid.in
 at most ``BATCH`` uuids (and a URL budget), with ``page_size=200``, so 20,000 objects cost about
 100 calls instead of 20,000. Objects missing from the answers no longer exist (drift:
 ``attributes=None``). Static routes are grouped by VrfContext: one GET per VRF whatever the
-number of routes. Requests with no uuid fall back to a single read each.
+number of routes. Singletons, ``avi_server`` members and requests with no uuid are read one
+by one.
 """
 
 from __future__ import annotations
@@ -40,19 +41,24 @@ class BulkReader:
     def __init__(self, api: ControllerApi, routes: StaticRoutes,
                  api_type: Callable[[str], str], tenant_of: Callable[[Mapping[str, Any]], Tenant],
                  is_partial: Callable[[str], bool],
-                 read_one: Callable[[ReadRequest], ReadResult]) -> None:
+                 read_one: Callable[[ReadRequest], ReadResult],
+                 read_alone: Callable[[ReadRequest], bool]) -> None:
         self._api = api
         self._routes = routes
         self._api_type = api_type
         self._tenant_of = tenant_of
         self._is_partial = is_partial
         self._read_one = read_one
+        self._read_alone = read_alone
 
     def read_many(self, requests: Sequence[ReadRequest]) -> dict[object, ReadResult]:
         results: dict[object, ReadResult] = {}
         groups: dict[tuple[str, Tenant], list[tuple[object, str]]] = {}
         route_groups: dict[tuple[str, Tenant], list[ReadRequest]] = {}
         for req in requests:
+            if self._read_alone(req):  # singletons, pool members: one GET each
+                results[req.key] = self._read_one(req)
+                continue
             if self._is_partial(req.type_name):
                 vrf_id = self._routes.vrf_from_state(req.attributes)
                 if vrf_id is None:

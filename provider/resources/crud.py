@@ -24,6 +24,8 @@ from albform.engine.provider import ProviderError
 from albform.provider.resources.api import DEFAULT_TENANT, ControllerApi, Tenant
 from albform.provider.resources.bodies import new_uuid, tenant_of, write_body
 from albform.provider.resources.normalize import normalize_object, object_uuid
+from albform.provider.resources.parent_edit import ParentEditor
+from albform.provider.resources.pool_servers import ignores_servers
 from albform.provider.resources.registry import TypeRegistry, is_system_default
 from albform.provider.resources.resolver import RefResolver
 
@@ -32,11 +34,13 @@ CONFLICT_RETRIES = 4
 
 class GenericCrud:
     def __init__(self, api: ControllerApi, registry: TypeRegistry, resolver: RefResolver,
-                 default_tenant: Tenant = DEFAULT_TENANT) -> None:
+                 default_tenant: Tenant = DEFAULT_TENANT,
+                 editor: ParentEditor | None = None) -> None:
         self._api = api
         self._registry = registry
         self._resolver = resolver
         self._default_tenant = default_tenant
+        self._editor = editor or ParentEditor(api)
 
     def tenant(self, attributes: Mapping[str, Any]) -> Tenant:
         return tenant_of(attributes, self._default_tenant)
@@ -44,8 +48,8 @@ class GenericCrud:
     # -- read -----------------------------------------------------------------------------
     def read(self, objtype: str, attributes: Mapping[str, Any]) -> dict[str, Any] | None:
         if self._registry.is_singleton(objtype):
-            found = self._api.list_objects(objtype, {}, tenant=self.tenant(attributes))
-            return normalize_object(objtype, found[0]) if found else None
+            return normalize_object(objtype, self._api.get_singleton(
+                objtype, tenant=self.tenant(attributes)))
         uuid = object_uuid(attributes)
         if uuid is None:
             return None
@@ -75,12 +79,11 @@ class GenericCrud:
 
     def _put_singleton(self, objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
         tenant = self.tenant(planned)
-        found = self._api.list_objects(objtype, {}, tenant=tenant)
-        current = normalize_object(objtype, found[0]) if found else {}
+        current = normalize_object(objtype, self._api.get_singleton(objtype, tenant=tenant))
         current.pop("id", None)
         body = {**current, **write_body(objtype, planned)}
-        return normalize_object(objtype, self._api.replace_object(objtype, "", body,
-                                                                  tenant=tenant))
+        self._api.replace_object(objtype, "", body, tenant=tenant)
+        return normalize_object(objtype, self._api.get_singleton(objtype, tenant=tenant))
 
     # -- update ---------------------------------------------------------------------------
     def update(self, objtype: str, prior: Mapping[str, Any],
@@ -93,6 +96,13 @@ class GenericCrud:
         tenant = self.tenant(prior)
         wanted = write_body(objtype, planned)
         wanted.pop("uuid", None)
+        if objtype == "pool" and ignores_servers(planned):
+            wanted.pop("servers", None)  # members belong to avi_server resources
+        with self._editor.lock(objtype, uuid):
+            return self._update(objtype, uuid, tenant, wanted)
+
+    def _update(self, objtype: str, uuid: str, tenant: Tenant,
+                wanted: Mapping[str, Any]) -> dict[str, Any]:
         for attempt in range(CONFLICT_RETRIES):
             current = self._api.get_object(objtype, uuid, tenant=tenant)
             if current is None:

@@ -1,8 +1,9 @@
 """``AviProvider``: the engine's ``Provider`` protocol over the Avi controller REST API.
 
 Wiring only: type names and system defaults (``registry``), schemas (``schemas``), config
-canonicalisation (``canonical`` + ``resolver``), CRUD (``crud``), the static-route partial
-resource (``static_routes``), bulk refresh (``bulk``), data sources and import (``lookup``).
+canonicalisation (``canonical`` + ``resolver``), CRUD (``crud``), the partial resources
+``avi_vrfcontext_static_route`` (``static_routes``) and ``avi_server`` (``pool_servers``),
+bulk refresh (``bulk``), data sources and import (``lookup``).
 State attributes are the API object as read, minus runtime noise, refs canonical
 (``/api/<type>/<uuid>``), ``id`` = the object's canonical path, ``uuid`` kept.
 
@@ -30,10 +31,12 @@ from albform.provider.resources.bulk import BulkReader
 from albform.provider.resources.canonical import Canonicalizer
 from albform.provider.resources.crud import GenericCrud
 from albform.provider.resources.lookup import ObjectFinder
+from albform.provider.resources.parent_edit import ParentEditor
+from albform.provider.resources.pool_servers import LOCAL_ATTRIBUTES, PoolServers, ignores_servers
 from albform.provider.resources.refs import parse_ref
-from albform.provider.resources.registry import STATIC_ROUTE_TYPE, TypeRegistry
+from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, TypeRegistry
 from albform.provider.resources.resolver import RefResolver, Scope
-from albform.provider.resources.schemas import adjust, static_route_schema
+from albform.provider.resources.schemas import adjust, server_schema, static_route_schema
 from albform.provider.resources.static_routes import StaticRoutes
 from albform.provider.schema.engine_view import resource_schema
 from albform.provider.schema.table import SchemaTable
@@ -51,11 +54,13 @@ class AviProvider:
             table.types(), [t for t in table.types() if table.object(t).singleton])
         self.resolver = RefResolver(api)
         self._canon = Canonicalizer(self.resolver)
-        self._crud = GenericCrud(api, self.registry, self.resolver, self._tenant)
-        self._routes = StaticRoutes(api, self.resolver, self._tenant)
+        editor = ParentEditor(api)
+        self._crud = GenericCrud(api, self.registry, self.resolver, self._tenant, editor)
+        self._routes = StaticRoutes(api, self.resolver, self._tenant, editor)
+        self._servers = PoolServers(api, self.resolver, self._canon, self._tenant, editor)
         self._finder = ObjectFinder(api, self.resolver)
         self._bulk = BulkReader(api, self._routes, self.registry.api_type, self._tenant_of,
-                                self.registry.is_partial, self.read)
+                                self.registry.is_partial, self.read, self._read_alone)
         self._schemas: dict[str, ResourceSchema] = {}
 
     @property
@@ -74,6 +79,8 @@ class AviProvider:
         if cached is None:
             if name == STATIC_ROUTE_TYPE:
                 cached = static_route_schema(resource_schema("avi_vrfcontext"))
+            elif name == SERVER_TYPE:
+                cached = server_schema(resource_schema("avi_pool"))
             else:
                 cached = adjust(resource_schema(name))
             self._schemas[name] = cached  # same value from any thread: no lock needed
@@ -91,31 +98,63 @@ class AviProvider:
     # -- plan side --------------------------------------------------------------------------
     def canonicalize(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         objtype = self._objtype(type_name)
-        if self.registry.is_partial(type_name):
-            return self._routes.canonicalize(attributes)
         schema = self.schema(type_name)
+        if type_name == STATIC_ROUTE_TYPE:
+            return self._routes.canonicalize(attributes)
+        if type_name == SERVER_TYPE:
+            return self._servers.canonicalize(schema.attributes if schema else None, attributes)
         tenant = self._tenant_of(attributes)
         cloud_uuid = None
         cloud = attributes.get("cloud_ref")
         if isinstance(cloud, str):
             ref = parse_ref(self.resolver.canonical(cloud, "cloud", Scope(tenant)), "cloud")
             cloud_uuid = ref.uuid if ref is not None else None
-        return self._canon.canonicalize(objtype, schema.attributes if schema else None,
-                                        attributes, Scope(tenant, cloud_uuid))
+        out = self._canon.canonicalize(objtype, schema.attributes if schema else None,
+                                       attributes, Scope(tenant, cloud_uuid))
+        if objtype == "pool" and ignores_servers(out):
+            out.pop("servers", None)  # managed by avi_server resources
+        return out
 
     # -- reads ------------------------------------------------------------------------------
     def read(self, request: ReadRequest) -> ReadResult:
         objtype = self._objtype(request.type_name)
-        if self.registry.is_partial(request.type_name):
+        if request.type_name == STATIC_ROUTE_TYPE:
             return ReadResult(self._routes.read(request.attributes))
-        return ReadResult(self._crud.read(objtype, request.attributes))
+        if request.type_name == SERVER_TYPE:
+            return ReadResult(self._servers.read(request.attributes))
+        found = self._crud.read(objtype, request.attributes)
+        return ReadResult(self._with_local(objtype, request.attributes, found))
+
+    @staticmethod
+    def _with_local(objtype: str, source: Mapping[str, Any],
+                    found: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """``found`` plus the provider-local attributes (``ignore_servers``) from ``source``:
+        the controller does not store them, the configuration/state does."""
+        if found is None:
+            return None
+        out = dict(found)
+        for key in LOCAL_ATTRIBUTES.get(objtype, ()):
+            if key in source:
+                out[key] = source[key]
+        return out
 
     def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
         for req in requests:
             self._objtype(req.type_name)
         before = self._api.api_calls
-        results = self._bulk.read_many(requests)
+        results = dict(self._bulk.read_many(requests))
+        for req in requests:
+            objtype = self.registry.api_type(req.type_name)
+            got = results.get(req.key)
+            if objtype in LOCAL_ATTRIBUTES and got is not None and got.attributes is not None \
+                    and not self.registry.is_partial(req.type_name):
+                results[req.key] = ReadResult(
+                    self._with_local(objtype, req.attributes, got.attributes), got.diagnostics)
         return ReadManyResult(results, api_calls=self._api.api_calls - before)
+
+    def _read_alone(self, request: ReadRequest) -> bool:
+        return request.type_name == SERVER_TYPE or self.registry.is_singleton(
+            self.registry.api_type(request.type_name))
 
     def read_data_source(self, type_name: str, query: Mapping[str, Any]) -> ReadResult:
         objtype = self._objtype(type_name)
@@ -130,8 +169,10 @@ class AviProvider:
     def import_resource(self, type_name: str, identifier: str) -> ReadResult:
         objtype = self._objtype(type_name)
         diags = Diagnostics()
-        if self.registry.is_partial(type_name):
+        if type_name == STATIC_ROUTE_TYPE:
             found = self._import_route(identifier)
+        elif type_name == SERVER_TYPE:
+            found = self._import_server(identifier)
         else:
             found = self._finder.by_identifier(objtype, identifier, self._tenant)
         if found is None:
@@ -151,24 +192,46 @@ class AviProvider:
             return None
         return self._routes.read({"vrf_context_ref": vrf["id"], "route_id": route_id})
 
+    def _import_server(self, identifier: str) -> dict[str, Any] | None:
+        # The official provider's id: "<pool uuid, url or name>:<ip>:<port>".
+        pool_text, _, rest = identifier.partition(":")
+        ip, _, port = rest.rpartition(":") if rest.count(":") >= 1 else (rest, "", "0")
+        pool = self._finder.by_identifier("pool", pool_text, self._tenant)
+        if pool is None or not ip:
+            return None
+        attrs: dict[str, Any] = {"pool_ref": pool["id"], "ip": ip}
+        if port and port != "0":
+            attrs["port"] = int(port) if port.isdigit() else port
+        return self._servers.read(attrs)
+
     # -- writes -----------------------------------------------------------------------------
     def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
         objtype = self._objtype(type_name)
-        if self.registry.is_partial(type_name):
-            return ApplyResult(self._routes.write(None, self._resolved(type_name, planned)))
-        return ApplyResult(self._crud.create(objtype, self._resolved(type_name, planned)))
+        resolved = self._resolved(type_name, planned)
+        if type_name == STATIC_ROUTE_TYPE:
+            return ApplyResult(self._routes.write(None, resolved))
+        if type_name == SERVER_TYPE:
+            return ApplyResult(self._servers.write(None, resolved))
+        created = self._crud.create(objtype, resolved)
+        return ApplyResult(self._with_local(objtype, resolved, created) or created)
 
     def update(self, type_name: str, prior: Mapping[str, Any],
                planned: Mapping[str, Any]) -> ApplyResult:
         objtype = self._objtype(type_name)
-        if self.registry.is_partial(type_name):
-            return ApplyResult(self._routes.write(prior, self._resolved(type_name, planned)))
-        return ApplyResult(self._crud.update(objtype, prior, self._resolved(type_name, planned)))
+        resolved = self._resolved(type_name, planned)
+        if type_name == STATIC_ROUTE_TYPE:
+            return ApplyResult(self._routes.write(prior, resolved))
+        if type_name == SERVER_TYPE:
+            return ApplyResult(self._servers.write(prior, resolved))
+        updated = self._crud.update(objtype, prior, resolved)
+        return ApplyResult(self._with_local(objtype, resolved, updated) or updated)
 
     def delete(self, type_name: str, prior: Mapping[str, Any]) -> None:
         objtype = self._objtype(type_name)
-        if self.registry.is_partial(type_name):
+        if type_name == STATIC_ROUTE_TYPE:
             self._routes.delete(prior)
+        elif type_name == SERVER_TYPE:
+            self._servers.delete(prior)
         else:
             self._crud.delete(objtype, prior)
 

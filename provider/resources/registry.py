@@ -2,8 +2,9 @@
 
 Every object type of the schema table is a managed resource ``avi_<type>`` (the official
 provider's names: ``avi_pool`` manages ``/api/pool``) and a data source of the same name.
-albform adds one partial resource, ``avi_vrfcontext_static_route`` (one VRF static route merged
-into a shared VrfContext; ``static_routes.py``). Singletons (``systemconfiguration``…) are
+Two partial resources manage one member of a shared parent's list: albform's
+``avi_vrfcontext_static_route`` (``static_routes.py``) and the official provider's
+``avi_server`` (one pool server, ``pool_servers.py``). Singletons (``systemconfiguration``…) are
 PUT-only: "create" is a PUT and "delete" only forgets them.
 
 System defaults (``System-*`` names, ``Default-Group``, ``Default-Cloud``, the ``admin``
@@ -19,7 +20,8 @@ from typing import Any
 
 PREFIX = "avi_"
 STATIC_ROUTE_TYPE = "avi_vrfcontext_static_route"
-PARTIAL_TYPES = {STATIC_ROUTE_TYPE: "vrfcontext"}
+SERVER_TYPE = "avi_server"
+PARTIAL_TYPES = {STATIC_ROUTE_TYPE: "vrfcontext", SERVER_TYPE: "pool"}
 
 _BUILTIN_NAMES = {
     "serviceenginegroup": {"Default-Group"},

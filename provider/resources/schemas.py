@@ -9,8 +9,9 @@ this module
   by a top-level field of each element) and keys the controller assigns when the config
   leaves them out (``VsVip.vip[].vip_id``). Those lists are compared by position; pool
   servers are put in canonical order on both sides (``keyed_lists.py``), so that is exact;
-* builds the partial resource ``avi_vrfcontext_static_route`` from the table's
-  ``StaticRoute`` fields plus its locating attributes (``static_routes.py``).
+* builds the partial resources ``avi_vrfcontext_static_route`` (the table's ``StaticRoute``
+  fields plus locating attributes) and ``avi_server`` (``Server`` fields plus ``pool_ref``,
+  ``ip``, ``type``), and adds the official provider's ``avi_pool.ignore_servers``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from albform.engine.schema import AttributeSchema, ResourceSchema
-from albform.provider.resources.registry import STATIC_ROUTE_TYPE
+from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE
 
 # Key fields the controller fills when the configuration omits them.
 SERVER_ASSIGNED_KEYS = frozenset({"vip_id"})
@@ -43,8 +44,15 @@ def _safe_keys(attrs: Mapping[str, AttributeSchema]) -> dict[str, AttributeSchem
     return out
 
 
+IGNORE_SERVERS = AttributeSchema(
+    "ignore_servers", type="boolean", server_default=True, default=False,
+    description="Members are managed by avi_server resources (official provider argument)")
+
+
 def adjust(schema: ResourceSchema) -> ResourceSchema:
     attrs = _safe_keys(schema.attributes)
+    if schema.type_name == "avi_pool":
+        attrs["ignore_servers"] = IGNORE_SERVERS
     attrs["id"] = AttributeSchema("id", computed=True,
                                   description="albform's id: /api/<type>/<uuid>")
     if "uuid" in attrs:
@@ -75,3 +83,25 @@ def static_route_schema(vrfcontext: ResourceSchema) -> ResourceSchema:
     return ResourceSchema(
         type_name=STATIC_ROUTE_TYPE, attributes=MappingProxyType(attrs), id_attribute="id",
         description="One static route merged into a shared VrfContext (foreign routes kept)")
+
+
+def server_schema(pool: ResourceSchema) -> ResourceSchema:
+    """``avi_server``: one pool member; ``ip``/``port`` are its identity (force a new one)."""
+    servers = pool.attributes.get("servers")
+    fields = dict(servers.fields) if servers is not None and servers.fields else {}
+    attrs: dict[str, AttributeSchema] = dict(_safe_keys(fields))
+    attrs.pop("ip", None)
+    if "port" in attrs:
+        attrs["port"] = replace(attrs["port"], force_new=True)
+    attrs.update({
+        "pool_ref": AttributeSchema("pool_ref", required=True, force_new=True,
+                                    refers_to="pool"),
+        "ip": AttributeSchema("ip", required=True, force_new=True,
+                              description="Server address (IpAddr.addr)"),
+        "type": AttributeSchema("type", server_default=True, default="V4", force_new=True,
+                                enum=("V4", "V6", "DNS")),
+        "tenant_ref": AttributeSchema("tenant_ref", refers_to="tenant", server_default=True),
+        "id": AttributeSchema("id", computed=True),
+    })
+    return ResourceSchema(type_name=SERVER_TYPE, attributes=MappingProxyType(attrs),
+                          id_attribute="id", description="One server of a pool")

@@ -10,14 +10,12 @@ instance per route; locating attributes ``vrf_name`` + ``cloud_ref`` (+ ``tenant
 Routes are *compared by content* (prefix + next hop + labels, ``static_route_merge.py``).
 ``canonicalize`` therefore maps a configured ``route_id`` to the id of a route with the same
 content already in the VRF (e.g. one AKO wrote with its random id), so adopting such a route
-is no change. Writes GET the VRF, merge (foreign routes untouched), and PUT it back; a per-VRF
-lock serialises albform's own writers, and 409/412 answers (another writer got in between)
-re-read and merge again.
+is no change. Writes GET the VRF, merge (foreign routes untouched) and PUT it back
+(``parent_edit.py``: per-VRF lock, 409/412 re-read and merge again).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,7 +23,8 @@ from albform.engine.provider import ProviderError
 from albform.engine.values import UNKNOWN, Deferred
 from albform.provider.resources.api import ControllerApi, Tenant
 from albform.provider.resources.canonical import coerce_scalar, unwrap_single
-from albform.provider.resources.normalize import canonical_refs, normalize_object
+from albform.provider.resources.normalize import canonical_refs
+from albform.provider.resources.parent_edit import ParentEditor, ParentGone
 from albform.provider.resources.refs import ObjectRef, canonical_path, parse_ref
 from albform.provider.resources.resolver import RefResolver, Scope
 from albform.provider.resources.static_route_merge import (
@@ -37,7 +36,6 @@ from albform.provider.resources.static_route_merge import (
 ROUTE_FIELDS = ("route_id", "prefix", "next_hop", "labels", "if_name",
                 "disable_gateway_monitor")
 LOCATORS = ("vrf_name", "cloud_ref", "tenant_ref", "vrf_context_ref")
-WRITE_RETRIES = 5
 
 
 def _placeholder(value: object) -> bool:
@@ -73,12 +71,11 @@ def route_state_id(vrf_uuid: str, route_id: str) -> str:
 
 class StaticRoutes:
     def __init__(self, api: ControllerApi, resolver: RefResolver, default_tenant: Tenant,
-                 ) -> None:
+                 editor: ParentEditor) -> None:
         self._api = api
         self._resolver = resolver
         self._default_tenant = default_tenant
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._editor = editor
 
     # -- locating the VRF -------------------------------------------------------------------
     def _tenant(self, attrs: Mapping[str, Any]) -> Tenant:
@@ -108,10 +105,6 @@ class StaticRoutes:
                 cloud_uuid = cloud_ref.uuid or self._resolver.lookup(cloud_ref, Scope(tenant))
         return self._resolver.lookup(ObjectRef("vrfcontext", name=name),
                                      Scope(tenant, cloud_uuid))
-
-    def _lock(self, vrf_uuid: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(vrf_uuid, threading.Lock())
 
     def _get_vrf(self, vrf_uuid: str, tenant: Tenant) -> dict[str, Any] | None:
         # Never cached: a route written by AKO a second ago must be seen by the next plan.
@@ -190,50 +183,26 @@ class StaticRoutes:
                 status=404, detail=f"No VrfContext matches {self._describe(planned)}.")
         desired = canonical_route(planned)
         priors = [canonical_route(prior)] if prior else []
-        vrf, _merged, ours = self._modify(vrf_uuid, self._tenant(planned),
-                                         lambda cur: merge_routes(cur, priors, [desired]))
-        mine = ours[0] if ours else desired
-        return self._state(vrf, planned, mine)
+        vrf, ours = self._editor.modify(
+            "vrfcontext", vrf_uuid, self._tenant(planned), "static_routes",
+            lambda cur: merge_routes(cur, priors, [desired]))
+        return self._state(vrf, planned, ours[0] if ours else desired)
 
     def delete(self, prior: Mapping[str, Any]) -> None:
         vrf_uuid = self.vrf_from_state(prior)
         if vrf_uuid is None:
             return
-        route = [canonical_route(prior)]
+        mine = [canonical_route(prior)]
 
-        def remove(cur: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[Any]]:
-            owned = set(find_owned(cur, route))
-            return [dict(r) for i, r in enumerate(cur) if i not in owned], []
+        def remove(cur: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], None]:
+            owned = set(find_owned(cur, mine))
+            return [dict(r) for i, r in enumerate(cur) if i not in owned], None
 
-        self._modify(vrf_uuid, self._tenant(prior), remove, missing_ok=True)
-
-    def _modify(self, vrf_uuid: str, tenant: Tenant, change: Any, *, missing_ok: bool = False,
-                ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-        with self._lock(vrf_uuid):
-            for attempt in range(WRITE_RETRIES):
-                vrf = self._get_vrf(vrf_uuid, tenant)
-                if vrf is None:
-                    if missing_ok:
-                        return {}, [], []
-                    raise ProviderError(f"VrfContext {vrf_uuid} no longer exists", status=404)
-                current = list(vrf.get("static_routes") or [])
-                merged, ours = change(current)
-                if merged == current:
-                    return vrf, merged, ours
-                body = normalize_object("vrfcontext", vrf)
-                body.pop("id", None)
-                body["static_routes"] = merged
-                if "_last_modified" in vrf:  # lets a checking controller answer 412
-                    body["_last_modified"] = vrf["_last_modified"]
-                try:
-                    answer = self._api.replace_object("vrfcontext", vrf_uuid, body,
-                                                      tenant=tenant)
-                except ProviderError as exc:
-                    if exc.status in (409, 412) and attempt + 1 < WRITE_RETRIES:
-                        continue
-                    raise
-                return answer, merged, ours
-        raise AssertionError("unreachable: the loop returns or raises")
+        try:
+            self._editor.modify("vrfcontext", vrf_uuid, self._tenant(prior), "static_routes",
+                                remove)
+        except ParentGone:
+            return  # the VRF is gone, and the route with it
 
     @staticmethod
     def _describe(attrs: Mapping[str, Any]) -> str:

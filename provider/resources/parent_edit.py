@@ -1,0 +1,69 @@
+"""Read-modify-write of one list inside a shared parent object (VRF static routes, pool
+servers): the I/O half of the partial resources.
+
+``ParentEditor.modify(objtype, uuid, tenant, field, change)`` GETs the parent, computes the
+new list with ``change(current) -> (new_list, result)``, and PUTs the parent back with only
+that list replaced — every other field as the controller has it. Writers in this process are
+serialised per parent (one lock per object), so parallel applies of sibling members cannot
+lose each other's edits; a 409/412 answer (another writer got in between, or the controller
+asks for a reload) re-reads and recomputes, a few times.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from albform.engine.provider import ProviderError
+from albform.provider.resources.api import ControllerApi, Tenant
+from albform.provider.resources.normalize import normalize_object
+
+R = TypeVar("R")
+Change = Callable[[Sequence[dict[str, Any]]], tuple[list[dict[str, Any]], R]]
+WRITE_RETRIES = 5
+
+
+class ParentGone(ProviderError):
+    pass
+
+
+class ParentEditor:
+    def __init__(self, api: ControllerApi) -> None:
+        self._api = api
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, objtype: str, uuid: str) -> threading.Lock:
+        """The lock of one parent; whole-object updates of it take it too, so they cannot
+        overwrite a member written at the same moment."""
+        with self._guard:
+            return self._locks.setdefault((objtype, uuid), threading.Lock())
+
+    def modify(self, objtype: str, uuid: str, tenant: Tenant, field: str,
+               change: Change[R]) -> tuple[dict[str, Any], R]:
+        """Apply ``change`` to ``parent[field]``; returns the parent as written (or as read,
+        when nothing changed) and ``change``'s result. Raises ``ParentGone`` (status 404)
+        when the parent does not exist."""
+        with self.lock(objtype, uuid):
+            for attempt in range(WRITE_RETRIES):
+                parent = self._api.get_object(objtype, uuid, tenant=tenant)
+                if parent is None:
+                    raise ParentGone(f"{objtype} {uuid} does not exist", status=404)
+                current = [dict(x) for x in parent.get(field) or [] if isinstance(x, dict)]
+                new_list, result = change(current)
+                if new_list == current:
+                    return parent, result
+                body = normalize_object(objtype, parent)
+                body.pop("id", None)
+                body[field] = new_list
+                if "_last_modified" in parent:  # lets a checking controller answer 412
+                    body["_last_modified"] = parent["_last_modified"]
+                try:
+                    answer = self._api.replace_object(objtype, uuid, body, tenant=tenant)
+                except ProviderError as exc:
+                    if exc.status in (409, 412) and attempt + 1 < WRITE_RETRIES:
+                        continue
+                    raise
+                return answer, result
+        raise AssertionError("unreachable: the loop returns or raises")
