@@ -238,3 +238,32 @@ def test_logs_never_contain_secrets(emulator, fast_retry, caplog):
     assert "POST" in text and "/api/pool" in text
     for secret in secrets:
         assert secret not in text
+
+
+def test_chaos_many_threads_no_loss_no_duplicates(emulator, sleeps):
+    policy = RetryPolicy(max_attempts=10, sleep=sleeps, jitter=lambda: 0.0)
+    with _client(emulator, policy) as client:
+        client.session.login()
+        emulator.set_faults(FaultConfig(error_rate=0.15, error_statuses=(500, 503, 429),
+                                        session_expiry_rate=0.1, seed=11,
+                                        path_contains="/api/pool"))
+        errors: list[BaseException] = []
+
+        def work(worker: int) -> None:
+            for i in range(10):
+                try:
+                    client.create_object("pool", _pool(f"c{worker}-{i}"))
+                except BaseException as exc:
+                    errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        emulator.set_faults(FaultConfig())
+        names = [o["name"] for o in client.list_objects("pool")]
+    assert errors == []
+    assert sorted(names) == sorted(f"c{w}-{i}" for w in range(8) for i in range(10))
+    assert sleeps.waits  # faults were met and retried
+    assert client.session.logins > 1

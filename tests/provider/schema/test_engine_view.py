@@ -90,3 +90,20 @@ def test_data_source_schema_looks_up_by_name_and_computes_the_rest():
     assert cloud.attributes["vtype"].computed and not cloud.attributes["vtype"].optional
     nested = data_source_schema("data.avi_pool").attribute(("servers", 0, "ip", "addr"))
     assert nested is not None and nested.computed and not nested.required
+
+
+def test_hand_written_rules_name_real_fields():
+    from albform.provider.schema.engine_view import (
+        FORCE_NEW,
+        KEYED_BY,
+        SERVER_ASSIGNED_REQUIRED,
+    )
+
+    table = load_table()
+    for (definition, list_field), key in KEYED_BY.items():
+        field = table.definition(definition).fields[list_field]
+        assert field.type == "list" and field.nested is not None, (definition, list_field)
+        assert field.nested.field_at(key) is not None, (definition, list_field, key)
+    for definition, names in {**FORCE_NEW, **SERVER_ASSIGNED_REQUIRED}.items():
+        for name in names:
+            assert name in table.definition(definition).fields, (definition, name)
