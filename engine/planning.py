@@ -107,6 +107,8 @@ class _Planner:
     schemas: dict[str, ResourceSchema | None] = field(default_factory=dict)
     planned: dict[ResourceAddress, Mapping[str, Any]] = field(default_factory=dict)
     changes: list[ResourceChange] = field(default_factory=list)
+    # Positions of the configured resources holding a Deferred (found building the graph).
+    referring: set[int] = field(default_factory=set)
 
     def schema(self, type_name: str) -> ResourceSchema | None:
         if type_name not in self.schemas:
@@ -195,12 +197,13 @@ def _apply_moves(config: Configuration, state: State, diags: Diagnostics,
 # -- refresh -----------------------------------------------------------------------------------
 
 def _refresh(p: _Planner, state: State, parallelism: int) -> State:
-    managed = [r for r in state.resources if not r.address.is_data]
     by_type: dict[str, list[ReadRequest]] = {}
-    for r in managed:
+    for i, r in enumerate(state.resources):
+        if r.address.is_data:
+            continue
         p.hook.pre_refresh(r.address)
         by_type.setdefault(r.address.type, []).append(
-            ReadRequest(r.address.type, r.attributes, key=r.address))
+            ReadRequest(r.address.type, r.attributes, key=i))
 
     def read(requests: Sequence[ReadRequest]) -> Mapping[object, ReadResult]:
         return p.provider.read_many(requests).results
@@ -222,12 +225,12 @@ def _refresh(p: _Planner, state: State, parallelism: int) -> State:
                       + (f" (HTTP {error.status})" if error.status else "")
                       + (f": {error.detail}" if error.detail else "")
                       + ". Nothing was planned; fix the problem and plan again.")
-    kept: list[ResourceState] = [r for r in state.resources if r.address.is_data]
-    for r in managed:
-        if r.address.type in failed:
+    kept: list[ResourceState] = []
+    for i, r in enumerate(state.resources):
+        if r.address.is_data or r.address.type in failed:
             kept.append(r)
             continue
-        result = results.get(r.address)
+        result = results.get(i)
         if result is None:
             p.diags.error("Provider returned no refresh result",
                           f"The provider answered no read result for {r.address}.",
@@ -239,19 +242,27 @@ def _refresh(p: _Planner, state: State, parallelism: int) -> State:
         p.hook.post_refresh(r.address, attrs is None)
         if attrs is not None:
             kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
-    return state.with_resources(kept)
+    return replace(state, resources=tuple(kept))  # same order as the stored state
 
 
 # -- configured resources --------------------------------------------------------------------
 
 def _dependency_graph(p: _Planner, resources: Sequence[ResourceConfig],
-                      known: Mapping[ResourceAddress, object],
-                      ) -> tuple[Graph[ResourceAddress], list[ResourceAddress]] | None:
-    graph: Graph[ResourceAddress] = Graph(r.address for r in resources)
-    for r in resources:
-        for dep in r.dependencies():
-            if dep in known:
-                graph.connect(r.address, dep)
+                      ) -> tuple[Graph[int], list[int]] | None:
+    """The dependency graph over positions in ``resources`` (ints hash far faster than
+    addresses, which matters at 50,000 resources) and a topological order of it."""
+    index = {r.address: i for i, r in enumerate(resources)}
+    graph: Graph[int] = Graph(range(len(resources)))
+    for i, r in enumerate(resources):
+        refs: set[ResourceAddress] = set()
+        if _find_deferred(r.attributes, refs):
+            p.referring.add(i)
+        refs.update(r.depends_on)
+        refs.discard(r.address)
+        for dep in refs:
+            j = index.get(dep)
+            if j is not None:
+                graph.connect(i, j)
             else:
                 p.diags.error("Reference to undeclared resource",
                               f"{r.address} refers to {dep}, which is not declared in the "
@@ -260,8 +271,24 @@ def _dependency_graph(p: _Planner, resources: Sequence[ResourceConfig],
         return graph, graph.topological_order()
     except CycleError as exc:
         for cycle in exc.cycles:
-            p.diags.error("Dependency cycle", "Cycle: " + " → ".join(map(str, cycle)))
+            p.diags.error("Dependency cycle", "Cycle: " + " → ".join(
+                str(resources[i].address) for i in cycle))
         return None
+
+
+def _find_deferred(value: Any, refs: set[ResourceAddress]) -> bool:
+    """Collect the references of every ``Deferred`` in ``value``; True if there is one
+    (a Deferred may refer to nothing, and still needs evaluating)."""
+    if isinstance(value, Deferred):
+        refs.update(value.references)
+        return True
+    found = False
+    # dict, not Mapping: ABC instance checks cost more than the rest of this walk.
+    values = value.values() if isinstance(value, dict | Mapping) else value
+    for v in values:
+        if isinstance(v, Deferred | dict | list):
+            found = _find_deferred(v, refs) or found
+    return found
 
 
 def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
@@ -270,13 +297,14 @@ def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
     if len(resources) != len(p.config.resources):
         p.diags.error("Duplicate resource address",
                       "Two configured resources have the same address; each must be unique.")
-    walked = _dependency_graph(p, list(resources.values()), resources)
+    configs = list(resources.values())
+    walked = _dependency_graph(p, configs)
     if walked is None:
         return
     graph, order = walked
     selected: set[ResourceAddress] | None = None
     if p.options.targets:
-        selected = _targeted(p, graph, prior)
+        selected = _targeted(p, graph, configs, prior)
     imports = {b.to_address: b for b in p.config.imports}
     for block in p.config.imports:
         if block.to_address not in resources:
@@ -284,19 +312,21 @@ def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
                           f"The configuration for the given import target {block.to_address} "
                           "does not exist. All target instances must have an associated "
                           "configuration to be imported.", subject=block.source)
-    for address in order:
+    for i in order:
+        rc = configs[i]
+        address = rc.address
         if selected is not None and address not in selected:
-            # Not planned, but dependents outside the target set are not planned either;
-            # keep its prior attributes for completeness of references.
+            # Not planned (its dependents outside the targets are not planned either);
+            # its prior attributes stand in for references.
             if address in prior:
                 p.planned[address] = prior[address].attributes
             continue
-        rc = resources[address]
         if address.is_data:
-            _plan_data(p, rc)
+            _plan_data(p, rc, i)
         else:
-            _plan_resource(p, rc, prior.get(address), imports.get(address),
-                           moves.get(address))
+            _plan_resource(p, rc, i, prior.get(address),
+                           imports.get(address) if imports else None,
+                           moves.get(address) if moves else None)
     for address, rs in prior.items():
         if address in resources or address.is_data:
             continue
@@ -308,17 +338,18 @@ def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
                                         previous_address=moves.get(address)))
 
 
-def _targeted(p: _Planner, graph: Graph[ResourceAddress],
+def _targeted(p: _Planner, graph: Graph[int], configs: Sequence[ResourceConfig],
               prior: Mapping[ResourceAddress, ResourceState]) -> set[ResourceAddress]:
     p.diags.warning("Resource targeting is in effect", TARGET_WARNING_DETAIL)
-    roots = [a for a in graph if any(matches(t, a) for t in p.options.targets)]
-    selected = set(graph.subgraph_closure(roots)) if roots else set()
+    roots = [i for i in graph if any(matches(t, configs[i].address) for t in p.options.targets)]
+    selected = {configs[i].address for i in graph.subgraph_closure(roots)} if roots else set()
     selected.update(a for a in prior if any(matches(t, a) for t in p.options.targets))
     return selected
 
 
-def _plan_data(p: _Planner, rc: ResourceConfig) -> None:
-    query = resolve_deferred(dict(rc.attributes), p.resolve)
+def _plan_data(p: _Planner, rc: ResourceConfig, position: int) -> None:
+    query = resolve_deferred(dict(rc.attributes), p.resolve) if position in p.referring \
+        else dict(rc.attributes)
     if contains_placeholder(query):
         p.planned[rc.address] = ALL_UNKNOWN
         schema = p.schema(rc.type)
@@ -355,9 +386,9 @@ def _provider_error(summary: str, rc: ResourceConfig, exc: ProviderError) -> Dia
                             subject=rc.source, address=rc.address)
 
 
-def _desired(p: _Planner, rc: ResourceConfig) -> dict[str, Any] | None:
+def _desired(p: _Planner, rc: ResourceConfig, position: int) -> dict[str, Any] | None:
     attrs = rc.attributes
-    if any(isinstance(v, Deferred | dict | list) for v in attrs.values()):
+    if position in p.referring:
         attrs = resolve_deferred(dict(attrs), p.resolve)
     try:
         return p.provider.canonicalize(rc.type, attrs)
@@ -366,7 +397,8 @@ def _desired(p: _Planner, rc: ResourceConfig) -> dict[str, Any] | None:
         return None
 
 
-def _plan_resource(p: _Planner, rc: ResourceConfig, prior: ResourceState | None,
+def _plan_resource(p: _Planner, rc: ResourceConfig, position: int,
+                   prior: ResourceState | None,
                    importing: Any, previous: ResourceAddress | None) -> None:
     schema = p.schema(rc.type)
     if schema is None:
@@ -375,7 +407,7 @@ def _plan_resource(p: _Planner, rc: ResourceConfig, prior: ResourceState | None,
                       subject=rc.source, address=rc.address)
         p.planned[rc.address] = ALL_UNKNOWN
         return
-    desired = _desired(p, rc)
+    desired = _desired(p, rc, position)
     if desired is None:
         p.planned[rc.address] = ALL_UNKNOWN
         return
@@ -432,7 +464,7 @@ def _plan_resource(p: _Planner, rc: ResourceConfig, prior: ResourceState | None,
 
 def _replace_reason(p: _Planner, address: ResourceAddress, prior: ResourceState | None,
                     changes: Sequence[Any]) -> str | None:
-    if any(matches(r, address) for r in p.options.replace):
+    if p.options.replace and any(matches(r, address) for r in p.options.replace):
         return "replace_by_request"
     if prior is not None and prior.status == "tainted":
         return "replace_because_tainted"
