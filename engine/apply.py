@@ -104,6 +104,12 @@ class _Apply:
 
     # -- driver ---------------------------------------------------------------------------
     def run(self) -> ApplyOutcome:
+        if self.plan.errored:
+            self.diagnostics.error(
+                "Cannot apply an errored plan",
+                "The plan was computed with errors, so it may be incomplete. Fix the errors "
+                "and plan again.")
+            return self._outcome(frozenset(), {}, frozenset(), frozenset())
         for change in self.changes.values():
             if change.previous_address is not None:
                 self.work.move(change.previous_address, change.address)
@@ -186,18 +192,17 @@ class _Apply:
 
     def _do_create(self, address: ResourceAddress, change: ResourceChange) -> None:
         desired = self._desired(change, None)
-        cbd = change.action is Action.CREATE_THEN_DELETE
-        if cbd:
-            self.work.depose(address)
+        # create_before_destroy: the old object stays current (and persisted) until the new
+        # one exists; then it is set aside until its delete step.
+        record = self.work.replace_current if change.action is Action.CREATE_THEN_DELETE \
+            else self.work.put
         try:
             result = self.provider.create(address.type, desired)
         except ProviderError as exc:
             if exc.partial_state is not None:
-                self.work.put(self._state_for(change, exc.partial_state, tainted=True))
-            elif cbd:
-                self.work.restore_deposed(address)
+                record(self._state_for(change, exc.partial_state, tainted=True))
             raise
-        self.work.put(self._state_for(change, result.attributes))
+        record(self._state_for(change, result.attributes))
         self._warnings(address, result.diagnostics)
 
     def _do_update(self, address: ResourceAddress, change: ResourceChange) -> None:

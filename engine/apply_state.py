@@ -94,22 +94,15 @@ class WorkingState:
             elif found is not None:
                 self._resources[old] = found
 
-    def depose(self, address: ResourceAddress) -> ResourceState | None:
-        """Set the current object aside (create_before_destroy) and return it."""
+    def replace_current(self, resource: ResourceState) -> None:
+        """Record the new object of a create_before_destroy replacement, setting the old
+        one aside (in memory: the state model has no deposed objects) until it is deleted."""
         with self._lock:
-            found = self._resources.pop(address, None)
-            if found is not None:
-                self._deposed[address] = found
-                self._dirty = True
-            return found
-
-    def restore_deposed(self, address: ResourceAddress) -> None:
-        """The replacement's create failed without an object: the old one stays current."""
-        with self._lock:
-            found = self._deposed.pop(address, None)
-            if found is not None and address not in self._resources:
-                self._resources[address] = found
-                self._dirty = True
+            old = self._resources.get(resource.address)
+            if old is not None:
+                self._deposed[resource.address] = old
+            self._resources[resource.address] = resource
+            self._dirty = True
 
     def forget_deposed(self, address: ResourceAddress) -> None:
         with self._lock:

@@ -3,6 +3,8 @@ missing objects, deleting a referenced object, duplicate names, in-place force_n
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from albform.engine.apply import apply_plan
@@ -124,9 +126,9 @@ def test_create_before_destroy_moves_dependents_first() -> None:
     assert new_pool is not None
     assert p.get("fake_vs", "vs") == {**vs, "pool_ref": ref_url("fake_pool", new_pool["uuid"])}
     assert out.state.by_address()[addr("fake_pool.web")].create_before_destroy
-    # While the old pool was deposed, the new one was already recorded.
-    assert any(s.by_address()[addr("fake_pool.web")].attributes["name"] == "web-2"
-               for s in persist.states[:-1])
+    # Every write holds an object for the address: the old one until the new one existed.
+    names = [s.by_address()[addr("fake_pool.web")].attributes["name"] for s in persist.states]
+    assert names[-1] == "web-2" and set(names) <= {"web", "web-2"}
 
 
 def test_failed_cbd_delete_reports_the_object_left_behind() -> None:
@@ -166,8 +168,7 @@ def test_moved_address_is_renamed_in_state() -> None:
                      state_of(("fake_pool.old", pool, ())))
     moved = ResourceChange(addr("fake_pool.new"), Action.NOOP, pool, pool,
                            previous_address=addr("fake_pool.old"))
-    plan = type(plan)(**{**{f: getattr(plan, f) for f in plan.__dataclass_fields__},
-                         "changes": (moved,)})
+    plan = replace(plan, changes=(moved,))
     persist = RecordingPersist()
     out = apply_plan(plan, p, persist)
     assert [r.address for r in out.state.resources] == [addr("fake_pool.new")]
@@ -224,9 +225,18 @@ def test_import_records_existing_object() -> None:
     plan = make_plan([res("fake_pool.web", name="web")], {})
     imported = ResourceChange(addr("fake_pool.web"), Action.NOOP, pool, pool,
                               importing_id=str(pool["uuid"]))
-    plan = type(plan)(**{**{f: getattr(plan, f) for f in plan.__dataclass_fields__},
-                         "changes": (imported,)})
+    plan = replace(plan, changes=(imported,))
     out = apply_plan(plan, p, RecordingPersist())
     assert not out.diagnostics
     assert out.state.by_address()[addr("fake_pool.web")].attributes == pool
     assert out.summary.imported == 1
+
+
+def test_errored_plan_is_refused() -> None:
+    p = FakeProvider()
+    plan = make_plan([res("fake_pool.web", name="web")], {"fake_pool.web": Action.CREATE})
+    plan = replace(plan, errored=True)
+    persist = RecordingPersist()
+    out = apply_plan(plan, p, persist)
+    assert [d.summary for d in out.diagnostics] == ["Cannot apply an errored plan"]
+    assert p.calls == {} and persist.states == []
