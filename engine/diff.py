@@ -155,6 +155,8 @@ def _diff_element(attr: AttributeSchema, want: Any, have: Any, path: Path, force
 def _key_of(element: object, key: str) -> object:
     if isinstance(element, dict):
         value = element.get(key)
+        if value is UNKNOWN:
+            return object()  # an unknown key matches nothing: the element is new
         # Keys compare with coercion too: "80" and 80 are the same server port.
         return value.lower() if isinstance(value, str) else str(value).lower()
     return None

@@ -124,8 +124,8 @@ class ValueRenderer:
             return [f"{head}{self.marker('~')}{name} = [", *inner, f"{head}  ]"]
         if isinstance(before, dict | list) or isinstance(after, dict | list):
             out = self._value(head, "~", name, before, attr, indent, path, None, nested="-")
-            rendered = self._value("", "", "", after, attr, indent, path, None, nested="+")
-            out[-1] += " ->" + rendered[0].split("=", 1)[1]
+            rendered = self._value(head, " ", "", after, attr, indent, path, None, nested="+")
+            out[-1] += " -> " + rendered[0].split(" = ", 1)[1]
             return out + rendered[1:]
         return [f"{head}{self.marker('~')}{name} = {primitive(before)} -> "
                 f"{primitive(after)}{self._forces(path)}"]
@@ -135,7 +135,7 @@ class ValueRenderer:
                nested: str | None = None) -> list[str]:
         """``name = value`` with every nested line carrying ``nested`` (default ``symbol``)."""
         inner_symbol = symbol if nested is None else nested
-        prefix = f"{head}{self.marker(symbol)}{name} = " if symbol else f"{name} = "
+        prefix = f"{head}{self.marker(symbol)}{name} = "
         if text is not None:
             return [prefix + text + self._forces(path)]
         if isinstance(value, dict) and value:

@@ -162,3 +162,42 @@ def test_any_change_renders_and_json_serialises_without_secrets(
     assert "UNKNOWN" not in doc
     if action is not Action.NOOP:
         assert "# fake_cert.c " in text
+
+
+def test_type_changes_and_nested_lists_render_with_consistent_indentation() -> None:
+    from albform.engine.render.values import ValueRenderer
+
+    r = ValueRenderer()
+    assert r.lines("k", 1, "x", {"a": 1}, None, 6, ()) == [
+        '      ~ k = "x" -> {',
+        "          + a = 1",
+        "        }"]
+    assert r.lines("k", 1, {"a": [1]}, "x", None, 6, ()) == [
+        "      ~ k = {",
+        "          - a = [",
+        "              - 1,",
+        "            ]",
+        '        } -> "x"']
+    assert r.lines("k", 1, [[1], [2]], [[1], [3]], None, 6, ()) == [
+        "      ~ k = [",
+        "            [",
+        "                1,",
+        "            ],",
+        "          - [",
+        "              - 2,",
+        "            ],",
+        "          + [",
+        "              + 3,",
+        "            ],",
+        "        ]"]
+
+
+def test_keyed_list_with_unknown_key_is_a_new_element() -> None:
+    from albform.engine.diff import diff_attributes
+
+    (change,) = diff_attributes(DEFAULT_SCHEMAS["fake_pool"], {"servers": [{"ip": UNKNOWN}]},
+                                {"servers": []})
+    assert (change.path, change.before, change.after) == (("servers", 0), None, {"ip": UNKNOWN})
+    changes = diff_attributes(DEFAULT_SCHEMAS["fake_pool"], {"servers": [{"ip": UNKNOWN}]},
+                              {"servers": [{"ip": "unknown"}]})
+    assert [c.path for c in changes] == [("servers", 0), ("servers", 0)]
