@@ -26,7 +26,8 @@ files themselves are not shipped. Rules, in order of application:
 * **Read-only**: Swagger ``readOnly``, prose "read-only field", "(ReadOnly)", "Runtime summary",
   plus ``SPEC_READ_ONLY`` (runtime keys avi-api.md §3.3/§6 lists). **Internal**: prose
   "(internal-use)", "used internally by Avi, not editable", "Internally set by".
-* **Sensitive**: ``SENSITIVE_NAME`` on the field name (minus ``NOT_SENSITIVE``), plus
+* **Sensitive**: string fields whose name matches ``SENSITIVE_NAME`` (minus
+  ``NOT_SENSITIVE``; booleans/counts such as ``passwordless`` never are), plus
   ``SENSITIVE_FIELDS`` (e.g. ``SSLKeyAndCertificate.key``).
 * **Defaults**: Swagger ``default``; where it has none, ``SPEC_DEFAULTS`` adds the false/0
   (and other) defaults avi-api.md §3.3/§5.4/Appendix A records; Swagger wins on conflict.
@@ -147,7 +148,6 @@ SENSITIVE_NAME = re.compile(
 NOT_SENSITIVE = frozenset({"last_password_update", "secret_id", "token_expiration_date"})
 SENSITIVE_FIELDS: dict[str, frozenset[str]] = {
     "SSLKeyAndCertificate": frozenset({"key"}),
-    "HardwareSecurityModuleGroup": frozenset(),
 }
 
 # Name stems of *_ref fields whose prose names no type (and a few abbreviations).
@@ -319,8 +319,8 @@ def convert_field(owner: str, name: str, prop: Mapping[str, Any],
         out["ro"] = True
     if RE_INTERNAL.search(desc):
         out["internal"] = True
-    if (SENSITIVE_NAME.search(name) and name not in NOT_SENSITIVE) \
-            or name in SENSITIVE_FIELDS.get(owner, ()):
+    secret_name = SENSITIVE_NAME.search(name) and name not in NOT_SENSITIVE
+    if (secret_name and out["type"] == "string") or name in SENSITIVE_FIELDS.get(owner, ()):
         out["sensitive"] = True
     free = RE_DESC_TAIL.split(desc, maxsplit=1)[0].strip()
     if free:

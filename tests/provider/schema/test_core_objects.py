@@ -101,3 +101,16 @@ def test_introduced_in_versions():
     assert _field("pool", "append_port").introduced_in == "21.1.1"
     assert _field("virtualservice", "services.enable_http2").introduced_in == "20.1.1"
     assert _field("pool", "name").introduced_in is None
+
+
+def test_only_secret_strings_are_sensitive():
+    table = load_table()
+    assert table.definition("SnmpTrapServer").fields["community"].sensitive
+    for definition, name in (("User", "passwordless"), ("BgpProfile", "send_community"),
+                             ("PortalConfiguration", "minimum_password_length"),
+                             ("IpCommunity", "community")):
+        assert not table.definition(definition).fields[name].sensitive, (definition, name)
+    for definition in table.definitions():
+        for field in table.definition(definition).fields.values():
+            if field.sensitive:
+                assert field.type == "string", (definition, field.name)
