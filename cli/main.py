@@ -71,4 +71,13 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(1)
+    except Exception as exc:
+        from albform.cli.errors import diagnostics_for
+        from albform.cli.views.diagnostics import show_diagnostics
+
+        diags = diagnostics_for(exc)
+        if diags is None:
+            raise  # a bug: keep the traceback
+        show_diagnostics(diags)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,173 @@
+"""The seed walkthrough (examples/lb-demo) end to end through the real CLI, against the
+embedded emulator and local state. Expected values are read from the example's manifests,
+not restated here."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+Runner = Any
+Result = Any
+
+
+def changes_by_action(plan_json: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for rc in plan_json["resource_changes"]:
+        out.setdefault("-".join(rc["change"]["actions"]), []).append(rc["address"])
+    return out
+
+DEMO = REPO / "examples" / "lb-demo"
+
+
+def _docs(path: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for doc in yaml.safe_load_all(path.read_text()):
+        if doc and doc.get("kind") == "List":
+            out.extend(doc["items"])
+        elif doc:
+            out.append(doc)
+    return out
+
+
+def _pod_ips(manifests: Path) -> set[str]:
+    ips: set[str] = set()
+    for doc in _docs(manifests / "lb-demo.yaml"):
+        if doc["kind"] == "EndpointSlice":
+            for ep in doc["endpoints"]:
+                if ep.get("conditions", {}).get("ready", True):
+                    ips.update(ep["addresses"])
+    return ips
+
+
+def _nodes(manifests: Path) -> dict[str, str]:
+    """pod CIDR -> node InternalIP"""
+    out = {}
+    for node in _docs(manifests / "nodes.yaml"):
+        ip = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+        out[node["spec"]["podCIDR"]] = ip
+    return out
+
+
+def _state(path: Path) -> dict[str, dict[str, Any]]:
+    doc = json.loads(path.read_text())
+    out = {}
+    for res in doc["resources"]:
+        for inst in res["instances"]:
+            key = inst.get("index_key")
+            addr = f'{res["type"]}.{res["name"]}' + (f'["{key}"]' if key is not None else "")
+            out[addr] = inst["attributes"]
+    return out
+
+
+@pytest.fixture
+def cluster(albform: Runner, tmp_path: Path) -> Any:
+    """Runs ``albform cluster <verb>`` with the demo's AKO config and a state in tmp_path."""
+    setup = albform("-chdir=" + str(DEMO / "controller"), "apply", "-auto-approve",
+                    "-no-color", f"-state={tmp_path / 'controller.tfstate'}")
+    assert setup.code == 0, setup.err
+
+    def run(verb: str, *args: str, manifests: Path | str = DEMO / "manifests") -> Result:
+        return albform("cluster", verb, "--manifests", str(manifests),
+                       "--ako-config", str(DEMO / "avi-k8s-config.yaml"),
+                       "--controller-facts", str(DEMO / "controller-facts.yaml"),
+                       f"-state={tmp_path / 'cluster.tfstate'}", "-no-color", *args)
+
+    return run
+
+
+def test_walkthrough_creates_ako_objects_then_converges(cluster: Any, tmp_path: Path) -> None:
+    plan = cluster("plan", "-json")
+    assert plan.code == 0, plan.err
+    actions = changes_by_action(plan.json())
+    assert set(actions) == {"create"}
+    created = actions["create"]
+    assert 'avi_virtualservice.ako["kubeadm-cluster--default-lb-demo"]' in created
+    assert 'avi_vsvip.ako["kubeadm-cluster--default-lb-demo"]' in created
+    assert sum(a.startswith("avi_vrfcontext_static_route.") for a in created) == 3
+    assert sum(a.startswith("avi_pool.") for a in created) == 1
+
+    applied = cluster("apply", "-auto-approve")
+    assert applied.code == 0, applied.err
+    assert "Apply complete! Resources: 7 added, 0 changed, 0 destroyed." in applied.out
+
+    state = _state(tmp_path / "cluster.tfstate")
+    vsvip = state['avi_vsvip.ako["kubeadm-cluster--default-lb-demo"]']
+    vip = ipaddress.ip_address(vsvip["vip"][0]["ip_address"]["addr"])
+    assert ipaddress.ip_address("172.19.0.100") <= vip <= ipaddress.ip_address("172.19.0.150")
+    pools = [v for k, v in state.items() if k.startswith("avi_pool.")]
+    assert {s["ip"]["addr"] for s in pools[0]["servers"]} == _pod_ips(DEMO / "manifests")
+    routes = [v for k, v in state.items() if k.startswith("avi_vrfcontext_static_route.")]
+    got = {f'{r["prefix"]["ip_addr"]["addr"]}/{r["prefix"]["mask"]}': r["next_hop"]["addr"]
+           for r in routes}
+    assert got == _nodes(DEMO / "manifests")
+
+    again = cluster("plan", "-detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+    assert "No changes." in again.out
+
+
+def test_scaling_plans_exactly_one_pool_update(cluster: Any, tmp_path: Path) -> None:
+    assert cluster("apply", "-auto-approve").code == 0
+    scaled = cluster("plan", "-json", manifests=DEMO / "manifests-scaled")
+    assert scaled.code == 0, scaled.err
+    actions = changes_by_action(scaled.json())
+    assert len(actions.get("update", [])) == 1
+    assert actions["update"][0].startswith("avi_pool.")
+    assert set(actions) <= {"update", "no-op"}
+    assert cluster("apply", "-auto-approve", manifests=DEMO / "manifests-scaled").code == 0
+    pools = [v for k, v in _state(tmp_path / "cluster.tfstate").items()
+             if k.startswith("avi_pool.")]
+    assert {s["ip"]["addr"] for s in pools[0]["servers"]} == _pod_ips(DEMO / "manifests-scaled")
+
+
+def test_deleting_the_service_deletes_in_reverse_dependency_order(cluster: Any) -> None:
+    assert cluster("apply", "-auto-approve").code == 0
+    nodes_only = DEMO / "manifests" / "nodes.yaml"
+    guarded = cluster("plan", manifests=nodes_only)
+    assert guarded.code == 1
+    assert "Plan deletes too many objects" in guarded.err
+
+    plan = cluster("plan", "-json", "--allow-mass-delete", manifests=nodes_only)
+    actions = changes_by_action(plan.json())
+    assert sorted(a.split(".")[0] for a in actions["delete"]) == [
+        "avi_l4policyset", "avi_pool", "avi_virtualservice", "avi_vsvip"]
+
+    done = cluster("apply", "-auto-approve", "--allow-mass-delete", manifests=nodes_only)
+    assert done.code == 0, done.err
+    lines = done.out.splitlines()
+
+    def finished(kind: str) -> int:
+        return next(i for i, line in enumerate(lines)
+                    if line.startswith(kind) and "Destruction complete" in line)
+
+    def started(kind: str) -> int:
+        return next(i for i, line in enumerate(lines)
+                    if line.startswith(kind) and "Destroying..." in line)
+
+    vs_done = finished("avi_virtualservice.")
+    for dependency in ("avi_pool.", "avi_vsvip.", "avi_l4policyset."):
+        assert started(dependency) > vs_done
+    assert started("avi_pool.") > finished("avi_l4policyset.")
+
+
+@pytest.mark.slow
+def test_readme_main_job_script_runs(tmp_path: Path) -> None:
+    """examples/lb-demo/run is the README's main job: it must pass as a whole."""
+    albform_bin = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin" / "albform"
+    if not albform_bin.exists():
+        pytest.skip("no albform console script in the environment")
+    proc = subprocess.run([str(DEMO / "run")], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ALBFORM": str(albform_bin),
+                               "LB_DEMO_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "No changes. Your infrastructure matches the configuration." in proc.stdout
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in proc.stdout
