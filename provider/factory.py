@@ -4,9 +4,10 @@ With a controller configured (``avi_controller`` or ``AVI_CONTROLLER``) it conne
 through ``albform.provider.client`` (arguments and ``AVI_*`` env vars as the official
 provider reads them; TLS verification on). With none, it starts the embedded controller
 emulator in this process on 127.0.0.1, persisting to ``<workdir>/.albform/emulator.db`` so
-the emulated controller and albform's state stay consistent from one run to the next, and
-stops it on exit. The embedded emulator gets a fresh random admin password each run: it is
-reachable from this process only, and no secret has to be stored.
+the emulated controller and albform's state stay consistent from one run to the next (or to
+``ALBFORM_EMULATOR_DB`` when set, so several working directories share one emulated
+controller), and stops it on exit. The embedded emulator gets a fresh random admin password
+each run: it is reachable from this process only, and no secret has to be stored.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from albform.provider.client import AviClient, ClientConfig
+import requests
+from requests.adapters import HTTPAdapter
+
+from albform.provider.client import AviClient, AviSession, ClientConfig
 from albform.provider.emulator.server import RunningEmulator, start_emulator
 from albform.provider.resources.provider import AviProvider
 from albform.provider.schema.table import load_table
@@ -28,6 +32,7 @@ EMULATOR_DB = Path(".albform") / "emulator.db"
 _REMOTE_ONLY = ("avi_controller", "avi_username", "avi_password", "avi_authtoken",
                 "avi_ca_bundle", "avi_insecure")
 _LOCAL_ENV = ("AVI_TENANT", "AVI_VERSION", "AVI_API_TIMEOUT")
+POOL_CONNECTIONS = 64
 
 
 def _given(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -41,7 +46,7 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
     args = _given(provider_config)
     if args.get("avi_controller") or env.get("AVI_CONTROLLER"):
         config = ClientConfig.from_provider_args(args, env)
-        with AviClient.connect(config) as client:
+        with _client(config) as client:
             yield AviProvider(client, load_table(), default_tenant=config.tenant)
         return
     # ALBFORM_EMULATOR_DB lets several working directories share one emulated controller
@@ -56,8 +61,23 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
         passed_env = {k: v for k, v in env.items() if k in _LOCAL_ENV}
         config = ClientConfig.from_provider_args(
             {**local, "avi_controller": emulator.url, "avi_password": password}, passed_env)
-        with AviClient.connect(config) as client:
+        with _client(config) as client:
             yield AviProvider(client, load_table(), default_tenant=config.tenant)
+
+
+def pooled_http_session(connections: int = POOL_CONNECTIONS) -> requests.Session:
+    """A ``requests`` session keeping up to ``connections`` connections to the controller
+    (requests' default keeps 10: with a wider apply walk every extra worker would open, and
+    then drop, a new connection per request)."""
+    http = requests.Session()
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=connections)
+    http.mount("https://", adapter)
+    http.mount("http://", adapter)
+    return http
+
+
+def _client(config: ClientConfig) -> AviClient:
+    return AviClient(AviSession(config, http=pooled_http_session()))
 
 
 def disable_nagle(emulator: RunningEmulator) -> None:

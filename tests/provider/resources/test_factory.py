@@ -51,3 +51,16 @@ def test_bad_provider_configuration_is_a_clear_error(tmp_path: Path) -> None:
             open_provider({"avi_controller": "10.0.0.1", "avi_api_timeout": "soon"},
                           workdir=tmp_path, env={}):
         pass
+
+
+def test_albform_emulator_db_shares_one_controller(tmp_path: Path) -> None:
+    shared = tmp_path / "shared" / "controller.db"
+    env = {"ALBFORM_EMULATOR_DB": str(shared)}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with open_provider({}, workdir=tmp_path / "a", env=env) as provider:
+        made = provider.create("avi_pool", {"name": "shared-pool"}).attributes
+    with open_provider({}, workdir=tmp_path / "b", env=env) as provider:
+        assert provider.read(ReadRequest("avi_pool", made)).attributes is not None
+    assert shared.is_file()
+    assert not (tmp_path / "a" / EMULATOR_DB).exists()
