@@ -38,7 +38,9 @@ from albform.modules.hcl.expressions.values import to_bool
 from albform.modules.hcl.namespaces import (
     DataNamespace,
     LocalNamespace,
+    ModuleCollection,
     ModuleNamespace,
+    ModuleObject,
     TypeNamespace,
     VarNamespace,
     did_you_mean,
@@ -182,10 +184,9 @@ class ModuleDecoder:
                             + did_you_mean(name, self.decls.calls), line)
         exp, results = self.child(name, line)
         if exp.keys is None:
-            return ctx.realize(results[None].outputs) if None in results else {}
-        if exp.by_count:
-            return [ctx.realize(results[k].outputs) for k in exp.keys if k in results]
-        return {str(k): ctx.realize(results[k].outputs) for k in exp.keys if k in results}
+            return ModuleObject(name, results[None].outputs if None in results else {})
+        return ModuleCollection(name, exp.by_count, {
+            k: ModuleObject(name, results[k].outputs) for k in exp.keys if k in results})
 
     # -- variables ---------------------------------------------------------------------------------
     def _decode_variables(self, given: Mapping[str, GivenValue] | None,

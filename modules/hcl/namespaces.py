@@ -11,7 +11,15 @@ import difflib
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from albform.modules.hcl.expressions import Context, EvalError, Namespace
+from albform.engine.values import UNKNOWN
+from albform.modules.hcl.expressions import (
+    Context,
+    EvalError,
+    LazyCollection,
+    Namespace,
+    Realizable,
+)
+from albform.modules.hcl.expressions.values import to_number, to_string
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
@@ -68,6 +76,50 @@ class DataNamespace(Namespace):
 
     def attr(self, name: str, line: int, ctx: Context) -> Any:
         return TypeNamespace(self.scope, "data", name)
+
+
+class ModuleObject(Namespace, Realizable):
+    """``module.NAME`` (one instance): each output is realised only when referenced, so a
+    reference depends only on what that output needs."""
+
+    def __init__(self, call: str, outputs: dict[str, Any]) -> None:
+        self.call = call
+        self.outputs = outputs
+
+    def attr(self, name: str, line: int, ctx: Context) -> Any:
+        if name not in self.outputs:
+            raise EvalError("Unsupported attribute", f"module.{self.call} has no output named "
+                            f"{name!r}." + did_you_mean(name, self.outputs), line)
+        return ctx.realize(self.outputs[name])
+
+    def whole(self, ctx: Context) -> Any:
+        return ctx.realize(dict(self.outputs))
+
+
+class ModuleCollection(LazyCollection):
+    """``module.NAME`` with count/for_each."""
+
+    def __init__(self, call: str, by_count: bool, instances: dict[Any, ModuleObject]) -> None:
+        self.call = call
+        self.by_count = by_count
+        self.objects = instances
+
+    def instance(self, key: Any, line: int, ctx: Context) -> Any:
+        if key is UNKNOWN:
+            return UNKNOWN
+        lookup = to_number(key, "index") if self.by_count else to_string(key, "key")
+        if lookup not in self.objects:
+            raise EvalError("Invalid index", f"module.{self.call} has no instance "
+                            f"{key!r}.", line)
+        return self.objects[lookup]
+
+    def instances(self, ctx: Context) -> list[Any]:
+        return list(self.objects.values()) if self.by_count else [self.whole(ctx)]
+
+    def whole(self, ctx: Context) -> Any:
+        if self.by_count:
+            return [obj.whole(ctx) for obj in self.objects.values()]
+        return {str(k): obj.whole(ctx) for k, obj in self.objects.items()}
 
 
 class Forbidden(Namespace):

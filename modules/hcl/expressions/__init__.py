@@ -10,8 +10,10 @@ from albform.modules.hcl.expressions import files as _files
 from albform.modules.hcl.expressions import network as _network
 from albform.modules.hcl.expressions.evaluate import (
     Context,
+    LazyCollection,
     LenientObject,
     Namespace,
+    Realizable,
     ResourceCollection,
     evaluate,
     evaluate_value,
@@ -28,8 +30,10 @@ __all__ = [
     "Context",
     "EvalError",
     "HCLSyntaxError",
+    "LazyCollection",
     "LenientObject",
     "Namespace",
+    "Realizable",
     "ResourceCollection",
     "SetValue",
     "evaluate",

@@ -40,6 +40,26 @@ class Namespace:
         raise NotImplementedError
 
 
+class Realizable:
+    """A lazily looked-up value (a module call's outputs, a counted resource) that becomes
+    a plain value with ``whole(ctx)`` when used as a whole rather than traversed."""
+
+    def whole(self, ctx: Context) -> Any:
+        raise NotImplementedError
+
+
+class LazyCollection(Realizable):
+    """A Realizable that can also be indexed one instance at a time (so a reference to
+    ``x[0]`` depends on that instance only)."""
+
+    def instance(self, key: Any, line: int, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    def instances(self, ctx: Context) -> list[Any]:
+        """The elements a splat applies to (one per instance for count)."""
+        return [self.whole(ctx)]
+
+
 class LenientObject(dict[str, Any]):
     """A resource instance's attributes: an attribute that is not set reads as null."""
 
@@ -222,12 +242,12 @@ def index_value(obj: Any, key: Any, line: int) -> Any:
 def _index(node: ast.Index, ctx: Context) -> Any:
     obj = evaluate(node.obj, ctx)
     key = evaluate(node.key, ctx)
-    if isinstance(obj, ResourceCollection):
+    if isinstance(obj, LazyCollection):
         return obj.instance(key, node.line, ctx)
     return index_value(obj, key, node.line)
 
 
-class ResourceCollection:
+class ResourceCollection(LazyCollection):
     """``avi_pool.web`` for a resource with ``count``/``for_each``: indexing it refers to one
     instance only (so the dependency is that instance's address)."""
 
@@ -252,6 +272,9 @@ class ResourceCollection:
                             f"{text!r} (for_each).", line)
         return ctx.resource(self.address.instance(text))
 
+    def instances(self, ctx: Context) -> list[Any]:
+        return self.whole(ctx) if self.by_count else [self.whole(ctx)]
+
     def whole(self, ctx: Context) -> Any:
         if self.by_count:
             return [ctx.resource(self.address.instance(k)) for k in self.keys]
@@ -259,11 +282,19 @@ class ResourceCollection:
 
 
 def _realize_collection(value: Any, ctx: Context) -> Any:
-    return value.whole(ctx) if isinstance(value, ResourceCollection) else value
+    if isinstance(value, Realizable):
+        return value.whole(ctx)
+    if isinstance(value, Namespace):
+        raise EvalError("Invalid reference", "This name cannot be used as a value on its "
+                        "own; refer to one of its attributes (like var.NAME).", None)
+    return value
 
 
 def _splat(node: ast.Splat, ctx: Context) -> Any:
-    source = _realize_collection(evaluate(node.source, ctx), ctx)
+    source = evaluate(node.source, ctx)
+    if isinstance(source, LazyCollection):
+        source = source.instances(ctx)
+    source = _realize_collection(source, ctx)
     if source is UNKNOWN:
         return UNKNOWN
     if source is None:
@@ -486,7 +517,7 @@ def _template_part(part: ast.Node, ctx: Context) -> Any:
     if value is None:
         raise EvalError("Invalid template interpolation value", "The expression result is "
                         "null. Cannot include a null value in a string template.", part.line)
-    if isinstance(value, list | dict | ResourceCollection):
+    if isinstance(value, list | dict | Realizable):
         raise EvalError("Invalid template interpolation value", f"Cannot include a "
                         f"{type_name(value)} value in a string template (use jsonencode or "
                         "join).", part.line)

@@ -1,0 +1,1 @@
+"""The ``albform/http-app`` module (HCL files in this folder)."""
