@@ -27,6 +27,7 @@ from albform.provider.client import calls
 from albform.provider.client.config import MAX_API_VERSION, ClientConfig
 from albform.provider.client.errors import (
     AviApiError,
+    AviConfigError,
     AviError,
     AviTlsError,
     AviTransportError,
@@ -138,6 +139,9 @@ class AviSession:
 
     def _login_locked(self) -> None:
         cfg = self.config
+        if not cfg.password and not cfg.auth_token:
+            raise AviConfigError(f"no credentials for {self.base_url}: set avi_password "
+                                 "(AVI_PASSWORD) or avi_authtoken (AVI_AUTHTOKEN)")
         secret_key = "token" if cfg.auth_token else "password"
         body = {"username": cfg.username, secret_key: cfg.auth_token or cfg.password}
         url = self.base_url + "/login"

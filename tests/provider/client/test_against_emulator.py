@@ -196,7 +196,8 @@ def test_connection_refused_is_retried_then_reported(fast_retry, sleeps):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = AviClient(AviSession(ClientConfig(controller=f"http://127.0.0.1:{port}"),
+    client = AviClient(AviSession(ClientConfig(controller=f"http://127.0.0.1:{port}",
+                                               password="pw"),
                                   retry=fast_retry))
     with pytest.raises(AviTransportError) as refused:
         client.list_objects("pool")

@@ -9,6 +9,7 @@ import pytest
 
 from albform.provider.client import (
     AviClient,
+    AviConfigError,
     AviError,
     AviSession,
     ClientConfig,
@@ -121,3 +122,11 @@ def test_failed_login_is_reported_with_the_controller_text(scripted, fast_retry,
         client.list_objects("pool")
     assert "Invalid credentials" in str(failed.value) and failed.value.status == 401
     assert sleeps.waits == []
+
+
+def test_missing_credentials_are_reported_before_any_request(scripted, fast_retry):
+    replay = scripted([])
+    client = AviClient(AviSession(ClientConfig(controller=replay.url), retry=fast_retry))
+    with pytest.raises(AviConfigError, match="avi_password"):
+        client.list_objects("pool")
+    assert replay.seen == [] and client.api_calls == 0
