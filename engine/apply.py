@@ -113,6 +113,12 @@ class _Apply:
         for change in self.changes.values():
             if change.previous_address is not None:
                 self.work.move(change.previous_address, change.address)
+        previous = self.plan.prev_run_state
+        if previous is not None and previous is not self.plan.prior_state \
+                and previous.resources != self.plan.prior_state.resources:
+            # Refreshed (drift, objects gone) or moved: the state to keep is the new one,
+            # even when no change runs (apply -refresh-only).
+            self.work.mark_dirty()
         prior = self.work.resources()
         graph = build_apply_graph(self.changes.values(), self.configs, prior)
         cycles = graph.find_cycles()

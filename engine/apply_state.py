@@ -108,6 +108,11 @@ class WorkingState:
         with self._lock:
             self._deposed.pop(address, None)
 
+    def mark_dirty(self) -> None:
+        """The base state itself is news (refreshed, moved): write it even if no step runs."""
+        with self._lock:
+            self._dirty = True
+
     def set_outputs(self, outputs: Mapping[str, OutputState]) -> None:
         with self._lock:
             if dict(outputs) != dict(self._outputs):

@@ -240,3 +240,25 @@ def test_errored_plan_is_refused() -> None:
     out = apply_plan(plan, p, persist)
     assert [d.summary for d in out.diagnostics] == ["Cannot apply an errored plan"]
     assert p.calls == {} and persist.states == []
+
+
+def test_refresh_only_apply_persists_the_refreshed_state() -> None:
+    p = FakeProvider()
+    pool = dict(p.create("fake_pool", {"name": "web"}).attributes)
+    stored = state_of(("fake_pool.web", pool, ()), ("fake_pool.gone", {"uuid": "x"}, ()))
+    refreshed = stored.with_resources(r for r in stored.resources
+                                      if str(r.address) == "fake_pool.web")
+    plan = replace(make_plan([], {}, refreshed), prev_run_state=stored)
+    persist = RecordingPersist()
+    out = apply_plan(plan, p, persist)
+    assert [str(r.address) for r in persist.states[-1].resources] == ["fake_pool.web"]
+    assert out.state.serial == stored.serial + 1 and not out.diagnostics
+
+
+def test_nothing_to_do_writes_nothing() -> None:
+    p = FakeProvider()
+    pool = dict(p.create("fake_pool", {"name": "web"}).attributes)
+    prior = state_of(("fake_pool.web", pool, ()))
+    persist = RecordingPersist()
+    out = apply_plan(make_plan([res("fake_pool.web", name="web")], {}, prior), p, persist)
+    assert persist.states == [] and out.state.by_address() == prior.by_address()
