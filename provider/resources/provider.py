@@ -141,7 +141,17 @@ class AviProvider:
     def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
         for req in requests:
             self._objtype(req.type_name)
+        counting = getattr(getattr(self._api, "session", None), "counting", None)
+        if callable(counting):
+            # This thread's calls only: the engine refreshes several types at once.
+            with counting() as tally:
+                results = self._read_many(requests)
+            return ReadManyResult(results, api_calls=int(tally.calls))
         before = self._api.api_calls
+        results = self._read_many(requests)
+        return ReadManyResult(results, api_calls=self._api.api_calls - before)
+
+    def _read_many(self, requests: Sequence[ReadRequest]) -> dict[object, ReadResult]:
         results = dict(self._bulk.read_many(requests))
         for req in requests:
             objtype = self.registry.api_type(req.type_name)
@@ -150,7 +160,7 @@ class AviProvider:
                     and not self.registry.is_partial(req.type_name):
                 results[req.key] = ReadResult(
                     self._with_local(objtype, req.attributes, got.attributes), got.diagnostics)
-        return ReadManyResult(results, api_calls=self._api.api_calls - before)
+        return results
 
     def _read_alone(self, request: ReadRequest) -> bool:
         return request.type_name == SERVER_TYPE or self.registry.is_singleton(

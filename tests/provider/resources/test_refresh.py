@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -127,3 +128,23 @@ def test_name_ref_to_object_planned_in_the_same_run(provider: AviProvider) -> No
     finally:
         for t, a in (("avi_virtualservice", vs), ("avi_vsvip", vip), ("avi_pool", pool)):
             provider.delete(t, a)
+
+
+def test_concurrent_refreshes_count_their_own_calls(provider: AviProvider) -> None:
+    made = {t: [provider.create(f"avi_{t}", {"name": f"count-{t}-{i}", **extra}).attributes
+                for i in range(20)]
+            for t, extra in (("pool", {}), ("stringgroup", {"type": "SG_TYPE_STRING"}))}
+    try:
+        def refresh(t: str) -> int:
+            reqs = [ReadRequest(f"avi_{t}", a, key=i) for i, a in enumerate(made[t])]
+            results = [provider.read_many(reqs) for _ in range(5)]
+            assert all(len(r.results) == 20 for r in results)
+            return max(r.api_calls for r in results)
+
+        with ThreadPoolExecutor(2) as pool:
+            counts = list(pool.map(refresh, ["pool", "stringgroup"]))
+        assert counts == [1, 1]
+    finally:
+        for t, states in made.items():
+            for a in states:
+                provider.delete(f"avi_{t}", a)
