@@ -221,3 +221,42 @@ def echo_err(text: str) -> None:
 
 
 __all__ = ["RunArgs", "fail", "run_apply_saved", "run_plan"]
+
+
+def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path | None) -> int:
+    """Refresh every managed object and report what changed outside albform.
+
+    Exit codes follow ``-detailed-exitcode``: 0 in sync, 1 errors (an object that could not be
+    read is an alert, never "in sync"), 2 drift found. The state is not written.
+    """
+    import json
+
+    from albform.engine.drift import DriftReport
+    from albform.engine.planning import build_plan, now_rfc3339
+
+    config, diags = source.load(ws.env)
+    if diags.has_errors():
+        show_diagnostics(diags, json_mode=args.json)
+        return EXIT_ERROR
+    started = now_rfc3339()
+    backend = ws.open_backend(config.backend)
+    with _locked(backend, "OperationTypeRefresh", args), \
+            ws.open_provider(config.provider_config) as provider:
+        prev_state = _read_state(backend)
+        plan, plan_diags = build_plan(config, prev_state, provider,
+                                      PlanOptions(refresh_only=True),
+                                      parallelism=args.parallelism)
+        schemas = _schemas(provider, plan)
+    alerts = [f"{d.address}: {d.summary}" if d.address else d.summary
+              for d in plan_diags if d.is_error]
+    drift = DriftReport.from_changes(prev_state, plan.drift, schemas, alerts=alerts,
+                                     started=started, finished=now_rfc3339(),
+                                     scope={"source": source.kind, **dict(source.params)})
+    document = drift.to_json()
+    if report is not None:
+        ws.resolve(report).write_text(json.dumps(document, indent=2) + "\n")
+    if args.json:
+        click.echo(json.dumps(document))
+    else:
+        click.echo(drift.render_text(), nl=False)
+    return drift.exit_code()
