@@ -313,6 +313,18 @@ def _element(attr: AttributeSchema | None) -> AttributeSchema | None:
     return AttributeSchema(attr.name, type="object", fields=attr.fields)
 
 
+def overlay_unconfigured(planned: Mapping[str, Any], desired: Mapping[str, Any],
+                         changes: Sequence[AttributeChange]) -> dict[str, Any]:
+    """``planned`` with the plan's changes to top-level attributes the configuration does
+    not set laid over it: how a plan unsets a ref to an object it deletes (``None`` or a
+    shorter list), which ``merge_desired`` alone would keep. Apply calls it after the merge."""
+    out = dict(planned)
+    for c in changes:
+        if len(c.path) == 1 and isinstance(c.path[0], str) and c.path[0] not in desired:
+            out[c.path[0]] = c.after
+    return out
+
+
 def unknown_paths(value: Any, prefix: Path = ()) -> list[Path]:
     """Every path inside ``value`` holding ``UNKNOWN``."""
     if value is UNKNOWN:

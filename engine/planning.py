@@ -24,7 +24,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
-from albform.engine.changes import Action, OutputChange, Plan, PlanOptions, ResourceChange
+from albform.engine.changes import (
+    Action,
+    AttributeChange,
+    OutputChange,
+    Plan,
+    PlanOptions,
+    ResourceChange,
+)
 from albform.engine.config import Configuration, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import coerce_equal, diff_attributes, merge_desired, unknown_paths
@@ -141,6 +148,7 @@ def build_plan(config: Configuration, prev_state: State, provider: Provider,
             _plan_destroy(p, prior_state)
         else:
             _plan_config(p, prior, moves)
+            _unset_dangling_refs(p)
         _check_prevent_destroy(p)
         _check_blast_radius(p, prior_state)
     output_changes = () if options.refresh_only or p.diags.has_errors() else \
@@ -512,6 +520,56 @@ def _overlay(target: dict[str, Any], source: Mapping[str, Any],
     nested = source.get(head)
     _overlay(inner, nested if isinstance(nested, Mapping) else {}, path[1:])
     target[head] = inner
+
+
+# -- references to objects this plan deletes --------------------------------------------------
+
+def _ref_id(value: object) -> str | None:
+    """The uuid a ref names: ``/api/pool/<uuid>``, ``...#name`` or a bare uuid."""
+    if not isinstance(value, str) or not value:
+        return None
+    return value.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _unset_dangling_refs(p: _Planner) -> None:
+    """An object kept in place may still refer to one this plan deletes, through a ref
+    attribute the configuration no longer sets (desired ⊆ actual leaves it alone). The
+    delete would then fail ("referred by"), so such refs are planned to be unset: the
+    change becomes an UPDATE whose attribute change (path of length 1, a key the
+    configuration does not set) gives the new value — ``None`` or the list without the
+    doomed refs. Apply lays these over its merge (``diff.overlay_unconfigured``)."""
+    doomed: set[str] = set()
+    for c in p.changes:
+        if c.action is Action.DELETE and c.before is not None:
+            schema = p.schema(c.type)
+            ident = _ref_id(c.before.get(schema.id_attribute if schema else "id"))
+            if ident:
+                doomed.add(ident)
+    if not doomed:
+        return
+    configs = p.config.by_address()
+    for n, c in enumerate(p.changes):
+        if c.action not in (Action.NOOP, Action.UPDATE) or c.before is None:
+            continue
+        schema, rc = p.schema(c.type), configs.get(c.address)
+        if schema is None or rc is None:
+            continue
+        extra: list[AttributeChange] = []
+        for name, attr in schema.attributes.items():
+            value = c.before.get(name)
+            if not attr.refers_to or name in rc.attributes or value is None:
+                continue
+            if isinstance(value, list):
+                kept = [v for v in value if _ref_id(v) not in doomed]
+                if len(kept) != len(value):
+                    extra.append(AttributeChange((name,), value, kept))
+            elif _ref_id(value) in doomed:
+                extra.append(AttributeChange((name,), value, None))
+        if extra:
+            after = dict(c.after or c.before)
+            after.update({a.path[0]: a.after for a in extra})  # type: ignore[misc]
+            p.changes[n] = replace(c, action=Action.UPDATE, after=after,
+                                   attribute_changes=c.attribute_changes + tuple(extra))
 
 
 # -- destroy ---------------------------------------------------------------------------------

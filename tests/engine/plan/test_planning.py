@@ -367,3 +367,33 @@ def _assert_objects_match(config: Configuration, provider: FakeProvider) -> None
                 assert obj[key].startswith("/api/fake_pool/")
             else:
                 assert str(obj[key]).lower() == str(want).lower(), (rc.address, key)
+
+
+def test_unconfigured_refs_to_deleted_objects_are_planned_to_be_unset() -> None:
+    hm_ref = ref("fake_healthmonitor.h", "uuid", lambda u: f"/api/fake_healthmonitor/{u}")
+    first = Configuration(resources=(
+        res("fake_healthmonitor.h", name="hm", type="HTTP"),
+        res("fake_healthmonitor.keep", name="keep", type="TCP"),
+        res("fake_pool.p", name="pool", health_monitor_refs=[
+            hm_ref, ref("fake_healthmonitor.keep", "uuid",
+                        lambda u: f"/api/fake_healthmonitor/{u}")]),
+        res("fake_vs.v", name="vs", pool_ref=pool_ref("fake_pool.p"))))
+    provider = FakeProvider()
+    plan, _ = build_plan(first, State(), provider)
+    state = naive_apply(plan, provider)
+    second = Configuration(resources=(res("fake_healthmonitor.keep", name="keep", type="TCP"),
+                                      res("fake_pool.p", name="pool")))
+    plan, diags = build_plan(second, state, provider, PlanOptions(force=True))
+    assert not diags.has_errors()
+    by = {str(c.address): c for c in plan.changes}
+    pool = by["fake_pool.p"]
+    keep_url = provider.get("fake_pool", "pool")["health_monitor_refs"][1]  # type: ignore[index]
+    assert pool.action is Action.UPDATE
+    assert [(a.path, a.after) for a in pool.attribute_changes] == [
+        (("health_monitor_refs",), [keep_url])]
+    assert pool.after["health_monitor_refs"] == [keep_url]  # type: ignore[index]
+    from albform.engine.diff import merge_desired, overlay_unconfigured
+    merged = merge_desired(None, pool.before or {}, {"name": "pool"})
+    assert overlay_unconfigured(merged, {"name": "pool"}, pool.attribute_changes)[
+        "health_monitor_refs"] == [keep_url]
+    assert by["fake_healthmonitor.h"].action is Action.DELETE
