@@ -6,8 +6,8 @@ GET (``?name=`` plus ``cloud_ref.name``/``cloud_ref.uuid`` when the ref or its o
 cloud) and cached per (type, tenant, cloud, name): a plan with 2,000 objects all pointing at
 ``System-HTTP`` asks the controller once (users-and-peers.md §2: "resolve refs once per run").
 
-A name that does not resolve is *not* an error at plan time: the object may be planned in the
-same run. The ref is then returned in its name-query form (``/api/pool?name=web``), which the
+A name that does not resolve is *not* an error at plan time: the object (or the tenant it
+lives in) may be planned in the same run. The ref is then returned in its name-query form (``/api/pool?name=web``), which the
 controller itself resolves at apply and which the next plan maps to the uuid path. Misses are
 not cached. Thread-safe: the cache is guarded by a lock, lookups run outside it.
 """
@@ -60,6 +60,8 @@ class RefResolver:
         """The uuid of the object ``ref`` names, or None if none exists (yet)."""
         assert ref.name is not None
         tenant = Tenant(name=ref.tenant) if ref.tenant else scope.tenant
+        if ref.objtype == "tenant":
+            tenant = DEFAULT_TENANT  # tenants are looked up from the login tenant, not inside
         cloud_uuid = None if ref.cloud else scope.cloud_uuid
         key = (ref.objtype, tenant.name, tenant.uuid, ref.cloud or cloud_uuid, ref.name)
         with self._lock:
@@ -69,7 +71,13 @@ class RefResolver:
         params = {"name": ref.name, "fields": "name,uuid,cloud_ref"}
         if ref.cloud:
             params["cloud_ref.name"] = ref.cloud
-        found = self._api.list_objects(ref.objtype, params, tenant=tenant)
+        try:
+            found = self._api.list_objects(ref.objtype, params, tenant=tenant)
+        except ProviderError as exc:
+            if exc.status in (403, 404) and tenant != DEFAULT_TENANT:
+                # "Tenant 'x' does not exist!": the tenant is planned in this run too.
+                return None
+            raise
         if len(found) > 1 and cloud_uuid:
             found = [o for o in found if str(o.get("cloud_ref", "")).split("#")[0]
                      .rstrip("/").endswith("/" + cloud_uuid)] or found

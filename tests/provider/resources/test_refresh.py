@@ -148,3 +148,19 @@ def test_concurrent_refreshes_count_their_own_calls(provider: AviProvider) -> No
         for t, states in made.items():
             for a in states:
                 provider.delete(f"avi_{t}", a)
+
+
+def test_objects_in_a_tenant_planned_in_the_same_run(provider: AviProvider) -> None:
+    config = {"name": "in-new-tenant", "tenant_ref": "/api/tenant/?name=later-t",
+              "health_monitor_refs": ["/api/healthmonitor?name=System-TCP"]}
+    planned = provider.canonicalize("avi_pool", config)  # neither exists for this tenant yet
+    assert planned["tenant_ref"] == "/api/tenant?name=later-t"
+    tenant = provider.create("avi_tenant", {"name": "later-t"}).attributes
+    pool = provider.create("avi_pool", planned).attributes
+    try:
+        assert pool["tenant_ref"] == tenant["id"]
+        again = provider.canonicalize("avi_pool", config)
+        assert diff_attributes(provider.schema("avi_pool"), again, pool) == ()
+    finally:
+        provider.delete("avi_pool", pool)
+        provider.delete("avi_tenant", tenant)
