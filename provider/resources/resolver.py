@@ -9,7 +9,8 @@ cloud) and cached per (type, tenant, cloud, name): a plan with 2,000 objects all
 A name that does not resolve is *not* an error at plan time: the object (or the tenant it
 lives in) may be planned in the same run. The ref is then returned in its name-query form
 (``/api/pool?name=web``), which the controller itself resolves at apply and which the next
-plan maps to the uuid path. Misses are not cached. Thread-safe: the cache is guarded by a lock, lookups run outside it.
+plan maps to the uuid path. Misses are not cached. Thread-safe: the cache is guarded by a
+lock, lookups run outside it.
 """
 
 from __future__ import annotations
