@@ -23,6 +23,7 @@ file written for it), and by albform at the same sizes, and the per-resource rat
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -100,7 +101,8 @@ class CountingBackend:
         self.inner.write(state)
 
 
-def measure(kind: str, shape: str, n: int, workdir: Path, parallelism: int) -> dict[str, Any]:
+def measure(kind: str, shape: str, n: int, workdir: Path, parallelism: int,
+            freeze: bool = False) -> dict[str, Any]:
     from albform.engine.apply import apply_plan
     from albform.engine.changes import Action, PlanOptions
     from albform.engine.planning import build_plan
@@ -117,8 +119,11 @@ def measure(kind: str, shape: str, n: int, workdir: Path, parallelism: int) -> d
     options = PlanOptions(max_delete_fraction=None)
     baseline = current_rss_mb()
     provider.reset_calls()
+    if freeze:  # what a CLI can do once config and provider are loaded
+        gc.freeze()
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     prior = backend.read() if kind != "create" else State()
     assert prior is not None
     plan, diags = build_plan(config, prior, provider, options, parallelism=parallelism)
@@ -131,6 +136,7 @@ def measure(kind: str, shape: str, n: int, workdir: Path, parallelism: int) -> d
         assert not outcome.diagnostics, [str(d) for d in outcome.diagnostics][:3]
         applied = outcome.applied
     finished = time.perf_counter()
+    cpu = time.process_time() - cpu_started
 
     if kind == "create":
         dump.write_text(json.dumps(provider.export_objects()))
@@ -138,6 +144,7 @@ def measure(kind: str, shape: str, n: int, workdir: Path, parallelism: int) -> d
     return {
         "kind": kind, "shape": shape, "n": n,
         "plan_s": planned - started, "apply_s": finished - planned, "total_s": finished - started,
+        "cpu_s": cpu,
         "changes": len(pending), "applied": applied,
         "state_reads": backend.reads, "state_writes": backend.writes,
         "provider_calls": sum(calls.values()), "calls": dict(calls),
@@ -209,16 +216,17 @@ def run_child(args: list[str]) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def ours(shape: str, n: int, root: Path, parallelism: int) -> list[dict[str, Any]]:
+def ours(shape: str, n: int, root: Path, parallelism: int,
+         freeze: bool = False) -> list[dict[str, Any]]:
     workdir = root / f"{shape}-{n}"
     workdir.mkdir()
-    return [run_child([kind, shape, str(n), str(workdir), str(parallelism)])
+    return [run_child([kind, shape, str(n), str(workdir), str(parallelism), str(int(freeze))])
             for kind in ("create", "noop", "change")]
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     head = (f"{'shape':<7} {'n':>6} {'measurement':<11} {'plan s':>8} {'apply s':>8} "
-            f"{'total s':>8} {'per-res µs':>10} {'peak MB':>8} {'start MB':>8} "
+            f"{'total s':>8} {'cpu s':>7} {'per-res µs':>10} {'peak MB':>8} {'start MB':>8} "
             f"{'changes':>7} {'calls':>6} {'st.r/w':>7}")
     print(head)
     print("-" * len(head))
@@ -226,7 +234,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         per = r["total_s"] / r["n"] * 1e6
         rw = f"{r['state_reads']}/{r['state_writes']}" if "state_reads" in r else "-"
         print(f"{r['shape']:<7} {r['n']:>6} {r['kind']:<11} {r['plan_s']:>8.2f} "
-              f"{r.get('apply_s', 0.0):>8.2f} {r['total_s']:>8.2f} {per:>10.1f} "
+              f"{r.get('apply_s', 0.0):>8.2f} {r['total_s']:>8.2f} "
+              f"{r.get('cpu_s', float('nan')):>7.2f} {per:>10.1f} "
               f"{r['peak_rss_mb']:>8.0f} {r.get('rss_start_mb', 0.0):>8.0f} "
               f"{r.get('changes', '-')!s:>7} {r.get('provider_calls', '-')!s:>6} {rw:>7}")
 
@@ -237,14 +246,18 @@ def main() -> None:
     parser.add_argument("--shapes", default="chain,fanout")
     parser.add_argument("--tf-sizes", default="1000,5000")
     parser.add_argument("--parallelism", type=int, default=10)
-    parser.add_argument("--measure", nargs=5, metavar=("KIND", "SHAPE", "N", "DIR", "PAR"),
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="gc.freeze() after loading, before measuring")
+    parser.add_argument("--measure", nargs=6,
+                        metavar=("KIND", "SHAPE", "N", "DIR", "PAR", "FREEZE"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--terraform", nargs=3, metavar=("KIND", "N", "DIR"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        kind, shape, n, workdir, par = args.measure
-        print(json.dumps(measure(kind, shape, int(n), Path(workdir), int(par))))
+        kind, shape, n, workdir, par, freeze = args.measure
+        print(json.dumps(measure(kind, shape, int(n), Path(workdir), int(par),
+                                 freeze == "1")))
         return
     if args.terraform:
         kind, n, workdir = args.terraform
@@ -258,17 +271,20 @@ def main() -> None:
         root = Path(tmp)
         for shape in shapes:
             for n in sizes:
-                rows += ours(shape, n, root, args.parallelism)
+                rows += ours(shape, n, root, args.parallelism, args.gc_freeze)
         print_table(rows)
         tf_sizes = [int(s) for s in args.tf_sizes.split(",") if s]
-        if shutil.which("terraform") is None or not tf_sizes:
+        if not tf_sizes:
+            return
+        if shutil.which("terraform") is None:
             print("\nterraform not on PATH: no comparison (install it to get one)")
             return
         print("\nSame chain, albform against terraform plan (terraform_data, offline):")
         compare: list[dict[str, Any]] = []
         (root / "vs-tf").mkdir()
         for n in tf_sizes:
-            mine = {r["kind"]: r for r in ours("chain", n, root / "vs-tf", args.parallelism)}
+            mine = {r["kind"]: r for r in ours("chain", n, root / "vs-tf", args.parallelism,
+                                               args.gc_freeze)}
             compare += [mine["create"], mine["noop"]]
             for kind in ("create", "noop"):
                 tf = run_terraform([kind, str(n), str(root / f"tf-{kind}-{n}")])
