@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,12 @@ from albform.engine.state.backends.base import BackendError
 from albform.engine.state.backends.pg import PgBackend
 from albform.engine.state.backends.testing import check_backend, check_locking, sample_state
 from albform.engine.state.codec import decode_state
-from albform.engine.state.lock import LockInfo, StateLockedError
+from albform.engine.state.lock import (
+    LockError,
+    LockInfo,
+    StateLockedError,
+    acquire_with_retry,
+)
 from albform.engine.state.model import State
 
 pytestmark = pytest.mark.postgres
@@ -75,7 +81,10 @@ def test_a_lock_survives_only_as_long_as_its_session(pg_server: Any, pg_schema: 
     with pytest.raises(StateLockedError, match="Workspace is already locked: default"):
         second.lock(LockInfo.new("OperationTypePlan"))
     first.close()  # the process died: its session and lock are gone; the record is stale
-    second.unlock(second.lock(LockInfo.new("OperationTypePlan")))
+    # The server ends the closed session asynchronously: allow it a moment.
+    lock_id = acquire_with_retry(second, LockInfo.new("OperationTypePlan"), 10,
+                                 sleep=lambda _: time.sleep(0.02))
+    second.unlock(lock_id)
 
 
 def test_an_unreachable_server_is_a_backend_error() -> None:
@@ -141,3 +150,38 @@ def test_terraform_and_albform_exclude_each_other(
         assert "Workspace is already locked: default" in done.stderr
     done = _terraform(workdir, "plan", "-input=false", "-no-color", "-lock-timeout=0s")
     assert done.returncode == 0, done.stderr
+
+
+def test_a_new_workspace_is_guarded_by_the_creation_lock(
+        pg_server: Any, pg_schema: str, clients: list[PgBackend]) -> None:
+    first = PgBackend(pg_server.conn_str(), schema_name=pg_schema)
+    second = PgBackend(pg_server.conn_str(), schema_name=pg_schema)
+    clients += [first, second]
+    lock_id = first.lock(LockInfo.new("OperationTypeApply", info="creating"))
+    with pytest.raises(StateLockedError, match="Already locked for workspace creation") as err:
+        second.lock(LockInfo.new("OperationTypePlan"))
+    assert err.value.holder.id == lock_id and err.value.holder.path == "-1"
+    first.write(sample_state())  # the row appears while the creation lock is still held
+    with pytest.raises(StateLockedError, match="already locked for workspace creation"):
+        second.lock(LockInfo.new("OperationTypePlan"))
+    first.unlock(lock_id)
+    second.unlock(second.lock(LockInfo.new("OperationTypePlan")))
+
+
+def test_a_lock_taken_by_another_tool_has_no_holder_record(
+        pg_server: Any, pg_schema: str, clients: list[PgBackend]) -> None:
+    backend = PgBackend(pg_server.conn_str(), schema_name=pg_schema)
+    clients.append(backend)
+    backend.write(sample_state())
+    with psycopg.connect(pg_server.conn_str(), autocommit=True) as terraform_like:
+        row = terraform_like.execute(
+            f'SELECT id, pg_try_advisory_lock(id) FROM "{pg_schema}".states '
+            "WHERE name = 'default'").fetchone()
+        assert row is not None and row[1] is True
+        with pytest.raises(StateLockedError, match="Workspace is already locked") as err:
+            backend.lock(LockInfo.new("OperationTypeApply"))
+        assert "recorded no lock info" in err.value.holder.info
+        with pytest.raises(LockError, match="no albform lock record"):
+            backend.force_unlock("anything")
+        terraform_like.execute("SELECT pg_advisory_unlock(%s)", (row[0],))
+    backend.unlock(backend.lock(LockInfo.new("OperationTypeApply")))
