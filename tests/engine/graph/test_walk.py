@@ -155,3 +155,37 @@ def test_walk_of_50000_vertices_completes() -> None:
 
     result = g.walk(visit, parallelism=4)
     assert count == 50_000 and result.ok
+
+
+@settings(max_examples=30)
+@given(dags_with_failures(), st.integers(0, 40), st.sampled_from([1, 3]))
+def test_stop_partitions_the_graph(case: tuple[Graph[int], set[int]], stop_after: int,
+                                   parallelism: int) -> None:
+    g, failing = case
+    stop = threading.Event()
+    lock = threading.Lock()
+    finished = 0
+    late_starts = 0
+
+    def visit(v: int) -> None:
+        nonlocal finished, late_starts
+        with lock:
+            late_starts += stop.is_set()
+        try:
+            if v in failing:
+                raise RuntimeError(v)
+        finally:
+            with lock:
+                finished += 1
+                if finished >= stop_after:
+                    stop.set()
+
+    result = g.walk(visit, parallelism=parallelism, stop=stop)
+    parts = [set(result.succeeded), set(result.failed), set(result.skipped),
+             set(result.not_started)]
+    assert sum(map(len, parts)) == len(g) and set().union(*parts) == set(g)
+    # Only visits already handed to a worker when the stop came may start after it.
+    assert late_starts <= parallelism - 1
+    for v in result.not_started:
+        assert not any(d in result.failed for d in g.dependencies(v)), \
+            "a dependant of a failure must be skipped, not left waiting"
