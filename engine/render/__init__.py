@@ -1,5 +1,6 @@
-"""Plan rendering: Terraform's human text (``human``), its plan JSON (``json_plan``), the
-apply summary line and the ``-detailed-exitcode`` rule. Renderers never print; the CLI does.
+"""Plan rendering: Terraform's human text (``human``), its plan JSON (``json_plan``), a
+pull-request comment (``markdown``), the apply summary line and the ``-detailed-exitcode``
+rule. Renderers never print; the CLI does.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from albform.engine.changes import Plan, PlanSummary
 from albform.engine.diagnostics import Diagnostic
 from albform.engine.render.human import RULE, has_changes, render_plan_human
 from albform.engine.render.json_plan import render_plan_json
+from albform.engine.render.markdown import render_plan_markdown
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -48,4 +50,5 @@ __all__ = [
     "render_apply_summary",
     "render_plan_human",
     "render_plan_json",
+    "render_plan_markdown",
 ]

@@ -201,3 +201,36 @@ def test_keyed_list_with_unknown_key_is_a_new_element() -> None:
     changes = diff_attributes(DEFAULT_SCHEMAS["fake_pool"], {"servers": [{"ip": UNKNOWN}]},
                               {"servers": [{"ip": "unknown"}]})
     assert [c.path for c in changes] == [("servers", 0), ("servers", 0)]
+
+
+def test_markdown_pr_comment_lists_destroys_first_and_splits() -> None:
+    from albform.engine.render.markdown import render_plan_markdown
+
+    provider = FakeProvider()
+    config = Configuration(resources=tuple(res(f"fake_pool.p{i}", name=f"p{i}")
+                                           for i in range(40)))
+    plan, _ = build_plan(config, State(), provider)
+    state = apply_changes(plan, provider)
+    changed = Configuration(resources=(
+        *(res(f"fake_pool.p{i}", name=f"p{i}", description="d") for i in range(1, 40)),
+        res("fake_cert.c", name="c", key="hunter2")))
+    plan, diags = build_plan(changed, state, provider, PlanOptions(replace=(A("fake_pool.p1"),)))
+    (comment,) = render_plan_markdown(plan, {**DEFAULT_SCHEMAS}, diagnostics=diags)
+    first = comment.splitlines()[0]
+    assert first == ("<!-- albform-plan: +1 ~38 -1 ±1 deleted=2 guard=ok errored=no -->")
+    assert comment.index("Destroyed or replaced") < comment.index("Created") < \
+        comment.index("Updated in place (38)")
+    assert "- `-` `fake_pool.p0` (not in configuration)" in comment
+    assert "- `-/+` `fake_pool.p1` (replace requested)" in comment
+    assert "- `~` `fake_pool.p2`: `description`" in comment
+    assert "hunter2" not in comment
+    assert f"serial {state.serial}" in comment
+    pages = render_plan_markdown(plan, DEFAULT_SCHEMAS, max_chars=800)
+    assert len(pages) > 1 and all(len(p) <= 800 for p in pages)
+    assert pages[0].splitlines()[0] == first and "albform apply tfplan" in pages[-1]
+    body = "".join(pages)
+    assert all(f"`fake_pool.p{i}`" in body for i in range(1, 40))
+    emptied, diags = build_plan(Configuration(), state, provider)
+    (failed,) = render_plan_markdown(emptied, DEFAULT_SCHEMAS, diagnostics=diags)
+    assert "guard=tripped errored=yes" in failed.splitlines()[0]
+    assert "## :x: Plan failed" in failed and "**Plan deletes too many objects**" in failed
