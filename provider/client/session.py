@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from albform.provider.client import calls
 from albform.provider.client.config import MAX_API_VERSION, ClientConfig
@@ -45,6 +46,7 @@ log = logging.getLogger("albform.provider.client")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 SESSION_COOKIE_NAMES = ("sessionid", "avi-sessionid")
+POOL_SIZE = 32
 
 
 class TenantScope(Protocol):
@@ -70,6 +72,10 @@ class AviSession:
         self.max_relogins = max_relogins
         self.base_url = config.base_url
         self._http = http or requests.Session()
+        if http is None:  # room for the engine's parallel walk (urllib3 keeps 10 by default)
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+            self._http.mount("https://", adapter)
+            self._http.mount("http://", adapter)
         self._http.verify = config.verify
         self._http.cookies.set_policy(_NoCookies())
         self._lock = threading.Lock()
