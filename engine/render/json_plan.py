@@ -157,7 +157,7 @@ def _expressions(rc: ResourceConfig, schema: ResourceSchema | None) -> dict[str,
         elif attr is not None and attr.sensitive:
             continue  # never written, not even as a constant
         else:
-            out[key] = {"constant_value": value}
+            out[key] = {"constant_value": _masked(value, attr.fields if attr else None)[0]}
     return out
 
 

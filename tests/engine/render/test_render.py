@@ -234,3 +234,14 @@ def test_markdown_pr_comment_lists_destroys_first_and_splits() -> None:
     (failed,) = render_plan_markdown(emptied, DEFAULT_SCHEMAS, diagnostics=diags)
     assert "guard=tripped errored=yes" in failed.splitlines()[0]
     assert "## :x: Plan failed" in failed and "**Plan deletes too many objects**" in failed
+
+
+def test_configuration_constants_mask_nested_sensitive_fields() -> None:
+    schema = ResourceSchema("t", {"auth": AttributeSchema("auth", type="object", fields={
+        "user": AttributeSchema("user"), "password": AttributeSchema("password", sensitive=True)})})
+    config = Configuration(resources=(res("t.x", auth={"user": "u", "password": "pw-123"}),))
+    plan = Plan((), State(), State(), config)
+    doc = render_plan_json(plan, {"t": schema})
+    expr = doc["configuration"]["root_module"]["resources"][0]["expressions"]["auth"]
+    assert expr == {"constant_value": {"user": "u", "password": None}}
+    assert "pw-123" not in json.dumps(doc)
