@@ -4,8 +4,8 @@ Pool ``servers`` are identified by ip + port (the official provider's ``avi_serv
 ``<pool>:<ip>:<port>``); the controller keeps them in insertion order, users write them in any
 order. Both ``canonicalize`` (config side) and ``normalize_object`` (read side) put keyed lists
 in one canonical order — numeric by address, then port — so a positional diff compares the
-same members and a reordering alone is never a change. The schema also carries ``keyed_by``
-for renderers that can use it.
+same members and a reordering alone is never a change. (The engine's diff keys lists by one
+top-level field of each element; ip + port is not one, hence canonical order instead.)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _addr_key(addr: Any) -> tuple[int, int, str]:
             ip = ipaddress.ip_address(addr)
         except ValueError:
             return (2, 0, addr)  # DNS names after numeric addresses
-        return (ip.version - 4, int(ip), "")  # v4 = 0, v6 = 2... both numeric, v4 first
+        return (0 if ip.version == 4 else 1, int(ip), "")
     return (3, 0, "")
 
 
@@ -52,15 +52,10 @@ def server_sort_key(server: Any) -> SortKey:
     return (0, _addr_key(addr), port)
 
 
-KEYED: Mapping[tuple[str, str], tuple[str, Callable[[Any], SortKey]]] = {
-    # (api type, attribute) -> (keyed_by for the schema, canonical sort key)
-    ("pool", "servers"): ("ip", server_sort_key),
+KEYED: Mapping[tuple[str, str], Callable[[Any], SortKey]] = {
+    # (api type, attribute) -> canonical sort key of its members
+    ("pool", "servers"): server_sort_key,
 }
-
-
-def keyed_by(objtype: str, attribute: str) -> str | None:
-    entry = KEYED.get((objtype, attribute))
-    return entry[0] if entry else None
 
 
 def _sortable(items: list[Any]) -> bool:
@@ -71,7 +66,7 @@ def _sortable(items: list[Any]) -> bool:
 def sort_keyed_lists(objtype: str, attributes: dict[str, Any]) -> dict[str, Any]:
     """``attributes`` with every keyed list of ``objtype`` in canonical order (a new dict)."""
     out = dict(attributes)
-    for (t, attr), (_, key) in KEYED.items():
+    for (t, attr), key in KEYED.items():
         value = out.get(attr)
         if t == objtype and isinstance(value, list) and _sortable(value):
             out[attr] = sorted(value, key=key)
