@@ -49,6 +49,7 @@ class RunArgs:
     auto_approve: bool = False
     force_deletes: bool = False
     max_delete_fraction: float | None = 0.5
+    adopt: bool = False
 
 
 def _plan_options(args: RunArgs, diags: Diagnostics) -> PlanOptions:
@@ -125,6 +126,12 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
     operation = "OperationTypeApply" if apply else "OperationTypePlan"
     with _locked(backend, operation, args), ws.open_provider(config.provider_config) as provider:
         prev_state = _read_state(backend)
+        if args.adopt:
+            from albform.cli.adopt import with_adoptions
+
+            config, _, adopt_diags = with_adoptions(
+                config, (str(r.address) for r in prev_state.resources), provider)
+            diags.extend(adopt_diags)
         hook = ProgressView(quiet=args.json)
         plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
                                       parallelism=args.parallelism)

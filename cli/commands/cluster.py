@@ -18,6 +18,9 @@ from albform.cli.sources import ConfigSource
 
 
 def cluster_inputs(f: Any) -> Any:
+    f = click.option("--adopt", "adopt", is_flag=True,
+                     help="Import objects an AKO installation already created (same name and "
+                          "created_by) instead of creating them.")(f)
     f = click.option("--controller-facts", "controller_facts", type=click.Path(exists=True),
                      help="YAML with cloudType, dnsSubdomains, licenseTier, vrfName.")(f)
     f = click.option("--ako-config", "ako_config", type=click.Path(exists=True), required=True,

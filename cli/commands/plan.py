@@ -38,6 +38,7 @@ def run_args(params: dict[str, Any], **overrides: Any) -> RunArgs:
         auto_approve=params.get("auto_approve", False),
         force_deletes=params.get("force_deletes", False),
         max_delete_fraction=params.get("max_delete_fraction", 0.5),
+        adopt=params.get("adopt", False),
         **overrides,
     )
 
