@@ -80,7 +80,7 @@ class HttpBackend(StateBackend):
         self.timeout_s = timeout_s
         self._schemas = schemas
         self._session = session or requests.Session()
-        self._session.verify = not skip_cert_verification
+        self._verify = not skip_cert_verification
         if username:
             self._session.auth = (username, password or "")
         self._sleep = sleep
@@ -104,8 +104,17 @@ class HttpBackend(StateBackend):
                 low, high = self.retry_wait
                 self._sleep(min(high, low * 2 ** (attempt - 1)))
             try:
+                # verify is passed per request: a session-level False is overridden by
+                # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE when requests merges the environment.
                 response = self._session.request(method, url, data=body, headers=headers,
-                                                 params=params, timeout=self.timeout_s)
+                                                 params=params, timeout=self.timeout_s,
+                                                 verify=self._verify)
+            except requests.exceptions.SSLError as exc:
+                # Not retried: a certificate that fails verification will not start passing.
+                raise BackendError(
+                    f"{method} {redact(url)}: TLS handshake or certificate verification "
+                    f"failed ({_first_line(exc)}); trust the server's CA, or set "
+                    "skip_cert_verification = true for testing only") from exc
             except requests.RequestException as exc:
                 problem = type(exc).__name__
                 continue
@@ -202,6 +211,11 @@ class HttpBackend(StateBackend):
             raise LockError("lock ID does not match the existing lock"
                             + (f" ID {holder.id!r}" if holder else ""))
         raise self._unexpected("Failed to unlock state", response)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def _holder(response: requests.Response) -> LockInfo | None:

@@ -6,8 +6,8 @@ live at the state path itself or at ``<path>/lock``: ``LOCK`` (or ``POST`` on ``
 GitLab style) takes it, answering 423 with the holder's record when held; ``UNLOCK`` (or
 ``DELETE`` on ``/lock``) releases it when the body's ``ID`` matches (409 otherwise), and
 unconditionally when the body is empty (Terraform's ``force-unlock`` sends no ID). Bodies may
-be chunked; ``Content-MD5`` is checked when sent. Optional Basic auth; optional ``data_dir``
-keeps states on disk (atomic writes). Binds 127.0.0.1 unless told otherwise.
+be chunked; ``Content-MD5`` is checked when sent. Optional Basic auth, TLS, and ``data_dir``
+to keep states on disk (atomic writes). Binds 127.0.0.1 unless told otherwise.
 
 Run one: ``python -m albform.engine.state.backends.http_server --port 8080`` (password from
 ``ALBFORM_STATE_PASSWORD``), or ``with StateServer() as server: server.url``.
@@ -19,6 +19,7 @@ import argparse
 import base64
 import hmac
 import os
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -201,19 +202,24 @@ class StateServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
                  username: str | None = None, password: str | None = None,
-                 data_dir: str | os.PathLike[str] | None = None, verbose: bool = False) -> None:
+                 data_dir: str | os.PathLike[str] | None = None, verbose: bool = False,
+                 tls: ssl.SSLContext | None = None) -> None:
         store = _Store(data_dir=Path(data_dir) if data_dir is not None else None)
         if store.data_dir is not None:
             store.data_dir.mkdir(parents=True, exist_ok=True)
         credentials = (username, password or "") if username else None
         self.httpd = StateHTTPServer((host, port), store, credentials, verbose)
+        self.scheme = "http"
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
                                         name="albform-state-server")
 
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     def start(self) -> StateServer:
         self._thread.start()
@@ -238,10 +244,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--username", help="require Basic auth; the password is read from "
                         "the ALBFORM_STATE_PASSWORD environment variable")
     parser.add_argument("--data-dir", help="keep states in this directory (default: memory)")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate chain")
+    parser.add_argument("--tls-key", help="the certificate's PEM private key")
     args = parser.parse_args(argv)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     server = StateServer(args.host, args.port, username=args.username,
                          password=os.environ.get("ALBFORM_STATE_PASSWORD"),
-                         data_dir=args.data_dir, verbose=True)
+                         data_dir=args.data_dir, verbose=True, tls=tls)
     print(f"albform state server on {server.url}", flush=True)
     try:
         server.httpd.serve_forever()

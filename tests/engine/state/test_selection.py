@@ -33,7 +33,7 @@ def test_http_settings_and_environment_fallbacks(tmp_path: Path) -> None:
     assert backend.unlock_address == "https://state.example/l"  # defaults to lock_address
     assert (backend.lock_method, backend.unlock_method, backend.retry_max) == (
         "POST", "DELETE", 5)
-    assert backend._session.auth == ("u", "p") and backend._session.verify is True
+    assert backend._session.auth == ("u", "p") and backend._verify is True
 
 
 def test_pg_settings(tmp_path: Path) -> None:
