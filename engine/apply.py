@@ -28,6 +28,7 @@ from albform.engine.changes import Action, Plan, PlanSummary, ResourceChange
 from albform.engine.config import Configuration, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import merge_desired
+from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
 from albform.engine.provider import Provider, ProviderError
 from albform.engine.state.model import ResourceState, State
@@ -121,7 +122,16 @@ class _Apply:
             self.work.mark_dirty()
         prior = self.work.resources()
         graph = build_apply_graph(self.changes.values(), self.configs, prior)
-        cycles = graph.find_cycles()
+        if self.parallelism > 1:
+            self.work.start_background()
+        cycles: list[list[Step]] = []
+        try:
+            result = graph.walk(self._visit, parallelism=self.parallelism,
+                                stop=self.stop, key=Step.sort_key)
+        except CycleError as exc:  # raised before any step ran
+            cycles = exc.cycles
+        finally:
+            self.work.close()
         if cycles:
             for cycle in cycles:
                 self.diagnostics.error(
@@ -130,13 +140,6 @@ class _Apply:
                     + ". Break the cycle, or mark the replaced resources "
                     "create_before_destroy consistently.")
             return self._outcome(frozenset(), {}, frozenset(), frozenset())
-        if self.parallelism > 1:
-            self.work.start_background()
-        try:
-            result = graph.walk(self._visit, parallelism=self.parallelism,
-                                stop=self.stop, key=Step.sort_key)
-        finally:
-            self.work.close()
         for step, error in result.failed.items():
             self._report(step, error)
         if self.work.persist_error is None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from albform.engine.addrs import ResourceAddress
@@ -36,12 +36,24 @@ _HOOK_ACTION = {"create": Action.CREATE, "update": Action.UPDATE, "read": Action
                 "import": Action.READ}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Step:
     """One provider operation on one resource instance."""
 
     address: ResourceAddress
     kind: StepKind
+    # Steps are hashed at every graph operation; an address hashes a 5-tuple each time.
+    _hash: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.address, self.kind)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Step) and self._hash == other._hash \
+            and self.kind == other.kind and self.address == other.address
 
     @property
     def action(self) -> Action:
@@ -80,8 +92,8 @@ def steps_of(change: ResourceChange) -> list[Step]:
 def build_apply_graph(changes: Iterable[ResourceChange],
                       configs: Mapping[ResourceAddress, ResourceConfig],
                       prior: Mapping[ResourceAddress, ResourceState]) -> Graph[Step]:
-    """The step graph for ``changes``. Raises ``graph.CycleError`` only through ``walk``;
-    callers check ``find_cycles()`` first to report cycles as diagnostics."""
+    """The step graph for ``changes``. It may have cycles (mixed create_before_destroy);
+    ``walk`` raises ``graph.CycleError`` for them before running anything."""
     ordered = sorted(changes, key=lambda c: c.address.sort_key())
     graph: Graph[Step] = Graph()
     by_address: dict[ResourceAddress, dict[StepKind, Step]] = {}
