@@ -3,6 +3,7 @@ does: backups, atomic files, the lock-info file, OS processes competing, crash s
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -15,6 +16,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from albform.engine.state.backends.base import BackendError
 from albform.engine.state.backends.local import LocalBackend
@@ -27,6 +30,7 @@ from albform.engine.state.backends.testing import (
 )
 from albform.engine.state.codec import StateFormatError, decode_state
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
+from albform.engine.state.model import State
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -245,3 +249,32 @@ def test_a_file_changed_behind_the_clients_back_is_checked_in_full(tmp_path: Pat
     theirs.write(sample_state(serial=5))
     with pytest.raises(StaleStateError, match="serial 2 over newer state with serial 5"):
         mine.write(sample_state(serial=2))
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from(["a", "b"]), st.booleans()),
+                max_size=12))
+def test_stored_serial_only_grows_and_lineage_never_changes(
+        writes: list[tuple[int, str, bool]]) -> None:
+    from albform.engine.state.backends.base import StaleStateError
+
+    backend = MemoryBackend()
+    accepted: list[State] = []
+    for serial, lineage_tag, renamed in writes:
+        candidate = sample_state(serial=serial, lineage=f"lineage-{lineage_tag}",
+                                 pool_name="renamed" if renamed else "web-pool")
+        try:
+            backend.write(candidate)
+        except StaleStateError:
+            continue
+        accepted.append(candidate)
+    stored = backend.read()
+    if not accepted:
+        assert stored is None
+        return
+    assert stored == accepted[-1]
+    assert {s.lineage for s in accepted} == {accepted[0].lineage}
+    serials = [s.serial for s in accepted]
+    assert serials == sorted(serials)
+    # Equal serials are accepted only as exact repeats.
+    for before, after in itertools.pairwise(accepted):
+        assert after.serial > before.serial or after == before
