@@ -9,8 +9,10 @@ holds whatever could be decoded.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from albform.engine.config import Configuration, OutputConfig
@@ -51,11 +53,35 @@ def _read_module(directory: Path, shown: Path, cache: ParseCache, diags: Diagnos
     return files
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading builds hundreds of thousands of small acyclic objects (syntax trees, values);
+    the cyclic garbage collector would rescan them over and over (measured: 3-4x the whole
+    load time on 5,000 resources). Nothing here relies on cycle collection, so it is paused
+    for the duration and restored after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_configuration(path: Path, *, variables: Mapping[str, str] = {},
                        var_files: Sequence[Path] = (),
                        env: Mapping[str, str] = os.environ,
                        cache: ParseCache | None = None,
                        ) -> tuple[Configuration, Diagnostics]:
+    """Read the configuration at ``path`` (a module directory or one file); see the module
+    docstring. ``cache`` defaults to the on-disk cache under ``<dir>/.albform/cache``."""
+    with _collector_paused():
+        return _load(Path(path), variables, var_files, env, cache)
+
+
+def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
+          env: Mapping[str, str], cache: ParseCache | None,
+          ) -> tuple[Configuration, Diagnostics]:
     diags = Diagnostics()
     path = Path(path)
     if path.is_file():

@@ -20,7 +20,7 @@ from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.hcl.expressions import HCLSyntaxError, ast, parse_expression
 from albform.modules.hcl.syntax import Attribute, Block, Body, File
 
-PARSER_VERSION = f"hcl2-{getattr(hcl2, '__version__', '?')}-albform-1"
+PARSER_VERSION = f"hcl2-{getattr(hcl2, '__version__', '?')}-albform-2"
 """Part of the parse-cache key: a new python-hcl2 or tree shape invalidates cached trees."""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from albform.modules.hcl.expressions import ast
+from albform.modules.hcl.expressions.ast import compact_reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,8 @@ class Attribute:
     line: int
     text: str = ""  # the expression's source text, for plans and diagnostics
 
+    __reduce__ = compact_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class Block:
@@ -27,11 +30,15 @@ class Block:
     body: Body
     line: int
 
+    __reduce__ = compact_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class Body:
     attributes: tuple[Attribute, ...] = ()
     blocks: tuple[Block, ...] = ()
+
+    __reduce__ = compact_reduce
 
     def attribute(self, name: str) -> Attribute | None:
         for attr in self.attributes:
@@ -48,3 +55,5 @@ class File:
     filename: str
     body: Body
     is_json: bool = False
+
+    __reduce__ = compact_reduce
