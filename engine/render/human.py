@@ -200,7 +200,7 @@ class _HumanPlan:
         renderer = ValueRenderer(self.color, frozenset(c.replace_paths))
         body = renderer.object_lines(before, after,
                                      schema.attributes if schema is not None else None,
-                                     6, (), important=important)
+                                     6, (), important=important, blocks=True)
         return [*header, f'{prefix}{kind} "{c.address.type}" "{c.address.name}" {{', *body,
                 "    }"]
 

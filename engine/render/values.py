@@ -5,8 +5,11 @@ one attribute (``+``/``-``/``~``/unchanged marker, ``old -> new``, ``(known afte
 ``(sensitive value)``, ``-> null``, nested ``{ }``/``[ ]`` with ``# (N unchanged ...
 hidden)``, ``# forces replacement``). Keys are sorted and padded to the longest key of the
 object (hidden ones included, as Terraform does); a key absent or null on both sides is not
-an attribute at all. Nested objects render in attribute form (``servers = [ { ... } ]``);
-keyed lists pair elements by key, other lists by position.
+an attribute at all. In a resource body (and inside blocks) schema objects and lists of
+objects render as nested blocks after the attributes (``servers {``, one per element, a blank
+line before each block type, ``# (N unchanged blocks hidden)``), as the Avi provider's
+nested blocks appear in Terraform; other nested values render in attribute form. Keyed lists
+pair elements by key, other lists by position.
 """
 
 from __future__ import annotations
@@ -190,9 +193,14 @@ class ValueRenderer:
     # -- containers -------------------------------------------------------------------------
     def object_lines(self, before: Mapping[str, Any], after: Mapping[str, Any],
                      fields: Mapping[str, AttributeSchema] | None, indent: int, path: Path,
-                     *, important: Sequence[str] = ()) -> list[str]:
+                     *, important: Sequence[str] = (), blocks: bool = False) -> list[str]:
+        """The body of an object. With ``blocks`` (a resource, or inside a block), schema
+        objects and lists of objects render as nested blocks after the attributes."""
         keys = sorted(k for k in {**before, **after}
                       if not (is_null(before.get(k, ABSENT)) and is_null(after.get(k, ABSENT))))
+        block_keys = [k for k in keys if blocks and _is_block(
+            fields.get(k) if fields else None, before.get(k), after.get(k))]
+        keys = [k for k in keys if k not in block_keys]
         pad = max((len(k) for k in keys), default=0)
         out: list[str] = []
         hidden = 0
@@ -206,7 +214,43 @@ class ValueRenderer:
                 hidden += 1
         if hidden:
             out.append(f"{' ' * (indent + 2)}# ({plural(hidden, 'unchanged attribute')} hidden)")
+        hidden_blocks = 0
+        for k in block_keys:
+            assert fields is not None
+            shown, unchanged = self.block_lines(k, before.get(k), after.get(k), fields[k],
+                                                indent, (*path, k))
+            if shown and keys:
+                out.append("")  # a blank line between the attributes and each block type
+            out += shown
+            hidden_blocks += unchanged
+        if hidden_blocks:
+            out += ["", f"{' ' * (indent + 2)}# ({plural(hidden_blocks, 'unchanged block')} "
+                        "hidden)"]
         return out
+
+    def block_lines(self, key: str, before: Any, after: Any, attr: AttributeSchema,
+                    indent: int, path: Path) -> tuple[list[str], int]:
+        """``key { ... }`` once per element of a block (or block list); unchanged elements
+        are only counted."""
+        if isinstance(before, list) or isinstance(after, list):
+            pairs = _align(before or [], after or [], attr.keyed_by)
+            paths = [(*path, i) for i in range(len(pairs))]
+        else:
+            pairs = [(ABSENT if before is None else before, ABSENT if after is None else after)]
+            paths = [path]
+        out: list[str] = []
+        unchanged = 0
+        head = " " * indent
+        for (b, a), sub in zip(pairs, paths, strict=True):
+            if b is not ABSENT and a is not ABSENT and same(b, a):
+                unchanged += 1
+                continue
+            symbol = "+" if b is ABSENT else "-" if a is ABSENT else "~"
+            inner = self.object_lines({} if b is ABSENT else b, {} if a is ABSENT else a,
+                                      attr.fields, indent + 4, sub, blocks=True)
+            out += [f"{head}{self.marker(symbol)}{key} {{{self._forces(sub)}", *inner,
+                    f"{head}  }}"]
+        return out, unchanged
 
     def list_lines(self, before: Sequence[Any], after: Sequence[Any],
                    attr: AttributeSchema | None, indent: int, path: Path) -> list[str]:
@@ -249,6 +293,22 @@ class ValueRenderer:
                            f"{primitive(a)}{self._forces(sub)},")
         flush()
         return out
+
+
+def _is_block(attr: AttributeSchema | None, before: Any, after: Any) -> bool:
+    """Schema objects and lists of objects are blocks, as the Avi provider declares them;
+    an unknown or oddly shaped value falls back to the attribute form."""
+    if attr is None or attr.fields is None:
+        return False
+    for value in (before, after):
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            continue
+        if isinstance(value, list) and all(isinstance(e, dict) for e in value):
+            continue
+        return False
+    return True
 
 
 def _align(before: Sequence[Any], after: Sequence[Any], key: str | None,

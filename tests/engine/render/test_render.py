@@ -245,3 +245,38 @@ def test_configuration_constants_mask_nested_sensitive_fields() -> None:
     expr = doc["configuration"]["root_module"]["resources"][0]["expressions"]["auth"]
     assert expr == {"constant_value": {"user": "u", "password": None}}
     assert "pw-123" not in json.dumps(doc)
+
+
+def test_schema_objects_render_as_nested_blocks_after_attributes() -> None:
+    from albform.engine.render.values import ValueRenderer
+
+    fields = {"ip": AttributeSchema("ip"), "port": AttributeSchema("port", type="integer")}
+    attrs = {"name": AttributeSchema("name"),
+             "servers": AttributeSchema("servers", type="list", element_type="object",
+                                        keyed_by="ip", fields=fields),
+             "health": AttributeSchema("health", type="object", fields=fields)}
+    before = {"name": "p", "servers": [{"ip": "a", "port": 1}, {"ip": "b", "port": 1},
+                                       {"ip": "c", "port": 1}],
+              "health": {"ip": "h", "port": 2}}
+    after = {"name": "p", "servers": [{"ip": "c", "port": 1}, {"ip": "a", "port": 2},
+                                      {"ip": "d"}],
+             "health": {"ip": "h", "port": 2}}
+    lines = ValueRenderer(replace_paths=frozenset({("servers", 2)})).object_lines(
+        before, after, attrs, 6, (), important=["name"], blocks=True)
+    assert lines == [
+        '        name = "p"',
+        "",
+        "      ~ servers {",
+        "          ~ port = 1 -> 2",
+        "            # (1 unchanged attribute hidden)",
+        "        }",
+        "      + servers { # forces replacement",
+        '          + ip = "d"',
+        "        }",
+        "      - servers {",
+        '          - ip   = "b" -> null',
+        "          - port = 1 -> null",
+        "        }",
+        "",
+        "        # (2 unchanged blocks hidden)",
+    ]
