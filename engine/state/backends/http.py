@@ -141,7 +141,7 @@ class HttpBackend(StateBackend):
             raise self._unexpected("Failed to get state", response)
         body = response.content
         self._last_read = body
-        if not body.strip():
+        if not body or body.isspace():
             return None
         expected = response.headers.get("Content-MD5")
         if expected and expected != content_md5(body):

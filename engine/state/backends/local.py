@@ -94,7 +94,7 @@ class LocalBackend(StateBackend):
         except OSError as exc:
             raise BackendError(f"failed to read state from {self.path}: {exc}") from exc
         # Terraform treats an empty file as "no state yet".
-        return raw if raw.strip() else None
+        return None if not raw or raw.isspace() else raw  # isspace copies nothing
 
     def _decode(self, raw: bytes) -> State:
         try:

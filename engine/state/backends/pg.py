@@ -57,6 +57,9 @@ class PgBackend(StateBackend):
         self._schemas = schemas
         self._connection: psycopg.Connection[Any] | None = None
         self._held: tuple[str, int] | None = None  # (lock ID, advisory key)
+        # False when albform_locks is absent (skip_table_creation): locks still work, but
+        # conflicts cannot name the holder and force_unlock cannot check an ID.
+        self._records = True
         self.lock_path = ""
 
     # -- connection -----------------------------------------------------------------------------
@@ -126,6 +129,10 @@ class PgBackend(StateBackend):
                 "data text)").format(schema))
             conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {}.albform_locks "
                                  "(name text PRIMARY KEY, info text NOT NULL)").format(schema))
+        else:
+            found = conn.execute("SELECT to_regclass(%s)",
+                                 (f'"{self.schema_name}".albform_locks',)).fetchone()
+            self._records = bool(found and found[0])
         if not skip_index:
             conn.execute(sql.SQL("CREATE UNIQUE INDEX IF NOT EXISTS states_by_name "
                                  "ON {}.states (name)").format(schema))
@@ -176,11 +183,12 @@ class PgBackend(StateBackend):
         if key is None:
             raise StateLockedError(self._holder(), reason)
         self._held = (info.id, key)
-        record = info.with_path(str(key))
-        self._run(lambda c: c.execute(self._sql(
-            "INSERT INTO {schema}.albform_locks (name, info) VALUES (%s, %s) "
-            "ON CONFLICT (name) DO UPDATE SET info = EXCLUDED.info"),
-            (self.workspace, record.to_json())))
+        if self._records:
+            record = info.with_path(str(key))
+            self._run(lambda c: c.execute(self._sql(
+                "INSERT INTO {schema}.albform_locks (name, info) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET info = EXCLUDED.info"),
+                (self.workspace, record.to_json())))
         return info.id
 
     def _try_advisory_locks(self, conn: psycopg.Connection[Any]) -> tuple[int | None, str]:
@@ -248,10 +256,15 @@ class PgBackend(StateBackend):
         self._delete_record(conn, lock_id)
 
     def _delete_record(self, conn: psycopg.Connection[Any], lock_id: str) -> None:
+        if not self._records:
+            return
         conn.execute(self._sql("DELETE FROM {schema}.albform_locks WHERE name = %s "
                                "AND info::jsonb ->> 'ID' = %s"), (self.workspace, lock_id))
 
     def _record(self) -> LockInfo | None:
+        self._run(lambda c: None)  # connect first: that settles whether records exist
+        if not self._records:
+            return None
         row = self._run(lambda c: c.execute(self._sql(
             "SELECT info FROM {schema}.albform_locks WHERE name = %s"),
             (self.workspace,)).fetchone())

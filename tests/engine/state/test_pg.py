@@ -185,3 +185,28 @@ def test_a_lock_taken_by_another_tool_has_no_holder_record(
             backend.force_unlock("anything")
         terraform_like.execute("SELECT pg_advisory_unlock(%s)", (row[0],))
     backend.unlock(backend.lock(LockInfo.new("OperationTypeApply")))
+
+
+def test_without_the_record_table_locks_still_exclude(
+        pg_server: Any, pg_schema: str, clients: list[PgBackend]) -> None:
+    # A user allowed only Terraform's table: create it the way Terraform does, skip ours.
+    with psycopg.connect(pg_server.conn_str(), autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{pg_schema}"')
+        admin.execute("CREATE SEQUENCE IF NOT EXISTS public.global_states_id_seq AS bigint")
+        admin.execute(f'CREATE TABLE "{pg_schema}".states (id bigint NOT NULL DEFAULT '
+                      "nextval('public.global_states_id_seq') PRIMARY KEY, name text UNIQUE, "
+                      "data text)")
+
+    def factory() -> PgBackend:
+        clients.append(PgBackend(pg_server.conn_str(), schema_name=pg_schema,
+                                 skip_table_creation=True))
+        return clients[-1]
+
+    check_backend(factory)
+    first, second = factory(), factory()
+    lock_id = first.lock(LockInfo.new("OperationTypeApply"))
+    with pytest.raises(StateLockedError) as err:
+        second.lock(LockInfo.new("OperationTypePlan"))
+    assert "recorded no lock info" in err.value.holder.info
+    first.unlock(lock_id)
+    second.unlock(second.lock(LockInfo.new("OperationTypePlan")))
