@@ -117,14 +117,16 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
     view = PlanView(json_mode=args.json, color=args.color)
     diags = Diagnostics()
     options = _plan_options(args, diags)
-    config, load_diags = source.load(ws.env)
-    diags.extend(load_diags)
-    if diags.has_errors():
-        show_diagnostics(diags, json_mode=args.json, color=args.color)
-        return EXIT_ERROR
-    backend = ws.open_backend(config.backend)
     operation = "OperationTypeApply" if apply else "OperationTypePlan"
-    with _locked(backend, operation, args), ws.open_provider(config.provider_config) as provider:
+    with contextlib.ExitStack() as stack:
+        config, provider = _load(ws, source, stack, diags)
+        if diags.has_errors():
+            show_diagnostics(diags, json_mode=args.json, color=args.color)
+            return EXIT_ERROR
+        backend = ws.open_backend(config.backend)
+        stack.enter_context(_locked(backend, operation, args))
+        if provider is None:
+            provider = stack.enter_context(ws.open_provider(config.provider_config))
         prev_state = _read_state(backend)
         if args.adopt:
             from albform.cli.adopt import with_adoptions
@@ -158,9 +160,21 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
         return _apply(plan, provider, backend, prev_state, args, view, hook)
 
 
+def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
+          diags: Diagnostics) -> tuple[Any, Any]:
+    """Load the configuration; a source that reads facts from the controller gets the
+    provider opened first (with the environment's settings) and returns it for reuse."""
+    provider = None
+    if source.needs_controller:
+        provider = stack.enter_context(ws.open_provider({}))
+    config, load_diags = source.load(ws.env, provider)
+    diags.extend(load_diags)
+    return config, provider
+
+
 def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
     """``apply PLANFILE``: reload the recorded configuration, refuse a stale plan, apply."""
-    from albform.engine.planfile import check_plan_fresh, load_plan
+    from albform.engine.planfile import StalePlanError, check_plan_fresh, load_plan
 
     view = PlanView(json_mode=args.json, color=args.color)
     saved = load_plan(ws.resolve(planfile))
@@ -171,18 +185,21 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
             "The configuration files changed after this plan was saved. Run plan again.")],
             json_mode=args.json)
         return EXIT_ERROR
-    config, diags = source.load(ws.env)
-    if diags.has_errors():
-        show_diagnostics(diags, json_mode=args.json)
-        return EXIT_ERROR
-    plan = dataclasses.replace(saved.plan, configuration=config)
-    backend = ws.open_backend(config.backend)
-    with _locked(backend, "OperationTypeApply", args), \
-            ws.open_provider(config.provider_config) as provider:
+    diags = Diagnostics()
+    with contextlib.ExitStack() as stack:
+        config, provider = _load(ws, source, stack, diags)
+        if diags.has_errors():
+            show_diagnostics(diags, json_mode=args.json)
+            return EXIT_ERROR
+        plan = dataclasses.replace(saved.plan, configuration=config)
+        backend = ws.open_backend(config.backend)
+        stack.enter_context(_locked(backend, "OperationTypeApply", args))
+        if provider is None:
+            provider = stack.enter_context(ws.open_provider(config.provider_config))
         prev_state = _read_state(backend)
         try:
             check_plan_fresh(plan, prev_state)
-        except Exception as exc:  # StalePlanError: a user-facing condition, not a bug
+        except StalePlanError as exc:
             show_diagnostics([Diagnostic.error("Saved plan is stale", str(exc))],
                              json_mode=args.json)
             return EXIT_ERROR
@@ -241,14 +258,17 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
     from albform.engine.drift import DriftReport
     from albform.engine.planning import build_plan, now_rfc3339
 
-    config, diags = source.load(ws.env)
-    if diags.has_errors():
-        show_diagnostics(diags, json_mode=args.json)
-        return EXIT_ERROR
+    diags = Diagnostics()
     started = now_rfc3339()
-    backend = ws.open_backend(config.backend)
-    with _locked(backend, "OperationTypeRefresh", args), \
-            ws.open_provider(config.provider_config) as provider:
+    with contextlib.ExitStack() as stack:
+        config, provider = _load(ws, source, stack, diags)
+        if diags.has_errors():
+            show_diagnostics(diags, json_mode=args.json)
+            return EXIT_ERROR
+        backend = ws.open_backend(config.backend)
+        stack.enter_context(_locked(backend, "OperationTypeRefresh", args))
+        if provider is None:
+            provider = stack.enter_context(ws.open_provider(config.provider_config))
         prev_state = _read_state(backend)
         plan, plan_diags = build_plan(config, prev_state, provider,
                                       PlanOptions(refresh_only=True),

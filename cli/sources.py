@@ -15,6 +15,7 @@ from typing import Any
 
 from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
+from albform.engine.provider import Provider
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,14 @@ class ConfigSource:
         return files
 
     # -- loading ------------------------------------------------------------------------
-    def load(self, env: Mapping[str, str]) -> tuple[Configuration, Diagnostics]:
+    @property
+    def needs_controller(self) -> bool:
+        """A cluster source without a facts file reads the facts from the controller."""
+        return self.kind == "cluster" and not self.params.get("controller_facts")
+
+    def load(self, env: Mapping[str, str], provider: Provider | None = None,
+             ) -> tuple[Configuration, Diagnostics]:
+        """The configuration; ``provider`` is required when ``needs_controller``."""
         if self.kind == "hcl":
             from albform.modules.hcl.load import load_configuration
 
@@ -96,10 +104,28 @@ class ConfigSource:
         if self.kind == "cluster":
             from albform.modules.k8s.load import load_cluster_configuration
 
-            facts = self.params.get("controller_facts")
-            return load_cluster_configuration(
-                [Path(p) for p in self.params["manifests"]],
-                Path(self.params["ako_config"]),
-                Path(facts) if facts else None,
-            )
+            manifests = [Path(p) for p in self.params["manifests"]]
+            ako_config = Path(self.params["ako_config"])
+            facts_file = self.params.get("controller_facts")
+            if facts_file or provider is None:
+                return load_cluster_configuration(
+                    manifests, ako_config, Path(facts_file) if facts_file else None)
+            return _cluster_with_live_facts(manifests, ako_config, provider)
         raise ValueError(f"unknown configuration source kind {self.kind!r}")
+
+
+def _cluster_with_live_facts(manifests: Sequence[Path], ako_config: Path, provider: Provider,
+                             ) -> tuple[Configuration, Diagnostics]:
+    from albform.cli.facts import read_controller_facts
+    from albform.modules.k8s.load import load_ako_settings, load_cluster_configuration
+
+    settings, diags = load_ako_settings(ako_config)
+    if settings is None or diags.has_errors():
+        return Configuration(), diags
+    facts, more = read_controller_facts(provider, settings)
+    diags.extend(more)
+    if facts is None:
+        return Configuration(), diags
+    config, more = load_cluster_configuration(manifests, ako_config, facts)
+    diags.extend(more)
+    return config, diags

@@ -13,7 +13,7 @@ from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.k8s.facts import ControllerFacts, load_facts
 from albform.modules.k8s.ingest import load_manifests
 from albform.modules.k8s.objects import Translation
-from albform.modules.k8s.settings import load_settings
+from albform.modules.k8s.settings import AkoSettings, load_settings
 from albform.modules.k8s.translate import translate
 
 
@@ -26,7 +26,10 @@ def _read(path: Path, what: str, diags: Diagnostics) -> str | None:
 
 
 def load_cluster(manifests: Sequence[Path], ako_config: Path,
-                 controller_facts: Path | None = None) -> tuple[Translation | None, Diagnostics]:
+                 controller_facts: Path | ControllerFacts | None = None,
+                 ) -> tuple[Translation | None, Diagnostics]:
+    """Translate the cluster; ``controller_facts`` is a YAML file, facts already read from a
+    live controller, or None for the documented defaults."""
     diags = Diagnostics()
     objects, more = load_manifests(manifests)
     diags.extend(more)
@@ -36,7 +39,9 @@ def load_cluster(manifests: Sequence[Path], ako_config: Path,
         settings, more = load_settings(text, str(ako_config))
         diags.extend(more)
     facts: ControllerFacts | None = ControllerFacts()
-    if controller_facts is not None:
+    if isinstance(controller_facts, ControllerFacts):
+        facts = controller_facts
+    elif controller_facts is not None:
         facts = None
         text = _read(controller_facts, "controller facts", diags)
         if text is not None:
@@ -50,10 +55,21 @@ def load_cluster(manifests: Sequence[Path], ako_config: Path,
 
 
 def load_cluster_configuration(manifests: Sequence[Path], ako_config: Path,
-                               controller_facts: Path | None = None,
+                               controller_facts: Path | ControllerFacts | None = None,
                                module: tuple[ModuleStep, ...] = ()
                                ) -> tuple[Configuration, Diagnostics]:
     translation, diags = load_cluster(manifests, ako_config, controller_facts)
     if translation is None:
         return Configuration(), diags
     return translation.to_configuration(module), diags
+
+
+def load_ako_settings(ako_config: Path) -> tuple[AkoSettings | None, Diagnostics]:
+    """Only the AKO settings (e.g. to know which cloud to read facts from)."""
+    diags = Diagnostics()
+    text = _read(ako_config, "AKO configuration", diags)
+    if text is None:
+        return None, diags
+    settings, more = load_settings(text, str(ako_config))
+    diags.extend(more)
+    return settings, diags

@@ -19,6 +19,9 @@ from albform.provider.resources.normalize import normalize_object
 from albform.provider.resources.refs import looks_like_uuid, parse_ref
 from albform.provider.resources.resolver import RefResolver, Scope
 
+# Singletons readable as data sources without a name (avi-api.md §1.6).
+SINGLETON_TYPES = frozenset({"systemconfiguration", "controllerproperties", "seproperties"})
+
 
 class ObjectFinder:
     def __init__(self, api: ControllerApi, resolver: RefResolver) -> None:
@@ -38,6 +41,10 @@ class ObjectFinder:
                 return ReadResult(None, diags)
             return ReadResult(normalize_object(objtype, obj), diags)
         name = query.get("name")
+        if (not isinstance(name, str) or not name) and objtype in SINGLETON_TYPES:
+            # Controller-wide singletons (data "avi_systemconfiguration" "x" {}): one object.
+            return ReadResult(normalize_object(objtype, self._api.get_singleton(
+                objtype, tenant=tenant)), diags)
         if not isinstance(name, str) or not name:
             diags.error("Missing lookup key",
                         f"Data source {type_name} needs \"name\" or \"uuid\" to find an "

@@ -171,3 +171,40 @@ def test_readme_main_job_script_runs(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "No changes. Your infrastructure matches the configuration." in proc.stdout
     assert "Plan: 0 to add, 1 to change, 0 to destroy." in proc.stdout
+
+
+def test_live_controller_facts_match_the_example_facts_file(albform: Runner, cluster: Any,
+                                                            tmp_path: Path) -> None:
+    """Without --controller-facts the facts are read from the controller; for the demo they
+    equal the example's facts file, so both plans are identical."""
+    with_file = cluster("plan", "-json")
+    live = albform("cluster", "plan", "-json", "--manifests", str(DEMO / "manifests"),
+                   "--ako-config", str(DEMO / "avi-k8s-config.yaml"),
+                   f"-state={tmp_path / 'cluster.tfstate'}")
+    assert live.code == 0, live.err
+
+    def afters(result: Any) -> dict[str, Any]:
+        return {rc["address"]: rc["change"]["after"]
+                for rc in result.json()["resource_changes"]}
+
+    assert afters(live) == afters(with_file)
+
+
+def test_facts_read_from_the_controller_equal_the_facts_file(cluster: Any,
+                                                             tmp_path: Path) -> None:
+    from albform.cli.facts import read_controller_facts
+    from albform.modules.k8s.facts import load_facts
+    from albform.modules.k8s.load import load_ako_settings
+    from albform.provider.factory import open_provider
+
+    settings, _ = load_ako_settings(DEMO / "avi-k8s-config.yaml")
+    expected, _ = load_facts((DEMO / "controller-facts.yaml").read_text(), "facts")
+    assert settings is not None and expected is not None
+    env = {"ALBFORM_EMULATOR_DB": str(tmp_path / "emulator.db")}
+    with open_provider({}, workdir=tmp_path, env=env) as provider:
+        facts, diags = read_controller_facts(provider, settings)
+    assert not diags.has_errors(), diags
+    assert facts is not None
+    assert (facts.cloud_type, facts.license_tier, facts.vrf_name, facts.dns_subdomains) == (
+        expected.cloud_type, expected.license_tier, expected.vrf_name, expected.dns_subdomains)
+    assert facts.ipam_type == "IPAMDNS_TYPE_INTERNAL"
