@@ -93,8 +93,9 @@ def _encode_resources(resources: Iterable[ResourceState],
             entry["module"] = module
         entry.update(mode=mode, type=type_, name=name, provider=provider)
         schema = _schema_for(schemas, mode, type_)
+        secret_paths = schema.sensitive_paths() if schema is not None else []
         members = sorted(groups[key], key=lambda r: r.address.sort_key())
-        entry["instances"] = [_encode_instance(r, schema) for r in members]
+        entry["instances"] = [_encode_instance(r, secret_paths) for r in members]
         out.append(entry)
     return out
 
@@ -106,14 +107,13 @@ def _schema_for(schemas: Mapping[str, ResourceSchema], mode: str,
     return schemas.get(type_)
 
 
-def _encode_instance(r: ResourceState, schema: ResourceSchema | None) -> dict[str, Any]:
+def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]]
+                     ) -> dict[str, Any]:
     attributes: Mapping[str, Any] = r.attributes
     sensitive: list[SensitivePath] = list(r.sensitive_attributes)
-    if schema is not None:
-        schema_paths = schema.sensitive_paths()
-        if schema_paths:
-            attributes, withheld = withhold_sensitive(attributes, schema_paths)
-            sensitive.extend(p for p in withheld if p not in sensitive)
+    if secret_paths:
+        attributes, withheld = withhold_sensitive(attributes, secret_paths)
+        sensitive.extend(p for p in withheld if p not in sensitive)
     entry: dict[str, Any] = {}
     if r.address.key is not None:
         entry["index_key"] = r.address.key
@@ -134,31 +134,37 @@ def _encode_instance(r: ResourceState, schema: ResourceSchema | None) -> dict[st
 
 
 def withhold_sensitive(attributes: Mapping[str, Any], paths: Iterable[tuple[str, ...]]
-                       ) -> tuple[dict[str, Any], list[SensitivePath]]:
-    """A copy of ``attributes`` without the values at ``paths`` (schema paths: names only,
-    lists expanded), and the concrete paths of the values removed (null values are kept)."""
-    masked: dict[str, Any] = copy.deepcopy(dict(attributes))
-    removed: list[SensitivePath] = []
+                       ) -> tuple[Mapping[str, Any], list[SensitivePath]]:
+    """``attributes`` without the values at ``paths`` (schema paths: names only, lists
+    expanded), and the concrete paths of the values removed (null values are kept). The
+    input is never modified: a copy is made only when there is something to remove."""
+    found: list[SensitivePath] = []
 
     def walk(node: Any, rest: tuple[str, ...], at: SensitivePath) -> None:
-        if isinstance(node, list):
+        if isinstance(node, list | tuple):
             for index, item in enumerate(node):
                 walk(item, rest, (*at, index))
             return
-        if not isinstance(node, dict) or rest[0] not in node:
+        if not isinstance(node, Mapping) or rest[0] not in node:
             return
-        name = rest[0]
         if len(rest) == 1:
-            if node[name] is not None:
-                del node[name]
-                removed.append((*at, name))
+            if node[rest[0]] is not None:
+                found.append((*at, rest[0]))
             return
-        walk(node[name], rest[1:], (*at, name))
+        walk(node[rest[0]], rest[1:], (*at, rest[0]))
 
     for path in paths:
         if path:
-            walk(masked, tuple(path), ())
-    return masked, removed
+            walk(attributes, tuple(path), ())
+    if not found:
+        return attributes, found
+    masked: Any = copy.deepcopy(dict(attributes))
+    for concrete in found:
+        parent = masked
+        for step in concrete[:-1]:
+            parent = parent[step]
+        del parent[concrete[-1]]
+    return masked, found
 
 
 def _encode_path(path: SensitivePath) -> list[dict[str, Any]]:
