@@ -14,6 +14,7 @@ Passwords are compared with ``hmac.compare_digest`` and kept only as a salted sc
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -137,11 +138,19 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 def session_cookies(session: Session | None, *, with_csrf: bool, secure: bool) -> list[str]:
     """``Set-Cookie`` values: the sliding session cookies (and the CSRF one at login)."""
+    if session is None:
+        return list(_cookies("None", "", False, secure))
+    return list(_cookies(session.sid, session.csrf, with_csrf, secure))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cookies(sid: str, csrf: str, with_csrf: bool, secure: bool) -> tuple[str, ...]:
+    # Set on every answer and identical each time for a session (Max-Age, no Expires date),
+    # so they are built once per session.
     jar: SimpleCookie = SimpleCookie()
-    value = session.sid if session else "None"
-    names = (["csrftoken"] if with_csrf and session else []) + list(SESSION_COOKIES)
+    names = (["csrftoken"] if with_csrf else []) + list(SESSION_COOKIES)
     for name in names:
-        jar[name] = session.csrf if name == "csrftoken" and session else value
+        jar[name] = csrf if name == "csrftoken" else sid
         morsel = jar[name]
         morsel["path"] = "/"
         morsel["max-age"] = 31449600 if name == "csrftoken" else 86400
@@ -149,4 +158,4 @@ def session_cookies(session: Session | None, *, with_csrf: bool, secure: bool) -
             morsel["httponly"] = True
         if secure:
             morsel["secure"] = True
-    return [m.OutputString() for m in jar.values()]
+    return tuple(m.OutputString() for m in jar.values())

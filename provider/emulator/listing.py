@@ -39,6 +39,7 @@ class CollectionQuery:
     page_size: int = DEFAULT_PAGE_SIZE
     order: str = "seq"
     cloud_name: str | None = None
+    tenants: list[str] | None = None
 
 
 def _int(params: Mapping[str, str], key: str, default: int) -> int:
@@ -67,9 +68,7 @@ def build_query(params: Mapping[str, str], tenants: list[str] | None) -> Collect
     q = CollectionQuery()
     q.page = max(1, _int(params, "page", 1))
     q.page_size = min(MAX_PAGE_SIZE, max(1, _int(params, "page_size", DEFAULT_PAGE_SIZE)))
-    if tenants is not None:
-        q.where.append(f"tenant IN ({','.join('?' * len(tenants))})")
-        q.params.extend(tenants)
+    q.tenants = tenants
     for key, value in params.items():
         if key in PRESENTATION:
             continue

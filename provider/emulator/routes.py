@@ -170,8 +170,8 @@ class ApiRoutes:
             query.where.append("cloud = ?")
             query.params.append(cloud.uuid if cloud else "")
         total, page = self.store.query(
-            obj_type, where=query.where, params=query.params, limit=query.page_size,
-            offset=(query.page - 1) * query.page_size, order=query.order)
+            obj_type, tenants=query.tenants, where=query.where, params=query.params,
+            limit=query.page_size, offset=(query.page - 1) * query.page_size, order=query.order)
         names = render.NameCache(self.store)
         body: dict[str, Any] = {
             "count": total,
@@ -228,7 +228,7 @@ class ApiRoutes:
             params = dict(request.query_params)
             query = listing.build_query(params, tenants)
             total, objs = self.store.query(
-                "virtualservice", where=query.where, params=query.params,
+                "virtualservice", tenants=query.tenants, where=query.where, params=query.params,
                 limit=query.page_size, offset=(query.page - 1) * query.page_size)
         results = []
         for vs in objs:

@@ -32,14 +32,17 @@ DEFAULT_PASSWORD = "albform-emulator"  # documented local-use default (override 
 _START_TIMEOUT = 30.0
 
 
-class _NoDelayH11(H11Protocol):
-    """h11 writes a response's head and body separately; without TCP_NODELAY the second write
-    waits for the client's delayed ACK (~40 ms per keep-alive request on loopback)."""
+def _nodelay(transport: asyncio.BaseTransport) -> None:
+    """uvicorn writes a response's head and body separately; without TCP_NODELAY the second
+    write waits for the client's delayed ACK (~40 ms per keep-alive request on loopback)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+
+class _NoDelayH11(H11Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
-        sock = transport.get_extra_info("socket")
-        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        _nodelay(transport)
         super().connection_made(transport)  # type: ignore[arg-type]
 
 
@@ -143,7 +146,7 @@ def start_emulator(
         ssl_args = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
     app = EmulatorApp(state, secure_cookies=tls)
     config = uvicorn.Config(app.asgi, log_level="warning", access_log=False, lifespan="off",
-                            http=_NoDelayH11, timeout_graceful_shutdown=0.5,
+                            http=_NoDelayH11, timeout_graceful_shutdown=1,
                             **ssl_args)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},

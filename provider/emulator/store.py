@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS objects (
 );
 CREATE INDEX IF NOT EXISTS objects_type_seq ON objects(type, seq);
 CREATE INDEX IF NOT EXISTS objects_type_tenant_seq ON objects(type, tenant, seq);
-CREATE INDEX IF NOT EXISTS objects_type_name ON objects(type, name);
+DROP INDEX IF EXISTS objects_type_name;
+CREATE INDEX IF NOT EXISTS objects_type_name_seq ON objects(type, name, seq);
 CREATE TABLE IF NOT EXISTS refs (src TEXT NOT NULL, dst TEXT NOT NULL, PRIMARY KEY (src, dst));
 CREATE INDEX IF NOT EXISTS refs_dst ON refs(dst);
 CREATE TABLE IF NOT EXISTS ip_alloc (
@@ -47,6 +48,24 @@ CREATE TABLE IF NOT EXISTS ip_alloc (
 );
 CREATE INDEX IF NOT EXISTS ip_alloc_owner ON ip_alloc(owner);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Objects per (type, tenant), kept by triggers so an unfiltered collection's "count" needs no
+-- scan (COUNT(*) over 100,000 index entries costs more than serving the page itself).
+CREATE TABLE IF NOT EXISTS counts (
+    type TEXT NOT NULL, tenant TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (type, tenant)
+);
+CREATE TRIGGER IF NOT EXISTS objects_count_ins AFTER INSERT ON objects BEGIN
+    INSERT INTO counts (type, tenant, n) VALUES (new.type, new.tenant, 1)
+        ON CONFLICT (type, tenant) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS objects_count_del AFTER DELETE ON objects BEGIN
+    UPDATE counts SET n = n - 1 WHERE type = old.type AND tenant = old.tenant;
+END;
+CREATE TRIGGER IF NOT EXISTS objects_count_upd AFTER UPDATE OF type, tenant ON objects
+WHEN old.type <> new.type OR old.tenant <> new.tenant BEGIN
+    UPDATE counts SET n = n - 1 WHERE type = old.type AND tenant = old.tenant;
+    INSERT INTO counts (type, tenant, n) VALUES (new.type, new.tenant, 1)
+        ON CONFLICT (type, tenant) DO UPDATE SET n = n + 1;
+END;
 """
 
 
@@ -85,6 +104,10 @@ class Store:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            # Recount once per open: cheap, and repairs files written before the triggers.
+            self._db.executescript(
+                "BEGIN; DELETE FROM counts; INSERT INTO counts (type, tenant, n)"
+                " SELECT type, tenant, COUNT(*) FROM objects GROUP BY type, tenant; COMMIT;")
             row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM objects").fetchone()
             self._seq = int(row[0])
 
@@ -149,17 +172,13 @@ class Store:
     def put(self, obj: StoredObject) -> None:
         """Insert or replace (keeps the original ordering position on replace)."""
         with self.transaction():
-            row = self._db.execute("SELECT seq FROM objects WHERE uuid = ?", (obj.uuid,)).fetchone()
-            if row is None:
-                self._seq += 1
-                seq = self._seq
-            else:
-                seq = int(row[0])
+            self._seq += 1
             self._db.execute(
-                "INSERT OR REPLACE INTO objects"
-                " (uuid, type, tenant, name, cloud, system, seq, body)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (obj.uuid, obj.type, obj.tenant, obj.name, obj.cloud, int(obj.system), seq,
+                "INSERT INTO objects (uuid, type, tenant, name, cloud, system, seq, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET"
+                " type = excluded.type, tenant = excluded.tenant, name = excluded.name,"
+                " cloud = excluded.cloud, system = excluded.system, body = excluded.body",
+                (obj.uuid, obj.type, obj.tenant, obj.name, obj.cloud, int(obj.system), self._seq,
                  json.dumps(obj.body, separators=(",", ":"))),
             )
 
@@ -186,24 +205,45 @@ class Store:
         self,
         obj_type: str,
         *,
+        tenants: Sequence[str] | None = None,
         where: Sequence[str] = (),
         params: Sequence[Any] = (),
         limit: int | None = None,
         offset: int = 0,
         order: str = "seq",
     ) -> tuple[int, list[StoredObject]]:
-        """Objects of a type matching SQL conditions: (total count, one page)."""
-        clause = " AND ".join(["type = ?", *where])
-        args = [obj_type, *params]
+        """Objects of a type (in ``tenants``, None = all) matching SQL conditions:
+        (total count, one page)."""
+        conds = ["type = ?"]
+        args: list[Any] = [obj_type]
+        if tenants is not None:
+            conds.append(f"tenant IN ({','.join('?' * len(tenants))})")
+            args.extend(tenants)
+        clause = " AND ".join([*conds, *where])
+        args.extend(params)
         with self._lock:
-            total = int(self._db.execute(
-                f"SELECT COUNT(*) FROM objects WHERE {clause}", args).fetchone()[0])
-            sql = f"SELECT {self._COLUMNS} FROM objects WHERE {clause} ORDER BY {order}"
-            if limit is not None:
-                sql += " LIMIT ? OFFSET ?"
+            if where:
+                total = int(self._db.execute(
+                    f"SELECT COUNT(*) FROM objects WHERE {clause}", args).fetchone()[0])
+            else:
+                total = self._count(obj_type, tenants)
+            if limit is None:
+                sql = f"SELECT {self._COLUMNS} FROM objects WHERE {clause} ORDER BY {order}"
+            else:
+                # Page on rowids first: OFFSET then walks an index, not the bodies it skips.
+                sql = (f"SELECT {self._COLUMNS} FROM objects WHERE rowid IN ("
+                       f"SELECT rowid FROM objects WHERE {clause} ORDER BY {order}"
+                       f" LIMIT ? OFFSET ?) ORDER BY {order}")
                 args = [*args, limit, offset]
             rows = self._db.execute(sql, args).fetchall()
         return total, [self._row(r) for r in rows]
+
+    def _count(self, obj_type: str, tenants: Sequence[str] | None) -> int:
+        sql, args = "SELECT COALESCE(SUM(n), 0) FROM counts WHERE type = ?", [obj_type]
+        if tenants is not None:
+            sql += f" AND tenant IN ({','.join('?' * len(tenants))})"
+            args.extend(tenants)
+        return int(self._db.execute(sql, args).fetchone()[0])
 
     def count(self) -> int:
         with self._lock:

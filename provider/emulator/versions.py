@@ -8,6 +8,8 @@ but not gated, as the recorded controllers did.
 
 from __future__ import annotations
 
+import functools
+import threading
 from typing import Any
 
 from albform.provider.emulator.errors import error
@@ -32,6 +34,29 @@ def _available(field: Any, version: str) -> bool:
     return bool(field_available(field, version))
 
 
+# (definition name, version) -> None when nothing in the definition (at any depth) is newer
+# than the version, else (names hidden at this level, {field: nested definition to walk}).
+# Answers are cached: the table is immutable and few versions are ever asked for.
+_Plan = tuple[frozenset[str], dict[str, Any]] | None
+_PLANS: dict[tuple[str, str], _Plan] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def _plan(odef: Any, version: str) -> _Plan:
+    key = (odef.name, version)
+    if key in _PLANS:
+        return _PLANS[key]
+    hidden = frozenset(n for n, f in odef.fields.items() if not _available(f, version))
+    walk = {n: f.nested for n, f in odef.fields.items()
+            if n not in hidden and f.nested is not None and _plan(f.nested, version) is not None}
+    plan: _Plan = (hidden, walk) if hidden or walk else None
+    with _PLANS_LOCK:
+        if len(_PLANS) > 50_000:  # clients choose the version strings: stay bounded
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
 def _underscored(version: str) -> str:
     return "v" + version.strip().lstrip("vV").replace(".", "_")
 
@@ -50,18 +75,18 @@ def check_fields(obj_type: str, body: Any, version: str | None) -> None:
 
 
 def _check(odef: Any, body: Any, version: str) -> None:
-    if not isinstance(body, dict):
+    plan = _plan(odef, version)
+    if plan is None or not isinstance(body, dict):
         return
-    for key, value in body.items():
-        field = odef.fields.get(key)
-        if field is None:
-            continue
-        if not _available(field, version):
-            raise error(400, f"Incoming request ({_underscored(version)}) has field ({key}) "
-                             f"introduced in later versions({_underscored(field.introduced_in)}).")
-        if field.nested is not None:
-            for item in value if isinstance(value, list) else [value]:
-                _check(field.nested, item, version)
+    hidden, walk = plan
+    for key in body.keys() & hidden:
+        field = odef.fields[key]
+        raise error(400, f"Incoming request ({_underscored(version)}) has field ({key}) "
+                         f"introduced in later versions({_underscored(field.introduced_in)}).")
+    for key in body.keys() & walk.keys():
+        value = body[key]
+        for item in value if isinstance(value, list) else [value]:
+            _check(walk[key], item, version)
 
 
 def down_convert(obj_type: str, body: dict[str, Any], version: str | None) -> dict[str, Any]:
@@ -80,17 +105,20 @@ def down_convert(obj_type: str, body: dict[str, Any], version: str | None) -> di
 
 
 def _convert(odef: Any, value: Any, version: str) -> Any:
+    plan = _plan(odef, version)
+    if plan is None:
+        return value
     if isinstance(value, list):
         return [_convert(odef, v, version) for v in value]
     if not isinstance(value, dict):
         return value
+    hidden, walk = plan
     out: dict[str, Any] = {}
     for key, item in value.items():
-        field = odef.fields.get(key)
-        if field is None:
-            out[key] = item
-        elif _available(field, version):
-            out[key] = _convert(field.nested, item, version) if field.nested else item
+        if key in hidden:
+            continue
+        nested = walk.get(key)
+        out[key] = _convert(nested, item, version) if nested is not None else item
     return out
 
 
@@ -102,6 +130,7 @@ def older_than(version: str | None, reference: str) -> bool:
         return False
 
 
+@functools.cache
 def _parse(text: str) -> tuple[int, ...]:
     """``"18.2.3"`` / ``"v18_2_3"`` -> ``(18, 2, 3)``; ValueError when not a version."""
     return tuple(int(p) for p in text.strip().lstrip("vV").replace("_", ".").split("."))
