@@ -201,3 +201,16 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+ERRORED_STATE_FILE = "errored.tfstate"
+
+
+def save_errored_state(state: State, directory: str | os.PathLike[str], *,
+                       schemas: Mapping[str, ResourceSchema] | None = None) -> Path:
+    """Keep a state the configured backend refused to store (Terraform's ``errored.tfstate``)
+    so nothing is lost; the user pushes it back once the backend works again. Returns the
+    path written (atomically, mode 0600)."""
+    path = Path(directory) / ERRORED_STATE_FILE
+    atomic_write(path, encode_state(state, schemas))
+    return path

@@ -278,3 +278,11 @@ def test_stored_serial_only_grows_and_lineage_never_changes(
     # Equal serials are accepted only as exact repeats.
     for before, after in itertools.pairwise(accepted):
         assert after.serial > before.serial or after == before
+
+
+def test_an_errored_state_is_kept_whole(tmp_path: Path) -> None:
+    from albform.engine.state.backends.local import save_errored_state
+
+    path = save_errored_state(sample_state(serial=9), tmp_path)
+    assert path == tmp_path / "errored.tfstate"
+    assert LocalBackend(path).read() == sample_state(serial=9)
