@@ -55,6 +55,10 @@ class StateBackend(Protocol):
 
     def force_unlock(self, lock_id: str) -> None: ...
 
+    def close(self) -> None:
+        """Release connections (pg, http); a no-op for backends that hold none."""
+        return None
+
     @contextmanager
     def locked(self, operation: str, timeout_s: float = 0.0, *,
                info: str = "") -> Iterator[LockInfo]:
