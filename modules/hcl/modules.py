@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.diagnostics import SourceRange
+from albform.modules.hcl import ako_module
 from albform.modules.hcl.blocks import BodyDecoder
 from albform.modules.hcl.decode import (
     MODULE_META,
@@ -37,9 +38,9 @@ MAX_DEPTH = 16
 
 def shipped_module_names() -> list[str]:
     if not SHIPPED_MODULES.is_dir():
-        return []
-    return sorted(p.name.replace("_", "-") for p in SHIPPED_MODULES.iterdir()
-                  if p.is_dir() and any(p.glob("*.tf")))
+        return ["ako"]
+    return sorted(["ako", *(p.name.replace("_", "-") for p in SHIPPED_MODULES.iterdir()
+                            if p.is_dir() and any(p.glob("*.tf")))])
 
 
 def resolve_source(source: str, module_dir: Path) -> tuple[Path | None, str]:
@@ -87,6 +88,10 @@ def decode_call(parent: ModuleDecoder, name: str, filename: str, block: Any,
         diags.error("Invalid registry module source", "A version argument is only for "
                     "registry modules, which albform does not support.",
                     subject=SourceRange(filename, version_attr.line))
+    if source == ako_module.SOURCE:
+        cluster_depends_on = depends_on_addresses(parent, block, BodyDecoder(diags, filename))
+        return ako_module.decode_ako_call(parent, name, filename, block, exp,
+                                          cluster_depends_on + parent.extra_depends_on)
     loaded = parent.loader(source, parent.module_dir, SourceRange(filename, source_attr.line))
     if loaded is None:
         return {}

@@ -1,0 +1,206 @@
+"""The built-in cluster module, ``source = "albform/ako"``: the objects AKO would create for
+a Kubernetes cluster, contributed to the plan as ``module.NAME.avi_<type>.ako["<name>"]``.
+
+Arguments (relative paths resolve against the configuration directory):
+
+* ``manifests`` — a path or list of paths (files or directories of YAML manifests); or
+  ``kubeconfig`` (+ optional ``kube_context``) to read a live cluster;
+* ``ako_config`` — path to the ``avi-k8s-config`` ConfigMap or Helm values, or
+  ``ako_settings`` — the same keys inline (``{ clusterName = "c1", ... }``); with
+  ``kubeconfig`` and neither, the ConfigMap is read from the cluster;
+* ``controller_facts`` — path to a facts YAML file, or the facts inline.
+
+Outputs: ``virtualservices``, ``pools``, ``poolgroups``, ``vsvips`` (maps of instance key →
+the object's planned attributes, e.g. ``module.k8s.virtualservices["x"].id``), ``objects``
+(every object, keyed ``avi_<type>.<key>``) and ``names`` (type → object names, known now).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from albform.engine.addrs import ModuleStep, ResourceAddress
+from albform.engine.diagnostics import Diagnostic, Diagnostics, SourceRange
+from albform.engine.values import Deferred, Resolver
+from albform.modules.hcl.decode import (
+    Expansion,
+    ModuleResult,
+    Reported,
+    evaluate_static,
+    instance_context,
+)
+from albform.modules.hcl.expressions import EvalError
+from albform.modules.hcl.namespaces import did_you_mean
+from albform.modules.hcl.syntax import Block
+
+if TYPE_CHECKING:
+    from albform.modules.hcl.module_decoder import ModuleDecoder
+
+SOURCE = "albform/ako"
+ARGUMENTS = ("manifests", "kubeconfig", "kube_context", "ako_config", "ako_settings",
+             "controller_facts", "source", "count", "for_each", "depends_on", "providers")
+OUTPUT_TYPES = {"virtualservices": "avi_virtualservice", "pools": "avi_pool",
+                "poolgroups": "avi_poolgroup", "vsvips": "avi_vsvip"}
+
+
+class _Problem(Exception):
+    """Stop decoding this module instance; the diagnostics say why."""
+
+
+def decode_ako_call(parent: ModuleDecoder, name: str, filename: str, block: Block,
+                    exp: Expansion, extra_depends_on: tuple[ResourceAddress, ...],
+                    ) -> dict[Any, ModuleResult]:
+    diags = parent.diags
+    for attr in block.body.attributes:
+        if attr.name not in ARGUMENTS:
+            diags.error("Unsupported argument", f"An argument named {attr.name!r} is not "
+                        f"expected by the {SOURCE} module." + did_you_mean(attr.name,
+                                                                          ARGUMENTS),
+                        subject=SourceRange(filename, attr.line))
+    results: dict[Any, ModuleResult] = {}
+    for key in (exp.keys if exp.keys is not None else [None]):
+        ctx = instance_context(parent.ctx, exp, key)
+        args: dict[str, tuple[Any, int]] = {}
+        try:
+            for attr in block.body.attributes:
+                if attr.name in ARGUMENTS[:6]:
+                    args[attr.name] = (evaluate_static(attr.expr, ctx, attr.name), attr.line)
+        except EvalError as err:
+            if not isinstance(err, Reported):
+                diags.error(err.summary, err.detail,
+                            subject=SourceRange(filename, err.line or block.line))
+            continue
+        module = (*parent.module_path, ModuleStep(name, key))
+        try:
+            results[key] = _instance(parent.root_dir, filename, block, args, module, diags,
+                                     extra_depends_on)
+        except _Problem:
+            continue
+    return results
+
+
+def _path(root: Path, value: Any, what: str, filename: str, line: int,
+          diags: Diagnostics) -> Path:
+    if not isinstance(value, str) or not value:
+        diags.error("Invalid value", f"{what} must be a path string.",
+                    subject=SourceRange(filename, line))
+        raise _Problem
+    path = Path(value)
+    return path if path.is_absolute() else root / path
+
+
+def _relocated(more: Diagnostics, filename: str, line: int) -> Diagnostics:
+    """Diagnostics about inline values point at the argument's line."""
+    return Diagnostics(Diagnostic(d.severity, d.summary, d.detail, SourceRange(filename, line),
+                                  d.address) for d in more)
+
+
+def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any, int]],
+              module: tuple[ModuleStep, ...], diags: Diagnostics,
+              extra_depends_on: tuple[ResourceAddress, ...]) -> ModuleResult:
+    from albform.modules.k8s.facts import ControllerFacts, load_facts
+    from albform.modules.k8s.ingest import load_manifests
+    from albform.modules.k8s.settings import AkoSettings, load_settings
+    from albform.modules.k8s.translate import translate
+
+    where = SourceRange(filename, block.line)
+    before = len(diags.errors())
+    objects: list[Any] = []
+    settings: AkoSettings | None = None
+    if "manifests" in args:
+        value, line = args["manifests"]
+        paths = value if isinstance(value, list) else [value]
+        found, more = load_manifests([_path(root, p, "manifests", filename, line, diags)
+                                      for p in paths])
+        objects.extend(found)
+        diags.extend(more)
+    elif "kubeconfig" in args:
+        from albform.modules.k8s.live import load_live, load_live_settings
+        kubeconfig = str(_path(root, args["kubeconfig"][0], "kubeconfig", filename,
+                               args["kubeconfig"][1], diags))
+        context = args.get("kube_context", (None, 0))[0]
+        found, more = load_live(kubeconfig=kubeconfig, context=context)
+        objects.extend(found)
+        diags.extend(_relocated(more, filename, args["kubeconfig"][1]))
+        if "ako_config" not in args and "ako_settings" not in args:
+            settings, more = load_live_settings(kubeconfig=kubeconfig, context=context)
+            diags.extend(more)
+    else:
+        diags.error("Missing required argument", f"The {SOURCE} module needs manifests (paths "
+                    "of Kubernetes YAML) or a kubeconfig.", subject=where)
+        raise _Problem
+    if "ako_config" in args:
+        value, line = args["ako_config"]
+        path = _path(root, value, "ako_config", filename, line, diags)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            diags.error("Cannot read AKO configuration", f"{path}: {err}.",
+                        subject=SourceRange(filename, line))
+            raise _Problem from None
+        settings, more = load_settings(text, str(path))
+        diags.extend(more)
+    elif "ako_settings" in args:
+        value, line = args["ako_settings"]
+        if not isinstance(value, dict):
+            diags.error("Invalid value", "ako_settings must be an object of AKO ConfigMap "
+                        "keys (clusterName, cloudName, ...).", subject=SourceRange(filename,
+                                                                                   line))
+            raise _Problem
+        data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+        settings, more = load_settings(json.dumps({"kind": "ConfigMap", "data": data}),
+                                       filename)
+        diags.extend(_relocated(more, filename, line))
+    elif settings is None:
+        diags.error("Missing required argument", f"The {SOURCE} module needs ako_config (a "
+                    "file) or ako_settings (inline AKO settings).", subject=where)
+        raise _Problem
+    facts: ControllerFacts | None = ControllerFacts()
+    if "controller_facts" in args:
+        value, line = args["controller_facts"]
+        if isinstance(value, dict):
+            facts, more = load_facts(json.dumps(value), filename)
+            diags.extend(_relocated(more, filename, line))
+        else:
+            path = _path(root, value, "controller_facts", filename, line, diags)
+            try:
+                facts, more = load_facts(path.read_text(encoding="utf-8"), str(path))
+            except (OSError, UnicodeDecodeError) as err:
+                diags.error("Cannot read controller facts", f"{path}: {err}.",
+                            subject=SourceRange(filename, line))
+                raise _Problem from None
+            diags.extend(more)
+    if len(diags.errors()) > before or settings is None or facts is None:
+        raise _Problem
+    translation, more = translate(objects, settings, facts)
+    diags.extend(more)
+    config = translation.to_configuration(module)
+    resources = [replace(r, depends_on=r.depends_on + extra_depends_on,
+                         source=r.source or where) for r in config.resources]
+    return ModuleResult(resources=resources, outputs=_outputs(resources))
+
+
+def _object(address: ResourceAddress) -> Deferred:
+    def run(resolve: Resolver) -> Any:
+        return dict(resolve(address))
+    return Deferred(frozenset({address}), run, str(address))
+
+
+def _outputs(resources: list[Any]) -> dict[str, Any]:
+    outputs: dict[str, Any] = {name: {} for name in OUTPUT_TYPES}
+    objects: dict[str, Any] = {}
+    names: dict[str, list[str]] = {}
+    by_type = {t: n for n, t in OUTPUT_TYPES.items()}
+    for resource in resources:
+        address = resource.address
+        key = str(address.key)
+        objects[f"{address.type}.{key}"] = _object(address)
+        names.setdefault(address.type, []).append(str(resource.attributes.get("name", key)))
+        if address.type in by_type:
+            outputs[by_type[address.type]][key] = _object(address)
+    outputs["objects"] = objects
+    outputs["names"] = names
+    return outputs
