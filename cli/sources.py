@@ -17,6 +17,8 @@ from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.provider import Provider
 
+_HCL_INPUTS = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".tftpl", ".tpl")
+
 
 @dataclass(frozen=True)
 class ConfigSource:
@@ -75,12 +77,16 @@ class ConfigSource:
                 roots.append(Path(self.params["controller_facts"]))
         files: list[Path] = []
         for root in roots:
-            if root.is_dir():
-                files.extend(p for p in root.rglob("*") if p.is_file()
-                             and ".albform" not in p.parts and not p.name.endswith(".tfstate")
-                             and ".tfstate." not in p.name and not p.name.startswith("."))
-            else:
+            if not root.is_dir():
                 files.append(root)
+                continue
+            for path in root.rglob("*"):
+                if not path.is_file() or any(part.startswith(".") for part in
+                                             path.relative_to(root).parts):
+                    continue  # .albform/ caches, .terraform/, lock files
+                if self.kind == "hcl" and not path.name.endswith(_HCL_INPUTS):
+                    continue  # state files, saved plans and other outputs are not inputs
+                files.append(path)
         return files
 
     # -- loading ------------------------------------------------------------------------
