@@ -367,6 +367,7 @@ def _plan_data(p: _Planner, rc: ResourceConfig, position: int) -> None:
                                         provider=rc.provider,
                                         after_unknown=tuple(unknown_paths(after))))
         return
+    p.hook.message(f"{rc.address}: Reading...")
     try:
         result = p.provider.read_data_source(rc.type, query)
     except ProviderError as exc:
@@ -422,6 +423,7 @@ def _plan_resource(p: _Planner, rc: ResourceConfig, position: int,
     importing_id: str | None = None
     before: Mapping[str, Any] | None = prior.attributes if prior is not None else None
     if before is None and importing is not None:
+        p.hook.message(f"{rc.address}: Preparing import... [id={importing.id}]")
         try:
             found = p.provider.import_resource(rc.type, importing.id)
         except ProviderError as exc:

@@ -21,6 +21,7 @@ from albform.engine.config import (
     OutputConfig,
     ResourceConfig,
 )
+from albform.engine.hooks import NullHook
 from albform.engine.planning import build_plan
 from albform.engine.state.model import OutputState, State
 from albform.engine.testing.fake_provider import FakeProvider
@@ -397,3 +398,35 @@ def test_unconfigured_refs_to_deleted_objects_are_planned_to_be_unset() -> None:
     assert overlay_unconfigured(merged, {"name": "pool"}, pool.attribute_changes)[
         "health_monitor_refs"] == [keep_url]
     assert by["fake_healthmonitor.h"].action is Action.DELETE
+
+
+class RecordingHook(NullHook):
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+
+    def pre_refresh(self, address: Any) -> None:
+        self.events.append(("pre_refresh", str(address)))
+
+    def post_refresh(self, address: Any, gone: bool) -> None:
+        self.events.append(("post_refresh", f"{address} gone={gone}"))
+
+    def message(self, text: str) -> None:
+        self.events.append(("message", text))
+
+
+def test_progress_reaches_the_hook() -> None:
+    provider, state = applied(web_config())
+    provider.delete_out_of_band("fake_vs", "vs-web")
+    provider.create("fake_pool", {"name": "legacy"})
+    hook = RecordingHook()
+    config = replace(web_config(), resources=(
+        *web_config().resources, res("data.fake_cloud.c", name="Default-Cloud"),
+        res("fake_pool.legacy", name="legacy")),
+        imports=(ImportBlock(A("fake_pool.legacy"), "legacy"),))
+    build_plan(config, state, provider, hook=hook)
+    assert ("post_refresh", "fake_vs.web gone=True") in hook.events
+    assert ("post_refresh", "fake_pool.web gone=False") in hook.events
+    assert hook.events.index(("pre_refresh", "fake_pool.web")) < hook.events.index(
+        ("post_refresh", "fake_pool.web gone=False"))
+    assert ("message", "data.fake_cloud.c: Reading...") in hook.events
+    assert ("message", "fake_pool.legacy: Preparing import... [id=legacy]") in hook.events
