@@ -54,7 +54,7 @@ def cluster_group() -> None:
 @click.option("-detailed-exitcode", "--detailed-exitcode", "detailed_exitcode", is_flag=True,
               help="Exit 0 for no changes, 1 for errors, 2 for changes.")
 @click.pass_context
-def cluster_plan(ctx: click.Context, **params: Any) -> int:
+def cluster_plan(ctx: click.Context, /, **params: Any) -> int:
     """Show what applying the cluster's services would change on the controller.
 
     \b
@@ -73,7 +73,7 @@ def cluster_plan(ctx: click.Context, **params: Any) -> int:
 @click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
               help="Skip the interactive approval.")
 @click.pass_context
-def cluster_apply(ctx: click.Context, **params: Any) -> int:
+def cluster_apply(ctx: click.Context, /, **params: Any) -> int:
     """Create, update or delete controller objects to match the cluster."""
     ws = workspace(ctx, params)
     return run_plan(ws, cluster_source(ws, params), run_args(params), apply=True)
@@ -87,7 +87,7 @@ def cluster_apply(ctx: click.Context, **params: Any) -> int:
 @click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
               help="Skip the interactive approval.")
 @click.pass_context
-def cluster_destroy(ctx: click.Context, **params: Any) -> int:
+def cluster_destroy(ctx: click.Context, /, **params: Any) -> int:
     """Delete every controller object albform manages for this cluster."""
     ws = workspace(ctx, params)
     return run_plan(ws, cluster_source(ws, params), run_args(params, destroy=True),

@@ -30,7 +30,7 @@ def drift_options(f: Any) -> Any:
 @state_options
 @output_options
 @click.pass_context
-def drift_command(ctx: click.Context, report: str | None, **params: Any) -> int:
+def drift_command(ctx: click.Context, /, report: str | None, **params: Any) -> int:
     """Report objects changed or deleted outside albform (exit 2 when drift is found).
 
     \b
@@ -48,7 +48,7 @@ def drift_command(ctx: click.Context, report: str | None, **params: Any) -> int:
 @state_options
 @output_options
 @click.pass_context
-def cluster_drift(ctx: click.Context, report: str | None, **params: Any) -> int:
+def cluster_drift(ctx: click.Context, /, report: str | None, **params: Any) -> int:
     """Report cluster-derived objects changed or deleted on the controller outside albform."""
     ws = workspace(ctx, params)
     return run_drift(ws, cluster_source(ws, params), run_args(params),

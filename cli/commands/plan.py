@@ -43,7 +43,7 @@ def run_args(params: dict[str, Any], **overrides: Any) -> RunArgs:
     )
 
 
-def workspace(ctx: click.Context, params: dict[str, Any]) -> Workspace:
+def workspace(ctx: click.Context, /, params: dict[str, Any]) -> Workspace:
     base: Workspace = ctx.obj
     state = params.get("state_path")
     return Workspace(base.workdir, base.env, Path(state) if state else None)
@@ -64,7 +64,7 @@ def hcl_source(ws: Workspace, params: dict[str, Any]) -> ConfigSource:
 @click.option("-detailed-exitcode", "--detailed-exitcode", "detailed_exitcode", is_flag=True,
               help="Exit 0 for no changes, 1 for errors, 2 for changes.")
 @click.pass_context
-def plan_command(ctx: click.Context, **params: Any) -> int:
+def plan_command(ctx: click.Context, /, **params: Any) -> int:
     """Show the changes that apply would make.
 
     \b
@@ -85,7 +85,7 @@ def plan_command(ctx: click.Context, **params: Any) -> int:
               help="Skip the interactive approval.")
 @click.option("-destroy", "--destroy", "destroy", is_flag=True, help="Destroy everything.")
 @click.pass_context
-def apply_command(ctx: click.Context, planfile: str | None, **params: Any) -> int:
+def apply_command(ctx: click.Context, /, planfile: str | None, **params: Any) -> int:
     """Create, update or delete objects to match the configuration (or a saved plan).
 
     \b
@@ -108,7 +108,7 @@ def apply_command(ctx: click.Context, planfile: str | None, **params: Any) -> in
 @click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
               help="Skip the interactive approval.")
 @click.pass_context
-def destroy_command(ctx: click.Context, **params: Any) -> int:
+def destroy_command(ctx: click.Context, /, **params: Any) -> int:
     """Destroy every object this configuration manages (in reverse dependency order)."""
     ws = workspace(ctx, params)
     return run_plan(ws, hcl_source(ws, params), run_args(params, destroy=True), apply=True)

@@ -14,7 +14,7 @@ from albform.cli.views.state import render_resource, render_state_list
 from albform.engine.addrs import AddressError, ResourceAddress
 
 
-def _backend(ctx: click.Context, params: dict[str, Any]) -> Any:
+def _backend(ctx: click.Context, /, params: dict[str, Any]) -> Any:
     ws = workspace(ctx, params)
     return ws.open_backend(_configured_backend(ws))
 
@@ -38,7 +38,7 @@ def state_group() -> None:
 @click.argument("addresses", nargs=-1)
 @state_options
 @click.pass_context
-def state_list(ctx: click.Context, addresses: tuple[str, ...], **params: Any) -> int:
+def state_list(ctx: click.Context, /, addresses: tuple[str, ...], **params: Any) -> int:
     """List resource addresses in the state (optionally filtered by address prefixes)."""
     state = _backend(ctx, params).read()
     click.echo(render_state_list(state, addresses), nl=False)
@@ -49,7 +49,7 @@ def state_list(ctx: click.Context, addresses: tuple[str, ...], **params: Any) ->
 @click.argument("address")
 @state_options
 @click.pass_context
-def state_show(ctx: click.Context, address: str, **params: Any) -> int:
+def state_show(ctx: click.Context, /, address: str, **params: Any) -> int:
     """Show one resource instance's attributes (sensitive values masked)."""
     try:
         addr = ResourceAddress.parse(address)
@@ -68,7 +68,7 @@ def state_show(ctx: click.Context, address: str, **params: Any) -> int:
 @state_group.command("pull")
 @state_options
 @click.pass_context
-def state_pull(ctx: click.Context, **params: Any) -> int:
+def state_pull(ctx: click.Context, /, **params: Any) -> int:
     """Print the current state as Terraform v4 JSON."""
     from albform.engine.state.codec import encode_state
 
@@ -83,7 +83,7 @@ def state_pull(ctx: click.Context, **params: Any) -> int:
 @click.option("-force", "--force", "force", is_flag=True, help="Don't ask for confirmation.")
 @state_options
 @click.pass_context
-def force_unlock_command(ctx: click.Context, lock_id: str, force: bool, **params: Any) -> int:
+def force_unlock_command(ctx: click.Context, /, lock_id: str, force: bool, **params: Any) -> int:
     """Release a stuck state lock by its ID (never changes infrastructure)."""
     backend = _backend(ctx, params)
     if not force:
@@ -109,7 +109,7 @@ def force_unlock_command(ctx: click.Context, lock_id: str, force: bool, **params
 @click.option("-raw", "--raw", "raw", is_flag=True)
 @state_options
 @click.pass_context
-def output_command(ctx: click.Context, name: str | None, json_mode: bool, raw: bool,
+def output_command(ctx: click.Context, /, name: str | None, json_mode: bool, raw: bool,
                    **params: Any) -> int:
     """Show output values from the state."""
     state = _backend(ctx, params).read()

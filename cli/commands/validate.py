@@ -17,7 +17,7 @@ from albform.cli.views.diagnostics import diagnostic_json, show_diagnostics
 @variable_options
 @output_options
 @click.pass_context
-def validate_command(ctx: click.Context, **params: Any) -> int:
+def validate_command(ctx: click.Context, /, **params: Any) -> int:
     """Check that the configuration is valid (exit 1 and every problem listed if not)."""
     ws = workspace(ctx, params)
     _, diags = hcl_source(ws, params).load(ws.env)
