@@ -61,7 +61,21 @@ class LazyCollection(Realizable):
 
 
 class LenientObject(dict[str, Any]):
-    """A resource instance's attributes: an attribute that is not set reads as null."""
+    """A resource instance's attributes as the resolver gave them. An attribute missing from
+    the mapping is asked of the resolver's mapping itself, so an engine mapping that reads
+    every unset key as ``UNKNOWN`` (an object not yet created) keeps that meaning; a plain
+    dict gives null, as an unset optional attribute is in Terraform."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: Mapping[str, Any]) -> None:
+        super().__init__(source)
+        self.source = source
+
+    def lookup(self, name: str) -> Any:
+        if name in self:
+            return self[name]
+        return self.source.get(name)
 
 
 MISSING_ROOT = " missing"
@@ -188,7 +202,7 @@ def get_attr(obj: Any, name: str, line: int, ctx: Context) -> Any:
     if obj is UNKNOWN:
         return UNKNOWN
     if isinstance(obj, LenientObject):
-        return obj.get(name)
+        return obj.lookup(name)
     if isinstance(obj, dict):
         if name in obj:
             return obj[name]
@@ -231,7 +245,7 @@ def index_value(obj: Any, key: Any, line: int) -> Any:
         if text in obj:
             return obj[text]
         if isinstance(obj, LenientObject):
-            return None
+            return obj.lookup(text)
         raise EvalError("Invalid index", f"The given key does not identify an element in this "
                         f"collection value: no key {text!r}.", line)
     if isinstance(obj, str):

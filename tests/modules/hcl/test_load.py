@@ -263,3 +263,29 @@ def test_single_file_and_missing_paths(tmp_path: Path) -> None:
     (tmp_path / "one.tf").write_text('resource "avi_tenant" "t" {\n  name = "t"\n}\n')
     config, diags = load_configuration(tmp_path / "one.tf", env={})
     assert not diags and [str(r.address) for r in config.resources] == ["avi_tenant.t"]
+
+
+class _AllUnknown(dict):  # type: ignore[type-arg]
+    """Like the planner's mapping for an object not yet created: every key is unknown."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return UNKNOWN
+
+
+def test_unset_attributes_of_unknown_objects_stay_unknown(write) -> None:
+    root = write({"main.tf": """
+        resource "avi_vsvip" "v" {
+          name = "v"
+        }
+        resource "avi_virtualservice" "vs" {
+          name      = "vs"
+          vsvip_ref = avi_vsvip.v.id
+          description = "vip ${avi_vsvip.v.uuid}"
+        }
+    """})
+    vs = _load(root).by_address()[A("avi_virtualservice.vs")]
+    unknown = resolve_deferred(dict(vs.attributes), lambda a: _AllUnknown())
+    assert unknown["vsvip_ref"] is UNKNOWN and unknown["description"] is UNKNOWN
+    known = resolve_deferred(dict(vs.attributes), lambda a: {"id": "/api/vsvip/1",
+                                                            "uuid": "vsvip-1"})
+    assert known == {"name": "vs", "vsvip_ref": "/api/vsvip/1", "description": "vip vsvip-1"}
