@@ -32,7 +32,7 @@ from albform.modules.hcl.decode import (
     instance_context,
     new_context,
 )
-from albform.modules.hcl.expressions import Context, EvalError, ResourceCollection
+from albform.modules.hcl.expressions import Context, EvalError, ResourceCollection, ast
 from albform.modules.hcl.expressions.evaluate import MISSING_ROOT
 from albform.modules.hcl.expressions.values import to_bool
 from albform.modules.hcl.namespaces import (
@@ -78,6 +78,7 @@ class ModuleDecoder:
         self._children: dict[str, tuple[Expansion, dict[Any, ModuleResult]]] = {}
         self._active: set[Any] = set()
         self._missing: set[str] = set()  # required variables without a value (reported)
+        self._sensitive_vars: set[str] = set()
         relative = module_dir.resolve().relative_to(root_dir.resolve()) \
             if module_dir.resolve().is_relative_to(root_dir.resolve()) else module_dir
         roots = base_roots(str(relative) if str(relative) != "." else ".", root_dir)
@@ -210,6 +211,10 @@ class ModuleDecoder:
                 if type_attr is not None:
                     spec = resolve_defaults(parse_type(type_attr.expr),
                                             lambda node: evaluate_static(node, static, "default"))
+                sensitive_attr = body.attribute("sensitive")
+                if sensitive_attr is not None and to_bool(
+                        evaluate_static(sensitive_attr.expr, static, "sensitive")) is True:
+                    self._sensitive_vars.add(name)
                 nullable_attr = body.attribute("nullable")
                 nullable = True if nullable_attr is None else bool(
                     to_bool(evaluate_static(nullable_attr.expr, static, "nullable")))
@@ -403,12 +408,37 @@ class ModuleDecoder:
             sensitive_attr = block.body.attribute("sensitive")
             sensitive = bool(to_bool(evaluate_static(sensitive_attr.expr, self.ctx,
                                                      "sensitive"))) if sensitive_attr else False
+            source = self._sensitive_source(value_attr.expr, set())
+            if source and not sensitive:
+                self.diags.error("Output refers to sensitive values", f"Output {name!r} "
+                                 f"uses {source}, which is sensitive. Outputs holding "
+                                 "sensitive data must say so: add sensitive = true to the "
+                                 "output block.", subject=SourceRange(filename, value_attr.line))
+                return None
         except EvalError as err:
             if not isinstance(err, Reported):
                 self.diags.error(err.summary, err.detail,
                                  subject=SourceRange(filename, err.line or value_attr.line))
             return None
         return OutputConfig(name, value, sensitive, where)
+
+    def _sensitive_source(self, expr: ast.Node, seen: set[str]) -> str | None:
+        """The first sensitive thing ``expr`` uses: a sensitive variable, sensitive(), or a
+        local value built from one (checked statically, through locals)."""
+        for node in ast.walk(expr):
+            if isinstance(node, ast.FunctionCall) and node.name == "sensitive":
+                return "sensitive()"
+            if not (isinstance(node, ast.GetAttr) and isinstance(node.obj, ast.Variable)):
+                continue
+            root, name = node.obj.name, node.name
+            if root == "var" and name in self._sensitive_vars:
+                return f"var.{name}"
+            if root == "local" and name in self.decls.locals and name not in seen:
+                seen.add(name)
+                found = self._sensitive_source(self.decls.locals[name][1].expr, seen)
+                if found:
+                    return f"local.{name} ({found})"
+        return None
 
     # -- child modules -------------------------------------------------------------------------
     def child(self, name: str, line: int) -> tuple[Expansion, dict[Any, ModuleResult]]:

@@ -23,3 +23,26 @@ variable "nothing" { # ERROR: No value for required variable
 resource "avi_pool" "p" {
   name = "p-${var.mode}"
 }
+
+variable "password" {
+  type      = string
+  default   = "s3cret"
+  sensitive = true
+}
+
+locals {
+  login = "admin:${var.password}"
+}
+
+output "login" {
+  value = local.login # ERROR: Output refers to sensitive values
+}
+
+output "login_ok" {
+  value     = local.login
+  sensitive = true
+}
+
+output "wrapped" {
+  value = sensitive("x") # ERROR: Output refers to sensitive values
+}
