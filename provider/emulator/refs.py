@@ -102,10 +102,10 @@ def render(body: Any, base: str, name_of: Callable[[str], str | None] | None) ->
         out: dict[str, Any] = {}
         for key, value in body.items():
             if key.endswith("_ref") and isinstance(value, str):
-                out[key] = _absolute(value, base, name_of)
+                out[key] = absolute(value, base, name_of)
             elif key.endswith("_refs") and isinstance(value, list):
                 out[key] = [
-                    _absolute(v, base, name_of) if isinstance(v, str) else v for v in value
+                    absolute(v, base, name_of) if isinstance(v, str) else v for v in value
                 ]
             elif isinstance(value, dict | list):
                 out[key] = render(value, base, name_of)
@@ -117,7 +117,7 @@ def render(body: Any, base: str, name_of: Callable[[str], str | None] | None) ->
     return body
 
 
-def _absolute(value: str, base: str, name_of: Callable[[str], str | None] | None) -> str:
+def absolute(value: str, base: str, name_of: Callable[[str], str | None] | None) -> str:
     if not value.startswith("/api/"):
         return value
     url = base + value

@@ -81,9 +81,8 @@ def render(
         body["server_count"] = len(body.get("servers") or [])
     if skip_default:
         body = defaults.strip_defaults(obj.type, body)
-    body = versions.down_convert(obj.type, body, ctx.version)
     lookup = (names or NameCache(store)) if include_name else None
-    rendered = refs.render(body, ctx.base, lookup)
+    rendered = versions.present(obj.type, body, ctx.version, ctx.base, lookup)
     out: Json = {"url": object_url(ctx, obj, include_name), "uuid": obj.uuid}
     if obj.name is not None:
         out["name"] = obj.name

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from typing import Any
 
+from albform.provider.emulator import refs
 from albform.provider.emulator.errors import error
 
 OLDEST_FORMAT = "16_4_2"
@@ -119,6 +121,71 @@ def _convert(odef: Any, value: Any, version: str) -> Any:
             continue
         nested = walk.get(key)
         out[key] = _convert(nested, item, version) if nested is not None else item
+    return out
+
+
+# (definition name, version) -> whether a value of that definition can be returned as stored:
+# nothing inside is newer than the version and nothing inside is a reference.
+_AS_IS: dict[tuple[str, str], bool] = {}
+
+
+def _as_is(odef: Any, version: str) -> bool:
+    key = (odef.name, version)
+    found = _AS_IS.get(key)
+    if found is None:
+        found = _plan(odef, version) is None and not any(
+            name.endswith(("_ref", "_refs")) or f.ref_target is not None
+            or (f.nested is not None and not _as_is(f.nested, version))
+            for name, f in odef.fields.items())
+        if len(_AS_IS) > 50_000:
+            _AS_IS.clear()
+        _AS_IS[key] = found
+    return found
+
+
+def present(
+    obj_type: str, body: dict[str, Any], version: str | None, base: str,
+    name_of: Callable[[str], str | None] | None,
+) -> dict[str, Any]:
+    """One pass over a stored body for an answer: fields newer than ``version`` dropped (no
+    header = oldest format) and refs made absolute (``#name`` with ``name_of``). Sub-objects
+    whose definition holds neither are shared, not copied (most of a big page)."""
+    odef = _table_fields(obj_type)
+    try:
+        out = _present(odef, body, version or OLDEST_FORMAT, base, name_of)
+    except ValueError:  # unparseable version header: answer in the stored form
+        out = refs.render(body, base, name_of)
+    return out if isinstance(out, dict) else body
+
+
+def _present(odef: Any, value: Any, version: str, base: str,
+             name_of: Callable[[str], str | None] | None) -> Any:
+    if odef is None:
+        return refs.render(value, base, name_of)
+    if isinstance(value, list):
+        return [_present(odef, v, version, base, name_of) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if _as_is(odef, version) and odef.fields.keys() >= value.keys():
+        return value  # keys unknown to the schema might hold refs: those are walked
+    plan = _plan(odef, version)
+    hidden = plan[0] if plan else frozenset()
+    fields = odef.fields
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in hidden:
+            continue
+        if key.endswith("_ref") and isinstance(item, str):
+            out[key] = refs.absolute(item, base, name_of)
+        elif key.endswith("_refs") and isinstance(item, list):
+            out[key] = [refs.absolute(v, base, name_of) if isinstance(v, str) else v
+                        for v in item]
+        elif isinstance(item, dict | list):
+            field = fields.get(key)
+            out[key] = _present(field.nested if field is not None else None, item, version,
+                                base, name_of)
+        else:
+            out[key] = item
     return out
 
 
