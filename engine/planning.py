@@ -9,7 +9,10 @@
    ``Deferred`` values are evaluated against the planned values of their references, the
    result is canonicalised by the provider and diffed (``engine/diff.py``) against prior;
 4. state instances without configuration are deleted; ``destroy`` deletes everything;
-5. checks: ``prevent_destroy``, the blast-radius guard; then outputs.
+5. fix-ups and checks (``planning_checks``): unset refs to deleted objects,
+   ``prevent_destroy``, the blast-radius guard; then outputs.
+
+Steps 1 and 2 live in ``planning_refresh``.
 
 Planning never writes anything. User mistakes become diagnostics; a ``ProviderError`` during
 refresh or lookup becomes an error diagnostic naming the address, and the plan is errored.
@@ -19,26 +22,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
-from albform.engine.changes import (
-    Action,
-    AttributeChange,
-    OutputChange,
-    Plan,
-    PlanOptions,
-    ResourceChange,
-)
+from albform.engine.changes import Action, OutputChange, Plan, PlanOptions, ResourceChange
 from albform.engine.config import Configuration, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import coerce_equal, diff_attributes, merge_desired, unknown_paths
 from albform.engine.drift import detect_drift
 from albform.engine.graph import CycleError, Graph
 from albform.engine.hooks import Hook, NullHook
-from albform.engine.provider import Provider, ProviderError, ReadRequest, ReadResult
+from albform.engine.planning_checks import (
+    check_blast_radius,
+    check_prevent_destroy,
+    unset_dangling_refs,
+)
+from albform.engine.planning_refresh import apply_moves, matches, refresh
+from albform.engine.provider import Provider, ProviderError
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import UNKNOWN, Deferred, contains_placeholder, resolve_deferred
@@ -97,11 +98,6 @@ def now_rfc3339() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def matches(selector: ResourceAddress, address: ResourceAddress) -> bool:
-    """A ``-target``/``-replace`` selector without an index selects every instance."""
-    return selector == address or (selector.key is None and selector == address.resource())
-
-
 @dataclass
 class _Planner:
     """The mutable working set of one ``build_plan`` call."""
@@ -134,11 +130,13 @@ def build_plan(config: Configuration, prev_state: State, provider: Provider,
     ``parallelism`` bounds the concurrent ``read_many`` calls of the refresh (one per type).
     """
     p = _Planner(config, provider, options, hook)
-    moved_state, moves = _apply_moves(config, prev_state, p.diags)
+    moved_state, moves, move_diags = apply_moves(config, prev_state)
+    p.diags.extend(move_diags)
     prior_state = moved_state
     drift: tuple[ResourceChange, ...] = ()
     if options.refresh:
-        prior_state = _refresh(p, moved_state, parallelism)
+        prior_state, refresh_diags = refresh(moved_state, provider, hook, parallelism)
+        p.diags.extend(refresh_diags)
         types = {r.address.type for r in moved_state.resources}
         drift = detect_drift(moved_state, prior_state,
                              {t: s for t in types if (s := p.schema(t)) is not None})
@@ -148,9 +146,9 @@ def build_plan(config: Configuration, prev_state: State, provider: Provider,
             _plan_destroy(p, prior_state)
         else:
             _plan_config(p, prior, moves)
-            _unset_dangling_refs(p)
-        _check_prevent_destroy(p)
-        _check_blast_radius(p, prior_state)
+            p.changes = unset_dangling_refs(p.changes, config, p.schema)
+        p.diags.extend(check_prevent_destroy(p.changes, config))
+        p.diags.extend(check_blast_radius(p.changes, prior_state, options))
     output_changes = () if options.refresh_only or p.diags.has_errors() else \
         _plan_outputs(p, prev_state)
     errored = p.diags.has_errors()
@@ -169,88 +167,6 @@ def build_plan(config: Configuration, prev_state: State, provider: Provider,
         timestamp=now_rfc3339(),
     )
     return plan, p.diags
-
-
-# -- moved blocks ------------------------------------------------------------------------------
-
-def _apply_moves(config: Configuration, state: State, diags: Diagnostics,
-                 ) -> tuple[State, dict[ResourceAddress, ResourceAddress]]:
-    """Rename state instances per ``moved`` blocks; returns the state and new → old."""
-    if not config.moved:
-        return state, {}
-    by_address = state.by_address()
-    moves: dict[ResourceAddress, ResourceAddress] = {}
-    for block in config.moved:
-        for old in list(by_address):
-            if not matches(block.from_address, old):
-                continue
-            # An instance-level move names its target; a resource-level one keeps keys.
-            if block.from_address == old:
-                new = block.to_address
-            else:
-                new = block.to_address.instance(old.key)
-            if new in by_address:
-                diags.warning(
-                    "Moved object still exists",
-                    f"This statement declares a move from {old}, but that object is still "
-                    f"bound to {new} as well; {old} is left where it is. Remove the moved "
-                    "block or the extra object.", subject=block.source, address=old)
-                continue
-            resource = by_address.pop(old)
-            by_address[new] = replace(resource, address=new)
-            moves[new] = moves.pop(old, old)
-    return state.with_resources(by_address.values()), moves
-
-
-# -- refresh -----------------------------------------------------------------------------------
-
-def _refresh(p: _Planner, state: State, parallelism: int) -> State:
-    by_type: dict[str, list[ReadRequest]] = {}
-    for i, r in enumerate(state.resources):
-        if r.address.is_data:
-            continue
-        p.hook.pre_refresh(r.address)
-        by_type.setdefault(r.address.type, []).append(
-            ReadRequest(r.address.type, r.attributes, key=i))
-
-    def read(requests: Sequence[ReadRequest]) -> Mapping[object, ReadResult]:
-        return p.provider.read_many(requests).results
-
-    groups = list(by_type.values())
-    results: dict[object, ReadResult] = {}
-    failed: dict[str, ProviderError] = {}
-    workers = max(1, min(parallelism, len(groups)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refresh") as pool:
-        futures = {g[0].type_name: pool.submit(read, g) for g in groups}
-        for type_name, future in futures.items():
-            try:
-                results.update(future.result())
-            except ProviderError as exc:
-                failed[type_name] = exc
-    for type_name, error in failed.items():
-        p.diags.error("Failed to refresh objects",
-                      f"Reading the {type_name} objects from the controller failed: {error}"
-                      + (f" (HTTP {error.status})" if error.status else "")
-                      + (f": {error.detail}" if error.detail else "")
-                      + ". Nothing was planned; fix the problem and plan again.")
-    kept: list[ResourceState] = []
-    for i, r in enumerate(state.resources):
-        if r.address.is_data or r.address.type in failed:
-            kept.append(r)
-            continue
-        result = results.get(i)
-        if result is None:
-            p.diags.error("Provider returned no refresh result",
-                          f"The provider answered no read result for {r.address}.",
-                          address=r.address)
-            kept.append(r)
-            continue
-        p.diags.extend(result.diagnostics)
-        attrs = result.attributes
-        p.hook.post_refresh(r.address, attrs is None)
-        if attrs is not None:
-            kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
-    return replace(state, resources=tuple(kept))  # same order as the stored state
 
 
 # -- configured resources --------------------------------------------------------------------
@@ -524,56 +440,6 @@ def _overlay(target: dict[str, Any], source: Mapping[str, Any],
     target[head] = inner
 
 
-# -- references to objects this plan deletes --------------------------------------------------
-
-def _ref_id(value: object) -> str | None:
-    """The uuid a ref names: ``/api/pool/<uuid>``, ``...#name`` or a bare uuid."""
-    if not isinstance(value, str) or not value:
-        return None
-    return value.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-
-
-def _unset_dangling_refs(p: _Planner) -> None:
-    """An object kept in place may still refer to one this plan deletes, through a ref
-    attribute the configuration no longer sets (desired ⊆ actual leaves it alone). The
-    delete would then fail ("referred by"), so such refs are planned to be unset: the
-    change becomes an UPDATE whose attribute change (path of length 1, a key the
-    configuration does not set) gives the new value — ``None`` or the list without the
-    doomed refs. Apply lays these over its merge (``diff.overlay_unconfigured``)."""
-    doomed: set[str] = set()
-    for c in p.changes:
-        if c.action is Action.DELETE and c.before is not None:
-            schema = p.schema(c.type)
-            ident = _ref_id(c.before.get(schema.id_attribute if schema else "id"))
-            if ident:
-                doomed.add(ident)
-    if not doomed:
-        return
-    configs = p.config.by_address()
-    for n, c in enumerate(p.changes):
-        if c.action not in (Action.NOOP, Action.UPDATE) or c.before is None:
-            continue
-        schema, rc = p.schema(c.type), configs.get(c.address)
-        if schema is None or rc is None:
-            continue
-        extra: list[AttributeChange] = []
-        for name, attr in schema.attributes.items():
-            value = c.before.get(name)
-            if not attr.refers_to or name in rc.attributes or value is None:
-                continue
-            if isinstance(value, list):
-                kept = [v for v in value if _ref_id(v) not in doomed]
-                if len(kept) != len(value):
-                    extra.append(AttributeChange((name,), value, kept))
-            elif _ref_id(value) in doomed:
-                extra.append(AttributeChange((name,), value, None))
-        if extra:
-            after = dict(c.after or c.before)
-            after.update({a.path[0]: a.after for a in extra})  # type: ignore[misc]
-            p.changes[n] = replace(c, action=Action.UPDATE, after=after,
-                                   attribute_changes=c.attribute_changes + tuple(extra))
-
-
 # -- destroy ---------------------------------------------------------------------------------
 
 def _plan_destroy(p: _Planner, prior_state: State) -> None:
@@ -584,48 +450,6 @@ def _plan_destroy(p: _Planner, prior_state: State) -> None:
             continue
         p.changes.append(ResourceChange(rs.address, Action.DELETE, rs.attributes, None,
                                         provider=rs.provider))
-
-
-# -- checks ----------------------------------------------------------------------------------
-
-def _check_prevent_destroy(p: _Planner) -> None:
-    configs = p.config.by_address()
-    for change in p.changes:
-        if change.action not in (Action.DELETE, Action.DELETE_THEN_CREATE,
-                                 Action.CREATE_THEN_DELETE):
-            continue
-        rc = configs.get(change.address)
-        if rc is None or not rc.lifecycle.prevent_destroy:
-            continue
-        p.diags.error(
-            "Instance cannot be destroyed",
-            f"Resource {change.address} has lifecycle.prevent_destroy set, but the plan calls "
-            "for this resource to be destroyed. To avoid this error and continue with the "
-            "plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan "
-            "using the -target option.", subject=rc.source, address=change.address)
-
-
-def _check_blast_radius(p: _Planner, prior_state: State) -> None:
-    """Refuse plans that delete (or replace) a large share of the managed objects: an empty
-    or broken input (AKO's kube-api hiccup) must not wipe a controller. ``destroy`` plans are
-    explicit requests and exempt."""
-    fraction = p.options.max_delete_fraction
-    if fraction is None or p.options.force or p.options.destroy:
-        return
-    managed = sum(1 for r in prior_state.resources if not r.address.is_data)
-    doomed = [c.address for c in p.changes
-              if c.action is Action.DELETE or c.action.is_replace]
-    if len(doomed) <= 2 or managed == 0 or len(doomed) <= fraction * managed:
-        return
-    shown = ", ".join(map(str, doomed[:5])) + (
-        f" and {len(doomed) - 5} more" if len(doomed) > 5 else "")
-    p.diags.error(
-        "Plan deletes too many objects",
-        f"This plan would destroy or replace {len(doomed)} of the {managed} managed objects "
-        f"({len(doomed) / managed:.0%}), more than the allowed {fraction:.0%}: {shown}. "
-        "This often means the input was incomplete (an empty cluster read, a missing file). "
-        "Check the plan; if it is intended, re-run with --allow-mass-delete or raise "
-        "--max-delete-fraction.")
 
 
 # -- outputs ---------------------------------------------------------------------------------

@@ -1,0 +1,122 @@
+"""Checks and fix-ups ``build_plan`` runs on the planned changes before returning.
+
+* ``check_prevent_destroy`` — an error (Terraform's wording) for every change destroying a
+  resource whose configuration has ``lifecycle.prevent_destroy``;
+* ``check_blast_radius`` — refuse a plan deleting (or replacing) more than
+  ``options.max_delete_fraction`` of the managed objects unless ``options.force``;
+* ``unset_dangling_refs`` — kept objects whose *unconfigured* ref attributes point at an
+  object the plan deletes get an update unsetting them, or the delete would fail.
+
+Each returns diagnostics (or new changes); none performs I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from albform.engine.changes import Action, AttributeChange, PlanOptions, ResourceChange
+from albform.engine.config import Configuration
+from albform.engine.diagnostics import Diagnostics
+from albform.engine.schema import ResourceSchema
+from albform.engine.state.model import State
+
+SchemaOf = Callable[[str], ResourceSchema | None]
+_DESTROYING = (Action.DELETE, Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE)
+
+
+def check_prevent_destroy(changes: Sequence[ResourceChange], config: Configuration,
+                          ) -> Diagnostics:
+    diags = Diagnostics()
+    configs = config.by_address()
+    for change in changes:
+        if change.action not in _DESTROYING:
+            continue
+        rc = configs.get(change.address)
+        if rc is None or not rc.lifecycle.prevent_destroy:
+            continue
+        diags.error(
+            "Instance cannot be destroyed",
+            f"Resource {change.address} has lifecycle.prevent_destroy set, but the plan calls "
+            "for this resource to be destroyed. To avoid this error and continue with the "
+            "plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan "
+            "using the -target option.", subject=rc.source, address=change.address)
+    return diags
+
+
+def check_blast_radius(changes: Sequence[ResourceChange], prior_state: State,
+                       options: PlanOptions) -> Diagnostics:
+    """An empty or broken input (AKO's kube-api hiccup) must not wipe a controller: more
+    than "a couple" (2) deletions beyond the allowed share is an error. ``destroy`` plans are
+    explicit requests and exempt."""
+    diags = Diagnostics()
+    fraction = options.max_delete_fraction
+    if fraction is None or options.force or options.destroy:
+        return diags
+    managed = sum(1 for r in prior_state.resources if not r.address.is_data)
+    doomed = [c.address for c in changes if c.action is Action.DELETE or c.action.is_replace]
+    if len(doomed) <= 2 or managed == 0 or len(doomed) <= fraction * managed:
+        return diags
+    shown = ", ".join(map(str, doomed[:5])) + (
+        f" and {len(doomed) - 5} more" if len(doomed) > 5 else "")
+    diags.error(
+        "Plan deletes too many objects",
+        f"This plan would destroy or replace {len(doomed)} of the {managed} managed objects "
+        f"({len(doomed) / managed:.0%}), more than the allowed {fraction:.0%}: {shown}. "
+        "This often means the input was incomplete (an empty cluster read, a missing file). "
+        "Check the plan; if it is intended, re-run with --allow-mass-delete or raise "
+        "--max-delete-fraction.")
+    return diags
+
+
+def ref_id(value: object) -> str | None:
+    """The uuid a ref names: ``/api/pool/<uuid>``, ``...#name`` or a bare uuid."""
+    if not isinstance(value, str) or not value:
+        return None
+    return value.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def unset_dangling_refs(changes: Sequence[ResourceChange], config: Configuration,
+                        schema_of: SchemaOf) -> list[ResourceChange]:
+    """``changes`` where every kept object (NOOP/UPDATE) referring to a deleted object
+    through a ref attribute the configuration does not set becomes an UPDATE unsetting it.
+    The attribute change (a top-level path, a key not configured) carries the new value —
+    ``None``, or the list without the doomed refs; apply lays it over its merge with
+    ``diff.overlay_unconfigured`` (desired ⊆ actual alone would keep the ref)."""
+    doomed: set[str] = set()
+    for c in changes:
+        if c.action is Action.DELETE and c.before is not None:
+            schema = schema_of(c.type)
+            ident = ref_id(c.before.get(schema.id_attribute if schema else "id"))
+            if ident:
+                doomed.add(ident)
+    if not doomed:
+        return list(changes)
+    configs = config.by_address()
+    out: list[ResourceChange] = []
+    for c in changes:
+        rc = configs.get(c.address)
+        schema = schema_of(c.type) if rc is not None else None
+        if c.action not in (Action.NOOP, Action.UPDATE) or c.before is None or schema is None \
+                or rc is None:
+            out.append(c)
+            continue
+        extra: list[AttributeChange] = []
+        for name, attr in schema.attributes.items():
+            value = c.before.get(name)
+            if not attr.refers_to or name in rc.attributes or value is None:
+                continue
+            if isinstance(value, list):
+                kept = [v for v in value if ref_id(v) not in doomed]
+                if len(kept) != len(value):
+                    extra.append(AttributeChange((name,), value, kept))
+            elif ref_id(value) in doomed:
+                extra.append(AttributeChange((name,), value, None))
+        if not extra:
+            out.append(c)
+            continue
+        after = dict(c.after or c.before)
+        after.update({str(a.path[0]): a.after for a in extra})
+        out.append(replace(c, action=Action.UPDATE, after=after,
+                           attribute_changes=c.attribute_changes + tuple(extra)))
+    return out

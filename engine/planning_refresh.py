@@ -1,0 +1,117 @@
+"""The first two steps of planning: ``moved`` blocks, then refresh.
+
+``apply_moves(config, state)`` renames state instances as ``moved`` blocks say (an instance
+move names its target; a resource-level move keeps instance keys) and returns the new state
+with a new → old map. ``refresh(state, provider, hook, parallelism)`` reads every managed
+object back with one bulk ``read_many`` per type, at most ``parallelism`` types at once, and
+returns the state as it is now (objects gone are dropped; order is kept). Both return
+diagnostics: a failed read is an error naming the type and the API's answer, never an
+exception, and the objects of that type keep their stored attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.config import Configuration
+from albform.engine.diagnostics import Diagnostics
+from albform.engine.hooks import Hook
+from albform.engine.provider import Provider, ProviderError, ReadRequest, ReadResult
+from albform.engine.state.model import ResourceState, State
+
+
+def matches(selector: ResourceAddress, address: ResourceAddress) -> bool:
+    """A ``-target``/``-replace``/``moved`` selector without an index selects every
+    instance of the resource."""
+    return selector == address or (selector.key is None and selector == address.resource())
+
+
+def apply_moves(config: Configuration, state: State,
+                ) -> tuple[State, dict[ResourceAddress, ResourceAddress], Diagnostics]:
+    """``state`` with ``moved`` blocks applied; the map goes from new address to old."""
+    diags = Diagnostics()
+    if not config.moved:
+        return state, {}, diags
+    by_address = state.by_address()
+    moves: dict[ResourceAddress, ResourceAddress] = {}
+    for block in config.moved:
+        for old in list(by_address):
+            if not matches(block.from_address, old):
+                continue
+            if block.from_address == old:
+                new = block.to_address
+            else:
+                new = block.to_address.instance(old.key)
+            if new in by_address:
+                diags.warning(
+                    "Moved object still exists",
+                    f"This statement declares a move from {old}, but that object is still "
+                    f"bound to {new} as well; {old} is left where it is. Remove the moved "
+                    "block or the extra object.", subject=block.source, address=old)
+                continue
+            resource = by_address.pop(old)
+            by_address[new] = replace(resource, address=new)
+            moves[new] = moves.pop(old, old)  # chained moves keep the first address
+    return state.with_resources(by_address.values()), moves, diags
+
+
+def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
+            ) -> tuple[State, Diagnostics]:
+    """The state after reading every managed object back; see the module docstring."""
+    diags = Diagnostics()
+    by_type: dict[str, list[ReadRequest]] = {}
+    for i, r in enumerate(state.resources):
+        if r.address.is_data:
+            continue
+        hook.pre_refresh(r.address)
+        # Positions, not addresses, correlate results: ints hash much faster at 50,000.
+        by_type.setdefault(r.address.type, []).append(
+            ReadRequest(r.address.type, r.attributes, key=i))
+    results, failed = _read_all(provider, list(by_type.values()), parallelism)
+    for type_name, error in failed.items():
+        diags.error("Failed to refresh objects",
+                    f"Reading the {type_name} objects from the controller failed: {error}"
+                    + (f" (HTTP {error.status})" if error.status else "")
+                    + (f": {error.detail}" if error.detail else "")
+                    + ". Nothing was planned; fix the problem and plan again.")
+    kept: list[ResourceState] = []
+    for i, r in enumerate(state.resources):
+        if r.address.is_data or r.address.type in failed:
+            kept.append(r)
+            continue
+        result = results.get(i)
+        if result is None:
+            diags.error("Provider returned no refresh result",
+                        f"The provider answered no read result for {r.address}.",
+                        address=r.address)
+            kept.append(r)
+            continue
+        diags.extend(result.diagnostics)
+        attrs = result.attributes
+        hook.post_refresh(r.address, attrs is None)
+        if attrs is not None:
+            kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
+    return replace(state, resources=tuple(kept)), diags
+
+
+def _read_all(provider: Provider, groups: Sequence[Sequence[ReadRequest]], parallelism: int,
+              ) -> tuple[dict[object, ReadResult], dict[str, ProviderError]]:
+    def read(requests: Sequence[ReadRequest]) -> Mapping[object, ReadResult]:
+        return provider.read_many(requests).results
+
+    results: dict[object, ReadResult] = {}
+    failed: dict[str, ProviderError] = {}
+    if not groups:
+        return results, failed
+    workers = max(1, min(parallelism, len(groups)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refresh") as pool:
+        futures = {g[0].type_name: pool.submit(read, g) for g in groups}
+        for type_name, future in futures.items():
+            try:
+                results.update(future.result())
+            except ProviderError as exc:
+                failed[type_name] = exc
+    return results, failed
