@@ -224,6 +224,11 @@ def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[
     planned = [(c.address, _values_entry(c.address, c.provider, c.after,
                                          schemas.get(c.type)))
                for c in plan.changes if c.after is not None and c.action is not Action.READ]
+    if plan.options.refresh_only and plan.prior_state is not None:
+        # Nothing changes but the state: the planned values are the refreshed objects.
+        planned = [(r.address, _values_entry(r.address, r.provider, r.attributes,
+                                             schemas.get(r.address.type)))
+                   for r in plan.prior_state.resources]
     planned_outputs = {}
     for o in plan.output_changes:
         if o.action is Action.DELETE:
@@ -231,15 +236,18 @@ def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[
         value, unknown = _output_value(o, o.after)
         planned_outputs[o.name] = {"sensitive": o.sensitive} | (
             {} if unknown else {"value": value})
+    planned_values: dict[str, Any] = {"outputs": planned_outputs} if planned_outputs else {}
+    planned_values["root_module"] = _module_tree(planned)
     doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "terraform_version": TERRAFORM_VERSION,
-        "planned_values": {"outputs": planned_outputs, "root_module": _module_tree(planned)},
+        "planned_values": planned_values,
     }
     if plan.drift:
         doc["resource_drift"] = [_resource_change(c, schemas.get(c.type)) for c in plan.drift]
     doc["resource_changes"] = [_resource_change(c, schemas.get(c.type)) for c in listed]
-    doc["output_changes"] = {o.name: _output_change(o) for o in plan.output_changes}
+    if plan.output_changes:  # Terraform leaves the key out when there are no outputs
+        doc["output_changes"] = {o.name: _output_change(o) for o in plan.output_changes}
     prior: State | None = plan.prior_state
     if prior is not None and not prior.is_empty:
         doc["prior_state"] = {"format_version": STATE_FORMAT_VERSION,

@@ -27,7 +27,7 @@ GUARD_SUMMARY = "Plan deletes too many objects"
 def plan_digest(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> str:
     """A digest of what the plan would do (not of when it was made)."""
     doc = render_plan_json(plan, schemas)
-    body = json.dumps([doc["resource_changes"], doc["output_changes"]], sort_keys=True)
+    body = json.dumps([doc["resource_changes"], doc.get("output_changes", {})], sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 

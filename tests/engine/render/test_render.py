@@ -105,7 +105,7 @@ def test_json_plan_shape_and_unknowns() -> None:
                          FakeProvider())
     doc = render_plan_json(plan, DEFAULT_SCHEMAS)
     assert list(doc) == ["format_version", "terraform_version", "planned_values",
-                         "resource_changes", "output_changes", "configuration", "timestamp",
+                         "resource_changes", "configuration", "timestamp",
                          "applyable", "complete", "errored"]
     (rc,) = doc["resource_changes"]
     assert rc["change"]["actions"] == ["create"] and rc["change"]["before"] is None

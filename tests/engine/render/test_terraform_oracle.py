@@ -207,3 +207,35 @@ def test_moved_imported_and_replace_by_request_match_terraform(workdir: Path) ->
     _compare(workdir, SECOND)
     _tf(workdir, "apply", "-auto-approve", "-no-color", "-input=false")
     _compare(workdir, THIRD_MOVED, "-replace=terraform_data.rep")
+
+
+def _in_order(ours: list[str], theirs: list[str]) -> bool:
+    """Keys both documents have appear in the same order."""
+    return [k for k in ours if k in theirs] == [k for k in theirs if k in ours]
+
+
+def test_plan_json_key_layout_matches_terraform(workdir: Path) -> None:
+    from albform.engine.render import render_plan_json
+
+    (workdir / "main.tf").write_text(SECOND)
+    _tf(workdir, "plan", "-no-color", "-input=false", "-out=tfplan")
+    theirs = json.loads(_tf(workdir, "show", "-json", "tfplan"))
+    plan = _plan_from_terraform(theirs)
+    ours = render_plan_json(plan, {"terraform_data": SCHEMA})
+    assert ours["format_version"] == theirs["format_version"] == "1.2"
+    assert _in_order(list(ours), list(theirs))
+    assert set(ours) - set(theirs) <= {"resource_drift", "relevant_attributes"}
+    by_theirs = {r["address"]: r for r in theirs["resource_changes"]}
+    for rc in ours["resource_changes"]:
+        tf = by_theirs[rc["address"]]
+        assert _in_order(list(rc), list(tf)) and set(rc) <= set(tf) | {"provider_name"}
+        assert list(rc["change"])[:6] == list(tf["change"])[:6]
+        assert rc["change"]["actions"] == tf["change"]["actions"]
+        assert rc.get("action_reason") == tf.get("action_reason")
+        # Unknown values are left out of "after" and marked in "after_unknown", as Terraform.
+        assert rc["change"]["after_unknown"] == tf["change"]["after_unknown"]
+        assert rc["change"]["after"] == tf["change"]["after"]
+    assert set(ours["output_changes"]) == set(theirs["output_changes"])
+    for name, oc in ours["output_changes"].items():
+        assert oc["actions"] == theirs["output_changes"][name]["actions"]
+        assert oc["after_unknown"] == theirs["output_changes"][name]["after_unknown"]
