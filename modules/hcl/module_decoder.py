@@ -33,7 +33,7 @@ from albform.modules.hcl.decode import (
     new_context,
 )
 from albform.modules.hcl.expressions import Context, EvalError, ResourceCollection, ast
-from albform.modules.hcl.expressions.evaluate import MISSING_ROOT
+from albform.modules.hcl.expressions.context import MISSING_ROOT
 from albform.modules.hcl.expressions.values import to_bool
 from albform.modules.hcl.namespaces import (
     DataNamespace,

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from albform.modules.hcl.expressions.evaluate import Context, evaluate
+from albform.modules.hcl.expressions.context import Context
+from albform.modules.hcl.expressions.evaluate import evaluate
 from albform.modules.hcl.expressions.functions import (
     FUNCTIONS,
     _fail,

@@ -1,0 +1,194 @@
+"""What an expression can see: ``Context`` (root names, functions, bindings, and whether
+references are being *probed* or *resolved*), and the lazy values the evaluator treats
+specially: ``Namespace`` (``var``, ``local``...), ``Realizable``/``LazyCollection`` (module
+calls, counted resources), ``LenientObject`` (a resource instance's attributes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.values import UNKNOWN, Deferred, Resolver, collect_references
+from albform.modules.hcl.expressions.values import EvalError, to_number, to_string
+
+
+class Namespace:
+    """A root name whose attributes are computed on demand (``var``, ``local``, ...)."""
+
+    def attr(self, name: str, line: int, ctx: Context) -> Any:
+        raise NotImplementedError
+
+
+class Realizable:
+    """A lazily looked-up value (a module call's outputs, a counted resource) that becomes
+    a plain value with ``whole(ctx)`` when used as a whole rather than traversed."""
+
+    def whole(self, ctx: Context) -> Any:
+        raise NotImplementedError
+
+
+class LazyCollection(Realizable):
+    """A Realizable that can also be indexed one instance at a time (so a reference to
+    ``x[0]`` depends on that instance only)."""
+
+    def instance(self, key: Any, line: int, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    def instances(self, ctx: Context) -> list[Any]:
+        """The elements a splat applies to (one per instance for count)."""
+        return [self.whole(ctx)]
+
+
+class LenientObject(dict[str, Any]):
+    """A resource instance's attributes as the resolver gave them. An attribute missing from
+    the mapping is asked of the resolver's mapping itself, so an engine mapping that reads
+    every unset key as ``UNKNOWN`` (an object not yet created) keeps that meaning; a plain
+    dict gives null, as an unset optional attribute is in Terraform."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: Mapping[str, Any]) -> None:
+        super().__init__(source)
+        self.source = source
+
+    def lookup(self, name: str) -> Any:
+        if name in self:
+            return self[name]
+        return self.source.get(name)
+
+
+MISSING_ROOT = " missing"
+"""A ``roots`` entry ``callable(name, line)`` consulted for unknown root names (it raises a
+helpful ``EvalError``); no identifier can spell the key."""
+
+FunctionImpl = Callable[[list[Any], "Context", int], Any]
+
+
+class Context:
+    """Everything an expression can see. Immutable once built; ``bind`` makes a child."""
+
+    __slots__ = ("_bindings", "base_dir", "functions", "refs", "resolver", "roots")
+
+    def __init__(self, roots: Mapping[str, Any], functions: Mapping[str, FunctionImpl],
+                 base_dir: Path, *, refs: set[ResourceAddress] | None = None,
+                 resolver: Resolver | None = None,
+                 bindings: Mapping[str, Any] | None = None) -> None:
+        self.roots = roots
+        self.functions = functions
+        self.base_dir = base_dir
+        self.refs = refs
+        self.resolver = resolver
+        self._bindings: Mapping[str, Any] = bindings or {}
+
+    def bind(self, **values: Any) -> Context:
+        return Context(self.roots, self.functions, self.base_dir, refs=self.refs,
+                       resolver=self.resolver, bindings={**self._bindings, **values})
+
+    def with_roots(self, **roots: Any) -> Context:
+        return Context({**self.roots, **roots}, self.functions, self.base_dir, refs=self.refs,
+                       resolver=self.resolver, bindings=self._bindings)
+
+    def probing(self, refs: set[ResourceAddress]) -> Context:
+        return Context(self.roots, self.functions, self.base_dir, refs=refs, resolver=None,
+                       bindings=self._bindings)
+
+    def resolving(self, resolver: Resolver) -> Context:
+        return Context(self.roots, self.functions, self.base_dir, refs=None, resolver=resolver,
+                       bindings=self._bindings)
+
+    def lookup(self, name: str, line: int) -> Any:
+        if name in self._bindings:
+            return self._bindings[name]
+        if name in self.roots:
+            return self.roots[name]
+        fallback = self.roots.get(MISSING_ROOT)
+        if fallback is not None:
+            return fallback(name, line)
+        raise EvalError("Reference to undeclared resource" if name.startswith("avi_")
+                        else "Unknown variable",
+                        f"There is no variable or resource type named {name!r} here.", line)
+
+    def resource(self, address: ResourceAddress) -> Any:
+        """The attributes of one resource instance: UNKNOWN while probing."""
+        if self.resolver is None:
+            if self.refs is not None:
+                self.refs.add(address)
+            return UNKNOWN
+        return LenientObject(self.resolver(address))
+
+    def realize(self, value: Any) -> Any:
+        """A stored value that may hold ``Deferred`` parts, made usable in this context."""
+        if not _has_deferred(value):
+            return value
+        if self.resolver is not None:
+            return _resolve(value, self.resolver)
+        if self.refs is not None:
+            collect_references(value, self.refs)
+        return _blank_deferred(value)
+
+
+def _has_deferred(value: Any) -> bool:
+    if isinstance(value, Deferred):
+        return True
+    if isinstance(value, list):
+        return any(_has_deferred(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_deferred(v) for v in value.values())
+    return False
+
+
+def _resolve(value: Any, resolver: Resolver) -> Any:
+    if isinstance(value, Deferred):
+        return value.evaluate(resolver)
+    if isinstance(value, list):
+        return type(value)(_resolve(v, resolver) for v in value)
+    if isinstance(value, dict):
+        return type(value)({k: _resolve(v, resolver) for k, v in value.items()})
+    return value
+
+
+def _blank_deferred(value: Any) -> Any:
+    if isinstance(value, Deferred):
+        return UNKNOWN
+    if isinstance(value, list):
+        return type(value)(_blank_deferred(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)({k: _blank_deferred(v) for k, v in value.items()})
+    return value
+
+
+class ResourceCollection(LazyCollection):
+    """``avi_pool.web`` for a resource with ``count``/``for_each``: indexing it refers to one
+    instance only (so the dependency is that instance's address)."""
+
+    def __init__(self, address: ResourceAddress, keys: list[int] | list[str],
+                 by_count: bool) -> None:
+        self.address = address
+        self.keys = keys
+        self.by_count = by_count
+
+    def instance(self, key: Any, line: int, ctx: Context) -> Any:
+        if key is UNKNOWN:
+            return UNKNOWN
+        if self.by_count:
+            number = to_number(key, "index")
+            if number not in self.keys:
+                raise EvalError("Invalid index", f"{self.address} has {len(self.keys)} "
+                                f"instances (count); index {key!r} is out of range.", line)
+            return ctx.resource(self.address.instance(int(number)))
+        text = to_string(key, "key")
+        if text not in self.keys:
+            raise EvalError("Invalid index", f"{self.address} has no instance with key "
+                            f"{text!r} (for_each).", line)
+        return ctx.resource(self.address.instance(text))
+
+    def instances(self, ctx: Context) -> list[Any]:
+        return self.whole(ctx) if self.by_count else [self.whole(ctx)]
+
+    def whole(self, ctx: Context) -> Any:
+        if self.by_count:
+            return [ctx.resource(self.address.instance(k)) for k in self.keys]
+        return {str(k): ctx.resource(self.address.instance(k)) for k in self.keys}
