@@ -177,11 +177,12 @@ def _section(text: str) -> str:
     return text[start:end].rstrip("\n") + "\n"
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A fresh directory where FIRST has been applied (each test starts from there)."""
     if TERRAFORM is None:
         pytest.skip("terraform is not on PATH")
-    d = tmp_path_factory.mktemp("tf")
+    d = tmp_path
     (d / "main.tf").write_text(FIRST)
     _tf(d, "init", "-no-color", "-input=false")
     _tf(d, "apply", "-auto-approve", "-no-color", "-input=false")
@@ -204,7 +205,7 @@ def test_update_replace_delete_create_and_outputs_match_terraform(workdir: Path)
 
 
 def test_moved_imported_and_replace_by_request_match_terraform(workdir: Path) -> None:
-    _compare(workdir, SECOND)
+    (workdir / "main.tf").write_text(SECOND)
     _tf(workdir, "apply", "-auto-approve", "-no-color", "-input=false")
     _compare(workdir, THIRD_MOVED, "-replace=terraform_data.rep")
 
@@ -239,3 +240,22 @@ def test_plan_json_key_layout_matches_terraform(workdir: Path) -> None:
     for name, oc in ours["output_changes"].items():
         assert oc["actions"] == theirs["output_changes"][name]["actions"]
         assert oc["after_unknown"] == theirs["output_changes"][name]["after_unknown"]
+
+
+def _body(text: str) -> str:
+    """Everything after the refresh progress lines, up to the rule (if any)."""
+    lines = [ln for ln in text.splitlines() if ": Refreshing state..." not in ln]
+    body = "\n".join(lines).strip("\n")
+    return body.split("─" * 20)[0].rstrip("\n") + "\n"
+
+
+def test_no_changes_and_outputs_only_texts_match_terraform(workdir: Path) -> None:
+    (workdir / "main.tf").write_text(SECOND)
+    _tf(workdir, "apply", "-auto-approve", "-no-color", "-input=false")
+    for config in (SECOND, SECOND + '\noutput "extra" { value = "x" }\n'):
+        (workdir / "main.tf").write_text(config)
+        human = _tf(workdir, "plan", "-no-color", "-input=false", "-out=tfplan")
+        doc = json.loads(_tf(workdir, "show", "-json", "tfplan"))
+        ours = render_plan_human(_plan_from_terraform(doc), {"terraform_data": SCHEMA},
+                                 product="Terraform")
+        assert _body(ours) == _body(human)
