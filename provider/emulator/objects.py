@@ -13,11 +13,22 @@ Bodies are kept canonical (refs relative, no ``url``); :mod:`.render` makes them
 from __future__ import annotations
 
 import copy
+import json
 import time
 import uuid as uuidlib
 from typing import Any
 
-from albform.provider.emulator import catalog, certinfo, defaults, ipam, refs, runtime, versions
+from albform.provider.emulator import (
+    catalog,
+    certinfo,
+    defaults,
+    ipam,
+    refs,
+    runtime,
+    sensitive,
+    validation,
+    versions,
+)
 from albform.provider.emulator.context import ADMIN_TENANT, RequestContext
 from albform.provider.emulator.errors import ApiError, error, not_found
 from albform.provider.emulator.store import Store, StoredObject
@@ -193,12 +204,10 @@ class Controller:
                 if k not in defaults.READ_ONLY and k != "uuid" and defaults.accepts(obj_type, k)}
         singleton = obj_type in catalog.SINGLETONS
         if not singleton and not isinstance(body.get("name"), str):
-            raise error(400, '{"name": "This field is required."}')
+            raise error(400, json.dumps({"name": "This field is required."}))
         if current is not None:
             # Sensitive values are never read back, so a full replace that omits them keeps them.
-            for key in defaults.SENSITIVE.get(obj_type, frozenset()):
-                if (key not in body or body[key] == "<sensitive>") and key in current.body:
-                    body[key] = current.body[key]
+            sensitive.keep_unchanged(obj_type, body, current.body)
         tenant = self._resolve_all(ctx, obj_type, body)
         if obj_type in catalog.CLOUD_REF_TYPES and "cloud_ref" not in body:
             cloud = self.find(RequestContext(ctx.base, tenant), "cloud", "Default-Cloud")
@@ -210,6 +219,7 @@ class Controller:
         defaults.fill_defaults(obj_type, body)
         if obj_type == "sslkeyandcertificate":
             certinfo.fill(body)
+        validation.check(obj_type, body)
         body["_last_modified"] = now_us()
         name = body.get("name") if isinstance(body.get("name"), str) else None
         if name is not None:

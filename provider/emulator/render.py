@@ -12,12 +12,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from albform.provider.emulator import catalog, certinfo, defaults, refs, runtime, versions
+from albform.provider.emulator import (
+    catalog,
+    certinfo,
+    defaults,
+    refs,
+    runtime,
+    sensitive,
+    versions,
+)
 from albform.provider.emulator.context import RequestContext
 from albform.provider.emulator.store import Store, StoredObject
 
 Json = dict[str, Any]
-MASK = "<sensitive>"
 
 
 class NameCache:
@@ -54,13 +61,9 @@ def render(
     names: NameCache | None = None,
 ) -> Json:
     """The JSON body for ``obj``; ``read`` selects GET extras over write-answer hiding."""
-    sensitive = defaults.SENSITIVE.get(obj.type, frozenset())
-    body: Json = {}
-    for key, value in obj.body.items():
-        if key not in sensitive or value == "":
-            body[key] = value
-        elif read:
-            body[key] = MASK  # recorded: GET shows the field, never its value
+    body: Json = sensitive.hide(obj.type, obj.body, read=read)
+    if body is obj.body:
+        body = dict(body)
     if read:
         if obj.type == "virtualservice":
             body["vip_runtime"] = runtime.vip_runtime(store, obj)

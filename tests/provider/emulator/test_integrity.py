@@ -149,3 +149,50 @@ def test_string_scalars_are_coerced(client: Client) -> None:
     r = client.post("/api/tenant", {"name": "coerced", "local": "true"})
     assert r.status_code == 201 and r.json()["local"] is True
     assert client.delete(f"/api/tenant/{r.json()['uuid']}").status_code == 204
+
+
+def _self_signed_pem() -> tuple[str, str]:
+    from albform.provider.emulator.certs import self_signed
+
+    pair = self_signed("app.example")
+    return pair.cert_pem.decode(), pair.key_pem.decode()
+
+
+def test_sensitive_values_never_leave(client: Client, emulator: object) -> None:
+    cert, key = _self_signed_pem()
+    r = client.post("/api/sslkeyandcertificate", {
+        "name": "secret-cert", "key": key, "key_passphrase": "",
+        "certificate": {"certificate": cert}})
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert "key" not in made and made["key_passphrase"] == ""
+    assert key not in r.text
+    assert made["certificate"]["subject"]["common_name"] == "albform Avi controller emulator"
+    assert made["key_params"]["algorithm"] == "SSL_KEY_ALGORITHM_EC"
+    got = client.get(f"/api/sslkeyandcertificate/{made['uuid']}")
+    assert got.json()["key"] == "<sensitive>" and key not in got.text
+    # Sending the mask back keeps the stored secret.
+    again = client.put(f"/api/sslkeyandcertificate/{made['uuid']}", got.json())
+    assert again.status_code == 200, again.text
+    stored = emulator.controller.store.get(made["uuid"])  # type: ignore[attr-defined]
+    assert stored.body["key"] == key
+    # Nested sensitive fields are masked too.
+    cloud = client.post("/api/cloud", {"name": "vc-cloud", "vtype": "CLOUD_VCENTER",
+                                       "vcenter_configuration": {"username": "u",
+                                                                 "password": "hunter2",
+                                                                 "vcenter_url": "vc"}},
+                        headers={"X-Avi-Version": "30.2.1"})
+    assert cloud.status_code == 201, cloud.text
+    assert "hunter2" not in cloud.text
+    shown = client.get(f"/api/cloud/{cloud.json()['uuid']}", headers={"X-Avi-Version": "30.2.1"})
+    assert shown.json()["vcenter_configuration"]["password"] == "<sensitive>"
+
+
+def test_required_fields_and_enums_are_checked(client: Client) -> None:
+    r = client.post("/api/healthmonitor", {"name": "no-type"})
+    assert r.status_code == 400
+    assert r.json() == {"error": '{"type": "This field is required."}'}
+    r = client.post("/api/pool", {"name": "bad-enum", "lb_algorithm": "LB_ALGORITHM_MAGIC"})
+    assert r.status_code == 400 and "lb_algorithm" in r.json()["error"]
+    assert client.post("/api/pool", {"name": "no-name-given"}).status_code == 201
+    assert client.post("/api/pool", {}).status_code == 400
