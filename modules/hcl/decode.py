@@ -190,6 +190,8 @@ def make_deferred(expr: ast.Node, ctx: Context, refs: set[ResourceAddress], file
 def evaluate_attribute(expr: ast.Node, ctx: Context, filename: str, text: str = "") -> Any:
     """A plain value, or a ``Deferred`` (split at object/tuple constructors) when the
     expression needs resource attributes."""
+    if isinstance(expr, ast.Literal):  # most arguments: nothing to evaluate or defer
+        return expr.value
     refs: set[ResourceAddress] = set()
     value = evaluate_value(expr, ctx.probing(refs))
     if not refs:
