@@ -39,7 +39,8 @@ def hide(obj_type: str, body: dict[str, Any], *, read: bool) -> dict[str, Any]:
     """A copy of ``body`` with sensitive values masked (``read``) or removed."""
     odef = _definition(obj_type)
     extra = defaults.SENSITIVE.get(obj_type, frozenset())
-    return _hide(odef, body, read, extra)
+    hidden = _hide(odef, body, read, extra)
+    return hidden if isinstance(hidden, dict) else body
 
 
 def _hide(odef: Any, value: Any, read: bool, extra: frozenset[str] = frozenset()) -> Any:
