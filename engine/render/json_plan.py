@@ -34,8 +34,11 @@ def provider_name(provider: str) -> str:
 
 def _masked(value: Any, fields: Mapping[str, AttributeSchema] | None,
             ) -> tuple[Any, Any, Any]:
-    """(value with sensitive → null and unknown dropped, sensitive mirror, unknown mirror);
-    mirrors are ``False`` where there is nothing to mark."""
+    """(value with sensitive → null and unknown dropped, sensitive mirror, unknown mirror).
+
+    Mirrors have Terraform's shape: ``true`` where marked; every known object or list is
+    mirrored (``{}``, ``[false, ...]``) even with nothing marked inside; known primitives
+    are left out of objects and ``false`` in lists."""
     if value is UNKNOWN:
         return None, False, True
     if isinstance(value, dict):
@@ -54,14 +57,11 @@ def _masked(value: Any, fields: Mapping[str, AttributeSchema] | None,
                 sens[k] = s
             if u is not False:
                 unk[k] = u
-        return out, sens or False, unk or False
+        return out, sens, unk
     if isinstance(value, list):
         items = [_masked(v, fields) for v in value]
-        sens_list = [s for _, s, _ in items]
-        unk_list = [u for _, _, u in items]
-        return ([m for m, _, _ in items],
-                sens_list if any(s is not False for s in sens_list) else False,
-                unk_list if any(u is not False for u in unk_list) else False)
+        return ([m for m, _, _ in items], [s for _, s, _ in items],
+                [u for _, _, u in items])
     return value, False, False
 
 
