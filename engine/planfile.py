@@ -234,8 +234,8 @@ def load_plan(path: str | os.PathLike[str]) -> SavedPlan:
             prior = decode_state(z.read("tfstate"))
             prev = decode_state(z.read("tfstate-prev"))
             source = json.loads(z.read("config-source.json"))
-    except FileNotFoundError:
-        raise
+    except FileNotFoundError as exc:
+        raise PlanFileError(f"The saved plan {path} does not exist.") from exc
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise PlanFileError(f"{path} is not a saved albform plan: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("format") != PLANFILE_FORMAT:

@@ -94,6 +94,8 @@ def test_stale_and_foreign_plans_are_refused(tmp_path: Path) -> None:
 
 
 def test_damaged_or_foreign_files_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(PlanFileError, match="does not exist"):
+        load_plan(tmp_path / "missing")
     junk = tmp_path / "junk"
     junk.write_text("not a zip")
     with pytest.raises(PlanFileError, match="is not a saved albform plan"):
