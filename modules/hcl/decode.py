@@ -18,10 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
-from albform.engine.config import (
-    OutputConfig,
-    ResourceConfig,
-)
+from albform.engine.config import MovedBlock, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics, DiagnosticsError, SourceRange
 from albform.engine.values import Deferred
 from albform.modules.hcl.expressions import (
@@ -56,6 +53,7 @@ class ModuleResult:
     resources: list[ResourceConfig] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     output_configs: list[OutputConfig] = field(default_factory=list)
+    moved: list[MovedBlock] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

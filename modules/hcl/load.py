@@ -21,7 +21,7 @@ from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.decode import declare
 from albform.modules.hcl.module_decoder import ModuleDecoder
 from albform.modules.hcl.modules import resolve_source
-from albform.modules.hcl.rootblocks import backend, import_blocks, moved_blocks, provider_config
+from albform.modules.hcl.rootblocks import backend, import_blocks, provider_config
 from albform.modules.hcl.schemas import schema_lookup
 from albform.modules.hcl.syntax import File
 from albform.modules.hcl.variables import collect_values
@@ -132,7 +132,7 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         resources=tuple(result.resources),
         outputs=tuple(OutputConfig(o.name, o.value, o.sensitive, o.source)
                       for o in result.output_configs),
-        moved=tuple(moved_blocks(decls, diags)),
+        moved=tuple(result.moved),
         imports=tuple(import_blocks(decls, root.ctx, diags)),
         provider_config=provider_config(decls, root.ctx, diags),
         backend=backend(decls, diags),

@@ -297,13 +297,18 @@ class ModuleDecoder:
 
     # -- resources -------------------------------------------------------------------------------
     def decode(self) -> ModuleResult:
+        from albform.modules.hcl.rootblocks import moved_blocks
         result = ModuleResult()
         for key, (filename, block) in self.decls.resources.items():
             result.resources.extend(self._resource(key, filename, block))
+        result.moved.extend(moved_blocks(self.decls, self.diags, self.module_path))
         for name in self.decls.calls:
             _, children = self.child(name, self.decls.calls[name][1].line)
             for child in children.values():
                 result.resources.extend(child.resources)
+                result.moved.extend(child.moved)
+        if self.module_path:
+            self._child_only_checks()
         for name, (filename, block) in self.decls.outputs.items():
             output = self._output(name, filename, block)
             if output is not None:
@@ -421,6 +426,16 @@ class ModuleDecoder:
                                  subject=SourceRange(filename, err.line or value_attr.line))
             return None
         return OutputConfig(name, value, sensitive, where)
+
+    def _child_only_checks(self) -> None:
+        for filename, block in self.decls.imports:
+            self.diags.error("Invalid import block", "import blocks are allowed only in the "
+                             "root module.", subject=SourceRange(filename, block.line))
+        for filename, block in self.decls.providers:
+            self.diags.warning("Provider configuration ignored", "Provider blocks inside a "
+                               "module are not used: the root module's avi provider block "
+                               "configures the connection.",
+                               subject=SourceRange(filename, block.line))
 
     def _sensitive_source(self, expr: ast.Node, seen: set[str]) -> str | None:
         """The first sensitive thing ``expr`` uses: a sensitive variable, sensitive(), or a

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from albform.engine.addrs import ResourceAddress
+from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.config import ImportBlock, MovedBlock
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.hcl.decode import Declarations, Reported, evaluate_static, new_context
@@ -103,24 +103,26 @@ def backend(decls: Declarations, diags: Diagnostics) -> tuple[str, dict[str, Any
 
 
 def _address(block: Block, name: str, filename: str, diags: Diagnostics,
-             ) -> ResourceAddress | None:
+             module: tuple[ModuleStep, ...] = ()) -> ResourceAddress | None:
     attr = block.body.attribute(name)
     if attr is None:
         diags.error("Missing required argument", f"A {block.type} block needs a {name!r} "
                     "argument.", subject=SourceRange(filename, block.line))
         return None
     try:
-        return traversal_address(attr.expr)
+        return traversal_address(attr.expr, module)
     except EvalError as err:
         _report(diags, err, filename, attr.line)
         return None
 
 
-def moved_blocks(decls: Declarations, diags: Diagnostics) -> list[MovedBlock]:
+def moved_blocks(decls: Declarations, diags: Diagnostics,
+                 module: tuple[ModuleStep, ...] = ()) -> list[MovedBlock]:
+    """``moved`` blocks of one module; addresses are relative to that module."""
     out: list[MovedBlock] = []
     for filename, block in decls.moved:
-        source, target = (_address(block, "from", filename, diags),
-                          _address(block, "to", filename, diags))
+        source, target = (_address(block, "from", filename, diags, module),
+                          _address(block, "to", filename, diags, module))
         if source is not None and target is not None:
             out.append(MovedBlock(source, target, SourceRange(filename, block.line)))
     return out

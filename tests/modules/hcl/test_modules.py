@@ -147,3 +147,35 @@ def test_shipped_module(write) -> None:
     pool = by[A("module.shop.avi_pool.this")]
     assert [s["ip"][0]["addr"] for s in pool.attributes["servers"]] == ["10.0.0.1", "10.0.0.2"]
     assert {s["port"] for s in pool.attributes["servers"]} == {8080}
+
+
+def test_moved_blocks_inside_modules_and_imports_only_at_root(write) -> None:
+    root = write({
+        "modules/m/main.tf": """
+            resource "avi_pool" "new" {
+              name = "p"
+            }
+            moved {
+              from = avi_pool.old
+              to   = avi_pool.new
+            }
+            import {
+              to = avi_pool.new
+              id = "pool-1"
+            }
+        """,
+        "main.tf": """
+            module "a" {
+              source = "./modules/m"
+            }
+            moved {
+              from = module.a.avi_pool.older
+              to   = module.a.avi_pool.old
+            }
+        """})
+    config, diags = load_configuration(root, env={})
+    assert [(str(m.from_address), str(m.to_address)) for m in config.moved] == [
+        ("module.a.avi_pool.older", "module.a.avi_pool.old"),
+        ("module.a.avi_pool.old", "module.a.avi_pool.new")]
+    assert [(d.summary, d.subject.start_line if d.subject else 0) for d in diags] == \
+        [("Invalid import block", 9)]
