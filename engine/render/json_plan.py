@@ -10,7 +10,8 @@ values are left out of ``after`` and marked ``true`` in ``after_unknown``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
@@ -207,10 +208,30 @@ def _configuration(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[st
             "root_module": root}
 
 
+def _without_paths(value: Any, paths: Sequence[tuple[str | int, ...]]) -> Any:
+    """``value`` with every listed path set to null (the state's own sensitive paths: a
+    second guard for types the caller gave no schema for)."""
+    if not paths:
+        return value
+    out = json.loads(json.dumps(value, default=str))
+    for path in paths:
+        node = out
+        for step in path[:-1]:
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                node = None
+                break
+        if (isinstance(node, dict) and path and path[-1] in node) or (isinstance(node, list) and path and isinstance(path[-1], int) \
+                and path[-1] < len(node)):
+            node[path[-1]] = None
+    return out
+
+
 def _state_values(state: State, schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
-    resources = [(r.address, _values_entry(r.address, r.provider, r.attributes,
-                                           schemas.get(r.address.type)))
-                 for r in state.resources]
+    resources = [(r.address, _values_entry(
+        r.address, r.provider, _without_paths(r.attributes, r.sensitive_attributes),
+        schemas.get(r.address.type))) for r in state.resources]
     outputs = {name: {"sensitive": o.sensitive, "value": None if o.sensitive else o.value,
                       "type": o.type}
                for name, o in state.outputs.items()}

@@ -280,3 +280,15 @@ def test_schema_objects_render_as_nested_blocks_after_attributes() -> None:
         "",
         "        # (2 unchanged blocks hidden)",
     ]
+
+
+def test_prior_state_values_honour_the_states_own_sensitive_paths() -> None:
+    from albform.engine.state.model import ResourceState
+
+    state = State().with_resources([ResourceState(
+        A("fake_other.x"), {"name": "x", "creds": {"password": "pw-9", "user": "u"}},
+        sensitive_attributes=(("creds", "password"),))])
+    plan = Plan((), state, state, Configuration())
+    doc = render_plan_json(plan, {})  # no schema for this type at all
+    values = doc["prior_state"]["values"]["root_module"]["resources"][0]["values"]
+    assert values == {"name": "x", "creds": {"password": None, "user": "u"}}
