@@ -222,8 +222,10 @@ def _without_paths(value: Any, paths: Sequence[tuple[str | int, ...]]) -> Any:
             except (KeyError, IndexError, TypeError):
                 node = None
                 break
-        if (isinstance(node, dict) and path and path[-1] in node) or (isinstance(node, list) and path and isinstance(path[-1], int) \
-                and path[-1] < len(node)):
+        last = path[-1] if path else None
+        in_dict = isinstance(node, dict) and last in node
+        in_list = isinstance(node, list) and isinstance(last, int) and last < len(node)
+        if in_dict or in_list:
             node[path[-1]] = None
     return out
 
