@@ -39,12 +39,16 @@ class ConfigSource:
         })
 
     @classmethod
-    def cluster(cls, manifests: Sequence[Path], ako_config: Path,
-                controller_facts: Path | None) -> ConfigSource:
+    def cluster(cls, manifests: Sequence[Path], ako_config: Path | None,
+                controller_facts: Path | None,
+                live: Mapping[str, Any] | None = None) -> ConfigSource:
+        """``live`` = ``{"kubeconfig", "context", "in_cluster"}`` reads the cluster through
+        the Kubernetes API (and the avi-k8s-config ConfigMap when ``ako_config`` is None)."""
         return cls("cluster", {
             "manifests": [str(p.resolve()) for p in manifests],
-            "ako_config": str(ako_config.resolve()),
+            "ako_config": str(ako_config.resolve()) if ako_config else None,
             "controller_facts": str(controller_facts.resolve()) if controller_facts else None,
+            "live": dict(live) if live else None,
         })
 
     # -- serialisation ------------------------------------------------------------------
@@ -72,7 +76,8 @@ class ConfigSource:
             roots = [Path(self.params["dir"]), *map(Path, self.params.get("var_files", []))]
         else:
             roots = [Path(p) for p in self.params.get("manifests", [])]
-            roots.append(Path(self.params["ako_config"]))
+            if self.params.get("ako_config"):
+                roots.append(Path(self.params["ako_config"]))
             if self.params.get("controller_facts"):
                 roots.append(Path(self.params["controller_facts"]))
         files: list[Path] = []
@@ -108,30 +113,8 @@ class ConfigSource:
                 env=env,
             )
         if self.kind == "cluster":
-            from albform.modules.k8s.load import load_cluster_configuration
+            from albform.cli.cluster_inputs import load_cluster_source
 
-            manifests = [Path(p) for p in self.params["manifests"]]
-            ako_config = Path(self.params["ako_config"])
-            facts_file = self.params.get("controller_facts")
-            if facts_file or provider is None:
-                return load_cluster_configuration(
-                    manifests, ako_config, Path(facts_file) if facts_file else None)
-            return _cluster_with_live_facts(manifests, ako_config, provider)
+            return load_cluster_source(self.params, provider)
         raise ValueError(f"unknown configuration source kind {self.kind!r}")
 
-
-def _cluster_with_live_facts(manifests: Sequence[Path], ako_config: Path, provider: Provider,
-                             ) -> tuple[Configuration, Diagnostics]:
-    from albform.cli.facts import read_controller_facts
-    from albform.modules.k8s.load import load_ako_settings, load_cluster_configuration
-
-    settings, diags = load_ako_settings(ako_config)
-    if settings is None or diags.has_errors():
-        return Configuration(), diags
-    facts, more = read_controller_facts(provider, settings)
-    diags.extend(more)
-    if facts is None:
-        return Configuration(), diags
-    config, more = load_cluster_configuration(manifests, ako_config, facts)
-    diags.extend(more)
-    return config, diags

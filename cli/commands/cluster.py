@@ -22,21 +22,40 @@ def cluster_inputs(f: Any) -> Any:
                      help="Import objects an AKO installation already created (same name and "
                           "created_by) instead of creating them.")(f)
     f = click.option("--controller-facts", "controller_facts", type=click.Path(exists=True),
-                     help="YAML with cloudType, dnsSubdomains, licenseTier, vrfName.")(f)
-    f = click.option("--ako-config", "ako_config", type=click.Path(exists=True), required=True,
-                     help="The avi-k8s-config ConfigMap (kubectl -o yaml) or AKO Helm values.")(f)
-    f = click.option("--manifests", "manifests", multiple=True, required=True,
+                     help="YAML with cloudType, dnsSubdomains, licenseTier, vrfName (default: "
+                          "read from the controller).")(f)
+    f = click.option("--ako-config", "ako_config", type=click.Path(exists=True),
+                     help="The avi-k8s-config ConfigMap (kubectl -o yaml) or AKO Helm values "
+                          "(default with a live cluster: its avi-system/avi-k8s-config).")(f)
+    f = click.option("--in-cluster", "in_cluster", is_flag=True,
+                     help="Read the live cluster with the pod's service account.")(f)
+    f = click.option("--context", "context", default=None,
+                     help="Kubeconfig context of the live cluster.")(f)
+    f = click.option("--kubeconfig", "kubeconfig", type=click.Path(exists=True),
+                     help="Read the live cluster through this kubeconfig.")(f)
+    f = click.option("--manifests", "manifests", multiple=True,
                      type=click.Path(exists=True),
                      help="Kubernetes manifests: file or directory (repeatable).")(f)
     return f
 
 
 def cluster_source(ws: Any, params: dict[str, Any]) -> ConfigSource:
+    live = None
+    if params.get("kubeconfig") or params.get("context") or params.get("in_cluster"):
+        live = {"kubeconfig": str(ws.resolve(params["kubeconfig"]))
+                if params.get("kubeconfig") else None,
+                "context": params.get("context"), "in_cluster": bool(params.get("in_cluster"))}
+    if not params.get("manifests") and live is None:
+        raise click.UsageError("give --manifests PATH, or a live cluster with --kubeconfig, "
+                               "--context or --in-cluster")
+    if not params.get("ako_config") and live is None:
+        raise click.UsageError("--ako-config is required unless the cluster is read live")
     facts = params.get("controller_facts")
     return ConfigSource.cluster(
-        [ws.resolve(p) for p in params["manifests"]],
-        ws.resolve(params["ako_config"]),
+        [ws.resolve(p) for p in params.get("manifests", ())],
+        ws.resolve(params["ako_config"]) if params.get("ako_config") else None,
         ws.resolve(facts) if facts else None,
+        live,
     )
 
 

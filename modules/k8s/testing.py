@@ -1,0 +1,114 @@
+"""A fake Kubernetes API server on loopback, for tests of the live-cluster reader.
+
+A live Kubernetes API cannot run here, so this serves the few list endpoints the translator
+reads (with ``limit``/``continue`` paging and bearer-token auth) plus the ``avi-k8s-config``
+ConfigMap, from objects given as dicts. ``kubeconfig(path)`` writes a kubeconfig pointing at it.
+Only for tests: it binds 127.0.0.1 and keeps everything in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import yaml
+
+TOKEN = "s3cr3t-token-value"
+PATHS = {
+    "/api/v1/namespaces": "Namespace", "/api/v1/nodes": "Node",
+    "/api/v1/services": "Service", "/apis/discovery.k8s.io/v1/endpointslices": "EndpointSlice",
+    "/apis/networking.k8s.io/v1/ingressclasses": "IngressClass",
+    "/apis/networking.k8s.io/v1/ingresses": "Ingress", "/api/v1/secrets": "Secret",
+    "/api/v1/pods": "Pod",
+}
+CONFIGMAP_PATH = "/api/v1/namespaces/avi-system/configmaps/avi-k8s-config"
+
+
+class FakeKubeApi:
+    """Serves ``objects`` (Kubernetes objects as dicts) and ``configmap``; records requests.
+    ``fail[path] = status`` makes that list endpoint fail."""
+
+    def __init__(self, objects: Sequence[Mapping[str, Any]],
+                 configmap: Mapping[str, Any] | None = None) -> None:
+        self.objects: dict[str, list[dict[str, Any]]] = {}
+        for obj in objects:
+            self.objects.setdefault(str(obj["kind"]), []).append(dict(obj))
+        self.configmap = dict(configmap) if configmap is not None else None
+        self.requests: list[str] = []
+        self.fail: dict[str, int] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> FakeKubeApi:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeKubeApi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def kubeconfig(self, path: Path, context: str = "demo") -> Path:
+        path.write_text(yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": context,
+            "clusters": [{"name": context, "cluster": {"server": self.url}}],
+            "users": [{"name": context, "user": {"token": TOKEN}}],
+            "contexts": [{"name": context, "context": {"cluster": context, "user": context}}]}))
+        return path
+
+    def page(self, path: str, query: Mapping[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        if path in self.fail:
+            return self.fail[path], {"kind": "Status", "reason": "Forbidden"}
+        if path == CONFIGMAP_PATH and self.configmap is not None:
+            return 200, self.configmap
+        kind = PATHS.get(path)
+        if kind is None:
+            return 404, {"kind": "Status", "code": 404}
+        items = self.objects.get(kind, [])
+        if kind == "Secret" and query.get("fieldSelector") != ["type=kubernetes.io/tls"]:
+            return 400, {"kind": "Status", "reason": "expected the TLS field selector"}
+        limit = int(query.get("limit", ["500"])[0])
+        start = int(query.get("continue", ["0"])[0])
+        more = str(start + limit) if start + limit < len(items) else ""
+        # Real list items carry no kind/apiVersion.
+        return 200, {"kind": f"{kind}List", "apiVersion": "v1",
+                     "metadata": {"continue": more} if more else {},
+                     "items": [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
+                               for o in items[start:start + limit]]}
+
+
+def _handler(api: FakeKubeApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            api.requests.append(self.path)
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                status, body = 401, {"kind": "Status", "code": 401, "reason": "Unauthorized"}
+            else:
+                status, body = api.page(url.path, parse_qs(url.query))
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
