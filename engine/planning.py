@@ -229,6 +229,7 @@ def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
     selected: set[ResourceAddress] | None = None
     if p.options.targets:
         selected = _targeted(p, graph, configs, prior)
+        _check_moves_targeted(p, selected, moves)
     imports = {b.to_address: b for b in p.config.imports}
     for block in p.config.imports:
         if block.to_address not in resources:
@@ -269,6 +270,26 @@ def _targeted(p: _Planner, graph: Graph[int], configs: Sequence[ResourceConfig],
     selected = {configs[i].address for i in graph.subgraph_closure(roots)} if roots else set()
     selected.update(a for a in prior if any(matches(t, a) for t in p.options.targets))
     return selected
+
+
+def _check_moves_targeted(p: _Planner, selected: set[ResourceAddress],
+                          moves: Mapping[ResourceAddress, ResourceAddress]) -> None:
+    """A moved instance must be planned, or its state rename would be lost (Terraform
+    refuses such a plan the same way)."""
+    missing = sorted({a for new, old in moves.items() if new not in selected
+                      for a in (old, new)}, key=lambda a: a.sort_key())
+    if not missing:
+        return
+    options = "\n".join(f'  -target="{a}"' for a in missing)
+    p.diags.error(
+        "Moved resource instances excluded by targeting",
+        "Resource instances in your current state have moved to new addresses in the latest "
+        "configuration. albform must include those resource instances while planning in "
+        "order to ensure a correct result, but your -target=... options do not fully cover "
+        "all of those resource instances.\n\nTo create a valid plan, either remove your "
+        "-target=... options altogether or add the following additional target options:\n"
+        f"{options}\n\nNote that adding these options may include further additional "
+        "resource instances in your plan, in order to respect object dependencies.")
 
 
 def _plan_data(p: _Planner, rc: ResourceConfig, position: int) -> None:

@@ -430,3 +430,20 @@ def test_progress_reaches_the_hook() -> None:
         ("post_refresh", "fake_pool.web gone=False"))
     assert ("message", "data.fake_cloud.c: Reading...") in hook.events
     assert ("message", "fake_pool.legacy: Preparing import... [id=legacy]") in hook.events
+
+
+def test_targeting_that_leaves_out_a_move_is_refused_with_the_missing_targets() -> None:
+    provider, state = applied(web_config())
+    config = Configuration(
+        resources=(res("fake_pool.renamed", name="web", servers=[{"ip": "10.0.0.1"}]),
+                   replace(web_config().resources[1], attributes={
+                       "name": "vs-web", "pool_ref": pool_ref("fake_pool.renamed")})),
+        moved=(MovedBlock(A("fake_pool.web"), A("fake_pool.renamed")),))
+    other = replace(config, resources=(*config.resources, res("fake_pool.x", name="x")))
+    plan, diags = build_plan(other, state, provider, PlanOptions(targets=(A("fake_pool.x"),)))
+    (err,) = diags.errors()
+    assert err.summary == "Moved resource instances excluded by targeting"
+    assert '  -target="fake_pool.renamed"\n  -target="fake_pool.web"' in err.detail
+    plan, diags = build_plan(config, state, provider,
+                             PlanOptions(targets=(A("fake_vs.web"),)))
+    assert not diags.has_errors()  # the VS depends on the moved pool: covered
