@@ -2,7 +2,9 @@
 
 Network choice: ``vip.ipam_network_subnet.network_ref`` when given, else the usable networks of
 the cloud's IPAM profile (``internal_profile.usable_networks[].nw_ref``, older
-``usable_network_refs``) in order. Addresses come from the network's static ranges meant for
+``usable_network_refs``) in order. Without either, a VIP that names its own ``subnet`` (as
+cloud-connector configurations for AWS/Azure do) gets a host address of that subnet, the way
+the cloud provider would hand one out. Addresses come from the network's static ranges meant for
 VIPs (``STATIC_IPS_FOR_VIP`` / ``..._VIP_AND_SE``; older ``static_ranges``). Allocations are rows
 keyed by (VRF, address) in the store, written in the caller's transaction, so one address is
 never handed out twice; an allocation lives as long as its VsVip keeps the VIP.
@@ -79,13 +81,24 @@ def allocate(store: Store, owner: str, body: dict[str, Any], cloud: StoredObject
             _write(vip, held, family)
             keep.add(vip_id)
             continue
-        alloc = _find_free(store, owner, vip_id, vip, family, cloud)
+        own_subnet = None
+        if not _has_ipam(vip, cloud):
+            own_subnet = _from_subnet(store, owner, vip_id, vip, family,
+                                      str(body.get("vrf_context_ref", "")))
+        alloc = own_subnet or _find_free(store, owner, vip_id, vip, family, cloud)
         store.allocate(alloc)
         _write(vip, alloc, family)
         keep.add(vip_id)
     stale = [v for v in previous if v not in keep]
     if stale:
         store.release(owner, stale)
+
+
+def _has_ipam(vip: dict[str, Any], cloud: StoredObject | None) -> bool:
+    subnet = vip.get("ipam_network_subnet") or {}
+    if isinstance(subnet, dict) and subnet.get("network_ref"):
+        return True
+    return cloud is not None and bool(cloud.body.get("ipam_provider_ref"))
 
 
 def _find_free(
@@ -109,9 +122,41 @@ def _find_free(
     raise error(400, NO_FREE_IPS)
 
 
+def _subnet_hosts(subnet: Any, family: int) -> tuple[int, int, str] | None:
+    """Host range of a VIP's own ``subnet`` (cloud-connector clouds allocate from it)."""
+    if not isinstance(subnet, dict):
+        return None
+    try:
+        net = ipaddress.ip_network(
+            f"{(subnet.get('ip_addr') or {}).get('addr', '')}/{subnet.get('mask', '')}",
+            strict=False)
+    except ValueError:
+        return None
+    if net.version != family or net.num_addresses < 4:
+        return None
+    return int(net.network_address) + 1, int(net.broadcast_address) - 1, str(net)
+
+
+def _from_subnet(store: Store, owner: str, vip_id: str, vip: dict[str, Any], family: int,
+                 vrf: str) -> Allocation | None:
+    hosts = _subnet_hosts(vip.get("subnet"), family)
+    if hosts is None:
+        return None
+    first, last, prefix = hosts
+    taken = {a.addr for a in store.allocations(vrf=vrf)}
+    for value in range(first, min(last, first + 65536) + 1):
+        addr = str(ipaddress.ip_address(value))
+        if addr not in taken:
+            return Allocation(vrf=vrf, addr=addr, network=f"subnet:{prefix}", owner=owner,
+                              vip_id=vip_id)
+    raise error(400, NO_FREE_IPS)
+
+
 def _write(vip: dict[str, Any], alloc: Allocation, family: int) -> None:
     kind = "V6" if family == 6 else "V4"
     vip["ip6_address" if family == 6 else "ip_address"] = {"addr": alloc.addr, "type": kind}
+    if alloc.network.startswith("subnet:"):
+        return  # allocated from the VIP's own subnet: no Avi network involved
     network_ref = f"/api/network/{alloc.network}"
     prefix = vip.pop("_prefix", None)
     subnet = vip.setdefault("ipam_network_subnet", {})

@@ -122,3 +122,20 @@ def test_parallel_allocations_never_share_an_address(emulator: RunningEmulator,
     assert refused == [400] * 8
     allocations = emulator.controller.store.allocations()
     assert len({(a.vrf, a.addr) for a in allocations}) == len(allocations)
+
+
+def test_vip_subnet_allocation_without_ipam_profile() -> None:
+    """Cloud-connector style: no IPAM profile, the VIP names its subnet."""
+    with start_emulator(password=PASSWORD) as emu:
+        client = Client(emu.url, version="30.2.1")
+        body = {"name": "aws-vip", "vip": [{"auto_allocate_ip": True, "subnet": {
+            "ip_addr": {"addr": "172.16.5.0", "type": "V4"}, "mask": 30}}]}
+        first = client.post("/api/vsvip", body)
+        assert first.status_code == 201, first.text
+        second = client.post("/api/vsvip", dict(body, name="aws-vip-2"))
+        assert {first.json()["vip"][0]["ip_address"]["addr"],
+                second.json()["vip"][0]["ip_address"]["addr"]} == {"172.16.5.1", "172.16.5.2"}
+        third = client.post("/api/vsvip", dict(body, name="aws-vip-3"))
+        assert third.status_code == 400 and third.json() == {"error": "No available free IPs"}
+        plain = client.post("/api/vsvip", {"name": "no-ipam", "vip": [{"auto_allocate_ip": True}]})
+        assert plain.status_code == 400
