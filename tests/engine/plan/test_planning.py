@@ -440,10 +440,11 @@ def test_targeting_that_leaves_out_a_move_is_refused_with_the_missing_targets() 
                        "name": "vs-web", "pool_ref": pool_ref("fake_pool.renamed")})),
         moved=(MovedBlock(A("fake_pool.web"), A("fake_pool.renamed")),))
     other = replace(config, resources=(*config.resources, res("fake_pool.x", name="x")))
-    plan, diags = build_plan(other, state, provider, PlanOptions(targets=(A("fake_pool.x"),)))
+    _, diags = build_plan(other, state, provider, PlanOptions(targets=(A("fake_pool.x"),)))
     (err,) = diags.errors()
     assert err.summary == "Moved resource instances excluded by targeting"
     assert '  -target="fake_pool.renamed"\n  -target="fake_pool.web"' in err.detail
     plan, diags = build_plan(config, state, provider,
                              PlanOptions(targets=(A("fake_vs.web"),)))
     assert not diags.has_errors()  # the VS depends on the moved pool: covered
+    assert {str(c.previous_address) for c in plan.changes} >= {"fake_pool.web"}
