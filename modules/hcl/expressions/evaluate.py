@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable
+from decimal import Decimal, localcontext
 from typing import Any
 
 from albform.engine.values import UNKNOWN
@@ -190,7 +191,21 @@ def _binary(node: ast.Binary, ctx: Context) -> Any:
         raise EvalError(err.summary, err.detail, err.line or node.line) from None
 
 
+def _decimal_arithmetic(op: str, a: Any, b: Any) -> Any:
+    """Terraform computes with 512-bit floats, so 0.1 + 0.2 is 0.3; decimal arithmetic on the
+    shortest representations gives the same results for the values configs use."""
+    x, y = Decimal(repr(a)), Decimal(repr(b))
+    with localcontext() as dctx:
+        dctx.prec = 60
+        result = {"+": x + y, "-": x - y, "*": x * y, "/": x / y}[op]
+    return normalize_number(float(result))
+
+
 def _arithmetic(op: str, a: Any, b: Any, line: int) -> Any:
+    if op in ("+", "-", "*", "/") and (isinstance(a, float) or isinstance(b, float)):
+        if op == "/" and b == 0:
+            raise EvalError("Operation failed", "Can't divide by zero.", line)
+        return _decimal_arithmetic(op, a, b)
     if op == "+":
         return normalize_number(a + b)
     if op == "-":

@@ -4,7 +4,6 @@ the same locals and variables), compared value for value. Skipped when terraform
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -46,7 +45,7 @@ locals {
 CASES = [
     # arithmetic and operators
     '1 + 2 * 3', '(1 + 2) * 3', '10 / 4', '10 / 2', '7 % 3', '-7 % 3', '2 - 5', '-(3)',
-    '1.5 + 1.5', '"5" + 1', '1 == 1.0', '1 == "1"', '"a" != "b"', '3 > 2', '2 >= 2',
+    '1.5 + 1.5', '0.1 + 0.2', '0.1 * 3', '1.1 - 0.2', '"5" + 1', '1 == 1.0', '1 == "1"', '"a" != "b"', '3 > 2', '2 >= 2',
     '1 < 0.5', 'true && false', 'true || false', '!true', '!(1 > 2)', '"true" && true',
     '[1, 2] == [1, 2]', '{a = 1} == {a = 1}', 'null == null', '1 + 2 == 3 ? "y" : "n"',
     # conditionals
@@ -142,7 +141,7 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
     if isinstance(a, int | float) and isinstance(b, int | float):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+        return bool(a == b)  # exact: Terraform and albform agree to the last digit
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
