@@ -123,10 +123,10 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
         if diags.has_errors():
             show_diagnostics(diags, json_mode=args.json, color=args.color)
             return EXIT_ERROR
-        backend = ws.open_backend(config.backend)
-        stack.enter_context(_locked(backend, operation, args))
         if provider is None:
             provider = stack.enter_context(ws.open_provider(config.provider_config))
+        backend = ws.open_backend(config.backend, provider)
+        stack.enter_context(_locked(backend, operation, args))
         prev_state = _read_state(backend)
         if args.adopt:
             from albform.cli.adopt import with_adoptions
@@ -192,10 +192,10 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
             show_diagnostics(diags, json_mode=args.json)
             return EXIT_ERROR
         plan = dataclasses.replace(saved.plan, configuration=config)
-        backend = ws.open_backend(config.backend)
-        stack.enter_context(_locked(backend, "OperationTypeApply", args))
         if provider is None:
             provider = stack.enter_context(ws.open_provider(config.provider_config))
+        backend = ws.open_backend(config.backend, provider)
+        stack.enter_context(_locked(backend, "OperationTypeApply", args))
         prev_state = _read_state(backend)
         try:
             check_plan_fresh(plan, prev_state)
@@ -265,10 +265,10 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
         if diags.has_errors():
             show_diagnostics(diags, json_mode=args.json)
             return EXIT_ERROR
-        backend = ws.open_backend(config.backend)
-        stack.enter_context(_locked(backend, "OperationTypeRefresh", args))
         if provider is None:
             provider = stack.enter_context(ws.open_provider(config.provider_config))
+        backend = ws.open_backend(config.backend, provider)
+        stack.enter_context(_locked(backend, "OperationTypeRefresh", args))
         prev_state = _read_state(backend)
         plan, plan_diags = build_plan(config, prev_state, provider,
                                       PlanOptions(refresh_only=True),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from albform.engine.provider import Provider
+from albform.engine.schema import ResourceSchema
 
 
 @dataclass(frozen=True)
@@ -28,19 +29,22 @@ class Workspace:
         p = Path(path)
         return p if p.is_absolute() else self.workdir / p
 
-    def open_backend(self, backend: tuple[str, Mapping[str, Any]] | None = None) -> Any:
-        """The state backend: ``-state`` file, the configured backend, or local default."""
+    def open_backend(self, backend: tuple[str, Mapping[str, Any]] | None = None,
+                     provider: Provider | None = None) -> Any:
+        """The state backend: ``-state`` file, the configured backend, or local default.
+
+        With ``provider``, its schemas tell the state codec which values are sensitive, so
+        they are never written (private keys, passwords)."""
+        from albform.engine.state.backends import backend_from_config
         from albform.engine.state.backends.local import LocalBackend
 
+        schemas = ProviderSchemas(provider) if provider is not None else None
         if self.state_path is not None:
-            return LocalBackend(self.resolve(self.state_path))
-        if backend is not None and backend[0] != "local":
-            from albform.engine.state.backends import backend_from_config
-
-            return backend_from_config(backend[0], backend[1], self.workdir)
-        if backend is not None and backend[1].get("path"):
-            return LocalBackend(self.resolve(str(backend[1]["path"])))
-        return LocalBackend(self.workdir / "terraform.tfstate")
+            return LocalBackend(self.resolve(self.state_path), schemas=schemas)
+        if backend is None:
+            return LocalBackend(self.workdir / "terraform.tfstate", schemas=schemas)
+        return backend_from_config(backend[0], backend[1], self.workdir, schemas=schemas,
+                                   environ=self.env)
 
     @contextlib.contextmanager
     def open_provider(self, provider_config: Mapping[str, Any]) -> Iterator[Provider]:
@@ -48,3 +52,22 @@ class Workspace:
 
         with open_provider(provider_config, workdir=self.workdir, env=self.env) as provider:
             yield provider
+
+
+class ProviderSchemas(Mapping[str, ResourceSchema]):
+    """The provider's schemas as a read-only mapping, built on first use of each type."""
+
+    def __init__(self, provider: Provider) -> None:
+        self._provider = provider
+
+    def __getitem__(self, type_name: str) -> ResourceSchema:
+        schema = self._provider.schema(type_name)
+        if schema is None:
+            raise KeyError(type_name)
+        return schema
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._provider.resource_types())
+
+    def __len__(self) -> int:
+        return len(self._provider.resource_types())

@@ -1,0 +1,59 @@
+"""Secrets never reach the state file, plans or output: a certificate's private key applied
+through the CLI is withheld from terraform.tfstate, masked in the plan, and re-planning does
+not see the withheld value as a change."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+def _self_signed() -> tuple[str, str]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "demo.example.com")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(key, hashes.SHA256()))
+    pem_key = key.private_bytes(serialization.Encoding.PEM,
+                                serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key
+
+
+def test_private_key_is_withheld_from_state_and_masked_in_plans(albform: Any,
+                                                                 tmp_path: Path) -> None:
+    cert, key = _self_signed()
+    work = tmp_path / "cfg"
+    work.mkdir()
+    (work / "main.tf.json").write_text(json.dumps({"resource": {"avi_sslkeyandcertificate": {
+        "demo": {"name": "demo-cert", "type": "SSL_CERTIFICATE_TYPE_VIRTUALSERVICE",
+                 "certificate": {"certificate": cert}, "key": key}}}}))
+    secret_line = key.splitlines()[1]
+
+    plan = albform("-chdir=" + str(work), "plan", "-no-color")
+    assert plan.code == 0, plan.err
+    assert "(sensitive value)" in plan.out
+    assert secret_line not in plan.out
+    plan_json = albform("-chdir=" + str(work), "plan", "-json")
+    assert secret_line not in plan_json.out
+
+    applied = albform("-chdir=" + str(work), "apply", "-auto-approve", "-no-color")
+    assert applied.code == 0, applied.out + applied.err
+    state_text = (work / "terraform.tfstate").read_text()
+    assert "PRIVATE KEY" not in state_text and secret_line not in state_text
+    instance = json.loads(state_text)["resources"][0]["instances"][0]
+    assert [{"type": "get_attr", "value": "key"}] in instance["sensitive_attributes"]
+
+    again = albform("-chdir=" + str(work), "plan", "-detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+    shown = albform("-chdir=" + str(work), "state", "show", "avi_sslkeyandcertificate.demo")
+    assert secret_line not in shown.out
