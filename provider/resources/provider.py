@@ -13,7 +13,8 @@ cache and the static-route VRF locks, both locked; everything else is per call.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
@@ -60,7 +61,8 @@ class AviProvider:
         self._servers = PoolServers(api, self.resolver, self._canon, self._tenant, editor)
         self._finder = ObjectFinder(api, self.resolver)
         self._bulk = BulkReader(api, self._routes, self.registry.api_type, self._tenant_of,
-                                self.registry.is_partial, self.read, self._read_alone)
+                                self.registry.is_partial, self.read, self._read_alone,
+                                self._counting())
         self._schemas: dict[str, ResourceSchema] = {}
 
     @property
@@ -141,18 +143,25 @@ class AviProvider:
     def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
         for req in requests:
             self._objtype(req.type_name)
-        counting = getattr(getattr(self._api, "session", None), "counting", None)
-        if callable(counting):
-            # This thread's calls only: the engine refreshes several types at once.
+        counting = self._counting()
+        if counting is not None:
+            # This thread's calls (plus its helpers'): the engine refreshes types at once.
             with counting() as tally:
-                results = self._read_many(requests)
-            return ReadManyResult(results, api_calls=int(tally.calls))
+                results, helper_calls = self._read_many(requests)
+            return ReadManyResult(results, api_calls=int(tally.calls) + helper_calls)
         before = self._api.api_calls
-        results = self._read_many(requests)
+        results, _ = self._read_many(requests)
         return ReadManyResult(results, api_calls=self._api.api_calls - before)
 
-    def _read_many(self, requests: Sequence[ReadRequest]) -> dict[object, ReadResult]:
-        results = dict(self._bulk.read_many(requests))
+    def _counting(self) -> Callable[[], AbstractContextManager[Any]] | None:
+        """The client's per-thread call tally (``AviClient.session.counting``), if it has one."""
+        counting = getattr(getattr(self._api, "session", None), "counting", None)
+        return counting if callable(counting) else None
+
+    def _read_many(self, requests: Sequence[ReadRequest],
+                   ) -> tuple[dict[object, ReadResult], int]:
+        bulk, helper_calls = self._bulk.read_many(requests)
+        results = dict(bulk)
         for req in requests:
             objtype = self.registry.api_type(req.type_name)
             got = results.get(req.key)
@@ -160,7 +169,7 @@ class AviProvider:
                     and not self.registry.is_partial(req.type_name):
                 results[req.key] = ReadResult(
                     self._with_local(objtype, req.attributes, got.attributes), got.diagnostics)
-        return results
+        return results, helper_calls
 
     def _read_alone(self, request: ReadRequest) -> bool:
         return request.type_name == SERVER_TYPE or self.registry.is_singleton(
