@@ -28,6 +28,10 @@ from albform.engine.values import UNKNOWN
 
 DRIFT_REPORT_VERSION = "1.0"
 SENSITIVE_TEXT = "(sensitive value)"
+# Scalr's sync-or-revert choice: "revert" = `albform apply` (the configuration wins),
+# "accept" = `albform apply -refresh-only` (record reality) and update the configuration.
+SUGGESTED_CHANGED = ("revert", "accept")
+SUGGESTED_MISSING = ("revert", "forget")
 
 
 def detect_drift(prev_run: State, refreshed: State,
@@ -142,13 +146,40 @@ class DriftReport:
             "changed": [{"address": str(c.address), "type": c.type,
                          "changes": [{"path": list(a.path), "from": _jsonable(a.before),
                                       "to": _jsonable(a.after)}
-                                     for a in c.attribute_changes]}
+                                     for a in c.attribute_changes],
+                         "suggested_actions": list(SUGGESTED_CHANGED)}
                         for c in self.changed],
-            "missing": [{"address": str(c.address), "type": c.type} for c in self.missing],
+            "missing": [{"address": str(c.address), "type": c.type,
+                         "suggested_actions": list(SUGGESTED_MISSING)}
+                        for c in self.missing],
             "causes": [{"type": c.type, "path": c.path, "count": c.count}
                        for c in self.causes()],
             "alerts": list(self.alerts),
         }
+
+    def render_markdown(self) -> str:
+        """For an issue or PR: counts first, missing objects never collapsed, changes
+        collapsed per object, causes as a table; values shown only as attribute paths."""
+        lines = [f"<!-- albform-drift: managed={self.managed} changed={len(self.changed)} "
+                 f"missing={len(self.missing)} alerts={len(self.alerts)} -->",
+                 f"## Drift: {len(self.changed)} changed, {len(self.missing)} missing of "
+                 f"{self.managed} managed ({self.coverage:.0%} in sync)"]
+        if self.missing:
+            lines += ["", "### :warning: Missing on the controller"]
+            lines += [f"- `{c.address}` (revert: `albform apply` re-creates it)"
+                      for c in self.missing]
+        if self.changed:
+            lines += ["", f"<details><summary>Changed outside albform ({len(self.changed)})"
+                          "</summary>", ""]
+            lines += [f"- `{c.address}`: " + ", ".join(
+                f"`{_path_text(a.path)}`" for a in c.attribute_changes) for c in self.changed]
+            lines += ["", "</details>", "", "| type | attribute | objects |", "|---|---|---|"]
+            lines += [f"| `{c.type}` | `{c.path}` | {c.count} |" for c in self.causes()]
+        if self.alerts:
+            lines += ["", "### Not checked"] + [f"- {a}" for a in self.alerts]
+        lines += ["", "---", f"state lineage `{self.lineage}` serial {self.serial} · checked "
+                             f"{self.started} .. {self.finished}"]
+        return "\n".join(lines) + "\n"
 
     def render_text(self) -> str:
         lines = [f"Drift report for state {self.lineage} (serial {self.serial})"]

@@ -63,7 +63,8 @@ def test_report_counts_causes_and_exit_codes() -> None:
     assert "k1" not in text and "k2" not in text and "(sensitive value)" in text
     assert doc["summary"] == {"managed": 6, "in_sync": 0, "changed": 5, "missing": 1,
                               "coverage": 0.0}
-    assert doc["missing"] == [{"address": "fake_pool.p4", "type": "fake_pool"}]
+    assert doc["missing"] == [{"address": "fake_pool.p4", "type": "fake_pool",
+                               "suggested_actions": ["revert", "forget"]}]
     human = report.render_text()
     assert "Missing (in state, gone from the controller):\n  - fake_pool.p4" in human
     assert "      lb_algorithm: \"LB_ALGORITHM_LEAST_CONNECTIONS\" -> " \
@@ -82,3 +83,22 @@ def test_in_sync_report_and_alerts() -> None:
     assert alerted.exit_code() == 1
     assert "! fake_cert: permission denied (HTTP 403)" in alerted.render_text()
     assert A("fake_pool.p0") in state.by_address()
+
+
+def test_markdown_and_suggested_actions() -> None:
+    provider, state, config = deployed(3)
+    provider.edit_out_of_band("fake_pool", "p0", description="hand")
+    provider.edit_out_of_band("fake_cert", "c", key="k9")
+    provider.delete_out_of_band("fake_pool", "p1")
+    plan, _ = build_plan(config, state, provider, PlanOptions(refresh_only=True))
+    report = DriftReport.from_changes(state, plan.drift, DEFAULT_SCHEMAS)
+    md = report.render_markdown()
+    assert md.splitlines()[0] == \
+        "<!-- albform-drift: managed=4 changed=2 missing=1 alerts=0 -->"
+    assert "- `fake_pool.p1` (revert: `albform apply` re-creates it)" in md
+    assert "- `fake_pool.p0`: `description`" in md and "- `fake_cert.c`: `key`" in md
+    assert "| `fake_pool` | `description` | 1 |" in md
+    assert "k9" not in md and "k1" not in md and "hand" not in md
+    doc = report.to_json()
+    assert doc["changed"][0]["suggested_actions"] == ["revert", "accept"]
+    assert doc["missing"][0]["suggested_actions"] == ["revert", "forget"]
