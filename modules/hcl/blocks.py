@@ -8,7 +8,7 @@ the resource, and decoding continues with the next argument.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
@@ -26,11 +26,21 @@ from albform.modules.hcl.traversal import as_traversal_node, ignore_changes_path
 Fields = Mapping[str, AttributeSchema]
 
 
+def _without_nulls(value: Any) -> Any:
+    """Null attributes inside nested objects are unset too (lists keep their null items)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 @dataclass
 class BodyDecoder:
     diags: Diagnostics
     filename: str
     address: ResourceAddress | None = None
+    failed: set[str] = field(default_factory=set)  # arguments whose evaluation failed
 
     def where(self, line: int) -> SourceRange:
         return SourceRange(self.filename, line)
@@ -59,10 +69,14 @@ class BodyDecoder:
                 continue
             lines[attr.name] = attr.line
             try:
-                out[attr.name] = evaluate_attribute(attr.expr, ctx, self.filename, attr.text)
+                value = evaluate_attribute(attr.expr, ctx, self.filename, attr.text)
             except EvalError as err:
                 self.report(err, attr.line)
+                self.failed.add(attr.name)
                 continue
+            if value is None:
+                continue  # null means "not set", as in Terraform
+            out[attr.name] = _without_nulls(value)
             if fields is not None:
                 self._check_value(out[attr.name], fields[attr.name].fields, attr.line,
                                   f"{kind}.{attr.name}")

@@ -363,13 +363,11 @@ class ModuleDecoder:
 
     def _check_required(self, attributes: Mapping[str, Any], fields: Fields,
                         decoder: BodyDecoder, block: Block, type_name: str) -> None:
-        # Arguments written but not evaluable were reported already: only truly absent
-        # ones are "missing".
-        written = {a.name for a in block.body.attributes} | {
-            b.labels[0] if b.type == "dynamic" and b.labels else b.type
-            for b in block.body.blocks}
+        # Arguments that failed to evaluate were reported already; absent or null ones are
+        # "missing", as in Terraform.
         for attr_name, attr in fields.items():
-            if attr.required and attr_name not in attributes and attr_name not in written:
+            if attr.required and attr_name not in attributes and \
+                    attr_name not in decoder.failed:
                 self.diags.error("Missing required argument", f"The argument {attr_name!r} "
                                  f"is required by {type_name}, but no definition was found.",
                                  subject=decoder.where(block.line), address=decoder.address)

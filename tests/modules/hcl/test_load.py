@@ -289,3 +289,29 @@ def test_unset_attributes_of_unknown_objects_stay_unknown(write) -> None:
     known = resolve_deferred(dict(vs.attributes), lambda a: {"id": "/api/vsvip/1",
                                                             "uuid": "vsvip-1"})
     assert known == {"name": "vs", "vsvip_ref": "/api/vsvip/1", "description": "vip vsvip-1"}
+
+
+def test_null_means_unset(write) -> None:
+    root = write({"main.tf": """
+        variable "tenant" {
+          default = null
+        }
+        resource "avi_pool" "p" {
+          name       = "p"
+          tenant_ref = var.tenant
+          servers {
+            ip {
+              addr = "10.0.0.1"
+              type = null
+            }
+          }
+        }
+        resource "avi_pool" "q" {
+          name = null
+        }
+    """})
+    config, diags = load_configuration(root, env={})
+    assert [(d.summary, d.subject.start_line if d.subject else 0) for d in diags] == \
+        [("Missing required argument", 15)]
+    attrs = config.by_address()[A("avi_pool.p")].attributes
+    assert attrs == {"name": "p", "servers": [{"ip": [{"addr": "10.0.0.1"}]}]}
