@@ -105,7 +105,12 @@ def _interruptible() -> Iterator[threading.Event]:
 
 
 def _schemas(provider: Any, plan: Plan) -> dict[str, Any]:
+    """Schemas of every type the plan mentions (changes, drift, prior state), so renderers
+    and the plan file can mask every sensitive value."""
     types = {c.address.type for c in plan.changes} | {c.address.type for c in plan.drift}
+    for state in (plan.prior_state, plan.prev_run_state):
+        if state is not None:
+            types.update(r.address.type for r in state.resources)
     return {t: s for t in types if (s := provider.schema(t)) is not None}
 
 
@@ -146,7 +151,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
             if args.out is not None:
                 from albform.engine.planfile import save_plan
 
-                save_plan(plan, ws.resolve(args.out), config_source=source.to_json())
+                save_plan(plan, ws.resolve(args.out), config_source=source.to_json(),
+                          schemas=schemas)
                 view.saved(args.out)
             elif not args.json:
                 view.unsaved_note()

@@ -39,6 +39,13 @@ def state_options(f: F) -> F:
                      help="How long to retry a held state lock (e.g. 30s).")(f)
     f = click.option(*_flag("state"), "state_path", default=None, type=click.Path(),
                      help="Path of a local state file (overrides the configured backend).")(f)
+    f = click.option(*_flag("backend"), "backend_name", default=None,
+                     type=click.Choice(["local", "http", "pg"]),
+                     help="State backend when the configuration names none (cluster "
+                          "commands); settings via -backend-config or the backend's env vars "
+                          "(e.g. PG_CONN_STR).")(f)
+    f = click.option(*_flag("backend-config"), "backend_config", multiple=True,
+                     metavar="KEY=VALUE", help="A backend setting (repeatable).")(f)
     return f
 
 
@@ -78,11 +85,11 @@ def plan_options(f: F) -> F:
     return f
 
 
-def parse_vars(items: tuple[str, ...]) -> dict[str, str]:
+def parse_vars(items: tuple[str, ...], flag: str = "-var") -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="-var")
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=flag)
         out[name.strip()] = value
     return out

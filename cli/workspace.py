@@ -24,6 +24,9 @@ class Workspace:
     workdir: Path
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     state_path: Path | None = None  # -state=PATH overrides the configured backend
+    # -backend=NAME / -backend-config=K=V: a backend for sources without a terraform block
+    # (cluster commands), or overriding the configured one's settings.
+    backend_override: tuple[str, Mapping[str, Any]] | None = None
 
     def resolve(self, path: str | Path) -> Path:
         p = Path(path)
@@ -39,6 +42,11 @@ class Workspace:
         from albform.engine.state.backends.local import LocalBackend
 
         schemas = ProviderSchemas(provider) if provider is not None else None
+        if self.backend_override is not None:
+            name, settings = self.backend_override
+            if backend is not None and backend[0] == name:
+                settings = {**backend[1], **settings}
+            backend = (name, settings)
         if self.state_path is not None:
             return LocalBackend(self.resolve(self.state_path), schemas=schemas)
         if backend is None:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,3 +33,90 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared (reference material) is not beside the checkout")
     return SHARED
+
+
+# -- a real PostgreSQL server (pg state backend tests, drift-job tests) -------------------------
+# Started once per session with initdb/pg_ctl in a temporary directory; skipped with the reason
+# when the server binaries are absent (.ci/run installs them from Debian).
+
+def _pg_bindir() -> Path | None:
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if Path(candidate, "initdb").exists() and Path(candidate, "pg_ctl").exists():
+            return Path(candidate)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class PgServer:
+    host: str
+    port: int
+    user: str
+
+    def conn_str(self) -> str:
+        return f"host={self.host} port={self.port} user={self.user} dbname=postgres " \
+               "connect_timeout=10"
+
+    def url(self) -> str:
+        return f"postgres://{self.user}@{self.host}:{self.port}/postgres?sslmode=disable"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in "
+                    "/usr/lib/postgresql/*/bin; install the 'postgresql' package")
+    # initdb refuses to run as root: run the server as an unprivileged account.
+    run_as: list[str] = []
+    owner: pwd.struct_passwd | None = None
+    if os.geteuid() == 0:
+        for name in ("postgres", "nobody"):
+            try:
+                owner = pwd.getpwnam(name)
+                break
+            except KeyError:
+                continue
+        if owner is None:
+            pytest.skip("running as root and no unprivileged account to run PostgreSQL")
+        run_as = ["runuser", "-u", owner.pw_name, "--"]
+    root = Path(tempfile.mkdtemp(prefix="albform-pg-"))
+    data = root / "data"
+    if owner is not None:
+        os.chown(root, owner.pw_uid, owner.pw_gid)
+    port = _free_port()
+    user = "albform"
+
+    def run(*args: str) -> None:
+        done = subprocess.run([*run_as, *args], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed: {done.stdout}\n{done.stderr}")
+
+    try:
+        run(str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
+            "--no-sync", "-E", "UTF8")
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60",
+            "-o", f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off", "start")
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail(f"could not start PostgreSQL: {exc}")
+    try:
+        yield PgServer("127.0.0.1", port, user)
+    finally:
+        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "-w", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_schema() -> str:
+    """A schema name no other test uses, so each test starts from an empty state."""
+    return f"t_{uuid.uuid4().hex[:12]}"

@@ -43,10 +43,16 @@ def run_args(params: dict[str, Any], **overrides: Any) -> RunArgs:
     )
 
 
-def workspace(ctx: click.Context, /, params: dict[str, Any]) -> Workspace:
+def workspace(ctx: click.Context, params: dict[str, Any]) -> Workspace:
     base: Workspace = ctx.obj
     state = params.get("state_path")
-    return Workspace(base.workdir, base.env, Path(state) if state else None)
+    override = None
+    settings = parse_vars(tuple(params.get("backend_config") or ()), "-backend-config")
+    if params.get("backend_name"):
+        override = (str(params["backend_name"]), settings)
+    elif settings:
+        raise click.UsageError("-backend-config needs -backend=NAME")
+    return Workspace(base.workdir, base.env, Path(state) if state else None, override)
 
 
 def hcl_source(ws: Workspace, params: dict[str, Any]) -> ConfigSource:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,10 @@ def test_private_key_is_withheld_from_state_and_masked_in_plans(albform: Any,
     assert secret_line not in plan.out
     plan_json = albform("-chdir=" + str(work), "plan", "-json")
     assert secret_line not in plan_json.out
+    assert albform("-chdir=" + str(work), "plan", "-out=tfplan").code == 0
+    with zipfile.ZipFile(work / "tfplan") as saved:
+        for entry in saved.namelist():
+            assert secret_line.encode() not in saved.read(entry), entry
 
     applied = albform("-chdir=" + str(work), "apply", "-auto-approve", "-no-color")
     assert applied.code == 0, applied.out + applied.err
