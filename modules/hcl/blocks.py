@@ -7,6 +7,7 @@ the resource, and decoding continues with the next argument.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.config import Lifecycle
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.engine.schema import AttributeSchema
+from albform.engine.values import UNKNOWN, Deferred
 from albform.modules.hcl.decode import Reported, evaluate_attribute, evaluate_static
 from albform.modules.hcl.expressions import Context, EvalError, ast
 from albform.modules.hcl.expressions.evaluate import iterate
@@ -78,7 +80,7 @@ class BodyDecoder:
                 continue  # null means "not set", as in Terraform
             out[attr.name] = _without_nulls(value)
             if fields is not None:
-                self._check_value(out[attr.name], fields[attr.name].fields, attr.line,
+                self._check_value(out[attr.name], fields[attr.name], attr.line,
                                   f"{kind}.{attr.name}")
         groups: dict[str, list[Any]] = {}
         for block in body.blocks:
@@ -112,20 +114,67 @@ class BodyDecoder:
             return None
         return fields[name].fields
 
-    def _check_value(self, value: Any, fields: Fields | None, line: int, kind: str) -> None:
-        """Object values written as arguments (JSON syntax, ``x = [{...}]``): check their
-        keys against the nested schema too."""
-        if fields is None:
+    def _check_value(self, value: Any, schema: AttributeSchema, line: int, kind: str) -> None:
+        """A value known now, checked against its schema: scalar types and enums, and the
+        keys of objects written as arguments (JSON syntax, ``x = [{...}]``)."""
+        if isinstance(value, Deferred) or value is UNKNOWN:
             return
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            for key in list(item):
-                if self._known(key, line, fields, kind, "argument"):
-                    self._check_value(item[key], fields[key].fields, line, f"{kind}.{key}")
-                elif key in fields:
-                    del item[key]
+        fields = schema.fields
+        if fields is not None:
+            for item in value if isinstance(value, list) else [value]:
+                if not isinstance(item, dict):
+                    continue
+                for key in list(item):
+                    if self._known(key, line, fields, kind, "argument"):
+                        self._check_value(item[key], fields[key], line, f"{kind}.{key}")
+                    elif key in fields:
+                        del item[key]
+            return
+        if schema.type == "list":
+            if isinstance(value, list):
+                element = schema.element_type or "any"
+                for item in value:
+                    self._check_scalar(item, element, schema.enum, line, kind)
+            else:
+                self._type_error(kind, "a list", value, line)
+            return
+        self._check_scalar(value, schema.type, schema.enum, line, kind)
+
+    def _check_scalar(self, value: Any, type_name: str, enum: tuple[str, ...], line: int,
+                      kind: str) -> None:
+        if isinstance(value, Deferred) or value is UNKNOWN or value is None:
+            return
+        if type_name in ("integer", "number", "boolean", "string") and isinstance(
+                value, list | dict):
+            wanted = {"integer": "a whole number", "number": "a number",
+                      "boolean": "true or false", "string": "a string"}[type_name]
+            self._type_error(kind, wanted, value, line)
+            return
+        text = value if isinstance(value, str) else None
+        if type_name == "integer" and not (
+                (isinstance(value, int) and not isinstance(value, bool))
+                or (isinstance(value, float) and value.is_integer())
+                or (text is not None and re.fullmatch(r"-?[0-9]+", text.strip()))):
+            self._type_error(kind, "a whole number", value, line)
+        elif type_name == "number" and isinstance(value, bool):
+            self._type_error(kind, "a number", value, line)
+        elif type_name == "number" and text is not None and not re.fullmatch(
+                r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", text.strip()):
+            self._type_error(kind, "a number", value, line)
+        elif type_name == "boolean" and not (isinstance(value, bool) or text in ("true",
+                                                                                 "false")):
+            self._type_error(kind, "true or false", value, line)
+        elif enum and isinstance(value, str) and value not in enum:
+            self.diags.error("Invalid value", f"{value!r} is not a valid value for {kind}; "
+                             f"expected one of {', '.join(enum[:8])}"
+                             f"{', ...' if len(enum) > 8 else ''}."
+                             + did_you_mean(value, enum), subject=self.where(line),
+                             address=self.address)
+
+    def _type_error(self, kind: str, wanted: str, value: Any, line: int) -> None:
+        shown = repr(value) if not isinstance(value, list | dict) else type(value).__name__
+        self.diags.error("Incorrect attribute value type", f"{kind} must be {wanted}; got "
+                         f"{shown}.", subject=self.where(line), address=self.address)
 
     def _known(self, name: str, line: int, fields: Fields | None, kind: str,
                what: str) -> bool:
