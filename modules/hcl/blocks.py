@@ -26,6 +26,7 @@ from albform.modules.hcl.syntax import Block, Body
 from albform.modules.hcl.traversal import as_traversal_node, ignore_changes_paths
 
 Fields = Mapping[str, AttributeSchema]
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 
 def _without_nulls(value: Any) -> Any:
@@ -156,10 +157,8 @@ class BodyDecoder:
                 or (isinstance(value, float) and value.is_integer())
                 or (text is not None and re.fullmatch(r"-?[0-9]+", text.strip()))):
             self._type_error(kind, "a whole number", value, line)
-        elif type_name == "number" and isinstance(value, bool):
-            self._type_error(kind, "a number", value, line)
-        elif type_name == "number" and text is not None and not re.fullmatch(
-                r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", text.strip()):
+        elif type_name == "number" and (isinstance(value, bool) or (
+                text is not None and not _NUMBER.fullmatch(text.strip()))):
             self._type_error(kind, "a number", value, line)
         elif type_name == "boolean" and not (isinstance(value, bool) or text in ("true",
                                                                                  "false")):
