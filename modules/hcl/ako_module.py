@@ -125,9 +125,15 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
         found, more = load_live(kubeconfig=kubeconfig, context=context)
         objects.extend(found)
         diags.extend(_relocated(more, filename, args["kubeconfig"][1]))
+        if more.has_errors():
+            raise _Problem
         if "ako_config" not in args and "ako_settings" not in args:
             settings, more = load_live_settings(kubeconfig=kubeconfig, context=context)
-            diags.extend(more)
+            diags.extend(d if d.subject else _relocated(Diagnostics([d]), filename,
+                                                        args["kubeconfig"][1])[0]
+                         for d in more)
+            if settings is None:
+                raise _Problem
     else:
         diags.error("Missing required argument", f"The {SOURCE} module needs manifests (paths "
                     "of Kubernetes YAML) or a kubeconfig.", subject=where)

@@ -97,3 +97,16 @@ def test_mistakes_point_at_the_module_block(write) -> None:
                    for d in diags.errors())
     assert found == [(2, "Missing required argument"), (5, "Unsupported argument"),
                      (7, "Missing required argument")]
+
+
+def test_unreadable_kubeconfig_is_a_diagnostic(write) -> None:
+    root = write({"main.tf": """
+        module "live" {
+          source     = "albform/ako"
+          kubeconfig = "missing/kubeconfig"
+        }
+    """})
+    _, diags = load_configuration(root, env={})
+    (error,) = diags.errors()
+    assert error.summary == "Cannot read the cluster"
+    assert error.subject is not None and error.subject.start_line == 4
