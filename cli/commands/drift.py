@@ -20,7 +20,8 @@ def drift_options(f: Any) -> Any:
     f = click.option("--report", "report", type=click.Path(dir_okay=False),
                      help="Also write the JSON report to this file.")(f)
     f = click.option(*("-parallelism", "--parallelism"), "parallelism",
-                     type=click.IntRange(1, 256), default=10, show_default=True)(f)
+                     type=click.IntRange(1, 256), default=10, show_default=True,
+                     help="Concurrent reads of the controller.")(f)
     return f
 
 

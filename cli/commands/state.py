@@ -105,8 +105,9 @@ def force_unlock_command(ctx: click.Context, /, lock_id: str, force: bool, **par
 
 @click.command("output")
 @click.argument("name", required=False)
-@click.option("-json", "--json", "json_mode", is_flag=True)
-@click.option("-raw", "--raw", "raw", is_flag=True)
+@click.option("-json", "--json", "json_mode", is_flag=True, help="Print values as JSON.")
+@click.option("-raw", "--raw", "raw", is_flag=True,
+              help="Print a string value as is, without quotes.")
 @state_options
 @click.pass_context
 def output_command(ctx: click.Context, /, name: str | None, json_mode: bool, raw: bool,
