@@ -38,7 +38,7 @@ def configuration_files(directory: Path) -> list[Path]:
 
 def _read_module(directory: Path, shown: Path, cache: ParseCache, diags: Diagnostics,
                  ) -> list[File]:
-    files: list[File] = []
+    wanted: list[tuple[Path, str]] = []
     for path in configuration_files(directory):
         if path.name in ("override.tf", "override.tf.json") or path.name.endswith(
                 ("_override.tf", "_override.tf.json")):
@@ -46,7 +46,9 @@ def _read_module(directory: Path, shown: Path, cache: ParseCache, diags: Diagnos
                         "are not supported by albform; merge the settings into the main "
                         "files.", subject=SourceRange(str(shown / path.name), 1))
             continue
-        file, more = cache.load(path, str(shown / path.name))
+        wanted.append((path, str(shown / path.name)))
+    files: list[File] = []
+    for file, more in cache.load_many(wanted):
         diags.extend(more)
         if file is not None:
             files.append(file)

@@ -86,3 +86,30 @@ def test_files_with_errors_are_not_cached(write) -> None:
         cache = ParseCache(root / CACHE_DIR)
         _, diags = load_configuration(root, env={}, cache=cache)
         assert diags.has_errors() and cache.parses == 1
+
+
+def test_parallel_parse_gives_the_same_trees(write, monkeypatch) -> None:
+    import threading
+
+    import albform.modules.hcl.cache as cache_module
+
+    root = write({f"f{i}.tf": f'resource "avi_tenant" "t{i}" {{\n  name = "t{i}"\n}}\n'
+                  for i in range(4)})
+    serial = ParseCache(None)
+    expected = load_configuration(root, env={}, cache=serial)[0]
+    pools: list[int] = []
+
+    class Recording(cache_module.ProcessPoolExecutor):  # type: ignore[misc]
+        def __init__(self, workers: int, **kw: Any) -> None:
+            pools.append(workers)
+            super().__init__(workers, **kw)
+
+    monkeypatch.setattr(cache_module, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(cache_module, "ProcessPoolExecutor", Recording)
+    parallel = ParseCache(None)
+    config, diags = load_configuration(root, env={}, cache=parallel)
+    assert not diags and parallel.parses == 4
+    assert [(r.address, dict(r.attributes), r.source) for r in config.resources] == \
+        [(r.address, dict(r.attributes), r.source) for r in expected.resources]
+    if threading.active_count() == 1:
+        assert (pools and pools[0] >= 2) or (cache_module.os.cpu_count() or 1) < 2
