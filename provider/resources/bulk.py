@@ -4,8 +4,8 @@ Requests are grouped by (api type, tenant); each group's uuids go into ``uuid.in
 at most ``BATCH`` uuids (and a URL budget), with ``page_size=200``, so 20,000 objects cost
 about 100 calls instead of 20,000; up to ``FETCH_WORKERS`` of those run at once. Objects
 missing from the answers no longer exist (drift: ``attributes=None``). Static routes are
-grouped by VrfContext: one GET per VRF whatever the number of routes. Singletons,
-``avi_server`` members and requests with no uuid are read one by one.
+grouped by VrfContext and ``avi_server`` members by pool: one GET per parent whatever the
+number of members. Singletons and requests with no uuid are read one by one.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 from albform.engine.provider import ReadRequest, ReadResult
 from albform.provider.resources.api import ControllerApi, Tenant
 from albform.provider.resources.normalize import normalize_object, object_uuid
+from albform.provider.resources.pool_servers import PoolServers
+from albform.provider.resources.registry import SERVER_TYPE
 from albform.provider.resources.static_routes import StaticRoutes
 
 BATCH = 200
@@ -41,7 +43,7 @@ def chunks(uuids: Sequence[str], size: int = BATCH, budget: int = URL_BUDGET,
 
 
 class BulkReader:
-    def __init__(self, api: ControllerApi, routes: StaticRoutes,
+    def __init__(self, api: ControllerApi, routes: StaticRoutes, servers: PoolServers,
                  api_type: Callable[[str], str], tenant_of: Callable[[Mapping[str, Any]], Tenant],
                  is_partial: Callable[[str], bool],
                  read_one: Callable[[ReadRequest], ReadResult],
@@ -49,6 +51,7 @@ class BulkReader:
                  counting: Callable[[], AbstractContextManager[Any]] | None = None) -> None:
         self._api = api
         self._routes = routes
+        self._servers = servers
         self._api_type = api_type
         self._tenant_of = tenant_of
         self._is_partial = is_partial
@@ -62,8 +65,17 @@ class BulkReader:
         results: dict[object, ReadResult] = {}
         groups: dict[tuple[str, Tenant], list[tuple[object, str]]] = {}
         route_groups: dict[tuple[str, Tenant], list[ReadRequest]] = {}
+        member_groups: dict[tuple[str, Tenant], list[ReadRequest]] = {}
         for req in requests:
-            if self._read_alone(req):  # singletons, pool members: one GET each
+            if req.type_name == SERVER_TYPE:
+                pool_id = self._servers.pool_uuid(req.attributes)
+                if pool_id is None:
+                    results[req.key] = ReadResult(None)
+                else:
+                    member_groups.setdefault((pool_id, self._tenant_of(req.attributes)), []) \
+                        .append(req)
+                continue
+            if self._read_alone(req):  # singletons: one GET each
                 results[req.key] = self._read_one(req)
                 continue
             if self._is_partial(req.type_name):
@@ -93,6 +105,12 @@ class BulkReader:
             for req in reqs:
                 state = None if vrf is None else self._routes.route_from_vrf(vrf, req.attributes)
                 results[req.key] = ReadResult(state)
+        for (pool_uuid, pool_tenant), reqs in member_groups.items():
+            pool = self._api.get_object("pool", pool_uuid, tenant=pool_tenant)
+            for req in reqs:
+                member = None if pool is None else self._servers.member_from_pool(
+                    pool, req.attributes)
+                results[req.key] = ReadResult(member)
         return results, worker_calls
 
     def _fetch_all(self, groups: Mapping[tuple[str, Tenant], Sequence[str]],

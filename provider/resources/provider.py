@@ -60,7 +60,8 @@ class AviProvider:
         self._routes = StaticRoutes(api, self.resolver, self._tenant, editor)
         self._servers = PoolServers(api, self.resolver, self._canon, self._tenant, editor)
         self._finder = ObjectFinder(api, self.resolver)
-        self._bulk = BulkReader(api, self._routes, self.registry.api_type, self._tenant_of,
+        self._bulk = BulkReader(api, self._routes, self._servers, self.registry.api_type,
+                                self._tenant_of,
                                 self.registry.is_partial, self.read, self._read_alone,
                                 self._counting())
         self._schemas: dict[str, ResourceSchema] = {}
@@ -172,8 +173,7 @@ class AviProvider:
         return results, helper_calls
 
     def _read_alone(self, request: ReadRequest) -> bool:
-        return request.type_name == SERVER_TYPE or self.registry.is_singleton(
-            self.registry.api_type(request.type_name))
+        return self.registry.is_singleton(self.registry.api_type(request.type_name))
 
     def read_data_source(self, type_name: str, query: Mapping[str, Any]) -> ReadResult:
         objtype = self._objtype(type_name)

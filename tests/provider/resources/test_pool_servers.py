@@ -55,6 +55,10 @@ def test_avi_server_members_next_to_foreign_ones(provider: AviProvider, raw: Any
             empty_plan(provider, "avi_server", config, state)
             empty_plan(provider, "avi_server", config,
                        provider.read(ReadRequest("avi_server", state)).attributes)
+        bulk = provider.read_many([ReadRequest("avi_server", st, key=i)
+                                   for i, st in enumerate(states)])
+        assert bulk.api_calls == 1  # one GET of the pool for all its members
+        assert [bulk.results[i].attributes for i in range(5)] == states
         # The pool itself plans no change although its members moved under it ...
         refreshed = provider.read(ReadRequest("avi_pool", pool_state)).attributes
         assert refreshed is not None and len(refreshed["servers"]) == 6
