@@ -17,10 +17,14 @@ from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import traversal_address
 
 PROVIDER_ARGS = ("avi_controller", "avi_username", "avi_password", "avi_tenant", "avi_version",
-                 "avi_authtoken", "avi_api_timeout", "avi_csp_token", "avi_csp_host", "alias",
-                 "avi_insecure", "avi_ca_file")
-"""The official provider's arguments (avi-api.md §4.1), plus ``avi_insecure`` /
-``avi_ca_file`` for albform's TLS settings."""
+                 "avi_authtoken", "avi_api_timeout", "alias", "avi_insecure", "avi_ca_bundle",
+                 "avi_connect_timeout")
+"""The official provider's arguments (avi-api.md §4.1) that albform's client implements, plus
+its TLS and connect-timeout settings (``provider/client/config.py``)."""
+UNSUPPORTED_PROVIDER_ARGS = {
+    "avi_csp_token": "CSP (SaaS) bearer authentication is not supported by albform",
+    "avi_csp_host": "CSP (SaaS) bearer authentication is not supported by albform",
+}
 
 
 def _report(diags: Diagnostics, err: EvalError, filename: str, line: int) -> None:
@@ -50,6 +54,11 @@ def provider_config(decls: Declarations, ctx: Context, diags: Diagnostics) -> di
             continue
         seen_default = True
         for attr in block.body.attributes:
+            if attr.name in UNSUPPORTED_PROVIDER_ARGS:
+                diags.error("Unsupported argument", f"{attr.name}: "
+                            f"{UNSUPPORTED_PROVIDER_ARGS[attr.name]}.",
+                            subject=SourceRange(filename, attr.line))
+                continue
             if attr.name not in PROVIDER_ARGS:
                 diags.error("Unsupported argument", f"An argument named {attr.name!r} is not "
                             "expected in the avi provider block."
