@@ -25,6 +25,7 @@ from albform.modules.hcl.expressions import (
     FUNCTIONS,
     Context,
     EvalError,
+    Namespace,
     SetValue,
     ast,
     evaluate_value,
@@ -232,7 +233,20 @@ def expansion(body: Body, ctx: Context, what: str) -> Expansion:
                             "number, zero or more.", count_attr.line)
         return Expansion(list(range(number)), {}, True)
     if each_attr:
-        value = evaluate_static(each_attr.expr, ctx, "for_each")
+        refs: set[ResourceAddress] = set()
+        value = evaluate_value(each_attr.expr, ctx.probing(refs))
+        if refs:
+            # Like Terraform: the keys must be known now, the values may come from resources
+            # (each.value is then deferred, per key).
+            value = evaluate_attribute(each_attr.expr, ctx, "")
+            if not isinstance(value, dict) or any(isinstance(k, Deferred) for k in value):
+                raise EvalError("Invalid for_each argument", "The for_each keys depend on "
+                                f"resource or data source attributes "
+                                f"({', '.join(sorted(map(str, refs)))}) that are known only "
+                                "after apply. Use a map whose keys are known now; its values "
+                                "may refer to resources.", each_attr.line)
+            keys = sorted(value)
+            return Expansion(keys, {k: value[k] for k in keys}, False)
         if isinstance(value, SetValue):
             keys: list[Any] = []
             for item in value:
@@ -259,7 +273,23 @@ def instance_context(ctx: Context, exp: Expansion, key: Any) -> Context:
         return ctx
     if exp.by_count:
         return ctx.with_roots(count={"index": key})
-    return ctx.with_roots(each={"key": key, "value": exp.values[key]})
+    return ctx.with_roots(each=EachObject(key, exp.values[key]))
+
+
+class EachObject(Namespace):
+    """``each`` of one for_each instance; ``each.value`` may hold deferred parts."""
+
+    def __init__(self, key: Any, value: Any) -> None:
+        self.key = key
+        self.value = value
+
+    def attr(self, name: str, line: int, ctx: Context) -> Any:
+        if name == "key":
+            return self.key
+        if name == "value":
+            return ctx.realize(self.value)
+        raise EvalError("Invalid \"each\" attribute", f"each has only key and value, not "
+                        f"{name!r}.", line)
 
 
 def base_roots(path_module: str, root_dir: Path) -> dict[str, Any]:

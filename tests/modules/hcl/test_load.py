@@ -315,3 +315,31 @@ def test_null_means_unset(write) -> None:
         [("Missing required argument", 15)]
     attrs = config.by_address()[A("avi_pool.p")].attributes
     assert attrs == {"name": "p", "servers": [{"ip": [{"addr": "10.0.0.1"}]}]}
+
+
+def test_for_each_keys_known_values_from_resources(write) -> None:
+    root = write({"main.tf": """
+        resource "avi_pool" "web" {
+          name = "web"
+        }
+        resource "avi_poolgroup" "pg" {
+          for_each = { web = avi_pool.web.id, static = "/api/pool/p-static" }
+          name     = each.key
+          members {
+            pool_ref = each.value
+          }
+        }
+        resource "avi_poolgroup" "bad" {
+          for_each = toset([avi_pool.web.name])
+          name     = each.key
+        }
+    """})
+    config, diags = load_configuration(root, env={})
+    assert [(d.summary, d.subject.start_line if d.subject else 0) for d in diags] == \
+        [("Invalid for_each argument", 13)]
+    by = config.by_address()
+    web = by[A('avi_poolgroup.pg["web"]')].attributes["members"][0]["pool_ref"]
+    assert web.references == {A("avi_pool.web")}
+    assert resolve_deferred(web, lambda a: {"id": "/api/pool/p-1"}) == "/api/pool/p-1"
+    assert by[A('avi_poolgroup.pg["static"]')].attributes["members"] == \
+        [{"pool_ref": "/api/pool/p-static"}]
