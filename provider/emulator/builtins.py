@@ -81,6 +81,12 @@ def _specs() -> list[tuple[str, dict[str, Any]]]:
     specs += [("role", {"name": n}) for n in _ROLES]
     specs += [("useraccountprofile", {"name": n}) for n in
               ("Default-User-Account-Profile", "No-Lockout-User-Account-Profile")]
+    specs += [("actiongroupconfig", {"name": f"System-Alert-Level-{level.title()}",
+                                     "level": f"ALERT_{level}", "external_only": False})
+              for level in ("HIGH", "MEDIUM", "LOW")]
+    specs.append(("backupconfiguration", {"name": "Backup-Configuration"}))
+    # WafConfig's required default actions are filled from the schema table's defaults.
+    specs.append(("wafprofile", {"name": "System-WAF-Profile", "config": {}}))
     specs.append(("cloud", {"name": "Default-Cloud"}))
     return specs
 
