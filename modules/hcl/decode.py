@@ -245,8 +245,8 @@ def expansion(body: Body, ctx: Context, what: str) -> Expansion:
                                 f"({', '.join(sorted(map(str, refs)))}) that are known only "
                                 "after apply. Use a map whose keys are known now; its values "
                                 "may refer to resources.", each_attr.line)
-            keys = sorted(value)
-            return Expansion(keys, {k: value[k] for k in keys}, False)
+            known_keys = sorted(value)
+            return Expansion(known_keys, {k: value[k] for k in known_keys}, False)
         if isinstance(value, SetValue):
             keys: list[Any] = []
             for item in value:
