@@ -13,14 +13,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
-from albform.engine.provider import ReadResult
+from albform.engine.provider import ProviderError, ReadResult
 from albform.provider.resources.api import ControllerApi, Tenant
 from albform.provider.resources.normalize import normalize_object
-from albform.provider.resources.refs import looks_like_uuid, parse_ref
+from albform.provider.resources.refs import ObjectRef, looks_like_uuid, parse_ref
 from albform.provider.resources.resolver import RefResolver, Scope
 
 # Singletons readable as data sources without a name (avi-api.md §1.6).
 SINGLETON_TYPES = frozenset({"systemconfiguration", "controllerproperties", "seproperties"})
+
+
+ALL_TENANTS = Tenant(name="*")
 
 
 class ObjectFinder:
@@ -72,21 +75,38 @@ class ObjectFinder:
         return ReadResult(normalize_object(objtype, found[0]), diags)
 
     def by_identifier(self, objtype: str, identifier: str, tenant: Tenant,
-                      ) -> dict[str, Any] | None:
-        """The object an import id names (uuid, url/path or name), or None."""
+                      ) -> tuple[dict[str, Any] | None, str]:
+        """The object an import id names (uuid, url/path or name) and, when there is none, why.
+
+        Looked up in ``tenant`` first, then across all tenants (``X-Avi-Tenant: *``, the
+        superuser's view), so an object of another tenant can be imported by its url."""
         text = identifier.strip()
         ref = parse_ref(text, objtype)
-        if ref is not None and ref.objtype != objtype:
-            return None
-        uuid = ref.uuid if ref is not None else None
-        if uuid is None and ref is not None and ref.name and not looks_like_uuid(ref.name):
+        if ref is None or ref.objtype != objtype:
+            return None, f"{identifier!r} does not name a {objtype}"
+        for scope in (tenant, ALL_TENANTS):
+            try:
+                found, problem = self._find(objtype, ref, scope)
+            except ProviderError as exc:
+                if scope is ALL_TENANTS and exc.status in (401, 403):
+                    break  # not a superuser: the all-tenants view is refused
+                raise
+            if found is not None or problem:
+                return found, problem
+        return None, f"no {objtype} matches {identifier!r}"
+
+    def _find(self, objtype: str, ref: ObjectRef, tenant: Tenant,
+              ) -> tuple[dict[str, Any] | None, str]:
+        uuid = ref.uuid
+        if uuid is None and ref.name is not None:
             found = self._api.list_objects(objtype, {"name": ref.name}, tenant=tenant)
-            if len(found) == 1:
-                return normalize_object(objtype, found[0])
             if len(found) > 1:
-                return None
+                return None, (f"{len(found)} objects of type {objtype} are named "
+                              f"{ref.name!r}; import by uuid or url instead")
+            if found:
+                return normalize_object(objtype, found[0]), ""
+            if looks_like_uuid(ref.name):
+                return None, ""
             uuid = ref.name  # maybe a uuid the controller was told to use (Slug)
-        if uuid is None:
-            return None
-        obj = self._api.get_object(objtype, uuid, tenant=tenant)
-        return None if obj is None else normalize_object(objtype, obj)
+        obj = self._api.get_object(objtype, str(uuid), tenant=tenant)
+        return (None, "") if obj is None else (normalize_object(objtype, obj), "")

@@ -188,16 +188,18 @@ class AviProvider:
     def import_resource(self, type_name: str, identifier: str) -> ReadResult:
         objtype = self._objtype(type_name)
         diags = Diagnostics()
+        problem = ""
         if type_name == STATIC_ROUTE_TYPE:
             found = self._import_route(identifier)
         elif type_name == SERVER_TYPE:
             found = self._import_server(identifier)
         else:
-            found = self._finder.by_identifier(objtype, identifier, self._tenant)
+            found, problem = self._finder.by_identifier(objtype, identifier, self._tenant)
         if found is None:
             diags.error("Cannot import non-existent remote object",
-                        f"No {objtype} matches the import id {identifier!r}. Use the object's "
-                        "uuid, its url (/api/<type>/<uuid>) or its exact name.")
+                        f"No {type_name} matches the import id {identifier!r}"
+                        f"{f' ({problem})' if problem else ''}. Use the object's uuid, its url "
+                        "(/api/<type>/<uuid>) or its exact name.")
         return ReadResult(found, diags)
 
     def _import_route(self, identifier: str) -> dict[str, Any] | None:
@@ -206,7 +208,7 @@ class AviProvider:
         if not sep or not route_id:
             return None
         vrf_text = vrf_text.removesuffix("/static_routes")
-        vrf = self._finder.by_identifier("vrfcontext", vrf_text, self._tenant)
+        vrf, _ = self._finder.by_identifier("vrfcontext", vrf_text, self._tenant)
         if vrf is None:
             return None
         return self._routes.read({"vrf_context_ref": vrf["id"], "route_id": route_id})
@@ -215,7 +217,7 @@ class AviProvider:
         # The official provider's id: "<pool uuid, url or name>:<ip>:<port>".
         pool_text, _, rest = identifier.partition(":")
         ip, _, port = rest.rpartition(":") if rest.count(":") >= 1 else (rest, "", "0")
-        pool = self._finder.by_identifier("pool", pool_text, self._tenant)
+        pool, _ = self._finder.by_identifier("pool", pool_text, self._tenant)
         if pool is None or not ip:
             return None
         attrs: dict[str, Any] = {"pool_ref": pool["id"], "ip": ip}

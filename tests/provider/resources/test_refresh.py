@@ -164,3 +164,28 @@ def test_objects_in_a_tenant_planned_in_the_same_run(provider: AviProvider) -> N
     finally:
         provider.delete("avi_pool", pool)
         provider.delete("avi_tenant", tenant)
+
+
+def test_import_finds_objects_of_other_tenants_and_reports_ambiguity(
+        provider: AviProvider) -> None:
+    tenants = [provider.create("avi_tenant", {"name": f"imp-{i}"}).attributes for i in (1, 2)]
+    pools: list[dict[str, Any]] = []
+    try:
+        for t in tenants:
+            pools.append(provider.create("avi_pool", provider.canonicalize("avi_pool", {
+                "name": "twin", "tenant_ref": t["id"]})).attributes)
+        by_url = provider.import_resource("avi_pool", f"https://c/api/pool/{pools[0]['uuid']}")
+        assert by_url.attributes is not None
+        assert by_url.attributes["tenant_ref"] == tenants[0]["id"]
+        ambiguous = provider.import_resource("avi_pool", "twin")
+        assert ambiguous.attributes is None
+        assert "2 objects of type pool are named 'twin'" in ambiguous.diagnostics[0].detail
+        pools.append(provider.create("avi_pool", {"name": "twin"}).attributes)
+        # The login tenant's object wins a name lookup.
+        mine = provider.import_resource("avi_pool", "twin").attributes
+        assert mine is not None and mine["uuid"] == pools[-1]["uuid"]
+    finally:
+        for p in pools:
+            provider.delete("avi_pool", p)
+        for t in tenants:
+            provider.delete("avi_tenant", t)
