@@ -309,7 +309,7 @@ class _Parser:
             line = text[pos:line_end]
             if line.strip() == marker:
                 break
-            body_lines.append(line + "\n")
+            body_lines.append(line.removesuffix("\r") + "\n")  # CRLF files: lines end in \n
             pos = line_end + 1
         self.lexer.advance(line_end - self.lexer.pos)
         if indent:
