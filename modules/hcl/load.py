@@ -103,6 +103,9 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
     else:
         diags.error("No configuration files", f"{path} does not exist.")
         return Configuration(), diags
+    if diags.has_errors():
+        # As Terraform: files that do not parse make every later message a guess.
+        return Configuration(), diags
 
     def loader(source: str, module_dir: Path, where: SourceRange,
                ) -> tuple[list[File], Path] | None:
@@ -121,7 +124,11 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         if len(str(shown_dir)) > len(str(directory)):
             shown_dir = directory
         assert cache is not None
-        return _read_module(directory, shown_dir, cache, diags), directory
+        before = len(diags.errors())
+        module_files = _read_module(directory, shown_dir, cache, diags)
+        if len(diags.errors()) > before:
+            return None  # syntax errors in the module: its calls are not decoded
+        return module_files, directory
 
     given, more = collect_values(root_dir, variables, var_files, env)
     diags.extend(more)

@@ -184,8 +184,11 @@ class ModuleDecoder:
                             f"is declared in {self.where_name}."
                             + did_you_mean(name, self.decls.calls), line)
         exp, results = self.child(name, line)
+        if not results and exp.keys != []:
+            # The call itself failed (reported there): stay quiet about its outputs.
+            raise Reported("Module not loaded", name, line)
         if exp.keys is None:
-            return ModuleObject(name, results[None].outputs if None in results else {})
+            return ModuleObject(name, results[None].outputs)
         return ModuleCollection(name, exp.by_count, {
             k: ModuleObject(name, results[k].outputs) for k in exp.keys if k in results})
 

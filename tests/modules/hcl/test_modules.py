@@ -179,3 +179,19 @@ def test_moved_blocks_inside_modules_and_imports_only_at_root(write) -> None:
         ("module.a.avi_pool.old", "module.a.avi_pool.new")]
     assert [(d.summary, d.subject.start_line if d.subject else 0) for d in diags] == \
         [("Invalid import block", 9)]
+
+
+def test_broken_module_is_reported_once(write) -> None:
+    root = write({
+        "modules/bad/main.tf": 'output "x" {\n  value = \n}\n',
+        "main.tf": """
+            module "bad" {
+              source = "./modules/bad"
+            }
+            resource "avi_tenant" "t" {
+              name = module.bad.x
+            }
+        """})
+    _, diags = load_configuration(root, env={})
+    assert [d.summary for d in diags] == ["Invalid HCL syntax"]
+    assert diags[0].subject is not None and diags[0].subject.filename.endswith("bad/main.tf")
