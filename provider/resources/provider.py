@@ -39,7 +39,7 @@ from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, 
 from albform.provider.resources.resolver import RefResolver, Scope
 from albform.provider.resources.schemas import adjust, server_schema, static_route_schema
 from albform.provider.resources.static_routes import StaticRoutes
-from albform.provider.schema.engine_view import resource_schema
+from albform.provider.schema.engine_view import data_source_schema, resource_schema
 from albform.provider.schema.table import SchemaTable
 
 
@@ -75,9 +75,14 @@ class AviProvider:
         return self.registry.resource_types()
 
     def schema(self, type_name: str) -> ResourceSchema | None:
+        """Resource schemas by bare type name (``avi_pool``); ``data.avi_pool`` gives the
+        data-source schema (all computed but the lookup keys). Partial types have no data
+        source."""
         name = type_name.removeprefix("data.")
         if not self.registry.knows(name):
             return None
+        if type_name.startswith("data."):
+            return None if self.registry.is_partial(name) else data_source_schema(name)
         cached = self._schemas.get(name)
         if cached is None:
             if name == STATIC_ROUTE_TYPE:

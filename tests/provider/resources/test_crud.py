@@ -32,6 +32,9 @@ def test_provider_satisfies_the_protocol(provider: AviProvider) -> None:
     assert provider.schema("avi_nosuchthing") is None
     schema = provider.schema("avi_pool")
     assert schema is not None and schema.attributes["id"].computed
+    data = provider.schema("data.avi_pool")
+    assert data is not None and data.attributes["lb_algorithm"].computed
+    assert provider.schema("data.avi_server") is None
 
 
 def test_core_types_round_trip_without_phantom_changes(provider: AviProvider) -> None:
