@@ -111,9 +111,11 @@ CASES = [
     'cidrhost("10.0.0.0/24", 5)', 'cidrhost("10.0.0.0/24", -2)', 'cidrnetmask("10.0.0.0/22")',
     'cidrsubnets("10.1.0.0/16", 4, 4, 8, 4)', 'cidrsubnet("fd00::/56", 8, 3)',
     # layout: newlines, comments, nesting
-    'true ?\n      "a:b" :\n      "c"', '{\n      a = 1, # one\n      b = 2\n      /* three */ c = 3\n    }',
+    'true ?\n      "a:b" :\n      "c"',
+    '{\n      a = 1, # one\n      b = 2\n      /* three */ c = 3\n    }',
     'jsonencode(<<EOT\nx ${var.name}\nEOT\n    )', '"${join(",", ["a", "b"])}"',
-    '<<EOT\n%{ for n in local.names ~}\n${n}\n%{~ endfor }\nEOT\n', '[\n      1,\n      2,\n    ]',
+    '<<EOT\n%{ for n in local.names ~}\n${n}\n%{~ endfor }\nEOT\n',
+    '[\n      1,\n      2,\n    ]',
     '1.5e3', '-1', '!true == false', '-var.ports[0]', 'local.m["a"] + local.m.b',
     '{in = 1, for = 2, if = 3}', '[for k, v in {a = 1} : "${k}${v}"][0]',
     # try and can
