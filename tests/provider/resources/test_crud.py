@@ -118,3 +118,38 @@ def test_deleting_twice_is_success(provider: AviProvider) -> None:
     provider.delete("avi_stringgroup", sg.attributes)
     provider.delete("avi_stringgroup", sg.attributes)
     assert provider.read(ReadRequest("avi_stringgroup", sg.attributes)).attributes is None
+
+
+def test_server_populated_fields_of_the_known_perpetual_diffs(provider: AviProvider,
+                                                              raw: Any) -> None:
+    """users-and-peers.md §2: discovered_networks on pool servers (#571) and computed fields
+    inside HTTP policy rules (#680) must not plan changes when the controller fills them."""
+    net = provider.create("avi_network", {"name": "pd-net"}).attributes
+    pool_cfg = {"name": "pd-pool", "servers": [{"ip": {"addr": "10.8.0.1", "type": "V4"}}]}
+    pool = provider.create("avi_pool", provider.canonicalize("avi_pool", pool_cfg)).attributes
+    hps_cfg = {"name": "pd-hps", "http_request_policy": [{"rules": [{
+        "name": "r", "index": "1",
+        "match": [{"path": [{"match_criteria": "BEGINS_WITH", "match_str": ["/a"]}]}],
+        "switching_action": [{"action": "HTTP_SWITCHING_SELECT_POOL",
+                              "pool_ref": "/api/pool?name=pd-pool"}]}]}]}
+    hps = provider.create("avi_httppolicyset",
+                          provider.canonicalize("avi_httppolicyset", hps_cfg)).attributes
+    try:
+        body = raw.get_object("pool", pool["uuid"])
+        body["servers"][0]["discovered_networks"] = [{"network_ref": net["id"], "subnet": [
+            {"ip_addr": {"addr": "10.8.0.0", "type": "V4"}, "mask": 24}]}]
+        raw.replace_object("pool", pool["uuid"], body)
+        body = raw.get_object("httppolicyset", hps["uuid"])
+        rule = body["http_request_policy"]["rules"][0]
+        rule.update(log=False, all_headers=False)
+        rule["switching_action"]["status_code"] = "HTTP_LOCAL_RESPONSE_STATUS_CODE_200"
+        raw.replace_object("httppolicyset", hps["uuid"], body)
+        for type_name, config, state in (("avi_pool", pool_cfg, pool),
+                                         ("avi_httppolicyset", hps_cfg, hps)):
+            read = provider.read(ReadRequest(type_name, state)).attributes
+            assert read != state, "the controller-side fields are really there"
+            no_changes(provider, type_name, config, read)
+    finally:
+        provider.delete("avi_httppolicyset", hps)
+        provider.delete("avi_pool", pool)
+        provider.delete("avi_network", net)
