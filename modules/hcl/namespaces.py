@@ -24,7 +24,7 @@ from albform.modules.hcl.expressions.values import to_number, to_string
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
-    return f" Did you mean {match[0]!r}?" if match else ""
+    return f' Did you mean "{match[0]}"?' if match else ""
 
 
 class ModuleScope(Protocol):

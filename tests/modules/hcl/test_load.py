@@ -61,7 +61,7 @@ def test_undeclared_cli_variable_is_an_error_file_variable_a_warning(write, tmp_
     _, diags = load_configuration(root, env={}, variables={"prots": "[1]"})
     assert [(d.severity.value, d.summary) for d in diags] == [
         ("warning", "Value for undeclared variable"), ("error", "Value for undeclared variable")]
-    assert "Did you mean 'name'?" in diags[0].detail
+    assert 'Did you mean "name"?' in diags[0].detail
     assert diags[0].subject is not None and diags[0].subject.start_line == 1
 
 

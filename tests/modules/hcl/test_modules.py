@@ -126,7 +126,7 @@ def test_module_argument_mistakes_have_lines(write) -> None:
     assert found == [(2, "Missing required argument"), (4, "Unsupported argument"),
                      (7, "Module not found"), (10, "Unsupported module source"),
                      (11, "Invalid registry module source")]
-    assert any("Did you mean 'name'?" in d.detail for d in diags)
+    assert any('Did you mean "name"?' in d.detail for d in diags)
 
 
 def test_shipped_module(write) -> None:
