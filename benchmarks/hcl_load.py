@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -158,6 +159,8 @@ def main() -> None:
         files = args.files + 1
         print(f"cold: {cold_cache.reads} reads, {cold_cache.parses} parses; "
               f"re-load: {warm_reads} reads of {files} files, {warm_parses} parses")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory of this process: {peak:.0f} MB")
         print(f"re-load vs cold: {cold / warm:.1f}x faster "
               f"(target: re-load < 3 s: {'met' if warm < 3 else 'NOT met'})")
         if args.no_terraform or shutil.which("terraform") is None:
