@@ -24,7 +24,7 @@ from albform.provider.client import AviClient, AviSession, ClientConfig
 from albform.provider.emulator.context import RequestContext
 from albform.provider.emulator.faults import FaultConfig
 from albform.provider.emulator.server import RunningEmulator, start_emulator
-from albform.provider.factory import disable_nagle, pooled_http_session
+from albform.provider.factory import pooled_http_session
 from albform.provider.resources.provider import AviProvider
 from albform.provider.schema.table import load_table
 
@@ -118,7 +118,6 @@ def main() -> None:
 
 def latent_emulator(latency_ms: float) -> RunningEmulator:
     emu = start_emulator(password=PASSWORD)
-    disable_nagle(emu)
     emu.set_faults(FaultConfig(latency_ms=latency_ms))
     return emu
 

@@ -13,9 +13,8 @@ each run: it is reachable from this process only, and no secret has to be stored
 from __future__ import annotations
 
 import secrets
-import socket
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from albform.provider.client import AviClient, AviSession, ClientConfig
-from albform.provider.emulator.server import RunningEmulator, start_emulator
+from albform.provider.emulator.server import start_emulator
 from albform.provider.resources.provider import AviProvider
 from albform.provider.schema.table import load_table
 
@@ -56,7 +55,6 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
     db_path.parent.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(24)
     with start_emulator(db_path=db_path, password=password) as emulator:
-        disable_nagle(emulator)
         local = {k: v for k, v in args.items() if k not in _REMOTE_ONLY}
         passed_env = {k: v for k, v in env.items() if k in _LOCAL_ENV}
         config = ClientConfig.from_provider_args(
@@ -78,17 +76,3 @@ def pooled_http_session(connections: int = POOL_CONNECTIONS) -> requests.Session
 
 def _client(config: ClientConfig) -> AviClient:
     return AviClient(AviSession(config, http=pooled_http_session()))
-
-
-def disable_nagle(emulator: RunningEmulator) -> None:
-    """Set TCP_NODELAY on the emulator's listening sockets (accepted sockets inherit it).
-
-    Without it every keep-alive request waits ~40 ms: the server writes headers and body
-    separately and Nagle holds the body until the client's delayed ACK. Belongs in the
-    emulator's ``start_emulator``; done here until it is (a no-op if internals differ).
-    """
-    server = getattr(emulator, "_server", None)
-    for srv in getattr(server, "servers", None) or ():
-        for sock in getattr(srv, "sockets", None) or ():
-            with suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

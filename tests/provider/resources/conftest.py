@@ -10,7 +10,6 @@ import pytest
 
 from albform.provider.client import AviClient, ClientConfig
 from albform.provider.emulator.server import RunningEmulator, start_emulator
-from albform.provider.factory import disable_nagle
 from albform.provider.resources.provider import AviProvider
 from albform.provider.schema.table import load_table
 
@@ -25,7 +24,6 @@ def connect(emu: RunningEmulator, **changes: object) -> AviClient:
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
     with start_emulator(password=PASSWORD) as emu:
-        disable_nagle(emu)
         yield emu
 
 
