@@ -134,6 +134,12 @@ class Controller:
     ) -> StoredObject:
         with self.store.transaction():
             current = self.get(ctx, obj_type, uuid)
+            if self._is_shared_from_admin(ctx, current):
+                # Editing an admin-shared profile from a tenant clones it into the tenant under
+                # the same name; the tenant then sees its copy (deleting it re-exposes admin's).
+                clone = {k: v for k, v in body.items() if k != "tenant_ref"}
+                clone.setdefault("name", current.name)
+                return self.create(ctx, obj_type, clone)
             self._check_writable(ctx, current)
             obj = self._prepare(ctx, obj_type, uuid, body, system=current.system, current=current,
                                 gate=gate)
@@ -179,11 +185,15 @@ class Controller:
             return []
         return [r for r in self.store.referrers(target.uuid) if r.system and r.cloud == target.uuid]
 
+    def _is_shared_from_admin(self, ctx: RequestContext, obj: StoredObject) -> bool:
+        return (not ctx.all_tenants and ctx.tenant != ADMIN_TENANT
+                and obj.tenant == ADMIN_TENANT and obj.type in catalog.SHARED_TYPES)
+
     def _check_writable(self, ctx: RequestContext, obj: StoredObject) -> None:
         if ctx.all_tenants or obj.type in catalog.GLOBAL_TYPES or obj.tenant == ctx.tenant:
             return
         raise error(403, f"Shared {catalog.model_name(obj.type)} '{obj.name}' of tenant admin "
-                         "cannot be modified from this tenant")
+                         "cannot be deleted from this tenant")
 
     def _commit(self, obj: StoredObject) -> None:
         self.store.put(obj)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from albform.provider.emulator import catalog, listing, render, runtime
-from albform.provider.emulator.context import RequestContext
+from albform.provider.emulator.context import ADMIN_TENANT, RequestContext
 from albform.provider.emulator.errors import ApiError, error, not_found
 from albform.provider.emulator.faults import FaultConfig
 
@@ -165,6 +165,11 @@ class ApiRoutes:
     def collection(self, request: Request, obj_type: str, ctx: RequestContext) -> Response:
         params = dict(request.query_params)
         query = listing.build_query(params, self.controller.visible_tenants(ctx, obj_type))
+        if query.tenants is not None and len(query.tenants) > 1:
+            # A tenant's copy of an admin-shared object hides the admin original.
+            query.where.append("(tenant <> ? OR name NOT IN (SELECT o2.name FROM objects AS o2"
+                               " WHERE o2.type = ? AND o2.tenant = ?))")
+            query.params.extend([ADMIN_TENANT, obj_type, ctx.tenant])
         if query.cloud_name is not None:
             cloud = self.controller.find(ctx, "cloud", query.cloud_name)
             query.where.append("cloud = ?")

@@ -196,3 +196,26 @@ def test_required_fields_and_enums_are_checked(client: Client) -> None:
     assert r.status_code == 400 and "lb_algorithm" in r.json()["error"]
     assert client.post("/api/pool", {"name": "no-name-given"}).status_code == 201
     assert client.post("/api/pool", {}).status_code == 400
+
+
+def test_tenant_edit_of_shared_profile_is_copy_on_write(client: Client) -> None:
+    assert client.post("/api/tenant", {"name": "cow"}).status_code == 201
+    tenant = Client(client.url)
+    tenant.tenant = "cow"
+    shared = tenant.by_name("healthmonitor", "System-TCP")
+    assert shared["tenant_ref"].endswith("/api/tenant/admin")
+    edited = dict(shared, send_interval=30)
+    r = tenant.put(f"/api/healthmonitor/{shared['uuid']}", edited)
+    assert r.status_code == 200, r.text
+    copy = r.json()
+    assert copy["uuid"] != shared["uuid"] and copy["name"] == "System-TCP"
+    assert "/api/tenant/tenant-" in copy["tenant_ref"]
+    # The tenant now sees only its copy; admin's original is unchanged.
+    mine = tenant.get("/api/healthmonitor?name=System-TCP").json()
+    assert [m["uuid"] for m in mine["results"]] == [copy["uuid"]]
+    assert mine["results"][0]["send_interval"] == 30
+    assert client.by_name("healthmonitor", "System-TCP")["send_interval"] == shared["send_interval"]
+    # A tenant cannot delete admin's object; deleting its copy re-exposes the original.
+    assert tenant.delete(f"/api/healthmonitor/{shared['uuid']}").status_code == 403
+    assert tenant.delete(f"/api/healthmonitor/{copy['uuid']}").status_code == 204
+    assert tenant.by_name("healthmonitor", "System-TCP")["uuid"] == shared["uuid"]
