@@ -22,6 +22,7 @@ from albform.provider.emulator import (
     catalog,
     certinfo,
     defaults,
+    inline_vip,
     ipam,
     refs,
     runtime,
@@ -119,6 +120,9 @@ class Controller:
             uuid = slug or f"{obj_type}-{uuidlib.uuid4()}"
             if self.store.get(uuid) is not None:
                 raise error(409, f"{catalog.verbose_name(obj_type)} with this Uuid already exists.")
+            if obj_type == "virtualservice" and isinstance(body, dict):
+                body = dict(body)
+                inline_vip.extract(self, ctx, body, None)
             obj = self._prepare(ctx, obj_type, uuid, body, system=system)
             self._commit(obj)
             if obj_type == "cloud":
@@ -141,6 +145,9 @@ class Controller:
                 clone.setdefault("name", current.name)
                 return self.create(ctx, obj_type, clone)
             self._check_writable(ctx, current)
+            if obj_type == "virtualservice" and isinstance(body, dict):
+                body = dict(body)
+                inline_vip.extract(self, ctx, body, current)
             obj = self._prepare(ctx, obj_type, uuid, body, system=current.system, current=current,
                                 gate=gate)
             if current.system and obj.name != current.name:
@@ -178,6 +185,8 @@ class Controller:
             for victim in [*cascade, target]:
                 self.store.release(victim.uuid)
                 self.store.delete(victim.uuid)
+            if target.type == "virtualservice":
+                inline_vip.release(self, target)
 
     def _cascade(self, target: StoredObject) -> list[StoredObject]:
         """A cloud takes its per-cloud system objects with it."""

@@ -219,3 +219,24 @@ def test_tenant_edit_of_shared_profile_is_copy_on_write(client: Client) -> None:
     assert tenant.delete(f"/api/healthmonitor/{shared['uuid']}").status_code == 403
     assert tenant.delete(f"/api/healthmonitor/{copy['uuid']}").status_code == 204
     assert tenant.by_name("healthmonitor", "System-TCP")["uuid"] == shared["uuid"]
+
+
+def test_inline_vip_gets_an_auto_vsvip(client: Client) -> None:
+    r = client.post("/api/virtualservice", {"name": "legacy", "services": [{"port": 80}],
+                                            "vip": [{"ip_address": {"addr": "10.7.7.7",
+                                                                    "type": "V4"}}]})
+    assert r.status_code == 201, r.text
+    vs = r.json()
+    assert "vip" not in vs and vs["vsvip_ref"].endswith("#vsvip-legacy-Default-Cloud")
+    vsvip = client.by_name("vsvip", "vsvip-legacy-Default-Cloud")
+    assert vsvip["vip"][0]["ip_address"]["addr"] == "10.7.7.7"
+    # An update with a new inline VIP changes the same VsVip.
+    body = client.get(f"/api/virtualservice/{vs['uuid']}").json()
+    body.pop("vsvip_ref")
+    body["vip"] = [{"ip_address": {"addr": "10.7.7.8", "type": "V4"}}]
+    assert client.put(f"/api/virtualservice/{vs['uuid']}", body).status_code == 200
+    again = client.by_name("vsvip", "vsvip-legacy-Default-Cloud")
+    assert again["uuid"] == vsvip["uuid"] and again["vip"][0]["ip_address"]["addr"] == "10.7.7.8"
+    # It goes with the VS; an explicitly created VsVip of that naming style would not.
+    assert client.delete(f"/api/virtualservice/{vs['uuid']}").status_code == 204
+    assert client.get("/api/vsvip?name=vsvip-legacy-Default-Cloud").json()["count"] == 0
