@@ -39,6 +39,7 @@ from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, 
 from albform.provider.resources.resolver import RefResolver, Scope
 from albform.provider.resources.schemas import adjust, server_schema, static_route_schema
 from albform.provider.resources.static_routes import StaticRoutes
+from albform.provider.resources.version_check import newer_fields
 from albform.provider.schema.engine_view import data_source_schema, resource_schema
 from albform.provider.schema.table import SchemaTable
 
@@ -121,7 +122,23 @@ class AviProvider:
                                        attributes, Scope(tenant, cloud_uuid))
         if objtype == "pool" and ignores_servers(out):
             out.pop("servers", None)  # managed by avi_server resources
+        self._check_version(type_name, objtype, out)
         return out
+
+    def _check_version(self, type_name: str, objtype: str, attributes: Mapping[str, Any],
+                       ) -> None:
+        """Refuse at plan time what the controller would refuse at apply: fields newer than
+        the ``X-Avi-Version`` in use (``version_check.py``)."""
+        version = getattr(getattr(self._api, "session", None), "api_version", None)
+        if not isinstance(version, str) or not self._table.has_type(objtype):
+            return
+        newer = newer_fields(self._table.object(objtype).object_def, attributes, version)
+        if newer:
+            listed = "; ".join(f"{path} (introduced in {since})" for path, since in newer)
+            raise ProviderError(
+                f"{type_name} sets fields that API version {version} does not have",
+                detail=f"{listed}. Set avi_version to a version that has them (the controller "
+                       "must support it too) or remove these arguments.")
 
     # -- reads ------------------------------------------------------------------------------
     def read(self, request: ReadRequest) -> ReadResult:

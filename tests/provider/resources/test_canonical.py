@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from albform.engine.addrs import ResourceAddress
+from albform.engine.provider import ProviderError
 from albform.engine.values import UNKNOWN, Deferred
+from albform.provider.client import AviClient, ClientConfig
 from albform.provider.resources.provider import AviProvider
+from albform.provider.schema.table import load_table
 
 POOL_ADDR = ResourceAddress("avi_pool", "web")
 
@@ -62,3 +69,21 @@ def test_lookups_are_cached_per_run(provider: AviProvider) -> None:
     for _ in range(50):
         provider.canonicalize("avi_pool", config)
     assert provider.api.api_calls == before
+
+
+def test_fields_newer_than_the_api_version_fail_at_plan_time(emulator: Any) -> None:
+    config = {"name": "vs", "services": [{"port": "443", "enable_ssl": "true",
+                                          "enable_http2": "true"}]}
+    old = ClientConfig(controller=emulator.url, password="test-password", api_version="18.2.8")
+    with AviClient.connect(old) as client:
+        provider = AviProvider(client, load_table())
+        with pytest.raises(ProviderError) as info:
+            provider.canonicalize("avi_virtualservice", config)
+        assert "18.2.8" in str(info.value)
+        assert "services.0.enable_http2 (introduced in 20.1.1)" in info.value.detail
+        # Fields the old version has are fine.
+        provider.canonicalize("avi_virtualservice", {"name": "vs", "services": [{"port": 80}]})
+    new = old.with_changes(api_version="30.2.1")
+    with AviClient.connect(new) as client:
+        assert AviProvider(client, load_table()).canonicalize(
+            "avi_virtualservice", config)["services"][0]["enable_http2"] is True
