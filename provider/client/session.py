@@ -247,20 +247,27 @@ class AviSession:
     def _authenticated(self, method: str, url: str, params: Mapping[str, str] | None,
                        json_body: Any, tenant: Tenant, extra: Mapping[str, str] | None,
                        ) -> requests.Response:
-        for relogin in range(self.max_relogins + 1):
+        relogins = 0
+        # A 401 for a session another thread has already replaced is not this request's
+        # failure: retry on the new session without counting it (bounded all the same).
+        for _ in range(4 * (self.max_relogins + 1)):
             generation = self._ensure_login()
             headers = self._request_headers(method, tenant, extra, json_body is not None)
             rsp = self._send(method, url, params=params, json_body=json_body, headers=headers)
             self._refresh_cookies(rsp, generation)
-            if rsp.status_code in (401, 419) and relogin < self.max_relogins:
-                log.info("%s %s answered %d; logging in again", method, redact_url(url),
-                         rsp.status_code)
-                self._relogin(generation)
-                continue
+            if rsp.status_code in (401, 419):
+                superseded = self._generation != generation
+                if superseded or relogins < self.max_relogins:
+                    if not superseded:
+                        relogins += 1
+                    log.info("%s %s answered %d; logging in again", method, redact_url(url),
+                             rsp.status_code)
+                    self._relogin(generation)
+                    continue
             if rsp.status_code >= 400:
                 raise self._error(rsp, method, url)
             return rsp
-        raise AssertionError("unreachable: the loop returns or raises")
+        raise self._error(rsp, method, url)
 
     def _request_headers(self, method: str, tenant: Tenant, extra: Mapping[str, str] | None,
                          has_body: bool) -> dict[str, str]:
