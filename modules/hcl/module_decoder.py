@@ -14,7 +14,7 @@ from typing import Any
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.config import AVI_PROVIDER, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostics, SourceRange
-from albform.engine.values import Deferred
+from albform.engine.values import Deferred, collect_references
 from albform.modules.hcl.blocks import BodyDecoder, Fields
 from albform.modules.hcl.decode import (
     MODULE_META,
@@ -47,6 +47,7 @@ from albform.modules.hcl.namespaces import (
 )
 from albform.modules.hcl.schemas import UnknownType, known_types
 from albform.modules.hcl.syntax import Block
+from albform.modules.hcl.traversal import ignore_changes_paths
 from albform.modules.hcl.typeexpr import ANY, TypeSpec, convert, parse_type, resolve_defaults
 from albform.modules.hcl.variables import GivenValue, interpret
 
@@ -360,9 +361,32 @@ class ModuleDecoder:
                                       kind=f"{'data ' if mode == 'data' else ''}{type_name}")
             if fields is not None:
                 self._check_required(attributes, fields, decoder, block, type_name)
+            if any(ref.resource() == address for ref in collect_references(attributes)):
+                self.diags.error("Self-referential block", f"Configuration for {address} may "
+                                 "not refer to itself.", subject=where, address=instance)
+                continue
             out.append(ResourceConfig(instance, attributes, depends_on, lifecycle, where,
                                       provider))
+        if fields is not None:
+            self._check_ignore_changes(block, fields, filename, address)
         return out
+
+    def _check_ignore_changes(self, block: Block, fields: Fields, filename: str,
+                              address: ResourceAddress) -> None:
+        for lifecycle in block.body.blocks_of("lifecycle"):
+            attr = lifecycle.body.attribute("ignore_changes")
+            if attr is None:
+                continue
+            try:
+                _, paths = ignore_changes_paths(attr.expr)
+            except EvalError:
+                continue  # reported while decoding the lifecycle block
+            for path in paths:
+                if path and isinstance(path[0], str) and path[0] not in fields:
+                    self.diags.error("Unsupported attribute", f"ignore_changes names "
+                                     f"{path[0]!r}, which {address.type} does not have."
+                                     + did_you_mean(path[0], fields),
+                                     subject=SourceRange(filename, attr.line), address=address)
 
     def _check_required(self, attributes: Mapping[str, Any], fields: Fields,
                         decoder: BodyDecoder, block: Block, type_name: str) -> None:

@@ -35,3 +35,15 @@ something "x" { # ERROR: Unsupported block type
 provider "avi" {
   avi_controler = "x" # ERROR: Unsupported argument
 }
+
+resource "avi_pool" "selfish" { # ERROR: Self-referential block
+  name        = "selfish"
+  description = avi_pool.selfish.name
+}
+
+resource "avi_pool" "ignoring" {
+  name = "ignoring"
+  lifecycle {
+    ignore_changes = [descripton] # ERROR: Unsupported attribute
+  }
+}
