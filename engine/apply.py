@@ -3,10 +3,11 @@
 The plan's changes become a graph of provider operations (``apply_graph``), walked with
 bounded parallelism. Each create/update re-evaluates the resource's configuration against the
 *new* state (so a pool's uuid, known only once created, reaches the virtual service that
-refers to it), canonicalises it through the provider, and calls it. After every completed
-operation the state is persisted (``apply_state``), so a crash never forgets an object that
-was created; a create that fails half-way (``ProviderError.partial_state``) is recorded as
-tainted. Provider failures become diagnostics naming the resource and the API's answer, and
+refers to it), canonicalises it through the provider, and calls it. Every completed
+operation is persisted through ``persist`` (``apply_state``: before the next step with
+``parallelism=1``, write-behind and coalesced otherwise), so a crash never forgets an object
+that was created; a create that fails half-way (``ProviderError.partial_state``) is recorded
+as tainted. Provider failures become diagnostics naming the resource and the API's answer, and
 only root causes are reported: dependants are skipped. Setting ``stop`` (SIGINT) lets the
 calls in flight finish, persists, and returns ``interrupted=True``. Progress goes to ``hook``.
 Any other exception from the provider is a bug: it is re-raised after the state is saved.
