@@ -168,12 +168,6 @@ def _unique(table: dict[Any, tuple[str, Block]], key: Any, entry: tuple[str, Blo
     table[key] = entry
 
 
-def static_error(summary: str, what: str, line: int) -> EvalError:
-    return EvalError(summary, f"The {what} depends on resource or data source attributes "
-                     "that cannot be determined until apply, so albform cannot predict how "
-                     "many instances will be created.", line)
-
-
 def make_deferred(expr: ast.Node, ctx: Context, refs: set[ResourceAddress], filename: str,
                   text: str) -> Deferred:
     def run(resolve: Any) -> Any:

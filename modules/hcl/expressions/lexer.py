@@ -54,9 +54,6 @@ class Lexer:
         self.line += self.text.count("\n", self.pos, end)
         self.pos = end
 
-    def at_end(self) -> bool:
-        return self._peeked is None and self.pos >= len(self.text)
-
     # -- tokens -------------------------------------------------------------------------------
     def peek(self) -> Token:
         if self._peeked is None:
