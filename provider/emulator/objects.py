@@ -194,6 +194,10 @@ class Controller:
             return []
         return [r for r in self.store.referrers(target.uuid) if r.system and r.cloud == target.uuid]
 
+    def _body_of(self, ref: str) -> Json | None:
+        found = self.store.get(refs.split_canonical(ref)[1])
+        return found.body if found is not None else None
+
     def _is_shared_from_admin(self, ctx: RequestContext, obj: StoredObject) -> bool:
         return (not ctx.all_tenants and ctx.tenant != ADMIN_TENANT
                 and obj.tenant == ADMIN_TENANT and obj.type in catalog.SHARED_TYPES)
@@ -239,6 +243,7 @@ class Controller:
         if obj_type == "sslkeyandcertificate":
             certinfo.fill(body)
         validation.check(obj_type, body)
+        validation.check_semantics(obj_type, body, self._body_of)
         body["_last_modified"] = now_us()
         name = body.get("name") if isinstance(body.get("name"), str) else None
         if name is not None:

@@ -240,3 +240,38 @@ def test_inline_vip_gets_an_auto_vsvip(client: Client) -> None:
     # It goes with the VS; an explicitly created VsVip of that naming style would not.
     assert client.delete(f"/api/virtualservice/{vs['uuid']}").status_code == 204
     assert client.get("/api/vsvip?name=vsvip-legacy-Default-Cloud").json()["count"] == 0
+
+
+@pytest.mark.parametrize(("obj_type", "body", "field"), [
+    ("virtualservice", {"name": "both", "pool_ref": "/api/pool?name=dup-pool",
+                        "pool_group_ref": "/api/poolgroup?name=both-pg"}, "pool_ref"),
+    ("virtualservice", {"name": "orphan-child", "type": "VS_TYPE_VH_CHILD"}, "vh_parent_vs_ref"),
+    ("vrfcontext", {"name": "routes", "static_routes": [
+        {"route_id": "1", "prefix": {"ip_addr": {"addr": "10.0.0.0", "type": "V4"}, "mask": 8},
+         "next_hop": {"addr": "10.0.0.1", "type": "V4"}},
+        {"route_id": "1", "prefix": {"ip_addr": {"addr": "11.0.0.0", "type": "V4"}, "mask": 8},
+         "next_hop": {"addr": "10.0.0.1", "type": "V4"}}]}, "static_routes"),
+    ("network", {"name": "outside", "configured_subnets": [{
+        "prefix": {"ip_addr": {"addr": "10.60.0.0", "type": "V4"}, "mask": 24},
+        "static_ip_ranges": [{"type": "STATIC_IPS_FOR_VIP", "range": {
+            "begin": {"addr": "10.61.0.1", "type": "V4"},
+            "end": {"addr": "10.61.0.9", "type": "V4"}}}]}]}, "static_ip_ranges"),
+])
+def test_cross_field_rules(client: Client, obj_type: str, body: dict[str, object],
+                           field: str) -> None:
+    client.post("/api/pool", {"name": "dup-pool"})
+    client.post("/api/poolgroup", {"name": "both-pg"})
+    r = client.post(f"/api/{obj_type}", body, headers={"X-Avi-Version": "30.2.1"})
+    assert r.status_code == 400, r.text
+    assert field in r.json()["error"]
+
+
+def test_vh_child_with_a_parent_is_accepted(client: Client) -> None:
+    parent = client.post("/api/virtualservice", {"name": "vh-parent", "type": "VS_TYPE_VH_PARENT",
+                                                 "services": [{"port": 443}]})
+    assert parent.status_code == 201, parent.text
+    child = client.post("/api/virtualservice", {
+        "name": "vh-child", "type": "VS_TYPE_VH_CHILD", "vh_parent_vs_ref": parent.json()["url"],
+        "vh_domain_name": ["app.example.com"]})
+    assert child.status_code == 201, child.text
+    assert client.delete(f"/api/virtualservice/{parent.json()['uuid']}").status_code == 403
