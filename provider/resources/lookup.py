@@ -3,13 +3,13 @@
 Data sources (``data "avi_cloud" "x" { name = "Default-Cloud" }``) look up exactly one object
 by ``uuid`` or ``name``, optionally narrowed by ``cloud_ref`` and ``tenant_ref`` (the official
 provider's rule, avi-api.md §4.3/§4.4); none or several matches are reported as diagnostics
-naming the query. Import identifiers may be a uuid, an object url/path (any host, ``#name``
-allowed) or a name.
+naming the query. Singletons (``data "avi_systemconfiguration" "x" {}``) need no key. Import
+identifiers may be a uuid, an object url/path (any host, ``#name`` allowed) or a name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
@@ -19,17 +19,15 @@ from albform.provider.resources.normalize import normalize_object
 from albform.provider.resources.refs import ObjectRef, looks_like_uuid, parse_ref
 from albform.provider.resources.resolver import RefResolver, Scope
 
-# Singletons readable as data sources without a name (avi-api.md §1.6).
-SINGLETON_TYPES = frozenset({"systemconfiguration", "controllerproperties", "seproperties"})
-
-
 ALL_TENANTS = Tenant(name="*")
 
 
 class ObjectFinder:
-    def __init__(self, api: ControllerApi, resolver: RefResolver) -> None:
+    def __init__(self, api: ControllerApi, resolver: RefResolver,
+                 is_singleton: Callable[[str], bool] = lambda _: False) -> None:
         self._api = api
         self._resolver = resolver
+        self._is_singleton = is_singleton
 
     def data_source(self, type_name: str, objtype: str, query: Mapping[str, Any],
                     tenant: Tenant) -> ReadResult:
@@ -44,7 +42,7 @@ class ObjectFinder:
                 return ReadResult(None, diags)
             return ReadResult(normalize_object(objtype, obj), diags)
         name = query.get("name")
-        if (not isinstance(name, str) or not name) and objtype in SINGLETON_TYPES:
+        if (not isinstance(name, str) or not name) and self._is_singleton(objtype):
             # Controller-wide singletons (data "avi_systemconfiguration" "x" {}): one object.
             return ReadResult(normalize_object(objtype, self._api.get_singleton(
                 objtype, tenant=tenant)), diags)

@@ -60,7 +60,7 @@ class AviProvider:
         self._crud = GenericCrud(api, self.registry, self.resolver, self._tenant, editor)
         self._routes = StaticRoutes(api, self.resolver, self._tenant, editor)
         self._servers = PoolServers(api, self.resolver, self._canon, self._tenant, editor)
-        self._finder = ObjectFinder(api, self.resolver)
+        self._finder = ObjectFinder(api, self.resolver, self.registry.is_singleton)
         self._bulk = BulkReader(api, self._routes, self._servers, self.registry.api_type,
                                 self._tenant_of,
                                 self.registry.is_partial, self.read, self._read_alone,

@@ -89,6 +89,8 @@ def test_data_sources(provider: AviProvider) -> None:
     assert "no-such-pool" in missing.diagnostics[0].detail
     no_key = provider.read_data_source("avi_pool", {})
     assert no_key.diagnostics.has_errors()
+    system = provider.read_data_source("avi_systemconfiguration", {})
+    assert not system.diagnostics and system.attributes is not None
 
 
 def test_import_by_uuid_url_and_name(provider: AviProvider) -> None:
