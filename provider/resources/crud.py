@@ -70,7 +70,12 @@ class GenericCrud:
                 raise
             existing = self._api.get_object(objtype, uuid, tenant=tenant)
             if existing is None:
-                raise
+                name = body.get("name")
+                raise ProviderError(
+                    f"a {objtype} named {name!r} already exists", status=409,
+                    detail=f"{exc.detail or exc} albform does not take over existing objects "
+                           f"silently: import it (an import block with id = {name!r}) to "
+                           "manage it, or choose another name.") from exc
             obj = existing  # an earlier attempt of this very create went through
         result = self._read_back(objtype, uuid, tenant, obj)
         if isinstance(result.get("name"), str):

@@ -110,5 +110,6 @@ def test_name_collision_is_not_mistaken_for_a_retry(provider: AviProvider,
     with pytest.raises(Exception) as info:
         provider.create("avi_pool", {"name": "taken"})
     assert getattr(info.value, "status", None) == 409
+    assert "already exists" in str(info.value) and "import" in info.value.detail
     assert names_on_controller(raw, "taken") == ["taken"]
     provider.delete("avi_pool", first)
