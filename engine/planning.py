@@ -82,16 +82,26 @@ class _NewObject(Mapping[str, Any]):
         self._attrs = attrs
 
     def __getitem__(self, key: str) -> Any:
-        return self._attrs.get(key, UNKNOWN)
+        return _unknown_inside(self._attrs.get(key, UNKNOWN))
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._attrs.get(key, UNKNOWN)
+        return _unknown_inside(self._attrs.get(key, UNKNOWN))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._attrs)
 
     def __len__(self) -> int:
         return len(self._attrs)
+
+
+def _unknown_inside(value: Any) -> Any:
+    """Nested objects of a new object read unset keys as ``UNKNOWN`` too (``vip[0]`` has no
+    ``ip_address`` until the controller's IPAM allocates it)."""
+    if isinstance(value, dict):
+        return _NewObject(value)
+    if isinstance(value, list):
+        return [_unknown_inside(v) for v in value]
+    return value
 
 
 def now_rfc3339() -> str:

@@ -69,3 +69,9 @@ class PlanView:
                                    "summary": render_apply_summary(outcome, destroy=destroy)}))
             return
         click.echo("\n" + render_apply_summary(outcome, destroy=destroy))
+        outputs = getattr(outcome.state, "outputs", {}) or {}
+        if outputs and not destroy:
+            click.echo("\nOutputs:\n")
+            for name, output in sorted(outputs.items()):
+                shown = "<sensitive>" if output.sensitive else json.dumps(output.value)
+                click.echo(f"{name} = {shown}")

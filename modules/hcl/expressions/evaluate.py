@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -63,6 +63,9 @@ def get_attr(obj: Any, name: str, line: int, ctx: Context) -> Any:
         return UNKNOWN
     if isinstance(obj, LenientObject):
         return obj.lookup(name)
+    if isinstance(obj, Mapping) and not isinstance(obj, dict):
+        # An engine view of planned values (an object not yet created): unset reads UNKNOWN.
+        return obj.get(name)
     if isinstance(obj, dict):
         if name in obj:
             return obj[name]
