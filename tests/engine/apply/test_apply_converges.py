@@ -88,7 +88,7 @@ def assert_converged(config: Configuration, state: State, p: FakeProvider) -> No
                                                          for r in config.resources}
 
 
-@settings(max_examples=30)
+@settings(max_examples=60)
 @given(configurations(), configurations(), st.sampled_from([1, 3, 8]))
 def test_apply_then_plan_is_empty(first: Configuration, second: Configuration,
                                   parallelism: int) -> None:
