@@ -16,9 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from albform.engine.addrs import ResourceAddress
 from albform.engine.apply import apply_plan
 from albform.engine.changes import Action, PlanOptions
-from albform.engine.config import Configuration, ResourceConfig
+from albform.engine.config import Configuration, Lifecycle, ResourceConfig
 from albform.engine.planning import build_plan
 from albform.engine.state.model import State
 from albform.engine.testing import FakeProvider
@@ -28,12 +29,17 @@ IPS = [f"10.0.0.{i}" for i in range(1, 6)]
 
 
 @st.composite
-def configurations(draw: st.DrawFn) -> Configuration:
+def configurations(draw: st.DrawFn, generation: int = 0) -> Configuration:
+    """Monitors, pools and virtual services referring to each other. With ``generation``
+    > 0, monitors and pools are create_before_destroy and their names carry the generation
+    (Avi names are unique, so a replacement created first needs a new name)."""
     resources: list[ResourceConfig] = []
+    suffix = f"-g{generation}" if generation else ""
+    cbd = Lifecycle(create_before_destroy=bool(generation))
     hms = draw(st.lists(st.booleans(), max_size=3))
     for i, present in enumerate(hms):
         if present:
-            resources.append(res(f"fake_healthmonitor.h{i}", name=f"hm{i}",
+            resources.append(res(f"fake_healthmonitor.h{i}", cbd, name=f"hm{i}{suffix}",
                                  type=("HTTP", "TCP")[i % 2],
                                  send_interval=draw(st.sampled_from([None, 5, 10, 30]))))
     hm_names = [f"fake_healthmonitor.h{i}" for i, present in enumerate(hms) if present]
@@ -41,7 +47,7 @@ def configurations(draw: st.DrawFn) -> Configuration:
     for i, present in enumerate(pools):
         if not present:
             continue
-        attrs: dict[str, Any] = {"name": f"pool{i}"}
+        attrs: dict[str, Any] = {"name": f"pool{i}{suffix}"}
         servers = draw(st.lists(st.sampled_from(IPS), unique=True, max_size=3))
         if servers or draw(st.booleans()):
             attrs["servers"] = [{"ip": ip, **({"port": 8080} if n % 2 else {})}
@@ -56,7 +62,7 @@ def configurations(draw: st.DrawFn) -> Configuration:
         chosen = draw(st.lists(st.sampled_from(hm_names), unique=True, max_size=2)) \
             if hm_names else []
         attrs["health_monitor_refs"] = [ref(h) for h in chosen]
-        resources.append(res(f"fake_pool.p{i}", **attrs))
+        resources.append(res(f"fake_pool.p{i}", cbd, **attrs))
     pool_names = [f"fake_pool.p{i}" for i, present in enumerate(pools) if present]
     # Virtual services always name a pool, for the same reason.
     for i in range(draw(st.integers(0, 4)) if pool_names else 0):
@@ -68,8 +74,9 @@ def configurations(draw: st.DrawFn) -> Configuration:
 
 
 def plan_and_apply(config: Configuration, state: State, p: FakeProvider,
-                   parallelism: int) -> State:
-    plan, diags = build_plan(config, state, p, PlanOptions(max_delete_fraction=None))
+                   parallelism: int, replace: tuple[ResourceAddress, ...] = ()) -> State:
+    plan, diags = build_plan(config, state, p, PlanOptions(max_delete_fraction=None,
+                                                           replace=replace))
     assert not diags.has_errors(), diags
     outcome = apply_plan(plan, p, RecordingPersist(), parallelism=parallelism)
     assert not outcome.diagnostics, [str(d) for d in outcome.diagnostics]
@@ -99,6 +106,23 @@ def test_apply_then_plan_is_empty(first: Configuration, second: Configuration,
     assert_converged(second, state, p)
     state = plan_and_apply(Configuration(), state, p, parallelism)
     assert state.resources == () and p.objects() == []
+
+
+
+@settings(max_examples=60)
+@given(configurations(), configurations(generation=1), st.data(), st.sampled_from([1, 4]))
+def test_create_before_destroy_replacements_converge(
+        first: Configuration, second: Configuration, data: st.DataObject,
+        parallelism: int) -> None:
+    # Replace (-replace) a random set of monitors and pools, created first under new names,
+    # while whatever refers to them moves over and the old objects go last.
+    p = FakeProvider()
+    state = plan_and_apply(first, State(), p, parallelism)
+    both = sorted({r.address for r in first.resources} & {r.address for r in second.resources}
+                  - {r.address for r in second.resources if r.type == "fake_vs"})
+    replace = tuple(data.draw(st.lists(st.sampled_from(both), unique=True)) if both else [])
+    state = plan_and_apply(second, state, p, parallelism, replace)
+    assert_converged(second, state, p)
 
 
 @pytest.mark.xfail(strict=True, reason=(
