@@ -92,7 +92,8 @@ class PoolServers:
     def _state(self, pool: Mapping[str, Any], attributes: Mapping[str, Any],
                server: Mapping[str, Any]) -> dict[str, Any]:
         uuid = str(pool["uuid"])
-        ip = server.get("ip") if isinstance(server.get("ip"), dict) else {}
+        raw_ip = server.get("ip")
+        ip: Mapping[str, Any] = raw_ip if isinstance(raw_ip, Mapping) else {}
         out: dict[str, Any] = {k: v for k, v in canonical_refs(dict(server)).items()
                                if k != "ip"}
         out.update(pool_ref=canonical_path("pool", uuid), ip=ip.get("addr"),
