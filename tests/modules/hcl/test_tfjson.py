@@ -89,3 +89,35 @@ def test_json_syntax_error_has_line(tmp_path: Path) -> None:
     _, diags = load_configuration(tmp_path, env={})
     assert [d.summary for d in diags] == ["Invalid JSON configuration"]
     assert diags[0].subject is not None and diags[0].subject.start_line == 3
+
+
+def test_json_meta_blocks(tmp_path: Path) -> None:
+    doc = {
+        "variable": {"ips": {"type": "list(string)", "default": ["10.0.0.1", "10.0.0.2"]},
+                     "mode": {"default": "a", "validation": [{
+                         "condition": "${contains([\"a\", \"b\"], var.mode)}",
+                         "error_message": "bad"}]}},
+        "resource": {"avi_pool": {
+            "p": {"name": "p", "provider": "avi",
+                  "dynamic": {"servers": {"for_each": "${var.ips}", "iterator": "s",
+                                          "content": {"ip": [{"addr": "${s.value}",
+                                                              "type": "V4"}]}}},
+                  "lifecycle": {"ignore_changes": "all", "prevent_destroy": True}},
+            "q": {"for_each": "${toset(var.ips)}", "name": "q-${each.key}",
+                  "depends_on": ["avi_pool.p"]}}},
+        "moved": [{"from": "avi_pool.old", "to": "avi_pool.p"}],
+        "import": {"to": "avi_pool.p", "id": "pool-1"},
+    }
+    (tmp_path / "main.tf.json").write_text(json.dumps(doc))
+    config, diags = load_configuration(tmp_path, env={})
+    assert not diags, [str(d) for d in diags]
+    p = config.by_address()[ResourceAddress.parse("avi_pool.p")]
+    assert p.attributes["servers"] == [{"ip": [{"addr": "10.0.0.1", "type": "V4"}]},
+                                       {"ip": [{"addr": "10.0.0.2", "type": "V4"}]}]
+    assert p.lifecycle.ignore_all_changes and p.lifecycle.prevent_destroy
+    q = config.by_address()[ResourceAddress.parse('avi_pool.q["10.0.0.2"]')]
+    assert q.attributes["name"] == "q-10.0.0.2"
+    assert q.depends_on == (ResourceAddress.parse("avi_pool.p"),)
+    assert [(str(m.from_address), str(m.to_address)) for m in config.moved] == \
+        [("avi_pool.old", "avi_pool.p")]
+    assert [(str(i.to_address), i.id) for i in config.imports] == [("avi_pool.p", "pool-1")]
