@@ -16,10 +16,8 @@ import email.parser
 import email.policy
 import json
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -211,15 +209,3 @@ class EmulatorApp:
             self.state.sessions.delete(sid)
         return _json({}, 200)
 
-
-def current_time() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-
-
-def parse_body(raw: bytes) -> Any:
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise error(400, "Malformed JSON body") from None

@@ -4,6 +4,7 @@ version endpoints, ``useraccount``, and the ``/emulator/faults`` admin endpoint.
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -256,6 +257,4 @@ class ApiRoutes:
 
 
 def render_time() -> str:
-    import time
-
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
