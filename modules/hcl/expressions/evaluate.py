@@ -63,6 +63,10 @@ def get_attr(obj: Any, name: str, line: int, ctx: Context) -> Any:
         return UNKNOWN
     if isinstance(obj, LenientObject):
         return obj.lookup(name)
+    if isinstance(obj, LazyCollection):
+        raise EvalError("Missing resource instance key", f"This has count or for_each set, so "
+                        f"its attribute {name!r} must be read from a specific instance, like "
+                        "[0] or [\"key\"], or from all of them with [*].", line)
     if isinstance(obj, Mapping) and not isinstance(obj, dict):
         # An engine view of planned values (an object not yet created): unset reads UNKNOWN.
         return obj.get(name)

@@ -21,3 +21,7 @@ resource "avi_pool" "both" {
   for_each = toset(["a"])
   name     = "both"
 }
+
+resource "avi_pool" "uses_counted" {
+  name = avi_pool.listed.name # ERROR: Missing resource instance key
+}
