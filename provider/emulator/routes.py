@@ -199,6 +199,10 @@ class ApiRoutes:
             obj = self.controller.patch(ctx, obj_type, obj.uuid, await _body(request))
         else:
             raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
+        timeout = obj.body.get("api_idle_timeout")
+        if obj_type == "controllerproperties" and isinstance(timeout, int) and timeout > 0:
+            # The idle timeout is a controller property (minutes); it applies at once.
+            self.state.sessions.idle_timeout = timeout * 60.0
         return _json(render.render(self.store, ctx, obj, include_name=True, read=False))
 
     async def useraccount(self, request: Request) -> Response:

@@ -151,3 +151,13 @@ def test_session_expiry_fault_gives_401_once(fresh: RunningEmulator) -> None:
     assert client.get("/api/pool").status_code == 401  # the session is gone
     client.login()
     assert client.get("/api/pool").status_code == 200
+
+
+def test_idle_timeout_follows_controllerproperties(fresh: RunningEmulator) -> None:
+    client = Client(fresh.url)
+    props = client.get("/api/controllerproperties").json()
+    props["api_idle_timeout"] = 30
+    assert client.put("/api/controllerproperties", props).status_code == 200
+    assert fresh.state.sessions.idle_timeout == 30 * 60.0
+    time.sleep(0.7)  # longer than the start-up setting of 0.5 s, well inside 30 min
+    assert client.get("/api/pool").status_code == 200
