@@ -14,7 +14,7 @@ Semantics every implementation must keep:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,6 +35,7 @@ class Tenant:
 
 
 DEFAULT_TENANT = Tenant()
+Rebase = Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]
 
 
 class ControllerApi(Protocol):
@@ -62,8 +63,10 @@ class ControllerApi(Protocol):
         ...
 
     def replace_object(self, objtype: str, uuid: str, body: Mapping[str, Any], *,
-                       tenant: Tenant = DEFAULT_TENANT) -> dict[str, Any]:
-        """PUT (full replace) of one object, or of a singleton when ``uuid`` is empty."""
+                       tenant: Tenant = DEFAULT_TENANT, rebase: Rebase | None = None,
+                       ) -> dict[str, Any]:
+        """PUT (full replace) of one object, or of a singleton when ``uuid`` is empty. On 412
+        the object is read again and ``rebase(fresh, body)`` gives the body to send next."""
         ...
 
     def delete_object(self, objtype: str, uuid: str, *,

@@ -6,7 +6,7 @@
   Singletons are PUT-only: create and update both PUT the merge of the current object.
 * update: GET the current object, overlay the planned keys, PUT (avi-api.md §6: keeps
   server-filled and unmanaged fields). ``412`` (the controller's "reload and retry") re-reads
-  and retries a few times.
+  and overlays the planned keys on the fresh copy (the client's ``rebase``).
 * delete: DELETE; already gone is success; system defaults and singletons are never deleted,
   only forgotten. ``403`` ("Cannot delete, object is referred by …") is raised, never
   swallowed (the official provider's silent swallow leaves objects behind, §4.4).
@@ -115,10 +115,11 @@ class GenericCrud:
                     f"{objtype} {uuid} no longer exists on the controller",
                     status=404, detail="It was deleted outside albform; run plan again to "
                                        "re-create it.")
-            body = {**normalize_object(objtype, current), **wanted}
-            body.pop("id", None)
             try:
-                obj = self._api.replace_object(objtype, uuid, body, tenant=tenant)
+                obj = self._api.replace_object(objtype, uuid, _merged(objtype, current, wanted),
+                                               tenant=tenant,
+                                               rebase=lambda fresh, _: _merged(objtype, fresh,
+                                                                               wanted))
             except ProviderError as exc:
                 if exc.status == 412 and attempt + 1 < CONFLICT_RETRIES:
                     continue
@@ -146,3 +147,11 @@ class GenericCrud:
             return
         self._api.delete_object(objtype, uuid, tenant=self.tenant(prior))
         self._resolver.forget(objtype, uuid)
+
+
+def _merged(objtype: str, current: Mapping[str, Any], wanted: Mapping[str, Any],
+            ) -> dict[str, Any]:
+    """The PUT body of an update: the object as it is, the configured keys overlaid."""
+    body = {**normalize_object(objtype, current), **wanted}
+    body.pop("id", None)
+    return body

@@ -5,14 +5,15 @@ servers): the I/O half of the partial resources.
 new list with ``change(current) -> (new_list, result)``, and PUTs the parent back with only
 that list replaced — every other field as the controller has it. Writers in this process are
 serialised per parent (one lock per object), so parallel applies of sibling members cannot
-lose each other's edits; a 409/412 answer (another writer got in between, or the controller
-asks for a reload) re-reads and recomputes, a few times.
+lose each other's edits. A 412 (another writer got in between; the controller asks for a
+reload) makes the client read the parent again and ``change`` is applied to that fresh copy
+(``rebase``), so the other writer's members survive; a 409 re-reads and recomputes here.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from albform.engine.provider import ProviderError
@@ -50,20 +51,43 @@ class ParentEditor:
                 parent = self._api.get_object(objtype, uuid, tenant=tenant)
                 if parent is None:
                     raise ParentGone(f"{objtype} {uuid} does not exist", status=404)
-                current = [dict(x) for x in parent.get(field) or [] if isinstance(x, dict)]
+                current = _members(parent, field)
                 new_list, result = change(current)
                 if new_list == current:
                     return parent, result
-                body = normalize_object(objtype, parent)
-                body.pop("id", None)
-                body[field] = new_list
-                if "_last_modified" in parent:  # lets a checking controller answer 412
-                    body["_last_modified"] = parent["_last_modified"]
                 try:
-                    answer = self._api.replace_object(objtype, uuid, body, tenant=tenant)
+                    return self._put(objtype, uuid, tenant, field, parent, new_list, result,
+                                     change)
                 except ProviderError as exc:
                     if exc.status in (409, 412) and attempt + 1 < WRITE_RETRIES:
                         continue
                     raise
-                return answer, result
         raise AssertionError("unreachable: the loop returns or raises")
+
+    def _put(self, objtype: str, uuid: str, tenant: Tenant, field: str,
+             parent: Mapping[str, Any], members: list[dict[str, Any]], result: R,
+             change: Change[R]) -> tuple[dict[str, Any], R]:
+        outcome = [result]
+
+        def rebase(fresh: Mapping[str, Any], _sent: Mapping[str, Any]) -> Mapping[str, Any]:
+            # 412: someone else wrote the parent; merge again into what is there now.
+            again, outcome[0] = change(_members(fresh, field))
+            return _body(objtype, fresh, field, again)
+
+        answer = self._api.replace_object(objtype, uuid, _body(objtype, parent, field, members),
+                                          tenant=tenant, rebase=rebase)
+        return answer, outcome[0]
+
+
+def _members(parent: Mapping[str, Any], field: str) -> list[dict[str, Any]]:
+    return [dict(x) for x in parent.get(field) or [] if isinstance(x, dict)]
+
+
+def _body(objtype: str, parent: Mapping[str, Any], field: str,
+          members: list[dict[str, Any]]) -> dict[str, Any]:
+    body = normalize_object(objtype, parent)
+    body.pop("id", None)
+    body[field] = members
+    if "_last_modified" in parent:  # lets a checking controller answer 412
+        body["_last_modified"] = parent["_last_modified"]
+    return body

@@ -1,0 +1,105 @@
+"""412 "reload and retry" while another writer changes the same object: the provider must
+merge into the fresh copy, never write back what it read before (a lost update).
+
+The 412 is real HTTP from the emulator: a transport adapter, on the provider's first PUT to
+the object, lets another client write the object first and has the emulator's fault
+injector answer that PUT with 412 (the emulator itself never checks ``_last_modified``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from requests.adapters import HTTPAdapter
+
+from albform.provider.client import AviClient, AviSession, ClientConfig
+from albform.provider.emulator.faults import FaultConfig
+from albform.provider.emulator.server import RunningEmulator
+from albform.provider.resources.provider import AviProvider
+from albform.provider.schema.table import load_table
+
+
+class ConflictOnFirstPut(HTTPAdapter):
+    def __init__(self, emulator: RunningEmulator) -> None:
+        super().__init__()
+        self.emulator = emulator
+        self.path = ""
+        self.other_writer: Callable[[], None] = lambda: None
+        self.fired = 0
+
+    def arm(self, path: str, other_writer: Callable[[], None]) -> None:
+        self.path, self.other_writer = path, other_writer
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if self.path and request.method == "PUT" and self.path in (request.url or ""):
+            self.path = ""
+            self.fired += 1
+            self.other_writer()
+            self.emulator.set_faults(FaultConfig(error_rate=1.0, error_statuses=(412,)))
+            try:
+                return super().send(request, **kwargs)
+            finally:
+                self.emulator.set_faults(FaultConfig())
+        return super().send(request, **kwargs)
+
+
+@pytest.fixture
+def conflicting(emulator: RunningEmulator) -> Iterator[tuple[AviProvider, ConflictOnFirstPut]]:
+    adapter = ConflictOnFirstPut(emulator)
+    http = requests.Session()
+    http.mount("http://", adapter)
+    config = ClientConfig(controller=emulator.url, password="test-password",
+                          api_version="30.2.1")
+    with AviClient(AviSession(config, http=http)) as client:
+        yield AviProvider(client, load_table()), adapter
+
+
+def test_route_write_merges_into_the_other_writers_version(conflicting: Any,
+                                                           raw: AviClient) -> None:
+    provider, adapter = conflicting
+    vrf = raw.list_objects("vrfcontext", {"name": "global"})[0]
+    original = list(vrf.get("static_routes") or [])
+    late = {"route_id": "late-writer", "next_hop": {"addr": "192.168.9.9", "type": "V4"},
+            "prefix": {"ip_addr": {"addr": "10.99.0.0", "type": "V4"}, "mask": 16}}
+
+    def other_writer() -> None:
+        fresh = raw.get_object("vrfcontext", vrf["uuid"])
+        raw.replace_object("vrfcontext", vrf["uuid"], {
+            **fresh, "static_routes": [*(fresh.get("static_routes") or []), late]})
+
+    adapter.arm(f"/api/vrfcontext/{vrf['uuid']}", other_writer)
+    config = {"vrf_name": "global", "route_id": "mine-0",
+              "prefix": {"ip_addr": {"addr": "10.98.0.0", "type": "V4"}, "mask": 16},
+              "next_hop": {"addr": "192.168.9.8", "type": "V4"}}
+    state = provider.create("avi_vrfcontext_static_route",
+                            provider.canonicalize("avi_vrfcontext_static_route", config))
+    try:
+        assert adapter.fired == 1
+        ids = [r["route_id"] for r in raw.get_object("vrfcontext", vrf["uuid"])
+               ["static_routes"]]
+        assert "late-writer" in ids and "mine-0" in ids
+        assert state.attributes["route_id"] == "mine-0"
+    finally:
+        fresh = raw.get_object("vrfcontext", vrf["uuid"])
+        raw.replace_object("vrfcontext", vrf["uuid"], {**fresh, "static_routes": original})
+
+
+def test_update_overlays_the_configuration_on_the_fresh_object(conflicting: Any,
+                                                               raw: AviClient) -> None:
+    provider, adapter = conflicting
+    made = provider.create("avi_pool", {"name": "conflict-pool"}).attributes
+    try:
+        def other_writer() -> None:
+            fresh = raw.get_object("pool", made["uuid"])
+            raw.replace_object("pool", made["uuid"], {**fresh, "description": "theirs"})
+
+        adapter.arm(f"/api/pool/{made['uuid']}", other_writer)
+        planned = {**made, "lb_algorithm": "LB_ALGORITHM_ROUND_ROBIN"}
+        updated = provider.update("avi_pool", made, planned).attributes
+        assert adapter.fired == 1
+        assert updated["lb_algorithm"] == "LB_ALGORITHM_ROUND_ROBIN"
+        assert updated["description"] == "theirs"
+    finally:
+        provider.delete("avi_pool", made)
