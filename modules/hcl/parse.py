@@ -29,7 +29,7 @@ def parse_hcl(text: str, filename: str) -> tuple[File | None, Diagnostics]:
     if not text.endswith("\n"):
         text += "\n"  # python-hcl2 needs a final newline after a closing brace or heredoc
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = hcl2.parses_to_tree(_for_python_hcl2(text))
     except LarkError as err:
         line = int(getattr(err, "line", 0) or 0) or _last_line(text)
         diags.error("Invalid HCL syntax", _lark_message(err),
@@ -40,6 +40,15 @@ def parse_hcl(text: str, filename: str) -> tuple[File | None, Diagnostics]:
     reader = _TreeReader(text, filename, diags)
     body = _find(tree, "body")
     return File(filename, reader.body(body) if body is not None else Body()), diags
+
+
+def _for_python_hcl2(text: str) -> str:
+    """python-hcl2 8.1.4 rejects strip markers inside interpolations (``"${~ x ~}"``),
+    which HCL allows. Blanking them in the copy it parses keeps every position (and so the
+    tree's offsets into the original text) while we parse expressions from the original."""
+    if "~" not in text:
+        return text
+    return text.replace("${~", "${ ").replace("~}", " }")
 
 
 def _last_line(text: str) -> int:

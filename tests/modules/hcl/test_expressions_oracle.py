@@ -126,11 +126,8 @@ CASES = [
 ]
 
 
-PYTHON_HCL2_GAPS = {'"x ${~ " y " ~} z"'}
-
-
-def _terraform_values(tmp_path: Path, cases: list[str] = CASES) -> list[Any]:
-    body = ",\n".join(cases)  # a heredoc's closing line ends with a newline before the comma
+def _terraform_values(tmp_path: Path) -> list[Any]:
+    body = ",\n".join(CASES)  # a heredoc's closing line ends with a newline before the comma
     main = CONTEXT + "locals {\n  cases = [\n" + body + "\n  ]\n}\n"
     (tmp_path / "main.tf").write_text(main)
     env = {**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1"}
@@ -142,7 +139,7 @@ def _terraform_values(tmp_path: Path, cases: list[str] = CASES) -> list[Any]:
     # console prints an HCL string: JSON-like escapes, with ${ and %{ doubled.
     text = json.loads(printed.replace("$${", "${").replace("%%{", "%{"))
     values = json.loads(text)
-    assert len(values) == len(cases)
+    assert len(values) == len(CASES)
     return list(values)
 
 
@@ -187,9 +184,8 @@ def test_expressions_match_terraform_console(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
 def test_whole_file_through_python_hcl2_and_the_loader(tmp_path: Path) -> None:
     """The same cases in one .tf file read by the loader (python-hcl2 finds the expression
-    boundaries, our parser the rest): local.cases must equal terraform's value. Cases
-    python-hcl2 8.1.4 cannot parse (strip markers inside ${...}) are left out here."""
-    expected = _terraform_values(tmp_path, [c for c in CASES if c not in PYTHON_HCL2_GAPS])
+    boundaries, our parser the rest): local.cases must equal terraform's value."""
+    expected = _terraform_values(tmp_path)
     _, diags = load_configuration(tmp_path, env={}, cache=ParseCache(None))
     assert not diags, [str(d) for d in diags]
     file, more = parse_hcl((tmp_path / "main.tf").read_text(), "main.tf")
@@ -199,7 +195,6 @@ def test_whole_file_through_python_hcl2_and_the_loader(tmp_path: Path) -> None:
                             module_path=(), diags=problems, loader=lambda *a: None,
                             schema=schema_lookup(), given={})
     got = json.loads(json.dumps(plain(decoder.local("cases", 1, decoder.ctx))))
-    cases = [c for c in CASES if c not in PYTHON_HCL2_GAPS]
     mismatches = [f"{source!r}: albform {g!r} != terraform {w!r}"
-                  for source, g, w in zip(cases, got, expected, strict=True) if not _same(g, w)]
+                  for source, g, w in zip(CASES, got, expected, strict=True) if not _same(g, w)]
     assert not mismatches, "\n".join(mismatches)
