@@ -343,3 +343,16 @@ def test_for_each_keys_known_values_from_resources(write) -> None:
     assert resolve_deferred(web, lambda a: {"id": "/api/pool/p-1"}) == "/api/pool/p-1"
     assert by[A('avi_poolgroup.pg["static"]')].attributes["members"] == \
         [{"pool_ref": "/api/pool/p-static"}]
+
+
+def test_variable_files_hold_constants_only(write, tmp_path: Path) -> None:
+    root = write({"main.tf": VARS})
+    bad = tmp_path / "bad.tfvars"
+    bad.write_text('name = "ok"\nports = [var.name]\n')
+    broken = tmp_path / "broken.tfvars.json"
+    broken.write_text('{"name": }')
+    _, diags = load_configuration(root, env={}, var_files=[bad, broken])
+    found = [(d.summary, d.subject.filename if d.subject else "", d.subject.start_line
+              if d.subject else 0) for d in diags]
+    assert found == [("Variables not allowed", str(bad), 2),
+                     ("Invalid JSON variables file", str(broken), 1)]
