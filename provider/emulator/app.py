@@ -30,6 +30,7 @@ from albform.provider.emulator.context import RequestContext
 from albform.provider.emulator.errors import ApiError, error
 from albform.provider.emulator.faults import FaultInjector
 from albform.provider.emulator.objects import Controller
+from albform.provider.emulator.ratelimit import RateLimiter
 from albform.provider.emulator.routes import ApiRoutes
 from albform.provider.emulator.runtime import RuntimeOverrides
 
@@ -47,6 +48,7 @@ class EmulatorState:
     sessions: auth.Sessions
     faults: FaultInjector
     overrides: RuntimeOverrides = field(default_factory=RuntimeOverrides)
+    limiter: RateLimiter = field(default_factory=RateLimiter)
     _basic_ok: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def check_password(self, username: str, password: str) -> bool:
@@ -136,6 +138,7 @@ class EmulatorApp:
                 if not token or token != session.csrf:
                     raise ApiError(401, auth.CSRF_FAILED)
             if path.startswith("/api/"):
+                self.state.limiter.admit()
                 decision = self.state.faults.decide(method, path)
                 if decision.delay:
                     await asyncio.sleep(decision.delay)

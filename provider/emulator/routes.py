@@ -199,11 +199,20 @@ class ApiRoutes:
             obj = self.controller.patch(ctx, obj_type, obj.uuid, await _body(request))
         else:
             raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
-        timeout = obj.body.get("api_idle_timeout")
-        if obj_type == "controllerproperties" and isinstance(timeout, int) and timeout > 0:
-            # The idle timeout is a controller property (minutes); it applies at once.
-            self.state.sessions.idle_timeout = timeout * 60.0
+        if obj_type == "controllerproperties":
+            self.apply_controller_properties(obj.body)
         return _json(render.render(self.store, ctx, obj, include_name=True, read=False))
+
+    def apply_controller_properties(self, body: dict[str, Any]) -> None:
+        """Session idle timeout (minutes) and request rate limit take effect at once."""
+        timeout = body.get("api_idle_timeout")
+        if isinstance(timeout, int) and timeout > 0:
+            self.state.sessions.idle_timeout = timeout * 60.0
+        rate = body.get("portal_request_rate_limit")
+        if isinstance(rate, int | float):
+            burst = body.get("portal_request_burst_limit")
+            self.state.limiter.configure(float(rate),
+                                         float(burst) if isinstance(burst, int | float) else 0.0)
 
     async def useraccount(self, request: Request) -> Response:
         body = await _body(request)

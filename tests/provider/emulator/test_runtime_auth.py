@@ -161,3 +161,18 @@ def test_idle_timeout_follows_controllerproperties(fresh: RunningEmulator) -> No
     assert fresh.state.sessions.idle_timeout == 30 * 60.0
     time.sleep(0.7)  # longer than the start-up setting of 0.5 s, well inside 30 min
     assert client.get("/api/pool").status_code == 200
+
+
+def test_portal_rate_limit_answers_429(fresh: RunningEmulator) -> None:
+    client = Client(fresh.url)
+    props = client.get("/api/controllerproperties").json()
+    props.update(portal_request_rate_limit=1, portal_request_burst_limit=3)
+    assert client.put("/api/controllerproperties", props).status_code == 200
+    answers = [client.get("/api/tenant") for _ in range(6)]
+    assert [a.status_code for a in answers[:3]] == [200, 200, 200]
+    limited = [a for a in answers[3:] if a.status_code == 429]
+    assert limited, [a.status_code for a in answers]
+    assert limited[0].json() == {"error": "Too many requests"}
+    assert int(limited[0].headers["Retry-After"]) >= 1
+    fresh.state.limiter.configure(0, 0)  # off again (the PUT itself would be limited)
+    assert client.get("/api/tenant").status_code == 200
