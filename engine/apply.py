@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,9 +28,10 @@ from albform.engine.apply_state import WorkingState
 from albform.engine.changes import Action, Plan, PlanSummary, ResourceChange
 from albform.engine.config import Configuration, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics
-from albform.engine.diff import merge_desired
+from albform.engine.diff import merge_desired, overlay_unconfigured
 from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
+from albform.engine.planning_checks import ref_id
 from albform.engine.provider import Provider, ProviderError
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import contains_placeholder, resolve_deferred
@@ -224,6 +225,9 @@ class _Apply:
         # The update is a PUT of the current object with the configured values laid over it,
         # exactly the ``after`` the plan showed (unset means "leave as is").
         planned = merge_desired(self.provider.schema(address.type), current.attributes, desired)
+        # ...plus what the plan unsets although the configuration does not set it (a ref to
+        # an object this plan deletes).
+        planned = overlay_unconfigured(planned, desired, change.attribute_changes)
         result = self.provider.update(address.type, current.attributes, planned)
         self.work.put(self._state_for(change, result.attributes))
         self._warnings(address, result.diagnostics)
@@ -305,10 +309,36 @@ class _Apply:
             new = replace(previous, attributes=new.attributes, status=status)
         if config is None:
             return new
+        deps = config.dependencies()
+        if previous is not None:
+            deps |= self._still_referenced(change.address.type, attributes,
+                                           previous.dependencies)
         return replace(new, provider=config.provider,
-                       dependencies=tuple(sorted(config.dependencies(),
-                                                 key=ResourceAddress.sort_key)),
+                       dependencies=tuple(sorted(deps, key=ResourceAddress.sort_key)),
                        create_before_destroy=config.lifecycle.create_before_destroy)
+
+    def _still_referenced(self, type_name: str, attributes: Mapping[str, Any],
+                          candidates: Iterable[ResourceAddress]) -> set[ResourceAddress]:
+        """The earlier dependencies the object still refers to although the configuration
+        no longer does (an unset attribute is left as is): deletes must keep waiting for it."""
+        schema = self.provider.schema(type_name)
+        if schema is None:
+            return set()
+        named: set[str] = set()
+        for name, attr in schema.attributes.items():
+            value = attributes.get(name)
+            if attr.refers_to and value is not None:
+                for v in value if isinstance(value, list) else [value]:
+                    if (ident := ref_id(v)) is not None:
+                        named.add(ident)
+        kept: set[ResourceAddress] = set()
+        for dep in candidates:
+            dep_attrs = self.work.attributes(dep)
+            dep_schema = self.provider.schema(dep.type)
+            if dep_attrs is not None and dep_schema is not None \
+                    and str(dep_attrs.get(dep_schema.id_attribute)) in named:
+                kept.add(dep)
+        return kept
 
     # -- reporting ----------------------------------------------------------------------------
     def _report(self, step: Step, error: BaseException) -> None:
@@ -324,6 +354,10 @@ class _Apply:
             if error.partial_state is not None:
                 detail += " The object was created half-way and is recorded as tainted: " \
                           "the next apply replaces it."
+            if error.status == 409 and step.kind in ("delete", "delete_deposed"):
+                detail += (". The controller keeps objects that others still refer to: "
+                           "remove those references (or the referring objects) first, then "
+                           "apply again.")
             self.diagnostics.append(Diagnostic.error(
                 f"Failed to {verb[step.kind]} object", detail, address=step.address))
         elif isinstance(error, StepError):
