@@ -162,7 +162,8 @@ def import_blocks(decls: Declarations, ctx: Context, diags: Diagnostics) -> list
                         subject=SourceRange(filename, id_attr.line))
             continue
         if target is not None:
-            if (target.mode, target.type, target.name) not in decls.resources:
+            if not target.module and \
+                    (target.mode, target.type, target.name) not in decls.resources:
                 diags.error("Import to undeclared resource", f"The import target {target} "
                             "has no resource block in the configuration.", subject=where)
                 continue
