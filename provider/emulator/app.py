@@ -16,6 +16,8 @@ import email.parser
 import email.policy
 import json
 import re
+import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
@@ -50,6 +52,17 @@ class EmulatorState:
     overrides: RuntimeOverrides = field(default_factory=RuntimeOverrides)
     limiter: RateLimiter = field(default_factory=RateLimiter)
     _basic_ok: dict[tuple[str, str], str] = field(default_factory=dict)
+    # API tokens (POST /api/user-token) -> expiry (monotonic seconds); kept in memory only.
+    _tokens: dict[str, float] = field(default_factory=dict)
+
+    def issue_token(self, hours: float) -> str:
+        token = secrets.token_hex(20)
+        self._tokens[token] = time.monotonic() + hours * 3600.0
+        return token
+
+    def check_token(self, username: str, token: str) -> bool:
+        expiry = self._tokens.get(token)
+        return username == ADMIN_USER and expiry is not None and expiry > time.monotonic()
 
     def check_password(self, username: str, password: str) -> bool:
         stored = self.controller.store.get_meta(PASSWORD_KEY)
@@ -195,7 +208,12 @@ class EmulatorApp:
     async def login(self, request: Request, version: str | None) -> Response:
         form = await _form(request)
         username, password = form.get("username", ""), form.get("password")
-        if password is None or not self.state.check_password(username, password):
+        token = form.get("token")
+        if token is not None and password is None:
+            ok = self.state.check_token(username, token)
+        else:
+            ok = password is not None and self.state.check_password(username, password)
+        if not ok:
             return self._finish(_json({"error": "Invalid credentials"}, 401), version, None)
         session = self.state.sessions.create(username)
         base = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"

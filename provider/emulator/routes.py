@@ -117,6 +117,15 @@ class ApiRoutes:
                 return _json({"node_states": [{"name": "127.0.0.1", "role": "CLUSTER_LEADER",
                                                "up_since": render_time()}],
                               "cluster_state": {"state": "CLUSTER_UP_NO_HA"}})
+        if head == "user-token" and method == "POST":
+            body = await _body(request)
+            try:
+                hours = float(body.get("hours", 24)) if isinstance(body, dict) else 24.0
+            except (TypeError, ValueError):
+                raise error(400, "hours must be a number") from None
+            if not 0 < hours <= 24 * 365:
+                raise error(400, "hours must be between 0 and 8760")
+            return _json({"token": self.state.issue_token(hours)})
         if head == "useraccount" and method == "PUT":
             return await self.useraccount(request)
         if head == "virtualservice-inventory" and method == "GET":

@@ -105,6 +105,11 @@ def build_state(
     state = EmulatorState(controller=controller, sessions=Sessions(idle_timeout=idle_timeout),
                           faults=FaultInjector(faults or FaultConfig()))
     state.set_password(password)
+    props = controller.singleton("controllerproperties").body
+    rate = props.get("portal_request_rate_limit")
+    if isinstance(rate, int | float) and rate > 0:  # persisted setting of a file store
+        burst = props.get("portal_request_burst_limit")
+        state.limiter.configure(float(rate), float(burst) if isinstance(burst, int) else 0.0)
     return state
 
 

@@ -176,3 +176,16 @@ def test_portal_rate_limit_answers_429(fresh: RunningEmulator) -> None:
     assert int(limited[0].headers["Retry-After"]) >= 1
     fresh.state.limiter.configure(0, 0)  # off again (the PUT itself would be limited)
     assert client.get("/api/tenant").status_code == 200
+
+
+def test_token_login(fresh: RunningEmulator) -> None:
+    client = Client(fresh.url)
+    token = client.post("/api/user-token", {"hours": "2"})
+    assert token.status_code == 200, token.text
+    s = requests.Session()
+    r = s.post(fresh.url + "/login", json={"username": "admin", "token": token.json()["token"]},
+               timeout=10)
+    assert r.status_code == 200 and s.get(fresh.url + "/api/pool", timeout=10).status_code == 200
+    bad = requests.post(fresh.url + "/login", json={"username": "admin", "token": "nope"},
+                        timeout=10)
+    assert bad.status_code == 401
