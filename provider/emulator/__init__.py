@@ -31,6 +31,15 @@ refs, 403 (400 for clouds) when deleting a referenced object; built-in objects o
 controller; internal IPAM; VS runtime at ``/api/virtualservice/<uuid>/runtime`` and
 ``/api/virtualservice-inventory``; ``/api/initial-data``, ``/api/cluster/version``,
 unauthenticated ``/api/cluster/status``; fault settings at ``GET``/``PUT /emulator/faults``.
+Also: API tokens (``POST /api/user-token``), Basic auth when
+``systemconfiguration.portal_configuration.allow_basic_authentication`` is on,
+``controllerproperties`` idle timeout and request rate limit (429), copy-on-write clones when a
+tenant edits an admin-shared profile, legacy inline VS ``vip`` (auto VsVip).
+
+Command line: ``albform emulator [--host H] [--port N] [--http] [--password P | AVI_PASSWORD]
+[--db FILE] [--cert-out FILE] [--faults JSON]`` prints ``... ready at <url> ...`` when serving.
+Benchmarks and fixtures can fill a store directly: ``server.build_state(...)`` then
+``state.controller.store.bulk_put(...)``.
 """
 
 from __future__ import annotations
