@@ -189,3 +189,13 @@ def test_token_login(fresh: RunningEmulator) -> None:
     bad = requests.post(fresh.url + "/login", json={"username": "admin", "token": "nope"},
                         timeout=10)
     assert bad.status_code == 401
+
+
+def test_faults_configured_at_start() -> None:
+    with start_emulator(password=PASSWORD, faults=FaultConfig(
+            error_rate=1.0, error_statuses=(503,), path_contains="/api/pool")) as emu:
+        client = Client(emu.url)  # login is never faulted
+        down = client.get("/api/pool")
+        assert down.status_code == 503 and down.json() == {"error": "INITIALIZING"}
+        assert client.get("/api/tenant").status_code == 200  # other paths unaffected
+        assert client.get("/emulator/faults").json()["error_statuses"] == [503]
