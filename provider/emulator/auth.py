@@ -70,6 +70,11 @@ class Sessions:
         session = Session(sid=_token(), csrf=_token(), username=username,
                           last_seen=time.monotonic())
         with self._lock:
+            if len(self._by_sid) >= 1024:  # clients that never log out: drop idle sessions
+                now = session.last_seen
+                for sid in [s for s, v in self._by_sid.items()
+                            if now - v.last_seen > self.idle_timeout]:
+                    del self._by_sid[sid]
             self._by_sid[session.sid] = session
         return session
 
