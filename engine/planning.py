@@ -122,6 +122,17 @@ class _Planner:
     changes: list[ResourceChange] = field(default_factory=list)
     # Positions of the configured resources holding a Deferred (found building the graph).
     referring: set[int] = field(default_factory=set)
+    # Addresses planned with a change other than no-op, extended from ``changes`` on demand.
+    pending: set[ResourceAddress] = field(default_factory=set)
+    pending_scanned: int = 0
+
+    def has_pending(self, addresses: set[ResourceAddress]) -> bool:
+        """True if any of ``addresses`` (planned before this call) has a pending change."""
+        for change in self.changes[self.pending_scanned:]:
+            if change.action is not Action.NOOP:
+                self.pending.add(change.address)
+        self.pending_scanned = len(self.changes)
+        return not self.pending.isdisjoint(addresses)
 
     def schema(self, type_name: str) -> ResourceSchema | None:
         if type_name not in self.schemas:
@@ -305,12 +316,16 @@ def _check_moves_targeted(p: _Planner, selected: set[ResourceAddress],
 def _plan_data(p: _Planner, rc: ResourceConfig, position: int) -> None:
     query = resolve_deferred(dict(rc.attributes), p.resolve) if position in p.referring \
         else dict(rc.attributes)
-    if contains_placeholder(query):
+    unknown = contains_placeholder(query)
+    # Like Terraform, a read that depends (by reference or depends_on) on an object with a
+    # change pending waits for apply: the object it looks up may be the one being created.
+    if unknown or p.has_pending(rc.dependencies()):
         p.planned[rc.address] = ALL_UNKNOWN
         schema = p.schema(rc.type)
         after = _planned_new(schema, query) if schema is not None else query
         p.changes.append(ResourceChange(rc.address, Action.READ, None, after,
-                                        reason="read_because_config_unknown",
+                                        reason="read_because_config_unknown" if unknown
+                                        else "read_because_dependency_pending",
                                         provider=rc.provider,
                                         after_unknown=tuple(unknown_paths(after))))
         return
