@@ -1,9 +1,8 @@
 """Print values as HCL literal expressions (``to_hcl``): the inverse of parsing plus
-evaluation for plain data, used for ``-var`` hints and property-tested as a round trip."""
+evaluation for plain data (property-tested as a round trip)."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -13,10 +12,20 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _KEYWORDS = {"true", "false", "null", "for", "in", "if"}
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def quote(text: str) -> str:
     """A quoted HCL string whose value is exactly ``text`` (templates escaped)."""
-    body = json.dumps(text, ensure_ascii=False)[1:-1]
-    body = body.replace("\\b", "\\u0008").replace("\\f", "\\u000c")
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ch in "\u2028\u2029":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    body = "".join(out)
     return '"' + body.replace("${", "$${").replace("%{", "%%{") + '"'
 
 
