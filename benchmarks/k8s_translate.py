@@ -1,21 +1,31 @@
-"""Kubernetes -> ALB translation at scale.
+"""Kubernetes -> ALB at cluster scale: translation, configuration and the no-op re-plan.
 
     .venv/bin/python benchmarks/k8s_translate.py [--nodes 2000] [--services 10000]
-        [--ingresses 5000] [--replan]
+        [--ingresses 5000] [--apply]
 
-Builds a synthetic cluster (Nodes with pod CIDRs, LoadBalancer Services with EndpointSlices of
-three pods, Ingresses: 70% insecure with two paths, 30% TLS with one path over 50 namespaces)
-and measures, in this process:
+Issue 5: a synthetic cluster of 2,000 Nodes (pod CIDRs), 10,000 LoadBalancer Services (each
+with an EndpointSlice of three pods) and 5,000 Ingresses (70% insecure with two paths, 30% TLS
+with one path, over 50 namespaces) gives about 57,000 ALB objects.
 
-* baseline  — one JSON round trip of the input objects (json.dumps + json.loads): the cost of
-              merely reading the cluster once, to which the translation is compared;
-* translate — ``translate(objects, settings, facts)`` (index, L4, L7, static routes);
-* configure — ``Translation.to_configuration()`` (addresses, dependencies from refs);
-* peak RSS  — ``ru_maxrss`` of the process (input + output), target < 2 GB.
+A setup process writes the cluster as one JSON file, translates it, seeds the engine's
+in-memory ``FakeProvider`` directly from the configuration (one ``create`` per object, no
+plan or apply) and writes the provider's objects and the matching state file. Then every
+figure runs in a fresh process of its own, so that its peak RSS (``ru_maxrss``) is its own:
 
-With ``--replan`` (needs engine/planning.py), the configuration is applied to the engine's
-in-memory FakeProvider with permissive schemas, and a second plan must show no changes: its
-time is the no-op re-plan figure.
+* read       — ``json.loads`` of the cluster file: the cost of merely reading the input once,
+               the baseline for translate and configure;
+* translate  — ``translate(objects, settings, facts)``;
+* configure  — ``Translation.to_configuration()``;
+* re-plan    — what a user's no-op re-plan costs: read the cluster file and the state file,
+               translate, configure, ``build_plan`` with refresh against the provider holding
+               every object; it must find 0 changes (target: < 10 s in all);
+* engine     — baseline for the re-plan: ``benchmarks/plan_noop.py``'s engine-only no-op plan
+               (pools and virtual services with ``Deferred`` refs) of the same number of objects;
+* apply      — with ``--apply``: the create plan applied to an empty ``FakeProvider``.
+
+Times are wall and CPU seconds of one run (the machine is shared: CPU time excludes waiting
+for a core). The provider's objects live in the measuring process, so the re-plan's RSS
+includes a copy of the "controller".
 """
 
 from __future__ import annotations
@@ -23,12 +33,22 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # not needed when installed
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))  # not needed when installed
+sys.path.insert(0, str(BENCH_DIR))  # plan_noop, for the engine-only baseline
+
+SETTINGS = {
+    "clusterName": "bench", "vipNetworkList": '[{"networkName":"vip","cidr":"10.250.0.0/16"}]',
+    "nodeNetworkList": '[{"networkName":"nodes","cidrs":["172.16.0.0/16"]}]',
+    "shardVSSize": "LARGE"}
 
 
 def synthetic_cluster(nodes: int, services: int, ingresses: int) -> list[dict[str, Any]]:
@@ -77,45 +97,211 @@ def synthetic_cluster(nodes: int, services: int, ingresses: int) -> list[dict[st
     return objects
 
 
+# -- pieces every process uses -----------------------------------------------------------------
+
+class Clock:
+    """Wall and CPU seconds of named stages, in the order they ran."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, tuple[float, float]] = {}
+
+    def run(self, name: str, fn: Callable[[], Any]) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        self.stages[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        return result
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def replan(config: Any) -> dict[str, Any]:
-    """Apply ``config`` to the FakeProvider, then time a second (no-op) plan."""
+def read_cluster(workdir: Path) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads((workdir / "cluster.json").read_text())
+    return data
+
+
+def translate_cluster(objects: list[dict[str, Any]]) -> Any:
+    from albform.modules.k8s.facts import ControllerFacts
+    from albform.modules.k8s.settings import settings_from_values
+    from albform.modules.k8s.translate import translate
+
+    settings, diags = settings_from_values(SETTINGS, {}, "bench")
+    assert settings is not None, [str(d) for d in diags]
+    translation, diags = translate(objects, settings, ControllerFacts())
+    assert not diags.has_errors(), [str(d) for d in diags][:3]
+    return translation
+
+
+def fake_ready(config: Any) -> Any:
+    """The fake controller names every object; a static route is named by its route_id."""
     from dataclasses import replace
 
-    from albform.engine.apply import apply_plan
-    from albform.engine.changes import Action, PlanOptions
-    from albform.engine.planning import build_plan
-    from albform.engine.schema import AttributeSchema, ResourceSchema
-    from albform.engine.state.model import State
-    from albform.engine.testing import FakeProvider
-
-    # The fake controller names every object; a static route is named by its route_id.
-    config = replace(config, resources=tuple(
+    return replace(config, resources=tuple(
         replace(rc, attributes={**rc.attributes, "name": rc.attributes["route_id"]})
         if "route_id" in rc.attributes else rc for rc in config.resources))
+
+
+def permissive_schemas(config: Any) -> dict[str, Any]:
+    """One schema per type: every configured key an ``any`` attribute, plus a computed uuid."""
+    from albform.engine.schema import AttributeSchema, ResourceSchema
+
     keys: dict[str, set[str]] = {}
     for rc in config.resources:
         keys.setdefault(rc.type, set()).update(rc.attributes)
-    schemas = {t: ResourceSchema(t, {**{k: AttributeSchema(k, type="any") for k in sorted(ks)},
-                                     "uuid": AttributeSchema("uuid", computed=True)},
-                                 id_attribute="uuid") for t, ks in keys.items()}
+    return {t: ResourceSchema(t, {**{k: AttributeSchema(k, type="any") for k in sorted(ks)},
+                                  "uuid": AttributeSchema("uuid", computed=True)},
+                              id_attribute="uuid") for t, ks in keys.items()}
+
+
+def provider_from(workdir: Path) -> Any:
+    from albform.engine.testing import FakeProvider
+
+    doc = json.loads((workdir / "provider.json").read_text())
+    schemas = {t: _schema_from_keys(t, keys) for t, keys in doc["schemas"].items()}
     provider = FakeProvider(schemas)
-    options = PlanOptions(max_delete_fraction=None)
-    plan, diags = build_plan(config, State(), provider, options)
+    provider.import_objects(doc["objects"])
+    return provider
+
+
+def _schema_from_keys(type_name: str, keys: list[str]) -> Any:
+    from albform.engine.schema import AttributeSchema, ResourceSchema
+
+    return ResourceSchema(type_name, {**{k: AttributeSchema(k, type="any") for k in keys},
+                                      "uuid": AttributeSchema("uuid", computed=True)},
+                          id_attribute="uuid")
+
+
+# -- the processes -------------------------------------------------------------------------------
+
+def setup(workdir: Path, nodes: int, services: int, ingresses: int) -> dict[str, Any]:
+    """Write cluster.json, then seed a provider from its configuration: provider.json holds
+    its objects (and the schemas' keys), state.json the state a previous apply would leave."""
+    from albform.engine.state.codec import encode_state
+    from albform.engine.state.model import ResourceState, State
+    from albform.engine.testing import FakeProvider
+
+    (workdir / "cluster.json").write_text(json.dumps(
+        synthetic_cluster(nodes, services, ingresses)))
+    objects = read_cluster(workdir)
+    config = fake_ready(translate_cluster(objects).to_configuration())
+    schemas = permissive_schemas(config)
+    provider = FakeProvider(schemas)
+    created = []
+    for rc in config.resources:
+        attrs = provider.canonicalize(rc.type, rc.attributes)
+        result = provider.create(rc.type, attrs)
+        created.append(ResourceState(rc.address, result.attributes,
+                                     dependencies=rc.depends_on))
+    state = State().with_resources(created)
+    (workdir / "state.json").write_bytes(encode_state(state))
+    (workdir / "provider.json").write_text(json.dumps({
+        "schemas": {t: sorted(k for k in s.attributes if k != "uuid")
+                    for t, s in schemas.items()},
+        "objects": provider.export_objects()}))
+    counts: dict[str, int] = {}
+    for rc in config.resources:
+        counts[rc.type] = counts.get(rc.type, 0) + 1
+    return {"kube_objects": len(objects), "alb_objects": len(config.resources),
+            "counts": counts}
+
+
+def figure_read(workdir: Path) -> dict[str, Any]:
+    clock = Clock()
+    clock.run("read", lambda: read_cluster(workdir))
+    return {"stages": clock.stages}
+
+
+def figure_translate(workdir: Path) -> dict[str, Any]:
+    objects = read_cluster(workdir)
+    clock = Clock()
+    clock.run("translate", lambda: translate_cluster(objects))
+    return {"stages": clock.stages}
+
+
+def figure_configure(workdir: Path) -> dict[str, Any]:
+    translation = translate_cluster(read_cluster(workdir))
+    clock = Clock()
+    clock.run("configure", translation.to_configuration)
+    return {"stages": clock.stages}
+
+
+def figure_replan(workdir: Path) -> dict[str, Any]:
+    from albform.engine.changes import Action, PlanOptions
+    from albform.engine.planning import build_plan
+    from albform.engine.state.codec import decode_state
+
+    provider = provider_from(workdir)  # the controller: not part of the user's process cost
+    provider.reset_calls()
+    clock = Clock()
+    objects = clock.run("read cluster", lambda: read_cluster(workdir))
+    state = clock.run("read state", lambda: decode_state((workdir / "state.json").read_bytes()))
+    translation = clock.run("translate", lambda: translate_cluster(objects))
+    config = clock.run("configure", lambda: fake_ready(translation.to_configuration()))
+    plan, diags = clock.run("plan", lambda: build_plan(config, state, provider,
+                                                       PlanOptions(max_delete_fraction=None)))
     assert not diags.has_errors(), [str(d) for d in diags][:3]
-    started = time.perf_counter()
-    outcome = apply_plan(plan, provider, lambda state: None)
-    applied = time.perf_counter() - started
+    pending = [c for c in plan.changes if c.action is not Action.NOOP]
+    return {"stages": clock.stages, "changes": len(pending), "resources": len(plan.changes),
+            "provider_calls": dict(provider.calls)}
+
+
+def figure_engine(workdir: Path, n: int) -> dict[str, Any]:
+    from plan_noop import build, deploy
+
+    from albform.engine.changes import Action
+    from albform.engine.planning import build_plan
+
+    config = build(n - n % 2)
+    provider, state = deploy(config)
+    clock = Clock()
+    plan, diags = clock.run("engine plan", lambda: build_plan(config, state, provider))
+    assert not diags.has_errors()
+    assert all(c.action is Action.NOOP for c in plan.changes)
+    return {"stages": clock.stages}
+
+
+def figure_apply(workdir: Path) -> dict[str, Any]:
+    from albform.engine.apply import apply_plan
+    from albform.engine.changes import PlanOptions
+    from albform.engine.planning import build_plan
+    from albform.engine.state.model import State
+    from albform.engine.testing import FakeProvider
+
+    config = fake_ready(translate_cluster(read_cluster(workdir)).to_configuration())
+    provider = FakeProvider(permissive_schemas(config))
+    plan, diags = build_plan(config, State(), provider, PlanOptions(max_delete_fraction=None))
+    assert not diags.has_errors()
+    clock = Clock()
+    outcome = clock.run("apply", lambda: apply_plan(plan, provider, lambda state: None))
     assert not outcome.diagnostics, [str(d) for d in outcome.diagnostics][:3]
-    started = time.perf_counter()
-    again, diags = build_plan(config, outcome.state, provider, options)
-    noop = time.perf_counter() - started
-    pending = [c for c in again.changes if c.action is not Action.NOOP]
-    return {"apply_s": applied, "noop_plan_s": noop, "noop_changes": len(pending),
-            "diagnostics": len(diags)}
+    return {"stages": clock.stages}
+
+
+def child(name: str, workdir: Path, args: argparse.Namespace) -> None:
+    figures: dict[str, Callable[[], dict[str, Any]]] = {
+        "setup": lambda: setup(workdir, args.nodes, args.services, args.ingresses),
+        "read": lambda: figure_read(workdir),
+        "translate": lambda: figure_translate(workdir),
+        "configure": lambda: figure_configure(workdir),
+        "replan": lambda: figure_replan(workdir),
+        "engine": lambda: figure_engine(workdir, args.size),
+        "apply": lambda: figure_apply(workdir),
+    }
+    out = figures[name]()
+    out["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(out))
+
+
+def run_child(name: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    argv = [sys.executable, __file__, "--child", name, "--dir", str(workdir),
+            "--nodes", str(args.nodes), "--services", str(args.services),
+            "--ingresses", str(args.ingresses), "--size", str(args.size)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
@@ -123,52 +309,65 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=2000)
     parser.add_argument("--services", type=int, default=10000)
     parser.add_argument("--ingresses", type=int, default=5000)
-    parser.add_argument("--replan", action="store_true")
+    parser.add_argument("--apply", action="store_true", help="also time a full apply")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--dir", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.child, Path(args.dir), args)
+        return
 
-    from albform.modules.k8s.facts import ControllerFacts
-    from albform.modules.k8s.settings import settings_from_values
-    from albform.modules.k8s.translate import translate
+    with tempfile.TemporaryDirectory(prefix="k8s-bench-") as tmp:
+        workdir = Path(tmp)
+        info = run_child("setup", workdir, args)
+        args.size = info["alb_objects"]
+        names = ["read", "translate", "configure", "replan", "engine"]
+        names += ["apply"] if args.apply else []
+        results = {name: run_child(name, workdir, args) for name in names}
+    report(args, info, results)
 
-    settings, diags = settings_from_values({
-        "clusterName": "bench", "vipNetworkList": '[{"networkName":"vip","cidr":"10.250.0.0/16"}]',
-        "nodeNetworkList": '[{"networkName":"nodes","cidrs":["172.16.0.0/16"]}]',
-        "shardVSSize": "LARGE"}, {}, "bench")
-    assert settings is not None, diags
-    objects = synthetic_cluster(args.nodes, args.services, args.ingresses)
-    input_rss = peak_rss_mb()
 
-    started = time.perf_counter()
-    json.loads(json.dumps(objects))
-    baseline = time.perf_counter() - started
+def report(args: argparse.Namespace, info: dict[str, Any],
+           results: dict[str, dict[str, Any]]) -> None:
+    def stage(figure: str, name: str) -> tuple[float, float]:
+        wall, cpu = results[figure]["stages"][name]
+        return float(wall), float(cpu)
 
-    started = time.perf_counter()
-    translation, diags = translate(objects, settings, ControllerFacts())
-    translated = time.perf_counter() - started
-    assert not diags.has_errors()
+    n = info["alb_objects"]
+    print(f"cluster: {args.nodes} nodes, {args.services} LB services, {args.ingresses} "
+          f"ingresses ({info['kube_objects']} Kubernetes objects)")
+    print(f"ALB objects: {n}  " + ", ".join(f"{k}={v}" for k, v in
+                                            sorted(info["counts"].items())))
+    read_wall, read_cpu = stage("read", "read")
+    engine_wall, engine_cpu = stage("engine", "engine plan")
+    print(f"{'figure':<34}{'wall s':>8}{'cpu s':>8}{'peak RSS MB':>13}   ratio (cpu)")
 
-    started = time.perf_counter()
-    config = translation.to_configuration()
-    configured = time.perf_counter() - started
+    def line(label: str, wall: float, cpu: float, rss: float | None, ratio: str) -> None:
+        rss_text = f"{rss:13.0f}" if rss is not None else " " * 13
+        print(f"{label:<34}{wall:8.2f}{cpu:8.2f}{rss_text}   {ratio}")
 
-    counts: dict[str, int] = {}
-    for obj in translation.objects:
-        counts[obj.api_type] = counts.get(obj.api_type, 0) + 1
-    n = len(translation.objects)
-    print(f"cluster: {args.nodes} nodes, {args.services} LB services, {args.ingresses} ingresses"
-          f" ({len(objects)} Kubernetes objects)")
-    print(f"ALB objects: {n}  " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-    print(f"baseline   JSON round trip of the input: {baseline:8.3f} s")
-    print(f"translate  {translated:8.3f} s  ({n / translated:,.0f} objects/s, "
-          f"{translated / baseline:.1f}x baseline)")
-    print(f"configure  {configured:8.3f} s  ({configured / baseline:.1f}x baseline)")
-    print(f"peak RSS   {peak_rss_mb():8.1f} MB  (input alone {input_rss:.1f} MB; target < 2048)")
-    if args.replan:
-        figures = replan(config)
-        print(f"apply to FakeProvider {figures['apply_s']:.2f} s; no-op re-plan "
-              f"{figures['noop_plan_s']:.2f} s with {figures['noop_changes']} changes "
-              f"({figures['noop_plan_s'] / translated:.1f}x translate)")
-        print(f"peak RSS after re-plan {peak_rss_mb():8.1f} MB")
+    line("read (json.loads of the cluster)", read_wall, read_cpu,
+         results["read"]["peak_rss_mb"], "baseline A")
+    for name in ("translate", "configure"):
+        wall, cpu = stage(name, name)
+        line(name, wall, cpu, results[name]["peak_rss_mb"], f"{cpu / read_cpu:6.1f}x A")
+    line(f"engine-only no-op plan of {n}", engine_wall, engine_cpu,
+         results["engine"]["peak_rss_mb"], "baseline B")
+    replan = results["replan"]
+    total_wall = sum(w for w, _ in replan["stages"].values())
+    total_cpu = sum(c for _, c in replan["stages"].values())
+    line("no-op re-plan, whole path", total_wall, total_cpu, replan["peak_rss_mb"],
+         f"{total_cpu / engine_cpu:6.1f}x B  (target < 10 s)")
+    for name, (wall, cpu) in replan["stages"].items():
+        line(f"  {name}", wall, cpu, None, f"{cpu / engine_cpu:6.2f}x B")
+    print(f"  changes found: {replan['changes']} of {replan['resources']}; provider calls: "
+          + ", ".join(f"{k}={v}" for k, v in sorted(replan["provider_calls"].items())))
+    if "apply" in results:
+        wall, cpu = stage("apply", "apply")
+        line(f"apply {n} creates (FakeProvider)", wall, cpu, results["apply"]["peak_rss_mb"],
+             f"{cpu / engine_cpu:6.1f}x B")
+    print("peak RSS target: < 2048 MB per process")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from albform.engine.collector import collector_paused
 from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.cluster import ClusterIndex
 from albform.modules.k8s.context import Context
@@ -26,7 +27,13 @@ from albform.modules.k8s.settings import AkoSettings
 
 def translate(objects: Iterable[KubeObject | Mapping[str, Any]], settings: AkoSettings,
               facts: ControllerFacts | None = None) -> tuple[Translation, Diagnostics]:
-    facts = facts or ControllerFacts()
+    # Tens of thousands of acyclic bodies: see engine/collector.py for why the pause pays.
+    with collector_paused():
+        return _translate(objects, settings, facts or ControllerFacts())
+
+
+def _translate(objects: Iterable[KubeObject | Mapping[str, Any]], settings: AkoSettings,
+               facts: ControllerFacts) -> tuple[Translation, Diagnostics]:
     index = ClusterIndex(objects)
     diags = Diagnostics(index.diagnostics)
     ctx = Context(index, settings, facts)
