@@ -2,8 +2,9 @@
 (``albform.provider.schema``, the one provider package front ends may import).
 
 Beyond the generated table, the official provider accepts a few arguments of its own
-(``avi_pool.ignore_servers``, avi-api.md §4.2) and albform's provider adds the partial resource
-``avi_vrfcontext_static_route``; those are accepted here without a field check.
+(``avi_pool.ignore_servers``, avi-api.md §4.2, and the pool-member resource ``avi_server``) and
+albform's provider adds the partial resource ``avi_vrfcontext_static_route``; those are accepted
+here without a field check.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ PROVIDER_EXTRAS: Mapping[str, Mapping[str, AttributeSchema]] = MappingProxyType(
     "avi_pool": MappingProxyType({"ignore_servers": AttributeSchema("ignore_servers",
                                                                     type="boolean")}),
 })
-UNCHECKED_TYPES = frozenset({"avi_vrfcontext_static_route"})
+UNCHECKED_TYPES = frozenset({"avi_vrfcontext_static_route", "avi_server"})
 
 
 class UnknownType(LookupError):
