@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from albform.engine.diagnostics import Diagnostics
+from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.hcl.parse import PARSER_VERSION, parse_hcl
 from albform.modules.hcl.syntax import File
 from albform.modules.hcl.tfjson import parse_json
@@ -105,7 +105,7 @@ class ParseCache:
         except OSError as err:
             diags = Diagnostics()
             diags.error("Failed to read file", f"Cannot read {filename}: "
-                        f"{err.strerror or err}.")
+                        f"{err.strerror or err}.", subject=SourceRange(filename, 1))
             return (None, diags), None
         self.reads += 1
         digest = hashlib.sha256(b"\0".join(
@@ -122,7 +122,8 @@ class ParseCache:
         except UnicodeDecodeError as err:
             diags = Diagnostics()
             diags.error("Invalid file encoding", f"{filename} is not UTF-8 text (byte "
-                        f"{err.start}).")
+                        f"{err.start}).", subject=SourceRange(filename, 1 + data.count(
+                            b"\n", 0, err.start)))
             return (None, diags), None
         return None, (digest, text, filename)
 

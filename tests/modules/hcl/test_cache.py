@@ -113,3 +113,11 @@ def test_parallel_parse_gives_the_same_trees(write, monkeypatch) -> None:
         [(r.address, dict(r.attributes), r.source) for r in expected.resources]
     if threading.active_count() == 1:
         assert (pools and pools[0] >= 2) or (cache_module.os.cpu_count() or 1) < 2
+
+
+def test_non_utf8_file_is_a_diagnostic_with_its_line(write) -> None:
+    root = write({"main.tf": 'resource "avi_tenant" "t" {\n  name = "x"\n}\n'})
+    (root / "bad.tf").write_bytes(b'locals {\n  a = "caf\xe9"\n}\n')
+    _, diags = load_configuration(root, env={}, cache=ParseCache(None))
+    assert [(d.summary, d.subject.start_line if d.subject else 0) for d in diags] == \
+        [("Invalid file encoding", 2)]
