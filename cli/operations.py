@@ -124,15 +124,11 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
     options = _plan_options(args, diags)
     operation = "OperationTypeApply" if apply else "OperationTypePlan"
     with contextlib.ExitStack() as stack:
-        config, provider = _load(ws, source, stack, diags)
-        if diags.has_errors():
-            show_diagnostics(diags, json_mode=args.json, color=args.color)
+        opened = _open(ws, source, stack, diags, operation, args)
+        if opened is None:
             return EXIT_ERROR
-        if provider is None:
-            provider = stack.enter_context(ws.open_provider(config.provider_config))
-        backend = ws.open_backend(config.backend, provider)
-        stack.enter_context(_locked(backend, operation, args))
-        prev_state = _read_state(backend)
+        config, provider, backend, prev_state = (opened.config, opened.provider,
+                                                 opened.backend, opened.prev_state)
         if args.adopt:
             from albform.cli.adopt import with_adoptions
 
@@ -166,6 +162,31 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
         return _apply(plan, provider, backend, prev_state, args, view, hook)
 
 
+@dataclass
+class _Opened:
+    """What an operation works with once its inputs are loaded and its state is locked."""
+
+    config: Any
+    provider: Any
+    backend: Any
+    prev_state: Any
+
+
+def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
+          diags: Diagnostics, operation: str, args: RunArgs) -> _Opened | None:
+    """Load the configuration, open the provider and the backend, take the state lock and
+    read the state — all released by ``stack``. None (diagnostics shown) on input errors."""
+    config, provider = _load(ws, source, stack, diags)
+    if diags.has_errors():
+        show_diagnostics(diags, json_mode=args.json, color=args.color)
+        return None
+    if provider is None:
+        provider = stack.enter_context(ws.open_provider(config.provider_config))
+    backend = ws.open_backend(config.backend, provider)
+    stack.enter_context(_locked(backend, operation, args))
+    return _Opened(config, provider, backend, _read_state(backend))
+
+
 def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
           diags: Diagnostics) -> tuple[Any, Any]:
     """Load the configuration; a source that reads facts from the controller gets the
@@ -193,16 +214,11 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
         return EXIT_ERROR
     diags = Diagnostics()
     with contextlib.ExitStack() as stack:
-        config, provider = _load(ws, source, stack, diags)
-        if diags.has_errors():
-            show_diagnostics(diags, json_mode=args.json)
+        opened = _open(ws, source, stack, diags, "OperationTypeApply", args)
+        if opened is None:
             return EXIT_ERROR
-        plan = dataclasses.replace(saved.plan, configuration=config)
-        if provider is None:
-            provider = stack.enter_context(ws.open_provider(config.provider_config))
-        backend = ws.open_backend(config.backend, provider)
-        stack.enter_context(_locked(backend, "OperationTypeApply", args))
-        prev_state = _read_state(backend)
+        plan = dataclasses.replace(saved.plan, configuration=opened.config)
+        provider, backend, prev_state = opened.provider, opened.backend, opened.prev_state
         try:
             check_plan_fresh(plan, prev_state)
         except StalePlanError as exc:
@@ -267,15 +283,10 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
     diags = Diagnostics()
     started = now_rfc3339()
     with contextlib.ExitStack() as stack:
-        config, provider = _load(ws, source, stack, diags)
-        if diags.has_errors():
-            show_diagnostics(diags, json_mode=args.json)
+        opened = _open(ws, source, stack, diags, "OperationTypeRefresh", args)
+        if opened is None:
             return EXIT_ERROR
-        if provider is None:
-            provider = stack.enter_context(ws.open_provider(config.provider_config))
-        backend = ws.open_backend(config.backend, provider)
-        stack.enter_context(_locked(backend, "OperationTypeRefresh", args))
-        prev_state = _read_state(backend)
+        config, provider, prev_state = opened.config, opened.provider, opened.prev_state
         plan, plan_diags = build_plan(config, prev_state, provider,
                                       PlanOptions(refresh_only=True),
                                       parallelism=args.parallelism)

@@ -93,3 +93,13 @@ def parse_vars(items: tuple[str, ...], flag: str = "-var") -> dict[str, str]:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=flag)
         out[name.strip()] = value
     return out
+
+
+def approve_option(f: F) -> F:
+    return click.option(*_flag("auto-approve"), "auto_approve", is_flag=True,
+                        help="Skip the interactive approval.")(f)
+
+
+def apply_options(f: F) -> F:
+    """Everything ``apply``/``destroy``-style commands take (plan, state, output, approval)."""
+    return plan_options(state_options(output_options(approve_option(f))))

@@ -13,7 +13,7 @@ import click
 
 from albform.cli.commands.plan import run_args, workspace
 from albform.cli.operations import run_plan
-from albform.cli.options import output_options, plan_options, state_options
+from albform.cli.options import apply_options, output_options, plan_options, state_options
 from albform.cli.sources import ConfigSource
 
 
@@ -86,11 +86,7 @@ def cluster_plan(ctx: click.Context, /, **params: Any) -> int:
 
 @cluster_group.command("apply")
 @cluster_inputs
-@plan_options
-@state_options
-@output_options
-@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
-              help="Skip the interactive approval.")
+@apply_options
 @click.pass_context
 def cluster_apply(ctx: click.Context, /, **params: Any) -> int:
     """Create, update or delete controller objects to match the cluster."""
@@ -100,11 +96,7 @@ def cluster_apply(ctx: click.Context, /, **params: Any) -> int:
 
 @cluster_group.command("destroy")
 @cluster_inputs
-@plan_options
-@state_options
-@output_options
-@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
-              help="Skip the interactive approval.")
+@apply_options
 @click.pass_context
 def cluster_destroy(ctx: click.Context, /, **params: Any) -> int:
     """Delete every controller object albform manages for this cluster."""

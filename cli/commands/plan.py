@@ -10,6 +10,7 @@ import click
 
 from albform.cli.operations import RunArgs, run_apply_saved, run_plan
 from albform.cli.options import (
+    apply_options,
     output_options,
     parse_duration,
     parse_vars,
@@ -83,12 +84,8 @@ def plan_command(ctx: click.Context, /, **params: Any) -> int:
 
 @click.command("apply")
 @click.argument("planfile", required=False, type=click.Path())
-@plan_options
+@apply_options
 @variable_options
-@state_options
-@output_options
-@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
-              help="Skip the interactive approval.")
 @click.option("-destroy", "--destroy", "destroy", is_flag=True, help="Destroy everything.")
 @click.pass_context
 def apply_command(ctx: click.Context, /, planfile: str | None, **params: Any) -> int:
@@ -107,12 +104,8 @@ def apply_command(ctx: click.Context, /, planfile: str | None, **params: Any) ->
 
 
 @click.command("destroy")
-@plan_options
+@apply_options
 @variable_options
-@state_options
-@output_options
-@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
-              help="Skip the interactive approval.")
 @click.pass_context
 def destroy_command(ctx: click.Context, /, **params: Any) -> int:
     """Destroy every object this configuration manages (in reverse dependency order)."""
