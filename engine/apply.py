@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
+from albform.engine.apply_checks import format_path, mismatched_paths
 from albform.engine.apply_graph import Step, build_apply_graph
 from albform.engine.apply_outputs import evaluate_outputs
 from albform.engine.apply_state import WorkingState
@@ -207,6 +208,7 @@ class _Apply:
         # one exists; then it is set aside until its delete step.
         record = self.work.replace_current if change.action is Action.CREATE_THEN_DELETE \
             else self.work.put
+        self._check_consistent(change, desired)
         try:
             result = self.provider.create(address.type, desired)
         except ProviderError as exc:
@@ -228,6 +230,7 @@ class _Apply:
         # ...plus what the plan unsets although the configuration does not set it (a ref to
         # an object this plan deletes).
         planned = overlay_unconfigured(planned, desired, change.attribute_changes)
+        self._check_consistent(change, planned)
         result = self.provider.update(address.type, current.attributes, planned)
         self.work.put(self._state_for(change, result.attributes))
         self._warnings(address, result.diagnostics)
@@ -265,6 +268,25 @@ class _Apply:
         self.work.put(self._state_for(change, result.attributes))
 
     # -- values -------------------------------------------------------------------------------
+    def _check_consistent(self, change: ResourceChange, sending: Mapping[str, Any]) -> None:
+        if change.after is None:
+            return
+        paths = mismatched_paths(change.after, sending)
+        if paths:
+            # A value planned as a by-name reference to an object this apply created earlier
+            # canonicalises differently now that the object exists (the provider's canonical
+            # form holds its uuid): compare the planned values canonicalised now, like with
+            # like, before calling the plan inconsistent.
+            replanned = self.provider.canonicalize(change.address.type, dict(change.after))
+            paths = mismatched_paths(replanned, sending)
+        if paths:
+            shown = ", ".join(format_path(p) for p in paths[:10])
+            raise StepError(
+                "Inconsistent final plan",
+                f"When applying changes to {change.address}, the values to send differ from "
+                f"the plan at: {shown}. Nothing was sent for this resource. Plan again; if "
+                "the new plan shows the same change, this is a bug in albform.")
+
     def _resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
         found = self.work.attributes(address)
         if found is not None:

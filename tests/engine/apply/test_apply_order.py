@@ -262,3 +262,24 @@ def test_nothing_to_do_writes_nothing() -> None:
     persist = RecordingPersist()
     out = apply_plan(make_plan([res("fake_pool.web", name="web")], {}, prior), p, persist)
     assert persist.states == [] and out.state.by_address() == prior.by_address()
+
+
+def test_value_differing_from_the_plan_is_refused() -> None:
+    from albform.engine.changes import ResourceChange
+    from albform.engine.values import UNKNOWN
+
+    p = FakeProvider()
+    # The plan promised port 80 and an unknown uuid; the configuration now says 443.
+    plan = make_plan([res("fake_vs.web", name="vs", port=443),
+                      res("fake_vs.ok", name="ok", port="8080")], {})
+    plan = replace(plan, changes=(
+        ResourceChange(addr("fake_vs.web"), Action.CREATE, None,
+                       {"name": "vs", "port": 80, "uuid": UNKNOWN}),
+        ResourceChange(addr("fake_vs.ok"), Action.CREATE, None,
+                       {"name": "ok", "port": 8080, "uuid": UNKNOWN})))
+    out = apply_plan(plan, p, RecordingPersist())
+    (diag,) = out.diagnostics
+    assert diag.summary == "Inconsistent final plan" and diag.address == addr("fake_vs.web")
+    assert "differ from the plan at: port" in diag.detail
+    assert p.get("fake_vs", "vs") is None
+    assert p.get("fake_vs", "ok") is not None  # "8080" = 8080 under the diff's coercion
