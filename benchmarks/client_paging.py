@@ -14,7 +14,6 @@ import time
 
 from albform.provider.client import AviClient, AviSession, ClientConfig, CollectionQuery
 from albform.provider.emulator import start_emulator
-from albform.provider.factory import disable_nagle
 from albform.provider.schema import load_table, resource_schema, resource_types
 
 
@@ -34,7 +33,6 @@ def bench_schema() -> None:
 
 def bench_paging(n: int) -> None:
     with start_emulator(password="bench-pw") as emu:
-        disable_nagle(emu)  # else every keep-alive answer waits ~40 ms for a delayed ACK
         config = ClientConfig(controller=emu.url, password="bench-pw")
         with AviClient(AviSession(config)) as client:
             uuids = [client.create_object("pool", {"name": f"bench-{i}", "servers": [

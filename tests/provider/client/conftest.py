@@ -164,18 +164,7 @@ def fast_retry(sleeps: SleepRecorder) -> RetryPolicy:
 def emulator() -> Iterator[Any]:
     emulator_mod = pytest.importorskip("albform.provider.emulator")
     with emulator_mod.start_emulator(password="s3cret-pw") as emu:
-        quick_acks(emu)
         yield emu
-
-
-def quick_acks(emu: Any) -> None:
-    """TCP_NODELAY on the emulator's sockets (else ~40 ms per keep-alive answer); a no-op
-    when the helper is not there."""
-    try:
-        from albform.provider.factory import disable_nagle
-    except ImportError:
-        return
-    disable_nagle(emu)
 
 
 @pytest.fixture
