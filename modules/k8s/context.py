@@ -32,6 +32,7 @@ class Context:
         self.v6 = family in ("V6", "V4_V6")
         self.subdomains = tuple(sorted(facts.dns_subdomains))
         self.vrf = self._vrf()
+        self._tenant_refs: dict[str, str] = {}
 
     # -- VRF (5.1) -------------------------------------------------------------------------
     def _vrf(self) -> str:
@@ -60,7 +61,11 @@ class Context:
         return value if value else self.settings.tenant_name
 
     def tenant_ref(self, tenant: str) -> str:
-        return f"/api/tenant/?name={quote(tenant, safe='')}"
+        # Asked for every object; a handful of tenants.
+        ref = self._tenant_refs.get(tenant)
+        if ref is None:
+            ref = self._tenant_refs[tenant] = f"/api/tenant/?name={quote(tenant, safe='')}"
+        return ref
 
     # -- default subdomain for auto FQDN (4.1.3) -------------------------------------------------
     def auto_fqdn_subdomain(self) -> str | None:

@@ -11,11 +11,12 @@ pool before its VS and deletes in the reverse order.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
+from albform.engine.collector import collector_paused
 from albform.engine.config import Configuration, ResourceConfig
 
 RESOURCE_NAME = "ako"
@@ -61,6 +62,10 @@ class Translation:
                                self._dependencies(o, index)[0]) for o in self.objects)
 
     def to_configuration(self, module: tuple[ModuleStep, ...] = ()) -> Configuration:
+        with collector_paused():  # see engine/collector.py
+            return self._to_configuration(module)
+
+    def _to_configuration(self, module: tuple[ModuleStep, ...]) -> Configuration:
         index = self._index()
         # Many objects refer to the same few (a shared VS, its vsvip): address each once.
         addresses: dict[tuple[str, str, str], ResourceAddress] = {}
@@ -94,7 +99,7 @@ class Translation:
             target = self._lookup(index, api_type, name, obj.tenant)
             if target is not None:
                 targets.append(target)
-        for api_type, name in _refs(obj.body, []):
+        for api_type, name in _refs(obj.body.values(), []):
             target = self._lookup(index, api_type, name, obj.tenant)
             if target is not None and target is not obj and (api_type, name) not in pairs:
                 pairs.append((api_type, name))
@@ -113,17 +118,25 @@ class Translation:
                 for o in self.objects]
 
 
-def _refs(value: Any, out: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``out`` plus every ``/api/<type>?name=<x>`` string value in ``value`` (depth first,
-    in order). Names are not url-decoded: the builders write them unquoted. A walk that
-    looks only at strings starting with ``/api/`` beats serialising every body to scan the
-    text (60,000 bodies)."""
-    for v in value.values() if isinstance(value, dict | Mapping) else value:
-        if type(v) is str:
+def _refs(values: Iterable[Any], out: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``out`` plus every ``/api/<type>?name=<x>`` string among ``values`` and inside them
+    (depth first, in order). Names are not url-decoded: the builders write them unquoted.
+    A walk looking only at strings starting with ``/api/`` beats serialising every body to
+    scan the text (60,000 bodies); exact type tests keep it off the slower ABC checks."""
+    for v in values:
+        kind = type(v)
+        if kind is str:
             if v.startswith("/api/"):
                 m = _NAME_REF.fullmatch(v)
                 if m is not None:
                     out.append((m.group(1), m.group(2)))
-        elif isinstance(v, dict | list | tuple):
+        elif kind is dict:
+            _refs(v.values(), out)
+        elif kind is list or kind is tuple:
             _refs(v, out)
+        elif kind not in _LEAVES and isinstance(v, Mapping):
+            _refs(v.values(), out)
     return out
+
+
+_LEAVES = frozenset({int, float, bool, type(None)})

@@ -3,6 +3,8 @@ networks, servers and the default health monitor."""
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,9 +31,9 @@ def placement_networks(ctx: Context) -> list[dict[str, Any]]:
     return out
 
 
+@functools.lru_cache(maxsize=1024)
 def _network_address(cidr: str) -> str:
-    import ipaddress
-
+    """Pure, and asked again for every pool (a few CIDRs, tens of thousands of pools)."""
     try:
         return str(ipaddress.ip_network(cidr, strict=False))
     except ValueError:
