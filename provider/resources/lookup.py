@@ -42,10 +42,16 @@ class ObjectFinder:
                 return ReadResult(None, diags)
             return ReadResult(normalize_object(objtype, obj), diags)
         name = query.get("name")
-        if (not isinstance(name, str) or not name) and self._is_singleton(objtype):
-            # Controller-wide singletons (data "avi_systemconfiguration" "x" {}): one object.
-            return ReadResult(normalize_object(objtype, self._api.get_singleton(
-                objtype, tenant=tenant)), diags)
+        if self._is_singleton(objtype):
+            # Controller-wide singletons (data "avi_systemconfiguration" "x" {}): one object,
+            # which a name (data "avi_cluster" "x" { name = "cluster-0-1" }) must match.
+            obj = self._api.get_singleton(objtype, tenant=tenant)
+            if isinstance(name, str) and name and obj.get("name") != name:
+                diags.error("Object not found",
+                            f"The controller's {objtype} is named {obj.get('name')!r}, not "
+                            f"{name!r} (data source {type_name}).")
+                return ReadResult(None, diags)
+            return ReadResult(normalize_object(objtype, obj), diags)
         if not isinstance(name, str) or not name:
             diags.error("Missing lookup key",
                         f"Data source {type_name} needs \"name\" or \"uuid\" to find an "

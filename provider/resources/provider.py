@@ -32,6 +32,7 @@ from albform.provider.resources.bulk import BulkReader
 from albform.provider.resources.canonical import Canonicalizer
 from albform.provider.resources.crud import GenericCrud
 from albform.provider.resources.lookup import ObjectFinder
+from albform.provider.resources.normalize import noise_fields
 from albform.provider.resources.parent_edit import ParentEditor
 from albform.provider.resources.pool_servers import LOCAL_ATTRIBUTES, PoolServers, ignores_servers
 from albform.provider.resources.refs import parse_ref
@@ -122,6 +123,12 @@ class AviProvider:
                                        attributes, Scope(tenant, cloud_uuid))
         if objtype == "pool" and ignores_servers(out):
             out.pop("servers", None)  # managed by avi_server resources
+        # Server-maintained metadata (configpb_attributes...) is dropped from reads, so a
+        # configured value could never match; a singleton's uuid is the server's (there is
+        # one object), whatever the configuration says ("default-uuid" in the examples).
+        for key in noise_fields(objtype) | ({"uuid"} if self.registry.is_singleton(objtype)
+                                            else set()):
+            out.pop(key, None)
         self._check_version(type_name, objtype, out)
         return out
 

@@ -31,6 +31,7 @@ _BUILTIN_NAMES = {
     "useraccountprofile": {"Default-User-Account-Profile", "No-Lockout-User-Account-Profile"},
     "role": {"Tenant-Admin", "Application-Admin", "Application-Operator", "Security-Admin",
              "WAF-Admin"},
+    "backupconfiguration": {"Backup-Configuration"},  # 403 "Cannot delete system default"
 }
 
 
