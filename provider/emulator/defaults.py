@@ -131,8 +131,11 @@ SENSITIVE: dict[str, frozenset[str]] = {
 
 # Keys clients may send that the server owns (accepted and overwritten/ignored, spec §5.4).
 READ_ONLY = frozenset({"url", "_last_modified", "vs_refs", "marked_for_delete", "redis_db",
-                       "redis_port", "tls_ticket_key", "version", "vip_runtime",
+                       "redis_port", "tls_ticket_key", "vip_runtime",
                        "self_se_election", "configpb_attributes"})
+# Server-owned on some types only: ``version`` is a VS's write counter, but a user field
+# elsewhere (wafcrs.version is required).
+READ_ONLY_BY_TYPE: dict[str, frozenset[str]] = {"virtualservice": frozenset({"version"})}
 
 
 @functools.cache

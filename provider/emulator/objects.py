@@ -223,8 +223,10 @@ class Controller:
             raise error(400, "Request body must be a JSON object")
         if gate:
             versions.check_fields(obj_type, raw, ctx.version)
+        owned = defaults.READ_ONLY_BY_TYPE.get(obj_type, frozenset())
         body = {k: copy.deepcopy(v) for k, v in raw.items()
-                if k not in defaults.READ_ONLY and k != "uuid" and defaults.accepts(obj_type, k)}
+                if k not in defaults.READ_ONLY and k not in owned and k != "uuid"
+                and defaults.accepts(obj_type, k)}
         singleton = obj_type in catalog.SINGLETONS
         if not singleton and not isinstance(body.get("name"), str):
             raise error(400, json.dumps({"name": "This field is required."}))
