@@ -1,0 +1,239 @@
+"""Issue 6 end to end: every configuration of the provider's corpus (``../shared/tf-corpus``:
+each example directory and each acceptance ``.tf`` file on its own) goes through the real
+stack — HCL reader → ``build_plan`` → ``apply_plan`` → ``AviProvider`` → emulator over
+loopback — in stages:
+
+load (no error diagnostics) → plan (data sources resolved against the emulator) → apply →
+replan (must be empty: no phantom diffs) → destroy (the emulator is shared by the module, so
+every configuration removes what it created).
+
+A configuration that cannot get through is listed in ``corpus_expectations.txt`` with the
+first stage that fails and the reason; the test then checks that it fails exactly there
+(so the list cannot go stale: a listed file that passes fails the test). Load failures must
+name a genuinely unsupported construct. Objects a real controller would hold beforehand are
+created by ``conftest.PREEXISTING``; ``OVERLAYS`` adds what a user must add to a file
+(an ``import`` block for a built-in object the configuration declares).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from albform.engine.apply import apply_plan
+from albform.engine.changes import Action, PlanOptions
+from albform.engine.config import Configuration
+from albform.engine.diagnostics import Diagnostic, Diagnostics
+from albform.engine.planning import build_plan
+from albform.engine.state.model import State
+from albform.modules.hcl.cache import ParseCache
+from albform.modules.hcl.decode import declare
+from albform.modules.hcl.load import configuration_files, load_configuration
+from albform.provider.emulator.server import RunningEmulator
+from albform.provider.factory import open_provider
+from albform.provider.resources.provider import AviProvider
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "tf-corpus"
+EXPECTATIONS = Path(__file__).with_name("corpus_expectations.txt")
+STAGES = ("load", "plan", "apply", "replan", "destroy")
+# Load-time summaries that name a construct albform does not support (anything else is a bug).
+UNSUPPORTED_SUMMARIES = {"Unsupported resource type", "Invalid resource type",
+                         "Unsupported argument", "Invalid provider argument"}
+# Provider arguments that address the real controller; the harness points at the emulator.
+REMOTE_ARGS = ("avi_controller", "avi_username", "avi_password", "avi_authtoken",
+               "avi_ca_bundle", "avi_insecure")
+# What a user adds to a configuration that declares an object every controller already has:
+# albform never takes over an existing object silently, an import block says it may.
+OVERLAYS: Mapping[str, str] = {
+    "examples/examples/vmware/vsphere_steps/03_avi_config":
+        'import {\n  to = avi_backupconfiguration.backup_config\n'
+        '  id = "Backup-Configuration"\n}\n',
+    "examples/examples/waf_V2":
+        'import {\n  to = avi_stringgroup.stringgroup1\n'
+        '  id = "System-Compressible-Content-Types"\n}\n',
+}
+# Objects one configuration needs beforehand (created for it, deleted after): the earlier
+# stage of a multi-step example that created them.
+SETUP: Mapping[str, tuple[tuple[str, dict[str, Any]], ...]] = {
+    # aws/cluster_stages/4_avi_infra creates the AWS cloud step 5 looks up (a no-access cloud
+    # here: the emulator has no AWS API behind it).
+    "examples/examples/aws/cluster_stages/5_avi_create_waf_policy":
+        (("cloud", {"name": "AWS", "vtype": "CLOUD_NONE"}),),
+}
+CACHE = ParseCache(None)  # never writes into the read-only corpus
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    stage: str
+    reason: str
+
+
+def expectations() -> dict[str, Expectation]:
+    out: dict[str, Expectation] = {}
+    for number, line in enumerate(EXPECTATIONS.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        path, stage, reason = (part.strip() for part in line.split("|", 2))
+        assert stage in STAGES, f"{EXPECTATIONS.name}:{number}: unknown stage {stage!r}"
+        out[path] = Expectation(stage, reason)
+    return out
+
+
+def cases() -> list[Any]:
+    if not CORPUS.is_dir():
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent"))]
+    examples = sorted({p.parent for p in (CORPUS / "examples").rglob("*.tf")})
+    acceptance = sorted((CORPUS / "acceptance").rglob("*.tf"))
+    return [pytest.param(p, id=str(p.relative_to(CORPUS))) for p in [*examples, *acceptance]]
+
+
+def copy_case(source: Path, workdir: Path) -> Path:
+    """The configuration in a scratch directory (the loader may cache beside it; the corpus is
+    read-only), keeping relative paths such as ``file("${path.module}/app_cert.key")``."""
+    if source.is_dir():
+        shutil.copytree(source, workdir, ignore=shutil.ignore_patterns(".albform"))
+    else:
+        workdir.mkdir()
+        shutil.copy(source, workdir / "main.tf")
+    return workdir
+
+
+def dummy_values(workdir: Path) -> Path:
+    """A tfvars file for the variables without a default, which the corpus expects from the
+    user: a list for list types and untyped ``*_ips``, a map for maps/objects, else a string."""
+    files = [f for f in (CACHE.load(p, str(p))[0] for p in configuration_files(workdir))
+             if f is not None]
+    lines: list[str] = []
+    for name, (_, block) in declare(files, Diagnostics()).variables.items():
+        if block.body.attribute("default") is not None:
+            continue
+        type_attr = block.body.attribute("type")
+        text = type_attr.text if type_attr is not None else ""
+        listy = text.startswith(("list", "set", "tuple")) or (not text and name.endswith("ips"))
+        value = '["10.10.10.10"]' if listy else \
+            "{}" if text.startswith(("map", "object")) else '"10.10.10.10"'
+        lines.append(f"{name} = {value}")
+    out = workdir.parent / "dummy.tfvars"
+    out.write_text("\n".join(lines) + "\n")
+    return out
+
+
+class StageFailed(Exception):
+    def __init__(self, stage: str, detail: str,
+                 diagnostics: tuple[Diagnostic, ...] = ()) -> None:
+        super().__init__(f"{stage}: {detail}")
+        self.stage = stage
+        self.diagnostics = diagnostics
+
+
+def check(stage: str, diags: Diagnostics) -> None:
+    errors = tuple(diags.errors())
+    if errors:
+        raise StageFailed(stage, "\n".join(str(e) for e in errors), errors)
+
+
+def connect_args(config: Configuration, emulator: RunningEmulator,
+                 password: str) -> dict[str, Any]:
+    """The configuration's own provider arguments (tenant, version, timeout) aimed at the
+    emulator instead of the controller it names."""
+    args = {k: v for k, v in config.provider_config.items()
+            if k not in REMOTE_ARGS and v is not None and v != ""}
+    return {**args, "avi_controller": emulator.url, "avi_username": "admin",
+            "avi_password": password}
+
+
+def run_stages(source: Path, relative: str, tmp_path: Path,
+               emulator: RunningEmulator, password: str) -> None:
+    """Load → plan → apply → replan → destroy; raises ``StageFailed`` at the first failure.
+    Whatever was created is destroyed even then, so later cases start from a clean
+    controller."""
+    workdir = copy_case(source, tmp_path / "config")
+    if relative in OVERLAYS:
+        (workdir / "albform_overlay.tf").write_text(OVERLAYS[relative])
+    var_files = [dummy_values(workdir),
+                 *(p for p in sorted(workdir.glob("*.tfvars")) if p.name != "terraform.tfvars")]
+    config, diags = load_configuration(workdir, var_files=var_files, env={}, cache=CACHE)
+    check("load", diags)
+    with open_provider(connect_args(config, emulator, password), workdir=workdir,
+                       env={}) as provider:
+        created = [provider.api.create_object(t, body) for t, body in SETUP.get(relative, ())]
+        applied = [State()]
+        try:
+            plan_apply_replan(config, provider, applied)
+        except BaseException:
+            # The first failure is the one to report; a clean-up failure after it would
+            # show in the next case's name collisions anyway.
+            with contextlib.suppress(StageFailed, AssertionError):
+                destroy(config, provider, applied[-1])
+            raise
+        else:
+            destroy(config, provider, applied[-1])
+        finally:
+            for (objtype, _), obj in zip(SETUP.get(relative, ()), created, strict=True):
+                provider.api.delete_object(objtype, obj["uuid"])
+
+
+def plan_apply_replan(config: Configuration, provider: AviProvider,
+                      applied: list[State]) -> None:
+    plan, diags = build_plan(config, State(), provider)
+    check("plan", diags)
+    outcome = apply_plan(plan, provider, lambda _: None)
+    applied.append(outcome.state)
+    check("apply", outcome.diagnostics)
+    managed = {r.address for r in config.resources if not r.address.is_data}
+    missing = managed - {r.address for r in outcome.state.resources}
+    assert not missing, f"applied without error but not in the state: {sorted(map(str, missing))}"
+    again, diags = build_plan(config, outcome.state, provider)
+    check("replan", diags)
+    left = {str(c.address): [a.path for a in c.attribute_changes] or c.action.value
+            for c in again.changes if c.action is not Action.NOOP}
+    if left:
+        raise StageFailed("replan", f"changes after apply: {left}")
+
+
+def destroy(config: Configuration, provider: AviProvider, state: State) -> None:
+    if not state.resources:
+        return
+    plan, diags = build_plan(config, state, provider,
+                             PlanOptions(destroy=True, max_delete_fraction=None))
+    check("destroy", diags)
+    outcome = apply_plan(plan, provider, lambda _: None)
+    check("destroy", outcome.diagnostics)
+    assert not outcome.state.resources, "destroy left resources in the state"
+
+
+@pytest.mark.parametrize("source", cases())
+def test_corpus_configuration_plans_and_applies(source: Path, tmp_path: Path,
+                                                emulator: RunningEmulator,
+                                                emulator_password: str) -> None:
+    relative = str(source.relative_to(CORPUS))
+    expected = expectations().get(relative)
+    try:
+        run_stages(source, relative, tmp_path, emulator, emulator_password)
+    except StageFailed as failure:
+        if expected is None:
+            pytest.fail(f"{relative} fails at {failure}")
+        assert failure.stage == expected.stage, \
+            f"{relative} is listed as failing at {expected.stage}, but fails at {failure}"
+        if failure.stage == "load":
+            for error in failure.diagnostics:
+                assert error.summary in UNSUPPORTED_SUMMARIES, str(error)
+                assert error.subject is not None and error.subject.start_line >= 1, str(error)
+        return
+    assert expected is None, \
+        f"{relative} now gets through every stage: remove it from {EXPECTATIONS.name}"
+
+
+def test_expectations_name_real_files_with_reasons() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"{CORPUS} is absent")
+    for relative, expected in expectations().items():
+        assert (CORPUS / relative).exists(), f"{EXPECTATIONS.name}: no {relative}"
+        assert len(expected.reason.split()) >= 5, f"{relative} needs a precise reason"
