@@ -101,9 +101,10 @@ def test_crash_while_persisting_loses_no_created_object() -> None:
 
 
 def test_crash_with_parallel_workers_keeps_every_object_in_returned_state() -> None:
-    p = FakeProvider(latency=0.005)
+    # ~0.45 s of work: the write-behind persister writes at the start and 0.2 s later.
+    p = FakeProvider(latency=0.05)
     resources, changes = chain_plan({"a": 10, "b": 10, "c": 10})
-    persist = RecordingPersist(fail_after=5)
+    persist = RecordingPersist(fail_after=1)
     out = apply_plan(make_plan(resources, changes), p, persist, parallelism=4)
     existing = {o["uuid"] for o in p.objects()}
     assert {r.attributes["uuid"] for r in persist.states[-1].resources} <= existing
