@@ -5,7 +5,8 @@ loopback — in stages:
 
 load (no error diagnostics) → plan (data sources resolved against the emulator) → apply →
 replan (must be empty: no phantom diffs) → destroy (the emulator is shared by the module, so
-every configuration removes what it created).
+every configuration removes what it created). Each acceptance "updated" configuration is also
+applied on top of its first step, as the acceptance test does, and must converge.
 
 A configuration that cannot get through is listed in ``corpus_expectations.txt`` with the
 first stage that fails and the reason; the test then checks that it fails exactly there
@@ -18,6 +19,7 @@ created by ``conftest.PREEXISTING``; ``OVERLAYS`` adds what a user must add to a
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -149,40 +151,49 @@ def connect_args(config: Configuration, emulator: RunningEmulator,
             "avi_password": password}
 
 
-def run_stages(source: Path, relative: str, tmp_path: Path,
-               emulator: RunningEmulator, password: str) -> None:
-    """Load → plan → apply → replan → destroy; raises ``StageFailed`` at the first failure.
-    Whatever was created is destroyed even then, so later cases start from a clean
-    controller."""
-    workdir = copy_case(source, tmp_path / "config")
+def load_case(source: Path, relative: str, workdir: Path) -> Configuration:
+    copy_case(source, workdir)
     if relative in OVERLAYS:
         (workdir / "albform_overlay.tf").write_text(OVERLAYS[relative])
     var_files = [dummy_values(workdir),
                  *(p for p in sorted(workdir.glob("*.tfvars")) if p.name != "terraform.tfvars")]
     config, diags = load_configuration(workdir, var_files=var_files, env={}, cache=CACHE)
     check("load", diags)
-    with open_provider(connect_args(config, emulator, password), workdir=workdir,
-                       env={}) as provider:
-        created = [provider.api.create_object(t, body) for t, body in SETUP.get(relative, ())]
+    return config
+
+
+def run_stages(sources: list[tuple[Path, str]], tmp_path: Path,
+               emulator: RunningEmulator, password: str) -> None:
+    """Load → plan → apply → replan for each configuration in turn (the later ones update
+    what the earlier ones created, like the steps of an acceptance test), then destroy;
+    raises ``StageFailed`` at the first failure. Whatever was created is destroyed even
+    then, so later cases start from a clean controller."""
+    configs = [load_case(source, relative, tmp_path / f"config{i}")
+               for i, (source, relative) in enumerate(sources)]
+    setup = [body for _, relative in sources for body in SETUP.get(relative, ())]
+    with open_provider(connect_args(configs[0], emulator, password),
+                       workdir=tmp_path / "config0", env={}) as provider:
+        created = [provider.api.create_object(t, body) for t, body in setup]
         applied = [State()]
         try:
-            plan_apply_replan(config, provider, applied)
+            for config in configs:
+                plan_apply_replan(config, provider, applied)
         except BaseException:
             # The first failure is the one to report; a clean-up failure after it would
             # show in the next case's name collisions anyway.
             with contextlib.suppress(StageFailed, AssertionError):
-                destroy(config, provider, applied[-1])
+                destroy(configs[-1], provider, applied[-1])
             raise
         else:
-            destroy(config, provider, applied[-1])
+            destroy(configs[-1], provider, applied[-1])
         finally:
-            for (objtype, _), obj in zip(SETUP.get(relative, ()), created, strict=True):
+            for (objtype, _), obj in zip(setup, created, strict=True):
                 provider.api.delete_object(objtype, obj["uuid"])
 
 
 def plan_apply_replan(config: Configuration, provider: AviProvider,
                       applied: list[State]) -> None:
-    plan, diags = build_plan(config, State(), provider)
+    plan, diags = build_plan(config, applied[-1], provider)
     check("plan", diags)
     outcome = apply_plan(plan, provider, lambda _: None)
     applied.append(outcome.state)
@@ -216,7 +227,7 @@ def test_corpus_configuration_plans_and_applies(source: Path, tmp_path: Path,
     relative = str(source.relative_to(CORPUS))
     expected = expectations().get(relative)
     try:
-        run_stages(source, relative, tmp_path, emulator, emulator_password)
+        run_stages([(source, relative)], tmp_path, emulator, emulator_password)
     except StageFailed as failure:
         if expected is None:
             pytest.fail(f"{relative} fails at {failure}")
@@ -237,3 +248,31 @@ def test_expectations_name_real_files_with_reasons() -> None:
     for relative, expected in expectations().items():
         assert (CORPUS / relative).exists(), f"{EXPECTATIONS.name}: no {relative}"
         assert len(expected.reason.split()) >= 5, f"{relative} needs a precise reason"
+
+
+def update_steps() -> list[Any]:
+    """Acceptance directories with an "updated" configuration: (first step, update) pairs,
+    the update matched to the step whose name it extends (``testAccUpdatedAVIX`` →
+    ``testAccAVIX``, ``updatetestAccX`` → ``testAccX``)."""
+    if not CORPUS.is_dir():
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent"))]
+    out: list[Any] = []
+    for directory in sorted((CORPUS / "acceptance").iterdir()):
+        files = sorted(directory.glob("*.tf"))
+        key = {f: re.sub("updated?", "", f.stem, flags=re.IGNORECASE).lower() for f in files}
+        for update in (f for f in files if re.search("update", f.stem, re.IGNORECASE)):
+            first = [f for f in files if f != update and key[f] == key[update]]
+            assert len(first) == 1, f"no single first step for {update}"
+            out.append(pytest.param(first[0], update, id=str(update.relative_to(CORPUS))))
+    return out
+
+
+@pytest.mark.parametrize(("first", "update"), update_steps())
+def test_acceptance_update_step_converges(first: Path, update: Path, tmp_path: Path,
+                                          emulator: RunningEmulator,
+                                          emulator_password: str) -> None:
+    listed = expectations()
+    steps = [(p, str(p.relative_to(CORPUS))) for p in (first, update)]
+    if any(relative in listed for _, relative in steps):
+        pytest.skip("a step is listed in corpus_expectations.txt (checked on its own)")
+    run_stages(steps, tmp_path, emulator, emulator_password)
