@@ -9,7 +9,9 @@ must point at existing objects, an object still referred to cannot be deleted (4
 
 Test controls: ``fail(...)`` injects ``ProviderError`` faults by operation/type/name,
 ``latency`` delays every call, ``calls``/``call_log``/``max_concurrency`` record what the
-engine did, ``edit_out_of_band``/``delete_out_of_band`` simulate drift.
+engine did, ``edit_out_of_band``/``delete_out_of_band`` simulate drift,
+``export_objects``/``import_objects`` carry the controller's content to another process.
+Reads return copies, as a real client parsing JSON would.
 """
 
 from __future__ import annotations
