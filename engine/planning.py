@@ -21,7 +21,7 @@ refresh or lookup becomes an error diagnostic naming the address, and the plan i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -231,23 +231,33 @@ def _dependency_graph(p: _Planner, resources: Sequence[ResourceConfig],
 
 def _find_deferred(value: Any, refs: set[ResourceAddress]) -> bool:
     """Collect the references of every ``Deferred`` in ``value``; True if there is one
-    (a Deferred may refer to nothing, and still needs evaluating).
-
-    Every configured value is walked once per plan (60,000 resources at cluster scale), so
-    scalars are skipped by exact type before any call or ABC instance check."""
+    (a Deferred may refer to nothing, and still needs evaluating)."""
     if isinstance(value, Deferred):
         refs.update(value.references)
         return True
+    return _deferred_in(value.values() if isinstance(value, dict | Mapping) else value, refs)
+
+
+def _deferred_in(values: Iterable[Any], refs: set[ResourceAddress]) -> bool:
+    # Every configured value is walked once per plan (60,000 bodies at cluster scale): exact
+    # type tests first, so that most values cost no call and no ABC instance check. Descends
+    # into what ``resolve_deferred`` descends into: dicts and lists.
     found = False
-    # list and dict before Mapping: ABC instance checks cost more than the rest of this walk.
-    values = value if type(value) is list else \
-        value.values() if isinstance(value, dict | Mapping) else value
     for v in values:
-        if type(v) in _SCALARS:
+        kind = type(v)
+        if kind is dict:
+            found = _deferred_in(v.values(), refs) or found
+        elif kind is list:
+            found = _deferred_in(v, refs) or found
+        elif kind in _SCALARS:
             continue
-        # Only what ``resolve_deferred`` descends into (dicts and lists).
-        if isinstance(v, Deferred | dict | list):
-            found = _find_deferred(v, refs) or found
+        elif isinstance(v, Deferred):
+            refs.update(v.references)
+            found = True
+        elif isinstance(v, dict):
+            found = _deferred_in(v.values(), refs) or found
+        elif isinstance(v, list):
+            found = _deferred_in(v, refs) or found
     return found
 
 
@@ -337,7 +347,8 @@ def _plan_data(p: _Planner, rc: ResourceConfig, position: int) -> None:
     unknown = contains_placeholder(query)
     # Like Terraform, a read that depends (by reference or depends_on) on an object with a
     # change pending waits for apply: the object it looks up may be the one being created.
-    if unknown or p.has_pending(rc.dependencies()):
+    if unknown or ((position in p.referring or rc.depends_on)
+                   and p.has_pending(rc.dependencies())):
         p.planned[rc.address] = ALL_UNKNOWN
         schema = p.schema(rc.type)
         after = _planned_new(schema, query) if schema is not None else query
@@ -481,6 +492,8 @@ def _planned_new(schema: ResourceSchema, desired: Mapping[str, Any],
 def _without_ignored(desired: Mapping[str, Any], before: Mapping[str, Any],
                      ignored: Sequence[tuple[str | int, ...]]) -> dict[str, Any]:
     """``desired`` with every ``ignore_changes`` path taken from ``before`` instead."""
+    if not ignored:
+        return dict(desired) if not isinstance(desired, dict) else desired
     out = dict(desired)
     for path in ignored:
         if not path:
