@@ -15,6 +15,14 @@ value knows the value was withheld, not unset; diff normalisation treats such an
 ``decode_state`` raises ``StateFormatError`` with the reason and the JSON location for every
 file it cannot represent faithfully (invalid JSON, another format version, deposed objects,
 legacy ``attributes_flat``). Unknown top-level and instance keys are preserved.
+
+``dependencies`` holds what Terraform's reader accepts there: resource addresses without
+instance keys (``avi_pool.ako``, ``module.m.avi_vsvip.v``). albform orders deletes per
+instance, so when the model's dependencies name instances they are also written, exactly,
+under ``albform_dependencies`` (Terraform ignores unknown instance keys and drops them when it
+rewrites the file). A file without them gets each listed resource expanded to its instances in
+the state, except the object's own resource: Terraform cannot express an instance depending on
+a sibling, and expanding onto siblings would make them wait on each other's deletes.
 """
 
 from __future__ import annotations
@@ -22,9 +30,10 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from albform.engine.addrs import AddressError, InstanceKey, ResourceAddress
+from albform.engine.addrs import AddressError, InstanceKey, ModuleStep, ResourceAddress
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.jsonwriter import Canonical, dumps_indented
 from albform.engine.state.model import STATE_VERSION, OutputState, ResourceState, State
@@ -34,7 +43,7 @@ _TOP_KEYS = ("version", "terraform_version", "serial", "lineage", "outputs", "re
              "check_results")
 _INSTANCE_KEYS = ("index_key", "status", "deposed", "schema_version", "attributes",
                   "attributes_flat", "sensitive_attributes", "dependencies",
-                  "create_before_destroy")
+                  "create_before_destroy", "albform_dependencies")
 
 SensitivePath = tuple[str | int, ...]
 
@@ -84,6 +93,7 @@ def _encode_resources(resources: Iterable[ResourceState],
     groups: dict[tuple[str, str, str, str, str], list[ResourceState]] = {}
     for r in resources:
         groups.setdefault(_group_key(r), []).append(r)
+    instances = _instances_by_resource(r for g in groups.values() for r in g)
     out: list[dict[str, Any]] = []
     # Terraform's sortResourcesV4: module string, then mode ("data" < "managed"), type, name.
     for key in sorted(groups):
@@ -95,7 +105,7 @@ def _encode_resources(resources: Iterable[ResourceState],
         schema = _schema_for(schemas, mode, type_)
         secret_paths = schema.sensitive_paths() if schema is not None else []
         members = sorted(groups[key], key=lambda r: r.address.sort_key())
-        entry["instances"] = [_encode_instance(r, secret_paths) for r in members]
+        entry["instances"] = [_encode_instance(r, secret_paths, instances) for r in members]
         out.append(entry)
     return out
 
@@ -107,7 +117,8 @@ def _schema_for(schemas: Mapping[str, ResourceSchema], mode: str,
     return schemas.get(type_)
 
 
-def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]]
+def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
+                     instances: Mapping[ResourceAddress, list[ResourceAddress]]
                      ) -> dict[str, Any]:
     attributes: Mapping[str, Any] = r.attributes
     sensitive: list[SensitivePath] = list(r.sensitive_attributes)
@@ -127,10 +138,43 @@ def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]]
     for key, value in r.extra.items():
         entry[key] = value
     if r.dependencies:
-        entry["dependencies"] = [str(d) for d in r.dependencies]
+        resources = list(dict.fromkeys(_resource_of(d) for d in r.dependencies))
+        entry["dependencies"] = [str(d) for d in resources]
+        # The exact list too, unless a reader expanding Terraform's would get it back.
+        if _expand(r.address, resources, instances) != r.dependencies:
+            entry["albform_dependencies"] = [str(d) for d in r.dependencies]
     if r.create_before_destroy:
         entry["create_before_destroy"] = True
     return entry
+
+
+def _resource_of(address: ResourceAddress) -> ResourceAddress:
+    """Terraform's form of a dependency: the resource, no module or instance keys."""
+    return ResourceAddress(address.type, address.name, None,
+                           tuple(ModuleStep(s.name) for s in address.module), address.mode)
+
+
+def _instances_by_resource(resources: Iterable[ResourceState]
+                           ) -> dict[ResourceAddress, list[ResourceAddress]]:
+    out: dict[ResourceAddress, list[ResourceAddress]] = {}
+    for r in resources:
+        out.setdefault(_resource_of(r.address), []).append(r.address)
+    for members in out.values():
+        members.sort(key=ResourceAddress.sort_key)
+    return out
+
+
+def _expand(own: ResourceAddress, deps: Iterable[ResourceAddress],
+            instances: Mapping[ResourceAddress, list[ResourceAddress]]
+            ) -> tuple[ResourceAddress, ...]:
+    """Resource-level dependencies as instances in the state (see the module docstring):
+    the object's own resource is left out, a resource not in the state is kept as named."""
+    mine = _resource_of(own)
+    out: dict[ResourceAddress, None] = {}
+    for d in deps:
+        if d != mine:
+            out.update(dict.fromkeys(instances.get(d, [d])))
+    return tuple(out)
 
 
 def withhold_sensitive(attributes: Mapping[str, Any], paths: Iterable[tuple[str, ...]]
@@ -203,8 +247,13 @@ def decode_state(data: bytes | str) -> State:
     if doc.get("check_results") is not None:
         extra["check_results"] = doc["check_results"]
     resources: list[ResourceState] = []
+    exact: list[bool] = []  # dependencies read from albform_dependencies, per instance
     for i, entry in enumerate(resources_doc):
-        resources.extend(_decode_resource(entry, f"resources[{i}]"))
+        decoded = _decode_resource(entry, f"resources[{i}]")
+        resources.extend(decoded)
+        exact.extend("albform_dependencies" in inst for inst in entry.get("instances") or [])
+    if any(r.dependencies and not e for r, e in zip(resources, exact, strict=True)):
+        resources = _instance_dependencies(resources, exact)
     state = State(
         serial=serial,
         lineage=lineage,
@@ -290,14 +339,15 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
     schema_version = doc.get("schema_version", 0)
     if not isinstance(schema_version, int) or isinstance(schema_version, bool):
         raise StateFormatError(f"{where}.schema_version: expected an integer")
-    deps = _expect(doc.get("dependencies") or [], list, f"{where}.dependencies")
+    deps_key = "albform_dependencies" if "albform_dependencies" in doc else "dependencies"
+    deps = _expect(doc.get(deps_key) or [], list, f"{where}.{deps_key}")
     return ResourceState(
         # Built directly: dataclasses.replace costs a tenth of decoding on large states.
         address=ResourceAddress(base.type, base.name, _decode_key(doc.get("index_key"), where),
                                 base.module, base.mode),
         attributes=_expect(doc.get("attributes") or {}, dict, f"{where}.attributes"),
         provider=provider,
-        dependencies=tuple(_parse_address(_expect(d, str, f"{where}.dependencies"), where)
+        dependencies=tuple(_parse_address(_expect(d, str, f"{where}.{deps_key}"), where)
                            for d in deps),
         sensitive_attributes=tuple(
             _decode_path(p, f"{where}.sensitive_attributes")
@@ -308,6 +358,17 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         create_before_destroy=bool(doc.get("create_before_destroy", False)),
         extra={k: v for k, v in doc.items() if k not in _INSTANCE_KEYS},
     )
+
+
+def _instance_dependencies(resources: list[ResourceState],
+                           exact: list[bool]) -> list[ResourceState]:
+    """Terraform's resource-level dependencies expanded to instances; ``exact`` marks the
+    instances whose list came from ``albform_dependencies`` and is kept as read."""
+    instances = _instances_by_resource(resources)
+    return [r if is_exact or not r.dependencies
+            else replace(r, dependencies=_expand(
+                r.address, (_resource_of(d) for d in r.dependencies), instances))
+            for r, is_exact in zip(resources, exact, strict=True)]
 
 
 def _decode_key(key: Any, where: str) -> InstanceKey:

@@ -111,8 +111,8 @@ def test_layout_of_grouped_resources() -> None:
     pool = ResourceAddress("avi_pool", "web")
     state = State(serial=7, lineage="l-1").with_resources([
         ResourceState(pool.instance(1), {"name": "b"}),
-        ResourceState(pool.instance(0), {"name": "a"}, dependencies=(
-            ResourceAddress("avi_vsvip", "v", module=(ModuleStep("m"),)),)),
+        ResourceState(pool.instance(0), {"name": "a"}, dependencies=(  # written as Terraform's
+            ResourceAddress("avi_vsvip", "v", module=(ModuleStep("m", "k"),)),)),
         ResourceState(ResourceAddress("avi_vsvip", "v", module=(ModuleStep("m", "k"),)),
                       {"z": 1, "a": 2}, status="tainted"),
     ])
