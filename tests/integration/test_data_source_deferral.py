@@ -19,6 +19,7 @@ from albform.engine.apply import apply_plan
 from albform.engine.changes import Action
 from albform.engine.config import Configuration
 from albform.engine.planning import build_plan
+from albform.engine.render.json_plan import render_plan_json
 from albform.engine.state.model import State
 from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.load import load_configuration
@@ -75,6 +76,15 @@ def test_reads_wait_for_pending_objects_then_converge(provider: AviProvider,
     # Nothing it depends on changes: read now, as before.
     assert by["data.avi_tenant.independent"].action is Action.NOOP
     assert by["data.avi_tenant.independent"].after["uuid"] == "admin"
+    # The plan JSON says so the way terraform's does (compared in the oracle test below).
+    schemas = {t: s for t in {c.address.type for c in plan.changes}
+               if (s := provider.schema(t)) is not None}
+    data_entries = {c["address"]: (c["change"]["actions"], c.get("action_reason"))
+                    for c in render_plan_json(plan, schemas)["resource_changes"]
+                    if c["mode"] == "data"}
+    pending = (["read"], "read_because_dependency_pending")
+    assert data_entries == {"data.avi_tenant.by_reference": pending,
+                            "data.avi_tenant.by_depends_on": pending}
     # Values of a deferred read are unknown until apply.
     assert by["avi_tenant.copy"].action is Action.CREATE
     assert "description" in {".".join(map(str, p)) for p in by["avi_tenant.copy"].after_unknown}
