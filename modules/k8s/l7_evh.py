@@ -43,7 +43,7 @@ class EvhHost:
 class EvhParent:
     name: str
     tenant: str
-    fqdns: list[str] = field(default_factory=list)
+    fqdns: dict[str, None] = field(default_factory=dict)  # an ordered set: see l7_sni.Parent
     hosts: dict[str, EvhHost] = field(default_factory=dict)
 
 
@@ -62,9 +62,8 @@ def build_evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
                 parent = parents[(tenant, name)] = EvhParent(name, tenant)
                 if not ctx.settings.vip_per_namespace and (
                         fqdn := shared_fqdn(ctx, name, tenant)):
-                    parent.fqdns.append(fqdn)
-            if host not in parent.fqdns:
-                parent.fqdns.append(host)
+                    parent.fqdns[fqdn] = None
+            parent.fqdns.setdefault(host)
             _add_host(ctx, parent, ing, host, backends)
     out: list[AviObject] = []
     for key in sorted(parents):
@@ -98,7 +97,7 @@ def _add_host(ctx: Context, parent: EvhParent, ing: IngressHosts, host: str,
 
 
 def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
-    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, parent.fqdns)]
+    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns))]
     cert_refs: list[str] = []
     for eh in parent.hosts.values():
         if eh.cert is not None:

@@ -54,11 +54,14 @@ class SecureHost:
 class Parent:
     name: str
     tenant: str
-    fqdns: list[str] = field(default_factory=list)
+    # Ordered sets (dicts): a shard gathers thousands of hosts, and list membership tests
+    # per host made building it quadratic.
+    fqdns: dict[str, None] = field(default_factory=dict)
     insecure_pools: list[AviObject] = field(default_factory=list)
+    insecure_names: set[str] = field(default_factory=set)
     members: list[dict[str, Any]] = field(default_factory=list)
     secure: dict[str, SecureHost] = field(default_factory=dict)
-    redirect_hosts: list[str] = field(default_factory=list)
+    redirect_hosts: dict[str, None] = field(default_factory=dict)
 
 
 def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
@@ -73,13 +76,11 @@ def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
             if parent is None:
                 parent = parents[(tenant, name)] = Parent(name, tenant)
                 if fqdn := shared_fqdn(ctx, name, tenant):
-                    parent.fqdns.append(fqdn)
-            if host not in parent.fqdns:
-                parent.fqdns.append(host)
+                    parent.fqdns[fqdn] = None
+            parent.fqdns.setdefault(host)
             if host in ing.tls:
                 _add_secure(ctx, parent, ing, host, backends, ing.tls[host], dedicated=False)
-                if host not in parent.redirect_hosts:
-                    parent.redirect_hosts.append(host)
+                parent.redirect_hosts.setdefault(host)
             else:
                 _add_insecure(ctx, parent, ing, host, backends)
     out: list[AviObject] = []
@@ -90,7 +91,7 @@ def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
 
 def _add_insecure(ctx: Context, parent: Parent, ing: IngressHosts, host: str,
                   backends: list[Backend]) -> None:
-    known = {p.name for p in parent.insecure_pools}
+    known = parent.insecure_names
     for b in backends:
         label = host + b.path if b.path else host
         name = ctx.names.l7_insecure_pool(host, b.path, ing.namespace, ing.name)
@@ -151,14 +152,14 @@ def _policy_sets(ctx: Context, sh: SecureHost, tenant: str) -> tuple[list[AviObj
 
 
 def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
-    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, parent.fqdns)]
+    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns))]
     out.extend(parent.insecure_pools)
     out.append(pool_group(ctx, parent.name, parent.tenant, parent.members,
                           clustername_only(ctx), implicit=True))
     redirect_name = parent.name
     if parent.redirect_hosts:
-        out.append(redirect_policy_set(ctx, redirect_name, parent.tenant, parent.redirect_hosts,
-                                       clustername_only(ctx)))
+        out.append(redirect_policy_set(ctx, redirect_name, parent.tenant,
+                                       list(parent.redirect_hosts), clustername_only(ctx)))
     out.append(AviObject("vsdatascriptset", parent.name, parent.tenant, {
         "name": parent.name,
         "tenant_ref": ctx.tenant_ref(parent.tenant),
