@@ -27,6 +27,19 @@ settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_stays_read_only() -> Iterator[None]:
+    """``../shared`` is read-only reference material: no test may leave anything in it
+    (e.g. a parse cache written next to a corpus configuration)."""
+    if not SHARED.is_dir():
+        yield
+        return
+    before = {p for p in SHARED.rglob("*")}
+    yield
+    added = sorted(str(p) for p in SHARED.rglob("*") if p not in before)
+    assert not added, f"tests wrote into ../shared: {added[:5]}"
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The read-only ``../shared`` reference folder; tests needing it skip when it is absent."""
