@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,23 +26,22 @@ class KubeObject:
 
     data: Mapping[str, Any]
     source: SourceRange | None = None
+    # Derived once from ``data`` (which is never mutated): a translation asks for names and
+    # namespaces hundreds of thousands of times at cluster scale.
+    metadata: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    name: str = field(init=False, repr=False, compare=False)
+    namespace: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        meta = self.data.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        object.__setattr__(self, "metadata", meta)
+        object.__setattr__(self, "name", str(meta.get("name") or ""))
+        object.__setattr__(self, "namespace", str(meta.get("namespace") or "default"))
 
     @property
     def kind(self) -> str:
         return str(self.data.get("kind") or "")
-
-    @property
-    def metadata(self) -> Mapping[str, Any]:
-        meta = self.data.get("metadata")
-        return meta if isinstance(meta, dict) else {}
-
-    @property
-    def name(self) -> str:
-        return str(self.metadata.get("name") or "")
-
-    @property
-    def namespace(self) -> str:
-        return str(self.metadata.get("namespace") or "default")
 
     @property
     def labels(self) -> Mapping[str, str]:
