@@ -150,7 +150,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
                 save_plan(plan, ws.resolve(args.out), config_source=source.to_json(),
                           schemas=schemas)
                 view.saved(args.out)
-            elif not args.json:
+            elif not args.json and plan.applyable:
+                # Terraform prints the note only when there is something to apply.
                 view.unsaved_note()
             has_changes = plan.applyable
             return EXIT_CHANGES if (args.detailed_exitcode and has_changes) else EXIT_OK
@@ -251,9 +252,11 @@ def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunAr
         outcome = apply_plan(plan, provider, persist, hook=hook,
                              parallelism=args.parallelism, stop=stop)
     show_diagnostics(outcome.diagnostics, json_mode=args.json, color=args.color)
-    view.applied(outcome, destroy=args.destroy)
     if outcome.diagnostics.has_errors() or outcome.interrupted:
+        # As Terraform: no "Apply complete!" after a failure (wrappers read it as success);
+        # the errors above and the saved state tell what was done.
         return EXIT_ERROR
+    view.applied(outcome, destroy=args.destroy)
     return EXIT_OK
 
 

@@ -82,6 +82,11 @@ def plan_options(f: F) -> F:
     f = click.option(*_flag("max-delete-fraction"), "max_delete_fraction", type=float,
                      default=0.5, show_default=True,
                      help="Blast-radius guard threshold (share of managed objects).")(f)
+    # Terraform's CI habit (`-input=false`): albform never prompts for variables, so the
+    # flag only has to be accepted; the apply approval prompt is governed by -auto-approve.
+    f = click.option(*_flag("input"), "input", type=bool, default=True, show_default=True,
+                     help="Ask for missing variables (albform never does; accepted for "
+                          "Terraform compatibility).")(f)
     return f
 
 
