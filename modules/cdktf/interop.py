@@ -1,0 +1,176 @@
+"""The ``Avi*`` constructs on top of the real cdktf runtime (the ``[cdktf]`` extra).
+
+For an existing CDKTF app: ``from albform.modules.cdktf.interop import AviPool`` gives a
+``cdktf.TerraformResource`` subclass taking the same keyword arguments as the pure-Python
+class (checked the same way, ``arguments.check_arguments``), so ``cdktf synth`` writes the
+same resource JSON. ``AviProvider`` is a ``cdktf.TerraformProvider``; ``AkoCluster`` a
+``cdktf.TerraformHclModule``. ``App``, ``Stack``, ``Output``, ``Variable`` and the backends
+are cdktf's own classes, re-exported so one app can switch between the two styles.
+
+Importing this module starts cdktf's Node.js child process (jsii); nothing else in albform
+imports it. The resource classes are made on first access (``AviPool``, ``DataAviCloud``,
+any name in ``generated.RESOURCES``/``DATA_SOURCES``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+# jsii prints a banner for Node 20 on every start (terraform-compat.md §7).
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import cdktf
+from constructs import Construct
+
+from albform.modules.cdktf.arguments import check_arguments
+from albform.modules.cdktf.elements import Lifecycle
+from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
+from albform.modules.cdktf.providers import (
+    PROVIDER_ARGUMENTS,
+    PROVIDER_SOURCE,
+)
+from albform.modules.cdktf.providers import (
+    AkoCluster as _PureAkoCluster,
+)
+from albform.modules.cdktf.typed import allowed_arguments
+
+App = cdktf.App
+Stack = cdktf.TerraformStack
+Output = cdktf.TerraformOutput
+Variable = cdktf.TerraformVariable
+LocalBackend = cdktf.LocalBackend
+HttpBackend = cdktf.HttpBackend
+PgBackend = cdktf.PgBackend
+
+
+def _metadata(version: str | None = None) -> cdktf.TerraformProviderGeneratorMetadata:
+    return cdktf.TerraformProviderGeneratorMetadata(provider_name="avi",
+                                                    provider_version_constraint=version)
+
+
+class AviProvider(cdktf.TerraformProvider):  # type: ignore[misc]
+    """``provider "avi"`` with the official arguments (``avi_controller``, …)."""
+
+    def __init__(self, scope: Construct, id: str, *, version: str | None = None,
+                 **arguments: Any) -> None:
+        checked = check_arguments("AviProvider", arguments, PROVIDER_ARGUMENTS)
+        super().__init__(scope, id, terraform_resource_type="avi",
+                         terraform_provider_source=PROVIDER_SOURCE,
+                         terraform_generator_metadata=_metadata(version))
+        self._albform_arguments = checked
+
+    # cdktf reads the alias through this property only (a subclass must override it, §7).
+    @property
+    def alias(self) -> str | None:
+        # jsii may ask before __init__ has stored the arguments.
+        alias = getattr(self, "_albform_arguments", {}).get("alias")
+        return None if alias is None else str(alias)
+
+    @alias.setter
+    def alias(self, value: str | None) -> None:
+        arguments = self.__dict__.setdefault("_albform_arguments", {})
+        if value is None:
+            arguments.pop("alias", None)
+        else:
+            arguments["alias"] = value
+
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return dict(self._albform_arguments)
+
+
+def _lifecycle(value: Lifecycle | None) -> cdktf.TerraformResourceLifecycle | None:
+    if value is None:
+        return None
+    ignore = value.ignore_changes
+    return cdktf.TerraformResourceLifecycle(
+        create_before_destroy=value.create_before_destroy,
+        prevent_destroy=value.prevent_destroy,
+        ignore_changes=None if ignore is None else (ignore if isinstance(ignore, str)
+                                                    else list(ignore)))
+
+
+class _Typed:
+    """Shared by the resource and data-source bases: argument checking and references."""
+
+    TYPE: ClassVar[str] = ""
+    ARGUMENTS: ClassVar[Any] = None
+    REQUIRED: ClassVar[frozenset[str]] = frozenset()
+    _albform_arguments: dict[str, Any]
+
+    def _check(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        allowed, required = allowed_arguments(self)
+        return check_arguments(type(self).__name__, arguments, allowed, required)
+
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return dict(self._albform_arguments)
+
+    def get(self, attribute: str) -> str:
+        return str(self.get_string_attribute(attribute))  # type: ignore[attr-defined]
+
+    @property
+    def id(self) -> str:
+        return self.get("id")
+
+    @property
+    def uuid(self) -> str:
+        return self.get("uuid")
+
+
+class AviResource(_Typed, cdktf.TerraformResource):  # type: ignore[misc]
+    def __init__(self, scope: Construct, id: str, /, *,
+                 depends_on: Sequence[Any] | None = None, count: Any = None,
+                 for_each: Any = None, lifecycle: Lifecycle | None = None,
+                 provider: Any = None, **arguments: Any) -> None:
+        checked = self._check(arguments)
+        super().__init__(scope, id, terraform_resource_type=self.TYPE,
+                         terraform_generator_metadata=_metadata(), depends_on=depends_on,
+                         count=count, for_each=for_each, lifecycle=_lifecycle(lifecycle),
+                         provider=provider)
+        self._albform_arguments = checked
+
+
+class AviDataSource(_Typed, cdktf.TerraformDataSource):  # type: ignore[misc]
+    def __init__(self, scope: Construct, id: str, /, *,
+                 depends_on: Sequence[Any] | None = None, count: Any = None,
+                 for_each: Any = None, provider: Any = None, **arguments: Any) -> None:
+        checked = self._check(arguments)
+        super().__init__(scope, id, terraform_resource_type=self.TYPE,
+                         terraform_generator_metadata=_metadata(), depends_on=depends_on,
+                         count=count, for_each=for_each, provider=provider)
+        self._albform_arguments = checked
+
+
+class AkoCluster(cdktf.TerraformHclModule):  # type: ignore[misc]
+    """The built-in cluster module (``source = "albform/ako"``); arguments as the
+    pure-Python ``AkoCluster``."""
+
+    def __init__(self, scope: Construct, id: str, *,
+                 depends_on: Sequence[Any] | None = None, **arguments: Any) -> None:
+        inputs = _PureAkoCluster.inputs_for(**arguments)
+        super().__init__(scope, id, source=_PureAkoCluster.SOURCE, variables=inputs,
+                         depends_on=depends_on)
+
+
+_made: dict[str, type] = {}
+
+
+def __getattr__(name: str) -> type:
+    """``AviPool``, ``DataAviCloud``…: made on first access from the generated table."""
+    if name in _made:
+        return _made[name]
+    pure = {cls.__name__: cls for cls in (*RESOURCES.values(), *DATA_SOURCES.values())}
+    if name not in pure:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    source = pure[name]
+    base = AviDataSource if name.startswith("Data") else AviResource
+    made = type(name, (base,), {"TYPE": source.TYPE, "ARGUMENTS": source.ARGUMENTS,
+                                "REQUIRED": source.REQUIRED,
+                                "__module__": __name__, "__doc__": source.__doc__})
+    _made[name] = made
+    return made
+
+
+__all__ = ["AkoCluster", "App", "AviDataSource", "AviProvider", "AviResource", "HttpBackend",
+           "LocalBackend", "Output", "PgBackend", "Stack", "Variable"]

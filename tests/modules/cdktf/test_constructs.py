@@ -1,0 +1,179 @@
+"""The pure-Python construct layer: tree, logical ids, tokens, argument checks, synth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from albform.modules.cdktf import (
+    App,
+    AviPool,
+    AviProvider,
+    AviVirtualservice,
+    Construct,
+    DataAviCloud,
+    HttpBackend,
+    Lifecycle,
+    LocalBackend,
+    Output,
+    PgBackend,
+    Resource,
+    Stack,
+    Testing,
+    Variable,
+    make_logical_id,
+)
+
+
+def test_logical_ids_follow_cdktf() -> None:
+    # Top level: the id minus disallowed characters. Nested: human part + MD5 suffix; the
+    # spec (terraform-compat.md §7) records web-group/pool0 -> web-group_pool0_AA86C06E.
+    assert make_logical_id(["web.pool!"]) == "webpool"
+    assert make_logical_id(["web-group", "pool0"]) == "web-group_pool0_AA86C06E"
+    assert make_logical_id(["grp", "Default"]) == "grp"
+    assert make_logical_id(["a", "Resource"]).startswith("a_")
+    # A part the previous part ends with is dropped from the human part, not from the hash.
+    digest = hashlib.md5(b"webpool/pool").hexdigest()[:8].upper()
+    assert make_logical_id(["webpool", "pool"]) == f"webpool_{digest}"
+
+
+@given(st.lists(st.text(string.ascii_letters + string.digits + "-_. ", min_size=1,
+                        max_size=12).filter(lambda s: s not in ("Default", "Resource")),
+                min_size=2, max_size=4))
+def test_nested_logical_ids_are_valid_and_path_determined(parts: list[str]) -> None:
+    got = make_logical_id(parts)
+    assert got == make_logical_id(list(parts))
+    assert all(c in string.ascii_letters + string.digits + "_-" for c in got)
+    assert got.endswith(hashlib.md5("/".join(parts).encode()).hexdigest()[:8].upper())
+
+
+def test_duplicate_ids_and_addresses_are_rejected() -> None:
+    stack = Stack(App(), "s")
+    AviPool(stack, "web", name="web")
+    with pytest.raises(ValueError, match="already a construct with id 'web' in 's'"):
+        AviPool(stack, "web", name="other")
+    other = AviPool(stack, "web2", name="web2")
+    other.override_logical_id("web")
+    with pytest.raises(ValueError, match=r"s/web2 and s/web both synthesize .*avi_pool\.web"):
+        stack.to_terraform()
+
+
+def test_unknown_and_missing_arguments_are_type_errors() -> None:
+    stack = Stack(App(), "s")
+    with pytest.raises(TypeError, match=r"unexpected argument 'lb_algorythm'\. Did you mean "
+                                        r"'lb_algorithm'\?"):
+        AviPool(stack, "p", name="p", lb_algorythm="LB_ALGORITHM_ROUND_ROBIN")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"missing required argument.*'name'"):
+        AviPool(stack, "q")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected argument 'avi_controler'"):
+        AviProvider(stack, "avi", avi_controler="x")
+    # Computed-only attributes are not arguments.
+    with pytest.raises(TypeError, match="'_last_modified'"):
+        AviPool(stack, "r", name="r", _last_modified="1")  # type: ignore[typeddict-unknown-key]
+
+
+def test_tokens_resolve_at_synth_even_after_a_logical_id_override() -> None:
+    def build(stack: Stack) -> None:
+        cloud = DataAviCloud(stack, "cloud", name="Default-Cloud")
+        tenant = Variable(stack, "tenant", type="string", default="admin")
+        group = Construct(stack, "app")
+        pool = AviPool(group, "pool", name="web", cloud_ref=cloud.id, tenant_ref=tenant.value,
+                       lifecycle=Lifecycle(ignore_changes=["servers"]))
+        AviVirtualservice(stack, "vs", name=f"vs-for-{pool.name}",
+                          pool_ref=pool.id, depends_on=[pool])
+        Output(stack, "pool_uuid", value=pool.uuid)
+        pool.override_logical_id("web")   # after the references were taken
+
+    doc = Testing.synth_scope(build)
+    assert doc["resource"]["avi_virtualservice"]["vs"] == {
+        "name": "vs-for-${avi_pool.web.name}", "pool_ref": "${avi_pool.web.id}",
+        "depends_on": ["avi_pool.web"]}
+    assert doc["resource"]["avi_pool"]["web"] == {
+        "name": "web", "cloud_ref": "${data.avi_cloud.cloud.id}",
+        "tenant_ref": "${var.tenant}", "lifecycle": {"ignore_changes": ["servers"]}}
+    assert doc["output"]["pool_uuid"] == {"value": "${avi_pool.web.uuid}"}
+    assert Testing.to_have_resource_with_properties(doc, "avi_pool", {"name": "web"})
+    assert not Testing.to_have_resource_with_properties(doc, "avi_pool", {"name": "nope"})
+    assert Testing.to_have_data_source_with_properties(doc, "avi_cloud",
+                                                       {"name": "Default-Cloud"})
+
+
+def test_meta_arguments_count_for_each_provider_and_overrides() -> None:
+    def build(stack: Stack) -> None:
+        west = AviProvider(stack, "west", alias="west", avi_controller="10.0.0.1",
+                           version="~> 30.2")
+        AviPool(stack, "many", name="p-${count.index}", count=3, provider=west)
+        each = AviPool(stack, "each", name="${each.key}", for_each={"a": 1, "b": 2})
+        each.add_override("lifecycle.create_before_destroy", True)
+        with pytest.raises(TypeError, match="mutually exclusive"):
+            Resource(stack, "bad", type="avi_pool", count=1, for_each=["x"])
+
+    doc = Testing.synth_scope(build)
+    assert doc["provider"] == {"avi": [{"alias": "west", "avi_controller": "10.0.0.1"}]}
+    assert doc["terraform"]["required_providers"]["avi"] == {"source": "vmware/avi",
+                                                             "version": "~> 30.2"}
+    assert doc["resource"]["avi_pool"]["many"] == {"name": "p-${count.index}", "count": 3,
+                                                   "provider": "avi.west"}
+    assert doc["resource"]["avi_pool"]["each"]["lifecycle"] == {"create_before_destroy": True}
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda s: None, None),
+    (lambda s: LocalBackend(s, path="x.tfstate"), {"local": {"path": "x.tfstate"}}),
+    (lambda s: HttpBackend(s, address="https://127.0.0.1/state"),
+     {"http": {"address": "https://127.0.0.1/state"}}),
+    (lambda s: PgBackend(s, conn_str="postgres://db/x", schema_name="lb"),
+     {"pg": {"conn_str": "postgres://db/x", "schema_name": "lb"}}),
+])
+def test_backends(make: object, expected: dict[str, object] | None, tmp_path: Path,
+                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    stack = Stack(App(), "prod")
+    make(stack)  # type: ignore[operator]
+    doc = stack.to_terraform()
+    if expected is None:   # CDKTF's default: a local state file named after the stack
+        expected = {"local": {"path": str(tmp_path / "terraform.prod.tfstate")}}
+    assert doc["terraform"]["backend"] == expected
+    assert doc["//"]["metadata"]["backend"] == next(iter(expected))
+
+
+def test_two_backends_are_rejected() -> None:
+    stack = Stack(App(), "s")
+    LocalBackend(stack)
+    with pytest.raises(ValueError, match="already a construct with id 'backend'"):
+        PgBackend(stack, conn_str="x")
+
+
+def test_synth_writes_cdktf_layout_deterministically(tmp_path: Path) -> None:
+    def make(outdir: Path) -> App:
+        app = App(outdir=outdir)
+        stack = Stack(app, "avi-prod")
+        LocalBackend(stack, path="state.tfstate")
+        pool = AviPool(stack, "web_pool", name="web", servers=[
+            {"ip": [{"addr": "10.0.0.1", "type": "V4"}], "port": "80"}])
+        pool.import_from("pool-uuid-1")
+        Output(stack, "pool", value=pool.id)
+        return app
+
+    first = make(tmp_path / "a").synth()
+    second = make(tmp_path / "b").synth()
+    stack_file = Path("stacks/avi-prod/cdk.tf.json")
+    assert (first / stack_file).read_bytes() == (second / stack_file).read_bytes()
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert manifest["version"] == "0.21.0"
+    assert manifest["stacks"]["avi-prod"]["synthesizedStackPath"] == str(stack_file)
+    assert manifest["stacks"]["avi-prod"]["workingDirectory"] == "stacks/avi-prod"
+    doc = json.loads((first / stack_file).read_text())
+    assert doc["//"]["metadata"] == {"backend": "local", "stackName": "avi-prod",
+                                     "version": "0.21.0",
+                                     "imports": {"avi_pool": ["web_pool"]}}
+    assert doc["import"] == [{"id": "pool-uuid-1", "to": "avi_pool.web_pool"}]
+    assert doc["resource"]["avi_pool"]["web_pool"]["//"] == {
+        "metadata": {"path": "avi-prod/web_pool", "uniqueId": "web_pool"}}
+    assert not list(first.rglob("*.tmp"))
