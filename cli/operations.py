@@ -160,7 +160,7 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
         if not args.auto_approve and not view.confirm(destroy=args.destroy):
             view.cancelled(destroy=args.destroy)
             return EXIT_ERROR
-        return _apply(plan, provider, backend, prev_state, args, view, hook)
+        return _apply(plan, provider, backend, prev_state, args, view, hook, ws.workdir)
 
 
 @dataclass
@@ -227,7 +227,7 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
                              json_mode=args.json)
             return EXIT_ERROR
         return _apply(plan, provider, backend, prev_state, args, view,
-                      ProgressView(quiet=args.json))
+                      ProgressView(quiet=args.json), ws.workdir)
 
 
 def _read_state(backend: Any) -> Any:
@@ -238,7 +238,7 @@ def _read_state(backend: Any) -> Any:
 
 
 def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunArgs,
-           view: PlanView, hook: ProgressView) -> int:
+           view: PlanView, hook: ProgressView, workdir: Path) -> int:
     from albform.engine.apply import apply_plan
 
     serial = [prev_state.serial]
@@ -252,12 +252,29 @@ def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunAr
         outcome = apply_plan(plan, provider, persist, hook=hook,
                              parallelism=args.parallelism, stop=stop)
     show_diagnostics(outcome.diagnostics, json_mode=args.json, color=args.color)
+    if outcome.persist_failed:
+        _save_errored(outcome.state, provider, workdir, args)
     if outcome.diagnostics.has_errors() or outcome.interrupted:
         # As Terraform: no "Apply complete!" after a failure (wrappers read it as success);
         # the errors above and the saved state tell what was done.
         return EXIT_ERROR
     view.applied(outcome, destroy=args.destroy)
     return EXIT_OK
+
+
+def _save_errored(state: Any, provider: Any, workdir: Path, args: RunArgs) -> None:
+    """The backend refused the final state: keep it in errored.tfstate so that nothing
+    created is forgotten (Terraform's recovery file; push it back with the backend fixed)."""
+    from albform.cli.workspace import ProviderSchemas
+    from albform.engine.state.backends.local import save_errored_state
+
+    path = save_errored_state(state, workdir, schemas=ProviderSchemas(provider))
+    show_diagnostics([Diagnostic.error(
+        "Failed to persist state to backend",
+        f"The error above shows why the state could not be saved. albform wrote the state "
+        f"to {path} instead, so no object it created is forgotten. Fix the backend, then "
+        "store that file as the state (e.g. copy it over a local state file).")],
+        json_mode=args.json, color=args.color)
 
 
 def fail(summary: str, detail: str = "", *, json_mode: bool = False) -> int:
