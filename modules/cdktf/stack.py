@@ -149,8 +149,8 @@ class Stack(Construct):
         if imports:
             doc["import"] = imports
             meta["metadata"]["imports"] = imported
-        if outputs:
-            meta["outputs"] = {self.name: outputs}
+        # CDKTF writes the key even when the stack has no outputs.
+        meta["outputs"] = {self.name: outputs} if outputs else {}
         return {"//": meta, **resolve(doc)}
 
 
