@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 InstanceKey = int | str | None
@@ -74,6 +74,19 @@ class ResourceAddress:
     key: InstanceKey = None
     module: tuple[ModuleStep, ...] = ()
     mode: Mode = "managed"
+    # Addresses key every map in a plan of 50,000 resources: hash once, not on every lookup.
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash",
+                           hash((self.type, self.name, self.key, self.module, self.mode)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuild (and so re-hash) on unpickling: string hashes differ between processes.
+        return (ResourceAddress, (self.type, self.name, self.key, self.module, self.mode))
 
     # -- construction ---------------------------------------------------------------------
     @classmethod

@@ -49,3 +49,18 @@ def test_parse_examples(text: str, expected: ResourceAddress) -> None:
 def test_parse_rejects_garbage_with_reason(text: str) -> None:
     with pytest.raises(AddressError, match="address"):
         ResourceAddress.parse(text)
+
+
+def test_hash_survives_pickling_into_another_process() -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    address = ResourceAddress.parse('module.m["k"].avi_pool.web[2]')
+    code = ("import pickle,sys; a=pickle.loads(sys.stdin.buffer.read()); "
+            "from albform.engine.addrs import ResourceAddress as R; "
+            "b=R.parse(str(a)); print(hash(a)==hash(b) and {a: 1}.get(b) == 1)")
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(address),
+                         capture_output=True, check=True,
+                         env={"PYTHONHASHSEED": "12345", **__import__("os").environ})
+    assert out.stdout.strip() == b"True"
