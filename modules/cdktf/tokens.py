@@ -6,7 +6,9 @@ text is a placeholder ``${TfToken[TOKEN.<n>]}``. The placeholder names a registe
 value by the Terraform expression, e.g. ``"pool ${avi_pool.web.name}"``. Resolution happens at
 synth time because a logical id may still change (``override_logical_id``) after the
 reference was taken. Placeholders of another process or a stale registry are left as text,
-which Terraform then reports; they never silently vanish.
+which Terraform then reports; they never silently vanish. The registry lives as long as the
+process (as CDKTF's token map does): a synth-once app never notices, a long-running process
+building many apps keeps their small ``Reference`` records.
 """
 
 from __future__ import annotations
