@@ -2,8 +2,8 @@
 and ``kubectl get -o yaml|json`` dumps.
 
 ``load_manifests(paths) -> (list[KubeObject], Diagnostics)``; every object remembers the file
-and line it came from. Bad YAML and malformed objects are file:line errors; the other files are
-still read so users see every problem at once.
+and line it came from. Bad YAML, malformed objects and mistyped fields (``shapes``) are
+file:line errors; the other files are still read so users see every problem at once.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.modules.k8s.shapes import shape_errors
 from albform.modules.k8s.yamlsrc import Document, child_node, load_documents
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -117,5 +118,11 @@ def _collect(doc: Document, implied_kind: str, out: list[KubeObject], diags: Dia
         return
     if implied_kind and "kind" not in data:
         data = {**data, "kind": kind}
-    out.append(KubeObject(data, doc.source))
+    # The API server would refuse a mistyped field; from a file, refuse it here (shapes.py).
+    bad = shape_errors(data)
+    for path, message in bad:
+        diags.error("Invalid Kubernetes object", f"{kind} {meta.get('name')}: {message}",
+                    subject=doc.line_of(*path))
+    if not bad:
+        out.append(KubeObject(data, doc.source))
 

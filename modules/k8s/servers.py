@@ -165,6 +165,8 @@ def _npl(ctx: Context, svc: KubeObject, port: Mapping[str, Any]
         except json.JSONDecodeError:
             continue
         for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue  # Antrea writes objects; anything else is not a mapping to use
             node_ip = str(entry.get("nodeIP") or "")
             atype = ip_type(node_ip)
             if not ((atype == "V4" and ctx.v4 and fam4) or (atype == "V6" and ctx.v6 and fam6)):

@@ -1,0 +1,143 @@
+"""The JSON shapes of the Kubernetes fields the translator reads, checked on manifests from files.
+
+``shape_errors(data) -> list[(path, message)]`` for one object. The API server rejects a
+Service whose ``spec.ports`` is a string or whose ``port`` is ``"80"``; manifests read from disk
+never met an API server, so the same checks happen here, before translation, and a mistake is a
+file:line error instead of a crash deep in the translator. Only the fields the translator uses
+are described (everything else is passed through unchecked); ``null`` counts as absent, as it
+does for the API server, except as a list item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# A shape is a scalar name ("str", "int", "bool", "int-or-str"; "int!": required), ("list", shape),
+# ("map", shape) for string-keyed maps, or a dict of known field shapes (other fields allowed).
+Shape = Any
+
+_STR_MAP = ("map", "str")
+_METADATA = {"name": "str", "namespace": "str", "labels": _STR_MAP, "annotations": _STR_MAP}
+_SERVICE_PORT = {"name": "str", "port": "int!", "targetPort": "int-or-str", "nodePort": "int",
+                 "protocol": "str"}
+_SLICE_PORT = {"name": "str", "port": "int", "protocol": "str"}
+_ENDPOINT = {"addresses": ("list", "str"), "nodeName": "str",
+             "conditions": {"ready": "bool", "serving": "bool", "terminating": "bool"},
+             "targetRef": {"kind": "str", "name": "str", "namespace": "str"}}
+_BACKEND = {"service": {"name": "str", "port": {"number": "int", "name": "str"}}}
+_PATH = {"path": "str", "pathType": "str", "backend": _BACKEND}
+_RULE = {"host": "str", "http": {"paths": ("list", _PATH)}}
+
+KIND_SHAPES: Mapping[str, Mapping[str, Shape]] = {
+    "Service": {"spec": {
+        "type": "str", "ports": ("list", _SERVICE_PORT), "selector": _STR_MAP,
+        "loadBalancerIP": "str", "loadBalancerClass": "str", "externalTrafficPolicy": "str",
+        "ipFamilies": ("list", "str")}},
+    "EndpointSlice": {"addressType": "str", "ports": ("list", _SLICE_PORT),
+                      "endpoints": ("list", _ENDPOINT)},
+    "Node": {"spec": {"podCIDR": "str", "podCIDRs": ("list", "str")},
+             "status": {"addresses": ("list", {"type": "str", "address": "str"})}},
+    "Pod": {"spec": {"nodeName": "str",
+                     "containers": ("list", {"ports": ("list", {"name": "str",
+                                                                "containerPort": "int"})})},
+            "status": {"podIP": "str",
+                       "conditions": ("list", {"type": "str", "status": "str"})}},
+    "Ingress": {"spec": {"ingressClassName": "str",
+                         "tls": ("list", {"hosts": ("list", "str"), "secretName": "str"}),
+                         "rules": ("list", _RULE), "defaultBackend": _BACKEND}},
+    "IngressClass": {"spec": {"controller": "str"}},
+    "Secret": {"type": "str", "data": _STR_MAP, "stringData": _STR_MAP},
+}
+
+_NAMES = {"str": "a string", "int": "an integer", "bool": "true or false",
+          "int-or-str": "an integer or a string", "list": "a list", "map": "a mapping",
+          "object": "a mapping"}
+
+
+def shape_errors(data: Mapping[str, Any], limit: int = 5) -> list[tuple[tuple[str | int, ...],
+                                                                       str]]:
+    """Where ``data`` (one object) differs from its kind's shape, with a message each."""
+    errors: list[tuple[tuple[str | int, ...], str]] = []
+    _check(data.get("metadata"), _METADATA, ("metadata",), errors)
+    shape = KIND_SHAPES.get(str(data.get("kind") or ""))
+    if shape is not None:
+        for key, field_shape in shape.items():
+            _check(data.get(key), field_shape, (key,), errors)
+    return errors[:limit]
+
+
+def _check(value: Any, shape: Shape, path: tuple[str | int, ...],
+           errors: list[tuple[tuple[str | int, ...], str]]) -> None:
+    if value is None:
+        return
+    if isinstance(shape, str):
+        if not _scalar_ok(value, shape):
+            errors.append((path, _message(path, shape, value)))
+        return
+    if isinstance(shape, tuple):
+        container, inner = shape
+        if container == "list":
+            if not isinstance(value, list):
+                errors.append((path, _message(path, "list", value)))
+                return
+            for i, item in enumerate(value):
+                if item is None:  # a null list item is no object at all (absent is fine)
+                    errors.append(((*path, i), _message((*path, i), _expected(inner), item)))
+                    continue
+                _check(item, inner, (*path, i), errors)
+        else:
+            if not isinstance(value, dict):
+                errors.append((path, _message(path, "map", value)))
+                return
+            for key, item in value.items():
+                _check(item, inner, (*path, str(key)), errors)
+        return
+    if not isinstance(value, dict):
+        errors.append((path, _message(path, "object", value)))
+        return
+    for key, field_shape in shape.items():
+        if value.get(key) is None and isinstance(field_shape, str) and field_shape[-1] == "!":
+            errors.append(((*path, key), f'"{_dotted((*path, key))}" is required.'))
+            continue
+        _check(value.get(key), field_shape, (*path, key), errors)
+
+
+def _expected(shape: Shape) -> str:
+    if isinstance(shape, str):
+        return shape
+    return shape[0] if isinstance(shape, tuple) else "object"
+
+
+def _scalar_ok(value: Any, kind: str) -> bool:
+    kind = kind.rstrip("!")
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int":
+        return is_int
+    if kind == "bool":
+        return isinstance(value, bool)
+    return is_int or isinstance(value, str)
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _message(path: tuple[str | int, ...], expected: str, value: Any) -> str:
+    return f'"{_dotted(path)}" must be {_NAMES[expected.rstrip("!")]}, not {_describe(value)}.'
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    if value is None:
+        return "null"
+    return f"{type(value).__name__} {value!r}"

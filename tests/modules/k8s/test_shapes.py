@@ -1,0 +1,116 @@
+"""Mistyped fields in manifests read from files are file:line errors, never a crash in the
+translator (the API server would have refused them); realistic inputs pass untouched."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from albform.modules.k8s.ingest import load_manifests, parse_manifests
+from albform.modules.k8s.load import load_cluster
+from albform.modules.k8s.servers import NPL_POD_ANNOTATION as NPL
+from albform.modules.k8s.settings import settings_from_values
+from albform.modules.k8s.shapes import shape_errors
+from albform.modules.k8s.translate import translate
+
+REPO = Path(__file__).resolve().parents[3]
+DEMO = REPO / "examples" / "lb-demo"
+CASES = Path(__file__).parent / "cases"
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("kind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\n  ports: oops\n",
+     5, '"spec.ports" must be a list, not the string \'oops\''),
+    ("kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: '80'\n",
+     5, '"spec.ports[0].port" must be an integer'),
+    ("kind: Service\nmetadata:\n  name: s\n  labels: [a, b]\n",
+     4, '"metadata.labels" must be a mapping, not a list'),
+    ("kind: EndpointSlice\nmetadata: {name: e}\nendpoints:\n- addresses: 10.0.0.1\n",
+     4, '"endpoints[0].addresses" must be a list'),
+    ("kind: Ingress\nmetadata: {name: i}\nspec:\n  rules:\n    host: a.com\n",
+     5, '"spec.rules" must be a list, not a mapping'),
+    ("kind: Node\nmetadata: {name: n}\nspec:\n  podCIDRs: 10.0.0.0/24\n",
+     4, '"spec.podCIDRs" must be a list'),
+    ("kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {}\n",
+     5, '"spec.ports[0].port" is required'),
+    ("kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  -\n",
+     5, '"spec.ports[0]" must be a mapping, not null'),
+    ("kind: Pod\nmetadata: {name: p}\nstatus: Running\n",
+     3, '"status" must be a mapping, not the string \'Running\''),
+])
+def test_mistyped_fields_are_file_line_errors(text: str, line: int, message: str) -> None:
+    objects, diags = parse_manifests("apiVersion: v1\n" + text, "k8s/x.yaml")
+    assert objects == []
+    errors = diags.errors()
+    assert errors, "expected an error"
+    assert errors[0].subject is not None
+    assert (errors[0].subject.filename, errors[0].subject.start_line) == ("k8s/x.yaml", line + 1)
+    assert message in errors[0].detail
+
+
+def test_npl_annotation_entries_that_are_not_objects_are_skipped() -> None:
+    spec = yaml.safe_load((CASES / "npl_mode" / "input.yaml").read_text())
+    config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in spec["config"].items()}
+    settings, _ = settings_from_values(config, {}, "input.yaml")
+    assert settings is not None
+    objects = spec["objects"]
+    for obj in objects:
+        if NPL in (obj.get("metadata", {}).get("annotations") or {}):
+            obj["metadata"]["annotations"][NPL] = '[1, "x", null]'
+    translation, _ = translate(objects, settings)
+    pools = [o for o in translation.objects if o.api_type == "pool"]
+    assert pools and all(not p.body.get("servers") for p in pools)
+
+
+def test_realistic_inputs_have_no_shape_errors() -> None:
+    objects, diags = load_manifests([DEMO / "manifests", DEMO / "manifests-scaled"])
+    assert not diags.has_errors() and objects
+    for case in sorted(CASES.glob("*/input.yaml")):
+        for obj in yaml.safe_load(case.read_text())["objects"]:
+            assert shape_errors(obj) == [], f"{case.parent.name}: {obj.get('kind')}"
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 70000) | st.text(max_size=6),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=6)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+def _demo_documents() -> list[dict[str, Any]]:
+    docs = []
+    for path in sorted((DEMO / "manifests").glob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return docs
+
+
+@given(st.data())
+def test_any_mistyped_field_is_an_error_or_translates(tmp_path_factory: Any,
+                                                      data: st.DataObject) -> None:
+    docs = _demo_documents()
+    doc = data.draw(st.sampled_from(docs))
+    path = data.draw(st.sampled_from([p for p in _paths(doc) if p[0] not in ("kind",)]))
+    target: Any = doc
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = data.draw(JSON)
+    folder = tmp_path_factory.mktemp("m")
+    (folder / "all.yaml").write_text(yaml.safe_dump_all(docs))
+    translation, diags = load_cluster([folder], DEMO / "avi-k8s-config.yaml",
+                                      DEMO / "controller-facts.yaml")
+    assert translation is not None or diags.has_errors()
