@@ -215,3 +215,28 @@ def test_stack_without_outputs_has_empty_outputs_metadata() -> None:
     assert stack.to_terraform()["//"] == {
         "metadata": {"backend": "local", "stackName": "s", "version": "0.21.0"},
         "outputs": {}}
+
+
+def test_ako_cluster_module_call(tmp_path: Path) -> None:
+    from albform.modules.cdktf import AkoCluster, AviCloud
+
+    def build(stack: Stack) -> None:
+        cloud = AviCloud(stack, "cloud", name="Default-Cloud", vtype="CLOUD_NONE")
+        cluster = AkoCluster(stack, "kubeadm", manifests=[tmp_path / "m", "rel/n.yaml"],
+                             ako_settings={"clusterName": "c1"},
+                             controller_facts={"cloudType": "CLOUD_NONE"}, depends_on=[cloud])
+        Output(stack, "vs", value=cluster.virtualservices)
+        with pytest.raises(TypeError, match="exactly one of manifests= or kubeconfig="):
+            AkoCluster(stack, "neither")
+        with pytest.raises(TypeError, match="ako_config= or ako_settings=, not both"):
+            AkoCluster(stack, "both", manifests="m", ako_config="a", ako_settings={})
+        with pytest.raises(TypeError, match="cannot be imported"):
+            DataAviCloud(stack, "d").import_from("x")
+
+    doc = Testing.synth_scope(build)
+    assert doc["module"]["kubeadm"] == {
+        "source": "albform/ako", "manifests": [str(tmp_path / "m"), "rel/n.yaml"],
+        "ako_settings": {"clusterName": "c1"}, "controller_facts": {"cloudType": "CLOUD_NONE"},
+        "depends_on": ["avi_cloud.cloud"]}
+    assert doc["output"]["vs"] == {"value": "${module.kubeadm.virtualservices}"}
+    assert "neither" not in doc["module"] and "both" not in doc["module"]
