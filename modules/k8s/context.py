@@ -4,6 +4,7 @@ Built once per ``translate`` call; read-only afterwards."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from typing import Any
@@ -121,6 +122,21 @@ def service_metadata(*, namespace_ingress_name: list[str] | None = None,
                      namespace_svc_name: list[str] | None = None,
                      pool_ratio: int = 0) -> str:
     """``lib.ServiceMetadataObj`` serialised: every key, in Go field order, nil -> null."""
+    if namespace_ingress_name is None and hostnames is None and namespace_svc_name is None \
+            and not (ingress_name or namespace or pool_ratio):
+        return _empty_metadata()  # every pool carries it: tens of thousands at scale
+    return _metadata(namespace_ingress_name, ingress_name, namespace, hostnames,
+                     namespace_svc_name, pool_ratio)
+
+
+@functools.cache
+def _empty_metadata() -> str:
+    return _metadata(None, "", "", None, None, 0)
+
+
+def _metadata(namespace_ingress_name: list[str] | None, ingress_name: str, namespace: str,
+              hostnames: list[str] | None, namespace_svc_name: list[str] | None,
+              pool_ratio: int) -> str:
     return go_json({
         "namespace_ingress_name": namespace_ingress_name,
         "ingress_name": ingress_name,
