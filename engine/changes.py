@@ -68,6 +68,9 @@ class ResourceChange:
     importing_id: str | None = None
     # Attributes still unknown after this change is applied, for "(known after apply)".
     after_unknown: tuple[tuple[str | int, ...], ...] = ()
+    # The deposed key when this change deletes a deposed object (left over from an
+    # interrupted create_before_destroy replacement) rather than the current object.
+    deposed: str | None = None
 
     @property
     def type(self) -> str:

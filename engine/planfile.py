@@ -128,6 +128,7 @@ def _encode_change(c: ResourceChange, schema: ResourceSchema | None) -> dict[str
         "previous_address": str(c.previous_address) if c.previous_address else None,
         "importing_id": c.importing_id,
         "after_unknown": [_path(p) for p in c.after_unknown],
+        "deposed": c.deposed,
     }
 
 
@@ -154,6 +155,7 @@ def _decode_change(doc: Mapping[str, Any]) -> ResourceChange:
         previous_address=address(doc["previous_address"]),
         importing_id=doc["importing_id"],
         after_unknown=tuple(tuple(p) for p in doc["after_unknown"]),
+        deposed=doc.get("deposed"),
     )
 
 

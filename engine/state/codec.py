@@ -13,8 +13,13 @@ value knows the value was withheld, not unset; diff normalisation treats such an
 (Terraform keeps them in clear; outputs are the user's explicit choice).
 
 ``decode_state`` raises ``StateFormatError`` with the reason and the JSON location for every
-file it cannot represent faithfully (invalid JSON, another format version, deposed objects,
-legacy ``attributes_flat``). Unknown top-level and instance keys are preserved.
+file it cannot represent faithfully (invalid JSON, another format version, legacy
+``attributes_flat``). Unknown top-level and instance keys are preserved.
+
+Deposed objects (``"deposed": "<8 hex>"``, left by an interrupted create_before_destroy
+replacement) are instances of their resource like the current one: Terraform writes each
+instance key's current object first, then its deposed objects by key. ``State.deposed`` holds
+them on the model side.
 
 ``dependencies`` holds what Terraform's reader accepts there: resource addresses without
 instance keys (``avi_pool.ako``, ``module.m.avi_vsvip.v``). albform orders deletes per
@@ -36,7 +41,13 @@ from typing import Any
 from albform.engine.addrs import AddressError, InstanceKey, ModuleStep, ResourceAddress
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.jsonwriter import Canonical, dumps_indented
-from albform.engine.state.model import STATE_VERSION, OutputState, ResourceState, State
+from albform.engine.state.model import (
+    STATE_VERSION,
+    OutputState,
+    ResourceState,
+    State,
+    deposed_sort_key,
+)
 
 # Keys decode_state maps onto model fields; anything else is kept in ``extra``.
 _TOP_KEYS = ("version", "terraform_version", "serial", "lineage", "outputs", "resources",
@@ -63,7 +74,7 @@ def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = No
         "lineage": state.lineage,
         "outputs": {name: _encode_output(out)
                     for name, out in sorted(state.outputs.items())},
-        "resources": _encode_resources(state.resources, schemas or {}),
+        "resources": _encode_resources((*state.resources, *state.deposed), schemas or {}),
         "check_results": state.extra.get("check_results"),
     }
     for key, value in state.extra.items():
@@ -93,7 +104,8 @@ def _encode_resources(resources: Iterable[ResourceState],
     groups: dict[tuple[str, str, str, str, str], list[ResourceState]] = {}
     for r in resources:
         groups.setdefault(_group_key(r), []).append(r)
-    instances = _instances_by_resource(r for g in groups.values() for r in g)
+    instances = _instances_by_resource(r for g in groups.values() for r in g
+                                       if r.deposed is None)
     out: list[dict[str, Any]] = []
     # Terraform's sortResourcesV4: module string, then mode ("data" < "managed"), type, name.
     for key in sorted(groups):
@@ -104,7 +116,7 @@ def _encode_resources(resources: Iterable[ResourceState],
         entry.update(mode=mode, type=type_, name=name, provider=provider)
         schema = _schema_for(schemas, mode, type_)
         secret_paths = schema.sensitive_paths() if schema is not None else []
-        members = sorted(groups[key], key=lambda r: r.address.sort_key())
+        members = sorted(groups[key], key=deposed_sort_key)
         entry["instances"] = [_encode_instance(r, secret_paths, instances) for r in members]
         out.append(entry)
     return out
@@ -130,6 +142,8 @@ def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
         entry["index_key"] = r.address.key
     if r.status:
         entry["status"] = r.status
+    if r.deposed is not None:
+        entry["deposed"] = r.deposed
     entry["schema_version"] = r.schema_version
     entry["attributes"] = Canonical(attributes)
     entry["sensitive_attributes"] = [_encode_path(p) for p in sensitive]
@@ -254,6 +268,8 @@ def decode_state(data: bytes | str) -> State:
         exact.extend("albform_dependencies" in inst for inst in entry.get("instances") or [])
     if any(r.dependencies and not e for r, e in zip(resources, exact, strict=True)):
         resources = _instance_dependencies(resources, exact)
+    current = [r for r in resources if r.deposed is None]
+    _check_unique(current)
     state = State(
         serial=serial,
         lineage=lineage,
@@ -263,7 +279,16 @@ def decode_state(data: bytes | str) -> State:
         version=STATE_VERSION,
         extra=extra,
     )
-    return state.with_resources(resources)
+    return state.with_resources(current).with_deposed(
+        r for r in resources if r.deposed is not None)
+
+
+def _check_unique(current: list[ResourceState]) -> None:
+    seen: set[ResourceAddress] = set()
+    for r in current:
+        if r.address in seen:
+            raise StateFormatError(f"{r.address} has more than one current object")
+        seen.add(r.address)
 
 
 def _check_version(doc: Mapping[str, Any]) -> None:
@@ -325,12 +350,9 @@ def _parse_address(text: str, where: str) -> ResourceAddress:
 def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
                      where: str) -> ResourceState:
     _expect(doc, dict, where)
-    if doc.get("deposed"):
-        raise StateFormatError(
-            f"{where}: deposed object {doc['deposed']!r} of {base} (left by an interrupted "
-            "create_before_destroy replacement) is not supported; finish it with terraform "
-            "apply first"
-        )
+    deposed = doc.get("deposed") or None
+    if deposed is not None and not isinstance(deposed, str):
+        raise StateFormatError(f"{where}.deposed: expected a string key, got {deposed!r:.40}")
     if "attributes_flat" in doc and "attributes" not in doc:
         raise StateFormatError(f"{where}: legacy \"attributes_flat\" is not supported")
     status = doc.get("status") or None
@@ -356,6 +378,7 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         schema_version=schema_version,
         status=status,
         create_before_destroy=bool(doc.get("create_before_destroy", False)),
+        deposed=deposed,
         extra={k: v for k, v in doc.items() if k not in _INSTANCE_KEYS},
     )
 
@@ -364,7 +387,7 @@ def _instance_dependencies(resources: list[ResourceState],
                            exact: list[bool]) -> list[ResourceState]:
     """Terraform's resource-level dependencies expanded to instances; ``exact`` marks the
     instances whose list came from ``albform_dependencies`` and is kept as read."""
-    instances = _instances_by_resource(resources)
+    instances = _instances_by_resource(r for r in resources if r.deposed is None)
     return [r if is_exact or not r.dependencies
             else replace(r, dependencies=_expand(
                 r.address, (_resource_of(d) for d in r.dependencies), instances))

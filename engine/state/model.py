@@ -34,6 +34,10 @@ class ResourceState:
     # "tainted" marks an object whose create failed half-way: the next plan replaces it.
     status: str | None = None
     create_before_destroy: bool = False
+    # The key (8 hex digits) of a *deposed* object: the old object of a create_before_destroy
+    # replacement, kept in state from before the new one is created until it is deleted, so
+    # that a crash in between never forgets it. ``None`` for the current object.
+    deposed: str | None = None
     # Instance keys of a state file this version does not model (``private``, 1.12+
     # ``identity``...); the codec writes them back unchanged.
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -56,6 +60,10 @@ class State:
     version: int = STATE_VERSION
     # Top-level keys of a file this version does not know; written back unchanged.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Deposed objects (``ResourceState.deposed`` set), in (address, key) order. They are kept
+    # apart from ``resources`` so that every address maps to at most one current object there
+    # (``by_address``/``get``); an address may have several deposed objects besides.
+    deposed: tuple[ResourceState, ...] = ()
 
     def by_address(self) -> dict[ResourceAddress, ResourceState]:
         return {r.address: r for r in self.resources}
@@ -70,9 +78,25 @@ class State:
         ordered = tuple(sorted(resources, key=lambda r: r.address.sort_key()))
         return replace(self, resources=ordered)
 
+    def with_deposed(self, deposed: Iterable[ResourceState]) -> State:
+        return replace(self, deposed=tuple(sorted(deposed, key=deposed_sort_key)))
+
     def next_serial(self) -> State:
         return replace(self, serial=self.serial + 1)
 
     @property
     def is_empty(self) -> bool:
-        return not self.resources and not self.outputs
+        return not self.resources and not self.outputs and not self.deposed
+
+
+def deposed_sort_key(r: ResourceState) -> tuple[object, ...]:
+    return (r.address.sort_key(), r.deposed or "")
+
+
+def new_deposed_key(taken: Iterable[str] = ()) -> str:
+    """A fresh deposed key: 8 lowercase hex digits (Terraform's form), unique among ``taken``."""
+    used = set(taken)
+    while True:
+        key = uuid.uuid4().hex[:8]
+        if key not in used:
+            return key

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ ADDRESS = st.builds(
     module=st.lists(st.builds(ModuleStep, IDENT, KEY), max_size=2).map(tuple),
     mode=st.sampled_from(["managed", "data"]),
 )
+DEPOSED_KEY = st.from_regex(r"[0-9a-f]{8}", fullmatch=True)
 PATH = st.lists(st.text(min_size=1, max_size=5) | st.integers(0, 3), min_size=1,
                 max_size=3).map(tuple)
 
@@ -71,13 +73,23 @@ def resource_states(draw: st.DrawFn) -> ResourceState:
 def states(draw: st.DrawFn) -> State:
     resources = draw(st.lists(resource_states(), max_size=6,
                               unique_by=lambda r: r.address))
+    # Deposed objects: of a current object's address (the usual case) or of an address with
+    # no current object left; several per address possible.
+    managed = [r.address for r in resources if not r.address.is_data]
+    where = ADDRESS.filter(lambda a: not a.is_data)
+    if managed:
+        where = st.sampled_from(managed) | where
+    deposed = draw(st.lists(
+        st.builds(lambda r, at, key: replace(r, address=at, deposed=key),
+                  resource_states(), where, DEPOSED_KEY),
+        max_size=3, unique_by=lambda r: (r.address, r.deposed)))
     outputs = draw(st.dictionaries(IDENT, st.builds(OutputState, JSON, st.just("string"),
                                                     st.booleans()), max_size=3))
     extra = draw(st.sampled_from([{}, {"check_results": [{"object_kind": "resource"}]},
                                   {"x_future_key": {"a": 1}}]))
     return State(serial=draw(st.integers(0, 2**40)), lineage=draw(st.uuids()).__str__(),
                  outputs=outputs, terraform_version="1.11.4", extra=extra
-                 ).with_resources(resources)
+                 ).with_resources(resources).with_deposed(deposed)
 
 
 # -- properties ---------------------------------------------------------------------------------
@@ -104,6 +116,22 @@ def test_a_file_terraform_wrote_is_reproduced_byte_for_byte() -> None:
     assert [str(r.address) for r in state.resources] == [
         "terraform_data.a", "terraform_data.b[0]", "terraform_data.b[1]",
         'module.m.terraform_data.k["p"]', 'module.m.terraform_data.k["q"]']
+    assert encode_state(state) == raw
+
+
+def test_a_deposed_object_terraform_wrote_is_reproduced_byte_for_byte() -> None:
+    # Written by terraform 1.11.4: terraform_data.cbd (create_before_destroy) replaced while
+    # the create-time provisioner of terraform_data.b failed, so the old object was never
+    # destroyed; `terraform plan` on it says "(deposed object 661cce99) will be destroyed".
+    raw = (DATA / "terraform_deposed.tfstate.json").read_bytes()
+    state = decode_state(raw)
+    assert [str(r.address) for r in state.resources] == [
+        "terraform_data.b", "terraform_data.cbd"]
+    [old] = state.deposed
+    assert (str(old.address), old.deposed) == ("terraform_data.cbd", "661cce99")
+    assert old.attributes["triggers_replace"] == {"value": "one", "type": "string"}
+    assert state.get(old.address) is not None
+    assert state.get(old.address).attributes["id"] != old.attributes["id"]  # type: ignore[union-attr]
     assert encode_state(state) == raw
 
 
@@ -188,7 +216,10 @@ def test_withhold_sensitive_reports_each_concrete_path() -> None:
     (b'{"version": 3}', "format version 3"),
     (b'{"version": 4, "serial": -1}', "serial must be a non-negative integer"),
     (b'{"version": 4, "resources": [{"mode": "managed", "type": "avi_pool", "name": "p", '
-     b'"provider": "x", "instances": [{"deposed": "00000001"}]}]}', "deposed object"),
+     b'"provider": "x", "instances": [{"deposed": 1}]}]}',
+     "resources[0].instances[0].deposed: expected a string key"),
+    (b'{"version": 4, "resources": [{"mode": "managed", "type": "avi_pool", "name": "p", '
+     b'"provider": "x", "instances": [{}, {}]}]}', "avi_pool.p has more than one current"),
     (b'{"version": 4, "resources": [{"mode": "managed", "type": "avi_pool", "name": "p", '
      b'"provider": "x", "instances": [{"index_key": 1.5}]}]}',
      "resources[0].instances[0].index_key"),
@@ -272,3 +303,32 @@ def test_encoding_a_value_that_is_not_json_names_the_problem() -> None:
         [ResourceState(ResourceAddress("avi_pool", "p"), {"name": UNKNOWN})])
     with pytest.raises(ValueError, match="state holds a value that is not JSON"):
         encode_state(state)
+
+
+@pytest.mark.terraform
+def test_terraform_reads_a_deposed_object_we_wrote(tmp_path: Path) -> None:
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        pytest.skip("terraform is not on PATH")
+    address = ResourceAddress("terraform_data", "cbd")
+    provider = 'provider["terraform.io/builtin/terraform"]'
+
+    def obj(ident: str, trigger: str) -> dict[str, object]:
+        return {"id": ident, "input": None, "output": None,
+                "triggers_replace": {"value": trigger, "type": "string"}}
+
+    state = State(lineage="0b7d5e0e-8f6d-4c37-9d53-8a2a3c1f0f11", serial=3).with_resources([
+        ResourceState(address, obj("new", "two"), provider=provider,
+                      create_before_destroy=True)]).with_deposed([
+        ResourceState(address, obj("old", "one"), provider=provider,
+                      create_before_destroy=True, deposed="0a1b2c3d")])
+    (tmp_path / "s.tfstate").write_bytes(encode_state(state))
+    done = subprocess.run(
+        [terraform, "show", "-json", "s.tfstate"], cwd=tmp_path, capture_output=True,
+        text=True, timeout=120, env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null",
+                                     "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)["values"]["root_module"]["resources"]
+    assert [(r["values"]["id"], r.get("deposed_key")) for r in shown] == [
+        ("new", None), ("old", "0a1b2c3d")]
