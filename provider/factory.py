@@ -46,6 +46,9 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
     if args.get("avi_controller") or env.get("AVI_CONTROLLER"):
         config = ClientConfig.from_provider_args(args, env)
         with _client(config) as client:
+            # Log in now: a TLS, network or credential problem is then one error about the
+            # controller, not a failure of whichever resource first needed it.
+            client.session.login()
             yield AviProvider(client, load_table(), default_tenant=config.tenant)
         return
     # ALBFORM_EMULATOR_DB lets several working directories share one emulated controller

@@ -13,6 +13,7 @@ engine calls it from worker threads. Cookies are kept by hand (not in the reques
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import urllib.request
@@ -297,7 +298,10 @@ class AviSession:
                                      # a session-level setting
                                      verify=self.config.verify)
         except requests.exceptions.SSLError as exc:
-            raise AviTlsError(f"TLS error talking to {self.base_url}: {exc}") from exc
+            raise AviTlsError(f"TLS error talking to {self.base_url}: {_ssl_reason(exc)}. "
+                              "Give the controller's CA certificate with AVI_CA_BUNDLE (or "
+                              "avi_ca_bundle), or set AVI_INSECURE=true to skip verification "
+                              "(not recommended).") from exc
         except requests.exceptions.ConnectTimeout as exc:
             raise AviTransportError(f"{method} {redact_url(url)}: connect timed out",
                                     request_sent=False, timeout=True) from exc
@@ -378,3 +382,11 @@ class _NoCookies(DefaultCookiePolicy):
 
     def return_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
         return False
+
+
+def _ssl_reason(exc: Exception) -> str:
+    """The OpenSSL reason inside requests' nested wrapper text ("certificate verify failed:
+    self-signed certificate"), or the whole text when it has another form."""
+    text = str(exc)
+    found = re.search(r"\[SSL[^\]]*\] ([^(']+?)(?: \(_ssl\.c:\d+\))?'?\)", text)
+    return found.group(1).strip() if found else text
