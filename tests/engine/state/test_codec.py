@@ -274,11 +274,19 @@ def _go(text: str) -> str:
     return text
 
 
+_JSON_KEYS = st.text(max_size=4).filter(lambda k: k not in ("value", "type"))
+
+
+def _json_containers(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    # A named function, not a lambda: hypothesis inspects the extend function's source to
+    # check it uses its argument, which is unreliable for a lambda holding another lambda.
+    return st.lists(inner, max_size=3) | st.dictionaries(_JSON_KEYS, inner, max_size=3)
+
+
 JSON_DOCS = st.recursive(
     SCALAR | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(alphabet="<>&\u2028\u2029\"\\\n\té", max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.text(max_size=4).filter(lambda k: k not in ("value", "type")), inner, max_size=3),
+    _json_containers,
     max_leaves=12,
 )
 
