@@ -7,8 +7,11 @@ refers to it), canonicalises it through the provider, and calls it. Every comple
 operation is persisted through ``persist`` (``apply_state``: before the next step with
 ``parallelism=1``, write-behind and coalesced otherwise), so a crash never forgets an object
 that was created; a create that fails half-way (``ProviderError.partial_state``) is recorded
-as tainted. Provider failures become diagnostics naming the resource and the API's answer, and
-only root causes are reported: dependants are skipped. Setting ``stop`` (SIGINT) lets the
+as tainted. A create_before_destroy replacement first turns the old object into a *deposed*
+object of the state, so a crash before its delete leaves it recorded (the next plan deletes
+it); a failed delete leaves it deposed, with a warning. Provider failures become diagnostics
+naming the resource and the API's answer, and only root causes are reported: dependants are
+skipped. Setting ``stop`` (SIGINT) lets the
 calls in flight finish, persists, and returns ``interrupted=True``. Progress goes to ``hook``.
 Any other exception from the provider is a bug: it is re-raised after the state is saved.
 """
@@ -96,9 +99,16 @@ class _Apply:
         config: Configuration = plan.configuration or Configuration()
         self.configs: dict[ResourceAddress, ResourceConfig] = config.by_address()
         self.configuration = config
-        self.changes = {c.address: c for c in plan.changes if c.action is not Action.NOOP
-                        or c.importing_id is not None or c.previous_address is not None}
-        self.all_changes = {c.address: c for c in plan.changes}
+        self.changes = {c.address: c for c in plan.changes if c.deposed is None and (
+            c.action is not Action.NOOP or c.importing_id is not None
+            or c.previous_address is not None)}
+        # Deletes of deposed objects left over from an interrupted replacement.
+        self.leftovers = {(c.address, c.deposed): c for c in plan.changes
+                          if c.deposed is not None}
+        self.all_changes = {c.address: c for c in plan.changes if c.deposed is None}
+        # The deposed key of each object this apply replaced create-before-destroy.
+        self.deposed_keys: dict[ResourceAddress, str] = {}
+        self._previous: dict[ResourceAddress, ResourceState | None] = {}
         self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook,
                                  on_error=self.stop.internal.set)
         self.diagnostics = Diagnostics()
@@ -124,7 +134,8 @@ class _Apply:
             # even when no change runs (apply -refresh-only).
             self.work.mark_dirty()
         prior = self.work.resources()
-        graph = build_apply_graph(self.changes.values(), self.configs, prior)
+        graph = build_apply_graph([*self.changes.values(), *self.leftovers.values()],
+                                  self.configs, prior, self.work.deposed())
         if self.parallelism > 1:
             self.work.start_background()
         cycles: list[list[Step]] = []
@@ -148,17 +159,21 @@ class _Apply:
         if self.work.persist_error is None:
             self._finish_outputs(interrupted=bool(result.not_started))
             self.work.flush()
-        done = {s.address for s in result.succeeded}
-        return self._outcome(done, result.failed, result.skipped, result.not_started)
+        done = {s.address for s in result.succeeded if s.deposed is None}
+        gone = [self.leftovers[(s.address, s.deposed)] for s in result.succeeded
+                if s.deposed is not None]
+        return self._outcome(done, result.failed, result.skipped, result.not_started, gone)
 
     def _outcome(self, done: set[ResourceAddress] | frozenset[ResourceAddress],
                  failed: Mapping[Step, BaseException], skipped: frozenset[Step],
-                 not_started: frozenset[Step]) -> ApplyOutcome:
+                 not_started: frozenset[Step],
+                 leftovers_done: list[ResourceChange] | None = None) -> ApplyOutcome:
         failed_at = {s.address for s in failed}
         skipped_at = {s.address for s in skipped} - failed_at
         waiting_at = {s.address for s in not_started} - failed_at - skipped_at
         incomplete = failed_at | skipped_at | waiting_at
         completed = [c for a, c in self.changes.items() if a in done and a not in incomplete]
+        completed += leftovers_done or []
         self._warn_deposed()
         persist_failed = self.work.persist_error is not None
         if persist_failed:
@@ -188,12 +203,14 @@ class _Apply:
 
     # -- one step ---------------------------------------------------------------------------
     def _visit(self, step: Step) -> None:
-        change = self.changes[step.address]
         self.hook.pre_apply(step.address, step.action)
         started = time.monotonic()
         try:
-            handler = getattr(self, f"_do_{step.kind}")
-            handler(step.address, change)
+            if step.kind == "delete_deposed":
+                self._delete_deposed(step)
+            else:
+                handler = getattr(self, f"_do_{step.kind}")
+                handler(step.address, self.changes[step.address])
         except BaseException as exc:
             self.hook.post_apply(step.address, step.action, _message(exc),
                                  time.monotonic() - started)
@@ -204,18 +221,30 @@ class _Apply:
 
     def _do_create(self, address: ResourceAddress, change: ResourceChange) -> None:
         desired = self._desired(change, None)
-        # create_before_destroy: the old object stays current (and persisted) until the new
-        # one exists; then it is set aside until its delete step.
-        record = self.work.replace_current if change.action is Action.CREATE_THEN_DELETE \
-            else self.work.put
         self._check_consistent(change, desired)
+        key = None
+        if change.action is Action.CREATE_THEN_DELETE:
+            # create_before_destroy: the old object becomes deposed, and that is persisted
+            # (synchronous mode) before the new one is created, so no crash forgets it.
+            previous = self.work.get(address)
+            key = self.work.depose(address)
+            if key is not None:
+                self.deposed_keys[address] = key
+                self._previous[address] = previous
+                self.work.flush()
         try:
             result = self.provider.create(address.type, desired)
         except ProviderError as exc:
             if exc.partial_state is not None:
-                record(self._state_for(change, exc.partial_state, tainted=True))
+                self.work.put(self._state_for(change, exc.partial_state, tainted=True))
+            elif key is not None:
+                self.work.restore_deposed(address, key)  # nothing replaces it after all
             raise
-        record(self._state_for(change, result.attributes))
+        except BaseException:
+            if key is not None:
+                self.work.restore_deposed(address, key)
+            raise
+        self.work.put(self._state_for(change, result.attributes))
         self._warnings(address, result.diagnostics)
 
     def _do_update(self, address: ResourceAddress, change: ResourceChange) -> None:
@@ -241,11 +270,14 @@ class _Apply:
             self.provider.delete(address.type, current.attributes)
         self.work.remove(address)
 
-    def _do_delete_deposed(self, address: ResourceAddress, change: ResourceChange) -> None:
-        old = self.work.deposed().get(address)
+    def _delete_deposed(self, step: Step) -> None:
+        key = step.deposed if step.deposed is not None else self.deposed_keys.get(step.address)
+        if key is None:
+            return  # the replaced object was not in the state: nothing to delete
+        old = self.work.deposed_object(step.address, key)
         if old is not None:
-            self.provider.delete(address.type, old.attributes)
-        self.work.forget_deposed(address)
+            self.provider.delete(step.address.type, old.attributes)
+        self.work.forget_deposed(step.address, key)
 
     def _do_read(self, address: ResourceAddress, change: ResourceChange) -> None:
         query = self._desired(change, None, canonical=False)
@@ -322,7 +354,7 @@ class _Apply:
                    tainted: bool = False) -> ResourceState:
         config = self.configs.get(change.address)
         status = "tainted" if tainted else None
-        previous = self.work.get(change.address)
+        previous = self.work.get(change.address) or self._previous.get(change.address)
         if config is None and previous is not None:
             return replace(previous, attributes=dict(attributes), status=status)
         new = ResourceState(address=change.address, attributes=dict(attributes),
@@ -394,12 +426,17 @@ class _Apply:
                                                d.address or address))
 
     def _warn_deposed(self) -> None:
-        for address, old in sorted(self.work.deposed().items()):
+        tried = {(a, k) for a, k in self.deposed_keys.items()} | set(self.leftovers)
+        for (address, key), old in sorted(self.work.deposed().items(),
+                                          key=lambda item: (item[0][0].sort_key(), item[0][1])):
+            if (address, key) not in tried:
+                continue
             self.diagnostics.warning(
                 "Replaced object left behind",
-                f"The previous object of {address} (name {old.attributes.get('name')!r}, "
-                f"uuid {old.attributes.get('uuid')!r}) was replaced but not deleted; delete "
-                "it on the controller.", address=address)
+                f"The previous object of {address} (deposed object {key}, name "
+                f"{old.attributes.get('name')!r}, uuid {old.attributes.get('uuid')!r}) was "
+                "replaced but not deleted. It stays in the state as a deposed object; the "
+                "next apply deletes it.", address=address)
 
     def _finish_outputs(self, *, interrupted: bool) -> None:
         prior = self.work.snapshot()

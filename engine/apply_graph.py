@@ -9,6 +9,10 @@ Terraform's rules (``build_apply_graph``; ``apply_plan`` walks it).
 * delete-then-create (the default replacement): the create waits for the delete;
   create-then-delete (``create_before_destroy``): the old object is deposed, and deleted only
   after the new one exists and after the dependents' updates;
+* a deposed object left over from an earlier, interrupted replacement (a change with
+  ``deposed`` set) is deleted like any object of the prior state: after the updates and
+  deletes of the objects that depended on its address, before the deletes of what it
+  depended on;
 * Avi names are unique per type, so a create waits for the delete of a prior object of the
   same type and name (a resource moved in configuration but not renamed on the controller),
   unless that would make a cycle.
@@ -27,6 +31,8 @@ from albform.engine.config import ResourceConfig
 from albform.engine.graph import Graph
 from albform.engine.state.model import ResourceState
 
+DeposedId = tuple[ResourceAddress, str]
+
 StepKind = Literal["create", "update", "read", "delete", "delete_deposed", "import"]
 
 _KIND_ORDER = {"import": 0, "delete": 1, "read": 2, "create": 3, "update": 4,
@@ -42,18 +48,22 @@ class Step:
 
     address: ResourceAddress
     kind: StepKind
+    # The deposed key of a leftover deposed object's delete; ``None`` for the delete of the
+    # object this apply deposes itself (its key is made when the replacement starts).
+    deposed: str | None = None
     # Steps are hashed at every graph operation; an address hashes a 5-tuple each time.
     _hash: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash((self.address, self.kind)))
+        object.__setattr__(self, "_hash", hash((self.address, self.kind, self.deposed)))
 
     def __hash__(self) -> int:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Step) and self._hash == other._hash \
-            and self.kind == other.kind and self.address == other.address
+            and self.kind == other.kind and self.address == other.address \
+            and self.deposed == other.deposed
 
     @property
     def action(self) -> Action:
@@ -61,15 +71,19 @@ class Step:
         return _HOOK_ACTION[self.kind]
 
     def sort_key(self) -> tuple[object, ...]:
-        return (self.address.sort_key(), _KIND_ORDER[self.kind])
+        return (self.address.sort_key(), _KIND_ORDER[self.kind], self.deposed or "")
 
     def __str__(self) -> str:
+        if self.deposed is not None:
+            return f"{self.address} (deposed object {self.deposed})"
         return f"{self.address} ({self.kind})"
 
 
 def steps_of(change: ResourceChange) -> list[Step]:
     """The steps one change needs, in the order they must run."""
     a = change.address
+    if change.deposed is not None:
+        return [Step(a, "delete_deposed", change.deposed)]
     out: list[Step] = []
     if change.importing_id is not None:
         out.append(Step(a, "import"))
@@ -91,13 +105,22 @@ def steps_of(change: ResourceChange) -> list[Step]:
 
 def build_apply_graph(changes: Iterable[ResourceChange],
                       configs: Mapping[ResourceAddress, ResourceConfig],
-                      prior: Mapping[ResourceAddress, ResourceState]) -> Graph[Step]:
-    """The step graph for ``changes``. It may have cycles (mixed create_before_destroy);
-    ``walk`` raises ``graph.CycleError`` for them before running anything."""
-    ordered = sorted(changes, key=lambda c: c.address.sort_key())
+                      prior: Mapping[ResourceAddress, ResourceState],
+                      prior_deposed: Mapping[DeposedId, ResourceState] | None = None,
+                      ) -> Graph[Step]:
+    """The step graph for ``changes`` (deposed-object deletes included; ``prior_deposed``
+    gives their state). It may have cycles (mixed create_before_destroy); ``walk`` raises
+    ``graph.CycleError`` for them before running anything."""
+    ordered = sorted(changes, key=lambda c: (c.address.sort_key(), c.deposed or ""))
     graph: Graph[Step] = Graph()
     by_address: dict[ResourceAddress, dict[StepKind, Step]] = {}
+    leftovers: dict[ResourceAddress, list[Step]] = {}
     for change in ordered:
+        if change.deposed is not None:
+            step = Step(change.address, "delete_deposed", change.deposed)
+            graph.add(step)
+            leftovers.setdefault(change.address, []).append(step)
+            continue
         steps = steps_of(change)
         by_address[change.address] = {s.kind: s for s in steps}
         for s in steps:
@@ -125,7 +148,8 @@ def build_apply_graph(changes: Iterable[ResourceChange],
                     for w in writes:
                         graph.connect(w, target)
 
-    _connect_deletes(graph, by_address, prior)
+    _connect_deletes(graph, by_address, prior, leftovers)
+    _connect_leftovers(graph, by_address, leftovers, prior_deposed or {})
     _connect_name_reuse(graph, by_address, configs, prior)
     return graph
 
@@ -141,7 +165,8 @@ def _instances_by_resource(by_address: Mapping[ResourceAddress, object],
 
 def _connect_deletes(graph: Graph[Step],
                      by_address: Mapping[ResourceAddress, Mapping[StepKind, Step]],
-                     prior: Mapping[ResourceAddress, ResourceState]) -> None:
+                     prior: Mapping[ResourceAddress, ResourceState],
+                     leftovers: Mapping[ResourceAddress, list[Step]]) -> None:
     for address, state in prior.items():
         mine = by_address.get(address)
         if mine is None:
@@ -151,14 +176,33 @@ def _connect_deletes(graph: Graph[Step],
         if not before:
             continue
         for dep in state.dependencies:
-            dep_steps = by_address.get(dep)
-            if dep_steps is None:
+            dep_steps = by_address.get(dep, {})
+            deletes = [dep_steps[k] for k in ("delete", "delete_deposed") if k in dep_steps]
+            for d in (*deletes, *leftovers.get(dep, ())):
+                for b in before:
+                    if b.address != dep:
+                        graph.connect(d, b)
+
+
+def _connect_leftovers(graph: Graph[Step],
+                       by_address: Mapping[ResourceAddress, Mapping[StepKind, Step]],
+                       leftovers: Mapping[ResourceAddress, list[Step]],
+                       prior_deposed: Mapping[DeposedId, ResourceState]) -> None:
+    """A leftover deposed object goes before the deletes of what *it* depended on."""
+    for steps in leftovers.values():
+        for step in steps:
+            state = prior_deposed.get((step.address, step.deposed or ""))
+            if state is None:
                 continue
-            for k in ("delete", "delete_deposed"):
-                if k in dep_steps:
-                    for b in before:
-                        if b.address != dep:
-                            graph.connect(dep_steps[k], b)
+            for dep in state.dependencies:
+                if dep == step.address:
+                    continue
+                dep_steps = by_address.get(dep, {})
+                for k in ("delete", "delete_deposed"):
+                    if k in dep_steps:
+                        graph.connect(dep_steps[k], step)
+                for other in leftovers.get(dep, ()):
+                    graph.connect(other, step)
 
 
 def _connect_name_reuse(graph: Graph[Step],

@@ -17,6 +17,11 @@ of a snapshot with the next serial. Two modes:
 Writes never overlap and serials increase by one per write. A failing ``persist`` is
 remembered (``persist_error``), no further writes are tried, and ``on_error`` is called so
 the caller can stop the walk and hand the in-memory state back for an errored-state file.
+
+Deposed objects (``State.deposed``) are part of every snapshot: ``depose`` turns the current
+object of a create_before_destroy replacement into a deposed one *before* its replacement is
+created, so every state written holds the old object, current or deposed, until
+``forget_deposed`` after its delete: a crash in between leaves it deposed, never forgotten.
 """
 
 from __future__ import annotations
@@ -29,7 +34,9 @@ from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.hooks import Hook
-from albform.engine.state.model import OutputState, ResourceState, State
+from albform.engine.state.model import OutputState, ResourceState, State, new_deposed_key
+
+DeposedId = tuple[ResourceAddress, str]
 
 MIN_PAUSE_S = 0.2
 MAX_PAUSE_S = 10.0
@@ -51,7 +58,8 @@ class WorkingState:
         self._resources: dict[ResourceAddress, ResourceState] = {
             r.address: r for r in base.resources}
         # Old objects of create_before_destroy replacements, until their delete succeeds.
-        self._deposed: dict[ResourceAddress, ResourceState] = {}
+        self._deposed: dict[DeposedId, ResourceState] = {
+            (r.address, r.deposed or ""): r for r in base.deposed}
         self._outputs: Mapping[str, OutputState] = base.outputs
         self._dirty = False
         self.persisted = 0
@@ -68,9 +76,13 @@ class WorkingState:
             found = self._resources.get(address)
         return None if found is None else found.attributes
 
-    def deposed(self) -> dict[ResourceAddress, ResourceState]:
+    def deposed(self) -> dict[DeposedId, ResourceState]:
         with self._lock:
             return dict(self._deposed)
+
+    def deposed_object(self, address: ResourceAddress, key: str) -> ResourceState | None:
+        with self._lock:
+            return self._deposed.get((address, key))
 
     def resources(self) -> dict[ResourceAddress, ResourceState]:
         with self._lock:
@@ -96,19 +108,32 @@ class WorkingState:
             elif found is not None:
                 self._resources[old] = found
 
-    def replace_current(self, resource: ResourceState) -> None:
-        """Record the new object of a create_before_destroy replacement, setting the old
-        one aside (in memory: the state model has no deposed objects) until it is deleted."""
+    def depose(self, address: ResourceAddress) -> str | None:
+        """Turn the current object at ``address`` into a deposed one under a fresh key (which
+        is returned; ``None`` when there is no current object)."""
         with self._lock:
-            old = self._resources.get(resource.address)
-            if old is not None:
-                self._deposed[resource.address] = old
-            self._resources[resource.address] = resource
+            old = self._resources.pop(address, None)
+            if old is None:
+                return None
+            key = new_deposed_key(k for a, k in self._deposed if a == address)
+            self._deposed[(address, key)] = replace(old, deposed=key)
+            self._dirty = True
+            return key
+
+    def restore_deposed(self, address: ResourceAddress, key: str) -> None:
+        """Make a deposed object current again (its replacement was never created), unless
+        another object became current meanwhile."""
+        with self._lock:
+            if address in self._resources or (address, key) not in self._deposed:
+                return
+            old = self._deposed.pop((address, key))
+            self._resources[address] = replace(old, deposed=None)
             self._dirty = True
 
-    def forget_deposed(self, address: ResourceAddress) -> None:
+    def forget_deposed(self, address: ResourceAddress, key: str) -> None:
         with self._lock:
-            self._deposed.pop(address, None)
+            if self._deposed.pop((address, key), None) is not None:
+                self._dirty = True
 
     def mark_dirty(self) -> None:
         """The base state itself is news (refreshed, moved): write it even if no step runs."""
@@ -126,13 +151,13 @@ class WorkingState:
         """The state as it stands, resources in address order (for the caller)."""
         with self._lock:
             state = self._snapshot(self._serial if serial is None else serial)
-        return state.with_resources(state.resources)
+        return state.with_resources(state.resources).with_deposed(state.deposed)
 
     def _snapshot(self, serial: int) -> State:
         # Resources in working order (prior order, new ones appended): the codec orders them
         # itself, and sorting 50,000 addresses on every write would dominate a large apply.
         return replace(self._base, resources=tuple(self._resources.values()), serial=serial,
-                       outputs=dict(self._outputs))
+                       outputs=dict(self._outputs), deposed=tuple(self._deposed.values()))
 
     def start_background(self) -> None:
         """Switch to write-behind: from now on a persister thread does the writes."""

@@ -9,6 +9,7 @@
    ``Deferred`` values are evaluated against the planned values of their references, the
    result is canonicalised by the provider and diffed (``engine/diff.py``) against prior;
 4. state instances without configuration are deleted; ``destroy`` deletes everything;
+   deposed objects (left by an interrupted create_before_destroy) are deleted in any case;
 5. fix-ups and checks (``planning_checks``): unset refs to deleted objects,
    ``prevent_destroy``, the blast-radius guard; then outputs.
 
@@ -29,6 +30,7 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, OutputChange, Plan, PlanOptions, ResourceChange
 from albform.engine.collector import collector_paused
 from albform.engine.config import Configuration, OutputConfig, ResourceConfig
+from albform.engine.deposed import deposed_deletes
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import coerce_equal, diff_attributes, merge_desired, unknown_paths
 from albform.engine.drift import detect_drift
@@ -178,6 +180,7 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
             p.changes = unset_dangling_refs(p.changes, config, p.schema)
         p.diags.extend(check_prevent_destroy(p.changes, config))
         p.diags.extend(check_blast_radius(p.changes, prior_state, options))
+        p.changes.extend(deposed_deletes(prior_state, options))
     output_changes = () if options.refresh_only or p.diags.has_errors() else \
         _plan_outputs(p, prev_state)
     errored = p.diags.has_errors()

@@ -4,7 +4,8 @@
 move names its target; a resource-level move keeps instance keys) and returns the new state
 with a new → old map. ``refresh(state, provider, hook, parallelism)`` reads every managed
 object back with one bulk ``read_many`` per type, at most ``parallelism`` types at once, and
-returns the state as it is now (objects gone are dropped; order is kept). Both return
+returns the state as it is now (objects gone are dropped; order is kept; deposed objects are
+read too). Both return
 diagnostics: a failed read is an error naming the type and the API's answer, never an
 exception, and the objects of that type keep their stored attributes.
 """
@@ -63,7 +64,8 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
     """The state after reading every managed object back; see the module docstring."""
     diags = Diagnostics()
     by_type: dict[str, list[ReadRequest]] = {}
-    for i, r in enumerate(state.resources):
+    objects = (*state.resources, *state.deposed) if state.deposed else state.resources
+    for i, r in enumerate(objects):
         if r.address.is_data:
             continue
         hook.pre_refresh(r.address)
@@ -78,7 +80,7 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
                     + (f": {error.detail}" if error.detail else "")
                     + ". Nothing was planned; fix the problem and plan again.")
     kept: list[ResourceState] = []
-    for i, r in enumerate(state.resources):
+    for i, r in enumerate(objects):
         if r.address.is_data or r.address.type in failed:
             kept.append(r)
             continue
@@ -94,7 +96,10 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         hook.post_refresh(r.address, attrs is None)
         if attrs is not None:
             kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
-    return replace(state, resources=tuple(kept)), diags
+    if not state.deposed:
+        return replace(state, resources=tuple(kept)), diags
+    return replace(state, resources=tuple(r for r in kept if r.deposed is None),
+                   deposed=tuple(r for r in kept if r.deposed is not None)), diags
 
 
 def _read_all(provider: Provider, groups: Sequence[Sequence[ReadRequest]], parallelism: int,

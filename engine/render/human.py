@@ -1,12 +1,13 @@
 """The human plan text, in Terraform's exact phrases (terraform-compat.md §6).
 
 PR tools (tfcmt, Atlantis) parse ``# ADDR will be created``, ``will be updated in-place``,
-``will be destroyed``, ``must be replaced``, ``has moved to``, ``will be imported``, the
-``Plan: ...`` line and ``No changes. Your infrastructure matches the configuration.``; those
-are byte-exact. Prose sentences name ``product`` ("albform"; tests pass "Terraform" to compare
-with real ``terraform plan`` output) and are wrapped at 77 columns as Terraform does without
-a terminal. The text ends after the summary and output changes: the CLI prints the rule and
-the saved/unsaved-plan note.
+``will be destroyed`` (and ``# ADDR (deposed object KEY) will be destroyed``), ``must be
+replaced``, ``has moved to``, ``will be imported``, the ``Plan: ...`` line and ``No changes.
+Your infrastructure matches the configuration.``; those are byte-exact. Prose sentences name
+``product`` ("albform"; tests pass "Terraform" to compare with real ``terraform plan``
+output) and are wrapped at 77 columns as Terraform does without a terminal. The text ends
+after the summary and output changes: the CLI prints the rule and the saved/unsaved-plan
+note.
 """
 
 from __future__ import annotations
@@ -154,6 +155,9 @@ class _HumanPlan:
             head = [f"# {a} will be created"]
         elif action is Action.UPDATE:
             head = [f"# {a} will be updated in-place"]
+        elif action is Action.DELETE and c.deposed is not None:
+            head = [f"# {a} (deposed object {c.deposed}) will be destroyed",
+                    "# (left over from a partially-failed replacement of this instance)"]
         elif action is Action.DELETE:
             head = [f"# {a} will be destroyed"]
             if reason == "delete_because_no_resource_config":

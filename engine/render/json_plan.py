@@ -19,7 +19,7 @@ from albform.engine.changes import Action, OutputChange, Plan, ResourceChange
 from albform.engine.config import ResourceConfig
 from albform.engine.render.human import has_changes
 from albform.engine.schema import AttributeSchema, ResourceSchema
-from albform.engine.state.model import TERRAFORM_VERSION, State
+from albform.engine.state.model import TERRAFORM_VERSION, State, deposed_sort_key
 from albform.engine.values import UNKNOWN, Deferred
 
 FORMAT_VERSION = "1.2"
@@ -91,6 +91,8 @@ def _resource_change(c: ResourceChange, schema: ResourceSchema | None) -> dict[s
     if c.previous_address is not None:
         entry["previous_address"] = str(c.previous_address)
     entry["provider_name"] = provider_name(c.provider)
+    if c.deposed is not None:
+        entry["deposed"] = c.deposed
     change: dict[str, Any] = {
         "actions": c.action.json_actions(),
         "before": before,
@@ -231,9 +233,14 @@ def _without_paths(value: Any, paths: Sequence[tuple[str | int, ...]]) -> Any:
 
 
 def _state_values(state: State, schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
+    # Deposed objects follow their address's current object, with ``deposed_key`` (as
+    # ``terraform show -json`` lists them).
+    objects = sorted((*state.resources, *state.deposed), key=deposed_sort_key) \
+        if state.deposed else state.resources
     resources = [(r.address, _values_entry(
         r.address, r.provider, _without_paths(r.attributes, r.sensitive_attributes),
-        schemas.get(r.address.type))) for r in state.resources]
+        schemas.get(r.address.type)) | ({"deposed_key": r.deposed} if r.deposed else {}))
+        for r in objects]
     outputs = {name: {"sensitive": o.sensitive, "value": None if o.sensitive else o.value,
                       "type": o.type}
                for name, o in state.outputs.items()}

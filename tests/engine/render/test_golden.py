@@ -14,7 +14,7 @@ from albform.engine.changes import Plan, PlanOptions
 from albform.engine.config import Configuration, ImportBlock, Lifecycle, MovedBlock, OutputConfig
 from albform.engine.planning import build_plan
 from albform.engine.render import render_plan_human, render_plan_json
-from albform.engine.state.model import OutputState, State
+from albform.engine.state.model import OutputState, ResourceState, State
 from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.testing.fake_schemas import DEFAULT_DATA_SCHEMAS, DEFAULT_SCHEMAS
 
@@ -138,7 +138,18 @@ def scenario_outputs_only() -> Plan:
     return plan
 
 
+def scenario_deposed() -> Plan:
+    """A deposed pool left by an interrupted create_before_destroy replacement."""
+    provider, state = deployed()
+    old = provider.create("fake_pool", {"name": "web-old", "description": "replaced"})
+    state = state.with_deposed([ResourceState(A("fake_pool.web"), dict(old.attributes),
+                                              deposed="1a2b3c4d")])
+    plan, _ = build_plan(base(), state, provider)
+    return plan
+
+
 SCENARIOS: dict[str, Callable[[], Plan]] = {
+    "deposed": scenario_deposed,
     "create": scenario_create,
     "mixed": scenario_mixed,
     "no_changes": scenario_no_changes,
