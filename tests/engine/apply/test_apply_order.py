@@ -126,9 +126,11 @@ def test_create_before_destroy_moves_dependents_first() -> None:
     assert new_pool is not None
     assert p.get("fake_vs", "vs") == {**vs, "pool_ref": ref_url("fake_pool", new_pool["uuid"])}
     assert out.state.by_address()[addr("fake_pool.web")].create_before_destroy
-    # Every write holds an object for the address: the old one until the new one existed.
-    names = [s.by_address()[addr("fake_pool.web")].attributes["name"] for s in persist.states]
-    assert names[-1] == "web-2" and set(names) <= {"web", "web-2"}
+    # Every write holds the old object (current, or deposed while it is replaced) until the
+    # write after its delete, which holds only the new one.
+    names = [{r.attributes["name"] for r in (*s.resources, *s.deposed)
+              if r.address == addr("fake_pool.web")} for s in persist.states]
+    assert names[-1] == {"web-2"} and all("web" in n for n in names[:-1]), names
 
 
 def test_failed_cbd_delete_reports_the_object_left_behind() -> None:
@@ -144,6 +146,8 @@ def test_failed_cbd_delete_reports_the_object_left_behind() -> None:
     assert summaries == ["Failed to delete the replaced object", "Replaced object left behind"]
     assert str(pool["uuid"]) in out.diagnostics[1].detail
     assert out.state.by_address()[addr("fake_pool.web")].attributes["name"] == "web-2"
+    # Not forgotten: the old object stays in the state, deposed, for the next apply.
+    assert [r.attributes["uuid"] for r in out.state.deposed] == [pool["uuid"]]
 
 
 def test_create_waits_for_delete_of_same_avi_name() -> None:
