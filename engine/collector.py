@@ -2,11 +2,19 @@
 
 Translating a cluster and planning build hundreds of thousands of small, acyclic objects
 (dicts of attribute values, dataclass instances). Each time allocations outnumber frees by
-700 the collector scans the young objects, and every so often the whole heap; with 60,000
-resources those scans cost as much as the work itself (measured with
-``benchmarks/k8s_translate.py``: about half of translate and of a no-op re-plan). Nothing in
-these phases relies on cycle collection (reference counting frees everything they drop), so
-the collector is paused for their duration and restored after; it then runs normally.
+700 the collector scans the young objects, and every time the old generation has grown by a
+quarter it scans the whole heap; with 60,000 resources those scans cost as much as the work
+itself (measured with ``benchmarks/k8s_translate.py``: about half of translate and of a no-op
+re-plan). Nothing in these phases relies on cycle collection (reference counting frees
+everything they drop), so the collector is paused for their duration.
+
+At the end, what the block allocated is moved straight to the oldest generation
+(``gc.freeze()`` then ``gc.unfreeze()``: two list splices, no scan). Otherwise the first
+young collections after the block would walk all of it, and then promote it into the old
+generation in a way that triggers a full scan of the heap: the stage after a paused one
+(configure after translate, say) paid seconds for it. Cyclic garbage made in the block is
+still collected, by the next full collection. This step is skipped when objects are already
+frozen (``gc.freeze()`` by someone else), since ``unfreeze`` would release theirs too.
 
 Nesting is fine (an inner block finds the collector paused and leaves it so). Pausing is
 process-wide: another thread allocating meanwhile is not collected until the block ends.
@@ -26,5 +34,8 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
