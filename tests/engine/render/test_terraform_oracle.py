@@ -159,7 +159,8 @@ def _plan_from_terraform(doc: dict[str, Any]) -> Plan:
             reason=rc.get("action_reason"),
             previous_address=ResourceAddress.parse(rc["previous_address"])
             if "previous_address" in rc else None,
-            importing_id=ch.get("importing", {}).get("id")))
+            importing_id=ch.get("importing", {}).get("id"),
+            deposed=rc.get("deposed")))
     outputs = []
     for name, oc in doc.get("output_changes", {}).items():
         after = UNKNOWN if oc.get("after_unknown") is True else oc["after"]
@@ -202,6 +203,41 @@ def _compare(workdir: Path, config: str, *extra: str) -> None:
 
 def test_update_replace_delete_create_and_outputs_match_terraform(workdir: Path) -> None:
     _compare(workdir, SECOND)
+
+
+DEPOSED = """
+variable "v" { default = "one" }
+resource "terraform_data" "cbd" {
+  triggers_replace = var.v
+  lifecycle { create_before_destroy = true }
+}
+resource "terraform_data" "b" {
+  triggers_replace = terraform_data.cbd.id
+  provisioner "local-exec" {
+    command = "test ! -e ${path.module}/fail"
+  }
+}
+"""
+
+
+def test_deposed_object_texts_match_terraform(tmp_path: Path) -> None:
+    """A real deposed object: b's create-time provisioner fails while cbd is replaced
+    create-before-destroy, so Terraform never destroys cbd's old object."""
+    if TERRAFORM is None:
+        pytest.skip("terraform is not on PATH")
+    (tmp_path / "main.tf").write_text(DEPOSED)
+    _tf(tmp_path, "init", "-no-color", "-input=false")
+    _tf(tmp_path, "apply", "-auto-approve", "-no-color", "-input=false")
+    (tmp_path / "fail").touch()
+    failed = subprocess.run(
+        [TERRAFORM, "apply", "-auto-approve", "-no-color", "-input=false", "-var", "v=two"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1"})
+    assert failed.returncode == 1 and "local-exec provisioner error" in failed.stderr
+    _compare(tmp_path, DEPOSED, "-var", "v=two")
+    doc = json.loads(_tf(tmp_path, "show", "-json", "tfplan"))
+    assert [rc.get("deposed") is not None for rc in doc["resource_changes"]] == [
+        False, False, True]
 
 
 def test_moved_imported_and_replace_by_request_match_terraform(workdir: Path) -> None:
