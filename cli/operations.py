@@ -147,7 +147,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
             if args.out is not None:
                 from albform.engine.planfile import save_plan
 
-                save_plan(plan, ws.resolve(args.out), config_source=source.to_json(),
+                save_plan(plan, ws.resolve(args.out),
+                          config_source={**source.to_json(), **_backend_record(ws)},
                           schemas=schemas)
                 view.saved(args.out)
             elif not args.json and plan.applyable:
@@ -207,6 +208,7 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
     view = PlanView(json_mode=args.json, color=args.color)
     saved = load_plan(ws.resolve(planfile))
     source = ConfigSource.from_json(saved.config_source)
+    ws = _with_plan_backend(ws, saved.config_source.get("backend"))
     if source.digest() != saved.config_source.get("digest"):
         show_diagnostics([Diagnostic.error(
             "Saved plan does not match the configuration",
@@ -228,6 +230,37 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
             return EXIT_ERROR
         return _apply(plan, provider, backend, prev_state, args, view,
                       ProgressView(quiet=args.json), ws.workdir)
+
+
+# Backend settings never recorded in a saved plan (credentials); apply takes them from the
+# environment (TF_HTTP_PASSWORD, PG_CONN_STR) or from -backend-config again.
+_SECRET_SETTINGS = ("password", "conn_str", "private_key", "token", "secret")
+
+
+def _backend_record(ws: Workspace) -> dict[str, Any]:
+    """The ``-backend``/``-state`` choice a plan was made with, without credentials, so that
+    ``apply PLANFILE`` writes to the same place (Terraform records the backend in the plan)."""
+    if ws.state_path is not None:
+        return {"backend": {"state": str(ws.resolve(ws.state_path))}}
+    if ws.backend_override is None:
+        return {}
+    name, settings = ws.backend_override
+    kept = {k: v for k, v in settings.items()
+            if not any(secret in k.lower() for secret in _SECRET_SETTINGS)}
+    return {"backend": {"name": name, "settings": kept}}
+
+
+def _with_plan_backend(ws: Workspace, record: Any) -> Workspace:
+    """The saved plan's backend unless this command names one itself."""
+    if not isinstance(record, dict) or ws.state_path is not None \
+            or ws.backend_override is not None:
+        return ws
+    if record.get("state"):
+        return dataclasses.replace(ws, state_path=Path(str(record["state"])))
+    if record.get("name"):
+        return dataclasses.replace(ws, backend_override=(str(record["name"]),
+                                                         dict(record.get("settings") or {})))
+    return ws
 
 
 def _read_state(backend: Any) -> Any:
