@@ -7,6 +7,7 @@ errors naming the key and its line.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -341,6 +342,18 @@ def _shard(r: _Reader, key: str, default: str, *, allow_dedicated: bool) -> int:
     return size
 
 
+def _is_cidr(text: str, v6: bool | None = None) -> bool:
+    """ADDRESS/PREFIX with a valid address and prefix length (host bits may be set, as in
+    AKO's examples); ``v6`` requires that family when given."""
+    if "/" not in text:
+        return False
+    try:
+        net = ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return False
+    return v6 is None or (net.version == 6) == v6
+
+
 def _vip_networks(r: _Reader) -> tuple[VipNetwork, ...]:
     items = r.json_list("vipNetworkList", required=True)
     if items is None:
@@ -355,7 +368,7 @@ def _vip_networks(r: _Reader) -> tuple[VipNetwork, ...]:
                           'or "networkUUID".', subject=r.where("vipNetworkList"))
             continue
         for cidr_key in ("cidr", "v6cidr"):
-            if item.get(cidr_key) and "/" not in str(item[cidr_key]):
+            if item.get(cidr_key) and not _is_cidr(str(item[cidr_key]), cidr_key == "v6cidr"):
                 r.diags.error("Invalid AKO setting", f'"vipNetworkList" {cidr_key} '
                               f"{item[cidr_key]!r} is not a CIDR.",
                               subject=r.where("vipNetworkList"))
@@ -377,7 +390,7 @@ def _node_networks(r: _Reader) -> tuple[NodeNetwork, ...]:
                           'or "networkUUID".', subject=r.where("nodeNetworkList"))
             continue
         cidrs = item.get("cidrs") or []
-        if not isinstance(cidrs, list) or any("/" not in str(c) for c in cidrs):
+        if not isinstance(cidrs, list) or not all(_is_cidr(str(c)) for c in cidrs):
             r.diags.error("Invalid AKO setting", '"nodeNetworkList" cidrs must be a list of '
                           "CIDRs.", subject=r.where("nodeNetworkList"))
             continue
