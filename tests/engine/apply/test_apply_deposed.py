@@ -291,3 +291,22 @@ def test_deposed_object_is_deleted_after_its_dependents_and_before_its_dependenc
     assert out.summary.destroy == 2
     assert out.state.deposed == ()
     converge(p, out.state, configuration)
+
+
+def test_a_saved_plan_keeps_the_deposed_delete_and_applies_it(tmp_path: Path) -> None:
+    from albform.engine.planfile import load_plan, save_plan
+
+    p = FakeProvider()
+    state = deployed(p)
+    old = p.create("fake_pool", {"name": "web-old"}).attributes
+    state = state.with_deposed([ResourceState(addr("fake_pool.web"), dict(old),
+                                              deposed="1a2b3c4d")])
+    plan, _ = build_plan(config("web"), state, p)
+    save_plan(plan, tmp_path / "tfplan")
+    loaded = load_plan(tmp_path / "tfplan").plan
+    assert [(c.action, c.deposed) for c in loaded.changes if c.deposed] == [
+        (Action.DELETE, "1a2b3c4d")]
+    assert [r.deposed for r in loaded.prior_state.deposed] == ["1a2b3c4d"]
+    out = apply_plan(loaded, p, RecordingPersist())
+    assert not out.diagnostics and out.summary.destroy == 1
+    assert names(p, "fake_pool") == ["web"] and out.state.deposed == ()
