@@ -310,3 +310,23 @@ def test_a_saved_plan_keeps_the_deposed_delete_and_applies_it(tmp_path: Path) ->
     out = apply_plan(loaded, p, RecordingPersist())
     assert not out.diagnostics and out.summary.destroy == 1
     assert names(p, "fake_pool") == ["web"] and out.state.deposed == ()
+
+
+def test_destroy_deletes_deposed_objects_too_and_target_selects_them_by_address() -> None:
+    p = FakeProvider()
+    state = deployed(p)
+    old = p.create("fake_pool", {"name": "web-old"}).attributes
+    state = state.with_deposed([ResourceState(addr("fake_pool.web"), dict(old),
+                                              deposed="1a2b3c4d")])
+    elsewhere, _ = build_plan(config("web"), state, p,
+                              PlanOptions(targets=(addr("fake_vs.web"),)))
+    assert [c for c in elsewhere.changes if c.deposed] == []
+    targeted, _ = build_plan(config("web"), state, p,
+                             PlanOptions(targets=(addr("fake_pool.web"),)))
+    assert [c.deposed for c in targeted.changes if c.deposed] == ["1a2b3c4d"]
+
+    plan, _ = build_plan(config("web"), state, p, PlanOptions(destroy=True, force=True))
+    assert plan.summary().destroy == 3
+    out = apply_plan(plan, p, RecordingPersist(), parallelism=4)
+    assert not out.diagnostics, out.diagnostics
+    assert p.objects() == [] and out.state.is_empty
