@@ -11,8 +11,8 @@ as tainted. A create_before_destroy replacement first turns the old object into 
 object of the state, so a crash before its delete leaves it recorded (the next plan deletes
 it); a failed delete leaves it deposed, with a warning. Provider failures become diagnostics
 naming the resource and the API's answer, and only root causes are reported: dependants are
-skipped. Setting ``stop`` (SIGINT) lets the
-calls in flight finish, persists, and returns ``interrupted=True``. Progress goes to ``hook``.
+skipped. Setting ``stop`` (SIGINT) lets the calls in flight finish, persists, and returns
+``interrupted=True``. Progress goes to ``hook``.
 Any other exception from the provider is a bug: it is re-raised after the state is saved.
 """
 
@@ -171,7 +171,9 @@ class _Apply:
         failed_at = {s.address for s in failed}
         skipped_at = {s.address for s in skipped} - failed_at
         waiting_at = {s.address for s in not_started} - failed_at - skipped_at
-        incomplete = failed_at | skipped_at | waiting_at
+        # A leftover deposed object's failed delete leaves its address's own change complete.
+        incomplete = {s.address for s in (*failed, *skipped, *not_started)
+                      if s.deposed is None}
         completed = [c for a, c in self.changes.items() if a in done and a not in incomplete]
         completed += leftovers_done or []
         self._warn_deposed()

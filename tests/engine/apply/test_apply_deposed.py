@@ -330,3 +330,24 @@ def test_destroy_deletes_deposed_objects_too_and_target_selects_them_by_address(
     out = apply_plan(plan, p, RecordingPersist(), parallelism=4)
     assert not out.diagnostics, out.diagnostics
     assert p.objects() == [] and out.state.is_empty
+
+
+def test_a_failed_leftover_delete_is_reported_and_kept_while_the_rest_completes() -> None:
+    p = FakeProvider()
+    state = deployed(p)
+    old = p.create("fake_pool", {"name": "web-old"}).attributes
+    state = state.with_deposed([ResourceState(addr("fake_pool.web"), dict(old),
+                                              deposed="1a2b3c4d")])
+    p.fail("delete", name="web-old", status=500, detail="controller busy")
+    plan, _ = build_plan(Configuration(resources=(
+        res("fake_pool.web", lifecycle=CBD, name="web", description="changed"),
+        res("fake_vs.web", name="vs", pool_ref=ref("fake_pool.web")))), state, p)
+    out = apply_plan(plan, p, RecordingPersist())
+    assert [(d.summary, str(d.address)) for d in out.diagnostics] == [
+        ("Failed to delete the replaced object", "fake_pool.web"),
+        ("Replaced object left behind", "fake_pool.web")]
+    assert "1a2b3c4d" in out.diagnostics[1].detail
+    # The pool's own update completed and counts; the deposed object stays for next time.
+    assert (out.summary.change, out.summary.destroy) == (1, 0)
+    assert [r.deposed for r in out.state.deposed] == ["1a2b3c4d"]
+    assert out.state.get(addr("fake_pool.web")).attributes["description"] == "changed"  # type: ignore[union-attr]
