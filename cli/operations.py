@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import hmac
+import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from albform.cli.views.progress import ProgressView
 from albform.cli.workspace import Workspace
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Plan, PlanOptions
+from albform.engine.collector import collector_paused
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -124,20 +128,23 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
     options = _plan_options(args, diags)
     operation = "OperationTypeApply" if apply else "OperationTypePlan"
     with contextlib.ExitStack() as stack:
-        opened = _open(ws, source, stack, diags, operation, args)
-        if opened is None:
-            return EXIT_ERROR
-        config, provider, backend, prev_state = (opened.config, opened.provider,
-                                                 opened.backend, opened.prev_state)
-        if args.adopt:
-            from albform.cli.adopt import with_adoptions
-
-            config, _, adopt_diags = with_adoptions(
-                config, (str(r.address) for r in prev_state.resources), provider)
-            diags.extend(adopt_diags)
         hook = ProgressView(quiet=args.json)
-        plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
-                                      parallelism=args.parallelism)
+        # Loading, translating and planning build hundreds of thousands of acyclic objects
+        # for a large cluster: the cyclic collector's scans would cost as much as the work.
+        with collector_paused():
+            opened = _open(ws, source, stack, diags, operation, args)
+            if opened is None:
+                return EXIT_ERROR
+            config, provider, backend, prev_state = (opened.config, opened.provider,
+                                                     opened.backend, opened.prev_state)
+            if args.adopt:
+                from albform.cli.adopt import with_adoptions
+
+                config, _, adopt_diags = with_adoptions(
+                    config, (str(r.address) for r in prev_state.resources), provider)
+                diags.extend(adopt_diags)
+            plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
+                                          parallelism=args.parallelism)
         diags.extend(plan_diags)
         schemas = _schemas(provider, plan)
         view.plan(plan, schemas, diags)
@@ -148,7 +155,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
                 from albform.engine.planfile import save_plan
 
                 save_plan(plan, ws.resolve(args.out),
-                          config_source={**source.to_json(), **_backend_record(ws)},
+                          config_source={**_without_variable_values(source.to_json()),
+                                         **_backend_record(ws)},
                           schemas=schemas)
                 view.saved(args.out)
             elif not args.json and plan.applyable:
@@ -201,13 +209,19 @@ def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     return config, provider
 
 
-def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
-    """``apply PLANFILE``: reload the recorded configuration, refuse a stale plan, apply."""
+def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
+                    variables: Mapping[str, str] | None = None) -> int:
+    """``apply PLANFILE``: reload the recorded configuration, refuse a stale plan, apply.
+    ``variables`` (-var) and ``TF_VAR_*`` give back the values the plan file does not hold."""
     from albform.engine.planfile import StalePlanError, check_plan_fresh, load_plan
 
     view = PlanView(json_mode=args.json, color=args.color)
     saved = load_plan(ws.resolve(planfile))
-    source = ConfigSource.from_json(saved.config_source)
+    try:
+        source = ConfigSource.from_json(
+            _with_variable_values(saved.config_source, variables or {}, ws.env))
+    except ValueError as exc:
+        return fail("Variable value needed", str(exc), json_mode=args.json)
     ws = _with_plan_backend(ws, saved.config_source.get("backend"))
     if source.digest() != saved.config_source.get("digest"):
         show_diagnostics([Diagnostic.error(
@@ -230,6 +244,48 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs) -> int:
             return EXIT_ERROR
         return _apply(plan, provider, backend, prev_state, args, view,
                       ProgressView(quiet=args.json), ws.workdir)
+
+
+def _variable_digest(value: str, salt: bytes) -> str:
+    return hashlib.pbkdf2_hmac("sha256", value.encode(), salt, 100_000).hex()
+
+
+def _without_variable_values(record: dict[str, Any]) -> dict[str, Any]:
+    """A source record for a plan file: ``-var`` values (often credentials) are replaced by
+    salted digests, so apply can tell a different value from the one planned with."""
+    params = dict(record.get("params") or {})
+    values = params.get("variables") or {}
+    if not values:
+        return record
+    salt = os.urandom(16)
+    params["variables"] = {}
+    params["variable_digests"] = {"salt": salt.hex(), "values": {
+        name: _variable_digest(str(value), salt) for name, value in values.items()}}
+    return {**record, "params": params}
+
+
+def _with_variable_values(record: Mapping[str, Any], given: Mapping[str, str],
+                          env: Mapping[str, str]) -> dict[str, Any]:
+    """The source record with the ``-var`` values back (from ``given`` or ``TF_VAR_*``);
+    ValueError naming the variable when one is missing or differs from the planned value."""
+    params = dict(record.get("params") or {})
+    digests = params.pop("variable_digests", None)
+    if not digests:
+        return dict(record)
+    salt = bytes.fromhex(digests["salt"])
+    values: dict[str, str] = {}
+    for name, digest in sorted(digests["values"].items()):
+        value = given.get(name, env.get(f"TF_VAR_{name}"))
+        if value is None:
+            raise ValueError(
+                f'The plan was made with -var {name}=...; plan files do not keep variable '
+                f"values (they may be credentials). Give it again with -var {name}=... or "
+                f"TF_VAR_{name}.")
+        if not hmac.compare_digest(_variable_digest(value, salt), digest):
+            raise ValueError(f'The value given for variable "{name}" differs from the one '
+                             "the plan was made with. Run plan again.")
+        values[name] = value
+    return {**record, "params": {**params, "variables": values}}
 
 
 # Backend settings never recorded in a saved plan (credentials); apply takes them from the
