@@ -15,6 +15,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from albform.engine.apply import apply_plan
 from albform.engine.changes import Action, PlanOptions
@@ -351,3 +353,36 @@ def test_a_failed_leftover_delete_is_reported_and_kept_while_the_rest_completes(
     assert (out.summary.change, out.summary.destroy) == (1, 0)
     assert [r.deposed for r in out.state.deposed] == ["1a2b3c4d"]
     assert out.state.get(addr("fake_pool.web")).attributes["description"] == "changed"  # type: ignore[union-attr]
+
+
+# -- property: whatever the crash point, no old object is forgotten ---------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(pools=st.integers(1, 4), data=st.data())
+def test_no_crash_point_forgets_a_replaced_object(pools: int, data: st.DataObject) -> None:
+    p = FakeProvider()
+
+    def configuration(generation: int) -> Configuration:
+        return Configuration(resources=tuple(
+            r for i in range(pools) for r in (
+                res(f"fake_pool.p{i}", lifecycle=CBD, name=f"p{i}-g{generation}"),
+                res(f"fake_vs.v{i}", name=f"v{i}", pool_ref=ref(f"fake_pool.p{i}")))))
+
+    plan, _ = build_plan(configuration(0), State(lineage="prop"), p)
+    before = apply_plan(plan, p, RecordingPersist()).state
+    replaced = data.draw(st.sets(st.integers(0, pools - 1), min_size=1))
+    plan, _ = build_plan(configuration(1), before, p, PlanOptions(
+        replace=tuple(addr(f"fake_pool.p{i}") for i in sorted(replaced))))
+    crash = RecordingPersist(fail_after=data.draw(st.integers(1, 3 * pools + 2)))
+    apply_plan(plan, p, crash, parallelism=data.draw(st.sampled_from([1, 3])))
+    on_disk = crash.states[-1] if crash.states else before
+
+    recorded = {r.attributes["uuid"] for r in (*on_disk.resources, *on_disk.deposed)}
+    live = {o["uuid"] for o in p.objects()}
+    old = {r.attributes["uuid"] for r in before.resources}
+    assert (old & live) <= recorded, "an old object still on the controller was forgotten"
+    # The next plan deletes every deposed object that is still there.
+    replan, diags = build_plan(configuration(1), on_disk, p)
+    assert not diags.has_errors(), diags
+    assert {(str(c.address), c.deposed) for c in replan.changes if c.deposed} == {
+        (str(r.address), r.deposed) for r in on_disk.deposed if r.attributes["uuid"] in live}
