@@ -99,7 +99,8 @@ def apply_command(ctx: click.Context, /, planfile: str | None, **params: Any) ->
     ws = workspace(ctx, params)
     args = run_args(params, destroy=params["destroy"])
     if planfile:
-        return run_apply_saved(ws, Path(planfile), args)
+        return run_apply_saved(ws, Path(planfile), args,
+                               parse_vars(params.get("variables", ())))
     return run_plan(ws, hcl_source(ws, params), args, apply=True)
 
 
