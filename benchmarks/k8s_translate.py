@@ -55,52 +55,6 @@ SETTINGS = {
     "shardVSSize": "LARGE"}
 
 
-def synthetic_cluster(nodes: int, services: int, ingresses: int) -> list[dict[str, Any]]:
-    objects: list[dict[str, Any]] = [
-        {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
-         "metadata": {"name": "avi-lb", "annotations": {
-             "ingressclass.kubernetes.io/is-default-class": "true"}},
-         "spec": {"controller": "ako.vmware.com/avi-lb"}}]
-    for i in range(nodes):
-        objects.append({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node-{i:05d}"},
-                        "spec": {"podCIDR": f"10.{64 + i // 256}.{i % 256}.0/24"},
-                        "status": {"addresses": [{"type": "InternalIP",
-                                                  "address": f"172.16.{i // 256}.{i % 256}"}]}})
-    for i in range(services):
-        ns, name = f"ns-{i % 50}", f"svc-{i}"
-        objects.append({"apiVersion": "v1", "kind": "Service",
-                        "metadata": {"name": name, "namespace": ns},
-                        "spec": {"type": "LoadBalancer",
-                                 "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}})
-        objects.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                        "metadata": {"name": f"{name}-x1", "namespace": ns,
-                                     "labels": {"kubernetes.io/service-name": name}},
-                        "addressType": "IPv4", "ports": [{"name": "http", "port": 8080}],
-                        "endpoints": [{"addresses": [f"10.{i // 65536}.{i // 256 % 256}.{k}"],
-                                       "conditions": {"ready": True},
-                                       "nodeName": f"node-{(i + k) % max(nodes, 1):05d}"}
-                                      for k in range(3)]})
-    for i in range(ingresses):
-        ns, svc = f"ns-{i % 50}", f"svc-{i % max(services, 1)}"
-        backend = {"service": {"name": svc, "port": {"number": 80}}}
-        host = f"app-{i}.example.com"
-        spec: dict[str, Any]
-        if i % 10 < 7:
-            spec = {"rules": [{"host": host, "http": {"paths": [
-                {"path": "/api", "pathType": "Prefix", "backend": backend},
-                {"path": "/web", "pathType": "Prefix", "backend": backend}]}}]}
-        else:
-            spec = {"tls": [{"hosts": [host], "secretName": f"tls-{i}"}],
-                    "rules": [{"host": host, "http": {"paths": [
-                        {"path": "/", "pathType": "Prefix", "backend": backend}]}}]}
-            objects.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-                            "metadata": {"name": f"tls-{i}", "namespace": ns},
-                            "stringData": {"tls.crt": "CERT", "tls.key": "KEY"}})
-        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                        "metadata": {"name": f"ing-{i}", "namespace": ns}, "spec": spec})
-    return objects
-
-
 # -- pieces every process uses -----------------------------------------------------------------
 
 class Clock:
@@ -184,6 +138,7 @@ def setup(workdir: Path, nodes: int, services: int, ingresses: int) -> dict[str,
     from albform.engine.state.codec import encode_state
     from albform.engine.state.model import ResourceState, State
     from albform.engine.testing import FakeProvider
+    from albform.modules.k8s.testing import synthetic_cluster
 
     (workdir / "cluster.json").write_text(json.dumps(
         synthetic_cluster(nodes, services, ingresses)))

@@ -4,6 +4,9 @@ A live Kubernetes API cannot run here, so this serves the few list endpoints the
 reads (with ``limit``/``continue`` paging and bearer-token auth) plus the ``avi-k8s-config``
 ConfigMap, from objects given as dicts. ``kubeconfig(path)`` writes a kubeconfig pointing at it.
 Only for tests: it binds 127.0.0.1 and keeps everything in memory.
+
+``synthetic_cluster`` builds a large, deterministic cluster (Nodes, LoadBalancer Services with
+EndpointSlices, Ingresses, TLS Secrets) for scaling tests and the translation benchmark.
 """
 
 from __future__ import annotations
@@ -27,6 +30,63 @@ PATHS = {
     "/api/v1/pods": "Pod",
 }
 CONFIGMAP_PATH = "/api/v1/namespaces/avi-system/configmaps/avi-k8s-config"
+
+
+def synthetic_cluster(nodes: int, services: int, ingresses: int, *,
+                      namespaces: int = 50) -> list[dict[str, Any]]:
+    """A default IngressClass, ``nodes`` Nodes, ``services`` LoadBalancer Services (each with an
+    EndpointSlice of three ready endpoints) and ``ingresses`` Ingresses over ``namespaces``
+    namespaces. Seven Ingresses in ten route two paths of an insecure host; the rest route one
+    path of a TLS host and come with their Secret. The same arguments give the same objects."""
+    objects: list[dict[str, Any]] = [
+        {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+         "metadata": {"name": "avi-lb", "annotations": {
+             "ingressclass.kubernetes.io/is-default-class": "true"}},
+         "spec": {"controller": "ako.vmware.com/avi-lb"}}]
+    for i in range(nodes):
+        objects.append({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node-{i:05d}"},
+                        "spec": {"podCIDR": f"10.{64 + i // 256}.{i % 256}.0/24"},
+                        "status": {"addresses": [{"type": "InternalIP",
+                                                  "address": f"172.16.{i // 256}.{i % 256}"}]}})
+    for i in range(services):
+        ns, name = f"ns-{i % namespaces}", f"svc-{i}"
+        objects.append({"apiVersion": "v1", "kind": "Service",
+                        "metadata": {"name": name, "namespace": ns},
+                        "spec": {"type": "LoadBalancer",
+                                 "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}})
+        objects.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                        "metadata": {"name": f"{name}-x1", "namespace": ns,
+                                     "labels": {"kubernetes.io/service-name": name}},
+                        "addressType": "IPv4", "ports": [{"name": "http", "port": 8080}],
+                        "endpoints": [{"addresses": [f"10.{i // 65536}.{i // 256 % 256}.{k}"],
+                                       "conditions": {"ready": True},
+                                       "nodeName": f"node-{(i + k) % max(nodes, 1):05d}"}
+                                      for k in range(3)]})
+    for i in range(ingresses):
+        objects.extend(_synthetic_ingress(i, f"ns-{i % namespaces}",
+                                          f"svc-{i % max(services, 1)}"))
+    return objects
+
+
+def _synthetic_ingress(i: int, ns: str, svc: str) -> list[dict[str, Any]]:
+    backend = {"service": {"name": svc, "port": {"number": 80}}}
+    host = f"app-{i}.example.com"
+    out: list[dict[str, Any]] = []
+    spec: dict[str, Any]
+    if i % 10 < 7:
+        spec = {"rules": [{"host": host, "http": {"paths": [
+            {"path": "/api", "pathType": "Prefix", "backend": backend},
+            {"path": "/web", "pathType": "Prefix", "backend": backend}]}}]}
+    else:
+        spec = {"tls": [{"hosts": [host], "secretName": f"tls-{i}"}],
+                "rules": [{"host": host, "http": {"paths": [
+                    {"path": "/", "pathType": "Prefix", "backend": backend}]}}]}
+        out.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+                    "metadata": {"name": f"tls-{i}", "namespace": ns},
+                    "stringData": {"tls.crt": "CERT", "tls.key": "KEY"}})
+    out.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                "metadata": {"name": f"ing-{i}", "namespace": ns}, "spec": spec})
+    return out
 
 
 class FakeKubeApi:

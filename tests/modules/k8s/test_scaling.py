@@ -14,6 +14,7 @@ from typing import Any
 import albform
 from albform.modules.k8s.facts import ControllerFacts
 from albform.modules.k8s.settings import settings_from_values
+from albform.modules.k8s.testing import synthetic_cluster
 from albform.modules.k8s.translate import translate
 
 PACKAGE = Path(albform.__file__).resolve().parent
@@ -21,46 +22,9 @@ COUNTED = tuple(str(PACKAGE / part) + "/" for part in ("engine", "modules"))
 
 
 def _cluster(services: int) -> list[dict[str, Any]]:
-    """``services`` LoadBalancer Services with EndpointSlices, one Node per five Services,
-    one Ingress per two Services (every third with TLS), over ten namespaces."""
-    nodes = max(services // 5, 1)
-    objects: list[dict[str, Any]] = [
-        {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
-         "metadata": {"name": "avi-lb", "annotations": {
-             "ingressclass.kubernetes.io/is-default-class": "true"}},
-         "spec": {"controller": "ako.vmware.com/avi-lb"}}]
-    for i in range(nodes):
-        objects.append({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node-{i}"},
-                        "spec": {"podCIDR": f"10.64.{i}.0/24"},
-                        "status": {"addresses": [{"type": "InternalIP",
-                                                  "address": f"172.16.0.{i}"}]}})
-    for i in range(services):
-        ns, name = f"ns-{i % 10}", f"svc-{i}"
-        objects.append({"apiVersion": "v1", "kind": "Service",
-                        "metadata": {"name": name, "namespace": ns},
-                        "spec": {"type": "LoadBalancer",
-                                 "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}})
-        objects.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                        "metadata": {"name": f"{name}-x", "namespace": ns,
-                                     "labels": {"kubernetes.io/service-name": name}},
-                        "addressType": "IPv4", "ports": [{"name": "http", "port": 8080}],
-                        "endpoints": [{"addresses": [f"10.1.{i % 250}.{k}"],
-                                       "conditions": {"ready": True},
-                                       "nodeName": f"node-{(i + k) % nodes}"}
-                                      for k in range(2)]})
-    for i in range(services // 2):
-        ns, host = f"ns-{i % 10}", f"app-{i}.example.com"
-        path = {"path": "/", "pathType": "Prefix",
-                "backend": {"service": {"name": f"svc-{i}", "port": {"number": 80}}}}
-        spec: dict[str, Any] = {"rules": [{"host": host, "http": {"paths": [path]}}]}
-        if i % 3 == 0:
-            spec["tls"] = [{"hosts": [host], "secretName": f"tls-{i}"}]
-            objects.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-                            "metadata": {"name": f"tls-{i}", "namespace": ns},
-                            "stringData": {"tls.crt": "CERT", "tls.key": "KEY"}})
-        objects.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                        "metadata": {"name": f"ing-{i}", "namespace": ns}, "spec": spec})
-    return objects
+    """``services`` LoadBalancer Services with EndpointSlices, one Node per five Services and
+    one Ingress per two Services, over ten namespaces."""
+    return synthetic_cluster(max(services // 5, 1), services, services // 2, namespaces=10)
 
 
 @contextmanager
