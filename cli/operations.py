@@ -96,6 +96,9 @@ def _interruptible() -> Iterator[threading.Event]:
 
     def handler(signum: int, frame: object) -> None:
         if stop.is_set():
+            # Terraform's words: the user asked twice, so stop now and say what it risks.
+            click.echo("\nTwo interrupts received. Exiting immediately. Note that data loss "
+                       "may have occurred.", err=True)
             raise KeyboardInterrupt
         stop.set()
         click.echo("\nInterrupt received.\nPlease wait for albform to exit or data loss may "
