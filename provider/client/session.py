@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from albform.provider.client import calls
@@ -88,6 +89,8 @@ class AviSession:
         if config.insecure:
             log.warning("TLS certificate verification is disabled for %s (avi_insecure)",
                         self.base_url)
+            # Said once above; urllib3 would repeat it, in its own words, on every host.
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     # -- lifecycle -------------------------------------------------------------------------
 
