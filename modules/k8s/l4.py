@@ -12,6 +12,7 @@ from typing import Any
 from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.ingest import KubeObject
+from albform.modules.k8s.l7_common import add_vrf_and_rhi, vs_base
 from albform.modules.k8s.markers import all_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.pools import build_pool
@@ -143,21 +144,10 @@ def _vs_body(ctx: Context, name: str, tenant: str, ports: list[Mapping[str, Any]
              app_profile: str, markers: list[dict[str, Any]], metadata: str,
              traffic_enabled: bool | None) -> dict[str, Any]:
     profile, mixed = network_profile(ctx, {str(p.get("protocol") or "TCP") for p in ports})
-    body: dict[str, Any] = {
-        "name": name,
-        "created_by": ctx.created_by,
-        "cloud_ref": ctx.cloud_ref,
-        "tenant_ref": ctx.tenant_ref(tenant),
-        "application_profile_ref": f"/api/applicationprofile/?name={app_profile}",
-        "se_group_ref": f"/api/serviceenginegroup?name={ctx.settings.se_group_name}",
-        "service_metadata": metadata,
-    }
+    body = vs_base(ctx, name, tenant, app_profile=app_profile, metadata=metadata)
     if traffic_enabled is not None:
         body["traffic_enabled"] = traffic_enabled
-    if ctx.vrf:
-        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
-    if ctx.settings.enable_rhi:
-        body["enable_rhi"] = True
+    add_vrf_and_rhi(ctx, body)
     body["vsvip_ref"] = f"/api/vsvip/?name={name}"
     body["services"] = _services(list(ports), mixed)
     body["network_profile_ref"] = f"/api/networkprofile/?name={profile}"

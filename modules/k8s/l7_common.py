@@ -1,14 +1,16 @@
 """L7 bodies shared by the SNI, dedicated and EVH models: pools, pool groups, host-path and
-redirect HTTPPolicySets, SSL key/certs and the ``http_policies`` index rule (spec 4.4-4.8)."""
+redirect HTTPPolicySets, SSL key/certs and the ``http_policies`` index rule (spec 4.4-4.8);
+``HostRoutes``, one host merged over every Ingress that serves it; and the VirtualService body
+pieces the L4 model shares (``vs_base``, ``add_vrf_and_rhi``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from albform.modules.k8s.context import Context, service_metadata
-from albform.modules.k8s.ingress import Backend, TlsCert
+from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
 from albform.modules.k8s.markers import all_markers, cluster_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.pools import build_pool
@@ -25,6 +27,58 @@ class PathRule:
     path_type: str
     pool_group: str = ""
     pool: str = ""
+
+
+@dataclass
+class HostRoutes:
+    """One host's child VS (SNI/EVH child or dedicated VS), merged over every Ingress that
+    serves the host."""
+
+    host: str
+    namespace: str
+    cert: TlsCert | None = None
+    ingresses: list[str] = field(default_factory=list)  # "ns/ing"
+    # (ns) -> (rules, ingress names) for the per-namespace host-path policy set
+    rules: dict[str, tuple[list[PathRule], list[str]]] = field(default_factory=dict)
+    objects: list[AviObject] = field(default_factory=list)  # pools, PGs
+
+
+def add_ingress(hr: HostRoutes, ing: IngressHosts) -> list[PathRule]:
+    """Record that ``ing`` serves the host; the list its path rules go to."""
+    ns_ing = f"{ing.namespace}/{ing.name}"
+    if ns_ing not in hr.ingresses:
+        hr.ingresses.append(ns_ing)
+    rules, names = hr.rules.setdefault(ing.namespace, ([], []))
+    names.append(ing.name)
+    return rules
+
+
+def path_pool_group(ctx: Context, name: str, tenant: str, pool_name: str, backend: Backend,
+                    ing: IngressHosts, host: str) -> AviObject:
+    """The PoolGroup of one host path, holding the path's pool alone."""
+    return pool_group(
+        ctx, name, tenant, [{"pool_ref": f"/api/pool?name={pool_name}", "ratio": backend.weight}],
+        all_markers(ctx.cluster, namespace=ing.namespace, host=[host], path=[backend.path],
+                    ingress=[ing.name]), implicit=False)
+
+
+def policy_sets(ctx: Context, hr: HostRoutes, tenant: str
+                ) -> tuple[list[AviObject], list[tuple[str, str]]]:
+    """The host's per-namespace host-path policy sets, and (first path, set name) refs for
+    ``http_policies``."""
+    sets, refs = [], []
+    for ns in sorted(hr.rules):
+        rules, names = hr.rules[ns]
+        name = ctx.names.host_policy(ns, hr.host)
+        sets.append(host_policy_set(ctx, name, tenant, rules,
+                                    {"namespace": ns, "host": [hr.host]}, names))
+        first = min((r.path for r in rules), key=lambda p: (-len(p), p), default="")
+        refs.append((first, name))
+    return sets, refs
+
+
+def cert_ref(name: str) -> str:
+    return f"/api/sslkeyandcertificate/?name={name}"
 
 
 def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
@@ -142,6 +196,14 @@ def vs_base(ctx: Context, name: str, tenant: str, *, app_profile: str,
         "se_group_ref": f"/api/serviceenginegroup?name={ctx.settings.se_group_name}",
         "service_metadata": metadata,
     }
+
+
+def add_vrf_and_rhi(ctx: Context, body: dict[str, Any], *, rhi: bool = True) -> None:
+    """The VRF reference and (on VSes that own a VIP) route health injection, in AKO's order."""
+    if ctx.vrf:
+        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
+    if rhi and ctx.settings.enable_rhi:
+        body["enable_rhi"] = True
 
 
 def listeners(secure: bool = True, insecure: bool = True) -> list[dict[str, Any]]:

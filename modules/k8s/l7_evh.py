@@ -9,16 +9,20 @@ from dataclasses import dataclass, field
 
 from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
-from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
+from albform.modules.k8s.ingress import Backend, IngressHosts
 from albform.modules.k8s.l7_common import (
+    HostRoutes,
     PathRule,
+    add_ingress,
+    add_vrf_and_rhi,
+    cert_ref,
     clustername_only,
     creation_order,
-    host_policy_set,
     http_policies,
     l7_pool,
     listeners,
-    pool_group,
+    path_pool_group,
+    policy_sets,
     redirect_policy_set,
     shared_fqdn,
     ssl_cert,
@@ -30,21 +34,11 @@ from albform.modules.k8s.vsvip import build_vsvip
 
 
 @dataclass
-class EvhHost:
-    host: str
-    namespace: str
-    cert: TlsCert | None = None
-    ingresses: list[str] = field(default_factory=list)
-    rules: dict[str, tuple[list[PathRule], list[str]]] = field(default_factory=dict)
-    objects: list[AviObject] = field(default_factory=list)
-
-
-@dataclass
 class EvhParent:
     name: str
     tenant: str
     fqdns: dict[str, None] = field(default_factory=dict)  # an ordered set: see l7_sni.Parent
-    hosts: dict[str, EvhHost] = field(default_factory=dict)
+    hosts: dict[str, HostRoutes] = field(default_factory=dict)
 
 
 def build_evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
@@ -75,24 +69,16 @@ def _add_host(ctx: Context, parent: EvhParent, ing: IngressHosts, host: str,
               backends: list[Backend]) -> None:
     eh = parent.hosts.get(host)
     if eh is None:
-        eh = parent.hosts[host] = EvhHost(host, ing.namespace)
+        eh = parent.hosts[host] = HostRoutes(host, ing.namespace)
     if eh.cert is None and host in ing.tls:
         eh.cert = ing.tls[host]
-    ns_ing = f"{ing.namespace}/{ing.name}"
-    if ns_ing not in eh.ingresses:
-        eh.ingresses.append(ns_ing)
-    rules, names = eh.rules.setdefault(ing.namespace, ([], []))
-    names.append(ing.name)
+    rules = add_ingress(eh, ing)
     for b in backends:
         pool_name = ctx.names.evh_pool(ing.name, ing.namespace, host, b.path, b.service)
         eh.objects.append(l7_pool(ctx, pool_name, parent.tenant, ing.namespace, ing.name, host,
                                   b, with_service=True))
         pg_name = ctx.names.evh_pg(ing.name, ing.namespace, host, b.path)
-        eh.objects.append(pool_group(
-            ctx, pg_name, parent.tenant, [{"pool_ref": f"/api/pool?name={pool_name}",
-                                           "ratio": b.weight}],
-            all_markers(ctx.cluster, namespace=ing.namespace, host=[host], path=[b.path],
-                        ingress=[ing.name]), implicit=False))
+        eh.objects.append(path_pool_group(ctx, pg_name, parent.tenant, pool_name, b, ing, host))
         rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
 
 
@@ -103,13 +89,10 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
         if eh.cert is not None:
             cert_name = ctx.names.tls_cert(eh.host)
             out.append(ssl_cert(ctx, cert_name, parent.tenant, eh.cert, eh.host))
-            cert_refs.append(f"/api/sslkeyandcertificate/?name={cert_name}")
+            cert_refs.append(cert_ref(cert_name))
     body = vs_base(ctx, parent.name, parent.tenant, app_profile="System-HTTP",
                    metadata=service_metadata())
-    if ctx.vrf:
-        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
-    if ctx.settings.enable_rhi:
-        body["enable_rhi"] = True
+    add_vrf_and_rhi(ctx, body)
     body.update({
         "vsvip_ref": f"/api/vsvip/?name={parent.name}",
         "type": "VS_TYPE_VH_PARENT",
@@ -126,18 +109,12 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
     return out
 
 
-def _emit_child(ctx: Context, parent: EvhParent, eh: EvhHost) -> list[AviObject]:
+def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes) -> list[AviObject]:
     tenant = parent.tenant
     name = ctx.names.evh_vs(eh.host)
     out = creation_order(eh.objects)
-    refs: list[tuple[str, str]] = []
-    for ns in sorted(eh.rules):
-        rules, names = eh.rules[ns]
-        ps_name = ctx.names.host_policy(ns, eh.host)
-        out.append(host_policy_set(ctx, ps_name, tenant, rules,
-                                   {"namespace": ns, "host": [eh.host]}, names))
-        first = min((r.path for r in rules), key=lambda p: (-len(p), p), default="")
-        refs.append((first, ps_name))
+    sets, refs = policy_sets(ctx, eh, tenant)
+    out.extend(sets)
     redirect: list[str] = []
     if eh.cert is not None:
         out.append(redirect_policy_set(ctx, name, tenant, [eh.host], all_markers(
@@ -146,8 +123,7 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: EvhHost) -> list[AviObject]
     metadata = service_metadata(namespace_ingress_name=eh.ingresses, namespace=eh.namespace,
                                 hostnames=[eh.host])
     body = vs_base(ctx, name, tenant, app_profile="System-HTTP", metadata=metadata)
-    if ctx.vrf:
-        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
+    add_vrf_and_rhi(ctx, body, rhi=False)
     body.update({
         "type": "VS_TYPE_VH_CHILD",
         "vh_type": "VS_TYPE_VH_ENHANCED",

@@ -12,13 +12,18 @@ from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
 from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
 from albform.modules.k8s.l7_common import (
+    HostRoutes,
     PathRule,
+    add_ingress,
+    add_vrf_and_rhi,
+    cert_ref,
     clustername_only,
     creation_order,
-    host_policy_set,
     http_policies,
     l7_pool,
     listeners,
+    path_pool_group,
+    policy_sets,
     pool_group,
     redirect_policy_set,
     shared_fqdn,
@@ -38,19 +43,6 @@ DS_SCRIPT = (
 
 
 @dataclass
-class SecureHost:
-    """One SNI child (or dedicated VS): merged over every Ingress that serves the host."""
-
-    host: str
-    cert: TlsCert | None
-    namespace: str
-    ingresses: list[str] = field(default_factory=list)  # "ns/ing"
-    # (ns) -> (rules, ingress names) for the per-namespace host-path policy set
-    rules: dict[str, tuple[list[PathRule], list[str]]] = field(default_factory=dict)
-    objects: list[AviObject] = field(default_factory=list)  # pools, PGs
-
-
-@dataclass
 class Parent:
     name: str
     tenant: str
@@ -60,7 +52,7 @@ class Parent:
     insecure_pools: list[AviObject] = field(default_factory=list)
     insecure_names: set[str] = field(default_factory=set)
     members: list[dict[str, Any]] = field(default_factory=list)
-    secure: dict[str, SecureHost] = field(default_factory=dict)
+    secure: dict[str, HostRoutes] = field(default_factory=dict)
     redirect_hosts: dict[str, None] = field(default_factory=dict)
 
 
@@ -106,18 +98,14 @@ def _add_insecure(ctx: Context, parent: Parent, ing: IngressHosts, host: str,
 
 def _add_secure(ctx: Context, parent: Parent | None, ing: IngressHosts, host: str,
                 backends: list[Backend], cert: TlsCert | None, *, dedicated: bool,
-                secure_map: dict[str, SecureHost] | None = None) -> SecureHost:
+                secure_map: dict[str, HostRoutes] | None = None) -> HostRoutes:
     hosts = parent.secure if parent is not None else secure_map
     assert hosts is not None
     sh = hosts.get(host)
     if sh is None:
-        sh = hosts[host] = SecureHost(host, cert, ing.namespace)
+        sh = hosts[host] = HostRoutes(host, ing.namespace, cert)
     tenant = ctx.tenant_for(ing.namespace)
-    ns_ing = f"{ing.namespace}/{ing.name}"
-    if ns_ing not in sh.ingresses:
-        sh.ingresses.append(ns_ing)
-    rules, names = sh.rules.setdefault(ing.namespace, ([], []))
-    names.append(ing.name)
+    rules = add_ingress(sh, ing)
     no_pg = ctx.settings.no_pg_for_sni and not dedicated
     for b in backends:
         pool_name = ctx.names.sni_pool(ing.name, ing.namespace, host, b.path,
@@ -129,26 +117,9 @@ def _add_secure(ctx: Context, parent: Parent | None, ing: IngressHosts, host: st
             rules.append(PathRule(b.path, b.path_type, pool=pool_name))
             continue
         pg_name = ctx.names.sni_pg(ing.name, ing.namespace, host, b.path, dedicated=dedicated)
-        sh.objects.append(pool_group(
-            ctx, pg_name, tenant, [{"pool_ref": f"/api/pool?name={pool_name}",
-                                    "ratio": b.weight}],
-            all_markers(ctx.cluster, namespace=ing.namespace, host=[host], path=[b.path],
-                        ingress=[ing.name]), implicit=False))
+        sh.objects.append(path_pool_group(ctx, pg_name, tenant, pool_name, b, ing, host))
         rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
     return sh
-
-
-def _policy_sets(ctx: Context, sh: SecureHost, tenant: str) -> tuple[list[AviObject],
-                                                                      list[tuple[str, str]]]:
-    sets, refs = [], []
-    for ns in sorted(sh.rules):
-        rules, names = sh.rules[ns]
-        name = ctx.names.host_policy(ns, sh.host)
-        sets.append(host_policy_set(ctx, name, tenant, rules,
-                                    {"namespace": ns, "host": [sh.host]}, names))
-        first = min((r.path for r in rules), key=lambda p: (-len(p), p), default="")
-        refs.append((first, name))
-    return sets, refs
 
 
 def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
@@ -170,10 +141,7 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
     }))
     body = vs_base(ctx, parent.name, parent.tenant, app_profile="System-HTTP",
                    metadata=service_metadata())
-    if ctx.vrf:
-        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
-    if ctx.settings.enable_rhi:
-        body["enable_rhi"] = True
+    add_vrf_and_rhi(ctx, body)
     body.update({
         "vsvip_ref": f"/api/vsvip/?name={parent.name}",
         "type": "VS_TYPE_VH_PARENT",
@@ -191,7 +159,7 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
     return out
 
 
-def _emit_sni_child(ctx: Context, parent: Parent, sh: SecureHost) -> list[AviObject]:
+def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObject]:
     tenant = parent.tenant
     name = ctx.names.sni_vs(sh.host)
     out: list[AviObject] = []
@@ -199,13 +167,13 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: SecureHost) -> list[AviObj
     if sh.cert is not None:
         cert_name = ctx.names.tls_cert(sh.host)
         out.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
-        cert_refs.append(f"/api/sslkeyandcertificate/?name={cert_name}")
+        cert_refs.append(cert_ref(cert_name))
         if sh.cert.alt_certificate and sh.cert.alt_key:
             alt = ctx.names.tls_cert(sh.host, alt=True)
             out.append(ssl_cert(ctx, alt, tenant, sh.cert, sh.host, alt=True))
-            cert_refs.append(f"/api/sslkeyandcertificate/?name={alt}")
+            cert_refs.append(cert_ref(alt))
     out.extend(creation_order(sh.objects))
-    sets, refs = _policy_sets(ctx, sh, tenant)
+    sets, refs = policy_sets(ctx, sh, tenant)
     out.extend(sets)
     metadata = service_metadata(namespace_ingress_name=sh.ingresses, namespace=sh.namespace,
                                 hostnames=[sh.host])
@@ -221,8 +189,7 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: SecureHost) -> list[AviObj
         "se_group_ref": f"/api/serviceenginegroup?name={ctx.settings.se_group_name}",
         "service_metadata": metadata,
     }
-    if ctx.vrf:
-        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
+    add_vrf_and_rhi(ctx, body, rhi=False)
     body.update({
         "type": "VS_TYPE_VH_CHILD",
         "vh_parent_vs_ref": f"/api/virtualservice/?name={parent.name}",
@@ -238,7 +205,7 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: SecureHost) -> list[AviObj
 
 def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
     """shardVSSize DEDICATED (4.6): one VS per host; insecure hosts use PGs + policies too."""
-    maps: dict[str, dict[str, SecureHost]] = {}
+    maps: dict[str, dict[str, HostRoutes]] = {}
     secure_of: dict[tuple[str, str], bool] = {}
     for ing in parsed:
         tenant = ctx.tenant_for(ing.namespace)
@@ -254,16 +221,16 @@ def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject
     return out
 
 
-def _emit_dedicated(ctx: Context, tenant: str, sh: SecureHost, secure: bool) -> list[AviObject]:
+def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> list[AviObject]:
     name = ctx.names.dedicated_vs(sh.host)
     out: list[AviObject] = [build_vsvip(ctx, name, tenant, [sh.host])]
     cert_refs = []
     if secure and sh.cert is not None:
         cert_name = ctx.names.tls_cert(sh.host)
         out.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
-        cert_refs.append(f"/api/sslkeyandcertificate/?name={cert_name}")
+        cert_refs.append(cert_ref(cert_name))
     out.extend(creation_order(sh.objects))
-    sets, refs = _policy_sets(ctx, sh, tenant)
+    sets, refs = policy_sets(ctx, sh, tenant)
     out.extend(sets)
     redirect: list[str] = []
     host_markers = all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host])
@@ -275,10 +242,7 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: SecureHost, secure: bool) -> 
     body = vs_base(ctx, name, tenant,
                    app_profile="System-Secure-HTTP" if secure else "System-HTTP",
                    metadata=metadata)
-    if ctx.vrf:
-        body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
-    if ctx.settings.enable_rhi:
-        body["enable_rhi"] = True
+    add_vrf_and_rhi(ctx, body)
     body.update({
         "vsvip_ref": f"/api/vsvip/?name={name}",
         "type": "VS_TYPE_NORMAL",
