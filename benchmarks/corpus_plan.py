@@ -14,7 +14,6 @@ client (the irreducible round trip a stage could not beat with one call per obje
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 import time
 from collections import defaultdict
@@ -22,12 +21,11 @@ from pathlib import Path
 
 from albform.engine.apply import apply_plan
 from albform.engine.changes import Action, PlanOptions
-from albform.engine.diagnostics import Diagnostics
 from albform.engine.planning import build_plan
 from albform.engine.state.model import State
 from albform.modules.hcl.cache import ParseCache
-from albform.modules.hcl.decode import declare
 from albform.modules.hcl.load import configuration_files, load_configuration
+from albform.modules.hcl.testing import copy_case, corpus_cases, write_dummy_values
 from albform.provider.client import AviClient, ClientConfig
 from albform.provider.emulator.server import start_emulator
 from albform.provider.resources.provider import AviProvider
@@ -38,41 +36,15 @@ PASSWORD = "bench-password"
 STAGES = ("load", "plan", "apply", "replan", "destroy")
 
 
-def cases() -> list[Path]:
-    examples = sorted({p.parent for p in (CORPUS / "examples").rglob("*.tf")})
-    return [*examples, *sorted((CORPUS / "acceptance").rglob("*.tf"))]
-
-
-def dummy_values(workdir: Path, cache: ParseCache) -> Path:
-    """Values for variables without a default (same rule as the integration test)."""
-    files = [f for f in (cache.load(p, str(p))[0] for p in configuration_files(workdir))
-             if f is not None]
-    lines = []
-    for name, (_, block) in declare(files, Diagnostics()).variables.items():
-        if block.body.attribute("default") is None:
-            type_attr = block.body.attribute("type")
-            text = type_attr.text if type_attr is not None else ""
-            listy = text.startswith(("list", "set")) or (not text and name.endswith("ips"))
-            value = '["10.10.10.10"]' if listy else \
-                "{}" if text.startswith(("map", "object")) else '"10.10.10.10"'
-            lines.append(f"{name} = {value}")
-    out = workdir.parent / "dummy.tfvars"
-    out.write_text("\n".join(lines) + "\n")
-    return out
-
-
 def run_case(source: Path, provider: AviProvider, scratch: Path,
              seconds: dict[str, float]) -> int | None:
     """The five stages of one configuration; the number of managed objects, or None when a
     stage fails (such files are the integration test's expectations, not timed)."""
     workdir = scratch / "config"
-    if source.is_dir():
-        shutil.copytree(source, workdir, ignore=shutil.ignore_patterns(".albform"))
-    else:
-        workdir.mkdir()
-        shutil.copy(source, workdir / "main.tf")
+    copy_case(source, workdir)
     cache = ParseCache(None)
-    var_files = [dummy_values(workdir, cache)]
+    var_files = [write_dummy_values(configuration_files(workdir), cache,
+                                    workdir.parent / "dummy.tfvars")]
     timings: dict[str, float] = {}
     start = time.perf_counter()
     config, diags = load_configuration(workdir, var_files=var_files, env={}, cache=cache)
@@ -127,7 +99,7 @@ def main() -> None:
                 client.create_object(objtype, body)
             provider = AviProvider(client, table)
             for _ in range(args.rounds):
-                for source in cases():
+                for source in corpus_cases(CORPUS):
                     with tempfile.TemporaryDirectory() as scratch:
                         count = run_case(source, provider, Path(scratch), seconds)
                     if count is not None:

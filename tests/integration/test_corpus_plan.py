@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +34,8 @@ from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.planning import build_plan
 from albform.engine.state.model import State
 from albform.modules.hcl.cache import ParseCache
-from albform.modules.hcl.decode import declare
 from albform.modules.hcl.load import configuration_files, load_configuration
+from albform.modules.hcl.testing import copy_case, corpus_cases, write_dummy_values
 from albform.provider.emulator.server import RunningEmulator
 from albform.provider.factory import open_provider
 from albform.provider.resources.provider import AviProvider
@@ -91,40 +90,7 @@ def expectations() -> dict[str, Expectation]:
 def cases() -> list[Any]:
     if not CORPUS.is_dir():
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"{CORPUS} is absent"))]
-    examples = sorted({p.parent for p in (CORPUS / "examples").rglob("*.tf")})
-    acceptance = sorted((CORPUS / "acceptance").rglob("*.tf"))
-    return [pytest.param(p, id=str(p.relative_to(CORPUS))) for p in [*examples, *acceptance]]
-
-
-def copy_case(source: Path, workdir: Path) -> Path:
-    """The configuration in a scratch directory (the loader may cache beside it; the corpus is
-    read-only), keeping relative paths such as ``file("${path.module}/app_cert.key")``."""
-    if source.is_dir():
-        shutil.copytree(source, workdir, ignore=shutil.ignore_patterns(".albform"))
-    else:
-        workdir.mkdir()
-        shutil.copy(source, workdir / "main.tf")
-    return workdir
-
-
-def dummy_values(workdir: Path) -> Path:
-    """A tfvars file for the variables without a default, which the corpus expects from the
-    user: a list for list types and untyped ``*_ips``, a map for maps/objects, else a string."""
-    files = [f for f in (CACHE.load(p, str(p))[0] for p in configuration_files(workdir))
-             if f is not None]
-    lines: list[str] = []
-    for name, (_, block) in declare(files, Diagnostics()).variables.items():
-        if block.body.attribute("default") is not None:
-            continue
-        type_attr = block.body.attribute("type")
-        text = type_attr.text if type_attr is not None else ""
-        listy = text.startswith(("list", "set", "tuple")) or (not text and name.endswith("ips"))
-        value = '["10.10.10.10"]' if listy else \
-            "{}" if text.startswith(("map", "object")) else '"10.10.10.10"'
-        lines.append(f"{name} = {value}")
-    out = workdir.parent / "dummy.tfvars"
-    out.write_text("\n".join(lines) + "\n")
-    return out
+    return [pytest.param(p, id=str(p.relative_to(CORPUS))) for p in corpus_cases(CORPUS)]
 
 
 class StageFailed(Exception):
@@ -155,7 +121,9 @@ def load_case(source: Path, relative: str, workdir: Path) -> Configuration:
     copy_case(source, workdir)
     if relative in OVERLAYS:
         (workdir / "albform_overlay.tf").write_text(OVERLAYS[relative])
-    var_files = [dummy_values(workdir),
+    dummy = write_dummy_values(configuration_files(workdir), CACHE,
+                               workdir.parent / "dummy.tfvars")
+    var_files = [dummy,
                  *(p for p in sorted(workdir.glob("*.tfvars")) if p.name != "terraform.tfvars")]
     config, diags = load_configuration(workdir, var_files=var_files, env={}, cache=CACHE)
     check("load", diags)

@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 
 from albform.engine.config import Configuration
-from albform.engine.diagnostics import Diagnostics
 from albform.engine.values import Deferred
 from albform.modules.hcl.cache import ParseCache
-from albform.modules.hcl.decode import declare
 from albform.modules.hcl.load import configuration_files, load_configuration
 from albform.modules.hcl.schemas import UNCHECKED_TYPES
+from albform.modules.hcl.testing import corpus_cases, write_dummy_values
 from albform.provider.schema import data_source_schema, resource_schema
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "tf-corpus"
@@ -39,29 +38,7 @@ def _unsupported() -> dict[str, str]:
 def _cases() -> list[Path]:
     if not CORPUS.is_dir():
         return []
-    examples = sorted({p.parent for p in (CORPUS / "examples").rglob("*.tf")})
-    acceptance = sorted((CORPUS / "acceptance").rglob("*.tf"))
-    return [*examples, *acceptance]
-
-
-def _dummy_values(path: Path, tmp_path: Path) -> list[Path]:
-    """A tfvars file with values for required variables (the corpus expects them from the
-    user): lists for list types and for untyped *_ips, strings otherwise."""
-    paths = configuration_files(path) if path.is_dir() else [path]
-    files = [f for f in (CACHE.load(p, str(p))[0] for p in paths) if f is not None]
-    lines: list[str] = []
-    for name, (_, block) in declare(files, Diagnostics()).variables.items():
-        if block.body.attribute("default") is not None:
-            continue
-        type_attr = block.body.attribute("type")
-        text = type_attr.text if type_attr is not None else ""
-        listy = text.startswith(("list", "set", "tuple")) or (not text and name.endswith("ips"))
-        value = '["10.10.10.10"]' if listy else \
-            "{}" if text.startswith(("map", "object")) else '"10.10.10.10"'
-        lines.append(f"{name} = {value}")
-    out = tmp_path / "dummy.tfvars"
-    out.write_text("\n".join(lines) + "\n")
-    return [out]
+    return corpus_cases(CORPUS)
 
 
 def _check_against_schema(config: Configuration) -> None:
@@ -94,8 +71,10 @@ def test_corpus_configuration(path: Path, tmp_path: Path) -> None:
     relative = str(path.relative_to(CORPUS))
     var_files = [p for p in path.glob("*.tfvars") if p.name != "terraform.tfvars"] \
         if path.is_dir() else []
-    config, diags = load_configuration(path, var_files=[*_dummy_values(path, tmp_path),
-                                                        *var_files], env={}, cache=CACHE)
+    dummy = write_dummy_values(configuration_files(path) if path.is_dir() else [path], CACHE,
+                               tmp_path / "dummy.tfvars")
+    config, diags = load_configuration(path, var_files=[dummy, *var_files], env={},
+                                       cache=CACHE)
     unsupported = _unsupported()
     errors = diags.errors()
     if relative in unsupported:
