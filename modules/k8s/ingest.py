@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics, SourceRange
-from albform.modules.k8s.shapes import shape_errors
+from albform.modules.k8s.shapes import shape_errors, unknown_builtin_kind
 from albform.modules.k8s.yamlsrc import Document, child_node, load_documents
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -118,6 +118,9 @@ def _collect(doc: Document, implied_kind: str, out: list[KubeObject], diags: Dia
         return
     if implied_kind and "kind" not in data:
         data = {**data, "kind": kind}
+    if (typo := unknown_builtin_kind(data)) is not None:
+        diags.warning("Unknown Kubernetes kind", typo, subject=doc.source)
+        return
     # The API server would refuse a mistyped field; from a file, refuse it here (shapes.py).
     bad = shape_errors(data)
     for path, message in bad:

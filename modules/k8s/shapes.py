@@ -50,6 +50,30 @@ KIND_SHAPES: Mapping[str, Mapping[str, Shape]] = {
     "Secret": {"type": "str", "data": _STR_MAP, "stringData": _STR_MAP},
 }
 
+# The kinds of the built-in API groups manifests for AKO use, so that a misspelt kind
+# ("Servicee") is reported instead of silently ignored like a kind the translator doesn't need.
+BUILTIN_KINDS: Mapping[str, frozenset[str]] = {
+    "v1": frozenset({"Binding", "ComponentStatus", "ConfigMap", "Endpoints", "Event",
+                     "LimitRange", "Namespace", "Node", "PersistentVolume",
+                     "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController",
+                     "ResourceQuota", "Secret", "Service", "ServiceAccount"}),
+    "apps/v1": frozenset({"ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet",
+                          "StatefulSet"}),
+    "networking.k8s.io/v1": frozenset({"Ingress", "IngressClass", "NetworkPolicy",
+                                       "IPAddress", "ServiceCIDR"}),
+    "discovery.k8s.io/v1": frozenset({"EndpointSlice"}),
+}
+
+
+def unknown_builtin_kind(data: Mapping[str, Any]) -> str | None:
+    """A message when ``apiVersion`` is a built-in group version without this ``kind``."""
+    api, kind = data.get("apiVersion"), data.get("kind")
+    known = BUILTIN_KINDS.get(api) if isinstance(api, str) else None
+    if known is None or not isinstance(kind, str) or kind in known:
+        return None
+    return f"{api} has no kind {kind!r}; the object is ignored."
+
+
 _NAMES = {"str": "a string", "int": "an integer", "bool": "true or false",
           "int-or-str": "an integer or a string", "list": "a list", "map": "a mapping",
           "object": "a mapping"}

@@ -45,13 +45,26 @@ CASES = Path(__file__).parent / "cases"
      3, '"status" must be a mapping, not the string \'Running\''),
 ])
 def test_mistyped_fields_are_file_line_errors(text: str, line: int, message: str) -> None:
-    objects, diags = parse_manifests("apiVersion: v1\n" + text, "k8s/x.yaml")
+    api = {"kind: Ingress": "networking.k8s.io/v1",
+           "kind: EndpointSlice": "discovery.k8s.io/v1"}.get(text.split("\n")[0], "v1")
+    objects, diags = parse_manifests(f"apiVersion: {api}\n" + text, "k8s/x.yaml")
     assert objects == []
     errors = diags.errors()
     assert errors, "expected an error"
     assert errors[0].subject is not None
     assert (errors[0].subject.filename, errors[0].subject.start_line) == ("k8s/x.yaml", line + 1)
     assert message in errors[0].detail
+
+
+def test_misspelt_builtin_kind_is_a_warning() -> None:
+    text = ("apiVersion: v1\nkind: Servicee\nmetadata: {name: s}\n---\n"
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n")
+    objects, diags = parse_manifests(text, "k8s/x.yaml")
+    assert [o.kind for o in objects] == ["Widget"]  # foreign kinds pass through, unchecked
+    assert not diags.has_errors()
+    [warning] = list(diags)
+    assert warning.summary == "Unknown Kubernetes kind" and "'Servicee'" in warning.detail
+    assert warning.subject is not None and warning.subject.start_line == 1
 
 
 def test_npl_annotation_entries_that_are_not_objects_are_skipped() -> None:
