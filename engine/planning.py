@@ -10,8 +10,9 @@
    result is canonicalised by the provider and diffed (``engine/diff.py``) against prior;
 4. state instances without configuration are deleted; ``destroy`` deletes everything;
    deposed objects (left by an interrupted create_before_destroy) are deleted in any case;
-5. fix-ups and checks (``planning_checks``): unset refs to deleted objects,
-   ``prevent_destroy``, the blast-radius guard; then outputs.
+5. fix-ups and checks (``planning_checks``): unset unconfigured refs to doomed objects
+   (deleted, replaced or deposed), ``prevent_destroy``, the blast-radius guard; then
+   outputs.
 
 Steps 1 and 2 live in ``planning_refresh``.
 
@@ -173,14 +174,15 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
                              {t: s for t in types if (s := p.schema(t)) is not None})
     prior = prior_state.by_address()
     if not p.diags.has_errors() and not options.refresh_only:
+        leftovers = deposed_deletes(prior_state, options)
         if options.destroy:
             _plan_destroy(p, prior_state)
         else:
             _plan_config(p, prior, moves)
-            p.changes = unset_dangling_refs(p.changes, config, p.schema)
+            p.changes = unset_dangling_refs(p.changes, config, p.schema, leftovers)
         p.diags.extend(check_prevent_destroy(p.changes, config))
         p.diags.extend(check_blast_radius(p.changes, prior_state, options))
-        p.changes.extend(deposed_deletes(prior_state, options))
+        p.changes.extend(leftovers)
     output_changes = () if options.refresh_only or p.diags.has_errors() else \
         _plan_outputs(p, prev_state)
     errored = p.diags.has_errors()

@@ -5,7 +5,8 @@
 * ``check_blast_radius`` — refuse a plan deleting (or replacing) more than
   ``options.max_delete_fraction`` of the managed objects unless ``options.force``;
 * ``unset_dangling_refs`` — kept objects whose *unconfigured* ref attributes point at an
-  object the plan deletes get an update unsetting them, or the delete would fail.
+  object the plan deletes (a removed object, the old object of a replacement, a leftover
+  deposed object) get an update unsetting them, or the delete would fail.
 
 Each returns diagnostics (or new changes); none performs I/O.
 """
@@ -77,15 +78,24 @@ def ref_id(value: object) -> str | None:
 
 
 def unset_dangling_refs(changes: Sequence[ResourceChange], config: Configuration,
-                        schema_of: SchemaOf) -> list[ResourceChange]:
-    """``changes`` where every kept object (NOOP/UPDATE) referring to a deleted object
+                        schema_of: SchemaOf, leftovers: Sequence[ResourceChange] = (),
+                        ) -> list[ResourceChange]:
+    """``changes`` where every kept object (NOOP/UPDATE) referring to a doomed object
     through a ref attribute the configuration does not set becomes an UPDATE unsetting it.
     The attribute change (a top-level path, a key not configured) carries the new value —
     ``None``, or the list without the doomed refs; apply lays it over its merge with
-    ``diff.overlay_unconfigured`` (desired ⊆ actual alone would keep the ref)."""
+    ``diff.overlay_unconfigured`` (desired ⊆ actual alone would keep the ref).
+
+    Doomed are the ``before`` objects of deletes *and of replacements* (either order), and
+    the deposed objects of ``leftovers`` (their deletes, planned separately). A replaced
+    object's old id is never swapped for the new object's: the planner does that only
+    where the configuration refers to the resource (a resolved reference, ``UNKNOWN``
+    until apply); an unconfigured ref is not the configuration's to re-point, so like the
+    ref to a deleted object it is unset. Apply runs the unsetting update before the
+    delete when the referrer's state records the dependency (``apply_graph``)."""
     doomed: set[str] = set()
-    for c in changes:
-        if c.action is Action.DELETE and c.before is not None:
+    for c in (*changes, *leftovers):
+        if c.action in _DESTROYING and c.before is not None:
             schema = schema_of(c.type)
             ident = ref_id(c.before.get(schema.id_attribute if schema else "id"))
             if ident:

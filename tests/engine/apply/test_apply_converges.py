@@ -10,6 +10,7 @@ create_before_destroy in ``test_apply_order``.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from albform.engine.planning import build_plan
 from albform.engine.state.model import State
 from albform.engine.testing import FakeProvider, ref_url
 from albform.engine.testing.plans import RecordingPersist, ref, res
+from albform.engine.values import UNKNOWN
 
 IPS = [f"10.0.0.{i}" for i in range(1, 6)]
 
@@ -129,6 +131,52 @@ def test_create_before_destroy_replacements_converge(
 
 
 
+REF_ATTRIBUTES = ("pool_ref", "health_monitor_refs")
+
+
+@st.composite
+def without_some_refs(draw: st.DrawFn, config: Configuration,
+                      generation: int) -> Configuration:
+    """``config`` with some of its configured refs no longer set (the objects keep them on
+    the controller); with ``generation`` > 0 monitors and pools become create_before_destroy
+    under new names, as in ``configurations``."""
+    out: list[ResourceConfig] = []
+    for rc in config.resources:
+        attrs = {k: v for k, v in rc.attributes.items()
+                 if k not in REF_ATTRIBUTES or draw(st.booleans())}
+        if generation and rc.type != "fake_vs":
+            attrs["name"] = f"{attrs['name']}-g{generation}"
+            rc = dataclasses.replace(rc, lifecycle=Lifecycle(create_before_destroy=True))
+        out.append(dataclasses.replace(rc, attributes=attrs))
+    return Configuration(resources=tuple(out))
+
+
+@settings(max_examples=60)
+@given(configurations(refs_always_set=True), st.sampled_from([0, 1]), st.data(),
+       st.sampled_from([1, 4]))
+def test_replacements_with_unconfigured_references_converge(
+        first: Configuration, generation: int, data: st.DataObject, parallelism: int) -> None:
+    # The second configuration stops setting some refs, so objects keep refs the
+    # configuration no longer sets (controller-only) to objects being replaced. The
+    # FakeProvider refuses to delete a referenced object (409) and to store a ref to a
+    # missing one (400), so the apply succeeds only if every such ref is dropped first.
+    # Delete-first replacements (generation 0) are requested only for objects no
+    # configuration refers to: a configured ref cannot be re-pointed before the old object
+    # goes (see the module docstring).
+    second = data.draw(without_some_refs(first, generation))
+    p = FakeProvider()
+    state = plan_and_apply(first, State(), p, parallelism)
+    both = {r.address for r in second.resources if r.type != "fake_vs"}
+    if not generation:
+        both -= {d for r in second.resources for d in r.dependencies()}
+    candidates = sorted(both, key=lambda a: a.sort_key())
+    replaced = data.draw(st.lists(st.sampled_from(candidates), unique=True)) \
+        if candidates else []
+    old_uuids = {state.by_address()[a].attributes["uuid"] for a in replaced}
+    state = plan_and_apply(second, state, p, parallelism, tuple(replaced))
+    assert_converged(second, state, p)
+    assert old_uuids.isdisjoint(o["uuid"] for o in p.objects())
+
 def test_unset_reference_to_deleted_object_is_dropped_before_the_delete() -> None:
     # The planner turns the pool into an update unsetting the ref (the configuration no
     # longer sets it); apply must send that, then delete the monitor.
@@ -178,17 +226,83 @@ def test_reference_kept_only_on_the_controller_still_orders_deletes() -> None:
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "planner: unset_dangling_refs treats deleted objects as doomed but not the old object "
-    "of a replacement, so a VS whose configuration leaves pool_ref unset keeps referring to "
-    "the replaced pool and its delete gets a 409; reported to the lead"))
-def test_unset_reference_to_replaced_object() -> None:
+@pytest.mark.parametrize("cbd", [True, False], ids=["create_before_destroy", "delete_first"])
+def test_unset_reference_to_replaced_object(cbd: bool) -> None:
+    # The VS's configuration stops setting pool_ref while the pool is replaced: the ref is
+    # not the configuration's to re-point at the new pool, so the planner unsets it (an
+    # update run before the old pool's delete, which the controller would refuse otherwise).
+    p = FakeProvider()
+    first = Configuration(resources=(
+        res("fake_pool.p", name="pool"), res("fake_vs.v", name="vs", pool_ref=ref("fake_pool.p"))))
+    state = plan_and_apply(first, State(), p, 1)
+    old_uuid = p.get("fake_pool", "pool")["uuid"]  # type: ignore[index]
+    second = Configuration(resources=(
+        res("fake_pool.p", Lifecycle(create_before_destroy=cbd),
+            name="pool-2" if cbd else "pool"),
+        res("fake_vs.v", name="vs")))
+    replace = (ResourceAddress.parse("fake_pool.p"),)
+    plan, _ = build_plan(second, state, p, PlanOptions(replace=replace))
+    actions = {str(c.address): c for c in plan.changes}
+    assert actions["fake_pool.p"].action is (
+        Action.CREATE_THEN_DELETE if cbd else Action.DELETE_THEN_CREATE)
+    vs = actions["fake_vs.v"]
+    assert vs.action is Action.UPDATE and vs.after is not None
+    assert vs.after["pool_ref"] is None
+    assert [(c.path, c.before, c.after) for c in vs.attribute_changes] == [
+        (("pool_ref",), ref_url("fake_pool", old_uuid), None)]
+    state = plan_and_apply(second, state, p, 1, replace)
+    assert "pool_ref" not in p.get("fake_vs", "vs")  # type: ignore[operator]
+    assert p.get("fake_pool", "pool-2" if cbd else "pool")["uuid"] != old_uuid  # type: ignore[index]
+    assert_converged(second, state, p)
+
+
+def test_configured_reference_to_replaced_object_moves_to_the_new_object() -> None:
+    # The other half of the rule: where the configuration does refer to the pool, the VS is
+    # planned onto the new object (unknown until apply), never unset.
     p = FakeProvider()
     first = Configuration(resources=(
         res("fake_pool.p", name="pool"), res("fake_vs.v", name="vs", pool_ref=ref("fake_pool.p"))))
     state = plan_and_apply(first, State(), p, 1)
     second = Configuration(resources=(
         res("fake_pool.p", Lifecycle(create_before_destroy=True), name="pool-2"),
-        res("fake_vs.v", name="vs")))
-    state = plan_and_apply(second, state, p, 1, (ResourceAddress.parse("fake_pool.p"),))
+        res("fake_vs.v", name="vs", pool_ref=ref("fake_pool.p"))))
+    replace = (ResourceAddress.parse("fake_pool.p"),)
+    plan, _ = build_plan(second, state, p, PlanOptions(replace=replace))
+    vs = next(c for c in plan.changes if str(c.address) == "fake_vs.v")
+    assert vs.action is Action.UPDATE and vs.after is not None
+    assert vs.after["pool_ref"] is UNKNOWN
+    state = plan_and_apply(second, state, p, 1, replace)
+    new_pool = p.get("fake_pool", "pool-2")
+    assert new_pool is not None and p.get("fake_pool", "pool") is None
+    assert p.get("fake_vs", "vs")["pool_ref"] == ref_url("fake_pool", new_pool["uuid"])  # type: ignore[index]
     assert_converged(second, state, p)
+
+
+def test_unset_reference_to_leftover_deposed_object() -> None:
+    # An apply died after creating the replacement pool: the old one stays deposed and the
+    # VS (its ref no longer configured) still points at it. The next plan unsets the ref
+    # and deletes the deposed pool after that.
+    p = FakeProvider()
+    first = Configuration(resources=(
+        res("fake_pool.p", name="pool"), res("fake_vs.v", name="vs", pool_ref=ref("fake_pool.p"))))
+    state = plan_and_apply(first, State(), p, 1)
+    second = Configuration(resources=(
+        res("fake_pool.p", Lifecycle(create_before_destroy=True), name="pool-2"),
+        res("fake_vs.v", name="vs", pool_ref=ref("fake_pool.p"))))
+    p.fail("delete", type_name="fake_pool", name="pool")
+    plan, _ = build_plan(second, state, p, PlanOptions(
+        replace=(ResourceAddress.parse("fake_pool.p"),)))
+    outcome = apply_plan(plan, p, RecordingPersist(), parallelism=1)
+    assert outcome.diagnostics[0].summary == "Failed to delete the replaced object"
+    assert len(outcome.state.deposed) == 1
+    # The VS was moved to the new pool; point it back at the old one by hand, as if the
+    # apply had died before that update, and stop configuring the ref.
+    old = outcome.state.deposed[0].attributes
+    p.edit_out_of_band("fake_vs", "vs", pool_ref=ref_url("fake_pool", old["uuid"]))
+    p.clear_faults()
+    third = Configuration(resources=(
+        res("fake_pool.p", Lifecycle(create_before_destroy=True), name="pool-2"),
+        res("fake_vs.v", name="vs")))
+    state = plan_and_apply(third, outcome.state, p, 1)
+    assert p.get("fake_pool", "pool") is None and state.deposed == ()
+    assert_converged(third, state, p)
