@@ -2,7 +2,8 @@
 
 The first line is machine-parsable (``<!-- albform-plan: +2 ~1 -1 ±1 deleted=2
 guard=ok -->``); destroys and replaces come first and are never collapsed; updates are
-collapsed and list only the changed attribute paths; drift has its own section; the footer
+collapsed and list only the changed attribute paths; a deposed object's delete names its
+key (the human renderer's ``(deposed object KEY)``); drift has its own section; the footer
 carries the plan digest, the state lineage/serial and the apply command. Sensitive values
 never appear (only attribute paths are listed). Each returned comment is at most
 ``max_chars`` characters; a long plan continues in further comments.
@@ -43,6 +44,10 @@ def _path(change: ResourceChange) -> str:
 
 
 def _why(change: ResourceChange) -> str:
+    if change.deposed is not None:
+        # Not the instance's current object, which a line of its own may also list.
+        return (f" (deposed object `{change.deposed}`, left over from a partially-failed "
+                "replacement)")
     if change.reason == "delete_because_no_resource_config":
         return " (not in configuration)"
     if change.reason == "replace_by_request":

@@ -1,4 +1,5 @@
-"""Golden human and JSON renderings of representative plans built with the FakeProvider."""
+"""Golden human, JSON and PR-comment (markdown) renderings of representative plans built
+with the FakeProvider."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from albform.engine.changes import Plan, PlanOptions
 from albform.engine.config import Configuration, ImportBlock, Lifecycle, MovedBlock, OutputConfig
 from albform.engine.planning import build_plan
 from albform.engine.render import render_plan_human, render_plan_json
+from albform.engine.render.markdown import render_plan_markdown
 from albform.engine.state.model import OutputState, ResourceState, State
 from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.testing.fake_schemas import DEFAULT_DATA_SCHEMAS, DEFAULT_SCHEMAS
@@ -178,6 +180,14 @@ def test_json_golden(name: str, golden: Callable[[str, str], None]) -> None:
     golden(f"{name}.json", text)
     for secret in ("very-secret-key", "rotated-secret"):
         assert secret not in text
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_markdown_golden(name: str, golden: Callable[[str, str], None]) -> None:
+    (comment,) = render_plan_markdown(fixed(SCENARIOS[name]()), SCHEMAS)
+    golden(f"{name}.md", comment)
+    for secret in ("very-secret-key", "rotated-secret"):
+        assert secret not in comment
 
 
 def _strip_ansi(text: str) -> str:

@@ -29,7 +29,7 @@ from albform.engine.render import (
 )
 from albform.engine.render.human import wrap
 from albform.engine.schema import AttributeSchema, ResourceSchema
-from albform.engine.state.model import State
+from albform.engine.state.model import ResourceState, State
 from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.testing.fake_schemas import DEFAULT_SCHEMAS
 from albform.engine.values import UNKNOWN
@@ -235,6 +235,31 @@ def test_markdown_pr_comment_lists_destroys_first_and_splits() -> None:
     assert "guard=tripped errored=yes" in failed.splitlines()[0]
     assert "## :x: Plan failed" in failed and "**Plan deletes too many objects**" in failed
 
+
+def test_markdown_names_a_deposed_object_apart_from_the_replacement() -> None:
+    # A leftover deposed pool and a new replacement of the same address in one plan: two
+    # destroy lines, only the deposed one saying so (as the human renderer does).
+    from albform.engine.render.markdown import render_plan_markdown
+
+    provider = FakeProvider()
+    config = Configuration(resources=(res("fake_pool.web", name="web"),))
+    plan, _ = build_plan(config, State(), provider)
+    state = apply_changes(plan, provider)
+    old = provider.create("fake_pool", {"name": "web-old"})
+    state = state.with_deposed([ResourceState(A("fake_pool.web"), dict(old.attributes),
+                                              deposed="00aa11bb")])
+    plan, diags = build_plan(config, state, provider, PlanOptions(replace=(A("fake_pool.web"),)))
+    assert not diags.has_errors()
+    (comment,) = render_plan_markdown(plan, DEFAULT_SCHEMAS)
+    listed = [line for line in comment.splitlines() if "`fake_pool.web`" in line]
+    assert listed == [
+        "- `-` `fake_pool.web` (deposed object `00aa11bb`, left over from a partially-failed "
+        "replacement)",
+        "- `-/+` `fake_pool.web` (replace requested)"]
+    assert comment.splitlines()[0] == \
+        "<!-- albform-plan: +0 ~0 -1 ±1 deleted=2 guard=ok errored=no -->"
+    human = render_plan_human(plan, DEFAULT_SCHEMAS)
+    assert "# fake_pool.web (deposed object 00aa11bb) will be destroyed" in human
 
 def test_configuration_constants_mask_nested_sensitive_fields() -> None:
     schema = ResourceSchema("t", {"auth": AttributeSchema("auth", type="object", fields={
