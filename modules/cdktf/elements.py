@@ -68,15 +68,12 @@ class Lifecycle:
         return out
 
 
-class Referenceable(TerraformElement):
-    """An element others can point at: ``get(attr)`` → ``"${<fqn>.<attr>}"``."""
-
-    @property
-    def fqn(self) -> str:
-        raise NotImplementedError
+class ObjectAttributes:
+    """``id`` and ``uuid``, which every Avi object has, as references made by the class's
+    ``get``; shared by these elements and the cdktf interop classes (``interop._Typed``)."""
 
     def get(self, attribute: str) -> str:
-        return token(lambda: f"{self.fqn}.{attribute}")
+        raise NotImplementedError
 
     @property
     def id(self) -> str:
@@ -85,6 +82,17 @@ class Referenceable(TerraformElement):
     @property
     def uuid(self) -> str:
         return self.get("uuid")
+
+
+class Referenceable(ObjectAttributes, TerraformElement):
+    """An element others can point at: ``get(attr)`` → ``"${<fqn>.<attr>}"``."""
+
+    @property
+    def fqn(self) -> str:
+        raise NotImplementedError
+
+    def get(self, attribute: str) -> str:
+        return token(lambda: f"{self.fqn}.{attribute}")
 
     @property
     def name(self) -> str:

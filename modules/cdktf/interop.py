@@ -25,7 +25,7 @@ import cdktf
 from constructs import Construct
 
 from albform.modules.cdktf.arguments import check_arguments
-from albform.modules.cdktf.elements import Lifecycle
+from albform.modules.cdktf.elements import Lifecycle, ObjectAttributes
 from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
 from albform.modules.cdktf.providers import (
     PROVIDER_ARGUMENTS,
@@ -91,7 +91,7 @@ def _lifecycle(value: Lifecycle | None) -> cdktf.TerraformResourceLifecycle | No
                                                     else list(ignore)))
 
 
-class _Typed:
+class _Typed(ObjectAttributes):
     """Shared by the resource and data-source bases: argument checking and references."""
 
     TYPE: ClassVar[str] = ""
@@ -108,14 +108,6 @@ class _Typed:
 
     def get(self, attribute: str) -> str:
         return str(self.get_string_attribute(attribute))  # type: ignore[attr-defined]
-
-    @property
-    def id(self) -> str:
-        return self.get("id")
-
-    @property
-    def uuid(self) -> str:
-        return self.get("uuid")
 
 
 class AviResource(_Typed, cdktf.TerraformResource):  # type: ignore[misc]
