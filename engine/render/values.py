@@ -142,13 +142,7 @@ class ValueRenderer:
         if text is not None:
             return [prefix + text + self._forces(path)]
         if isinstance(value, dict) and value:
-            fields = attr.fields if attr else None
-            keys = sorted(k for k in value if not is_null(value[k]))
-            pad = max((len(k) for k in keys), default=0)
-            inner: list[str] = []
-            for k in keys:
-                sub = fields.get(k) if fields else None
-                inner += self.whole(k, pad, value[k], sub, indent + 4, (*path, k), inner_symbol)
+            inner = self._fields(value, attr, indent, path, inner_symbol)
             return [prefix + "{", *inner, f"{head}  }}"]
         if isinstance(value, list) and value:
             inner = []
@@ -160,6 +154,18 @@ class ValueRenderer:
         if isinstance(value, list):
             return [prefix + "[]" + self._forces(path)]
         return [prefix + primitive(value) + self._forces(path)]
+
+    def _fields(self, value: Mapping[str, Any], attr: AttributeSchema | None, indent: int,
+                path: Path, symbol: str) -> list[str]:
+        """An object's non-null fields in key order, names padded to align, shown whole."""
+        fields = attr.fields if attr else None
+        keys = sorted(k for k in value if not is_null(value[k]))
+        pad = max((len(k) for k in keys), default=0)
+        inner: list[str] = []
+        for k in keys:
+            sub = fields.get(k) if fields else None
+            inner += self.whole(k, pad, value[k], sub, indent + 4, (*path, k), symbol)
+        return inner
 
     def whole(self, key: str, pad: int, value: Any, attr: AttributeSchema | None, indent: int,
               path: Path, symbol: str) -> list[str]:
@@ -173,13 +179,7 @@ class ValueRenderer:
                 symbol: str) -> list[str]:
         head = " " * indent
         if isinstance(value, dict) and value:
-            fields = attr.fields if attr else None
-            keys = sorted(k for k in value if not is_null(value[k]))
-            pad = max((len(k) for k in keys), default=0)
-            inner: list[str] = []
-            for k in keys:
-                sub = fields.get(k) if fields else None
-                inner += self.whole(k, pad, value[k], sub, indent + 4, (*path, k), symbol)
+            inner = self._fields(value, attr, indent, path, symbol)
             return [f"{head}{self.marker(symbol)}{{", *inner, f"{head}  }},"]
         if isinstance(value, list) and value:
             inner = []
