@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import yaml
+
 from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.ingest import KubeObject
 from albform.modules.k8s.settings import AkoSettings, load_settings
@@ -51,7 +53,7 @@ def _client(kubeconfig: str | None, context: str | None, in_cluster: bool) -> An
             config.load_incluster_config()
             return client.ApiClient()
         return config.new_client_from_config(config_file=kubeconfig, context=context)
-    except (config.ConfigException, OSError, TypeError, ValueError) as exc:
+    except (config.ConfigException, OSError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise LiveClusterError(f"cannot load the Kubernetes configuration: {exc}") from exc
 
 

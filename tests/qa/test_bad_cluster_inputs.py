@@ -46,3 +46,15 @@ def test_mistyped_manifest_field(albform: Any, tmp_path: Path) -> None:
     assert result.code == 1
     assert "svc.yaml:9" in result.err
     assert '"spec.ports[0].port" must be an integer' in result.err
+
+
+@pytest.mark.parametrize("text", ["foo: [\n", "apiVersion: v1\nkind: Config\n"])
+def test_broken_kubeconfig(albform: Any, tmp_path: Path, text: str) -> None:
+    pytest.importorskip("kubernetes")
+    (tmp_path / "kubeconfig").write_text(text)
+    result = albform("cluster", "plan", "--kubeconfig", str(tmp_path / "kubeconfig"),
+                     "--ako-config", str(DEMO / "avi-k8s-config.yaml"),
+                     "--controller-facts", str(DEMO / "controller-facts.yaml"), "-no-color")
+    assert result.code == 1
+    assert "Error: Cannot read the cluster" in result.err
+    assert "cannot load the Kubernetes configuration" in result.err
