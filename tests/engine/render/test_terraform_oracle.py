@@ -57,8 +57,8 @@ resource "terraform_data" "obj" {
 output "vs" { value = terraform_data.pool.output }
 """
 
-SECOND = """
-resource "terraform_data" "pool" { input = "web2" }
+# The changes SECOND makes to FIRST, which THIRD_MOVED keeps.
+CHANGED = """
 resource "terraform_data" "rep" {
   input            = "a"
   triggers_replace = "2"
@@ -78,6 +78,11 @@ resource "terraform_data" "obj" {
 resource "terraform_data" "new" {
   input = { a = 1, b = "x", e = {}, l = ["p", "q"] }
 }
+"""
+
+SECOND = """
+resource "terraform_data" "pool" { input = "web2" }
+""" + CHANGED + """
 output "vs" { value = terraform_data.pool.output }
 output "n"  { value = "lit" }
 output "m"  { value = { k = [true, null] } }
@@ -89,25 +94,7 @@ moved {
   from = terraform_data.pool
   to   = terraform_data.pool2
 }
-resource "terraform_data" "rep" {
-  input            = "a"
-  triggers_replace = "2"
-}
-resource "terraform_data" "cbd" {
-  input            = "a"
-  triggers_replace = "2"
-  lifecycle { create_before_destroy = true }
-}
-resource "terraform_data" "obj" {
-  input = {
-    a = 2, longkeyname = "x", l = [1, 2, 3, 4, 5, 7],
-    n = { deep = 3, deeplongname = 2 },
-    servers = [{ ip = "1.1.1.1", port = 8080 }, { ip = "1.1.1.2", port = 81 }]
-  }
-}
-resource "terraform_data" "new" {
-  input = { a = 1, b = "x", e = {}, l = ["p", "q"] }
-}
+""" + CHANGED + """
 import {
   to = terraform_data.imp
   id = "imported-id-1"
@@ -126,6 +113,24 @@ def _tf(workdir: Path, *args: str) -> str:
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode in (0, 2), done.stderr
     return done.stdout
+
+
+def _init_apply(workdir: Path, config: str) -> None:
+    (workdir / "main.tf").write_text(config)
+    _tf(workdir, "init", "-no-color", "-input=false")
+    _apply(workdir, config)
+
+
+def _apply(workdir: Path, config: str) -> None:
+    (workdir / "main.tf").write_text(config)
+    _tf(workdir, "apply", "-auto-approve", "-no-color", "-input=false")
+
+
+def _plan(workdir: Path, config: str, *extra: str) -> tuple[str, dict[str, Any]]:
+    """Terraform's plan text for ``config``, and the saved plan's JSON."""
+    (workdir / "main.tf").write_text(config)
+    human = _tf(workdir, "plan", "-no-color", "-input=false", "-out=tfplan", *extra)
+    return human, json.loads(_tf(workdir, "show", "-json", "tfplan"))
 
 
 def _with_unknown(value: Any, unknown: Any) -> Any:
@@ -183,17 +188,12 @@ def workdir(tmp_path: Path) -> Path:
     """A fresh directory where FIRST has been applied (each test starts from there)."""
     if TERRAFORM is None:
         pytest.skip("terraform is not on PATH")
-    d = tmp_path
-    (d / "main.tf").write_text(FIRST)
-    _tf(d, "init", "-no-color", "-input=false")
-    _tf(d, "apply", "-auto-approve", "-no-color", "-input=false")
-    return d
+    _init_apply(tmp_path, FIRST)
+    return tmp_path
 
 
 def _compare(workdir: Path, config: str, *extra: str) -> None:
-    (workdir / "main.tf").write_text(config)
-    human = _tf(workdir, "plan", "-no-color", "-input=false", "-out=tfplan", *extra)
-    doc = json.loads(_tf(workdir, "show", "-json", "tfplan"))
+    human, doc = _plan(workdir, config, *extra)
     ours = render_plan_human(_plan_from_terraform(doc), {"terraform_data": SCHEMA},
                              product="Terraform")
     expected = _section(human)
@@ -225,9 +225,7 @@ def test_deposed_object_texts_match_terraform(tmp_path: Path) -> None:
     create-before-destroy, so Terraform never destroys cbd's old object."""
     if TERRAFORM is None:
         pytest.skip("terraform is not on PATH")
-    (tmp_path / "main.tf").write_text(DEPOSED)
-    _tf(tmp_path, "init", "-no-color", "-input=false")
-    _tf(tmp_path, "apply", "-auto-approve", "-no-color", "-input=false")
+    _init_apply(tmp_path, DEPOSED)
     (tmp_path / "fail").touch()
     failed = subprocess.run(
         [TERRAFORM, "apply", "-auto-approve", "-no-color", "-input=false", "-var", "v=two"],
@@ -241,8 +239,7 @@ def test_deposed_object_texts_match_terraform(tmp_path: Path) -> None:
 
 
 def test_moved_imported_and_replace_by_request_match_terraform(workdir: Path) -> None:
-    (workdir / "main.tf").write_text(SECOND)
-    _tf(workdir, "apply", "-auto-approve", "-no-color", "-input=false")
+    _apply(workdir, SECOND)
     _compare(workdir, THIRD_MOVED, "-replace=terraform_data.rep")
 
 
@@ -254,9 +251,7 @@ def _in_order(ours: list[str], theirs: list[str]) -> bool:
 def test_plan_json_key_layout_matches_terraform(workdir: Path) -> None:
     from albform.engine.render import render_plan_json
 
-    (workdir / "main.tf").write_text(SECOND)
-    _tf(workdir, "plan", "-no-color", "-input=false", "-out=tfplan")
-    theirs = json.loads(_tf(workdir, "show", "-json", "tfplan"))
+    _, theirs = _plan(workdir, SECOND)
     plan = _plan_from_terraform(theirs)
     ours = render_plan_json(plan, {"terraform_data": SCHEMA})
     assert ours["format_version"] == theirs["format_version"] == "1.2"
@@ -286,12 +281,9 @@ def _body(text: str) -> str:
 
 
 def test_no_changes_and_outputs_only_texts_match_terraform(workdir: Path) -> None:
-    (workdir / "main.tf").write_text(SECOND)
-    _tf(workdir, "apply", "-auto-approve", "-no-color", "-input=false")
+    _apply(workdir, SECOND)
     for config in (SECOND, SECOND + '\noutput "extra" { value = "x" }\n'):
-        (workdir / "main.tf").write_text(config)
-        human = _tf(workdir, "plan", "-no-color", "-input=false", "-out=tfplan")
-        doc = json.loads(_tf(workdir, "show", "-json", "tfplan"))
+        human, doc = _plan(workdir, config)
         ours = render_plan_human(_plan_from_terraform(doc), {"terraform_data": SCHEMA},
                                  product="Terraform")
         assert _body(ours) == _body(human)
