@@ -24,7 +24,8 @@ from pathlib import Path
 from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.load import CACHE_DIR, load_configuration
 
-HEADER = """
+# Variables and locals both configurations share.
+VARIABLES = """
 variable "prefix" {
   default = "bench"
 }
@@ -35,7 +36,9 @@ variable "least_conn" {
 locals {
   algorithm = var.least_conn ? "LB_ALGORITHM_LEAST_CONNECTIONS" : "LB_ALGORITHM_ROUND_ROBIN"
 }
-resource "avi_healthmonitor" "hm" {
+"""
+
+HEADER = VARIABLES + """resource "avi_healthmonitor" "hm" {
   name = "${var.prefix}-hm"
   type = "HEALTH_MONITOR_HTTP"
 }
@@ -67,18 +70,7 @@ resource "avi_pool" "p{i}" {{
 }}
 """
 
-TF_HEADER = """
-variable "prefix" {
-  default = "bench"
-}
-variable "least_conn" {
-  type    = bool
-  default = true
-}
-locals {
-  algorithm = var.least_conn ? "LB_ALGORITHM_LEAST_CONNECTIONS" : "LB_ALGORITHM_ROUND_ROBIN"
-}
-resource "terraform_data" "hm" {
+TF_HEADER = VARIABLES + """resource "terraform_data" "hm" {
   input = { name = "${var.prefix}-hm", type = "HEALTH_MONITOR_HTTP" }
 }
 """
