@@ -198,6 +198,15 @@ def vs_base(ctx: Context, name: str, tenant: str, *, app_profile: str,
     }
 
 
+def parent_vs_body(ctx: Context, name: str, tenant: str) -> dict[str, Any]:
+    """The opening keys of a shared (SNI or EVH) parent VS body, which owns the VIP ``name``;
+    the caller adds the model's own keys after them."""
+    body = vs_base(ctx, name, tenant, app_profile="System-HTTP", metadata=service_metadata())
+    add_vrf_and_rhi(ctx, body)
+    body.update({"vsvip_ref": f"/api/vsvip/?name={name}", "type": "VS_TYPE_VH_PARENT"})
+    return body
+
+
 def add_vrf_and_rhi(ctx: Context, body: dict[str, Any], *, rhi: bool = True) -> None:
     """The VRF reference and (on VSes that own a VIP) route health injection, in AKO's order."""
     if ctx.vrf:

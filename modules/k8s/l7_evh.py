@@ -21,6 +21,7 @@ from albform.modules.k8s.l7_common import (
     http_policies,
     l7_pool,
     listeners,
+    parent_vs_body,
     path_pool_group,
     policy_sets,
     redirect_policy_set,
@@ -90,12 +91,8 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
             cert_name = ctx.names.tls_cert(eh.host)
             out.append(ssl_cert(ctx, cert_name, parent.tenant, eh.cert, eh.host))
             cert_refs.append(cert_ref(cert_name))
-    body = vs_base(ctx, parent.name, parent.tenant, app_profile="System-HTTP",
-                   metadata=service_metadata())
-    add_vrf_and_rhi(ctx, body)
+    body = parent_vs_body(ctx, parent.name, parent.tenant)
     body.update({
-        "vsvip_ref": f"/api/vsvip/?name={parent.name}",
-        "type": "VS_TYPE_VH_PARENT",
         "vh_type": "VS_TYPE_VH_ENHANCED",
         "services": listeners(),
         "network_profile_ref": "/api/networkprofile/?name=System-TCP-Proxy",

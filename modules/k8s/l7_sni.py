@@ -22,6 +22,7 @@ from albform.modules.k8s.l7_common import (
     http_policies,
     l7_pool,
     listeners,
+    parent_vs_body,
     path_pool_group,
     policy_sets,
     pool_group,
@@ -139,12 +140,8 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
         "pool_group_refs": [f"/api/poolgroup/?name={parent.name}"],
         "markers": clustername_only(ctx),
     }))
-    body = vs_base(ctx, parent.name, parent.tenant, app_profile="System-HTTP",
-                   metadata=service_metadata())
-    add_vrf_and_rhi(ctx, body)
+    body = parent_vs_body(ctx, parent.name, parent.tenant)
     body.update({
-        "vsvip_ref": f"/api/vsvip/?name={parent.name}",
-        "type": "VS_TYPE_VH_PARENT",
         "services": listeners(),
         "network_profile_ref": "/api/networkprofile/?name=System-TCP-Proxy",
         "vs_datascripts": [{"index": 0,
