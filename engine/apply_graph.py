@@ -21,7 +21,7 @@ Terraform's rules (``build_apply_graph``; ``apply_plan`` walks it).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -150,6 +150,7 @@ def build_apply_graph(changes: Iterable[ResourceChange],
 
     _connect_deletes(graph, by_address, prior, leftovers)
     _connect_leftovers(graph, by_address, leftovers, prior_deposed or {})
+    _connect_dropped_refs(graph, ordered, by_address, prior, leftovers, prior_deposed or {})
     _connect_name_reuse(graph, by_address, configs, prior)
     return graph
 
@@ -203,6 +204,58 @@ def _connect_leftovers(graph: Graph[Step],
                         graph.connect(dep_steps[k], step)
                 for other in leftovers.get(dep, ()):
                     graph.connect(other, step)
+
+
+def _connect_dropped_refs(graph: Graph[Step], changes: Iterable[ResourceChange],
+                          by_address: Mapping[ResourceAddress, Mapping[StepKind, Step]],
+                          prior: Mapping[ResourceAddress, ResourceState],
+                          leftovers: Mapping[ResourceAddress, list[Step]],
+                          prior_deposed: Mapping[DeposedId, ResourceState]) -> None:
+    """An update that drops a reference to an object this apply deletes runs before that
+    delete, even when no stored dependency says so (a ref added on the controller by hand or
+    through an import): the controller refuses to delete an object still referred to."""
+    doomed: dict[str, list[Step]] = {}
+
+    def note(state: ResourceState | None, step: Step) -> None:
+        for key in ("id", "uuid"):
+            value = state.attributes.get(key) if state is not None else None
+            if isinstance(value, str) and value:
+                doomed.setdefault(value, []).append(step)
+
+    for address, steps in by_address.items():
+        for kind in ("delete", "delete_deposed"):
+            if kind in steps:
+                note(prior.get(address), steps[kind])
+    for steps_left in leftovers.values():
+        for step in steps_left:
+            note(prior_deposed.get((step.address, step.deposed or "")), step)
+    if not doomed:
+        return
+    for change in changes:
+        update = by_address.get(change.address, {}).get("update")
+        if update is None:
+            continue
+        for attribute in change.attribute_changes:
+            kept = set(_strings(attribute.after))
+            for dropped in set(_strings(attribute.before)) - kept:
+                # A ref is the object's id, its uuid, or a url ending in the uuid ("#name"
+                # suffix allowed), whichever form the provider keeps.
+                tail = dropped.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+                for delete in {*doomed.get(dropped, ()), *doomed.get(tail, ())}:
+                    # Skip an edge that would close a cycle; the walk reports real ones.
+                    if delete.address != update.address and not _reaches(graph, update, delete):
+                        graph.connect(delete, update)
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _connect_name_reuse(graph: Graph[Step],

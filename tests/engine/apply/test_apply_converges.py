@@ -308,10 +308,6 @@ def test_unset_reference_to_leftover_deposed_object() -> None:
     assert_converged(third, state, p)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "apply_graph orders a delete after the updates of objects whose *state* depended on "
-    "it; a ref added on the controller (or by an import) is in no state's dependencies, so "
-    "the planned update unsetting it may run after the delete (409); reported to the lead"))
 @pytest.mark.parametrize("cbd", [True, False], ids=["create_before_destroy", "delete_first"])
 def test_unset_reference_added_out_of_band_to_replaced_object(cbd: bool) -> None:
     p = FakeProvider()
