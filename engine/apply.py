@@ -36,7 +36,7 @@ from albform.engine.diff import merge_desired, overlay_unconfigured
 from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
 from albform.engine.planning_checks import ref_id
-from albform.engine.provider import Provider, ProviderError
+from albform.engine.provider import Provider, ProviderError, describe_error
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import contains_placeholder, resolve_deferred
 
@@ -401,10 +401,7 @@ class _Apply:
         verb = {"create": "create", "update": "update", "delete": "delete",
                 "delete_deposed": "delete the replaced", "read": "read", "import": "import"}
         if isinstance(error, ProviderError):
-            status = f" (HTTP {error.status})" if error.status else ""
-            detail = f"{error}{status}"
-            if error.detail:
-                detail += f": {error.detail}"
+            detail = describe_error(error)
             if error.retriable:
                 detail += ". The error is temporary; running apply again may succeed."
             if error.partial_state is not None:

@@ -43,7 +43,7 @@ from albform.engine.planning_checks import (
     unset_dangling_refs,
 )
 from albform.engine.planning_refresh import apply_moves, matches, refresh
-from albform.engine.provider import Provider, ProviderError
+from albform.engine.provider import Provider, ProviderError, describe_error
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import UNKNOWN, Deferred, contains_placeholder, resolve_deferred
@@ -385,9 +385,7 @@ def _plan_data(p: _Planner, rc: ResourceConfig, position: int) -> None:
 
 
 def _provider_error(summary: str, rc: ResourceConfig, exc: ProviderError) -> Diagnostic:
-    status = f" (HTTP {exc.status})" if exc.status else ""
-    detail = f": {exc.detail}" if exc.detail else ""
-    return Diagnostic.error(summary, f"{rc.address}: {exc}{status}{detail}",
+    return Diagnostic.error(summary, f"{rc.address}: {describe_error(exc)}",
                             subject=rc.source, address=rc.address)
 
 

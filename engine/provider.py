@@ -37,6 +37,17 @@ class ProviderError(Exception):
         self.partial_state = partial_state
 
 
+def describe_error(exc: ProviderError) -> str:
+    """The error for a diagnostic: its message plus the status and the API's text, each only
+    when the message does not already carry it (clients often put both in the message)."""
+    text = str(exc)
+    if exc.status and f"HTTP {exc.status}" not in text:
+        text += f" (HTTP {exc.status})"
+    if exc.detail and exc.detail not in text:
+        text += f": {exc.detail}"
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
     """Refresh one managed object: its type and its last known attributes (from state)."""
