@@ -158,6 +158,20 @@ def build_plan(config: Configuration, prev_state: State, provider: Provider,
         return _build_plan(config, prev_state, provider, options, hook, parallelism)
 
 
+def _unmatched_replace(options: PlanOptions, prior: Mapping[ResourceAddress, ResourceState],
+                       config: Configuration) -> Diagnostics:
+    """-replace=ADDR naming nothing that exists would silently replace nothing: say so."""
+    diags = Diagnostics()
+    existing = list(prior) + [r.address for r in config.resources]
+    for wanted in options.replace:
+        if not any(matches(wanted, address) for address in existing):
+            diags.warning("Nothing to replace",
+                          f"-replace={wanted} matches no resource instance in the state or the "
+                          "configuration, so nothing is replaced. Check the address with "
+                          "\"albform state list\".")
+    return diags
+
+
 def _build_plan(config: Configuration, prev_state: State, provider: Provider,
                 options: PlanOptions, hook: Hook, parallelism: int,
                 ) -> tuple[Plan, Diagnostics]:
@@ -183,6 +197,7 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
         p.diags.extend(check_prevent_destroy(p.changes, config))
         p.diags.extend(check_blast_radius(p.changes, prior_state, options))
         p.changes.extend(leftovers)
+        p.diags.extend(_unmatched_replace(options, prior, config))
     output_changes = () if options.refresh_only or p.diags.has_errors() else \
         _plan_outputs(p, prev_state)
     errored = p.diags.has_errors()

@@ -448,3 +448,18 @@ def test_targeting_that_leaves_out_a_move_is_refused_with_the_missing_targets() 
                              PlanOptions(targets=(A("fake_vs.web"),)))
     assert not diags.has_errors()  # the VS depends on the moved pool: covered
     assert {str(c.previous_address) for c in plan.changes} >= {"fake_pool.web"}
+
+
+def test_replace_of_an_unknown_address_warns_and_replaces_nothing() -> None:
+    from albform.engine.addrs import ResourceAddress
+    from albform.engine.changes import PlanOptions
+    from albform.engine.config import Configuration
+    from albform.engine.planning import build_plan
+    from albform.engine.state.model import State
+    from albform.engine.testing import FakeProvider
+
+    options = PlanOptions(replace=(ResourceAddress.parse("fake_pool.nope"),))
+    plan, diags = build_plan(Configuration(), State(), FakeProvider(), options)
+    assert [d.summary for d in diags] == ["Nothing to replace"]
+    assert not diags.has_errors()
+    assert not plan.changes
