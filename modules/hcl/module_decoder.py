@@ -7,7 +7,7 @@ use; a value that is needed while it is being computed is a cycle and is reporte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from albform.modules.hcl.decode import (
     new_context,
 )
 from albform.modules.hcl.expressions import Context, EvalError, ResourceCollection, ast
-from albform.modules.hcl.expressions.context import MISSING_ROOT
+from albform.modules.hcl.expressions.context import ATTRIBUTE_NAMES, MISSING_ROOT
 from albform.modules.hcl.expressions.values import to_bool
 from albform.modules.hcl.namespaces import (
     DataNamespace,
@@ -45,7 +45,7 @@ from albform.modules.hcl.namespaces import (
     VarNamespace,
     did_you_mean,
 )
-from albform.modules.hcl.schemas import UnknownType, known_types
+from albform.modules.hcl.schemas import UnknownType, fields_for, known_types
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import ignore_changes_paths
 from albform.modules.hcl.typeexpr import ANY, TypeSpec, convert, parse_type, resolve_defaults
@@ -89,6 +89,7 @@ class ModuleDecoder:
             if mode == "managed":
                 roots[type_name] = TypeNamespace(self, "managed", type_name)
         roots[MISSING_ROOT] = self._missing_root
+        roots[ATTRIBUTE_NAMES] = _attribute_names
         self.ctx: Context = new_context(roots, root_dir)
         self._vars = self._decode_variables(given, inputs, call_site)
 
@@ -509,3 +510,12 @@ class ModuleDecoder:
 
 
 __all__ = ["MODULE_META", "ModuleDecoder", "SchemaLookup"]
+
+
+def _attribute_names(address: ResourceAddress) -> Collection[str] | None:
+    """The attributes a reference to ``address`` may read; None when unchecked."""
+    try:
+        fields = fields_for(address.mode, address.type)
+    except UnknownType:
+        return None
+    return None if fields is None else fields.keys()

@@ -7,8 +7,6 @@ Terraform's summaries plus a "Did you mean ...?" suggestion.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 from albform.engine.values import UNKNOWN
@@ -19,12 +17,8 @@ from albform.modules.hcl.expressions import (
     Namespace,
     Realizable,
 )
+from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.expressions.values import to_number, to_string
-
-
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
-    return f' Did you mean "{match[0]}"?' if match else ""
 
 
 class ModuleScope(Protocol):

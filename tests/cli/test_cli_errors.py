@@ -105,3 +105,18 @@ def test_validate_reports_problems_with_file_and_line(albform: Any, tmp_path: Pa
     good = albform("-chdir=" + str(_config(tmp_path)), "validate")
     assert good.code == 0, good.err
     assert "Success! The configuration is valid." in good.out
+
+
+def test_reference_to_an_attribute_the_type_lacks_is_an_error(albform: Any,
+                                                              tmp_path: Path) -> None:
+    work = tmp_path / "attr"
+    work.mkdir()
+    (work / "main.tf").write_text(
+        'resource "avi_pool" "p" {\n  name = "p"\n}\n\n'
+        'output "ok" {\n  value = avi_pool.p.lb_algorithm\n}\n\n'
+        'output "bad" {\n  value = avi_pool.p.lb_algoritm\n}\n')
+    result = albform("-chdir=" + str(work), "plan")
+    assert result.code == 1
+    assert "Unsupported attribute" in result.err
+    assert 'Did you mean "lb_algorithm"?' in result.err
+    assert "line 10" in result.err

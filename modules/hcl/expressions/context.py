@@ -6,12 +6,13 @@ calls, counted resources), ``LenientObject`` (a resource instance's attributes).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.values import UNKNOWN, Deferred, Resolver, collect_references
+from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.expressions.values import EvalError, to_number, to_string
 
 
@@ -46,19 +47,34 @@ class LenientObject(dict[str, Any]):
     """A resource instance's attributes as the resolver gave them. An attribute missing from
     the mapping is asked of the resolver's mapping itself, so an engine mapping that reads
     every unset key as ``UNKNOWN`` (an object not yet created) keeps that meaning; a plain
-    dict gives null, as an unset optional attribute is in Terraform."""
+    dict gives null, as an unset optional attribute is in Terraform. With ``known`` (the
+    type's attribute names), a name the type does not have is an error, not a silent null."""
 
-    __slots__ = ("source",)
+    __slots__ = ("known", "source", "what")
 
-    def __init__(self, source: Mapping[str, Any]) -> None:
+    def __init__(self, source: Mapping[str, Any], known: Collection[str] | None = None,
+                 what: str = "") -> None:
         super().__init__(source)
         self.source = source
+        self.known = known
+        self.what = what
 
-    def lookup(self, name: str) -> Any:
+    def lookup(self, name: str, line: int = 0) -> Any:
         if name in self:
             return self[name]
+        if self.known is not None and name not in self.known and name not in ALWAYS_THERE:
+            raise EvalError("Unsupported attribute",
+                            f"{self.what or 'This object'} has no attribute named {name!r}."
+                            + did_you_mean(name, self.known), line)
         return self.source.get(name)
 
+
+ALWAYS_THERE = frozenset({"id", "uuid", "url", "name", "tenant_ref"})
+"""Attributes every Avi object has, whatever its schema says."""
+
+ATTRIBUTE_NAMES = " attributes"
+"""A ``roots`` entry ``callable(address) -> Collection[str] | None``: the attribute names of a
+resource type, to reject references to attributes it does not have."""
 
 MISSING_ROOT = " missing"
 """A ``roots`` entry ``callable(name, line)`` consulted for unknown root names (it raises a
@@ -117,7 +133,10 @@ class Context:
             if self.refs is not None:
                 self.refs.add(address)
             return UNKNOWN
-        return LenientObject(self.resolver(address))
+        names_of = self.roots.get(ATTRIBUTE_NAMES)
+        return LenientObject(self.resolver(address),
+                             names_of(address) if names_of is not None else None,
+                             str(address))
 
     def realize(self, value: Any) -> Any:
         """A stored value that may hold ``Deferred`` parts, made usable in this context."""

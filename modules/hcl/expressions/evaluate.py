@@ -62,7 +62,7 @@ def get_attr(obj: Any, name: str, line: int, ctx: Context) -> Any:
     if obj is UNKNOWN:
         return UNKNOWN
     if isinstance(obj, LenientObject):
-        return obj.lookup(name)
+        return obj.lookup(name, line)
     if isinstance(obj, LazyCollection):
         raise EvalError("Missing resource instance key", f"This has count or for_each set, so "
                         f"its attribute {name!r} must be read from a specific instance, like "
