@@ -33,7 +33,7 @@ from albform.modules.hcl.decode import (
     instance_context,
 )
 from albform.modules.hcl.expressions import EvalError
-from albform.modules.hcl.namespaces import did_you_mean
+from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.syntax import Block
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from albform.engine.values import UNKNOWN, Deferred
 from albform.modules.hcl.decode import Reported, evaluate_attribute, evaluate_static
 from albform.modules.hcl.expressions import Context, EvalError, ast
 from albform.modules.hcl.expressions.evaluate import iterate
+from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.expressions.values import to_bool
-from albform.modules.hcl.namespaces import did_you_mean
 from albform.modules.hcl.syntax import Block, Body
 from albform.modules.hcl.traversal import as_traversal_node, ignore_changes_paths
 

@@ -30,10 +30,10 @@ from albform.modules.hcl.expressions import (
     ast,
     evaluate_value,
 )
+from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.expressions.values import plain, to_number
 from albform.modules.hcl.namespaces import (
     Forbidden,
-    did_you_mean,
 )
 from albform.modules.hcl.syntax import Attribute, Block, Body, File
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from albform.engine.addrs import ResourceAddress
 from albform.modules.hcl.blocks import BodyDecoder
 from albform.modules.hcl.expressions import EvalError, ast
-from albform.modules.hcl.namespaces import did_you_mean
+from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import as_traversal_node, traversal_address, traversal_steps
 

@@ -34,6 +34,7 @@ from albform.modules.hcl.decode import (
 )
 from albform.modules.hcl.expressions import Context, EvalError, ResourceCollection, ast
 from albform.modules.hcl.expressions.context import ATTRIBUTE_NAMES, MISSING_ROOT
+from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.expressions.values import to_bool
 from albform.modules.hcl.namespaces import (
     DataNamespace,
@@ -43,7 +44,6 @@ from albform.modules.hcl.namespaces import (
     ModuleObject,
     TypeNamespace,
     VarNamespace,
-    did_you_mean,
 )
 from albform.modules.hcl.schemas import UnknownType, fields_for, known_types
 from albform.modules.hcl.syntax import Block

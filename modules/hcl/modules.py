@@ -27,7 +27,7 @@ from albform.modules.hcl.decode import (
 )
 from albform.modules.hcl.dependencies import depends_on_addresses
 from albform.modules.hcl.expressions import EvalError
-from albform.modules.hcl.namespaces import did_you_mean
+from albform.modules.hcl.expressions.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from albform.modules.hcl.module_decoder import ModuleDecoder

@@ -12,7 +12,7 @@ from albform.engine.config import ImportBlock, MovedBlock
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.hcl.decode import Declarations, Reported, evaluate_static, new_context
 from albform.modules.hcl.expressions import Context, EvalError
-from albform.modules.hcl.namespaces import did_you_mean
+from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import traversal_address
 
