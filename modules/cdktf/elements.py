@@ -8,6 +8,7 @@ an element are tokens (``tokens.py``) resolved at synth time.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from albform.modules.cdktf.construct import Construct, make_logical_id
 from albform.modules.cdktf.tokens import token
 
 
-class TerraformElement(Construct):
+class TerraformElement(Construct, ABC):
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self._logical_id_override: str | None = None
@@ -44,8 +45,9 @@ class TerraformElement(Construct):
     def metadata(self) -> dict[str, Any]:
         return {"//": {"metadata": {"path": self.node.path, "uniqueId": self.logical_id}}}
 
+    @abstractmethod
     def to_terraform(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """This element's fragment of Terraform JSON, keyed by top-level block."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +72,17 @@ class Lifecycle:
 
 class ObjectAttributes:
     """``id`` and ``uuid``, which every Avi object has, as references made by the class's
-    ``get``; shared by these elements and the cdktf interop classes (``interop._Typed``)."""
+    ``get``; shared by these elements and the cdktf interop classes (``interop._Typed``).
 
+    A plain mixin, not an ``abc.ABC``: ``interop._Typed`` mixes it into jsii classes whose
+    metaclass (``JSIIMeta``) conflicts with ``ABCMeta``. ``get`` is still marked abstract, so
+    mypy rejects a subclass that lacks it, and ``Referenceable`` (an ABC through
+    ``TerraformElement``) enforces it at runtime too."""
+
+    @abstractmethod
     def get(self, attribute: str) -> str:
-        raise NotImplementedError
+        """A reference to ``attribute`` of this object (a token or a cdktf string)."""
+        raise NotImplementedError  # not an ABC (see above): reached only if a subclass forgot
 
     @property
     def id(self) -> str:
@@ -88,8 +97,9 @@ class Referenceable(ObjectAttributes, TerraformElement):
     """An element others can point at: ``get(attr)`` → ``"${<fqn>.<attr>}"``."""
 
     @property
+    @abstractmethod
     def fqn(self) -> str:
-        raise NotImplementedError
+        """The Terraform address others use to refer to it (``avi_pool.web``, ``var.x``)."""
 
     def get(self, attribute: str) -> str:
         return token(lambda: f"{self.fqn}.{attribute}")
