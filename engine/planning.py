@@ -14,7 +14,8 @@
    (deleted, replaced or deposed), ``prevent_destroy``, the blast-radius guard; then
    outputs.
 
-Steps 1 and 2 live in ``planning_refresh``.
+Steps 1 and 2 live in ``planning_refresh``; planning one instance of step 3 (and the working
+set ``Planner``) in ``planning_resource``.
 
 Planning never writes anything. User mistakes become diagnostics; a ``ProviderError`` during
 refresh or lookup becomes an error diagnostic naming the address, and the plan is errored.
@@ -23,8 +24,7 @@ refresh or lookup becomes an error diagnostic naming the address, and the plan i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
@@ -32,8 +32,8 @@ from albform.engine.changes import Action, OutputChange, Plan, PlanOptions, Reso
 from albform.engine.collector import collector_paused
 from albform.engine.config import Configuration, OutputConfig, ResourceConfig
 from albform.engine.deposed import deposed_deletes
-from albform.engine.diagnostics import Diagnostic, Diagnostics
-from albform.engine.diff import coerce_equal, diff_attributes, merge_desired, unknown_paths
+from albform.engine.diagnostics import Diagnostics
+from albform.engine.diff import coerce_equal
 from albform.engine.drift import detect_drift
 from albform.engine.graph import CycleError, Graph
 from albform.engine.hooks import Hook, NullHook
@@ -43,10 +43,10 @@ from albform.engine.planning_checks import (
     unset_dangling_refs,
 )
 from albform.engine.planning_refresh import apply_moves, matches, refresh
-from albform.engine.provider import Provider, ProviderError, describe_error
-from albform.engine.schema import ResourceSchema
+from albform.engine.planning_resource import Planner, plan_data, plan_resource
+from albform.engine.provider import Provider
 from albform.engine.state.model import ResourceState, State
-from albform.engine.values import UNKNOWN, Deferred, contains_placeholder, resolve_deferred
+from albform.engine.values import Deferred, contains_placeholder, resolve_deferred
 
 TARGET_WARNING_DETAIL = (
     "You are creating a plan with the -target option, which means that the result of this "
@@ -57,94 +57,8 @@ TARGET_WARNING_DETAIL = (
 )
 
 
-class _AllUnknown(Mapping[str, Any]):
-    """Attributes of an object not known before apply: every key reads as ``UNKNOWN``."""
-
-    def __getitem__(self, key: str) -> Any:
-        return UNKNOWN
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return UNKNOWN
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-
-ALL_UNKNOWN: Mapping[str, Any] = _AllUnknown()
-
-
-class _NewObject(Mapping[str, Any]):
-    """The planned attributes of an object yet to be created, as references see them:
-    anything not configured reads as ``UNKNOWN`` (the server fills it)."""
-
-    __slots__ = ("_attrs",)
-
-    def __init__(self, attrs: Mapping[str, Any]) -> None:
-        self._attrs = attrs
-
-    def __getitem__(self, key: str) -> Any:
-        return _unknown_inside(self._attrs.get(key, UNKNOWN))
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return _unknown_inside(self._attrs.get(key, UNKNOWN))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._attrs)
-
-    def __len__(self) -> int:
-        return len(self._attrs)
-
-
-def _unknown_inside(value: Any) -> Any:
-    """Nested objects of a new object read unset keys as ``UNKNOWN`` too (``vip[0]`` has no
-    ``ip_address`` until the controller's IPAM allocates it)."""
-    if isinstance(value, dict):
-        return _NewObject(value)
-    if isinstance(value, list):
-        return [_unknown_inside(v) for v in value]
-    return value
-
-
 def now_rfc3339() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class _Planner:
-    """The mutable working set of one ``build_plan`` call."""
-
-    config: Configuration
-    provider: Provider
-    options: PlanOptions
-    hook: Hook
-    diags: Diagnostics = field(default_factory=Diagnostics)
-    schemas: dict[str, ResourceSchema | None] = field(default_factory=dict)
-    planned: dict[ResourceAddress, Mapping[str, Any]] = field(default_factory=dict)
-    changes: list[ResourceChange] = field(default_factory=list)
-    # Positions of the configured resources holding a Deferred (found building the graph).
-    referring: set[int] = field(default_factory=set)
-    # Addresses planned with a change other than no-op, extended from ``changes`` on demand.
-    pending: set[ResourceAddress] = field(default_factory=set)
-    pending_scanned: int = 0
-
-    def has_pending(self, addresses: set[ResourceAddress]) -> bool:
-        """True if any of ``addresses`` (planned before this call) has a pending change."""
-        for change in self.changes[self.pending_scanned:]:
-            if change.action is not Action.NOOP:
-                self.pending.add(change.address)
-        self.pending_scanned = len(self.changes)
-        return not self.pending.isdisjoint(addresses)
-
-    def schema(self, type_name: str) -> ResourceSchema | None:
-        if type_name not in self.schemas:
-            self.schemas[type_name] = self.provider.schema(type_name)
-        return self.schemas[type_name]
-
-    def resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
-        return self.planned.get(address, ALL_UNKNOWN)
 
 
 def build_plan(config: Configuration, prev_state: State, provider: Provider,
@@ -175,7 +89,7 @@ def _unmatched_replace(options: PlanOptions, prior: Mapping[ResourceAddress, Res
 def _build_plan(config: Configuration, prev_state: State, provider: Provider,
                 options: PlanOptions, hook: Hook, parallelism: int,
                 ) -> tuple[Plan, Diagnostics]:
-    p = _Planner(config, provider, options, hook)
+    p = Planner(config, provider, options, hook)
     moved_state, moves, move_diags = apply_moves(config, prev_state)
     p.diags.extend(move_diags)
     prior_state = moved_state
@@ -220,7 +134,7 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
 
 # -- configured resources --------------------------------------------------------------------
 
-def _dependency_graph(p: _Planner, resources: Sequence[ResourceConfig],
+def _dependency_graph(p: Planner, resources: Sequence[ResourceConfig],
                       ) -> tuple[Graph[int], list[int]] | None:
     """The dependency graph over positions in ``resources`` (ints hash far faster than
     addresses, which matters at 50,000 resources) and a topological order of it."""
@@ -284,7 +198,7 @@ def _deferred_in(values: Iterable[Any], refs: set[ResourceAddress]) -> bool:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
+def _plan_config(p: Planner, prior: Mapping[ResourceAddress, ResourceState],
                  moves: Mapping[ResourceAddress, ResourceAddress]) -> None:
     resources = p.config.by_address()
     if len(resources) != len(p.config.resources):
@@ -316,9 +230,9 @@ def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
                 p.planned[address] = prior[address].attributes
             continue
         if address.is_data:
-            _plan_data(p, rc, i)
+            plan_data(p, rc, i)
         else:
-            _plan_resource(p, rc, i, prior.get(address),
+            plan_resource(p, rc, i, prior.get(address),
                            imports.get(address) if imports else None,
                            moves.get(address) if moves else None)
     for address, rs in prior.items():
@@ -332,7 +246,7 @@ def _plan_config(p: _Planner, prior: Mapping[ResourceAddress, ResourceState],
                                         previous_address=moves.get(address)))
 
 
-def _targeted(p: _Planner, graph: Graph[int], configs: Sequence[ResourceConfig],
+def _targeted(p: Planner, graph: Graph[int], configs: Sequence[ResourceConfig],
               prior: Mapping[ResourceAddress, ResourceState]) -> set[ResourceAddress]:
     p.diags.warning("Resource targeting is in effect", TARGET_WARNING_DETAIL)
     roots = [i for i in graph if any(matches(t, configs[i].address) for t in p.options.targets)]
@@ -341,7 +255,7 @@ def _targeted(p: _Planner, graph: Graph[int], configs: Sequence[ResourceConfig],
     return selected
 
 
-def _check_moves_targeted(p: _Planner, selected: set[ResourceAddress],
+def _check_moves_targeted(p: Planner, selected: set[ResourceAddress],
                           moves: Mapping[ResourceAddress, ResourceAddress]) -> None:
     """A moved instance must be planned, or its state rename would be lost (Terraform
     refuses such a plan the same way)."""
@@ -361,183 +275,10 @@ def _check_moves_targeted(p: _Planner, selected: set[ResourceAddress],
         "resource instances in your plan, in order to respect object dependencies.")
 
 
-def _plan_data(p: _Planner, rc: ResourceConfig, position: int) -> None:
-    query = resolve_deferred(dict(rc.attributes), p.resolve) if position in p.referring \
-        else dict(rc.attributes)
-    unknown = contains_placeholder(query)
-    # Like Terraform, a read that depends (by reference or depends_on) on an object with a
-    # change pending waits for apply: the object it looks up may be the one being created.
-    if unknown or ((position in p.referring or rc.depends_on)
-                   and p.has_pending(rc.dependencies())):
-        p.planned[rc.address] = ALL_UNKNOWN
-        schema = p.schema(rc.type)
-        after = _planned_new(schema, query) if schema is not None else query
-        p.changes.append(ResourceChange(rc.address, Action.READ, None, after,
-                                        reason="read_because_config_unknown" if unknown
-                                        else "read_because_dependency_pending",
-                                        provider=rc.provider,
-                                        after_unknown=tuple(unknown_paths(after))))
-        return
-    p.hook.message(f"{rc.address}: Reading...")
-    try:
-        result = p.provider.read_data_source(rc.type, query)
-    except ProviderError as exc:
-        p.diags.append(_provider_error("Failed to read data source", rc, exc))
-        p.planned[rc.address] = ALL_UNKNOWN
-        return
-    for d in result.diagnostics:
-        p.diags.append(d if d.address or d.subject else
-                       replace(d, address=rc.address, subject=rc.source))
-    if result.attributes is None:
-        p.planned[rc.address] = ALL_UNKNOWN
-        return
-    # Read now, like Terraform: a no-op change carrying the values (apply needs no re-read;
-    # renderers do not list it). Reads deferred to apply are READ changes (above).
-    attrs = dict(result.attributes)
-    p.planned[rc.address] = attrs
-    p.changes.append(ResourceChange(rc.address, Action.NOOP, None, attrs,
-                                    provider=rc.provider))
-
-
-def _provider_error(summary: str, rc: ResourceConfig, exc: ProviderError) -> Diagnostic:
-    return Diagnostic.error(summary, f"{rc.address}: {describe_error(exc)}",
-                            subject=rc.source, address=rc.address)
-
-
-def _desired(p: _Planner, rc: ResourceConfig, position: int) -> dict[str, Any] | None:
-    attrs = rc.attributes
-    if position in p.referring:
-        attrs = resolve_deferred(dict(attrs), p.resolve)
-    try:
-        return p.provider.canonicalize(rc.type, attrs)
-    except ProviderError as exc:
-        p.diags.append(_provider_error("Invalid resource configuration", rc, exc))
-        return None
-
-
-def _plan_resource(p: _Planner, rc: ResourceConfig, position: int,
-                   prior: ResourceState | None,
-                   importing: Any, previous: ResourceAddress | None) -> None:
-    schema = p.schema(rc.type)
-    if schema is None:
-        p.diags.error("Invalid resource type",
-                      f"The provider does not support resource type {rc.type!r}.",
-                      subject=rc.source, address=rc.address)
-        p.planned[rc.address] = ALL_UNKNOWN
-        return
-    desired = _desired(p, rc, position)
-    if desired is None:
-        p.planned[rc.address] = ALL_UNKNOWN
-        return
-    importing_id: str | None = None
-    before: Mapping[str, Any] | None = prior.attributes if prior is not None else None
-    if before is None and importing is not None:
-        p.hook.message(f"{rc.address}: Preparing import... [id={importing.id}]")
-        try:
-            found = p.provider.import_resource(rc.type, importing.id)
-        except ProviderError as exc:
-            p.diags.append(_provider_error("Import failed", rc, exc))
-            p.planned[rc.address] = ALL_UNKNOWN
-            return
-        if found.attributes is None:
-            p.diags.error("Cannot import non-existent remote object",
-                          f"While attempting to import an existing object to {rc.address}, "
-                          f"the provider detected that no object exists with the given id "
-                          f"{importing.id!r}.", subject=importing.source, address=rc.address)
-            p.planned[rc.address] = ALL_UNKNOWN
-            return
-        before, importing_id = found.attributes, importing.id
-    if before is None:
-        after = _planned_new(schema, desired)
-        p.planned[rc.address] = _NewObject(after)
-        p.changes.append(ResourceChange(rc.address, Action.CREATE, None, after,
-                                        provider=rc.provider,
-                                        after_unknown=tuple(unknown_paths(after))))
-        return
-    lifecycle = rc.lifecycle
-    compared = {} if lifecycle.ignore_all_changes else \
-        _without_ignored(desired, before, lifecycle.ignore_changes)
-    changes = diff_attributes(schema, compared, before)
-    reason = _replace_reason(p, rc.address, prior, changes)
-    if reason is None and not changes:
-        p.planned[rc.address] = before
-        p.changes.append(ResourceChange(rc.address, Action.NOOP, before, before,
-                                        provider=rc.provider, previous_address=previous,
-                                        importing_id=importing_id))
-        return
-    if reason is None:
-        after = merge_desired(schema, before, compared)
-        action = Action.UPDATE
-        replace_paths: tuple[tuple[str | int, ...], ...] = ()
-    else:
-        after = _planned_new(schema, desired, before)
-        cbd = lifecycle.create_before_destroy
-        action = Action.CREATE_THEN_DELETE if cbd else Action.DELETE_THEN_CREATE
-        replace_paths = tuple(c.path for c in changes if c.forces_replacement)
-    p.planned[rc.address] = after if reason is None else _NewObject(after)
-    p.changes.append(ResourceChange(
-        rc.address, action, before, after, changes, reason=reason,
-        replace_paths=replace_paths, provider=rc.provider, previous_address=previous,
-        importing_id=importing_id, after_unknown=tuple(unknown_paths(after))))
-
-
-def _replace_reason(p: _Planner, address: ResourceAddress, prior: ResourceState | None,
-                    changes: Sequence[Any]) -> str | None:
-    if p.options.replace and any(matches(r, address) for r in p.options.replace):
-        return "replace_by_request"
-    if prior is not None and prior.status == "tainted":
-        return "replace_because_tainted"
-    if any(c.forces_replacement for c in changes):
-        return "replace_because_cannot_update"
-    return None
-
-
-def _planned_new(schema: ResourceSchema, desired: Mapping[str, Any],
-                 replacing: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A new object: the configured values, plus ``UNKNOWN`` for every computed-only
-    attribute (uuid, allocated VIP). Server-defaulted attributes the configuration leaves
-    unset stay absent (the server decides; the diff never compares them), except when
-    ``replacing`` an object that has them: then they are ``UNKNOWN``, not removed."""
-    after = dict(desired)
-    for name, attr in schema.attributes.items():
-        if name in after or not attr.computed:
-            continue
-        if not attr.server_default or (replacing is not None and name in replacing):
-            after[name] = UNKNOWN
-    return after
-
-
-def _without_ignored(desired: Mapping[str, Any], before: Mapping[str, Any],
-                     ignored: Sequence[tuple[str | int, ...]]) -> dict[str, Any]:
-    """``desired`` with every ``ignore_changes`` path taken from ``before`` instead."""
-    if not ignored:
-        return dict(desired) if not isinstance(desired, dict) else desired
-    out = dict(desired)
-    for path in ignored:
-        if not path:
-            continue
-        _overlay(out, before, path)
-    return out
-
-
-def _overlay(target: dict[str, Any], source: Mapping[str, Any],
-             path: tuple[str | int, ...]) -> None:
-    head = str(path[0])
-    if len(path) == 1 or not isinstance(target.get(head), dict):
-        if head in source:
-            target[head] = source[head]
-        else:
-            target.pop(head, None)
-        return
-    inner = dict(target[head])
-    nested = source.get(head)
-    _overlay(inner, nested if isinstance(nested, Mapping) else {}, path[1:])
-    target[head] = inner
-
 
 # -- destroy ---------------------------------------------------------------------------------
 
-def _plan_destroy(p: _Planner, prior_state: State) -> None:
+def _plan_destroy(p: Planner, prior_state: State) -> None:
     for rs in prior_state.resources:
         if rs.address.is_data:
             continue
@@ -549,7 +290,7 @@ def _plan_destroy(p: _Planner, prior_state: State) -> None:
 
 # -- outputs ---------------------------------------------------------------------------------
 
-def _plan_outputs(p: _Planner, prev_state: State) -> tuple[OutputChange, ...]:
+def _plan_outputs(p: Planner, prev_state: State) -> tuple[OutputChange, ...]:
     out: list[OutputChange] = []
     names: set[str] = set()
     for oc in p.config.outputs:
@@ -564,7 +305,7 @@ def _plan_outputs(p: _Planner, prev_state: State) -> tuple[OutputChange, ...]:
     return tuple(sorted(out, key=lambda o: o.name))
 
 
-def _plan_output(p: _Planner, oc: OutputConfig, prev_state: State) -> OutputChange:
+def _plan_output(p: Planner, oc: OutputConfig, prev_state: State) -> OutputChange:
     value = resolve_deferred(oc.value, p.resolve)
     old = prev_state.outputs.get(oc.name)
     if old is None:

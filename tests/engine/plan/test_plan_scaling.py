@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 import albform
-from albform.engine import planning
+from albform.engine import planning_resource
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, PlanOptions
 from albform.engine.config import Configuration, ResourceConfig
@@ -117,7 +117,7 @@ def _replan_one_change(n: int) -> tuple[Counter[str], int, Counter[str]]:
     counts: Counter[str] = Counter()
     config = _config(n, counts, changed=n // 2)
     totals: dict[int, int] = {}
-    with _counting(planning, "diff_attributes", counts), \
+    with _counting(planning_resource, "diff_attributes", counts), \
             _counting(provider, "canonicalize", counts), \
             _counting(State, "get", counts), \
             _counting(State, "by_address", counts), \
