@@ -2,7 +2,7 @@
 
 This module is the single place the emulator asks "what does the controller fill in when the
 client leaves X out". The tables below hold what real controllers were recorded returning
-(cassettes, spec §3.3 / §5.4); when the generated provider schema table is importable its
+(cassettes, spec §3.3 / §5.4); the generated provider schema table's
 non-zero Swagger defaults are merged underneath (recorded values win), so switching to the
 table is one function (:func:`schema_defaults`).
 
@@ -15,6 +15,10 @@ import copy
 import functools
 from collections.abc import Mapping
 from typing import Any
+
+from albform.provider.emulator.schema_lookup import object_def
+from albform.provider.schema.defaults import defaults_for
+from albform.provider.schema.defaults import fill_defaults as table_fill
 
 Json = dict[str, Any]
 
@@ -142,10 +146,6 @@ READ_ONLY_BY_TYPE: dict[str, frozenset[str]] = {"virtualservice": frozenset({"ve
 def schema_defaults(obj_type: str) -> Json:
     """Top-level defaults from the generated schema table (empty for unknown types)."""
     try:
-        from albform.provider.schema.defaults import defaults_for
-    except ImportError:  # the schema package not built: recorded defaults only
-        return {}
-    try:
         return dict(defaults_for(obj_type))
     except KeyError:
         return {}
@@ -153,10 +153,6 @@ def schema_defaults(obj_type: str) -> Json:
 
 def schema_fill(obj_type: str, body: Json) -> Json:
     """``body`` with the schema table's defaults filled at every depth (a copy)."""
-    try:
-        from albform.provider.schema.defaults import fill_defaults as table_fill
-    except ImportError:
-        return body
     try:
         return dict(table_fill(obj_type, body))
     except KeyError:
@@ -226,14 +222,8 @@ _ALWAYS_ACCEPTED = frozenset({"name", "uuid", "tenant_ref", "cloud_ref", "create
 
 @functools.cache
 def _known_fields(obj_type: str) -> frozenset[str] | None:
-    try:
-        from albform.provider.schema.table import load_table
-    except ImportError:
-        return None
-    table = load_table()
-    if not table.has_type(obj_type):
-        return None
-    return frozenset(table.object(obj_type).fields)
+    odef = object_def(obj_type)
+    return None if odef is None else frozenset(odef.fields)
 
 
 def accepts(obj_type: str, key: str) -> bool:
@@ -253,14 +243,9 @@ _TRUE = {"true": True, "True": True, "1": True, "false": False, "False": False, 
 def coerce(obj_type: str, body: Json) -> None:
     """Turn string scalars into the schema's types in place (``"local": "true"`` → ``True``,
     ``"port": "80"`` → ``80``), as the controller's protobuf decoding does."""
-    try:
-        from albform.provider.schema.table import load_table
-    except ImportError:
-        return
-    table = load_table()
-    if not table.has_type(obj_type):
-        return
-    _coerce(table.object(obj_type).object_def, body)
+    odef = object_def(obj_type)
+    if odef is not None:
+        _coerce(odef, body)
 
 
 def _coerce(odef: Any, body: Any) -> None:

@@ -13,17 +13,9 @@ import functools
 from typing import Any
 
 from albform.provider.emulator import defaults
+from albform.provider.emulator.schema_lookup import object_def
 
 MASK = "<sensitive>"
-
-
-def _definition(obj_type: str) -> Any:
-    try:
-        from albform.provider.schema.table import load_table
-    except ImportError:
-        return None
-    table = load_table()
-    return table.object(obj_type).object_def if table.has_type(obj_type) else None
 
 
 @functools.cache
@@ -37,7 +29,7 @@ def _has_sensitive(name: str) -> bool:
 
 def hide(obj_type: str, body: dict[str, Any], *, read: bool) -> dict[str, Any]:
     """A copy of ``body`` with sensitive values masked (``read``) or removed."""
-    odef = _definition(obj_type)
+    odef = object_def(obj_type)
     extra = defaults.SENSITIVE.get(obj_type, frozenset())
     hidden = _hide(odef, body, read, extra)
     return hidden if isinstance(hidden, dict) else body
@@ -68,7 +60,7 @@ def _hide(odef: Any, value: Any, read: bool, extra: frozenset[str] = frozenset()
 def keep_unchanged(obj_type: str, new: dict[str, Any], current: dict[str, Any]) -> None:
     """A client that sends back ``<sensitive>`` (or omits a top-level sensitive field on a full
     replace) keeps the stored secret."""
-    odef = _definition(obj_type)
+    odef = object_def(obj_type)
     names = set(defaults.SENSITIVE.get(obj_type, frozenset()))
     if odef is not None:
         names |= {n for n, f in odef.fields.items() if f.sensitive}

@@ -15,22 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from albform.provider.emulator.errors import error
+from albform.provider.emulator.schema_lookup import object_def
 
 # Filled by the server whatever the schema says (uuid on create, singletons have no name).
 _SERVER_FILLED = frozenset({"uuid", "url", "tenant_ref"})
 
 
-def _definition(obj_type: str) -> Any:
-    try:
-        from albform.provider.schema.table import load_table
-    except ImportError:
-        return None
-    table = load_table()
-    return table.object(obj_type).object_def if table.has_type(obj_type) else None
-
-
 def check(obj_type: str, body: dict[str, Any]) -> None:
-    odef = _definition(obj_type)
+    odef = object_def(obj_type)
     if odef is None:
         return
     problems: dict[str, str] = {}
@@ -38,13 +30,14 @@ def check(obj_type: str, body: dict[str, Any]) -> None:
         if field.required and name not in _SERVER_FILLED and body.get(name) in (None, ""):
             problems[name] = "This field is required."
     for name, value in body.items():
-        field = odef.fields.get(name)
-        if field is None or not field.enum:
+        enum_field = odef.fields.get(name)
+        if enum_field is None or not enum_field.enum:
             continue
         values = value if isinstance(value, list) else [value]
-        bad = [v for v in values if isinstance(v, str) and v not in field.enum]
+        bad = [v for v in values if isinstance(v, str) and v not in enum_field.enum]
         if bad:
-            problems[name] = f"Invalid choice {bad[0]!r}; expected one of {', '.join(field.enum)}"
+            choices = ", ".join(enum_field.enum)
+            problems[name] = f"Invalid choice {bad[0]!r}; expected one of {choices}"
     if problems:
         raise error(400, json.dumps(problems))
 

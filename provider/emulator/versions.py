@@ -15,19 +15,9 @@ from typing import Any
 
 from albform.provider.emulator import refs
 from albform.provider.emulator.errors import error
+from albform.provider.emulator.schema_lookup import object_def
 
 OLDEST_FORMAT = "16_4_2"
-
-
-def _table_fields(obj_type: str) -> Any:
-    try:
-        from albform.provider.schema.table import load_table
-    except ImportError:  # the schema package not built yet: no gating
-        return None
-    table = load_table()
-    if not table.has_type(obj_type):
-        return None
-    return table.object(obj_type).object_def
 
 
 def _available(field: Any, version: str) -> bool:
@@ -67,7 +57,7 @@ def check_fields(obj_type: str, body: Any, version: str | None) -> None:
     """400 ``Incoming request (vX) has field (f) introduced in later versions(vY).``"""
     if not version:
         return
-    odef = _table_fields(obj_type)
+    odef = object_def(obj_type)
     if odef is None:
         return
     try:
@@ -96,7 +86,7 @@ def down_convert(obj_type: str, body: dict[str, Any], version: str | None) -> di
 
     No header means the oldest format (recorded: a ``POST /api/pool`` without the header came
     back without the 18.x/20.x fields, and ``AVI_API_VERSION: 16_4_2``)."""
-    odef = _table_fields(obj_type)
+    odef = object_def(obj_type)
     if odef is None:
         return body
     try:
@@ -150,7 +140,7 @@ def present(
     """One pass over a stored body for an answer: fields newer than ``version`` dropped (no
     header = oldest format) and refs made absolute (``#name`` with ``name_of``). Sub-objects
     whose definition holds neither are shared, not copied (most of a big page)."""
-    odef = _table_fields(obj_type)
+    odef = object_def(obj_type)
     try:
         out = _present(odef, body, version or OLDEST_FORMAT, base, name_of)
     except ValueError:  # unparseable version header: answer in the stored form
