@@ -3,6 +3,7 @@ call) decoded into resources and output values.
 
 Locals, ``count``/``for_each`` expansions and child modules are memoised and computed on first
 use; a value that is needed while it is being computed is a cycle and is reported as one.
+Input variables are decoded and validated by ``module_variables``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.config import AVI_PROVIDER, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostics, SourceRange
-from albform.engine.values import Deferred, collect_references
+from albform.engine.values import collect_references
 from albform.modules.hcl.blocks import BodyDecoder, Fields
 from albform.modules.hcl.decode import (
     MODULE_META,
@@ -36,6 +37,7 @@ from albform.modules.hcl.expressions import Context, EvalError, ResourceCollecti
 from albform.modules.hcl.expressions.context import ATTRIBUTE_NAMES, MISSING_ROOT
 from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.expressions.values import to_bool
+from albform.modules.hcl.module_variables import decode_variables, validate_variables
 from albform.modules.hcl.namespaces import (
     DataNamespace,
     LocalNamespace,
@@ -48,13 +50,11 @@ from albform.modules.hcl.namespaces import (
 from albform.modules.hcl.schemas import UnknownType, fields_for, known_types
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import ignore_changes_paths
-from albform.modules.hcl.typeexpr import ANY, TypeSpec, convert, parse_type, resolve_defaults
-from albform.modules.hcl.variables import GivenValue, interpret
+from albform.modules.hcl.variables import GivenValue
 
 SchemaLookup = Callable[[str, str], "Fields | None"]
 """(mode, type) → the attribute schema of that resource type, or None when unknown."""
 
-_VARIABLE_ARGS = {"type", "default", "description", "sensitive", "nullable", "ephemeral"}
 _OUTPUT_ARGS = {"value", "description", "sensitive", "depends_on", "ephemeral"}
 
 
@@ -78,8 +78,6 @@ class ModuleDecoder:
         self._expansions: dict[Any, Expansion] = {}
         self._children: dict[str, tuple[Expansion, dict[Any, ModuleResult]]] = {}
         self._active: set[Any] = set()
-        self._missing: set[str] = set()  # required variables without a value (reported)
-        self._sensitive_vars: set[str] = set()
         relative = module_dir.resolve().relative_to(root_dir.resolve()) \
             if module_dir.resolve().is_relative_to(root_dir.resolve()) else module_dir
         roots = base_roots(str(relative) if str(relative) != "." else ".", root_dir)
@@ -91,7 +89,11 @@ class ModuleDecoder:
         roots[MISSING_ROOT] = self._missing_root
         roots[ATTRIBUTE_NAMES] = _attribute_names
         self.ctx: Context = new_context(roots, root_dir)
-        self._vars = self._decode_variables(given, inputs, call_site)
+        decoded = decode_variables(decls, root_dir, diags, given, inputs, call_site)
+        self._vars = decoded.values
+        self._missing = decoded.missing
+        self._sensitive_vars = decoded.sensitive
+        validate_variables(decls, self.ctx, diags)
 
     @property
     def where_name(self) -> str:
@@ -193,112 +195,6 @@ class ModuleDecoder:
             return ModuleObject(name, results[None].outputs)
         return ModuleCollection(name, exp.by_count, {
             k: ModuleObject(name, results[k].outputs) for k in exp.keys if k in results})
-
-    # -- variables ---------------------------------------------------------------------------------
-    def _decode_variables(self, given: Mapping[str, GivenValue] | None,
-                          inputs: Mapping[str, tuple[Any, SourceRange]] | None,
-                          call_site: SourceRange | None) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        static = new_context({}, self.root_dir)
-        for name, (filename, block) in self.decls.variables.items():
-            where = SourceRange(filename, block.line)
-            source = where
-            body = block.body
-            for attr in body.attributes:
-                if attr.name not in _VARIABLE_ARGS:
-                    self.diags.error("Unsupported argument", f"An argument named {attr.name!r} "
-                                     "is not expected in a variable block."
-                                     + did_you_mean(attr.name, _VARIABLE_ARGS),
-                                     subject=SourceRange(filename, attr.line))
-            spec: TypeSpec = ANY
-            try:
-                type_attr = body.attribute("type")
-                if type_attr is not None:
-                    spec = resolve_defaults(parse_type(type_attr.expr),
-                                            lambda node: evaluate_static(node, static, "default"))
-                sensitive_attr = body.attribute("sensitive")
-                if sensitive_attr is not None and to_bool(
-                        evaluate_static(sensitive_attr.expr, static, "sensitive")) is True:
-                    self._sensitive_vars.add(name)
-                nullable_attr = body.attribute("nullable")
-                nullable = True if nullable_attr is None else bool(
-                    to_bool(evaluate_static(nullable_attr.expr, static, "nullable")))
-                default_attr = body.attribute("default")
-                has_default = default_attr is not None
-                value: Any = None
-                if default_attr is not None:
-                    source = SourceRange(filename, default_attr.line)
-                    value = evaluate_static(default_attr.expr, static, "default")
-                if given is not None and name in given:
-                    value = interpret(given[name], spec, name)
-                    source = given[name].source or where
-                elif inputs is not None and name in inputs:
-                    value, source = inputs[name]
-                elif not has_default:
-                    self.diags.error("No value for required variable" if inputs is None else
-                                     "Missing required argument", f"The input variable "
-                                     f"{name!r} is not set and has no default value. Set it "
-                                     + ("with -var, a .tfvars file or TF_VAR_" + name
-                                        if inputs is None else "in the module block") + ".",
-                                     subject=call_site or where)
-                    values[name] = None
-                    self._missing.add(name)
-                    continue
-                if value is None and not nullable and has_default and default_attr is not None:
-                    value = evaluate_static(default_attr.expr, static, "default")
-                values[name] = convert(value, spec)
-            except EvalError as err:
-                detail = err.detail if err.summary.startswith("Invalid value for") else \
-                    f"Variable {name!r}: {err.detail}"
-                self.diags.error("Invalid value for input variable" if err.summary ==
-                                 "Invalid value" else err.summary, detail,
-                                 subject=SourceRange(filename, err.line) if err.line
-                                 else source)
-                values[name] = None
-                self._missing.add(name)
-        if given is not None:
-            for name, item in given.items():
-                if name in self.decls.variables:
-                    continue
-                if item.from_file and item.source is None:
-                    continue  # TF_VAR_ for an undeclared variable is ignored
-                if item.from_file:
-                    self.diags.warning("Value for undeclared variable", f"A variable named "
-                                       f"{name!r} was assigned, but the configuration does not "
-                                       "declare it." + did_you_mean(name, self.decls.variables),
-                                       subject=item.source)
-                else:
-                    self.diags.error("Value for undeclared variable", f"A variable named "
-                                     f"{name!r} was given with -var, but it is not declared."
-                                     + did_you_mean(name, self.decls.variables))
-        self._vars = values
-        self._validate_variables()
-        return values
-
-    def _validate_variables(self) -> None:
-        for name, (filename, block) in self.decls.variables.items():
-            for rule in block.body.blocks_of("validation"):
-                condition = rule.body.attribute("condition")
-                message = rule.body.attribute("error_message")
-                if condition is None:
-                    self.diags.error("Missing required argument", "A validation block needs a "
-                                     "condition.", subject=SourceRange(filename, rule.line))
-                    continue
-                try:
-                    ok = evaluate_static(condition.expr, self.ctx, "validation condition")
-                    if isinstance(ok, Deferred) or ok is None:
-                        continue
-                    if to_bool(ok, "validation condition") is False:
-                        text = evaluate_static(message.expr, self.ctx, "error_message") \
-                            if message else f"Invalid value for variable {name!r}."
-                        self.diags.error("Invalid value for variable", f"{text} (This was "
-                                         f"checked by the validation rule at {filename}:"
-                                         f"{rule.line}.)",
-                                         subject=SourceRange(filename, condition.line))
-                except EvalError as err:
-                    if not isinstance(err, Reported):
-                        self.diags.error(err.summary, err.detail, subject=SourceRange(
-                            filename, err.line or condition.line))
 
     # -- resources -------------------------------------------------------------------------------
     def decode(self) -> ModuleResult:
