@@ -29,8 +29,7 @@ from albform.engine.changes import Action, PlanOptions
 from albform.engine.config import Configuration, ResourceConfig
 from albform.engine.planning import build_plan
 from albform.engine.provider import ReadRequest
-from albform.engine.state.model import ResourceState, State
-from albform.engine.testing.fake_provider import FakeProvider
+from albform.engine.testing.plans import deployed_directly
 from albform.engine.values import UNKNOWN, Deferred
 
 
@@ -54,18 +53,6 @@ def build(n: int, changed_every: int = 0) -> Configuration:
         resources.append(ResourceConfig(ResourceAddress("fake_vs", f"v{i}"), {
             "name": f"v{i}", "pool_ref": pool_ref(pool), "port": "443"}))
     return Configuration(resources=tuple(resources))
-
-
-def deploy(config: Configuration) -> tuple[FakeProvider, State]:
-    """Create every object directly (faster than an apply) and record the state."""
-    provider = FakeProvider()
-    created: dict[ResourceAddress, dict[str, Any]] = {}
-    for rc in config.resources:  # pools come before their virtual services
-        attrs = {k: (v.evaluate(lambda a: created[a]) if isinstance(v, Deferred) else v)
-                 for k, v in rc.attributes.items()}
-        created[rc.address] = dict(provider.create(rc.type, attrs).attributes)
-    state = State().with_resources(ResourceState(a, attrs) for a, attrs in created.items())
-    return provider, state
 
 
 CPU: dict[str, float] = {}
@@ -92,7 +79,7 @@ def main() -> None:
     n = args.size - args.size % 2
     config = build(n)
     t0 = time.perf_counter()
-    provider, state = deploy(config)
+    provider, state = deployed_directly(config)
     print(f"objects: {n:,} (setup {time.perf_counter() - t0:.1f} s)")
 
     requests = [ReadRequest(r.address.type, r.attributes, key=r.address)

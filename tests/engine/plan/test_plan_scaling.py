@@ -30,8 +30,8 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, PlanOptions
 from albform.engine.config import Configuration, ResourceConfig
 from albform.engine.planning import build_plan
-from albform.engine.state.model import ResourceState, State
-from albform.engine.testing.fake_provider import FakeProvider
+from albform.engine.state.model import State
+from albform.engine.testing.plans import deployed_directly
 from albform.engine.values import UNKNOWN, Deferred
 
 PACKAGE = Path(albform.__file__).resolve().parent
@@ -59,18 +59,6 @@ def _config(n: int, evaluations: Counter[str], changed: int | None = None) -> Co
         resources.append(ResourceConfig(ResourceAddress("fake_vs", f"v{i}"), {
             "name": f"v{i}", "pool_ref": _pool_ref(pool, evaluations), "enabled": True}))
     return Configuration(resources=tuple(resources))
-
-
-def _deployed(config: Configuration) -> tuple[FakeProvider, State]:
-    provider = FakeProvider()
-    created: dict[ResourceAddress, dict[str, Any]] = {}
-    for rc in config.resources:  # pools come before their virtual services
-        attrs = {k: v.evaluate(created.__getitem__) if isinstance(v, Deferred) else v
-                 for k, v in rc.attributes.items()}
-        created[rc.address] = dict(provider.create(rc.type, attrs).attributes)
-    state = State().with_resources(ResourceState(a, attrs) for a, attrs in created.items())
-    provider.reset_calls()
-    return provider, state
 
 
 @contextmanager
@@ -113,7 +101,7 @@ def _python_calls(totals: dict[int, int]) -> Iterator[None]:
 def _replan_one_change(n: int) -> tuple[Counter[str], int, Counter[str]]:
     """Deploy ``n`` pools and virtual services, change one pool, plan: the operation
     counters, the albform function calls, and the provider's calls."""
-    provider, state = _deployed(_config(n, Counter()))
+    provider, state = deployed_directly(_config(n, Counter()))
     counts: Counter[str] = Counter()
     config = _config(n, counts, changed=n // 2)
     totals: dict[int, int] = {}
