@@ -50,10 +50,6 @@ def token(render: Callable[[], str]) -> str:
     return Token(Reference(render))
 
 
-def is_unresolved(text: str) -> bool:
-    return _PLACEHOLDER.search(text) is not None
-
-
 def _resolve_text(text: str) -> str:
     if "${TfToken[" not in text:
         return text

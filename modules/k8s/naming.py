@@ -99,7 +99,3 @@ class Namer:
                dedicated: bool = False) -> str:
         name = f"{self._l7(infra)}{ns}-{host}{path_label(path)}-{ing}"
         return self.encode(name + DEDICATED_SUFFIX if dedicated else name)
-
-    # -- cluster-level (2.4.8) -------------------------------------------------------------
-    def route_prefix(self) -> str:
-        return f"{self.cluster}-"

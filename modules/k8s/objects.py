@@ -55,12 +55,6 @@ class Translation:
     def address(self, obj: AviObject, module: tuple[ModuleStep, ...] = ()) -> ResourceAddress:
         return ResourceAddress(obj.resource_type, RESOURCE_NAME, self.instance_key(obj), module)
 
-    def with_dependencies(self) -> tuple[AviObject, ...]:
-        """The objects with ``depends_on`` filled from the refs in their bodies."""
-        index = self._index()
-        return tuple(AviObject(o.api_type, o.name, o.tenant, o.body,
-                               self._dependencies(o, index)[0]) for o in self.objects)
-
     def to_configuration(self, module: tuple[ModuleStep, ...] = ()) -> Configuration:
         with collector_paused():  # see engine/collector.py
             return self._to_configuration(module)
@@ -72,7 +66,7 @@ class Translation:
         resources = []
         for obj in self.objects:
             deps = []
-            for target in self._dependencies(obj, index)[1]:
+            for target in self._dependencies(obj, index):
                 key = (target.api_type, target.name, target.tenant)
                 address = addresses.get(key)
                 if address is None:
@@ -89,10 +83,9 @@ class Translation:
         return {(o.api_type, o.name, o.tenant): o for o in self.objects}
 
     def _dependencies(self, obj: AviObject, index: Mapping[tuple[str, str, str], AviObject],
-                      ) -> tuple[tuple[tuple[str, str], ...], list[AviObject]]:
-        """``obj.depends_on`` plus the (api_type, name) of every other object of this
-        translation its body refers to, in order without repeats; and the objects those
-        pairs name (a pair naming no object of the translation has none)."""
+                      ) -> list[AviObject]:
+        """The objects of this translation named by ``obj.depends_on`` and then by the refs
+        in its body, in order without repeats (a name matching no object is skipped)."""
         pairs = list(obj.depends_on)
         targets = []
         for api_type, name in obj.depends_on:
@@ -104,7 +97,7 @@ class Translation:
             if target is not None and target is not obj and (api_type, name) not in pairs:
                 pairs.append((api_type, name))
                 targets.append(target)
-        return tuple(pairs), targets
+        return targets
 
     def _lookup(self, index: Mapping[tuple[str, str, str], AviObject], api_type: str,
                 name: str, tenant: str) -> AviObject | None:
