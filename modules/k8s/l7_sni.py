@@ -72,7 +72,8 @@ def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
                     parent.fqdns[fqdn] = None
             parent.fqdns.setdefault(host)
             if host in ing.tls:
-                _add_secure(ctx, parent, ing, host, backends, ing.tls[host], dedicated=False)
+                _add_secure(ctx, parent.secure, ing, host, backends, ing.tls[host],
+                            dedicated=False)
                 parent.redirect_hosts.setdefault(host)
             else:
                 _add_insecure(ctx, parent, ing, host, backends)
@@ -97,11 +98,10 @@ def _add_insecure(ctx: Context, parent: Parent, ing: IngressHosts, host: str,
                                "priority_label": label.lower(), "ratio": b.weight})
 
 
-def _add_secure(ctx: Context, parent: Parent | None, ing: IngressHosts, host: str,
+def _add_secure(ctx: Context, hosts: dict[str, HostRoutes], ing: IngressHosts, host: str,
                 backends: list[Backend], cert: TlsCert | None, *, dedicated: bool,
-                secure_map: dict[str, HostRoutes] | None = None) -> HostRoutes:
-    hosts = parent.secure if parent is not None else secure_map
-    assert hosts is not None
+                ) -> HostRoutes:
+    """Add ``ing``'s paths for ``host`` to its routes in ``hosts`` (created on first use)."""
     sh = hosts.get(host)
     if sh is None:
         sh = hosts[host] = HostRoutes(host, ing.namespace, cert)
@@ -207,8 +207,8 @@ def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject
     for ing in parsed:
         tenant = ctx.tenant_for(ing.namespace)
         for host, backends in ing.paths.items():
-            sh = _add_secure(ctx, None, ing, host, backends, ing.tls.get(host), dedicated=True,
-                             secure_map=maps.setdefault(tenant, {}))
+            sh = _add_secure(ctx, maps.setdefault(tenant, {}), ing, host, backends,
+                             ing.tls.get(host), dedicated=True)
             secure_of[(tenant, host)] = secure_of.get((tenant, host), False) or host in ing.tls
             if sh.cert is None and host in ing.tls:
                 sh.cert = ing.tls[host]
