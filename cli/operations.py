@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
-import hmac
-import os
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -21,6 +18,12 @@ from typing import Any
 
 import click
 
+from albform.cli.planfile_record import (
+    backend_record,
+    with_plan_backend,
+    with_variable_values,
+    without_variable_values,
+)
 from albform.cli.sources import ConfigSource
 from albform.cli.views.diagnostics import show_diagnostics
 from albform.cli.views.plan import PlanView
@@ -158,8 +161,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
                 from albform.engine.planfile import save_plan
 
                 save_plan(plan, ws.resolve(args.out),
-                          config_source={**_without_variable_values(source.to_json()),
-                                         **_backend_record(ws)},
+                          config_source={**without_variable_values(source.to_json()),
+                                         **backend_record(ws)},
                           schemas=schemas)
                 view.saved(args.out)
             elif not args.json and plan.applyable:
@@ -222,10 +225,10 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
     saved = load_plan(ws.resolve(planfile))
     try:
         source = ConfigSource.from_json(
-            _with_variable_values(saved.config_source, variables or {}, ws.env))
+            with_variable_values(saved.config_source, variables or {}, ws.env))
     except ValueError as exc:
         return fail("Variable value needed", str(exc), json_mode=args.json)
-    ws = _with_plan_backend(ws, saved.config_source.get("backend"))
+    ws = with_plan_backend(ws, saved.config_source.get("backend"))
     if source.digest() != saved.config_source.get("digest"):
         show_diagnostics([Diagnostic.error(
             "Saved plan does not match the configuration",
@@ -249,79 +252,6 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
                       ProgressView(quiet=args.json), ws.workdir)
 
 
-def _variable_digest(value: str, salt: bytes) -> str:
-    return hashlib.pbkdf2_hmac("sha256", value.encode(), salt, 100_000).hex()
-
-
-def _without_variable_values(record: dict[str, Any]) -> dict[str, Any]:
-    """A source record for a plan file: ``-var`` values (often credentials) are replaced by
-    salted digests, so apply can tell a different value from the one planned with."""
-    params = dict(record.get("params") or {})
-    values = params.get("variables") or {}
-    if not values:
-        return record
-    salt = os.urandom(16)
-    params["variables"] = {}
-    params["variable_digests"] = {"salt": salt.hex(), "values": {
-        name: _variable_digest(str(value), salt) for name, value in values.items()}}
-    return {**record, "params": params}
-
-
-def _with_variable_values(record: Mapping[str, Any], given: Mapping[str, str],
-                          env: Mapping[str, str]) -> dict[str, Any]:
-    """The source record with the ``-var`` values back (from ``given`` or ``TF_VAR_*``);
-    ValueError naming the variable when one is missing or differs from the planned value."""
-    params = dict(record.get("params") or {})
-    digests = params.pop("variable_digests", None)
-    if not digests:
-        return dict(record)
-    salt = bytes.fromhex(digests["salt"])
-    values: dict[str, str] = {}
-    for name, digest in sorted(digests["values"].items()):
-        value = given.get(name, env.get(f"TF_VAR_{name}"))
-        if value is None:
-            raise ValueError(
-                f'The plan was made with -var {name}=...; plan files do not keep variable '
-                f"values (they may be credentials). Give it again with -var {name}=... or "
-                f"TF_VAR_{name}.")
-        if not hmac.compare_digest(_variable_digest(value, salt), digest):
-            raise ValueError(f'The value given for variable "{name}" differs from the one '
-                             "the plan was made with. Run plan again.")
-        values[name] = value
-    return {**record, "params": {**params, "variables": values}}
-
-
-# Backend settings never recorded in a saved plan (credentials); apply takes them from the
-# environment (TF_HTTP_PASSWORD, PG_CONN_STR) or from -backend-config again.
-_SECRET_SETTINGS = ("password", "conn_str", "private_key", "token", "secret")
-
-
-def _backend_record(ws: Workspace) -> dict[str, Any]:
-    """The ``-backend``/``-state`` choice a plan was made with, without credentials, so that
-    ``apply PLANFILE`` writes to the same place (Terraform records the backend in the plan)."""
-    if ws.state_path is not None:
-        return {"backend": {"state": str(ws.resolve(ws.state_path))}}
-    if ws.backend_override is None:
-        return {}
-    name, settings = ws.backend_override
-    kept = {k: v for k, v in settings.items()
-            if not any(secret in k.lower() for secret in _SECRET_SETTINGS)}
-    return {"backend": {"name": name, "settings": kept}}
-
-
-def _with_plan_backend(ws: Workspace, record: Any) -> Workspace:
-    """The saved plan's backend unless this command names one itself."""
-    if not isinstance(record, dict) or ws.state_path is not None \
-            or ws.backend_override is not None:
-        return ws
-    if record.get("state"):
-        return dataclasses.replace(ws, state_path=Path(str(record["state"])))
-    if record.get("name"):
-        return dataclasses.replace(ws, backend_override=(str(record["name"]),
-                                                         dict(record.get("settings") or {})))
-    return ws
-
-
 def _read_state(backend: Any) -> Any:
     from albform.engine.state.model import State
 
@@ -333,15 +263,9 @@ def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunAr
            view: PlanView, hook: ProgressView, workdir: Path) -> int:
     from albform.engine.apply import apply_plan
 
-    serial = [prev_state.serial]
-    lineage = plan.lineage or prev_state.lineage
-
-    def persist(state: Any) -> None:
-        serial[0] += 1
-        backend.write(dataclasses.replace(state, serial=serial[0], lineage=lineage))
-
+    # apply_plan hands over states with the prior lineage and the next serial each time.
     with _interruptible() as stop:
-        outcome = apply_plan(plan, provider, persist, hook=hook,
+        outcome = apply_plan(plan, provider, backend.write, hook=hook,
                              parallelism=args.parallelism, stop=stop)
     show_diagnostics(outcome.diagnostics, json_mode=args.json, color=args.color)
     if outcome.persist_failed:
@@ -372,13 +296,6 @@ def _save_errored(state: Any, provider: Any, workdir: Path, args: RunArgs) -> No
 def fail(summary: str, detail: str = "", *, json_mode: bool = False) -> int:
     show_diagnostics([Diagnostic.error(summary, detail)], json_mode=json_mode)
     return EXIT_ERROR
-
-
-def echo_err(text: str) -> None:
-    click.echo(text, err=True)
-
-
-__all__ = ["RunArgs", "fail", "run_apply_saved", "run_plan"]
 
 
 def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path | None) -> int:
@@ -416,3 +333,6 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
     else:
         click.echo(drift.render_text(), nl=False)
     return drift.exit_code()
+
+
+__all__ = ["RunArgs", "fail", "run_apply_saved", "run_drift", "run_plan"]
