@@ -10,6 +10,7 @@ does for the API server, except as a list item.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,8 +19,13 @@ from typing import Any
 Shape = Any
 
 _STR_MAP = ("map", "str")
-_METADATA = {"name": "str", "namespace": "str", "labels": _STR_MAP, "annotations": _STR_MAP}
-_SERVICE_PORT = {"name": "str", "port": "int!", "targetPort": "int-or-str", "nodePort": "int",
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
+# Object names end up in Avi object names and ?name= lookups: the API server's own rule
+# (a DNS-1123 subdomain) keeps "../x" or "a&b" out.
+_METADATA = {"name": "dns-name", "namespace": "dns-name", "labels": _STR_MAP,
+             "annotations": _STR_MAP}
+_SERVICE_PORT = {"name": "str", "port": "port!", "targetPort": "int-or-str", "nodePort": "port",
                  "protocol": "str"}
 _SLICE_PORT = {"name": "str", "port": "int", "protocol": "str"}
 _ENDPOINT = {"addresses": ("list", "str"), "nodeName": "str",
@@ -75,6 +81,8 @@ def unknown_builtin_kind(data: Mapping[str, Any]) -> str | None:
 
 
 _NAMES = {"str": "a string", "int": "an integer", "bool": "true or false",
+          "port": "an integer from 1 to 65535",
+          "dns-name": "a DNS-1123 name (lower-case letters, digits, '-' and '.', at most 253)",
           "int-or-str": "an integer or a string", "list": "a list", "map": "a mapping",
           "object": "a mapping"}
 
@@ -140,6 +148,10 @@ def _scalar_ok(value: Any, kind: str) -> bool:
         return isinstance(value, str)
     if kind == "int":
         return is_int
+    if kind == "port":
+        return is_int and 1 <= value <= 65535
+    if kind == "dns-name":
+        return isinstance(value, str) and _DNS_NAME.fullmatch(value) is not None
     if kind == "bool":
         return isinstance(value, bool)
     return is_int or isinstance(value, str)

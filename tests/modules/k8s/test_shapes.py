@@ -43,6 +43,12 @@ CASES = Path(__file__).parent / "cases"
      5, '"spec.ports[0]" must be a mapping, not null'),
     ("kind: Pod\nmetadata: {name: p}\nstatus: Running\n",
      3, '"status" must be a mapping, not the string \'Running\''),
+    ("kind: Service\nmetadata:\n  name: ../../etc\n",
+     3, '"metadata.name" must be a DNS-1123 name'),
+    ("kind: Service\nmetadata: {name: s, namespace: 'a&b'}\n",
+     2, '"metadata.namespace" must be a DNS-1123 name'),
+    ("kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 99999\n",
+     5, '"spec.ports[0].port" must be an integer from 1 to 65535'),
 ])
 def test_mistyped_fields_are_file_line_errors(text: str, line: int, message: str) -> None:
     api = {"kind: Ingress": "networking.k8s.io/v1",
