@@ -1,10 +1,17 @@
-"""The ``albform`` command group. Commands live in ``cli/commands/<verb>.py``; this module only
-mounts them and maps outcomes to exit codes (0 ok, 1 error, 2 changes with
-``-detailed-exitcode``; click's usage errors exit 1 as Terraform's do)."""
+"""The ``albform`` command group: the table of commands and the mapping of outcomes to exit
+codes (0 ok, 1 error, 2 changes with ``-detailed-exitcode``; click's usage errors exit 1 as
+Terraform's do).
+
+Commands live in ``cli/commands/<verb>.py`` and are imported only when they run (see
+``cli/lazy_group.py``), so ``albform --help`` imports none of them. **Adding a command is one
+line in** ``COMMANDS``: its name, ``"module:attribute"`` of the ``click.Command``, and its
+one-line help (the first sentence of the command's docstring; a test checks they agree). A
+subcommand of ``cluster`` goes in ``CLUSTER_COMMANDS`` in ``cli/commands/cluster.py`` the same
+way. A command whose module fails to import is an error when it is used, never a silent gap.
+"""
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -12,25 +19,33 @@ from pathlib import Path
 import click
 
 from albform import __version__
-from albform.cli.workspace import Workspace
+from albform.cli.lazy_group import LazyCommand, LazyGroup
 
-# (module, attribute, command name) — mounted lazily so a broken optional part (e.g. a front end
-# being built) never takes the whole CLI down.
-COMMANDS = [
-    ("albform.cli.commands.plan", "plan_command", "plan"),
-    ("albform.cli.commands.plan", "apply_command", "apply"),
-    ("albform.cli.commands.plan", "destroy_command", "destroy"),
-    ("albform.cli.commands.validate", "validate_command", "validate"),
-    ("albform.cli.commands.drift", "drift_command", "drift"),
-    ("albform.cli.commands.state", "state_group", "state"),
-    ("albform.cli.commands.state", "output_command", "output"),
-    ("albform.cli.commands.state", "force_unlock_command", "force-unlock"),
-    ("albform.cli.commands.cluster", "cluster_group", "cluster"),
-    ("albform.cli.commands.emulator", "emulator_command", "emulator"),
-]
+_C = "albform.cli.commands"
+
+COMMANDS: dict[str, LazyCommand] = {
+    "plan": LazyCommand(f"{_C}.plan:plan_command", "Show the changes that apply would make."),
+    "apply": LazyCommand(f"{_C}.plan:apply_command", "Create, update or delete objects to "
+                         "match the configuration (or a saved plan)."),
+    "destroy": LazyCommand(f"{_C}.plan:destroy_command", "Destroy every object this "
+                           "configuration manages (in reverse dependency order)."),
+    "validate": LazyCommand(f"{_C}.validate:validate_command", "Check that the configuration "
+                            "is valid (exit 1 and every problem listed if not)."),
+    "drift": LazyCommand(f"{_C}.drift:drift_command", "Report objects changed or deleted "
+                         "outside albform (exit 2 when drift is found)."),
+    "state": LazyCommand(f"{_C}.state:state_group", "Inspect the state."),
+    "output": LazyCommand(f"{_C}.state:output_command", "Show output values from the state."),
+    "force-unlock": LazyCommand(f"{_C}.state:force_unlock_command", "Release a stuck state "
+                                "lock by its ID (never changes infrastructure)."),
+    "cluster": LazyCommand(f"{_C}.cluster:cluster_group", "Plan and apply the ALB objects AKO "
+                           "would create for a Kubernetes cluster."),
+    "emulator": LazyCommand(f"{_C}.emulator:emulator_command",
+                            "Run the Avi controller emulator (Ctrl-C to stop)."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="albform")
 @click.option("-chdir", "--chdir", "chdir", type=click.Path(file_okay=False),
               help="Switch to this working directory before running the command.")
@@ -41,24 +56,12 @@ def cli(ctx: click.Context, chdir: str | None) -> None:
     With no controller configured (provider "avi" block or AVI_CONTROLLER), commands run
     against the embedded Avi controller emulator, persisted under .albform/.
     """
+    from albform.cli.workspace import Workspace
+
     workdir = Path(chdir).resolve() if chdir else Path.cwd()
     if not workdir.is_dir():
         raise click.UsageError(f"-chdir: {chdir} is not a directory")
     ctx.obj = Workspace(workdir, dict(os.environ))
-
-
-def _mount() -> None:
-    for module_name, attr, name in COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        command = getattr(module, attr, None)
-        if isinstance(command, click.Command):
-            cli.add_command(command, name)
-
-
-_mount()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
 
         diags = diagnostics_for(exc)
         if diags is None:
-            raise  # a bug: keep the traceback
+            raise  # a bug (a command that cannot load is one): keep the traceback
         show_diagnostics(diags)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

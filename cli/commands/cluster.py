@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from albform.cli.commands.plan import run_args, workspace
+from albform.cli.lazy_group import LazyCommand, LazyGroup
 from albform.cli.operations import run_plan
 from albform.cli.options import apply_options, output_options, plan_options, state_options
 from albform.cli.sources import ConfigSource
@@ -59,7 +60,16 @@ def cluster_source(ws: Any, params: dict[str, Any]) -> ConfigSource:
     )
 
 
-@click.group("cluster")
+# Subcommands defined in other modules, imported when they run (see cli/main.py).
+CLUSTER_COMMANDS: dict[str, LazyCommand] = {
+    "drift": LazyCommand("albform.cli.commands.drift:cluster_drift", "Report cluster-derived "
+                         "objects changed or deleted on the controller outside albform."),
+    "render": LazyCommand("albform.cli.commands.cluster_render:render_command",
+                          "Print the ALB objects AKO would create for these manifests."),
+}
+
+
+@click.group("cluster", cls=LazyGroup, lazy=CLUSTER_COMMANDS)
 def cluster_group() -> None:
     """Plan and apply the ALB objects AKO would create for a Kubernetes cluster."""
 
@@ -105,14 +115,4 @@ def cluster_destroy(ctx: click.Context, /, **params: Any) -> int:
                     apply=True)
 
 
-def _mount_render() -> None:
-    """``cluster render`` lives with the translator's CLI module (no controller needed)."""
-    try:
-        from albform.cli.commands.cluster_render import render_command
-    except ImportError:  # pragma: no cover - only while the translator is being built
-        return
-    cluster_group.add_command(render_command, "render")
-
-
-_mount_render()
 __all__ = ["cluster_group"]

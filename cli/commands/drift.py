@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from albform.cli.commands.cluster import cluster_group, cluster_inputs, cluster_source
+from albform.cli.commands.cluster import cluster_inputs, cluster_source
 from albform.cli.commands.plan import hcl_source, run_args, workspace
 from albform.cli.operations import run_drift
 from albform.cli.options import output_options, state_options, variable_options
@@ -43,7 +43,7 @@ def drift_command(ctx: click.Context, /, report: str | None, **params: Any) -> i
                      Path(report) if report else None)
 
 
-@cluster_group.command("drift")
+@click.command("drift")
 @cluster_inputs
 @drift_options
 @state_options
