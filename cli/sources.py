@@ -100,9 +100,10 @@ class ConfigSource:
         """A cluster source without a facts file reads the facts from the controller."""
         return self.kind == "cluster" and not self.params.get("controller_facts")
 
-    def load(self, env: Mapping[str, str], provider: Provider | None = None,
-             ) -> tuple[Configuration, Diagnostics]:
-        """The configuration; ``provider`` is required when ``needs_controller``."""
+    def load(self, env: Mapping[str, str], provider: Provider | None = None, *,
+             validating: bool = False) -> tuple[Configuration, Diagnostics]:
+        """The configuration; ``provider`` is required when ``needs_controller``.
+        ``validating``: HCL variables left unset read as unknown instead of an error."""
         if self.kind == "hcl":
             from albform.modules.hcl.load import load_configuration
 
@@ -111,6 +112,7 @@ class ConfigSource:
                 variables=self.params.get("variables", {}),
                 var_files=[Path(p) for p in self.params.get("var_files", [])],
                 env=env,
+                validating=validating,
             )
         if self.kind == "cluster":
             from albform.cli.cluster_inputs import load_cluster_source

@@ -20,7 +20,7 @@ from albform.cli.views.diagnostics import diagnostic_json, show_diagnostics
 def validate_command(ctx: click.Context, /, **params: Any) -> int:
     """Check that the configuration is valid (exit 1 and every problem listed if not)."""
     ws = workspace(ctx, params)
-    _, diags = hcl_source(ws, params).load(ws.env)
+    _, diags = hcl_source(ws, params).load(ws.env, validating=True)
     if params.get("json_mode"):
         click.echo(json.dumps({
             "format_version": "1.0",

@@ -20,7 +20,7 @@ from typing import Any
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import MovedBlock, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics, DiagnosticsError, SourceRange
-from albform.engine.values import Deferred
+from albform.engine.values import UNKNOWN, Deferred
 from albform.modules.hcl.expressions import (
     FUNCTIONS,
     Context,
@@ -59,11 +59,14 @@ class ModuleResult:
 
 @dataclass(frozen=True, slots=True)
 class Expansion:
-    """The instance keys of a counted/for_each block (``keys is None``: a single instance)."""
+    """The instance keys of a counted/for_each block (``keys is None``: a single instance).
+    ``unknown``: count/for_each is not known (``validate`` with unset variables): one
+    stand-in instance is checked, reading ``count.index``/``each.*`` as unknown."""
 
     keys: list[Any] | None
     values: Mapping[Any, Any]
     by_count: bool
+    unknown: bool = False
 
 
 SINGLE = Expansion(None, {}, False)
@@ -218,6 +221,8 @@ def expansion(body: Body, ctx: Context, what: str) -> Expansion:
                         "uses both count and for_each; only one may be set.", count_attr.line)
     if count_attr:
         value = evaluate_static(count_attr.expr, ctx, "count")
+        if value is UNKNOWN:
+            return Expansion([0], {}, True, unknown=True)
         if value is None:
             raise EvalError("Invalid count argument", "The given count argument value is "
                             "null. An integer is required.", count_attr.line)
@@ -241,6 +246,8 @@ def expansion(body: Body, ctx: Context, what: str) -> Expansion:
                                 "may refer to resources.", each_attr.line)
             known_keys = sorted(value)
             return Expansion(known_keys, {k: value[k] for k in known_keys}, False)
+        if value is UNKNOWN:
+            return Expansion(["each.key"], {"each.key": UNKNOWN}, False, unknown=True)
         if isinstance(value, SetValue):
             keys: list[Any] = []
             for item in value:
@@ -266,8 +273,8 @@ def instance_context(ctx: Context, exp: Expansion, key: Any) -> Context:
     if exp.keys is None:
         return ctx
     if exp.by_count:
-        return ctx.with_roots(count={"index": key})
-    return ctx.with_roots(each=EachObject(key, exp.values[key]))
+        return ctx.with_roots(count={"index": UNKNOWN if exp.unknown else key})
+    return ctx.with_roots(each=EachObject(UNKNOWN if exp.unknown else key, exp.values[key]))
 
 
 class EachObject(Namespace):

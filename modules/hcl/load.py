@@ -74,15 +74,18 @@ def load_configuration(path: Path, *, variables: Mapping[str, str] = {},
                        var_files: Sequence[Path] = (),
                        env: Mapping[str, str] = os.environ,
                        cache: ParseCache | None = None,
+                       validating: bool = False,
                        ) -> tuple[Configuration, Diagnostics]:
     """Read the configuration at ``path`` (a module directory or one file); see the module
-    docstring. ``cache`` defaults to the on-disk cache under ``<dir>/.albform/cache``."""
+    docstring. ``cache`` defaults to the on-disk cache under ``<dir>/.albform/cache``.
+    ``validating`` (``albform validate``): a root variable without a value or default is not
+    an error but reads as unknown, as in ``terraform validate``."""
     with _collector_paused():
-        return _load(Path(path), variables, var_files, env, cache)
+        return _load(Path(path), variables, var_files, env, cache, validating)
 
 
 def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
-          env: Mapping[str, str], cache: ParseCache | None,
+          env: Mapping[str, str], cache: ParseCache | None, validating: bool,
           ) -> tuple[Configuration, Diagnostics]:
     diags = Diagnostics()
     path = Path(path)
@@ -135,7 +138,7 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
     decls = declare(files, diags)
     root = ModuleDecoder(decls, root_dir=root_dir, module_dir=root_dir, module_path=(),
                          diags=diags, loader=loader, schema=schema_lookup(),
-                         given=given)
+                         given=given, unset_unknown=validating)
     result = root.decode()
     config = Configuration(
         resources=tuple(result.resources),

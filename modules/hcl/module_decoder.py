@@ -65,7 +65,8 @@ class ModuleDecoder:
                  given: Mapping[str, GivenValue] | None = None,
                  inputs: Mapping[str, tuple[Any, SourceRange]] | None = None,
                  extra_depends_on: tuple[ResourceAddress, ...] = (),
-                 call_site: SourceRange | None = None) -> None:
+                 call_site: SourceRange | None = None,
+                 unset_unknown: bool = False) -> None:
         self.decls = decls
         self.root_dir = root_dir
         self.module_dir = module_dir
@@ -89,7 +90,8 @@ class ModuleDecoder:
         roots[MISSING_ROOT] = self._missing_root
         roots[ATTRIBUTE_NAMES] = _attribute_names
         self.ctx: Context = new_context(roots, root_dir)
-        decoded = decode_variables(decls, root_dir, diags, given, inputs, call_site)
+        decoded = decode_variables(decls, root_dir, diags, given, inputs, call_site,
+                                   unset_unknown)
         self._vars = decoded.values
         self._missing = decoded.missing
         self._sensitive_vars = decoded.sensitive

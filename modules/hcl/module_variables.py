@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics, SourceRange
-from albform.engine.values import Deferred
+from albform.engine.values import UNKNOWN, Deferred
 from albform.modules.hcl.decode import Declarations, Reported, evaluate_static, new_context
 from albform.modules.hcl.expressions import Context, EvalError
 from albform.modules.hcl.expressions.suggest import did_you_mean
@@ -35,10 +35,13 @@ class DecodedVariables:
 def decode_variables(decls: Declarations, root_dir: Path, diags: Diagnostics,
                      given: Mapping[str, GivenValue] | None,
                      inputs: Mapping[str, tuple[Any, SourceRange]] | None,
-                     call_site: SourceRange | None) -> DecodedVariables:
+                     call_site: SourceRange | None,
+                     unset_unknown: bool = False) -> DecodedVariables:
     """Every declared variable's value: ``given`` (the root module's -var/.tfvars/TF_VAR_
     values) or ``inputs`` (a module call's arguments) over its default, converted to its type.
-    A variable with no value, or one that fails to convert, is reported and left null."""
+    A variable with no value, or one that fails to convert, is reported and left null; with
+    ``unset_unknown`` (``validate``) a root variable with no value reads as ``UNKNOWN``
+    instead, as ``terraform validate`` checks a module for every possible input."""
     out = DecodedVariables()
     values = out.values
     static = new_context({}, root_dir)
@@ -76,6 +79,9 @@ def decode_variables(decls: Declarations, root_dir: Path, diags: Diagnostics,
                 source = given[name].source or where
             elif inputs is not None and name in inputs:
                 value, source = inputs[name]
+            elif not has_default and unset_unknown and inputs is None:
+                values[name] = UNKNOWN
+                continue
             elif not has_default:
                 diags.error("No value for required variable" if inputs is None else
                             "Missing required argument", f"The input variable "
