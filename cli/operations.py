@@ -26,7 +26,7 @@ from albform.cli.planfile_record import (
 )
 from albform.cli.sources import ConfigSource
 from albform.cli.views.diagnostics import show_diagnostics
-from albform.cli.views.plan import PlanView
+from albform.cli.views.plan import PlanView, plan_product
 from albform.cli.views.progress import ProgressView
 from albform.cli.workspace import Workspace
 from albform.engine.addrs import ResourceAddress
@@ -129,7 +129,7 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
     """``plan`` (apply=False) or ``apply``/``destroy`` without a saved plan."""
     from albform.engine.planning import build_plan
 
-    view = PlanView(json_mode=args.json, color=args.color)
+    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env))
     diags = Diagnostics()
     options = _plan_options(args, diags)
     operation = "OperationTypeApply" if apply else "OperationTypePlan"
@@ -221,7 +221,7 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
     ``variables`` (-var) and ``TF_VAR_*`` give back the values the plan file does not hold."""
     from albform.engine.planfile import StalePlanError, check_plan_fresh, load_plan
 
-    view = PlanView(json_mode=args.json, color=args.color)
+    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env))
     saved = load_plan(ws.resolve(planfile))
     try:
         source = ConfigSource.from_json(

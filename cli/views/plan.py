@@ -1,4 +1,14 @@
-"""The plan/apply view: human text (Terraform's phrases, which PR tools parse) or JSON."""
+"""The plan/apply view: human text (Terraform's phrases, which PR tools parse) or JSON.
+
+The prose lines that name the tool ("albform will perform the following actions:", "Note:
+Objects have changed outside of albform") say "albform" unless ``ALBFORM_PLAN_WORDING`` asks
+for Terraform's or OpenTofu's exact lines. PR tools (tfcmt, Atlantis) find the change details
+and the drift note by those lines, so CI that pipes plans into them sets
+``ALBFORM_PLAN_WORDING=terraform``. albform is the default because a person reading a terminal
+should be told which tool ran (a line saying "Terraform" sends them looking for Terraform's
+state and binary); the lines PR tools count from — ``# ADDR will be created``, ``Plan: ...``,
+``No changes.`` — are the same under every wording.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +23,25 @@ from albform.cli.views.diagnostics import show_diagnostics
 from albform.engine.changes import Plan
 from albform.engine.diagnostics import Diagnostics
 
+WORDING_VARIABLE = "ALBFORM_PLAN_WORDING"
+_WORDINGS = {"albform": "albform", "terraform": "Terraform", "opentofu": "OpenTofu"}
+
+
+def plan_product(env: Mapping[str, str]) -> str:
+    """The tool name the plan's prose uses, from ``ALBFORM_PLAN_WORDING`` (default albform)."""
+    wanted = env.get(WORDING_VARIABLE, "").strip().lower() or "albform"
+    if wanted not in _WORDINGS:
+        raise click.UsageError(f"{WORDING_VARIABLE}={env[WORDING_VARIABLE]!r} is not one of "
+                               f"{', '.join(_WORDINGS)}")
+    return _WORDINGS[wanted]
+
 
 class PlanView:
-    def __init__(self, *, json_mode: bool = False, color: bool = False) -> None:
+    def __init__(self, *, json_mode: bool = False, color: bool = False,
+                 product: str = "albform") -> None:
         self.json_mode = json_mode
         self.color = color
+        self.product = product
 
     def plan(self, plan: Plan, schemas: Mapping[str, Any], diags: Diagnostics) -> None:
         from albform.engine.render import render_plan_human, render_plan_json
@@ -28,7 +52,8 @@ class PlanView:
             return
         show_diagnostics([d for d in diags if not d.is_error], color=self.color)
         if not diags.has_errors():
-            click.echo(render_plan_human(plan, schemas, color=self.color))
+            click.echo(render_plan_human(plan, schemas, color=self.color,
+                                         product=self.product))
         show_diagnostics(diags.errors(), color=self.color)
 
     def unsaved_note(self) -> None:

@@ -222,14 +222,20 @@ def test_markdown_pr_comment_lists_destroys_first_and_splits() -> None:
         comment.index("Updated in place (38)")
     assert "- `-` `fake_pool.p0` (not in configuration)" in comment
     assert "- `-/+` `fake_pool.p1` (replace requested)" in comment
-    assert "- `~` `fake_pool.p2`: `description`" in comment
+    # A long plan: creates and each update collapsed, the update's values inside.
+    assert "<details><summary>Created (1)</summary>" in comment
+    p2 = comment.index("<details><summary><code>~ fake_pool.p2</code>: description</summary>")
+    assert comment[p2:].split("</details>")[0].endswith(
+        '| `description` | `null` | `"d"` |\n\n')
     assert "hunter2" not in comment
     assert f"serial {state.serial}" in comment
     pages = render_plan_markdown(plan, DEFAULT_SCHEMAS, max_chars=800)
     assert len(pages) > 1 and all(len(p) <= 800 for p in pages)
     assert pages[0].splitlines()[0] == first and "albform apply tfplan" in pages[-1]
     body = "".join(pages)
-    assert all(f"`fake_pool.p{i}`" in body for i in range(1, 40))
+    assert all(f"fake_pool.p{i}</code>" in body for i in range(2, 40))
+    # A <details> block is never split between two comments.
+    assert all(p.count("<details") == p.count("</details>") for p in pages)
     emptied, diags = build_plan(Configuration(), state, provider)
     (failed,) = render_plan_markdown(emptied, DEFAULT_SCHEMAS, diagnostics=diags)
     assert "guard=tripped errored=yes" in failed.splitlines()[0]
