@@ -165,12 +165,11 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
                                          **backend_record(ws)},
                           schemas=schemas)
                 view.saved(args.out)
-            elif not args.json and plan.applyable:
+            elif not args.json and plan.has_changes():
                 # Terraform prints the note only when there is something to apply.
                 view.unsaved_note()
-            has_changes = plan.applyable
-            return EXIT_CHANGES if (args.detailed_exitcode and has_changes) else EXIT_OK
-        if not plan.applyable:
+            return EXIT_CHANGES if (args.detailed_exitcode and plan.has_changes()) else EXIT_OK
+        if not plan.has_changes():
             return EXIT_OK
         if not args.auto_approve and not view.confirm(destroy=args.destroy):
             view.cancelled(destroy=args.destroy)

@@ -35,6 +35,7 @@ from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import merge_desired, overlay_unconfigured
 from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
+from albform.engine.ignore_changes import keep_ignored
 from albform.engine.planning_checks import ref_id
 from albform.engine.provider import Provider, ProviderError, describe_error
 from albform.engine.state.model import ResourceState, State
@@ -99,9 +100,8 @@ class _Apply:
         config: Configuration = plan.configuration or Configuration()
         self.configs: dict[ResourceAddress, ResourceConfig] = config.by_address()
         self.configuration = config
-        self.changes = {c.address: c for c in plan.changes if c.deposed is None and (
-            c.action is not Action.NOOP or c.importing_id is not None
-            or c.previous_address is not None)}
+        self.changes = {c.address: c for c in plan.changes
+                        if c.deposed is None and c.is_change}
         # Deletes of deposed objects left over from an interrupted replacement.
         self.leftovers = {(c.address, c.deposed): c for c in plan.changes
                           if c.deposed is not None}
@@ -127,6 +127,9 @@ class _Apply:
         for change in self.changes.values():
             if change.previous_address is not None:
                 self.work.move(change.previous_address, change.address)
+                # The plan's prior state already holds the new address, so the move above
+                # may find nothing to do; the stored state still has the old one.
+                self.work.mark_dirty()
         previous = self.plan.prev_run_state
         if previous is not None and previous is not self.plan.prior_state \
                 and previous.resources != self.plan.prior_state.resources:
@@ -341,16 +344,19 @@ class _Apply:
                  canonical: bool = True) -> dict[str, Any]:
         config = self.configs.get(change.address)
         raw: Mapping[str, Any] = config.attributes if config else (change.after or {})
-        values = resolve_deferred(dict(raw), self._resolve)
-        if config is not None and prior is not None:
-            values = _keep_ignored(values, prior, config)
+        values: dict[str, Any] = resolve_deferred(dict(raw), self._resolve)
         if contains_placeholder(values):
             raise StepError(
                 "Value unknown at apply time",
                 f"Some attributes of {change.address} are still unknown after everything it "
                 "depends on was applied; a dependency did not produce the value it promised.")
-        return self.provider.canonicalize(change.address.type, values) if canonical \
-            else values
+        if not canonical:
+            return values
+        values = self.provider.canonicalize(change.address.type, values)
+        if config is not None and prior is not None:
+            # The same rule, on the same canonical values, as planning used.
+            values = keep_ignored(values, prior, config.lifecycle)
+        return values
 
     def _state_for(self, change: ResourceChange, attributes: Mapping[str, Any], *,
                    tainted: bool = False) -> ResourceState:
@@ -445,49 +451,6 @@ class _Apply:
         outputs, diags = evaluate_outputs(self.configuration.outputs, prior)
         self.diagnostics.extend(diags)
         self.work.set_outputs(outputs)
-
-
-def _keep_ignored(values: dict[str, Any], prior: Mapping[str, Any],
-                  config: ResourceConfig) -> dict[str, Any]:
-    """``lifecycle.ignore_changes``: ignored attributes keep the prior object's value."""
-    if config.lifecycle.ignore_all_changes:
-        return dict(prior)
-    for path in config.lifecycle.ignore_changes:
-        if path == ("*",):
-            return dict(prior)
-        _copy_path(prior, values, path)
-    return values
-
-
-_MISSING = object()
-
-
-def _copy_path(source: Any, target: Any, path: tuple[str | int, ...]) -> None:
-    """Set ``target`` at ``path`` to ``source``'s value there (remove it when ``source`` has
-    none). Paths through containers ``target`` lacks are left alone."""
-    for step in path[:-1]:
-        source = _get(source, step)
-        target = _get(target, step)
-        if target is _MISSING:
-            return
-    last = path[-1]
-    value = _get(source, last)
-    if isinstance(target, dict) and isinstance(last, str):
-        if value is _MISSING:
-            target.pop(last, None)
-        else:
-            target[last] = value
-    elif isinstance(target, list) and isinstance(last, int) and 0 <= last < len(target) \
-            and value is not _MISSING:
-        target[last] = value
-
-
-def _get(container: Any, step: str | int) -> Any:
-    if isinstance(container, dict) and isinstance(step, str):
-        return container.get(step, _MISSING)
-    if isinstance(container, list) and isinstance(step, int) and 0 <= step < len(container):
-        return container[step]
-    return _MISSING
 
 
 def _message(error: BaseException) -> str:

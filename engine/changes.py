@@ -76,6 +76,13 @@ class ResourceChange:
     def type(self) -> str:
         return self.address.type
 
+    @property
+    def is_change(self) -> bool:
+        """Whether applying this does anything: any action but a no-op, and a no-op that
+        moves the object to a new address or imports it (the state changes)."""
+        return (self.action is not Action.NOOP or self.previous_address is not None
+                or self.importing_id is not None)
+
 
 @dataclass(frozen=True, slots=True)
 class OutputChange:
@@ -92,10 +99,6 @@ class PlanSummary:
     change: int = 0
     destroy: int = 0
     imported: int = 0
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.add or self.change or self.destroy or self.imported)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +138,13 @@ class Plan:
     complete: bool = True
     timestamp: str = ""
 
-    @property
-    def applyable(self) -> bool:
+    def has_changes(self) -> bool:
+        """Whether applying the plan would do anything: a resource change (moves and
+        imports count), an output change, or in refresh-only mode drift to save. Never for
+        an errored plan. The one rule for the plan text, ``-detailed-exitcode`` (2), the
+        JSON plan's ``applyable`` and whether apply runs."""
         return not self.errored and (
-            any(c.action is not Action.NOOP for c in self.changes)
+            any(c.is_change for c in self.changes)
             or any(o.action is not Action.NOOP for o in self.output_changes)
             or (self.options.refresh_only and bool(self.drift))
         )

@@ -23,7 +23,8 @@ AVI_PROVIDER = 'provider["registry.terraform.io/vmware/avi"]'
 class Lifecycle:
     prevent_destroy: bool = False
     create_before_destroy: bool = False
-    # Top-level attribute paths whose differences are ignored; ("*",) means all.
+    # Attribute paths (into nested blocks and list elements) whose differences are ignored;
+    # ("*",) means all. The rule: engine/ignore_changes.py.
     ignore_changes: tuple[tuple[str | int, ...], ...] = ()
     ignore_all_changes: bool = False
 

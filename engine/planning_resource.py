@@ -23,6 +23,7 @@ from albform.engine.config import Configuration, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import diff_attributes, merge_desired, unknown_paths
 from albform.engine.hooks import Hook
+from albform.engine.ignore_changes import keep_ignored
 from albform.engine.planning_refresh import matches
 from albform.engine.provider import Provider, ProviderError, describe_error
 from albform.engine.schema import ResourceSchema
@@ -209,8 +210,7 @@ def plan_resource(p: Planner, rc: ResourceConfig, position: int,
                                         after_unknown=tuple(unknown_paths(after))))
         return
     lifecycle = rc.lifecycle
-    compared = {} if lifecycle.ignore_all_changes else \
-        _without_ignored(desired, before, lifecycle.ignore_changes)
+    compared = keep_ignored(desired, before, lifecycle)
     changes = diff_attributes(schema, compared, before)
     reason = _replace_reason(p, rc.address, prior, changes)
     if reason is None and not changes:
@@ -259,31 +259,3 @@ def _planned_new(schema: ResourceSchema, desired: Mapping[str, Any],
         if not attr.server_default or (replacing is not None and name in replacing):
             after[name] = UNKNOWN
     return after
-
-
-def _without_ignored(desired: Mapping[str, Any], before: Mapping[str, Any],
-                     ignored: Sequence[tuple[str | int, ...]]) -> dict[str, Any]:
-    """``desired`` with every ``ignore_changes`` path taken from ``before`` instead."""
-    if not ignored:
-        return dict(desired) if not isinstance(desired, dict) else desired
-    out = dict(desired)
-    for path in ignored:
-        if not path:
-            continue
-        _overlay(out, before, path)
-    return out
-
-
-def _overlay(target: dict[str, Any], source: Mapping[str, Any],
-             path: tuple[str | int, ...]) -> None:
-    head = str(path[0])
-    if len(path) == 1 or not isinstance(target.get(head), dict):
-        if head in source:
-            target[head] = source[head]
-        else:
-            target.pop(head, None)
-        return
-    inner = dict(target[head])
-    nested = source.get(head)
-    _overlay(inner, nested if isinstance(nested, Mapping) else {}, path[1:])
-    target[head] = inner

@@ -10,7 +10,7 @@ from typing import Any
 
 from albform.engine.changes import Plan, PlanSummary
 from albform.engine.diagnostics import Diagnostic
-from albform.engine.render.human import RULE, has_changes, render_plan_human
+from albform.engine.render.human import RULE, render_plan_human
 from albform.engine.render.json_plan import render_plan_json
 from albform.engine.render.markdown import render_plan_markdown
 
@@ -37,7 +37,7 @@ def detailed_exit_code(plan: Plan | None, diagnostics: Sequence[Diagnostic] = ()
     counts, as in Terraform), 0 when there is nothing to do."""
     if plan is None or plan.errored or any(d.is_error for d in diagnostics):
         return EXIT_ERROR
-    return EXIT_CHANGES if has_changes(plan) else EXIT_OK
+    return EXIT_CHANGES if plan.has_changes() else EXIT_OK
 
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "EXIT_OK",
     "RULE",
     "detailed_exit_code",
-    "has_changes",
     "render_apply_summary",
     "render_plan_human",
     "render_plan_json",

@@ -49,21 +49,6 @@ def wrap(text: str) -> str:
                        for p in text.split("\n\n"))
 
 
-def visible(change: ResourceChange) -> bool:
-    """Whether the change is listed: anything but a plain no-op (moves and imports are)."""
-    return (change.action is not Action.NOOP or change.previous_address is not None
-            or change.importing_id is not None)
-
-
-def has_changes(plan: Plan) -> bool:
-    """Whether applying the plan would do anything (moves and imports count, as they do
-    for Terraform's ``-detailed-exitcode``); never for an errored plan."""
-    if plan.errored:
-        return False
-    return (plan.applyable or any(visible(c) for c in plan.changes)
-            or any(o.action is not Action.NOOP for o in plan.output_changes))
-
-
 def render_plan_human(plan: Plan, schemas: Mapping[str, ResourceSchema], *,
                       color: bool = False, product: str = "albform") -> str:
     r = _HumanPlan(schemas, color, product)
@@ -88,7 +73,7 @@ class _HumanPlan:
         refresh_only = plan.options.refresh_only
         if plan.drift:
             parts.append(self.drift_section(plan))
-        changes = [c for c in plan.changes if visible(c)]
+        changes = [c for c in plan.changes if c.is_change]
         outputs = [o for o in plan.output_changes if o.action is not Action.NOOP]
         if refresh_only:
             if not plan.drift:

@@ -17,7 +17,6 @@ from typing import Any
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, OutputChange, Plan, ResourceChange
 from albform.engine.config import ResourceConfig
-from albform.engine.render.human import has_changes
 from albform.engine.schema import AttributeSchema, ResourceSchema
 from albform.engine.state.model import TERRAFORM_VERSION, State, deposed_sort_key
 from albform.engine.values import UNKNOWN, Deferred
@@ -289,7 +288,7 @@ def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[
             {"resource": str(c.address), "attribute": list(a.path)}
             for c in plan.drift for a in c.attribute_changes]
     doc["timestamp"] = plan.timestamp
-    doc["applyable"] = has_changes(plan)
+    doc["applyable"] = plan.has_changes()
     doc["complete"] = plan.complete
     doc["errored"] = plan.errored
     return doc

@@ -29,7 +29,6 @@ from typing import Any
 
 from albform.engine.changes import Action, AttributeChange, OutputChange, Plan, ResourceChange
 from albform.engine.diagnostics import Diagnostic
-from albform.engine.render.human import visible
 from albform.engine.render.json_plan import render_plan_json
 from albform.engine.render.values import KNOWN_AFTER_APPLY, SENSITIVE
 from albform.engine.schema import AttributeSchema, ResourceSchema
@@ -170,7 +169,7 @@ def render_plan_markdown(plan: Plan, schemas: Mapping[str, ResourceSchema], *,
                          diagnostics: Sequence[Diagnostic] = (), plan_file: str = "tfplan",
                          max_chars: int = GITHUB_COMMENT_LIMIT, product: str = "albform",
                          ) -> list[str]:
-    changes = [c for c in plan.changes if visible(c)]
+    changes = [c for c in plan.changes if c.is_change]
     outputs = [o for o in plan.output_changes if o.action is not Action.NOOP]
     creates = [c for c in changes if c.action is Action.CREATE]
     updates = [c for c in changes if c.action is Action.UPDATE]

@@ -59,7 +59,7 @@ def test_first_plan_creates_everything_with_unknown_computed_values() -> None:
     assert vs.after["pool_ref"] is UNKNOWN  # the pool's uuid is not known before apply
     assert ("uuid",) in vs.after_unknown and ("vip",) in vs.after_unknown
     assert "type" not in vs.after  # server-defaulted and unset: the server decides
-    assert plan.summary().add == 2 and plan.applyable
+    assert plan.summary().add == 2 and plan.has_changes()
     (out,) = plan.output_changes
     assert out.action is Action.CREATE and out.after is UNKNOWN
 
@@ -158,7 +158,7 @@ def test_refresh_only_plans_only_drift_and_no_refresh_reads_nothing() -> None:
     provider, state = applied(web_config())
     provider.edit_out_of_band("fake_pool", "web", description="edited")
     plan, _ = build_plan(web_config(), state, provider, PlanOptions(refresh_only=True))
-    assert plan.changes == () and len(plan.drift) == 1 and plan.applyable
+    assert plan.changes == () and len(plan.drift) == 1 and plan.has_changes()
     provider.reset_calls()
     plan, _ = build_plan(web_config(), state, provider, PlanOptions(refresh=False))
     assert provider.calls["read_many"] == 0 and plan.drift == ()
@@ -206,7 +206,7 @@ def test_prevent_destroy_fails_with_terraform_wording() -> None:
     assert err.summary == "Instance cannot be destroyed"
     assert "Resource fake_pool.web has lifecycle.prevent_destroy set, but the plan calls " \
            "for this resource to be destroyed." in err.detail
-    assert plan.errored and not plan.applyable
+    assert plan.errored and not plan.has_changes()
 
 
 def test_blast_radius_guard_refuses_mass_deletion_unless_forced() -> None:
