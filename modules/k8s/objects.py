@@ -1,8 +1,9 @@
 """The translator's output: ``AviObject`` values (API type, name, tenant, the JSON body AKO
 would send) and ``Translation``, which converts them into an engine ``Configuration``.
 
-Addresses are ``avi_<api_type>.ako["<name>"]``; objects outside the default tenant are keyed
-``"<tenant>/<name>"`` so equal names in two tenants (e.g. ``C--Shared-L7-0``) stay distinct.
+Addresses are ``avi_<api_type>.ako["<name>"]`` (``amko`` for GSLB translations); objects
+outside the default tenant are keyed ``"<tenant>/<name>"`` so equal names in two tenants (e.g.
+``C--Shared-L7-0``) stay distinct.
 Bodies are plain JSON data and must not be mutated after construction. ``depends_on`` is
 derived from the ``/api/<type>?name=<x>`` references inside each body, so the engine creates a
 pool before its VS and deletes in the reverse order.
@@ -46,6 +47,8 @@ class Translation:
     default_tenant: str = "admin"
     # route_id -> node name, for readers that want to explain a static route.
     route_nodes: Mapping[str, str] = field(default_factory=dict)
+    # The resource name of every address: ``ako`` here, ``amko`` for modules/gslb.
+    resource_name: str = RESOURCE_NAME
 
     def instance_key(self, obj: AviObject) -> str:
         if obj.tenant == self.default_tenant or obj.api_type == "vrfcontext_static_route":
@@ -53,7 +56,8 @@ class Translation:
         return f"{obj.tenant}/{obj.name}"
 
     def address(self, obj: AviObject, module: tuple[ModuleStep, ...] = ()) -> ResourceAddress:
-        return ResourceAddress(obj.resource_type, RESOURCE_NAME, self.instance_key(obj), module)
+        return ResourceAddress(obj.resource_type, self.resource_name, self.instance_key(obj),
+                               module)
 
     def to_configuration(self, module: tuple[ModuleStep, ...] = ()) -> Configuration:
         with collector_paused():  # see engine/collector.py
