@@ -6,8 +6,9 @@ Commands live in ``cli/commands/<verb>.py`` and are imported only when they run 
 ``cli/lazy_group.py``), so ``albform --help`` imports none of them. **Adding a command is one
 line in** ``COMMANDS``: its name, ``"module:attribute"`` of the ``click.Command``, and its
 one-line help (the first sentence of the command's docstring; a test checks they agree). A
-subcommand of ``cluster`` goes in ``CLUSTER_COMMANDS`` in ``cli/commands/cluster.py`` the same
-way. A command whose module fails to import is an error when it is used, never a silent gap.
+subcommand of ``cluster`` goes in ``CLUSTER_COMMANDS`` in ``cli/commands/cluster.py`` (of
+``gslb``, in ``GSLB_COMMANDS`` in ``cli/commands/gslb.py``) the same way. A command whose
+module fails to import is an error when it is used, never a silent gap.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ COMMANDS: dict[str, LazyCommand] = {
                                 "lock by its ID (never changes infrastructure)."),
     "cluster": LazyCommand(f"{_C}.cluster:cluster_group", "Plan and apply the ALB objects AKO "
                            "would create for a Kubernetes cluster."),
+    "gslb": LazyCommand(f"{_C}.gslb:gslb_group", "Plan and apply the GslbServices AMKO would "
+                        "create for several member clusters."),
     "emulator": LazyCommand(f"{_C}.emulator:emulator_command",
                             "Run the Avi controller emulator (Ctrl-C to stop)."),
 }

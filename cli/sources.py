@@ -11,19 +11,23 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.provider import Provider
+
+if TYPE_CHECKING:
+    from albform.modules.gslb.load import MemberSource
 
 _HCL_INPUTS = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".tftpl", ".tpl")
 
 
 @dataclass(frozen=True)
 class ConfigSource:
-    """``kind`` is ``"hcl"`` (a directory of .tf/.tf.json files) or ``"cluster"``
-    (Kubernetes manifests + AKO settings through the translator)."""
+    """``kind`` is ``"hcl"`` (a directory of .tf/.tf.json files), ``"cluster"``
+    (Kubernetes manifests + AKO settings through the translator) or ``"gslb"`` (member
+    clusters + AMKO objects through the GSLB translator)."""
 
     kind: str
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -51,6 +55,15 @@ class ConfigSource:
             "live": dict(live) if live else None,
         })
 
+    @classmethod
+    def gslb(cls, members: Sequence[MemberSource], amko: Sequence[Path]) -> ConfigSource:
+        """``members``: each cluster's manifests or kubeconfig context; ``amko``: the
+        GSLBConfig, GlobalDeploymentPolicy and GSLBHostRule files."""
+        return cls("gslb", {
+            "members": [m.to_json() for m in members],
+            "amko": [str(p.resolve()) for p in amko],
+        })
+
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "params": dict(self.params), "digest": self.digest()}
@@ -74,6 +87,9 @@ class ConfigSource:
         roots: list[Path] = []
         if self.kind == "hcl":
             roots = [Path(self.params["dir"]), *map(Path, self.params.get("var_files", []))]
+        elif self.kind == "gslb":
+            roots = [Path(p) for m in self.params.get("members", []) for p in m["paths"]]
+            roots += [Path(p) for p in self.params.get("amko", [])]
         else:
             roots = [Path(p) for p in self.params.get("manifests", [])]
             if self.params.get("ako_config"):
@@ -118,5 +134,10 @@ class ConfigSource:
             from albform.cli.cluster_inputs import load_cluster_source
 
             return load_cluster_source(self.params, provider)
+        if self.kind == "gslb":
+            from albform.modules.gslb.load import load_gslb_configuration, members_from_json
+
+            return load_gslb_configuration(members_from_json(self.params["members"]),
+                                           [Path(p) for p in self.params.get("amko", [])])
         raise ValueError(f"unknown configuration source kind {self.kind!r}")
 

@@ -13,7 +13,9 @@ from typing import Any
 import click
 import yaml
 
+from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.load import load_cluster
+from albform.modules.k8s.objects import Translation
 
 SENSITIVE = {"sslkeyandcertificate": ("key",)}
 
@@ -45,6 +47,12 @@ def render_command(manifests: tuple[Path, ...], ako_config: Path,
         albform cluster render --manifests k8s/ --ako-config avi-k8s-config.yaml
     """
     translation, diags = load_cluster(list(manifests), ako_config, controller_facts)
+    return show_rendered(translation, diags, output)
+
+
+def show_rendered(translation: Translation | None, diags: Diagnostics, output: str) -> int:
+    """Diagnostics to stderr, then the entries as JSON or YAML; 1 when there are errors.
+    Shared by ``cluster render`` and ``gslb render``."""
     for diag in diags:
         click.echo(str(diag), err=True)
     if translation is None or diags.has_errors():

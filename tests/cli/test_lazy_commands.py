@@ -13,11 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from albform.cli.commands.cluster import CLUSTER_COMMANDS, cluster_group
+from albform.cli.commands.gslb import GSLB_COMMANDS
 from albform.cli.lazy_group import CommandLoadError, LazyCommand, LazyGroup
 from albform.cli.main import COMMANDS
 
 TABLES = [(name, entry) for name, entry in COMMANDS.items()] + [
-    (f"cluster {name}", entry) for name, entry in CLUSTER_COMMANDS.items()]
+    (f"cluster {name}", entry) for name, entry in CLUSTER_COMMANDS.items()] + [
+    (f"gslb {name}", entry) for name, entry in GSLB_COMMANDS.items()]
 
 
 def _in_fresh_interpreter(code: str) -> str:

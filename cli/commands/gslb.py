@@ -1,0 +1,106 @@
+"""``albform gslb …``: plan, apply and destroy the GslbServices AMKO would create on the GSLB
+leader for several member clusters.
+
+Inputs: each member cluster as ``--member NAME=PATH`` (manifests of its Ingresses, Services,
+Routes and HostRules with the status and annotations AKO wrote) or ``--member
+NAME=context:CTX`` (read live), NAME being its ``clusterContext`` in the GSLBConfig; and
+``--amko PATH`` with the GSLBConfig, GlobalDeploymentPolicy and GSLBHostRules. The leader is
+``AVI_CONTROLLER`` or the embedded emulator. ``render`` needs no controller.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from albform.cli.commands.plan import run_args, workspace
+from albform.cli.lazy_group import LazyCommand, LazyGroup
+from albform.cli.operations import run_plan
+from albform.cli.options import apply_options, output_options, plan_options, state_options
+from albform.cli.sources import ConfigSource
+
+
+def gslb_inputs(f: Any) -> Any:
+    f = click.option("--amko", "amko", multiple=True, required=True,
+                     type=click.Path(exists=True),
+                     help="GSLBConfig, GlobalDeploymentPolicy and GSLBHostRule manifests: "
+                          "file or directory (repeatable).")(f)
+    f = click.option("--member", "members", multiple=True, required=True,
+                     metavar="NAME=PATH|NAME=context:CTX",
+                     help="A member cluster: its manifests, or a kubeconfig context to read "
+                          "live (repeatable; NAME as in the GSLBConfig's memberClusters).")(f)
+    return f
+
+
+def member_sources(base: Path, texts: tuple[str, ...]) -> list[Any]:
+    """``--member`` values as MemberSource values (usage error when malformed)."""
+    from albform.modules.gslb.load import parse_member
+
+    try:
+        return [parse_member(text, base) for text in texts]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--member") from None
+
+
+def gslb_source(ws: Any, params: dict[str, Any]) -> ConfigSource:
+    return ConfigSource.gslb(member_sources(ws.workdir, params["members"]),
+                             [ws.resolve(p) for p in params["amko"]])
+
+
+# Subcommands defined in other modules, imported when they run (see cli/main.py).
+GSLB_COMMANDS: dict[str, LazyCommand] = {
+    "drift": LazyCommand("albform.cli.commands.drift:gslb_drift", "Report GslbServices and "
+                         "monitors changed or deleted on the leader outside albform."),
+    "render": LazyCommand("albform.cli.commands.gslb_render:gslb_render_command",
+                          "Print the GSLB objects AMKO would create on the leader."),
+}
+
+
+@click.group("gslb", cls=LazyGroup, lazy=GSLB_COMMANDS)
+def gslb_group() -> None:
+    """Plan and apply the GslbServices AMKO would create for several member clusters."""
+
+
+@gslb_group.command("plan")
+@gslb_inputs
+@plan_options
+@state_options
+@output_options
+@click.option("-out", "--out", "out", type=click.Path(), help="Save the plan to a file.")
+@click.option("-detailed-exitcode", "--detailed-exitcode", "detailed_exitcode", is_flag=True,
+              help="Exit 0 for no changes, 1 for errors, 2 for changes.")
+@click.pass_context
+def gslb_plan(ctx: click.Context, /, **params: Any) -> int:
+    """Show what applying the member clusters' GSLB services would change on the leader.
+
+    \b
+    Example:
+        albform gslb plan --member east=east/ --member west=west/ --amko amko/
+    """
+    ws = workspace(ctx, params)
+    return run_plan(ws, gslb_source(ws, params), run_args(params))
+
+
+@gslb_group.command("apply")
+@gslb_inputs
+@apply_options
+@click.pass_context
+def gslb_apply(ctx: click.Context, /, **params: Any) -> int:
+    """Create, update or delete GslbServices and monitors on the leader to match."""
+    ws = workspace(ctx, params)
+    return run_plan(ws, gslb_source(ws, params), run_args(params), apply=True)
+
+
+@gslb_group.command("destroy")
+@gslb_inputs
+@apply_options
+@click.pass_context
+def gslb_destroy(ctx: click.Context, /, **params: Any) -> int:
+    """Delete every GSLB object albform manages for these member clusters."""
+    ws = workspace(ctx, params)
+    return run_plan(ws, gslb_source(ws, params), run_args(params, destroy=True), apply=True)
+
+
+__all__ = ["gslb_group"]
