@@ -1,21 +1,29 @@
-"""A reference server for Terraform's ``http`` state backend protocol (stdlib only).
+"""A server for Terraform's ``http`` state backend protocol (stdlib only); ``albform
+state-server`` runs it as a product, ``StateServer`` runs one on a thread.
 
-Any path is a state: ``GET`` reads it (404 when absent), ``POST``/``PUT`` writes it (refused
-with 423 and the holder's record when locked under another ID), ``DELETE`` removes it. Locks
-live at the state path itself or at ``<path>/lock``: ``LOCK`` (or ``POST`` on ``/lock``, the
-GitLab style) takes it, answering 423 with the holder's record when held; ``UNLOCK`` (or
-``DELETE`` on ``/lock``) releases it when the body's ``ID`` matches (409 otherwise), and
-unconditionally when the body is empty (Terraform's ``force-unlock`` sends no ID). Bodies may
-be chunked; ``Content-MD5`` is checked when sent. Optional Basic auth, TLS, and ``data_dir``
-to keep states on disk (atomic writes). Binds 127.0.0.1 unless told otherwise.
+Protocol: any path is a state. ``GET`` reads it (404 when absent), ``POST``/``PUT`` writes it
+(refused with 423 and the holder's record when locked under another ID), ``DELETE`` removes
+it. Locks live at the state path itself or at ``<path>/lock``: ``LOCK`` (or ``POST`` on
+``/lock``, the GitLab style) takes it, answering 423 with the holder's record when held;
+``UNLOCK`` (or ``DELETE`` on ``/lock``) releases it when the body's ``ID`` matches (409
+otherwise), and unconditionally when the body is empty (Terraform's ``force-unlock`` sends no
+ID). Bodies may be chunked; ``Content-MD5`` is checked when sent.
 
-Run one: ``python -m albform.engine.state.backends.http_server --port 8080`` (password from
-``ALBFORM_STATE_PASSWORD``), or ``with StateServer() as server: server.url``.
+Guarantees, in the order a request meets them:
+
+1. Credentials (Basic auth, when configured) are checked from the headers before any body
+   byte is read; a refused request gets 401 and the connection is closed, so an anonymous
+   client cannot make the server buffer anything.
+2. A body larger than ``max_body`` is refused with 413 before it is read (by
+   ``Content-Length``) or as soon as it grows past the limit (chunked).
+3. With ``data_dir``, states *and held locks* live on disk, each written atomically before the
+   reply: a restart (or a crash) keeps every state and every held lock.
+4. It binds 127.0.0.1 unless told otherwise; TLS (and client certificates) when given an
+   ``ssl.SSLContext``.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hmac
 import os
@@ -30,11 +38,18 @@ from albform.engine.state.backends.http import content_md5
 from albform.engine.state.backends.local import atomic_write
 from albform.engine.state.lock import LockError, LockInfo
 
-MAX_BODY = 512 * 1024 * 1024
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
 
 
 @dataclass
 class _Store:
+    """States and held locks, in memory or (``data_dir``) on disk (guarantee 3). Callers hold
+    ``mutex``."""
+
     states: dict[str, bytes] = field(default_factory=dict)
     locks: dict[str, LockInfo] = field(default_factory=dict)
     data_dir: Path | None = None
@@ -42,24 +57,41 @@ class _Store:
 
     def get(self, key: str) -> bytes | None:
         if self.data_dir is not None:
-            path = self._file(key)
+            path = self._file(key, ".tfstate")
             return path.read_bytes() if path.exists() else None
         return self.states.get(key)
 
     def put(self, key: str, data: bytes) -> None:
         if self.data_dir is not None:
-            atomic_write(self._file(key), data)
+            atomic_write(self._file(key, ".tfstate"), data)
         else:
             self.states[key] = data
 
     def delete(self, key: str) -> None:
         if self.data_dir is not None:
-            self._file(key).unlink(missing_ok=True)
+            self._file(key, ".tfstate").unlink(missing_ok=True)
         self.states.pop(key, None)
 
-    def _file(self, key: str) -> Path:
+    def holder(self, key: str) -> LockInfo | None:
+        if self.data_dir is not None:
+            path = self._file(key, ".lock")
+            return LockInfo.from_json(path.read_bytes()) if path.exists() else None
+        return self.locks.get(key)
+
+    def hold(self, key: str, info: LockInfo) -> None:
+        if self.data_dir is not None:
+            atomic_write(self._file(key, ".lock"), info.to_json().encode())
+        else:
+            self.locks[key] = info
+
+    def release(self, key: str) -> None:
+        if self.data_dir is not None:
+            self._file(key, ".lock").unlink(missing_ok=True)
+        self.locks.pop(key, None)
+
+    def _file(self, key: str, suffix: str) -> Path:
         assert self.data_dir is not None
-        return self.data_dir / (quote(key, safe="") + ".tfstate")
+        return self.data_dir / (quote(key, safe="") + suffix)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -81,20 +113,39 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _refuse(self, status: int, headers: dict[str, str] | None = None,
+                body: bytes = b"") -> None:
+        """Answer and close: the request body, if any, stays unread (guarantees 1, 2)."""
+        self.close_connection = True
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if body:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
     def _body(self) -> bytes:
+        limit = self.server.max_body
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             chunks: list[bytes] = []
+            total = 0
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass  # trailers
                     return b"".join(chunks)
+                total += size
+                if total > limit:
+                    raise _TooLarge
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise ValueError("body too large")
+        if length > limit:
+            raise _TooLarge
         return self.rfile.read(length)
 
     def _authorised(self) -> bool:
@@ -106,16 +157,16 @@ class _Handler(BaseHTTPRequestHandler):
         return hmac.compare_digest(given.encode(), f"Basic {token}".encode())
 
     def _dispatch(self) -> None:
+        if not self._authorised():  # guarantee 1: before reading the body
+            self._refuse(401, {"WWW-Authenticate": 'Basic realm="albform state"'})
+            return
         try:
             body = self._body()
-        except ValueError:
-            self._reply(400, b'{"error":"unreadable body"}')
+        except _TooLarge:
+            self._refuse(413, body=b'{"error":"the body is larger than the server accepts"}')
             return
-        if not self._authorised():
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="albform state"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        except ValueError:
+            self._refuse(400, body=b'{"error":"unreadable body"}')
             return
         sent_md5 = self.headers.get("Content-MD5")
         if body and sent_md5 and sent_md5 != content_md5(body):
@@ -151,7 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, data)
 
     def _put(self, key: str, body: bytes, lock_id: str) -> None:
-        holder = self.server.store.locks.get(key)
+        holder = self.server.store.holder(key)
         if holder is not None and holder.id != lock_id:
             self._reply(423, holder.to_json().encode())
             return
@@ -164,15 +215,15 @@ class _Handler(BaseHTTPRequestHandler):
         except LockError:
             self._reply(400, b'{"error":"the body must be a lock record"}')
             return
-        holder = self.server.store.locks.get(key)
+        holder = self.server.store.holder(key)
         if holder is not None and holder.id != info.id:
             self._reply(423, holder.to_json().encode())
             return
-        self.server.store.locks[key] = info
+        self.server.store.hold(key, info)
         self._reply(200)
 
     def _unlock(self, key: str, body: bytes) -> None:
-        holder = self.server.store.locks.get(key)
+        holder = self.server.store.holder(key)
         if body.strip():
             try:
                 wanted = LockInfo.from_json(body).id
@@ -182,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
             if holder is not None and holder.id != wanted:
                 self._reply(409, holder.to_json().encode())
                 return
-        self.server.store.locks.pop(key, None)
+        self.server.store.release(key)
         self._reply(200)
 
 
@@ -190,28 +241,34 @@ class StateHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], store: _Store,
-                 credentials: tuple[str, str] | None, verbose: bool) -> None:
+                 credentials: tuple[str, str] | None, verbose: bool,
+                 max_body: int = DEFAULT_MAX_BODY) -> None:
         self.store = store
         self.credentials = credentials
         self.verbose = verbose
+        self.max_body = max_body
         super().__init__(address, _Handler)
 
 
 class StateServer:
-    """A running reference server on a background thread; ``url`` is its base URL."""
+    """A running server on a background thread (``start``/``close`` or a ``with`` block);
+    ``url`` is its base URL."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
                  username: str | None = None, password: str | None = None,
                  data_dir: str | os.PathLike[str] | None = None, verbose: bool = False,
-                 tls: ssl.SSLContext | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, max_body: int = DEFAULT_MAX_BODY) -> None:
         store = _Store(data_dir=Path(data_dir) if data_dir is not None else None)
         if store.data_dir is not None:
             store.data_dir.mkdir(parents=True, exist_ok=True)
         credentials = (username, password or "") if username else None
-        self.httpd = StateHTTPServer((host, port), store, credentials, verbose)
+        self.httpd = StateHTTPServer((host, port), store, credentials, verbose, max_body)
         self.scheme = "http"
         if tls is not None:
-            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            # The handshake happens on the connection's own thread, not in accept(), so a slow
+            # or silent client cannot stall the server.
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True,
+                                                do_handshake_on_connect=False)
             self.scheme = "https"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
                                         name="albform-state-server")
@@ -228,40 +285,11 @@ class StateServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-        self._thread.join(10)
+        if self._thread.is_alive():
+            self._thread.join(10)
 
     def __enter__(self) -> StateServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--username", help="require Basic auth; the password is read from "
-                        "the ALBFORM_STATE_PASSWORD environment variable")
-    parser.add_argument("--data-dir", help="keep states in this directory (default: memory)")
-    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate chain")
-    parser.add_argument("--tls-key", help="the certificate's PEM private key")
-    args = parser.parse_args(argv)
-    tls = None
-    if args.tls_cert:
-        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        tls.load_cert_chain(args.tls_cert, args.tls_key)
-    server = StateServer(args.host, args.port, username=args.username,
-                         password=os.environ.get("ALBFORM_STATE_PASSWORD"),
-                         data_dir=args.data_dir, verbose=True, tls=tls)
-    print(f"albform state server on {server.url}", flush=True)
-    try:
-        server.httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.httpd.server_close()
-
-
-if __name__ == "__main__":
-    main()

@@ -133,11 +133,17 @@ def test_without_lock_address_locking_is_off(server: StateServer) -> None:
     assert backend.read() == sample_state()
 
 
-def test_data_dir_keeps_states_across_restarts(tmp_path: Path) -> None:
+def test_data_dir_keeps_states_and_held_locks_across_restarts(tmp_path: Path) -> None:
     with StateServer(data_dir=tmp_path) as first:
-        HttpBackend(f"{first.url}/state/x").write(sample_state())
+        holder = HttpBackend(f"{first.url}/state/x", lock_address=f"{first.url}/state/x/lock")
+        lock_id = holder.lock(LockInfo.new("OperationTypeApply"))
+        holder.write(sample_state())
     with StateServer(data_dir=tmp_path) as second:
-        assert HttpBackend(f"{second.url}/state/x").read() == sample_state()
+        other = HttpBackend(f"{second.url}/state/x", lock_address=f"{second.url}/state/x/lock")
+        assert other.read() == sample_state()
+        with pytest.raises(StateLockedError) as held:
+            other.lock(LockInfo.new("OperationTypePlan"))
+        assert held.value.holder.id == lock_id
 
 
 # -- oracle: Terraform's http backend against our server ----------------------------------------
@@ -200,37 +206,6 @@ def test_terraform_sees_our_lock_and_can_force_unlock_it(
     assert "successfully unlocked" in done.stdout
     other = client(server)
     other.unlock(other.lock(LockInfo.new("OperationTypePlan")))
-
-
-def test_the_server_runs_as_a_command(tmp_path: Path) -> None:
-    import socket
-    import sys
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "ALBFORM_STATE_PASSWORD": PASSWORD}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "albform.engine.state.backends.http_server", "--port",
-         str(port), "--username", USER, "--data-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().decode().strip() == (
-            f"albform state server on http://127.0.0.1:{port}")
-        backend = HttpBackend(f"http://127.0.0.1:{port}/state/cli",
-                              lock_address=f"http://127.0.0.1:{port}/state/cli/lock",
-                              username=USER, password=PASSWORD)
-        with backend.locked("OperationTypeApply"):
-            backend.write(sample_state())
-        assert backend.read() == sample_state()
-        assert list(tmp_path.iterdir()) == [tmp_path / "%2Fstate%2Fcli.tfstate"]
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
 
 
 def _self_signed(tmp_path: Path) -> ssl.SSLContext:
