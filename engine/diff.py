@@ -14,7 +14,11 @@
    (``coerce_equal``; symmetric). Python equality is the fast path, so ``True`` = ``1`` too.
 4. Lists are authoritative in membership: lengths must match. A list attribute with
    ``keyed_by`` is matched by that key (order ignored); other lists position by position.
-   Elements that are objects compare recursively with rule 1.
+   Elements that are objects compare recursively with rule 1. When a key repeats (two
+   virtual-service ``services`` on port 53, one TCP and one UDP), the members sharing it
+   are matched by the rest of the element: as many desired members as possible pair with an
+   actual member they fit (no change under these rules), and the others pair in order of
+   position. ``pair_keyed`` is that matching; the diff, the merge and the renderers use it.
 5. ``UNKNOWN`` in desired is always a change (before: the actual value or ``None``; after:
    ``UNKNOWN``): the value it will take is not known, so "no change" cannot be promised.
 6. A sensitive attribute whose actual value is absent or ``"<sensitive>"`` (the controller
@@ -164,24 +168,70 @@ def _key_of(element: object, key: str) -> object:
 
 def _diff_keyed(attr: AttributeSchema, want: Sequence[Any], have: Sequence[Any], path: Path,
                 force: bool, out: list[AttributeChange]) -> None:
-    key = attr.keyed_by
-    assert key is not None
-    by_key: dict[object, tuple[int, Any]] = {}
-    for i, element in enumerate(have):
-        by_key.setdefault(_key_of(element, key), (i, element))
-    seen: set[object] = set()
-    for i, element in enumerate(want):
-        k = _key_of(element, key)
-        seen.add(k)
-        match = by_key.get(k)
-        if match is None:
+    partners = pair_keyed(attr, want, have)
+    for i, (element, j) in enumerate(zip(want, partners, strict=True)):
+        if j is None:
             out.append(AttributeChange((*path, i), None, element, force))
         else:
-            _diff_element(attr, element, match[1], (*path, i), force, out)
-    for k, (i, element) in by_key.items():
-        if k not in seen:
+            _diff_element(attr, element, have[j], (*path, i), force, out)
+    matched = set(partners)
+    for j, element in enumerate(have):
+        if j not in matched:
             # Removed members are addressed by their position in the actual list.
-            out.append(AttributeChange((*path, i), element, None, force))
+            out.append(AttributeChange((*path, j), element, None, force))
+
+
+def pair_keyed(attr: AttributeSchema, want: Sequence[Any], have: Sequence[Any],
+               ) -> list[int | None]:
+    """For each member of ``want``, the index of its partner in ``have`` (``None``: a new
+    member) under rule 4: by ``attr.keyed_by``; where a key repeats on either side, first
+    the largest set of pairs that fit (desired ⊆ actual), then the rest in order."""
+    key = attr.keyed_by
+    assert key is not None
+    have_groups: dict[object, list[int]] = {}
+    for j, element in enumerate(have):
+        have_groups.setdefault(_key_of(element, key), []).append(j)
+    want_groups: dict[object, list[int]] = {}
+    for i, element in enumerate(want):
+        want_groups.setdefault(_key_of(element, key), []).append(i)
+    partners: list[int | None] = [None] * len(want)
+    for k, wants in want_groups.items():
+        haves = have_groups.get(k, [])
+        if len(wants) == 1 and len(haves) <= 1:  # the key alone identifies the member
+            partners[wants[0]] = haves[0] if haves else None
+            continue
+        fitting = {i: [j for j in haves if _fits(attr, want[i], have[j])] for i in wants}
+        paired = _max_pairing(wants, fitting)
+        free = [j for j in haves if j not in paired.values()]
+        for i in wants:
+            partners[i] = paired[i] if i in paired else (free.pop(0) if free else None)
+    return partners
+
+
+def _fits(attr: AttributeSchema, want: Any, have: Any) -> bool:
+    changes: list[AttributeChange] = []
+    _diff_element(attr, want, have, (), False, changes)
+    return not changes
+
+
+def _max_pairing(wants: Sequence[int], fitting: Mapping[int, Sequence[int]]) -> dict[int, int]:
+    """A maximum matching of ``wants`` to the members each fits (augmenting paths, tried in
+    order of position so the result is deterministic). Groups are a handful of members."""
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in fitting[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or augment(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    for i in wants:
+        augment(i, set())
+    return {i: j for j, i in owner.items()}
 
 
 # -- deepdiff for schema-less values ---------------------------------------------------------
@@ -295,9 +345,9 @@ def _merge_value(attr: AttributeSchema | None, have: Any, want: Any) -> Any:
     if isinstance(want, list) and isinstance(have, list):
         element = _element(attr)
         if attr is not None and attr.keyed_by:
-            by_key = {_key_of(h, attr.keyed_by): h for h in have}
-            return [_merge_value(element, by_key.get(_key_of(w, attr.keyed_by)), w)
-                    for w in want]
+            partners = pair_keyed(attr, want, have)
+            return [_merge_value(element, None if j is None else have[j], w)
+                    for w, j in zip(want, partners, strict=True)]
         if len(want) == len(have):
             return [_merge_value(element, h, w) for w, h in zip(want, have, strict=True)]
         return want

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from albform.engine.diff import pair_keyed
 from albform.engine.schema import AttributeSchema
 from albform.engine.values import UNKNOWN
 
@@ -233,7 +234,7 @@ class ValueRenderer:
         """``key { ... }`` once per element of a block (or block list); unchanged elements
         are only counted."""
         if isinstance(before, list) or isinstance(after, list):
-            pairs = _align(before or [], after or [], attr.keyed_by)
+            pairs = _align(before or [], after or [], attr)
             paths = [(*path, i) for i in range(len(pairs))]
         else:
             pairs = [(ABSENT if before is None else before, ABSENT if after is None else after)]
@@ -254,7 +255,7 @@ class ValueRenderer:
 
     def list_lines(self, before: Sequence[Any], after: Sequence[Any],
                    attr: AttributeSchema | None, indent: int, path: Path) -> list[str]:
-        pairs = _align(before, after, attr.keyed_by if attr else None)
+        pairs = _align(before, after, attr)
         changed = [not (b is not ABSENT and a is not ABSENT and same(b, a)) for b, a in pairs]
         out: list[str] = []
         hidden = 0
@@ -311,17 +312,17 @@ def _is_block(attr: AttributeSchema | None, before: Any, after: Any) -> bool:
     return True
 
 
-def _align(before: Sequence[Any], after: Sequence[Any], key: str | None,
+def _align(before: Sequence[Any], after: Sequence[Any], attr: AttributeSchema | None,
            ) -> list[tuple[Any, Any]]:
-    """Pair list elements: by ``key`` for keyed lists (removed ones last), else by position."""
-    if key is not None and all(isinstance(e, dict) for e in (*before, *after)):
-        remaining = {_key(e, key): e for e in before}
-        pairs = [(remaining.pop(_key(a, key), ABSENT), a) for a in after]
-        return pairs + [(b, ABSENT) for b in remaining.values()]
+    """Pair list elements: as the diff does for keyed lists (``pair_keyed``; removed ones
+    last), else by position."""
+    if attr is not None and attr.keyed_by is not None \
+            and all(isinstance(e, dict) for e in (*before, *after)):
+        partners = pair_keyed(attr, after, before)
+        pairs = [(ABSENT if j is None else before[j], a)
+                 for a, j in zip(after, partners, strict=True)]
+        matched = set(partners)
+        return pairs + [(b, ABSENT) for j, b in enumerate(before) if j not in matched]
     n = max(len(before), len(after))
     return [(before[i] if i < len(before) else ABSENT, after[i] if i < len(after) else ABSENT)
             for i in range(n)]
-
-
-def _key(element: Mapping[str, Any], key: str) -> str:
-    return str(element.get(key)).lower()
