@@ -217,13 +217,14 @@ def _replan(workdir: Path) -> dict[str, Any]:
 
 
 def figure_engine(workdir: Path, n: int) -> dict[str, Any]:
-    from plan_noop import build, deploy
+    from plan_noop import build
 
     from albform.engine.changes import Action
     from albform.engine.planning import build_plan
+    from albform.engine.testing.plans import deployed_directly
 
     config = build(n - n % 2)
-    provider, state = deploy(config)
+    provider, state = deployed_directly(config)
     clock = Clock()
     plan, diags = clock.run("engine plan", lambda: build_plan(config, state, provider))
     assert not diags.has_errors()

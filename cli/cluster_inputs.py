@@ -14,6 +14,7 @@ from albform.engine.provider import Provider
 from albform.modules.k8s.facts import ControllerFacts, load_facts
 from albform.modules.k8s.ingest import KubeObject, load_manifests
 from albform.modules.k8s.load import load_ako_settings
+from albform.modules.k8s.references import avi_references
 from albform.modules.k8s.settings import AkoSettings
 from albform.modules.k8s.translate import translate
 
@@ -54,7 +55,7 @@ def _settings(params: Mapping[str, Any], diags: Diagnostics) -> AkoSettings | No
 
 
 def _facts(params: Mapping[str, Any], settings: AkoSettings, provider: Provider | None,
-           diags: Diagnostics) -> ControllerFacts | None:
+           objects: list[KubeObject], diags: Diagnostics) -> ControllerFacts | None:
     path = params.get("controller_facts")
     if path:
         try:
@@ -69,7 +70,7 @@ def _facts(params: Mapping[str, Any], settings: AkoSettings, provider: Provider 
         return ControllerFacts()
     from albform.cli.facts import read_controller_facts
 
-    facts, more = read_controller_facts(provider, settings)
+    facts, more = read_controller_facts(provider, settings, avi_references(objects))
     diags.extend(more)
     return facts
 
@@ -79,7 +80,8 @@ def load_cluster_source(params: Mapping[str, Any], provider: Provider | None,
     diags = Diagnostics()
     objects = _objects(params, diags)
     settings = _settings(params, diags)
-    facts = _facts(params, settings, provider, diags) if settings is not None else None
+    facts = _facts(params, settings, provider, objects, diags) if settings is not None \
+        else None
     if diags.has_errors() or settings is None or facts is None:
         return Configuration(), diags
     translation, more = translate(objects, settings, facts)

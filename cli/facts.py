@@ -8,7 +8,7 @@ first VIP network (ako-translation.md §1 and §5.1).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
@@ -47,8 +47,21 @@ def _dns_subdomains(profile: Mapping[str, Any] | None) -> tuple[str, ...]:
     return tuple(sorted(set(domains)))
 
 
+def _existing(provider: Provider, references: Sequence[tuple[str, str]],
+              ) -> frozenset[tuple[str, str]]:
+    """Which of the (api type, name) pairs CRDs name exist: AKO's ``checkRefOnController``
+    asks the controller for each by name. A failed lookup counts as absent."""
+    found = set()
+    for api_type, name in references:
+        if provider.read_data_source(f"avi_{api_type}", {"name": name}).attributes is not None:
+            found.add((api_type, name))
+    return frozenset(found)
+
+
 def read_controller_facts(provider: Provider, settings: AkoSettings,
+                          references: Sequence[tuple[str, str]] = (),
                           ) -> tuple[ControllerFacts | None, Diagnostics]:
+    """The facts, plus which of ``references`` (Avi objects the cluster's CRDs name) exist."""
     diags = Diagnostics()
     cloud = _read(provider, "avi_cloud", {"name": settings.cloud_name}, diags)
     if cloud is None:
@@ -79,5 +92,6 @@ def read_controller_facts(provider: Provider, settings: AkoSettings,
         vrf_name=vrf_name,
         ipam_type=str((ipam or {}).get("type") or ""),
         nsxt_transport_zone=str(transport or ""),
+        avi_objects=_existing(provider, references),
     )
     return facts, diags

@@ -1,7 +1,10 @@
 """``albform cluster render``: print the objects AKO would create, without a controller.
 
 One entry per object (API type, name, tenant, body) as JSON or YAML. Private keys of TLS
-certificates are masked: rendered output ends up in logs and CI artefacts.
+certificates are masked: rendered output ends up in logs and CI artefacts. With ``--report``
+the output is one document: ``objects`` (that list), ``crds`` (each CRD's status as AKO would
+set it: Accepted, or Rejected with AKO's reason) and ``diagnostics`` (every object or rule
+skipped, with the reason AKO logs).
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ def _masked(entry: dict[str, Any]) -> dict[str, Any]:
               help="YAML with cloudType, dnsSubdomains, licenseTier, vrfName.")
 @click.option("-o", "--output", "output", type=click.Choice(["json", "yaml"]), default="json",
               show_default=True, help="Output format.")
+@click.option("--report", is_flag=True,
+              help="Print {objects, crds, diagnostics}: CRD statuses and skipped inputs too.")
 def render_command(manifests: tuple[Path, ...], ako_config: Path,
-                   controller_facts: Path | None, output: str) -> int:
+                   controller_facts: Path | None, output: str, report: bool = False) -> int:
     """Print the ALB objects AKO would create for these manifests.
 
     \b
@@ -58,8 +63,17 @@ def show_rendered(translation: Translation | None, diags: Diagnostics, output: s
     if translation is None or diags.has_errors():
         return 1
     entries = [_masked(e) for e in translation.to_json()]
+    document: Any = entries
+    if report:
+        document = {
+            "objects": entries,
+            "crds": [s.to_json() for s in translation.crd_status],
+            "diagnostics": [{"severity": d.severity.value, "summary": d.summary,
+                             "detail": d.detail, "where": str(d.subject or "")}
+                            for d in diags],
+        }
     if output == "yaml":
-        click.echo(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True), nl=False)
+        click.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), nl=False)
     else:
-        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     return 0

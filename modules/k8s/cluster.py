@@ -18,10 +18,10 @@ SVC_NAME_LABEL = "kubernetes.io/service-name"
 CLUSTER_SCOPED = {"Node", "Namespace", "IngressClass", "BlockAffinity", "HostSubnet",
                   "CiliumNode"}
 USED_KINDS = {"Service", "EndpointSlice", "Node", "Pod", "Ingress", "IngressClass", "Secret",
-              "Namespace", "BlockAffinity", "HostSubnet", "CiliumNode"}
+              "Namespace", "BlockAffinity", "HostSubnet", "CiliumNode", "HostRule", "HTTPRule"}
 # Kinds AKO would act on that this translator does not (DECISIONS.md).
-UNSUPPORTED_KINDS = {"Route", "HostRule", "HTTPRule", "L4Rule", "AviInfraSetting", "L7Rule",
-                     "SSORule", "Gateway", "GatewayClass", "HTTPRoute", "MultiClusterIngress"}
+UNSUPPORTED_KINDS = {"Route", "L4Rule", "AviInfraSetting", "L7Rule", "SSORule", "Gateway",
+                     "GatewayClass", "HTTPRoute", "MultiClusterIngress"}
 
 
 class ClusterIndex:
@@ -45,6 +45,8 @@ class ClusterIndex:
                     "Object kind not translated",
                     f"{kind} {obj.namespace}/{obj.name} is ignored: this translator does not "
                     "implement it yet.", subject=obj.source)
+                if kind == "L7Rule":  # HostRule.l7Rule must still name an existing one
+                    self.crds[kind].append(obj)
                 continue
             if kind not in USED_KINDS:
                 continue

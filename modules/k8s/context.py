@@ -10,8 +10,12 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.cluster import ClusterIndex
+from albform.modules.k8s.crd_status import CrdStatuses
 from albform.modules.k8s.facts import ControllerFacts
+from albform.modules.k8s.hostrule import HostRules
+from albform.modules.k8s.httprule import HttpRules
 from albform.modules.k8s.naming import Namer
 from albform.modules.k8s.settings import AkoSettings
 
@@ -20,8 +24,10 @@ TENANT_ANNOTATION = "ako.vmware.com/tenant-name"
 
 class Context:
     def __init__(self, index: ClusterIndex, settings: AkoSettings,
-                 facts: ControllerFacts) -> None:
+                 facts: ControllerFacts, diags: Diagnostics | None = None) -> None:
         self.index, self.settings, self.facts = index, settings, facts
+        # Where builders report what they skip (AKO logs it; we warn).
+        self.diags = diags if diags is not None else Diagnostics()
         self.names = Namer(settings)
         self.cluster = settings.cluster_name
         self.created_by = settings.created_by
@@ -34,6 +40,10 @@ class Context:
         self.subdomains = tuple(sorted(facts.dns_subdomains))
         self.vrf = self._vrf()
         self._tenant_refs: dict[str, str] = {}
+        # CRDs are validated once, up front, as AKO's CRD controller does before any model.
+        self.crd_statuses = CrdStatuses(facts, self.diags)
+        self.hostrules = HostRules(index, self.crd_statuses, self.tenant_for, self.diags)
+        self.httprules = HttpRules(index, self.crd_statuses, self.tenant_for)
 
     # -- VRF (5.1) -------------------------------------------------------------------------
     def _vrf(self) -> str:
@@ -120,30 +130,33 @@ def service_metadata(*, namespace_ingress_name: list[str] | None = None,
                      ingress_name: str = "", namespace: str = "",
                      hostnames: list[str] | None = None,
                      namespace_svc_name: list[str] | None = None,
-                     pool_ratio: int = 0) -> str:
-    """``lib.ServiceMetadataObj`` serialised: every key, in Go field order, nil -> null."""
+                     pool_ratio: int = 0,
+                     crd_status: tuple[str, str, str] | None = None) -> str:
+    """``lib.ServiceMetadataObj`` serialised: every key, in Go field order, nil -> null.
+    ``crd_status`` is (type, value, status) of the CRD applied to the object."""
     if namespace_ingress_name is None and hostnames is None and namespace_svc_name is None \
-            and not (ingress_name or namespace or pool_ratio):
+            and not (ingress_name or namespace or pool_ratio or crd_status):
         return _empty_metadata()  # every pool carries it: tens of thousands at scale
     return _metadata(namespace_ingress_name, ingress_name, namespace, hostnames,
-                     namespace_svc_name, pool_ratio)
+                     namespace_svc_name, pool_ratio, crd_status or ("", "", ""))
 
 
 @functools.cache
 def _empty_metadata() -> str:
-    return _metadata(None, "", "", None, None, 0)
+    return _metadata(None, "", "", None, None, 0, ("", "", ""))
 
 
 def _metadata(namespace_ingress_name: list[str] | None, ingress_name: str, namespace: str,
               hostnames: list[str] | None, namespace_svc_name: list[str] | None,
-              pool_ratio: int) -> str:
+              pool_ratio: int, crd_status: tuple[str, str, str]) -> str:
     return go_json({
         "namespace_ingress_name": namespace_ingress_name,
         "ingress_name": ingress_name,
         "namespace": namespace,
         "hostnames": hostnames,
         "namespace_svc_name": namespace_svc_name,
-        "crd_status": {"type": "", "value": "", "status": ""},
+        "crd_status": {"type": crd_status[0], "value": crd_status[1],
+                       "status": crd_status[2]},
         "pool_ratio": pool_ratio,
         "passthrough_parent_ref": "",
         "passthrough_child_ref": "",

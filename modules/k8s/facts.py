@@ -1,5 +1,7 @@
 """Controller facts the translation depends on but Kubernetes does not hold (spec 1, last
-paragraph): cloud type, DNS sub-domains, licence tier, VRF, IPAM type, NSX-T transport zone.
+paragraph): cloud type, DNS sub-domains, licence tier, VRF, IPAM type, NSX-T transport zone,
+and which Avi objects that CRDs name exist (AKO checks every CRD reference on the controller and
+marks the CRD Rejected when one is missing).
 
 ``load_facts(text, filename)`` reads them from YAML; the lead can also build ``ControllerFacts``
 from a live controller. Missing file -> ``ControllerFacts()`` (documented defaults).
@@ -28,6 +30,9 @@ class ControllerFacts:
     vrf_name: str = "global"
     ipam_type: str = ""
     nsxt_transport_zone: str = ""  # "OVERLAY" | "VLAN" on NSX-T clouds
+    # (api type, name) of Avi objects known to exist, e.g. ("wafpolicy", "waf-1"); None when
+    # nobody looked (no inventory): references are then taken as existing, unchecked.
+    avi_objects: frozenset[tuple[str, str]] | None = None
 
     @property
     def is_public_cloud(self) -> bool:
@@ -37,10 +42,14 @@ class ControllerFacts:
     def enterprise(self) -> bool:
         return self.license_tier in ENTERPRISE_TIERS
 
+    def has_object(self, api_type: str, name: str) -> bool:
+        """Whether the controller has ``name`` of ``api_type`` (True without an inventory)."""
+        return self.avi_objects is None or (api_type, name) in self.avi_objects
+
 
 _KEYS = {"cloudType": "cloud_type", "dnsSubdomains": "dns_subdomains",
          "licenseTier": "license_tier", "vrfName": "vrf_name", "ipamType": "ipam_type",
-         "nsxtTransportZone": "nsxt_transport_zone"}
+         "nsxtTransportZone": "nsxt_transport_zone", "aviObjects": "avi_objects"}
 
 
 def load_facts(text: str, filename: str) -> tuple[ControllerFacts | None, Diagnostics]:
@@ -67,6 +76,13 @@ def load_facts(text: str, filename: str) -> tuple[ControllerFacts | None, Diagno
                             "strings.", subject=where)
             else:
                 kwargs[field] = tuple(value)
+        elif field == "avi_objects":
+            objects = _avi_objects(value)
+            if objects is None:
+                diags.error("Invalid controller fact", '"aviObjects" must map Avi object types '
+                            "(e.g. wafpolicy) to lists of names.", subject=where)
+            else:
+                kwargs[field] = objects
         elif not isinstance(value, str):
             diags.error("Invalid controller fact", f'"{key}" must be a string.', subject=where)
         elif field == "cloud_type" and value not in CLOUD_TYPES:
@@ -77,3 +93,15 @@ def load_facts(text: str, filename: str) -> tuple[ControllerFacts | None, Diagno
     if diags.has_errors():
         return None, diags
     return ControllerFacts(**kwargs), diags  # type: ignore[arg-type]
+
+
+def _avi_objects(value: object) -> frozenset[tuple[str, str]] | None:
+    """``{wafpolicy: [a, b], ...}`` -> {("wafpolicy", "a"), ...}; None when malformed."""
+    if not isinstance(value, dict):
+        return None
+    out: set[tuple[str, str]] = set()
+    for api_type, names in value.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            return None
+        out.update((str(api_type), n) for n in names)
+    return frozenset(out)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from albform.engine.diagnostics import Diagnostics
+from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.k8s.context import Context
 from albform.modules.k8s.ingest import KubeObject
 
@@ -29,10 +29,15 @@ class Backend:
 
 @dataclass(frozen=True, slots=True)
 class TlsCert:
+    """A secure host's certificate: PEMs AKO turns into SSLKeyAndCertificate objects, and/or
+    ``refs`` to certificates already on the controller (HostRule ``type: ref``), which
+    replace the generated ones on the VS."""
+
     certificate: str
     key: str
     alt_certificate: str = ""
     alt_key: str = ""
+    refs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -96,12 +101,41 @@ def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressH
         for host in tls.get("hosts") or []:
             if host not in out.paths or host in out.tls:
                 continue
-            cert = _tls_cert(ctx, ing, secret_name, diags)
+            if (cert := _hostrule_cert(ctx, host)) is not None:
+                out.tls[host] = cert
+                continue
+            cert = _tls_cert(ctx, ing.namespace, secret_name,
+                             f"Ingress {ing.namespace}/{ing.name}", diags, ing.source)
             if cert is not None:
                 out.tls[host] = cert
             else:
                 del out.paths[host]  # BuildTlsCertNode fails: the host is dropped
+    if ctx.hostrules:
+        # ParseHostPathForIngress: a host whose HostRule names a certificate is secure.
+        for host in out.paths:
+            if host not in out.tls and (cert := _hostrule_cert(ctx, host)) is not None:
+                out.tls[host] = cert
     return out
+
+
+def _hostrule_cert(ctx: Context, host: str) -> TlsCert | None:
+    """The certificate a HostRule gives ``host`` (``sslKeyCertHostRulePresent``): Avi
+    references, or the Secret in the HostRule's namespace (validated when accepted)."""
+    rule = ctx.hostrules.match(host) if ctx.hostrules else None
+    if rule is None or not rule.provides_cert:
+        return None
+    pems: dict[str, str] = {}
+    for which, (kind, name) in (("", rule.cert), ("alt_", rule.alt_cert)):
+        if kind == "secret":
+            got = _tls_cert(ctx, rule.obj.namespace, name, f"HostRule {rule.key}", ctx.diags,
+                            rule.obj.source)
+            if got is not None:
+                pems[which + "certificate"], pems[which + "key"] = got.certificate, got.key
+    if not pems and not rule.cert_refs:
+        return None
+    return TlsCert(pems.get("certificate", ""), pems.get("key", ""),
+                   pems.get("alt_certificate", ""), pems.get("alt_key", ""),
+                   tuple(rule.cert_refs))
 
 
 def _service_port(ctx: Context, ns: str, svc: str, ref: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -120,9 +154,9 @@ def _service_port(ctx: Context, ns: str, svc: str, ref: Mapping[str, Any]) -> Ma
     return {"port": int(number or 0), "targetPort": int(number or 0)}
 
 
-def _tls_cert(ctx: Context, ing: KubeObject, secret_name: str,
-              diags: Diagnostics) -> TlsCert | None:
-    secret = ctx.index.secrets.get((ing.namespace, secret_name))
+def _tls_cert(ctx: Context, namespace: str, secret_name: str, owner: str, diags: Diagnostics,
+              source: SourceRange | None) -> TlsCert | None:
+    secret = ctx.index.secrets.get((namespace, secret_name))
     data = (secret.data.get("data") or {}) if secret is not None else {}
     string_data = (secret.data.get("stringData") or {}) if secret is not None else {}
 
@@ -138,8 +172,7 @@ def _tls_cert(ctx: Context, ing: KubeObject, secret_name: str,
 
     cert, key = field_of("tls.crt"), field_of("tls.key")
     if not cert or not key:
-        diags.warning("TLS host not translated", f"Ingress {ing.namespace}/{ing.name}: Secret "
-                      f"{secret_name!r} is missing or lacks tls.crt/tls.key; AKO skips the "
-                      "secure host.", subject=ing.source)
+        diags.warning("TLS host not translated", f"{owner}: Secret {secret_name!r} is missing "
+                      "or lacks tls.crt/tls.key; AKO skips the secure host.", subject=source)
         return None
     return TlsCert(cert, key, field_of("alt.crt"), field_of("alt.key"))

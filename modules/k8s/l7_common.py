@@ -62,16 +62,19 @@ def path_pool_group(ctx: Context, name: str, tenant: str, pool_name: str, backen
                     ingress=[ing.name]), implicit=False)
 
 
-def policy_sets(ctx: Context, hr: HostRoutes, tenant: str
+def policy_sets(ctx: Context, hr: HostRoutes, tenant: str,
+                hosts: Sequence[str] | None = None,
                 ) -> tuple[list[AviObject], list[tuple[str, str]]]:
     """The host's per-namespace host-path policy sets, and (first path, set name) refs for
-    ``http_policies``."""
+    ``http_policies``. ``hosts``: the VS's domains (the host, then a HostRule's GSLB fqdn and
+    aliases), recorded in the sets' Host marker."""
     sets, refs = [], []
     for ns in sorted(hr.rules):
         rules, names = hr.rules[ns]
         name = ctx.names.host_policy(ns, hr.host)
         sets.append(host_policy_set(ctx, name, tenant, rules,
-                                    {"namespace": ns, "host": [hr.host]}, names))
+                                    {"namespace": ns, "host": list(hosts or [hr.host])},
+                                    names))
         first = min((r.path for r in rules), key=lambda p: (-len(p), p), default="")
         refs.append((first, name))
     return sets, refs
@@ -82,7 +85,10 @@ def cert_ref(name: str) -> str:
 
 
 def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
-            backend: Backend, *, with_service: bool) -> AviObject:
+            backend: Backend, *, with_service: bool, plain_name: str = "") -> list[AviObject]:
+    """The pool of one host path, configured by a matching HTTPRule: the PKIProfile AKO
+    creates for the rule's ``destinationCA`` (if any) comes first, then the pool.
+    ``plain_name``: the pool's unencoded name in EVH (the PKIProfile is named after it)."""
     svc = ctx.index.services.get((ns, backend.service))
     servers: list[dict[str, Any]] = []
     if svc is not None:
@@ -90,9 +96,31 @@ def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
     markers = all_markers(ctx.cluster, namespace=ns, host=[host],
                           service=backend.service if with_service else "",
                           path=[backend.path], ingress=[ing])
+    rule = ctx.httprules.for_pool(host, ns, tenant, backend.path) if ctx.httprules else None
     metadata = service_metadata(ingress_name=ing, namespace=ns, hostnames=[host],
-                                pool_ratio=backend.weight)
-    return build_pool(ctx, name, tenant, servers=servers, markers=markers, metadata=metadata)
+                                pool_ratio=backend.weight,
+                                crd_status=rule.crd_status if rule is not None else None)
+    if rule is None:
+        return [build_pool(ctx, name, tenant, servers=servers, markers=markers,
+                           metadata=metadata)]
+    out: list[AviObject] = []
+    extra = dict(rule.body)
+    if rule.pki_ca:
+        pki = ctx.names.pool_pki_profile(plain_name or name)
+        out.append(AviObject("pkiprofile", pki, tenant, {
+            "name": pki,
+            "created_by": ctx.created_by,
+            "tenant_ref": ctx.tenant_ref(tenant),
+            "crl_check": False,
+            "ca_certs": [{"certificate": rule.pki_ca}],
+            "markers": all_markers(ctx.cluster, namespace=ns, host=[host],
+                                   service=backend.service if with_service else "",
+                                   path=[rule.target], ingress=[ing]),
+        }))
+        extra["pki_profile_ref"] = f"/api/pkiprofile?name={pki}"
+    out.append(build_pool(ctx, name, tenant, servers=servers, markers=markers,
+                          metadata=metadata, extra=extra))
+    return out
 
 
 def pool_group(ctx: Context, name: str, tenant: str, members: Sequence[dict[str, Any]],
@@ -146,6 +174,17 @@ def redirect_policy_set(ctx: Context, name: str, tenant: str, hosts: Sequence[st
             "redirect_action": {"status_code": "HTTP_REDIRECT_STATUS_CODE_302",
                                 "protocol": "HTTPS", "port": 443}}
     return _policy_set(ctx, name, tenant, [rule], markers)
+
+
+def rewrite_policy_set(ctx: Context, name: str, tenant: str, gslb_fqdn: str,
+                       host: str) -> AviObject:
+    """``BuildHeaderRewrite``: requests for a HostRule's GSLB fqdn get the local host in
+    their Host header (an insecure host on a shared SNI parent)."""
+    rule = {"index": 0, "enable": True, "name": f"{name}-0",
+            "match": {"host_hdr": {"match_criteria": "HDR_EQUALS", "value": [gslb_fqdn]}},
+            "hdr_action": [{"action": "HTTP_REPLACE_HDR",
+                            "hdr": {"name": "Host", "value": {"val": host}}}]}
+    return _policy_set(ctx, name, tenant, [rule], clustername_only(ctx))
 
 
 def _policy_set(ctx: Context, name: str, tenant: str, rules: list[dict[str, Any]],
@@ -241,6 +280,10 @@ def clustername_only(ctx: Context) -> list[dict[str, Any]]:
     return cluster_markers(ctx.cluster)
 
 
+_CREATION_RANK = {"pkiprofile": 0, "pool": 1}
+
+
 def creation_order(objects: Sequence[AviObject]) -> list[AviObject]:
-    """AKO creates a child's pools before its pool groups (spec 0)."""
-    return sorted(objects, key=lambda o: o.api_type != "pool")
+    """AKO creates a child's pools (after their PKI profiles) before its pool groups
+    (spec 0)."""
+    return sorted(objects, key=lambda o: _CREATION_RANK.get(o.api_type, 2))

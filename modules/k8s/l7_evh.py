@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
+from albform.modules.k8s.hostrule import apply_to_vs
+from albform.modules.k8s.hostrule import crd_status as hostrule_status
 from albform.modules.k8s.ingress import Backend, IngressHosts
 from albform.modules.k8s.l7_common import (
     HostRoutes,
@@ -40,6 +42,7 @@ class EvhParent:
     tenant: str
     fqdns: dict[str, None] = field(default_factory=dict)  # an ordered set: see l7_sni.Parent
     hosts: dict[str, HostRoutes] = field(default_factory=dict)
+    fqdn: str = ""  # the auto FQDN, which a HostRule names to configure the parent
 
 
 def build_evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
@@ -58,7 +61,11 @@ def build_evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
                 if not ctx.settings.vip_per_namespace and (
                         fqdn := shared_fqdn(ctx, name, tenant)):
                     parent.fqdns[fqdn] = None
+                    parent.fqdn = fqdn
             parent.fqdns.setdefault(host)
+            rule = ctx.hostrules.for_host(host, tenant) if ctx.hostrules else None
+            for extra in rule.extra_fqdns if rule else ():
+                parent.fqdns.setdefault(extra)
             _add_host(ctx, parent, ing, host, backends)
     out: list[AviObject] = []
     for key in sorted(parents):
@@ -76,21 +83,33 @@ def _add_host(ctx: Context, parent: EvhParent, ing: IngressHosts, host: str,
     rules = add_ingress(eh, ing)
     for b in backends:
         pool_name = ctx.names.evh_pool(ing.name, ing.namespace, host, b.path, b.service)
-        eh.objects.append(l7_pool(ctx, pool_name, parent.tenant, ing.namespace, ing.name, host,
-                                  b, with_service=True))
+        eh.objects.extend(l7_pool(
+            ctx, pool_name, parent.tenant, ing.namespace, ing.name, host, b, with_service=True,
+            plain_name=ctx.names.evh_pool_plain(ing.name, ing.namespace, host, b.path,
+                                                b.service)))
         pg_name = ctx.names.evh_pg(ing.name, ing.namespace, host, b.path)
         eh.objects.append(path_pool_group(ctx, pg_name, parent.tenant, pool_name, b, ing, host))
         rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
 
 
 def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
-    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns))]
+    rule = ctx.hostrules.for_host(parent.fqdn or parent.name, parent.tenant) \
+        if ctx.hostrules else None
+    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns),
+                                        static_ip=rule.load_balancer_ip if rule else "")]
+    # Every secure child's certificate sits on the parent (HostRule refs included).
     cert_refs: list[str] = []
     for eh in parent.hosts.values():
-        if eh.cert is not None:
+        if eh.cert is None:
+            continue
+        if eh.cert.refs:
+            cert_refs.extend(r for r in eh.cert.refs if r not in cert_refs)
+        elif eh.cert.certificate:
             cert_name = ctx.names.tls_cert(eh.host)
             out.append(ssl_cert(ctx, cert_name, parent.tenant, eh.cert, eh.host))
             cert_refs.append(cert_ref(cert_name))
+    if rule is not None:
+        cert_refs.extend(r for r in rule.cert_refs if r not in cert_refs)
     body = parent_vs_body(ctx, parent.name, parent.tenant)
     body.update({
         "vh_type": "VS_TYPE_VH_ENHANCED",
@@ -100,6 +119,17 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
     })
     if cert_refs:
         body["ssl_key_and_certificate_refs"] = cert_refs
+    if rule is not None:
+        body["service_metadata"] = service_metadata(crd_status=hostrule_status(rule))
+        apply_to_vs(rule, body, parent_like=True, diags=ctx.diags, tls_here=False)
+        if rule.ssl_profile:
+            body["ssl_profile_ref"] = f"/api/sslprofile?name={rule.ssl_profile}"
+    for eh in parent.hosts.values():
+        # manipulateEvhNodeForSSL: a secure child's HostRule SSL profile moves to the parent
+        # (the last one wins, as in AKO).
+        child_rule = ctx.hostrules.for_host(eh.host, parent.tenant) if ctx.hostrules else None
+        if eh.cert is not None and child_rule is not None and child_rule.ssl_profile:
+            body["ssl_profile_ref"] = f"/api/sslprofile?name={child_rule.ssl_profile}"
     out.append(AviObject("virtualservice", parent.name, parent.tenant, body))
     for host in parent.hosts:
         out.extend(_emit_child(ctx, parent, parent.hosts[host]))
@@ -108,17 +138,21 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
 
 def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes) -> list[AviObject]:
     tenant = parent.tenant
+    rule = ctx.hostrules.for_host(eh.host, tenant) if ctx.hostrules else None
+    domains = list(dict.fromkeys([eh.host, *(rule.extra_fqdns if rule else [])]))
     name = ctx.names.evh_vs(eh.host)
     out = creation_order(eh.objects)
-    sets, refs = policy_sets(ctx, eh, tenant)
-    out.extend(sets)
+    refs: list[tuple[str, str]] = []
     redirect: list[str] = []
-    if eh.cert is not None:
-        out.append(redirect_policy_set(ctx, name, tenant, [eh.host], all_markers(
-            ctx.cluster, namespace=eh.namespace, host=[eh.host])))
-        redirect.append(name)
+    if not (rule is not None and rule.overwrite):
+        sets, refs = policy_sets(ctx, eh, tenant, domains)
+        out.extend(sets)
+        if eh.cert is not None:
+            out.append(redirect_policy_set(ctx, name, tenant, domains, all_markers(
+                ctx.cluster, namespace=eh.namespace, host=[eh.host])))
+            redirect.append(name)
     metadata = service_metadata(namespace_ingress_name=eh.ingresses, namespace=eh.namespace,
-                                hostnames=[eh.host])
+                                hostnames=[eh.host], crd_status=hostrule_status(rule))
     body = vs_base(ctx, name, tenant, app_profile="System-HTTP", metadata=metadata)
     add_vrf_and_rhi(ctx, body, rhi=False)
     body.update({
@@ -129,12 +163,14 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes) -> list[AviObje
         "network_profile_ref": "/api/networkprofile/?name=System-TCP-Proxy",
         "east_west_placement": False,
         "ign_pool_net_reach": False,
-        "vh_matches": [{"host": eh.host, "rules": [{
+        "vh_matches": [{"host": domain, "rules": [{
             "name": "VHMATCHRULENAME",
             "matches": {"path": {"match_criteria": "BEGINS_WITH", "match_case": "SENSITIVE",
-                                 "match_str": ["/"]}}}]}],
+                                 "match_str": ["/"]}}}]} for domain in domains],
         "http_policies": http_policies(redirect, refs),
         "markers": all_markers(ctx.cluster, namespace=eh.namespace, host=[eh.host]),
     })
+    if rule is not None:
+        apply_to_vs(rule, body, parent_like=False, diags=ctx.diags, tls_here=False)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out

@@ -10,6 +10,8 @@ from typing import Any
 
 from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
+from albform.modules.k8s.hostrule import apply_to_vs
+from albform.modules.k8s.hostrule import crd_status as hostrule_status
 from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
 from albform.modules.k8s.l7_common import (
     HostRoutes,
@@ -27,6 +29,7 @@ from albform.modules.k8s.l7_common import (
     policy_sets,
     pool_group,
     redirect_policy_set,
+    rewrite_policy_set,
     shared_fqdn,
     ssl_cert,
     vs_base,
@@ -55,6 +58,8 @@ class Parent:
     members: list[dict[str, Any]] = field(default_factory=list)
     secure: dict[str, HostRoutes] = field(default_factory=dict)
     redirect_hosts: dict[str, None] = field(default_factory=dict)
+    fqdn: str = ""  # the shared VS's auto FQDN, which a HostRule names to configure it
+    rewrites: dict[str, str] = field(default_factory=dict)  # insecure host -> its GSLB fqdn
 
 
 def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
@@ -70,13 +75,22 @@ def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
                 parent = parents[(tenant, name)] = Parent(name, tenant)
                 if fqdn := shared_fqdn(ctx, name, tenant):
                     parent.fqdns[fqdn] = None
+                    parent.fqdn = fqdn
             parent.fqdns.setdefault(host)
+            rule = ctx.hostrules.for_host(host, tenant) if ctx.hostrules else None
             if host in ing.tls:
                 _add_secure(ctx, parent.secure, ing, host, backends, ing.tls[host],
                             dedicated=False)
                 parent.redirect_hosts.setdefault(host)
+                for extra in rule.extra_fqdns if rule else ():
+                    parent.fqdns.setdefault(extra)
+                    parent.redirect_hosts.setdefault(extra)
             else:
                 _add_insecure(ctx, parent, ing, host, backends)
+                if rule is not None and rule.gslb_fqdn:
+                    # BuildHeaderRewrite: the GSLB name is rewritten to the local host.
+                    parent.fqdns.setdefault(rule.gslb_fqdn)
+                    parent.rewrites[host] = rule.gslb_fqdn
     out: list[AviObject] = []
     for key in sorted(parents):
         out.extend(_emit_parent(ctx, parents[key]))
@@ -92,7 +106,7 @@ def _add_insecure(ctx: Context, parent: Parent, ing: IngressHosts, host: str,
         if name in known:
             continue
         known.add(name)
-        parent.insecure_pools.append(l7_pool(ctx, name, parent.tenant, ing.namespace, ing.name,
+        parent.insecure_pools.extend(l7_pool(ctx, name, parent.tenant, ing.namespace, ing.name,
                                              host, b, with_service=False))
         parent.members.append({"pool_ref": f"/api/pool?name={name}",
                                "priority_label": label.lower(), "ratio": b.weight})
@@ -111,9 +125,8 @@ def _add_secure(ctx: Context, hosts: dict[str, HostRoutes], ing: IngressHosts, h
     for b in backends:
         pool_name = ctx.names.sni_pool(ing.name, ing.namespace, host, b.path,
                                        dedicated=dedicated, no_pg=no_pg)
-        pool = l7_pool(ctx, pool_name, tenant, ing.namespace, ing.name, host, b,
-                       with_service=True)
-        sh.objects.append(pool)
+        sh.objects.extend(l7_pool(ctx, pool_name, tenant, ing.namespace, ing.name, host, b,
+                                  with_service=True))
         if no_pg:
             rules.append(PathRule(b.path, b.path_type, pool=pool_name))
             continue
@@ -124,14 +137,24 @@ def _add_secure(ctx: Context, hosts: dict[str, HostRoutes], ing: IngressHosts, h
 
 
 def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
-    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns))]
+    # A HostRule reaches the parent through its auto FQDN, or its name without a DNS profile.
+    rule = ctx.hostrules.for_host(parent.fqdn or parent.name, parent.tenant) \
+        if ctx.hostrules else None
+    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns),
+                                        static_ip=rule.load_balancer_ip if rule else "")]
     out.extend(parent.insecure_pools)
     out.append(pool_group(ctx, parent.name, parent.tenant, parent.members,
                           clustername_only(ctx), implicit=True))
-    redirect_name = parent.name
-    if parent.redirect_hosts:
-        out.append(redirect_policy_set(ctx, redirect_name, parent.tenant,
-                                       list(parent.redirect_hosts), clustername_only(ctx)))
+    own_sets: list[str] = []
+    if not (rule is not None and rule.overwrite):
+        if parent.redirect_hosts:
+            out.append(redirect_policy_set(ctx, parent.name, parent.tenant,
+                                           list(parent.redirect_hosts), clustername_only(ctx)))
+            own_sets.append(parent.name)
+        for host, gslb in parent.rewrites.items():
+            name = f"{parent.name}--host-hdr-re-write--{host}"
+            out.append(rewrite_policy_set(ctx, name, parent.tenant, gslb, host))
+            own_sets.append(name)
     out.append(AviObject("vsdatascriptset", parent.name, parent.tenant, {
         "name": parent.name,
         "tenant_ref": ctx.tenant_ref(parent.tenant),
@@ -147,9 +170,12 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
         "vs_datascripts": [{"index": 0,
                             "vs_datascript_set_ref": f"/api/vsdatascriptset/?name={parent.name}"}],
     })
-    if parent.redirect_hosts:
-        body["http_policies"] = http_policies([redirect_name], [])
+    if own_sets:
+        body["http_policies"] = http_policies(own_sets, [])
     body["markers"] = clustername_only(ctx)
+    if rule is not None:
+        body["service_metadata"] = service_metadata(crd_status=hostrule_status(rule))
+        apply_to_vs(rule, body, parent_like=True, diags=ctx.diags)
     out.append(AviObject("virtualservice", parent.name, parent.tenant, body))
     for host in parent.secure:
         out.extend(_emit_sni_child(ctx, parent, parent.secure[host]))
@@ -158,22 +184,19 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
 
 def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObject]:
     tenant = parent.tenant
+    rule = ctx.hostrules.for_host(sh.host, tenant) if ctx.hostrules else None
+    domains = list(dict.fromkeys([sh.host, *(rule.extra_fqdns if rule else [])]))
     name = ctx.names.sni_vs(sh.host)
     out: list[AviObject] = []
-    cert_refs = []
-    if sh.cert is not None:
-        cert_name = ctx.names.tls_cert(sh.host)
-        out.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
-        cert_refs.append(cert_ref(cert_name))
-        if sh.cert.alt_certificate and sh.cert.alt_key:
-            alt = ctx.names.tls_cert(sh.host, alt=True)
-            out.append(ssl_cert(ctx, alt, tenant, sh.cert, sh.host, alt=True))
-            cert_refs.append(cert_ref(alt))
+    cert_objects, cert_refs = _certs(ctx, sh, tenant)
+    out.extend(cert_objects)
     out.extend(creation_order(sh.objects))
-    sets, refs = policy_sets(ctx, sh, tenant)
-    out.extend(sets)
+    refs: list[tuple[str, str]] = []
+    if not (rule is not None and rule.overwrite):
+        sets, refs = policy_sets(ctx, sh, tenant, domains)
+        out.extend(sets)
     metadata = service_metadata(namespace_ingress_name=sh.ingresses, namespace=sh.namespace,
-                                hostnames=[sh.host])
+                                hostnames=[sh.host], crd_status=hostrule_status(rule))
     body = {
         "name": name,
         "created_by": ctx.created_by,
@@ -190,14 +213,33 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObj
     body.update({
         "type": "VS_TYPE_VH_CHILD",
         "vh_parent_vs_ref": f"/api/virtualservice/?name={parent.name}",
-        "vh_domain_name": [sh.host],
+        "vh_domain_name": domains,
         "ign_pool_net_reach": False,
         "markers": all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host]),
         "ssl_key_and_certificate_refs": cert_refs,
         "http_policies": http_policies([], refs),
     })
+    if rule is not None:
+        apply_to_vs(rule, body, parent_like=False, diags=ctx.diags)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out
+
+
+def _certs(ctx: Context, sh: HostRoutes, tenant: str) -> tuple[list[AviObject], list[str]]:
+    """The host's generated certificates and the refs to put on its VS; a HostRule
+    ``type: ref`` certificate replaces the generated ones (``SetSSLKeyCertRefs([])``)."""
+    if sh.cert is None:
+        return [], []
+    if sh.cert.refs:
+        return [], list(sh.cert.refs)
+    objects: list[AviObject] = []
+    if sh.cert.certificate:
+        cert_name = ctx.names.tls_cert(sh.host)
+        objects.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
+    if sh.cert.alt_certificate and sh.cert.alt_key:
+        objects.append(ssl_cert(ctx, ctx.names.tls_cert(sh.host, alt=True), tenant, sh.cert,
+                                sh.host, alt=True))
+    return objects, [cert_ref(o.name) for o in objects]
 
 
 def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
@@ -220,22 +262,27 @@ def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject
 
 def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> list[AviObject]:
     name = ctx.names.dedicated_vs(sh.host)
-    out: list[AviObject] = [build_vsvip(ctx, name, tenant, [sh.host])]
-    cert_refs = []
-    if secure and sh.cert is not None:
-        cert_name = ctx.names.tls_cert(sh.host)
-        out.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
-        cert_refs.append(cert_ref(cert_name))
+    rule = ctx.hostrules.for_host(sh.host, tenant) if ctx.hostrules else None
+    domains = list(dict.fromkeys([sh.host, *(rule.extra_fqdns if rule else [])]))
+    out: list[AviObject] = [build_vsvip(ctx, name, tenant, domains,
+                                        static_ip=rule.load_balancer_ip if rule else "")]
+    cert_refs: list[str] = []
+    if secure:
+        cert_objects, cert_refs = _certs(ctx, sh, tenant)
+        out.extend(cert_objects[:1])  # AKO's dedicated VS carries no alternate certificate
+        cert_refs = cert_refs if sh.cert is not None and sh.cert.refs else cert_refs[:1]
     out.extend(creation_order(sh.objects))
-    sets, refs = policy_sets(ctx, sh, tenant)
-    out.extend(sets)
+    refs: list[tuple[str, str]] = []
     redirect: list[str] = []
     host_markers = all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host])
-    if secure:
-        out.append(redirect_policy_set(ctx, name, tenant, [sh.host], host_markers))
-        redirect.append(name)
+    if not (rule is not None and rule.overwrite):
+        sets, refs = policy_sets(ctx, sh, tenant, domains)
+        out.extend(sets)
+        if secure:
+            out.append(redirect_policy_set(ctx, name, tenant, domains, host_markers))
+            redirect.append(name)
     metadata = service_metadata(namespace_ingress_name=sh.ingresses, namespace=sh.namespace,
-                                hostnames=[sh.host])
+                                hostnames=[sh.host], crd_status=hostrule_status(rule))
     body = vs_base(ctx, name, tenant,
                    app_profile="System-Secure-HTTP" if secure else "System-HTTP",
                    metadata=metadata)
@@ -251,5 +298,7 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> 
     })
     if cert_refs:
         body["ssl_key_and_certificate_refs"] = cert_refs
+    if rule is not None:
+        apply_to_vs(rule, body, parent_like=True, diags=ctx.diags)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out

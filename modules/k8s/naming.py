@@ -83,6 +83,10 @@ class Namer:
     def host_policy(self, ns: str, host: str, infra: str = "") -> str:
         return self.encode(f"{self._l7(infra)}{ns}-{host}")
 
+    def pool_pki_profile(self, pool: str) -> str:
+        """``GetPoolPKIProfileName``."""
+        return self.encode(f"{pool}-pkiprofile")
+
     def tls_cert(self, host: str, infra: str = "", *, alt: bool = False) -> str:
         return self.encode(f"{self._l7(infra)}{host}{'-alt' if alt else ''}")
 
@@ -92,8 +96,14 @@ class Namer:
 
     def evh_pool(self, ing: str, ns: str, host: str, path: str, svc: str, infra: str = "",
                  *, dedicated: bool = False) -> str:
+        return self.encode(self.evh_pool_plain(ing, ns, host, path, svc, infra,
+                                               dedicated=dedicated))
+
+    def evh_pool_plain(self, ing: str, ns: str, host: str, path: str, svc: str,
+                       infra: str = "", *, dedicated: bool = False) -> str:
+        """``GetEvhPoolNameNoEncoding``: what HTTPRules match and PKI profiles are named by."""
         name = f"{self._l7(infra)}{ns}-{host}{path_label(path)}-{ing}-{svc}"
-        return self.encode(name + DEDICATED_SUFFIX if dedicated else name)
+        return name + DEDICATED_SUFFIX if dedicated else name
 
     def evh_pg(self, ing: str, ns: str, host: str, path: str, infra: str = "", *,
                dedicated: bool = False) -> str:

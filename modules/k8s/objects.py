@@ -19,6 +19,7 @@ from typing import Any
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.collector import collector_paused
 from albform.engine.config import Configuration, ResourceConfig
+from albform.modules.k8s.crd_status import CrdStatus
 
 RESOURCE_NAME = "ako"
 # A reference by name: ``/api/pool?name=x`` (or ``/api/pool/?name=x``).
@@ -49,6 +50,8 @@ class Translation:
     route_nodes: Mapping[str, str] = field(default_factory=dict)
     # The resource name of every address: ``ako`` here, ``amko`` for modules/gslb.
     resource_name: str = RESOURCE_NAME
+    # Each CRD's status as AKO would set it, in validation order (``cluster render``).
+    crd_status: tuple[CrdStatus, ...] = ()
 
     def instance_key(self, obj: AviObject) -> str:
         if obj.tenant == self.default_tenant or obj.api_type == "vrfcontext_static_route":

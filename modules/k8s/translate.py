@@ -36,7 +36,7 @@ def _translate(objects: Iterable[KubeObject | Mapping[str, Any]], settings: AkoS
                facts: ControllerFacts) -> tuple[Translation, Diagnostics]:
     index = ClusterIndex(objects)
     diags = Diagnostics(index.diagnostics)
-    ctx = Context(index, settings, facts)
+    ctx = Context(index, settings, facts, diags)
     if settings.delete_config:
         # deleteConfig: AKO removes every object it owns and syncs nothing (spec 8.3).
         return Translation((), settings.tenant_name), diags
@@ -52,7 +52,8 @@ def _translate(objects: Iterable[KubeObject | Mapping[str, Any]], settings: AkoS
     out.extend(routes)
     diags.extend(more)
     out = _drop_long_names(out, diags)
-    return Translation(tuple(out), settings.tenant_name, route_nodes), diags
+    return Translation(tuple(out), settings.tenant_name, route_nodes,
+                       crd_status=tuple(ctx.crd_statuses.items)), diags
 
 
 def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:

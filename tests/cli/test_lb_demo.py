@@ -208,3 +208,23 @@ def test_facts_read_from_the_controller_equal_the_facts_file(cluster: Any,
     assert (facts.cloud_type, facts.license_tier, facts.vrf_name, facts.dns_subdomains) == (
         expected.cloud_type, expected.license_tier, expected.vrf_name, expected.dns_subdomains)
     assert facts.ipam_type == "IPAMDNS_TYPE_INTERNAL"
+
+
+def test_crd_references_are_looked_up_on_the_controller(cluster: Any, tmp_path: Path) -> None:
+    """AKO's checkRefOnController asks for each name a CRD gives: what exists is recorded in
+    the facts, what does not is left out (the translator then rejects the CRD)."""
+    from albform.cli.facts import read_controller_facts
+    from albform.modules.k8s.load import load_ako_settings
+    from albform.provider.factory import open_provider
+
+    settings, _ = load_ako_settings(DEMO / "avi-k8s-config.yaml")
+    assert settings is not None
+    env = {"ALBFORM_EMULATOR_DB": str(tmp_path / "emulator.db")}
+    refs = [("applicationprofile", "System-HTTP"), ("wafpolicy", "no-such-waf-policy")]
+    with open_provider({}, workdir=tmp_path, env=env) as provider:
+        facts, diags = read_controller_facts(provider, settings, refs)
+    assert not diags.has_errors(), diags
+    assert facts is not None
+    assert facts.avi_objects == frozenset({("applicationprofile", "System-HTTP")})
+    assert facts.has_object("applicationprofile", "System-HTTP")
+    assert not facts.has_object("wafpolicy", "no-such-waf-policy")

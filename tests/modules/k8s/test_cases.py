@@ -1,5 +1,6 @@
 """Table-driven translator cases: ``cases/<name>/input.yaml`` (config, facts, objects) and
-``expected.json`` (expected object list in order, body fragments, diagnostics). Expected values
+``expected.json`` (expected object list in order, body fragments, diagnostics, CRD statuses).
+Each CRD case names the AKO test (file and function) or source it follows. Expected values
 come from the AKO spec (/work/shared/spec/ako-translation.md) and AKO's tests, not from our
 output: names, shard numbers, SHA-1 names and markers are written out by hand."""
 
@@ -19,7 +20,13 @@ from albform.modules.k8s.translate import translate
 CASES = Path(__file__).parent / "cases"
 _FACT_KEYS = {"cloudType": "cloud_type", "dnsSubdomains": "dns_subdomains",
               "licenseTier": "license_tier", "vrfName": "vrf_name",
-              "nsxtTransportZone": "nsxt_transport_zone"}
+              "nsxtTransportZone": "nsxt_transport_zone", "aviObjects": "avi_objects"}
+
+
+def _fact(key: str, value: Any) -> Any:
+    if key == "aviObjects":
+        return frozenset((t, n) for t, names in value.items() for n in names)
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _subset(expected: Any, actual: Any, where: str) -> None:
@@ -43,7 +50,7 @@ def run_case(name: str) -> None:
     config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in spec["config"].items()}
     settings, diags = settings_from_values(config, {}, "input.yaml")
     assert settings is not None, [str(d) for d in diags]
-    facts = ControllerFacts(**{_FACT_KEYS[k]: tuple(v) if isinstance(v, list) else v
+    facts = ControllerFacts(**{_FACT_KEYS[k]: _fact(k, v)
                                for k, v in (spec.get("facts") or {}).items()})
     translation, diags = translate(spec.get("objects") or [], settings, facts)
     got = [f"{o.api_type} {o.name}" for o in translation.objects]
@@ -57,6 +64,10 @@ def run_case(name: str) -> None:
         _subset(fragment, json.loads(by_key[key].body["service_metadata"]), key)
     summaries = sorted(d.summary for d in diags)
     assert summaries == sorted(expected.get("diagnostics", [])), [str(d) for d in diags]
+    for text in expected.get("diagnostic_details", []):
+        assert any(text in d.detail for d in diags), (text, [d.detail for d in diags])
+    if "crd_status" in expected:
+        assert [s.to_json() for s in translation.crd_status] == expected["crd_status"]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CASES.iterdir() if p.is_dir()))

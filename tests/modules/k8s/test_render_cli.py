@@ -57,3 +57,24 @@ def test_errors_are_file_line_and_exit_1(tmp_path: Path) -> None:
     assert result.return_value == 1
     assert result.output.startswith(f"Error: {bad}:4")
     assert "Traceback" not in result.output
+
+
+def test_report_lists_crd_status_and_skipped_inputs(tmp_path: Path) -> None:
+    """``--report``: the CRD statuses AKO would set and the warnings naming what is skipped."""
+    case = Path(__file__).parent / "cases" / "hostrule_duplicate_fqdn" / "input.yaml"
+    spec = yaml.safe_load(case.read_text())
+    (tmp_path / "objects.yaml").write_text(yaml.safe_dump_all(spec["objects"]))
+    cm = {"kind": "ConfigMap", "data": {k: v if isinstance(v, str) else json.dumps(v)
+                                        for k, v in spec["config"].items()}}
+    (tmp_path / "cm.yaml").write_text(yaml.safe_dump(cm))
+    result = CliRunner().invoke(render_command, ["--manifests", str(tmp_path / "objects.yaml"),
+                                                 "--ako-config", str(tmp_path / "cm.yaml"),
+                                                 "--report"], standalone_mode=False)
+    assert result.return_value == 0, result.output
+    document = json.loads(result.stdout)
+    assert [(c["name"], c["status"]) for c in document["crds"]] == [
+        ("hr-first", "Accepted"), ("hr-second", "Rejected")]
+    assert document["crds"][1]["error"] == "duplicate fqdn foo.com found in default/hr-first"
+    assert [d["summary"] for d in document["diagnostics"]] == ["HostRule rejected"]
+    assert document["diagnostics"][0]["where"].startswith(str(tmp_path / "objects.yaml"))
+    assert any(o["type"] == "virtualservice" for o in document["objects"])
