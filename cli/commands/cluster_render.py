@@ -52,12 +52,14 @@ def render_command(manifests: tuple[Path, ...], ako_config: Path,
         albform cluster render --manifests k8s/ --ako-config avi-k8s-config.yaml
     """
     translation, diags = load_cluster(list(manifests), ako_config, controller_facts)
-    return show_rendered(translation, diags, output)
+    return show_rendered(translation, diags, output, report=report)
 
 
-def show_rendered(translation: Translation | None, diags: Diagnostics, output: str) -> int:
+def show_rendered(translation: Translation | None, diags: Diagnostics, output: str, *,
+                  report: bool = False) -> int:
     """Diagnostics to stderr, then the entries as JSON or YAML; 1 when there are errors.
-    Shared by ``cluster render`` and ``gslb render``."""
+    Shared by ``cluster render`` and ``gslb render``. ``report``: one document with the
+    entries, the CRD statuses and the diagnostics."""
     for diag in diags:
         click.echo(str(diag), err=True)
     if translation is None or diags.has_errors():
