@@ -22,6 +22,7 @@ from albform.provider.emulator import (
     catalog,
     certinfo,
     defaults,
+    gslb,
     inline_vip,
     ipam,
     refs,
@@ -246,6 +247,8 @@ class Controller:
             certinfo.fill(body)
         validation.check(obj_type, body)
         validation.check_semantics(obj_type, body, self._body_of)
+        if obj_type == "gslbservice":
+            gslb.check_service(self.store, body)
         body["_last_modified"] = now_us()
         name = body.get("name") if isinstance(body.get("name"), str) else None
         if name is not None:

@@ -1,5 +1,6 @@
 """The ``/api/...`` routes behind authentication: objects, collections, singletons, runtime,
-version endpoints, ``useraccount``, and the ``/emulator/faults`` admin endpoint."""
+version endpoints, ``useraccount``, and the ``/emulator/faults`` and ``/emulator/gslb/sites``
+admin endpoints."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from albform.provider.emulator import catalog, listing, render, runtime
+from albform.provider.emulator import catalog, gslb, listing, render, runtime
 from albform.provider.emulator.context import ADMIN_TENANT, RequestContext
 from albform.provider.emulator.errors import ApiError, error, not_found
 from albform.provider.emulator.faults import FaultConfig
@@ -101,6 +102,8 @@ class ApiRoutes:
                      ctx: RequestContext) -> Response:
         if path == "/emulator/faults":
             return await self.faults(request, method)
+        if path.startswith("/emulator/gslb/sites/") and method == "PUT":
+            return await self.gslb_site(request, path.rsplit("/", 1)[1])
         if not path.startswith("/api/"):
             raise ApiError(404, {"detail": "Not found."})
         parts = path[len("/api/"):].split("/")
@@ -238,6 +241,8 @@ class ApiRoutes:
         obj = self.controller.get(ctx, obj_type, uuid)
         if obj_type == "virtualservice":
             return _json(runtime.runtime_summary(self.store, obj, self.state.overrides))
+        if obj_type == "gslbservice":
+            return _json(gslb.runtime(self.store, obj.uuid, obj.name or "", obj.body))
         if obj_type == "pool":
             servers = obj.body.get("servers") or []
             if rest[:1] == ["server"]:
@@ -268,6 +273,17 @@ class ApiRoutes:
         if uuid is not None:
             return _json(results[0])
         return _json({"count": total, "results": results})
+
+    async def gslb_site(self, request: Request, cluster_uuid: str) -> Response:
+        """Hand the leader a remote site's virtual services (see emulator/gslb.py)."""
+        body = await _body(request)
+        vses = body.get("virtualservices") if isinstance(body, dict) else None
+        if not isinstance(vses, list) or not all(isinstance(v, dict) and v.get("uuid")
+                                                 for v in vses):
+            raise error(400, 'expected {"virtualservices": [{"uuid": ..., "name": ..., '
+                             '"oper_state": ...}]}')
+        gslb.set_site_inventory(self.store, cluster_uuid, vses)
+        return _json({"cluster_uuid": cluster_uuid, "virtualservices": len(vses)})
 
     async def faults(self, request: Request, method: str) -> Response:
         if method == "PUT":

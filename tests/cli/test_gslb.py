@@ -61,3 +61,14 @@ def test_plan_against_the_embedded_emulator(albform: Runner, tmp_path: Path) -> 
     assert result.code == 2, result.err
     assert '# avi_gslbservice.amko["foo.avi.com"] will be created' in result.out
     assert "Plan: 2 to add, 0 to change, 0 to destroy." in result.out
+
+
+def test_an_unreachable_member_fails_the_plan(albform: Runner, tmp_path: Path) -> None:
+    args = _write_case(tmp_path, "ingress_two_clusters")
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\n")
+    args[args.index("cluster2=cluster2")] = "cluster2=context:gone"
+    result = albform("gslb", "plan", *args, "-no-color", env={"KUBECONFIG": str(kubeconfig)})
+    assert result.code == 1
+    assert "Member cluster cluster2 unreachable" in result.err
+    assert "will be" not in result.out  # nothing planned, in particular no deletion

@@ -1,0 +1,106 @@
+"""examples/gslb-demo end to end through the real CLI against an emulated GSLB leader: the
+leader's sites from HCL, the sites' virtual services handed over, then one GslbService with two
+members (70/30); a second plan is empty; 80/20 plans exactly one update; dropping west from
+matchClusters removes exactly west's member; drift sees nothing; destroy cleans up."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from albform.provider.emulator import RunningEmulator, start_emulator
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "examples" / "gslb-demo"
+PASSWORD = "gslb-demo-password"
+GS = 'avi_gslbservice.amko["lb-demo.avi.example.com"]'
+Runner = Any
+
+
+@pytest.fixture
+def leader() -> Iterator[RunningEmulator]:
+    with start_emulator(password=PASSWORD, tls=False) as emu:
+        yield emu
+
+
+def _members(plan: dict[str, Any]) -> list[tuple[str, int]]:
+    (change,) = [c for c in plan["resource_changes"] if c["address"] == GS]
+    after = change["change"]["after"]
+    return [(m["ip"][0]["addr"] if isinstance(m["ip"], list) else m["ip"]["addr"], m["ratio"])
+            for g in after["groups"] for m in g["members"]]
+
+
+def _actions(plan: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for rc in plan["resource_changes"]:
+        if rc["change"]["actions"] == ["no-op"]:
+            continue
+        out.setdefault("-".join(rc["change"]["actions"]), []).append(rc["address"])
+    return out
+
+
+def test_gslb_demo(albform: Runner, leader: RunningEmulator, tmp_path: Path) -> None:
+    env = {"AVI_CONTROLLER": leader.url, "AVI_USERNAME": "admin", "AVI_PASSWORD": PASSWORD}
+    setup = albform("-chdir=" + str(DEMO / "leader"), "apply", "-auto-approve", "-no-color",
+                    f"-state={tmp_path / 'leader.tfstate'}", env=env)
+    assert setup.code == 0, setup.err
+
+    _example_module("hand_over_sites").hand_over(leader.url, PASSWORD,
+                                                 sorted((DEMO / "sites").glob("*.json")))
+
+    members = ["--member", f"east={DEMO / 'east'}", "--member", f"west={DEMO / 'west'}",
+               f"-state={tmp_path / 'gslb.tfstate'}", "-no-color"]
+    config = str(DEMO / "amko" / "gslbconfig.yaml")
+
+    def gslb(verb: str, gdp: Path, *args: str) -> Any:
+        return albform("gslb", verb, *members, "--amko", config, "--amko", str(gdp), *args,
+                       env=env)
+
+    first = gslb("plan", DEMO / "amko" / "gdp.yaml", "-json")
+    assert first.code == 0, first.err
+    plan = first.json()
+    assert sorted(_actions(plan)) == ["create"] and len(_actions(plan)["create"]) == 2
+    assert _members(plan) == [("172.19.0.100", 7), ("172.29.0.100", 3)]
+
+    applied = gslb("apply", DEMO / "amko" / "gdp.yaml", "-auto-approve")
+    assert applied.code == 0, applied.err
+    again = gslb("plan", DEMO / "amko" / "gdp.yaml", "-detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+
+    split = gslb("plan", DEMO / "variants" / "gdp-80-20.yaml", "-json")
+    assert _actions(split.json()) == {"update": [GS]}, split.out
+    assert _members(split.json()) == [("172.19.0.100", 8), ("172.29.0.100", 2)]
+
+    east_only = gslb("plan", DEMO / "variants" / "gdp-east-only.yaml", "-json")
+    assert _actions(east_only.json()) == {"update": [GS]}, east_only.out
+    assert _members(east_only.json()) == [("172.19.0.100", 7)]
+
+    drift = gslb("drift", DEMO / "amko" / "gdp.yaml")
+    assert drift.code == 0, drift.out + drift.err
+
+    runtime = json.loads(_get(leader, "/api/gslbservice?name=lb-demo.avi.example.com"))
+    assert runtime["count"] == 1
+    destroyed = gslb("destroy", DEMO / "amko" / "gdp.yaml", "-auto-approve")
+    assert destroyed.code == 0, destroyed.err
+
+
+def _example_module(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, DEMO / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _get(leader: RunningEmulator, path: str) -> str:
+    import requests
+
+    session = requests.Session()
+    session.post(f"{leader.url}/login", json={"username": "admin", "password": PASSWORD},
+                 timeout=10).raise_for_status()
+    return session.get(f"{leader.url}{path}", timeout=10).text
