@@ -11,7 +11,9 @@ as tainted. A create_before_destroy replacement first turns the old object into 
 object of the state, so a crash before its delete leaves it recorded (the next plan deletes
 it); a failed delete leaves it deposed, with a warning. Provider failures become diagnostics
 naming the resource and the API's answer, and only root causes are reported: dependants are
-skipped. Setting ``stop`` (SIGINT) lets the calls in flight finish, persists, and returns
+skipped. An imported object records a restore point (``ResourceState.adopted_from``), which
+its delete hands to the provider so a built-in it cannot delete gets its values back. Setting
+``stop`` (SIGINT) lets the calls in flight finish, persists, and returns
 ``interrupted=True``. Progress goes to ``hook``.
 Any other exception from the provider is a bug: it is re-raised after the state is saved.
 """
@@ -266,12 +268,21 @@ class _Apply:
         planned = overlay_unconfigured(planned, desired, change.attribute_changes)
         self._check_consistent(change, planned)
         result = self.provider.update(address.type, current.attributes, planned)
-        self.work.put(self._state_for(change, result.attributes))
+        state = self._state_for(change, result.attributes)
+        if current.adopted_from is not None:
+            # An attribute configured since the import: its value before this first change
+            # joins the restore point.
+            state = replace(state, adopted_from=restore_point(
+                desired, current.attributes, current.adopted_from))
+        self.work.put(state)
         self._warnings(address, result.diagnostics)
 
     def _do_delete(self, address: ResourceAddress, change: ResourceChange) -> None:
         current = self.work.get(address)
-        if current is not None:
+        if current is not None and current.adopted_from is not None:
+            self.provider.delete(address.type, current.attributes,
+                                 original=current.adopted_from)
+        elif current is not None:
             self.provider.delete(address.type, current.attributes)
         self.work.remove(address)
 
@@ -302,7 +313,12 @@ class _Apply:
             raise StepError("Cannot import non-existent remote object",
                             f"No {address.type} object {identifier!r} exists; check the id "
                             "of the import block.")
-        self.work.put(self._state_for(change, result.attributes))
+        state = self._state_for(change, result.attributes)
+        config = self.configs.get(address)
+        if config is not None:
+            state = replace(state, adopted_from=restore_point(config.attributes,
+                                                              result.attributes))
+        self.work.put(state)
 
     # -- values -------------------------------------------------------------------------------
     def _check_consistent(self, change: ResourceChange, sending: Mapping[str, Any]) -> None:
@@ -451,6 +467,18 @@ class _Apply:
         outputs, diags = evaluate_outputs(self.configuration.outputs, prior)
         self.diagnostics.extend(diags)
         self.work.set_outputs(outputs)
+
+
+def restore_point(configured: Mapping[str, Any], original: Mapping[str, Any],
+                  recorded: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What an imported object's configured attributes were before albform changed them:
+    ``recorded`` (the restore point so far) plus, for each attribute of ``configured`` not in
+    it yet, its value in ``original`` (``None``: the object did not have it)."""
+    point = dict(recorded or {})
+    for name in configured:
+        if name not in point:
+            point[name] = original.get(name)
+    return point
 
 
 def _message(error: BaseException) -> str:

@@ -291,17 +291,19 @@ def _plan_destroy(p: Planner, prior_state: State) -> None:
 # -- outputs ---------------------------------------------------------------------------------
 
 def _plan_outputs(p: Planner, prev_state: State) -> tuple[OutputChange, ...]:
+    """Each configured output against its stored value; stored outputs no longer configured
+    are deleted. A destroy plan deletes every stored output without evaluating any
+    expression, as Terraform does: the objects they read are going away, so evaluating them
+    could only fail (an attribute of an object planned for deletion is not known)."""
     out: list[OutputChange] = []
     names: set[str] = set()
-    for oc in p.config.outputs:
-        names.add(oc.name)
-        out.append(_plan_output(p, oc, prev_state))
+    if not p.options.destroy:
+        for oc in p.config.outputs:
+            names.add(oc.name)
+            out.append(_plan_output(p, oc, prev_state))
     for name, old in prev_state.outputs.items():
         if name not in names:
             out.append(OutputChange(name, Action.DELETE, old.value, None, old.sensitive))
-    if p.options.destroy:
-        out = [OutputChange(o.name, Action.DELETE, o.before, None, o.sensitive)
-               for o in out if o.before is not None]
     return tuple(sorted(out, key=lambda o: o.name))
 
 

@@ -114,7 +114,13 @@ class Provider(Protocol):
                planned: Mapping[str, Any]) -> ApplyResult:
         ...
 
-    def delete(self, type_name: str, prior: Mapping[str, Any]) -> None:
+    def delete(self, type_name: str, prior: Mapping[str, Any], *,
+               original: Mapping[str, Any] | None = None) -> None:
+        """Delete the object; an object already gone is success. An object the provider
+        cannot delete (a controller's built-in) is left in place: with ``original`` (the
+        values its configured attributes had before albform imported it, ``None`` for one
+        it did not have; passed only when the state recorded them) those values are put
+        back, otherwise it is only forgotten."""
         ...
 
     def import_resource(self, type_name: str, identifier: str) -> ReadResult:

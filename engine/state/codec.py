@@ -28,6 +28,10 @@ under ``albform_dependencies`` (Terraform ignores unknown instance keys and drop
 rewrites the file). A file without them gets each listed resource expanded to its instances in
 the state, except the object's own resource: Terraform cannot express an instance depending on
 a sibling, and expanding onto siblings would make them wait on each other's deletes.
+
+An imported object's restore point (``ResourceState.adopted_from``) is written under
+``albform_adopted_from``, sensitive values withheld like the attributes'; Terraform ignores the
+key as well.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ _TOP_KEYS = ("version", "terraform_version", "serial", "lineage", "outputs", "re
              "check_results")
 _INSTANCE_KEYS = ("index_key", "status", "deposed", "schema_version", "attributes",
                   "attributes_flat", "sensitive_attributes", "dependencies",
-                  "create_before_destroy", "albform_dependencies")
+                  "create_before_destroy", "albform_dependencies", "albform_adopted_from")
 
 SensitivePath = tuple[str | int, ...]
 
@@ -159,6 +163,11 @@ def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
             entry["albform_dependencies"] = [str(d) for d in r.dependencies]
     if r.create_before_destroy:
         entry["create_before_destroy"] = True
+    if r.adopted_from is not None:
+        # Secrets are withheld here as from the attributes (so they are not restored).
+        adopted = withhold_sensitive(r.adopted_from, secret_paths)[0] if secret_paths \
+            else r.adopted_from
+        entry["albform_adopted_from"] = Canonical(adopted)
     return entry
 
 
@@ -379,6 +388,8 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         status=status,
         create_before_destroy=bool(doc.get("create_before_destroy", False)),
         deposed=deposed,
+        adopted_from=_expect(doc["albform_adopted_from"], dict, f"{where}.albform_adopted_from")
+        if doc.get("albform_adopted_from") is not None else None,
         extra={k: v for k, v in doc.items() if k not in _INSTANCE_KEYS},
     )
 

@@ -38,6 +38,11 @@ class ResourceState:
     # replacement, kept in state from before the new one is created until it is deleted, so
     # that a crash in between never forgets it. ``None`` for the current object.
     deposed: str | None = None
+    # The values the configured attributes had when the object was imported (adopted), as a
+    # restore point: ``None`` for an attribute the object did not have. Deleting an object
+    # the provider cannot delete (a built-in) puts these back instead of leaving the
+    # configuration's values behind. ``None`` for objects albform created.
+    adopted_from: Mapping[str, Any] | None = None
     # Instance keys of a state file this version does not model (``private``, 1.12+
     # ``identity``...); the codec writes them back unchanged.
     extra: Mapping[str, Any] = field(default_factory=dict)

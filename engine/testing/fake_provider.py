@@ -230,7 +230,9 @@ class FakeProvider:
             self._store(type_name, obj)
             return ApplyResult(_copy(obj))
 
-    def delete(self, type_name: str, prior: Mapping[str, Any]) -> None:
+    def delete(self, type_name: str, prior: Mapping[str, Any], *,
+               original: Mapping[str, Any] | None = None) -> None:
+        # The fake has no built-in objects: everything is deletable, ``original`` unused.
         with self._call("delete", type_name, prior.get("name")):
             self._schema(type_name)
             current = self._lookup(type_name, prior)

@@ -7,8 +7,10 @@
 * update: GET the current object, overlay the planned keys, PUT (avi-api.md §6: keeps
   server-filled and unmanaged fields). ``412`` (the controller's "reload and retry") re-reads
   and overlays the planned keys on the fresh copy (the client's ``rebase``).
-* delete: DELETE; already gone is success; system defaults and singletons are never deleted,
-  only forgotten. ``403`` ("Cannot delete, object is referred by …") is raised, never
+* delete: DELETE; already gone is success; system defaults and singletons are never deleted:
+  given the values they had before albform imported them, those are put back (an attribute
+  they did not have is removed), so the controller ends as it began; else only forgotten.
+  ``403`` ("Cannot delete, object is referred by …") is raised, never
   swallowed (the official provider's silent swallow leaves objects behind, §4.4).
 * read: GET by uuid in the object's tenant; a missing object is ``None`` (drift), not an error.
 * create and update return the object as read back after the write (as the official provider
@@ -139,14 +141,45 @@ class GenericCrud:
         return normalize_object(objtype, obj if obj is not None else answer)
 
     # -- delete ---------------------------------------------------------------------------
-    def delete(self, objtype: str, prior: Mapping[str, Any]) -> None:
+    def delete(self, objtype: str, prior: Mapping[str, Any],
+               original: Mapping[str, Any] | None = None) -> None:
         if self._registry.is_singleton(objtype) or is_system_default(objtype, prior):
+            if original:
+                self._restore(objtype, prior, original)
             return
         uuid = object_uuid(prior)
         if uuid is None:
             return
         self._api.delete_object(objtype, uuid, tenant=self.tenant(prior))
         self._resolver.forget(objtype, uuid)
+
+
+    def _restore(self, objtype: str, prior: Mapping[str, Any],
+                 original: Mapping[str, Any]) -> None:
+        """Put a built-in's pre-import values back; gone already is success."""
+        wanted = write_body(objtype, {k: v for k, v in original.items() if v is not None})
+        wanted.pop("uuid", None)
+        absent = [k for k, v in original.items() if v is None]
+
+        def body(current: Mapping[str, Any]) -> dict[str, Any]:
+            merged = _merged(objtype, current, wanted)
+            for name in absent:
+                merged.pop(name, None)
+            return merged
+
+        tenant = self.tenant(prior)
+        if self._registry.is_singleton(objtype):
+            singleton = self._api.get_singleton(objtype, tenant=tenant)
+            self._api.replace_object(objtype, "", body(singleton), tenant=tenant)
+            return
+        uuid = object_uuid(prior)
+        if uuid is None:
+            return
+        with self._editor.lock(objtype, uuid):
+            current = self._api.get_object(objtype, uuid, tenant=tenant)
+            if current is not None:
+                self._api.replace_object(objtype, uuid, body(current), tenant=tenant,
+                                         rebase=lambda fresh, _: body(fresh))
 
 
 def _merged(objtype: str, current: Mapping[str, Any], wanted: Mapping[str, Any],

@@ -87,7 +87,12 @@ def _body(objtype: str, parent: Mapping[str, Any], field: str,
           members: list[dict[str, Any]]) -> dict[str, Any]:
     body = normalize_object(objtype, parent)
     body.pop("id", None)
-    body[field] = members
+    if members:
+        body[field] = members
+    else:
+        # An empty list is sent as no list: a controller renders an empty repeated field as
+        # absent, so the parent reads as it did before its first member was added.
+        body.pop(field, None)
     if "_last_modified" in parent:  # lets a checking controller answer 412
         body["_last_modified"] = parent["_last_modified"]
     return body

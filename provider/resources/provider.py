@@ -276,14 +276,16 @@ class AviProvider:
         updated = self._crud.update(objtype, prior, resolved)
         return ApplyResult(self._with_local(objtype, resolved, updated) or updated)
 
-    def delete(self, type_name: str, prior: Mapping[str, Any]) -> None:
+    def delete(self, type_name: str, prior: Mapping[str, Any], *,
+               original: Mapping[str, Any] | None = None) -> None:
         objtype = self._objtype(type_name)
         if type_name == STATIC_ROUTE_TYPE:
             self._routes.delete(prior)
         elif type_name == SERVER_TYPE:
             self._servers.delete(prior)
         else:
-            self._crud.delete(objtype, prior)
+            # ``original`` was read from the controller: already in its own form.
+            self._crud.delete(objtype, prior, original)
 
     def _resolved(self, type_name: str, planned: Mapping[str, Any]) -> dict[str, Any]:
         # Name refs that pointed at objects planned in the same run resolve now.

@@ -65,6 +65,7 @@ def resource_states(draw: st.DrawFn) -> ResourceState:
         schema_version=draw(st.integers(0, 3)),
         status=draw(st.sampled_from([None, "tainted"])),
         create_before_destroy=draw(st.booleans()),
+        adopted_from=draw(st.none() | st.dictionaries(st.text(max_size=8), JSON, max_size=3)),
         extra=draw(st.sampled_from([{}, {"private": "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ=="}])),
     )
 
@@ -196,6 +197,19 @@ def test_sensitive_values_are_never_written() -> None:
     assert decoded.sensitive_attributes == (("password",), ("servers", 0, "secret"))
     assert "password" not in decoded.attributes
     assert encode_state(decode_state(raw), {"avi_cloud": SCHEMA}) == raw
+
+
+def test_a_restore_point_is_written_without_its_secrets() -> None:
+    """An imported object's pre-import values (``adopted_from``) obey the same rule as its
+    attributes: a sensitive value never reaches the file (so it is not restored either)."""
+    before = {"name": "c", "password": "old-secret", "token": None}
+    state = State(serial=1, lineage="l").with_resources([ResourceState(
+        ResourceAddress("avi_cloud", "c"), {"name": "c"}, adopted_from=before)])
+    raw = encode_state(state, {"avi_cloud": SCHEMA})
+    assert b"old-secret" not in raw
+    decoded = decode_state(raw).resources[0]
+    assert decoded.adopted_from == {"name": "c", "token": None}
+    assert decode_state(encode_state(state)).resources[0].adopted_from == before
 
 
 def test_withhold_sensitive_reports_each_concrete_path() -> None:

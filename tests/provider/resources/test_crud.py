@@ -113,6 +113,25 @@ def test_system_defaults_are_never_deleted(provider: AviProvider) -> None:
     assert provider.read(ReadRequest("avi_healthmonitor", hm)).attributes is not None
 
 
+def test_deleting_an_imported_built_in_restores_its_original_values(
+        provider: AviProvider) -> None:
+    group = provider.import_resource("avi_serviceenginegroup", "Default-Group").attributes
+    assert group is not None and "description" not in group
+    original = {"name": "Default-Group", "ha_mode": group["ha_mode"],
+                "min_scaleout_per_vs": group["min_scaleout_per_vs"], "description": None}
+    changed = provider.update("avi_serviceenginegroup", group, {
+        **group, "ha_mode": "HA_MODE_SHARED_PAIR", "min_scaleout_per_vs": 2,
+        "description": "set by albform"}).attributes
+    assert changed["ha_mode"] == "HA_MODE_SHARED_PAIR"
+
+    provider.delete("avi_serviceenginegroup", changed, original=original)
+    restored = provider.read(ReadRequest("avi_serviceenginegroup", group)).attributes
+    assert restored is not None  # a built-in is never deleted
+    assert restored["ha_mode"] == group["ha_mode"]
+    assert restored["min_scaleout_per_vs"] == group["min_scaleout_per_vs"]
+    assert "description" not in restored  # it had none: the one albform set is removed
+
+
 def test_deleting_twice_is_success(provider: AviProvider) -> None:
     sg = provider.create("avi_stringgroup", {"name": "twice", "type": "SG_TYPE_STRING"})
     provider.delete("avi_stringgroup", sg.attributes)
@@ -153,3 +172,16 @@ def test_server_populated_fields_of_the_known_perpetual_diffs(provider: AviProvi
         provider.delete("avi_httppolicyset", hps)
         provider.delete("avi_pool", pool)
         provider.delete("avi_network", net)
+
+
+def test_deleting_an_adopted_singleton_restores_its_original_values(
+        provider: AviProvider) -> None:
+    system = provider.read_data_source("avi_systemconfiguration", {}).attributes
+    assert system is not None and system["welcome_workflow_complete"] is False
+    changed = provider.update("avi_systemconfiguration", system,
+                              {"welcome_workflow_complete": True}).attributes
+    assert changed["welcome_workflow_complete"] is True
+    provider.delete("avi_systemconfiguration", changed,
+                    original={"welcome_workflow_complete": False})
+    again = provider.read_data_source("avi_systemconfiguration", {}).attributes
+    assert again is not None and again["welcome_workflow_complete"] is False
