@@ -42,6 +42,8 @@ COMMANDS: dict[str, LazyCommand] = {
                            "would create for a Kubernetes cluster."),
     "gslb": LazyCommand(f"{_C}.gslb:gslb_group", "Plan and apply the GslbServices AMKO would "
                         "create for several member clusters."),
+    "show": LazyCommand(f"{_C}.show:show_command", "Show a saved plan (as text, -json, or "
+                        "-markdown for a pull-request comment)."),
     "state-server": LazyCommand(f"{_C}.state_server:state_server_command", "Serve "
                                 "Terraform's http state backend (authentication required)."),
     "emulator": LazyCommand(f"{_C}.emulator:emulator_command",

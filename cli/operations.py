@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,14 +114,14 @@ def _interruptible() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _schemas(provider: Any, plan: Plan) -> dict[str, Any]:
-    """Schemas of every type the plan mentions (changes, drift, prior state), so renderers
-    and the plan file can mask every sensitive value."""
+def plan_schemas(schema_of: Callable[[str], Any], plan: Plan) -> dict[str, Any]:
+    """Schemas (``schema_of(type)``: the provider's) of every type the plan mentions (changes,
+    drift, prior state), so renderers and the plan file can mask every sensitive value."""
     types = {c.address.type for c in plan.changes} | {c.address.type for c in plan.drift}
     for state in (plan.prior_state, plan.prev_run_state):
         if state is not None:
             types.update(r.address.type for r in state.resources)
-    return {t: s for t in types if (s := provider.schema(t)) is not None}
+    return {t: s for t in types if (s := schema_of(t)) is not None}
 
 
 def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool = False,
@@ -152,7 +152,7 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
             plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
                                           parallelism=args.parallelism)
         diags.extend(plan_diags)
-        schemas = _schemas(provider, plan)
+        schemas = plan_schemas(provider.schema, plan)
         view.plan(plan, schemas, diags)
         if diags.has_errors() or plan.errored:
             return EXIT_ERROR
@@ -318,7 +318,7 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
         plan, plan_diags = build_plan(config, prev_state, provider,
                                       PlanOptions(refresh_only=True),
                                       parallelism=args.parallelism)
-        schemas = _schemas(provider, plan)
+        schemas = plan_schemas(provider.schema, plan)
     alerts = [f"{d.address}: {d.summary}" if d.address else d.summary
               for d in plan_diags if d.is_error]
     drift = DriftReport.from_changes(prev_state, plan.drift, schemas, alerts=alerts,
@@ -334,4 +334,4 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
     return drift.exit_code()
 
 
-__all__ = ["RunArgs", "fail", "run_apply_saved", "run_drift", "run_plan"]
+__all__ = ["RunArgs", "fail", "plan_schemas", "run_apply_saved", "run_drift", "run_plan"]

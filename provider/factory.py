@@ -24,6 +24,8 @@ from requests.adapters import HTTPAdapter
 from albform.provider.client import AviClient, AviSession, ClientConfig
 from albform.provider.emulator.server import start_emulator
 from albform.provider.resources.provider import AviProvider
+from albform.provider.resources.registry import TypeRegistry
+from albform.provider.resources.schemas import SchemaCatalog
 from albform.provider.schema.table import load_table
 
 EMULATOR_DB = Path(".albform") / "emulator.db"
@@ -79,3 +81,9 @@ def pooled_http_session(connections: int = POOL_CONNECTIONS) -> requests.Session
 
 def _client(config: ClientConfig) -> AviClient:
     return AviClient(AviSession(config, http=pooled_http_session()))
+
+
+def offline_schemas() -> SchemaCatalog:
+    """The provider's schemas without a controller, for commands that only read saved plans
+    and states (``show``): the same masking of secrets as plan and apply."""
+    return SchemaCatalog(TypeRegistry.from_table(load_table()))

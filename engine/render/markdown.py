@@ -230,9 +230,11 @@ def render_plan_markdown(plan: Plan, schemas: Mapping[str, ResourceSchema], *,
     if outputs:
         rows = ["", "### Changes to outputs", "", "| output | before | after |", "|---|---|---|"]
         for o in sorted(outputs, key=lambda o: o.name):
-            before = None if o.action is Action.CREATE else o.before
-            after = None if o.action is Action.DELETE else o.after
-            cells = (SENSITIVE, SENSITIVE) if o.sensitive else (_shown(before), _shown(after))
+            cells = ((SENSITIVE, SENSITIVE) if o.sensitive else (_shown(o.before), _shown(o.after)))
+            if o.action is Action.CREATE:
+                cells = ("—", cells[1])
+            elif o.action is Action.DELETE:
+                cells = (cells[0], "—")
             rows.append(f"| {_code(o.name)} | {cells[0]} | {cells[1]} |")
         chunks.append(rows)
     footer = ["", "---",

@@ -38,10 +38,9 @@ from albform.provider.resources.pool_servers import LOCAL_ATTRIBUTES, PoolServer
 from albform.provider.resources.refs import parse_ref
 from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, TypeRegistry
 from albform.provider.resources.resolver import RefResolver, Scope
-from albform.provider.resources.schemas import adjust, server_schema, static_route_schema
+from albform.provider.resources.schemas import SchemaCatalog
 from albform.provider.resources.static_routes import StaticRoutes
 from albform.provider.resources.version_check import newer_fields
-from albform.provider.schema.engine_view import data_source_schema, resource_schema
 from albform.provider.schema.table import SchemaTable
 
 
@@ -53,8 +52,7 @@ class AviProvider:
         self._api = api
         self._table = table
         self._tenant = Tenant(name=default_tenant) if default_tenant else DEFAULT_TENANT
-        self.registry = TypeRegistry.build(
-            table.types(), [t for t in table.types() if table.object(t).singleton])
+        self.registry = TypeRegistry.from_table(table)
         self.resolver = RefResolver(api)
         self._canon = Canonicalizer(self.resolver)
         editor = ParentEditor(api)
@@ -66,7 +64,7 @@ class AviProvider:
                                 self._tenant_of,
                                 self.registry.is_partial, self.read, self._read_alone,
                                 self._counting())
-        self._schemas: dict[str, ResourceSchema] = {}
+        self._schemas = SchemaCatalog(self.registry)
 
     @property
     def api(self) -> ControllerApi:
@@ -80,21 +78,7 @@ class AviProvider:
         """Resource schemas by bare type name (``avi_pool``); ``data.avi_pool`` gives the
         data-source schema (all computed but the lookup keys). Partial types have no data
         source."""
-        name = type_name.removeprefix("data.")
-        if not self.registry.knows(name):
-            return None
-        if type_name.startswith("data."):
-            return None if self.registry.is_partial(name) else data_source_schema(name)
-        cached = self._schemas.get(name)
-        if cached is None:
-            if name == STATIC_ROUTE_TYPE:
-                cached = static_route_schema(resource_schema("avi_vrfcontext"))
-            elif name == SERVER_TYPE:
-                cached = server_schema(resource_schema("avi_pool"))
-            else:
-                cached = adjust(resource_schema(name))
-            self._schemas[name] = cached  # same value from any thread: no lock needed
-        return cached
+        return self._schemas.get(type_name)
 
     def _objtype(self, type_name: str) -> str:
         try:

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from albform.provider.schema.table import SchemaTable
 
 PREFIX = "avi_"
 STATIC_ROUTE_TYPE = "avi_vrfcontext_static_route"
@@ -51,6 +54,11 @@ class TypeRegistry:
     def build(cls, api_types: Iterable[str], singletons: Iterable[str] = ()) -> TypeRegistry:
         mapping = {PREFIX + t.replace("-", "_").replace("/", "_"): t for t in api_types}
         return cls(mapping, frozenset(singletons))
+
+    @classmethod
+    def from_table(cls, table: SchemaTable) -> TypeRegistry:
+        """Every type of the generated schema table."""
+        return cls.build(table.types(), [t for t in table.types() if table.object(t).singleton])
 
     def resource_types(self) -> list[str]:
         return sorted([*self.by_tf_type, *PARTIAL_TYPES])

@@ -21,7 +21,8 @@ from dataclasses import replace
 from types import MappingProxyType
 
 from albform.engine.schema import AttributeSchema, ResourceSchema
-from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE
+from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, TypeRegistry
+from albform.provider.schema.engine_view import data_source_schema, resource_schema
 
 # Key fields the controller fills when the configuration omits them.
 SERVER_ASSIGNED_KEYS = frozenset({"vip_id"})
@@ -105,3 +106,32 @@ def server_schema(pool: ResourceSchema) -> ResourceSchema:
     })
     return ResourceSchema(type_name=SERVER_TYPE, attributes=MappingProxyType(attrs),
                           id_attribute="id", description="One server of a pool")
+
+
+class SchemaCatalog:
+    """The provider's schemas by type name (``avi_pool``, ``data.avi_pool``): the generated
+    table's, adjusted for albform (``adjust``), and the partial types'. Needs no controller, so
+    commands that only read plans or states (``show``) mask secrets exactly as plan/apply do.
+    Thread-safe: a racing first lookup computes the same value twice."""
+
+    def __init__(self, registry: TypeRegistry) -> None:
+        self.registry = registry
+        self._schemas: dict[str, ResourceSchema] = {}
+
+    def get(self, type_name: str) -> ResourceSchema | None:
+        """Partial types have no data source; unknown types have no schema."""
+        name = type_name.removeprefix("data.")
+        if not self.registry.knows(name):
+            return None
+        if type_name.startswith("data."):
+            return None if self.registry.is_partial(name) else data_source_schema(name)
+        cached = self._schemas.get(name)
+        if cached is None:
+            if name == STATIC_ROUTE_TYPE:
+                cached = static_route_schema(resource_schema("avi_vrfcontext"))
+            elif name == SERVER_TYPE:
+                cached = server_schema(resource_schema("avi_pool"))
+            else:
+                cached = adjust(resource_schema(name))
+            self._schemas[name] = cached
+        return cached

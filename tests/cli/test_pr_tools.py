@@ -106,8 +106,9 @@ def pull_request(tmp_path_factory: pytest.TempPathFactory) -> Run:
     edit_by_hand(workdir / "emulator.db")
     (workdir / "main.tf").write_text(V2)
 
-    def plan(wording: str | None = None) -> subprocess.CompletedProcess[str]:
-        return run("plan", "-no-color", "-replace=avi_healthmonitor.hm", wording=wording)
+    def plan(wording: str | None = None, *args: str) -> subprocess.CompletedProcess[str]:
+        return run("plan", "-no-color", "-replace=avi_healthmonitor.hm", *args,
+                   wording=wording)
 
     return plan
 
@@ -193,3 +194,25 @@ def test_no_changes_and_outputs_only_plans_are_read_as_such(tmp_path: Path) -> N
     assert outputs.result == "Only Outputs will be changed."
     assert not outputs.has_destroy and not outputs.has_no_changes
     assert outputs.changed_result.startswith("Changes to Outputs:\n  + pool = \"pr-p\"")
+
+
+def test_show_markdown_is_the_pr_comment_of_the_saved_plan(pull_request: Run,
+                                                            tmp_path: Path) -> None:
+    saved = tmp_path / "tfplan"
+    proc = pull_request(None, f"-out={saved}")
+    assert proc.returncode == 0, proc.stderr
+    shown = runner(tmp_path)("show", "-markdown", str(saved))
+    assert shown.returncode == 0, shown.stderr
+    comment = shown.stdout
+    lines = comment.splitlines()
+    assert lines[0] == "<!-- albform-plan: +0 ~1 -1 ±1 deleted=2 guard=ok errored=no -->"
+    assert lines[1] == "## " + SUMMARY.rstrip(".")  # the summary first
+    assert comment.index("### :warning: Destroyed or replaced") < comment.index("### Updated")
+    assert "- `-` `avi_pool.old` (not in configuration)" in comment
+    assert "- `-/+` `avi_healthmonitor.hm` (replace requested)" in comment
+    assert '| `description` | `"edited by hand"` | `"v2"` |' in comment  # the update's values
+    assert "- `avi_pool.adopted`: imported from `pr-adopted`" in comment
+    assert "- `avi_pool.renamed`: moved from `avi_pool.legacy`" in comment
+    drift = comment[comment.index("### Changed outside albform (drift)"):]
+    assert '| `description` | `"v1"` | `"edited by hand"` |' in drift
+    assert f"apply with `albform apply {saved}`" in lines[-1]
