@@ -2,7 +2,7 @@
 
 Build an ``App`` of ``Stack``s holding ``AviProvider``, typed ``Avi*`` resources (one class
 per ``avi_*`` type, generated from the provider schema), ``DataAvi*`` data sources,
-``Variable``, ``Output``, a backend and ``AkoCluster``; ``app.synth()`` writes
+``Variable``, ``Output``, a backend, ``AkoCluster`` and ``AmkoGslb``; ``app.synth()`` writes
 ``cdktf.out/stacks/<stack>/cdk.tf.json`` as ``cdktf synth`` does, which ``albform
 -chdir=cdktf.out/stacks/<stack> plan`` and Terraform read. The same classes on top of the
 real cdktf runtime live in ``albform.modules.cdktf.interop`` (the ``[cdktf]`` extra).
@@ -24,6 +24,7 @@ from albform.modules.cdktf.generated import *  # noqa: F403 (the generated class
 from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
 from albform.modules.cdktf.providers import (
     AkoCluster,
+    AmkoGslb,
     AviProvider,
     Backend,
     HttpBackend,
@@ -37,6 +38,7 @@ __all__ = [
     "DATA_SOURCES",
     "RESOURCES",
     "AkoCluster",
+    "AmkoGslb",
     "App",
     "AviProvider",
     "Backend",

@@ -3,9 +3,10 @@
 For an existing CDKTF app: ``from albform.modules.cdktf.interop import AviPool`` gives a
 ``cdktf.TerraformResource`` subclass taking the same keyword arguments as the pure-Python
 class (checked the same way, ``arguments.check_arguments``), so ``cdktf synth`` writes the
-same resource JSON. ``AviProvider`` is a ``cdktf.TerraformProvider``; ``AkoCluster`` a
-``cdktf.TerraformHclModule``. ``App``, ``Stack``, ``Output``, ``Variable`` and the backends
-are cdktf's own classes, re-exported so one app can switch between the two styles.
+same resource JSON. ``AviProvider`` is a ``cdktf.TerraformProvider``; ``AkoCluster`` and
+``AmkoGslb`` are ``cdktf.TerraformHclModule`` subclasses. ``App``, ``Stack``, ``Output``,
+``Variable`` and the backends are cdktf's own classes, re-exported so one app can switch
+between the two styles.
 
 Importing this module starts cdktf's Node.js child process (jsii); nothing else in albform
 imports it. The resource classes are made on first access (``AviPool``, ``DataAviCloud``,
@@ -33,6 +34,9 @@ from albform.modules.cdktf.providers import (
 )
 from albform.modules.cdktf.providers import (
     AkoCluster as _PureAkoCluster,
+)
+from albform.modules.cdktf.providers import (
+    AmkoGslb as _PureAmkoGslb,
 )
 from albform.modules.cdktf.typed import allowed_arguments
 
@@ -145,6 +149,17 @@ class AkoCluster(cdktf.TerraformHclModule):  # type: ignore[misc]
                          depends_on=depends_on)
 
 
+class AmkoGslb(cdktf.TerraformHclModule):  # type: ignore[misc]
+    """The built-in GSLB module (``source = "albform/amko"``); arguments as the pure-Python
+    ``AmkoGslb``."""
+
+    def __init__(self, scope: Construct, id: str, *,
+                 depends_on: Sequence[Any] | None = None, **arguments: Any) -> None:
+        inputs = _PureAmkoGslb.inputs_for(**arguments)
+        super().__init__(scope, id, source=_PureAmkoGslb.SOURCE, variables=inputs,
+                         depends_on=depends_on)
+
+
 _made: dict[str, type] = {}
 
 
@@ -164,5 +179,5 @@ def __getattr__(name: str) -> type:
     return made
 
 
-__all__ = ["AkoCluster", "App", "AviDataSource", "AviProvider", "AviResource", "HttpBackend",
-           "LocalBackend", "Output", "PgBackend", "Stack", "Variable"]
+__all__ = ["AkoCluster", "AmkoGslb", "App", "AviDataSource", "AviProvider", "AviResource",
+           "HttpBackend", "LocalBackend", "Output", "PgBackend", "Stack", "Variable"]

@@ -5,7 +5,8 @@
 we. A backend is a construct directly under the stack (id ``backend``) giving
 ``terraform.backend.<type>``; with none, the stack uses a local backend at
 ``<cwd>/terraform.<stack>.tfstate`` as CDKTF does. ``AkoCluster`` calls the HCL reader's
-built-in module ``source = "albform/ako"`` (``modules/hcl/ako_module.py``).
+built-in module ``source = "albform/ako"`` (``modules/hcl/ako_module.py``); ``AmkoGslb`` the
+GSLB module ``source = "albform/amko"`` (``modules/hcl/amko_module.py``).
 """
 
 from __future__ import annotations
@@ -159,3 +160,44 @@ class AkoCluster(Module):
     @property
     def vsvips(self) -> str:
         return self.get("vsvips")
+
+
+class AmkoGslb(Module):
+    """The GslbServices AMKO would create across member clusters, as
+    ``module.<id>.avi_<type>.amko[...]`` (the built-in module ``source = "albform/amko"``).
+
+    ``members`` maps each member cluster name (its ``clusterContext`` in the GSLBConfig) to
+    manifest paths or ``"context:CTX"``; ``kubeconfig`` serves the ``context:`` members;
+    ``amko`` holds the GSLBConfig, GlobalDeploymentPolicy and GSLBHostRule objects.
+    """
+
+    SOURCE = "albform/amko"
+
+    def __init__(self, scope: Construct, id: str, *,
+                 depends_on: Sequence[TerraformElement | str] | None = None,
+                 **arguments: Any) -> None:
+        inputs = self.inputs_for(**arguments)
+        deps = [d if isinstance(d, str) else getattr(d, "fqn", str(d)) for d in depends_on or []]
+        super().__init__(scope, id, source=self.SOURCE, inputs=inputs, depends_on=deps)
+
+    @staticmethod
+    def inputs_for(*, members: Mapping[str, str | Path | Sequence[str | Path]] | None = None,
+                   amko: str | Path | Sequence[str | Path] | None = None,
+                   kubeconfig: str | Path | None = None) -> dict[str, Any]:
+        """The module's inputs (``None`` left out); ``TypeError`` when one is missing."""
+        if not members:
+            raise TypeError("AmkoGslb needs members= (cluster name -> manifests or "
+                            "'context:CTX')")
+        if amko is None:
+            raise TypeError("AmkoGslb needs amko= (the GSLBConfig, GDP and GSLBHostRules)")
+        inputs = {"members": {name: _paths(where) for name, where in members.items()},
+                  "kubeconfig": _paths(kubeconfig), "amko": _paths(amko)}
+        return {k: v for k, v in inputs.items() if v is not None}
+
+    @property
+    def gslbservices(self) -> str:
+        return self.get("gslbservices")
+
+    @property
+    def healthmonitors(self) -> str:
+        return self.get("healthmonitors")

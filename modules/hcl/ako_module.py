@@ -18,6 +18,7 @@ the object's planned attributes, e.g. ``module.k8s.virtualservices["x"].id``), `
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,24 +42,42 @@ if TYPE_CHECKING:
 
 SOURCE = "albform/ako"
 ARGUMENTS = ("manifests", "kubeconfig", "kube_context", "ako_config", "ako_settings",
-             "controller_facts", "source", "count", "for_each", "depends_on", "providers")
+             "controller_facts")
 OUTPUT_TYPES = {"virtualservices": "avi_virtualservice", "pools": "avi_pool",
                 "poolgroups": "avi_poolgroup", "vsvips": "avi_vsvip"}
 
 
-class _Problem(Exception):
+class ModuleProblem(Exception):
     """Stop decoding this module instance; the diagnostics say why."""
+
+
+# Arguments every built-in module accepts besides its inputs.
+META_ARGUMENTS = ("source", "count", "for_each", "depends_on", "providers")
+Instance = Callable[[Path, str, Block, dict[str, tuple[Any, int]], tuple[ModuleStep, ...],
+                     Diagnostics, tuple[ResourceAddress, ...]], ModuleResult]
 
 
 def decode_ako_call(parent: ModuleDecoder, name: str, filename: str, block: Block,
                     exp: Expansion, extra_depends_on: tuple[ResourceAddress, ...],
                     ) -> dict[Any, ModuleResult]:
+    return decode_builtin_call(parent, name, filename, block, exp, extra_depends_on,
+                               source=SOURCE, inputs=ARGUMENTS, instance=_instance)
+
+
+def decode_builtin_call(parent: ModuleDecoder, name: str, filename: str, block: Block,
+                        exp: Expansion, extra_depends_on: tuple[ResourceAddress, ...], *,
+                        source: str, inputs: tuple[str, ...], instance: Instance,
+                        ) -> dict[Any, ModuleResult]:
+    """A call of a built-in module (``albform/ako``, ``albform/amko``): unknown arguments are
+    errors; per instance (count/for_each) the ``inputs`` are evaluated statically and handed
+    to ``instance``, which raises ModuleProblem (diagnostics given) to skip the instance."""
     diags = parent.diags
+    accepted = (*inputs, *META_ARGUMENTS)
     for attr in block.body.attributes:
-        if attr.name not in ARGUMENTS:
+        if attr.name not in accepted:
             diags.error("Unsupported argument", f"An argument named {attr.name!r} is not "
-                        f"expected by the {SOURCE} module." + did_you_mean(attr.name,
-                                                                          ARGUMENTS),
+                        f"expected by the {source} module." + did_you_mean(attr.name,
+                                                                           accepted),
                         subject=SourceRange(filename, attr.line))
     results: dict[Any, ModuleResult] = {}
     for key in (exp.keys if exp.keys is not None else [None]):
@@ -66,7 +85,7 @@ def decode_ako_call(parent: ModuleDecoder, name: str, filename: str, block: Bloc
         args: dict[str, tuple[Any, int]] = {}
         try:
             for attr in block.body.attributes:
-                if attr.name in ARGUMENTS[:6]:
+                if attr.name in inputs:
                     args[attr.name] = (evaluate_static(attr.expr, ctx, attr.name), attr.line)
         except EvalError as err:
             if not isinstance(err, Reported):
@@ -75,19 +94,21 @@ def decode_ako_call(parent: ModuleDecoder, name: str, filename: str, block: Bloc
             continue
         module = (*parent.module_path, ModuleStep(name, key))
         try:
-            results[key] = _instance(parent.root_dir, filename, block, args, module, diags,
-                                     extra_depends_on)
-        except _Problem:
+            results[key] = instance(parent.root_dir, filename, block, args, module, diags,
+                                    extra_depends_on)
+        except ModuleProblem:
             continue
     return results
 
 
-def _path(root: Path, value: Any, what: str, filename: str, line: int,
-          diags: Diagnostics) -> Path:
+def argument_path(root: Path, value: Any, what: str, filename: str, line: int,
+                  diags: Diagnostics) -> Path:
+    """A path argument, relative to the configuration directory; ModuleProblem if not a
+    non-empty string."""
     if not isinstance(value, str) or not value:
         diags.error("Invalid value", f"{what} must be a path string.",
                     subject=SourceRange(filename, line))
-        raise _Problem
+        raise ModuleProblem
     path = Path(value)
     return path if path.is_absolute() else root / path
 
@@ -113,40 +134,40 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
     if "manifests" in args:
         value, line = args["manifests"]
         paths = value if isinstance(value, list) else [value]
-        found, more = load_manifests([_path(root, p, "manifests", filename, line, diags)
-                                      for p in paths])
+        found, more = load_manifests([argument_path(root, p, "manifests", filename, line,
+                                                     diags) for p in paths])
         objects.extend(found)
         diags.extend(more)
     elif "kubeconfig" in args:
         from albform.modules.k8s.live import load_live, load_live_settings
-        kubeconfig = str(_path(root, args["kubeconfig"][0], "kubeconfig", filename,
+        kubeconfig = str(argument_path(root, args["kubeconfig"][0], "kubeconfig", filename,
                                args["kubeconfig"][1], diags))
         context = args.get("kube_context", (None, 0))[0]
         found, more = load_live(kubeconfig=kubeconfig, context=context)
         objects.extend(found)
         diags.extend(_relocated(more, filename, args["kubeconfig"][1]))
         if more.has_errors():
-            raise _Problem
+            raise ModuleProblem
         if "ako_config" not in args and "ako_settings" not in args:
             settings, more = load_live_settings(kubeconfig=kubeconfig, context=context)
             diags.extend(d if d.subject else _relocated(Diagnostics([d]), filename,
                                                         args["kubeconfig"][1])[0]
                          for d in more)
             if settings is None:
-                raise _Problem
+                raise ModuleProblem
     else:
         diags.error("Missing required argument", f"The {SOURCE} module needs manifests (paths "
                     "of Kubernetes YAML) or a kubeconfig.", subject=where)
-        raise _Problem
+        raise ModuleProblem
     if "ako_config" in args:
         value, line = args["ako_config"]
-        path = _path(root, value, "ako_config", filename, line, diags)
+        path = argument_path(root, value, "ako_config", filename, line, diags)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             diags.error("Cannot read AKO configuration", f"{path}: {err}.",
                         subject=SourceRange(filename, line))
-            raise _Problem from None
+            raise ModuleProblem from None
         settings, more = load_settings(text, str(path))
         diags.extend(more)
     elif "ako_settings" in args:
@@ -155,7 +176,7 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
             diags.error("Invalid value", "ako_settings must be an object of AKO ConfigMap "
                         "keys (clusterName, cloudName, ...).", subject=SourceRange(filename,
                                                                                    line))
-            raise _Problem
+            raise ModuleProblem
         data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
         settings, more = load_settings(json.dumps({"kind": "ConfigMap", "data": data}),
                                        filename)
@@ -163,7 +184,7 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
     elif settings is None:
         diags.error("Missing required argument", f"The {SOURCE} module needs ako_config (a "
                     "file) or ako_settings (inline AKO settings).", subject=where)
-        raise _Problem
+        raise ModuleProblem
     facts: ControllerFacts | None = ControllerFacts()
     if "controller_facts" in args:
         value, line = args["controller_facts"]
@@ -171,22 +192,22 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
             facts, more = load_facts(json.dumps(value), filename)
             diags.extend(_relocated(more, filename, line))
         else:
-            path = _path(root, value, "controller_facts", filename, line, diags)
+            path = argument_path(root, value, "controller_facts", filename, line, diags)
             try:
                 facts, more = load_facts(path.read_text(encoding="utf-8"), str(path))
             except (OSError, UnicodeDecodeError) as err:
                 diags.error("Cannot read controller facts", f"{path}: {err}.",
                             subject=SourceRange(filename, line))
-                raise _Problem from None
+                raise ModuleProblem from None
             diags.extend(more)
     if len(diags.errors()) > before or settings is None or facts is None:
-        raise _Problem
+        raise ModuleProblem
     translation, more = translate(objects, settings, facts)
     diags.extend(more)
     config = translation.to_configuration(module)
     resources = [replace(r, depends_on=r.depends_on + extra_depends_on,
                          source=r.source or where) for r in config.resources]
-    return ModuleResult(resources=resources, outputs=_outputs(resources))
+    return ModuleResult(resources=resources, outputs=module_outputs(resources, OUTPUT_TYPES))
 
 
 def _object(address: ResourceAddress) -> Deferred:
@@ -195,11 +216,13 @@ def _object(address: ResourceAddress) -> Deferred:
     return Deferred(frozenset({address}), run, str(address))
 
 
-def _outputs(resources: list[Any]) -> dict[str, Any]:
-    outputs: dict[str, Any] = {name: {} for name in OUTPUT_TYPES}
+def module_outputs(resources: list[Any], output_types: dict[str, str]) -> dict[str, Any]:
+    """One map output per ``output_types`` entry (output name -> resource type) of instance
+    key -> the object's planned attributes, plus ``objects`` and ``names``."""
+    outputs: dict[str, Any] = {name: {} for name in output_types}
     objects: dict[str, Any] = {}
     names: dict[str, list[str]] = {}
-    by_type = {t: n for n, t in OUTPUT_TYPES.items()}
+    by_type = {t: n for n, t in output_types.items()}
     for resource in resources:
         address = resource.address
         key = str(address.key)

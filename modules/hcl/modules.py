@@ -1,7 +1,9 @@
 """``module`` blocks: where a module's source is, and decoding each instance of a call.
 
-Supported sources: local paths (``./x``, ``../x``, relative to the calling module) and the
-modules shipped with albform (``albform/<name>``, from ``albform/modules/hcl_modules``).
+Supported sources: local paths (``./x``, ``../x``, relative to the calling module), the
+modules shipped with albform (``albform/<name>``, from ``albform/modules/hcl_modules``) and
+the built-in front-end modules ``albform/ako`` (one cluster, AKO) and ``albform/amko``
+(GslbServices across member clusters, AMKO).
 Registry, git and URL sources are diagnosed as unsupported: albform runs offline.
 """
 
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.diagnostics import SourceRange
-from albform.modules.hcl import ako_module
+from albform.modules.hcl import ako_module, amko_module
 from albform.modules.hcl.blocks import BodyDecoder
 from albform.modules.hcl.decode import (
     MODULE_META,
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
     from albform.modules.hcl.module_decoder import ModuleDecoder
 
 SHIPPED_MODULES = Path(__file__).resolve().parent.parent / "hcl_modules"
+# Modules implemented in Python (front ends contributing translated objects), by source.
+BUILTIN_MODULES = {ako_module.SOURCE: ako_module.decode_ako_call,
+                   amko_module.SOURCE: amko_module.decode_amko_call}
 MAX_DEPTH = 16
 
 
@@ -88,10 +93,11 @@ def decode_call(parent: ModuleDecoder, name: str, filename: str, block: Any,
         diags.error("Invalid registry module source", "A version argument is only for "
                     "registry modules, which albform does not support.",
                     subject=SourceRange(filename, version_attr.line))
-    if source == ako_module.SOURCE:
+    builtin = BUILTIN_MODULES.get(source)
+    if builtin is not None:
         cluster_depends_on = depends_on_addresses(parent, block, BodyDecoder(diags, filename))
-        return ako_module.decode_ako_call(parent, name, filename, block, exp,
-                                          cluster_depends_on + parent.extra_depends_on)
+        return builtin(parent, name, filename, block, exp,
+                       cluster_depends_on + parent.extra_depends_on)
     loaded = parent.loader(source, parent.module_dir, SourceRange(filename, source_attr.line))
     if loaded is None:
         return {}

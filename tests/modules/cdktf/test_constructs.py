@@ -240,3 +240,23 @@ def test_ako_cluster_module_call(tmp_path: Path) -> None:
         "depends_on": ["avi_cloud.cloud"]}
     assert doc["output"]["vs"] == {"value": "${module.kubeadm.virtualservices}"}
     assert "neither" not in doc["module"] and "both" not in doc["module"]
+
+
+def test_amko_gslb_module_call(tmp_path: Path) -> None:
+    from albform.modules.cdktf import AmkoGslb
+
+    def build(stack: Stack) -> None:
+        gslb = AmkoGslb(stack, "gslb", members={"east": tmp_path / "east",
+                                                "west": "context:west-admin"},
+                        amko=[tmp_path / "amko"], kubeconfig="kubeconfig")
+        Output(stack, "gs", value=gslb.gslbservices)
+        with pytest.raises(TypeError, match="needs members="):
+            AmkoGslb(stack, "no-members", amko="a")
+        with pytest.raises(TypeError, match="needs amko="):
+            AmkoGslb(stack, "no-amko", members={"east": "e"})
+
+    doc = Testing.synth_scope(build)
+    assert doc["module"]["gslb"] == {
+        "source": "albform/amko", "kubeconfig": "kubeconfig", "amko": [str(tmp_path / "amko")],
+        "members": {"east": str(tmp_path / "east"), "west": "context:west-admin"}}
+    assert doc["output"]["gs"] == {"value": "${module.gslb.gslbservices}"}

@@ -91,3 +91,18 @@ def test_example_app_same_bytes_both_ways_and_albform_reads_it(tmp_path: Path) -
     assert any(a.startswith("module.kubeadm.avi_virtualservice.ako[") for a in addresses)
     assert {str(i.to_address) for i in config.imports} == {"avi_cloud.default",
                                                     "avi_serviceenginegroup.default"}
+
+
+def test_amko_gslb_synthesizes_the_same_module_call_both_ways(tmp_path: Path) -> None:
+    interop = _interop()
+    pure = importlib.import_module("albform.modules.cdktf")
+    docs = []
+    for lib, out in ((interop, "real"), (pure, "ours")):
+        app = lib.App(outdir=str(tmp_path / out))
+        stack = lib.Stack(app, "gslb")
+        lib.AmkoGslb(stack, "gslb", members={"east": "east", "west": "context:west"},
+                     amko=["amko/gslbconfig.yaml", "amko/gdp.yaml"])
+        app.synth()
+        docs.append(json.loads((tmp_path / out / "stacks" / "gslb" / "cdk.tf.json").read_text()))
+    assert docs[0]["module"] == docs[1]["module"]
+    assert docs[1]["module"]["gslb"]["source"] == "albform/amko"
