@@ -156,14 +156,20 @@ def _diff_element(attr: AttributeSchema, want: Any, have: Any, path: Path, force
             out.append(AttributeChange(sub, before, after, force))
 
 
-def _key_of(element: object, key: str) -> object:
-    if isinstance(element, dict):
-        value = element.get(key)
+def _key_of(element: object, key: tuple[str, ...]) -> object:
+    """The identity of a list member: its values at the ``keyed_by`` paths."""
+    if not isinstance(element, dict):
+        return None
+    parts: list[str] = []
+    for dotted in key:
+        value: Any = element
+        for step in dotted.split("."):
+            value = value.get(step) if isinstance(value, dict) else None
         if value is UNKNOWN:
             return object()  # an unknown key matches nothing: the element is new
         # Keys compare with coercion too: "80" and 80 are the same server port.
-        return value.lower() if isinstance(value, str) else str(value).lower()
-    return None
+        parts.append(value.lower() if isinstance(value, str) else str(value).lower())
+    return tuple(parts)
 
 
 def _diff_keyed(attr: AttributeSchema, want: Sequence[Any], have: Sequence[Any], path: Path,
@@ -187,7 +193,7 @@ def pair_keyed(attr: AttributeSchema, want: Sequence[Any], have: Sequence[Any],
     member) under rule 4: by ``attr.keyed_by``; where a key repeats on either side, first
     the largest set of pairs that fit (desired ⊆ actual), then the rest in order."""
     key = attr.keyed_by
-    assert key is not None
+    assert key, "pair_keyed needs a keyed list"
     have_groups: dict[object, list[int]] = {}
     for j, element in enumerate(have):
         have_groups.setdefault(_key_of(element, key), []).append(j)

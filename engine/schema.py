@@ -8,7 +8,8 @@ them. An attribute is exactly one of required / optional / computed-only, and ma
 * ``sensitive`` — masked in plans and kept out of state where the provider says so;
 * ``force_new`` — changing it replaces the object;
 * ``refers_to`` — a reference to an object of that API type (the provider canonicalises refs);
-* ``keyed_by`` — for lists of objects compared by a key field, not by position.
+* ``keyed_by`` — for lists of objects matched by identity, not by position: the dotted paths
+  of the fields that together identify a member (``("ip.addr", "port")`` for pool servers).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class AttributeSchema:
     sensitive: bool = False
     force_new: bool = False
     refers_to: str | None = None
-    keyed_by: str | None = None
+    keyed_by: tuple[str, ...] = ()
     # For type "list" the element type; for "object" (and lists of objects) the fields.
     element_type: ValueType | None = None
     fields: Mapping[str, AttributeSchema] | None = None

@@ -316,7 +316,7 @@ def _align(before: Sequence[Any], after: Sequence[Any], attr: AttributeSchema | 
            ) -> list[tuple[Any, Any]]:
     """Pair list elements: as the diff does for keyed lists (``pair_keyed``; removed ones
     last), else by position."""
-    if attr is not None and attr.keyed_by is not None \
+    if attr is not None and attr.keyed_by \
             and all(isinstance(e, dict) for e in (*before, *after)):
         partners = pair_keyed(attr, after, before)
         pairs = [(ABSENT if j is None else before[j], a)

@@ -40,7 +40,7 @@ DEFAULT_SCHEMAS: dict[str, ResourceSchema] = {
         "fake_pool",
         _name(),
         _uuid(),
-        AttributeSchema("servers", type="list", element_type="object", keyed_by="ip",
+        AttributeSchema("servers", type="list", element_type="object", keyed_by=("ip",),
                         fields=SERVER_FIELDS),
         AttributeSchema("lb_algorithm", server_default=True, computed=True,
                         default="LB_ALGORITHM_LEAST_CONNECTIONS",

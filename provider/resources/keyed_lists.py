@@ -2,10 +2,10 @@
 
 Pool ``servers`` are identified by ip + port (the official provider's ``avi_server`` id is
 ``<pool>:<ip>:<port>``); the controller keeps them in insertion order, users write them in any
-order. Both ``canonicalize`` (config side) and ``normalize_object`` (read side) put keyed lists
-in one canonical order — numeric by address, then port — so a positional diff compares the
-same members and a reordering alone is never a change. (The engine's diff keys lists by one
-top-level field of each element; ip + port is not one, hence canonical order instead.)
+order. The engine's diff matches them by that identity (the schema's ``keyed_by``, from
+``provider/schema/engine_view.py``). Both ``canonicalize`` (config side) and
+``normalize_object`` (read side) also put them in one canonical order — numeric by address,
+then port — so states, saved plans and what is sent do not depend on the order written.
 """
 
 from __future__ import annotations

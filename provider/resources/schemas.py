@@ -5,10 +5,8 @@ this module
 
 * adds ``id`` (computed: albform's canonical object path) and keeps ``uuid`` optional +
   computed;
-* drops ``keyed_by`` where keying would mis-pair members: dotted keys (the engine's diff keys
-  by a top-level field of each element) and keys the controller assigns when the config
-  leaves them out (``VsVip.vip[].vip_id``). Those lists are compared by position; pool
-  servers are put in canonical order on both sides (``keyed_lists.py``), so that is exact;
+* drops ``keyed_by`` where keying would mis-pair members: keys the controller assigns when
+  the config leaves them out (``VsVip.vip[].vip_id``). Those lists are compared by position;
 * builds the partial resources ``avi_vrfcontext_static_route`` (the table's ``StaticRoute``
   fields plus locating attributes) and ``avi_server`` (``Server`` fields plus ``pool_ref``,
   ``ip``, ``type``), and adds the official provider's ``avi_pool.ignore_servers``.
@@ -37,8 +35,8 @@ def _safe_keys(attrs: Mapping[str, AttributeSchema]) -> dict[str, AttributeSchem
         if fields is not None:
             fields = MappingProxyType(_safe_keys(fields))
         keyed = attr.keyed_by
-        if keyed is not None and ("." in keyed or keyed in SERVER_ASSIGNED_KEYS):
-            keyed = None
+        if any(k in SERVER_ASSIGNED_KEYS for k in keyed):
+            keyed = ()
         if fields is not attr.fields or keyed != attr.keyed_by:
             attr = replace(attr, fields=fields, keyed_by=keyed)
         out[name] = attr

@@ -9,7 +9,8 @@ Mapping rules (terraform-provider-avi conventions, avi-api.md §4.2, §6):
   so leaving it out of the config means "don't care", as the provider's Optional+Computed;
 * ``required`` = Swagger ``required`` minus fields the controller assigns (``Vip.vip_id``);
 * ``refers_to`` = the api type of the referenced definition;
-* ``keyed_by`` = ``KEYED_BY`` (lists the controller identifies by a key, dotted paths);
+* ``keyed_by`` = ``KEYED_BY`` (lists whose members the controller identifies by the values at
+  these dotted paths; pool servers by ip.addr + port, like the official ``avi_server`` id);
 * ``force_new`` = ``tenant_ref``/``cloud_ref`` at the top level, ``uuid`` (identity) and
   ``FORCE_NEW`` (HealthMonitor ``type`` is immutable once created);
 * ``id_attribute`` is ``uuid``.
@@ -30,21 +31,21 @@ TF_PREFIX = "avi_"
 DATA_PREFIX = "data."
 
 # (definition, list field) -> key path of its elements (avi-api.md §6 "keyed sets").
-KEYED_BY: Mapping[tuple[str, str], str] = MappingProxyType({
-    ("Pool", "servers"): "ip.addr",
-    ("PoolGroup", "members"): "pool_ref",
-    ("VirtualService", "services"): "port",
-    ("VirtualService", "http_policies"): "index",
-    ("VirtualService", "l4_policies"): "index",
-    ("VirtualService", "vs_datascripts"): "index",
-    ("VsVip", "vip"): "vip_id",
-    ("VrfContext", "static_routes"): "route_id",
-    ("HTTPRequestPolicy", "rules"): "index",
-    ("HTTPResponsePolicy", "rules"): "index",
-    ("HTTPSecurityPolicy", "rules"): "index",
-    ("L4ConnectionPolicy", "rules"): "index",
+KEYED_BY: Mapping[tuple[str, str], tuple[str, ...]] = MappingProxyType({
+    ("Pool", "servers"): ("ip.addr", "port"),
+    ("PoolGroup", "members"): ("pool_ref",),
+    ("VirtualService", "services"): ("port",),
+    ("VirtualService", "http_policies"): ("index",),
+    ("VirtualService", "l4_policies"): ("index",),
+    ("VirtualService", "vs_datascripts"): ("index",),
+    ("VsVip", "vip"): ("vip_id",),
+    ("VrfContext", "static_routes"): ("route_id",),
+    ("HTTPRequestPolicy", "rules"): ("index",),
+    ("HTTPResponsePolicy", "rules"): ("index",),
+    ("HTTPSecurityPolicy", "rules"): ("index",),
+    ("L4ConnectionPolicy", "rules"): ("index",),
 })
-KEYED_BY_NAME: Mapping[str, str] = MappingProxyType({"markers": "key"})
+KEYED_BY_NAME: Mapping[str, tuple[str, ...]] = MappingProxyType({"markers": ("key",)})
 
 FORCE_NEW: Mapping[str, frozenset[str]] = MappingProxyType({
     "HealthMonitor": frozenset({"type"}),
@@ -124,7 +125,7 @@ def _attribute(owner: ObjectDef, f: Field) -> AttributeSchema:
         refers_to = load_table().api_type_for(f.ref_target) or f.ref_target.lower()
     element: ValueType | None = f.element_type if f.type in ("list", "map") else None
     keyed_by = KEYED_BY.get((owner.name, f.name)) or (
-        KEYED_BY_NAME.get(f.name) if f.type == "list" else None)
+        KEYED_BY_NAME.get(f.name, ()) if f.type == "list" else ())
     return AttributeSchema(
         name=f.name, type=f.type, required=required and not computed, computed=computed,
         server_default=not required and not computed, default=f.default,

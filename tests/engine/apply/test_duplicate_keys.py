@@ -27,7 +27,7 @@ SERVICE_FIELDS = MappingProxyType({
     "enable_ssl": AttributeSchema("enable_ssl", type="boolean", server_default=True,
                                   computed=True, default=False),
 })
-SERVICES = AttributeSchema("services", type="list", element_type="object", keyed_by="port",
+SERVICES = AttributeSchema("services", type="list", element_type="object", keyed_by=("port",),
                            fields=SERVICE_FIELDS)
 VS = ResourceSchema("fake_vs", MappingProxyType({
     "name": AttributeSchema("name", required=True),

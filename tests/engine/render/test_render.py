@@ -284,7 +284,7 @@ def test_schema_objects_render_as_nested_blocks_after_attributes() -> None:
     fields = {"ip": AttributeSchema("ip"), "port": AttributeSchema("port", type="integer")}
     attrs = {"name": AttributeSchema("name"),
              "servers": AttributeSchema("servers", type="list", element_type="object",
-                                        keyed_by="ip", fields=fields),
+                                        keyed_by=("ip",), fields=fields),
              "health": AttributeSchema("health", type="object", fields=fields)}
     before = {"name": "p", "servers": [{"ip": "a", "port": 1}, {"ip": "b", "port": 1},
                                        {"ip": "c", "port": 1}],

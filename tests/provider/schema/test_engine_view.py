@@ -56,7 +56,7 @@ def test_pool_schema_semantics():
     assert attrs["lb_algorithm"].server_default and attrs["lb_algorithm"].optional
     assert attrs["lb_algorithm"].default == "LB_ALGORITHM_LEAST_CONNECTIONS"
     assert attrs["vrf_ref"].server_default  # the controller fills it
-    assert attrs["servers"].keyed_by == "ip.addr"
+    assert attrs["servers"].keyed_by == ("ip.addr", "port")
     assert attrs["servers"].element_type == "object"
     assert attrs["health_monitor_refs"].refers_to == "healthmonitor"
     assert attrs["health_monitor_refs"].element_type == "string"
@@ -77,9 +77,9 @@ def test_vip_id_is_not_required_because_the_controller_assigns_it():
     vsvip = resource_schema("avi_vsvip")
     vip_id = vsvip.attribute(("vip", 0, "vip_id"))
     assert vip_id is not None and not vip_id.required and vip_id.server_default
-    assert vsvip.attributes["vip"].keyed_by == "vip_id"
+    assert vsvip.attributes["vip"].keyed_by == ("vip_id",)
     assert vsvip.attributes["vs_refs"].computed
-    assert vsvip.attributes["markers"].keyed_by == "key"
+    assert vsvip.attributes["markers"].keyed_by == ("key",)
 
 
 def test_data_source_schema_looks_up_by_name_and_computes_the_rest():
@@ -100,10 +100,11 @@ def test_hand_written_rules_name_real_fields():
     )
 
     table = load_table()
-    for (definition, list_field), key in KEYED_BY.items():
+    for (definition, list_field), keys in KEYED_BY.items():
         field = table.definition(definition).fields[list_field]
         assert field.type == "list" and field.nested is not None, (definition, list_field)
-        assert field.nested.field_at(key) is not None, (definition, list_field, key)
+        for key in keys:
+            assert field.nested.field_at(key) is not None, (definition, list_field, key)
     for definition, names in {**FORCE_NEW, **SERVER_ASSIGNED_REQUIRED}.items():
         for name in names:
             assert name in table.definition(definition).fields, (definition, name)
