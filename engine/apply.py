@@ -40,6 +40,7 @@ from albform.engine.hooks import Hook, NullHook
 from albform.engine.ignore_changes import keep_ignored
 from albform.engine.planning_checks import ref_id
 from albform.engine.provider import Provider, ProviderError, describe_error
+from albform.engine.secrets import digest_sent, without_digests
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import contains_placeholder, resolve_deferred
 
@@ -251,7 +252,9 @@ class _Apply:
             if key is not None:
                 self.work.restore_deposed(address, key)
             raise
-        self.work.put(self._state_for(change, result.attributes))
+        attributes = digest_sent(self.provider.schema(address.type), desired,
+                                 result.attributes, None)
+        self.work.put(self._state_for(change, attributes))
         self._warnings(address, result.diagnostics)
 
     def _do_update(self, address: ResourceAddress, change: ResourceChange) -> None:
@@ -267,8 +270,12 @@ class _Apply:
         # an object this plan deletes).
         planned = overlay_unconfigured(planned, desired, change.attribute_changes)
         self._check_consistent(change, planned)
-        result = self.provider.update(address.type, current.attributes, planned)
-        state = self._state_for(change, result.attributes)
+        # A digest stands for "the secret the controller already has": never sent.
+        result = self.provider.update(address.type, current.attributes,
+                                      without_digests(planned))
+        attributes = digest_sent(self.provider.schema(address.type), planned,
+                                 result.attributes, current.attributes)
+        state = self._state_for(change, attributes)
         if current.adopted_from is not None:
             # An attribute configured since the import: its value before this first change
             # joins the restore point.

@@ -21,9 +21,9 @@
    position. ``pair_keyed`` is that matching; the diff, the merge and the renderers use it.
 5. ``UNKNOWN`` in desired is always a change (before: the actual value or ``None``; after:
    ``UNKNOWN``): the value it will take is not known, so "no change" cannot be promised.
-6. A sensitive attribute whose actual value is absent or ``"<sensitive>"`` (the controller
-   never returns secrets) is not compared; providers that keep a digest in state make it
-   comparable through ``canonicalize``.
+6. A sensitive attribute is compared by ``engine.secrets.sensitive_changed``: against the
+   digest the state keeps of what was sent (the controller never returns secrets), not at all
+   when the actual value is absent or ``"<sensitive>"``, and like any value when it is clear.
 7. A change at or below an attribute with ``force_new`` has ``forces_replacement``.
 
 Plain equality is tried first on every pair; the schema-less parts of a differing pair
@@ -41,10 +41,10 @@ from deepdiff import DeepDiff
 
 from albform.engine.changes import AttributeChange
 from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.engine.secrets import sensitive_changed
 from albform.engine.values import UNKNOWN, Deferred
 
 Path = tuple[str | int, ...]
-SENSITIVE_MARKERS = ("<sensitive>",)
 _TRUE = "true"
 _FALSE = "false"
 
@@ -124,8 +124,12 @@ def _diff_value(attr: AttributeSchema | None, want: Any, have: Any, path: Path, 
         return
     if is_empty(want) and is_empty(have):
         return
-    if attr is not None and attr.sensitive and (have is None or have in SENSITIVE_MARKERS):
-        return
+    if attr is not None and attr.sensitive:
+        changed = sensitive_changed(want, have)  # rule 6
+        if changed is not None:
+            if changed:
+                out.append(AttributeChange(path, have, want, force))
+            return
     if attr is None or attr.fields is None:
         # No declared structure below this point: let deepdiff find the leaves.
         for sub, before, after in _schemaless_changes(want, have, path):

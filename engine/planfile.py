@@ -20,7 +20,6 @@ atomically (temp file + rename). ``check_plan_fresh`` refuses a plan whose state
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tempfile
@@ -206,26 +205,14 @@ def save_plan(plan: Plan, path: str | os.PathLike[str], *,
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w",
                                                          zipfile.ZIP_DEFLATED) as z:
             z.writestr("plan.json", json.dumps(doc, separators=(",", ":")))
-            z.writestr("tfstate", encode_state(_without_secrets(plan.prior_state), schemas))
-            z.writestr("tfstate-prev",
-                       encode_state(_without_secrets(plan.prev_run_state), schemas))
+            # The codec withholds sensitive attributes and sensitive output values.
+            z.writestr("tfstate", encode_state(plan.prior_state or State(), schemas))
+            z.writestr("tfstate-prev", encode_state(plan.prev_run_state or State(), schemas))
             z.writestr("config-source.json", json.dumps(dict(config_source or {})))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _without_secrets(state: State | None) -> State:
-    """The state with sensitive output values dropped (the codec already withholds
-    sensitive attributes); apply recomputes outputs from the configuration."""
-    if state is None:
-        return State()
-    if not any(o.sensitive for o in state.outputs.values()):
-        return state
-    outputs = {n: (dataclasses.replace(o, value=None) if o.sensitive else o)
-               for n, o in state.outputs.items()}
-    return dataclasses.replace(state, outputs=outputs)
 
 
 def load_plan(path: str | os.PathLike[str]) -> SavedPlan:

@@ -312,6 +312,10 @@ def _plan_output(p: Planner, oc: OutputConfig, prev_state: State) -> OutputChang
     old = prev_state.outputs.get(oc.name)
     if old is None:
         return OutputChange(oc.name, Action.CREATE, None, value, oc.sensitive)
+    if old.sensitive and oc.sensitive and old.value is None:
+        # The state keeps no sensitive output value (state.codec): nothing to compare with,
+        # and nothing downstream can read it from the state either.
+        return OutputChange(oc.name, Action.NOOP, None, None, True)
     if contains_placeholder(value) or not _same_value(old.value, value):
         return OutputChange(oc.name, Action.UPDATE, old.value, value, oc.sensitive)
     return OutputChange(oc.name, Action.NOOP, old.value, old.value, oc.sensitive)

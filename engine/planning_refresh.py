@@ -21,6 +21,7 @@ from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.hooks import Hook
 from albform.engine.provider import Provider, ProviderError, ReadRequest, ReadResult
+from albform.engine.secrets import keep_digests
 from albform.engine.state.model import ResourceState, State
 
 
@@ -95,6 +96,7 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         attrs = result.attributes
         hook.post_refresh(r.address, attrs is None)
         if attrs is not None:
+            attrs = keep_digests(r.attributes, attrs)  # the controller never returns secrets
             kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
     if not state.deposed:
         return replace(state, resources=tuple(kept)), diags

@@ -120,6 +120,11 @@ def output_command(ctx: click.Context, /, name: str | None, json_mode: bool, raw
             return fail("Output not found",
                         f"The output variable requested could not be found in the state. "
                         f"Known outputs: {', '.join(sorted(outputs)) or 'none'}.")
+        if outputs[name].sensitive:
+            return fail("Sensitive output not stored",
+                        f"The output {name!r} is declared sensitive; albform keeps no "
+                        "secret in state, so its value is not stored. Read it from where "
+                        "the configuration gets it.")
         value = outputs[name].value
         if raw and isinstance(value, str):
             click.echo(value)

@@ -8,9 +8,11 @@ Go's encoder does. ``encode_state`` is a pure function: one state always gives t
 Sensitive values never reach the bytes. For every attribute the resource schema marks
 sensitive, the *value* is dropped from ``attributes`` and its concrete path (list indexes
 expanded) is listed in ``sensitive_attributes``. A reader that finds a listed path with no
-value knows the value was withheld, not unset; diff normalisation treats such an attribute as
-"unchanged unless the configuration changes it". Root output values are written as given
-(Terraform keeps them in clear; outputs are the user's explicit choice).
+value knows the value was withheld, not unset. What albform sent there is remembered as a
+``SecretDigest`` in the instance's ``private`` blob (``state.private``), put back at its path
+on decode, so that a rotated secret is seen as a change (``engine.secrets``). Root outputs
+declared ``sensitive`` are written with a null value (Terraform keeps them in clear; albform
+keeps no secret in state, and recomputes outputs from the configuration on apply).
 
 ``decode_state`` raises ``StateFormatError`` with the reason and the JSON location for every
 file it cannot represent faithfully (invalid JSON, another format version, legacy
@@ -51,6 +53,12 @@ from albform.engine.state.model import (
     ResourceState,
     State,
     deposed_sort_key,
+)
+from albform.engine.state.private import (
+    decode_private,
+    encode_private,
+    place_digests,
+    split_digests,
 )
 
 # Keys decode_state maps onto model fields; anything else is kept in ``extra``.
@@ -93,10 +101,9 @@ def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = No
 
 
 def _encode_output(out: OutputState) -> dict[str, Any]:
-    entry: dict[str, Any] = {"value": Canonical(out.value), "type": Canonical(out.type)}
-    if out.sensitive:
-        entry["sensitive"] = True
-    return entry
+    if out.sensitive:  # withheld: see the module docstring
+        return {"value": None, "type": Canonical(out.type), "sensitive": True}
+    return {"value": Canonical(out.value), "type": Canonical(out.type)}
 
 
 def _group_key(r: ResourceState) -> tuple[str, str, str, str, str]:
@@ -136,11 +143,15 @@ def _schema_for(schemas: Mapping[str, ResourceSchema], mode: str,
 def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
                      instances: Mapping[ResourceAddress, list[ResourceAddress]]
                      ) -> dict[str, Any]:
-    attributes: Mapping[str, Any] = r.attributes
+    attributes, digests = split_digests(r.attributes)
     sensitive: list[SensitivePath] = list(r.sensitive_attributes)
+    sensitive.extend(p for p, _ in digests if p not in sensitive)
     if secret_paths:
         attributes, withheld = withhold_sensitive(attributes, secret_paths)
         sensitive.extend(p for p in withheld if p not in sensitive)
+    extra = r.extra
+    if digests:
+        extra = {**extra, "private": encode_private(extra.get("private"), digests)}
     entry: dict[str, Any] = {}
     if r.address.key is not None:
         entry["index_key"] = r.address.key
@@ -153,7 +164,7 @@ def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
     entry["sensitive_attributes"] = [_encode_path(p) for p in sensitive]
     # Unknown keys (``private``, 1.12's ``identity``) go where Terraform's struct puts
     # ``private``: after the sensitive paths, before the dependencies.
-    for key, value in r.extra.items():
+    for key, value in extra.items():
         entry[key] = value
     if r.dependencies:
         resources = list(dict.fromkeys(_resource_of(d) for d in r.dependencies))
@@ -372,11 +383,20 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         raise StateFormatError(f"{where}.schema_version: expected an integer")
     deps_key = "albform_dependencies" if "albform_dependencies" in doc else "dependencies"
     deps = _expect(doc.get(deps_key) or [], list, f"{where}.{deps_key}")
+    attributes = _expect(doc.get("attributes") or {}, dict, f"{where}.attributes")
+    extra = {k: v for k, v in doc.items() if k not in _INSTANCE_KEYS}
+    digests, private = decode_private(extra.get("private"))
+    if digests:
+        attributes = place_digests(attributes, digests)
+        if private is None:
+            del extra["private"]
+        else:
+            extra["private"] = private
     return ResourceState(
         # Built directly: dataclasses.replace costs a tenth of decoding on large states.
         address=ResourceAddress(base.type, base.name, _decode_key(doc.get("index_key"), where),
                                 base.module, base.mode),
-        attributes=_expect(doc.get("attributes") or {}, dict, f"{where}.attributes"),
+        attributes=attributes,
         provider=provider,
         dependencies=tuple(_parse_address(_expect(d, str, f"{where}.{deps_key}"), where)
                            for d in deps),
@@ -390,7 +410,7 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         deposed=deposed,
         adopted_from=_expect(doc["albform_adopted_from"], dict, f"{where}.albform_adopted_from")
         if doc.get("albform_adopted_from") is not None else None,
-        extra={k: v for k, v in doc.items() if k not in _INSTANCE_KEYS},
+        extra=extra,
     )
 
 

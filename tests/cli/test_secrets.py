@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import sqlite3
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -62,3 +63,84 @@ def test_private_key_is_withheld_from_state_and_masked_in_plans(albform: Any,
     assert again.code == 0, again.out + again.err
     shown = albform("-chdir=" + str(work), "state", "show", "avi_sslkeyandcertificate.demo")
     assert secret_line not in shown.out
+
+
+# -- rotation: the state keeps a digest of what was sent, never the secret ------------------------
+
+HM = """
+variable "pw" {}
+resource "avi_healthmonitor" "hm" {
+  name = "hm-auth"
+  type = "HEALTH_MONITOR_HTTP"
+  authentication {
+    username = "probe"
+    password = var.pw
+  }
+}
+output "pw" {
+  value     = var.pw
+  sensitive = true
+}
+"""
+
+
+def _stored_body(db: Path, name: str) -> dict[str, Any]:
+    """The object as the emulator stored it (the API never answers secrets)."""
+    with sqlite3.connect(db) as conn:
+        (body,) = conn.execute("SELECT body FROM objects WHERE name = ?", (name,)).fetchone()
+    return dict(json.loads(body))
+
+
+def test_a_rotated_password_is_planned_and_applied(albform: Any, tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(HM)
+    assert albform("apply", "-auto-approve", "-var", "pw=first-secret").code == 0
+    state_text = (tmp_path / "terraform.tfstate").read_text()
+    assert "first-secret" not in state_text
+    assert albform("plan", "-detailed-exitcode", "-var", "pw=first-secret").code == 0
+
+    plan = albform("plan", "-detailed-exitcode", "-no-color", "-var", "pw=second-secret")
+    assert plan.code == 2, plan.out + plan.err
+    assert "~ password = (sensitive value)" in plan.out and "second-secret" not in plan.out
+    assert "1 to change" in plan.out
+    assert albform("apply", "-auto-approve", "-var", "pw=second-secret").code == 0
+    assert _stored_body(tmp_path / "emulator.db", "hm-auth")["authentication"]["password"] \
+        == "second-secret"
+    state_text = (tmp_path / "terraform.tfstate").read_text()
+    assert "second-secret" not in state_text and "first-secret" not in state_text
+    assert albform("plan", "-detailed-exitcode", "-var", "pw=second-secret").code == 0
+    # Rotating back is a change too: the digest is of the value, not a counter.
+    assert albform("plan", "-detailed-exitcode", "-var", "pw=first-secret").code == 2
+
+
+def test_a_rotated_certificate_key_is_applied(albform: Any, tmp_path: Path) -> None:
+    cert, key = _self_signed()
+    new_cert, new_key = _self_signed()
+
+    def write(c: str, k: str) -> None:
+        (tmp_path / "main.tf.json").write_text(json.dumps({"resource": {
+            "avi_sslkeyandcertificate": {"demo": {
+                "name": "demo-cert", "type": "SSL_CERTIFICATE_TYPE_VIRTUALSERVICE",
+                "certificate": {"certificate": c}, "key": k}}}}))
+
+    write(cert, key)
+    assert albform("apply", "-auto-approve").code == 0
+    write(new_cert, new_key)
+    plan = albform("plan", "-no-color")
+    assert "~ key" in plan.out and "(sensitive value)" in plan.out, plan.out
+    assert albform("apply", "-auto-approve").code == 0
+    assert _stored_body(tmp_path / "emulator.db", "demo-cert")["key"] == new_key
+    assert new_key.splitlines()[1] not in (tmp_path / "terraform.tfstate").read_text()
+    assert albform("plan", "-detailed-exitcode").code == 0
+
+
+def test_sensitive_outputs_are_not_stored(albform: Any, tmp_path: Path) -> None:
+    """README: "Secrets (private keys, passwords, sensitive outputs) never reach state"."""
+    (tmp_path / "main.tf").write_text(HM)
+    assert albform("apply", "-auto-approve", "-var", "pw=first-secret").code == 0
+    doc = json.loads((tmp_path / "terraform.tfstate").read_text())
+    assert doc["outputs"]["pw"] == {"value": None, "type": "string", "sensitive": True}
+    assert albform("plan", "-detailed-exitcode", "-var", "pw=first-secret").code == 0
+    shown = albform("output", "pw")
+    assert shown.code == 1 and "Sensitive output not stored" in shown.err
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "sensitive outputs" in readme and "never reach state" in readme

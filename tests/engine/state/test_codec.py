@@ -84,8 +84,11 @@ def states(draw: st.DrawFn) -> State:
         st.builds(lambda r, at, key: replace(r, address=at, deposed=key),
                   resource_states(), where, DEPOSED_KEY),
         max_size=3, unique_by=lambda r: (r.address, r.deposed)))
-    outputs = draw(st.dictionaries(IDENT, st.builds(OutputState, JSON, st.just("string"),
-                                                    st.booleans()), max_size=3))
+    # A sensitive output's value is never stored (see test_secret_digests): only null ones
+    # round-trip.
+    outputs = draw(st.dictionaries(IDENT, st.builds(OutputState, JSON, st.just("string"))
+                                   | st.builds(OutputState, st.none(), st.just("string"),
+                                               st.just(True)), max_size=3))
     extra = draw(st.sampled_from([{}, {"check_results": [{"object_kind": "resource"}]},
                                   {"x_future_key": {"a": 1}}]))
     return State(serial=draw(st.integers(0, 2**40)), lineage=draw(st.uuids()).__str__(),
@@ -117,7 +120,9 @@ def test_a_file_terraform_wrote_is_reproduced_byte_for_byte() -> None:
     assert [str(r.address) for r in state.resources] == [
         "terraform_data.a", "terraform_data.b[0]", "terraform_data.b[1]",
         'module.m.terraform_data.k["p"]', 'module.m.terraform_data.k["q"]']
-    assert encode_state(state) == raw
+    # ...except the sensitive output's value, which albform never stores.
+    assert state.outputs["o"].value == "hi"
+    assert encode_state(state) == raw.replace(b'"value": "hi"', b'"value": null')
 
 
 def test_a_deposed_object_terraform_wrote_is_reproduced_byte_for_byte() -> None:
