@@ -55,9 +55,11 @@ class BodyDecoder:
                          address=self.address)
 
     def body(self, body: Body, ctx: Context, *, skip: frozenset[str] = frozenset(),
-             fields: Fields | None = None, kind: str = "") -> dict[str, Any]:
+             fields: Fields | None = None, kind: str = "", line: int | None = None,
+             ) -> dict[str, Any]:
         """Arguments and nested blocks of ``body``; ``fields`` (the schema, when known)
-        checks names, with "Did you mean" suggestions."""
+        checks names, with "Did you mean" suggestions, and with ``line`` (where the block
+        starts) that every required argument is set, at every nesting level."""
         out: dict[str, Any] = {}
         lines: dict[str, int] = {}
         for attr in body.attributes:
@@ -99,7 +101,8 @@ class BodyDecoder:
                 continue
             inner = self._fields(fields, block.type)
             groups.setdefault(block.type, []).append(
-                self.body(block.body, ctx, fields=inner, kind=f"{kind}.{block.type}"))
+                self.body(block.body, ctx, fields=inner, kind=f"{kind}.{block.type}",
+                          line=block.line))
         for name, items in groups.items():
             if name in out:
                 self.diags.error("Duplicate argument", f"{name!r} is set both as an argument "
@@ -107,7 +110,20 @@ class BodyDecoder:
                                  address=self.address)
                 continue
             out[name] = items
+        if fields is not None and line is not None:
+            self._check_required(out, fields, line, kind)
         return out
+
+    def _check_required(self, value: Mapping[str, Any], fields: Fields, line: int,
+                        kind: str) -> None:
+        """Every required argument of an object (a resource body, a nested block, an object
+        written as a value) is set. Absent or null is missing, as in Terraform; an argument
+        whose evaluation failed was reported already."""
+        for name, attr in fields.items():
+            if attr.required and name not in value and name not in self.failed:
+                self.diags.error("Missing required argument", f"The argument {name!r} is "
+                                 f"required by {kind}, but no definition was found.",
+                                 subject=self.where(line), address=self.address)
 
     @staticmethod
     def _fields(fields: Fields | None, name: str) -> Fields | None:
@@ -130,6 +146,7 @@ class BodyDecoder:
                         self._check_value(item[key], fields[key], line, f"{kind}.{key}")
                     elif key in fields:
                         del item[key]
+                self._check_required(item, fields, line, kind)
             return
         if schema.type == "list":
             if isinstance(value, list):
@@ -239,7 +256,7 @@ class BodyDecoder:
         for key, value in pairs:
             bound = ctx.bind(**{iterator: {"key": key, "value": value}})
             items.append(self.body(contents[0].body, bound, fields=inner,
-                                   kind=f"{kind}.{label}"))
+                                   kind=f"{kind}.{label}", line=contents[0].line))
 
     def lifecycle(self, body: Body, ctx: Context) -> Lifecycle:
         blocks = body.blocks_of("lifecycle")

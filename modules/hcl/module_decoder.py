@@ -257,9 +257,8 @@ class ModuleDecoder:
             instance = address.instance(instance_key)
             decoder.address = instance
             attributes = decoder.body(block.body, ctx, skip=RESOURCE_META, fields=fields,
-                                      kind=f"{'data ' if mode == 'data' else ''}{type_name}")
-            if fields is not None:
-                self._check_required(attributes, fields, decoder, block, type_name)
+                                      kind=f"{'data ' if mode == 'data' else ''}{type_name}",
+                                      line=block.line)
             if any(ref.resource() == address for ref in collect_references(attributes)):
                 self.diags.error("Self-referential block", f"Configuration for {address} may "
                                  "not refer to itself.", subject=where, address=instance)
@@ -286,17 +285,6 @@ class ModuleDecoder:
                                      f"{path[0]!r}, which {address.type} does not have."
                                      + did_you_mean(path[0], fields),
                                      subject=SourceRange(filename, attr.line), address=address)
-
-    def _check_required(self, attributes: Mapping[str, Any], fields: Fields,
-                        decoder: BodyDecoder, block: Block, type_name: str) -> None:
-        # Arguments that failed to evaluate were reported already; absent or null ones are
-        # "missing", as in Terraform.
-        for attr_name, attr in fields.items():
-            if attr.required and attr_name not in attributes and \
-                    attr_name not in decoder.failed:
-                self.diags.error("Missing required argument", f"The argument {attr_name!r} "
-                                 f"is required by {type_name}, but no definition was found.",
-                                 subject=decoder.where(block.line), address=decoder.address)
 
     def _depends_on(self, block: Block, decoder: BodyDecoder) -> tuple[ResourceAddress, ...]:
         from albform.modules.hcl.dependencies import depends_on_addresses

@@ -311,8 +311,9 @@ def test_null_means_unset(write) -> None:
         }
     """})
     config, diags = load_configuration(root, env={})
+    # A null required argument is missing, in a nested block (ip.type) as at the top (name).
     assert [(d.summary, d.subject.start_line if d.subject else 0) for d in diags] == \
-        [("Missing required argument", 15)]
+        [("Missing required argument", 9), ("Missing required argument", 15)]
     attrs = config.by_address()[A("avi_pool.p")].attributes
     assert attrs == {"name": "p", "servers": [{"ip": [{"addr": "10.0.0.1"}]}]}
 
