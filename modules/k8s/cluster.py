@@ -16,12 +16,13 @@ from albform.modules.k8s.ingest import KubeObject
 
 SVC_NAME_LABEL = "kubernetes.io/service-name"
 CLUSTER_SCOPED = {"Node", "Namespace", "IngressClass", "BlockAffinity", "HostSubnet",
-                  "CiliumNode"}
+                  "CiliumNode", "AviInfraSetting"}
 USED_KINDS = {"Service", "EndpointSlice", "Node", "Pod", "Ingress", "IngressClass", "Secret",
-              "Namespace", "BlockAffinity", "HostSubnet", "CiliumNode", "HostRule", "HTTPRule"}
+              "Namespace", "BlockAffinity", "HostSubnet", "CiliumNode", "HostRule", "HTTPRule",
+              "AviInfraSetting"}
 # Kinds AKO would act on that this translator does not (DECISIONS.md).
-UNSUPPORTED_KINDS = {"Route", "L4Rule", "AviInfraSetting", "L7Rule", "SSORule", "Gateway",
-                     "GatewayClass", "HTTPRoute", "MultiClusterIngress"}
+UNSUPPORTED_KINDS = {"Route", "L4Rule", "L7Rule", "SSORule", "Gateway", "GatewayClass",
+                     "HTTPRoute", "MultiClusterIngress"}
 
 
 class ClusterIndex:

@@ -16,6 +16,7 @@ from albform.modules.k8s.crd_status import CrdStatuses
 from albform.modules.k8s.facts import ControllerFacts
 from albform.modules.k8s.hostrule import HostRules
 from albform.modules.k8s.httprule import HttpRules
+from albform.modules.k8s.infrasetting import InfraSettings
 from albform.modules.k8s.naming import Namer
 from albform.modules.k8s.settings import AkoSettings
 
@@ -44,6 +45,7 @@ class Context:
         self.crd_statuses = CrdStatuses(facts, self.diags)
         self.hostrules = HostRules(index, self.crd_statuses, self.tenant_for, self.diags)
         self.httprules = HttpRules(index, self.crd_statuses, self.tenant_for)
+        self.infra = InfraSettings(index, self.crd_statuses, facts.cloud_type, self.diags)
 
     # -- VRF (5.1) -------------------------------------------------------------------------
     def _vrf(self) -> str:

@@ -77,6 +77,13 @@ class CrdStatuses:
                            f"{what} is Rejected as AKO would reject it: {error}."
                            + (f" {consequence}" if consequence else ""), subject=obj.source)
 
+    def missing_ref(self, refs: Sequence[AviRef]) -> str:
+        """AKO's error for the first named Avi object the controller lacks, or ""."""
+        for ref in refs:
+            if ref.name and not self.facts.has_object(ref.api_type, ref.name):
+                return f'{ref.api_type} "{ref.name}" not found on controller'
+        return ""
+
     def check_refs(self, kind: str, obj: KubeObject, refs: Sequence[AviRef], *,
                    cluster_scoped: bool = False) -> bool:
         """``checkRefsOnController``: True when every named Avi object exists. The first

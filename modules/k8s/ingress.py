@@ -11,6 +11,7 @@ from typing import Any
 
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.k8s.context import Context
+from albform.modules.k8s.infrasetting import Attached
 from albform.modules.k8s.ingest import KubeObject
 
 AVI_CONTROLLER = "ako.vmware.com/avi-lb"
@@ -45,6 +46,7 @@ class IngressHosts:
     ingress: KubeObject
     paths: dict[str, list[Backend]] = field(default_factory=dict)  # host -> backends
     tls: dict[str, TlsCert] = field(default_factory=dict)  # secure host -> cert
+    infra: Attached | None = None  # the AviInfraSetting that applies (class or namespace)
 
     @property
     def namespace(self) -> str:
@@ -53,6 +55,24 @@ class IngressHosts:
     @property
     def name(self) -> str:
         return self.ingress.name
+
+
+def segment(ing: IngressHosts) -> str:
+    """The AviInfraSetting name segment of the Ingress's L7 names ("" for none)."""
+    return ing.infra.segment if ing.infra is not None else ""
+
+
+def class_name(ctx: Context, ing: KubeObject) -> str:
+    """The Ingress's class: ``spec.ingressClassName``, else AKO's default IngressClass."""
+    name = ing.spec.get("ingressClassName")
+    if name:
+        return str(name)
+    for cls_name in sorted(ctx.index.ingress_classes):
+        cls = ctx.index.ingress_classes[cls_name]
+        if cls.spec.get("controller") == AVI_CONTROLLER and \
+                cls.annotations.get(DEFAULT_CLASS) == "true":
+            return cls_name
+    return ""
 
 
 def admitted(ctx: Context, ing: KubeObject) -> bool:

@@ -11,6 +11,8 @@ from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.context import Context, service_metadata
+from albform.modules.k8s.infrasetting import ANNOTATION as INFRA_ANNOTATION
+from albform.modules.k8s.infrasetting import Infra
 from albform.modules.k8s.ingest import KubeObject
 from albform.modules.k8s.l7_common import add_vrf_and_rhi, vs_base
 from albform.modules.k8s.markers import all_markers
@@ -142,12 +144,12 @@ def _static_ip(svc: KubeObject) -> str:
 
 def _vs_body(ctx: Context, name: str, tenant: str, ports: list[Mapping[str, Any]],
              app_profile: str, markers: list[dict[str, Any]], metadata: str,
-             traffic_enabled: bool | None) -> dict[str, Any]:
+             traffic_enabled: bool | None, infra: Infra | None) -> dict[str, Any]:
     profile, mixed = network_profile(ctx, {str(p.get("protocol") or "TCP") for p in ports})
-    body = vs_base(ctx, name, tenant, app_profile=app_profile, metadata=metadata)
+    body = vs_base(ctx, name, tenant, app_profile=app_profile, metadata=metadata, infra=infra)
     if traffic_enabled is not None:
         body["traffic_enabled"] = traffic_enabled
-    add_vrf_and_rhi(ctx, body)
+    add_vrf_and_rhi(ctx, body, infra=infra)
     body["vsvip_ref"] = f"/api/vsvip/?name={name}"
     body["services"] = _services(list(ports), mixed)
     body["network_profile_ref"] = f"/api/networkprofile/?name={profile}"
@@ -177,7 +179,8 @@ def _policy_set(ctx: Context, name: str, tenant: str, rules: list[tuple[str, int
 
 
 def _pools_for(ctx: Context, svc: KubeObject, tenant: str, name_of: Any,
-               marker_extra: dict[str, str]) -> tuple[list[AviObject], list[tuple[str, int, str]]]:
+               marker_extra: dict[str, str], infra: Infra | None,
+               ) -> tuple[list[AviObject], list[tuple[str, int, str]]]:
     pools: list[AviObject] = []
     rules: list[tuple[str, int, str]] = []
     force_endpoints = SKIP_NODEPORT in svc.annotations
@@ -195,7 +198,7 @@ def _pools_for(ctx: Context, svc: KubeObject, tenant: str, name_of: Any,
                               port=str(number), protocol=proto if marker_extra else "",
                               **marker_extra)
         pools.append(build_pool(ctx, pool_name, tenant, servers=servers, markers=markers,
-                                metadata=service_metadata(), protocol=proto))
+                                metadata=service_metadata(), protocol=proto, infra=infra))
         rules.append((f"/api/pool?name={pool_name}", number, proto))
     return pools, rules
 
@@ -204,9 +207,11 @@ def _service_model(ctx: Context, svc: KubeObject) -> list[AviObject]:
     ns, tenant = svc.namespace, ctx.tenant_for(svc.namespace)
     name = ctx.names.l4_vs(ns, svc.name)
     fqdns = _service_fqdns(ctx, svc)
-    vsvip = build_vsvip(ctx, name, tenant, fqdns, static_ip=_static_ip(svc))
+    infra = ctx.infra.for_service(svc) if ctx.infra else None
+    vsvip = build_vsvip(ctx, name, tenant, fqdns, static_ip=_static_ip(svc), infra=infra)
     pools, rules = _pools_for(ctx, svc, tenant,
-                              lambda proto, port: ctx.names.l4_pool(ns, svc.name, proto, port), {})
+                              lambda proto, port: ctx.names.l4_pool(ns, svc.name, proto, port), {},
+                              infra)
     protocols = ",".join(sorted(_protocols(svc)))
     l4ps = _policy_set(ctx, name, tenant, rules, all_markers(
         ctx.cluster, namespace=ns, service=svc.name, protocol=protocols))
@@ -216,7 +221,7 @@ def _service_model(ctx: Context, svc: KubeObject) -> list[AviObject]:
     vs = AviObject("virtualservice", name, tenant, _vs_body(
         ctx, name, tenant, svc.spec.get("ports") or [],
         str(svc.annotations.get(APP_PROFILE) or "System-L4-Application"),
-        all_markers(ctx.cluster, namespace=ns, service=svc.name), metadata, traffic))
+        all_markers(ctx.cluster, namespace=ns, service=svc.name), metadata, traffic, infra))
     return [vsvip, *pools, l4ps, vs]
 
 
@@ -228,6 +233,13 @@ def _shared_vip_model(ctx: Context, ns: str, key: str, members: list[KubeObject]
                       "ask for different load balancer IPs; AKO builds no VS.",
                       subject=members[0].source)
         return []
+    settings = {str(s.annotations.get(INFRA_ANNOTATION) or "") for s in members}
+    if len(settings) > 1:
+        diags.warning("Shared VIP not translated", f"Services sharing VIP key {key!r} in {ns} "
+                      "name different AviInfraSettings; AKO builds no VS.",
+                      subject=members[0].source)
+        return []
+    infra = ctx.infra.for_service(members[0]) if ctx.infra else None
     tenant = ctx.settings.tenant_name  # the namespace tenant is not honoured (2.4.2)
     name = ctx.names.l4_vs(ns, key)
     fqdns: list[str] = []
@@ -237,7 +249,8 @@ def _shared_vip_model(ctx: Context, ns: str, key: str, members: list[KubeObject]
                 fqdns.append(str(svc.annotations[EXTERNAL_DNS]))
             elif fqdn := auto_fqdn(ctx, svc.namespace, svc.name):
                 fqdns.append(fqdn)
-    vsvip = build_vsvip(ctx, name, tenant, fqdns, static_ip=_static_ip(members[0]))
+    vsvip = build_vsvip(ctx, name, tenant, fqdns, static_ip=_static_ip(members[0]),
+                        infra=infra)
     pools: list[AviObject] = []
     rules: list[tuple[str, int, str]] = []
     ports: list[Mapping[str, Any]] = []
@@ -245,7 +258,7 @@ def _shared_vip_model(ctx: Context, ns: str, key: str, members: list[KubeObject]
         got, got_rules = _pools_for(
             ctx, svc, tenant,
             lambda proto, port, s=svc: ctx.names.shared_vip_pool(ns, s.name, key, proto, port),
-            {"gateway": key})
+            {"gateway": key}, infra)
         pools.extend(got)
         rules.extend(got_rules)
         ports.extend(svc.spec.get("ports") or [])
@@ -254,5 +267,5 @@ def _shared_vip_model(ctx: Context, ns: str, key: str, members: list[KubeObject]
     metadata = service_metadata(hostnames=fqdns or None)
     vs = AviObject("virtualservice", name, tenant, _vs_body(
         ctx, name, tenant, ports, "System-L4-Application",
-        all_markers(ctx.cluster, namespace=ns, gateway=key), metadata, None))
+        all_markers(ctx.cluster, namespace=ns, gateway=key), metadata, None, infra))
     return [vsvip, *pools, l4ps, vs]

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from albform.modules.k8s.context import Context, service_metadata
+from albform.modules.k8s.infrasetting import Attached, Infra, se_group
+from albform.modules.k8s.infrasetting import rhi as infra_rhi
 from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
 from albform.modules.k8s.markers import all_markers, cluster_markers
 from albform.modules.k8s.objects import AviObject
@@ -37,10 +39,16 @@ class HostRoutes:
     host: str
     namespace: str
     cert: TlsCert | None = None
+    infra: Attached | None = None  # the AviInfraSetting of the first Ingress serving it
     ingresses: list[str] = field(default_factory=list)  # "ns/ing"
     # (ns) -> (rules, ingress names) for the per-namespace host-path policy set
     rules: dict[str, tuple[list[PathRule], list[str]]] = field(default_factory=dict)
     objects: list[AviObject] = field(default_factory=list)  # pools, PGs
+
+    @property
+    def segment(self) -> str:
+        """The AviInfraSetting name segment of this host's names (and its marker)."""
+        return self.infra.segment if self.infra is not None else ""
 
 
 def add_ingress(hr: HostRoutes, ing: IngressHosts) -> list[PathRule]:
@@ -58,8 +66,9 @@ def path_pool_group(ctx: Context, name: str, tenant: str, pool_name: str, backen
     """The PoolGroup of one host path, holding the path's pool alone."""
     return pool_group(
         ctx, name, tenant, [{"pool_ref": f"/api/pool?name={pool_name}", "ratio": backend.weight}],
-        all_markers(ctx.cluster, namespace=ing.namespace, host=[host], path=[backend.path],
-                    ingress=[ing.name]), implicit=False)
+        all_markers(ctx.cluster, namespace=ing.namespace, host=[host],
+                    infra=ing.infra.segment if ing.infra is not None else "",
+                    path=[backend.path], ingress=[ing.name]), implicit=False)
 
 
 def policy_sets(ctx: Context, hr: HostRoutes, tenant: str,
@@ -71,10 +80,10 @@ def policy_sets(ctx: Context, hr: HostRoutes, tenant: str,
     sets, refs = [], []
     for ns in sorted(hr.rules):
         rules, names = hr.rules[ns]
-        name = ctx.names.host_policy(ns, hr.host)
+        name = ctx.names.host_policy(ns, hr.host, hr.segment)
         sets.append(host_policy_set(ctx, name, tenant, rules,
-                                    {"namespace": ns, "host": list(hosts or [hr.host])},
-                                    names))
+                                    {"namespace": ns, "host": list(hosts or [hr.host]),
+                                     "infra": hr.segment}, names))
         first = min((r.path for r in rules), key=lambda p: (-len(p), p), default="")
         refs.append((first, name))
     return sets, refs
@@ -85,15 +94,20 @@ def cert_ref(name: str) -> str:
 
 
 def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
-            backend: Backend, *, with_service: bool, plain_name: str = "") -> list[AviObject]:
+            backend: Backend, *, with_service: bool, plain_name: str = "",
+            infra: Attached | None = None) -> list[AviObject]:
     """The pool of one host path, configured by a matching HTTPRule: the PKIProfile AKO
     creates for the rule's ``destinationCA`` (if any) comes first, then the pool.
-    ``plain_name``: the pool's unencoded name in EVH (the PKIProfile is named after it)."""
+    ``plain_name``: the pool's unencoded name in EVH (the PKIProfile is named after it).
+    ``infra``: the Ingress's AviInfraSetting (node networks, T1; its name segment is the
+    InfrasettingName marker)."""
+    setting = infra.infra if infra is not None else None
+    segment = infra.segment if infra is not None else ""
     svc = ctx.index.services.get((ns, backend.service))
     servers: list[dict[str, Any]] = []
     if svc is not None:
         _, servers = servers_for(ctx, svc, backend.port, ingress=True)
-    markers = all_markers(ctx.cluster, namespace=ns, host=[host],
+    markers = all_markers(ctx.cluster, namespace=ns, host=[host], infra=segment,
                           service=backend.service if with_service else "",
                           path=[backend.path], ingress=[ing])
     rule = ctx.httprules.for_pool(host, ns, tenant, backend.path) if ctx.httprules else None
@@ -102,7 +116,7 @@ def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
                                 crd_status=rule.crd_status if rule is not None else None)
     if rule is None:
         return [build_pool(ctx, name, tenant, servers=servers, markers=markers,
-                           metadata=metadata)]
+                           metadata=metadata, infra=setting)]
     out: list[AviObject] = []
     extra = dict(rule.body)
     if rule.pki_ca:
@@ -119,7 +133,7 @@ def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
         }))
         extra["pki_profile_ref"] = f"/api/pkiprofile?name={pki}"
     out.append(build_pool(ctx, name, tenant, servers=servers, markers=markers,
-                          metadata=metadata, extra=extra))
+                          metadata=metadata, extra=extra, infra=setting))
     return out
 
 
@@ -201,7 +215,7 @@ def _policy_set(ctx: Context, name: str, tenant: str, rules: list[dict[str, Any]
 
 
 def ssl_cert(ctx: Context, name: str, tenant: str, cert: TlsCert, host: str, *,
-             alt: bool = False) -> AviObject:
+             alt: bool = False, infra: str = "") -> AviObject:
     body = {
         "name": name,
         "tenant_ref": ctx.tenant_ref(tenant),
@@ -209,7 +223,7 @@ def ssl_cert(ctx: Context, name: str, tenant: str, cert: TlsCert, host: str, *,
         "type": "SSL_CERTIFICATE_TYPE_VIRTUALSERVICE",
         "certificate": {"certificate": cert.alt_certificate if alt else cert.certificate},
         "key": cert.alt_key if alt else cert.key,
-        "markers": all_markers(ctx.cluster, host=[host]),
+        "markers": all_markers(ctx.cluster, host=[host], infra=infra),
     }
     return AviObject("sslkeyandcertificate", name, tenant, body)
 
@@ -225,32 +239,38 @@ def http_policies(without_paths: Sequence[str], with_paths: Sequence[tuple[str, 
 
 
 def vs_base(ctx: Context, name: str, tenant: str, *, app_profile: str,
-            metadata: str) -> dict[str, Any]:
+            metadata: str, infra: Infra | None = None) -> dict[str, Any]:
+    """``infra`` sets the SE group (parents, dedicated and L4 VSes; children keep the
+    global one)."""
     return {
         "name": name,
         "created_by": ctx.created_by,
         "cloud_ref": ctx.cloud_ref,
         "tenant_ref": ctx.tenant_ref(tenant),
         "application_profile_ref": f"/api/applicationprofile/?name={app_profile}",
-        "se_group_ref": f"/api/serviceenginegroup?name={ctx.settings.se_group_name}",
+        "se_group_ref": f"/api/serviceenginegroup?name={se_group(ctx.settings, infra)}",
         "service_metadata": metadata,
     }
 
 
-def parent_vs_body(ctx: Context, name: str, tenant: str) -> dict[str, Any]:
+def parent_vs_body(ctx: Context, name: str, tenant: str, infra: Infra | None = None,
+                   ) -> dict[str, Any]:
     """The opening keys of a shared (SNI or EVH) parent VS body, which owns the VIP ``name``;
     the caller adds the model's own keys after them."""
-    body = vs_base(ctx, name, tenant, app_profile="System-HTTP", metadata=service_metadata())
-    add_vrf_and_rhi(ctx, body)
+    body = vs_base(ctx, name, tenant, app_profile="System-HTTP", metadata=service_metadata(),
+                   infra=infra)
+    add_vrf_and_rhi(ctx, body, infra=infra)
     body.update({"vsvip_ref": f"/api/vsvip/?name={name}", "type": "VS_TYPE_VH_PARENT"})
     return body
 
 
-def add_vrf_and_rhi(ctx: Context, body: dict[str, Any], *, rhi: bool = True) -> None:
-    """The VRF reference and (on VSes that own a VIP) route health injection, in AKO's order."""
-    if ctx.vrf:
+def add_vrf_and_rhi(ctx: Context, body: dict[str, Any], *, rhi: bool = True,
+                    infra: Infra | None = None) -> None:
+    """The VRF reference (none under an NSX-T T1 router) and, on VSes that own a VIP, route
+    health injection, in AKO's order."""
+    if ctx.vrf and not (infra is not None and infra.t1lr):
         body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
-    if rhi and ctx.settings.enable_rhi:
+    if rhi and infra_rhi(ctx.settings, infra):
         body["enable_rhi"] = True
 
 

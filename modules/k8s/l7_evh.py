@@ -11,7 +11,8 @@ from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
 from albform.modules.k8s.hostrule import apply_to_vs
 from albform.modules.k8s.hostrule import crd_status as hostrule_status
-from albform.modules.k8s.ingress import Backend, IngressHosts
+from albform.modules.k8s.infrasetting import Attached, merge_listeners
+from albform.modules.k8s.ingress import Backend, IngressHosts, segment
 from albform.modules.k8s.l7_common import (
     HostRoutes,
     PathRule,
@@ -31,6 +32,7 @@ from albform.modules.k8s.l7_common import (
     ssl_cert,
     vs_base,
 )
+from albform.modules.k8s.l7_sni import shard_size
 from albform.modules.k8s.markers import all_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.vsvip import build_vsvip
@@ -43,21 +45,23 @@ class EvhParent:
     fqdns: dict[str, None] = field(default_factory=dict)  # an ordered set: see l7_sni.Parent
     hosts: dict[str, HostRoutes] = field(default_factory=dict)
     fqdn: str = ""  # the auto FQDN, which a HostRule names to configure the parent
+    infra: Attached | None = None  # as l7_sni.Parent.infra
 
 
 def build_evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
     parents: dict[tuple[str, str], EvhParent] = {}
     for ing in parsed:
         tenant = ctx.tenant_for(ing.namespace)
+        seg = segment(ing)
         for host, backends in ing.paths.items():
             if ctx.settings.vip_per_namespace:
-                name = ctx.names.evh_namespace_vs(ing.namespace)
+                name = ctx.names.evh_namespace_vs(ing.namespace, seg)
             else:
-                size = ctx.settings.shard_vs_size or 1
-                name = ctx.names.evh_shard_vs(shard_bucket(host, size))
+                size = shard_size(ctx, ing) or 1
+                name = ctx.names.evh_shard_vs(shard_bucket(host, size), seg)
             parent = parents.get((tenant, name))
             if parent is None:
-                parent = parents[(tenant, name)] = EvhParent(name, tenant)
+                parent = parents[(tenant, name)] = EvhParent(name, tenant, infra=ing.infra)
                 if not ctx.settings.vip_per_namespace and (
                         fqdn := shared_fqdn(ctx, name, tenant)):
                     parent.fqdns[fqdn] = None
@@ -77,17 +81,18 @@ def _add_host(ctx: Context, parent: EvhParent, ing: IngressHosts, host: str,
               backends: list[Backend]) -> None:
     eh = parent.hosts.get(host)
     if eh is None:
-        eh = parent.hosts[host] = HostRoutes(host, ing.namespace)
+        eh = parent.hosts[host] = HostRoutes(host, ing.namespace, infra=ing.infra)
     if eh.cert is None and host in ing.tls:
         eh.cert = ing.tls[host]
     rules = add_ingress(eh, ing)
+    seg = segment(ing)
     for b in backends:
-        pool_name = ctx.names.evh_pool(ing.name, ing.namespace, host, b.path, b.service)
+        pool_name = ctx.names.evh_pool(ing.name, ing.namespace, host, b.path, b.service, seg)
         eh.objects.extend(l7_pool(
             ctx, pool_name, parent.tenant, ing.namespace, ing.name, host, b, with_service=True,
             plain_name=ctx.names.evh_pool_plain(ing.name, ing.namespace, host, b.path,
-                                                b.service)))
-        pg_name = ctx.names.evh_pg(ing.name, ing.namespace, host, b.path)
+                                                b.service, seg), infra=ing.infra))
+        pg_name = ctx.names.evh_pg(ing.name, ing.namespace, host, b.path, seg)
         eh.objects.append(path_pool_group(ctx, pg_name, parent.tenant, pool_name, b, ing, host))
         rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
 
@@ -95,8 +100,10 @@ def _add_host(ctx: Context, parent: EvhParent, ing: IngressHosts, host: str,
 def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
     rule = ctx.hostrules.for_host(parent.fqdn or parent.name, parent.tenant) \
         if ctx.hostrules else None
+    infra = parent.infra.infra if parent.infra is not None else None
     out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns),
-                                        static_ip=rule.load_balancer_ip if rule else "")]
+                                        static_ip=rule.load_balancer_ip if rule else "",
+                                        infra=infra)]
     # Every secure child's certificate sits on the parent (HostRule refs included).
     cert_refs: list[str] = []
     for eh in parent.hosts.values():
@@ -105,12 +112,13 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
         if eh.cert.refs:
             cert_refs.extend(r for r in eh.cert.refs if r not in cert_refs)
         elif eh.cert.certificate:
-            cert_name = ctx.names.tls_cert(eh.host)
-            out.append(ssl_cert(ctx, cert_name, parent.tenant, eh.cert, eh.host))
+            cert_name = ctx.names.tls_cert(eh.host, eh.segment)
+            out.append(ssl_cert(ctx, cert_name, parent.tenant, eh.cert, eh.host,
+                                infra=eh.segment))
             cert_refs.append(cert_ref(cert_name))
     if rule is not None:
         cert_refs.extend(r for r in rule.cert_refs if r not in cert_refs)
-    body = parent_vs_body(ctx, parent.name, parent.tenant)
+    body = parent_vs_body(ctx, parent.name, parent.tenant, infra)
     body.update({
         "vh_type": "VS_TYPE_VH_ENHANCED",
         "services": listeners(),
@@ -130,6 +138,7 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
         child_rule = ctx.hostrules.for_host(eh.host, parent.tenant) if ctx.hostrules else None
         if eh.cert is not None and child_rule is not None and child_rule.ssl_profile:
             body["ssl_profile_ref"] = f"/api/sslprofile?name={child_rule.ssl_profile}"
+    body["services"] = merge_listeners(body["services"], infra)
     out.append(AviObject("virtualservice", parent.name, parent.tenant, body))
     for host in parent.hosts:
         out.extend(_emit_child(ctx, parent, parent.hosts[host]))
@@ -140,7 +149,7 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes) -> list[AviObje
     tenant = parent.tenant
     rule = ctx.hostrules.for_host(eh.host, tenant) if ctx.hostrules else None
     domains = list(dict.fromkeys([eh.host, *(rule.extra_fqdns if rule else [])]))
-    name = ctx.names.evh_vs(eh.host)
+    name = ctx.names.evh_vs(eh.host, eh.segment)
     out = creation_order(eh.objects)
     refs: list[tuple[str, str]] = []
     redirect: list[str] = []
@@ -149,7 +158,7 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes) -> list[AviObje
         out.extend(sets)
         if eh.cert is not None:
             out.append(redirect_policy_set(ctx, name, tenant, domains, all_markers(
-                ctx.cluster, namespace=eh.namespace, host=[eh.host])))
+                ctx.cluster, namespace=eh.namespace, host=[eh.host], infra=eh.segment)))
             redirect.append(name)
     metadata = service_metadata(namespace_ingress_name=eh.ingresses, namespace=eh.namespace,
                                 hostnames=[eh.host], crd_status=hostrule_status(rule))
@@ -168,7 +177,8 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes) -> list[AviObje
             "matches": {"path": {"match_criteria": "BEGINS_WITH", "match_case": "SENSITIVE",
                                  "match_str": ["/"]}}}]} for domain in domains],
         "http_policies": http_policies(redirect, refs),
-        "markers": all_markers(ctx.cluster, namespace=eh.namespace, host=[eh.host]),
+        "markers": all_markers(ctx.cluster, namespace=eh.namespace, host=[eh.host],
+                               infra=eh.segment),
     })
     if rule is not None:
         apply_to_vs(rule, body, parent_like=False, diags=ctx.diags, tls_here=False)

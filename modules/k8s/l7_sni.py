@@ -12,7 +12,8 @@ from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
 from albform.modules.k8s.hostrule import apply_to_vs
 from albform.modules.k8s.hostrule import crd_status as hostrule_status
-from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
+from albform.modules.k8s.infrasetting import Attached, merge_listeners
+from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert, segment
 from albform.modules.k8s.l7_common import (
     HostRoutes,
     PathRule,
@@ -60,19 +61,32 @@ class Parent:
     redirect_hosts: dict[str, None] = field(default_factory=dict)
     fqdn: str = ""  # the shared VS's auto FQDN, which a HostRule names to configure it
     rewrites: dict[str, str] = field(default_factory=dict)  # insecure host -> its GSLB fqdn
+    # The AviInfraSetting of the first Ingress that made this parent (AKO applies whichever
+    # Ingress it processed last; they agree unless namespaces disagree).
+    infra: Attached | None = None
+
+
+def shard_size(ctx: Context, ing: IngressHosts) -> int:
+    """``GetShardSizeFromAviInfraSetting``: the setting's l7Settings.shardSize, else the
+    global shardVSSize (0 = DEDICATED)."""
+    if ing.infra is not None and ing.infra.infra.shard_size is not None:
+        return ing.infra.infra.shard_size
+    return ctx.settings.shard_vs_size
 
 
 def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
-    if ctx.settings.shard_vs_size == 0:
-        return _build_dedicated(ctx, parsed)
+    dedicated = [ing for ing in parsed if shard_size(ctx, ing) == 0]
     parents: dict[tuple[str, str], Parent] = {}
     for ing in parsed:
+        size = shard_size(ctx, ing)
+        if size == 0:
+            continue
         tenant = ctx.tenant_for(ing.namespace)
         for host, backends in ing.paths.items():
-            name = ctx.names.shard_vs(shard_bucket(host, ctx.settings.shard_vs_size))
+            name = ctx.names.shard_vs(shard_bucket(host, size), segment(ing))
             parent = parents.get((tenant, name))
             if parent is None:
-                parent = parents[(tenant, name)] = Parent(name, tenant)
+                parent = parents[(tenant, name)] = Parent(name, tenant, infra=ing.infra)
                 if fqdn := shared_fqdn(ctx, name, tenant):
                     parent.fqdns[fqdn] = None
                     parent.fqdn = fqdn
@@ -94,6 +108,8 @@ def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
     out: list[AviObject] = []
     for key in sorted(parents):
         out.extend(_emit_parent(ctx, parents[key]))
+    if dedicated:
+        out.extend(_build_dedicated(ctx, dedicated))
     return out
 
 
@@ -102,12 +118,12 @@ def _add_insecure(ctx: Context, parent: Parent, ing: IngressHosts, host: str,
     known = parent.insecure_names
     for b in backends:
         label = host + b.path if b.path else host
-        name = ctx.names.l7_insecure_pool(host, b.path, ing.namespace, ing.name)
+        name = ctx.names.l7_insecure_pool(host, b.path, ing.namespace, ing.name, segment(ing))
         if name in known:
             continue
         known.add(name)
         parent.insecure_pools.extend(l7_pool(ctx, name, parent.tenant, ing.namespace, ing.name,
-                                             host, b, with_service=False))
+                                             host, b, with_service=False, infra=ing.infra))
         parent.members.append({"pool_ref": f"/api/pool?name={name}",
                                "priority_label": label.lower(), "ratio": b.weight})
 
@@ -118,19 +134,21 @@ def _add_secure(ctx: Context, hosts: dict[str, HostRoutes], ing: IngressHosts, h
     """Add ``ing``'s paths for ``host`` to its routes in ``hosts`` (created on first use)."""
     sh = hosts.get(host)
     if sh is None:
-        sh = hosts[host] = HostRoutes(host, ing.namespace, cert)
+        sh = hosts[host] = HostRoutes(host, ing.namespace, cert, infra=ing.infra)
     tenant = ctx.tenant_for(ing.namespace)
     rules = add_ingress(sh, ing)
     no_pg = ctx.settings.no_pg_for_sni and not dedicated
+    seg = segment(ing)
     for b in backends:
-        pool_name = ctx.names.sni_pool(ing.name, ing.namespace, host, b.path,
+        pool_name = ctx.names.sni_pool(ing.name, ing.namespace, host, b.path, seg,
                                        dedicated=dedicated, no_pg=no_pg)
         sh.objects.extend(l7_pool(ctx, pool_name, tenant, ing.namespace, ing.name, host, b,
-                                  with_service=True))
+                                  with_service=True, infra=ing.infra))
         if no_pg:
             rules.append(PathRule(b.path, b.path_type, pool=pool_name))
             continue
-        pg_name = ctx.names.sni_pg(ing.name, ing.namespace, host, b.path, dedicated=dedicated)
+        pg_name = ctx.names.sni_pg(ing.name, ing.namespace, host, b.path, seg,
+                                   dedicated=dedicated)
         sh.objects.append(path_pool_group(ctx, pg_name, tenant, pool_name, b, ing, host))
         rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
     return sh
@@ -140,8 +158,10 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
     # A HostRule reaches the parent through its auto FQDN, or its name without a DNS profile.
     rule = ctx.hostrules.for_host(parent.fqdn or parent.name, parent.tenant) \
         if ctx.hostrules else None
+    infra = parent.infra.infra if parent.infra is not None else None
     out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns),
-                                        static_ip=rule.load_balancer_ip if rule else "")]
+                                        static_ip=rule.load_balancer_ip if rule else "",
+                                        infra=infra)]
     out.extend(parent.insecure_pools)
     out.append(pool_group(ctx, parent.name, parent.tenant, parent.members,
                           clustername_only(ctx), implicit=True))
@@ -163,7 +183,7 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
         "pool_group_refs": [f"/api/poolgroup/?name={parent.name}"],
         "markers": clustername_only(ctx),
     }))
-    body = parent_vs_body(ctx, parent.name, parent.tenant)
+    body = parent_vs_body(ctx, parent.name, parent.tenant, infra)
     body.update({
         "services": listeners(),
         "network_profile_ref": "/api/networkprofile/?name=System-TCP-Proxy",
@@ -176,6 +196,8 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
     if rule is not None:
         body["service_metadata"] = service_metadata(crd_status=hostrule_status(rule))
         apply_to_vs(rule, body, parent_like=True, diags=ctx.diags)
+    # AviInfraSetting listeners go over HostRule ones (buildWithInfraSetting runs after).
+    body["services"] = merge_listeners(body["services"], infra)
     out.append(AviObject("virtualservice", parent.name, parent.tenant, body))
     for host in parent.secure:
         out.extend(_emit_sni_child(ctx, parent, parent.secure[host]))
@@ -186,7 +208,7 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObj
     tenant = parent.tenant
     rule = ctx.hostrules.for_host(sh.host, tenant) if ctx.hostrules else None
     domains = list(dict.fromkeys([sh.host, *(rule.extra_fqdns if rule else [])]))
-    name = ctx.names.sni_vs(sh.host)
+    name = ctx.names.sni_vs(sh.host, sh.segment)
     out: list[AviObject] = []
     cert_objects, cert_refs = _certs(ctx, sh, tenant)
     out.extend(cert_objects)
@@ -215,7 +237,8 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObj
         "vh_parent_vs_ref": f"/api/virtualservice/?name={parent.name}",
         "vh_domain_name": domains,
         "ign_pool_net_reach": False,
-        "markers": all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host]),
+        "markers": all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host],
+                               infra=sh.segment),
         "ssl_key_and_certificate_refs": cert_refs,
         "http_policies": http_policies([], refs),
     })
@@ -234,38 +257,44 @@ def _certs(ctx: Context, sh: HostRoutes, tenant: str) -> tuple[list[AviObject], 
         return [], list(sh.cert.refs)
     objects: list[AviObject] = []
     if sh.cert.certificate:
-        cert_name = ctx.names.tls_cert(sh.host)
-        objects.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host))
+        cert_name = ctx.names.tls_cert(sh.host, sh.segment)
+        objects.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host, infra=sh.segment))
     if sh.cert.alt_certificate and sh.cert.alt_key:
-        objects.append(ssl_cert(ctx, ctx.names.tls_cert(sh.host, alt=True), tenant, sh.cert,
-                                sh.host, alt=True))
+        objects.append(ssl_cert(ctx, ctx.names.tls_cert(sh.host, sh.segment, alt=True), tenant,
+                                sh.cert, sh.host, alt=True, infra=sh.segment))
     return objects, [cert_ref(o.name) for o in objects]
 
 
 def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
-    """shardVSSize DEDICATED (4.6): one VS per host; insecure hosts use PGs + policies too."""
-    maps: dict[str, dict[str, HostRoutes]] = {}
-    secure_of: dict[tuple[str, str], bool] = {}
+    """shardVSSize DEDICATED (4.6): one VS per host; insecure hosts use PGs + policies too.
+    Keyed by tenant and AviInfraSetting segment too: both are part of the VS's identity."""
+    maps: dict[tuple[str, str], dict[str, HostRoutes]] = {}
+    secure_of: dict[tuple[str, str, str], bool] = {}
     for ing in parsed:
         tenant = ctx.tenant_for(ing.namespace)
+        seg = segment(ing)
         for host, backends in ing.paths.items():
-            sh = _add_secure(ctx, maps.setdefault(tenant, {}), ing, host, backends,
+            sh = _add_secure(ctx, maps.setdefault((tenant, seg), {}), ing, host, backends,
                              ing.tls.get(host), dedicated=True)
-            secure_of[(tenant, host)] = secure_of.get((tenant, host), False) or host in ing.tls
+            key = (tenant, seg, host)
+            secure_of[key] = secure_of.get(key, False) or host in ing.tls
             if sh.cert is None and host in ing.tls:
                 sh.cert = ing.tls[host]
     out: list[AviObject] = []
-    for tenant, host in sorted(secure_of):
-        out.extend(_emit_dedicated(ctx, tenant, maps[tenant][host], secure_of[(tenant, host)]))
+    for tenant, seg, host in sorted(secure_of):
+        out.extend(_emit_dedicated(ctx, tenant, maps[(tenant, seg)][host],
+                                   secure_of[(tenant, seg, host)]))
     return out
 
 
 def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> list[AviObject]:
-    name = ctx.names.dedicated_vs(sh.host)
+    name = ctx.names.dedicated_vs(sh.host, sh.segment)
+    infra = sh.infra.infra if sh.infra is not None else None
     rule = ctx.hostrules.for_host(sh.host, tenant) if ctx.hostrules else None
     domains = list(dict.fromkeys([sh.host, *(rule.extra_fqdns if rule else [])]))
     out: list[AviObject] = [build_vsvip(ctx, name, tenant, domains,
-                                        static_ip=rule.load_balancer_ip if rule else "")]
+                                        static_ip=rule.load_balancer_ip if rule else "",
+                                        infra=infra)]
     cert_refs: list[str] = []
     if secure:
         cert_objects, cert_refs = _certs(ctx, sh, tenant)
@@ -274,7 +303,8 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> 
     out.extend(creation_order(sh.objects))
     refs: list[tuple[str, str]] = []
     redirect: list[str] = []
-    host_markers = all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host])
+    host_markers = all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host],
+                               infra=sh.segment)
     if not (rule is not None and rule.overwrite):
         sets, refs = policy_sets(ctx, sh, tenant, domains)
         out.extend(sets)
@@ -285,8 +315,8 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> 
                                 hostnames=[sh.host], crd_status=hostrule_status(rule))
     body = vs_base(ctx, name, tenant,
                    app_profile="System-Secure-HTTP" if secure else "System-HTTP",
-                   metadata=metadata)
-    add_vrf_and_rhi(ctx, body)
+                   metadata=metadata, infra=infra)
+    add_vrf_and_rhi(ctx, body, infra=infra)
     body.update({
         "vsvip_ref": f"/api/vsvip/?name={name}",
         "type": "VS_TYPE_NORMAL",
@@ -300,5 +330,6 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> 
         body["ssl_key_and_certificate_refs"] = cert_refs
     if rule is not None:
         apply_to_vs(rule, body, parent_like=True, diags=ctx.diags)
+    body["services"] = merge_listeners(body["services"], infra)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out

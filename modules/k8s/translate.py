@@ -16,10 +16,10 @@ from albform.modules.k8s.cluster import ClusterIndex
 from albform.modules.k8s.context import Context
 from albform.modules.k8s.facts import ControllerFacts
 from albform.modules.k8s.ingest import KubeObject
-from albform.modules.k8s.ingress import IngressHosts, admitted, parse_ingress
+from albform.modules.k8s.ingress import IngressHosts, admitted, class_name, parse_ingress
 from albform.modules.k8s.l4 import build_l4
 from albform.modules.k8s.l7_evh import build_evh
-from albform.modules.k8s.l7_sni import build_sni
+from albform.modules.k8s.l7_sni import build_sni, shard_size
 from albform.modules.k8s.objects import AviObject, Translation
 from albform.modules.k8s.routes import build_routes
 from albform.modules.k8s.settings import AkoSettings
@@ -61,18 +61,40 @@ def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:
     for ing in sorted(ctx.index.ingresses, key=lambda i: (i.namespace, i.name)):
         if not admitted(ctx, ing):
             continue
+        attached = None
+        if ctx.infra:
+            attached, problem = ctx.infra.for_ingress(ing, class_name(ctx, ing))
+            if problem:
+                diags.warning("Ingress not translated", f"Ingress {ing.namespace}/{ing.name}: "
+                              f"{problem}; AKO does not process the Ingress.",
+                              subject=ing.source)
+                continue
         hosts = parse_ingress(ctx, ing, diags)
+        hosts.infra = attached
         if hosts.paths:
             parsed.append(hosts)
     if not parsed:
         return []
     if ctx.settings.enable_evh:
-        if ctx.settings.shard_vs_size == 0 and not ctx.settings.vip_per_namespace:
-            diags.warning("Ingresses not translated", "Dedicated EVH virtual services "
-                          "(enableEVH with shardVSSize DEDICATED) are not implemented yet.")
-            return []
-        return build_evh(ctx, parsed)
+        return build_evh(ctx, _without_dedicated_evh(ctx, parsed, diags))
     return build_sni(ctx, parsed)
+
+
+def _without_dedicated_evh(ctx: Context, parsed: list[IngressHosts], diags: Diagnostics,
+                           ) -> list[IngressHosts]:
+    """Dedicated EVH VSes (shard size DEDICATED, globally or by AviInfraSetting) are not
+    built yet: those Ingresses are skipped, each with a warning."""
+    if ctx.settings.vip_per_namespace:
+        return parsed
+    kept = []
+    for ing in parsed:
+        if shard_size(ctx, ing) == 0:
+            diags.warning("Ingress not translated", f"Ingress {ing.namespace}/{ing.name} "
+                          "would get dedicated EVH virtual services (enableEVH with shard size "
+                          "DEDICATED), which are not implemented yet.", subject=ing.ingress.source)
+            continue
+        kept.append(ing)
+    return kept
 
 
 def _drop_long_names(objects: list[AviObject], diags: Diagnostics) -> list[AviObject]:

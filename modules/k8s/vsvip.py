@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from albform.modules.k8s.context import Context, ip_type
+from albform.modules.k8s.infrasetting import Infra, bgp_peer_labels, t1lr, vip_networks
 from albform.modules.k8s.markers import cluster_markers
 from albform.modules.k8s.objects import AviObject
 
@@ -20,12 +21,18 @@ def _subnet(cidr: str, family: str) -> dict[str, Any]:
     return {"ip_addr": {"addr": addr, "type": family}, "mask": int(mask)}
 
 
-def build_vips(ctx: Context, static_ip: str) -> list[dict[str, Any]]:
-    nets = ctx.settings.vip_networks
+def build_vips(ctx: Context, static_ip: str, infra: Infra | None = None,
+               ) -> list[dict[str, Any]]:
+    nets = vip_networks(ctx.settings, infra)
+    # enablePublicIP (AviInfraSetting, public clouds) -> auto_allocate_floating_ip
+    public = {"auto_allocate_floating_ip": infra.enable_public_ip} \
+        if infra is not None and infra.enable_public_ip is not None \
+        and ctx.facts.is_public_cloud else {}
     if ctx.facts.is_public_cloud and ctx.facts.cloud_type != "CLOUD_GCP":
-        return [{"vip_id": str(i + 1), "auto_allocate_ip": True, "subnet_uuid": n.network_name}
-                for i, n in enumerate(nets)] or [{"vip_id": "0", "auto_allocate_ip": True}]
-    vip: dict[str, Any] = {"vip_id": "0", "auto_allocate_ip": True}
+        return [{"vip_id": str(i + 1), "auto_allocate_ip": True, **public,
+                 "subnet_uuid": n.network_name} for i, n in enumerate(nets)] \
+            or [{"vip_id": "0", "auto_allocate_ip": True, **public}]
+    vip: dict[str, Any] = {"vip_id": "0", "auto_allocate_ip": True, **public}
     if static_ip:
         key = "ip_address" if ip_type(static_ip) != "V6" else "ip6_address"
         vip[key] = {"addr": static_ip, "type": "V4" if key == "ip_address" else "V6"}
@@ -46,7 +53,8 @@ def build_vips(ctx: Context, static_ip: str) -> list[dict[str, Any]]:
 
 
 def build_vsvip(ctx: Context, name: str, tenant: str, fqdns: Sequence[str], *,
-                static_ip: str = "") -> AviObject:
+                static_ip: str = "", infra: Infra | None = None) -> AviObject:
+    """``infra``: the AviInfraSetting of the VS (VIP networks, T1, RHI peer labels)."""
     body: dict[str, Any] = {
         "name": name,
         "tenant_ref": ctx.tenant_ref(tenant),
@@ -56,12 +64,13 @@ def build_vsvip(ctx: Context, name: str, tenant: str, fqdns: Sequence[str], *,
     dns = list(dict.fromkeys(f for f in fqdns if f))
     if dns:
         body["dns_info"] = [{"fqdn": f} for f in dns]
-    body["vip"] = build_vips(ctx, static_ip)
-    if ctx.vrf:
+    body["vip"] = build_vips(ctx, static_ip, infra)
+    tier1 = t1lr(ctx.settings, infra)
+    if ctx.vrf and not tier1:
         body["vrf_context_ref"] = f"/api/vrfcontext?name={ctx.vrf}"
-    if ctx.settings.nsxt_t1lr:
-        body["tier1_lr"] = ctx.settings.nsxt_t1lr
-    if ctx.settings.enable_rhi and ctx.settings.bgp_peer_labels:
-        body["bgp_peer_labels"] = list(ctx.settings.bgp_peer_labels)
+    if tier1:
+        body["tier1_lr"] = tier1
+    if labels := bgp_peer_labels(ctx.settings, infra):
+        body["bgp_peer_labels"] = list(labels)
     body["markers"] = cluster_markers(ctx.cluster)
     return AviObject("vsvip", name, tenant, body)
