@@ -101,15 +101,9 @@ def fake_ready(config: Any) -> Any:
 
 
 def permissive_schemas(config: Any) -> dict[str, Any]:
-    """One schema per type: every configured key an ``any`` attribute, plus a computed uuid."""
-    from albform.engine.schema import AttributeSchema, ResourceSchema
+    from albform.engine.testing.plans import permissive_schemas as schemas
 
-    keys: dict[str, set[str]] = {}
-    for rc in config.resources:
-        keys.setdefault(rc.type, set()).update(rc.attributes)
-    return {t: ResourceSchema(t, {**{k: AttributeSchema(k, type="any") for k in sorted(ks)},
-                                  "uuid": AttributeSchema("uuid", computed=True)},
-                              id_attribute="uuid") for t, ks in keys.items()}
+    return schemas(config)
 
 
 def provider_from(workdir: Path) -> Any:

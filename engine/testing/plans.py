@@ -14,6 +14,7 @@ from typing import Any
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, Plan, PlanOptions, ResourceChange
 from albform.engine.config import Configuration, Lifecycle, OutputConfig, ResourceConfig
+from albform.engine.schema import AttributeSchema, ResourceSchema
 from albform.engine.state.model import ResourceState, State
 from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.values import UNKNOWN, Deferred
@@ -58,13 +59,26 @@ def state_of(*entries: tuple[str, dict[str, Any], tuple[str, ...]], serial: int 
         for a, attrs, deps in entries)
 
 
-def deployed_directly(config: Configuration) -> tuple[FakeProvider, State]:
-    """A ``FakeProvider`` holding every configured object, created directly (far faster than
-    an apply, for scale tests and benchmarks), and the state recording them; the provider's
-    call log is then cleared. Objects are created in configuration order, so a referenced
-    object must come before its referrers; only top-level ``Deferred`` attributes are
-    evaluated (against the objects created so far)."""
-    provider = FakeProvider()
+def permissive_schemas(config: Configuration) -> dict[str, ResourceSchema]:
+    """One schema per configured type: every configured key an ``any`` attribute, plus a
+    computed ``uuid`` id (a ``FakeProvider`` for front ends' real type names)."""
+    keys: dict[str, set[str]] = {}
+    for rc in config.resources:
+        keys.setdefault(rc.type, set()).update(rc.attributes)
+    return {t: ResourceSchema(t, {**{k: AttributeSchema(k, type="any") for k in sorted(ks)},
+                                  "uuid": AttributeSchema("uuid", computed=True)},
+                              id_attribute="uuid") for t, ks in keys.items()}
+
+
+def deployed_directly(config: Configuration, provider: FakeProvider | None = None,
+                      ) -> tuple[FakeProvider, State]:
+    """A ``FakeProvider`` (``provider``, else one with the fake types) holding every
+    configured object, created directly (far faster than an apply, for scale tests and
+    benchmarks), and the state recording them; the provider's call log is then cleared.
+    Objects are created in configuration order, so a referenced object must come before its
+    referrers; only top-level ``Deferred`` attributes are evaluated (against the objects
+    created so far)."""
+    provider = provider if provider is not None else FakeProvider()
     created: dict[ResourceAddress, dict[str, Any]] = {}
     for rc in config.resources:
         attrs = {k: v.evaluate(created.__getitem__) if isinstance(v, Deferred) else v
