@@ -28,10 +28,10 @@ from albform.engine.planning_refresh import matches
 from albform.engine.provider import Provider, ProviderError, describe_error
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.model import ResourceState
-from albform.engine.values import UNKNOWN, contains_placeholder, resolve_deferred
+from albform.engine.values import UNKNOWN, PartlyKnown, contains_placeholder, resolve_deferred
 
 
-class _AllUnknown(Mapping[str, Any]):
+class _AllUnknown(PartlyKnown):
     """Attributes of an object not known before apply: every key reads as ``UNKNOWN``."""
 
     def __getitem__(self, key: str) -> Any:
@@ -50,7 +50,7 @@ class _AllUnknown(Mapping[str, Any]):
 ALL_UNKNOWN: Mapping[str, Any] = _AllUnknown()
 
 
-class _NewObject(Mapping[str, Any]):
+class _NewObject(PartlyKnown):
     """The planned attributes of an object yet to be created, as references see them:
     anything not configured reads as ``UNKNOWN`` (the server fills it)."""
 

@@ -7,7 +7,13 @@
   its references (which may be ``UNKNOWN``), at apply time against the new state.
 
 Anything else in an attribute tree is ``None``, ``bool``, ``int``, ``float``, ``str``, ``list``
-or ``dict`` with string keys.
+or ``dict`` with string keys: ``resolve_deferred`` makes what an expression returns such a
+value (``plain``), so plans, states and renderers only ever see these kinds.
+
+Planning hands expressions ``PartlyKnown`` views of planned objects: the attributes of an
+object yet to be created, whose unset keys read ``UNKNOWN`` (the server fills them). Such a
+view taken whole as a value (``output "vip" { value = avi_vsvip.x.vip[0] }``) is ``UNKNOWN``:
+its final content is known only after apply.
 """
 
 from __future__ import annotations
@@ -64,6 +70,27 @@ class Deferred:
         return f"Deferred({self.text or sorted(map(str, self.references))})"
 
 
+class PartlyKnown(Mapping[str, Any]):
+    """Base of planned-object views whose unset keys read ``UNKNOWN``; see the module doc."""
+
+    __slots__ = ()
+
+
+def plain(value: Any) -> Any:
+    """``value`` as attribute data (module doc): ``PartlyKnown`` views become ``UNKNOWN``,
+    other mappings dicts, tuples lists. Anything else that is not JSON-like data is a bug
+    of the expression evaluator (``TypeError``), never rendered as a Python repr."""
+    if value is None or value is UNKNOWN or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, PartlyKnown):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    raise TypeError(f"not an attribute value: {type(value).__name__}")
+
+
 def is_unknown(value: object) -> bool:
     return value is UNKNOWN
 
@@ -95,9 +122,10 @@ def collect_references(value: object, into: set[ResourceAddress] | None = None,
 
 
 def resolve_deferred(value: Any, resolve: Resolver) -> Any:
-    """Replace every ``Deferred`` in ``value`` by its evaluation under ``resolve``."""
+    """Replace every ``Deferred`` in ``value`` by its evaluation under ``resolve``, made
+    ``plain``."""
     if isinstance(value, Deferred):
-        return value.evaluate(resolve)
+        return plain(value.evaluate(resolve))
     if isinstance(value, dict):
         return {k: resolve_deferred(v, resolve) for k, v in value.items()}
     if isinstance(value, list):

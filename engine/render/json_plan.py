@@ -10,7 +10,7 @@ values are left out of ``after`` and marked ``true`` in ``after_unknown``.
 
 from __future__ import annotations
 
-import json
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -214,7 +214,7 @@ def _without_paths(value: Any, paths: Sequence[tuple[str | int, ...]]) -> Any:
     second guard for types the caller gave no schema for)."""
     if not paths:
         return value
-    out = json.loads(json.dumps(value, default=str))
+    out = copy.deepcopy(value)
     for path in paths:
         node = out
         for step in path[:-1]:

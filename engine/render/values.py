@@ -59,16 +59,17 @@ def same(a: Any, b: Any) -> bool:
 
 
 def primitive(value: Any) -> str:
+    """A scalar attribute value (``engine/values.py`` lists the kinds) as the plan shows it.
+    Anything else is a bug upstream: ``TypeError``, never a Python repr in a plan."""
     if value is UNKNOWN:
         return KNOWN_AFTER_APPLY
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else json.dumps(
-        value, default=str)
+    if isinstance(value, int | float | str):
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"not a scalar attribute value: {type(value).__name__}")
 
 
 @dataclass(frozen=True, slots=True)
