@@ -79,6 +79,10 @@ def load_cluster_source(params: Mapping[str, Any], provider: Provider | None,
                         ) -> tuple[Configuration, Diagnostics]:
     diags = Diagnostics()
     objects = _objects(params, diags)
+    if diags.has_errors():
+        # A cluster that could not be read would fail the settings read the same way: one
+        # error, said once.
+        return Configuration(), diags
     settings = _settings(params, diags)
     facts = _facts(params, settings, provider, objects, diags) if settings is not None \
         else None

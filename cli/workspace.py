@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import click
+
+from albform.cli.views.diagnostics import show_diagnostics
+from albform.engine.diagnostics import Diagnostic
 from albform.engine.provider import Provider
 from albform.engine.schema import ResourceSchema
 
@@ -56,10 +60,25 @@ class Workspace:
 
     @contextlib.contextmanager
     def open_provider(self, provider_config: Mapping[str, Any]) -> Iterator[Provider]:
+        from albform.provider.client.config import unknown_avi_variables
         from albform.provider.factory import open_provider
 
-        with open_provider(provider_config, workdir=self.workdir, env=self.env) as provider:
+        for name, suggestion in unknown_avi_variables(self.env):
+            hint = f' Did you mean "{suggestion}"?' if suggestion else ""
+            show_diagnostics([Diagnostic.warning(
+                f"Unknown environment variable {name}",
+                f"albform does not read {name}.{hint}"
+                + ("" if self.env.get("AVI_CONTROLLER") else " With no AVI_CONTROLLER set, "
+                   "albform uses its embedded controller emulator."))])
+        with open_provider(provider_config, workdir=self.workdir, env=self.env,
+                           announce=_announce) as provider:
             yield provider
+
+
+def _announce(line: str) -> None:
+    """Which controller a command talks to, before anything else it prints (stderr, so
+    ``-json`` output stays one document per line)."""
+    click.echo(line, err=True)
 
 
 class ProviderSchemas(Mapping[str, ResourceSchema]):

@@ -13,7 +13,7 @@ each run: it is reachable from this process only, and no secret has to be stored
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,10 +40,17 @@ def _given(config: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in config.items() if v is not None and v != ""}
 
 
+def _quiet(line: str) -> None:
+    pass
+
+
 @contextmanager
 def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
-                  env: Mapping[str, str]) -> Iterator[AviProvider]:
-    """An ``AviProvider`` for the ``provider "avi"`` arguments; see the module docstring."""
+                  env: Mapping[str, str], announce: Callable[[str], None] = _quiet,
+                  ) -> Iterator[AviProvider]:
+    """An ``AviProvider`` for the ``provider "avi"`` arguments; see the module docstring.
+    ``announce`` gets one line saying which controller it is (URL, version and tenant, or the
+    embedded emulator and its database) once it is reachable."""
     args = _given(provider_config)
     if args.get("avi_controller") or env.get("AVI_CONTROLLER"):
         config = ClientConfig.from_provider_args(args, env)
@@ -51,6 +58,9 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
             # Log in now: a TLS, network or credential problem is then one error about the
             # controller, not a failure of whichever resource first needed it.
             client.session.login()
+            version = client.session.controller_version or "version unknown"
+            announce(f"Avi controller {config.base_url} (version {version}, tenant "
+                     f"{config.tenant})")
             yield AviProvider(client, load_table(), default_tenant=config.tenant)
         return
     # ALBFORM_EMULATOR_DB lets several working directories share one emulated controller
@@ -60,12 +70,21 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
     db_path.parent.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(24)
     with start_emulator(db_path=db_path, password=password) as emulator:
+        shared = ("shared through ALBFORM_EMULATOR_DB" if db_env else
+                  "one per working directory; set ALBFORM_EMULATOR_DB=PATH to share one")
+        shown = db_path.resolve() if db_env else _in_workdir(db_path, workdir)
+        announce(f"Avi controller: the embedded emulator (no AVI_CONTROLLER set), database "
+                 f"{shown} ({shared})")
         local = {k: v for k, v in args.items() if k not in _REMOTE_ONLY}
         passed_env = {k: v for k, v in env.items() if k in _LOCAL_ENV}
         config = ClientConfig.from_provider_args(
             {**local, "avi_controller": emulator.url, "avi_password": password}, passed_env)
         with _client(config) as client:
             yield AviProvider(client, load_table(), default_tenant=config.tenant)
+
+
+def _in_workdir(path: Path, workdir: Path) -> Path:
+    return path.resolve().relative_to(Path(workdir).resolve())
 
 
 def pooled_http_session(connections: int = POOL_CONNECTIONS) -> requests.Session:

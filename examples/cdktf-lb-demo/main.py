@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -77,8 +78,16 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(os.environ.get("CDKTF_OUTDIR") or "cdktf.out"))
     parser.add_argument("--no-cluster", action="store_true", help="controller setup only")
     args = parser.parse_args(argv)
-    lib = importlib.import_module("albform.modules.cdktf.interop" if args.cdktf
-                                  else "albform.modules.cdktf")
+    try:
+        lib = importlib.import_module("albform.modules.cdktf.interop" if args.cdktf
+                                      else "albform.modules.cdktf")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("cdktf", "constructs", "jsii"):
+            raise
+        print(f"error: --cdktf runs the app on the real cdktf runtime, which is not installed "
+              f"(no module {exc.name!r}): pip install 'albform[cdktf]', or run without --cdktf "
+              "for albform's pure-Python constructs", file=sys.stderr)
+        return 1
     app = build(lib, args.outdir, with_cluster=not args.no_cluster)
     app.synth()
     print(f"synthesized {args.outdir / 'stacks' / STACK / 'cdk.tf.json'}")

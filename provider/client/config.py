@@ -8,6 +8,7 @@ explicitly. Secrets (password, auth token) never appear in ``repr``/``str``.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -156,3 +157,12 @@ def _to_float(name: str, value: object) -> float:
         return float(str(value))
     except ValueError:
         raise AviConfigError(f"{name} must be a number of seconds, not {value!r}") from None
+
+
+def unknown_avi_variables(environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """``AVI_*`` variables albform does not read, each with the known name it most resembles
+    (``AVI_CONTROLER`` → ``AVI_CONTROLLER``), or None. A misspelt ``AVI_CONTROLLER`` would
+    otherwise silently mean "no controller"."""
+    known = sorted(ENV_VARS.values())
+    return [(name, next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.75)), None))
+            for name in sorted(environ) if name.startswith("AVI_") and name not in known]

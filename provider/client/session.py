@@ -40,6 +40,7 @@ from albform.provider.client.errors import (
     error_from_response,
     parse_body,
 )
+from albform.provider.client.reachability import explain
 from albform.provider.client.redact import redact_headers, redact_url
 from albform.provider.client.retry import RetryPolicy, parse_retry_after
 from albform.provider.schema.versions import parse_version
@@ -313,7 +314,7 @@ class AviSession:
                                     f"{self.config.timeout:g}s", request_sent=True,
                                     timeout=True) from exc
         except requests.exceptions.ConnectionError as exc:
-            raise AviTransportError(f"{method} {redact_url(url)}: {_reason(exc)}",
+            raise AviTransportError(explain(self.base_url, exc),
                                     request_sent=not _refused(exc)) from exc
         log.debug("%s %s -> %d (%.0f ms) headers=%s", method, redact_url(rsp.url),
                   rsp.status_code, (time.perf_counter() - started) * 1000,
@@ -370,11 +371,6 @@ def _refused(exc: requests.exceptions.ConnectionError) -> bool:
     return any(marker in text for marker in (
         "NewConnectionError", "Connection refused", "ConnectionRefusedError",
         "Name or service not known", "nodename nor servname"))
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    return text if len(text) < 300 else text[:300] + "..."
 
 
 class _NoCookies(DefaultCookiePolicy):
