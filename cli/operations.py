@@ -301,7 +301,8 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
     """Refresh every managed object and report what changed outside albform.
 
     Exit codes follow ``-detailed-exitcode``: 0 in sync, 1 errors (an object that could not be
-    read is an alert, never "in sync"), 2 drift found. The state is not written.
+    read is an alert, never "in sync"), 2 drift found (or, for GSLB, a member down). The state
+    is not written.
     """
     import json
 
@@ -319,11 +320,13 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
                                       PlanOptions(refresh_only=True),
                                       parallelism=args.parallelism)
         schemas = plan_schemas(provider.schema, plan)
+        health = _runtime_health(source, provider, plan.prior_state)
     alerts = [f"{d.address}: {d.summary}" if d.address else d.summary
               for d in plan_diags if d.is_error]
     drift = DriftReport.from_changes(prev_state, plan.drift, schemas, alerts=alerts,
                                      started=started, finished=now_rfc3339(),
-                                     scope={"source": source.kind, **dict(source.params)})
+                                     scope={"source": source.kind, **dict(source.params)},
+                                     health=health)
     document = drift.to_json()
     if report is not None:
         ws.resolve(report).write_text(json.dumps(document, indent=2) + "\n")
@@ -332,6 +335,21 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
     else:
         click.echo(drift.render_text(), nl=False)
     return drift.exit_code()
+
+
+def _runtime_health(source: ConfigSource, provider: Any, refreshed: Any) -> list[str]:
+    """GSLB sources: each managed GslbService's member health from the leader's runtime
+    answer (modules/gslb/health.py decides what is unhealthy)."""
+    if source.kind != "gslb" or refreshed is None:
+        return []
+    from albform.modules.gslb.health import member_findings
+
+    findings: list[str] = []
+    for resource in refreshed.resources:
+        if resource.address.type == "avi_gslbservice" and not resource.address.is_data:
+            runtime = provider.read_runtime(resource.address.type, resource.attributes)
+            findings += member_findings(str(resource.address), runtime)
+    return findings
 
 
 __all__ = ["RunArgs", "fail", "plan_schemas", "run_apply_saved", "run_drift", "run_plan"]

@@ -8,8 +8,9 @@ DELETE. ``planning`` calls it for ``plan.drift``.
 ``DriftReport`` is the nightly-job view (users-and-peers.md §3.4): provenance (lineage,
 serial, times), counts (managed / in sync / changed / missing, coverage), the changed
 attributes per object, causes grouped by type and attribute path, alerts (reads that failed,
-so a gap is never mistaken for "in sync"), and JSON and text renderings. ``exit_code``
-follows ``-detailed-exitcode``: 0 in sync, 1 errors, 2 drift.
+so a gap is never mistaken for "in sync"), runtime health findings a front end supplies (a
+GslbService member down), and JSON and text renderings. ``exit_code`` follows
+``-detailed-exitcode``: 0 in sync, 1 errors, 2 drift or unhealthy.
 """
 
 from __future__ import annotations
@@ -87,12 +88,16 @@ class DriftReport:
     started: str = ""
     finished: str = ""
     scope: Mapping[str, Any] | None = None
+    # Runtime problems of managed objects the front end asked about (a GslbService member
+    # down): not configuration drift, but something a drift job must raise (exit 2).
+    health: tuple[str, ...] = ()
 
     @classmethod
     def from_changes(cls, prev_run: State, drift: Sequence[ResourceChange],
                      schemas: Mapping[str, ResourceSchema] | None = None, *,
                      alerts: Sequence[str] = (), started: str = "", finished: str = "",
-                     scope: Mapping[str, Any] | None = None) -> DriftReport:
+                     scope: Mapping[str, Any] | None = None,
+                     health: Sequence[str] = ()) -> DriftReport:
         """The report for ``drift`` (``plan.drift``); sensitive values (per ``schemas``)
         are replaced by "(sensitive value)" and full objects are not kept."""
         managed = sum(1 for r in prev_run.resources if not r.address.is_data)
@@ -101,7 +106,8 @@ class DriftReport:
             lineage=prev_run.lineage, serial=prev_run.serial, managed=managed,
             changed=tuple(c for c in drift if c.action is Action.UPDATE),
             missing=tuple(c for c in drift if c.action is Action.DELETE),
-            alerts=tuple(alerts), started=started, finished=finished, scope=scope)
+            alerts=tuple(alerts), started=started, finished=finished, scope=scope,
+            health=tuple(health))
 
     @property
     def in_sync(self) -> int:
@@ -119,7 +125,7 @@ class DriftReport:
     def exit_code(self) -> int:
         if self.alerts:
             return 1
-        return 2 if self.has_drift else 0
+        return 2 if self.has_drift or self.health else 0
 
     def causes(self) -> list[DriftCause]:
         """Drifted attribute paths grouped by object type, most frequent first, so that a
@@ -155,6 +161,7 @@ class DriftReport:
             "causes": [{"type": c.type, "path": c.path, "count": c.count}
                        for c in self.causes()],
             "alerts": list(self.alerts),
+            "health": list(self.health),
         }
 
     def render_markdown(self) -> str:
@@ -175,6 +182,8 @@ class DriftReport:
                 f"`{_path_text(a.path)}`" for a in c.attribute_changes) for c in self.changed]
             lines += ["", "</details>", "", "| type | attribute | objects |", "|---|---|---|"]
             lines += [f"| `{c.type}` | `{c.path}` | {c.count} |" for c in self.causes()]
+        if self.health:
+            lines += ["", "### Runtime health"] + [f"- {h}" for h in self.health]
         if self.alerts:
             lines += ["", "### Not checked"] + [f"- {a}" for a in self.alerts]
         lines += ["", "---", f"state lineage `{self.lineage}` serial {self.serial} · checked "
@@ -190,6 +199,9 @@ class DriftReport:
             f"missing: {len(self.missing)} (coverage {self.coverage:.0%})")
         if not self.has_drift and not self.alerts:
             lines += ["", "No drift: every managed object matches the state."]
+        if self.health:
+            lines += ["", "Runtime health (objects in sync, but not healthy):"]
+            lines += [f"  ! {h}" for h in self.health]
         if self.missing:
             lines += ["", "Missing (in state, gone from the controller):"]
             lines += [f"  - {c.address}" for c in self.missing]

@@ -87,6 +87,15 @@ class AviClient:
             return None
         return _as_object(found, objtype)
 
+    def get_runtime(self, objtype: str, uuid: str, *, tenant: Tenant = None) -> Any:
+        """``GET /api/<type>/<uuid>/runtime/`` (oper status; a list for some types), or None
+        when the object is gone."""
+        try:
+            return self.session.json("GET", f"{_instance(objtype, uuid)}/runtime/",
+                                     tenant=tenant)
+        except ObjectNotFound:
+            return None
+
     def get_singleton(self, objtype: str, *, tenant: Tenant = None) -> dict[str, Any]:
         return _as_object(self.session.json("GET", f"/api/{objtype}", tenant=tenant), objtype)
 

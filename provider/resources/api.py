@@ -47,6 +47,12 @@ class ControllerApi(Protocol):
                    ) -> dict[str, Any] | None:
         ...
 
+    def get_runtime(self, objtype: str, uuid: str, *, tenant: Tenant = DEFAULT_TENANT,
+                    ) -> Any:
+        """``GET /api/<type>/<uuid>/runtime/``: the controller's runtime answer (JSON), or
+        None when the object is gone."""
+        ...
+
     def get_singleton(self, objtype: str, *, tenant: Tenant = DEFAULT_TENANT,
                       ) -> dict[str, Any]:
         """``GET /api/<type>`` of a PUT-only singleton (``systemconfiguration``...)."""

@@ -32,7 +32,7 @@ from albform.provider.resources.bulk import BulkReader
 from albform.provider.resources.canonical import Canonicalizer
 from albform.provider.resources.crud import GenericCrud
 from albform.provider.resources.lookup import ObjectFinder
-from albform.provider.resources.normalize import noise_fields
+from albform.provider.resources.normalize import noise_fields, object_uuid
 from albform.provider.resources.parent_edit import ParentEditor
 from albform.provider.resources.pool_servers import LOCAL_ATTRIBUTES, PoolServers, ignores_servers
 from albform.provider.resources.refs import parse_ref
@@ -140,6 +140,15 @@ class AviProvider:
             return ReadResult(self._servers.read(request.attributes))
         found = self._crud.read(objtype, request.attributes)
         return ReadResult(self._with_local(objtype, request.attributes, found))
+
+    def read_runtime(self, type_name: str, attributes: Mapping[str, Any]) -> Any:
+        """The controller's runtime answer for a managed object (oper status, per-member
+        health of a GslbService...), or None when it has no uuid or is gone."""
+        uuid = object_uuid(attributes)
+        if uuid is None:
+            return None
+        return self._api.get_runtime(self._objtype(type_name), uuid,
+                                     tenant=self._tenant_of(attributes))
 
     @staticmethod
     def _with_local(objtype: str, source: Mapping[str, Any],

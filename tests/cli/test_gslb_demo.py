@@ -1,7 +1,8 @@
 """examples/gslb-demo end to end through the real CLI against an emulated GSLB leader: the
 leader's sites from HCL, the sites' virtual services handed over, then one GslbService with two
 members (70/30); a second plan is empty; 80/20 plans exactly one update; dropping west from
-matchClusters removes exactly west's member; drift sees nothing; destroy cleans up."""
+matchClusters removes exactly west's member; drift sees nothing, then west's VS down (the
+leader's runtime); destroy cleans up."""
 
 from __future__ import annotations
 
@@ -82,6 +83,20 @@ def test_gslb_demo(albform: Runner, leader: RunningEmulator, tmp_path: Path) -> 
 
     drift = gslb("drift", DEMO / "amko" / "gdp.yaml")
     assert drift.code == 0, drift.out + drift.err
+
+    # west's VS goes down on its site: configuration in sync, but the drift job says so.
+    west_down = tmp_path / "west.json"
+    doc = json.loads((DEMO / "sites" / "west.json").read_text())
+    doc["virtualservices"][0]["oper_state"] = "OPER_DOWN"
+    west_down.write_text(json.dumps(doc))
+    _example_module("hand_over_sites").hand_over(leader.url, PASSWORD, [west_down])
+    unhealthy = gslb("drift", DEMO / "amko" / "gdp.yaml", "-json")
+    assert unhealthy.code == 2, unhealthy.out + unhealthy.err
+    report = unhealthy.json()
+    assert report["summary"]["changed"] == report["summary"]["missing"] == 0
+    assert report["health"] == [
+        f"{GS}: member 172.29.0.100 on site cluster-7c2e94a0-west (VS "
+        "virtualservice-9a4b21c7-west) in group amko-gs-group-0 is OPER_DOWN"]
 
     runtime = json.loads(_get(leader, "/api/gslbservice?name=lb-demo.avi.example.com"))
     assert runtime["count"] == 1

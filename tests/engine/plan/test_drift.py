@@ -102,3 +102,15 @@ def test_markdown_and_suggested_actions() -> None:
     doc = report.to_json()
     assert doc["changed"][0]["suggested_actions"] == ["revert", "accept"]
     assert doc["missing"][0]["suggested_actions"] == ["revert", "forget"]
+
+
+def test_runtime_health_findings_exit_2_even_when_in_sync() -> None:
+    provider, state, config = deployed(2)
+    plan, _ = build_plan(config, state, provider)
+    finding = 'avi_gslbservice.amko["x"]: member 1.1.1.1 in group g is OPER_DOWN'
+    report = DriftReport.from_changes(state, plan.drift, health=(finding,))
+    assert not report.has_drift and report.exit_code() == 2
+    assert report.to_json()["health"] == [finding]
+    assert f"  ! {finding}" in report.render_text()
+    assert f"- {finding}" in report.render_markdown()
+    assert DriftReport.from_changes(state, plan.drift).to_json()["health"] == []
