@@ -19,7 +19,6 @@ from pathlib import Path
 
 import click
 
-from albform import __version__
 from albform.cli.lazy_group import LazyCommand, LazyGroup
 
 _C = "albform.cli.commands"
@@ -48,12 +47,28 @@ COMMANDS: dict[str, LazyCommand] = {
                                 "Terraform's http state backend (authentication required)."),
     "emulator": LazyCommand(f"{_C}.emulator:emulator_command",
                             "Run the Avi controller emulator (Ctrl-C to stop)."),
+    "version": LazyCommand(f"{_C}.version:version_command", "Show albform's version and "
+                           "the Terraform version whose formats it writes."),
+    "init": LazyCommand(f"{_C}.init:init_command", "Prepare the working directory: check "
+                        "the configuration, set up the backend."),
+    "providers": LazyCommand(f"{_C}.providers:providers_group", "Show the providers the "
+                             "configuration and the state use."),
 }
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from albform.cli.views.version import version_text
+
+    click.echo(version_text())
+    ctx.exit(0)
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS,
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="albform")
+@click.option("-v", "-version", "--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version (as `albform version`).")
 @click.option("-chdir", "--chdir", "chdir", type=click.Path(file_okay=False),
               help="Switch to this working directory before running the command.")
 @click.pass_context

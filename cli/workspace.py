@@ -1,9 +1,11 @@
 """The working directory a command runs in, and how it opens its backend and provider.
 
 This is the CLI's wiring point: the backend comes from the configuration's
-``terraform { backend "X" {} }`` block (local ``terraform.tfstate`` by default, or ``-state``),
-the provider from the ``provider "avi"`` block or ``AVI_*`` variables — with no controller
-configured, the embedded emulator (persistent under ``.albform/``).
+``terraform { backend "X" {} }`` block plus what ``init`` recorded (local ``terraform.tfstate``
+by default, or ``-state``), holding the selected workspace (``TF_WORKSPACE``, else
+``.terraform/environment``, else ``default``; see ``working_dir``); the provider from the
+``provider "avi"`` block or ``AVI_*`` variables — with no controller configured, the embedded
+emulator (persistent under ``.albform/``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ class Workspace:
     # -backend=NAME / -backend-config=K=V: a backend for sources without a terraform block
     # (cluster commands), or overriding the configured one's settings.
     backend_override: tuple[str, Mapping[str, Any]] | None = None
+    # The workspace a saved plan was made in (apply PLANFILE); None: the selected one.
+    workspace: str | None = None
+
+    @property
+    def workspace_name(self) -> str:
+        from albform.cli.working_dir import selected_workspace
+
+        return self.workspace or selected_workspace(self.workdir, self.env)
 
     def resolve(self, path: str | Path) -> Path:
         p = Path(path)
@@ -38,25 +48,49 @@ class Workspace:
 
     def open_backend(self, backend: tuple[str, Mapping[str, Any]] | None = None,
                      provider: Provider | None = None) -> Any:
-        """The state backend: ``-state`` file, the configured backend, or local default.
+        """The selected workspace's state backend: the ``-state`` file, or the configured
+        backend (block ``backend`` plus ``init``'s settings, or local by default).
 
-        With ``provider``, its schemas tell the state codec which values are sensitive, so
-        they are never written (private keys, passwords)."""
-        from albform.engine.state.backends import backend_from_config
+        A workspace other than ``default`` must exist (``workspace new``): a mistyped
+        ``TF_WORKSPACE`` is an error, never a fresh empty state. With ``provider``, its
+        schemas tell the state codec which values are sensitive, so they are never written
+        (private keys, passwords)."""
         from albform.engine.state.backends.local import LocalBackend
+        from albform.engine.state.backends.workspaces import exists
 
         schemas = ProviderSchemas(provider) if provider is not None else None
+        if self.state_path is not None:
+            return LocalBackend(self.resolve(self.state_path), schemas=schemas)
+        store = self.workspaces(backend, schemas)
+        name = self.workspace_name
+        if not exists(store, name):
+            from albform.engine.diagnostics import Diagnostic, DiagnosticsError
+
+            raise DiagnosticsError([Diagnostic.error(
+                f'Workspace "{name}" doesn\'t exist.',
+                'You can create this workspace with the "new" subcommand\nor include the '
+                '"-or-create" flag with the "select" subcommand.'
+                + (" (It was selected by TF_WORKSPACE.)" if self.env.get("TF_WORKSPACE")
+                   else ""))])
+        return store.backend(name)
+
+    def workspaces(self, backend: tuple[str, Mapping[str, Any]] | None = None,
+                   schemas: Mapping[str, ResourceSchema] | None = None) -> Any:
+        """The ``WorkspaceStore`` of the configured backend (see ``open_backend``)."""
+        from albform.cli.working_dir import initialized_backend
+        from albform.engine.state.backends import workspaces_from_config
+
         if self.backend_override is not None:
             name, settings = self.backend_override
             if backend is not None and backend[0] == name:
                 settings = {**backend[1], **settings}
             backend = (name, settings)
-        if self.state_path is not None:
-            return LocalBackend(self.resolve(self.state_path), schemas=schemas)
+        else:
+            backend = initialized_backend(self.workdir, backend)
         if backend is None:
-            return LocalBackend(self.workdir / "terraform.tfstate", schemas=schemas)
-        return backend_from_config(backend[0], backend[1], self.workdir, schemas=schemas,
-                                   environ=self.env)
+            backend = ("local", {})
+        return workspaces_from_config(backend[0], backend[1], self.workdir, schemas=schemas,
+                                      environ=self.env)
 
     @contextlib.contextmanager
     def open_provider(self, provider_config: Mapping[str, Any]) -> Iterator[Provider]:

@@ -68,6 +68,12 @@ def hcl_source(ws: Workspace, params: dict[str, Any]) -> ConfigSource:
 @output_options
 @click.option("-out", "--out", "out", type=click.Path(), help="Save the plan to a file.")
 @click.option("-destroy", "--destroy", "destroy", is_flag=True, help="Plan to destroy all.")
+# cdktf passes it whenever a stack has import blocks. albform requires a resource block for
+# every import target (planning reports one that has none), so there is never configuration
+# to generate and the file is not written.
+@click.option("-generate-config-out", "--generate-config-out", "generate_config_out",
+              type=click.Path(), help="Accepted; albform needs a resource block for every "
+              "import target, so there is no configuration to generate.")
 @click.option("-detailed-exitcode", "--detailed-exitcode", "detailed_exitcode", is_flag=True,
               help="Exit 0 for no changes, 1 for errors, 2 for changes.")
 @click.pass_context

@@ -16,10 +16,10 @@ from albform.engine.addrs import AddressError, ResourceAddress
 
 def _backend(ctx: click.Context, /, params: dict[str, Any]) -> Any:
     ws = workspace(ctx, params)
-    return ws.open_backend(_configured_backend(ws))
+    return ws.open_backend(configured_backend(ws))
 
 
-def _configured_backend(ws: Any) -> Any:
+def configured_backend(ws: Any) -> Any:
     """The ``terraform { backend }`` selection of the directory's configuration, if any."""
     if not any(ws.workdir.glob("*.tf")) and not any(ws.workdir.glob("*.tf.json")):
         return None

@@ -34,7 +34,8 @@ def build(lib: ModuleType, outdir: Path, with_cluster: bool = True) -> Any:
     """The app, built from ``lib`` (``albform.modules.cdktf`` or its ``interop``)."""
     app = lib.App(outdir=str(outdir))
     stack = lib.Stack(app, STACK)
-    lib.AviProvider(stack, "avi")
+    # cdktf-cli requires a version constraint; albform implements the provider for 30.2.
+    lib.AviProvider(stack, "avi", version="~> 30.2")
     # Relative to the stack directory, so the output is the same on every machine.
     lib.LocalBackend(stack, path=f"terraform.{STACK}.tfstate")
 

@@ -1,12 +1,17 @@
-"""Fixtures for CLI tests: run the real ``albform`` entry point in a subprocess."""
+"""Fixtures for CLI tests: run the real ``albform`` entry point in a subprocess; the real
+``cdktf`` CLI (npm ``cdktf-cli`` 0.21.0), installed once into a cache folder reused across
+runs — ``$ALBFORM_TEST_CACHE`` or ``<repo>/.cache`` (gitignored) — and skipped, with the
+reason, when node/npm are absent or the registry cannot be reached."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,3 +57,69 @@ def albform(tmp_path: Path) -> Runner:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+# -- the real cdktf CLI ----------------------------------------------------------------------
+CDKTF_CLI_VERSION = "0.21.0"
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("ALBFORM_TEST_CACHE") or REPO / ".cache")
+
+
+def install_cdktf_cli() -> Path:
+    """The ``cdktf`` executable, installing it first if needed (one install at a time)."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        pytest.skip("node and npm are needed to install cdktf-cli")
+    prefix = _cache_dir() / f"cdktf-cli-{CDKTF_CLI_VERSION}"
+    binary = prefix / "node_modules" / ".bin" / "cdktf"
+    prefix.mkdir(parents=True, exist_ok=True)
+    with open(prefix.parent / f".cdktf-cli-{CDKTF_CLI_VERSION}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not binary.exists():
+            proc = subprocess.run(
+                ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund",
+                 f"cdktf-cli@{CDKTF_CLI_VERSION}"],
+                capture_output=True, text=True, timeout=900)
+            if proc.returncode != 0:
+                pytest.skip(f"npm could not install cdktf-cli@{CDKTF_CLI_VERSION}: "
+                            f"{proc.stderr.strip().splitlines()[-1:]}")
+    return binary
+
+
+@dataclass
+class Cdktf:
+    """Runs ``cdktf`` with ``TERRAFORM_BINARY_NAME=albform`` (this interpreter's albform)."""
+
+    binary: Path
+    env: dict[str, str]
+
+    def __call__(self, *args: str, cwd: Path, timeout: float = 600,
+                 ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([str(self.binary), *args], cwd=cwd, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+        assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+        return proc
+
+
+@pytest.fixture(scope="session")
+def cdktf_binary() -> Iterator[Path]:
+    yield install_cdktf_cli()
+
+
+@pytest.fixture
+def cdktf(cdktf_binary: Path, tmp_path: Path) -> Cdktf:
+    bindir = Path(sys.executable).parent
+    if not (bindir / "albform").exists():
+        pytest.skip(f"no albform executable beside {sys.executable} (pip install -e .)")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AVI_", "CDKTF_", "TF_")) and k != "ALBFORM_EMULATOR_DB"}
+    env.update(
+        PATH=f"{bindir}{os.pathsep}{env.get('PATH', '')}",  # `albform` and `python`
+        TERRAFORM_BINARY_NAME="albform",
+        CHECKPOINT_DISABLE="1",  # no telemetry or version checks: loopback traffic only
+        CI="1",  # plain log lines instead of the interactive terminal UI
+        HOME=str(tmp_path / "home"),
+        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+    )
+    return Cdktf(cdktf_binary, env)

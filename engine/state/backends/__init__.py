@@ -14,7 +14,7 @@ from albform.engine.state.backends.http import HttpBackend
 from albform.engine.state.backends.local import LocalBackend
 from albform.engine.state.backends.memory import MemoryBackend, MemoryStore
 from albform.engine.state.backends.pg import PgBackend
-from albform.engine.state.backends.selection import backend_from_config
+from albform.engine.state.backends.selection import backend_from_config, workspaces_from_config
 
 __all__ = [
     "BackendError",
@@ -26,5 +26,6 @@ __all__ = [
     "StaleStateError",
     "StateBackend",
     "backend_from_config",
+    "workspaces_from_config",
     "check_write",
 ]

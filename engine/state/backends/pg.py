@@ -168,6 +168,21 @@ class PgBackend(StateBackend):
 
         self._run(store)
 
+    # -- workspaces (one row each; see ``workspaces``) --------------------------------------------
+    def other_workspace_names(self) -> list[str]:
+        """Workspaces besides ``default``, sorted (Terraform's listing query)."""
+        rows = self._run(lambda c: c.execute(self._sql(
+            "SELECT name FROM {schema}.states WHERE name != 'default' ORDER BY name"),
+        ).fetchall())
+        return [str(r[0]) for r in rows]
+
+    def delete_workspace(self) -> None:
+        """Delete this workspace's row (never ``default``'s, as Terraform refuses)."""
+        if self.workspace == "default":
+            raise BackendError("can't delete default state")
+        self._run(lambda c: c.execute(self._sql("DELETE FROM {schema}.states WHERE name = %s"),
+                                      (self.workspace,)))
+
     def _decode(self, data: str) -> State:
         try:
             return decode_state(data.encode("utf-8"))

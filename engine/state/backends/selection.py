@@ -20,6 +20,14 @@ from albform.engine.state.backends.base import StateBackend
 from albform.engine.state.backends.http import HttpBackend
 from albform.engine.state.backends.local import DEFAULT_STATE_FILE, LocalBackend
 from albform.engine.state.backends.pg import DEFAULT_SCHEMA, PgBackend
+from albform.engine.state.backends.workspaces import (
+    DEFAULT_WORKSPACE,
+    DEFAULT_WORKSPACE_DIR,
+    DefaultOnly,
+    LocalWorkspaces,
+    PgWorkspaces,
+    WorkspaceStore,
+)
 
 SUMMARY = "Invalid backend configuration"
 _HTTP_STRINGS = ("address", "update_method", "lock_address", "unlock_address", "lock_method",
@@ -37,12 +45,27 @@ def backend_from_config(
     *,
     schemas: Mapping[str, ResourceSchema] | None = None,
     environ: Mapping[str, str] | None = None,
+    workspace: str = DEFAULT_WORKSPACE,
 ) -> StateBackend:
-    """The backend named ``name`` (None means local) configured by ``settings``; relative
-    local paths are resolved against ``workdir``."""
+    """The backend named ``name`` (None means local) configured by ``settings``, holding
+    ``workspace``; relative local paths are resolved against ``workdir``."""
+    return workspaces_from_config(name, settings, workdir, schemas=schemas,
+                                  environ=environ).backend(workspace)
+
+
+def workspaces_from_config(
+    name: str | None,
+    settings: Mapping[str, Any] | None,
+    workdir: str | os.PathLike[str],
+    *,
+    schemas: Mapping[str, ResourceSchema] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> WorkspaceStore:
+    """The workspaces of the backend ``name`` configured by ``settings`` (see
+    ``workspaces``); raises ``DiagnosticsError`` for a mistake in the settings."""
     env = os.environ if environ is None else environ
     given = dict(settings or {})
-    builders: dict[str, Callable[[_Settings], StateBackend]] = {
+    builders: dict[str, Callable[[_Settings], WorkspaceStore]] = {
         "local": lambda s: _local(s, Path(workdir), schemas),
         "http": lambda s: _http(s, schemas),
         "pg": lambda s: _pg(s, schemas),
@@ -109,16 +132,17 @@ class _Settings:
 
 
 def _local(s: _Settings, workdir: Path,
-           schemas: Mapping[str, ResourceSchema] | None) -> StateBackend:
+           schemas: Mapping[str, ResourceSchema] | None) -> WorkspaceStore:
     path = Path(s.string("path", default=DEFAULT_STATE_FILE) or DEFAULT_STATE_FILE)
-    if s.string("workspace_dir") is not None:
-        raise _error('backend "local": "workspace_dir" is not supported; albform uses only '
-                     'the "default" workspace')
+    directory = Path(s.string("workspace_dir", default=DEFAULT_WORKSPACE_DIR)
+                     or DEFAULT_WORKSPACE_DIR)
     s.reject_unknown()
-    return LocalBackend(path if path.is_absolute() else workdir / path, schemas=schemas)
+    return LocalWorkspaces(path if path.is_absolute() else workdir / path,
+                           directory if directory.is_absolute() else workdir / directory,
+                           lambda p: LocalBackend(p, schemas=schemas))
 
 
-def _http(s: _Settings, schemas: Mapping[str, ResourceSchema] | None) -> StateBackend:
+def _http(s: _Settings, schemas: Mapping[str, ResourceSchema] | None) -> WorkspaceStore:
     for key in _HTTP_UNSUPPORTED:
         if s.given.get(key) is not None:
             raise _error(f'backend "http": "{key}" is not supported by albform yet')
@@ -131,7 +155,7 @@ def _http(s: _Settings, schemas: Mapping[str, ResourceSchema] | None) -> StateBa
     wait_max = s.number("retry_wait_max", "TF_HTTP_RETRY_WAIT_MAX", 30)
     skip_verify = s.flag("skip_cert_verification", "TF_HTTP_SKIP_CERT_VERIFICATION")
     s.reject_unknown()
-    return HttpBackend(
+    return DefaultOnly(lambda: HttpBackend(
         address,
         update_method=text["update_method"] or "POST",
         lock_address=text["lock_address"] or None,
@@ -145,16 +169,17 @@ def _http(s: _Settings, schemas: Mapping[str, ResourceSchema] | None) -> StateBa
         retry_wait_min=wait_min,
         retry_wait_max=wait_max,
         schemas=schemas,
-    )
+    ))
 
 
-def _pg(s: _Settings, schemas: Mapping[str, ResourceSchema] | None) -> StateBackend:
+def _pg(s: _Settings, schemas: Mapping[str, ResourceSchema] | None) -> WorkspaceStore:
     conn_str = s.string("conn_str", "PG_CONN_STR")
     if not conn_str:
         raise _error('backend "pg": "conn_str" is required (or set PG_CONN_STR)')
     schema_name = s.string("schema_name", "PG_SCHEMA_NAME", DEFAULT_SCHEMA) or DEFAULT_SCHEMA
     skip_schema, skip_table, skip_index = (s.flag(key, f"PG_{key.upper()}") for key in _PG_SKIPS)
     s.reject_unknown()
-    return PgBackend(conn_str, schema_name=schema_name, skip_schema_creation=skip_schema,
-                     skip_table_creation=skip_table, skip_index_creation=skip_index,
-                     schemas=schemas)
+    return PgWorkspaces(lambda workspace: PgBackend(
+        conn_str, schema_name=schema_name, workspace=workspace,
+        skip_schema_creation=skip_schema, skip_table_creation=skip_table,
+        skip_index_creation=skip_index, schemas=schemas))
