@@ -53,6 +53,8 @@ COMMANDS: dict[str, LazyCommand] = {
                         "the configuration, set up the backend."),
     "providers": LazyCommand(f"{_C}.providers:providers_group", "Show the providers the "
                              "configuration and the state use."),
+    "workspace": LazyCommand(f"{_C}.workspace:workspace_group", "Manage workspaces: named "
+                             "states of one configuration."),
 }
 
 

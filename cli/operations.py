@@ -20,6 +20,7 @@ import click
 
 from albform.cli.planfile_record import (
     backend_record,
+    check_plan_workspace,
     with_plan_backend,
     with_variable_values,
     without_variable_values,
@@ -209,7 +210,7 @@ def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     provider = None
     if source.needs_controller:
         provider = stack.enter_context(ws.open_provider({}))
-    config, load_diags = source.load(ws.env, provider)
+    config, load_diags = source.load(ws.env, provider, workspace=ws.workspace_name)
     diags.extend(load_diags)
     return config, provider
 
@@ -228,6 +229,8 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
     except ValueError as exc:
         return fail("Variable value needed", str(exc), json_mode=args.json)
     ws = with_plan_backend(ws, saved.config_source.get("backend"))
+    if (elsewhere := check_plan_workspace(ws, saved.config_source.get("workspace"))):
+        return fail("Saved plan is for another workspace", elsewhere, json_mode=args.json)
     if source.digest() != saved.config_source.get("digest"):
         show_diagnostics([Diagnostic.error(
             "Saved plan does not match the configuration",

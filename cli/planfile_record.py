@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from albform.cli.working_dir import is_secret
 from albform.cli.workspace import Workspace
 
 
@@ -57,22 +58,29 @@ def with_variable_values(record: Mapping[str, Any], given: Mapping[str, str],
     return {**record, "params": {**params, "variables": values}}
 
 
-# Backend settings never recorded in a saved plan (credentials); apply takes them from the
-# environment (TF_HTTP_PASSWORD, PG_CONN_STR) or from -backend-config again.
-_SECRET_SETTINGS = ("password", "conn_str", "private_key", "token", "secret")
-
-
 def backend_record(ws: Workspace) -> dict[str, Any]:
-    """The ``-backend``/``-state`` choice a plan was made with, without credentials, so that
-    ``apply PLANFILE`` writes to the same place (Terraform records the backend in the plan)."""
+    """The workspace and the ``-backend``/``-state`` choice a plan was made with, without
+    credentials (apply takes them from the environment, e.g. ``TF_HTTP_PASSWORD``,
+    ``PG_CONN_STR``, or from ``-backend-config`` again), so that ``apply PLANFILE`` writes
+    to the same place (Terraform records the backend and workspace in the plan)."""
+    workspace = {"workspace": ws.workspace_name}
     if ws.state_path is not None:
-        return {"backend": {"state": str(ws.resolve(ws.state_path))}}
+        return {"backend": {"state": str(ws.resolve(ws.state_path))}, **workspace}
     if ws.backend_override is None:
-        return {}
+        return workspace
     name, settings = ws.backend_override
-    kept = {k: v for k, v in settings.items()
-            if not any(secret in k.lower() for secret in _SECRET_SETTINGS)}
-    return {"backend": {"name": name, "settings": kept}}
+    kept = {k: v for k, v in settings.items() if not is_secret(k)}
+    return {"backend": {"name": name, "settings": kept}, **workspace}
+
+
+def check_plan_workspace(ws: Workspace, record: Any) -> str | None:
+    """Why ``apply PLANFILE`` must not run in ``ws`` (another workspace is selected than
+    the one the plan was made in), or None. Plans saved before workspaces have none."""
+    if isinstance(record, str) and record != ws.workspace_name:
+        return (f'The plan was made in workspace "{record}", but workspace '
+                f'"{ws.workspace_name}" is selected. Select "{record}" (or set TF_WORKSPACE) '
+                "to apply it, or plan again in this workspace.")
+    return None
 
 
 def with_plan_backend(ws: Workspace, record: Any) -> Workspace:

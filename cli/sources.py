@@ -117,9 +117,11 @@ class ConfigSource:
         return self.kind == "cluster" and not self.params.get("controller_facts")
 
     def load(self, env: Mapping[str, str], provider: Provider | None = None, *,
-             validating: bool = False) -> tuple[Configuration, Diagnostics]:
+             validating: bool = False, workspace: str = "default",
+             ) -> tuple[Configuration, Diagnostics]:
         """The configuration; ``provider`` is required when ``needs_controller``.
-        ``validating``: HCL variables left unset read as unknown instead of an error."""
+        ``validating``: HCL variables left unset read as unknown instead of an error;
+        ``workspace``: the value of ``terraform.workspace``."""
         if self.kind == "hcl":
             from albform.modules.hcl.load import load_configuration
 
@@ -129,6 +131,7 @@ class ConfigSource:
                 var_files=[Path(p) for p in self.params.get("var_files", [])],
                 env=env,
                 validating=validating,
+                workspace=workspace,
             )
         if self.kind == "cluster":
             from albform.cli.cluster_inputs import load_cluster_source

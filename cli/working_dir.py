@@ -6,9 +6,11 @@ Terraform's own files so that ``terraform`` and albform read each other's choice
 * ``.terraform/terraform.tfstate`` — the backend ``init`` configured: ``{"version": 3,
   "terraform_version", "backend": {"type", "config", "hash"}}``. Unlike Terraform, albform
   never writes credentials there (``password``, ``conn_str``, ... are stored as null; give
-  them through the backend block or the environment, e.g. ``PG_CONN_STR``). ``hash`` is
-  albform's digest of the backend block, so a block edited after ``init`` is noticed; it is
-  not Terraform's (which re-initialises when it differs).
+  them through the backend block or the environment, e.g. ``PG_CONN_STR``). albform cannot
+  compute Terraform's ``hash`` (``terraform init`` refreshes a record albform wrote); it
+  keeps its own digest of the block in ``albform_block_hash``, so a block edited after
+  ``init`` is noticed. A record ``terraform init`` wrote is used as Terraform would, as long
+  as the block still names the same backend type.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class BackendRecord:
 
     type: str
     config: Mapping[str, Any]
-    hash: int
+    block_hash: int | None  # None: written by terraform
 
 
 def block_hash(backend: tuple[str, Mapping[str, Any]] | None) -> int:
@@ -75,8 +77,9 @@ def read_backend_record(workdir: Path) -> BackendRecord | None:
     try:
         data = json.loads(path.read_text())
         backend = data["backend"]
+        digest = data.get("albform_block_hash")
         return BackendRecord(str(backend["type"]), dict(backend.get("config") or {}),
-                             int(backend.get("hash") or 0))
+                             None if digest is None else int(digest))
     except FileNotFoundError:
         return None
     except (ValueError, KeyError, TypeError) as exc:
@@ -89,7 +92,8 @@ def write_backend_record(workdir: Path, kind: str, settings: Mapping[str, Any],
                          block: tuple[str, Mapping[str, Any]] | None) -> None:
     config = {k: (None if is_secret(k) else v) for k, v in sorted(settings.items())}
     document = {"version": 3, "terraform_version": TERRAFORM_VERSION,
-                "backend": {"type": kind, "config": config, "hash": block_hash(block)}}
+                "backend": {"type": kind, "config": config, "hash": 0},
+                "albform_block_hash": block_hash(block)}
     (workdir / DATA_DIR).mkdir(exist_ok=True)
     atomic_write(workdir / DATA_DIR / BACKEND_FILE,
                  (json.dumps(document, indent=2) + "\n").encode(), mode=0o644)
@@ -103,9 +107,8 @@ def initialized_backend(workdir: Path, block: tuple[str, Mapping[str, Any]] | No
     record = read_backend_record(workdir)
     if record is None:
         return block
-    if record.hash != block_hash(block):
-        was = record.type
-        now = block[0] if block is not None else "local"
+    was, now = record.type, (block[0] if block is not None else "local")
+    if was != now or (record.block_hash is not None and record.block_hash != block_hash(block)):
         reason = ("Backend configuration block has changed" if was == now else
                   f'Backend type changed from "{was}" to "{now}"')
         raise DiagnosticsError([Diagnostic.error(

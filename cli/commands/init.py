@@ -131,7 +131,7 @@ def _block_changed(ws: Workspace, block: Any) -> bool:
     from albform.cli.working_dir import block_hash
 
     record = read_backend_record(ws.workdir)
-    return record is None or record.hash != block_hash(block)
+    return record is None or record.block_hash != block_hash(block)
 
 
 def _has_state(store: Any) -> bool:

@@ -293,10 +293,11 @@ class EachObject(Namespace):
                         f"{name!r}.", line)
 
 
-def base_roots(path_module: str, root_dir: Path) -> dict[str, Any]:
+def base_roots(path_module: str, root_dir: Path, workspace: str = "default",
+               ) -> dict[str, Any]:
     return {
         "path": {"module": path_module, "root": ".", "cwd": str(root_dir)},
-        "terraform": {"workspace": "default"},
+        "terraform": {"workspace": workspace},
         "count": Forbidden("Reference to \"count\" in non-counted context", "The \"count\" "
                            "object can only be used in blocks that set the count argument."),
         "each": Forbidden("Reference to \"each\" in context without for_each", "The "

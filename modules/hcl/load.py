@@ -75,18 +75,20 @@ def load_configuration(path: Path, *, variables: Mapping[str, str] = {},
                        env: Mapping[str, str] = os.environ,
                        cache: ParseCache | None = None,
                        validating: bool = False,
+                       workspace: str = "default",
                        ) -> tuple[Configuration, Diagnostics]:
     """Read the configuration at ``path`` (a module directory or one file); see the module
     docstring. ``cache`` defaults to the on-disk cache under ``<dir>/.albform/cache``.
     ``validating`` (``albform validate``): a root variable without a value or default is not
-    an error but reads as unknown, as in ``terraform validate``."""
+    an error but reads as unknown, as in ``terraform validate``. ``workspace`` is the value
+    of ``terraform.workspace`` (the CLI's selected workspace)."""
     with _collector_paused():
-        return _load(Path(path), variables, var_files, env, cache, validating)
+        return _load(Path(path), variables, var_files, env, cache, validating, workspace)
 
 
 def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
           env: Mapping[str, str], cache: ParseCache | None, validating: bool,
-          ) -> tuple[Configuration, Diagnostics]:
+          workspace: str = "default") -> tuple[Configuration, Diagnostics]:
     diags = Diagnostics()
     path = Path(path)
     if path.is_file():
@@ -138,7 +140,7 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
     decls = declare(files, diags)
     root = ModuleDecoder(decls, root_dir=root_dir, module_dir=root_dir, module_path=(),
                          diags=diags, loader=loader, schema=schema_lookup(),
-                         given=given, unset_unknown=validating)
+                         given=given, unset_unknown=validating, workspace=workspace)
     result = root.decode()
     config = Configuration(
         resources=tuple(result.resources),

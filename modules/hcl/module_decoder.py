@@ -66,7 +66,7 @@ class ModuleDecoder:
                  inputs: Mapping[str, tuple[Any, SourceRange]] | None = None,
                  extra_depends_on: tuple[ResourceAddress, ...] = (),
                  call_site: SourceRange | None = None,
-                 unset_unknown: bool = False) -> None:
+                 unset_unknown: bool = False, workspace: str = "default") -> None:
         self.decls = decls
         self.root_dir = root_dir
         self.module_dir = module_dir
@@ -75,13 +75,15 @@ class ModuleDecoder:
         self.loader = loader
         self.schema = schema
         self.extra_depends_on = extra_depends_on
+        self.workspace = workspace  # terraform.workspace, the same in every module
         self._locals: dict[str, Any] = {}
         self._expansions: dict[Any, Expansion] = {}
         self._children: dict[str, tuple[Expansion, dict[Any, ModuleResult]]] = {}
         self._active: set[Any] = set()
         relative = module_dir.resolve().relative_to(root_dir.resolve()) \
             if module_dir.resolve().is_relative_to(root_dir.resolve()) else module_dir
-        roots = base_roots(str(relative) if str(relative) != "." else ".", root_dir)
+        roots = base_roots(str(relative) if str(relative) != "." else ".", root_dir,
+                           workspace)
         roots.update(var=VarNamespace(self), local=LocalNamespace(self),
                      data=DataNamespace(self), module=ModuleNamespace(self))
         for mode, type_name, _ in decls.resources:

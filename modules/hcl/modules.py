@@ -134,6 +134,7 @@ def decode_call(parent: ModuleDecoder, name: str, filename: str, block: Any,
         child = ModuleDecoder(decls, root_dir=parent.root_dir, module_dir=module_dir,
                               module_path=(*parent.module_path, ModuleStep(name, key)),
                               diags=diags, loader=parent.loader, schema=parent.schema,
-                              inputs=inputs, extra_depends_on=extra, call_site=where)
+                              inputs=inputs, extra_depends_on=extra, call_site=where,
+                              workspace=parent.workspace)
         results[key] = child.decode()
     return results

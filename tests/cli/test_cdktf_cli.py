@@ -4,8 +4,8 @@ CLI: every terraform invocation it makes (``version -json``, ``init``, ``provide
 ``destroy``, ``output -json``) answered by albform.
 
 The shipped example on the embedded emulator (a fresh copy deploys, then ``cdktf diff`` is
-empty), and a two-stack app on a standalone ``albform emulator`` (deploy all, diff, output,
-destroy all, objects gone from the controller).
+empty; output; destroy), and a two-stack app on a standalone ``albform emulator`` (deploy
+all, diff, output, destroy all, objects gone from the controller).
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ def test_example_deploys_then_diff_is_empty(cdktf: Cdktf, tmp_path: Path) -> Non
     output = cdktf("output", cwd=app)
     assert output.returncode == 0, _text(output)
     assert f"vip_network = {network_uuid}" in _text(output)
+
+    destroyed = cdktf("destroy", "--auto-approve", cwd=app)
+    assert destroyed.returncode == 0, _text(destroyed)
+    assert "Destroy complete!" in _text(destroyed)
+    state = json.loads((stack / "terraform.lb-demo.tfstate").read_text())
+    assert state["resources"] == []
 
 
 MULTI_STACK_APP = '''
