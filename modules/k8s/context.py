@@ -41,11 +41,19 @@ class Context:
         self.subdomains = tuple(sorted(facts.dns_subdomains))
         self.vrf = self._vrf()
         self._tenant_refs: dict[str, str] = {}
+        self._warned: set[str] = set()
         # CRDs are validated once, up front, as AKO's CRD controller does before any model.
         self.crd_statuses = CrdStatuses(facts, self.diags)
         self.hostrules = HostRules(index, self.crd_statuses, self.tenant_for, self.diags)
         self.httprules = HttpRules(index, self.crd_statuses, self.tenant_for)
         self.infra = InfraSettings(index, self.crd_statuses, facts.cloud_type, self.diags)
+
+    def warn_once(self, key: str, summary: str, detail: str, subject: Any = None) -> None:
+        """A warning about an input AKO skips, said once however often a builder meets it
+        (a Service port is looked at for every pool that uses it)."""
+        if key not in self._warned:
+            self._warned.add(key)
+            self.diags.warning(summary, detail, subject=subject)
 
     # -- VRF (5.1) -------------------------------------------------------------------------
     def _vrf(self) -> str:

@@ -47,6 +47,8 @@ class IngressHosts:
     paths: dict[str, list[Backend]] = field(default_factory=dict)  # host -> backends
     tls: dict[str, TlsCert] = field(default_factory=dict)  # secure host -> cert
     infra: Attached | None = None  # the AviInfraSetting that applies (class or namespace)
+    # TLS hosts whose Secret is unusable: no child, but AKO still builds their shared parent.
+    secret_missing: list[str] = field(default_factory=list)
 
     @property
     def namespace(self) -> str:
@@ -76,15 +78,29 @@ def class_name(ctx: Context, ing: KubeObject) -> str:
 
 
 def admitted(ctx: Context, ing: KubeObject) -> bool:
+    """``ValidateIngressForClass`` and the namespace filters. Namespaces filtered out by the
+    user's own settings are skipped silently; an Ingress AKO does not own by class is said."""
     if not ctx.namespace_accepted(ing.namespace):
         return False
     classes = ctx.index.ingress_classes
     name = ing.spec.get("ingressClassName")
     if name:
         cls = classes.get(str(name))
-        return cls is not None and cls.spec.get("controller") == AVI_CONTROLLER
-    return any(c.spec.get("controller") == AVI_CONTROLLER and
-               c.annotations.get(DEFAULT_CLASS) == "true" for c in classes.values())
+        if cls is None:
+            reason = f"its IngressClass {name!r} does not exist"
+        elif cls.spec.get("controller") != AVI_CONTROLLER:
+            reason = (f"its IngressClass {name!r} belongs to controller "
+                      f"{cls.spec.get('controller')!r}, not {AVI_CONTROLLER}")
+        else:
+            return True
+    elif any(c.spec.get("controller") == AVI_CONTROLLER and
+             c.annotations.get(DEFAULT_CLASS) == "true" for c in classes.values()):
+        return True
+    else:
+        reason = f"it names no IngressClass and no {AVI_CONTROLLER} IngressClass is the default"
+    ctx.diags.warning("Ingress not translated", f"Ingress {ing.namespace}/{ing.name}: {reason}; "
+                      "AKO does not process it.", subject=ing.source)
+    return False
 
 
 def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressHosts:
@@ -111,8 +127,12 @@ def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressH
             svc_ref = (p.get("backend") or {}).get("service") or {}
             svc_name = str(svc_ref.get("name") or "")
             if not svc_name:
+                diags.warning("Ingress path not translated", f"Ingress {ing.namespace}/"
+                              f"{ing.name}: path {p.get('path') or '/'!r} of host {host!r} has "
+                              "no Service backend (resource backends are not supported); AKO "
+                              "skips it.", subject=ing.source)
                 continue
-            port = _service_port(ctx, ing.namespace, svc_name, svc_ref.get("port") or {})
+            port = _service_port(ctx, ing, svc_name, svc_ref.get("port") or {})
             out.paths.setdefault(host, []).append(Backend(
                 str(p.get("path") or ""), str(p.get("pathType") or "ImplementationSpecific"),
                 svc_name, port))
@@ -130,6 +150,7 @@ def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressH
                 out.tls[host] = cert
             else:
                 del out.paths[host]  # BuildTlsCertNode fails: the host is dropped
+                out.secret_missing.append(host)
     if ctx.hostrules:
         # ParseHostPathForIngress: a host whose HostRule names a certificate is secure.
         for host in out.paths:
@@ -158,20 +179,34 @@ def _hostrule_cert(ctx: Context, host: str) -> TlsCert | None:
                    tuple(rule.cert_refs))
 
 
-def _service_port(ctx: Context, ns: str, svc: str, ref: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The Service port the backend names (by number or name); AKO looks the name up."""
+def _service_port(ctx: Context, ing: KubeObject, svc: str, ref: Mapping[str, Any],
+                  ) -> Mapping[str, Any]:
+    """The Service port the backend names (by number or name); AKO looks the name up. A
+    missing Service or port still gets its pool (with no servers), with a warning."""
+    ns = ing.namespace
     obj = ctx.index.services.get((ns, svc))
+    if obj is None:
+        ctx.warn_once(f"ing-svc/{ns}/{ing.name}/{svc}", "Ingress backend missing",
+                      f"Ingress {ns}/{ing.name}: backend Service {ns}/{svc} does not exist; "
+                      "AKO creates its pool with no servers.", ing.source)
     ports: list[Mapping[str, Any]] = (obj.spec.get("ports") or []) if obj is not None else []
     if "name" in ref:
         for p in ports:
             if p.get("name") == ref["name"]:
                 return p
-        return {"name": ref["name"], "port": 0, "targetPort": 0}
-    number = ref.get("number")
-    for p in ports:
-        if p.get("port") == number:
-            return p
-    return {"port": int(number or 0), "targetPort": int(number or 0)}
+        missing, port = f"port {ref['name']!r}", {"name": ref["name"], "port": 0, "targetPort": 0}
+    else:
+        number = ref.get("number")
+        for p in ports:
+            if p.get("port") == number:
+                return p
+        missing, port = f"port {number}", {"port": int(number or 0),
+                                            "targetPort": int(number or 0)}
+    if obj is not None:
+        ctx.warn_once(f"ing-port/{ns}/{ing.name}/{svc}/{missing}", "Ingress backend port missing",
+                      f"Ingress {ns}/{ing.name}: Service {ns}/{svc} has no {missing}; AKO "
+                      "builds the pool from the Ingress's port alone.", ing.source)
+    return port
 
 
 def _tls_cert(ctx: Context, namespace: str, secret_name: str, owner: str, diags: Diagnostics,
@@ -193,6 +228,8 @@ def _tls_cert(ctx: Context, namespace: str, secret_name: str, owner: str, diags:
     cert, key = field_of("tls.crt"), field_of("tls.key")
     if not cert or not key:
         diags.warning("TLS host not translated", f"{owner}: Secret {secret_name!r} is missing "
-                      "or lacks tls.crt/tls.key; AKO skips the secure host.", subject=source)
+                      "or lacks tls.crt/tls.key; AKO skips the secure host (a shared virtual "
+                      "service it maps to is still created, listening on 80 and 443).",
+                      subject=source)
         return None
     return TlsCert(cert, key, field_of("alt.crt"), field_of("alt.key"))

@@ -52,20 +52,11 @@ def build_evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
     parents: dict[tuple[str, str], EvhParent] = {}
     for ing in parsed:
         tenant = ctx.tenant_for(ing.namespace)
-        seg = segment(ing)
+        for host in ing.secret_missing:
+            # TestL7ModelNoSecretToSecretForEvh: the parent exists, with no child.
+            _parent(ctx, parents, ing, host, tenant)
         for host, backends in ing.paths.items():
-            if ctx.settings.vip_per_namespace:
-                name = ctx.names.evh_namespace_vs(ing.namespace, seg)
-            else:
-                size = shard_size(ctx, ing) or 1
-                name = ctx.names.evh_shard_vs(shard_bucket(host, size), seg)
-            parent = parents.get((tenant, name))
-            if parent is None:
-                parent = parents[(tenant, name)] = EvhParent(name, tenant, infra=ing.infra)
-                if not ctx.settings.vip_per_namespace and (
-                        fqdn := shared_fqdn(ctx, name, tenant)):
-                    parent.fqdns[fqdn] = None
-                    parent.fqdn = fqdn
+            parent = _parent(ctx, parents, ing, host, tenant)
             parent.fqdns.setdefault(host)
             rule = ctx.hostrules.for_host(host, tenant) if ctx.hostrules else None
             for extra in rule.extra_fqdns if rule else ():
@@ -75,6 +66,23 @@ def build_evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
     for key in sorted(parents):
         out.extend(_emit_parent(ctx, parents[key]))
     return out
+
+
+def _parent(ctx: Context, parents: dict[tuple[str, str], EvhParent], ing: IngressHosts,
+            host: str, tenant: str) -> EvhParent:
+    """The parent ``host`` maps to (by shard, or by namespace with vipPerNamespace)."""
+    seg = segment(ing)
+    if ctx.settings.vip_per_namespace:
+        name = ctx.names.evh_namespace_vs(ing.namespace, seg)
+    else:
+        name = ctx.names.evh_shard_vs(shard_bucket(host, shard_size(ctx, ing) or 1), seg)
+    parent = parents.get((tenant, name))
+    if parent is None:
+        parent = parents[(tenant, name)] = EvhParent(name, tenant, infra=ing.infra)
+        if not ctx.settings.vip_per_namespace and (fqdn := shared_fqdn(ctx, name, tenant)):
+            parent.fqdns[fqdn] = None
+            parent.fqdn = fqdn
+    return parent
 
 
 def _add_host(ctx: Context, parent: EvhParent, ing: IngressHosts, host: str,

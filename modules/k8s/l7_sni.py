@@ -82,14 +82,11 @@ def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
         if size == 0:
             continue
         tenant = ctx.tenant_for(ing.namespace)
+        for host in ing.secret_missing:
+            # TestL7ModelNoSecretToSecret: the shard VS exists, with no child.
+            _parent(ctx, parents, ing, host, size, tenant)
         for host, backends in ing.paths.items():
-            name = ctx.names.shard_vs(shard_bucket(host, size), segment(ing))
-            parent = parents.get((tenant, name))
-            if parent is None:
-                parent = parents[(tenant, name)] = Parent(name, tenant, infra=ing.infra)
-                if fqdn := shared_fqdn(ctx, name, tenant):
-                    parent.fqdns[fqdn] = None
-                    parent.fqdn = fqdn
+            parent = _parent(ctx, parents, ing, host, size, tenant)
             parent.fqdns.setdefault(host)
             rule = ctx.hostrules.for_host(host, tenant) if ctx.hostrules else None
             if host in ing.tls:
@@ -111,6 +108,19 @@ def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
     if dedicated:
         out.extend(_build_dedicated(ctx, dedicated))
     return out
+
+
+def _parent(ctx: Context, parents: dict[tuple[str, str], Parent], ing: IngressHosts, host: str,
+            size: int, tenant: str) -> Parent:
+    """The shared parent ``host`` hashes to, created (with its auto FQDN) on first use."""
+    name = ctx.names.shard_vs(shard_bucket(host, size), segment(ing))
+    parent = parents.get((tenant, name))
+    if parent is None:
+        parent = parents[(tenant, name)] = Parent(name, tenant, infra=ing.infra)
+        if fqdn := shared_fqdn(ctx, name, tenant):
+            parent.fqdns[fqdn] = None
+            parent.fqdn = fqdn
+    return parent
 
 
 def _add_insecure(ctx: Context, parent: Parent, ing: IngressHosts, host: str,

@@ -67,6 +67,7 @@ def _clusterip(ctx: Context, svc: KubeObject, port: Mapping[str, Any]
     pool_port = int(port.get("port", 0))
     found: list[tuple[str, str, bool, str]] = []
     seen: set[tuple[str, int, str, str]] = set()
+    any_matched = False
     for eps in slices:
         eps_ports = eps.data.get("ports") or []
         matched = None
@@ -79,6 +80,7 @@ def _clusterip(ctx: Context, svc: KubeObject, port: Mapping[str, Any]
             matched = eps_ports[0]
         if matched is None:
             continue
+        any_matched = True
         pool_port = int(matched.get("port") or 0)
         protocol = str(matched.get("protocol") or "TCP")
         for ep in eps.data.get("endpoints") or []:
@@ -94,6 +96,12 @@ def _clusterip(ctx: Context, svc: KubeObject, port: Mapping[str, Any]
             if not ((atype == "V4" and ctx.v4 and fam4) or (atype == "V6" and ctx.v6 and fam6)):
                 continue
             found.append((addr, atype, _ready(ep.get("conditions")), str(ep.get("nodeName") or "")))
+    if slices and not any_matched:
+        ctx.warn_once(f"eps-port/{svc.namespace}/{svc.name}/{port_name}/{target}",
+                      "Service port has no endpoints",
+                      f"Service {svc.namespace}/{svc.name} port {port.get('port')}: targetPort "
+                      f"{port.get('targetPort', port.get('port'))!r} matches no port of its "
+                      "EndpointSlices; AKO gives the pool no servers.", svc.source)
     # The REST layer reads the pool port once, after every slice was matched.
     return pool_port, [_server(a, t, pool_port, enabled=e, node=n) for a, t, e, n in found]
 

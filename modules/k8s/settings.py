@@ -142,6 +142,13 @@ HELM_KEYS: dict[tuple[str, ...], str] = {
     ("ako-crd-operator", "enabled"): "akoCRDOperatorEnabled",
 }
 KNOWN_KEYS = frozenset(HELM_KEYS.values()) | {"akoNamespace"}
+# Helm values of AKO's chart (helm/ako/values.yaml) that only shape the Deployment, not the
+# avi-k8s-config ConfigMap: known, so not "unknown", but nothing to translate.
+HELM_DEPLOYMENT_KEYS = frozenset({
+    "replicaCount", "image", "GatewayAPI", "resources", "securityContext",
+    "podSecurityContext", "rbac", "avicredentials", "persistentVolumeClaim", "mountPath",
+    "logFile", "akoGatewayLogFile", "ako-crd-operator", "featureGates"})
+HELM_DEPLOYMENT_LEAVES = frozenset({("featureGates", "GatewayAPI")})
 
 
 def load_settings(text: str, filename: str) -> tuple[AkoSettings | None, Diagnostics]:
@@ -161,6 +168,7 @@ def load_settings(text: str, filename: str) -> tuple[AkoSettings | None, Diagnos
         values = {str(k): v for k, v in raw.items()}
     else:
         values, lines = _flatten_helm(doc)
+        _warn_unknown_helm_keys(doc, diags)
         ako_ns = "avi-system"
     values.setdefault("akoNamespace", ako_ns)
     settings, more = settings_from_values(values, lines, filename)
@@ -181,6 +189,31 @@ def _flatten_helm(doc: Document) -> tuple[dict[str, Any], dict[str, SourceRange]
         values[key] = node
         lines[key] = doc.line_of(*path)
     return values, lines
+
+
+def _warn_unknown_helm_keys(doc: Document, diags: Diagnostics) -> None:
+    """Keys AKO's chart does not define are ignored by Helm's template, silently: say so, as
+    for unknown ConfigMap keys (a misspelt ``shardVsSize`` would otherwise go unnoticed)."""
+    known_paths = set(HELM_KEYS) | HELM_DEPLOYMENT_LEAVES
+    prefixes = {path[:i] for path in known_paths for i in range(1, len(path))}
+    data = doc.data if isinstance(doc.data, dict) else {}
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        for key, value in node.items():
+            here = (*path, str(key))
+            if here in known_paths:
+                continue
+            if not path and str(key) in HELM_DEPLOYMENT_KEYS - {"featureGates"}:
+                continue  # deployment-only sections: their insides are the chart's business
+            if here in prefixes and isinstance(value, dict):
+                walk(value, here)
+                continue
+            if here in prefixes:
+                continue
+            diags.warning("Unknown AKO setting", f'"{".".join(here)}" is not a value of AKO\'s '
+                          "Helm chart; it is ignored.", subject=doc.line_of(*here))
+
+    walk(data, ())
 
 
 class _Reader:

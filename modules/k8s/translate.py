@@ -71,7 +71,7 @@ def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:
                 continue
         hosts = parse_ingress(ctx, ing, diags)
         hosts.infra = attached
-        if hosts.paths:
+        if hosts.paths or hosts.secret_missing:
             parsed.append(hosts)
     if not parsed:
         return []

@@ -113,10 +113,44 @@ def test_unknown_keys_warn() -> None:
     assert s is not None and [d.summary for d in diags] == ["Unknown AKO setting"]
 
 
+def test_unknown_helm_values_warn_like_unknown_configmap_keys() -> None:
+    """Helm ignores values its chart does not use; a misspelt one is said, with its line.
+    Deployment-only values of AKO's chart (image, resources...) are known, not warned."""
+    values = """
+AKOSettings:
+  clusterName: c1
+  enableEVh: true
+L7Settings:
+  shardVsSize: SMALL
+NetworkSettings:
+  vipNetworkList: [{networkName: n}]
+replicaCount: 1
+image: {repository: x, pullPolicy: IfNotPresent}
+featureGates: {GatewayAPI: false, Bogus: 1}
+ako-crd-operator: {enabled: true, controllerManager: {container: {}}}
+typoSection: {a: 1}
+"""
+    s, diags = load_settings(values, "values.yaml")
+    assert s is not None
+    assert [(d.summary, d.subject.start_line if d.subject else 0, d.detail.split('"')[1])
+            for d in diags] == [
+        ("Unknown AKO setting", 4, "AKOSettings.enableEVh"),
+        ("Unknown AKO setting", 6, "L7Settings.shardVsSize"),
+        ("Unknown AKO setting", 11, "featureGates.Bogus"),
+        ("Unknown AKO setting", 13, "typoSection")]
+
+
 def test_controller_facts() -> None:
     facts, diags = load_facts("cloudType: CLOUD_NSXT\ndnsSubdomains: [a.com]\n", "f.yaml")
     assert not diags and facts == ControllerFacts(cloud_type="CLOUD_NSXT",
                                                   dns_subdomains=("a.com",))
+    facts, diags = load_facts("aviObjects: {wafpolicy: [w1], sslprofile: [p]}\n", "f.yaml")
+    assert not diags and facts is not None
+    assert facts.avi_objects == frozenset({("wafpolicy", "w1"), ("sslprofile", "p")})
+    assert facts.has_object("wafpolicy", "w1") and not facts.has_object("wafpolicy", "w2")
+    assert ControllerFacts().has_object("wafpolicy", "anything")  # no inventory: unchecked
+    facts, diags = load_facts("aviObjects: {wafpolicy: w1}\n", "f.yaml")
+    assert facts is None and [d.summary for d in diags] == ["Invalid controller fact"]
     facts, diags = load_facts("cloudType: CLOUD_MARS\nlicence: x\n", "f.yaml")
     assert facts is None
     assert [(d.summary, d.subject.start_line if d.subject else 0) for d in diags] == [
