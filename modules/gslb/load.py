@@ -20,6 +20,9 @@ from albform.modules.k8s.ingest import KubeObject, load_manifests
 from albform.modules.k8s.objects import Translation
 
 CONTEXT_PREFIX = "context:"
+# What AMKO reads from a member besides the core kinds: AKO HostRules, OpenShift Routes.
+LIVE_CUSTOM_KINDS = (("HostRule", "ako.vmware.com", "v1beta1", "hostrules"),
+                     ("Route", "route.openshift.io", "v1", "routes"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,8 @@ def read_member(source: MemberSource, diags: Diagnostics) -> list[KubeObject]:
     if source.context is not None or source.kubeconfig is not None:
         from albform.modules.k8s.live import load_live
 
-        live, more = load_live(kubeconfig=source.kubeconfig, context=source.context)
+        live, more = load_live(kubeconfig=source.kubeconfig, context=source.context,
+                               custom=LIVE_CUSTOM_KINDS)
         for d in more:
             diags.error(f"Member cluster {source.name} unreachable", f"{d.summary}: {d.detail}")
         objects.extend(live)

@@ -9,8 +9,9 @@ the resource; credentials never appear in messages.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
@@ -83,10 +84,30 @@ def _list_all(call: Callable[..., Any], kind: str, extra: dict[str, str]) -> lis
             return out
 
 
+# Custom resources other readers ask for: (kind, group, version, plural).
+CustomKind = tuple[str, str, str, str]
+
+
+def _list_custom(api: Any, kind: str, group: str, version: str,
+                 plural: str) -> list[KubeObject]:
+    from kubernetes.client.exceptions import ApiException
+
+    call = functools.partial(api.list_cluster_custom_object, group, version, plural)
+    try:
+        return _list_all(call, kind, {})
+    except LiveClusterError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, ApiException) and cause.status == 404:
+            return []  # the CRD is not installed: there are no such objects
+        raise
+
+
 def load_live(*, kubeconfig: str | None = None, context: str | None = None,
-              in_cluster: bool = False, pods: bool = False
+              in_cluster: bool = False, pods: bool = False,
+              custom: Sequence[CustomKind] = (),
               ) -> tuple[list[KubeObject], Diagnostics]:
-    """List every kind the translator reads. ``pods`` is needed only for NodePortLocal."""
+    """List every kind the translator reads. ``pods`` is needed only for NodePortLocal;
+    ``custom`` adds custom resources (a CRD the cluster does not have lists as empty)."""
     diags = Diagnostics()
     try:
         api_client = _client(kubeconfig, context, in_cluster)
@@ -100,6 +121,9 @@ def load_live(*, kubeconfig: str | None = None, context: str | None = None,
         for kind, api_name, method, extra in _LISTS + ((_PODS,) if pods else ()):
             api = getattr(client, api_name)(api_client)
             objects.extend(_list_all(getattr(api, method), kind, extra))
+        for kind, group, version, plural in custom:
+            objects.extend(_list_custom(client.CustomObjectsApi(api_client), kind, group,
+                                        version, plural))
     except LiveClusterError as exc:
         diags.error("Cannot read the cluster", f"{exc}.")
         return [], diags

@@ -28,6 +28,8 @@ PATHS = {
     "/apis/networking.k8s.io/v1/ingressclasses": "IngressClass",
     "/apis/networking.k8s.io/v1/ingresses": "Ingress", "/api/v1/secrets": "Secret",
     "/api/v1/pods": "Pod",
+    "/apis/ako.vmware.com/v1beta1/hostrules": "HostRule",
+    "/apis/route.openshift.io/v1/routes": "Route",
 }
 CONFIGMAP_PATH = "/api/v1/namespaces/avi-system/configmaps/avi-k8s-config"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from albform.provider.emulator.context import RequestContext
+from albform.provider.emulator.context import CLUSTER_UUID, RequestContext
 from albform.provider.emulator.objects import Controller
 from albform.provider.emulator.store import StoredObject
 
@@ -145,5 +145,5 @@ def seed(controller: Controller) -> None:
                           slug="controllerproperties", system=True)
         controller.create(ctx, "seproperties", {}, slug="seproperties", system=True)
         controller.create(ctx, "cluster", {"name": "cluster-0-1", "nodes": []},
-                          slug="cluster-emulated", system=True)
+                          slug=CLUSTER_UUID, system=True)
         store.set_meta(SEEDED_KEY, "1")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 ALL_TENANTS = "*"
 ADMIN_TENANT = "admin"
+# This controller cluster's uuid (the builtin cluster object; a GSLB site's cluster_uuid).
+CLUSTER_UUID = "cluster-emulated"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,11 +27,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from albform.provider.emulator import refs
+from albform.provider.emulator.context import CLUSTER_UUID as OWN_CLUSTER_UUID
 from albform.provider.emulator.errors import error
 from albform.provider.emulator.store import Store
 
 Json = dict[str, Any]
-OWN_CLUSTER_UUID = "cluster-emulated"  # the builtin cluster object's uuid (builtins.py)
 _META = "gslb-site-inventory:"
 _FORCED = "gslb-member-states"
 
