@@ -21,6 +21,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from albform.engine.workdir import ensure_private_dir
 from albform.provider.client import AviClient, AviSession, ClientConfig
 from albform.provider.emulator.server import start_emulator
 from albform.provider.resources.provider import AviProvider
@@ -67,7 +68,7 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
     # (the lb-demo walkthrough sets the controller up in one directory, the cluster in another).
     db_env = env.get("ALBFORM_EMULATOR_DB")
     db_path = Path(db_env) if db_env else Path(workdir) / EMULATOR_DB
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(db_path.parent)  # .albform/ with its .gitignore
     password = secrets.token_urlsafe(24)
     with start_emulator(db_path=db_path, password=password) as emulator:
         shared = ("shared through ALBFORM_EMULATOR_DB" if db_env else

@@ -1,42 +1,88 @@
 """The parse cache: parsed ``File`` trees keyed by a hash of the file's bytes.
 
 python-hcl2 needs seconds for a large configuration, so each file's tree is stored on disk
-(``<config dir>/.albform/cache/<sha256>.pickle``) and in memory. The key covers the parser
-version, the file name as shown in diagnostics and the exact bytes, so a changed file (or
-albform/python-hcl2 upgrade) is simply a miss. Each file is read exactly once per load.
+(``<config dir>/.albform/cache/<sha256>.json``) and in memory. The name covers albform's
+version, the parser's version and code, the file name as shown in diagnostics and the exact
+bytes, so a changed file (or an upgrade) is simply a miss. Each file is read once per load.
 
-Cached trees are loaded with an unpickler that accepts only albform's syntax-tree classes, so
-a planted cache file cannot run code. Files that failed to parse are not cached. A cache
-directory that cannot be written is not an error: loading just stays cold.
+The working tree is not trusted: whoever can write ``.albform/`` must not change what gets
+planned, nor run code. So an entry is data only (``tree_codec``: JSON, no pickle), it records
+what it was made from (format, versions, the source's sha256 and name), and it is
+authenticated with HMAC-SHA256 under a key that lives outside the working tree, in the user's
+cache directory (``$XDG_CACHE_HOME/albform/parse-cache.key``, mode 0600, made on first use).
+An entry failing any check is ignored and re-parsed. Where no key can be kept (no writable
+home) the disk cache is off and loading stays cold. Files that failed to parse are not cached.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import io
+import hmac
+import json
 import multiprocessing
 import os
-import pickle
+import secrets
+import stat
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from albform import __version__
 from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.engine.workdir import ensure_private_dir
+from albform.modules.hcl import parse, syntax, tfjson, tree_codec
+from albform.modules.hcl.expressions import ast
 from albform.modules.hcl.parse import PARSER_VERSION, parse_hcl
 from albform.modules.hcl.syntax import File
 from albform.modules.hcl.tfjson import parse_json
+from albform.modules.hcl.tree_codec import TreeFormatError, decode_file, encode_file
 
-_ALLOWED_MODULES = {
-    "albform.modules.hcl.syntax",
-    "albform.modules.hcl.expressions.ast",
-    "albform.engine.diagnostics",
-}
-_BUILTINS = {"tuple", "list", "dict", "frozenset", "set", "int", "float", "str", "bool"}
+FORMAT = "albform-parse-cache/1"
+KEY_FILE = Path("albform") / "parse-cache.key"
+
+
+def _code_fingerprint() -> str:
+    """A hash of the code that shapes a tree: editing the parser invalidates old entries even
+    when no version number moved (editable installs, development)."""
+    digest = hashlib.sha256()
+    for module in (parse, tfjson, syntax, ast, tree_codec):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+BINDING = f"{FORMAT}|albform-{__version__}|{PARSER_VERSION}|{_code_fingerprint()}"
+
+
+def default_key_path(env: Mapping[str, str] = os.environ) -> Path:
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / KEY_FILE
+
+
+def read_or_create_key(path: Path) -> bytes | None:
+    """The MAC key at ``path`` (created 0600 if missing); None when it cannot be kept
+    safely: not a regular file, writable by others, or no place to create it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 \
+                or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            return None
+        text = path.read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text.encode() if len(text) == 64 else None
 
 
 PARALLEL_THRESHOLD = 512 * 1024
@@ -57,18 +103,15 @@ def _parse_in_worker(job: tuple[str, str]) -> tuple[File | None, list[Any]]:
     return file, list(diags)
 
 
-class _SafeUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if module in _ALLOWED_MODULES or (module == "builtins" and name in _BUILTINS):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"cache entry refers to {module}.{name}")
-
-
 class ParseCache:
     """Parses files through the cache; ``reads`` and ``parses`` count work for benchmarks."""
 
-    def __init__(self, directory: Path | None) -> None:
-        self.directory = directory
+    def __init__(self, directory: Path | None, key_path: Path | None = None) -> None:
+        """``directory`` None: memory only. ``key_path``: the MAC key (module docstring);
+        by default in the user's cache directory."""
+        self._key = None if directory is None else read_or_create_key(
+            key_path if key_path is not None else default_key_path())
+        self.directory = directory if self._key is not None else None
         self._memory: dict[str, tuple[File, Diagnostics]] = {}
         self.reads = 0
         self.parses = 0
@@ -108,8 +151,9 @@ class ParseCache:
                         f"{err.strerror or err}.", subject=SourceRange(filename, 1))
             return (None, diags), None
         self.reads += 1
+        source = hashlib.sha256(data).hexdigest()
         digest = hashlib.sha256(b"\0".join(
-            [PARSER_VERSION.encode(), filename.encode(), data])).hexdigest()
+            [BINDING.encode(), filename.encode(), source.encode()])).hexdigest()
         if digest in self._memory:
             file, diags = self._memory[digest]
             return (file, Diagnostics(diags)), None
@@ -145,34 +189,47 @@ class ParseCache:
         return [(file, Diagnostics(diags)) for file, diags in done]
 
     def _entry(self, digest: str) -> Path | None:
-        return None if self.directory is None else self.directory / f"{digest}.pickle"
+        return None if self.directory is None else self.directory / f"{digest}.json"
+
+    def _binding(self, digest: str) -> str:
+        return f"{BINDING}|{digest}"
 
     def _read_disk(self, digest: str) -> tuple[File, Diagnostics] | None:
         entry = self._entry(digest)
-        if entry is None:
+        if entry is None or self._key is None:
             return None
         try:
             data = entry.read_bytes()
         except OSError:
             return None
+        mac, _, payload = data.partition(b"\n")
+        expected = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
+        if not hmac.compare_digest(mac, expected):
+            return None  # not written by this user's albform: ignored, re-parsed
         try:
-            value = _SafeUnpickler(io.BytesIO(data)).load()
-        except Exception:  # a corrupt or foreign entry is a miss, never a failure
+            doc = json.loads(payload)
+            if not isinstance(doc, dict) or doc.get("binding") != self._binding(digest):
+                return None
+            return decode_file(doc.get("tree"))
+        except (ValueError, TreeFormatError):
             return None
-        if (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], File)
-                and isinstance(value[1], list)):
-            return value[0], Diagnostics(value[1])
-        return None
 
     def _write_disk(self, digest: str, value: tuple[File, Diagnostics]) -> None:
         entry = self._entry(digest)
-        if entry is None:
+        if entry is None or self._key is None:
             return
         try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
+            tree = encode_file(*value)
+        except TreeFormatError:
+            return  # not representable (a diagnostic naming an address): not cached
+        payload = json.dumps({"binding": self._binding(digest), "tree": tree},
+                             separators=(",", ":"), ensure_ascii=False).encode()
+        mac = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
+        try:
+            ensure_private_dir(entry.parent)
             fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:
-                pickle.dump((value[0], list(value[1])), out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(mac + b"\n" + payload)
             os.replace(tmp, entry)
         except OSError:
             return

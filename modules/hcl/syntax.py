@@ -1,8 +1,8 @@
 """The syntax tree both readers produce: files of blocks and attributes, each with a line.
 
 ``parse.py`` (native ``.tf`` via python-hcl2) and ``tfjson.py`` (``.tf.json``) build these;
-``decode.py`` reads only these, so the two syntaxes behave the same. Values are frozen and
-picklable (the parse cache stores whole ``File`` trees).
+``decode.py`` reads only these, so the two syntaxes behave the same. Values are frozen;
+``tree_codec`` stores them in the parse cache, and worker processes return them pickled.
 """
 
 from __future__ import annotations

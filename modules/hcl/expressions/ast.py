@@ -1,8 +1,9 @@
 """The HCL expression syntax tree.
 
 Nodes are frozen, slotted values carrying the 1-based source ``line`` they start on (relative
-to the file the expression came from), so evaluation errors can point at file:line. The tree is
-picklable: the parse cache stores it.
+to the file the expression came from), so evaluation errors can point at file:line. Parse
+workers return trees to the loading process pickled (in memory, never from disk: the parse
+cache uses ``tree_codec``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def compact_reduce(self: Any) -> tuple[type, tuple[Any, ...]]:
-    """Pickle as ``cls(*fields)``: the parse cache stores hundreds of thousands of nodes and
+    """Pickle as ``cls(*fields)``: parse workers send hundreds of thousands of nodes back and
     the dataclass default (``__setstate__`` calling ``fields()`` per object) is several
     times slower to load."""
     cls = type(self)

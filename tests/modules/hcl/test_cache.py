@@ -1,14 +1,25 @@
 """The parse cache: an unchanged re-load reads each file once and parses none; a changed
-file is re-parsed; corrupt or planted cache entries are ignored and never executed."""
+file is re-parsed; corrupt, planted or forged cache entries are ignored and never executed;
+entries are data (JSON) bound to their source and authenticated by a key outside the tree."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import pickle
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.load import CACHE_DIR, load_configuration
+from albform.modules.hcl.parse import parse_hcl
+from albform.modules.hcl.syntax import File
+from albform.modules.hcl.tree_codec import TreeFormatError, decode_file, encode_file
 
 MAIN = """
 module "app" {
@@ -57,19 +68,111 @@ def test_changed_file_is_reparsed(write) -> None:
     assert names == {"t", "shop-members"}
 
 
+@pytest.fixture(autouse=True)
+def _key_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The MAC key lives in the user's cache directory: a private one per test."""
+    home = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+def _names(root: Path) -> set[str]:
+    config, diags = load_configuration(root, env={}, cache=ParseCache(root / CACHE_DIR))
+    assert not diags, [str(d) for d in diags]
+    return {r.attributes["name"] for r in config.resources}
+
+
+def test_entries_are_data_bound_to_their_source(write) -> None:
+    root = _setup(write)
+    load_configuration(root, env={})
+    entries = sorted((root / CACHE_DIR).glob("*"))
+    assert len(entries) == 3 and all(e.suffix == ".json" for e in entries)
+    for entry in entries:
+        mac, _, payload = entry.read_bytes().partition(b"\n")
+        assert len(mac) == 64
+        assert json.loads(payload)["binding"].startswith("albform-parse-cache/1|albform-")
+    assert (root / ".albform" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
 def test_corrupt_and_planted_entries_are_misses(write, tmp_path: Path) -> None:
     root = _setup(write)
     load_configuration(root, env={})
-    entries = sorted((root / CACHE_DIR).glob("*.pickle"))
-    assert len(entries) == 3
+    entries = sorted((root / CACHE_DIR).glob("*.json"))
     marker = tmp_path / "pwned"
-    entries[0].write_bytes(b"not a pickle")
-    entries[1].write_bytes(pickle.dumps(marker.touch))  # would run code if unpickled freely
+    # A malicious pickle, under the entry's name and under the old .pickle name.
+    payload = pickle.dumps(marker.touch)
+    entries[0].write_bytes(payload)
+    entries[0].with_suffix(".pickle").write_bytes(payload)
+    entries[1].write_bytes(b"not json at all")
     cache = ParseCache(root / CACHE_DIR)
     config, diags = load_configuration(root, env={}, cache=cache)
     assert not diags and len(config.resources) == 2
     assert cache.parses == 2
     assert not marker.exists()
+
+
+def _forge(entry: Path, key: bytes, old: str, new: str) -> None:
+    """Rewrite a real entry's tree (the binding, which anyone can compute, left intact) and
+    sign it with ``key``."""
+    payload = entry.read_bytes().partition(b"\n")[2].replace(old.encode(), new.encode())
+    entry.write_bytes(hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+                      + b"\n" + payload)
+
+
+def test_a_forged_entry_never_changes_what_is_planned(write, _key_home: Path) -> None:
+    root = _setup(write)
+    assert _names(root) == {"t", "shop-pool"}
+    forged = 0
+    for entry in (root / CACHE_DIR).glob("*.json"):
+        if b"-pool" in entry.read_bytes():
+            # Signed with a key the attacker chose, and unsigned with the MAC line kept.
+            _forge(entry, b"0" * 64, "-pool", "-evil")
+            forged += 1
+    assert forged == 1
+    assert _names(root) == {"t", "shop-pool"}
+    # The same forgery under the real key would be accepted: the key is what protects, and
+    # it lives outside the working tree (in the user's cache directory).
+    key = (_key_home / "albform" / "parse-cache.key").read_bytes()
+    assert (root / CACHE_DIR).resolve() not in (_key_home / "albform").resolve().parents
+    for entry in (root / CACHE_DIR).glob("*.json"):
+        if b"-pool" in entry.read_bytes():
+            _forge(entry, key, "-pool", "-evil")
+    assert _names(root) == {"t", "shop-evil"}
+
+
+def test_a_key_others_may_write_is_not_trusted(write, _key_home: Path) -> None:
+    root = _setup(write)
+    load_configuration(root, env={})
+    key_file = _key_home / "albform" / "parse-cache.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key_file.chmod(0o666)
+    cache = ParseCache(root / CACHE_DIR)
+    load_configuration(root, env={}, cache=cache)
+    assert cache.parses == 3 and cache.directory is None
+
+
+@settings(max_examples=200)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=5), max_leaves=30))
+def test_any_document_decodes_or_is_refused(doc: Any) -> None:
+    try:
+        file, _ = decode_file(doc)
+    except TreeFormatError:
+        return
+    assert isinstance(file, File)
+
+
+def test_every_corpus_file_round_trips_through_the_data_form() -> None:
+    corpus = Path(__file__).resolve().parents[3] / ".." / "shared" / "tf-corpus"
+    files = sorted(corpus.rglob("*.tf"))
+    if not files:
+        pytest.skip("../shared/tf-corpus is not here")
+    for path in files:
+        parsed, diags = parse_hcl(path.read_text(), str(path))
+        if parsed is None or diags.has_errors():
+            continue
+        doc = json.loads(json.dumps(encode_file(parsed, diags)))
+        assert decode_file(doc) == (parsed, diags), path
 
 
 def test_unwritable_cache_directory_is_not_an_error(write) -> None:
