@@ -38,8 +38,7 @@ from albform.engine.diff import merge_desired, overlay_unconfigured
 from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
 from albform.engine.ignore_changes import keep_ignored
-from albform.engine.planning_checks import ref_id
-from albform.engine.provider import Provider, ProviderError, describe_error
+from albform.engine.provider import Provider, ProviderError, describe_error, object_id
 from albform.engine.secrets import digest_sent, without_digests
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import contains_placeholder, resolve_deferred
@@ -141,7 +140,7 @@ class _Apply:
             self.work.mark_dirty()
         prior = self.work.resources()
         graph = build_apply_graph([*self.changes.values(), *self.leftovers.values()],
-                                  self.configs, prior, self.work.deposed())
+                                  self.configs, prior, self.work.deposed(), self.provider)
         if self.parallelism > 1:
             self.work.start_background()
         cycles: list[list[Step]] = []
@@ -414,14 +413,12 @@ class _Apply:
             value = attributes.get(name)
             if attr.refers_to and value is not None:
                 for v in value if isinstance(value, list) else [value]:
-                    if (ident := ref_id(v)) is not None:
+                    if (ident := self.provider.ref_id(v)) is not None:
                         named.add(ident)
         kept: set[ResourceAddress] = set()
         for dep in candidates:
             dep_attrs = self.work.attributes(dep)
-            dep_schema = self.provider.schema(dep.type)
-            if dep_attrs is not None and dep_schema is not None \
-                    and str(dep_attrs.get(dep_schema.id_attribute)) in named:
+            if dep_attrs is not None and object_id(self.provider, dep.type, dep_attrs) in named:
                 kept.add(dep)
         return kept
 

@@ -29,6 +29,7 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, ResourceChange
 from albform.engine.config import ResourceConfig
 from albform.engine.graph import Graph
+from albform.engine.provider import Provider, object_id
 from albform.engine.state.model import ResourceState
 
 DeposedId = tuple[ResourceAddress, str]
@@ -106,10 +107,11 @@ def steps_of(change: ResourceChange) -> list[Step]:
 def build_apply_graph(changes: Iterable[ResourceChange],
                       configs: Mapping[ResourceAddress, ResourceConfig],
                       prior: Mapping[ResourceAddress, ResourceState],
-                      prior_deposed: Mapping[DeposedId, ResourceState] | None = None,
-                      ) -> Graph[Step]:
+                      prior_deposed: Mapping[DeposedId, ResourceState],
+                      provider: Provider) -> Graph[Step]:
     """The step graph for ``changes`` (deposed-object deletes included; ``prior_deposed``
-    gives their state). It may have cycles (mixed create_before_destroy); ``walk`` raises
+    gives their state). ``provider`` says which object a ref names (``ref_id``; no I/O).
+    It may have cycles (mixed create_before_destroy); ``walk`` raises
     ``graph.CycleError`` for them before running anything."""
     ordered = sorted(changes, key=lambda c: (c.address.sort_key(), c.deposed or ""))
     graph: Graph[Step] = Graph()
@@ -149,8 +151,9 @@ def build_apply_graph(changes: Iterable[ResourceChange],
                         graph.connect(w, target)
 
     _connect_deletes(graph, by_address, prior, leftovers)
-    _connect_leftovers(graph, by_address, leftovers, prior_deposed or {})
-    _connect_dropped_refs(graph, ordered, by_address, prior, leftovers, prior_deposed or {})
+    _connect_leftovers(graph, by_address, leftovers, prior_deposed)
+    _connect_dropped_refs(graph, ordered, by_address, prior, leftovers, prior_deposed,
+                          provider)
     _connect_name_reuse(graph, by_address, configs, prior)
     return graph
 
@@ -210,17 +213,18 @@ def _connect_dropped_refs(graph: Graph[Step], changes: Iterable[ResourceChange],
                           by_address: Mapping[ResourceAddress, Mapping[StepKind, Step]],
                           prior: Mapping[ResourceAddress, ResourceState],
                           leftovers: Mapping[ResourceAddress, list[Step]],
-                          prior_deposed: Mapping[DeposedId, ResourceState]) -> None:
+                          prior_deposed: Mapping[DeposedId, ResourceState],
+                          provider: Provider) -> None:
     """An update that drops a reference to an object this apply deletes runs before that
     delete, even when no stored dependency says so (a ref added on the controller by hand or
     through an import): the controller refuses to delete an object still referred to."""
     doomed: dict[str, list[Step]] = {}
 
     def note(state: ResourceState | None, step: Step) -> None:
-        for key in ("id", "uuid"):
-            value = state.attributes.get(key) if state is not None else None
-            if isinstance(value, str) and value:
-                doomed.setdefault(value, []).append(step)
+        ident = object_id(provider, step.address.type, state.attributes) \
+            if state is not None else None
+        if ident is not None:
+            doomed.setdefault(ident, []).append(step)
 
     for address, steps in by_address.items():
         for kind in ("delete", "delete_deposed"):
@@ -238,10 +242,8 @@ def _connect_dropped_refs(graph: Graph[Step], changes: Iterable[ResourceChange],
         for attribute in change.attribute_changes:
             kept = set(_strings(attribute.after))
             for dropped in set(_strings(attribute.before)) - kept:
-                # A ref is the object's id, its uuid, or a url ending in the uuid ("#name"
-                # suffix allowed), whichever form the provider keeps.
-                tail = dropped.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-                for delete in {*doomed.get(dropped, ()), *doomed.get(tail, ())}:
+                ident = provider.ref_id(dropped)
+                for delete in doomed.get(ident, ()) if ident is not None else ():
                     # Skip an edge that would close a cycle; the walk reports real ones.
                     if delete.address != update.address and not _reaches(graph, update, delete):
                         graph.connect(delete, update)

@@ -107,7 +107,7 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
             _plan_destroy(p, prior_state)
         else:
             _plan_config(p, prior, moves)
-            p.changes = unset_dangling_refs(p.changes, config, p.schema, leftovers)
+            p.changes = unset_dangling_refs(p.changes, config, p.provider, leftovers)
         p.diags.extend(check_prevent_destroy(p.changes, config))
         p.diags.extend(check_blast_radius(p.changes, prior_state, options))
         p.changes.extend(leftovers)

@@ -13,16 +13,15 @@ Each returns diagnostics (or new changes); none performs I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from albform.engine.changes import Action, AttributeChange, PlanOptions, ResourceChange
 from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
-from albform.engine.schema import ResourceSchema
+from albform.engine.provider import Provider, object_id
 from albform.engine.state.model import State
 
-SchemaOf = Callable[[str], ResourceSchema | None]
 _DESTROYING = (Action.DELETE, Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE)
 
 
@@ -70,15 +69,8 @@ def check_blast_radius(changes: Sequence[ResourceChange], prior_state: State,
     return diags
 
 
-def ref_id(value: object) -> str | None:
-    """The uuid a ref names: ``/api/pool/<uuid>``, ``...#name`` or a bare uuid."""
-    if not isinstance(value, str) or not value:
-        return None
-    return value.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-
-
 def unset_dangling_refs(changes: Sequence[ResourceChange], config: Configuration,
-                        schema_of: SchemaOf, leftovers: Sequence[ResourceChange] = (),
+                        provider: Provider, leftovers: Sequence[ResourceChange] = (),
                         ) -> list[ResourceChange]:
     """``changes`` where every kept object (NOOP/UPDATE) referring to a doomed object
     through a ref attribute the configuration does not set becomes an UPDATE unsetting it.
@@ -96,17 +88,17 @@ def unset_dangling_refs(changes: Sequence[ResourceChange], config: Configuration
     doomed: set[str] = set()
     for c in (*changes, *leftovers):
         if c.action in _DESTROYING and c.before is not None:
-            schema = schema_of(c.type)
-            ident = ref_id(c.before.get(schema.id_attribute if schema else "id"))
+            ident = object_id(provider, c.type, c.before)
             if ident:
                 doomed.add(ident)
+    ref_id = provider.ref_id  # which object a ref names is the provider's to say
     if not doomed:
         return list(changes)
     configs = config.by_address()
     out: list[ResourceChange] = []
     for c in changes:
         rc = configs.get(c.address)
-        schema = schema_of(c.type) if rc is not None else None
+        schema = provider.schema(c.type) if rc is not None else None
         if c.action not in (Action.NOOP, Action.UPDATE) or c.before is None or schema is None \
                 or rc is None:
             out.append(c)

@@ -37,6 +37,13 @@ class ProviderError(Exception):
         self.partial_state = partial_state
 
 
+def object_id(provider: Provider, type_name: str, attributes: Mapping[str, Any]) -> str | None:
+    """The id of an object (its schema's ``id_attribute`` value), what ``ref_id`` answers."""
+    schema = provider.schema(type_name)
+    value = attributes.get(schema.id_attribute if schema is not None else "id")
+    return value if isinstance(value, str) and value else None
+
+
 def describe_error(exc: ProviderError) -> str:
     """The error for a diagnostic: its message plus the status and the API's text, each only
     when the message does not already carry it (clients often put both in the message)."""
@@ -94,6 +101,14 @@ class Provider(Protocol):
     def canonicalize(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         """Bring configured values into the form ``read`` returns (refs as urls, enums...),
         so that the diff compares like with like. Must not perform writes; may read."""
+        ...
+
+    def ref_id(self, value: object) -> str | None:
+        """The id (the value of its schema's ``id_attribute``) of the object a reference
+        value names, in whatever form this provider writes references; ``None`` when
+        ``value`` is not a resolved reference. The engine never parses references itself:
+        this is how it sees which objects a stored or planned value still refers to. Pure:
+        no I/O."""
         ...
 
     def read(self, request: ReadRequest) -> ReadResult:

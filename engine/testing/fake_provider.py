@@ -2,7 +2,8 @@
 
 It behaves like a small Avi controller so engine tests and benchmarks can run without one:
 names are unique per type (409 on a duplicate), the server assigns ``uuid`` (deterministic,
-``<type>-<counter>``) and fills server defaults, refs are urls ``/api/<type>/<uuid>`` that
+``<type>-<counter>``) and fills server defaults, refs are urls ``/api/<type>/<uuid>`` (or
+another ``ref_form`` a subclass chooses: the engine reads refs only through ``ref_id``) that
 must point at existing objects, an object still referred to cannot be deleted (409), and a
 ``force_new`` attribute cannot be updated in place (400). Values still ``UNKNOWN`` or
 ``Deferred`` reaching create/update are an engine bug and raise ``AssertionError``.
@@ -126,9 +127,25 @@ class FakeProvider:
     def schema(self, type_name: str) -> ResourceSchema | None:
         return self._schemas.get(type_name) or self._data_schemas.get(type_name)
 
+    # How refs are written; a subclass may choose another form (see the module docstring).
+    ref_form = "/api/{type}/{uuid}"
+
+    def ref(self, type_name: str, uuid: str) -> str:
+        return self.ref_form.format(type=type_name, uuid=uuid)
+
+    def ref_id(self, value: object) -> str | None:
+        """The uuid a ref in ``ref_form`` names; ``None`` for anything else."""
+        if not isinstance(value, str):
+            return None
+        for type_name in self._schemas:
+            prefix = self.ref(type_name, "")
+            if value.startswith(prefix) and len(value) > len(prefix):
+                return value[len(prefix):]
+        return None
+
     def canonicalize(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         """Drop unset (``None``) top-level values; turn bare uuids and ``/api/T?name=N``
-        lookups in ref attributes into ``/api/T/<uuid>`` urls. Placeholders pass through.
+        lookups in ref attributes into refs in ``ref_form``. Placeholders pass through.
 
         Other values are shared with ``attributes``, not copied: configured values are
         never mutated (the planner copies what it changes; create/update copy what they
@@ -238,7 +255,7 @@ class FakeProvider:
             current = self._lookup(type_name, prior)
             if current is None:
                 return  # already gone is success
-            users = self._referrers.get(ref_url(type_name, current["uuid"]))
+            users = self._referrers.get(self.ref(type_name, current["uuid"]))
             if users:
                 names = sorted(f"{t}:{self._objects[t][u]['name']}" for t, u in users)
                 raise ProviderError(f"cannot delete {type_name} {current['name']!r}",
@@ -396,13 +413,13 @@ class FakeProvider:
             return [self._canonical_ref(target, v) for v in value]
         if not isinstance(value, str):
             return value
-        prefix = f"/api/{target}"
-        if value.startswith(f"{prefix}?name="):
-            uuid = self._names.get((target, value[len(prefix) + 6:]))
-            return value if uuid is None else ref_url(target, uuid)
-        if value.startswith("/api/"):
+        lookup = f"/api/{target}?name="
+        if value.startswith(lookup):
+            uuid = self._names.get((target, value[len(lookup):]))
+            return value if uuid is None else self.ref(target, uuid)
+        if self.ref_id(value) is not None:
             return value
-        return ref_url(target, value)
+        return self.ref(target, value)
 
     def _validated(self, schema: ResourceSchema, planned: Mapping[str, Any]) -> dict[str, Any]:
         obj = {k: _copy(v) for k, v in planned.items() if v is not None}
@@ -421,7 +438,7 @@ class FakeProvider:
         return obj
 
     def _check_ref(self, attr: AttributeSchema, ref: object) -> None:
-        target = f"/api/{attr.refers_to}/"
+        target = self.ref(str(attr.refers_to), "")
         if not (isinstance(ref, str) and ref.startswith(target)
                 and ref[len(target):] in self._objects.get(str(attr.refers_to), {})):
             raise ProviderError(f"{attr.name} refers to a missing object", status=400,

@@ -35,7 +35,7 @@ from albform.provider.resources.lookup import ObjectFinder
 from albform.provider.resources.normalize import noise_fields, object_uuid
 from albform.provider.resources.parent_edit import ParentEditor
 from albform.provider.resources.pool_servers import LOCAL_ATTRIBUTES, PoolServers, ignores_servers
-from albform.provider.resources.refs import parse_ref
+from albform.provider.resources.refs import parse_ref, ref_uuid
 from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, TypeRegistry
 from albform.provider.resources.resolver import RefResolver, Scope
 from albform.provider.resources.schemas import SchemaCatalog
@@ -132,6 +132,10 @@ class AviProvider:
                        "must support it too) or remove these arguments.")
 
     # -- reads ------------------------------------------------------------------------------
+    def ref_id(self, value: object) -> str | None:
+        """Engine hook: the uuid an Avi reference names (``refs.ref_uuid``)."""
+        return ref_uuid(value)
+
     def read(self, request: ReadRequest) -> ReadResult:
         objtype = self._objtype(request.type_name)
         if request.type_name == STATIC_ROUTE_TYPE:

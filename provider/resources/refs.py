@@ -112,6 +112,19 @@ def _parse_api_form(text: str) -> ObjectRef | None:
     return ObjectRef(objtype, name=name, tenant=first("tenant"), cloud=first("cloud"))
 
 
+def ref_uuid(value: object) -> str | None:
+    """The uuid a resolved reference names (any ``/api/<type>/<uuid>`` url, ``#name``
+    suffix allowed, or a bare controller-generated uuid); ``None`` for name lookups and
+    anything that is not a reference. ``AviProvider.ref_id`` for the engine."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if "/api/" in text or text.startswith("api/"):
+        ref = _parse_api_form(strip_name_suffix(text))
+        return ref.uuid if ref is not None else None
+    return text if looks_like_uuid(text) else None
+
+
 def strip_name_suffix(text: str) -> str:
     """``…/pool/pool-1#web`` → ``…/pool/pool-1`` (POST/PUT answers and include_name GETs)."""
     return text.split("#", 1)[0]

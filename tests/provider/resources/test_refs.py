@@ -13,6 +13,7 @@ from albform.provider.resources.refs import (
     canonical_path,
     looks_like_uuid,
     parse_ref,
+    ref_uuid,
     to_canonical_if_path,
 )
 
@@ -77,3 +78,14 @@ def test_every_url_form_canonicalises_to_the_same_path(objtype: str, u: uuidlib.
     url = f"{host}/api/{objtype}/{uuid}{suffix}"
     assert to_canonical_if_path(url) == canonical_path(objtype, uuid)
     assert parse_ref(url, None) == parse_ref(uuid, objtype)
+
+
+def test_ref_uuid_is_what_the_engine_asks_for_a_ref() -> None:
+    uuid = "pool-0b6d7c7e-3b3a-4c4e-9a55-0a1f2e3d4c5b"
+    assert ref_uuid(f"/api/pool/{uuid}") == uuid
+    assert ref_uuid(f"https://10.0.0.1/api/pool/{uuid}#web") == uuid
+    assert ref_uuid(uuid) == uuid
+    assert ref_uuid("/api/tenant/admin") == "admin"
+    assert ref_uuid("/api/pool?name=web") is None
+    assert ref_uuid("web") is None
+    assert ref_uuid(None) is None and ref_uuid(3) is None
