@@ -45,6 +45,8 @@ COMMANDS: dict[str, LazyCommand] = {
                         "-markdown for a pull-request comment)."),
     "state-server": LazyCommand(f"{_C}.state_server:state_server_command", "Serve "
                                 "Terraform's http state backend (authentication required)."),
+    "completion": LazyCommand(f"{_C}.completion:completion_command", "Print the shell "
+                              "completion script for bash, zsh or fish."),
     "emulator": LazyCommand(f"{_C}.emulator:emulator_command",
                             "Run the Avi controller emulator (Ctrl-C to stop)."),
     "version": LazyCommand(f"{_C}.version:version_command", "Show albform's version and "
@@ -91,7 +93,8 @@ def cli(ctx: click.Context, chdir: str | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     try:
-        code = cli.main(args=argv, standalone_mode=False)
+        code = cli.main(args=argv, prog_name="albform", complete_var="_ALBFORM_COMPLETE",
+                        standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)

@@ -130,7 +130,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
     """``plan`` (apply=False) or ``apply``/``destroy`` without a saved plan."""
     from albform.engine.planning import build_plan
 
-    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env))
+    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env),
+                    apply_command=source.apply_command)
     diags = Diagnostics()
     options = _plan_options(args, diags)
     operation = "OperationTypeApply" if apply else "OperationTypePlan"

@@ -32,11 +32,8 @@ def parse_duration(value: str) -> float:
     return total
 
 
-def state_options(f: F) -> F:
-    f = click.option(*_flag("lock"), "lock", type=bool, default=True, show_default=True,
-                     help="Hold the state lock during the operation.")(f)
-    f = click.option(*_flag("lock-timeout"), "lock_timeout", default="0s",
-                     help="How long to retry a held state lock (e.g. 30s).")(f)
+def backend_options(f: F) -> F:
+    """Where the state is: for every command that reads or writes it."""
     f = click.option(*_flag("state"), "state_path", default=None, type=click.Path(),
                      help="Path of a local state file (overrides the configured backend).")(f)
     f = click.option(*_flag("backend"), "backend_name", default=None,
@@ -47,6 +44,15 @@ def state_options(f: F) -> F:
     f = click.option(*_flag("backend-config"), "backend_config", multiple=True,
                      metavar="KEY=VALUE", help="A backend setting (repeatable).")(f)
     return f
+
+
+def state_options(f: F) -> F:
+    """``backend_options`` plus the lock flags, for commands that hold the state lock."""
+    f = click.option(*_flag("lock"), "lock", type=bool, default=True, show_default=True,
+                     help="Hold the state lock during the operation.")(f)
+    f = click.option(*_flag("lock-timeout"), "lock_timeout", default="0s",
+                     help="How long to retry a held state lock (e.g. 30s).")(f)
+    return backend_options(f)
 
 
 def output_options(f: F) -> F:
@@ -65,15 +71,13 @@ def variable_options(f: F) -> F:
     return f
 
 
-def plan_options(f: F) -> F:
+def destroy_plan_options(f: F) -> F:
+    """What a destroy plan takes: ``plan_options`` without -replace and -refresh-only, which
+    mean nothing when everything is deleted."""
     f = click.option(*_flag("target"), "targets", multiple=True, metavar="ADDRESS",
                      help="Limit planning to this resource and its dependencies.")(f)
-    f = click.option(*_flag("replace"), "replace", multiple=True, metavar="ADDRESS",
-                     help="Force replacement of this resource instance.")(f)
     f = click.option(*_flag("refresh"), "refresh", type=bool, default=True, show_default=True,
                      help="Read the real objects before planning.")(f)
-    f = click.option(*_flag("refresh-only"), "refresh_only", is_flag=True,
-                     help="Only reconcile state with the real objects (drift).")(f)
     f = click.option(*_flag("parallelism"), "parallelism", type=click.IntRange(1, 256),
                      default=10, show_default=True, help="Concurrent operations.")(f)
     f = click.option(*_flag("allow-mass-delete"), "force_deletes", is_flag=True,
@@ -88,6 +92,14 @@ def plan_options(f: F) -> F:
                      help="Ask for missing variables (albform never does; accepted for "
                           "Terraform compatibility).")(f)
     return f
+
+
+def plan_options(f: F) -> F:
+    f = click.option(*_flag("replace"), "replace", multiple=True, metavar="ADDRESS",
+                     help="Force replacement of this resource instance.")(f)
+    f = click.option(*_flag("refresh-only"), "refresh_only", is_flag=True,
+                     help="Only reconcile state with the real objects (drift).")(f)
+    return destroy_plan_options(f)
 
 
 def parse_vars(items: tuple[str, ...], flag: str = "-var") -> dict[str, str]:
@@ -106,5 +118,10 @@ def approve_option(f: F) -> F:
 
 
 def apply_options(f: F) -> F:
-    """Everything ``apply``/``destroy``-style commands take (plan, state, output, approval)."""
+    """Everything ``apply``-style commands take (plan, state, output, approval)."""
     return plan_options(state_options(output_options(approve_option(f))))
+
+
+def destroy_options(f: F) -> F:
+    """``apply_options`` for destroy commands (no -replace, no -refresh-only)."""
+    return destroy_plan_options(state_options(output_options(approve_option(f))))

@@ -26,8 +26,9 @@ _HCL_INPUTS = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".tftpl", ".tpl")
 @dataclass(frozen=True)
 class ConfigSource:
     """``kind`` is ``"hcl"`` (a directory of .tf/.tf.json files), ``"cluster"``
-    (Kubernetes manifests + AKO settings through the translator) or ``"gslb"`` (member
-    clusters + AMKO objects through the GSLB translator)."""
+    (Kubernetes manifests + AKO settings through the translator), ``"gslb"`` (member
+    clusters + AMKO objects through the GSLB translator) or ``"state"`` (nothing desired:
+    destroying what the state records needs no inputs)."""
 
     kind: str
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -64,6 +65,16 @@ class ConfigSource:
             "amko": [str(p.resolve()) for p in amko],
         })
 
+    @classmethod
+    def state_only(cls) -> ConfigSource:
+        return cls("state")
+
+    @property
+    def apply_command(self) -> str:
+        """The command that applies a plan of this source (for hints and PR comments)."""
+        return {"cluster": "albform cluster apply", "gslb": "albform gslb apply"}.get(
+            self.kind, "albform apply")
+
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "params": dict(self.params), "digest": self.digest()}
@@ -90,6 +101,8 @@ class ConfigSource:
         elif self.kind == "gslb":
             roots = [Path(p) for m in self.params.get("members", []) for p in m["paths"]]
             roots += [Path(p) for p in self.params.get("amko", [])]
+        elif self.kind == "state":
+            roots = []
         else:
             roots = [Path(p) for p in self.params.get("manifests", [])]
             if self.params.get("ako_config"):
@@ -142,5 +155,7 @@ class ConfigSource:
 
             return load_gslb_configuration(members_from_json(self.params["members"]),
                                            [Path(p) for p in self.params.get("amko", [])])
+        if self.kind == "state":
+            return Configuration(), Diagnostics()
         raise ValueError(f"unknown configuration source kind {self.kind!r}")
 

@@ -7,21 +7,31 @@ prints the objects without touching a controller.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
 from albform.cli.commands.plan import run_args, workspace
 from albform.cli.lazy_group import LazyCommand, LazyGroup
-from albform.cli.operations import run_plan
-from albform.cli.options import apply_options, output_options, plan_options, state_options
+from albform.cli.operations import run_apply_saved, run_plan
+from albform.cli.options import (
+    apply_options,
+    destroy_options,
+    output_options,
+    plan_options,
+    state_options,
+)
 from albform.cli.sources import ConfigSource
 
 
+def adopt_option(f: Any) -> Any:
+    return click.option("--adopt", "adopt", is_flag=True,
+                        help="Import objects an AKO installation already created (same name "
+                             "and created_by) instead of creating them.")(f)
+
+
 def cluster_inputs(f: Any) -> Any:
-    f = click.option("--adopt", "adopt", is_flag=True,
-                     help="Import objects an AKO installation already created (same name and "
-                          "created_by) instead of creating them.")(f)
     f = click.option("--controller-facts", "controller_facts", type=click.Path(exists=True),
                      help="YAML with cloudType, dnsSubdomains, licenseTier, vrfName (default: "
                           "read from the controller).")(f)
@@ -76,6 +86,7 @@ def cluster_group() -> None:
 
 @cluster_group.command("plan")
 @cluster_inputs
+@adopt_option
 @plan_options
 @state_options
 @output_options
@@ -94,25 +105,50 @@ def cluster_plan(ctx: click.Context, /, **params: Any) -> int:
     return run_plan(ws, cluster_source(ws, params), run_args(params))
 
 
+_INPUTS = ("manifests", "kubeconfig", "context", "in_cluster", "ako_config",
+           "controller_facts")
+
+
 @cluster_group.command("apply")
+@click.argument("planfile", required=False, type=click.Path(dir_okay=False))
 @cluster_inputs
+@adopt_option
 @apply_options
 @click.pass_context
-def cluster_apply(ctx: click.Context, /, **params: Any) -> int:
-    """Create, update or delete controller objects to match the cluster."""
+def cluster_apply(ctx: click.Context, /, planfile: str | None, **params: Any) -> int:
+    """Create, update or delete controller objects to match the cluster (or a saved plan).
+
+    \b
+    Example:
+        albform cluster apply --manifests k8s/ --ako-config avi-k8s-config.yaml
+        albform cluster apply tfplan      # a plan saved by cluster plan -out=tfplan
+    """
     ws = workspace(ctx, params)
+    if planfile:
+        given = [f"--{name.replace('_', '-')}" for name in _INPUTS if params.get(name)]
+        if given:
+            raise click.UsageError(f"a saved plan records its inputs: drop {', '.join(given)}")
+        return run_apply_saved(ws, Path(planfile), run_args(params))
     return run_plan(ws, cluster_source(ws, params), run_args(params), apply=True)
 
 
 @cluster_group.command("destroy")
 @cluster_inputs
-@apply_options
+@destroy_options
 @click.pass_context
 def cluster_destroy(ctx: click.Context, /, **params: Any) -> int:
-    """Delete every controller object albform manages for this cluster."""
+    """Delete every controller object albform manages for this cluster.
+
+    The state says what to delete: no manifests or cluster access needed.
+
+    \b
+    Example:
+        albform cluster destroy -state=cluster.tfstate
+    """
     ws = workspace(ctx, params)
-    return run_plan(ws, cluster_source(ws, params), run_args(params, destroy=True),
-                    apply=True)
+    given = any(params.get(name) for name in _INPUTS)
+    source = cluster_source(ws, params) if given else ConfigSource.state_only()
+    return run_plan(ws, source, run_args(params, destroy=True), apply=True)
 
 
 __all__ = ["cluster_group"]

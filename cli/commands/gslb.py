@@ -18,7 +18,13 @@ import click
 from albform.cli.commands.plan import run_args, workspace
 from albform.cli.lazy_group import LazyCommand, LazyGroup
 from albform.cli.operations import run_plan
-from albform.cli.options import apply_options, output_options, plan_options, state_options
+from albform.cli.options import (
+    apply_options,
+    destroy_options,
+    output_options,
+    plan_options,
+    state_options,
+)
 from albform.cli.sources import ConfigSource
 
 
@@ -95,7 +101,7 @@ def gslb_apply(ctx: click.Context, /, **params: Any) -> int:
 
 @gslb_group.command("destroy")
 @gslb_inputs
-@apply_options
+@destroy_options
 @click.pass_context
 def gslb_destroy(ctx: click.Context, /, **params: Any) -> int:
     """Delete every GSLB object albform manages for these member clusters."""

@@ -11,6 +11,7 @@ import click
 from albform.cli.operations import RunArgs, run_apply_saved, run_plan
 from albform.cli.options import (
     apply_options,
+    destroy_options,
     output_options,
     parse_duration,
     parse_vars,
@@ -111,7 +112,7 @@ def apply_command(ctx: click.Context, /, planfile: str | None, **params: Any) ->
 
 
 @click.command("destroy")
-@apply_options
+@destroy_options
 @variable_options
 @click.pass_context
 def destroy_command(ctx: click.Context, /, **params: Any) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from albform.cli.operations import plan_schemas
+from albform.cli.sources import ConfigSource
 from albform.cli.views.plan import plan_product
 from albform.cli.workspace import Workspace
 
@@ -41,10 +42,14 @@ def show_command(ctx: click.Context, /, planfile: Path, markdown: bool, json_mod
     if markdown and json_mode:
         raise click.UsageError("-markdown and -json are alternatives")
     ws: Workspace = ctx.obj
-    plan = load_plan(ws.resolve(planfile)).plan
+    saved = load_plan(ws.resolve(planfile))
+    plan = saved.plan
     schemas = plan_schemas(offline_schemas().get, plan)
     if markdown:
-        for comment in render_plan_markdown(plan, schemas, plan_file=str(planfile)):
+        apply_command = ConfigSource.from_json(
+            {"kind": "hcl", **saved.config_source}).apply_command
+        for comment in render_plan_markdown(plan, schemas, plan_file=str(planfile),
+                                            apply_command=apply_command):
             click.echo(comment, nl=False)
     elif json_mode:
         click.echo(json.dumps(render_plan_json(plan, schemas)))

@@ -9,7 +9,7 @@ import click
 
 from albform.cli.commands.plan import workspace
 from albform.cli.operations import fail
-from albform.cli.options import state_options
+from albform.cli.options import backend_options
 from albform.cli.views.state import render_resource, render_state_list
 from albform.engine.addrs import AddressError, ResourceAddress
 
@@ -36,7 +36,7 @@ def state_group() -> None:
 
 @state_group.command("list")
 @click.argument("addresses", nargs=-1)
-@state_options
+@backend_options
 @click.pass_context
 def state_list(ctx: click.Context, /, addresses: tuple[str, ...], **params: Any) -> int:
     """List resource addresses in the state (optionally filtered by address prefixes)."""
@@ -47,7 +47,7 @@ def state_list(ctx: click.Context, /, addresses: tuple[str, ...], **params: Any)
 
 @state_group.command("show")
 @click.argument("address")
-@state_options
+@backend_options
 @click.pass_context
 def state_show(ctx: click.Context, /, address: str, **params: Any) -> int:
     """Show one resource instance's attributes (sensitive values masked)."""
@@ -66,7 +66,7 @@ def state_show(ctx: click.Context, /, address: str, **params: Any) -> int:
 
 
 @state_group.command("pull")
-@state_options
+@backend_options
 @click.pass_context
 def state_pull(ctx: click.Context, /, **params: Any) -> int:
     """Print the current state as Terraform v4 JSON."""
@@ -81,7 +81,7 @@ def state_pull(ctx: click.Context, /, **params: Any) -> int:
 @click.command("force-unlock")
 @click.argument("lock_id")
 @click.option("-force", "--force", "force", is_flag=True, help="Don't ask for confirmation.")
-@state_options
+@backend_options
 @click.pass_context
 def force_unlock_command(ctx: click.Context, /, lock_id: str, force: bool, **params: Any) -> int:
     """Release a stuck state lock by its ID (never changes infrastructure)."""
@@ -108,7 +108,7 @@ def force_unlock_command(ctx: click.Context, /, lock_id: str, force: bool, **par
 @click.option("-json", "--json", "json_mode", is_flag=True, help="Print values as JSON.")
 @click.option("-raw", "--raw", "raw", is_flag=True,
               help="Print a string value as is, without quotes.")
-@state_options
+@backend_options
 @click.pass_context
 def output_command(ctx: click.Context, /, name: str | None, json_mode: bool, raw: bool,
                    **params: Any) -> int:

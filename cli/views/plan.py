@@ -38,10 +38,11 @@ def plan_product(env: Mapping[str, str]) -> str:
 
 class PlanView:
     def __init__(self, *, json_mode: bool = False, color: bool = False,
-                 product: str = "albform") -> None:
+                 product: str = "albform", apply_command: str = "albform apply") -> None:
         self.json_mode = json_mode
         self.color = color
         self.product = product
+        self.apply_command = apply_command
 
     def plan(self, plan: Plan, schemas: Mapping[str, Any], diags: Diagnostics) -> None:
         from albform.engine.render import render_plan_human, render_plan_json
@@ -59,14 +60,15 @@ class PlanView:
     def unsaved_note(self) -> None:
         click.echo("─" * 77)
         click.echo("\nNote: You didn't use the -out option to save this plan, so albform can't "
-                   "guarantee to take exactly these actions if you run \"albform apply\" now.")
+                   f"guarantee to take exactly these actions if you run \"{self.apply_command}"
+                   "\" now.")
 
     def saved(self, path: Path) -> None:
         if self.json_mode:
             return
         click.echo("─" * 77)
         click.echo(f"\nSaved the plan to: {path}\n\nTo perform exactly these actions, run the "
-                   f"following command to apply:\n    albform apply \"{path}\"")
+                   f"following command to apply:\n    {self.apply_command} \"{path}\"")
 
     def confirm(self, *, destroy: bool) -> bool:
         if destroy:

@@ -168,7 +168,7 @@ def _collapsible(summary: str, body: list[str], *, open_: bool) -> list[str]:
 def render_plan_markdown(plan: Plan, schemas: Mapping[str, ResourceSchema], *,
                          diagnostics: Sequence[Diagnostic] = (), plan_file: str = "tfplan",
                          max_chars: int = GITHUB_COMMENT_LIMIT, product: str = "albform",
-                         ) -> list[str]:
+                         apply_command: str = "albform apply") -> list[str]:
     changes = [c for c in plan.changes if c.is_change]
     outputs = [o for o in plan.output_changes if o.action is not Action.NOOP]
     creates = [c for c in changes if c.action is Action.CREATE]
@@ -239,7 +239,7 @@ def render_plan_markdown(plan: Plan, schemas: Mapping[str, ResourceSchema], *,
         chunks.append(rows)
     footer = ["", "---",
               f"plan `{plan_digest(plan, schemas)}` · state lineage `{plan.lineage}` serial "
-              f"{plan.serial} · apply with `albform apply {plan_file}`"]
+              f"{plan.serial} · apply with `{apply_command} {plan_file}`"]
     return _split(head, chunks, footer, max_chars)
 
 

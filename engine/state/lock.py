@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from albform.engine.state.model import TERRAFORM_VERSION
+from albform import __version__
 
 # Terraform's advice printed under every lock failure (statemgr.LockErrorMessage), reworded
 # only to name this tool.
@@ -46,7 +46,9 @@ class LockInfo:
     operation: str
     info: str = ""
     who: str = ""
-    version: str = TERRAFORM_VERSION
+    # Terraform writes its own version here; albform writes its own, so the Lock Info box
+    # says which tool (and release) holds the lock.
+    version: str = f"albform {__version__}"
     created: str = ""
     path: str = ""
 

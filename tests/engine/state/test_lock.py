@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from albform import __version__
 from albform.engine.state.lock import (
     LockError,
     LockInfo,
@@ -30,7 +31,7 @@ def test_lock_info_uses_terraforms_field_names_and_order() -> None:
     assert list(doc) == ["ID", "Operation", "Info", "Who", "Version", "Created", "Path"]
     assert re.fullmatch(r"[0-9a-f-]{36}", doc["ID"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z", doc["Created"])
-    assert "@" in doc["Who"] and doc["Version"] == "1.11.4"
+    assert "@" in doc["Who"] and doc["Version"] == f"albform {__version__}"
     assert "\n" not in info.to_json()
 
 

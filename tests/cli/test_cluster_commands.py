@@ -1,0 +1,42 @@
+"""Cluster commands that should just work (issue 14 item 4): ``cluster apply PLANFILE``,
+hints naming the cluster command, ``cluster destroy`` from the state alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "examples" / "lb-demo"
+INPUTS = ("--manifests", str(DEMO / "manifests"), "--ako-config",
+          str(DEMO / "avi-k8s-config.yaml"), "--controller-facts",
+          str(DEMO / "controller-facts.yaml"))
+
+
+def test_cluster_plan_file_apply_and_destroy_from_state(albform: Any, tmp_path: Path) -> None:
+    state = f"-state={tmp_path / 'cluster.tfstate'}"
+    setup = albform("-chdir=" + str(DEMO / "controller"), "apply", "-auto-approve",
+                    f"-state={tmp_path / 'controller.tfstate'}")
+    assert setup.code == 0, setup.err
+
+    unsaved = albform("cluster", "plan", *INPUTS, state, "-no-color")
+    assert 'if you run "albform cluster apply" now' in unsaved.out
+    saved = albform("cluster", "plan", *INPUTS, state, "-no-color", "-out=tfplan")
+    assert saved.code == 0, saved.err
+    assert 'run the following command to apply:\n    albform cluster apply "tfplan"' in saved.out
+    comment = albform("show", "-markdown", "tfplan").out
+    assert comment.rstrip().endswith("apply with `albform cluster apply tfplan`")
+
+    both = albform("cluster", "apply", "tfplan", "--manifests", str(DEMO / "manifests"), state)
+    assert both.code == 1 and "a saved plan records its inputs: drop --manifests" in both.err
+    applied = albform("cluster", "apply", "tfplan", state, "-no-color")
+    assert applied.code == 0, applied.out + applied.err
+    assert "Apply complete! Resources: 7 added, 0 changed, 0 destroyed." in applied.out
+
+    # Destroy needs nothing but the state (the manifests may be long gone).
+    destroyed = albform("cluster", "destroy", state, "-auto-approve", "-no-color")
+    assert destroyed.code == 0, destroyed.out + destroyed.err
+    assert "Destroy complete! Resources: 7 destroyed." in destroyed.out
+    left = json.loads((tmp_path / "cluster.tfstate").read_text())
+    assert left["resources"] == []
