@@ -48,14 +48,19 @@ def _dns_subdomains(profile: Mapping[str, Any] | None) -> tuple[str, ...]:
 
 
 def _existing(provider: Provider, references: Sequence[tuple[str, str]],
-              ) -> frozenset[tuple[str, str]]:
-    """Which of the (api type, name) pairs CRDs name exist: AKO's ``checkRefOnController``
-    asks the controller for each by name. A failed lookup counts as absent."""
+              ) -> tuple[frozenset[tuple[str, str]], tuple[tuple[str, str, str], ...]]:
+    """Which of the (api type, name) pairs CRDs name exist, and their ``type`` fields: AKO's
+    ``checkRefOnController`` asks the controller for each by name (and checks some types).
+    A failed lookup counts as absent."""
     found = set()
+    kinds = []
     for api_type, name in references:
-        if provider.read_data_source(f"avi_{api_type}", {"name": name}).attributes is not None:
+        attributes = provider.read_data_source(f"avi_{api_type}", {"name": name}).attributes
+        if attributes is not None:
             found.add((api_type, name))
-    return frozenset(found)
+            if isinstance(attributes.get("type"), str):
+                kinds.append((api_type, name, str(attributes["type"])))
+    return frozenset(found), tuple(sorted(kinds))
 
 
 def read_controller_facts(provider: Provider, settings: AkoSettings,
@@ -85,6 +90,7 @@ def read_controller_facts(provider: Provider, settings: AkoSettings,
             vrf_name = str(vrf["name"])
     transport = ((cloud.get("nsxt_configuration") or {}).get("data_network_config") or {}) \
         .get("transport_zone_type", "") if cloud_type == "CLOUD_NSXT" else ""
+    avi_objects, avi_object_types = _existing(provider, references)
     facts = ControllerFacts(
         cloud_type=cloud_type,
         dns_subdomains=_dns_subdomains(dns),
@@ -92,6 +98,7 @@ def read_controller_facts(provider: Provider, settings: AkoSettings,
         vrf_name=vrf_name,
         ipam_type=str((ipam or {}).get("type") or ""),
         nsxt_transport_zone=str(transport or ""),
-        avi_objects=_existing(provider, references),
+        avi_objects=avi_objects,
+        avi_object_types=avi_object_types,
     )
     return facts, diags

@@ -19,9 +19,9 @@ CLUSTER_SCOPED = {"Node", "Namespace", "IngressClass", "BlockAffinity", "HostSub
                   "CiliumNode", "AviInfraSetting"}
 USED_KINDS = {"Service", "EndpointSlice", "Node", "Pod", "Ingress", "IngressClass", "Secret",
               "Namespace", "BlockAffinity", "HostSubnet", "CiliumNode", "HostRule", "HTTPRule",
-              "AviInfraSetting"}
+              "AviInfraSetting", "L4Rule"}
 # Kinds AKO would act on that this translator does not (DECISIONS.md).
-UNSUPPORTED_KINDS = {"Route", "L4Rule", "L7Rule", "SSORule", "Gateway", "GatewayClass",
+UNSUPPORTED_KINDS = {"Route", "L7Rule", "SSORule", "Gateway", "GatewayClass",
                      "HTTPRoute", "MultiClusterIngress"}
 
 

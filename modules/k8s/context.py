@@ -17,6 +17,7 @@ from albform.modules.k8s.facts import ControllerFacts
 from albform.modules.k8s.hostrule import HostRules
 from albform.modules.k8s.httprule import HttpRules
 from albform.modules.k8s.infrasetting import InfraSettings
+from albform.modules.k8s.l4rule import L4Rules
 from albform.modules.k8s.naming import Namer
 from albform.modules.k8s.settings import AkoSettings
 
@@ -47,6 +48,7 @@ class Context:
         self.hostrules = HostRules(index, self.crd_statuses, self.tenant_for, self.diags)
         self.httprules = HttpRules(index, self.crd_statuses, self.tenant_for)
         self.infra = InfraSettings(index, self.crd_statuses, facts.cloud_type, self.diags)
+        self.l4rules = L4Rules(index, self.crd_statuses, facts.cloud_type, self.diags)
 
     def warn_once(self, key: str, summary: str, detail: str, subject: Any = None) -> None:
         """A warning about an input AKO skips, said once however often a builder meets it

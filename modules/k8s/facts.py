@@ -33,6 +33,9 @@ class ControllerFacts:
     # (api type, name) of Avi objects known to exist, e.g. ("wafpolicy", "waf-1"); None when
     # nobody looked (no inventory): references are then taken as existing, unchecked.
     avi_objects: frozenset[tuple[str, str]] | None = None
+    # (api type, name, object "type" field) where known, e.g. ("applicationprofile", "p1",
+    # "APPLICATION_PROFILE_TYPE_SSL"): AKO checks some referenced objects' types.
+    avi_object_types: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def is_public_cloud(self) -> bool:
@@ -45,6 +48,13 @@ class ControllerFacts:
     def has_object(self, api_type: str, name: str) -> bool:
         """Whether the controller has ``name`` of ``api_type`` (True without an inventory)."""
         return self.avi_objects is None or (api_type, name) in self.avi_objects
+
+    def object_type(self, api_type: str, name: str) -> str:
+        """The ``type`` field of a referenced object when known, else ""."""
+        for t, n, kind in self.avi_object_types:
+            if t == api_type and n == name:
+                return kind
+        return ""
 
 
 _KEYS = {"cloudType": "cloud_type", "dnsSubdomains": "dns_subdomains",
@@ -77,12 +87,13 @@ def load_facts(text: str, filename: str) -> tuple[ControllerFacts | None, Diagno
             else:
                 kwargs[field] = tuple(value)
         elif field == "avi_objects":
-            objects = _avi_objects(value)
-            if objects is None:
+            parsed = parse_avi_objects(value)
+            if parsed is None:
                 diags.error("Invalid controller fact", '"aviObjects" must map Avi object types '
-                            "(e.g. wafpolicy) to lists of names.", subject=where)
+                            "(e.g. wafpolicy) to lists of names, or to {name: type} mappings.",
+                            subject=where)
             else:
-                kwargs[field] = objects
+                kwargs[field], kwargs["avi_object_types"] = parsed
         elif not isinstance(value, str):
             diags.error("Invalid controller fact", f'"{key}" must be a string.', subject=where)
         elif field == "cloud_type" and value not in CLOUD_TYPES:
@@ -95,13 +106,21 @@ def load_facts(text: str, filename: str) -> tuple[ControllerFacts | None, Diagno
     return ControllerFacts(**kwargs), diags  # type: ignore[arg-type]
 
 
-def _avi_objects(value: object) -> frozenset[tuple[str, str]] | None:
-    """``{wafpolicy: [a, b], ...}`` -> {("wafpolicy", "a"), ...}; None when malformed."""
+def parse_avi_objects(value: object,
+                 ) -> tuple[frozenset[tuple[str, str]], tuple[tuple[str, str, str], ...]] | None:
+    """``{wafpolicy: [a, b], applicationprofile: {p: APPLICATION_PROFILE_TYPE_SSL}}`` ->
+    the (type, name) pairs and the known object types; None when malformed."""
     if not isinstance(value, dict):
         return None
     out: set[tuple[str, str]] = set()
+    kinds: list[tuple[str, str, str]] = []
     for api_type, names in value.items():
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        if isinstance(names, dict) and all(isinstance(n, str) and isinstance(k, str)
+                                           for n, k in names.items()):
+            out.update((str(api_type), n) for n in names)
+            kinds.extend((str(api_type), n, k) for n, k in names.items())
+        elif isinstance(names, list) and all(isinstance(n, str) for n in names):
+            out.update((str(api_type), n) for n in names)
+        else:
             return None
-        out.update((str(api_type), n) for n in names)
-    return frozenset(out)
+    return frozenset(out), tuple(sorted(kinds))

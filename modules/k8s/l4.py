@@ -14,6 +14,11 @@ from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.infrasetting import ANNOTATION as INFRA_ANNOTATION
 from albform.modules.k8s.infrasetting import Infra
 from albform.modules.k8s.ingest import KubeObject
+from albform.modules.k8s.l4rule import ANNOTATION as L4RULE_ANNOTATION
+from albform.modules.k8s.l4rule import L4Rule
+from albform.modules.k8s.l4rule import applies as l4rule_applies
+from albform.modules.k8s.l4rule import pool_fields as l4rule_pool_fields
+from albform.modules.k8s.l4rule import vs_fields as l4rule_vs_fields
 from albform.modules.k8s.l7_common import add_vrf_and_rhi, vs_base
 from albform.modules.k8s.markers import all_markers
 from albform.modules.k8s.objects import AviObject
@@ -144,7 +149,11 @@ def _static_ip(svc: KubeObject) -> str:
 
 def _vs_body(ctx: Context, name: str, tenant: str, ports: list[Mapping[str, Any]],
              app_profile: str, markers: list[dict[str, Any]], metadata: str,
-             traffic_enabled: bool | None, infra: Infra | None) -> dict[str, Any]:
+             traffic_enabled: bool | None, infra: Infra | None,
+             rule: L4Rule | None = None, *, default_pool: str = "",
+             shared_vip: bool = False) -> dict[str, Any]:
+    """The L4 VS; ``rule``: an L4Rule already checked to apply. With SSL listeners the VS
+    selects ``default_pool`` directly and has no L4 policy set (ConstructAviL4PolPoolNodes)."""
     profile, mixed = network_profile(ctx, {str(p.get("protocol") or "TCP") for p in ports})
     body = vs_base(ctx, name, tenant, app_profile=app_profile, metadata=metadata, infra=infra)
     if traffic_enabled is not None:
@@ -154,9 +163,27 @@ def _vs_body(ctx: Context, name: str, tenant: str, ports: list[Mapping[str, Any]
     body["services"] = _services(list(ports), mixed)
     body["network_profile_ref"] = f"/api/networkprofile/?name={profile}"
     body["markers"] = markers
-    body["remove_listening_port_on_vs_down"] = True
-    body["l4_policies"] = [{"l4_policy_set_ref": f"/api/l4policyset/?name={name}", "index": 0}]
+    if rule is not None and rule.ssl:
+        body["pool_ref"] = f"/api/pool/?name={default_pool}"
+    else:
+        body["remove_listening_port_on_vs_down"] = True
+        body["l4_policies"] = [{"l4_policy_set_ref": f"/api/l4policyset/?name={name}",
+                                "index": 0}]
+    if rule is not None:
+        body.update(l4rule_vs_fields(rule, shared_vip=shared_vip, on_warning=lambda text:
+                                     ctx.diags.warning("L4Rule field ignored",
+                                                       f"L4Rule {rule.key}: {text}",
+                                                       subject=rule.obj.source)))
     return body
+
+
+def _l4rule(ctx: Context, svc: KubeObject, ports: list[Mapping[str, Any]]) -> L4Rule | None:
+    """The Service's L4Rule if it applies (``getL4Rule`` + ``buildWithL4Rule``'s check)."""
+    rule = ctx.l4rules.for_service(svc) if ctx.l4rules else None
+    if rule is None:
+        return None
+    profile, _ = network_profile(ctx, {str(p.get("protocol") or "TCP") for p in ports})
+    return rule if l4rule_applies(rule, profile, ctx.diags, svc) else None
 
 
 def _policy_set(ctx: Context, name: str, tenant: str, rules: list[tuple[str, int, str]],
@@ -179,7 +206,7 @@ def _policy_set(ctx: Context, name: str, tenant: str, rules: list[tuple[str, int
 
 
 def _pools_for(ctx: Context, svc: KubeObject, tenant: str, name_of: Any,
-               marker_extra: dict[str, str], infra: Infra | None,
+               marker_extra: dict[str, str], infra: Infra | None, rule: L4Rule | None = None,
                ) -> tuple[list[AviObject], list[tuple[str, int, str]]]:
     pools: list[AviObject] = []
     rules: list[tuple[str, int, str]] = []
@@ -197,8 +224,10 @@ def _pools_for(ctx: Context, svc: KubeObject, tenant: str, name_of: Any,
         markers = all_markers(ctx.cluster, namespace=svc.namespace, service=svc.name,
                               port=str(number), protocol=proto if marker_extra else "",
                               **marker_extra)
+        extra = l4rule_pool_fields(rule, number, proto) if rule is not None else None
         pools.append(build_pool(ctx, pool_name, tenant, servers=servers, markers=markers,
-                                metadata=service_metadata(), protocol=proto, infra=infra))
+                                metadata=service_metadata(), protocol=proto, infra=infra,
+                                extra=extra))
         rules.append((f"/api/pool?name={pool_name}", number, proto))
     return pools, rules
 
@@ -208,10 +237,14 @@ def _service_model(ctx: Context, svc: KubeObject) -> list[AviObject]:
     name = ctx.names.l4_vs(ns, svc.name)
     fqdns = _service_fqdns(ctx, svc)
     infra = ctx.infra.for_service(svc) if ctx.infra else None
-    vsvip = build_vsvip(ctx, name, tenant, fqdns, static_ip=_static_ip(svc), infra=infra)
+    ports = svc.spec.get("ports") or []
+    rule = _l4rule(ctx, svc, ports)
+    # Static IP precedence: spec.loadBalancerIP, the annotation, then the L4Rule.
+    static_ip = _static_ip(svc) or (rule.load_balancer_ip if rule is not None else "")
+    vsvip = build_vsvip(ctx, name, tenant, fqdns, static_ip=static_ip, infra=infra)
     pools, rules = _pools_for(ctx, svc, tenant,
                               lambda proto, port: ctx.names.l4_pool(ns, svc.name, proto, port), {},
-                              infra)
+                              infra, rule)
     protocols = ",".join(sorted(_protocols(svc)))
     l4ps = _policy_set(ctx, name, tenant, rules, all_markers(
         ctx.cluster, namespace=ns, service=svc.name, protocol=protocols))
@@ -219,9 +252,12 @@ def _service_model(ctx: Context, svc: KubeObject) -> list[AviObject]:
     metadata = service_metadata(namespace_svc_name=[f"{ns}/{svc.name}"],
                                 hostnames=fqdns or None)
     vs = AviObject("virtualservice", name, tenant, _vs_body(
-        ctx, name, tenant, svc.spec.get("ports") or [],
+        ctx, name, tenant, ports,
         str(svc.annotations.get(APP_PROFILE) or "System-L4-Application"),
-        all_markers(ctx.cluster, namespace=ns, service=svc.name), metadata, traffic, infra))
+        all_markers(ctx.cluster, namespace=ns, service=svc.name), metadata, traffic, infra,
+        rule, default_pool=pools[-1].name if pools else ""))
+    if rule is not None and rule.ssl:
+        return [vsvip, *pools, vs]
     return [vsvip, *pools, l4ps, vs]
 
 
@@ -239,7 +275,14 @@ def _shared_vip_model(ctx: Context, ns: str, key: str, members: list[KubeObject]
                       "name different AviInfraSettings; AKO builds no VS.",
                       subject=members[0].source)
         return []
+    if len({str(s.annotations.get(L4RULE_ANNOTATION) or "") for s in members}) > 1:
+        diags.warning("Shared VIP not translated", f"Services sharing VIP key {key!r} in {ns} "
+                      "name different L4Rules; AKO builds no VS.", subject=members[0].source)
+        return []
     infra = ctx.infra.for_service(members[0]) if ctx.infra else None
+    rule = _l4rule(ctx, members[0], members[0].spec.get("ports") or [])
+    if rule is not None and rule.ssl:
+        rule = None  # an SSL listener needs a single-port Service, never a shared VIP group
     tenant = ctx.settings.tenant_name  # the namespace tenant is not honoured (2.4.2)
     name = ctx.names.l4_vs(ns, key)
     fqdns: list[str] = []
@@ -249,8 +292,8 @@ def _shared_vip_model(ctx: Context, ns: str, key: str, members: list[KubeObject]
                 fqdns.append(str(svc.annotations[EXTERNAL_DNS]))
             elif fqdn := auto_fqdn(ctx, svc.namespace, svc.name):
                 fqdns.append(fqdn)
-    vsvip = build_vsvip(ctx, name, tenant, fqdns, static_ip=_static_ip(members[0]),
-                        infra=infra)
+    static_ip = _static_ip(members[0]) or (rule.load_balancer_ip if rule is not None else "")
+    vsvip = build_vsvip(ctx, name, tenant, fqdns, static_ip=static_ip, infra=infra)
     pools: list[AviObject] = []
     rules: list[tuple[str, int, str]] = []
     ports: list[Mapping[str, Any]] = []
@@ -258,7 +301,7 @@ def _shared_vip_model(ctx: Context, ns: str, key: str, members: list[KubeObject]
         got, got_rules = _pools_for(
             ctx, svc, tenant,
             lambda proto, port, s=svc: ctx.names.shared_vip_pool(ns, s.name, key, proto, port),
-            {"gateway": key}, infra)
+            {"gateway": key}, infra, rule)
         pools.extend(got)
         rules.extend(got_rules)
         ports.extend(svc.spec.get("ports") or [])
@@ -267,5 +310,6 @@ def _shared_vip_model(ctx: Context, ns: str, key: str, members: list[KubeObject]
     metadata = service_metadata(hostnames=fqdns or None)
     vs = AviObject("virtualservice", name, tenant, _vs_body(
         ctx, name, tenant, ports, "System-L4-Application",
-        all_markers(ctx.cluster, namespace=ns, gateway=key), metadata, None, infra))
+        all_markers(ctx.cluster, namespace=ns, gateway=key), metadata, None, infra, rule,
+        shared_vip=True))
     return [vsvip, *pools, l4ps, vs]

@@ -13,20 +13,26 @@ from typing import Any
 import pytest
 import yaml
 
-from albform.modules.k8s.facts import ControllerFacts
+from albform.modules.k8s.facts import ControllerFacts, parse_avi_objects
 from albform.modules.k8s.settings import settings_from_values
 from albform.modules.k8s.translate import translate
 
 CASES = Path(__file__).parent / "cases"
 _FACT_KEYS = {"cloudType": "cloud_type", "dnsSubdomains": "dns_subdomains",
               "licenseTier": "license_tier", "vrfName": "vrf_name",
-              "nsxtTransportZone": "nsxt_transport_zone", "aviObjects": "avi_objects"}
+              "nsxtTransportZone": "nsxt_transport_zone"}
 
 
-def _fact(key: str, value: Any) -> Any:
-    if key == "aviObjects":
-        return frozenset((t, n) for t, names in value.items() for n in names)
-    return tuple(value) if isinstance(value, list) else value
+def _facts(spec: dict[str, Any]) -> ControllerFacts:
+    kwargs: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key == "aviObjects":
+            parsed = parse_avi_objects(value)
+            assert parsed is not None, value
+            kwargs["avi_objects"], kwargs["avi_object_types"] = parsed
+        else:
+            kwargs[_FACT_KEYS[key]] = tuple(value) if isinstance(value, list) else value
+    return ControllerFacts(**kwargs)
 
 
 def _subset(expected: Any, actual: Any, where: str) -> None:
@@ -50,8 +56,7 @@ def run_case(name: str) -> None:
     config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in spec["config"].items()}
     settings, diags = settings_from_values(config, {}, "input.yaml")
     assert settings is not None, [str(d) for d in diags]
-    facts = ControllerFacts(**{_FACT_KEYS[k]: _fact(k, v)
-                               for k, v in (spec.get("facts") or {}).items()})
+    facts = _facts(spec.get("facts") or {})
     translation, diags = translate(spec.get("objects") or [], settings, facts)
     got = [f"{o.api_type} {o.name}" for o in translation.objects]
     if "objects" in expected:
