@@ -125,3 +125,13 @@ def apply_options(f: F) -> F:
 def destroy_options(f: F) -> F:
     """``apply_options`` for destroy commands (no -replace, no -refresh-only)."""
     return destroy_plan_options(state_options(output_options(approve_option(f))))
+
+
+def plan_command_options(f: F) -> F:
+    """A front end's ``plan`` command (``cluster plan``, ``gslb plan``): planning, state and
+    output options, ``-out`` and ``-detailed-exitcode``."""
+    f = click.option(*_flag("detailed-exitcode"), "detailed_exitcode", is_flag=True,
+                     help="Exit 0 for no changes, 1 for errors, 2 for changes.")(f)
+    f = click.option(*_flag("out"), "out", type=click.Path(),
+                     help="Save the plan to a file.")(f)
+    return plan_options(state_options(output_options(f)))

@@ -18,9 +18,7 @@ from albform.cli.operations import run_apply_saved, run_plan
 from albform.cli.options import (
     apply_options,
     destroy_options,
-    output_options,
-    plan_options,
-    state_options,
+    plan_command_options,
 )
 from albform.cli.sources import ConfigSource
 
@@ -87,12 +85,7 @@ def cluster_group() -> None:
 @cluster_group.command("plan")
 @cluster_inputs
 @adopt_option
-@plan_options
-@state_options
-@output_options
-@click.option("-out", "--out", "out", type=click.Path(), help="Save the plan to a file.")
-@click.option("-detailed-exitcode", "--detailed-exitcode", "detailed_exitcode", is_flag=True,
-              help="Exit 0 for no changes, 1 for errors, 2 for changes.")
+@plan_command_options
 @click.pass_context
 def cluster_plan(ctx: click.Context, /, **params: Any) -> int:
     """Show what applying the cluster's services would change on the controller.

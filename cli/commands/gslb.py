@@ -21,9 +21,7 @@ from albform.cli.operations import run_plan
 from albform.cli.options import (
     apply_options,
     destroy_options,
-    output_options,
-    plan_options,
-    state_options,
+    plan_command_options,
 )
 from albform.cli.sources import ConfigSource
 
@@ -71,12 +69,7 @@ def gslb_group() -> None:
 
 @gslb_group.command("plan")
 @gslb_inputs
-@plan_options
-@state_options
-@output_options
-@click.option("-out", "--out", "out", type=click.Path(), help="Save the plan to a file.")
-@click.option("-detailed-exitcode", "--detailed-exitcode", "detailed_exitcode", is_flag=True,
-              help="Exit 0 for no changes, 1 for errors, 2 for changes.")
+@plan_command_options
 @click.pass_context
 def gslb_plan(ctx: click.Context, /, **params: Any) -> int:
     """Show what applying the member clusters' GSLB services would change on the leader.

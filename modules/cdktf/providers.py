@@ -12,9 +12,9 @@ GSLB module ``source = "albform/amko"`` (``modules/hcl/amko_module.py``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from albform.modules.cdktf.arguments import check_arguments
 from albform.modules.cdktf.construct import Construct
@@ -113,14 +113,12 @@ def _paths(value: str | Path | Sequence[str | Path] | None) -> Any:
     return [_paths(v) for v in value]
 
 
-class AkoCluster(Module):
-    """The objects AKO would create for a cluster, as ``module.<id>.avi_<type>.ako[...]``.
+class BuiltinModule(Module):
+    """A call of one of albform's built-in front-end modules (``SOURCE``); the keyword
+    arguments are checked and turned into the module's inputs by ``inputs_for``."""
 
-    ``manifests``/``kubeconfig`` say where the cluster is, ``ako_config``/``ako_settings``
-    give AKO's settings, ``controller_facts`` what the controller has (a path or a mapping).
-    """
-
-    SOURCE = "albform/ako"
+    SOURCE = ""
+    inputs_for: ClassVar[Callable[..., dict[str, Any]]]  # a staticmethod of each subclass
 
     def __init__(self, scope: Construct, id: str, *,
                  depends_on: Sequence[TerraformElement | str] | None = None,
@@ -128,6 +126,16 @@ class AkoCluster(Module):
         inputs = self.inputs_for(**arguments)
         deps = [d if isinstance(d, str) else getattr(d, "fqn", str(d)) for d in depends_on or []]
         super().__init__(scope, id, source=self.SOURCE, inputs=inputs, depends_on=deps)
+
+
+class AkoCluster(BuiltinModule):
+    """The objects AKO would create for a cluster, as ``module.<id>.avi_<type>.ako[...]``.
+
+    ``manifests``/``kubeconfig`` say where the cluster is, ``ako_config``/``ako_settings``
+    give AKO's settings, ``controller_facts`` what the controller has (a path or a mapping).
+    """
+
+    SOURCE = "albform/ako"
 
     @staticmethod
     def inputs_for(*, manifests: str | Path | Sequence[str | Path] | None = None,
@@ -162,7 +170,7 @@ class AkoCluster(Module):
         return self.get("vsvips")
 
 
-class AmkoGslb(Module):
+class AmkoGslb(BuiltinModule):
     """The GslbServices AMKO would create across member clusters, as
     ``module.<id>.avi_<type>.amko[...]`` (the built-in module ``source = "albform/amko"``).
 
@@ -172,13 +180,6 @@ class AmkoGslb(Module):
     """
 
     SOURCE = "albform/amko"
-
-    def __init__(self, scope: Construct, id: str, *,
-                 depends_on: Sequence[TerraformElement | str] | None = None,
-                 **arguments: Any) -> None:
-        inputs = self.inputs_for(**arguments)
-        deps = [d if isinstance(d, str) else getattr(d, "fqn", str(d)) for d in depends_on or []]
-        super().__init__(scope, id, source=self.SOURCE, inputs=inputs, depends_on=deps)
 
     @staticmethod
     def inputs_for(*, members: Mapping[str, str | Path | Sequence[str | Path]] | None = None,
