@@ -40,6 +40,7 @@ from albform.engine.hooks import Hook, NullHook
 from albform.engine.planning_checks import (
     check_blast_radius,
     check_prevent_destroy,
+    check_replace_referenced,
     unset_dangling_refs,
 )
 from albform.engine.planning_refresh import apply_moves, matches, refresh
@@ -108,6 +109,7 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
         else:
             _plan_config(p, prior, moves)
             p.changes = unset_dangling_refs(p.changes, config, p.provider, leftovers)
+            p.diags.extend(check_replace_referenced(p.changes, config, p.provider))
         p.diags.extend(check_prevent_destroy(p.changes, config))
         p.diags.extend(check_blast_radius(p.changes, prior_state, options))
         p.changes.extend(leftovers)

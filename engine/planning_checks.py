@@ -6,14 +6,16 @@
   ``options.max_delete_fraction`` of the managed objects unless ``options.force``;
 * ``unset_dangling_refs`` — kept objects whose *unconfigured* ref attributes point at an
   object the plan deletes (a removed object, the old object of a replacement, a leftover
-  deposed object) get an update unsetting them, or the delete would fail.
+  deposed object) get an update unsetting them, or the delete would fail;
+* ``check_replace_referenced`` — refuse a destroy-then-create replacement of an object that
+  objects kept by the plan still refer to (and would refer to once it is re-created).
 
 Each returns diagnostics (or new changes); none performs I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from albform.engine.changes import Action, AttributeChange, PlanOptions, ResourceChange
@@ -122,3 +124,69 @@ def unset_dangling_refs(changes: Sequence[ResourceChange], config: Configuration
         out.append(replace(c, action=Action.UPDATE, after=after,
                            attribute_changes=c.attribute_changes + tuple(extra)))
     return out
+
+
+def check_replace_referenced(changes: Sequence[ResourceChange], config: Configuration,
+                             provider: Provider) -> Diagnostics:
+    """An error for each destroy-then-create replacement of an object X that a kept object
+    R still refers to when X's delete would run: R's current object refers to X's id
+    (``Provider.ref_id``), and R either keeps that ref or re-points it at the new X (its
+    configuration refers to X). The controller refuses to delete an object that is
+    referred to, and R can only point at the new X once it exists, so no order of the
+    steps works; the way out is create_before_destroy (the new X is created first, R is
+    re-pointed, then the old X is deleted) or dropping the references first. Referrers
+    deleted or replaced destroy-first themselves are no obstacle (they go before X).
+    Run after ``unset_dangling_refs``: a ref it unsets is dropped before the delete."""
+    diags = Diagnostics()
+    replaced: dict[str, ResourceChange] = {}
+    for c in changes:
+        if c.action is Action.DELETE_THEN_CREATE and c.before is not None and c.deposed is None:
+            ident = object_id(provider, c.type, c.before)
+            if ident is not None:
+                replaced[ident] = c
+    if not replaced:
+        return diags
+    configs = config.by_address()
+    referrers: dict[str, list[str]] = {}
+    for r in changes:
+        if r.before is None or r.deposed is not None \
+                or r.action in (Action.DELETE, Action.DELETE_THEN_CREATE):
+            continue
+        rc = configs.get(r.address)
+        depends = rc.dependencies() if rc is not None else set()
+        still = _ids_in(r.after, provider) if r.after is not None else set()
+        for ident in _ids_in(r.before, provider) & replaced.keys():
+            x = replaced[ident]
+            if ident in still or x.address in depends or x.address.resource() in depends:
+                referrers.setdefault(ident, []).append(str(r.address))
+    for ident, names in referrers.items():
+        x = replaced[ident]
+        rc = configs.get(x.address)
+        diags.error(
+            "Cannot replace an object that is still referred to",
+            f"{x.address} is to be destroyed and then created again, but "
+            f"{', '.join(sorted(names))} still refer{'s' if len(names) == 1 else ''} to it "
+            "and would refer to the new object. The controller refuses to delete an object "
+            "that is referred to, and the referrers can point at the new object only once it "
+            f"exists, so this plan cannot be applied. Set lifecycle {{ create_before_destroy "
+            f"= true }} on {x.address} and give it a new name (names are unique per type, so "
+            "the new object is created beside the old one, the referrers are updated to it, "
+            "then the old one is deleted), or remove the references first.",
+            subject=rc.source if rc is not None else None, address=x.address)
+    return diags
+
+
+def _ids_in(value: object, provider: Provider) -> set[str]:
+    """The ids of every object a string inside ``value`` refers to."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if (ident := provider.ref_id(item)) is not None:
+                found.add(ident)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found

@@ -1,0 +1,101 @@
+"""``-replace`` of an object other objects still refer to (issue 13, defect 9): an L4 policy
+set used by a virtual service. Destroy-then-create cannot work (the controller refuses to
+delete an object still referred to, and the virtual service can point at the new set only
+once it exists), so the plan refuses it, naming the referrer and the way out; with
+``create_before_destroy`` and a new name, the apply creates the new set, re-points the
+virtual service and deletes the old set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+CONFIG = """
+resource "avi_pool" "web" {
+  name = "l4-pool"
+  servers {
+    ip {
+      type = "V4"
+      addr = "10.2.0.10"
+    }
+    port = 8443
+  }
+}
+
+resource "avi_l4policyset" "l4" {
+  name = "l4-rules"
+  l4_connection_policy {
+    rules {
+      name  = "r1"
+      index = 1
+      match {
+        port {
+          match_criteria = "IS_IN"
+          ports          = [8443]
+        }
+      }
+      action {
+        select_pool {
+          action_type = "L4_RULE_ACTION_SELECT_POOL"
+          pool_ref    = avi_pool.web.id
+        }
+      }
+    }
+  }
+}
+
+resource "avi_vsvip" "web" {
+  name = "l4-vip"
+  vip {
+    vip_id = "0"
+    ip_address {
+      type = "V4"
+      addr = "10.2.1.10"
+    }
+  }
+}
+
+resource "avi_virtualservice" "web" {
+  name                    = "l4-vs"
+  vsvip_ref               = avi_vsvip.web.id
+  application_profile_ref = "/api/applicationprofile?name=System-L4-Application"
+  services {
+    port = 8443
+  }
+  l4_policies {
+    index              = 1
+    l4_policy_set_ref  = avi_l4policyset.l4.id
+  }
+}
+"""
+
+
+def test_replace_of_a_referenced_object(albform: Any, tmp_path: Path) -> None:
+    work = tmp_path / "cfg"
+    work.mkdir()
+    (work / "main.tf").write_text(CONFIG)
+    chdir = "-chdir=" + str(work)
+    first = albform(chdir, "apply", "-auto-approve", "-no-color")
+    assert first.code == 0, first.err
+    before = (work / "terraform.tfstate").read_bytes()
+    refused = albform(chdir, "plan", "-no-color", "-replace=avi_l4policyset.l4")
+    assert refused.code == 1, refused.out
+    assert "Error: Cannot replace an object that is still referred to" in refused.err
+    assert "avi_virtualservice.web" in refused.err and "create_before_destroy" in refused.err
+    applied = albform(chdir, "apply", "-auto-approve", "-no-color",
+                      "-replace=avi_l4policyset.l4")
+    assert applied.code == 1 and "still referred to" in applied.err
+    assert (work / "terraform.tfstate").read_bytes() == before  # nothing was touched
+    # The way out the error names: create the replacement first, under a new name.
+    (work / "main.tf").write_text(CONFIG.replace(
+        'name = "l4-rules"', 'name = "l4-rules-v2"\n  lifecycle {\n'
+        '    create_before_destroy = true\n  }'))
+    plan = albform(chdir, "plan", "-no-color", "-replace=avi_l4policyset.l4")
+    assert plan.code == 0, plan.err
+    assert "# avi_l4policyset.l4 will be replaced, as requested" in plan.out
+    applied = albform(chdir, "apply", "-auto-approve", "-no-color",
+                      "-replace=avi_l4policyset.l4")
+    assert applied.code == 0, applied.err
+    assert "1 added, 1 changed, 1 destroyed" in applied.out
+    again = albform(chdir, "plan", "-no-color", "-detailed-exitcode")
+    assert again.code == 0, again.out
