@@ -24,7 +24,11 @@ figure runs in a fresh process of its own, so that its peak RSS (``ru_maxrss``) 
                ``engine/collector.py``);
 * engine     — baseline for the re-plan: ``benchmarks/plan_noop.py``'s engine-only no-op plan
                (pools and virtual services with ``Deferred`` refs) of the same number of objects;
-* apply      — with ``--apply``: the create plan applied to an empty ``FakeProvider``.
+* apply      — with ``--apply``: the create plan applied to an empty ``FakeProvider``;
+* CRDs       — issue 9: the same cluster where 10 % of the Services carry an L4Rule and an
+               AviInfraSetting and 10 % of the Ingresses an AviInfraSetting (by class), a
+               HostRule and an HTTPRule; one process translates both clusters alternately
+               (best of three each) and prints the CPU ratio (target <= 1.3x).
 
 Times are wall and CPU seconds of one run (the machine is shared: CPU time excludes waiting
 for a core). The provider's objects live in the measuring process, so the re-plan's RSS
@@ -74,19 +78,22 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def read_cluster(workdir: Path) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads((workdir / "cluster.json").read_text())
+def read_cluster(workdir: Path, name: str = "cluster.json") -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads((workdir / name).read_text())
     return data
 
 
 def translate_cluster(objects: list[dict[str, Any]]) -> Any:
     from albform.modules.k8s.facts import ControllerFacts
     from albform.modules.k8s.settings import settings_from_values
+    from albform.modules.k8s.testing import SYNTHETIC_AVI_OBJECTS
     from albform.modules.k8s.translate import translate
 
     settings, diags = settings_from_values(SETTINGS, {}, "bench")
     assert settings is not None, [str(d) for d in diags]
-    translation, diags = translate(objects, settings, ControllerFacts())
+    # The controller inventory the CRDs are checked against (the same for both clusters).
+    facts = ControllerFacts(avi_objects=SYNTHETIC_AVI_OBJECTS)
+    translation, diags = translate(objects, settings, facts)
     assert not diags.has_errors(), [str(d) for d in diags][:3]
     return translation
 
@@ -136,6 +143,8 @@ def setup(workdir: Path, nodes: int, services: int, ingresses: int) -> dict[str,
 
     (workdir / "cluster.json").write_text(json.dumps(
         synthetic_cluster(nodes, services, ingresses)))
+    (workdir / "cluster-crds.json").write_text(json.dumps(
+        synthetic_cluster(nodes, services, ingresses, crds=True)))
     objects = read_cluster(workdir)
     config = fake_ready(translate_cluster(objects).to_configuration())
     schemas = permissive_schemas(config)
@@ -170,6 +179,28 @@ def figure_translate(workdir: Path) -> dict[str, Any]:
     clock = Clock()
     clock.run("translate", lambda: translate_cluster(objects))
     return {"stages": clock.stages}
+
+
+def figure_crds(workdir: Path) -> dict[str, Any]:
+    """Translation CPU time with 10 % of the objects carrying CRDs over the same cluster
+    without, measured alternately in this one process (best of three each)."""
+    plain = read_cluster(workdir)
+    with_crds = read_cluster(workdir, "cluster-crds.json")
+    best: dict[str, tuple[float, float]] = {}
+    counts: dict[str, int] = {}
+    for _ in range(3):
+        for name, objects in (("plain", plain), ("crds", with_crds)):
+            clock = Clock()
+            translation = clock.run(name, lambda objects=objects: translate_cluster(objects))
+            counts[name] = len(translation.objects)
+            statuses = [s.status for s in translation.crd_status]
+            counts[f"{name}_crds"] = len(statuses)
+            counts[f"{name}_rejected"] = statuses.count("Rejected")
+            del translation
+            wall, cpu = clock.stages[name]
+            if name not in best or cpu < best[name][1]:
+                best[name] = (wall, cpu)
+    return {"stages": best, "counts": counts}
 
 
 def figure_configure(workdir: Path) -> dict[str, Any]:
@@ -253,6 +284,7 @@ def child(name: str, workdir: Path, args: argparse.Namespace) -> None:
         "replan-paused": lambda: figure_replan(workdir, paused=True),
         "engine": lambda: figure_engine(workdir, args.size),
         "apply": lambda: figure_apply(workdir),
+        "crds": lambda: figure_crds(workdir),
     }
     out = figures[name]()
     out["peak_rss_mb"] = peak_rss_mb()
@@ -288,7 +320,7 @@ def main() -> None:
         workdir = Path(tmp)
         info = run_child("setup", workdir, args)
         args.size = info["alb_objects"]
-        names = ["read", "translate", "configure", "replan", "replan-paused", "engine"]
+        names = ["read", "translate", "configure", "replan", "replan-paused", "engine", "crds"]
         names += ["apply"] if args.apply else []
         results = {name: run_child(name, workdir, args) for name in names}
     report(args, info, results)
@@ -336,6 +368,15 @@ def report(args: argparse.Namespace, info: dict[str, Any],
         wall, cpu = stage("apply", "apply")
         line(f"apply {n} creates (FakeProvider)", wall, cpu, results["apply"]["peak_rss_mb"],
              f"{cpu / engine_cpu:6.1f}x B")
+    crds = results["crds"]
+    plain_wall, plain_cpu = crds["stages"]["plain"]
+    crd_wall, crd_cpu = crds["stages"]["crds"]
+    counts = crds["counts"]
+    line("translate, no CRDs (best of 3)", plain_wall, plain_cpu, None, "baseline C")
+    line("translate, 10% CRDs (best of 3)", crd_wall, crd_cpu, crds["peak_rss_mb"],
+         f"{crd_cpu / plain_cpu:6.2f}x C  (target <= 1.3x)")
+    print(f"  ALB objects {counts['plain']} -> {counts['crds']}; CRDs validated: "
+          f"{counts['crds_crds']} ({counts['crds_rejected']} rejected)")
     print("peak RSS target: < 2048 MB per process")
 
 

@@ -34,17 +34,34 @@ PATHS = {
 CONFIGMAP_PATH = "/api/v1/namespaces/avi-system/configmaps/avi-k8s-config"
 
 
+CRD_EVERY = 10  # with ``crds``: one Service and one Ingress in ten carry CRDs
+BENCH_INFRA = "bench-infra"
+# What the synthetic CRDs name on the controller (ControllerFacts.avi_objects).
+SYNTHETIC_AVI_OBJECTS = frozenset({
+    ("serviceenginegroup", "bench-seg"), ("network", "bench-vip"), ("wafpolicy", "bench-waf"),
+    ("applicationprofile", "bench-http"), ("analyticsprofile", "bench-analytics"),
+    ("httppolicyset", "bench-policy"), ("healthmonitor", "bench-hm"),
+    ("networksecuritypolicy", "bench-nsp"), ("securitypolicy", "bench-sec")})
+
+
 def synthetic_cluster(nodes: int, services: int, ingresses: int, *,
-                      namespaces: int = 50) -> list[dict[str, Any]]:
+                      namespaces: int = 50, crds: bool = False) -> list[dict[str, Any]]:
     """A default IngressClass, ``nodes`` Nodes, ``services`` LoadBalancer Services (each with an
     EndpointSlice of three ready endpoints) and ``ingresses`` Ingresses over ``namespaces``
     namespaces. Seven Ingresses in ten route two paths of an insecure host; the rest route one
-    path of a TLS host and come with their Secret. The same arguments give the same objects."""
+    path of a TLS host and come with their Secret. The same arguments give the same objects.
+
+    ``crds``: the same cluster where one Service in ten has an L4Rule and the AviInfraSetting
+    ``bench-infra`` (annotations), and one Ingress in ten uses an IngressClass whose parameters
+    name that setting and has a HostRule and an HTTPRule for its host; the CRDs name only
+    ``SYNTHETIC_AVI_OBJECTS``."""
     objects: list[dict[str, Any]] = [
         {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
          "metadata": {"name": "avi-lb", "annotations": {
              "ingressclass.kubernetes.io/is-default-class": "true"}},
          "spec": {"controller": "ako.vmware.com/avi-lb"}}]
+    if crds:
+        objects.extend(_synthetic_infra())
     for i in range(nodes):
         objects.append({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node-{i:05d}"},
                         "spec": {"podCIDR": f"10.{64 + i // 256}.{i % 256}.0/24"},
@@ -52,10 +69,16 @@ def synthetic_cluster(nodes: int, services: int, ingresses: int, *,
                                                   "address": f"172.16.{i // 256}.{i % 256}"}]}})
     for i in range(services):
         ns, name = f"ns-{i % namespaces}", f"svc-{i}"
-        objects.append({"apiVersion": "v1", "kind": "Service",
-                        "metadata": {"name": name, "namespace": ns},
-                        "spec": {"type": "LoadBalancer",
-                                 "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}})
+        service: dict[str, Any] = {
+            "apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
+            "spec": {"type": "LoadBalancer",
+                     "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}
+        if crds and i % CRD_EVERY == CRD_EVERY - 1:
+            service["metadata"]["annotations"] = {
+                "aviinfrasetting.ako.vmware.com/name": BENCH_INFRA,
+                "ako.vmware.com/l4rule": f"{name}-l4"}
+            objects.append(_synthetic_l4rule(f"{name}-l4", ns))
+        objects.append(service)
         objects.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                         "metadata": {"name": f"{name}-x1", "namespace": ns,
                                      "labels": {"kubernetes.io/service-name": name}},
@@ -65,15 +88,59 @@ def synthetic_cluster(nodes: int, services: int, ingresses: int, *,
                                        "nodeName": f"node-{(i + k) % max(nodes, 1):05d}"}
                                       for k in range(3)]})
     for i in range(ingresses):
+        with_crds = crds and i % CRD_EVERY == CRD_EVERY - 1
         objects.extend(_synthetic_ingress(i, f"ns-{i % namespaces}",
-                                          f"svc-{i % max(services, 1)}"))
+                                          f"svc-{i % max(services, 1)}", with_crds))
     return objects
 
 
-def _synthetic_ingress(i: int, ns: str, svc: str) -> list[dict[str, Any]]:
+def _synthetic_infra() -> list[dict[str, Any]]:
+    return [
+        {"apiVersion": "ako.vmware.com/v1beta1", "kind": "AviInfraSetting",
+         "metadata": {"name": BENCH_INFRA},
+         "spec": {"seGroup": {"name": "bench-seg"},
+                  "network": {"vipNetworks": [{"networkName": "bench-vip"}], "enableRhi": True,
+                              "bgpPeerLabels": ["peer1"]},
+                  "l7Settings": {"shardSize": "MEDIUM"}}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+         "metadata": {"name": "avi-lb-infra"},
+         "spec": {"controller": "ako.vmware.com/avi-lb",
+                  "parameters": {"apiGroup": "ako.vmware.com", "kind": "AviInfraSetting",
+                                 "name": BENCH_INFRA}}}]
+
+
+def _synthetic_l4rule(name: str, ns: str) -> dict[str, Any]:
+    return {"apiVersion": "ako.vmware.com/v1alpha2", "kind": "L4Rule",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"analyticsProfileRef": "bench-analytics",
+                     "securityPolicyRef": "bench-sec",
+                     "performanceLimits": {"maxConcurrentConnections": 100},
+                     "backendProperties": [{"port": 80, "protocol": "TCP",
+                                            "healthMonitorRefs": ["bench-hm"],
+                                            "lbAlgorithm": "LB_ALGORITHM_ROUND_ROBIN"}]}}
+
+
+def _synthetic_rules(i: int, ns: str, host: str) -> list[dict[str, Any]]:
+    return [
+        {"apiVersion": "ako.vmware.com/v1beta1", "kind": "HostRule",
+         "metadata": {"name": f"hr-{i}", "namespace": ns},
+         "spec": {"virtualhost": {"fqdn": host, "wafPolicy": "bench-waf",
+                                  "applicationProfile": "bench-http",
+                                  "analyticsProfile": "bench-analytics",
+                                  "httpPolicy": {"policySets": ["bench-policy"]},
+                                  "analyticsPolicy": {"logAllHeaders": True}}}},
+        {"apiVersion": "ako.vmware.com/v1beta1", "kind": "HTTPRule",
+         "metadata": {"name": f"rr-{i}", "namespace": ns},
+         "spec": {"fqdn": host, "paths": [{"target": "/", "healthMonitors": ["bench-hm"],
+                                           "loadBalancerPolicy": {
+                                               "algorithm": "LB_ALGORITHM_LEAST_CONNECTIONS"}}]}}]
+
+
+def _synthetic_ingress(i: int, ns: str, svc: str, with_crds: bool = False,
+                       ) -> list[dict[str, Any]]:
     backend = {"service": {"name": svc, "port": {"number": 80}}}
     host = f"app-{i}.example.com"
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = _synthetic_rules(i, ns, host) if with_crds else []
     spec: dict[str, Any]
     if i % 10 < 7:
         spec = {"rules": [{"host": host, "http": {"paths": [
@@ -86,6 +153,8 @@ def _synthetic_ingress(i: int, ns: str, svc: str) -> list[dict[str, Any]]:
         out.append({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
                     "metadata": {"name": f"tls-{i}", "namespace": ns},
                     "stringData": {"tls.crt": "CERT", "tls.key": "KEY"}})
+    if with_crds:
+        spec["ingressClassName"] = "avi-lb-infra"
     out.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
                 "metadata": {"name": f"ing-{i}", "namespace": ns}, "spec": spec})
     return out
