@@ -13,6 +13,7 @@ from albform.engine.planfile import PlanFileError, StalePlanError
 from albform.engine.provider import ProviderError
 from albform.engine.state.backends.base import BackendError, StaleStateError
 from albform.engine.state.codec import StateFormatError
+from albform.engine.state.journal import JournalError
 from albform.engine.state.lock import LockError, StateLockedError
 
 # (exception type, fixed summary) — most specific first.
@@ -22,6 +23,7 @@ _SUMMARIES: tuple[tuple[type[BaseException], str], ...] = (
     (StaleStateError, "Failed to persist state"),
     (BackendError, "State backend error"),
     (StateFormatError, "Failed to load state"),
+    (JournalError, "Failed to use the intent journal"),
     (StalePlanError, "Saved plan is stale"),
     (PlanFileError, "Failed to load the saved plan"),
     (AddressError, "Invalid address"),

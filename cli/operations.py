@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import signal
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +23,7 @@ from albform.cli.planfile_record import (
     with_variable_values,
     without_variable_values,
 )
+from albform.cli.shutdown import graceful_shutdown
 from albform.cli.sources import ConfigSource
 from albform.cli.views.diagnostics import show_diagnostics
 from albform.cli.views.plan import PlanView, plan_product
@@ -90,31 +89,6 @@ def _locked(backend: Any, operation: str, args: RunArgs) -> Iterator[None]:
         yield
 
 
-@contextlib.contextmanager
-def _interruptible() -> Iterator[threading.Event]:
-    """SIGINT sets the stop event: in-flight calls finish, state is persisted, then exit."""
-    stop = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield stop
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        if stop.is_set():
-            # Terraform's words: the user asked twice, so stop now and say what it risks.
-            click.echo("\nTwo interrupts received. Exiting immediately. Note that data loss "
-                       "may have occurred.", err=True)
-            raise KeyboardInterrupt
-        stop.set()
-        click.echo("\nInterrupt received.\nPlease wait for albform to exit or data loss may "
-                   "occur.\nGracefully shutting down...", err=True)
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield stop
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def plan_schemas(schema_of: Callable[[str], Any], plan: Plan) -> dict[str, Any]:
     """Schemas (``schema_of(type)``: the provider's) of every type the plan mentions (changes,
     drift, prior state), so renderers and the plan file can mask every sensitive value."""
@@ -152,7 +126,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
                     config, (str(r.address) for r in prev_state.resources), provider)
                 diags.extend(adopt_diags)
             plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
-                                          parallelism=args.parallelism)
+                                          parallelism=args.parallelism,
+                                          intents=backend.journal().pending())
         diags.extend(plan_diags)
         schemas = plan_schemas(provider.schema, plan)
         view.plan(plan, schemas, diags)
@@ -267,9 +242,10 @@ def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunAr
     from albform.engine.apply import apply_plan
 
     # apply_plan hands over states with the prior lineage and the next serial each time.
-    with _interruptible() as stop:
+    with graceful_shutdown() as stop:
         outcome = apply_plan(plan, provider, backend.write, hook=hook,
-                             parallelism=args.parallelism, stop=stop)
+                             parallelism=args.parallelism, stop=stop,
+                             journal=backend.journal())
     show_diagnostics(outcome.diagnostics, json_mode=args.json, color=args.color)
     if outcome.persist_failed:
         _save_errored(outcome.state, provider, workdir, args)

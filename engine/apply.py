@@ -13,13 +13,23 @@ it); a failed delete leaves it deposed, with a warning. Provider failures become
 naming the resource and the API's answer, and only root causes are reported: dependants are
 skipped. An imported object records a restore point (``ResourceState.adopted_from``), which
 its delete hands to the provider so a built-in it cannot delete gets its values back. Setting
-``stop`` (SIGINT) lets the calls in flight finish, persists, and returns
+``stop`` (SIGINT, SIGTERM) lets the calls in flight finish, persists, and returns
 ``interrupted=True``. Progress goes to ``hook``.
+
+With a ``journal`` (``engine/state/journal.py``) every create, update and delete is recorded
+there, durably, before the provider is called: write-behind persistence may lose the last
+steps in a crash, the journal does not, and the next plan reconciles them
+(``engine/recovery.py``). Once the final state is persisted, the journal keeps only the
+intents of failed steps (their outcome is unknown: a create that timed out may have
+happened). A create's identity is fixed first (``Provider.prepare_create``) from a key of
+state lineage, address and replaced object, so a create repeated after a crash meets its
+own object.
 Any other exception from the provider is a bug: it is re-raised after the state is saved.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -40,6 +50,13 @@ from albform.engine.hooks import Hook, NullHook
 from albform.engine.ignore_changes import keep_ignored
 from albform.engine.provider import Provider, ProviderError, describe_error, object_id
 from albform.engine.secrets import digest_sent, without_digests
+from albform.engine.state.journal import (
+    Intent,
+    IntentJournal,
+    JournalError,
+    Operation,
+    intents_digest,
+)
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import contains_placeholder, resolve_deferred
 
@@ -84,17 +101,25 @@ class _Stop:
 
 def apply_plan(plan: Plan, provider: Provider, persist: Callable[[State], None], *,
                hook: Hook | None = None, parallelism: int = 10,
-               stop: threading.Event | None = None) -> ApplyOutcome:
+               stop: threading.Event | None = None,
+               journal: IntentJournal | None = None) -> ApplyOutcome:
     """Apply ``plan``. ``persist`` receives each new state, its serial already one above the
-    previous write (starting above the plan's prior state), and is called under a lock."""
-    return _Apply(plan, provider, persist, hook or NullHook(), parallelism, stop).run()
+    previous write (starting above the plan's prior state), and is called under a lock.
+    ``journal`` is the state backend's intent journal (None: no crash safety, tests only)."""
+    return _Apply(plan, provider, persist, hook or NullHook(), parallelism, stop,
+                  journal).run()
 
 
 class _Apply:
     def __init__(self, plan: Plan, provider: Provider, persist: Callable[[State], None],
-                 hook: Hook, parallelism: int, stop: threading.Event | None) -> None:
+                 hook: Hook, parallelism: int, stop: threading.Event | None,
+                 journal: IntentJournal | None) -> None:
         self.plan = plan
         self.provider = provider
+        self.journal = journal
+        # Intents recorded by this apply, by (address, deposed key).
+        self.recorded: list[tuple[tuple[ResourceAddress, str | None], Intent]] = []
+        self.recorded_lock = threading.Lock()
         self.hook = hook
         self.parallelism = parallelism
         self.stop = _Stop(stop)
@@ -111,6 +136,7 @@ class _Apply:
         # The deposed key of each object this apply replaced create-before-destroy.
         self.deposed_keys: dict[ResourceAddress, str] = {}
         self._previous: dict[ResourceAddress, ResourceState | None] = {}
+        self.lineage = prior.lineage
         self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook,
                                  on_error=self.stop.internal.set)
         self.diagnostics = Diagnostics()
@@ -126,6 +152,10 @@ class _Apply:
                 "The plan was computed with errors, so it may be incomplete. Fix the errors "
                 "and plan again.")
             return self._outcome(frozenset(), {}, frozenset(), frozenset())
+        if not self._journal_current():
+            return self._outcome(frozenset(), {}, frozenset(), frozenset())
+        if self.plan.recovered:
+            self.work.mark_dirty()  # the reconciled intents are recorded by this apply
         for change in self.changes.values():
             if change.previous_address is not None:
                 self.work.move(change.previous_address, change.address)
@@ -164,6 +194,8 @@ class _Apply:
         if self.work.persist_error is None:
             self._finish_outputs(interrupted=bool(result.not_started))
             self.work.flush()
+        if self.work.persist_error is None:
+            self._settle_journal({(s.address, s.deposed) for s in result.failed})
         done = {s.address for s in result.succeeded if s.deposed is None}
         gone = [self.leftovers[(s.address, s.deposed)] for s in result.succeeded
                 if s.deposed is not None]
@@ -208,6 +240,62 @@ class _Apply:
             summary=Plan(tuple(completed), None, None, None).summary(),
             persisted=self.work.persisted, persist_failed=persist_failed)
 
+    # -- the journal --------------------------------------------------------------------------
+    def _journal_current(self) -> bool:
+        """A saved plan reconciled the journal as it was then; refuse it if it changed."""
+        if self.journal is None:
+            return True
+        try:
+            pending = self.journal.pending()
+        except JournalError as exc:
+            self.diagnostics.error("Cannot read the intent journal", str(exc))
+            return False
+        if intents_digest(pending) != self.plan.journal_digest:
+            self.diagnostics.error(
+                "Saved plan is stale",
+                "Another apply was interrupted after this plan was made: the state's intent "
+                "journal has changed. Run plan again, so that it reconciles them.")
+            return False
+        return True
+
+    def _record(self, operation: Operation, address: ResourceAddress,
+                attributes: Mapping[str, Any], deposed: str | None = None) -> None:
+        """Journal the write about to be made; nothing is sent unless this succeeds."""
+        if self.journal is None:
+            return
+        name = attributes.get("name")
+        intent = Intent(operation, address, self.provider.identity(address.type, attributes),
+                        name if isinstance(name, str) else None, deposed)
+        try:
+            self.journal.record(intent)
+        except JournalError as exc:
+            self.stop.internal.set()
+            raise StepError("Failed to record the intent",
+                            f"{exc}. Nothing was sent for {address}; the apply stops, as "
+                            "writes that a crash could leave unrecorded are not made.") from exc
+        with self.recorded_lock:
+            self.recorded.append(((address, deposed), intent))
+
+    def _settle_journal(self, failed: set[tuple[ResourceAddress, str | None]]) -> None:
+        """The final state is persisted: keep only the intents of failed steps, whose
+        outcome is unknown (the next plan reconciles them)."""
+        if self.journal is None:
+            return
+        kept = [intent for where, intent in self.recorded if where in failed]
+        try:
+            self.journal.replace(kept)
+        except JournalError as exc:
+            self.diagnostics.warning(
+                "Intent journal not cleared",
+                f"{exc}. The state is saved; the next plan reads the journal back and finds "
+                "every change already recorded.")
+
+    def _create_key(self, change: ResourceChange) -> str:
+        """Unique per state lineage, address and replaced object (``prepare_create``)."""
+        replaced = "" if change.before is None else json.dumps(
+            self.provider.identity(change.address.type, change.before), sort_keys=True)
+        return f"{self.lineage}/{change.address}/{replaced}"
+
     # -- one step ---------------------------------------------------------------------------
     def _visit(self, step: Step) -> None:
         self.hook.pre_apply(step.address, step.action)
@@ -240,7 +328,10 @@ class _Apply:
                 self._previous[address] = previous
                 self.work.flush()
         try:
-            result = self.provider.create(address.type, desired)
+            planned = self.provider.prepare_create(address.type, desired,
+                                                   self._create_key(change))
+            self._record("create", address, planned)
+            result = self.provider.create(address.type, planned)
         except ProviderError as exc:
             if exc.partial_state is not None:
                 self.work.put(self._state_for(change, exc.partial_state, tainted=True))
@@ -270,6 +361,7 @@ class _Apply:
         planned = overlay_unconfigured(planned, desired, change.attribute_changes)
         self._check_consistent(change, planned)
         # A digest stands for "the secret the controller already has": never sent.
+        self._record("update", address, current.attributes)
         result = self.provider.update(address.type, current.attributes,
                                       without_digests(planned))
         attributes = digest_sent(self.provider.schema(address.type), planned,
@@ -285,6 +377,8 @@ class _Apply:
 
     def _do_delete(self, address: ResourceAddress, change: ResourceChange) -> None:
         current = self.work.get(address)
+        if current is not None:
+            self._record("delete", address, current.attributes)
         if current is not None and current.adopted_from is not None:
             self.provider.delete(address.type, current.attributes,
                                  original=current.adopted_from)
@@ -298,6 +392,7 @@ class _Apply:
             return  # the replaced object was not in the state: nothing to delete
         old = self.work.deposed_object(step.address, key)
         if old is not None:
+            self._record("delete", step.address, old.attributes, key)
             self.provider.delete(step.address.type, old.attributes)
         self.work.forget_deposed(step.address, key)
 

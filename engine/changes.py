@@ -9,10 +9,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import AVI_PROVIDER
+
+if TYPE_CHECKING:
+    from albform.engine.recovery import Recovery
 
 
 class Action(enum.Enum):
@@ -137,14 +140,18 @@ class Plan:
     errored: bool = False
     complete: bool = True
     timestamp: str = ""
+    recovered: tuple[Recovery, ...] = ()
+    journal_digest: str = ""
 
     def has_changes(self) -> bool:
         """Whether applying the plan would do anything: a resource change (moves and
-        imports count), an output change, or in refresh-only mode drift to save. Never for
-        an errored plan. The one rule for the plan text, ``-detailed-exitcode`` (2), the
-        JSON plan's ``applyable`` and whether apply runs."""
+        imports count), an output change, in refresh-only mode drift to save, or the outcome
+        of an interrupted apply to record (only an apply settles the journal). Never for an
+        errored plan. The one rule for the plan text, ``-detailed-exitcode`` (2), the JSON
+        plan's ``applyable`` and whether apply runs."""
         return not self.errored and (
-            any(c.is_change for c in self.changes)
+            bool(self.recovered)
+            or any(c.is_change for c in self.changes)
             or any(o.action is not Action.NOOP for o in self.output_changes)
             or (self.options.refresh_only and bool(self.drift))
         )

@@ -38,6 +38,7 @@ from albform.engine.changes import (
     PlanOptions,
     ResourceChange,
 )
+from albform.engine.recovery import Recovery
 from albform.engine.schema import AttributeSchema, ResourceSchema
 from albform.engine.state.codec import decode_state, encode_state
 from albform.engine.state.model import State
@@ -198,6 +199,8 @@ def save_plan(plan: Plan, path: str | os.PathLike[str], *,
         "changes": [_encode_change(c, schemas.get(c.type)) for c in plan.changes],
         "output_changes": [_encode_output(o) for o in plan.output_changes],
         "drift": [_encode_change(c, schemas.get(c.type)) for c in plan.drift],
+        "recovered": [r.to_json() for r in plan.recovered],
+        "journal_digest": plan.journal_digest,
     }
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
@@ -243,7 +246,9 @@ def load_plan(path: str | os.PathLike[str]) -> SavedPlan:
                 for o in doc["output_changes"]),
             drift=tuple(_decode_change(c) for c in doc["drift"]),
             lineage=doc["lineage"], serial=doc["serial"], errored=doc["errored"],
-            complete=doc["complete"], timestamp=doc["timestamp"])
+            complete=doc["complete"], timestamp=doc["timestamp"],
+            recovered=tuple(Recovery.from_json(r) for r in doc.get("recovered", [])),
+            journal_digest=doc.get("journal_digest", ""))
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFileError(f"{path} is a damaged saved plan: {exc!r}") from exc
     return SavedPlan(plan, source)

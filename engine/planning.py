@@ -2,7 +2,8 @@
 
 ``build_plan`` is called by the CLI (plan, apply, destroy). Order of work:
 
-1. ``moved`` blocks rename instances in the stored state (→ ``prev_run_state``);
+1. ``moved`` blocks rename instances in the stored state, and the open intents of an
+   interrupted apply are reconciled with the controller (``recovery``) → ``prev_run_state``;
 2. refresh: one bulk ``read_many`` per resource type, at most ``parallelism`` types at once;
    objects gone are dropped (drift) → ``prior_state``; ``detect_drift`` gives ``plan.drift``;
 3. configured resources and data sources in dependency order (``engine/graph.py``):
@@ -46,6 +47,8 @@ from albform.engine.planning_checks import (
 from albform.engine.planning_refresh import apply_moves, matches, refresh
 from albform.engine.planning_resource import Planner, plan_data, plan_resource
 from albform.engine.provider import Provider
+from albform.engine.recovery import reconcile
+from albform.engine.state.journal import Intent, intents_digest
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import Deferred, contains_placeholder, resolve_deferred
 
@@ -64,13 +67,15 @@ def now_rfc3339() -> str:
 
 def build_plan(config: Configuration, prev_state: State, provider: Provider,
                options: PlanOptions = PlanOptions(), *, hook: Hook = NullHook(),  # noqa: B008
-               parallelism: int = 10) -> tuple[Plan, Diagnostics]:
+               parallelism: int = 10, intents: Sequence[Intent] = ()) -> tuple[Plan, Diagnostics]:
     """Plan ``config`` against ``prev_state`` and the real objects; see the module docstring.
 
     ``parallelism`` bounds the concurrent ``read_many`` calls of the refresh (one per type).
+    ``intents`` are the state journal's open intents (``StateBackend.journal().pending()``).
     """
     with collector_paused():
-        return _build_plan(config, prev_state, provider, options, hook, parallelism)
+        return _build_plan(config, prev_state, provider, options, hook, parallelism,
+                           intents)
 
 
 def _unmatched_replace(options: PlanOptions, prior: Mapping[ResourceAddress, ResourceState],
@@ -88,11 +93,13 @@ def _unmatched_replace(options: PlanOptions, prior: Mapping[ResourceAddress, Res
 
 
 def _build_plan(config: Configuration, prev_state: State, provider: Provider,
-                options: PlanOptions, hook: Hook, parallelism: int,
+                options: PlanOptions, hook: Hook, parallelism: int, intents: Sequence[Intent],
                 ) -> tuple[Plan, Diagnostics]:
     p = Planner(config, provider, options, hook)
     moved_state, moves, move_diags = apply_moves(config, prev_state)
     p.diags.extend(move_diags)
+    moved_state, recovered, recovery_diags = reconcile(moved_state, intents, provider, config)
+    p.diags.extend(recovery_diags)
     prior_state = moved_state
     drift: tuple[ResourceChange, ...] = ()
     if options.refresh:
@@ -130,6 +137,8 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
         errored=errored,
         complete=not errored and not options.targets,
         timestamp=now_rfc3339(),
+        recovered=recovered,
+        journal_digest=intents_digest(intents),
     )
     return plan, p.diags
 

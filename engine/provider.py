@@ -12,6 +12,11 @@ Failure semantics (as Pulumi states them):
   already gone is success;
 * ``read`` returns ``ReadResult(attributes=None)`` when the object no longer exists (drift),
   never raises for that.
+
+Crash safety (``engine/recovery.py``): before each write the engine journals the object's
+``identity``; for a create that identity is fixed beforehand by ``prepare_create``, so a
+create whose answer was lost (timeout, crash) can be found again and adopted, never
+duplicated.
 """
 
 from __future__ import annotations
@@ -122,7 +127,24 @@ class Provider(Protocol):
         """Look up an existing object (``data "avi_cloud" "x" { name = "..." }``)."""
         ...
 
+    def identity(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """The few attributes that find this object again through ``read`` (Avi: its uuid
+        and tenant), JSON-able; two objects of a type are the same iff their identities are
+        equal. Must not perform calls."""
+        ...
+
+    def prepare_create(self, type_name: str, planned: Mapping[str, Any],
+                       key: str) -> dict[str, Any]:
+        """``planned`` with the new object's identity fixed before ``create`` is called,
+        derived from ``key`` (unique per state lineage, address and replaced object) when
+        the provider can: a create retried with the same ``key`` then meets its own object
+        (adopted by ``create``) instead of making a second one. Must not perform calls."""
+        ...
+
     def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        """Create the object. When an object with the identity ``prepare_create`` fixed
+        already exists (an earlier attempt went through), it is adopted: brought to
+        ``planned`` and returned, not reported as a conflict."""
         ...
 
     def update(self, type_name: str, prior: Mapping[str, Any],

@@ -71,6 +71,8 @@ class _HumanPlan:
     def render(self, plan: Plan) -> str:
         parts: list[str] = []
         refresh_only = plan.options.refresh_only
+        if plan.recovered:
+            parts.append(self.recovery_section(plan))
         if plan.drift:
             parts.append(self.drift_section(plan))
         changes = [c for c in plan.changes if c.is_change]
@@ -82,6 +84,12 @@ class _HumanPlan:
         if not changes and not outputs:
             if plan.drift:
                 parts.append(RULE + "\n")
+            if plan.recovered:
+                parts.append(self.prose(
+                    "Apart from the outcome of the interrupted apply above, your "
+                    "infrastructure matches the configuration. Apply this plan to record "
+                    "that outcome in the {P} state.") + "\n")
+                return "\n".join(parts)
             parts.append(self.bold("No changes.") + " " + self.bold(
                 "Your infrastructure matches the configuration.") + "\n\n" + self.prose(
                 "{P} has compared your real infrastructure against your configuration and "
@@ -99,6 +107,30 @@ class _HumanPlan:
                     "You can apply this plan to save these new output values to the {P} "
                     "state, without changing any real infrastructure.") + "\n")
         return "\n".join(parts)
+
+    def recovery_section(self, plan: Plan) -> str:
+        """How the open intents of an interrupted apply were reconciled (``recovery``)."""
+        lines = [self.bold("An interrupted apply was reconciled"), "", self.prose(
+            f"{{P}} found {len(plan.recovered)} controller write(s) that an interrupted apply "
+            "was making and checked each against the controller:"), ""]
+        quiet = 0
+        for r in plan.recovered:
+            what = f"{r.address}" + (f" ({r.name!r})" if r.name else "")
+            if r.outcome == "adopted":
+                lines.append(f"  # {what} was created by the interrupted apply: adopted "
+                             f"into the state as {r.identity}")
+            elif r.outcome == "removed":
+                lines.append(f"  # {what} was deleted by the interrupted apply: removed from "
+                             "the state")
+            elif r.outcome == "refreshed":
+                lines.append(f"  # {what} was updated by the interrupted apply: the state "
+                             "records its new values")
+            else:
+                quiet += 1
+        if quiet:
+            lines.append(f"  ({quiet} other write(s) never reached the controller or are "
+                         "already in the state)")
+        return "\n".join(lines) + "\n\n" + RULE + "\n"
 
     def changes_section(self, changes: list[ResourceChange]) -> str:
         lines: list[str] = []

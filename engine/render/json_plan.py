@@ -274,6 +274,8 @@ def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[
     }
     if plan.drift:
         doc["resource_drift"] = [_resource_change(c, schemas.get(c.type)) for c in plan.drift]
+    if plan.recovered:  # albform's own key: how an interrupted apply was reconciled
+        doc["recovered_intents"] = [r.to_json() for r in plan.recovered]
     doc["resource_changes"] = [_resource_change(c, schemas.get(c.type)) for c in listed]
     if plan.output_changes:  # Terraform leaves the key out when there are no outputs
         doc["output_changes"] = {o.name: _output_change(o) for o in plan.output_changes}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -112,6 +113,7 @@ class FakeProvider:
         self._data: dict[str, list[dict[str, Any]]] = {t: [] for t in self._data_schemas}
         self._faults: list[list[Any]] = []  # [Fault, remaining]
         self._counter = 0
+        self.key_uuids = False
         self._calls: Counter[str] = Counter()
         self._log: list[Call] = []
         self._in_flight = 0
@@ -195,19 +197,42 @@ class FakeProvider:
             return ReadResult(None, diags)
         return ReadResult(_copy(found[0]), diags)
 
+    def identity(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        return {"uuid": attributes["uuid"]} if attributes.get("uuid") else {}
+
+    def prepare_create(self, type_name: str, planned: Mapping[str, Any],
+                       key: str) -> dict[str, Any]:
+        """Reserve the next counter uuid (the same uuids as a create without it), unless
+        ``key_uuids`` is set: then the uuid is derived from ``key`` as Avi's is."""
+        with self._lock:
+            if self.key_uuids:
+                uuid = f"{type_name}-{zlib.crc32(key.encode()):08x}{len(key):04x}"
+            else:
+                self._counter += 1
+                uuid = f"{type_name}-{self._counter:08x}"
+        return {**planned, "uuid": uuid}
+
     def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
         name = planned.get("name")
         with self._call("create", type_name, name):
             schema = self._schema(type_name)
             _check_known(type_name, planned)
+            chosen = planned.get("uuid")
+            if isinstance(chosen, str) and chosen in self._objects[type_name]:
+                # Our own object from an earlier attempt: adopted, brought to ``planned``.
+                self._update(schema, type_name, self._objects[type_name][chosen], planned)
+                return ApplyResult(_copy(self._objects[type_name][chosen]))
             obj = self._validated(schema, planned)
             if (type_name, obj["name"]) in self._names:
                 raise ProviderError(
                     f"{type_name} {obj['name']!r} already exists", status=409,
                     detail=f"Object {type_name} with name {obj['name']} already exists")
             fault = self._take_fault("create", type_name, name)
-            self._counter += 1
-            uuid = f"{type_name}-{self._counter:08x}"
+            if isinstance(chosen, str) and chosen:
+                uuid = chosen
+            else:
+                self._counter += 1
+                uuid = f"{type_name}-{self._counter:08x}"
             obj["uuid"] = uuid
             if "vip" in schema.attributes and schema.attributes["vip"].computed:
                 obj["vip"] = f"10.{self._counter // 65536 % 256}." \
@@ -231,21 +256,25 @@ class FakeProvider:
             if current is None:
                 raise ProviderError(f"{type_name} {prior.get('name')!r} not found", status=404,
                                     detail="Object not found")
-            obj = self._validated(schema, planned)
-            for attr in schema.attributes.values():
-                if attr.force_new and obj.get(attr.name) != current.get(attr.name):
-                    raise ProviderError(f"cannot change {attr.name} of {type_name} in place",
-                                        status=400, detail=f"{attr.name} is immutable")
-            owner = self._names.get((type_name, obj["name"]))
-            if owner is not None and owner != current["uuid"]:
-                raise ProviderError(f"{type_name} {obj['name']!r} already exists", status=409)
-            self._raise_fault("update", type_name, name)
-            for attr in schema.attributes.values():
-                if attr.computed and not attr.server_default:
-                    obj[attr.name] = current.get(attr.name)
-            self._unstore(type_name, current["uuid"])
-            self._store(type_name, obj)
-            return ApplyResult(_copy(obj))
+            return ApplyResult(_copy(self._update(schema, type_name, current, planned)))
+
+    def _update(self, schema: ResourceSchema, type_name: str, current: Mapping[str, Any],
+                planned: Mapping[str, Any]) -> dict[str, Any]:
+        obj = self._validated(schema, planned)
+        for attr in schema.attributes.values():
+            if attr.force_new and obj.get(attr.name) != current.get(attr.name):
+                raise ProviderError(f"cannot change {attr.name} of {type_name} in place",
+                                    status=400, detail=f"{attr.name} is immutable")
+        owner = self._names.get((type_name, obj["name"]))
+        if owner is not None and owner != current["uuid"]:
+            raise ProviderError(f"{type_name} {obj['name']!r} already exists", status=409)
+        self._raise_fault("update", type_name, planned.get("name"))
+        for attr in schema.attributes.values():
+            if attr.computed and not attr.server_default:
+                obj[attr.name] = current.get(attr.name)
+        self._unstore(type_name, current["uuid"])
+        self._store(type_name, obj)
+        return obj
 
     def delete(self, type_name: str, prior: Mapping[str, Any], *,
                original: Mapping[str, Any] | None = None) -> None:

@@ -52,6 +52,18 @@ def tenant_of(attributes: Mapping[str, Any], default: Tenant = DEFAULT_TENANT) -
     return Tenant(uuid=ref.uuid) if ref.uuid else Tenant(name=ref.name)
 
 
+# Namespace of the uuids derived from apply keys (uuid5): fixed forever, or a retried create
+# after an upgrade would no longer meet its own object.
+_KEYED_NAMESPACE = uuidlib.UUID("5f0c7a2e-3b1d-4e8a-9c61-a1b0f0d4c2e7")
+
+
+def keyed_uuid(objtype: str, key: str) -> str:
+    """The uuid albform gives the object it creates for ``key`` (state lineage, address and
+    replaced object): the same key always names the same object, so a create repeated after
+    a crash proves with its uuid that the object it meets is its own."""
+    return f"{objtype}-{uuidlib.uuid5(_KEYED_NAMESPACE, key)}"
+
+
 def new_uuid(objtype: str) -> str:
     """A uuid in the controller's own format, chosen before the POST (sent as ``Slug``) so a
     create retried after a lost answer cannot make a second object."""

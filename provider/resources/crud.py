@@ -1,8 +1,10 @@
 """Generic CRUD for every Avi object type (``avi_<type>``), over ``ControllerApi``.
 
-* create: POST with a uuid chosen here (``Slug``). If the answer is lost and a retry meets
-  ``409``, the object with *our* uuid is read back and returned — the create happened once.
-  A 409 for an object that is not ours is the user's name collision and is raised.
+* create: POST with the uuid ``prepare_create`` chose (``Slug``; derived from the engine's
+  key, so an apply re-run after a crash asks for the same uuid). If a POST meets ``409`` and
+  the object with *our* uuid exists, an earlier attempt went through: it is adopted and
+  brought to the planned body (an update) — the create happened once. A 409 for an object
+  that is not ours is the user's name collision and is raised.
   Singletons are PUT-only: create and update both PUT the merge of the current object.
 * update: GET the current object, overlay the planned keys, PUT (avi-api.md §6: keeps
   server-filled and unmanaged fields). ``412`` (the controller's "reload and retry") re-reads
@@ -70,19 +72,28 @@ class GenericCrud:
         except ProviderError as exc:
             if exc.status != 409:
                 raise
-            existing = self._api.get_object(objtype, uuid, tenant=tenant)
-            if existing is None:
+            if self._api.get_object(objtype, uuid, tenant=tenant) is None:
                 name = body.get("name")
                 raise ProviderError(
                     f"a {objtype} named {name!r} already exists", status=409,
                     detail=f"{exc.detail or exc} albform does not take over existing objects "
                            f"silently: import it (an import block with id = {name!r}) to "
                            "manage it, or choose another name.") from exc
-            obj = existing  # an earlier attempt of this very create went through
+            # Our uuid proves it: an earlier attempt of this very create went through (its
+            # answer was lost, or albform was killed before recording it). Adopt it, and
+            # bring it to what this create asks for, which may have changed since.
+            with self._editor.lock(objtype, uuid):
+                result = self._update(objtype, uuid, tenant, body)
+            self._remember(objtype, result, uuid, tenant)
+            return result
         result = self._read_back(objtype, uuid, tenant, obj)
+        self._remember(objtype, result, uuid, tenant)
+        return result
+
+    def _remember(self, objtype: str, result: Mapping[str, Any], uuid: str,
+                  tenant: Tenant) -> None:
         if isinstance(result.get("name"), str):
             self._resolver.remember(objtype, result["name"], uuid, tenant)
-        return result
 
     def _put_singleton(self, objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
         tenant = self.tenant(planned)

@@ -27,7 +27,7 @@ from albform.engine.provider import (
 )
 from albform.engine.schema import ResourceSchema
 from albform.provider.resources.api import DEFAULT_TENANT, ControllerApi, Tenant
-from albform.provider.resources.bodies import tenant_of
+from albform.provider.resources.bodies import keyed_uuid, tenant_of
 from albform.provider.resources.bulk import BulkReader
 from albform.provider.resources.canonical import Canonicalizer
 from albform.provider.resources.crud import GenericCrud
@@ -42,6 +42,10 @@ from albform.provider.resources.schemas import SchemaCatalog
 from albform.provider.resources.static_routes import StaticRoutes
 from albform.provider.resources.version_check import newer_fields
 from albform.provider.schema.table import SchemaTable
+
+# The attributes that locate an object of a partial type inside its parent.
+_IDENTITY_KEYS = {SERVER_TYPE: ("pool_ref", "ip", "port"),
+                  STATIC_ROUTE_TYPE: ("vrf_context_ref", "route_id", "prefix", "next_hop")}
 
 
 class AviProvider:
@@ -252,6 +256,23 @@ class AviProvider:
         return self._servers.read(attrs)
 
     # -- writes -----------------------------------------------------------------------------
+    def identity(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """What ``read`` needs to find the object again: a pool member by its pool and
+        address, a static route by its VRF and route, anything else by uuid and tenant."""
+        keys = _IDENTITY_KEYS.get(type_name, ("uuid", "tenant_ref"))
+        return {k: attributes[k] for k in keys if attributes.get(k) is not None}
+
+    def prepare_create(self, type_name: str, planned: Mapping[str, Any],
+                       key: str) -> dict[str, Any]:
+        """Choose the uuid of a new object (sent as ``Slug``) from ``key``: the same create
+        retried — after a lost answer or a crash — names the same object, which ``create``
+        then adopts on its 409. Members, routes and singletons have no uuid of their own."""
+        objtype = self._objtype(type_name)
+        if self.registry.is_partial(type_name) or self.registry.is_singleton(objtype) \
+                or planned.get("uuid"):
+            return dict(planned)
+        return {**planned, "uuid": keyed_uuid(objtype, key)}
+
     def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
         objtype = self._objtype(type_name)
         resolved = self._resolved(type_name, planned)

@@ -16,6 +16,9 @@ Contracts, for every backend:
   you can only clear the lock you mean to).
 * ``locked(operation, timeout_s)`` is the context manager callers use: it retries a held lock
   with back-off for up to ``timeout_s`` and always unlocks.
+* ``journal()`` is the state's intent journal (``engine/state/journal.py``): it lives with the
+  state, so whoever applies next reconciles what a crashed apply left open. Use it under the
+  lock.
 
 Failures of the store itself (I/O, network, database) raise ``BackendError``.
 """
@@ -27,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
+from albform.engine.state.journal import IntentJournal
 from albform.engine.state.lock import LockInfo, acquire_with_retry
 from albform.engine.state.model import State
 
@@ -54,6 +58,8 @@ class StateBackend(Protocol):
     def unlock(self, lock_id: str) -> None: ...
 
     def force_unlock(self, lock_id: str) -> None: ...
+
+    def journal(self) -> IntentJournal: ...
 
     def close(self) -> None:
         """Release connections (pg, http); a no-op for backends that hold none."""

@@ -9,6 +9,13 @@ TLS verification is on unless ``skip_cert_verification``. Connection errors, 429
 (except 501) are retried ``retry_max`` times with doubling waits between ``retry_wait_min``
 and ``retry_wait_max`` (go-retryablehttp's policy). Errors never show the password.
 
+The intent journal cannot live behind this protocol (one document, no append, and writing the
+whole state before every controller call would make applies quadratic), so it is a file on
+the applying machine: ``journal_path``, by default ``.albform/journal/http-<digest of the
+address>.jsonl`` in the working directory. An apply interrupted on one machine is reconciled
+by the next plan on the same machine; elsewhere, a repeated create still finds its own
+object by its uuid (``Provider.prepare_create``) once the interrupted apply wrote any state.
+
 ``force_unlock(ID)`` sends ``{"ID": ...}`` so the server can check the ID (GitLab and the
 reference server do); Terraform's own force-unlock sends an empty body, which servers treat
 as unconditional.
@@ -19,8 +26,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -28,6 +37,7 @@ import requests
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import BackendError, StateBackend, check_write
 from albform.engine.state.codec import StateFormatError, decode_state, encode_state
+from albform.engine.state.journal import FileJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
 
@@ -68,6 +78,7 @@ class HttpBackend(StateBackend):
         schemas: Mapping[str, ResourceSchema] | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        journal_path: str | os.PathLike[str] | None = None,
     ) -> None:
         self.address = address
         self.update_method = update_method
@@ -87,9 +98,15 @@ class HttpBackend(StateBackend):
         self._held: tuple[str, bytes] | None = None  # (lock ID, the body sent to lock)
         self._last_read: bytes | None = None  # body of the last GET, for check_write
         self.lock_path = ""
+        self._journal = FileJournal(journal_path if journal_path is not None
+                                    else default_journal_path(address))
+
+    def journal(self) -> FileJournal:
+        return self._journal
 
     def close(self) -> None:
         self._session.close()
+        self._journal.close()
 
     # -- transport ------------------------------------------------------------------------------
     def _request(self, method: str, url: str, body: bytes | None = None,
@@ -211,6 +228,12 @@ class HttpBackend(StateBackend):
             raise LockError("lock ID does not match the existing lock"
                             + (f" ID {holder.id!r}" if holder else ""))
         raise self._unexpected("Failed to unlock state", response)
+
+
+def default_journal_path(address: str, workdir: str | os.PathLike[str] = ".") -> Path:
+    """Where the journal of the state at ``address`` lives on this machine."""
+    digest = hashlib.sha256(redact(address).encode()).hexdigest()[:16]
+    return Path(workdir) / ".albform" / "journal" / f"http-{digest}.jsonl"
 
 
 def _first_line(exc: Exception) -> str:

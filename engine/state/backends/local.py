@@ -6,7 +6,10 @@ Files beside the state file ``F``:
 * ``.F.lock`` — never deleted; an exclusive ``flock`` on it *is* the lock. The kernel drops it
   when the holding process dies, so a killed run never blocks anyone;
 * ``.F.lock.info`` — Terraform's lock record (one line of JSON, mode 0600), metadata only:
-  written after taking the lock, removed on unlock; a stale copy blocks nobody.
+  written after taking the lock, removed on unlock; a stale copy blocks nobody;
+* ``.F.journal`` — the intent journal (``engine/state/journal.py``): append-only, fsynced
+  before each controller write, present only while an apply runs or after one was
+  interrupted (the next plan reconciles it).
 
 Every file is replaced atomically (temp file in the same directory, fsync, rename, fsync of
 the directory), so a crash at any point leaves the old or the new file, never a torn one.
@@ -31,6 +34,7 @@ from albform.engine.state.backends.base import (
     check_write,
 )
 from albform.engine.state.codec import StateFormatError, decode_state, encode_state
+from albform.engine.state.journal import FileJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
 
@@ -47,6 +51,8 @@ class LocalBackend(StateBackend):
         self.backup_path = state_path.with_name(state_path.name + ".backup")
         self.lock_file = state_path.with_name(f".{state_path.name}.lock")
         self.info_path = state_path.with_name(f".{state_path.name}.lock.info")
+        self.journal_path = state_path.with_name(f".{state_path.name}.journal")
+        self._journal: FileJournal | None = None
         self.lock_path = str(state_path)
         self._schemas = schemas
         self._fd: int | None = None
@@ -101,6 +107,15 @@ class LocalBackend(StateBackend):
             return decode_state(raw)
         except StateFormatError as exc:
             raise StateFormatError(f"{self.path}: {exc}") from exc
+
+    def journal(self) -> FileJournal:
+        if self._journal is None:
+            self._journal = FileJournal(self.journal_path)
+        return self._journal
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
 
     # -- lock -------------------------------------------------------------------------------------
     def lock(self, info: LockInfo) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import StateBackend, check_write
 from albform.engine.state.codec import decode_state, encode_state
+from albform.engine.state.journal import MemoryJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
 
@@ -25,6 +26,7 @@ class MemoryStore:
 
     data: bytes | None = None
     holder: LockInfo | None = None
+    journal: MemoryJournal = field(default_factory=MemoryJournal)
     mutex: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -47,6 +49,9 @@ class MemoryBackend(StateBackend):
             data = encode_state(state, self._schemas)
             if check_write(stored, state, stored_data=self.store.data, new_data=data):
                 self.store.data = data
+
+    def journal(self) -> MemoryJournal:
+        return self.store.journal
 
     def lock(self, info: LockInfo) -> str:
         with self.store.mutex:

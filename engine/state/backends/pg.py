@@ -12,7 +12,8 @@ Addition: Terraform stores no lock record, so nobody can tell who holds a lock. 
 one in ``albform_locks(name, info)`` beside ``states`` — metadata only, like the local backend's
 info file: the advisory lock is the truth and a stale record blocks nobody. It lets a lock
 error name the holder and lets ``force_unlock(ID)`` end the holder's session after checking
-the ID. psycopg is imported lazily (the ``[postgres]`` extra).
+the ID. The intent journal is a table beside them too (``pg_journal.py``). psycopg is
+imported lazily (the ``[postgres]`` extra).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import BackendError, StateBackend, check_write
+from albform.engine.state.backends.pg_journal import PgJournal
 from albform.engine.state.codec import StateFormatError, decode_state, encode_state
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
@@ -61,10 +63,20 @@ class PgBackend(StateBackend):
         # conflicts cannot name the holder and force_unlock cannot check an ID.
         self._records = True
         self.lock_path = ""
+        self._journal: PgJournal | None = None
+
+    def journal(self) -> PgJournal:
+        if self._journal is None:
+            self._run(lambda c: None)  # the schema exists before the journal's table
+            self._journal = PgJournal(self._conn_str, self.schema_name, self.workspace,
+                                      create_table=not self._skip[1])
+        return self._journal
 
     # -- connection -----------------------------------------------------------------------------
     def close(self) -> None:
         """Close the pinned connection (releasing any lock this client holds)."""
+        if self._journal is not None:
+            self._journal.close()
         if self._connection is not None:
             self._connection.close()
             self._connection = None

@@ -17,7 +17,7 @@ from typing import Any
 from albform.engine.diagnostics import Diagnostic, DiagnosticsError
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import StateBackend
-from albform.engine.state.backends.http import HttpBackend
+from albform.engine.state.backends.http import HttpBackend, default_journal_path
 from albform.engine.state.backends.local import DEFAULT_STATE_FILE, LocalBackend
 from albform.engine.state.backends.pg import DEFAULT_SCHEMA, PgBackend
 from albform.engine.state.backends.workspaces import (
@@ -67,7 +67,7 @@ def workspaces_from_config(
     given = dict(settings or {})
     builders: dict[str, Callable[[_Settings], WorkspaceStore]] = {
         "local": lambda s: _local(s, Path(workdir), schemas),
-        "http": lambda s: _http(s, schemas),
+        "http": lambda s: _http(s, Path(workdir), schemas),
         "pg": lambda s: _pg(s, schemas),
     }
     kind = name or "local"
@@ -142,7 +142,8 @@ def _local(s: _Settings, workdir: Path,
                            lambda p: LocalBackend(p, schemas=schemas))
 
 
-def _http(s: _Settings, schemas: Mapping[str, ResourceSchema] | None) -> WorkspaceStore:
+def _http(s: _Settings, workdir: Path,
+          schemas: Mapping[str, ResourceSchema] | None) -> WorkspaceStore:
     for key in _HTTP_UNSUPPORTED:
         if s.given.get(key) is not None:
             raise _error(f'backend "http": "{key}" is not supported by albform yet')
@@ -169,6 +170,7 @@ def _http(s: _Settings, schemas: Mapping[str, ResourceSchema] | None) -> Workspa
         retry_wait_min=wait_min,
         retry_wait_max=wait_max,
         schemas=schemas,
+        journal_path=default_journal_path(address, workdir),
     ))
 
 

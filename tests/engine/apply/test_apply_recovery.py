@@ -1,0 +1,305 @@
+"""An apply that dies between a controller write and the state write that records it leaves an
+open intent in the journal; the next plan reconciles it (adopt, refresh, remove, or drop) and
+the apply after it converges: the controller holds exactly the state's objects."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from albform.engine.apply import ApplyOutcome, apply_plan
+from albform.engine.changes import Action, Plan, PlanOptions
+from albform.engine.config import Configuration, Lifecycle
+from albform.engine.planning import build_plan
+from albform.engine.provider import ApplyResult, ProviderError
+from albform.engine.state.backends.memory import MemoryBackend
+from albform.engine.state.journal import Intent, MemoryJournal
+from albform.engine.state.model import State
+from albform.engine.testing import FakeProvider
+from albform.engine.testing.plans import addr, ref, res
+
+
+class Killed(BaseException):
+    """The process died: nothing after this point is written anywhere."""
+
+
+class DyingProvider(FakeProvider):
+    """Dies during ``operation`` on the object named ``name``: after the controller did the
+    write (its answer lost with the process) or, with ``before=True``, before sending it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target: tuple[str, str, bool] | None = None
+        self.dead = False
+
+    def die_on(self, operation: str, name: str, *, before: bool = False) -> None:
+        self.target, self.dead = (operation, name, before), False
+
+    def _maybe_die(self, operation: str, name: object, before: bool) -> None:
+        if self.target is not None and self.target == (operation, name, before):
+            self.dead, self.target = True, None
+            raise Killed
+
+    def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        self._maybe_die("create", planned.get("name"), True)
+        result = super().create(type_name, planned)
+        self._maybe_die("create", planned.get("name"), False)
+        return result
+
+    def update(self, type_name: str, prior: Mapping[str, Any],
+               planned: Mapping[str, Any]) -> ApplyResult:
+        result = super().update(type_name, prior, planned)
+        self._maybe_die("update", planned.get("name"), False)
+        return result
+
+    def delete(self, type_name: str, prior: Mapping[str, Any]) -> None:
+        super().delete(type_name, prior)
+        self._maybe_die("delete", prior.get("name"), False)
+
+
+class DyingJournal(MemoryJournal):
+    """The backend's journal, as a killed process leaves it: nothing is settled after death."""
+
+    def __init__(self, journal: MemoryJournal, provider: DyingProvider) -> None:
+        super().__init__()
+        self._inner, self._provider = journal, provider
+
+    def record(self, intent: Intent) -> None:
+        if self._provider.dead:
+            raise Killed
+        self._inner.record(intent)
+
+    def pending(self) -> list[Intent]:
+        return self._inner.pending()
+
+    def replace(self, intents: Sequence[Intent]) -> None:
+        if not self._provider.dead:
+            self._inner.replace(intents)
+
+
+def run_apply(config: Configuration, provider: DyingProvider, backend: MemoryBackend, *,
+              parallelism: int = 1, options: PlanOptions = PlanOptions(),  # noqa: B008
+              ) -> tuple[Plan, ApplyOutcome | None]:
+    """plan + apply as a new process does; the outcome is None when the apply was killed."""
+    provider.dead = False
+    plan = make(config, provider, backend, options)
+    journal = DyingJournal(backend.journal(), provider)
+
+    def persist(state: State) -> None:
+        if not provider.dead:  # a dead process writes nothing more
+            backend.write(state)
+
+    try:
+        return plan, apply_plan(plan, provider, persist, parallelism=parallelism,
+                                journal=journal)
+    except Killed:
+        return plan, None
+
+
+def make(config: Configuration, provider: FakeProvider, backend: MemoryBackend,
+         options: PlanOptions = PlanOptions()) -> Plan:  # noqa: B008
+    plan, diags = build_plan(config, backend.read() or State(), provider, options,
+                             intents=backend.journal().pending())
+    assert not diags.has_errors(), diags
+    return plan
+
+
+def assert_converged(config: Configuration, provider: FakeProvider,
+                     backend: MemoryBackend) -> None:
+    """Nothing left to apply, and the controller holds exactly the state's objects."""
+    plan = make(config, provider, backend)
+    assert not plan.has_changes(), [(str(c.address), c.action) for c in plan.changes]
+    state = backend.read()
+    assert state is not None
+    on_controller = sorted(o["uuid"] for o in provider.objects())
+    in_state = sorted([r.attributes["uuid"] for r in (*state.resources, *state.deposed)])
+    assert on_controller == in_state  # no orphan, no duplicate
+    assert backend.journal().pending() == []
+
+
+def chain(n: int, **extra: Any) -> Configuration:
+    resources = []
+    for i in range(n):
+        resources += [
+            res(f"fake_healthmonitor.h{i}", name=f"hm{i}", type="HTTP"),
+            res(f"fake_pool.p{i}", name=f"pool{i}",
+                health_monitor_refs=[ref(f"fake_healthmonitor.h{i}")], **extra),
+            res(f"fake_vs.v{i}", name=f"vs{i}", pool_ref=ref(f"fake_pool.p{i}"))]
+    return Configuration(resources=tuple(resources))
+
+
+def outcomes(plan: Plan) -> dict[str, str]:
+    return {str(r.address): r.outcome for r in plan.recovered if r.outcome != "no effect"}
+
+
+@pytest.mark.parametrize("parallelism", [1, 4])
+def test_object_created_before_the_kill_is_adopted(parallelism: int) -> None:
+    provider, backend = DyingProvider(), MemoryBackend()
+    provider.die_on("create", "pool1")
+    _, outcome = run_apply(chain(3), provider, backend, parallelism=parallelism)
+    assert outcome is None and provider.get("fake_pool", "pool1") is not None
+    state = backend.read()
+    assert state is None or state.get(addr("fake_pool.p1")) is None  # the orphan to be
+
+    plan, outcome = run_apply(chain(3), provider, backend, parallelism=parallelism)
+    assert outcomes(plan)["fake_pool.p1"] == "adopted"
+    assert addr("fake_pool.p1") not in {c.address for c in plan.changes
+                                        if c.action is Action.CREATE}
+    assert outcome is not None and not outcome.diagnostics.has_errors()
+    assert_converged(chain(3), provider, backend)
+
+
+def test_create_that_never_reached_the_controller_is_dropped() -> None:
+    provider, backend = DyingProvider(), MemoryBackend()
+    provider.die_on("create", "pool1", before=True)
+    run_apply(chain(2), provider, backend)
+    assert provider.get("fake_pool", "pool1") is None
+    plan, outcome = run_apply(chain(2), provider, backend)
+    assert outcomes(plan) == {}
+    # Checked, and nothing to do: every write before it is in the state already.
+    assert ("fake_pool.p1", "create", "no effect") in {
+        (str(r.address), r.operation, r.outcome) for r in plan.recovered}
+    assert addr("fake_pool.p1") in {c.address for c in plan.changes
+                                    if c.action is Action.CREATE}
+    assert outcome is not None and not outcome.diagnostics.has_errors()
+    assert_converged(chain(2), provider, backend)
+
+
+def test_update_done_before_the_kill_is_recorded_without_a_refresh() -> None:
+    provider, backend = DyingProvider(), MemoryBackend()
+    run_apply(chain(2), provider, backend)
+    changed = chain(2, description="v2")
+    provider.die_on("update", "pool0")
+    run_apply(changed, provider, backend)
+    assert provider.get("fake_pool", "pool0")["description"] == "v2"
+
+    # Even without a refresh the plan knows the update happened.
+    plan = make(changed, provider, backend, PlanOptions(refresh=False))
+    assert outcomes(plan)["fake_pool.p0"] == "refreshed"
+    assert addr("fake_pool.p0") not in {c.address for c in plan.changes
+                                        if c.action is not Action.NOOP}
+    run_apply(changed, provider, backend)
+    assert_converged(changed, provider, backend)
+
+
+def test_delete_done_before_the_kill_is_removed_from_the_state() -> None:
+    provider, backend = DyingProvider(), MemoryBackend()
+    run_apply(chain(2), provider, backend)
+    fewer = chain(1)
+    provider.die_on("delete", "vs1")
+    run_apply(fewer, provider, backend)
+    assert provider.get("fake_vs", "vs1") is None
+    assert backend.read().get(addr("fake_vs.v1")) is not None  # type: ignore[union-attr]
+
+    plan = make(fewer, provider, backend, PlanOptions(refresh=False))
+    assert outcomes(plan)["fake_vs.v1"] == "removed"
+    run_apply(fewer, provider, backend)
+    assert_converged(fewer, provider, backend)
+
+
+def test_replacement_created_before_the_kill_is_adopted_and_the_old_object_deleted() -> None:
+    provider, backend = DyingProvider(), MemoryBackend()
+    cbd = Lifecycle(create_before_destroy=True)
+
+    def config(kind: str) -> Configuration:
+        return Configuration(resources=(
+            res("fake_healthmonitor.h", cbd, name=f"hm-{kind}", type=kind),))
+
+    run_apply(config("HTTP"), provider, backend)
+    old = provider.get("fake_healthmonitor", "hm-HTTP")
+    provider.die_on("create", "hm-TCP")
+    run_apply(config("TCP"), provider, backend)  # type is force_new: replaced
+
+    plan, outcome = run_apply(config("TCP"), provider, backend)
+    assert outcomes(plan)["fake_healthmonitor.h"] == "adopted"
+    assert outcome is not None and not outcome.diagnostics.has_errors()
+    assert old is not None and provider.get("fake_healthmonitor", "hm-HTTP") is None
+    assert_converged(config("TCP"), provider, backend)
+
+
+class UncertainProvider(FakeProvider):
+    """A create whose answer is lost and whose retries then fail: the object exists, the
+    create raised (the issue's "timed out, then 503s")."""
+
+    def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        super().create(type_name, planned)
+        if planned.get("name") == "pool0" and not getattr(self, "healed", False):
+            raise ProviderError("create of pool pool0 timed out", retriable=True, status=503)
+        return super().create(type_name, planned)  # adopts its own object
+
+
+def test_uncertain_create_is_adopted_by_the_next_apply() -> None:
+    provider, backend = UncertainProvider(), MemoryBackend()
+    plan = make(chain(1), provider, backend)
+    outcome = apply_plan(plan, provider, backend.write, journal=backend.journal())
+    assert outcome.diagnostics.has_errors()
+    assert [i.address for i in backend.journal().pending()] == [addr("fake_pool.p0")]
+
+    provider.healed = True  # type: ignore[attr-defined]
+    plan = make(chain(1), provider, backend)
+    assert outcomes(plan) == {"fake_pool.p0": "adopted"}
+    outcome = apply_plan(plan, provider, backend.write, journal=backend.journal())
+    assert not outcome.diagnostics.has_errors()
+    assert_converged(chain(1), provider, backend)
+
+
+def test_repeated_create_meets_its_own_object_even_without_the_journal() -> None:
+    """The 409 rule: the key-derived identity proves the object is ours."""
+    provider, backend = DyingProvider(), MemoryBackend()
+    provider.key_uuids = True
+    run_apply(chain(1), provider, backend)  # a first state, so the lineage is kept
+    provider.die_on("create", "pool1")
+    run_apply(chain(2), provider, backend)
+    backend.journal().replace([])  # lost (e.g. an http state applied from another machine)
+
+    plan, outcome = run_apply(chain(2), provider, backend)
+    assert addr("fake_pool.p1") in {c.address for c in plan.changes
+                                    if c.action is Action.CREATE}
+    assert outcome is not None and not outcome.diagnostics.has_errors(), outcome.diagnostics
+    assert len([o for o in provider.objects("fake_pool") if o["name"] == "pool1"]) == 1
+    assert_converged(chain(2), provider, backend)
+
+
+def test_saved_plan_is_refused_once_the_journal_changed() -> None:
+    provider, backend = DyingProvider(), MemoryBackend()
+    plan = make(chain(1), provider, backend)
+    backend.journal().record(Intent("create", addr("fake_pool.x"), {"uuid": "fake_pool-x"}))
+    outcome = apply_plan(plan, provider, backend.write, journal=backend.journal())
+    assert [d.summary for d in outcome.diagnostics] == ["Saved plan is stale"]
+    assert provider.objects() == []
+
+
+def test_journal_records_each_write_before_it_is_made() -> None:
+    provider, backend = DyingProvider(), MemoryBackend()
+    journal = backend.journal()
+    seen: list[tuple[str, bool]] = []
+    original = provider.create
+
+    def create(type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        seen.append((str(planned["name"]), any(i.identity == {"uuid": planned["uuid"]}
+                                              for i in journal.pending())))
+        return original(type_name, planned)
+
+    provider.create = create  # type: ignore[method-assign]
+    plan = make(chain(2), provider, backend)
+    apply_plan(plan, provider, backend.write, journal=journal)
+    assert len(seen) == 6 and all(recorded for _, recorded in seen)
+    assert journal.pending() == []  # settled once the state was written
+    assert journal.records == 6
+
+
+def test_adopted_object_keeps_its_dependencies_for_destroy_order() -> None:
+    provider, backend = DyingProvider(), MemoryBackend()
+    provider.die_on("create", "vs0")
+    run_apply(chain(1), provider, backend)
+    run_apply(chain(1), provider, backend)
+    vs = backend.read().get(addr("fake_vs.v0"))  # type: ignore[union-attr]
+    assert vs is not None and addr("fake_pool.p0") in vs.dependencies
+    plan, outcome = run_apply(chain(1), provider, backend,
+                              options=PlanOptions(destroy=True))
+    assert outcome is not None and not outcome.diagnostics.has_errors()
+    assert provider.objects() == []
+    assert dataclasses.replace(plan, changes=()).recovered == ()
