@@ -17,7 +17,7 @@ import click
 
 from albform.cli.commands.plan import run_args, workspace
 from albform.cli.lazy_group import LazyCommand, LazyGroup
-from albform.cli.operations import run_plan
+from albform.cli.operations import run_apply_saved, run_plan
 from albform.cli.options import (
     apply_options,
     destroy_options,
@@ -27,15 +27,24 @@ from albform.cli.sources import ConfigSource
 
 
 def gslb_inputs(f: Any) -> Any:
-    f = click.option("--amko", "amko", multiple=True, required=True,
+    f = click.option("--amko", "amko", multiple=True,
                      type=click.Path(exists=True),
                      help="GSLBConfig, GlobalDeploymentPolicy and GSLBHostRule manifests: "
                           "file or directory (repeatable).")(f)
-    f = click.option("--member", "members", multiple=True, required=True,
+    f = click.option("--member", "members", multiple=True,
                      metavar="NAME=PATH|NAME=context:CTX",
                      help="A member cluster: its manifests, or a kubeconfig context to read "
                           "live (repeatable; NAME as in the GSLBConfig's memberClusters).")(f)
     return f
+
+
+_INPUTS = ("members", "amko")
+
+
+def require_inputs(params: dict[str, Any]) -> None:
+    if not params.get("members") or not params.get("amko"):
+        raise click.UsageError("give each member cluster as --member NAME=PATH or "
+                               "NAME=context:CTX, and the AMKO objects as --amko PATH")
 
 
 def member_sources(base: Path, texts: tuple[str, ...]) -> list[Any]:
@@ -49,6 +58,7 @@ def member_sources(base: Path, texts: tuple[str, ...]) -> list[Any]:
 
 
 def gslb_source(ws: Any, params: dict[str, Any]) -> ConfigSource:
+    require_inputs(params)
     return ConfigSource.gslb(member_sources(ws.workdir, params["members"]),
                              [ws.resolve(p) for p in params["amko"]])
 
@@ -83,12 +93,24 @@ def gslb_plan(ctx: click.Context, /, **params: Any) -> int:
 
 
 @gslb_group.command("apply")
+@click.argument("planfile", required=False, type=click.Path(dir_okay=False))
 @gslb_inputs
 @apply_options
 @click.pass_context
-def gslb_apply(ctx: click.Context, /, **params: Any) -> int:
-    """Create, update or delete GslbServices and monitors on the leader to match."""
+def gslb_apply(ctx: click.Context, /, planfile: str | None, **params: Any) -> int:
+    """Create, update or delete GslbServices and monitors on the leader to match (or a saved plan).
+
+    \b
+    Example:
+        albform gslb apply --member east=east/ --member west=west/ --amko amko/
+        albform gslb apply tfplan      # a plan saved by gslb plan -out=tfplan
+    """
     ws = workspace(ctx, params)
+    if planfile:
+        given = [f"--{name.rstrip('s')}" for name in _INPUTS if params.get(name)]
+        if given:
+            raise click.UsageError(f"a saved plan records its inputs: drop {', '.join(given)}")
+        return run_apply_saved(ws, Path(planfile), run_args(params))
     return run_plan(ws, gslb_source(ws, params), run_args(params), apply=True)
 
 
@@ -97,9 +119,18 @@ def gslb_apply(ctx: click.Context, /, **params: Any) -> int:
 @destroy_options
 @click.pass_context
 def gslb_destroy(ctx: click.Context, /, **params: Any) -> int:
-    """Delete every GSLB object albform manages for these member clusters."""
+    """Delete every GSLB object albform manages for these member clusters.
+
+    The state says what to delete: no member clusters or AMKO objects needed.
+
+    \b
+    Example:
+        albform gslb destroy -state=gslb.tfstate
+    """
     ws = workspace(ctx, params)
-    return run_plan(ws, gslb_source(ws, params), run_args(params, destroy=True), apply=True)
+    given = any(params.get(name) for name in _INPUTS)
+    source = gslb_source(ws, params) if given else ConfigSource.state_only()
+    return run_plan(ws, source, run_args(params, destroy=True), apply=True)
 
 
 __all__ = ["gslb_group"]

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from albform.cli.commands.cluster_render import show_rendered
-from albform.cli.commands.gslb import gslb_inputs, member_sources
+from albform.cli.commands.gslb import gslb_inputs, member_sources, require_inputs
 from albform.modules.gslb.load import load_gslb
 
 
@@ -24,6 +24,7 @@ def gslb_render_command(ctx: click.Context, /, **params: Any) -> int:
     Example:
         albform gslb render --member east=east/ --member west=west/ --amko amko/ -o yaml
     """
+    require_inputs(params)
     ws = ctx.obj
     members = member_sources(ws.workdir, params["members"])
     translation, diags = load_gslb(members, [ws.resolve(p) for p in params["amko"]])

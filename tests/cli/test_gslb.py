@@ -72,3 +72,12 @@ def test_an_unreachable_member_fails_the_plan(albform: Runner, tmp_path: Path) -
     assert result.code == 1
     assert "Member cluster cluster2 unreachable" in result.err
     assert "will be" not in result.out  # nothing planned, in particular no deletion
+
+
+def test_inputs_are_required_except_for_saved_plans_and_destroy(albform: Runner,
+                                                                tmp_path: Path) -> None:
+    missing = albform("gslb", "plan", "--member", "east=east")
+    assert missing.code == 1 and "--amko PATH" in missing.err
+    saved_with_inputs = albform("gslb", "apply", "tfplan", "--member", "east=east")
+    assert saved_with_inputs.code == 1
+    assert "a saved plan records its inputs: drop --member" in saved_with_inputs.err

@@ -2,7 +2,7 @@
 leader's sites from HCL, the sites' virtual services handed over, then one GslbService with two
 members (70/30); a second plan is empty; 80/20 plans exactly one update; dropping west from
 matchClusters removes exactly west's member; drift sees nothing, then west's VS down (the
-leader's runtime); destroy cleans up."""
+leader's runtime); a saved plan applies; destroy from the state alone cleans up."""
 
 from __future__ import annotations
 
@@ -68,7 +68,10 @@ def test_gslb_demo(albform: Runner, leader: RunningEmulator, tmp_path: Path) -> 
     assert sorted(_actions(plan)) == ["create"] and len(_actions(plan)["create"]) == 2
     assert _members(plan) == [("172.19.0.100", 7), ("172.29.0.100", 3)]
 
-    applied = gslb("apply", DEMO / "amko" / "gdp.yaml", "-auto-approve")
+    saved = gslb("plan", DEMO / "amko" / "gdp.yaml", f"-out={tmp_path / 'tfplan'}")
+    assert saved.code == 0, saved.err
+    applied = albform("gslb", "apply", str(tmp_path / "tfplan"), "-auto-approve",
+                      f"-state={tmp_path / 'gslb.tfstate'}", env=env)
     assert applied.code == 0, applied.err
     again = gslb("plan", DEMO / "amko" / "gdp.yaml", "-detailed-exitcode")
     assert again.code == 0, again.out + again.err
@@ -100,8 +103,11 @@ def test_gslb_demo(albform: Runner, leader: RunningEmulator, tmp_path: Path) -> 
 
     runtime = json.loads(_get(leader, "/api/gslbservice?name=lb-demo.avi.example.com"))
     assert runtime["count"] == 1
-    destroyed = gslb("destroy", DEMO / "amko" / "gdp.yaml", "-auto-approve")
+    # The state says what to delete: no member clusters needed.
+    destroyed = albform("gslb", "destroy", "-auto-approve", f"-state={tmp_path / 'gslb.tfstate'}",
+                        env=env)
     assert destroyed.code == 0, destroyed.err
+    assert "2 destroyed" in destroyed.out
 
 
 def _example_module(name: str) -> Any:
