@@ -33,6 +33,7 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Plan, PlanOptions
 from albform.engine.collector import collector_paused
 from albform.engine.diagnostics import Diagnostic, Diagnostics
+from albform.engine.provider import ProviderError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -301,20 +302,35 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
                                       parallelism=args.parallelism)
         schemas = plan_schemas(provider.schema, plan)
         health = _runtime_health(source, provider, plan.prior_state)
+        unmanaged, unmanaged_alerts = _unmanaged(provider, prev_state)
     alerts = [f"{d.address}: {d.summary}" if d.address else d.summary
-              for d in plan_diags if d.is_error]
+              for d in plan_diags if d.is_error] + unmanaged_alerts
     drift = DriftReport.from_changes(prev_state, plan.drift, schemas, alerts=alerts,
                                      started=started, finished=now_rfc3339(),
                                      scope={"source": source.kind, **dict(source.params)},
-                                     health=health)
+                                     health=health, unmanaged=unmanaged)
     document = drift.to_json()
     if report is not None:
         ws.resolve(report).write_text(json.dumps(document, indent=2) + "\n")
     if args.json:
         click.echo(json.dumps(document))
     else:
-        click.echo(drift.render_text(), nl=False)
+        click.echo(drift.render_text(color=args.color), nl=False)
     return drift.exit_code()
+
+
+def _unmanaged(provider: Any, state: Any) -> tuple[Any, list[str]]:
+    """Objects with the state's ownership markers that it does not hold (the Avi provider
+    finds them; another provider has no markers to look by). A failed listing is an alert."""
+    from albform.provider.resources.provider import AviProvider
+    from albform.provider.resources.unmanaged import find_unmanaged
+
+    if not isinstance(provider, AviProvider):
+        return None, []
+    try:
+        return find_unmanaged(provider, state), []
+    except ProviderError as exc:
+        return None, [f"looking for unmanaged objects: {exc}"]
 
 
 def _runtime_health(source: ConfigSource, provider: Any, refreshed: Any) -> list[str]:

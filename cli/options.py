@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -53,6 +55,12 @@ def state_options(f: F) -> F:
     f = click.option(*_flag("lock-timeout"), "lock_timeout", default="0s",
                      help="How long to retry a held state lock (e.g. 30s).")(f)
     return backend_options(f)
+
+
+def use_color(no_color: bool) -> bool:
+    """Colour only on a terminal, and never with ``-no-color`` or ``NO_COLOR`` set to anything
+    non-empty (no-color.org); the one place the CLI decides it."""
+    return sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR")
 
 
 def output_options(f: F) -> F:

@@ -5,12 +5,18 @@ refresh: an object whose attributes changed is an UPDATE (with attribute changes
 directions: values changed, added and removed by the server side); an object gone is a
 DELETE. ``planning`` calls it for ``plan.drift``.
 
-``DriftReport`` is the nightly-job view (users-and-peers.md §3.4): provenance (lineage,
-serial, times), counts (managed / in sync / changed / missing, coverage), the changed
-attributes per object, causes grouped by type and attribute path, alerts (reads that failed,
-so a gap is never mistaken for "in sync"), runtime health findings a front end supplies (a
-GslbService member down), and JSON and text renderings. ``exit_code`` follows
-``-detailed-exitcode``: 0 in sync, 1 errors, 2 drift or unhealthy.
+``DriftReport`` is the nightly-job view (users-and-peers.md §3.4), in driftctl's classes:
+provenance (lineage, serial, times), counts (managed / in sync / changed / missing /
+unmanaged), the in-sync share (managed objects found in sync) and, when unmanaged objects were
+looked for, the coverage (driftctl's meaning: the share of this state's marked objects on the
+controller that the state manages), the changed attributes per object with their values,
+causes grouped by type and attribute path, unmanaged objects (on the controller with this
+state's ownership markers, not in state: a front end finds them), alerts (reads that failed,
+so a gap is never mistaken for "in sync"), runtime health findings (a GslbService member
+down), and JSON, text and Markdown renderings. A changed value too long for a line is shown
+around its first difference, never cut before it. ``exit_code`` follows
+``-detailed-exitcode``: 0 in sync, 1 errors, 2 drift (changed, missing or unmanaged) or
+unhealthy.
 """
 
 from __future__ import annotations
@@ -27,12 +33,15 @@ from albform.engine.schema import ResourceSchema
 from albform.engine.state.model import State
 from albform.engine.values import UNKNOWN
 
-DRIFT_REPORT_VERSION = "1.0"
+# 2.0: "coverage" (which was the in-sync share) became "in_sync_share"; "coverage" now means
+# what driftctl's does; "unmanaged" added.
+DRIFT_REPORT_VERSION = "2.0"
 SENSITIVE_TEXT = "(sensitive value)"
 # Scalr's sync-or-revert choice: "revert" = `albform apply` (the configuration wins),
 # "accept" = `albform apply -refresh-only` (record reality) and update the configuration.
 SUGGESTED_CHANGED = ("revert", "accept")
 SUGGESTED_MISSING = ("revert", "forget")
+SUGGESTED_UNMANAGED = ("import", "delete")
 
 
 def detect_drift(prev_run: State, refreshed: State,
@@ -78,6 +87,17 @@ class DriftCause:
 
 
 @dataclass(frozen=True, slots=True)
+class UnmanagedObject:
+    """An object on the controller carrying this state's ownership markers (``owner``: the
+    marker that matched), absent from the state."""
+
+    type: str
+    name: str
+    uuid: str
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
 class DriftReport:
     lineage: str
     serial: int
@@ -91,13 +111,16 @@ class DriftReport:
     # Runtime problems of managed objects the front end asked about (a GslbService member
     # down): not configuration drift, but something a drift job must raise (exit 2).
     health: tuple[str, ...] = ()
+    # None: not looked for (the front end has no markers to look by).
+    unmanaged: tuple[UnmanagedObject, ...] | None = None
 
     @classmethod
     def from_changes(cls, prev_run: State, drift: Sequence[ResourceChange],
                      schemas: Mapping[str, ResourceSchema] | None = None, *,
                      alerts: Sequence[str] = (), started: str = "", finished: str = "",
                      scope: Mapping[str, Any] | None = None,
-                     health: Sequence[str] = ()) -> DriftReport:
+                     health: Sequence[str] = (),
+                     unmanaged: Sequence[UnmanagedObject] | None = None) -> DriftReport:
         """The report for ``drift`` (``plan.drift``); sensitive values (per ``schemas``)
         are replaced by "(sensitive value)" and full objects are not kept."""
         managed = sum(1 for r in prev_run.resources if not r.address.is_data)
@@ -107,20 +130,29 @@ class DriftReport:
             changed=tuple(c for c in drift if c.action is Action.UPDATE),
             missing=tuple(c for c in drift if c.action is Action.DELETE),
             alerts=tuple(alerts), started=started, finished=finished, scope=scope,
-            health=tuple(health))
+            health=tuple(health), unmanaged=None if unmanaged is None else tuple(unmanaged))
 
     @property
     def in_sync(self) -> int:
         return self.managed - len(self.changed) - len(self.missing)
 
     @property
-    def coverage(self) -> float:
+    def in_sync_share(self) -> float:
         """Share of managed objects found in sync (1.0 when nothing is managed)."""
         return self.in_sync / self.managed if self.managed else 1.0
 
     @property
+    def coverage(self) -> float | None:
+        """driftctl's coverage: managed / (managed + unmanaged); None when unmanaged objects
+        were not looked for."""
+        if self.unmanaged is None:
+            return None
+        total = self.managed + len(self.unmanaged)
+        return self.managed / total if total else 1.0
+
+    @property
     def has_drift(self) -> bool:
-        return bool(self.changed or self.missing)
+        return bool(self.changed or self.missing or self.unmanaged)
 
     def exit_code(self) -> int:
         if self.alerts:
@@ -148,7 +180,9 @@ class DriftReport:
             "finished": self.finished,
             "summary": {"managed": self.managed, "in_sync": self.in_sync,
                         "changed": len(self.changed), "missing": len(self.missing),
-                        "coverage": round(self.coverage, 4)},
+                        "unmanaged": None if self.unmanaged is None else len(self.unmanaged),
+                        "in_sync_share": round(self.in_sync_share, 4),
+                        "coverage": None if self.coverage is None else round(self.coverage, 4)},
             "changed": [{"address": str(c.address), "type": c.type,
                          "changes": [{"path": list(a.path), "from": _jsonable(a.before),
                                       "to": _jsonable(a.after)}
@@ -158,6 +192,9 @@ class DriftReport:
             "missing": [{"address": str(c.address), "type": c.type,
                          "suggested_actions": list(SUGGESTED_MISSING)}
                         for c in self.missing],
+            "unmanaged": [{"type": u.type, "name": u.name, "uuid": u.uuid, "owner": u.owner,
+                           "suggested_actions": list(SUGGESTED_UNMANAGED)}
+                          for u in self.unmanaged or ()],
             "causes": [{"type": c.type, "path": c.path, "count": c.count}
                        for c in self.causes()],
             "alerts": list(self.alerts),
@@ -169,8 +206,10 @@ class DriftReport:
         collapsed per object, causes as a table; values shown only as attribute paths."""
         lines = [f"<!-- albform-drift: managed={self.managed} changed={len(self.changed)} "
                  f"missing={len(self.missing)} alerts={len(self.alerts)} -->",
-                 f"## Drift: {len(self.changed)} changed, {len(self.missing)} missing of "
-                 f"{self.managed} managed ({self.coverage:.0%} in sync)"]
+                 f"## Drift: {len(self.changed)} changed, {len(self.missing)} missing"
+                 f"{'' if self.unmanaged is None else f', {len(self.unmanaged)} unmanaged'}"
+                 f" of {self.managed} managed "
+                 f"({self.in_sync_share:.0%} in sync)"]
         if self.missing:
             lines += ["", "### :warning: Missing on the controller"]
             lines += [f"- `{c.address}` (revert: `albform apply` re-creates it)"
@@ -182,6 +221,9 @@ class DriftReport:
                 f"`{_path_text(a.path)}`" for a in c.attribute_changes) for c in self.changed]
             lines += ["", "</details>", "", "| type | attribute | objects |", "|---|---|---|"]
             lines += [f"| `{c.type}` | `{c.path}` | {c.count} |" for c in self.causes()]
+        if self.unmanaged:
+            lines += ["", "### Unmanaged (this state's markers, not in state)"]
+            lines += [f"- `{u.type}` `{u.name}` ({u.owner})" for u in self.unmanaged]
         if self.health:
             lines += ["", "### Runtime health"] + [f"- {h}" for h in self.health]
         if self.alerts:
@@ -190,33 +232,59 @@ class DriftReport:
                              f"{self.started} .. {self.finished}"]
         return "\n".join(lines) + "\n"
 
-    def render_text(self) -> str:
-        lines = [f"Drift report for state {self.lineage} (serial {self.serial})"]
+    def render_text(self, *, color: bool = False) -> str:
+        def styled(text: str, **style: Any) -> str:
+            return _style(text, color, **style)
+
+        lines = [styled(f"Drift report for state {self.lineage} (serial {self.serial})",
+                        bold=True)]
         if self.started or self.finished:
             lines.append(f"Checked {self.started} .. {self.finished}")
+        coverage = "" if self.coverage is None else \
+            f"; coverage {self.coverage:.0%} of marked objects managed"
         lines.append(
-            f"Managed: {self.managed}, in sync: {self.in_sync}, changed: {len(self.changed)}, "
-            f"missing: {len(self.missing)} (coverage {self.coverage:.0%})")
+            f"Managed: {self.managed}, in sync: {self.in_sync} ({self.in_sync_share:.0%}), "
+            f"changed: {len(self.changed)}, missing: {len(self.missing)}"
+            f"{'' if self.unmanaged is None else f', unmanaged: {len(self.unmanaged)}'}"
+            f"{coverage}")
         if not self.has_drift and not self.alerts:
-            lines += ["", "No drift: every managed object matches the state."]
+            lines += ["", styled("No drift: every managed object matches the state.",
+                                 fg="green")]
         if self.health:
             lines += ["", "Runtime health (objects in sync, but not healthy):"]
-            lines += [f"  ! {h}" for h in self.health]
+            lines += [styled(f"  ! {h}", fg="red") for h in self.health]
         if self.missing:
-            lines += ["", "Missing (in state, gone from the controller):"]
-            lines += [f"  - {c.address}" for c in self.missing]
+            lines += ["", styled("Missing (in state, gone from the controller):", bold=True)]
+            lines += [styled(f"  - {c.address}", fg="red") for c in self.missing]
+        if self.unmanaged:
+            lines += ["", styled("Unmanaged (on the controller with this state's markers, not "
+                                 "in state):", bold=True)]
+            lines += [styled(f"  + {u.type} {u.name}", fg="green") + f" ({u.uuid}, {u.owner})"
+                      for u in self.unmanaged]
         if self.changed:
-            lines += ["", "Changed outside albform:"]
+            lines += ["", styled("Changed outside albform:", bold=True)]
             for c in self.changed:
-                lines.append(f"  ~ {c.address}")
-                lines += [f"      {_path_text(a.path)}: {_short(a.before)} -> {_short(a.after)}"
-                          for a in c.attribute_changes]
+                lines.append(styled(f"  ~ {c.address}", fg="yellow"))
+                for a in c.attribute_changes:
+                    before, after = shown_pair(a.before, a.after)
+                    lines.append(f"      {_path_text(a.path)}: {before} -> {after}")
             lines += ["", "Causes (type, attribute, objects):"]
             lines += [f"  {c.type} {c.path}: {c.count}" for c in self.causes()]
         if self.alerts:
-            lines += ["", "Alerts (not checked, so not known to be in sync):"]
-            lines += [f"  ! {a}" for a in self.alerts]
+            lines += ["", styled("Alerts (not checked, so not known to be in sync):",
+                                 bold=True)]
+            lines += [styled(f"  ! {a}", fg="red") for a in self.alerts]
         return "\n".join(lines) + "\n"
+
+
+_ANSI_CODES = {"bold": "1", "red": "31", "green": "32", "yellow": "33"}
+
+
+def _style(text: str, color: bool, *, bold: bool = False, fg: str | None = None) -> str:
+    if not color:
+        return text
+    codes = ([_ANSI_CODES["bold"]] if bold else []) + ([_ANSI_CODES[fg]] if fg else [])
+    return f"\x1b[{';'.join(codes)}m{text}\x1b[0m" if codes else text
 
 
 def _masked(change: ResourceChange, schema: ResourceSchema | None) -> ResourceChange:
@@ -244,8 +312,26 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _short(value: Any) -> str:
-    if value is None:
-        return "null"
-    text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
+WHOLE = 120  # characters of a value shown whole; longer ones around their first difference
+CONTEXT = 30  # characters kept before the first difference
+
+
+def _text(value: Any) -> str:
+    return "null" if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def shown_pair(before: Any, after: Any) -> tuple[str, str]:
+    """Both values as JSON text: whole when short, otherwise the same window of each — from a
+    little before the first differing character — so the difference is always visible."""
+    old, new = _text(before), _text(after)
+    if len(old) <= WHOLE and len(new) <= WHOLE:
+        return old, new
+    first = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                 min(len(old), len(new)))
+    start = max(0, first - CONTEXT)
+
+    def window(text: str) -> str:
+        cut = text[start:start + WHOLE]
+        return ("…" if start else "") + cut + ("…" if start + WHOLE < len(text) else "")
+
+    return window(old), window(new)

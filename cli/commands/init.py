@@ -10,13 +10,12 @@ block changed since is an error until ``init -reconfigure`` or ``-migrate-state`
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
 from albform.cli.operations import EXIT_ERROR, EXIT_OK, fail
-from albform.cli.options import parse_vars
+from albform.cli.options import parse_vars, use_color
 from albform.cli.views.diagnostics import show_diagnostics
 from albform.cli.views.init import InitView
 from albform.cli.working_dir import read_backend_record, write_backend_record
@@ -58,7 +57,7 @@ def init_command(ctx: click.Context, /, **params: Any) -> int:
     from albform.cli.sources import ConfigSource
 
     ws: Workspace = ctx.obj
-    view = InitView(color=sys.stdout.isatty() and not params["no_color"])
+    view = InitView(color=use_color(params["no_color"]))
     source = ConfigSource.hcl(ws.workdir, parse_vars(params["variables"]),
                               [ws.resolve(p) for p in params["var_files"]])
     config, diags = source.load(ws.env)

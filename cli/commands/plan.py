@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from albform.cli.options import (
     parse_vars,
     plan_options,
     state_options,
+    use_color,
     variable_options,
 )
 from albform.cli.sources import ConfigSource
@@ -36,7 +36,7 @@ def run_args(params: dict[str, Any], **overrides: Any) -> RunArgs:
         lock_timeout=parse_duration(params.get("lock_timeout", "0s")),
         parallelism=params.get("parallelism", 10),
         json=params.get("json_mode", False),
-        color=sys.stdout.isatty() and not params.get("no_color", False),
+        color=use_color(params.get("no_color", False)),
         auto_approve=params.get("auto_approve", False),
         force_deletes=params.get("force_deletes", False),
         max_delete_fraction=params.get("max_delete_fraction", 0.5),

@@ -12,12 +12,12 @@ secrets come from the provider's table.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from albform.cli.operations import plan_schemas
+from albform.cli.options import use_color
 from albform.cli.sources import ConfigSource
 from albform.cli.views.plan import plan_product
 from albform.cli.workspace import Workspace
@@ -54,6 +54,6 @@ def show_command(ctx: click.Context, /, planfile: Path, markdown: bool, json_mod
     elif json_mode:
         click.echo(json.dumps(render_plan_json(plan, schemas)))
     else:
-        color = not no_color and sys.stdout.isatty()
+        color = use_color(no_color)
         click.echo(render_plan_human(plan, schemas, color=color, product=plan_product(ws.env)))
     return 0

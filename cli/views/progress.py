@@ -1,19 +1,31 @@
-"""Apply/refresh progress lines in Terraform's words, rendered from engine hook events."""
+"""Apply/refresh progress lines in Terraform's words, rendered from engine hook events.
+
+Like Terraform, an operation still running after 10 s gets a heartbeat line every 10 s
+(``avi_pool.web: Still creating... [10s elapsed]``), so a long apply never looks hung.
+"""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import click
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action
 
+HEARTBEAT_SECONDS = 10
 _START = {
     Action.CREATE: "Creating...",
     Action.UPDATE: "Modifying...",
     Action.DELETE: "Destroying...",
     Action.READ: "Reading...",
+}
+_STILL = {
+    Action.CREATE: "Still creating...",
+    Action.UPDATE: "Still modifying...",
+    Action.DELETE: "Still destroying...",
+    Action.READ: "Still reading...",
 }
 _DONE = {
     Action.CREATE: "Creation complete",
@@ -24,11 +36,16 @@ _DONE = {
 
 
 class ProgressView:
-    """Implements ``albform.engine.hooks.Hook``; thread-safe (one lock around echo)."""
+    """Implements ``albform.engine.hooks.Hook``; thread-safe (one lock around echo and the
+    table of running operations)."""
 
-    def __init__(self, *, quiet: bool = False) -> None:
+    def __init__(self, *, quiet: bool = False, heartbeat: float = HEARTBEAT_SECONDS) -> None:
         self._lock = threading.Lock()
         self._quiet = quiet
+        self._heartbeat = heartbeat
+        # (address, action) -> [start time, seconds elapsed at which the next line is due]
+        self._running: dict[tuple[ResourceAddress, Action], list[float]] = {}
+        self._ticker: threading.Thread | None = None
 
     def _echo(self, text: str) -> None:
         if self._quiet:
@@ -46,12 +63,33 @@ class ProgressView:
         text = _START.get(action)
         if text:
             self._echo(f"{address}: {text}")
+            with self._lock:
+                self._running[(address, action)] = [time.monotonic(), self._heartbeat]
+                if self._ticker is None and not self._quiet:
+                    self._ticker = threading.Thread(target=self._tick, daemon=True,
+                                                    name="albform-heartbeat")
+                    self._ticker.start()
 
     def post_apply(self, address: ResourceAddress, action: Action, error: str | None,
                    elapsed: float) -> None:
+        with self._lock:
+            self._running.pop((address, action), None)
         done = _DONE.get(action)
         if done and error is None:
             self._echo(f"{address}: {done} after {int(elapsed)}s")
+
+    def _tick(self) -> None:
+        """Every second, a heartbeat line for each operation past its next 10 s mark (daemon
+        thread: it idles once nothing runs)."""
+        while True:
+            time.sleep(1.0)
+            now = time.monotonic()
+            with self._lock:
+                for (address, action), timing in self._running.items():
+                    elapsed = now - timing[0]
+                    if elapsed >= timing[1]:
+                        click.echo(f"{address}: {_STILL[action]} [{int(timing[1])}s elapsed]")
+                        timing[1] += self._heartbeat
 
     def state_persisted(self, serial: int) -> None:
         pass

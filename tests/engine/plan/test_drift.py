@@ -6,9 +6,12 @@ import json
 import sys
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from albform.engine.changes import Action, PlanOptions
 from albform.engine.config import Configuration
-from albform.engine.drift import DriftReport, detect_drift
+from albform.engine.drift import WHOLE, DriftReport, UnmanagedObject, detect_drift, shown_pair
 from albform.engine.planning import build_plan
 from albform.engine.state.model import State
 from albform.engine.testing.fake_provider import FakeProvider
@@ -62,7 +65,7 @@ def test_report_counts_causes_and_exit_codes() -> None:
     text = json.dumps(doc)
     assert "k1" not in text and "k2" not in text and "(sensitive value)" in text
     assert doc["summary"] == {"managed": 6, "in_sync": 0, "changed": 5, "missing": 1,
-                              "coverage": 0.0}
+                              "unmanaged": None, "in_sync_share": 0.0, "coverage": None}
     assert doc["missing"] == [{"address": "fake_pool.p4", "type": "fake_pool",
                                "suggested_actions": ["revert", "forget"]}]
     human = report.render_text()
@@ -76,7 +79,7 @@ def test_in_sync_report_and_alerts() -> None:
     provider, state, config = deployed(2)
     plan, _ = build_plan(config, state, provider)
     report = DriftReport.from_changes(state, plan.drift)
-    assert report.exit_code() == 0 and report.coverage == 1.0
+    assert report.exit_code() == 0 and report.in_sync_share == 1.0
     assert "No drift: every managed object matches the state." in report.render_text()
     alerted = DriftReport.from_changes(state, plan.drift,
                                        alerts=("fake_cert: permission denied (HTTP 403)",))
@@ -114,3 +117,36 @@ def test_runtime_health_findings_exit_2_even_when_in_sync() -> None:
     assert f"  ! {finding}" in report.render_text()
     assert f"- {finding}" in report.render_markdown()
     assert DriftReport.from_changes(state, plan.drift).to_json()["health"] == []
+
+
+@given(st.text(min_size=0, max_size=300), st.text(min_size=1, max_size=300),
+       st.text(max_size=300))
+def test_a_long_changed_value_is_shown_where_it_differs(prefix: str, tail_a: str,
+                                                         tail_b: str) -> None:
+    """Whatever the lengths, the two shown texts differ whenever the values do (the window
+    never ends before the first difference) and short values are shown whole."""
+    before, after = prefix + tail_a, prefix + tail_b
+    shown = shown_pair(before, after)
+    if before != after:
+        assert shown[0] != shown[1]
+    if len(json.dumps(before)) <= WHOLE and len(json.dumps(after)) <= WHOLE:
+        assert shown == (json.dumps(before), json.dumps(after))
+
+
+def test_unmanaged_objects_count_as_drift_and_give_coverage() -> None:
+    provider, state, config = deployed(3)
+    plan, _ = build_plan(config, state, provider)
+    stray = UnmanagedObject("avi_pool", "cluster--stray", "pool-1", "created_by ako-cluster")
+    report = DriftReport.from_changes(state, plan.drift, unmanaged=[stray])
+    assert report.exit_code() == 2 and report.in_sync_share == 1.0
+    assert report.managed == 4 and report.coverage == 4 / 5
+    doc = report.to_json()
+    assert doc["summary"]["unmanaged"] == 1 and doc["summary"]["coverage"] == 0.8
+    assert doc["unmanaged"] == [{"type": "avi_pool", "name": "cluster--stray", "uuid": "pool-1",
+                                 "owner": "created_by ako-cluster",
+                                 "suggested_actions": ["import", "delete"]}]
+    text = report.render_text()
+    assert "  + avi_pool cluster--stray (pool-1, created_by ako-cluster)" in text
+    assert "coverage 80% of marked objects managed" in text
+    colored = report.render_text(color=True)
+    assert "\x1b[" in colored and "\x1b[" not in text
