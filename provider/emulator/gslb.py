@@ -10,8 +10,8 @@ The controller this emulates is the GSLB leader: its ``gslb`` object lists the s
 3. a member has a ``vs_uuid`` without a ``cluster_uuid``, or the VS does not exist on that
    site: on the leader's own site, in this store; on another site, in what the leader learned
    from it (``site_inventory``);
-4. a health monitor it uses is not federated (``is_federated``): only federated objects are
-   replicated to the sites that check the members.
+4. an object it refers to (health monitors, the site persistence profile, the PKI profile) is
+   not federated (``is_federated``): only federated objects are replicated to the sites.
 
 A real leader learns each site's virtual services by polling the site; the emulator is one
 controller, so a remote site's inventory is handed to it (``PUT /emulator/gslb/sites/<cluster
@@ -26,7 +26,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from albform.provider.emulator import refs
+from albform.provider.emulator import catalog, refs
 from albform.provider.emulator.context import CLUSTER_UUID as OWN_CLUSTER_UUID
 from albform.provider.emulator.errors import error
 from albform.provider.emulator.store import Store
@@ -93,12 +93,17 @@ def check_service(store: Store, body: Json) -> None:
             if vs and vs not in site_inventory(store, cluster):
                 raise _refuse(f"Virtual service {vs} does not exist on site "
                               f"{site.get('name')} ({cluster})")
-    for ref in body.get("health_monitor_refs") or []:
-        hm = store.get(refs.split_canonical(ref)[1])
-        if hm is not None and not hm.body.get("is_federated"):
-            raise error(400, json.dumps({"health_monitor_refs": f"HealthMonitor {hm.name} is "
-                                         "not federated; a GslbService can only use federated "
-                                         "health monitors"}))
+    for ref in _federated_refs(body):
+        target = store.get(refs.split_canonical(ref)[1])
+        if target is not None and not target.body.get("is_federated"):
+            raise error(400, json.dumps({target.type: f"{catalog.model_name(target.type)} "
+                                         f"{target.name} is not federated; a GslbService can "
+                                         "only refer to federated objects"}))
+
+
+def _federated_refs(body: Json) -> list[str]:
+    """The refs of a GslbService that must name federated objects (all but its tenant)."""
+    return [value for _, key, value in refs.walk(body) if key != "tenant_ref"]
 
 
 def runtime(store: Store, uuid: str, name: str, body: Mapping[str, Any]) -> list[Json]:

@@ -84,13 +84,18 @@ def test_site_configuration_and_member_integrity(client: Client) -> None:
     assert runtime[0]["info"]["num_members_up"] == 2
 
 
-def test_monitors_of_a_gslbservice_must_be_federated(client: Client) -> None:
+def test_objects_a_gslbservice_refers_to_must_be_federated(client: Client) -> None:
     hm = client.post("/api/healthmonitor", {"name": "local-only", "type": "HEALTH_MONITOR_TCP"})
     assert hm.status_code == 201, hm.text
     r = client.post("/api/gslbservice", _gs("b.avi.com", [_member("1.1.1.1")],
                                              health_monitor_refs=[hm.json()["url"]]))
     assert r.status_code == 400
-    assert "not federated" in r.json()["error"]
+    assert "HealthMonitor local-only is not federated" in r.json()["error"]
+    profile = client.by_name("applicationpersistenceprofile", "System-Persistence-Client-IP")
+    r = client.post("/api/gslbservice", _gs("b.avi.com", [_member("1.1.1.1")],
+                                             site_persistence_enabled=True,
+                                             application_persistence_profile_ref=profile["url"]))
+    assert r.status_code == 400 and "is not federated" in r.json()["error"]
     fed = client.post("/api/healthmonitor", {"name": "fed", "type": "HEALTH_MONITOR_TCP",
                                              "is_federated": True})
     assert fed.status_code == 201, fed.text
