@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
+
 from albform import __version__
 
 # Terraform's advice printed under every lock failure (statemgr.LockErrorMessage), reworded
@@ -132,16 +134,17 @@ def acquire_with_retry(
     ``timeout_s`` seconds; one attempt when ``timeout_s`` is 0. Returns the lock ID, or
     raises the last ``StateLockedError``. ``sleep`` and ``clock`` are injectable for tests."""
     deadline = clock() + max(timeout_s, 0.0)
-    delay = FIRST_RETRY_S
-    while True:
-        try:
-            return locker.lock(info)
-        except StateLockedError:
-            remaining = deadline - clock()
-            if remaining <= 0:
-                raise
-        sleep(min(delay, remaining))
-        delay = min(delay * 2, MAX_RETRY_S)
+
+    def out_of_time(state: RetryCallState) -> bool:
+        return deadline - clock() <= 0
+
+    def back_off(state: RetryCallState) -> float:
+        delay: float = min(FIRST_RETRY_S * 2 ** (state.attempt_number - 1), MAX_RETRY_S)
+        return max(0.0, min(delay, deadline - clock()))
+
+    retrying = Retrying(stop=out_of_time, wait=back_off, sleep=sleep, reraise=True,
+                        retry=retry_if_exception_type(StateLockedError))
+    return retrying(locker.lock, info)
 
 
 def _who() -> str:

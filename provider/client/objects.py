@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
 from albform.provider.client.config import ClientConfig
 from albform.provider.client.errors import (
     AviApiError,
@@ -194,21 +196,26 @@ class AviClient:
                        tenant: Tenant = None, rebase: Rebase | None = None) -> dict[str, Any]:
         """PUT (full replace); ``uuid`` empty for singletons (``PUT /api/systemconfiguration``)."""
         path = _instance(objtype, uuid) if uuid else f"/api/{objtype}"
-        current_body: Mapping[str, Any] = body
-        for attempt in range(self.max_precondition_retries + 1):
-            try:
-                return _as_object(self.session.json("PUT", path, json_body=dict(current_body),
-                                                    tenant=tenant), objtype)
-            except PreconditionFailed:
-                if attempt == self.max_precondition_retries:
-                    raise
-                fresh = self.get_object(objtype, uuid, tenant=tenant) if uuid \
-                    else self.get_singleton(objtype, tenant=tenant)
-                if fresh is None:
-                    raise
-                log.info("412 on PUT %s; re-read it and retrying", path)
-                current_body = rebase(fresh, body) if rebase is not None else body
-        raise AssertionError("unreachable: the loop returns or raises")
+        sending: list[Mapping[str, Any]] = [body]
+
+        def put() -> dict[str, Any]:
+            return _as_object(self.session.json("PUT", path, json_body=dict(sending[0]),
+                                                tenant=tenant), objtype)
+
+        def reread(state: RetryCallState) -> None:
+            # 412 (module docstring): the next attempt sends ``body`` rebased on a fresh read.
+            fresh = self.get_object(objtype, uuid, tenant=tenant) if uuid \
+                else self.get_singleton(objtype, tenant=tenant)
+            if fresh is None:  # gone meanwhile: the 412 stands
+                failed = state.outcome.exception() if state.outcome is not None else None
+                raise failed if failed is not None else RuntimeError("412 without an error")
+            log.info("412 on PUT %s; re-read it and retrying", path)
+            sending[0] = rebase(fresh, body) if rebase is not None else body
+
+        retrying = Retrying(stop=stop_after_attempt(self.max_precondition_retries + 1),
+                            retry=retry_if_exception_type(PreconditionFailed),
+                            before_sleep=reread, reraise=True)
+        return retrying(put)
 
     def patch_object(self, objtype: str, uuid: str, op: str, data: Mapping[str, Any], *,
                      tenant: Tenant = None) -> dict[str, Any]:

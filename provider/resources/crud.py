@@ -27,6 +27,7 @@ from typing import Any
 from albform.engine.provider import ProviderError
 from albform.provider.resources.api import DEFAULT_TENANT, ControllerApi, Tenant
 from albform.provider.resources.bodies import new_uuid, tenant_of, write_body
+from albform.provider.resources.conflicts import rewrite_on_conflict
 from albform.provider.resources.normalize import normalize_object, object_uuid
 from albform.provider.resources.parent_edit import ParentEditor
 from albform.provider.resources.pool_servers import ignores_servers
@@ -121,24 +122,20 @@ class GenericCrud:
 
     def _update(self, objtype: str, uuid: str, tenant: Tenant,
                 wanted: Mapping[str, Any]) -> dict[str, Any]:
-        for attempt in range(CONFLICT_RETRIES):
+        def read_merge_write() -> dict[str, Any]:
             current = self._api.get_object(objtype, uuid, tenant=tenant)
             if current is None:
                 raise ProviderError(
                     f"{objtype} {uuid} no longer exists on the controller",
                     status=404, detail="It was deleted outside albform; run plan again to "
                                        "re-create it.")
-            try:
-                obj = self._api.replace_object(objtype, uuid, _merged(objtype, current, wanted),
-                                               tenant=tenant,
-                                               rebase=lambda fresh, _: _merged(objtype, fresh,
-                                                                               wanted))
-            except ProviderError as exc:
-                if exc.status == 412 and attempt + 1 < CONFLICT_RETRIES:
-                    continue
-                raise
-            return self._read_back(objtype, uuid, tenant, obj)
-        raise AssertionError("unreachable: the loop returns or raises")
+            return self._api.replace_object(objtype, uuid, _merged(objtype, current, wanted),
+                                            tenant=tenant,
+                                            rebase=lambda fresh, _: _merged(objtype, fresh,
+                                                                            wanted))
+
+        obj = rewrite_on_conflict(read_merge_write, statuses=(412,), attempts=CONFLICT_RETRIES)
+        return self._read_back(objtype, uuid, tenant, obj)
 
     def _read_back(self, objtype: str, uuid: str, tenant: Tenant,
                    answer: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from albform.engine.provider import ProviderError
 from albform.provider.resources.api import ControllerApi, Tenant
+from albform.provider.resources.conflicts import rewrite_on_conflict
 from albform.provider.resources.normalize import normalize_object
 
 R = TypeVar("R")
@@ -46,23 +47,19 @@ class ParentEditor:
         """Apply ``change`` to ``parent[field]``; returns the parent as written (or as read,
         when nothing changed) and ``change``'s result. Raises ``ParentGone`` (status 404)
         when the parent does not exist."""
+        def read_modify_write() -> tuple[dict[str, Any], R]:
+            parent = self._api.get_object(objtype, uuid, tenant=tenant)
+            if parent is None:
+                raise ParentGone(f"{objtype} {uuid} does not exist", status=404)
+            current = _members(parent, field)
+            new_list, result = change(current)
+            if new_list == current:
+                return parent, result
+            return self._put(objtype, uuid, tenant, field, parent, new_list, result, change)
+
         with self.lock(objtype, uuid):
-            for attempt in range(WRITE_RETRIES):
-                parent = self._api.get_object(objtype, uuid, tenant=tenant)
-                if parent is None:
-                    raise ParentGone(f"{objtype} {uuid} does not exist", status=404)
-                current = _members(parent, field)
-                new_list, result = change(current)
-                if new_list == current:
-                    return parent, result
-                try:
-                    return self._put(objtype, uuid, tenant, field, parent, new_list, result,
-                                     change)
-                except ProviderError as exc:
-                    if exc.status in (409, 412) and attempt + 1 < WRITE_RETRIES:
-                        continue
-                    raise
-        raise AssertionError("unreachable: the loop returns or raises")
+            return rewrite_on_conflict(read_modify_write, statuses=(409, 412),
+                                       attempts=WRITE_RETRIES)
 
     def _put(self, objtype: str, uuid: str, tenant: Tenant, field: str,
              parent: Mapping[str, Any], members: list[dict[str, Any]], result: R,

@@ -33,6 +33,14 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+)
 
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import BackendError, StateBackend, check_write
@@ -115,31 +123,39 @@ class HttpBackend(StateBackend):
         if body is not None:
             headers = {"Content-Type": "application/json", "Content-MD5": content_md5(body)}
         attempts = 1 + max(self.retry_max, 0)
-        problem = ""
-        for attempt in range(attempts):
-            if attempt:
-                low, high = self.retry_wait
-                self._sleep(min(high, low * 2 ** (attempt - 1)))
+
+        def send() -> requests.Response:
             try:
                 # verify is passed per request: a session-level False is overridden by
                 # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE when requests merges the environment.
-                response = self._session.request(method, url, data=body, headers=headers,
-                                                 params=params, timeout=self.timeout_s,
-                                                 verify=self._verify)
+                return self._session.request(method, url, data=body, headers=headers,
+                                             params=params, timeout=self.timeout_s,
+                                             verify=self._verify)
             except requests.exceptions.SSLError as exc:
                 # Not retried: a certificate that fails verification will not start passing.
                 raise BackendError(
                     f"{method} {redact(url)}: TLS handshake or certificate verification "
                     f"failed ({_first_line(exc)}); trust the server's CA, or set "
                     "skip_cert_verification = true for testing only") from exc
-            except requests.RequestException as exc:
-                problem = type(exc).__name__
-                continue
-            if response.status_code not in _RETRY_STATUS:
-                return response
-            problem = f"HTTP {response.status_code}"
-        raise BackendError(f"{method} {redact(url)} giving up after {attempts} attempt(s) "
-                           f"(last: {problem})")
+
+        def doubling(state: RetryCallState) -> float:
+            low, high = self.retry_wait
+            return float(min(high, low * 2 ** (state.attempt_number - 1)))
+
+        retrying = Retrying(
+            stop=stop_after_attempt(attempts), wait=doubling, sleep=self._sleep,
+            retry=(retry_if_exception_type(requests.RequestException)
+                   | retry_if_result(lambda r: r.status_code in _RETRY_STATUS)))
+        try:
+            response: requests.Response = retrying(send)
+        except RetryError as exc:
+            last = exc.last_attempt
+            error = last.exception()
+            problem = type(error).__name__ if error is not None \
+                else f"HTTP {last.result().status_code}"
+            raise BackendError(f"{method} {redact(url)} giving up after {attempts} "
+                               f"attempt(s) (last: {problem})") from None
+        return response
 
     def _unexpected(self, what: str, response: requests.Response) -> BackendError:
         if response.status_code == 401:

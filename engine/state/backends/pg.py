@@ -18,9 +18,16 @@ imported lazily (the ``[postgres]`` extra).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    retry_if_result,
+    stop_after_attempt,
+    wait_fixed,
+)
 
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import BackendError, StateBackend, check_write
@@ -45,6 +52,14 @@ def _psycopg() -> Any:
         raise BackendError(
             "the pg backend needs psycopg: pip install 'albform[postgres]'") from exc
     return psycopg
+
+
+class _ConnectionLost(Exception):
+    """The server dropped the pinned connection (no lock held): reconnect and try again."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 class PgBackend(StateBackend):
@@ -92,13 +107,14 @@ class PgBackend(StateBackend):
         """Run ``action`` on the pinned connection, reconnecting once if the server dropped
         it — unless this client held a lock, which went with the connection."""
         pg = _psycopg()
-        for attempt in (1, 2):
+
+        def once() -> T:
             try:
                 return action(self._connect())
             except pg.OperationalError as exc:
                 lost = self._connection is not None and (self._connection.broken
                                                          or self._connection.closed)
-                if not lost or attempt == 2:
+                if not lost:
                     raise BackendError(f"PostgreSQL state backend: {exc}") from exc
                 self._connection = None
                 if self._held is not None:
@@ -106,9 +122,15 @@ class PgBackend(StateBackend):
                     raise BackendError(
                         "PostgreSQL connection lost while holding the state lock; the lock "
                         f"is released and the operation was not completed: {exc}") from exc
+                raise _ConnectionLost(exc) from exc
             except pg.Error as exc:
                 raise BackendError(f"PostgreSQL state backend: {exc}") from exc
-        raise AssertionError("unreachable")
+
+        try:
+            return Retrying(stop=stop_after_attempt(2), reraise=True,
+                            retry=retry_if_exception_type(_ConnectionLost))(once)
+        except _ConnectionLost as exc:
+            raise BackendError(f"PostgreSQL state backend: {exc.cause}") from exc.cause
 
     def _connect(self) -> psycopg.Connection[Any]:
         if self._connection is None:
@@ -270,15 +292,18 @@ class PgBackend(StateBackend):
         self._run(lambda c: self._end_holder(c, _key_of(record), lock_id))
 
     def _end_holder(self, conn: psycopg.Connection[Any], key: int, lock_id: str) -> None:
-        # A session lock can only be released by its session: end that session.
-        for _ in range(50):
+        # A session lock can only be released by its session: end that session, and poll
+        # until no session holds the lock.
+        def none_left() -> bool:
             pids = _holder_pids(conn, key)
-            if not pids:
-                break
             for pid in pids:
                 conn.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
-            time.sleep(0.05)
-        else:
+            return not pids
+
+        ended = Retrying(stop=stop_after_attempt(50), wait=wait_fixed(0.05),
+                         retry=retry_if_result(lambda done: not done),
+                         retry_error_callback=lambda state: False)(none_left)
+        if not ended:
             raise LockError(f"could not end the session holding lock {lock_id!r}")
         self._delete_record(conn, lock_id)
 

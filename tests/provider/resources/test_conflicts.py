@@ -14,9 +14,11 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
+from albform.engine.provider import ProviderError
 from albform.provider.client import AviClient, AviSession, ClientConfig
 from albform.provider.emulator.faults import FaultConfig
 from albform.provider.emulator.server import RunningEmulator
+from albform.provider.resources.conflicts import rewrite_on_conflict
 from albform.provider.resources.provider import AviProvider
 from albform.provider.schema.table import load_table
 
@@ -103,3 +105,22 @@ def test_update_overlays_the_configuration_on_the_fresh_object(conflicting: Any,
         assert updated["description"] == "theirs"
     finally:
         provider.delete("avi_pool", made)
+
+
+def test_rewrite_on_conflict_redoes_the_write_only_for_conflicts() -> None:
+    answers: list[Any] = [ProviderError("x", status=412), ProviderError("x", status=409), "ok"]
+
+    def write() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return str(answer)
+
+    assert rewrite_on_conflict(write, statuses=(409, 412), attempts=3) == "ok"
+    answers[:] = [ProviderError("x", status=412)] * 3
+    with pytest.raises(ProviderError):
+        rewrite_on_conflict(write, statuses=(412,), attempts=2)
+    assert len(answers) == 1  # two attempts, then the last conflict is raised
+    answers[:] = [ProviderError("bad", status=400), "ok"]
+    with pytest.raises(ProviderError, match="bad"):
+        rewrite_on_conflict(write, statuses=(412,), attempts=5)
