@@ -196,7 +196,12 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
                     variables: Mapping[str, str] | None = None) -> int:
     """``apply PLANFILE``: reload the recorded configuration, refuse a stale plan, apply.
     ``variables`` (-var) and ``TF_VAR_*`` give back the values the plan file does not hold."""
-    from albform.engine.planfile import StalePlanError, check_plan_fresh, load_plan
+    from albform.engine.planfile import (
+        StalePlanError,
+        check_inputs_unchanged,
+        check_plan_fresh,
+        load_plan,
+    )
 
     view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env))
     saved = load_plan(ws.resolve(planfile))
@@ -208,12 +213,6 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
     ws = with_plan_backend(ws, saved.config_source.get("backend"))
     if (elsewhere := check_plan_workspace(ws, saved.config_source.get("workspace"))):
         return fail("Saved plan is for another workspace", elsewhere, json_mode=args.json)
-    if source.digest() != saved.config_source.get("digest"):
-        show_diagnostics([Diagnostic.error(
-            "Saved plan does not match the configuration",
-            "The configuration files changed after this plan was saved. Run plan again.")],
-            json_mode=args.json)
-        return EXIT_ERROR
     diags = Diagnostics()
     with contextlib.ExitStack() as stack:
         opened = _open(ws, source, stack, diags, "OperationTypeApply", args)
@@ -222,10 +221,10 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
         plan = dataclasses.replace(saved.plan, configuration=opened.config)
         provider, backend, prev_state = opened.provider, opened.backend, opened.prev_state
         try:
+            check_inputs_unchanged(saved.inputs, opened.config)
             check_plan_fresh(plan, prev_state)
         except StalePlanError as exc:
-            show_diagnostics([Diagnostic.error("Saved plan is stale", str(exc))],
-                             json_mode=args.json)
+            show_diagnostics([Diagnostic.error(exc.summary, str(exc))], json_mode=args.json)
             return EXIT_ERROR
         return _apply(plan, provider, backend, prev_state, args, view,
                       ProgressView(quiet=args.json), ws.workdir)

@@ -1,13 +1,13 @@
 """Configuration sources: where a command's desired resources come from.
 
 A ``ConfigSource`` is a small JSON-serialisable description (front end + its inputs), so a saved
-plan can record it and ``apply PLANFILE`` can load exactly the same configuration again (the
-plan's ``Deferred`` values are code and cannot be stored).
+plan can record it and ``apply PLANFILE`` can load the same configuration again (the plan's
+``Deferred`` values are code and cannot be stored). Whether what it loads is still what the plan
+was made from is told by the configuration's input digests (``engine/inputs.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,6 @@ from albform.engine.provider import Provider
 if TYPE_CHECKING:
     from albform.modules.gslb.load import MemberSource
 
-_HCL_INPUTS = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".tftpl", ".tpl")
 
 
 @dataclass(frozen=True)
@@ -77,51 +76,11 @@ class ConfigSource:
 
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "params": dict(self.params), "digest": self.digest()}
+        return {"kind": self.kind, "params": dict(self.params)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ConfigSource:
         return cls(str(data["kind"]), dict(data.get("params", {})))
-
-    def digest(self) -> str:
-        """Hash of every input file, so a saved plan notices edited configuration."""
-        h = hashlib.sha256()
-        for path in sorted(self._input_files()):
-            h.update(str(path).encode())
-            try:
-                h.update(path.read_bytes())
-            except OSError:
-                h.update(b"<missing>")
-        return h.hexdigest()
-
-    def _input_files(self) -> list[Path]:
-        roots: list[Path] = []
-        if self.kind == "hcl":
-            roots = [Path(self.params["dir"]), *map(Path, self.params.get("var_files", []))]
-        elif self.kind == "gslb":
-            roots = [Path(p) for m in self.params.get("members", []) for p in m["paths"]]
-            roots += [Path(p) for p in self.params.get("amko", [])]
-        elif self.kind == "state":
-            roots = []
-        else:
-            roots = [Path(p) for p in self.params.get("manifests", [])]
-            if self.params.get("ako_config"):
-                roots.append(Path(self.params["ako_config"]))
-            if self.params.get("controller_facts"):
-                roots.append(Path(self.params["controller_facts"]))
-        files: list[Path] = []
-        for root in roots:
-            if not root.is_dir():
-                files.append(root)
-                continue
-            for path in root.rglob("*"):
-                if not path.is_file() or any(part.startswith(".") for part in
-                                             path.relative_to(root).parts):
-                    continue  # .albform/ caches, .terraform/, lock files
-                if self.kind == "hcl" and not path.name.endswith(_HCL_INPUTS):
-                    continue  # state files, saved plans and other outputs are not inputs
-                files.append(path)
-        return files
 
     # -- loading ------------------------------------------------------------------------
     @property
@@ -147,9 +106,9 @@ class ConfigSource:
                 workspace=workspace,
             )
         if self.kind == "cluster":
-            from albform.cli.cluster_inputs import load_cluster_source
+            from albform.modules.k8s.load import load_cluster_configuration
 
-            return load_cluster_source(self.params, provider)
+            return load_cluster_configuration(self._cluster_inputs(provider))
         if self.kind == "gslb":
             from albform.modules.gslb.load import load_gslb_configuration, members_from_json
 
@@ -158,4 +117,18 @@ class ConfigSource:
         if self.kind == "state":
             return Configuration(), Diagnostics()
         raise ValueError(f"unknown configuration source kind {self.kind!r}")
+
+    def _cluster_inputs(self, provider: Provider | None) -> Any:
+        from albform.modules.k8s.load import ClusterInputs, LiveCluster
+
+        live = self.params.get("live")
+        facts = self.params.get("controller_facts")
+        return ClusterInputs(
+            manifests=tuple(Path(p) for p in self.params.get("manifests", [])),
+            live=LiveCluster(kubeconfig=live.get("kubeconfig"), context=live.get("context"),
+                             in_cluster=bool(live.get("in_cluster"))) if live else None,
+            ako_config=Path(self.params["ako_config"]) if self.params.get("ako_config")
+            else None,
+            controller_facts=Path(facts) if facts else None,
+            provider=provider)
 

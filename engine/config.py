@@ -86,6 +86,9 @@ class Configuration:
     provider_config: Mapping[str, Any] = field(default_factory=dict)
     # Raw terraform { backend "X" { ... } } selection, if the front end had one.
     backend: tuple[str, Mapping[str, Any]] | None = None
+    # Every input the front end read, name -> digest (engine/inputs.py): a saved plan
+    # refuses to apply once one of them changed.
+    inputs: Mapping[str, str] = field(default_factory=dict)
 
     def by_address(self) -> dict[ResourceAddress, ResourceConfig]:
         return {r.address: r for r in self.resources}
@@ -99,4 +102,5 @@ class Configuration:
             imports=self.imports + other.imports,
             provider_config={**other.provider_config, **self.provider_config},
             backend=self.backend or other.backend,
+            inputs={**other.inputs, **self.inputs},
         )

@@ -9,9 +9,11 @@ A saved plan is a zip (like Terraform's) holding:
 * ``config-source.json`` — the CLI's descriptor of where the configuration came from.
 
 The ``Configuration`` itself is *not* stored: its ``Deferred`` values are code. The CLI
-passes ``config_source`` (front end, inputs, file digests) and, at apply, re-loads the
-configuration from it and checks the digests; ``load_plan`` returns the plan with
-``configuration=None`` plus that descriptor. ``UNKNOWN`` is stored as a marker object.
+passes ``config_source`` (front end and its arguments) and, at apply, re-loads the
+configuration from it; ``load_plan`` returns the plan with ``configuration=None``, that
+descriptor, and the digests of every input the configuration was read from
+(``Configuration.inputs``, engine/inputs.py), which ``check_inputs_unchanged`` compares with
+the re-loaded configuration's. ``UNKNOWN`` is stored as a marker object.
 Sensitive values (per ``schemas``, and sensitive output values) are never written: they load
 back as ``UNKNOWN`` (outputs in the embedded states as ``None``) — apply takes its values from
 the re-loaded configuration, not from the plan. Files are written
@@ -38,13 +40,15 @@ from albform.engine.changes import (
     PlanOptions,
     ResourceChange,
 )
+from albform.engine.config import Configuration
+from albform.engine.inputs import changed_inputs
 from albform.engine.recovery import Recovery
 from albform.engine.schema import AttributeSchema, ResourceSchema
 from albform.engine.state.codec import decode_state, encode_state
 from albform.engine.state.model import State
 from albform.engine.values import UNKNOWN
 
-PLANFILE_FORMAT = "albform-plan/1"
+PLANFILE_FORMAT = "albform-plan/2"  # 2: plan.json records the input digests
 _MARK = "$albform"
 
 
@@ -65,6 +69,7 @@ class StalePlanError(Exception):
 class SavedPlan:
     plan: Plan
     config_source: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, str] = field(default_factory=dict)
 
 
 # -- values --------------------------------------------------------------------------------
@@ -201,6 +206,7 @@ def save_plan(plan: Plan, path: str | os.PathLike[str], *,
         "drift": [_encode_change(c, schemas.get(c.type)) for c in plan.drift],
         "recovered": [r.to_json() for r in plan.recovered],
         "journal_digest": plan.journal_digest,
+        "inputs": dict(plan.configuration.inputs) if plan.configuration is not None else {},
     }
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
@@ -249,9 +255,23 @@ def load_plan(path: str | os.PathLike[str]) -> SavedPlan:
             complete=doc["complete"], timestamp=doc["timestamp"],
             recovered=tuple(Recovery.from_json(r) for r in doc.get("recovered", [])),
             journal_digest=doc.get("journal_digest", ""))
-    except (KeyError, TypeError, ValueError) as exc:
+        inputs = {str(k): str(v) for k, v in doc["inputs"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PlanFileError(f"{path} is a damaged saved plan: {exc!r}") from exc
-    return SavedPlan(plan, source)
+    return SavedPlan(plan, source, inputs)
+
+
+def check_inputs_unchanged(saved: Mapping[str, str], configuration: Configuration) -> None:
+    """Raise ``StalePlanError`` naming the inputs (files, a live cluster...) that differ
+    between the plan and the configuration loaded again to apply it."""
+    changed = changed_inputs(saved, configuration.inputs)
+    if changed:
+        shown = "\n".join(f"  {name}" for name in changed[:20])
+        more = f"\n  ... and {len(changed) - 20} more" if len(changed) > 20 else ""
+        raise StalePlanError(
+            "Saved plan does not match the configuration",
+            f"The configuration was read from inputs that changed after this plan was "
+            f"saved:\n{shown}{more}\nApplying it could only fail half-way. Run plan again.")
 
 
 def check_plan_fresh(plan: Plan, current: State) -> None:

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from albform.engine.values import UNKNOWN
+
+# What every view shows instead of a sensitive value (Terraform's words).
+SENSITIVE_TEXT = "(sensitive value)"
 
 ValueType = Literal["string", "integer", "number", "boolean", "object", "list", "map", "any"]
 
@@ -71,6 +76,10 @@ class ResourceSchema:
             fields = found.fields
         return found
 
+    def masked(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """``attributes`` with every sensitive value replaced by ``SENSITIVE_TEXT``."""
+        return {k: mask_sensitive(v, self.attributes.get(k)) for k, v in attributes.items()}
+
     def sensitive_paths(self) -> list[tuple[str, ...]]:
         """Paths of every sensitive attribute, for masking and ``sensitive_attributes``."""
         out: list[tuple[str, ...]] = []
@@ -84,3 +93,18 @@ class ResourceSchema:
 
         walk((), self.attributes)
         return out
+
+
+def mask_sensitive(value: Any, attr: AttributeSchema | None) -> Any:
+    """``value`` with every part the schema marks sensitive replaced by ``SENSITIVE_TEXT``, at
+    any nesting level. Null and unknown values stay: they reveal nothing. The one masking rule
+    of every view that prints objects (plans, PR comments, ``cluster render``)."""
+    if value is None or value is UNKNOWN:
+        return value
+    if attr is not None and attr.sensitive:
+        return SENSITIVE_TEXT
+    if isinstance(value, list):
+        return [mask_sensitive(v, attr) for v in value]
+    if isinstance(value, dict) and attr is not None and attr.fields is not None:
+        return {k: mask_sensitive(v, attr.fields.get(k)) for k, v in value.items()}
+    return value

@@ -1,7 +1,9 @@
 """``albform cluster render``: print the objects AKO would create, without a controller.
 
-One entry per object (API type, name, tenant, body) as JSON or YAML. Private keys of TLS
-certificates are masked: rendered output ends up in logs and CI artefacts. With ``--report``
+One entry per object (API type, name, tenant, body) as JSON or YAML. Every value the Avi
+schema marks sensitive (private keys of TLS certificates...) is masked, by the same rule as
+plans (``engine/schema.py`` ``mask_sensitive``): rendered output ends up in logs and CI
+artefacts. With ``--report``
 the output is one document: ``objects`` (that list), ``crds`` (each CRD's status as AKO would
 set it: Accepted, or Rejected with AKO's reason) and ``diagnostics`` (every object or rule
 skipped, with the reason AKO logs).
@@ -17,18 +19,16 @@ import click
 import yaml
 
 from albform.engine.diagnostics import Diagnostics
-from albform.modules.k8s.load import load_cluster
+from albform.modules.k8s.load import ClusterInputs, load_cluster
 from albform.modules.k8s.objects import Translation
 
-SENSITIVE = {"sslkeyandcertificate": ("key",)}
 
-
-def _masked(entry: dict[str, Any]) -> dict[str, Any]:
-    fields = SENSITIVE.get(entry["type"], ())
-    if not fields:
-        return entry
-    body = {k: ("(sensitive value)" if k in fields else v) for k, v in entry["body"].items()}
-    return {**entry, "body": body}
+def _masked(entry: dict[str, Any], schemas: Any) -> dict[str, Any]:
+    """The entry with every value the provider's schema marks sensitive masked."""
+    schema = schemas.get(f"avi_{entry['type']}")
+    if schema is None:  # a bug: the translator made a type the provider does not offer
+        raise AssertionError(f"no schema for rendered type {entry['type']!r}")
+    return {**entry, "body": schema.masked(entry["body"])}
 
 
 @click.command("render")
@@ -51,7 +51,8 @@ def render_command(manifests: tuple[Path, ...], ako_config: Path,
     Example:
         albform cluster render --manifests k8s/ --ako-config avi-k8s-config.yaml
     """
-    translation, diags = load_cluster(list(manifests), ako_config, controller_facts)
+    translation, diags = load_cluster(ClusterInputs(
+        manifests=manifests, ako_config=ako_config, controller_facts=controller_facts))
     return show_rendered(translation, diags, output, report=report)
 
 
@@ -64,7 +65,10 @@ def show_rendered(translation: Translation | None, diags: Diagnostics, output: s
         click.echo(str(diag), err=True)
     if translation is None or diags.has_errors():
         return 1
-    entries = [_masked(e) for e in translation.to_json()]
+    from albform.provider.factory import offline_schemas
+
+    schemas = offline_schemas()
+    entries = [_masked(e, schemas) for e in translation.to_json()]
     document: Any = entries
     if report:
         document = {

@@ -31,7 +31,7 @@ from albform.engine.changes import Action, AttributeChange, OutputChange, Plan, 
 from albform.engine.diagnostics import Diagnostic
 from albform.engine.render.json_plan import render_plan_json
 from albform.engine.render.values import KNOWN_AFTER_APPLY, SENSITIVE
-from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.engine.schema import AttributeSchema, ResourceSchema, mask_sensitive
 from albform.engine.values import UNKNOWN
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -63,15 +63,7 @@ def _code(text: str) -> str:
 
 def _masked(value: Any, attr: AttributeSchema | None) -> Any:
     """``value`` with every schema-sensitive part replaced by ``(sensitive value)`` (rule 4)."""
-    if value is None or value is UNKNOWN:
-        return value
-    if attr is not None and attr.sensitive:
-        return SENSITIVE
-    if isinstance(value, list):
-        return [_masked(v, attr) for v in value]
-    if isinstance(value, dict) and attr is not None and attr.fields is not None:
-        return {k: _masked(v, attr.fields.get(k)) for k, v in value.items()}
-    return value
+    return mask_sensitive(value, attr)
 
 
 def _shown(value: Any) -> str:

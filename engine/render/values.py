@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from albform.engine.diff import pair_keyed
-from albform.engine.schema import AttributeSchema
+from albform.engine.schema import SENSITIVE_TEXT, AttributeSchema
 from albform.engine.values import UNKNOWN
 
 Path = tuple[str | int, ...]
@@ -35,7 +35,7 @@ class _Absent:
 
 ABSENT: Any = _Absent()
 KNOWN_AFTER_APPLY = "(known after apply)"
-SENSITIVE = "(sensitive value)"
+SENSITIVE = SENSITIVE_TEXT
 
 _ANSI = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m", "bold": "\x1b[1m",
          "reset": "\x1b[0m"}

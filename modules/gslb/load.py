@@ -9,14 +9,15 @@ without it would delete its GSLB members on the leader (the blast-radius rule fo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from albform.engine.addrs import ModuleStep
 from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
+from albform.engine.inputs import file_digests, value_digest
 from albform.modules.gslb.translate import translate
-from albform.modules.k8s.ingest import KubeObject, load_manifests
+from albform.modules.k8s.ingest import KubeObject, load_manifests, manifest_files
 from albform.modules.k8s.objects import Translation
 
 CONTEXT_PREFIX = "context:"
@@ -89,7 +90,14 @@ def load_gslb_configuration(members: Sequence[MemberSource], amko: Sequence[Path
     translation, diags = load_gslb(members, amko)
     if translation is None or diags.has_errors():
         return Configuration(), diags
-    return translation.to_configuration(module), diags
+    # What a saved plan checks before it is applied (engine/inputs.py): every file read, and
+    # for members read live, what the translation made of them.
+    inputs = file_digests(manifest_files([*(p for m in members for p in m.paths), *amko]))
+    for member in members:
+        if member.context is not None or member.kubeconfig is not None:
+            inputs[f"live cluster {member.name} (context {member.context or 'current'})"] = \
+                value_digest(translation.to_json())
+    return replace(translation.to_configuration(module), inputs=inputs), diags
 
 
 def members_from_json(data: Sequence[Mapping[str, object]]) -> list[MemberSource]:

@@ -17,14 +17,13 @@ the object's planned attributes, e.g. ``module.k8s.virtualservices["x"].id``), `
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
-from albform.engine.diagnostics import Diagnostic, Diagnostics, SourceRange
+from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.engine.values import Deferred, Resolver
 from albform.modules.hcl.decode import (
     Expansion,
@@ -113,101 +112,59 @@ def argument_path(root: Path, value: Any, what: str, filename: str, line: int,
     return path if path.is_absolute() else root / path
 
 
-def _relocated(more: Diagnostics, filename: str, line: int) -> Diagnostics:
-    """Diagnostics about inline values point at the argument's line."""
-    return Diagnostics(Diagnostic(d.severity, d.summary, d.detail, SourceRange(filename, line),
-                                  d.address) for d in more)
-
-
 def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any, int]],
               module: tuple[ModuleStep, ...], diags: Diagnostics,
               extra_depends_on: tuple[ResourceAddress, ...]) -> ModuleResult:
-    from albform.modules.k8s.facts import ControllerFacts, load_facts
-    from albform.modules.k8s.ingest import load_manifests
-    from albform.modules.k8s.settings import AkoSettings, load_settings
-    from albform.modules.k8s.translate import translate
+    from albform.modules.k8s.load import ClusterInputs, LiveCluster, load_cluster_configuration
 
     where = SourceRange(filename, block.line)
-    before = len(diags.errors())
-    objects: list[Any] = []
-    settings: AkoSettings | None = None
-    if "manifests" in args:
-        value, line = args["manifests"]
-        paths = value if isinstance(value, list) else [value]
-        found, more = load_manifests([argument_path(root, p, "manifests", filename, line,
-                                                     diags) for p in paths])
-        objects.extend(found)
-        diags.extend(more)
-    elif "kubeconfig" in args:
-        from albform.modules.k8s.live import load_live, load_live_settings
-        kubeconfig = str(argument_path(root, args["kubeconfig"][0], "kubeconfig", filename,
-                               args["kubeconfig"][1], diags))
-        context = args.get("kube_context", (None, 0))[0]
-        found, more = load_live(kubeconfig=kubeconfig, context=context)
-        objects.extend(found)
-        diags.extend(_relocated(more, filename, args["kubeconfig"][1]))
-        if more.has_errors():
-            raise ModuleProblem
-        if "ako_config" not in args and "ako_settings" not in args:
-            settings, more = load_live_settings(kubeconfig=kubeconfig, context=context)
-            diags.extend(d if d.subject else _relocated(Diagnostics([d]), filename,
-                                                        args["kubeconfig"][1])[0]
-                         for d in more)
-            if settings is None:
-                raise ModuleProblem
-    else:
+
+    def path(name: str) -> Path:
+        return argument_path(root, args[name][0], name, filename, args[name][1], diags)
+
+    def at(name: str) -> SourceRange:
+        return SourceRange(filename, args[name][1]) if name in args else where
+
+    if "manifests" not in args and "kubeconfig" not in args:
         diags.error("Missing required argument", f"The {SOURCE} module needs manifests (paths "
                     "of Kubernetes YAML) or a kubeconfig.", subject=where)
         raise ModuleProblem
-    if "ako_config" in args:
-        value, line = args["ako_config"]
-        path = argument_path(root, value, "ako_config", filename, line, diags)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            diags.error("Cannot read AKO configuration", f"{path}: {err}.",
-                        subject=SourceRange(filename, line))
-            raise ModuleProblem from None
-        settings, more = load_settings(text, str(path))
-        diags.extend(more)
-    elif "ako_settings" in args:
-        value, line = args["ako_settings"]
-        if not isinstance(value, dict):
-            diags.error("Invalid value", "ako_settings must be an object of AKO ConfigMap "
-                        "keys (clusterName, cloudName, ...).", subject=SourceRange(filename,
-                                                                                   line))
-            raise ModuleProblem
-        data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
-        settings, more = load_settings(json.dumps({"kind": "ConfigMap", "data": data}),
-                                       filename)
-        diags.extend(_relocated(more, filename, line))
-    elif settings is None:
+    if not {"ako_config", "ako_settings", "kubeconfig"} & args.keys():
         diags.error("Missing required argument", f"The {SOURCE} module needs ako_config (a "
                     "file) or ako_settings (inline AKO settings).", subject=where)
         raise ModuleProblem
-    facts: ControllerFacts | None = ControllerFacts()
-    if "controller_facts" in args:
-        value, line = args["controller_facts"]
-        if isinstance(value, dict):
-            facts, more = load_facts(json.dumps(value), filename)
-            diags.extend(_relocated(more, filename, line))
-        else:
-            path = argument_path(root, value, "controller_facts", filename, line, diags)
-            try:
-                facts, more = load_facts(path.read_text(encoding="utf-8"), str(path))
-            except (OSError, UnicodeDecodeError) as err:
-                diags.error("Cannot read controller facts", f"{path}: {err}.",
-                            subject=SourceRange(filename, line))
-                raise ModuleProblem from None
-            diags.extend(more)
-    if len(diags.errors()) > before or settings is None or facts is None:
+    manifests: tuple[Path, ...] = ()
+    live = None
+    if "manifests" in args:
+        value, line = args["manifests"]
+        manifests = tuple(argument_path(root, p, "manifests", filename, line, diags)
+                          for p in (value if isinstance(value, list) else [value]))
+    else:
+        live = LiveCluster(kubeconfig=str(path("kubeconfig")),
+                           context=args.get("kube_context", (None, 0))[0])
+    settings = args.get("ako_settings", (None, 0))[0]
+    if "ako_settings" in args and not isinstance(settings, dict):
+        diags.error("Invalid value", "ako_settings must be an object of AKO ConfigMap keys "
+                    "(clusterName, cloudName, ...).", subject=at("ako_settings"))
         raise ModuleProblem
-    translation, more = translate(objects, settings, facts)
+    facts: Path | dict[str, Any] | None = None
+    if "controller_facts" in args:
+        given = args["controller_facts"][0]
+        facts = given if isinstance(given, dict) else path("controller_facts")
+    inputs = ClusterInputs(
+        manifests=manifests, live=live,
+        ako_config=path("ako_config") if "ako_config" in args else None,
+        ako_settings=settings, controller_facts=facts,
+        where={name: at(name) for name in ("ako_settings", "controller_facts")}
+        | {"live": at("kubeconfig")})
+    config, more = load_cluster_configuration(inputs, module)
     diags.extend(more)
-    config = translation.to_configuration(module)
+    if more.has_errors():
+        raise ModuleProblem
     resources = [replace(r, depends_on=r.depends_on + extra_depends_on,
                          source=r.source or where) for r in config.resources]
-    return ModuleResult(resources=resources, outputs=module_outputs(resources, OUTPUT_TYPES))
+    return ModuleResult(resources=resources, outputs=module_outputs(resources, OUTPUT_TYPES),
+                        inputs=dict(config.inputs))
 
 
 def _object(address: ResourceAddress) -> Deferred:

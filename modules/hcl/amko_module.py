@@ -55,7 +55,11 @@ def _paths(root: Path, value: Any, what: str, filename: str, line: int,
 def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any, int]],
               module: tuple[ModuleStep, ...], diags: Diagnostics,
               extra_depends_on: tuple[ResourceAddress, ...]) -> ModuleResult:
-    from albform.modules.gslb.load import CONTEXT_PREFIX, MemberSource, load_gslb
+    from albform.modules.gslb.load import (
+        CONTEXT_PREFIX,
+        MemberSource,
+        load_gslb_configuration,
+    )
 
     where = SourceRange(filename, block.line)
     for required in ("members", "amko"):
@@ -84,11 +88,11 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
                                                              f"members.{cluster}", filename,
                                                              line, diags)))
     amko = _paths(root, args["amko"][0], "amko", filename, args["amko"][1], diags)
-    translation, more = load_gslb(members, list(amko))
+    config, more = load_gslb_configuration(members, list(amko), module)
     diags.extend(more)
-    if translation is None or more.has_errors():
+    if more.has_errors():
         raise ModuleProblem
-    config = translation.to_configuration(module)
     resources = [replace(r, depends_on=r.depends_on + extra_depends_on,
                          source=r.source or where) for r in config.resources]
-    return ModuleResult(resources=resources, outputs=module_outputs(resources, OUTPUT_TYPES))
+    return ModuleResult(resources=resources, outputs=module_outputs(resources, OUTPUT_TYPES),
+                        inputs=dict(config.inputs))

@@ -55,6 +55,8 @@ class ModuleResult:
     outputs: dict[str, Any] = field(default_factory=dict)
     output_configs: list[OutputConfig] = field(default_factory=list)
     moved: list[MovedBlock] = field(default_factory=list)
+    # What the module read besides its .tf files (engine/inputs.py): name -> digest.
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from albform.engine.config import Configuration, OutputConfig
 from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.engine.inputs import file_digests
 from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.decode import declare
 from albform.modules.hcl.module_decoder import ModuleDecoder
@@ -24,7 +25,7 @@ from albform.modules.hcl.modules import resolve_source
 from albform.modules.hcl.rootblocks import backend, import_blocks, provider_config
 from albform.modules.hcl.schemas import schema_lookup
 from albform.modules.hcl.syntax import File
-from albform.modules.hcl.variables import collect_values
+from albform.modules.hcl.variables import collect_values, values_files
 
 CACHE_DIR = Path(".albform") / "cache"
 
@@ -112,6 +113,10 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         # As Terraform: files that do not parse make every later message a guess.
         return Configuration(), diags
 
+    # Every file read, for the configuration's input digests (engine/inputs.py).
+    read = [*(root_dir / Path(f.filename).name for f in files),
+            *values_files(root_dir, [Path(p) for p in var_files])]
+
     def loader(source: str, module_dir: Path, where: SourceRange,
                ) -> tuple[list[File], Path] | None:
         directory, reason = resolve_source(source, module_dir)
@@ -133,6 +138,7 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         module_files = _read_module(directory, shown_dir, cache, diags)
         if len(diags.errors()) > before:
             return None  # syntax errors in the module: its calls are not decoded
+        read.extend(directory / Path(f.filename).name for f in module_files)
         return module_files, directory
 
     given, more = collect_values(root_dir, variables, var_files, env)
@@ -150,5 +156,6 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         imports=tuple(import_blocks(decls, root.ctx, diags)),
         provider_config=provider_config(decls, root.ctx, diags),
         backend=backend(decls, diags),
+        inputs={**file_digests(read), **result.inputs},
     )
     return config, diags

@@ -212,6 +212,7 @@ class ModuleDecoder:
             for child in children.values():
                 result.resources.extend(child.resources)
                 result.moved.extend(child.moved)
+                result.inputs.update(child.inputs)
         if self.module_path:
             self._child_only_checks()
         for name, (filename, block) in self.decls.outputs.items():

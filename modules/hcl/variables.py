@@ -37,6 +37,18 @@ class GivenValue:
     from_file: bool = False  # undeclared names from files only warn, as in Terraform
 
 
+def values_files(config_dir: Path, var_files: Sequence[Path]) -> list[Path]:
+    """The variable files read, lowest precedence first: ``terraform.tfvars[.json]``,
+    ``*.auto.tfvars[.json]`` (lexical order), then ``var_files`` as given."""
+    files = [config_dir / name for name in ("terraform.tfvars", "terraform.tfvars.json")
+             if (config_dir / name).is_file()]
+    if config_dir.is_dir():
+        files.extend(sorted(p for p in config_dir.iterdir()
+                            if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))))
+    files.extend(var_files)
+    return files
+
+
 def collect_values(config_dir: Path, variables: Mapping[str, str], var_files: Sequence[Path],
                    env: Mapping[str, str]) -> tuple[dict[str, GivenValue], Diagnostics]:
     diags = Diagnostics()
@@ -44,15 +56,7 @@ def collect_values(config_dir: Path, variables: Mapping[str, str], var_files: Se
     for key, text in env.items():
         if key.startswith("TF_VAR_") and len(key) > 7:
             values[key[7:]] = GivenValue(text, None, raw_string=True, from_file=True)
-    files: list[Path] = []
-    for name in ("terraform.tfvars", "terraform.tfvars.json"):
-        if (config_dir / name).is_file():
-            files.append(config_dir / name)
-    if config_dir.is_dir():
-        files.extend(sorted(p for p in config_dir.iterdir()
-                            if p.name.endswith((".auto.tfvars", ".auto.tfvars.json"))))
-    files.extend(var_files)
-    for path in files:
+    for path in values_files(config_dir, var_files):
         values.update(read_values_file(path, diags))
     for name, text in variables.items():
         values[name] = GivenValue(text, None, raw_string=True)

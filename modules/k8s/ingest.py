@@ -75,6 +75,11 @@ def load_manifests(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[KubeOb
     return objects, diags
 
 
+def manifest_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files ``load_manifests`` reads for ``paths`` (those that exist)."""
+    return [file for path in paths for file in _expand(Path(path), Diagnostics())]
+
+
 def _expand(path: Path, diags: Diagnostics) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.rglob("*")

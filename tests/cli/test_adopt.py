@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from albform.modules.k8s.load import load_cluster
+from albform.modules.k8s.load import ClusterInputs, load_cluster
 from albform.provider.client import AviClient, ClientConfig
 from albform.provider.emulator import start_emulator
 
@@ -27,7 +27,8 @@ def _act_as_ako(db: Path, *, owner_of_vs: str | None = None,
                 ) -> dict[tuple[str, str], str]:
     """Create what AKO would have created, AKO's way (random static route ids). Returns the
     uuids by object name."""
-    translation, diags = load_cluster([INPUTS[0]], INPUTS[1], INPUTS[2])
+    translation, diags = load_cluster(ClusterInputs(
+        (INPUTS[0],), ako_config=INPUTS[1], controller_facts=INPUTS[2]))
     assert translation is not None and not diags.has_errors()
     uuids: dict[tuple[str, str], str] = {}
     with start_emulator(db_path=db, password="ako-secret") as emu:

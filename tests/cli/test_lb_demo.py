@@ -192,12 +192,12 @@ def test_live_controller_facts_match_the_example_facts_file(albform: Runner, clu
 
 def test_facts_read_from_the_controller_equal_the_facts_file(cluster: Any,
                                                              tmp_path: Path) -> None:
-    from albform.cli.facts import read_controller_facts
+    from albform.modules.k8s.controller_facts import read_controller_facts
     from albform.modules.k8s.facts import load_facts
-    from albform.modules.k8s.load import load_ako_settings
+    from albform.modules.k8s.settings import load_settings
     from albform.provider.factory import open_provider
 
-    settings, _ = load_ako_settings(DEMO / "avi-k8s-config.yaml")
+    settings, _ = load_settings((DEMO / "avi-k8s-config.yaml").read_text(), "ako")
     expected, _ = load_facts((DEMO / "controller-facts.yaml").read_text(), "facts")
     assert settings is not None and expected is not None
     env = {"ALBFORM_EMULATOR_DB": str(tmp_path / "emulator.db")}
@@ -213,11 +213,11 @@ def test_facts_read_from_the_controller_equal_the_facts_file(cluster: Any,
 def test_crd_references_are_looked_up_on_the_controller(cluster: Any, tmp_path: Path) -> None:
     """AKO's checkRefOnController asks for each name a CRD gives: what exists is recorded in
     the facts, what does not is left out (the translator then rejects the CRD)."""
-    from albform.cli.facts import read_controller_facts
-    from albform.modules.k8s.load import load_ako_settings
+    from albform.modules.k8s.controller_facts import read_controller_facts
+    from albform.modules.k8s.settings import load_settings
     from albform.provider.factory import open_provider
 
-    settings, _ = load_ako_settings(DEMO / "avi-k8s-config.yaml")
+    settings, _ = load_settings((DEMO / "avi-k8s-config.yaml").read_text(), "ako")
     assert settings is not None
     env = {"ALBFORM_EMULATOR_DB": str(tmp_path / "emulator.db")}
     refs = [("applicationprofile", "System-HTTP"), ("wafpolicy", "no-such-waf-policy")]

@@ -10,7 +10,7 @@ import pytest
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.values import resolve_deferred
 from albform.modules.hcl.load import load_configuration
-from albform.modules.k8s.load import load_cluster_configuration
+from albform.modules.k8s.load import ClusterInputs, load_cluster_configuration
 
 DEMO = Path(__file__).resolve().parents[3] / "examples" / "lb-demo"
 pytestmark = pytest.mark.skipif(not DEMO.is_dir(), reason="examples/lb-demo is not present")
@@ -38,9 +38,9 @@ def test_cluster_module_matches_the_translator(write) -> None:
     """})
     config, diags = load_configuration(root, env={})
     assert not diags.has_errors(), [str(d) for d in diags]
-    expected, more = load_cluster_configuration(
-        [DEMO / "manifests"], DEMO / "avi-k8s-config.yaml", DEMO / "controller-facts.yaml",
-        module=(ModuleStep("kubeadm"),))
+    expected, more = load_cluster_configuration(ClusterInputs(
+        (DEMO / "manifests",), ako_config=DEMO / "avi-k8s-config.yaml",
+        controller_facts=DEMO / "controller-facts.yaml"), module=(ModuleStep("kubeadm"),))
     assert not more.has_errors()
     ours = {r.address: r for r in config.resources if r.address.module}
     assert ours.keys() == {r.address for r in expected.resources}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
-from albform.modules.k8s.load import load_cluster, load_cluster_configuration
+from albform.modules.k8s.load import ClusterInputs, load_cluster, load_cluster_configuration
 from albform.modules.k8s.objects import Translation
 
 DEMO = Path(__file__).resolve().parents[3] / "examples" / "lb-demo"
@@ -15,8 +15,9 @@ POOL = "kubeadm-cluster--default-lb-demo-TCP-80"
 
 
 def _load(manifests: str) -> Translation:
-    translation, diags = load_cluster([DEMO / manifests], DEMO / "avi-k8s-config.yaml",
-                                      DEMO / "controller-facts.yaml")
+    translation, diags = load_cluster(ClusterInputs(
+        (DEMO / manifests,), ako_config=DEMO / "avi-k8s-config.yaml",
+        controller_facts=DEMO / "controller-facts.yaml"))
     assert not diags, [str(d) for d in diags]
     assert translation is not None
     return translation
@@ -56,9 +57,9 @@ def test_scaling_changes_exactly_one_pool() -> None:
 
 
 def test_configuration_addresses_and_dependencies() -> None:
-    config, diags = load_cluster_configuration(
-        [DEMO / "manifests"], DEMO / "avi-k8s-config.yaml", DEMO / "controller-facts.yaml",
-        module=(ModuleStep("cluster"),))
+    config, diags = load_cluster_configuration(ClusterInputs(
+        (DEMO / "manifests",), ako_config=DEMO / "avi-k8s-config.yaml",
+        controller_facts=DEMO / "controller-facts.yaml"), module=(ModuleStep("cluster"),))
     assert not diags
     by = config.by_address()
     vs_addr = ResourceAddress.parse(f'module.cluster.avi_virtualservice.ako["{VS}"]')
@@ -76,7 +77,8 @@ def test_configuration_addresses_and_dependencies() -> None:
 def test_bad_inputs_give_diagnostics_not_exceptions(tmp_path: Path) -> None:
     bad = tmp_path / "cm.yaml"
     bad.write_text("kind: ConfigMap\ndata:\n  clusterName: ''\n  vipNetworkList: '[]'\n")
-    config, diags = load_cluster_configuration([DEMO / "manifests"], bad, tmp_path / "none.yaml")
+    config, diags = load_cluster_configuration(ClusterInputs(
+        (DEMO / "manifests",), ako_config=bad, controller_facts=tmp_path / "none.yaml"))
     assert config.resources == ()
     assert [d.summary for d in diags.errors()] == ["Invalid AKO setting",
                                                    "Cannot read controller facts"]

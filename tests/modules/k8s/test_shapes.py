@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from albform.modules.k8s.ingest import load_manifests, parse_manifests
-from albform.modules.k8s.load import load_cluster
+from albform.modules.k8s.load import ClusterInputs, load_cluster
 from albform.modules.k8s.servers import NPL_POD_ANNOTATION as NPL
 from albform.modules.k8s.settings import settings_from_values
 from albform.modules.k8s.shapes import shape_errors
@@ -130,6 +130,7 @@ def test_any_mistyped_field_is_an_error_or_translates(tmp_path_factory: Any,
     target[path[-1]] = data.draw(JSON)
     folder = tmp_path_factory.mktemp("m")
     (folder / "all.yaml").write_text(yaml.safe_dump_all(docs))
-    translation, diags = load_cluster([folder], DEMO / "avi-k8s-config.yaml",
-                                      DEMO / "controller-facts.yaml")
+    translation, diags = load_cluster(ClusterInputs(
+        (folder,), ako_config=DEMO / "avi-k8s-config.yaml",
+        controller_facts=DEMO / "controller-facts.yaml"))
     assert translation is not None or diags.has_errors()

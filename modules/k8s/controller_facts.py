@@ -1,9 +1,10 @@
-"""Reading the controller facts AKO reads at start-up, through the provider.
+"""Reading the controller facts AKO reads at start-up, through the engine's ``Provider``.
 
-``albform cluster plan`` without ``--controller-facts`` asks the controller (real or the
-embedded emulator), as AKO does: the cloud's type and IPAM/DNS profiles, the DNS sub-domains,
-the licence tier (``/api/systemconfiguration`` ``default_license_tier``) and the VRF of the
-first VIP network (ako-translation.md §1 and §5.1).
+Without a facts file, a cluster is translated with the facts of the controller it is planned
+against (real or the embedded emulator), as AKO does: the cloud's type and IPAM/DNS profiles,
+the DNS sub-domains, the licence tier (``/api/systemconfiguration`` ``default_license_tier``)
+and the VRF of the first VIP network (docs/ako-translation.md, "Controller facts").
+``load.py`` calls it; nothing here writes.
 """
 
 from __future__ import annotations
