@@ -13,10 +13,12 @@ from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.k8s.context import Context
 from albform.modules.k8s.infrasetting import Attached
 from albform.modules.k8s.ingest import KubeObject
+from albform.modules.k8s.naming import DEFAULT_SECRET
 
 AVI_CONTROLLER = "ako.vmware.com/avi-lb"
 DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class"
 PASSTHROUGH = "passthrough.ako.vmware.com/enabled"
+ENABLE_TLS = "ako.vmware.com/enable-tls"  # lib.DefaultSecretEnabled
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,8 @@ class TlsCert:
     alt_certificate: str = ""
     alt_key: str = ""
     refs: tuple[str, ...] = ()
+    # From AKO's default secret (router-certs-default): one certificate per tenant.
+    default: bool = False
 
 
 @dataclass
@@ -156,7 +160,26 @@ def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressH
         for host in out.paths:
             if host not in out.tls and (cert := _hostrule_cert(ctx, host)) is not None:
                 out.tls[host] = cert
+    if str(ing.annotations.get(ENABLE_TLS, "")).lower() == "true":
+        _default_tls(ctx, ing, out, diags)
     return out
+
+
+def _default_tls(ctx: Context, ing: KubeObject, out: IngressHosts, diags: Diagnostics) -> None:
+    """``ako.vmware.com/enable-tls``: every other host is secured with AKO's default secret
+    (router-certs-default in AKO's namespace) and redirected to HTTPS."""
+    hosts = [h for h in out.paths if h not in out.tls]
+    if not hosts:
+        return
+    ns = ctx.settings.ako_namespace
+    cert = _tls_cert(ctx, ns, DEFAULT_SECRET, f"Ingress {ing.namespace}/{ing.name} "
+                     f"({ENABLE_TLS})", diags, ing.source)
+    for host in hosts:
+        if cert is None:
+            del out.paths[host]
+            out.secret_missing.append(host)
+        else:
+            out.tls[host] = TlsCert(cert.certificate, cert.key, default=True)
 
 
 def _hostrule_cert(ctx: Context, host: str) -> TlsCert | None:

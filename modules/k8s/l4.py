@@ -19,7 +19,7 @@ from albform.modules.k8s.l4rule import L4Rule
 from albform.modules.k8s.l4rule import applies as l4rule_applies
 from albform.modules.k8s.l4rule import pool_fields as l4rule_pool_fields
 from albform.modules.k8s.l4rule import vs_fields as l4rule_vs_fields
-from albform.modules.k8s.l7_common import add_vrf_and_rhi, vs_base
+from albform.modules.k8s.l7_common import add_vrf_and_rhi, istio_pool_fields, vs_base
 from albform.modules.k8s.markers import all_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.pools import build_pool
@@ -224,10 +224,12 @@ def _pools_for(ctx: Context, svc: KubeObject, tenant: str, name_of: Any,
         markers = all_markers(ctx.cluster, namespace=svc.namespace, service=svc.name,
                               port=str(number), protocol=proto if marker_extra else "",
                               **marker_extra)
-        extra = l4rule_pool_fields(rule, number, proto) if rule is not None else None
+        # buildPoolWithL4Rule, then UpdatePoolNodeForIstio over it.
+        extra = {**((l4rule_pool_fields(rule, number, proto) or {}) if rule is not None
+                    else {}), **istio_pool_fields(ctx)}
         pools.append(build_pool(ctx, pool_name, tenant, servers=servers, markers=markers,
                                 metadata=service_metadata(), protocol=proto, infra=infra,
-                                extra=extra))
+                                extra=extra or None))
         rules.append((f"/api/pool?name={pool_name}", number, proto))
     return pools, rules
 

@@ -114,11 +114,12 @@ def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
     metadata = service_metadata(ingress_name=ing, namespace=ns, hostnames=[host],
                                 pool_ratio=backend.weight,
                                 crd_status=rule.crd_status if rule is not None else None)
+    istio = istio_pool_fields(ctx)
     if rule is None:
         return [build_pool(ctx, name, tenant, servers=servers, markers=markers,
-                           metadata=metadata, infra=setting)]
+                           metadata=metadata, infra=setting, extra=istio or None)]
     out: list[AviObject] = []
-    extra = dict(rule.body)
+    extra = {**istio, **rule.body}
     if rule.pki_ca:
         pki = ctx.names.pool_pki_profile(plain_name or name)
         out.append(AviObject("pkiprofile", pki, tenant, {
@@ -135,6 +136,18 @@ def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
     out.append(build_pool(ctx, name, tenant, servers=servers, markers=markers,
                           metadata=metadata, extra=extra, infra=setting))
     return out
+
+
+def istio_pool_fields(ctx: Context) -> dict[str, Any]:
+    """``UpdatePoolNodeForIstio`` (istioEnabled): pools reach the mesh with Istio's workload
+    certificate, its PKI profile and the System-Standard SSL profile."""
+    if not ctx.settings.istio_enabled:
+        return {}
+    ns = ctx.settings.ako_namespace
+    return {"pki_profile_ref": f"/api/pkiprofile?name={ctx.names.istio_pki_profile(ns)}",
+            "ssl_key_and_certificate_ref":
+                f"/api/sslkeyandcertificate?name={ctx.names.istio_workload_cert(ns)}",
+            "ssl_profile_ref": "/api/sslprofile?name=System-Standard"}
 
 
 def pool_group(ctx: Context, name: str, tenant: str, members: Sequence[dict[str, Any]],
@@ -216,6 +229,7 @@ def _policy_set(ctx: Context, name: str, tenant: str, rules: list[dict[str, Any]
 
 def ssl_cert(ctx: Context, name: str, tenant: str, cert: TlsCert, host: str, *,
              alt: bool = False, infra: str = "") -> AviObject:
+    """``host`` "" leaves the Host marker out (the default certificate is shared)."""
     body = {
         "name": name,
         "tenant_ref": ctx.tenant_ref(tenant),
@@ -223,9 +237,37 @@ def ssl_cert(ctx: Context, name: str, tenant: str, cert: TlsCert, host: str, *,
         "type": "SSL_CERTIFICATE_TYPE_VIRTUALSERVICE",
         "certificate": {"certificate": cert.alt_certificate if alt else cert.certificate},
         "key": cert.alt_key if alt else cert.key,
-        "markers": all_markers(ctx.cluster, host=[host], infra=infra),
+        "markers": all_markers(ctx.cluster, host=[host] if host else [], infra=infra),
     }
     return AviObject("sslkeyandcertificate", name, tenant, body)
+
+
+def host_cert(ctx: Context, cert: TlsCert, host: str, segment: str, tenant: str,
+              emitted: set[tuple[str, str]], *, with_alt: bool = True,
+              ) -> tuple[list[AviObject], list[str]]:
+    """The SSLKeyAndCertificate objects a secure host needs (not yet in ``emitted``, a set of
+    (tenant, name) the caller keeps) and the refs to put on its VS (``BuildTlsCertNode``).
+    A HostRule ``ref`` certificate replaces the generated ones (``SetSSLKeyCertRefs([])``);
+    the default secret gives one certificate per tenant, without a Host marker.
+    ``with_alt``: False where AKO's model carries no alternate certificate (dedicated, EVH)."""
+    if cert.refs:
+        return [], list(cert.refs)
+    objects: list[AviObject] = []
+    refs: list[str] = []
+    if cert.default:
+        candidates = [(ctx.names.default_cert(), "", False)]
+    else:
+        candidates = [(ctx.names.tls_cert(host, segment), host, False)] if cert.certificate \
+            else []
+        if with_alt and cert.alt_certificate and cert.alt_key:
+            candidates.append((ctx.names.tls_cert(host, segment, alt=True), host, True))
+    for name, marker_host, alt in candidates:
+        refs.append(cert_ref(name))
+        if (tenant, name) not in emitted:
+            emitted.add((tenant, name))
+            objects.append(ssl_cert(ctx, name, tenant, cert, marker_host, alt=alt,
+                                    infra=segment if marker_host else ""))
+    return objects, refs
 
 
 def http_policies(without_paths: Sequence[str], with_paths: Sequence[tuple[str, str]]

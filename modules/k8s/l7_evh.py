@@ -18,9 +18,9 @@ from albform.modules.k8s.l7_common import (
     PathRule,
     add_ingress,
     add_vrf_and_rhi,
-    cert_ref,
     clustername_only,
     creation_order,
+    host_cert,
     http_policies,
     l7_pool,
     listeners,
@@ -29,7 +29,6 @@ from albform.modules.k8s.l7_common import (
     policy_sets,
     redirect_policy_set,
     shared_fqdn,
-    ssl_cert,
     vs_base,
 )
 from albform.modules.k8s.l7_sni import shard_size
@@ -114,16 +113,14 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
                                         infra=infra)]
     # Every secure child's certificate sits on the parent (HostRule refs included).
     cert_refs: list[str] = []
+    emitted: set[tuple[str, str]] = set()
     for eh in parent.hosts.values():
         if eh.cert is None:
             continue
-        if eh.cert.refs:
-            cert_refs.extend(r for r in eh.cert.refs if r not in cert_refs)
-        elif eh.cert.certificate:
-            cert_name = ctx.names.tls_cert(eh.host, eh.segment)
-            out.append(ssl_cert(ctx, cert_name, parent.tenant, eh.cert, eh.host,
-                                infra=eh.segment))
-            cert_refs.append(cert_ref(cert_name))
+        objects, refs = host_cert(ctx, eh.cert, eh.host, eh.segment, parent.tenant, emitted,
+                                  with_alt=False)
+        out.extend(objects)
+        cert_refs.extend(r for r in refs if r not in cert_refs)
     if rule is not None:
         cert_refs.extend(r for r in rule.cert_refs if r not in cert_refs)
     body = parent_vs_body(ctx, parent.name, parent.tenant, infra)

@@ -19,9 +19,9 @@ from albform.modules.k8s.l7_common import (
     PathRule,
     add_ingress,
     add_vrf_and_rhi,
-    cert_ref,
     clustername_only,
     creation_order,
+    host_cert,
     http_policies,
     l7_pool,
     listeners,
@@ -32,7 +32,6 @@ from albform.modules.k8s.l7_common import (
     redirect_policy_set,
     rewrite_policy_set,
     shared_fqdn,
-    ssl_cert,
     vs_base,
 )
 from albform.modules.k8s.markers import all_markers
@@ -64,6 +63,8 @@ class Parent:
     # The AviInfraSetting of the first Ingress that made this parent (AKO applies whichever
     # Ingress it processed last; they agree unless namespaces disagree).
     infra: Attached | None = None
+    # (tenant, name) of certificates emitted so far: the default one is shared by hosts.
+    certs: set[tuple[str, str]] = field(default_factory=set)
 
 
 def shard_size(ctx: Context, ing: IngressHosts) -> int:
@@ -220,7 +221,8 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObj
     domains = list(dict.fromkeys([sh.host, *(rule.extra_fqdns if rule else [])]))
     name = ctx.names.sni_vs(sh.host, sh.segment)
     out: list[AviObject] = []
-    cert_objects, cert_refs = _certs(ctx, sh, tenant)
+    cert_objects, cert_refs = host_cert(ctx, sh.cert, sh.host, sh.segment, tenant,
+                                        parent.certs) if sh.cert is not None else ([], [])
     out.extend(cert_objects)
     out.extend(creation_order(sh.objects))
     refs: list[tuple[str, str]] = []
@@ -258,23 +260,6 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObj
     return out
 
 
-def _certs(ctx: Context, sh: HostRoutes, tenant: str) -> tuple[list[AviObject], list[str]]:
-    """The host's generated certificates and the refs to put on its VS; a HostRule
-    ``type: ref`` certificate replaces the generated ones (``SetSSLKeyCertRefs([])``)."""
-    if sh.cert is None:
-        return [], []
-    if sh.cert.refs:
-        return [], list(sh.cert.refs)
-    objects: list[AviObject] = []
-    if sh.cert.certificate:
-        cert_name = ctx.names.tls_cert(sh.host, sh.segment)
-        objects.append(ssl_cert(ctx, cert_name, tenant, sh.cert, sh.host, infra=sh.segment))
-    if sh.cert.alt_certificate and sh.cert.alt_key:
-        objects.append(ssl_cert(ctx, ctx.names.tls_cert(sh.host, sh.segment, alt=True), tenant,
-                                sh.cert, sh.host, alt=True, infra=sh.segment))
-    return objects, [cert_ref(o.name) for o in objects]
-
-
 def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
     """shardVSSize DEDICATED (4.6): one VS per host; insecure hosts use PGs + policies too.
     Keyed by tenant and AviInfraSetting segment too: both are part of the VS's identity."""
@@ -291,13 +276,15 @@ def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject
             if sh.cert is None and host in ing.tls:
                 sh.cert = ing.tls[host]
     out: list[AviObject] = []
+    certs: set[tuple[str, str]] = set()  # the default certificate is shared per tenant
     for tenant, seg, host in sorted(secure_of):
         out.extend(_emit_dedicated(ctx, tenant, maps[(tenant, seg)][host],
-                                   secure_of[(tenant, seg, host)]))
+                                   secure_of[(tenant, seg, host)], certs))
     return out
 
 
-def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> list[AviObject]:
+def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool,
+                    certs: set[tuple[str, str]]) -> list[AviObject]:
     name = ctx.names.dedicated_vs(sh.host, sh.segment)
     infra = sh.infra.infra if sh.infra is not None else None
     rule = ctx.hostrules.for_host(sh.host, tenant) if ctx.hostrules else None
@@ -306,10 +293,10 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool) -> 
                                         static_ip=rule.load_balancer_ip if rule else "",
                                         infra=infra)]
     cert_refs: list[str] = []
-    if secure:
-        cert_objects, cert_refs = _certs(ctx, sh, tenant)
-        out.extend(cert_objects[:1])  # AKO's dedicated VS carries no alternate certificate
-        cert_refs = cert_refs if sh.cert is not None and sh.cert.refs else cert_refs[:1]
+    if secure and sh.cert is not None:
+        cert_objects, cert_refs = host_cert(ctx, sh.cert, sh.host, sh.segment, tenant, certs,
+                                            with_alt=False)
+        out.extend(cert_objects)
     out.extend(creation_order(sh.objects))
     refs: list[tuple[str, str]] = []
     redirect: list[str] = []

@@ -11,6 +11,7 @@ from albform.modules.k8s.hashing import sha1_hex
 from albform.modules.k8s.settings import AkoSettings
 
 DEDICATED_SUFFIX = "-L7-dedicated"
+DEFAULT_SECRET = "router-certs-default"  # lib.DefaultRouteCert, in AKO's namespace
 MAX_NAME_LENGTH = 255
 
 
@@ -86,6 +87,16 @@ class Namer:
     def pool_pki_profile(self, pool: str) -> str:
         """``GetPoolPKIProfileName``."""
         return self.encode(f"{pool}-pkiprofile")
+
+    def default_cert(self) -> str:
+        """``GetTLSKeyCertNodeName`` for the default secret: one per tenant, no host."""
+        return self.encode(f"{self.prefix}{DEFAULT_SECRET}")
+
+    def istio_pki_profile(self, ako_namespace: str) -> str:
+        return f"istio-pki-{self.cluster}-{ako_namespace}"
+
+    def istio_workload_cert(self, ako_namespace: str) -> str:
+        return f"istio-workload-{self.cluster}-{ako_namespace}"
 
     def tls_cert(self, host: str, infra: str = "", *, alt: bool = False) -> str:
         return self.encode(f"{self._l7(infra)}{host}{'-alt' if alt else ''}")

@@ -74,6 +74,7 @@ class AkoSettings:
     primary_instance: bool = True
     ako_namespace: str = "avi-system"
     delete_config: bool = False
+    istio_enabled: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -357,6 +358,7 @@ def settings_from_values(values: Mapping[str, Any], lines: Mapping[str, SourceRa
         primary_instance=r.boolean("primaryInstance", True),
         ako_namespace=r.text("akoNamespace", "avi-system"),
         delete_config=r.boolean("deleteConfig", False),
+        istio_enabled=r.boolean("istioEnabled", False),
         extra={k: r.text(k) for k in values if k not in KNOWN_KEYS},
     )
     if r.diags.has_errors():
