@@ -188,8 +188,8 @@ def make_deferred(expr: ast.Node, ctx: Context, refs: set[ResourceAddress], file
 def evaluate_attribute(expr: ast.Node, ctx: Context, filename: str, text: str = "") -> Any:
     """A plain value, or a ``Deferred`` (split at object/tuple constructors) when the
     expression needs resource attributes."""
-    if isinstance(expr, ast.Literal):  # most arguments: nothing to evaluate or defer
-        return expr.value
+    if isinstance(expr, ast.Literal) and not isinstance(expr.value, float):
+        return expr.value  # most arguments: nothing to evaluate, check or defer
     refs: set[ResourceAddress] = set()
     value = evaluate_value(expr, ctx.probing(refs))
     if not refs:

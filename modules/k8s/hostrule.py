@@ -164,6 +164,17 @@ def _secret(value: Any) -> tuple[str, str]:
     return str(value.get("type") or ""), str(value.get("name") or "")
 
 
+def _port(value: Any) -> int:
+    """A listener port; -1 when it is not a whole number (``_spec_error`` rejects it: the
+    CRD's schema makes it an integer)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return -1
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() else -1
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -176,7 +187,7 @@ def _parse(obj: KubeObject) -> HostRule:
     tcp = vh.get("tcpSettings") if isinstance(vh.get("tcpSettings"), dict) else None
     listeners = None
     if tcp is not None and isinstance(tcp.get("listeners"), list):
-        listeners = tuple(Listener(int(li.get("port") or 0), bool(li.get("enableSSL")))
+        listeners = tuple(Listener(_port(li.get("port")), bool(li.get("enableSSL")))
                           for li in tcp["listeners"] if isinstance(li, dict))
     gslb = _dict(vh.get("gslb"))
     enabled = vh.get("enableVirtualHost")
@@ -252,6 +263,8 @@ def _spec_error(rule: HostRule, by_fqdn: Mapping[str, HostRule],
         return f"loadBalancerIP {rule.load_balancer_ip} is not a valid IP"
     if rule.gslb_fqdn and rule.gslb_fqdn == rule.fqdn:
         return "GSLB FQDN and local FQDN are same"
+    if rule.listeners and any(li.port < 0 for li in rule.listeners):
+        return "tcpSettings.listeners: a port must be a whole number"
     if rule.listeners and not any(li.enable_ssl for li in rule.listeners):
         return "Hosting parent virtualservice must have SSL enabled"
     if rule.aliases:

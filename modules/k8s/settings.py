@@ -163,10 +163,10 @@ def load_settings(text: str, filename: str) -> tuple[AkoSettings | None, Diagnos
                     subject=SourceRange(filename, 1))
         return None, diags
     if doc.data.get("kind") == "ConfigMap":
-        raw = doc.data.get("data") or {}
-        lines = {k: doc.line_of("data", k) for k in raw}
-        ako_ns = str((doc.data.get("metadata") or {}).get("namespace") or "avi-system")
-        values = {str(k): v for k, v in raw.items()}
+        found = _configmap_values(doc, diags)
+        if found is None:
+            return None, diags
+        values, lines, ako_ns = found
     else:
         values, lines = _flatten_helm(doc)
         _warn_unknown_helm_keys(doc, diags)
@@ -174,6 +174,40 @@ def load_settings(text: str, filename: str) -> tuple[AkoSettings | None, Diagnos
     values.setdefault("akoNamespace", ako_ns)
     settings, more = settings_from_values(values, lines, filename)
     return settings, diags.extend_from(more)
+
+
+def _configmap_values(doc: Document, diags: Diagnostics,
+                      ) -> tuple[dict[str, Any], dict[str, SourceRange], str] | None:
+    """(values, their lines, the ConfigMap's namespace), checked as the API server checks a
+    ConfigMap: ``metadata`` and ``data`` are mappings, every ``data`` value is a string."""
+    metadata, raw = doc.data.get("metadata"), doc.data.get("data")
+    bad = False
+    for key, value in (("metadata", metadata), ("data", raw)):
+        if value is not None and not isinstance(value, dict):
+            diags.error("Invalid ConfigMap", f"The ConfigMap's {key} must be a mapping, not "
+                        f"{_kind(value)}.", subject=doc.line_of(key))
+            bad = True
+    raw = raw if isinstance(raw, dict) else {}
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            diags.error("Invalid ConfigMap", f"data.{key} must be a string (quote it: "
+                        f"{key}: \"{value}\"); the API server rejects {_kind(value)} "
+                        "values in a ConfigMap.", subject=doc.line_of("data", key))
+            bad = True
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    if namespace is not None and not isinstance(namespace, str):
+        diags.error("Invalid ConfigMap", f"metadata.namespace must be a string, not "
+                    f"{_kind(namespace)}.", subject=doc.line_of("metadata", "namespace"))
+        bad = True
+    if bad:
+        return None
+    lines = {str(k): doc.line_of("data", k) for k in raw}
+    return {str(k): v for k, v in raw.items()}, lines, namespace or "avi-system"
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", bool: "a boolean", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def _flatten_helm(doc: Document) -> tuple[dict[str, Any], dict[str, SourceRange]]:

@@ -31,6 +31,7 @@ from albform.modules.hcl.expressions.values import (
     contains_unknown,
     equal,
     normalize_number,
+    out_of_range,
     to_bool,
     to_number,
     to_string,
@@ -49,7 +50,11 @@ def evaluate(node: ast.Node, ctx: Context) -> Any:
 
 
 def _literal(node: ast.Literal, ctx: Context) -> Any:
-    return node.value
+    value = node.value
+    if isinstance(value, float) and not math.isfinite(value):  # 1e400 in the source
+        err = out_of_range(value)
+        raise EvalError(err.summary, err.detail, node.line)
+    return value
 
 
 def _variable(node: ast.Variable, ctx: Context) -> Any:
@@ -194,6 +199,9 @@ def _binary(node: ast.Binary, ctx: Context) -> Any:
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN
         return _arithmetic(op, a, b, node.line)
+    except ArithmeticError as exc:  # e.g. huge integers that no float holds
+        raise EvalError("Operation failed", f"{op} cannot be computed on these operands "
+                        f"({type(exc).__name__}).", node.line) from None
     except EvalError as err:
         raise EvalError(err.summary, err.detail, err.line or node.line) from None
 

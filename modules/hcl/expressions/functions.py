@@ -49,7 +49,18 @@ def register(name: str, min_args: int, max_args: int | None = None, *, shallow: 
                     return UNKNOWN
             elif any(contains_unknown(a) for a in args):
                 return UNKNOWN
-            return fn(*args)
+            try:
+                result = fn(*args)
+            except OverflowError:
+                raise _fail(name, "the result is too large: albform computes with 64-bit "
+                            "floating point (up to about ±1.8e308).") from None
+            except (ArithmeticError, ValueError) as exc:
+                # Math on user values (log(0), a zero step): a mistake in the configuration,
+                # reported like the function's own checks.
+                raise _fail(name, f"cannot be computed for these arguments ({exc}).") from None
+            if isinstance(result, float | complex):
+                result = normalize_number(result)  # the one range rule (values.py)
+            return result
         FUNCTIONS[name] = impl
         return fn
     return wrap

@@ -67,10 +67,27 @@ def type_name(value: object) -> str:
     return type(value).__name__
 
 
-def normalize_number(value: float | int) -> int | float:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
+def normalize_number(value: float | int | complex) -> int | float:
+    """A computed number as HCL values hold it: whole floats become ints. The one rule for
+    range: albform computes with 64-bit floats, so a result beyond them (``pow(10, 400)``,
+    ``1e400``) or not a real number is an ``EvalError``, never ``inf``/``nan`` in a value."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise out_of_range(value)
+        if value.is_integer() and abs(value) < 2**63:
+            return int(value)
+    elif not isinstance(value, int):
+        raise EvalError("Invalid number", f"The result is not a real number ({value!r:.40}).")
     return value
+
+
+def out_of_range(value: object = None) -> EvalError:
+    """The error for a number no 64-bit float holds (``value``, when it says something)."""
+    shown = "" if value is None or (isinstance(value, float) and not math.isfinite(value)) \
+        else f" ({value!r:.40})"
+    return EvalError("Number out of range", f"A number here is too large{shown}: albform "
+                     "computes with 64-bit floating point (up to about ±1.8e308), and Avi "
+                     "attributes take much smaller numbers.")
 
 
 def to_number(value: Any, what: str = "value") -> Any:
