@@ -26,6 +26,8 @@ CONTROLLER_ANNOTATION = "ako.vmware.com/controller-cluster-uuid"
 TENANT_ANNOTATION = "ako.vmware.com/tenant-name"
 DEFAULT_SECRET_ANNOTATION = "ako.vmware.com/enable-tls"
 INGRESS, LBSVC, ROUTE = "INGRESS", "LBSVC", "ROUTE"
+# Kinds AMKO would read that albform's GSLB translator does not (DECISIONS.md).
+UNSUPPORTED_KINDS = ("MultiClusterIngress",)
 HTTPS_PORT = 443
 
 
@@ -82,6 +84,7 @@ class ClusterView:
     namespace_labels: Mapping[str, Mapping[str, str]]
     namespace_tenants: Mapping[str, str]
     host_rules: tuple[HostRuleFqdn, ...]
+    unsupported: tuple[KubeObject, ...] = ()
 
 
 def read_cluster(name: str, objects: Iterable[KubeObject | Mapping[str, Any]],
@@ -101,7 +104,8 @@ def read_cluster(name: str, objects: Iterable[KubeObject | Mapping[str, Any]],
             members.append(_service(name, obj, leader_tenant))
         elif obj.kind == "Route":
             members.append(_route(name, obj, leader_tenant, tls_hosts))
-    return ClusterView(name, tuple(members), ns_labels, ns_tenants, rules)
+    unsupported = tuple(o for o in objs if o.kind in UNSUPPORTED_KINDS)
+    return ClusterView(name, tuple(members), ns_labels, ns_tenants, rules, unsupported)
 
 
 def _uuids(obj: KubeObject) -> tuple[dict[str, str], str, str | None]:

@@ -87,6 +87,11 @@ def _translate(members: Mapping[str, Objects], amko: Objects) -> tuple[Translati
         return empty, diags
     views = {c: read_cluster(c, members[c], config.tenant) for c in config.member_clusters
              if c in members}
+    for view in views.values():
+        for obj in view.unsupported:
+            diags.warning("Object kind not translated", f"{obj.kind} {obj.namespace}/"
+                          f"{obj.name} in cluster {view.name} is ignored: albform's GSLB "
+                          "translator does not implement it yet.", subject=obj.source)
     selected = select_members(views, policy, config, diags)
     plans = _plan_services(selected, views, inputs, diags)
     out: list[AviObject] = []
