@@ -106,7 +106,7 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
     from albform.engine.planning import build_plan
 
     view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env),
-                    apply_command=source.apply_command)
+                    apply_command=source.apply_command, summarize=source.applied_summary)
     diags = Diagnostics()
     options = _plan_options(args, diags)
     operation = "OperationTypeApply" if apply else "OperationTypePlan"
@@ -203,13 +203,14 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
         load_plan,
     )
 
-    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env))
     saved = load_plan(ws.resolve(planfile))
     try:
         source = ConfigSource.from_json(
             with_variable_values(saved.config_source, variables or {}, ws.env))
     except ValueError as exc:
         return fail("Variable value needed", str(exc), json_mode=args.json)
+    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env),
+                    apply_command=source.apply_command, summarize=source.applied_summary)
     ws = with_plan_backend(ws, saved.config_source.get("backend"))
     if (elsewhere := check_plan_workspace(ws, saved.config_source.get("workspace"))):
         return fail("Saved plan is for another workspace", elsewhere, json_mode=args.json)

@@ -74,6 +74,15 @@ class ConfigSource:
         return {"cluster": "albform cluster apply", "gslb": "albform gslb apply"}.get(
             self.kind, "albform apply")
 
+    def applied_summary(self, state: Any) -> list[str]:
+        """Lines telling what each input object got on the controller, after an apply
+        (cluster sources: Service/Ingress → VS, VIP, FQDN); none for other sources."""
+        if self.kind != "cluster":
+            return []
+        from albform.modules.k8s.summary import served_objects
+
+        return [s.line() for s in served_objects(state)]
+
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "params": dict(self.params)}

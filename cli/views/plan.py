@@ -13,7 +13,7 @@ state and binary); the lines PR tools count from — ``# ADDR will be created``,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,14 @@ def plan_product(env: Mapping[str, str]) -> str:
 
 class PlanView:
     def __init__(self, *, json_mode: bool = False, color: bool = False,
-                 product: str = "albform", apply_command: str = "albform apply") -> None:
+                 product: str = "albform", apply_command: str = "albform apply",
+                 summarize: Callable[[Any], list[str]] | None = None) -> None:
         self.json_mode = json_mode
         self.color = color
         self.product = product
         self.apply_command = apply_command
+        # What the source's objects got (per Kubernetes object), printed after an apply.
+        self.summarize = summarize
 
     def plan(self, plan: Plan, schemas: Mapping[str, Any], diags: Diagnostics) -> None:
         from albform.engine.render import render_plan_human, render_plan_json
@@ -102,3 +105,8 @@ class PlanView:
             for name, output in sorted(outputs.items()):
                 shown = "<sensitive>" if output.sensitive else json.dumps(output.value)
                 click.echo(f"{name} = {shown}")
+        served = self.summarize(outcome.state) if self.summarize and not destroy else []
+        if served:
+            click.echo("\nKubernetes objects on the controller:\n")
+            for line in served:
+                click.echo(f"  {line}")

@@ -1,5 +1,6 @@
-"""Cluster commands that should just work (issue 14 item 4): ``cluster apply PLANFILE``,
-hints naming the cluster command, ``cluster destroy`` from the state alone."""
+"""Cluster commands that should just work (issue 14 items 2, 4): ``cluster apply PLANFILE``
+with a summary per Kubernetes object, hints naming the cluster command, ``cluster destroy``
+from the state alone."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ def test_cluster_plan_file_apply_and_destroy_from_state(albform: Any, tmp_path: 
     applied = albform("cluster", "apply", "tfplan", state, "-no-color")
     assert applied.code == 0, applied.out + applied.err
     assert "Apply complete! Resources: 7 added, 0 changed, 0 destroyed." in applied.out
+    # What each Kubernetes object got, so nobody needs `state show` to learn the VIP.
+    assert applied.out.rstrip().endswith(
+        "Kubernetes objects on the controller:\n\n"
+        "  Service default/lb-demo → VS kubeadm-cluster--default-lb-demo, VIP 172.19.0.100")
 
     # Destroy needs nothing but the state (the manifests may be long gone).
     destroyed = albform("cluster", "destroy", state, "-auto-approve", "-no-color")

@@ -1,0 +1,107 @@
+"""What each Kubernetes object got on the controller, read back from an applied state:
+``Service default/web → VS kubeadm-cluster--default-web, VIP 172.19.0.100, FQDN web.example``.
+
+The Kubernetes origin comes from AKO's markers (``markers.py``): a VS marked ``ServiceName``
+serves that LoadBalancer Service; pools marked ``IngressName`` serve those Ingresses (or
+Routes), for the hosts in their ``Host`` marker, through the VS that answers the host (an
+SNI/EVH child marked with it, or the shared VS whose VsVip lists it). A VS's VIP and FQDNs
+come from its VsVip (a child VS uses its parent's). Refs in state are ``/api/<type>/<uuid>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from albform.engine.state.model import State
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """One Kubernetes object and the virtual service that serves it."""
+
+    kind: str  # "Service" or "Ingress"
+    namespace: str
+    name: str
+    vs: str
+    vips: tuple[str, ...]
+    fqdns: tuple[str, ...]
+
+    def line(self) -> str:
+        vip = ", ".join(self.vips) or "(not allocated)"
+        fqdn = f", FQDN {', '.join(self.fqdns)}" if self.fqdns else ""
+        return f"{self.kind} {self.namespace}/{self.name} → VS {self.vs}, VIP {vip}{fqdn}"
+
+
+def _markers(attributes: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {str(m.get("key")): [str(v) for v in m.get("values") or ()]
+            for m in attributes.get("markers") or () if isinstance(m, Mapping)}
+
+
+def _uuid(ref: Any) -> str:
+    return str(ref).rstrip("/").rsplit("/", 1)[-1] if ref else ""
+
+
+def _vip_and_fqdns(vsvip: Mapping[str, Any] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if vsvip is None:
+        return (), ()
+    vips = tuple(str(address["addr"]) for v in vsvip.get("vip") or ()
+                 for key in ("ip_address", "ip6_address")
+                 if isinstance(address := v.get(key), Mapping) and address.get("addr"))
+    fqdns = tuple(str(d["fqdn"]) for d in vsvip.get("dns_info") or () if d.get("fqdn"))
+    return vips, fqdns
+
+
+def served_objects(state: State) -> list[Served]:
+    """One entry per Service and per Ingress/Route host group, sorted."""
+    by_uuid: dict[str, Mapping[str, Any]] = {}
+    services: list[Mapping[str, Any]] = []
+    pools: list[Mapping[str, Any]] = []
+    for r in state.resources:
+        if r.deposed is not None or r.address.is_data:
+            continue
+        by_uuid[str(r.attributes.get("uuid"))] = r.attributes
+        if r.address.type == "avi_virtualservice":
+            services.append(r.attributes)
+        elif r.address.type == "avi_pool":
+            pools.append(r.attributes)
+
+    def vsvip_of(vs: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        parent = by_uuid.get(_uuid(vs.get("vh_parent_vs_ref")))
+        return by_uuid.get(_uuid((parent or vs).get("vsvip_ref")))
+
+    out: list[Served] = []
+    for vs in services:
+        marks = _markers(vs)
+        if "ServiceName" in marks:
+            out.append(Served("Service", marks.get("Namespace", [""])[0],
+                              marks["ServiceName"][0], str(vs.get("name")),
+                              *_vip_and_fqdns(vsvip_of(vs))))
+    out += _ingresses(pools, services, vsvip_of)
+    return sorted(set(out), key=lambda s: (s.kind, s.namespace, s.name, s.vs))
+
+
+def _ingresses(pools: Iterable[Mapping[str, Any]], services: list[Mapping[str, Any]],
+               vsvip_of: Any) -> list[Served]:
+    def answering(host: str) -> Mapping[str, Any] | None:
+        for vs in services:
+            if host in _markers(vs).get("Host", []):
+                return vs  # an SNI/EVH child for this host
+        for vs in services:
+            if not vs.get("vh_parent_vs_ref") and host in _vip_and_fqdns(vsvip_of(vs))[1]:
+                return vs  # the shared VS whose VsVip lists the host (not its children)
+        return None
+
+    out: list[Served] = []
+    for pool in pools:
+        marks = _markers(pool)
+        for ingress in marks.get("IngressName", []):
+            for host in marks.get("Host", []):
+                vs = answering(host)
+                if vs is None:
+                    continue
+                vips, _ = _vip_and_fqdns(vsvip_of(vs))
+                out.append(Served("Ingress", marks.get("Namespace", [""])[0], ingress,
+                                  str(vs.get("name")), vips, (host,)))
+    return out

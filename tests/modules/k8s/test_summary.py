@@ -1,0 +1,57 @@
+"""``served_objects``: each Service and Ingress host mapped to the VS serving it, its VIP and
+FQDN, from AKO's markers in an applied state (L4 VS, SNI child of a shared parent, host on a
+shared VS's VsVip)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.state.model import ResourceState, State
+from albform.modules.k8s.summary import served_objects
+
+
+def marks(**values: list[str]) -> list[dict[str, Any]]:
+    return [{"key": "clustername", "values": ["c"]},
+            *({"key": k, "values": v} for k, v in values.items())]
+
+
+def res(type_: str, name: str, **attrs: Any) -> ResourceState:
+    return ResourceState(ResourceAddress.parse(f'{type_}.ako["{name}"]'),
+                         {"name": name, "uuid": f"{type_}-{name}", **attrs})
+
+
+def test_services_and_ingress_hosts_map_to_their_vs_vip_and_fqdn() -> None:
+    state = State().with_resources([
+        res("avi_vsvip", "lb", vip=[{"ip_address": {"addr": "10.0.0.5", "type": "V4"}}],
+            dns_info=[{"fqdn": "web.default.example"}]),
+        res("avi_virtualservice", "lb", vsvip_ref="/api/vsvip/avi_vsvip-lb",
+            markers=marks(Namespace=["default"], ServiceName=["web"])),
+        res("avi_vsvip", "shared", vip=[{"ip_address": {"addr": "10.0.0.9", "type": "V4"}}],
+            dns_info=[{"fqdn": "shop.example"}, {"fqdn": "blog.example"}]),
+        res("avi_virtualservice", "shared", vsvip_ref="/api/vsvip/avi_vsvip-shared",
+            markers=marks()),
+        res("avi_virtualservice", "blog-child", vh_parent_vs_ref="/api/virtualservice/"
+            "avi_virtualservice-shared", markers=marks(Namespace=["web"], Host=["blog.example"])),
+        res("avi_pool", "shop-pool", markers=marks(Namespace=["web"], Host=["shop.example"],
+                                                   IngressName=["shop"])),
+        res("avi_pool", "blog-pool", markers=marks(Namespace=["web"], Host=["blog.example"],
+                                                   IngressName=["blog"])),
+        res("avi_pool", "orphan", markers=marks(Namespace=["web"], Host=["gone.example"],
+                                                IngressName=["gone"])),
+    ])
+    assert [s.line() for s in served_objects(state)] == [
+        "Ingress web/blog → VS blog-child, VIP 10.0.0.9, FQDN blog.example",
+        "Ingress web/shop → VS shared, VIP 10.0.0.9, FQDN shop.example",
+        "Service default/web → VS lb, VIP 10.0.0.5, FQDN web.default.example",
+    ]
+
+
+def test_a_vip_not_yet_allocated_says_so() -> None:
+    state = State().with_resources([
+        res("avi_vsvip", "lb", vip=[{"auto_allocate_ip": True}]),
+        res("avi_virtualservice", "lb", vsvip_ref="/api/vsvip/avi_vsvip-lb",
+            markers=marks(Namespace=["ns"], ServiceName=["svc"])),
+    ])
+    assert [s.line() for s in served_objects(state)] == [
+        "Service ns/svc → VS lb, VIP (not allocated)"]
