@@ -177,6 +177,10 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
         provider = stack.enter_context(ws.open_provider(config.provider_config))
     backend = ws.open_backend(config.backend, provider)
     stack.enter_context(_locked(backend, operation, args))
+    notices = [Diagnostic.warning("Cleaned up after an interrupted run", text)
+               for text in backend.take_notices()]
+    if notices:
+        show_diagnostics(notices, json_mode=args.json, color=args.color)
     return _Opened(config, provider, backend, _read_state(backend))
 
 

@@ -227,6 +227,8 @@ class FileJournal:
         data = b"".join(lines)
         with self._fd_lock:
             try:
+                if self._fd is not None and not self._still_the_file(self._fd):
+                    self._close()  # another client replaced the journal: append to the new one
                 if self._fd is None:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                     self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT
@@ -239,6 +241,15 @@ class FileJournal:
                 os.fsync(self._fd)
             except OSError as exc:
                 raise JournalError(f"cannot write the journal {self.path}: {exc}") from exc
+
+
+    def _still_the_file(self, fd: int) -> bool:
+        try:
+            now = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(fd)
+        return (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 class MemoryJournal:

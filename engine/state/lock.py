@@ -36,8 +36,21 @@ MAX_RETRY_S = 16.0
 _FIELDS = ("ID", "Operation", "Info", "Who", "Version", "Created", "Path")
 
 
+def force_unlock_advice(lock_id: str = "") -> str:
+    """How to release a lock whose holder is gone; every lock error ends with it."""
+    return ("If the run holding the lock is gone (killed, crashed, its machine lost), release "
+            f"the lock with:\n  albform force-unlock {lock_id or 'ID'}"
+            + ("" if lock_id else "\nwhere ID is the lock's ID (shown above, or by the holder)."))
+
+
 class LockError(Exception):
-    """A lock operation failed for a reason other than "someone else holds it"."""
+    """A lock operation failed for a reason other than "someone else holds it". The message
+    ends with ``force_unlock_advice`` for ``lock_id`` (the lock in question, when known)."""
+
+    def __init__(self, message: str, *, lock_id: str = "") -> None:
+        super().__init__(f"{message}\n\n{force_unlock_advice(lock_id)}")
+        self.reason = message
+        self.lock_id = lock_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +127,7 @@ class StateLockedError(Exception):
         self.reason = reason
         super().__init__(
             f"Error acquiring the state lock\n\nError message: {reason}\n"
-            f"{holder.describe()}\n\n{LOCK_ADVICE}"
+            f"{holder.describe()}\n\n{LOCK_ADVICE}\n\n{force_unlock_advice(holder.id)}"
         )
 
 

@@ -150,8 +150,10 @@ def test_kill_9_mid_create_then_reapply_converges_without_orphans(
                        for r in json.loads(state_file.read_text())["resources"])
     assert created >= 12 and recorded <= created
 
+    assert (work.path / ".terraform.tfstate.lock.info").exists()  # the killed run's record
     code, out = work.run("plan")
     assert code == 0, out
+    assert "was left by a run that never released it" in out  # explained, then replaced
     if created > recorded:  # orphans to be: the plan shows them adopted
         assert "was created by the interrupted apply: adopted into the state" in out, out
     work.converges()

@@ -31,7 +31,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from albform.engine.state.journal import IntentJournal
-from albform.engine.state.lock import LockInfo, acquire_with_retry
+from albform.engine.state.lock import (
+    LockError,
+    LockInfo,
+    acquire_with_retry,
+    force_unlock_advice,
+)
 from albform.engine.state.model import State
 
 
@@ -79,9 +84,22 @@ class StateBackend(Protocol):
                 self.unlock(lock_id)
             except Exception as unlock_error:
                 exc.add_note(f"Also failed to unlock the state (lock ID {lock_id}): "
-                             f"{unlock_error}")
+                             f"{_reason(unlock_error)}\n{force_unlock_advice(lock_id)}")
             raise
-        self.unlock(lock_id)
+        try:
+            self.unlock(lock_id)
+        except Exception as exc:
+            raise LockError(f"Failed to unlock the state: {_reason(exc)}",
+                            lock_id=lock_id) from exc
+
+    def take_notices(self) -> list[str]:
+        """What the backend found and tidied up when it took the lock (leftovers of a killed
+        run), for the caller to show; each notice is returned once."""
+        return []
+
+
+def _reason(exc: Exception) -> str:
+    return exc.reason if isinstance(exc, LockError) else str(exc)
 
 
 def _with_id(record: LockInfo, lock_id: str) -> LockInfo:

@@ -105,7 +105,9 @@ class HttpBackend(StateBackend):
         self._sleep = sleep
         self._held: tuple[str, bytes] | None = None  # (lock ID, the body sent to lock)
         self._last_read: bytes | None = None  # body of the last GET, for check_write
-        self.lock_path = ""
+        # Lock records and lock errors name the state's address (Terraform's http backend
+        # leaves Path empty, so an error could not say which state is locked).
+        self.lock_path = redact(address)
         self._journal = FileJournal(journal_path if journal_path is not None
                                     else default_journal_path(address))
 
@@ -193,8 +195,7 @@ class HttpBackend(StateBackend):
         params = {"ID": self._held[0]} if self._held else None
         response = self._request(self.update_method, self.address, data, params)
         if response.status_code in (409, 423):
-            holder = _holder(response)
-            raise StateLockedError(holder or LockInfo(id="", operation=""),
+            raise StateLockedError(self._holder(response),
                                    "HTTP remote state is locked by another client; "
                                    "the write was refused")
         if response.status_code not in (200, 201, 204):
@@ -212,9 +213,10 @@ class HttpBackend(StateBackend):
             self._held = (info.id, body)
             return info.id
         if response.status_code in (409, 423):
-            holder = _holder(response)
-            if holder is None:
-                raise LockError("HTTP remote state already locked, failed to unmarshal body")
+            if _holder(response) is None:
+                raise LockError(f"HTTP remote state {self.lock_path} already locked, failed to "
+                                "unmarshal body")
+            holder = self._holder(response)
             raise StateLockedError(holder, f"HTTP remote state already locked: ID={holder.id}")
         raise self._unexpected("Failed to lock state", response)
 
@@ -222,7 +224,8 @@ class HttpBackend(StateBackend):
         if self.unlock_address is None:
             return
         if self._held is None or self._held[0] != lock_id:
-            raise LockError(f"lock ID {lock_id!r} is not held by this client")
+            raise LockError(f"lock ID {lock_id!r} is not held by this client",
+                            lock_id=self._held[0] if self._held else "")
         self._send_unlock(self._held[1])
         self._held = None
 
@@ -234,6 +237,11 @@ class HttpBackend(StateBackend):
             return
         self._send_unlock(json.dumps({"ID": lock_id}).encode())
 
+    def _holder(self, response: requests.Response) -> LockInfo:
+        """The holder's record from a 409/423 answer, its Path filled with this state's."""
+        holder = _holder(response) or LockInfo(id="", operation="")
+        return holder if holder.path else holder.with_path(self.lock_path)
+
     def _send_unlock(self, body: bytes) -> None:
         assert self.unlock_address is not None
         response = self._request(self.unlock_method, self.unlock_address, body)
@@ -242,7 +250,8 @@ class HttpBackend(StateBackend):
         if response.status_code in (409, 423):
             holder = _holder(response)
             raise LockError("lock ID does not match the existing lock"
-                            + (f" ID {holder.id!r}" if holder else ""))
+                            + (f" ID {holder.id!r}" if holder else ""),
+                            lock_id=holder.id if holder else "")
         raise self._unexpected("Failed to unlock state", response)
 
 

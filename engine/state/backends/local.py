@@ -11,8 +11,10 @@ Files beside the state file ``F``:
   before each controller write, present only while an apply runs or after one was
   interrupted (the next plan reconciles it).
 
-Every file is replaced atomically (temp file in the same directory, fsync, rename, fsync of
-the directory), so a crash at any point leaves the old or the new file, never a torn one.
+Every file is replaced atomically (temp file ``.F.<random>.tmp`` in the same directory, fsync,
+rename, fsync of the directory), so a crash at any point leaves the old or the new file, never
+a torn one. Whoever takes the lock next removes the temp files a killed run left and the stale
+lock record, and says so (``take_notices``): holding the lock, nobody else is writing them.
 The lock is not Terraform's (Terraform takes a POSIX record lock on ``F`` itself, which an
 atomic rename would defeat), so do not run ``terraform`` and albform on one directory at once.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import tempfile
 from collections.abc import Mapping
@@ -53,6 +56,7 @@ class LocalBackend(StateBackend):
         self.info_path = state_path.with_name(f".{state_path.name}.lock.info")
         self.journal_path = state_path.with_name(f".{state_path.name}.journal")
         self._journal: FileJournal | None = None
+        self._notices: list[str] = []
         self.lock_path = str(state_path)
         self._schemas = schemas
         self._fd: int | None = None
@@ -130,20 +134,52 @@ class LocalBackend(StateBackend):
         except BlockingIOError:
             os.close(fd)
             raise StateLockedError(self._holder(), "resource temporarily unavailable") from None
+        stale = self._read_info()  # we hold the flock: a record left now is a dead run's
         try:
             atomic_write(self.info_path, info.to_json().encode())
         except OSError as exc:
             os.close(fd)  # closing the descriptor drops the flock
             raise BackendError(f"failed to write lock info {self.info_path}: {exc}") from exc
         self._fd, self._lock_id = fd, info.id
+        if stale is not None:
+            self._notices.append(
+                f"The state lock record {self.info_path.name} was left by a run that never "
+                f"released it (ID {stale.id}, {stale.operation or 'an operation'} by "
+                f"{stale.who or 'unknown'}, created {stale.created or 'at an unknown time'}): "
+                "it was killed or crashed. The lock itself ended with that process; the "
+                "record is replaced by this run's.")
+        self._remove_temp_files()
         return info.id
+
+    def take_notices(self) -> list[str]:
+        notices, self._notices = self._notices, []
+        return notices
+
+    def _remove_temp_files(self) -> None:
+        """Under the lock: temp copies a killed write left (never the state: the rename
+        did not happen, so the state file is the previous, whole one)."""
+        names = (self.path.name, self.backup_path.name, self.info_path.name,
+                 self.journal_path.name)
+        leftovers = sorted(p for name in names
+                           for p in self.path.parent.glob(f".{glob.escape(name)}.*")
+                           if p.suffix in (".tmp", ".new"))
+        removed = []
+        for path in leftovers:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path.name)
+        if removed:
+            self._notices.append(
+                f"Removed {len(removed)} temporary file(s) of a state write that a killed or "
+                f"crashed run left behind: {', '.join(removed)}. They were incomplete copies; "
+                f"the state file {self.path.name} was only ever replaced whole.")
 
     def unlock(self, lock_id: str) -> None:
         if self._fd is None:
             raise LockError("LocalState not locked")
         if lock_id != self._lock_id:
             raise LockError(f"lock ID {lock_id!r} does not match the existing lock ID "
-                            f"{self._lock_id!r}")
+                            f"{self._lock_id!r}", lock_id=self._lock_id or "")
         with contextlib.suppress(FileNotFoundError):
             self.info_path.unlink()
         os.close(self._fd)
@@ -194,7 +230,8 @@ class LocalBackend(StateBackend):
 
 def _check_id(given: str, existing: str) -> None:
     if given != existing:
-        raise LockError(f"lock ID {given!r} does not match the existing lock ID {existing!r}")
+        raise LockError(f"lock ID {given!r} does not match the existing lock ID {existing!r}",
+                        lock_id=existing)
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:

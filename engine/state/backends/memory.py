@@ -63,7 +63,8 @@ class MemoryBackend(StateBackend):
 
     def unlock(self, lock_id: str) -> None:
         if self._lock_id != lock_id:
-            raise LockError(f"lock ID {lock_id!r} is not held by this client")
+            raise LockError(f"lock ID {lock_id!r} is not held by this client",
+                            lock_id=self._lock_id or "")
         self._release(lock_id)
         self._lock_id = None
 
@@ -79,5 +80,6 @@ class MemoryBackend(StateBackend):
                 raise LockError("state is not locked")
             if holder.id != lock_id:
                 raise LockError(
-                    f"lock ID {lock_id!r} does not match the existing lock ID {holder.id!r}")
+                    f"lock ID {lock_id!r} does not match the existing lock ID {holder.id!r}",
+                    lock_id=holder.id)
             self.store.holder = None

@@ -268,7 +268,7 @@ class PgBackend(StateBackend):
         held_id, key = self._held
         if lock_id != held_id:
             raise LockError(f"lock ID {lock_id!r} does not match the existing lock ID "
-                            f"{held_id!r}")
+                            f"{held_id!r}", lock_id=held_id)
 
         def release(conn: psycopg.Connection[Any]) -> None:
             self._delete_record(conn, lock_id)
@@ -288,7 +288,7 @@ class PgBackend(StateBackend):
                 "(a lock taken by terraform itself ends with its database session)")
         if record.id != lock_id:
             raise LockError(f"lock ID {lock_id!r} does not match the existing lock ID "
-                            f"{record.id!r}")
+                            f"{record.id!r}", lock_id=record.id)
         self._run(lambda c: self._end_holder(c, _key_of(record), lock_id))
 
     def _end_holder(self, conn: psycopg.Connection[Any], key: int, lock_id: str) -> None:

@@ -1,5 +1,5 @@
-"""The conformance suite every state backend must pass: ``check_backend(factory)`` and
-``check_locking(factory)``.
+"""The conformance suite every state backend must pass: ``check_backend(factory)``,
+``check_locking(factory)`` and ``check_journal(factory)``.
 
 ``factory()`` returns a new *client* of one state that starts empty: every call gives another
 client (another connection, another handle) of the same state, the way two processes see one
@@ -185,3 +185,43 @@ def _check_retry(first: StateBackend, second: StateBackend) -> None:
     _expect(sleeps == [1.0, 2.0, 4.0, 8.0, 16.0, 9.0],
             f"back-off must double up to 16 s and stop at the timeout, slept {sleeps}")
     first.unlock(lock_id)
+
+
+def check_journal(factory: BackendFactory) -> None:
+    """The intent journal (``engine/state/journal.py``) lives with the state: what one client
+    records — concurrently, from several threads — another client reads back in order, and
+    ``replace`` by either leaves exactly the intents given."""
+    import threading
+
+    from albform.engine.state.journal import Intent
+
+    writer, reader = factory(), factory()
+    journal = writer.journal()
+    _expect(reader.journal().pending() == [], "a new state's journal is not empty")
+    intents = [Intent("create", ResourceAddress("avi_pool", f"p{i}"),
+                      {"uuid": f"pool-{i}", "tenant_ref": "/api/tenant/admin"}, f"p{i}")
+               for i in range(24)]
+    parts = [intents[n::4] for n in range(4)]
+
+    def record_all(part: list[Intent]) -> None:
+        for intent in part:
+            journal.record(intent)
+
+    threads = [threading.Thread(target=record_all, args=(part,)) for part in parts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seen = reader.journal().pending()
+    _expect(sorted(seen, key=str) == sorted(intents, key=str),
+            f"another client sees {len(seen)} of {len(intents)} recorded intents")
+    for part in parts:  # each thread's intents in the order it recorded them
+        _expect([i for i in seen if i in part] == part, "intents came back out of order")
+    reader.journal().replace(intents[:1])
+    _expect(writer.journal().pending() == intents[:1], "replace did not leave exactly the "
+            "intents given")
+    journal.record(intents[5])
+    _expect(reader.journal().pending() == [intents[0], intents[5]],
+            "a record after replace is lost or misplaced")
+    writer.journal().replace([])
+    _expect(reader.journal().pending() == [], "replace(()) left intents behind")

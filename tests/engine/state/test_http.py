@@ -20,7 +20,12 @@ import requests
 from albform.engine.state.backends.base import BackendError
 from albform.engine.state.backends.http import HttpBackend, content_md5, redact
 from albform.engine.state.backends.http_server import StateServer
-from albform.engine.state.backends.testing import check_backend, check_locking, sample_state
+from albform.engine.state.backends.testing import (
+    check_backend,
+    check_journal,
+    check_locking,
+    sample_state,
+)
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 
 USER, PASSWORD = "tfuser", "s3cret"
@@ -43,6 +48,11 @@ def client(server: StateServer, name: str = "avi", **options: object) -> HttpBac
 def test_http_backend_conforms(server: StateServer) -> None:
     check_backend(lambda: client(server, "conform"))
     check_locking(lambda: client(server, "conform"))
+
+
+def test_http_journal_conforms(server: StateServer, tmp_path: Path) -> None:
+    # The protocol has no place for it: a file of the applying machine (one per address).
+    check_journal(lambda: client(server, "journal", journal_path=tmp_path / "j.jsonl"))
 
 
 def test_gitlab_style_methods_conform(server: StateServer) -> None:

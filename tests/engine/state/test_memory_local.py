@@ -25,6 +25,7 @@ from albform.engine.state.backends.memory import MemoryBackend, MemoryStore
 from albform.engine.state.backends.testing import (
     ConformanceError,
     check_backend,
+    check_journal,
     check_locking,
     sample_state,
 )
@@ -39,11 +40,13 @@ def test_memory_backend_conforms() -> None:
     store = MemoryStore()
     check_backend(lambda: MemoryBackend(store))
     check_locking(lambda: MemoryBackend(store))
+    check_journal(lambda: MemoryBackend(store))
 
 
 def test_local_backend_conforms(tmp_path: Path) -> None:
     check_backend(lambda: LocalBackend(tmp_path / "terraform.tfstate"))
     check_locking(lambda: LocalBackend(tmp_path), force_unlock_live=False)
+    check_journal(lambda: LocalBackend(tmp_path))
 
 
 def test_the_suite_catches_a_backend_that_skips_the_serial_check() -> None:

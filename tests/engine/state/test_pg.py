@@ -17,7 +17,12 @@ import pytest
 
 from albform.engine.state.backends.base import BackendError
 from albform.engine.state.backends.pg import PgBackend
-from albform.engine.state.backends.testing import check_backend, check_locking, sample_state
+from albform.engine.state.backends.testing import (
+    check_backend,
+    check_journal,
+    check_locking,
+    sample_state,
+)
 from albform.engine.state.codec import decode_state
 from albform.engine.state.lock import (
     LockError,
@@ -46,6 +51,15 @@ def test_pg_backend_conforms(pg_server: Any, pg_schema: str,
 
     check_backend(factory)
     check_locking(factory)
+
+
+def test_pg_journal_conforms(pg_server: Any, pg_schema: str,
+                             clients: list[PgBackend]) -> None:
+    def factory() -> PgBackend:
+        clients.append(PgBackend(pg_server.conn_str(), schema_name=pg_schema))
+        return clients[-1]
+
+    check_journal(factory)
 
 
 def test_layout_is_terraforms(pg_server: Any, pg_schema: str,
