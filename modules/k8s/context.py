@@ -143,24 +143,28 @@ def service_metadata(*, namespace_ingress_name: list[str] | None = None,
                      hostnames: list[str] | None = None,
                      namespace_svc_name: list[str] | None = None,
                      pool_ratio: int = 0,
-                     crd_status: tuple[str, str, str] | None = None) -> str:
+                     crd_status: tuple[str, str, str] | None = None,
+                     passthrough_parent_ref: str = "", passthrough_child_ref: str = "") -> str:
     """``lib.ServiceMetadataObj`` serialised: every key, in Go field order, nil -> null.
     ``crd_status`` is (type, value, status) of the CRD applied to the object."""
     if namespace_ingress_name is None and hostnames is None and namespace_svc_name is None \
-            and not (ingress_name or namespace or pool_ratio or crd_status):
+            and not (ingress_name or namespace or pool_ratio or crd_status
+                     or passthrough_parent_ref or passthrough_child_ref):
         return _empty_metadata()  # every pool carries it: tens of thousands at scale
     return _metadata(namespace_ingress_name, ingress_name, namespace, hostnames,
-                     namespace_svc_name, pool_ratio, crd_status or ("", "", ""))
+                     namespace_svc_name, pool_ratio, crd_status or ("", "", ""),
+                     (passthrough_parent_ref, passthrough_child_ref))
 
 
 @functools.cache
 def _empty_metadata() -> str:
-    return _metadata(None, "", "", None, None, 0, ("", "", ""))
+    return _metadata(None, "", "", None, None, 0, ("", "", ""), ("", ""))
 
 
 def _metadata(namespace_ingress_name: list[str] | None, ingress_name: str, namespace: str,
               hostnames: list[str] | None, namespace_svc_name: list[str] | None,
-              pool_ratio: int, crd_status: tuple[str, str, str]) -> str:
+              pool_ratio: int, crd_status: tuple[str, str, str],
+              passthrough: tuple[str, str]) -> str:
     return go_json({
         "namespace_ingress_name": namespace_ingress_name,
         "ingress_name": ingress_name,
@@ -170,8 +174,8 @@ def _metadata(namespace_ingress_name: list[str] | None, ingress_name: str, names
         "crd_status": {"type": crd_status[0], "value": crd_status[1],
                        "status": crd_status[2]},
         "pool_ratio": pool_ratio,
-        "passthrough_parent_ref": "",
-        "passthrough_child_ref": "",
+        "passthrough_parent_ref": passthrough[0],
+        "passthrough_child_ref": passthrough[1],
         "gateway": "",
         "httproute": "",
         "httproute_rule_name": "",

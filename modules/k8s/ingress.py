@@ -53,6 +53,7 @@ class IngressHosts:
     infra: Attached | None = None  # the AviInfraSetting that applies (class or namespace)
     # TLS hosts whose Secret is unusable: no child, but AKO still builds their shared parent.
     secret_missing: list[str] = field(default_factory=list)
+    passthrough: bool = False  # passthrough.ako.vmware.com/enabled: hosts pass TLS through
 
     @property
     def namespace(self) -> str:
@@ -108,12 +109,9 @@ def admitted(ctx: Context, ing: KubeObject) -> bool:
 
 
 def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressHosts:
-    out = IngressHosts(ing)
-    if ing.annotations.get(PASSTHROUGH) == "true":
-        diags.warning("Ingress not translated", f"Ingress {ing.namespace}/{ing.name} asks for "
-                      "TLS passthrough, which this translator does not implement yet.",
-                      subject=ing.source)
-        return out
+    # ParseHostPathForIngress: strings.EqualFold(value, "true")
+    out = IngressHosts(ing, passthrough=str(ing.annotations.get(PASSTHROUGH, "")).lower()
+                       == "true")
     for rule in ing.spec.get("rules") or []:
         host = str(rule.get("host") or "")
         if not host:
@@ -140,6 +138,8 @@ def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressH
             out.paths.setdefault(host, []).append(Backend(
                 str(p.get("path") or ""), str(p.get("pathType") or "ImplementationSpecific"),
                 svc_name, port))
+    if out.passthrough:
+        return out  # passthrough hosts ignore spec.tls, HostRules and enable-tls
     for tls in ing.spec.get("tls") or []:
         secret_name = str(tls.get("secretName") or "")
         for host in tls.get("hosts") or []:

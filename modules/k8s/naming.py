@@ -54,6 +54,18 @@ class Namer:
         infra_part = f"{infra}-" if infra else ""
         return f"{self.prefix}{self.ako_id}Shared-L7-EVH-{infra_part}NS-{ns}"
 
+    def passthrough_vs(self, n: int, infra: str = "") -> str:
+        """``GetPassthroughShardVSName``."""
+        infra_part = f"{infra}-" if infra else ""
+        return f"{self.prefix}{self.ako_id}Shared-Passthrough-{infra_part}{n}"
+
+    def passthrough_pg(self, host: str, infra: str = "") -> str:
+        """``GetPassthroughPGName``: never encoded (the DataScript builds it from the SNI)."""
+        return f"{self._l7(infra)}{host}"
+
+    def passthrough_pool(self, host: str, svc: str, infra: str = "") -> str:
+        return f"{self._l7(infra)}{host}-{svc}"
+
     def dedicated_vs(self, host: str, infra: str = "") -> str:
         return f"{self._l7(infra)}{host}{DEDICATED_SUFFIX}"
 

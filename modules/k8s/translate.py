@@ -19,6 +19,7 @@ from albform.modules.k8s.ingest import KubeObject
 from albform.modules.k8s.ingress import IngressHosts, admitted, class_name, parse_ingress
 from albform.modules.k8s.l4 import build_l4
 from albform.modules.k8s.l7_evh import build_evh
+from albform.modules.k8s.l7_passthrough import build_passthrough
 from albform.modules.k8s.l7_sni import build_sni, shard_size
 from albform.modules.k8s.objects import AviObject, Translation
 from albform.modules.k8s.routes import build_routes
@@ -75,9 +76,11 @@ def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:
             parsed.append(hosts)
     if not parsed:
         return []
-    if ctx.settings.enable_evh:
-        return build_evh(ctx, _without_dedicated_evh(ctx, parsed, diags))
-    return build_sni(ctx, parsed)
+    passthrough = [p for p in parsed if p.passthrough]
+    parsed = [p for p in parsed if not p.passthrough]
+    out = build_evh(ctx, _without_dedicated_evh(ctx, parsed, diags)) \
+        if ctx.settings.enable_evh else build_sni(ctx, parsed)
+    return out + build_passthrough(ctx, passthrough) if passthrough else out
 
 
 def _without_dedicated_evh(ctx: Context, parsed: list[IngressHosts], diags: Diagnostics,
