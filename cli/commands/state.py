@@ -61,7 +61,9 @@ def state_show(ctx: click.Context, /, address: str, **params: Any) -> int:
         return fail("No instance found for the given address",
                     f"This command requires that the address references one specific instance; "
                     f"{address} is not in the state.")
-    click.echo(render_resource(resource))
+    from albform.provider.factory import offline_schemas
+
+    click.echo(render_resource(resource, offline_schemas().get(addr.type)))
     return 0
 
 
