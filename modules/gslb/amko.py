@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics, SourceRange
-from albform.modules.gslb.members import is_ip
+from albform.modules.gslb.members import is_ip, str_map
 from albform.modules.k8s.ingest import KubeObject
 
 AVI_SYSTEM = "avi-system"
@@ -86,7 +86,6 @@ class GsProperties:
 
     traffic_split: tuple[TrafficSplit, ...] = ()
     hm_refs: tuple[str, ...] = ()
-    hm_template: str | None = None
     ttl: int | None = None
     pool_algorithm: PoolAlgorithm | None = None
     down_response: DownResponse | None = None
@@ -130,6 +129,10 @@ def read_amko(objects: Sequence[KubeObject | Mapping[str, Any]],
     diags = Diagnostics()
     by_kind: dict[str, list[KubeObject]] = {k: [] for k in KINDS}
     for raw in objects:
+        if not isinstance(raw, KubeObject | dict):
+            diags.error("Invalid Kubernetes object", f"Expected an AMKO object (a mapping with "
+                        f"apiVersion and kind), got {type(raw).__name__}.")
+            continue
         obj = raw if isinstance(raw, KubeObject) else KubeObject(raw)
         if obj.kind in by_kind:
             by_kind[obj.kind].append(obj)
@@ -183,7 +186,7 @@ def _config(objs: list[KubeObject], diags: Diagnostics) -> GslbConfig | None:
             members.append(context)
     leader = spec.mapping("gslbLeader")
     tenant = leader.get("tenant") or "admin"
-    amko_uuid = str(obj.annotations.get(AMKO_UUID_ANNOTATION) or "")
+    amko_uuid = str_map(obj.metadata.get("annotations")).get(AMKO_UUID_ANNOTATION, "")
     try:
         amko_uuid = str(uuidlib.UUID(amko_uuid)) if amko_uuid else ""
     except ValueError:
@@ -227,8 +230,8 @@ def _parse_policy(obj: KubeObject, config: GslbConfig) -> DeploymentPolicy:
     app = _selector(rules.get("appSelector"), "appSelector")
     nsl = _selector(rules.get("namespaceSelector"), "namespaceSelector")
     clusters: dict[str, bool] = {}
-    for c in spec.list("matchClusters"):
-        name = str((c or {}).get("cluster") or "")
+    for c in spec.entries("matchClusters"):
+        name = str(c.get("cluster") or "")
         if name not in config.member_clusters:
             raise Rejected(f"cluster context {name} not present in GSLBConfig")
         clusters[name] = bool(c.get("syncVipOnly", False))
@@ -244,9 +247,11 @@ def _parse_policy(obj: KubeObject, config: GslbConfig) -> DeploymentPolicy:
 
 
 def _selector(value: Any, what: str) -> tuple[str, str] | None:
-    label = (value or {}).get("label") if isinstance(value, dict) else None
+    label = value.get("label") if isinstance(value, dict) else None
     if not label:
         return None
+    if not isinstance(label, dict):
+        raise Rejected(f"{what}.label must be a map of one label key to its value")
     for k, v in label.items():
         if not k:
             raise Rejected(f"label value is missing for key {k} for {what}")
@@ -264,8 +269,7 @@ def _properties(spec: _Spec, config: GslbConfig | None) -> GsProperties:
     """The shared GDP/GSLBHostRule fields. ``config`` (GDP only) checks the trafficSplit
     clusters: a GSLBHostRule's entries may also name third-party sites."""
     split = []
-    for t in spec.list("trafficSplit"):
-        t = t or {}
+    for t in spec.entries("trafficSplit"):
         cluster, weight = str(t.get("cluster") or ""), _int(t.get("weight", 0), "weight")
         priority = _int(t.get("priority", 0), "priority")
         if config is not None and cluster not in config.member_clusters:
@@ -275,7 +279,7 @@ def _properties(spec: _Spec, config: GslbConfig | None) -> GsProperties:
         if priority < 0 or priority > 100:
             raise Rejected(f"priority {priority} must be between 1 and 100")
         split.append(TrafficSplit(cluster, weight, priority))
-    refs = tuple(str(r) for r in spec.list("healthMonitorRefs"))
+    refs = tuple(str(r) for r in spec.sequence("healthMonitorRefs"))
     template = spec.get("healthMonitorTemplate")
     if template is not None and refs:
         raise Rejected("health monitor reference and template cannot be specified together")
@@ -284,7 +288,7 @@ def _properties(spec: _Spec, config: GslbConfig | None) -> GsProperties:
                        "albform does not support it yet (use healthMonitorRefs)")
     ttl = spec.get("ttl")
     cp = spec.get("controlPlaneHmOnly")
-    return GsProperties(tuple(split), refs, None,
+    return GsProperties(tuple(split), refs,
                         _int(ttl, "ttl") if ttl is not None else None,
                         _pool_algorithm(spec.get("poolAlgorithmSettings")),
                         _down_response(spec.get("downResponse")),
@@ -382,16 +386,18 @@ def _parse_host_rule(obj: KubeObject, config: GslbConfig) -> GslbHostRule:
         if persistence.enabled and not persistence.profile_ref:
             raise Rejected(f"SitePersistence Profile  error for {obj.name} GSLBHostRule")
     members = []
-    for m in spec.list("thirdPartyMembers"):
-        m = m or {}
+    for m in spec.entries("thirdPartyMembers"):
         site, vip = str(m.get("site") or ""), str(m.get("vip") or "")
+        public_ip = str(m.get("publicIP") or "")
         if not is_ip(vip):
             raise Rejected(f"Invalid VIP for thirdPartyMember site {site},{obj.name} "
                            "GSLBHostRule (expecting IP address)")
-        members.append(ThirdPartyMember(site, vip, str(m.get("publicIP") or "")))
+        if public_ip and not is_ip(public_ip):
+            raise Rejected(f"Invalid publicIP for thirdPartyMember site {site},{obj.name} "
+                           "GSLBHostRule (expecting IP address)")
+        members.append(ThirdPartyMember(site, vip, public_ip))
     public = {}
-    for p in spec.list("publicIP"):
-        p = p or {}
+    for p in spec.entries("publicIP"):
         cluster, ip = str(p.get("cluster") or ""), str(p.get("ip") or "")
         if cluster not in config.member_clusters:
             raise Rejected(f"cluster {cluster} in Public IP  not present in GSLBConfig")
@@ -416,13 +422,21 @@ class _Spec:
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 
-    def list(self, key: str) -> list[Any]:
+    def sequence(self, key: str) -> list[Any]:
         value = self.data.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
             raise Rejected(f"spec.{key} must be a list")
         return value
+
+    def entries(self, key: str) -> list[Mapping[str, Any]]:
+        """``spec.<key>``, a list of objects."""
+        items = self.sequence(key)
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise Rejected(f"spec.{key}[{i}] must be an object")
+        return items
 
     def mapping(self, key: str) -> Mapping[str, Any]:
         value = self.data.get(key)

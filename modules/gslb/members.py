@@ -89,11 +89,13 @@ class ClusterView:
 
 def read_cluster(name: str, objects: Iterable[KubeObject | Mapping[str, Any]],
                  leader_tenant: str) -> ClusterView:
-    objs = sorted((o if isinstance(o, KubeObject) else KubeObject(o) for o in objects),
+    objs = sorted((o if isinstance(o, KubeObject) else KubeObject(o)
+                   for o in (objects if isinstance(objects, Iterable) else ())
+                   if isinstance(o, KubeObject | dict)),
                   key=lambda o: (o.kind, o.namespace, o.name))
-    ns_labels = {o.name: dict(o.labels) for o in objs if o.kind == "Namespace"}
-    ns_tenants = {o.name: str(o.annotations[TENANT_ANNOTATION]) for o in objs
-                  if o.kind == "Namespace" and TENANT_ANNOTATION in o.annotations}
+    ns_labels = {o.name: _labels(o) for o in objs if o.kind == "Namespace"}
+    ns_tenants = {o.name: t for o in objs if o.kind == "Namespace"
+                  if (t := _text(_annotations(o).get(TENANT_ANNOTATION)))}
     rules = tuple(r for o in objs if o.kind == "HostRule" if (r := _host_rule(o)) is not None)
     tls_hosts = {(r.namespace, r.local_fqdn) for r in rules if r.tls}
     members: list[MemberObject] = []
@@ -108,16 +110,48 @@ def read_cluster(name: str, objects: Iterable[KubeObject | Mapping[str, Any]],
     return ClusterView(name, tuple(members), ns_labels, ns_tenants, rules, unsupported)
 
 
-def _uuids(obj: KubeObject) -> tuple[dict[str, str], str, str | None]:
-    """(VS uuid by host, controller cluster uuid, tenant annotation) as AKO annotated them."""
-    ann = obj.annotations
+# Total accessors: a field of the wrong type reads as absent (the object then carries a
+# ``problem`` or is simply not a member); reading never raises on malformed input.
+def _at(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _texts(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def str_map(value: Any) -> dict[str, str]:
+    return ({str(k): v for k, v in value.items() if isinstance(v, str)}
+            if isinstance(value, dict) else {})
+
+
+def _labels(obj: KubeObject) -> dict[str, str]:
+    return str_map(obj.metadata.get("labels"))
+
+
+def _annotations(obj: KubeObject) -> dict[str, str]:
+    return str_map(obj.metadata.get("annotations"))
+
+
+def _uuids(annotations: Mapping[str, Any]) -> tuple[dict[str, str], str, str | None]:
+    """(VS uuid by host, controller cluster uuid, tenant) as AKO wrote them (annotations, or
+    a Route's status condition reason)."""
     try:
-        vs = json.loads(ann.get(VS_ANNOTATION) or "{}")
+        vs = json.loads(_text(annotations.get(VS_ANNOTATION)) or "{}")
     except ValueError:
         vs = {}
-    vs = {str(k): str(v) for k, v in vs.items()} if isinstance(vs, dict) else {}
-    tenant = ann.get(TENANT_ANNOTATION)
-    return vs, str(ann.get(CONTROLLER_ANNOTATION) or ""), str(tenant) if tenant else None
+    tenant = _text(annotations.get(TENANT_ANNOTATION))
+    return (str_map(vs), _text(annotations.get(CONTROLLER_ANNOTATION)), tenant or None)
 
 
 NO_STATUS = ("no IP address found for the object: status.loadBalancer.ingress is empty (AKO "
@@ -126,26 +160,27 @@ NO_STATUS = ("no IP address found for the object: status.loadBalancer.ingress is
 
 def _ingress(cluster: str, obj: KubeObject, leader_tenant: str,
              tls_hosts: set[tuple[str, str]]) -> list[MemberObject]:
-    rules = [r for r in obj.spec.get("rules") or [] if isinstance(r, dict)]
-    hosts = [str(r["host"]) for r in rules if r.get("host")]
-    status = ((obj.data.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    rules = _dicts(obj.spec.get("rules"))
+    hosts = [h for r in rules if (h := _text(r.get("host")))]
+    status = _dicts(_at(obj.data, "status", "loadBalancer", "ingress"))
+    labels, annotations = _labels(obj), _annotations(obj)
     if not status:
         return [MemberObject(cluster, INGRESS, obj.namespace, f"{obj.name}/{host}", host, "", "",
-                             "", leader_tenant, dict(obj.labels), source=obj.source,
+                             "", leader_tenant, labels, source=obj.source,
                              problem=NO_STATUS) for host in hosts]
-    if obj.annotations.get(DEFAULT_SECRET_ANNOTATION, "").lower() == "true":
+    if annotations.get(DEFAULT_SECRET_ANNOTATION, "").lower() == "true":
         secure = set(hosts)
     else:
-        secure = {str(h) for t in obj.spec.get("tls") or [] for h in t.get("hosts") or []}
-    vs_uuids, controller, tenant = _uuids(obj)
+        secure = {h for t in _dicts(obj.spec.get("tls")) for h in _texts(t.get("hosts"))}
+    vs_uuids, controller, tenant = _uuids(annotations)
     out = []
     for entry in status:
-        ip, host = str(entry.get("ip") or ""), str(entry.get("hostname") or "")
+        ip, host = _text(entry.get("ip")), _text(entry.get("hostname"))
         if not is_ip(ip) or not host or host not in hosts:
             continue
         out.append(MemberObject(
             cluster, INGRESS, obj.namespace, f"{obj.name}/{host}", host, ip,
-            vs_uuids.get(host, ""), controller, tenant or leader_tenant, dict(obj.labels),
+            vs_uuids.get(host, ""), controller, tenant or leader_tenant, labels,
             _paths(rules, host), host in secure or (obj.namespace, host) in tls_hosts,
             source=obj.source))
     return out
@@ -157,8 +192,8 @@ def _paths(rules: list[dict[str, Any]], host: str) -> tuple[str, ...]:
     for rule in rules:
         if rule.get("host") != host:
             continue
-        for p in ((rule.get("http") or {}).get("paths") or []):
-            key = str(p.get("path") or "/")
+        for p in _dicts(_at(rule, "http", "paths")):
+            key = _text(p.get("path")) or "/"
             if key not in paths:
                 paths.append(key)
         break
@@ -166,21 +201,24 @@ def _paths(rules: list[dict[str, Any]], host: str) -> tuple[str, ...]:
 
 
 def _service(cluster: str, obj: KubeObject, leader_tenant: str) -> MemberObject:
-    status = ((obj.data.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    ip = str(status[0].get("ip") or "") if status else ""
-    host = str(status[0].get("hostname") or "") if status else ""
-    ports = [p for p in obj.spec.get("ports") or [] if isinstance(p, dict)]
+    status = _dicts(_at(obj.data, "status", "loadBalancer", "ingress"))
+    ip = _text(status[0].get("ip")) if status else ""
+    host = _text(status[0].get("hostname")) if status else ""
+    ports = [p for p in _dicts(obj.spec.get("ports"))
+             if isinstance(p.get("port"), int) and not isinstance(p.get("port"), bool)]
     problem = ""
     if not ip or not host:
         problem = (f"empty status IP {ip!r} or hostname {host!r} (AMKO needs both: AKO writes "
                    "the hostname when the service has an FQDN)")
+    elif not is_ip(ip):
+        problem = f"status IP {ip!r} is not an IP address"
     elif not ports:
         problem = "service has no ports, will ignore"
     port, protocol = _min_port(ports) if ports else (0, "")
-    vs_uuids, controller, tenant = _uuids(obj)
+    vs_uuids, controller, tenant = _uuids(_annotations(obj))
     return MemberObject(cluster, LBSVC, obj.namespace, obj.name, host, ip,
                         vs_uuids.get(host, ""), controller, tenant or leader_tenant,
-                        dict(obj.labels), (), False, port, protocol, source=obj.source,
+                        _labels(obj), (), False, port, protocol, source=obj.source,
                         problem=problem)
 
 
@@ -189,7 +227,7 @@ def _min_port(ports: list[dict[str, Any]]) -> tuple[int, str]:
     health monitor TCP on that port."""
     best: tuple[int, str] | None = None
     for p in ports:
-        number, protocol = int(p.get("port") or 0), str(p.get("protocol") or "TCP")
+        number, protocol = int(p["port"]), _text(p.get("protocol")) or "TCP"
         if protocol not in ("TCP", "UDP"):
             return number, "TCP"
         if best is None or number < best[0]:
@@ -200,30 +238,29 @@ def _min_port(ports: list[dict[str, Any]]) -> tuple[int, str]:
 
 def _route(cluster: str, obj: KubeObject, leader_tenant: str,
            tls_hosts: set[tuple[str, str]]) -> MemberObject:
-    host = str(obj.spec.get("host") or "")
-    ip, vs_uuids, controller, tenant = "", {}, "", None
-    for entry in (obj.data.get("status") or {}).get("ingress") or []:
-        if not str(entry.get("routerName") or "").startswith("ako-") or entry.get("host") != host:
+    host = _text(obj.spec.get("host"))
+    ip, controller, tenant = "", "", None
+    vs_uuids: dict[str, str] = {}
+    for entry in _dicts(_at(obj.data, "status", "ingress")):
+        if not _text(entry.get("routerName")).startswith("ako-") or entry.get("host") != host:
             continue
-        for cond in entry.get("conditions") or []:
-            if not ip and is_ip(str(cond.get("message") or "")):
-                ip = str(cond["message"])
+        for cond in _dicts(entry.get("conditions")):
+            if not ip and is_ip(_text(cond.get("message"))):
+                ip = _text(cond.get("message"))
             try:
-                reason = json.loads(cond.get("reason") or "")
+                reason = json.loads(_text(cond.get("reason")))
             except ValueError:
                 continue
             if isinstance(reason, dict) and VS_ANNOTATION in reason:
-                vs_uuids = json.loads(reason[VS_ANNOTATION])
-                controller = str(reason.get(CONTROLLER_ANNOTATION) or "")
-                tenant = reason.get(TENANT_ANNOTATION)
+                vs_uuids, controller, tenant = _uuids(reason)
     if not vs_uuids:
-        vs_uuids, controller, tenant = _uuids(obj)
+        vs_uuids, controller, tenant = _uuids(_annotations(obj))
     tls = obj.spec.get("tls") if isinstance(obj.spec.get("tls"), dict) else None
     passthrough = bool(tls and tls.get("termination") == "passthrough")
     return MemberObject(
-        cluster, ROUTE, obj.namespace, obj.name, host, ip, str(vs_uuids.get(host, "")),
-        controller, str(tenant or leader_tenant), dict(obj.labels),
-        () if passthrough else (str(obj.spec.get("path") or "/"),),
+        cluster, ROUTE, obj.namespace, obj.name, host, ip, vs_uuids.get(host, ""),
+        controller, tenant or leader_tenant, _labels(obj),
+        () if passthrough else (_text(obj.spec.get("path")) or "/",),
         (bool(tls) and not passthrough) or (obj.namespace, host) in tls_hosts,
         HTTPS_PORT if passthrough else 0, "TCP" if passthrough else "", passthrough,
         obj.source, "" if ip else "no IP address found for the object: no VIP in status.ingress "
@@ -232,15 +269,14 @@ def _route(cluster: str, obj: KubeObject, leader_tenant: str,
 
 def _host_rule(obj: KubeObject) -> HostRuleFqdn | None:
     """AMKO's ``isHostRuleAcceptable``: status Accepted and a virtualhost fqdn."""
-    status = (obj.data.get("status") or {}).get("status")
-    vhost = obj.spec.get("virtualhost") or {}
-    if status != "Accepted" or not vhost.get("fqdn"):
+    vhost = obj.spec.get("virtualhost")
+    fqdn = _text(_at(vhost, "fqdn"))
+    if _at(obj.data, "status", "status") != "Accepted" or not fqdn:
         return None
-    gslb = vhost.get("gslb") or {}
-    cert = ((vhost.get("tls") or {}).get("sslKeyCertificate") or {}).get("name")
-    return HostRuleFqdn(obj.namespace, obj.name, str(vhost["fqdn"]), str(gslb.get("fqdn") or ""),
-                        bool(cert), tuple(str(a) for a in vhost.get("aliases") or ()),
-                        bool(gslb.get("includeAliases", False)))
+    return HostRuleFqdn(obj.namespace, obj.name, fqdn, _text(_at(vhost, "gslb", "fqdn")),
+                        bool(_text(_at(vhost, "tls", "sslKeyCertificate", "name"))),
+                        tuple(_texts(_at(vhost, "aliases"))),
+                        _at(vhost, "gslb", "includeAliases") is True)
 
 
 def is_ip(text: str) -> bool:

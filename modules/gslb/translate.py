@@ -66,7 +66,7 @@ def translate(members: Mapping[str, Objects], amko: Objects) -> tuple[Translatio
 
 
 def _translate(members: Mapping[str, Objects], amko: Objects) -> tuple[Translation, Diagnostics]:
-    inputs, diags = read_amko(list(amko))
+    inputs, diags = read_amko(list(amko) if isinstance(amko, Iterable) else [])
     if inputs is None:
         return Translation((), "admin", resource_name=RESOURCE_NAME), diags
     config, policy = inputs.config, inputs.policy

@@ -43,3 +43,44 @@ def test_input_order_does_not_change_the_translation(name: str, rnd: object) -> 
     amko = list(amko)
     rnd.shuffle(amko)  # type: ignore[attr-defined]
     assert _rendered(shuffled, amko) == expected
+
+
+def _paths(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    out = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out += _paths(item, (*path, index))
+    return out
+
+
+def _replaced(value: object, path: tuple[object, ...], new: object) -> object:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {k: _replaced(v, rest, new) if k == head else v for k, v in value.items()}
+    assert isinstance(value, list)
+    return [_replaced(v, rest, new) if i == head else v for i, v in enumerate(value)]
+
+
+JUNK = st.sampled_from([None, 0, -1, 25, "", "x", "1.1.1.1", [], ["x"], {}, {"a": 1}, True])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(NAMES), st.data())
+def test_malformed_input_is_diagnosed_never_a_traceback(name: str, data: st.DataObject) -> None:
+    """Any one value of any input replaced by a value of the wrong type or range: translate
+    returns (errors or warnings), it does not raise."""
+    members, amko = _inputs(name)
+    doc = {"members": members, "amko": amko}
+    paths = [p for p in _paths(doc) if len(p) > 1]
+    path = data.draw(st.sampled_from(paths))
+    broken = _replaced(doc, path, data.draw(JUNK))
+    assert isinstance(broken, dict)
+    translation, _ = translate(broken["members"] if isinstance(broken["members"], dict)
+                               else {}, broken["amko"] if isinstance(broken["amko"], list)
+                               else [])
+    json.dumps(translation.to_json())
