@@ -1,7 +1,8 @@
 """The SNI L7 model (enableEVH=false, spec 4.4-4.6): hosts hashed onto ``shardVSSize`` shared
 parent VSes (insecure pools behind one PoolGroup + DataScript, secure hosts as SNI children
 with a cert, per-path PoolGroups and a host-path HTTPPolicySet, http->https redirect on the
-parent), or one VS per host with ``shardVSSize: DEDICATED``."""
+parent), or one VS per host with ``shardVSSize: DEDICATED`` — also in EVH mode, where the
+dedicated VS and its pools get EVH's encoded names (spec 2.4.6, ``GetDedicatedVSName``)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,11 @@ def shard_size(ctx: Context, ing: IngressHosts) -> int:
     if ing.infra is not None and ing.infra.infra.shard_size is not None:
         return ing.infra.infra.shard_size
     return ctx.settings.shard_vs_size
+
+
+def build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
+    """Dedicated VSes for Ingresses whose shard size is DEDICATED (SNI or EVH naming)."""
+    return _build_dedicated(ctx, parsed)
 
 
 def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
@@ -150,16 +156,25 @@ def _add_secure(ctx: Context, hosts: dict[str, HostRoutes], ing: IngressHosts, h
     rules = add_ingress(sh, ing)
     no_pg = ctx.settings.no_pg_for_sni and not dedicated
     seg = segment(ing)
+    evh = ctx.settings.enable_evh  # dedicated EVH: GetEvhPoolName / GetEvhPGName
     for b in backends:
-        pool_name = ctx.names.sni_pool(ing.name, ing.namespace, host, b.path, seg,
-                                       dedicated=dedicated, no_pg=no_pg)
+        plain = ""
+        if evh:
+            plain = ctx.names.evh_pool_plain(ing.name, ing.namespace, host, b.path, b.service,
+                                             seg, dedicated=True)
+            pool_name = ctx.names.evh_pool(ing.name, ing.namespace, host, b.path, b.service,
+                                           seg, dedicated=True)
+        else:
+            pool_name = ctx.names.sni_pool(ing.name, ing.namespace, host, b.path, seg,
+                                           dedicated=dedicated, no_pg=no_pg)
         sh.objects.extend(l7_pool(ctx, pool_name, tenant, ing.namespace, ing.name, host, b,
-                                  with_service=True, infra=ing.infra))
+                                  with_service=True, infra=ing.infra, plain_name=plain))
         if no_pg:
             rules.append(PathRule(b.path, b.path_type, pool=pool_name))
             continue
-        pg_name = ctx.names.sni_pg(ing.name, ing.namespace, host, b.path, seg,
-                                   dedicated=dedicated)
+        pg_name = ctx.names.evh_pg(ing.name, ing.namespace, host, b.path, seg, dedicated=True) \
+            if evh else ctx.names.sni_pg(ing.name, ing.namespace, host, b.path, seg,
+                                         dedicated=dedicated)
         sh.objects.append(path_pool_group(ctx, pg_name, tenant, pool_name, b, ing, host))
         rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
     return sh
@@ -285,7 +300,9 @@ def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject
 
 def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool,
                     certs: set[tuple[str, str]]) -> list[AviObject]:
-    name = ctx.names.dedicated_vs(sh.host, sh.segment)
+    evh = ctx.settings.enable_evh
+    name = ctx.names.dedicated_evh_vs(sh.host, sh.segment) if evh else \
+        ctx.names.dedicated_vs(sh.host, sh.segment)
     infra = sh.infra.infra if sh.infra is not None else None
     rule = ctx.hostrules.for_host(sh.host, tenant) if ctx.hostrules else None
     domains = list(dict.fromkeys([sh.host, *(rule.extra_fqdns if rule else [])]))
@@ -323,6 +340,8 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool,
         "http_policies": http_policies(redirect, refs),
         "markers": host_markers,
     })
+    if evh:
+        body["min_pools_up"] = 1  # setDedicatedEvhVSNodeProperties
     if cert_refs:
         body["ssl_key_and_certificate_refs"] = cert_refs
     if rule is not None:

@@ -54,6 +54,10 @@ class Namer:
         infra_part = f"{infra}-" if infra else ""
         return f"{self.prefix}{self.ako_id}Shared-L7-EVH-{infra_part}NS-{ns}"
 
+    def dedicated_evh_vs(self, host: str, infra: str = "") -> str:
+        """``GetDedicatedVSName``: encoded, then ``-EVH`` (how AKO's REST layer tells EVH)."""
+        return self.encode(f"{self._l7(infra)}{host}{DEDICATED_SUFFIX}") + "-EVH"
+
     def passthrough_vs(self, n: int, infra: str = "") -> str:
         """``GetPassthroughShardVSName``."""
         infra_part = f"{infra}-" if infra else ""

@@ -20,7 +20,7 @@ from albform.modules.k8s.ingress import IngressHosts, admitted, class_name, pars
 from albform.modules.k8s.l4 import build_l4
 from albform.modules.k8s.l7_evh import build_evh
 from albform.modules.k8s.l7_passthrough import build_passthrough
-from albform.modules.k8s.l7_sni import build_sni, shard_size
+from albform.modules.k8s.l7_sni import build_dedicated, build_sni, shard_size
 from albform.modules.k8s.objects import AviObject, Translation
 from albform.modules.k8s.routes import build_routes
 from albform.modules.k8s.settings import AkoSettings
@@ -78,26 +78,18 @@ def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:
         return []
     passthrough = [p for p in parsed if p.passthrough]
     parsed = [p for p in parsed if not p.passthrough]
-    out = build_evh(ctx, _without_dedicated_evh(ctx, parsed, diags)) \
-        if ctx.settings.enable_evh else build_sni(ctx, parsed)
+    out = _evh(ctx, parsed) if ctx.settings.enable_evh else build_sni(ctx, parsed)
     return out + build_passthrough(ctx, passthrough) if passthrough else out
 
 
-def _without_dedicated_evh(ctx: Context, parsed: list[IngressHosts], diags: Diagnostics,
-                           ) -> list[IngressHosts]:
-    """Dedicated EVH VSes (shard size DEDICATED, globally or by AviInfraSetting) are not
-    built yet: those Ingresses are skipped, each with a warning."""
+def _evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
+    """EVH: shared parents, and dedicated VSes for Ingresses whose shard size is DEDICATED
+    (globally or by AviInfraSetting; vipPerNamespace parents are never dedicated)."""
     if ctx.settings.vip_per_namespace:
-        return parsed
-    kept = []
-    for ing in parsed:
-        if shard_size(ctx, ing) == 0:
-            diags.warning("Ingress not translated", f"Ingress {ing.namespace}/{ing.name} "
-                          "would get dedicated EVH virtual services (enableEVH with shard size "
-                          "DEDICATED), which are not implemented yet.", subject=ing.ingress.source)
-            continue
-        kept.append(ing)
-    return kept
+        return build_evh(ctx, parsed)
+    dedicated = [ing for ing in parsed if shard_size(ctx, ing) == 0]
+    shared = [ing for ing in parsed if shard_size(ctx, ing) != 0]
+    return build_evh(ctx, shared) + (build_dedicated(ctx, dedicated) if dedicated else [])
 
 
 def _drop_long_names(objects: list[AviObject], diags: Diagnostics) -> list[AviObject]:
