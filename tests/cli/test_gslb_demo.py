@@ -125,3 +125,27 @@ def _get(leader: RunningEmulator, path: str) -> str:
     session.post(f"{leader.url}/login", json={"username": "admin", "password": PASSWORD},
                  timeout=10).raise_for_status()
     return session.get(f"{leader.url}{path}", timeout=10).text
+
+
+@pytest.mark.slow
+def test_run_script_passes(tmp_path: Path) -> None:
+    """examples/gslb-demo/run is the walkthrough the README points at: it must pass whole
+    (its own standalone emulator on a free loopback port)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    albform_bin = Path(sys.executable).parent / "albform"
+    if not albform_bin.exists():
+        pytest.skip("no albform console script in the environment")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AVI_")}
+    proc = subprocess.run([str(DEMO / "run")], capture_output=True, text=True, timeout=300,
+                          env={**env, "ALBFORM": str(albform_bin), "PYTHON": sys.executable,
+                               "GSLB_DEMO_DIR": str(tmp_path), "GSLB_DEMO_PORT": str(port)})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.stdout.count("Plan: 0 to add, 1 to change, 0 to destroy.") == 2
+    assert "No changes." in proc.stdout
