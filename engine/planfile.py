@@ -214,9 +214,14 @@ def save_plan(plan: Plan, path: str | os.PathLike[str], *,
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w",
                                                          zipfile.ZIP_DEFLATED) as z:
             z.writestr("plan.json", json.dumps(doc, separators=(",", ":")))
-            # The codec withholds sensitive attributes and sensitive output values.
-            z.writestr("tfstate", encode_state(plan.prior_state or State(), schemas))
-            z.writestr("tfstate-prev", encode_state(plan.prev_run_state or State(), schemas))
+            # The codec withholds sensitive attributes and sensitive output values. The plan
+            # file is albform's own container: its states keep the engine's values (no
+            # provider state form), so ``load_plan`` needs no schemas to read them back.
+            engine_schemas = {k: dataclasses.replace(v, state_form=None)
+                              for k, v in schemas.items()}
+            z.writestr("tfstate", encode_state(plan.prior_state or State(), engine_schemas))
+            z.writestr("tfstate-prev",
+                       encode_state(plan.prev_run_state or State(), engine_schemas))
             z.writestr("config-source.json", json.dumps(dict(config_source or {})))
         os.replace(tmp, target)
     except BaseException:

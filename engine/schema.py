@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from albform.engine.values import UNKNOWN
 
@@ -53,6 +53,25 @@ class AttributeSchema:
         return self.fields is not None
 
 
+class StateForm(Protocol):
+    """How a provider's objects are typed in Terraform state, when that differs from the
+    values the engine diffs (e.g. the official Avi provider stores booleans as ``"true"``).
+
+    The state codec calls ``to_state`` on every instance it writes and ``from_state`` on
+    every instance it reads; ``from_state(to_state(a))`` equals ``a`` up to empty values
+    (``None``, ``[]``), which the diff treats as unset. Sensitive-value paths are concrete
+    paths into the attributes and are mapped with ``state_path`` / ``internal_path``.
+    """
+
+    def to_state(self, attributes: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def from_state(self, attributes: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def state_path(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]: ...
+
+    def internal_path(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceSchema:
     """The schema of one resource type (``avi_pool``) or data source (``data.avi_cloud``)."""
@@ -62,6 +81,9 @@ class ResourceSchema:
     # The attribute that identifies an object once created ("uuid" for Avi objects).
     id_attribute: str = "id"
     description: str = ""
+    # The state typing of the provider's own Terraform provider, when it has one (None: the
+    # attribute values are written as they are).
+    state_form: StateForm | None = None
 
     def attribute(self, path: tuple[str | int, ...]) -> AttributeSchema | None:
         """Schema of the attribute at ``path`` (list indexes skipped), or None if unknown."""

@@ -18,6 +18,11 @@ keeps no secret in state, and recomputes outputs from the configuration on apply
 file it cannot represent faithfully (invalid JSON, another format version, legacy
 ``attributes_flat``). Unknown top-level and instance keys are preserved.
 
+A schema with a ``state_form`` (the provider's own Terraform typing) has its instances'
+attributes converted at this boundary: ``to_state`` when writing, ``from_state`` when
+reading (``decode_state(data, schemas)``), sensitive paths mapped alike; the model always
+holds the engine's values.
+
 Deposed objects (``"deposed": "<8 hex>"``, left by an interrupted create_before_destroy
 replacement) are instances of their resource like the current one: Terraform writes each
 instance key's current object first, then its deposed objects by key. ``State.deposed`` holds
@@ -45,7 +50,7 @@ from dataclasses import replace
 from typing import Any
 
 from albform.engine.addrs import AddressError, InstanceKey, ModuleStep, ResourceAddress
-from albform.engine.schema import ResourceSchema
+from albform.engine.schema import ResourceSchema, StateForm
 from albform.engine.state.jsonwriter import Canonical, dumps_indented
 from albform.engine.state.model import (
     STATE_VERSION,
@@ -128,7 +133,9 @@ def _encode_resources(resources: Iterable[ResourceState],
         schema = _schema_for(schemas, mode, type_)
         secret_paths = schema.sensitive_paths() if schema is not None else []
         members = sorted(groups[key], key=deposed_sort_key)
-        entry["instances"] = [_encode_instance(r, secret_paths, instances) for r in members]
+        form = schema.state_form if schema is not None else None
+        entry["instances"] = [_encode_instance(r, secret_paths, instances, form)
+                              for r in members]
         out.append(entry)
     return out
 
@@ -141,8 +148,8 @@ def _schema_for(schemas: Mapping[str, ResourceSchema], mode: str,
 
 
 def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
-                     instances: Mapping[ResourceAddress, list[ResourceAddress]]
-                     ) -> dict[str, Any]:
+                     instances: Mapping[ResourceAddress, list[ResourceAddress]],
+                     form: StateForm | None = None) -> dict[str, Any]:
     attributes, digests = split_digests(r.attributes)
     sensitive: list[SensitivePath] = list(r.sensitive_attributes)
     sensitive.extend(p for p, _ in digests if p not in sensitive)
@@ -152,6 +159,9 @@ def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
     extra = r.extra
     if digests:
         extra = {**extra, "private": encode_private(extra.get("private"), digests)}
+    if form is not None:
+        attributes = form.to_state(attributes)
+        sensitive = [form.state_path(p) for p in sensitive]
     entry: dict[str, Any] = {}
     if r.address.key is not None:
         entry["index_key"] = r.address.key
@@ -257,8 +267,11 @@ def _encode_path(path: SensitivePath) -> list[dict[str, Any]]:
 
 # -- decoding -----------------------------------------------------------------------------------
 
-def decode_state(data: bytes | str) -> State:
-    """Parse Terraform v4 state JSON; raise ``StateFormatError`` saying why it cannot."""
+def decode_state(data: bytes | str,
+                 schemas: Mapping[str, ResourceSchema] | None = None) -> State:
+    """Parse Terraform v4 state JSON; raise ``StateFormatError`` saying why it cannot.
+    Instances of a type whose schema (in ``schemas``) has a ``state_form`` are converted
+    back to the engine's values."""
     try:
         doc = json.loads(data)
     except UnicodeDecodeError as exc:
@@ -283,7 +296,7 @@ def decode_state(data: bytes | str) -> State:
     resources: list[ResourceState] = []
     exact: list[bool] = []  # dependencies read from albform_dependencies, per instance
     for i, entry in enumerate(resources_doc):
-        decoded = _decode_resource(entry, f"resources[{i}]")
+        decoded = _decode_resource(entry, f"resources[{i}]", schemas or {})
         resources.extend(decoded)
         exact.extend("albform_dependencies" in inst for inst in entry.get("instances") or [])
     if any(r.dependencies and not e for r, e in zip(resources, exact, strict=True)):
@@ -344,7 +357,8 @@ def _decode_output(doc: Any, where: str) -> OutputState:
                        sensitive=bool(doc.get("sensitive", False)))
 
 
-def _decode_resource(doc: Any, where: str) -> list[ResourceState]:
+def _decode_resource(doc: Any, where: str,
+                     schemas: Mapping[str, ResourceSchema]) -> list[ResourceState]:
     _expect(doc, dict, where)
     for field_name in ("mode", "type", "name", "provider"):
         _expect(doc.get(field_name), str, f"{where}.{field_name}")
@@ -356,7 +370,9 @@ def _decode_resource(doc: Any, where: str) -> list[ResourceState]:
     data = "data." if mode == "data" else ""
     base = _parse_address(f"{prefix}{data}{doc['type']}.{doc['name']}", where)
     instances = _expect(doc.get("instances", []), list, f"{where}.instances")
-    return [_decode_instance(inst, base, doc["provider"], f"{where}.instances[{j}]")
+    schema = _schema_for(schemas, mode, doc["type"]) if schemas else None
+    form = schema.state_form if schema is not None else None
+    return [_decode_instance(inst, base, doc["provider"], f"{where}.instances[{j}]", form)
             for j, inst in enumerate(instances)]
 
 
@@ -368,7 +384,7 @@ def _parse_address(text: str, where: str) -> ResourceAddress:
 
 
 def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
-                     where: str) -> ResourceState:
+                     where: str, form: StateForm | None = None) -> ResourceState:
     _expect(doc, dict, where)
     deposed = doc.get("deposed") or None
     if deposed is not None and not isinstance(deposed, str):
@@ -384,6 +400,13 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
     deps_key = "albform_dependencies" if "albform_dependencies" in doc else "dependencies"
     deps = _expect(doc.get(deps_key) or [], list, f"{where}.{deps_key}")
     attributes = _expect(doc.get("attributes") or {}, dict, f"{where}.attributes")
+    sensitive = tuple(_decode_path(p, f"{where}.sensitive_attributes")
+                      for p in _expect(doc.get("sensitive_attributes") or [], list,
+                                       f"{where}.sensitive_attributes"))
+    if form is not None:
+        # Into the engine's values first: digests and sensitive paths are engine paths.
+        attributes = form.from_state(attributes)
+        sensitive = tuple(form.internal_path(p) for p in sensitive)
     extra = {k: v for k, v in doc.items() if k not in _INSTANCE_KEYS}
     digests, private = decode_private(extra.get("private"))
     if digests:
@@ -400,10 +423,7 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         provider=provider,
         dependencies=tuple(_parse_address(_expect(d, str, f"{where}.{deps_key}"), where)
                            for d in deps),
-        sensitive_attributes=tuple(
-            _decode_path(p, f"{where}.sensitive_attributes")
-            for p in _expect(doc.get("sensitive_attributes") or [], list,
-                             f"{where}.sensitive_attributes")),
+        sensitive_attributes=sensitive,
         schema_version=schema_version,
         status=status,
         create_before_destroy=bool(doc.get("create_before_destroy", False)),

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from albform.engine.schema import AttributeSchema, ResourceSchema
 from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, TypeRegistry
 from albform.provider.schema.engine_view import data_source_schema, resource_schema
+from albform.provider.schema.official_view import OfficialStateForm, official_block
 
 # Key fields the controller fills when the configuration omits them.
 SERVER_ASSIGNED_KEYS = frozenset({"vip_id"})
@@ -57,7 +58,16 @@ def adjust(schema: ResourceSchema) -> ResourceSchema:
     if "uuid" in attrs:
         attrs["uuid"] = replace(attrs["uuid"], required=False, computed=True,
                                 server_default=True)
-    return replace(schema, attributes=MappingProxyType(attrs))
+    return with_state_form(replace(schema, attributes=MappingProxyType(attrs)))
+
+
+def with_state_form(schema: ResourceSchema) -> ResourceSchema:
+    """``schema`` typed in state as the official provider types it, when that provider has
+    the type (``official_view``); albform's own types (static routes) keep their values."""
+    block = official_block(schema.type_name)
+    if block is None:
+        return schema
+    return replace(schema, state_form=OfficialStateForm(block, schema.attributes))
 
 
 def static_route_schema(vrfcontext: ResourceSchema) -> ResourceSchema:
@@ -102,8 +112,9 @@ def server_schema(pool: ResourceSchema) -> ResourceSchema:
         "tenant_ref": AttributeSchema("tenant_ref", refers_to="tenant", server_default=True),
         "id": AttributeSchema("id", computed=True),
     })
-    return ResourceSchema(type_name=SERVER_TYPE, attributes=MappingProxyType(attrs),
-                          id_attribute="id", description="One server of a pool")
+    return with_state_form(ResourceSchema(
+        type_name=SERVER_TYPE, attributes=MappingProxyType(attrs), id_attribute="id",
+        description="One server of a pool"))
 
 
 class SchemaCatalog:

@@ -58,6 +58,8 @@ def _nodes(manifests: Path) -> dict[str, str]:
 
 
 def _state(path: Path) -> dict[str, dict[str, Any]]:
+    """Attributes by address, as the state file holds them: typed as the official vmware/avi
+    provider types them (nested objects are one-element block lists, flags are strings)."""
     doc = json.loads(path.read_text())
     out = {}
     for res in doc["resources"]:
@@ -101,10 +103,10 @@ def test_walkthrough_creates_ako_objects_then_converges(cluster: Any, tmp_path: 
 
     state = _state(tmp_path / "cluster.tfstate")
     vsvip = state['avi_vsvip.ako["kubeadm-cluster--default-lb-demo"]']
-    vip = ipaddress.ip_address(vsvip["vip"][0]["ip_address"]["addr"])
+    vip = ipaddress.ip_address(vsvip["vip"][0]["ip_address"][0]["addr"])
     assert ipaddress.ip_address("172.19.0.100") <= vip <= ipaddress.ip_address("172.19.0.150")
     pools = [v for k, v in state.items() if k.startswith("avi_pool.")]
-    assert {s["ip"]["addr"] for s in pools[0]["servers"]} == _pod_ips(DEMO / "manifests")
+    assert {s["ip"][0]["addr"] for s in pools[0]["servers"]} == _pod_ips(DEMO / "manifests")
     routes = [v for k, v in state.items() if k.startswith("avi_vrfcontext_static_route.")]
     got = {f'{r["prefix"]["ip_addr"]["addr"]}/{r["prefix"]["mask"]}': r["next_hop"]["addr"]
            for r in routes}
@@ -126,7 +128,7 @@ def test_scaling_plans_exactly_one_pool_update(cluster: Any, tmp_path: Path) -> 
     assert cluster("apply", "-auto-approve", manifests=DEMO / "manifests-scaled").code == 0
     pools = [v for k, v in _state(tmp_path / "cluster.tfstate").items()
              if k.startswith("avi_pool.")]
-    assert {s["ip"]["addr"] for s in pools[0]["servers"]} == _pod_ips(DEMO / "manifests-scaled")
+    assert {s["ip"][0]["addr"] for s in pools[0]["servers"]} == _pod_ips(DEMO / "manifests-scaled")
 
 
 def test_deleting_the_service_deletes_in_reverse_dependency_order(cluster: Any) -> None:

@@ -183,7 +183,7 @@ class HttpBackend(StateBackend):
             raise BackendError(f"Failed to get state: Content-MD5 mismatch from "
                                f"{redact(self.address)}")
         try:
-            return decode_state(body)
+            return decode_state(body, self._schemas)
         except StateFormatError as exc:
             raise StateFormatError(f"{redact(self.address)}: {exc}") from exc
 

@@ -108,7 +108,7 @@ class LocalBackend(StateBackend):
 
     def _decode(self, raw: bytes) -> State:
         try:
-            return decode_state(raw)
+            return decode_state(raw, self._schemas)
         except StateFormatError as exc:
             raise StateFormatError(f"{self.path}: {exc}") from exc
 

@@ -219,7 +219,7 @@ class PgBackend(StateBackend):
 
     def _decode(self, data: str) -> State:
         try:
-            return decode_state(data.encode("utf-8"))
+            return decode_state(data.encode("utf-8"), self._schemas)
         except StateFormatError as exc:
             raise StateFormatError(
                 f"workspace {self.workspace!r} in {self.schema_name}.states: {exc}") from exc
