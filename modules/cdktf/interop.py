@@ -29,6 +29,7 @@ from albform.modules.cdktf.arguments import check_arguments
 from albform.modules.cdktf.elements import Lifecycle, ObjectAttributes
 from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
 from albform.modules.cdktf.providers import (
+    PINNED_VERSION,
     PROVIDER_ARGUMENTS,
     PROVIDER_SOURCE,
 )
@@ -57,7 +58,7 @@ def _metadata(version: str | None = None) -> cdktf.TerraformProviderGeneratorMet
 class AviProvider(cdktf.TerraformProvider):  # type: ignore[misc]
     """``provider "avi"`` with the official arguments (``avi_controller``, …)."""
 
-    def __init__(self, scope: Construct, id: str, *, version: str | None = None,
+    def __init__(self, scope: Construct, id: str, *, version: str | None = PINNED_VERSION,
                  **arguments: Any) -> None:
         checked = check_arguments("AviProvider", arguments, PROVIDER_ARGUMENTS)
         super().__init__(scope, id, terraform_resource_type="avi",

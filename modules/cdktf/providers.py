@@ -19,17 +19,25 @@ from typing import Any, ClassVar
 from albform.modules.cdktf.arguments import check_arguments
 from albform.modules.cdktf.construct import Construct
 from albform.modules.cdktf.elements import Module, TerraformElement
+from albform.provider.schema.official_view import (
+    PROVIDER_SOURCE,
+    provider_arguments,
+    provider_version,
+)
 
-PROVIDER_SOURCE = "vmware/avi"
-PROVIDER_ARGUMENTS = ("avi_controller", "avi_username", "avi_password", "avi_tenant",
-                      "avi_version", "avi_authtoken", "avi_api_timeout", "avi_insecure",
-                      "avi_ca_bundle", "avi_connect_timeout", "alias")
+# The official provider's arguments (its Go schema) and the alias meta-argument; albform's
+# TLS settings are environment variables (AVI_INSECURE, AVI_CA_BUNDLE), never arguments.
+PROVIDER_ARGUMENTS = (*provider_arguments(), "alias")
+# The provider versions whose schema albform speaks (``official_view``): "~> 30.2.1" allows
+# 30.2.x from 30.2.1 on.
+PINNED_VERSION = f"~> {provider_version()}"
 
 
 class AviProvider(TerraformElement):
-    """``provider "avi"``; ``version`` constrains ``required_providers.avi.version``."""
+    """``provider "avi"``; ``version`` constrains ``required_providers.avi.version``
+    (default ``PINNED_VERSION``: the cdktf CLI refuses a provider without a version)."""
 
-    def __init__(self, scope: Construct, id: str, *, version: str | None = None,
+    def __init__(self, scope: Construct, id: str, *, version: str | None = PINNED_VERSION,
                  **arguments: Any) -> None:
         super().__init__(scope, id)
         self.arguments = check_arguments("AviProvider", arguments, PROVIDER_ARGUMENTS)

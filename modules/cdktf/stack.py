@@ -87,7 +87,15 @@ def _dump(value: Any, indent: str, out: list[str]) -> None:
 def _merge(into: dict[str, Any], fragment: dict[str, Any], where: tuple[str, ...],
            owner: str) -> None:
     for key, value in fragment.items():
-        if key in into and isinstance(into[key], dict) and isinstance(value, dict):
+        if where == ("provider",) and key in into:
+            # Several configurations of one provider (a default one and aliased ones) are
+            # one list, as CDKTF writes them; each alias (and the default) at most once.
+            aliases = [c.get("alias") for c in (*into[key], *value)]
+            if len(aliases) != len(set(aliases)):
+                raise ValueError(f"{owner}: provider {key!r} is configured twice with the "
+                                 "same alias (or twice without one)")
+            into[key] = [*into[key], *value]
+        elif key in into and isinstance(into[key], dict) and isinstance(value, dict):
             _merge(into[key], value, (*where, key), owner)
         elif key in into and into[key] != value:
             raise ValueError(f"{owner}: {'.'.join((*where, key))} is already defined by "

@@ -15,16 +15,12 @@ from albform.modules.hcl.expressions import Context, EvalError
 from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import traversal_address
+from albform.provider.schema.official_view import EXTENSION_ENV_VARS, provider_arguments
 
-PROVIDER_ARGS = ("avi_controller", "avi_username", "avi_password", "avi_tenant", "avi_version",
-                 "avi_authtoken", "avi_api_timeout", "alias", "avi_insecure", "avi_ca_bundle",
-                 "avi_connect_timeout")
-"""The official provider's arguments (avi-api.md §4.1) that albform's client implements, plus
-its TLS and connect-timeout settings (``provider/client/config.py``)."""
-UNSUPPORTED_PROVIDER_ARGS = {
-    "avi_csp_token": "CSP (SaaS) bearer authentication is not supported by albform",
-    "avi_csp_host": "CSP (SaaS) bearer authentication is not supported by albform",
-}
+PROVIDER_ARGS = (*provider_arguments(), "alias")
+"""Exactly the official provider's arguments (its Go schema, ``official_view``) and the
+``alias`` meta-argument. albform's TLS and timeout settings are environment variables
+(``EXTENSION_ENV_VARS``): the official provider would reject them as arguments."""
 
 
 def _report(diags: Diagnostics, err: EvalError, filename: str, line: int) -> None:
@@ -54,16 +50,13 @@ def provider_config(decls: Declarations, ctx: Context, diags: Diagnostics) -> di
             continue
         seen_default = True
         for attr in block.body.attributes:
-            if attr.name in UNSUPPORTED_PROVIDER_ARGS:
-                diags.error("Unsupported argument", f"{attr.name}: "
-                            f"{UNSUPPORTED_PROVIDER_ARGS[attr.name]}.",
-                            subject=SourceRange(filename, attr.line))
-                continue
             if attr.name not in PROVIDER_ARGS:
-                diags.error("Unsupported argument", f"An argument named {attr.name!r} is not "
-                            "expected in the avi provider block."
-                            + did_you_mean(attr.name, PROVIDER_ARGS),
-                            subject=SourceRange(filename, attr.line))
+                hint = (f" albform reads this setting from the environment: set "
+                        f"{EXTENSION_ENV_VARS[attr.name]} (the official vmware/avi provider "
+                        "has no such argument)." if attr.name in EXTENSION_ENV_VARS
+                        else did_you_mean(attr.name, PROVIDER_ARGS))
+                diags.error("Unsupported argument", f'An argument named "{attr.name}" is not '
+                            "expected here." + hint, subject=SourceRange(filename, attr.line))
                 continue
             try:
                 config[attr.name] = evaluate_static(attr.expr, ctx, "provider")

@@ -1,9 +1,13 @@
 """How to reach a controller: ``ClientConfig`` from provider arguments or ``AVI_*`` env vars.
 
-Argument names follow terraform-provider-avi (``avi_controller``, ``avi_username``,
-``avi_password``, ``avi_tenant``, ``avi_version``, ``avi_api_timeout``, ``avi_authtoken``) plus
-``avi_ca_bundle`` / ``avi_insecure``. TLS verification is on unless ``insecure`` is asked for
-explicitly. Secrets (password, auth token) never appear in ``repr``/``str``.
+Provider arguments are exactly those of terraform-provider-avi 30.2.x (``avi_controller``,
+``avi_username``, ``avi_password``, ``avi_tenant``, ``avi_version``, ``avi_api_timeout``,
+``avi_authtoken``, ``avi_csp_host``, ``avi_csp_token``), each falling back to the same env var.
+albform's own connection settings exist as environment variables only, so a configuration
+albform accepts is one the official provider accepts too: ``AVI_CA_BUNDLE``, ``AVI_INSECURE``
+(TLS verification is on unless insecure is asked for explicitly) and
+``ALBFORM_CONNECT_TIMEOUT``. Secrets (password, auth token, CSP token) never appear in
+``repr``/``str``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlsplit
 
 from albform.provider.client.errors import AviConfigError
+from albform.provider.schema.official_view import EXTENSION_ENV_VARS
 
 DEFAULT_USERNAME = "admin"
 DEFAULT_TENANT = "admin"
@@ -26,13 +31,16 @@ ENV_VARS = {
     "controller": "AVI_CONTROLLER", "username": "AVI_USERNAME", "password": "AVI_PASSWORD",
     "tenant": "AVI_TENANT", "api_version": "AVI_VERSION", "ca_bundle": "AVI_CA_BUNDLE",
     "insecure": "AVI_INSECURE", "auth_token": "AVI_AUTHTOKEN", "timeout": "AVI_API_TIMEOUT",
+    "csp_host": "AVI_CSP_HOST", "csp_token": "AVI_CSP_TOKEN",
+    "connect_timeout": "ALBFORM_CONNECT_TIMEOUT",
 }
+# The official provider's arguments (provider/schema/official_view.py) -> ClientConfig fields.
 PROVIDER_ARGS = {
     "avi_controller": "controller", "avi_username": "username", "avi_password": "password",
-    "avi_tenant": "tenant", "avi_version": "api_version", "avi_ca_bundle": "ca_bundle",
-    "avi_insecure": "insecure", "avi_authtoken": "auth_token", "avi_api_timeout": "timeout",
-    "avi_connect_timeout": "connect_timeout",
+    "avi_tenant": "tenant", "avi_version": "api_version", "avi_authtoken": "auth_token",
+    "avi_api_timeout": "timeout", "avi_csp_host": "csp_host", "avi_csp_token": "csp_token",
 }
+DEFAULT_CSP_HOST = "console.cloud.vmware.com"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -52,6 +60,8 @@ class ClientConfig:
     ca_bundle: str | None = None
     insecure: bool = False
     auth_token: str = field(default="", repr=False)
+    csp_host: str = DEFAULT_CSP_HOST
+    csp_token: str = field(default="", repr=False)
     user_agent: str = "albform"
 
     def __post_init__(self) -> None:
@@ -63,11 +73,18 @@ class ClientConfig:
             raise AviConfigError("avi_insecure and avi_ca_bundle are mutually exclusive")
         if self.ca_bundle and not os.path.exists(self.ca_bundle):
             raise AviConfigError(f"CA bundle {self.ca_bundle!r} does not exist")
+        if self.csp_token:
+            # The argument is the official provider's, so a configuration using it loads; the
+            # CSP token exchange itself is not implemented (nothing here could test it).
+            raise AviConfigError(
+                "avi_csp_token: VMware Cloud Services (CSP) token authentication is not "
+                "supported by albform; use avi_password or avi_authtoken")
 
     def __repr__(self) -> str:
         def show(name: str) -> str:
             value = getattr(self, name)
-            return "***" if name in ("password", "auth_token") and value else repr(value)
+            secret = name in ("password", "auth_token", "csp_token")
+            return "***" if secret and value else repr(value)
 
         shown = ", ".join(f"{f.name}={show(f.name)}" for f in fields(self))
         return f"ClientConfig({shown})"
@@ -112,10 +129,12 @@ class ClientConfig:
     @classmethod
     def from_provider_args(cls, args: Mapping[str, object],
                            environ: Mapping[str, str] | None = None) -> ClientConfig:
-        """Provider block arguments, each falling back to its env var like the provider."""
+        """Provider block arguments, each falling back to its env var like the provider;
+        albform's extensions come from their env vars (``EXTENSION_ENV_VARS``) only."""
         unknown = sorted(set(args) - set(PROVIDER_ARGS))
         if unknown:
-            raise AviConfigError(f"unsupported provider argument(s): {', '.join(unknown)}")
+            raise AviConfigError(f"unsupported provider argument(s): {', '.join(unknown)}"
+                                 + _extension_hint(unknown))
         overrides = {PROVIDER_ARGS[k]: v for k, v in args.items() if v is not None}
         return cls.from_env(environ, **overrides)
 
@@ -139,6 +158,12 @@ class ClientConfig:
 
     def with_changes(self, **changes: object) -> ClientConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _extension_hint(names: list[str]) -> str:
+    hints = [f"{name}: set {EXTENSION_ENV_VARS[name]} instead" for name in names
+             if name in EXTENSION_ENV_VARS]
+    return f" ({'; '.join(hints)})" if hints else ""
 
 
 def _to_bool(name: str, value: object) -> bool:

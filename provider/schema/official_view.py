@@ -36,6 +36,12 @@ PROVIDER_SOURCE = "vmware/avi"
 
 SensitivePath = tuple[str | int, ...]
 
+# albform's own connection settings, which the official provider has no arguments for: they
+# are environment variables only, so a configuration albform accepts is one the official
+# provider accepts too. Former albform-only argument -> its environment variable.
+EXTENSION_ENV_VARS = {"avi_ca_bundle": "AVI_CA_BUNDLE", "avi_insecure": "AVI_INSECURE",
+                      "avi_connect_timeout": "ALBFORM_CONNECT_TIMEOUT"}
+
 
 @cache
 def load_official() -> Mapping[str, Any]:

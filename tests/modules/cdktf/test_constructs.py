@@ -123,6 +123,44 @@ def test_meta_arguments_count_for_each_provider_and_overrides() -> None:
     assert doc["resource"]["avi_pool"]["each"]["lifecycle"] == {"create_before_destroy": True}
 
 
+def test_default_and_aliased_providers_coexist_with_the_pinned_version() -> None:
+    def build(stack: Stack) -> None:
+        AviProvider(stack, "default", avi_controller="10.0.0.1")
+        west = AviProvider(stack, "west", alias="west", avi_controller="10.0.0.2")
+        AviPool(stack, "here", name="here")
+        AviPool(stack, "there", name="there", provider=west)
+
+    doc = Testing.synth_scope(build)
+    assert doc["provider"] == {"avi": [{"avi_controller": "10.0.0.1"},
+                                       {"alias": "west", "avi_controller": "10.0.0.2"}]}
+    # Without version= the cdktf CLI refuses the stack; the default is the pinned range.
+    assert doc["terraform"]["required_providers"]["avi"] == {"source": "vmware/avi",
+                                                             "version": "~> 30.2.1"}
+    assert doc["resource"]["avi_pool"]["there"]["provider"] == "avi.west"
+
+    def twice(stack: Stack) -> None:
+        AviProvider(stack, "a", alias="x")
+        AviProvider(stack, "b", alias="x")
+
+    with pytest.raises(ValueError, match="same alias"):
+        Testing.synth_scope(twice)
+
+
+def test_provider_takes_exactly_the_official_arguments() -> None:
+    def build(stack: Stack) -> None:
+        AviProvider(stack, "p", avi_csp_host="console.example.com", avi_api_timeout=30)
+
+    doc = Testing.synth_scope(build)
+    assert doc["provider"]["avi"] == [{"avi_csp_host": "console.example.com",
+                                       "avi_api_timeout": 30}]
+    for extension in ("avi_insecure", "avi_ca_bundle", "avi_connect_timeout"):
+        def bad(stack: Stack, name: str = extension) -> None:
+            AviProvider(stack, "p", **{name: "x"})
+
+        with pytest.raises(TypeError, match=extension):
+            Testing.synth_scope(bad)
+
+
 @pytest.mark.parametrize(("make", "expected"), [
     (lambda s: None, None),
     (lambda s: LocalBackend(s, path="x.tfstate"), {"local": {"path": "x.tfstate"}}),

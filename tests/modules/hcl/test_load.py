@@ -9,6 +9,7 @@ from typing import Any
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import AVI_PROVIDER
 from albform.engine.values import UNKNOWN, Deferred, resolve_deferred
+from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.load import load_configuration
 
 A = ResourceAddress.parse
@@ -357,3 +358,17 @@ def test_variable_files_hold_constants_only(write, tmp_path: Path) -> None:
               if d.subject else 0) for d in diags]
     assert found == [("Variables not allowed", str(bad), 2),
                      ("Invalid JSON variables file", str(broken), 1)]
+
+
+def test_provider_arguments_are_the_official_ones_and_extensions_point_to_env(
+        tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "avi" {\n  avi_csp_host = "console.cloud.vmware.com"\n'
+        '  avi_api_timeout = 30\n  avi_ca_bundle = "ca.pem"\n}\n')
+    config, diags = load_configuration(tmp_path, env={}, cache=ParseCache(None))
+    errors = diags.errors()
+    assert [(e.summary, e.subject.start_line if e.subject else None) for e in errors] == [
+        ("Unsupported argument", 4)]
+    # Terraform's wording, plus where albform reads the setting instead.
+    assert errors[0].detail.startswith('An argument named "avi_ca_bundle" is not expected here.')
+    assert "AVI_CA_BUNDLE" in errors[0].detail

@@ -21,13 +21,25 @@ def test_from_env_reads_every_variable(tmp_path):
 
 
 def test_provider_args_win_over_env_and_unknown_args_are_refused():
-    env = {"AVI_CONTROLLER": "a.example", "AVI_PASSWORD": "from-env"}
+    env = {"AVI_CONTROLLER": "a.example", "AVI_PASSWORD": "from-env", "AVI_INSECURE": "true"}
     cfg = ClientConfig.from_provider_args({"avi_controller": "b.example",
-                                           "avi_insecure": "true"}, env)
+                                           "avi_csp_host": "csp.example"}, env)
     assert cfg.base_url == "https://b.example" and cfg.password == "from-env"
-    assert cfg.insecure and cfg.verify is False
+    assert cfg.insecure and cfg.verify is False and cfg.csp_host == "csp.example"
     with pytest.raises(AviConfigError, match="avi_pasword"):
         ClientConfig.from_provider_args({"avi_pasword": "x"}, env)
+    # albform's TLS settings are environment variables only: the official provider has no
+    # avi_insecure argument, so a configuration using one would fail there.
+    with pytest.raises(AviConfigError, match="avi_insecure: set AVI_INSECURE instead"):
+        ClientConfig.from_provider_args({"avi_insecure": "true"}, env)
+
+
+def test_csp_token_is_an_official_argument_albform_refuses_to_use_silently():
+    with pytest.raises(AviConfigError, match="CSP") as err:
+        ClientConfig.from_provider_args({"avi_controller": "c", "avi_csp_token": "s3cret"})
+    assert "s3cret" not in str(err.value)
+    cfg = ClientConfig.from_env({"AVI_CONTROLLER": "c", "ALBFORM_CONNECT_TIMEOUT": "3"})
+    assert cfg.connect_timeout == 3.0 and cfg.csp_host == "console.cloud.vmware.com"
 
 
 @pytest.mark.parametrize(("controller", "url"), [

@@ -34,6 +34,8 @@ something "x" { # ERROR: Unsupported block type
 
 provider "avi" {
   avi_controler = "x" # ERROR: Unsupported argument
+  avi_insecure  = true # ERROR: Unsupported argument
+  avi_csp_host  = "console.cloud.vmware.com"
 }
 
 resource "avi_pool" "selfish" { # ERROR: Self-referential block
