@@ -45,7 +45,8 @@ class MemoryBackend(StateBackend):
 
     def write(self, state: State) -> None:
         with self.store.mutex:
-            stored = None if self.store.data is None else decode_state(self.store.data, self._schemas)
+            stored = (None if self.store.data is None
+                      else decode_state(self.store.data, self._schemas))
             data = encode_state(state, self._schemas)
             if check_write(stored, state, stored_data=self.store.data, new_data=data):
                 self.store.data = data

@@ -365,7 +365,7 @@ def test_provider_arguments_are_the_official_ones_and_extensions_point_to_env(
     (tmp_path / "main.tf").write_text(
         'provider "avi" {\n  avi_csp_host = "console.cloud.vmware.com"\n'
         '  avi_api_timeout = 30\n  avi_ca_bundle = "ca.pem"\n}\n')
-    config, diags = load_configuration(tmp_path, env={}, cache=ParseCache(None))
+    _, diags = load_configuration(tmp_path, env={}, cache=ParseCache(None))
     errors = diags.errors()
     assert [(e.summary, e.subject.start_line if e.subject else None) for e in errors] == [
         ("Unsupported argument", 4)]

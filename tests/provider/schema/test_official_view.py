@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +31,7 @@ from albform.provider.schema.official_view import (
     provider_arguments,
     provider_version,
 )
+
 
 def _generator() -> Any:
     path = Path(__file__).resolve().parents[3] / "tools" / "gen_official_schema.py"
@@ -229,7 +230,7 @@ def _values(fields: Mapping[str, AttributeSchema], official: Mapping[str, Any],
     options: dict[str, st.SearchStrategy[Any]] = {}
     for name, attr in fields.items():
         facts = official.get(name)
-        if facts is None or attr.computed and not attr.server_default:
+        if facts is None or (attr.computed and not attr.server_default):
             continue
         nested = facts.get("elem") in blocks and attr.fields is not None
         if nested and depth <= 0:
