@@ -28,11 +28,7 @@ from constructs import Construct
 from albform.modules.cdktf.arguments import check_arguments
 from albform.modules.cdktf.elements import Lifecycle, ObjectAttributes
 from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
-from albform.modules.cdktf.providers import (
-    PINNED_VERSION,
-    PROVIDER_ARGUMENTS,
-    PROVIDER_SOURCE,
-)
+from albform.modules.cdktf.providers import PINNED_VERSION, PROVIDER_ARGUMENTS
 from albform.modules.cdktf.providers import (
     AkoCluster as _PureAkoCluster,
 )
@@ -40,6 +36,7 @@ from albform.modules.cdktf.providers import (
     AmkoGslb as _PureAmkoGslb,
 )
 from albform.modules.cdktf.typed import allowed_arguments
+from albform.provider.schema.official_view import PROVIDER_SOURCE
 
 App = cdktf.App
 Stack = cdktf.TerraformStack

@@ -14,14 +14,20 @@ this module
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
+from typing import Any
 
 from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.provider.resources.normalize import normalize_object, object_uuid
+from albform.provider.resources.refs import canonical_path
 from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, TypeRegistry
-from albform.provider.schema.engine_view import data_source_schema, resource_schema
+from albform.provider.schema.defaults import fill_defaults
+from albform.provider.schema.engine_view import api_type_of, data_source_schema, resource_schema
 from albform.provider.schema.official_view import OfficialStateForm, official_block
+from albform.provider.schema.table import UnknownObjectType
 
 # Key fields the controller fills when the configuration omits them.
 SERVER_ASSIGNED_KEYS = frozenset({"vip_id"})
@@ -67,7 +73,31 @@ def with_state_form(schema: ResourceSchema) -> ResourceSchema:
     block = official_block(schema.type_name)
     if block is None:
         return schema
-    return replace(schema, state_form=OfficialStateForm(block, schema.attributes))
+    adopt = None
+    if schema.type_name != SERVER_TYPE:
+        adopt = functools.partial(adopt_official_values, api_type_of(schema.type_name))
+    return replace(schema, state_form=OfficialStateForm(block, schema.attributes, adopt=adopt))
+
+
+def adopt_official_values(api_type: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    """Values the official provider wrote, in the forms albform's own read gives them.
+
+    That provider sets ``id`` to the object's absolute url, keeps refs as urls and reads
+    with ``skip_default=true`` (fields at their default are null in its state); albform's
+    read keeps canonical ``/api/<type>/<uuid>`` refs and every field. A state albform wrote
+    (``id`` not a url) is returned as it is: only adopted states pay for this."""
+    ident = attributes.get("id")
+    if not (isinstance(ident, str) and ident.startswith(("http://", "https://"))):
+        return attributes
+    try:
+        filled = fill_defaults(api_type, attributes)
+    except UnknownObjectType:
+        filled = dict(attributes)
+    normalized = normalize_object(api_type, filled)
+    if "id" not in normalized:  # no uuid kept: the id's last segment is the uuid
+        uuid = object_uuid({"id": ident})
+        normalized["id"] = canonical_path(api_type, uuid) if uuid else ident
+    return normalized
 
 
 def static_route_schema(vrfcontext: ResourceSchema) -> ResourceSchema:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -120,13 +120,17 @@ class OfficialStateForm:
     to every resource); the provider re-reads them anyway.
     """
 
-    __slots__ = ("_attrs", "_internal", "_top")
+    __slots__ = ("_adopt", "_attrs", "_internal", "_top")
 
     def __init__(self, block: Mapping[str, Any],
-                 internal: Mapping[str, AttributeSchema] | None, *, top: bool = True) -> None:
+                 internal: Mapping[str, AttributeSchema] | None, *, top: bool = True,
+                 adopt: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
+        """``adopt`` finishes ``from_state`` at the top level: the provider's read-side
+        normalisation, for values the official provider wrote in its own forms."""
         self._attrs: Mapping[str, Any] = block["attributes"]
         self._internal = internal or {}
         self._top = top
+        self._adopt = adopt
 
     # -- values ------------------------------------------------------------------------------
 
@@ -150,7 +154,7 @@ class OfficialStateForm:
             converted = self._value_from_state(facts, self._internal.get(name), value)
             if converted is not None:
                 out[name] = converted
-        return out
+        return self._adopt(out) if self._adopt is not None else out
 
     def _child(self, facts: Mapping[str, Any],
                internal: AttributeSchema | None) -> OfficialStateForm:
