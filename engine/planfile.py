@@ -26,8 +26,8 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -217,8 +217,7 @@ def save_plan(plan: Plan, path: str | os.PathLike[str], *,
             # The codec withholds sensitive attributes and sensitive output values. The plan
             # file is albform's own container: its states keep the engine's values (no
             # provider state form), so ``load_plan`` needs no schemas to read them back.
-            engine_schemas = {k: dataclasses.replace(v, state_form=None)
-                              for k, v in schemas.items()}
+            engine_schemas = _WithoutStateForm(schemas)
             z.writestr("tfstate", encode_state(plan.prior_state or State(), engine_schemas))
             z.writestr("tfstate-prev",
                        encode_state(plan.prev_run_state or State(), engine_schemas))
@@ -227,6 +226,23 @@ def save_plan(plan: Plan, path: str | os.PathLike[str], *,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class _WithoutStateForm(Mapping[str, ResourceSchema]):
+    """``schemas`` with no provider state form, looked up lazily (a provider's mapping may
+    build each schema on first use)."""
+
+    def __init__(self, schemas: Mapping[str, ResourceSchema]) -> None:
+        self._schemas = schemas
+
+    def __getitem__(self, key: str) -> ResourceSchema:
+        return replace(self._schemas[key], state_form=None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._schemas)
+
+    def __len__(self) -> int:
+        return len(self._schemas)
 
 
 def load_plan(path: str | os.PathLike[str]) -> SavedPlan:
