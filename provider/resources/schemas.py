@@ -73,10 +73,13 @@ def with_state_form(schema: ResourceSchema) -> ResourceSchema:
     block = official_block(schema.type_name)
     if block is None:
         return schema
+    attrs = schema.attributes
     adopt = None
     if schema.type_name != SERVER_TYPE:
         adopt = functools.partial(adopt_official_values, api_type_of(schema.type_name))
-    return replace(schema, state_form=OfficialStateForm(block, schema.attributes, adopt=adopt))
+    return replace(schema, state_form=OfficialStateForm(block, attrs, adopt=adopt))
+
+
 
 
 def adopt_official_values(api_type: str, attributes: dict[str, Any]) -> dict[str, Any]:

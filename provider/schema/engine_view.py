@@ -7,7 +7,9 @@ Mapping rules (terraform-provider-avi conventions, avi-api.md §4.2, §6):
 * ``server_default`` = every other optional field: the controller either has a default for
   it (``default`` carries the value) or fills it itself (refs to Default-Cloud, System-HTTP…),
   so leaving it out of the config means "don't care", as the provider's Optional+Computed;
-* ``required`` = Swagger ``required`` minus fields the controller assigns (``Vip.vip_id``);
+* ``required`` = Swagger ``required`` minus fields the controller assigns, plus every
+  argument the official provider requires (``official_parity``: its Go schema requires
+  ``Vip.vip_id`` and ``GslbService.domain_names``), so what it rejects is rejected here;
 * ``refers_to`` = the api type of the referenced definition;
 * ``keyed_by`` = ``KEYED_BY`` (lists whose members the controller identifies by the values at
   these dotted paths; pool servers by ip.addr + port, like the official ``avi_server`` id);
@@ -23,8 +25,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 from types import MappingProxyType
+from typing import Any
 
 from albform.engine.schema import AttributeSchema, ResourceSchema, ValueType
+from albform.provider.schema.official_view import nested_block, official_block
 from albform.provider.schema.table import Field, ObjectDef, UnknownObjectType, load_table
 
 TF_PREFIX = "avi_"
@@ -91,6 +95,9 @@ def resource_schema(tf_type: str) -> ResourceSchema:
     api_type = api_type_of(tf_type)
     obj = load_table().object(api_type)
     attrs = dict(_attributes(obj.definition))
+    official = official_block(terraform_type(api_type))
+    if official is not None:
+        attrs = dict(official_parity(attrs, official["attributes"]))
     for name in TOP_LEVEL_FORCE_NEW & attrs.keys():
         attrs[name] = replace(attrs[name], force_new=True)
     return ResourceSchema(type_name=terraform_type(api_type),
@@ -134,6 +141,29 @@ def _attribute(owner: ObjectDef, f: Field) -> AttributeSchema:
         fields=_attributes(f.definition) if f.nested is not None and f.definition else None,
         enum=f.enum, description=f.description,
     )
+
+
+def official_parity(attrs: Mapping[str, AttributeSchema],
+                     official: Mapping[str, Any]) -> Mapping[str, AttributeSchema]:
+    """An argument the official provider requires is required here too, at every nesting
+    level, so a configuration it rejects for a missing argument is rejected at load time
+    with file:line. (The few Swagger fields its 30.2.1 schema lacks stay configurable.)"""
+    out: dict[str, AttributeSchema] = {}
+    changed = False
+    for name, attr in attrs.items():
+        facts = official.get(name)
+        new = attr
+        if facts is not None:
+            if facts.get("required") and not attr.required:
+                new = replace(new, required=True, computed=False, server_default=False)
+            elem = facts.get("elem")
+            if attr.fields is not None and isinstance(elem, str) and elem[:1].isupper():
+                fields = official_parity(attr.fields, nested_block(elem)["attributes"])
+                if fields is not attr.fields:
+                    new = replace(new, fields=fields)
+        changed = changed or new is not attr
+        out[name] = new
+    return MappingProxyType(out) if changed else attrs
 
 
 def _as_data(attr: AttributeSchema, *, lookup: bool) -> AttributeSchema:

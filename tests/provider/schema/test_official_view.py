@@ -337,3 +337,40 @@ def test_unparsable_state_strings_stay_strings() -> None:
     back = form.from_state({"enabled": "maybe", "default_server_port": "${var.port}"})
     assert back == {"enabled": "maybe", "default_server_port": "${var.port}"}
     assert not math.isnan(float(go_format(0.5)))
+
+
+@pytest.mark.parametrize(("tf_type", "path"), [
+    ("avi_gslbservice", ("domain_names",)),
+    ("avi_gslbservice", ("groups",)),
+    ("avi_vsvip", ("vip", "vip_id")),
+    ("avi_pool", ("name",)),
+])
+def test_what_the_official_provider_requires_is_required(tf_type: str,
+                                                          path: tuple[str, ...]) -> None:
+    attr = _schema(tf_type).attribute(path)
+    assert attr is not None and attr.required, path
+
+
+def test_every_official_required_argument_is_required_in_the_engine_schema() -> None:
+    blocks = load_official()["blocks"]
+
+    def walk(attrs: Mapping[str, AttributeSchema], official: Mapping[str, Any],
+             where: str, depth: int) -> list[str]:
+        missing = []
+        for name, attr in attrs.items():
+            facts = official.get(name)
+            if facts is None:
+                continue
+            if facts.get("required") and not attr.required:
+                missing.append(f"{where}.{name}")
+            if attr.fields is not None and facts.get("elem") in blocks and depth < 6:
+                missing += walk(attr.fields, blocks[facts["elem"]]["attributes"],
+                                f"{where}.{name}", depth + 1)
+        return missing
+
+    missing: list[str] = []
+    for tf_type in TOP_TYPES:
+        block = official_block(tf_type)
+        assert block is not None
+        missing += walk(_schema(tf_type).attributes, block["attributes"], tf_type, 0)
+    assert missing == []
