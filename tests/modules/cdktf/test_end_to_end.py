@@ -48,7 +48,8 @@ def test_cdktf_app_plans_applies_and_converges(tmp_path: Path) -> None:
     vsvips = [inst["attributes"] for res in state["resources"] if res["type"] == "avi_vsvip"
               for inst in res["instances"]]
     assert len(vsvips) == 1
-    vip = ipaddress.ip_address(vsvips[0]["vip"][0]["ip_address"]["addr"])
+    # Typed as the official provider types it: nested objects are one-element blocks.
+    vip = ipaddress.ip_address(vsvips[0]["vip"][0]["ip_address"][0]["addr"])
     assert ipaddress.ip_address("172.19.0.100") <= vip <= ipaddress.ip_address("172.19.0.150")
 
     again = _run([*albform, "plan", "-detailed-exitcode", "-no-color"], tmp_path, env)
