@@ -972,7 +972,7 @@ class AviApplicationprofile(TypedResource):
 class AviAuthmappingprofileArgs(TypedDict, total=False):
     configpb_attributes: _Object
     description: str
-    mapping_rules: Sequence[Any]
+    mapping_rules: Required[Sequence[Any]]
     name: Required[str]
     tenant_ref: str
     type: Required[str]
@@ -985,6 +985,7 @@ class AviAuthmappingprofile(TypedResource):
     TYPE = 'avi_authmappingprofile'
     ARGUMENTS = AviAuthmappingprofileArgs
     REQUIRED = frozenset({
+        'mapping_rules',
         'name',
         'type',
     })
@@ -1074,7 +1075,7 @@ class AviAvailabilityzoneArgs(TypedDict, total=False):
     name: Required[str]
     tenant_ref: str
     uuid: str
-    vcenter_refs: Sequence[Any]
+    vcenter_refs: Required[Sequence[Any]]
 
 
 class AviAvailabilityzone(TypedResource):
@@ -1084,6 +1085,7 @@ class AviAvailabilityzone(TypedResource):
     ARGUMENTS = AviAvailabilityzoneArgs
     REQUIRED = frozenset({
         'name',
+        'vcenter_refs',
     })
 
     def __init__(
@@ -1493,7 +1495,7 @@ class AviCloudruntime(TypedResource):
 
 class AviClusterArgs(TypedDict, total=False):
     name: Required[str]
-    nodes: Sequence[Any]
+    nodes: Required[Sequence[Any]]
     rejoin_nodes_automatically: bool | str
     tenant_ref: str
     uuid: str
@@ -1507,6 +1509,7 @@ class AviCluster(TypedResource):
     ARGUMENTS = AviClusterArgs
     REQUIRED = frozenset({
         'name',
+        'nodes',
     })
 
     def __init__(
@@ -1734,7 +1737,7 @@ class AviCsrfpolicyArgs(TypedDict, total=False):
     cookie_name: str
     description: str
     name: Required[str]
-    rules: Sequence[Any]
+    rules: Required[Sequence[Any]]
     tenant_ref: str
     token_validity_time_min: int | str
     uuid: str
@@ -1747,6 +1750,7 @@ class AviCsrfpolicy(TypedResource):
     ARGUMENTS = AviCsrfpolicyArgs
     REQUIRED = frozenset({
         'name',
+        'rules',
     })
 
     def __init__(
@@ -2183,7 +2187,7 @@ class AviGslbArgs(TypedDict, total=False):
     replication_policy: _Object
     send_interval: int | str
     send_interval_prior_to_maintenance_mode: int | str
-    sites: Sequence[Any]
+    sites: Required[Sequence[Any]]
     tenant_ref: str
     tenant_scoped: bool | str
     third_party_sites: Sequence[Any]
@@ -2199,6 +2203,7 @@ class AviGslb(TypedResource):
     REQUIRED = frozenset({
         'leader_cluster_uuid',
         'name',
+        'sites',
     })
 
     def __init__(
@@ -2235,7 +2240,7 @@ class AviGslbInventory(TypedResource):
 class AviGslbgeodbprofileArgs(TypedDict, total=False):
     configpb_attributes: _Object
     description: str
-    entries: Sequence[Any]
+    entries: Required[Sequence[Any]]
     is_federated: bool | str
     markers: Sequence[Any]
     name: Required[str]
@@ -2249,6 +2254,7 @@ class AviGslbgeodbprofile(TypedResource):
     TYPE = 'avi_gslbgeodbprofile'
     ARGUMENTS = AviGslbgeodbprofileArgs
     REQUIRED = frozenset({
+        'entries',
         'name',
     })
 
@@ -2268,10 +2274,10 @@ class AviGslbserviceArgs(TypedDict, total=False):
     controller_health_status_enabled: bool | str
     created_by: str
     description: str
-    domain_names: Sequence[Any]
+    domain_names: Required[Sequence[Any]]
     down_response: _Object
     enabled: bool | str
-    groups: Sequence[Any]
+    groups: Required[Sequence[Any]]
     health_monitor_refs: Sequence[Any]
     health_monitor_scope: str
     hm_off: bool | str
@@ -2298,6 +2304,8 @@ class AviGslbservice(TypedResource):
     TYPE = 'avi_gslbservice'
     ARGUMENTS = AviGslbserviceArgs
     REQUIRED = frozenset({
+        'domain_names',
+        'groups',
         'name',
     })
 
@@ -4571,7 +4579,7 @@ class AviSslkeyandcertificate(TypedResource):
 
 class AviSslprofileArgs(TypedDict, total=False):
     accepted_ciphers: str
-    accepted_versions: Sequence[Any]
+    accepted_versions: Required[Sequence[Any]]
     cipher_enums: Sequence[Any]
     ciphersuites: str
     configpb_attributes: _Object
@@ -4600,6 +4608,7 @@ class AviSslprofile(TypedResource):
     TYPE = 'avi_sslprofile'
     ARGUMENTS = AviSslprofileArgs
     REQUIRED = frozenset({
+        'accepted_versions',
         'name',
     })
 

@@ -73,10 +73,12 @@ def test_sensitive_paths_and_force_new_type():
     assert resource_schema("avi_healthmonitor").attributes["type"].force_new
 
 
-def test_vip_id_is_not_required_because_the_controller_assigns_it():
+def test_vip_id_is_required_because_the_official_provider_requires_it():
+    # The controller would assign one, but the official provider's schema requires vip_id,
+    # and a configuration it rejects must not load here (official_parity).
     vsvip = resource_schema("avi_vsvip")
     vip_id = vsvip.attribute(("vip", 0, "vip_id"))
-    assert vip_id is not None and not vip_id.required and vip_id.server_default
+    assert vip_id is not None and vip_id.required and not vip_id.server_default
     assert vsvip.attributes["vip"].keyed_by == ("vip_id",)
     assert vsvip.attributes["vs_refs"].computed
     assert vsvip.attributes["markers"].keyed_by == ("key",)
