@@ -35,7 +35,7 @@ from albform.engine.collector import collector_paused
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.provider import ProviderError
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+EXIT_OK, EXIT_ERROR = 0, 1  # 2 (changes present) is render.detailed_exit_code's
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,11 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
             elif not args.json and plan.has_changes():
                 # Terraform prints the note only when there is something to apply.
                 view.unsaved_note()
-            return EXIT_CHANGES if (args.detailed_exitcode and plan.has_changes()) else EXIT_OK
+            if not args.detailed_exitcode:
+                return EXIT_OK
+            from albform.engine.render import detailed_exit_code
+
+            return detailed_exit_code(plan, diags)
         if not plan.has_changes():
             return EXIT_OK
         if not args.auto_approve and not view.confirm(destroy=args.destroy):
