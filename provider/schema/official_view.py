@@ -262,3 +262,54 @@ def _scalar_to_state(kind: str, value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+# -- checking a configuration against the provider's schema -----------------------------------
+
+# Terraform's meta-arguments and blocks: not the provider's business.
+META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider", "lifecycle",
+                            "connection", "provisioner", "dynamic", "//", "__is_block__",
+                            "__start_line__", "__end_line__", "__comments__"})
+
+
+def check_body(tf_type: str, body: Mapping[str, Any], *, data: bool = False) -> list[str]:
+    """What the official provider would reject in one resource (or data source) body, as
+    Terraform JSON or python-hcl2 gives it: unknown arguments, a block written as an
+    argument or the reverse (hcl2's ``__is_block__`` marks blocks; JSON cannot tell), and
+    missing required arguments. Values are not type-checked (interpolations are allowed
+    anywhere). An empty list means the provider's schema accepts the body's shape."""
+    block = official_block(tf_type, data=data)
+    if block is None:
+        return [f"{tf_type}: not a {'data source' if data else 'resource type'} of "
+                f"{PROVIDER_SOURCE} {provider_version()}"]
+    problems: list[str] = []
+    _check(block["attributes"], body, tf_type, problems)
+    return problems
+
+
+def _check(attrs: Mapping[str, Any], body: Mapping[str, Any], where: str,
+           problems: list[str]) -> None:
+    blocks = load_official()["blocks"]
+    for key, value in body.items():
+        if key in META_ARGUMENTS:
+            continue
+        facts = attrs.get(key)
+        if facts is None:
+            problems.append(f'{where}: an argument named "{key}" is not expected here')
+            continue
+        elem = facts.get("elem")
+        items = value if isinstance(value, list) else [value]
+        if elem in blocks:
+            for i, item in enumerate(items):
+                if isinstance(item, Mapping):
+                    _check(nested_block(elem)["attributes"], item, f"{where}.{key}[{i}]",
+                           problems)
+                elif not (isinstance(item, str) and "${" in item):
+                    problems.append(f"{where}.{key}: expected a block, got {item!r:.40}")
+        elif any(isinstance(item, Mapping) and item.get("__is_block__") for item in items):
+            problems.append(f'{where}: blocks of type "{key}" are not expected here')
+    if "dynamic" in body:
+        return  # dynamic blocks may supply anything; Terraform checks them after expansion
+    for name, facts in attrs.items():
+        if facts.get("required") and name not in body:
+            problems.append(f'{where}: the argument "{name}" is required')
