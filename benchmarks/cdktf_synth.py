@@ -2,7 +2,7 @@
 real cdktf 0.21 runtime (jsii + Node.js), in the same run, through the same app code.
 
 Each pool has a name, a reference to a shared data source, one server and a description
-interpolating another pool's name (one cross reference), as in terraform-compat.md §7's
+interpolating another pool's name (one cross reference), as in docs/terraform-compat.md §7's
 measurement (1,000 resources: cdktf build 1.25 s + synth 0.17 s). Prints build and synth
 times for each, the output size, and the ratio cdktf / pure-Python. The real-cdktf half is
 skipped with a reason when cdktf or node is missing. Also checks both outputs are

@@ -1,7 +1,7 @@
 """Attribute diff: what must change so that a real object matches its configuration.
 
 ``diff_attributes(schema, desired, actual)`` compares with **desired ⊆ actual** semantics
-(as Ansible's ``avi_obj_cmp`` and avi-api.md §6 recommend). The exact rule:
+(as Ansible's ``avi_obj_cmp`` and docs/avi-api.md §6 recommend). The exact rule:
 
 1. Only keys present in ``desired`` are compared, at every depth. A key the configuration
    does not set is never a change, whatever the server put there (computed, server-defaulted,

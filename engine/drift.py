@@ -5,7 +5,7 @@ refresh: an object whose attributes changed is an UPDATE (with attribute changes
 directions: values changed, added and removed by the server side); an object gone is a
 DELETE. ``planning`` calls it for ``plan.drift``.
 
-``DriftReport`` is the nightly-job view (users-and-peers.md §3.4), in driftctl's classes:
+``DriftReport`` is the nightly-job view (docs/users-and-peers.md §3.4), in driftctl's classes:
 provenance (lineage, serial, times), counts (managed / in sync / changed / missing /
 unmanaged), the in-sync share (managed objects found in sync) and, when unmanaged objects were
 looked for, the coverage (driftctl's meaning: the share of this state's marked objects on the

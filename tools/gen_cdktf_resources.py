@@ -14,7 +14,7 @@ from albform.engine.schema import AttributeSchema
 from albform.provider.schema import data_source_schema, resource_schema, resource_types
 
 TARGET = Path(__file__).resolve().parents[1] / "modules" / "cdktf" / "generated.py"
-# Arguments the official provider accepts beyond the API fields (avi-api.md §4.2).
+# Arguments the official provider accepts beyond the API fields (docs/avi-api.md §4.2).
 EXTRAS = {"avi_pool": {"ignore_servers": "bool | str"}}
 
 HEADER = '''"""Typed constructs for every ``avi_*`` resource type and data source.

@@ -24,13 +24,13 @@ files themselves are not shipped. Rules, in order of application:
   ``Field introduced in V[, V].``, ``Field deprecated in V.``, ``Allowed values are A-B.``,
   ``Unit is U.``/``Units(U)``, ``Maximum/Minimum of N items``.
 * **Read-only**: Swagger ``readOnly``, prose "read-only field", "(ReadOnly)", "Runtime summary",
-  plus ``SPEC_READ_ONLY`` (runtime keys avi-api.md §3.3/§6 lists). **Internal**: prose
+  plus ``SPEC_READ_ONLY`` (runtime keys docs/avi-api.md §3.3/§6 lists). **Internal**: prose
   "(internal-use)", "used internally by Avi, not editable", "Internally set by".
 * **Sensitive**: string fields whose name matches ``SENSITIVE_NAME`` (minus
   ``NOT_SENSITIVE``; booleans/counts such as ``passwordless`` never are), plus
   ``SENSITIVE_FIELDS`` (e.g. ``SSLKeyAndCertificate.key``).
 * **Defaults**: Swagger ``default``; where it has none, ``SPEC_DEFAULTS`` adds the false/0
-  (and other) defaults avi-api.md §3.3/§5.4/Appendix A records; Swagger wins on conflict.
+  (and other) defaults docs/avi-api.md §3.3/§5.4/Appendix A records; Swagger wins on conflict.
 * **Extra fields** the controller returns that the Swagger lacks (``SPEC_EXTRA_FIELDS``,
   e.g. ``VsVip.vs_refs``), always read-only.
 """
@@ -53,7 +53,7 @@ DEFAULT_OUT = ROOT / "provider" / "schema" / "avi_schema.json.gz"
 
 SINGLETONS = frozenset({"systemconfiguration", "cluster", "seproperties", "controllerproperties"})
 
-# Runtime/server-managed keys that Swagger does not flag readOnly (avi-api.md §3.3, §6).
+# Runtime/server-managed keys that Swagger does not flag readOnly (docs/avi-api.md §3.3, §6).
 SPEC_READ_ONLY: dict[str, frozenset[str]] = {
     "VirtualService": frozenset({"cloud_config_cksum", "vsvip_cloud_config_cksum",
                                  "configpb_attributes"}),
@@ -68,7 +68,7 @@ SPEC_READ_ONLY: dict[str, frozenset[str]] = {
         "public_key", "signature", "text", "chain_verified", "subject_alt_names"}),
 }
 
-# Keys real controllers return that the Swagger definitions do not declare (avi-api.md §1.4,
+# Keys real controllers return that the Swagger definitions do not declare (docs/avi-api.md §1.4,
 # §3.3, Appendix A). Always read-only.
 SPEC_EXTRA_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
     "VsVip": {"vs_refs": {"type": "list", "elem": "string", "ref": "VirtualService",
@@ -89,7 +89,7 @@ SPEC_EXTRA_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 # Defaults the controller fills that the Swagger omits (false/0 and a few others), as recorded
-# in avi-api.md §3.3 / §5.4 / Appendix A.
+# in docs/avi-api.md §3.3 / §5.4 / Appendix A.
 SPEC_DEFAULTS: dict[str, dict[str, Any]] = {
     "VirtualService": {
         "advertise_down_vs": False, "allow_invalid_client_cert": False,

@@ -1,4 +1,4 @@
-"""The human plan text, in Terraform's exact phrases (terraform-compat.md §6).
+"""The human plan text, in Terraform's exact phrases (docs/terraform-compat.md §6).
 
 PR tools (tfcmt, Atlantis) parse ``# ADDR will be created``, ``will be updated in-place``,
 ``will be destroyed`` (and ``# ADDR (deposed object KEY) will be destroyed``), ``must be

@@ -1,6 +1,6 @@
 """The machine-readable plan: Terraform's ``terraform show -json PLANFILE`` shape, format 1.2.
 
-Keys and ``actions``/``action_reason`` strings follow terraform-compat.md §5.1 exactly, since
+Keys and ``actions``/``action_reason`` strings follow docs/terraform-compat.md §5.1 exactly, since
 PR tools parse them. Two deliberate differences: sensitive values (per schema, and sensitive
 outputs) are **never** written — they become ``null``, with ``before_sensitive`` /
 ``after_sensitive`` / ``sensitive_values`` mirror trees marking where they were; and

@@ -1,4 +1,4 @@
-"""A plan as a pull-request comment (users-and-peers.md §3.5), split under GitHub's limit.
+"""A plan as a pull-request comment (docs/users-and-peers.md §3.5), split under GitHub's limit.
 
 The rules, in the order a reader meets them:
 

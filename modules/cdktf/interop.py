@@ -19,7 +19,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-# jsii prints a banner for Node 20 on every start (terraform-compat.md §7).
+# jsii prints a banner for Node 20 on every start (docs/terraform-compat.md §7).
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import cdktf

@@ -1,7 +1,7 @@
 """The ``avi`` provider block, state backends and the built-in cluster module call.
 
 ``AviProvider`` takes the official provider's arguments (``avi_controller``, ``avi_username``,
-…, avi-api.md §4.1); CDKTF writes provider blocks as a list (``{"avi": [{...}]}``) and so do
+…, docs/avi-api.md §4.1); CDKTF writes provider blocks as a list (``{"avi": [{...}]}``) and so do
 we. A backend is a construct directly under the stack (id ``backend``) giving
 ``terraform.backend.<type>``; with none, the stack uses a local backend at
 ``<cwd>/terraform.<stack>.tfstate`` as CDKTF does. ``AkoCluster`` calls the HCL reader's

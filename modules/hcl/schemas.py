@@ -2,7 +2,7 @@
 (``albform.provider.schema``, the one provider package front ends may import).
 
 Beyond the generated table, the official provider accepts a few arguments of its own
-(``avi_pool.ignore_servers``, avi-api.md §4.2, and the pool-member resource ``avi_server``) and
+(``avi_pool.ignore_servers``, docs/avi-api.md §4.2, and the pool-member resource ``avi_server``) and
 albform's provider adds the partial resource ``avi_vrfcontext_static_route``; those are accepted
 here without a field check.
 """

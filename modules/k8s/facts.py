@@ -1,4 +1,5 @@
-"""Controller facts the translation depends on but Kubernetes does not hold (spec 1, last
+"""Controller facts the translation depends on but Kubernetes does not hold
+(docs/ako-translation.md §1, last
 paragraph): cloud type, DNS sub-domains, licence tier, VRF, IPAM type, NSX-T transport zone,
 and which Avi objects that CRDs name exist (AKO checks every CRD reference on the controller and
 marks the CRD Rejected when one is missing).

@@ -1,4 +1,5 @@
-"""Ingress admission and host/path parsing (spec 2.6, 4.5; AKO ``ValidateIngressForClass``,
+"""Ingress admission and host/path parsing (docs/ako-translation.md §2.6, 4.5; AKO
+``ValidateIngressForClass``,
 ``ParseHostPathForIngress``). Produces ``IngressHosts``: per host the paths with their backend
 Service port, and whether the host is secure (TLS host with a usable Secret)."""
 

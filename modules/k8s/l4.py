@@ -1,5 +1,6 @@
 """Services of type LoadBalancer -> VirtualService, VsVip, one Pool per port and an
-L4PolicySet (spec 4.1, AKO ``ConstructAviL4VsNode`` / ``ConstructAviL4PolPoolNodes``), plus
+L4PolicySet (docs/ako-translation.md §4.1, AKO ``ConstructAviL4VsNode`` /
+``ConstructAviL4PolPoolNodes``), plus
 shared-VIP groups (2.4.2). Objects are emitted in AKO's creation order."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """L7 bodies shared by the SNI, dedicated and EVH models: pools, pool groups, host-path and
-redirect HTTPPolicySets, SSL key/certs and the ``http_policies`` index rule (spec 4.4-4.8);
+redirect HTTPPolicySets, SSL key/certs and the ``http_policies`` index rule
+(docs/ako-translation.md §4.4-4.8);
 ``HostRoutes``, one host merged over every Ingress that serves it; and the VirtualService body
 pieces the L4 model shares (``vs_base``, ``add_vrf_and_rhi``)."""
 
@@ -347,5 +348,5 @@ _CREATION_RANK = {"pkiprofile": 0, "pool": 1}
 
 def creation_order(objects: Sequence[AviObject]) -> list[AviObject]:
     """AKO creates a child's pools (after their PKI profiles) before its pool groups
-    (spec 0)."""
+    (docs/ako-translation.md §0)."""
     return sorted(objects, key=lambda o: _CREATION_RANK.get(o.api_type, 2))

@@ -1,4 +1,5 @@
-"""The EVH L7 model (enableEVH=true, spec 4.8): shared ``Shared-L7-EVH-n`` parents (or one per
+"""The EVH L7 model (enableEVH=true, docs/ako-translation.md §4.8): shared ``Shared-L7-EVH-n``
+parents (or one per
 namespace with ``vipPerNamespace``) carrying every secure host's certificate, and one EVH child
 per host (secure or insecure) with ``vh_matches``, per-path PoolGroups, a host-path
 HTTPPolicySet and, for secure hosts, a redirect policy named like the child."""

@@ -1,4 +1,5 @@
-"""The SNI L7 model (enableEVH=false, spec 4.4-4.6): hosts hashed onto ``shardVSSize`` shared
+"""The SNI L7 model (enableEVH=false, docs/ako-translation.md §4.4-4.6): hosts hashed onto
+``shardVSSize`` shared
 parent VSes (insecure pools behind one PoolGroup + DataScript, secure hosts as SNI children
 with a cert, per-path PoolGroups and a host-path HTTPPolicySet, http->https redirect on the
 parent), or one VS per host with ``shardVSSize: DEDICATED`` — also in EVH mode, where the

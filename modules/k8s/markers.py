@@ -1,5 +1,6 @@
 """Avi ``markers`` exactly as AKO's ``GetAllMarkers`` writes them: ``clustername`` first, then
-the non-empty fields of ``AviObjectMarkers`` in their fixed Go field order (spec 4.0)."""
+the non-empty fields of ``AviObjectMarkers`` in their fixed Go field order (docs/ako-translation.md
+§4.0)."""
 
 from __future__ import annotations
 

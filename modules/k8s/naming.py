@@ -1,4 +1,5 @@
-"""Every AKO object-name rule (spec 2; AKO internal/lib/lib.go). ``Namer`` closes over the
+"""Every AKO object-name rule (docs/ako-translation.md §2; AKO internal/lib/lib.go). ``Namer``
+closes over the
 cluster name, EVH mode and the AKO-ID prefix of a non-primary instance; all methods are pure.
 
 ``P(p)`` below is the path with ``/`` replaced by ``_``; ``encode`` is AKO's ``Encode``: the

@@ -1,4 +1,5 @@
-"""VRF static routes for ClusterIP mode (spec 5): one ``avi_vrfcontext_static_route`` per
+"""VRF static routes for ClusterIP mode (docs/ako-translation.md §5): one
+``avi_vrfcontext_static_route`` per
 node pod CIDR, next hop the node IP, labelled ``clustername=C`` (contract in DECISIONS.md).
 Nodes are processed sorted by name, as at AKO boot."""
 

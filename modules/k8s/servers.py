@@ -1,4 +1,5 @@
-"""Pool servers per ``serviceType`` (spec 4.3, 6): ClusterIP from EndpointSlices, NodePort
+"""Pool servers per ``serviceType`` (docs/ako-translation.md §4.3, 6): ClusterIP from
+EndpointSlices, NodePort
 from Nodes, NodePortLocal from Antrea's pod annotations. Mirrors AKO's ``PopulateServers*``
 (internal/nodes/avi_model_l4_translator.go), including its port-matching quirks.
 

@@ -1,4 +1,5 @@
-"""AKO settings from the ``avi-k8s-config`` ConfigMap or AKO's Helm ``values.yaml`` (spec 1).
+"""AKO settings from the ``avi-k8s-config`` ConfigMap or AKO's Helm ``values.yaml``
+(docs/ako-translation.md §1).
 
 ``load_settings(text, filename) -> (AkoSettings | None, Diagnostics)``. Values AKO silently
 defaults are defaulted the same way with a warning; values that stop AKO from starting are

@@ -39,7 +39,8 @@ def _translate(objects: Iterable[KubeObject | Mapping[str, Any]], settings: AkoS
     diags = Diagnostics(index.diagnostics)
     ctx = Context(index, settings, facts, diags)
     if settings.delete_config:
-        # deleteConfig: AKO removes every object it owns and syncs nothing (spec 8.3).
+        # deleteConfig: AKO removes every object it owns and syncs nothing (docs/ako-translation.md
+        # §8.3).
         return Translation((), settings.tenant_name), diags
     if len(settings.vip_networks) > 1 and facts.cloud_type != "CLOUD_AWS":
         diags.warning("Extra VIP networks ignored", "vipNetworkList has several entries; "

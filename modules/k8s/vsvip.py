@@ -1,4 +1,5 @@
-"""VsVip bodies for every VS kind (spec 4.2, AKO ``AviVsVipBuild``): the ``vip`` entry from
+"""VsVip bodies for every VS kind (docs/ako-translation.md §4.2, AKO ``AviVsVipBuild``): the
+``vip`` entry from
 the VIP network, cloud type and preferred IP, ``dns_info`` deduplicated in order."""
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ In-process API (for tests and the CLI)::
         emu.controller                    # direct object layer (Controller) over the store
     # emu.stop() is called on exit
 
-Over HTTP it behaves like a 20.1 to 30.2 controller as recorded (shared spec ``avi-api.md``
+Over HTTP it behaves like a 20.1 to 30.2 controller as recorded (``docs/avi-api.md``
 §1, §5): ``POST /login`` (form or JSON) sets cookies ``csrftoken``, ``avi-sessionid`` and
 ``sessionid``; writes need ``X-CSRFToken`` (else 401 ``CSRF token missing or incorrect.``);
 ``X-Avi-Version`` is echoed in ``AVI_API_VERSION``; ``X-Avi-Tenant``, ``X-Avi-Tenant-UUID`` and

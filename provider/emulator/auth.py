@@ -1,4 +1,4 @@
-"""Login sessions, CSRF and Basic auth, as recorded from real controllers (spec §1.2).
+"""Login sessions, CSRF and Basic auth, as recorded from real controllers (docs/avi-api.md §1.2).
 
 ``POST /login`` creates a session: cookies ``csrftoken`` (1 year, not HttpOnly),
 ``avi-sessionid`` and ``sessionid`` (same value, 24 h, HttpOnly). Unsafe methods need the

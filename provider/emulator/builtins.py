@@ -1,4 +1,4 @@
-"""The objects a fresh controller has (spec §5.1), created once per store.
+"""The objects a fresh controller has (docs/avi-api.md §5.1), created once per store.
 
 All live in tenant ``admin`` and are marked system defaults (editable, never deletable or
 renamable). Creating them goes through the normal write path, so they get the same defaults,

@@ -167,15 +167,15 @@ MODELS: dict[str, str] = {
     "webhook": "Webhook",
 }
 
-# Types whose names are unique per (tenant, cloud) rather than per tenant (spec §5.2).
+# Types whose names are unique per (tenant, cloud) rather than per tenant (docs/avi-api.md §5.2).
 CLOUD_SCOPED_NAMES = frozenset({"vrfcontext", "serviceenginegroup", "network"})
 
-# Types that carry a cloud_ref filled with Default-Cloud when absent (spec §1.4).
+# Types that carry a cloud_ref filled with Default-Cloud when absent (docs/avi-api.md §1.4).
 CLOUD_REF_TYPES = frozenset(
     {"pool", "poolgroup", "vsvip", "virtualservice", "vrfcontext", "serviceenginegroup", "network"}
 )
 
-# Admin-tenant objects other tenants can see and reference (spec §5.2, "sharing admin
+# Admin-tenant objects other tenants can see and reference (docs/avi-api.md §5.2, "sharing admin
 # profiles"; clouds, SE groups, VRFs and networks via provider context).
 SHARED_TYPES = frozenset(
     {
@@ -217,7 +217,7 @@ GLOBAL_TYPES = frozenset(
     }
 )
 
-# PUT-only singletons served on the collection path (spec §1.6).
+# PUT-only singletons served on the collection path (docs/avi-api.md §1.6).
 SINGLETONS = frozenset({"systemconfiguration", "controllerproperties", "seproperties", "cluster"})
 
 # Read-only computed collections (answered by the runtime module, not the store).

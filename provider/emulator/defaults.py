@@ -2,7 +2,7 @@
 
 This module is the single place the emulator asks "what does the controller fill in when the
 client leaves X out". The tables below hold what real controllers were recorded returning
-(cassettes, spec §3.3 / §5.4); the generated provider schema table's
+(cassettes, docs/avi-api.md §3.3 / §5.4); the generated provider schema table's
 non-zero Swagger defaults are merged underneath (recorded values win), so switching to the
 table is one function (:func:`schema_defaults`).
 
@@ -133,7 +133,8 @@ SENSITIVE: dict[str, frozenset[str]] = {
     "backupconfiguration": frozenset({"backup_passphrase"}),
 }
 
-# Keys clients may send that the server owns (accepted and overwritten/ignored, spec §5.4).
+# Keys clients may send that the server owns (accepted and overwritten/ignored, docs/avi-api.md
+# §5.4).
 READ_ONLY = frozenset({"url", "_last_modified", "vs_refs", "marked_for_delete", "redis_db",
                        "redis_port", "tls_ticket_key", "vip_runtime",
                        "self_se_election", "configpb_attributes"})

@@ -1,4 +1,4 @@
-"""Avi internal IPAM for VsVips with ``auto_allocate_ip`` (spec §5.6).
+"""Avi internal IPAM for VsVips with ``auto_allocate_ip`` (docs/avi-api.md §5.6).
 
 Network choice: ``vip.ipam_network_subnet.network_ref`` when given, else the usable networks of
 the cloud's IPAM profile (``internal_profile.usable_networks[].nw_ref``, older

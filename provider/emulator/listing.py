@@ -1,7 +1,7 @@
 """Collections: ``GET /api/<type>`` query parameters → store query → ``{count, results, next}``.
 
-Supported (spec §1.5): ``page`` (1-based) / ``page_size`` (default 25, at most 200), ``name``,
-``name.contains``, ``name.icontains``, ``name.in``, ``uuid.in``, ``exclude=uuid.in``,
+Supported (docs/avi-api.md §1.5): ``page`` (1-based) / ``page_size`` (default 25, at most 200),
+``name``, ``name.contains``, ``name.icontains``, ``name.in``, ``uuid.in``, ``exclude=uuid.in``,
 ``cloud_ref.name``, ``cloud_ref.uuid`` / ``cloud_uuid``, ``refers_to=<type>:<uuid>`` (objects
 that refer to it), ``referred_by=<type>:<uuid>`` (objects it refers to), ``sort=[-]<field>``,
 and equality on any other top-level scalar field (``created_by=ako``). Presentation parameters

@@ -37,7 +37,7 @@ from albform.provider.emulator.store import Store, StoredObject
 
 Json = dict[str, Any]
 
-# Per-cloud objects the controller creates with every cloud (spec §5.1).
+# Per-cloud objects the controller creates with every cloud (docs/avi-api.md §5.1).
 PER_CLOUD_BUILTINS: tuple[tuple[str, str, Json], ...] = (
     ("vrfcontext", "global", {"system_default": True}),
     ("vrfcontext", "management", {"system_default": True}),

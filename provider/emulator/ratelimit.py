@@ -1,7 +1,7 @@
 """``controllerproperties.portal_request_rate_limit`` (requests/s, 0 = off) with
 ``portal_request_burst_limit``: a token bucket in front of ``/api``; over the limit the
-answer is 429 ``{"error": "Too many requests"}`` with ``Retry-After`` (spec §1.9, inferred
-shape: no public capture of the throttled answer exists)."""
+answer is 429 ``{"error": "Too many requests"}`` with ``Retry-After`` (docs/avi-api.md §1.9,
+inferred shape: no public capture of the throttled answer exists)."""
 
 from __future__ import annotations
 

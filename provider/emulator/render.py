@@ -1,7 +1,7 @@
 """Stored objects → API answers: absolute urls and refs, ``#name``, projections, extras.
 
-Rules as recorded (spec §1.4): write answers and ``Location`` carry ``#name`` on ``url`` and
-every ref; GETs only with ``include_name``; sensitive fields never leave the emulator; GETs add
+Rules as recorded (docs/avi-api.md §1.4): write answers and ``Location`` carry ``#name`` on ``url``
+and every ref; GETs only with ``include_name``; sensitive fields never leave the emulator; GETs add
 the read-time extras (VS bookkeeping, ``vip_runtime``, VsVip ``vs_refs``) that write answers
 do not show; ``skip_default`` drops values equal to their default; ``fields`` projects (``name``,
 ``url`` and ``uuid`` always kept).

@@ -3,7 +3,7 @@
 A real controller adds bookkeeping to a VS after placement (``redis_db``, ``tls_ticket_key``,
 ``version``...) that GETs show but the POST/PUT answer does not; :func:`server_fields` keeps
 them on the stored body and :data:`READ_ONLY_ON_GET` lists what write answers hide. Status
-follows spec §5.7: ``OPER_UP`` when enabled, traffic-enabled, with a VIP and a service;
+follows docs/avi-api.md §5.7: ``OPER_UP`` when enabled, traffic-enabled, with a VIP and a service;
 ``OPER_DISABLED`` when disabled; otherwise ``OPER_DOWN``. Tests can force a state per VS
 (:meth:`RuntimeOverrides.set`).
 """

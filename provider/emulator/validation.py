@@ -1,5 +1,5 @@
-"""Cheap, high-value validation (spec §5.5): from the schema table, required top-level fields
-(after server defaults are filled) and enum membership of top-level values; and cross-field
+"""Cheap, high-value validation (docs/avi-api.md §5.5): from the schema table, required top-level
+fields (after server defaults are filled) and enum membership of top-level values; and cross-field
 rules (VS pool xor pool group, VH child needs a VH parent, unique policy indexes and static
 route ids, network static ranges inside their subnet).
 
@@ -44,8 +44,8 @@ def check(obj_type: str, body: dict[str, Any]) -> None:
 
 def check_semantics(obj_type: str, body: dict[str, Any],
                     lookup: Callable[[str], dict[str, Any] | None]) -> None:
-    """Cross-field rules worth emulating (spec §5.5). ``lookup`` maps a canonical ref to the
-    referenced object's stored body (refs are resolved before this runs)."""
+    """Cross-field rules worth emulating (docs/avi-api.md §5.5). ``lookup`` maps a canonical ref to
+    the referenced object's stored body (refs are resolved before this runs)."""
     if obj_type == "virtualservice":
         if body.get("pool_ref") and body.get("pool_group_ref"):
             raise error(400, json.dumps({"pool_ref": "pool_ref and pool_group_ref are mutually "

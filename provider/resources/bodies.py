@@ -2,7 +2,7 @@
 
 ``write_body`` is what create/update send: the planned attributes minus albform's own ``id``,
 minus values still unknown (the controller fills those) and minus read-only noise. Refs are
-sent in canonical form, which the controller accepts (avi-api.md §1.4).
+sent in canonical form, which the controller accepts (docs/avi-api.md §1.4).
 """
 
 from __future__ import annotations

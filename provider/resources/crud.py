@@ -6,7 +6,7 @@
   brought to the planned body (an update) — the create happened once. A 409 for an object
   that is not ours is the user's name collision and is raised.
   Singletons are PUT-only: create and update both PUT the merge of the current object.
-* update: GET the current object, overlay the planned keys, PUT (avi-api.md §6: keeps
+* update: GET the current object, overlay the planned keys, PUT (docs/avi-api.md §6: keeps
   server-filled and unmanaged fields). ``412`` (the controller's "reload and retry") re-reads
   and overlays the planned keys on the fresh copy (the client's ``rebase``).
 * delete: DELETE; already gone is success; system defaults and singletons are never deleted:

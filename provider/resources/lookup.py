@@ -2,7 +2,7 @@
 
 Data sources (``data "avi_cloud" "x" { name = "Default-Cloud" }``) look up exactly one object
 by ``uuid`` or ``name``, optionally narrowed by ``cloud_ref`` and ``tenant_ref`` (the official
-provider's rule, avi-api.md §4.3/§4.4); none or several matches are reported as diagnostics
+provider's rule, docs/avi-api.md §4.3/§4.4); none or several matches are reported as diagnostics
 naming the query. Singletons (``data "avi_systemconfiguration" "x" {}``) need no key. Import
 identifiers may be a uuid, an object url/path (any host, ``#name`` allowed) or a name.
 """

@@ -29,7 +29,7 @@ COMMON_NOISE = frozenset({
     "vsvip_cloud_config_cksum",
 })
 
-# Per-type runtime fields seen on GET (avi-api.md §3.3, §6; users-and-peers.md §2).
+# Per-type runtime fields seen on GET (docs/avi-api.md §3.3, §6; docs/users-and-peers.md §2).
 TYPE_NOISE: Mapping[str, frozenset[str]] = {
     "virtualservice": frozenset({
         "vip_runtime", "redis_db", "redis_port", "self_se_election", "tls_ticket_key",

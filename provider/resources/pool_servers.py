@@ -1,5 +1,5 @@
 """Pool members managed one by one: the official provider's ``avi_server`` and
-``avi_pool.ignore_servers`` (avi-api.md §4.2, §4.5).
+``avi_pool.ignore_servers`` (docs/avi-api.md §4.2, §4.5).
 
 ``avi_server`` arguments: ``pool_ref`` (the pool), ``ip`` + optional ``port`` (the member's
 identity, both force a new member), ``type`` (``V4`` unless given) and any other ``Server``

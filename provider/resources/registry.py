@@ -9,7 +9,7 @@ PUT-only: "create" is a PUT and "delete" only forgets them.
 
 System defaults (``System-*`` names, ``Default-Group``, ``Default-Cloud``, the ``admin``
 tenant, anything with ``system_default: true``) are read as data and never deleted — the
-official provider's rule (avi-api.md §4.4), extended to the other built-ins of §5.1.
+official provider's rule (docs/avi-api.md §4.4), extended to the other built-ins of §5.1.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 (``refs.parse_ref``) into ``/api/<type>/<uuid>``. Name forms are looked up with a collection
 GET (``?name=`` plus ``cloud_ref.name``/``cloud_ref.uuid`` when the ref or its object names a
 cloud) and cached per (type, tenant, cloud, name): a plan with 2,000 objects all pointing at
-``System-HTTP`` asks the controller once (users-and-peers.md §2: "resolve refs once per run").
+``System-HTTP`` asks the controller once (docs/users-and-peers.md §2: "resolve refs once per run").
 
 A name that does not resolve is *not* an error at plan time: the object (or the tenant it
 lives in) may be planned in the same run. The ref is then returned in its name-query form

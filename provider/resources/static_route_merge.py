@@ -2,7 +2,7 @@
 
 AKO (and people) write routes into the same ``global`` VRF albform manages routes in. A route
 is identified by its content — prefix + next hop + labels — never by ``route_id``: AKO's ids
-are random per node (ako-translation.md §5.3, 1.14.1+), so ids say nothing about equality.
+are random per node (docs/ako-translation.md §5.3, 1.14.1+), so ids say nothing about equality.
 ``route_id`` is only a tracking hint: a route we created keeps its id, so when someone edits
 its next hop out of band, refresh still finds it (by id) and reports the edit.
 

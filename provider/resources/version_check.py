@@ -2,7 +2,7 @@
 
 The controller rejects a request carrying a field newer than its ``X-Avi-Version`` with 400
 ``Incoming request (v18_2_8) has field (enable_http2) introduced in later versions(v20_1_1)``
-— at apply, after other objects were already changed (users-and-peers.md §2: #123, #141,
+— at apply, after other objects were already changed (docs/users-and-peers.md §2: #123, #141,
 #389 ask for plan-time validation). ``newer_fields`` finds those fields in a configuration
 before anything is sent, with the table's "Field introduced in" facts.
 """

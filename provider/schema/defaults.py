@@ -1,8 +1,8 @@
 """What the controller fills on write: scalar defaults per definition, applied recursively.
 
-Used by the emulator to make POST/PUT answers look like a real controller's (avi-api.md §5.4)
+Used by the emulator to make POST/PUT answers look like a real controller's (docs/avi-api.md §5.4)
 and by the provider to know which values are the server's, not the user's. Only fields with a
-known default (Swagger ``default`` or avi-api.md's recorded false/0 defaults) are filled;
+known default (Swagger ``default`` or docs/avi-api.md's recorded false/0 defaults) are filled;
 server-chosen refs (``cloud_ref`` -> Default-Cloud...) need live objects and are the
 emulator's business. Input objects are never mutated.
 """

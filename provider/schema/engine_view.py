@@ -1,6 +1,6 @@
 """The engine's view of Avi objects: ``avi_<type>`` names and ``ResourceSchema`` values.
 
-Mapping rules (terraform-provider-avi conventions, avi-api.md §4.2, §6):
+Mapping rules (terraform-provider-avi conventions, docs/avi-api.md §4.2, §6):
 
 * type names: ``avi_`` + api type, ``-``/``/`` written as ``_`` (``avi_virtualservice``);
 * ``computed`` = read-only or internal-use fields (never sent, never diffed);
@@ -34,7 +34,7 @@ from albform.provider.schema.table import Field, ObjectDef, UnknownObjectType, l
 TF_PREFIX = "avi_"
 DATA_PREFIX = "data."
 
-# (definition, list field) -> key path of its elements (avi-api.md §6 "keyed sets").
+# (definition, list field) -> key path of its elements (docs/avi-api.md §6 "keyed sets").
 KEYED_BY: Mapping[tuple[str, str], tuple[str, ...]] = MappingProxyType({
     ("Pool", "servers"): ("ip.addr", "port"),
     ("PoolGroup", "members"): ("pool_ref",),
@@ -56,7 +56,7 @@ FORCE_NEW: Mapping[str, frozenset[str]] = MappingProxyType({
 })
 TOP_LEVEL_FORCE_NEW = frozenset({"tenant_ref", "cloud_ref", "uuid"})
 
-# Swagger says required, but the controller assigns a value when omitted (avi-api.md §3.2).
+# Swagger says required, but the controller assigns a value when omitted (docs/avi-api.md §3.2).
 SERVER_ASSIGNED_REQUIRED: Mapping[str, frozenset[str]] = MappingProxyType({
     "Vip": frozenset({"vip_id"}),
 })

@@ -43,7 +43,7 @@ class Field:
     required: bool = False
     has_default: bool = False
     default: Any = None
-    default_from_spec: bool = False  # from avi-api.md's recorded defaults, not the Swagger
+    default_from_spec: bool = False  # from docs/avi-api.md's recorded defaults, not the Swagger
     enum: tuple[str, ...] = ()
     read_only: bool = False  # server-maintained (readOnly, runtime keys)
     internal: bool = False  # "(internal-use)": set by the controller, not by users

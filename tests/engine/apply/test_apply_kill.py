@@ -1,6 +1,6 @@
 """Crash safety with a real SIGKILL: a child process applies against a journaling FakeProvider
 and a real local state file; the parent kills it at a random moment and checks the invariants
-(users-and-peers.md §6.3): the state file parses, keeps its lineage, holds no object the
+(docs/users-and-peers.md §6.3): the state file parses, keeps its lineage, holds no object the
 controller never created, and, with synchronous persistence, misses at most the one object
 whose write was under way."""
 

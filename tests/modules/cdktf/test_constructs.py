@@ -33,7 +33,7 @@ from albform.modules.cdktf import (
 
 def test_logical_ids_follow_cdktf() -> None:
     # Top level: the id minus disallowed characters. Nested: human part + MD5 suffix; the
-    # spec (terraform-compat.md §7) records web-group/pool0 -> web-group_pool0_AA86C06E.
+    # spec (docs/terraform-compat.md §7) records web-group/pool0 -> web-group_pool0_AA86C06E.
     assert make_logical_id(["web.pool!"]) == "webpool"
     assert make_logical_id(["web-group", "pool0"]) == "web-group_pool0_AA86C06E"
     assert make_logical_id(["grp", "Default"]) == "grp"

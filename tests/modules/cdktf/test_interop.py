@@ -56,7 +56,7 @@ def test_interop_classes_synthesize_what_the_pure_constructs_do(tmp_path: Path) 
     ours = _synth(pure, tmp_path / "ours")
     doc = real["doc"]
     assert isinstance(doc, dict)
-    # The alias works (a subclass overriding `alias`, terraform-compat.md §7).
+    # The alias works (a subclass overriding `alias`, docs/terraform-compat.md §7).
     assert doc["resource"]["avi_pool"]["web_pool"]["provider"] == "avi.west"
     assert doc["resource"]["avi_virtualservice"]["vs"]["name"] == "vs-${avi_pool.web_pool.uuid}"
     assert doc["data"]["avi_cloud"]["cloud"]["name"] == "Default-Cloud"

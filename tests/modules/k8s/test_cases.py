@@ -1,7 +1,7 @@
 """Table-driven translator cases: ``cases/<name>/input.yaml`` (config, facts, objects) and
 ``expected.json`` (expected object list in order, body fragments, diagnostics, CRD statuses).
 Each CRD case names the AKO test (file and function) or source it follows. Expected values
-come from the AKO spec (/work/shared/spec/ako-translation.md) and AKO's tests, not from our
+come from the AKO spec (docs/ako-translation.md) and AKO's tests, not from our
 output: names, shard numbers, SHA-1 names and markers are written out by hand."""
 
 from __future__ import annotations

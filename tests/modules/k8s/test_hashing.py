@@ -1,5 +1,5 @@
-"""Shard hashing and EVH name encoding against the spec's cross-check values (spec 2.2, 3,
-9.3), which come from AKO's own test expectations."""
+"""Shard hashing and EVH name encoding against the spec's cross-check values
+(docs/ako-translation.md §2.2, §3, 9.3), which come from AKO's own test expectations."""
 
 from __future__ import annotations
 

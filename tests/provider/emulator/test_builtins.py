@@ -1,4 +1,5 @@
-"""A fresh emulator has a fresh controller's built-in objects (spec §5.1), seeded once."""
+"""A fresh emulator has a fresh controller's built-in objects (docs/avi-api.md §5.1), seeded
+once."""
 
 from __future__ import annotations
 

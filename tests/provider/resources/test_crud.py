@@ -141,7 +141,7 @@ def test_deleting_twice_is_success(provider: AviProvider) -> None:
 
 def test_server_populated_fields_of_the_known_perpetual_diffs(provider: AviProvider,
                                                               raw: Any) -> None:
-    """users-and-peers.md §2: discovered_networks on pool servers (#571) and computed fields
+    """docs/users-and-peers.md §2: discovered_networks on pool servers (#571) and computed fields
     inside HTTP policy rules (#680) must not plan changes when the controller fills them."""
     net = provider.create("avi_network", {"name": "pd-net"}).attributes
     pool_cfg = {"name": "pd-pool", "servers": [{"ip": {"addr": "10.8.0.1", "type": "V4"}}]}

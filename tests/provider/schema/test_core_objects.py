@@ -1,4 +1,4 @@
-"""Spot checks of the core objects against avi-api.md §3.3 (facts recorded from real
+"""Spot checks of the core objects against docs/avi-api.md §3.3 (facts recorded from real
 controllers and the Swagger), independent of how the generator works."""
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ def test_version_gate_reads_the_table(swagger_docs):
 
 
 def test_defaults_for_pool_match_the_recorded_post_answer():
-    # Appendix A of avi-api.md: the controller's answer to a minimal pool POST.
+    # Appendix A of docs/avi-api.md: the controller's answer to a minimal pool POST.
     defaults = defaults_for("pool")
     for key, value in {"enabled": True, "graceful_disable_timeout": 1,
                        "connection_ramp_duration": 10, "inline_health_monitor": True,
