@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _unquoted(value: Any) -> Any:
-    """python-hcl2 8.x keeps string quotes and marks blocks (terraform-compat.md §8)."""
+    """python-hcl2 8.x keeps string quotes and marks blocks (docs/terraform-compat.md §8)."""
     if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
         return json.loads(value)
     if isinstance(value, list):
