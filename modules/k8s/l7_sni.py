@@ -1,9 +1,9 @@
 """The SNI L7 model (enableEVH=false, docs/ako-translation.md §4.4-4.6): hosts hashed onto
-``shardVSSize`` shared
-parent VSes (insecure pools behind one PoolGroup + DataScript, secure hosts as SNI children
-with a cert, per-path PoolGroups and a host-path HTTPPolicySet, http->https redirect on the
-parent), or one VS per host with ``shardVSSize: DEDICATED`` — also in EVH mode, where the
-dedicated VS and its pools get EVH's encoded names (spec 2.4.6, ``GetDedicatedVSName``)."""
+``shardVSSize`` shared parent VSes (insecure pools behind one PoolGroup + DataScript, secure
+hosts as SNI children with a cert, per-path PoolGroups and a host-path HTTPPolicySet,
+http->https redirect on the parent), or one VS per host with ``shardVSSize: DEDICATED`` — also
+in EVH mode, where the dedicated VS and its pools get EVH's encoded names
+(docs/ako-translation.md §2.4.6, ``GetDedicatedVSName``)."""
 
 from __future__ import annotations
 
