@@ -52,6 +52,11 @@ HCL_SNIPPETS = (
     "timeadd(\"2020-01-01T00:00:00Z\", \"99999999999999999999h\")", "sum([1e308, 1e308])",
     "ceil(-1e400)", "split(\"\", 1e400)", "null", "[]", "{}", "true", "\"\"",
 )
+# Values of the right type but odd: they get through validate and reach plan and apply.
+ODD_NUMBERS = ("0", "-1", "65536", "2147483648", "9223372036854775808",
+               "99999999999999999999", "0.5", "-0.0", "1e308", "1e-320")
+ODD_STRINGS = ('""', '" "', '"ü-ß-😀"', '"' + "a" * 600 + '"', '"../x"', '"a\\nb"', '"$${x}"',
+               '"%%{x}"', '"null"', '"true"', '"-1"', '"0x10"')
 HCL_TOKENS = ("{", "}", "[", "]", "\"", "${", "%{", "(", ")", ",", "=", "\n", "#", "/*", "<<EOT",
               "..", "*", "?", ":", "-", "!", "0", "null", "var.", "local.x", "count.index")
 YAML_VALUES: tuple[Any, ...] = (
@@ -99,13 +104,22 @@ def _problem(code: object, out: str, err: str, trace: str, state_before: bytes,
     return ""
 
 
+APPLY = ("apply", "-auto-approve", "-no-color", "-input=false", "-lock=false")
+
+
 def run_commands(workdir: Path, commands: list[tuple[str, ...]]) -> list[Outcome]:
+    """Each command in turn; ``APPLY`` runs only after a plan that succeeded, and may change
+    the state although it fails (what it did before the failure is recorded)."""
     state_path = workdir / "terraform.tfstate"
     outcomes: list[Outcome] = []
     for command in commands:
+        if command == APPLY and (not outcomes or outcomes[-1].code != 0):
+            continue
         before = state_path.read_bytes()
         code, out, err, trace = run_cli(workdir, *command)
         after = state_path.read_bytes() if state_path.exists() else None
+        if command == APPLY:
+            after = before
         outcomes.append(Outcome(command, code, _problem(code, out, err, trace, before, after)))
     return outcomes
 
@@ -148,9 +162,21 @@ _IDENT = re.compile(r"\b[a-z_][a-z0-9_]*\b")
 
 
 def mutate_hcl(text: str, rnd: random.Random, rounds: int = 2) -> str:
+    """One or two mutations; a third of the time only odd values of the right type, so
+    that a good share of the inputs gets past ``validate``."""
+    if rnd.random() < 0.35:
+        for _ in range(rnd.randint(1, 3)):
+            text = _odd_value(text, rnd)
+        return text
     for _ in range(rnd.randint(1, rounds)):
         text = rnd.choice(_HCL_MUTATIONS)(text, rnd)
     return text
+
+
+def _odd_value(text: str, rnd: random.Random) -> str:
+    if rnd.random() < 0.5:
+        return _replace_match(_NUMBER, text, rnd, lambda _: rnd.choice(ODD_NUMBERS))
+    return _replace_match(_STRING, text, rnd, lambda _: rnd.choice(ODD_STRINGS))
 
 
 def _replace_match(pattern: re.Pattern[str], text: str, rnd: random.Random,
@@ -219,7 +245,7 @@ def run_hcl_case(workdir: Path, seed: Path, rnd: random.Random) -> list[Outcome]
     fresh_workdir(workdir)
     (workdir / "main.tf").write_text(mutate_hcl(seed.read_text(), rnd))
     return run_commands(workdir, [("validate", "-no-color"),
-                                  ("plan", "-no-color", "-input=false", "-lock=false")])
+                                  ("plan", "-no-color", "-input=false", "-lock=false"), APPLY])
 
 
 # -- cluster inputs -----------------------------------------------------------------------------
