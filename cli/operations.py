@@ -129,6 +129,7 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
             plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
                                           parallelism=args.parallelism,
                                           intents=backend.journal().pending())
+            plan_diags.extend(source.check_plan(plan, options))
         diags.extend(plan_diags)
         schemas = plan_schemas(provider.schema, plan)
         view.plan(plan, schemas, diags)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from albform.engine.changes import Plan, PlanOptions
 from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.provider import Provider
@@ -96,6 +97,15 @@ class ConfigSource:
     def needs_controller(self) -> bool:
         """A cluster source without a facts file reads the facts from the controller."""
         return self.kind == "cluster" and not self.params.get("controller_facts")
+
+    def check_plan(self, plan: Plan, options: PlanOptions) -> Diagnostics:
+        """The front end's own checks of a plan before it is shown or saved (GSLB: the
+        member-level blast-radius guard, modules/gslb/guard.py)."""
+        if self.kind != "gslb":
+            return Diagnostics()
+        from albform.modules.gslb.guard import check_member_removals
+
+        return check_member_removals(plan, options)
 
     def load(self, env: Mapping[str, str], provider: Provider | None = None, *,
              validating: bool = False, workspace: str = "default",

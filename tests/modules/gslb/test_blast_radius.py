@@ -42,3 +42,38 @@ def test_selecting_nothing_is_refused_unless_forced() -> None:
                                       PlanOptions(force=True))
     assert not forced_diags.has_errors()
     assert [c.action for c in forced.changes] == [Action.DELETE] * 5
+
+
+def _service(cluster: int, fqdn: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {
+        "name": fqdn.split(".")[0], "namespace": "default", "labels": {"app": "gslb"},
+        "annotations": {"ako.vmware.com/controller-cluster-uuid": f"cluster-uuid-{cluster}",
+                        "ako.vmware.com/host-fqdn-vs-uuid-map": f'{{"{fqdn}": "vs-{cluster}"}}'}},
+        "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]},
+        "status": {"loadBalancer": {"ingress": [{"ip": f"10.0.{cluster}.{len(fqdn)}",
+                                                 "hostname": fqdn}]}}}
+
+
+def test_an_empty_member_input_removing_members_is_refused_past_the_threshold() -> None:
+    """cluster2's input comes back empty: its three members leave three GslbServices by
+    updates only (no delete), which the member guard counts."""
+    from albform.modules.gslb.guard import check_member_removals
+
+    amko = yaml.safe_load((CASES / "_common.yaml").read_text())["amko"]
+    fqdns = ["a.avi.com", "bb.avi.com", "ccc.avi.com"]
+    full = {"cluster1": [_service(1, f) for f in fqdns],
+            "cluster2": [_service(2, f) for f in fqdns]}
+    before, _ = translate(full, amko)
+    config = before.to_configuration()
+    provider, state = deployed_directly(config, FakeProvider(permissive_schemas(config)))
+    after, _ = translate({"cluster1": full["cluster1"], "cluster2": []}, amko)
+    plan, diags = build_plan(after.to_configuration(), state, provider,
+                             PlanOptions(max_delete_fraction=0.4))
+    assert not diags.has_errors()  # the engine sees three updates, no delete
+    assert sorted(c.action.value for c in plan.changes if c.action is not Action.NOOP) == [
+        "update"] * 3
+    refused = check_member_removals(plan, PlanOptions(max_delete_fraction=0.4))
+    assert [d.summary for d in refused] == ["Plan removes too many GSLB members"]
+    assert "remove 3 of the 6 GslbService members (50%)" in refused[0].detail
+    assert not check_member_removals(plan, PlanOptions(max_delete_fraction=0.5))
+    assert not check_member_removals(plan, PlanOptions(max_delete_fraction=0.4, force=True))
