@@ -58,6 +58,7 @@ class RunArgs:
     force_deletes: bool = False
     max_delete_fraction: float | None = 0.5
     adopt: bool = False
+    group_by_origin: bool = False
 
 
 def _plan_options(args: RunArgs, diags: Diagnostics) -> PlanOptions:
@@ -106,7 +107,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
     from albform.engine.planning import build_plan
 
     view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env),
-                    apply_command=source.apply_command, summarize=source.applied_summary)
+                    apply_command=source.apply_command, summarize=source.applied_summary,
+                    group=source.change_groups if args.group_by_origin else None)
     diags = Diagnostics()
     options = _plan_options(args, diags)
     operation = "OperationTypeApply" if apply else "OperationTypePlan"

@@ -84,6 +84,15 @@ class ConfigSource:
 
         return [s.line() for s in served_objects(state)]
 
+    def change_groups(self, plan: Any) -> list[tuple[str, list[str]]]:
+        """The plan's changes grouped by the input object that caused them (cluster sources:
+        by Kubernetes object); none for other sources."""
+        if self.kind != "cluster":
+            return []
+        from albform.modules.k8s.summary import changes_by_origin
+
+        return changes_by_origin(plan.changes)
+
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "params": dict(self.params)}

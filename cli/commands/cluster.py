@@ -86,6 +86,9 @@ def cluster_group() -> None:
 @cluster_inputs
 @adopt_option
 @plan_command_options
+@click.option("--by-k8s-object", "by_k8s_object", is_flag=True,
+              help="After the plan, list the changes by the Kubernetes object that caused "
+                   "them.")
 @click.pass_context
 def cluster_plan(ctx: click.Context, /, **params: Any) -> int:
     """Show what applying the cluster's services would change on the controller.

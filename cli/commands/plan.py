@@ -41,6 +41,7 @@ def run_args(params: dict[str, Any], **overrides: Any) -> RunArgs:
         force_deletes=params.get("force_deletes", False),
         max_delete_fraction=params.get("max_delete_fraction", 0.5),
         adopt=params.get("adopt", False),
+        group_by_origin=params.get("by_k8s_object", False),
         **overrides,
     )
 

@@ -39,13 +39,16 @@ def plan_product(env: Mapping[str, str]) -> str:
 class PlanView:
     def __init__(self, *, json_mode: bool = False, color: bool = False,
                  product: str = "albform", apply_command: str = "albform apply",
-                 summarize: Callable[[Any], list[str]] | None = None) -> None:
+                 summarize: Callable[[Any], list[str]] | None = None,
+                 group: Callable[[Plan], list[tuple[str, list[str]]]] | None = None) -> None:
         self.json_mode = json_mode
         self.color = color
         self.product = product
         self.apply_command = apply_command
         # What the source's objects got (per Kubernetes object), printed after an apply.
         self.summarize = summarize
+        # The plan's changes by the input object that caused them, printed after the plan.
+        self.group = group
 
     def plan(self, plan: Plan, schemas: Mapping[str, Any], diags: Diagnostics) -> None:
         from albform.engine.render import render_plan_human, render_plan_json
@@ -58,6 +61,14 @@ class PlanView:
         if not diags.has_errors():
             click.echo(render_plan_human(plan, schemas, color=self.color,
                                          product=self.product))
+            groups = self.group(plan) if self.group else []
+            if groups:
+                click.echo("Changes by Kubernetes object:")
+                for origin, changes in groups:
+                    click.echo(f"\n  {origin}")
+                    for change in changes:
+                        click.echo(f"    {change}")
+                click.echo("")
         show_diagnostics(diags.errors(), color=self.color)
 
     def unsaved_note(self) -> None:

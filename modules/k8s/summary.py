@@ -1,5 +1,6 @@
 """What each Kubernetes object got on the controller, read back from an applied state:
-``Service default/web → VS kubeadm-cluster--default-web, VIP 172.19.0.100, FQDN web.example``.
+``Service default/web → VS kubeadm-cluster--default-web, VIP 172.19.0.100, FQDN web.example``;
+and a plan's changes grouped by the Kubernetes object that caused them.
 
 The Kubernetes origin comes from AKO's markers (``markers.py``): a VS marked ``ServiceName``
 serves that LoadBalancer Service; pools marked ``IngressName`` serve those Ingresses (or
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from albform.engine.changes import Action, ResourceChange
 from albform.engine.state.model import State
 
 
@@ -105,3 +107,38 @@ def _ingresses(pools: Iterable[Mapping[str, Any]], services: list[Mapping[str, A
                 out.append(Served("Ingress", marks.get("Namespace", [""])[0], ingress,
                                   str(vs.get("name")), vips, (host,)))
     return out
+
+
+_SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-",
+            Action.DELETE_THEN_CREATE: "-/+", Action.CREATE_THEN_DELETE: "+/-"}
+SHARED = "cluster-wide (no single Kubernetes object: shared VSes, static routes...)"
+
+
+def _origin(attributes: Mapping[str, Any]) -> str | None:
+    marks = _markers(attributes)
+    namespace = marks.get("Namespace", [""])[0]
+    if marks.get("ServiceName"):
+        return f"Service {namespace}/{marks['ServiceName'][0]}"
+    if marks.get("IngressName"):
+        return f"Ingress {namespace}/{marks['IngressName'][0]}"
+    return None
+
+
+def changes_by_origin(changes: Iterable[ResourceChange]) -> list[tuple[str, list[str]]]:
+    """The plan's changes grouped by the Kubernetes object that caused them (from the markers
+    of the object as planned, or as it was for a delete); an object without its own markers
+    joins the object of the same name that has them (an L4 Service's VsVip and policy set
+    share its VS's name), the rest are cluster-wide. Groups sorted, cluster-wide last."""
+    listed = [c for c in changes if c.action in _SYMBOLS]
+
+    def attributes(c: ResourceChange) -> Mapping[str, Any]:
+        return (c.after if c.action is not Action.DELETE else c.before) or {}
+
+    by_name = {str(attributes(c).get("name")): origin for c in listed
+               if (origin := _origin(attributes(c))) is not None}
+    groups: dict[str, list[str]] = {}
+    for c in listed:
+        attrs = attributes(c)
+        origin = _origin(attrs) or by_name.get(str(attrs.get("name"))) or SHARED
+        groups.setdefault(origin, []).append(f"{_SYMBOLS[c.action]} {c.address}")
+    return sorted(groups.items(), key=lambda g: (g[0] == SHARED, g[0]))

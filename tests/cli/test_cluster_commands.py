@@ -45,3 +45,25 @@ def test_cluster_plan_file_apply_and_destroy_from_state(albform: Any, tmp_path: 
     assert "Destroy complete! Resources: 7 destroyed." in destroyed.out
     left = json.loads((tmp_path / "cluster.tfstate").read_text())
     assert left["resources"] == []
+
+
+def test_cluster_plan_groups_changes_by_kubernetes_object(albform: Any, tmp_path: Path) -> None:
+    setup = albform("-chdir=" + str(DEMO / "controller"), "apply", "-auto-approve",
+                    f"-state={tmp_path / 'controller.tfstate'}")
+    assert setup.code == 0, setup.err
+    state = f"-state={tmp_path / 'cluster.tfstate'}"
+    plain = albform("cluster", "plan", *INPUTS, state, "-no-color")
+    assert "Changes by Kubernetes object:" not in plain.out
+    grouped = albform("cluster", "plan", *INPUTS, state, "-no-color", "--by-k8s-object")
+    assert grouped.code == 0, grouped.err
+    section = grouped.out[grouped.out.index("Changes by Kubernetes object:"):]
+    service = section[section.index("  Service default/lb-demo\n"):
+                      section.index("  cluster-wide")]
+    assert service.splitlines()[1:] == [
+        '    + avi_l4policyset.ako["kubeadm-cluster--default-lb-demo"]',
+        '    + avi_pool.ako["kubeadm-cluster--default-lb-demo-TCP-80"]',
+        '    + avi_virtualservice.ako["kubeadm-cluster--default-lb-demo"]',
+        '    + avi_vsvip.ako["kubeadm-cluster--default-lb-demo"]', ""]
+    cluster_wide = section[section.index("  cluster-wide"):].split("\n\n")[0].splitlines()
+    assert len(cluster_wide) == 4 and all(
+        line.startswith("    + avi_vrfcontext_static_route.ako[") for line in cluster_wide[1:])

@@ -55,3 +55,31 @@ def test_a_vip_not_yet_allocated_says_so() -> None:
     ])
     assert [s.line() for s in served_objects(state)] == [
         "Service ns/svc → VS lb, VIP (not allocated)"]
+
+
+def test_changes_group_by_the_object_that_caused_them() -> None:
+    from albform.engine.changes import Action, ResourceChange
+    from albform.modules.k8s.summary import SHARED, changes_by_origin
+
+    def change(type_: str, name: str, action: Action, **attrs: Any) -> ResourceChange:
+        body = {"name": name, **attrs}
+        return ResourceChange(ResourceAddress.parse(f'{type_}.ako["{name}"]'), action,
+                              body if action is Action.DELETE else None,
+                              None if action is Action.DELETE else body)
+
+    groups = changes_by_origin([
+        change("avi_virtualservice", "c--ns-web", Action.CREATE,
+               markers=marks(Namespace=["ns"], ServiceName=["web"])),
+        change("avi_vsvip", "c--ns-web", Action.CREATE, markers=marks()),  # joins by name
+        change("avi_pool", "c--old", Action.DELETE,  # a delete: the markers it had
+               markers=marks(Namespace=["ns"], Host=["a.example"], IngressName=["shop"])),
+        change("avi_virtualservice", "c--Shared-L7-0", Action.UPDATE, markers=marks()),
+        change("avi_pool", "c--ns-noop", Action.NOOP,
+               markers=marks(Namespace=["ns"], ServiceName=["noop"])),
+    ])
+    assert groups == [
+        ("Ingress ns/shop", ['- avi_pool.ako["c--old"]']),
+        ("Service ns/web", ['+ avi_virtualservice.ako["c--ns-web"]',
+                            '+ avi_vsvip.ako["c--ns-web"]']),
+        (SHARED, ['~ avi_virtualservice.ako["c--Shared-L7-0"]']),
+    ]
