@@ -146,9 +146,7 @@ class HostRules:
 
 def _warn_untranslated(rule: HostRule, diags: Diagnostics) -> None:
     """Fields AKO honours that this translator does not build yet: said, not dropped."""
-    fields = [name for name, used in (("useRegex", rule.use_regex),
-                                      ("applicationRootPath", bool(rule.app_root)),
-                                      ("l7Rule", bool(rule.l7_rule))) if used]
+    fields = [name for name, used in (("l7Rule", bool(rule.l7_rule)),) if used]
     if fields:
         diags.warning("HostRule field not translated",
                       f"HostRule {rule.key}: {', '.join(fields)} is not translated yet; the "

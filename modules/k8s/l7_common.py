@@ -6,7 +6,7 @@ pieces the L4 model shares (``vs_base``, ``add_vrf_and_rhi``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ class PathRule:
     path_type: str
     pool_group: str = ""
     pool: str = ""
+    string_group: str = ""  # HostRule useRegex: the path is matched by this StringGroup
 
 
 @dataclass
@@ -72,19 +73,27 @@ def path_pool_group(ctx: Context, name: str, tenant: str, pool_name: str, backen
                     path=[backend.path], ingress=[ing.name]), implicit=False)
 
 
+RuleRewriter = Callable[[list[PathRule]], tuple[list[PathRule], list[dict[str, Any]]]]
+
+
 def policy_sets(ctx: Context, hr: HostRoutes, tenant: str,
-                hosts: Sequence[str] | None = None,
+                hosts: Sequence[str] | None = None, rewrite: RuleRewriter | None = None,
                 ) -> tuple[list[AviObject], list[tuple[str, str]]]:
     """The host's per-namespace host-path policy sets, and (first path, set name) refs for
     ``http_policies``. ``hosts``: the VS's domains (the host, then a HostRule's GSLB fqdn and
-    aliases), recorded in the sets' Host marker."""
+    aliases), recorded in the sets' Host marker. ``rewrite``: a HostRule's useRegex /
+    applicationRootPath, turning a set's rules into (rules, extra redirect rules)."""
     sets, refs = [], []
     for ns in sorted(hr.rules):
         rules, names = hr.rules[ns]
         name = ctx.names.host_policy(ns, hr.host, hr.segment)
+        redirects: list[dict[str, Any]] = []
+        original = [r.path for r in rules if r.path]
+        if rewrite is not None:
+            rules, redirects = rewrite(rules)
         sets.append(host_policy_set(ctx, name, tenant, rules,
                                     {"namespace": ns, "host": list(hosts or [hr.host]),
-                                     "infra": hr.segment}, names))
+                                     "infra": hr.segment}, names, redirects, original))
         first = min((r.path for r in rules), key=lambda p: (-len(p), p), default="")
         refs.append((first, name))
     return sets, refs
@@ -167,14 +176,21 @@ def pool_group(ctx: Context, name: str, tenant: str, members: Sequence[dict[str,
 
 
 def path_match(rule: PathRule) -> dict[str, Any]:
+    if rule.string_group:
+        return {"match_criteria": "REGEX_MATCH", "match_case": "INSENSITIVE",
+                "string_group_refs": [f"/api/stringgroup?name={rule.string_group}"]}
     criteria = "EQUALS" if rule.path_type == "Exact" else "BEGINS_WITH"
     return {"match_criteria": criteria, "match_case": "SENSITIVE", "match_str": [rule.path]}
 
 
 def host_policy_set(ctx: Context, name: str, tenant: str, rules: Sequence[PathRule],
-                    markers_base: dict[str, Any], ingresses: Sequence[str]) -> AviObject:
+                    markers_base: dict[str, Any], ingresses: Sequence[str],
+                    redirects: Sequence[dict[str, Any]] = (),
+                    marker_paths: Sequence[str] | None = None) -> AviObject:
     """``AviHttpPSBuild``: path rules by path length (longest first), then rules without a
-    path; names ``<set>-<i>``. Markers record the paths in the order they were added."""
+    path, then ``redirects`` (HostRule applicationRootPath); names ``<set>-<i>``. Markers
+    record the paths in the order they were added (``marker_paths`` when rules were
+    rewritten after the set was made)."""
     with_path = sorted((r for r in rules if r.path), key=lambda r: -len(r.path))
     ordered = with_path + [r for r in rules if not r.path]
     out_rules = []
@@ -188,8 +204,12 @@ def host_policy_set(ctx: Context, name: str, tenant: str, rules: Sequence[PathRu
                       "pool_group_ref": f"/api/poolgroup/?name={r.pool_group}"}
         out_rules.append({"index": i, "enable": True, "name": f"{name}-{i}", "match": match,
                           "switching_action": action})
+    for redirect in redirects:
+        i = len(out_rules)
+        out_rules.append({**redirect, "index": i, "name": f"{name}-{i}"})
     # AKO collects marker paths before sorting the rules: insertion order, not rule order.
-    markers = all_markers(ctx.cluster, **markers_base, path=[r.path for r in rules if r.path],
+    paths = marker_paths if marker_paths is not None else [r.path for r in rules if r.path]
+    markers = all_markers(ctx.cluster, **markers_base, path=list(paths),
                           ingress=sorted(set(ingresses)))
     return _policy_set(ctx, name, tenant, out_rules, markers)
 

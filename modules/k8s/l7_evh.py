@@ -7,6 +7,7 @@ HTTPPolicySet and, for secure hosts, a redirect policy named like the child."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
@@ -35,6 +36,8 @@ from albform.modules.k8s.l7_common import (
 from albform.modules.k8s.l7_sni import shard_size
 from albform.modules.k8s.markers import all_markers
 from albform.modules.k8s.objects import AviObject
+from albform.modules.k8s.regex_approot import applies as regex_applies
+from albform.modules.k8s.regex_approot import host_objects_and_sets
 from albform.modules.k8s.vsvip import build_vsvip
 
 
@@ -147,20 +150,26 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
     body["services"] = merge_listeners(body["services"], infra)
     out.append(AviObject("virtualservice", parent.name, parent.tenant, body))
     for host in parent.hosts:
-        out.extend(_emit_child(ctx, parent, parent.hosts[host]))
+        out.extend(_emit_child(ctx, parent, parent.hosts[host], body["services"]))
     return out
 
 
-def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes) -> list[AviObject]:
+def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes,
+                parent_services: list[dict[str, Any]]) -> list[AviObject]:
     tenant = parent.tenant
     rule = ctx.hostrules.for_host(eh.host, tenant) if ctx.hostrules else None
     domains = list(dict.fromkeys([eh.host, *(rule.extra_fqdns if rule else [])]))
     name = ctx.names.evh_vs(eh.host, eh.segment)
-    out = creation_order(eh.objects)
-    refs: list[tuple[str, str]] = []
+    if rule is not None and regex_applies(rule, evh=True, dedicated=False, secure=True):
+        # The child takes its parent's ports (for the applicationRootPath redirects).
+        out, sets, refs = host_objects_and_sets(ctx, eh, tenant, domains, rule,
+                                                parent_services, encode=False)
+    else:
+        out = creation_order(eh.objects)
+        sets, refs = policy_sets(ctx, eh, tenant, domains) \
+            if not (rule is not None and rule.overwrite) else ([], [])
     redirect: list[str] = []
     if not (rule is not None and rule.overwrite):
-        sets, refs = policy_sets(ctx, eh, tenant, domains)
         out.extend(sets)
         if eh.cert is not None:
             out.append(redirect_policy_set(ctx, name, tenant, domains, all_markers(

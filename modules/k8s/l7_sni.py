@@ -12,7 +12,7 @@ from typing import Any
 
 from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
-from albform.modules.k8s.hostrule import apply_to_vs
+from albform.modules.k8s.hostrule import HostRule, apply_to_vs
 from albform.modules.k8s.hostrule import crd_status as hostrule_status
 from albform.modules.k8s.infrasetting import Attached, merge_listeners
 from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert, segment
@@ -38,6 +38,8 @@ from albform.modules.k8s.l7_common import (
 )
 from albform.modules.k8s.markers import all_markers
 from albform.modules.k8s.objects import AviObject
+from albform.modules.k8s.regex_approot import applies as regex_applies
+from albform.modules.k8s.regex_approot import host_objects_and_sets
 from albform.modules.k8s.vsvip import build_vsvip
 
 DS_SCRIPT = (
@@ -227,11 +229,12 @@ def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
     body["services"] = merge_listeners(body["services"], infra)
     out.append(AviObject("virtualservice", parent.name, parent.tenant, body))
     for host in parent.secure:
-        out.extend(_emit_sni_child(ctx, parent, parent.secure[host]))
+        out.extend(_emit_sni_child(ctx, parent, parent.secure[host], body["services"]))
     return out
 
 
-def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObject]:
+def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes,
+                    parent_services: list[dict[str, Any]]) -> list[AviObject]:
     tenant = parent.tenant
     rule = ctx.hostrules.for_host(sh.host, tenant) if ctx.hostrules else None
     domains = list(dict.fromkeys([sh.host, *(rule.extra_fqdns if rule else [])]))
@@ -240,11 +243,11 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObj
     cert_objects, cert_refs = host_cert(ctx, sh.cert, sh.host, sh.segment, tenant,
                                         parent.certs) if sh.cert is not None else ([], [])
     out.extend(cert_objects)
-    out.extend(creation_order(sh.objects))
-    refs: list[tuple[str, str]] = []
-    if not (rule is not None and rule.overwrite):
-        sets, refs = policy_sets(ctx, sh, tenant, domains)
-        out.extend(sets)
+    # AKO gives the child its parent's ports, for the applicationRootPath redirects.
+    objects, sets, refs = _objects_and_sets(ctx, sh, tenant, domains, rule, parent_services,
+                                            dedicated=False, secure=True)
+    out.extend(objects)
+    out.extend(sets)
     metadata = service_metadata(namespace_ingress_name=sh.ingresses, namespace=sh.namespace,
                                 hostnames=[sh.host], crd_status=hostrule_status(rule))
     body = {
@@ -274,6 +277,23 @@ def _emit_sni_child(ctx: Context, parent: Parent, sh: HostRoutes) -> list[AviObj
         apply_to_vs(rule, body, parent_like=False, diags=ctx.diags)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out
+
+
+def _objects_and_sets(ctx: Context, sh: HostRoutes, tenant: str, domains: list[str],
+                      rule: HostRule | None, ports: list[dict[str, Any]], *, dedicated: bool,
+                      secure: bool,
+                      ) -> tuple[list[AviObject], list[AviObject], list[tuple[str, str]]]:
+    """The host's pools/PGs (and StringGroups), its host-path policy sets (none with a
+    HostRule's ``overwrite``) and their refs, with a HostRule's useRegex/applicationRootPath
+    applied where AKO applies them."""
+    evh = ctx.settings.enable_evh
+    if rule is not None and regex_applies(rule, evh=evh, dedicated=dedicated, secure=secure):
+        return host_objects_and_sets(ctx, sh, tenant, domains, rule, ports,
+                                     encode=rule.use_regex and not evh)
+    if rule is not None and rule.overwrite:
+        return creation_order(sh.objects), [], []
+    sets, refs = policy_sets(ctx, sh, tenant, domains)
+    return creation_order(sh.objects), sets, refs
 
 
 def _build_dedicated(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
@@ -315,13 +335,18 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool,
         cert_objects, cert_refs = host_cert(ctx, sh.cert, sh.host, sh.segment, tenant, certs,
                                             with_alt=False)
         out.extend(cert_objects)
-    out.extend(creation_order(sh.objects))
-    refs: list[tuple[str, str]] = []
+    services = listeners(secure=secure)
+    if rule is not None and rule.listeners:
+        services = [{"port": li.port, "enable_ssl": li.enable_ssl, "port_range_end": li.port,
+                     "enable_http2": False} for li in rule.listeners]
+    services = merge_listeners(services, infra)
+    objects, sets, refs = _objects_and_sets(ctx, sh, tenant, domains, rule, services,
+                                            dedicated=True, secure=secure)
+    out.extend(objects)
     redirect: list[str] = []
     host_markers = all_markers(ctx.cluster, namespace=sh.namespace, host=[sh.host],
                                infra=sh.segment)
     if not (rule is not None and rule.overwrite):
-        sets, refs = policy_sets(ctx, sh, tenant, domains)
         out.extend(sets)
         if secure:
             out.append(redirect_policy_set(ctx, name, tenant, domains, host_markers))

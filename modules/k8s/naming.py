@@ -27,6 +27,13 @@ class Namer:
         self.evh = settings.enable_evh
         self.ako_id = "" if settings.primary_instance else f"{settings.ako_namespace}-"
 
+    def is_encoded(self, name: str) -> bool:
+        """``IsNameEncoded``: ``<x>--<hex>`` with exactly one ``--``."""
+        parts = name.split("--")
+        return len(parts) == 2 and len(parts[1]) % 2 == 0 \
+            and all(c in "0123456789abcdefABCDEF" for c in parts[1]) \
+            and bool(parts[1])
+
     def encode(self, name: str) -> str:
         if not self.evh:
             return name
