@@ -309,6 +309,8 @@ def base_roots(path_module: str, root_dir: Path, workspace: str = "default",
     }
 
 
-def new_context(roots: dict[str, Any], base_dir: Path) -> Context:
-    return Context(roots, FUNCTIONS, base_dir)
+def new_context(roots: dict[str, Any], base_dir: Path, reads: list[Path] | None = None,
+                ) -> Context:
+    """``reads`` collects the files that file(), templatefile()... read."""
+    return Context(roots, FUNCTIONS, base_dir, reads=reads)
 

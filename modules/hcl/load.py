@@ -113,7 +113,9 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         # As Terraform: files that do not parse make every later message a guess.
         return Configuration(), diags
 
-    # Every file read, for the configuration's input digests (engine/inputs.py).
+    # Every file read, for the configuration's input digests (engine/inputs.py): the
+    # configuration and variable files, local modules' files, and (through the contexts) files
+    # that file(), templatefile()... read.
     read = [*(root_dir / Path(f.filename).name for f in files),
             *values_files(root_dir, [Path(p) for p in var_files])]
 
@@ -146,7 +148,8 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
     decls = declare(files, diags)
     root = ModuleDecoder(decls, root_dir=root_dir, module_dir=root_dir, module_path=(),
                          diags=diags, loader=loader, schema=schema_lookup(),
-                         given=given, unset_unknown=validating, workspace=workspace)
+                         given=given, unset_unknown=validating, workspace=workspace,
+                         reads=read)
     result = root.decode()
     config = Configuration(
         resources=tuple(result.resources),

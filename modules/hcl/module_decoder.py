@@ -66,7 +66,8 @@ class ModuleDecoder:
                  inputs: Mapping[str, tuple[Any, SourceRange]] | None = None,
                  extra_depends_on: tuple[ResourceAddress, ...] = (),
                  call_site: SourceRange | None = None,
-                 unset_unknown: bool = False, workspace: str = "default") -> None:
+                 unset_unknown: bool = False, workspace: str = "default",
+                 reads: list[Path] | None = None) -> None:
         self.decls = decls
         self.root_dir = root_dir
         self.module_dir = module_dir
@@ -91,7 +92,8 @@ class ModuleDecoder:
                 roots[type_name] = TypeNamespace(self, "managed", type_name)
         roots[MISSING_ROOT] = self._missing_root
         roots[ATTRIBUTE_NAMES] = _attribute_names
-        self.ctx: Context = new_context(roots, root_dir)
+        self.reads = reads  # files read by functions, in every module (engine/inputs.py)
+        self.ctx: Context = new_context(roots, root_dir, reads)
         decoded = decode_variables(decls, root_dir, diags, given, inputs, call_site,
                                    unset_unknown)
         self._vars = decoded.values

@@ -135,6 +135,6 @@ def decode_call(parent: ModuleDecoder, name: str, filename: str, block: Any,
                               module_path=(*parent.module_path, ModuleStep(name, key)),
                               diags=diags, loader=parent.loader, schema=parent.schema,
                               inputs=inputs, extra_depends_on=extra, call_site=where,
-                              workspace=parent.workspace)
+                              workspace=parent.workspace, reads=parent.reads)
         results[key] = child.decode()
     return results

@@ -70,3 +70,20 @@ def test_cluster_plan_refuses_through_the_same_record(albform: Any, tmp_path: Pa
     assert refused.code == 1
     assert "Saved plan does not match the configuration" in refused.err
     assert str(changed.resolve()) in refused.err
+
+
+def test_a_file_read_by_a_function_is_an_input(albform: Any, tmp_path: Path) -> None:
+    config = tmp_path / "cfg"
+    config.mkdir()
+    (config / "description.tpl").write_text("pool for ${name}")
+    (config / "main.tf").write_text(
+        'resource "avi_pool" "web" {\n'
+        '  name        = "web"\n'
+        '  description = templatefile("description.tpl", { name = "web" })\n'
+        '}\n')
+    chdir, state = f"-chdir={config}", f"-state={tmp_path / 'tf.tfstate'}"
+    assert albform(chdir, "plan", f"-out={tmp_path / 'tfplan'}", state).code == 0
+    (config / "description.tpl").write_text("pool serving ${name}")
+    refused = albform(chdir, "apply", str(tmp_path / "tfplan"), state)
+    assert refused.code == 1
+    assert str((config / "description.tpl").resolve()) in refused.err

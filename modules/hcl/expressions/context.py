@@ -98,34 +98,39 @@ FunctionImpl = Callable[[list[Any], "Context", int], Any]
 class Context:
     """Everything an expression can see. Immutable once built; ``bind`` makes a child."""
 
-    __slots__ = ("_bindings", "base_dir", "functions", "refs", "resolver", "roots")
+    __slots__ = ("_bindings", "base_dir", "functions", "reads", "refs", "resolver", "roots")
 
     def __init__(self, roots: Mapping[str, Any], functions: Mapping[str, FunctionImpl],
                  base_dir: Path, *, refs: set[ResourceAddress] | None = None,
                  resolver: Resolver | None = None,
-                 bindings: Mapping[str, Any] | None = None) -> None:
+                 bindings: Mapping[str, Any] | None = None,
+                 reads: list[Path] | None = None) -> None:
         self.roots = roots
         self.functions = functions
         self.base_dir = base_dir
         self.refs = refs
         self.resolver = resolver
         self._bindings: Mapping[str, Any] = bindings or {}
+        # Files read by file()/templatefile()..., shared by every context derived from this
+        # one: the loader records them among the configuration's inputs.
+        self.reads = reads
 
     def bind(self, **values: Any) -> Context:
         return Context(self.roots, self.functions, self.base_dir, refs=self.refs,
-                       resolver=self.resolver, bindings={**self._bindings, **values})
+                       resolver=self.resolver, bindings={**self._bindings, **values},
+                       reads=self.reads)
 
     def with_roots(self, **roots: Any) -> Context:
         return Context({**self.roots, **roots}, self.functions, self.base_dir, refs=self.refs,
-                       resolver=self.resolver, bindings=self._bindings)
+                       resolver=self.resolver, bindings=self._bindings, reads=self.reads)
 
     def probing(self, refs: set[ResourceAddress]) -> Context:
         return Context(self.roots, self.functions, self.base_dir, refs=refs, resolver=None,
-                       bindings=self._bindings)
+                       bindings=self._bindings, reads=self.reads)
 
     def resolving(self, resolver: Resolver) -> Context:
         return Context(self.roots, self.functions, self.base_dir, refs=None, resolver=resolver,
-                       bindings=self._bindings)
+                       bindings=self._bindings, reads=self.reads)
 
     def lookup(self, name: str, line: int) -> Any:
         if name in self._bindings:

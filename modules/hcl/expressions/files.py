@@ -33,6 +33,8 @@ def _path(ctx: Context, value: Any, name: str) -> Path:
 
 def _read(ctx: Context, value: Any, name: str) -> bytes:
     path = _path(ctx, value, name)
+    if ctx.reads is not None:
+        ctx.reads.append(path)
     try:
         return path.read_bytes()
     except OSError as err:
@@ -89,7 +91,7 @@ def _templatefile(args: list[Any], ctx: Context, line: int) -> Any:
         raise EvalError("Invalid template", f"templatefile(): {args[0]}:{err.line}: "
                         f"{err.message}", line) from None
     functions = {k: v for k, v in FUNCTIONS.items() if k != "templatefile"}
-    inner = Context(dict(variables), functions, ctx.base_dir)
+    inner = Context(dict(variables), functions, ctx.base_dir, reads=ctx.reads)
     try:
         return evaluate(node, inner)
     except EvalError as err:
