@@ -81,6 +81,7 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
                     + (f": {error.detail}" if error.detail else "")
                     + ". Nothing was planned; fix the problem and plan again.")
     kept: list[ResourceState] = []
+    secret_paths: dict[str, list[tuple[str, ...]]] = {}
     for i, r in enumerate(objects):
         if r.address.is_data or r.address.type in failed:
             kept.append(r)
@@ -96,7 +97,13 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         attrs = result.attributes
         hook.post_refresh(r.address, attrs is None)
         if attrs is not None:
-            attrs = keep_digests(r.attributes, attrs)  # the controller never returns secrets
+            paths = secret_paths.get(r.address.type)
+            if paths is None:
+                schema = provider.schema(r.address.type)
+                paths = secret_paths[r.address.type] = \
+                    schema.sensitive_paths() if schema is not None else []
+            # The controller never returns secrets: what the state knew of them stays.
+            attrs = keep_digests(r.attributes, attrs, paths)
             kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
     if not state.deposed:
         return replace(state, resources=tuple(kept)), diags

@@ -35,7 +35,7 @@ import hmac
 import json
 import os
 import secrets as _random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from albform.engine.schema import AttributeSchema, ResourceSchema
@@ -108,9 +108,10 @@ def digest_sent(schema: ResourceSchema | None, sent: Mapping[str, Any],
     sensitive path of ``schema`` that ``sent`` set, and ``previous``'s digest kept where
     ``sent`` did not (the secret was left as it was)."""
     out = dict(attributes)
-    if schema is not None:
-        _digest_object(schema.attributes, sent, out)
-    return dict(keep_digests(previous, out)) if previous else out
+    if schema is None:
+        return out
+    _digest_object(schema.attributes, sent, out)
+    return dict(keep_digests(previous, out, schema.sensitive_paths())) if previous else out
 
 
 def _digest_object(fields: Mapping[str, AttributeSchema], sent: Mapping[str, Any],
@@ -139,12 +140,27 @@ def _digest_object(fields: Mapping[str, AttributeSchema], sent: Mapping[str, Any
 
 
 def keep_digests(prior: Mapping[str, Any] | None, refreshed: Mapping[str, Any],
-                 ) -> Mapping[str, Any]:
-    """``refreshed`` with ``prior``'s digests wherever the controller says nothing there."""
-    if not prior or not _has_digest(prior):
+                 paths: Sequence[tuple[str, ...]]) -> Mapping[str, Any]:
+    """``refreshed`` with ``prior``'s digests wherever the controller says nothing there.
+    ``paths``: the type's sensitive paths (``ResourceSchema.sensitive_paths``), where digests
+    can be; looking only there keeps refresh of large states cheap."""
+    if not prior or not paths or not any(_digest_at(prior, path) for path in paths):
         return refreshed
     kept: Mapping[str, Any] = _keep(prior, refreshed)
     return kept
+
+
+def _digest_at(node: Any, path: tuple[str, ...]) -> bool:
+    """Is there a digest at ``path`` (names; lists on the way are expanded)?"""
+    for i, step in enumerate(path):
+        if isinstance(node, list):
+            return any(_digest_at(item, path[i:]) for item in node)
+        if not isinstance(node, Mapping):
+            return False
+        node = node.get(step)
+    if isinstance(node, list):
+        return any(isinstance(item, SecretDigest) for item in node)
+    return isinstance(node, SecretDigest)
 
 
 def _has_digest(value: Any) -> bool:

@@ -83,7 +83,8 @@ def test_refresh_keeps_digests_and_requests_never_carry_them() -> None:
     digest = SecretDigest.of("pw")
     prior = {"authentication": {"username": "u", "password": digest}, "key": digest}
     refreshed = {"authentication": {"username": "v", "password": "<sensitive>"}}
-    kept = keep_digests(prior, refreshed)
+    kept = keep_digests(prior, refreshed, SCHEMA.sensitive_paths())
+    assert keep_digests(prior, refreshed, []) is refreshed  # a type without secrets
     assert kept == {"authentication": {"username": "v", "password": digest}, "key": digest}
     assert without_digests(kept) == {"authentication": {"username": "v"}}
     # What apply records when the configuration left the secret alone: the earlier digest.
