@@ -4,7 +4,9 @@ created are deleted, built-in objects it imported and changed (``Default-Cloud``
 
 The embedded emulator's database is compared before and after (every object's body but the
 modification timestamp, the reference graph, the IPAM allocations). ``examples/drift-job``
-holds no configuration of its own (it runs ``drift`` on a cluster), so it is not applied.
+holds no configuration of its own (it runs ``drift`` on a cluster), so it is not applied; of
+``examples/gslb-demo`` the leader's configuration is (its GslbServices need member sites a
+standalone leader is told about, see ``tests/cli/test_gslb_demo.py``).
 """
 
 from __future__ import annotations
@@ -92,4 +94,25 @@ def test_cdktf_lb_demo_destroy_restores_the_controller(albform: Any, tmp_path: P
     fresh = controller_snapshot(tmp_path / "emulator.db")
     _ok(albform(chdir, "apply", "-auto-approve"))
     _ok(albform(chdir, "destroy", "-auto-approve"))
+    _assert_as_fresh(fresh, controller_snapshot(tmp_path / "emulator.db"))
+
+
+def test_pr_review_destroy_restores_the_controller(albform: Any, tmp_path: Path) -> None:
+    chdir, state = f"-chdir={EXAMPLES / 'pr-review'}", f"-state={tmp_path / 'tf.tfstate'}"
+    _ok(albform(chdir, "plan", state))
+    fresh = controller_snapshot(tmp_path / "emulator.db")
+    _ok(albform(chdir, "apply", "-auto-approve", state))
+    _ok(albform(chdir, "destroy", "-auto-approve", state))
+    _assert_as_fresh(fresh, controller_snapshot(tmp_path / "emulator.db"))
+
+
+def test_gslb_leader_destroy_restores_the_controller(albform: Any, tmp_path: Path) -> None:
+    """The GSLB demo's leader configuration (its GslbServices are destroyed by
+    ``tests/cli/test_gslb_demo.py``, which needs a standalone leader)."""
+    leader = EXAMPLES / "gslb-demo" / "leader"
+    chdir, state = f"-chdir={leader}", f"-state={tmp_path / 'tf.tfstate'}"
+    _ok(albform(chdir, "plan", state))
+    fresh = controller_snapshot(tmp_path / "emulator.db")
+    _ok(albform(chdir, "apply", "-auto-approve", state))
+    _ok(albform(chdir, "destroy", "-auto-approve", state))
     _assert_as_fresh(fresh, controller_snapshot(tmp_path / "emulator.db"))
