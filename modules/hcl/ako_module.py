@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
+from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.engine.values import Deferred, Resolver
 from albform.modules.hcl.decode import (
@@ -158,12 +159,21 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
         where={name: at(name) for name in ("ako_settings", "controller_facts")}
         | {"live": at("kubeconfig")})
     config, more = load_cluster_configuration(inputs, module)
+    return module_result(config, more, diags, where, extra_depends_on, OUTPUT_TYPES)
+
+
+def module_result(config: Configuration, more: Diagnostics, diags: Diagnostics,
+                  where: SourceRange, extra_depends_on: tuple[ResourceAddress, ...],
+                  output_types: dict[str, str]) -> ModuleResult:
+    """A built-in module instance's result from its front end's configuration: ``more``
+    (its diagnostics) joins ``diags``, errors skip the instance (ModuleProblem); every
+    resource also depends on the call's ``depends_on`` and points at the call."""
     diags.extend(more)
     if more.has_errors():
         raise ModuleProblem
     resources = [replace(r, depends_on=r.depends_on + extra_depends_on,
                          source=r.source or where) for r in config.resources]
-    return ModuleResult(resources=resources, outputs=module_outputs(resources, OUTPUT_TYPES),
+    return ModuleResult(resources=resources, outputs=module_outputs(resources, output_types),
                         inputs=dict(config.inputs))
 
 

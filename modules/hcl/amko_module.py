@@ -16,7 +16,6 @@ Outputs: ``gslbservices`` and ``healthmonitors`` (maps of instance key → plann
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from albform.modules.hcl.ako_module import (
     ModuleProblem,
     argument_path,
     decode_builtin_call,
-    module_outputs,
+    module_result,
 )
 from albform.modules.hcl.decode import Expansion, ModuleResult
 from albform.modules.hcl.syntax import Block
@@ -89,10 +88,4 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
                                                              line, diags)))
     amko = _paths(root, args["amko"][0], "amko", filename, args["amko"][1], diags)
     config, more = load_gslb_configuration(members, list(amko), module)
-    diags.extend(more)
-    if more.has_errors():
-        raise ModuleProblem
-    resources = [replace(r, depends_on=r.depends_on + extra_depends_on,
-                         source=r.source or where) for r in config.resources]
-    return ModuleResult(resources=resources, outputs=module_outputs(resources, OUTPUT_TYPES),
-                        inputs=dict(config.inputs))
+    return module_result(config, more, diags, where, extra_depends_on, OUTPUT_TYPES)
