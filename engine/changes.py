@@ -7,7 +7,7 @@ These are values; ``planning`` builds them, ``apply`` executes them, the rendere
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,14 @@ class Action(enum.Enum):
             Action.DELETE_THEN_CREATE: ["delete", "create"],
             Action.CREATE_THEN_DELETE: ["create", "delete"],
         }[self]
+
+
+def path_text(path: Sequence[str | int]) -> str:
+    """An attribute path as people write it: ``servers[0].ip.addr``."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from albform.engine.changes import Action, AttributeChange, ResourceChange
+from albform.engine.changes import Action, AttributeChange, ResourceChange, path_text
 from albform.engine.diff import diff_attributes
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.model import State
@@ -164,7 +164,7 @@ class DriftReport:
         controller upgrade setting one new default shows as one row, not a thousand."""
         counter: Counter[tuple[str, str]] = Counter()
         for change in self.changed:
-            paths = {_path_text(c.path) for c in change.attribute_changes}
+            paths = {path_text(c.path) for c in change.attribute_changes}
             for path in paths:
                 counter[(change.type, path)] += 1
         return [DriftCause(t, p, n)
@@ -218,7 +218,7 @@ class DriftReport:
             lines += ["", f"<details><summary>Changed outside albform ({len(self.changed)})"
                           "</summary>", ""]
             lines += [f"- `{c.address}`: " + ", ".join(
-                f"`{_path_text(a.path)}`" for a in c.attribute_changes) for c in self.changed]
+                f"`{path_text(a.path)}`" for a in c.attribute_changes) for c in self.changed]
             lines += ["", "</details>", "", "| type | attribute | objects |", "|---|---|---|"]
             lines += [f"| `{c.type}` | `{c.path}` | {c.count} |" for c in self.causes()]
         if self.unmanaged:
@@ -267,7 +267,7 @@ class DriftReport:
                 lines.append(styled(f"  ~ {c.address}", fg="yellow"))
                 for a in c.attribute_changes:
                     before, after = shown_pair(a.before, a.after)
-                    lines.append(f"      {_path_text(a.path)}: {before} -> {after}")
+                    lines.append(f"      {path_text(a.path)}: {before} -> {after}")
             lines += ["", "Causes (type, attribute, objects):"]
             lines += [f"  {c.type} {c.path}: {c.count}" for c in self.causes()]
         if self.alerts:
@@ -297,13 +297,6 @@ def _masked(change: ResourceChange, schema: ResourceSchema | None) -> ResourceCh
 
     return replace(change, before=None, after=None,
                    attribute_changes=tuple(mask(a) for a in change.attribute_changes))
-
-
-def _path_text(path: Sequence[str | int]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
-    return out
 
 
 def _jsonable(value: Any) -> Any:

@@ -102,6 +102,20 @@ class ResourceSchema:
         """``attributes`` with every sensitive value replaced by ``SENSITIVE_TEXT``."""
         return {k: mask_sensitive(v, self.attributes.get(k)) for k, v in attributes.items()}
 
+    def is_sensitive(self, path: tuple[str | int, ...]) -> bool:
+        """Whether the attribute at ``path`` or any attribute containing it is sensitive
+        (a value inside a sensitive object is a secret too)."""
+        fields: Mapping[str, AttributeSchema] | None = self.attributes
+        for step in path:
+            if isinstance(step, int):
+                continue
+            if fields is None or step not in fields:
+                return False
+            if fields[step].sensitive:
+                return True
+            fields = fields[step].fields
+        return False
+
     def sensitive_paths(self) -> list[tuple[str, ...]]:
         """Paths of every sensitive attribute, for masking and ``sensitive_attributes``."""
         out: list[tuple[str, ...]] = []

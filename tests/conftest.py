@@ -10,7 +10,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,29 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared (reference material) is not beside the checkout")
     return SHARED
+
+
+# -- the real terraform binary as an oracle ----------------------------------------------------
+
+TerraformRun = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture
+def terraform() -> TerraformRun:
+    """``terraform(workdir, *args, env={...})``: run the real ``terraform`` there, offline and
+    without the user's CLI configuration, ``-no-color`` appended; skips when it is absent."""
+    binary = shutil.which("terraform")
+    if binary is None:
+        pytest.skip("terraform is not on PATH")
+
+    def run(workdir: Path, *args: str, env: dict[str, str] | None = None,
+            ) -> subprocess.CompletedProcess[str]:
+        full = {**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null", "TF_IN_AUTOMATION": "1",
+                "CHECKPOINT_DISABLE": "1", **(env or {})}
+        return subprocess.run([binary, *args, "-no-color"], cwd=workdir, capture_output=True,
+                              text=True, timeout=180, env=full)
+
+    return run
 
 
 # -- a real PostgreSQL server (pg state backend tests, drift-job tests) -------------------------

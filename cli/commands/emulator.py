@@ -10,13 +10,11 @@ once it accepts connections; stops cleanly on Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import json
-import signal
-import threading
 from pathlib import Path
-from types import FrameType
 
 import click
 
+from albform.cli.serving import stop_signals
 from albform.provider.emulator import DEFAULT_PASSWORD, FaultConfig, start_emulator
 from albform.provider.emulator.errors import ApiError
 
@@ -60,23 +58,15 @@ def emulator_command(host: str, port: int, plain_http: bool, password: str, db: 
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    stop = threading.Event()
-
-    def _on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, _on_signal)
     try:
-        if cert_out is not None and emu.cert_pem is not None:
-            cert_out.write_bytes(emu.cert_pem)
-        where = f" (SQLite {db})" if db else " (in memory)"
-        click.echo(f"Avi controller emulator ready at {emu.url} user admin{where}", err=False)
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        with stop_signals() as wait:
+            if cert_out is not None and emu.cert_pem is not None:
+                cert_out.write_bytes(emu.cert_pem)
+            where = f" (SQLite {db})" if db else " (in memory)"
+            click.echo(f"Avi controller emulator ready at {emu.url} user admin{where}",
+                       err=False)
+            wait()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         emu.stop()
     click.echo("Avi controller emulator stopped.", err=True)
     return 0

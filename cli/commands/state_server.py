@@ -11,14 +11,12 @@ listed in ``albform.engine.state.backends.http_server``.
 
 from __future__ import annotations
 
-import signal
 import ssl
-import threading
 from pathlib import Path
-from types import FrameType
 
 import click
 
+from albform.cli.serving import stop_signals
 from albform.cli.workspace import Workspace
 from albform.engine.state.backends.http_server import DEFAULT_MAX_BODY, StateServer
 
@@ -101,22 +99,13 @@ def state_server_command(ctx: click.Context, /, host: str, port: int, data_dir: 
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    stop = threading.Event()
-
-    def _on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, _on_signal)
     server.start()
     try:
-        auth = f"user {username}" if username else "NO AUTHENTICATION"
-        click.echo(f"albform state server on {server.url} ({auth}; data in {directory})")
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        with stop_signals() as wait:
+            auth = f"user {username}" if username else "NO AUTHENTICATION"
+            click.echo(f"albform state server on {server.url} ({auth}; data in {directory})")
+            wait()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         server.close()
     click.echo("albform state server stopped.", err=True)
     return 0

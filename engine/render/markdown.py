@@ -27,7 +27,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from albform.engine.changes import Action, AttributeChange, OutputChange, Plan, ResourceChange
+from albform.engine.changes import (
+    Action,
+    AttributeChange,
+    OutputChange,
+    Plan,
+    ResourceChange,
+    path_text,
+)
 from albform.engine.diagnostics import Diagnostic
 from albform.engine.render.json_plan import render_plan_json
 from albform.engine.render.values import KNOWN_AFTER_APPLY, SENSITIVE
@@ -44,13 +51,6 @@ def plan_digest(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> str:
     doc = render_plan_json(plan, schemas)
     body = json.dumps([doc["resource_changes"], doc.get("output_changes", {})], sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()[:16]
-
-
-def _path_text(path: Sequence[str | int]) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-    return text
 
 
 def _code(text: str) -> str:
@@ -78,23 +78,12 @@ def _shown(value: Any) -> str:
     return _code(text)
 
 
-def _attribute(schema: ResourceSchema | None, path: Sequence[str | int]
+def _attribute(schema: ResourceSchema | None, path: tuple[str | int, ...]
                ) -> tuple[AttributeSchema | None, bool]:
     """The schema of the attribute at ``path`` and whether it or an ancestor is sensitive."""
     if schema is None:
         return None, False
-    fields: Mapping[str, AttributeSchema] | None = schema.attributes
-    found: AttributeSchema | None = None
-    for step in path:
-        if isinstance(step, int):
-            continue
-        if fields is None or step not in fields:
-            return None, False
-        found = fields[step]
-        if found.sensitive:
-            return found, True
-        fields = found.fields
-    return found, False
+    return schema.attribute(path), schema.is_sensitive(path)
 
 
 def _value_rows(changes: Sequence[AttributeChange], schema: ResourceSchema | None,
@@ -107,7 +96,7 @@ def _value_rows(changes: Sequence[AttributeChange], schema: ResourceSchema | Non
         else:
             before, after = _shown(_masked(a.before, attr)), _shown(_masked(a.after, attr))
         forces = " (forces replacement)" if a.forces_replacement else ""
-        rows.append(f"| {_code(_path_text(a.path))}{forces} | {before} | {after} |")
+        rows.append(f"| {_code(path_text(a.path))}{forces} | {before} | {after} |")
     return rows
 
 
@@ -131,9 +120,9 @@ def _why(change: ResourceChange, schema: ResourceSchema | None) -> str:
             attr, sensitive = _attribute(schema, a.path)
             values = SENSITIVE if sensitive else (
                 f"{_shown(_masked(a.before, attr))} → {_shown(_masked(a.after, attr))}")
-            shown.append(f"{_code(_path_text(a.path))}: {values}")
+            shown.append(f"{_code(path_text(a.path))}: {values}")
         if not shown:
-            shown = [_code(_path_text(p)) for p in change.replace_paths]
+            shown = [_code(path_text(p)) for p in change.replace_paths]
         return f" (forced by {'; '.join(shown)})"
     return ""
 
@@ -198,7 +187,7 @@ def render_plan_markdown(plan: Plan, schemas: Mapping[str, ResourceSchema], *,
     if updates:
         chunks.append(["", f"### Updated in place ({len(updates)})"])
         for c in updates:
-            paths = ", ".join(dict.fromkeys(_path_text(a.path) for a in c.attribute_changes))
+            paths = ", ".join(dict.fromkeys(path_text(a.path) for a in c.attribute_changes))
             chunks.append(["", *_collapsible(
                 f"<code>~ {c.address}</code>: {paths or 'no attribute changes listed'}",
                 _value_rows(c.attribute_changes, schemas.get(c.type)), open_=expanded)])

@@ -5,7 +5,6 @@ and a held lock surviving a restart (the server killed, not asked to stop)."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import ssl
@@ -14,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -24,6 +24,7 @@ from albform.engine.state.lock import LockInfo
 from albform.provider.emulator.certs import self_signed
 
 USER, PASSWORD = "tfuser", "s3cret-pw"
+TF_ENV = {"TF_HTTP_PASSWORD": PASSWORD}
 
 
 def albform(*args: str, env: dict[str, str] | None = None,
@@ -132,18 +133,9 @@ def test_tls_with_the_servers_certificate(tmp_path: Path) -> None:
 
 # -- real terraform as the client ---------------------------------------------------------------
 
-def _terraform(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    terraform = shutil.which("terraform")
-    if terraform is None:
-        pytest.skip("terraform is not on PATH")
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null", "TF_IN_AUTOMATION": "1",
-           "CHECKPOINT_DISABLE": "1", "TF_HTTP_PASSWORD": PASSWORD}
-    return subprocess.run([terraform, *args, "-no-color"], cwd=workdir, capture_output=True,
-                          text=True, timeout=180, env=env)
-
-
 @pytest.mark.terraform
-def test_terraform_uses_the_server_and_a_held_lock_survives_a_restart(tmp_path: Path) -> None:
+def test_terraform_uses_the_server_and_a_held_lock_survives_a_restart(tmp_path: Path,
+                                                                      terraform: Any) -> None:
     port = free_port()
     address = f"http://127.0.0.1:{port}/state/avi"
     work, data = tmp_path / "tf", tmp_path / "data"
@@ -157,7 +149,7 @@ def test_terraform_uses_the_server_and_a_held_lock_survives_a_restart(tmp_path: 
     (work / "main.tf").write_text(config % "one")
     with state_server(data, port, "--username", USER):
         for args in (("init", "-input=false"), ("apply", "-auto-approve", "-input=false")):
-            done = _terraform(work, *args)
+            done = terraform(work, *args, env=TF_ENV)
             assert done.returncode == 0, done.stdout + done.stderr
         # Someone else (a colleague's apply) takes the lock and the server is then killed.
         colleague = HttpBackend(address, lock_address=f"{address}/lock", username=USER,
@@ -167,12 +159,12 @@ def test_terraform_uses_the_server_and_a_held_lock_survives_a_restart(tmp_path: 
                                                       "%2Fstate%2Favi.tfstate"]
     with state_server(data, port, "--username", USER):
         (work / "main.tf").write_text(config % "two")
-        blocked = _terraform(work, "apply", "-auto-approve", "-input=false")
+        blocked = terraform(work, "apply", "-auto-approve", "-input=false", env=TF_ENV)
         assert blocked.returncode == 1
         assert f"HTTP remote state already locked: ID={held}" in " ".join(
             blocked.stderr.split())
         colleague.unlock(held)
-        done = _terraform(work, "apply", "-auto-approve", "-input=false")
+        done = terraform(work, "apply", "-auto-approve", "-input=false", env=TF_ENV)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Resources: 0 added, 1 changed, 0 destroyed." in done.stdout
         state = colleague.read()

@@ -323,3 +323,30 @@ def test_prior_state_values_honour_the_states_own_sensitive_paths() -> None:
     doc = render_plan_json(plan, {})  # no schema for this type at all
     values = doc["prior_state"]["values"]["root_module"]["resources"][0]["values"]
     assert values == {"name": "x", "creds": {"password": None, "user": "u"}}
+
+
+def test_markdown_masks_values_inside_and_below_sensitive_attributes() -> None:
+    from albform.engine.changes import Action, AttributeChange, Plan, ResourceChange
+    from albform.engine.render.markdown import render_plan_markdown
+    from albform.engine.schema import AttributeSchema, ResourceSchema
+
+    login = AttributeSchema("login", "object", fields={
+        "user": AttributeSchema("user"), "secret": AttributeSchema("secret", sensitive=True)})
+    vault = AttributeSchema("vault", "object", sensitive=True,
+                            fields={"token": AttributeSchema("token")})
+    schema = ResourceSchema("fake_thing", {"login": login, "vault": vault,
+                                           "name": AttributeSchema("name")})
+    change = ResourceChange(
+        A("fake_thing.t"), Action.UPDATE, {}, {}, attribute_changes=(
+            AttributeChange(("login",), {"user": "u1", "secret": "s1"},
+                            {"user": "u2", "secret": "s2"}),
+            AttributeChange(("vault", "token"), "t1", "t2"),
+            AttributeChange(("name",), "a", "b")))
+    plan = Plan(changes=(change,), prior_state=None, prev_run_state=None, configuration=None)
+    (comment,) = render_plan_markdown(plan, {"fake_thing": schema})
+    for secret in ("s1", "s2", "t1", "t2"):
+        assert f'"{secret}"' not in comment
+    assert '| `login` | `{"secret": "(sensitive value)", "user": "u1"}` | ' \
+           '`{"secret": "(sensitive value)", "user": "u2"}` |' in comment
+    assert "| `vault.token` | (sensitive value) | (sensitive value) |" in comment
+    assert '| `name` | `"a"` | `"b"` |' in comment

@@ -4,15 +4,13 @@ terraform binary, Terraform's own http backend talking to our server while we ho
 
 from __future__ import annotations
 
-import os
-import shutil
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -29,6 +27,7 @@ from albform.engine.state.backends.testing import (
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 
 USER, PASSWORD = "tfuser", "s3cret"
+TF_ENV = {"TF_HTTP_PASSWORD": PASSWORD}
 
 
 @pytest.fixture
@@ -158,18 +157,8 @@ def test_data_dir_keeps_states_and_held_locks_across_restarts(tmp_path: Path) ->
 
 # -- oracle: Terraform's http backend against our server ----------------------------------------
 
-def _terraform(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    terraform = shutil.which("terraform")
-    if terraform is None:
-        pytest.skip("terraform is not on PATH")
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": "/dev/null", "TF_IN_AUTOMATION": "1",
-           "CHECKPOINT_DISABLE": "1", "TF_HTTP_PASSWORD": PASSWORD}
-    return subprocess.run([terraform, *args, "-no-color"], cwd=workdir, capture_output=True,
-                          text=True, timeout=180, env=env)
-
-
 @pytest.fixture
-def tf_workdir(tmp_path: Path, server: StateServer) -> Path:
+def tf_workdir(tmp_path: Path, server: StateServer, terraform: Any) -> Path:
     address = f"{server.url}/state/avi"
     (tmp_path / "main.tf").write_text(
         'terraform {\n  backend "http" {\n'
@@ -178,15 +167,15 @@ def tf_workdir(tmp_path: Path, server: StateServer) -> Path:
         f'    unlock_address = "{address}/lock"\n'
         f'    username       = "{USER}"\n    retry_max      = 0\n  }}\n}}\n'
         'resource "terraform_data" "t" {\n  input = "x"\n}\n')
-    done = _terraform(tmp_path, "init", "-input=false")
+    done = terraform(tmp_path, "init", "-input=false", env=TF_ENV)
     assert done.returncode == 0, done.stdout + done.stderr
     return tmp_path
 
 
 @pytest.mark.terraform
 def test_terraform_applies_through_our_server_and_reads_what_we_wrote(
-        tf_workdir: Path, server: StateServer) -> None:
-    done = _terraform(tf_workdir, "apply", "-auto-approve", "-input=false")
+        tf_workdir: Path, server: StateServer, terraform: Any) -> None:
+    done = terraform(tf_workdir, "apply", "-auto-approve", "-input=false", env=TF_ENV)
     assert done.returncode == 0, done.stdout + done.stderr
     backend = client(server)
     theirs = backend.read()
@@ -196,22 +185,22 @@ def test_terraform_applies_through_our_server_and_reads_what_we_wrote(
         [*theirs.resources, *sample_state().resources])
     with backend.locked("OperationTypeApply"):
         backend.write(ours)
-    listed = _terraform(tf_workdir, "state", "list")
+    listed = terraform(tf_workdir, "state", "list", env=TF_ENV)
     assert listed.returncode == 0, listed.stderr
     assert sorted(listed.stdout.split()) == sorted(str(r.address) for r in ours.resources)
 
 
 @pytest.mark.terraform
 def test_terraform_sees_our_lock_and_can_force_unlock_it(
-        tf_workdir: Path, server: StateServer) -> None:
+        tf_workdir: Path, server: StateServer, terraform: Any) -> None:
     backend = client(server)
     lock_id = backend.lock(LockInfo.new("OperationTypeApply", info="albform test"))
-    done = _terraform(tf_workdir, "plan", "-input=false", "-lock-timeout=0s")
+    done = terraform(tf_workdir, "plan", "-input=false", "-lock-timeout=0s", env=TF_ENV)
     assert done.returncode == 1
     assert "Error acquiring the state lock" in done.stderr
     # Terraform wraps long lines; compare with whitespace folded.
     assert f"HTTP remote state already locked: ID={lock_id}" in " ".join(done.stderr.split())
-    done = _terraform(tf_workdir, "force-unlock", "-force", lock_id)
+    done = terraform(tf_workdir, "force-unlock", "-force", lock_id, env=TF_ENV)
     assert done.returncode == 0, done.stderr
     assert "successfully unlocked" in done.stdout
     other = client(server)
