@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,9 @@ from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.provider import ProviderError
 
 EXIT_OK, EXIT_ERROR = 0, 1  # 2 (changes present) is render.detailed_exit_code's
+# For benchmarks/crash_harness.py only, which prices the journal against an apply without it;
+# never set it otherwise: without the journal a killed apply leaves orphans.
+_NO_JOURNAL = "ALBFORM_BENCHMARK_WITHOUT_JOURNAL"
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,7 @@ def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunAr
     with graceful_shutdown() as stop:
         outcome = apply_plan(plan, provider, backend.write, hook=hook,
                              parallelism=args.parallelism, stop=stop,
-                             journal=backend.journal())
+                             journal=None if _NO_JOURNAL in os.environ else backend.journal())
     show_diagnostics(outcome.diagnostics, json_mode=args.json, color=args.color)
     if outcome.persist_failed:
         _save_errored(outcome.state, provider, workdir, args)
