@@ -6,7 +6,8 @@ A standalone ``albform emulator --http --db`` runs on 127.0.0.1. The configurati
 trial creates it all; every later trial retires a rotating quarter of the chains and creates a
 new generation of them (new addresses and names: deletes and creates in one apply of the
 whole configuration). Each trial runs ``albform apply`` at parallelism 1 or 10 (alternating),
-sends SIGKILL (3 trials in 4) or SIGTERM once a random share of the changes completed, then
+sends SIGKILL (3 trials in 4) or SIGTERM once a random share of the changes completed (or at a
+random moment of its first minute, whichever comes first), then
 re-applies once, runs ``plan -detailed-exitcode`` (must exit 0) and compares the state with
 the controller. Trials cycle through fault modes set on the emulator for the killed apply:
 
@@ -37,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -179,22 +181,34 @@ class Workdir:
         return [str(r.attributes.get("uuid")) for r in (*state.resources, *state.deposed)], ""
 
 
-def interrupt(proc: subprocess.Popen[str], after: int, sig: int) -> tuple[str, bool]:
-    """Send ``sig`` once ``after`` changes completed; returns the output and whether the
-    signal was sent before the apply ended by itself."""
+def interrupt(proc: subprocess.Popen[str], after: int, sig: int,
+              within: float | None = None) -> tuple[str, bool]:
+    """Send ``sig`` once ``after`` changes completed, or ``within`` seconds passed (an
+    apply slowed down by faults); returns the output and whether the signal was sent before
+    the apply ended by itself."""
     assert proc.stdout is not None
     seen: list[str] = []
+    sent = threading.Event()
+
+    def on_time() -> None:
+        if proc.poll() is None and not sent.is_set():
+            sent.set()
+            proc.send_signal(sig)
+
+    timer = threading.Timer(within, on_time) if within is not None else None
+    if timer is not None:
+        timer.start()
     done = 0
-    sent = False
     for line in proc.stdout:
         seen.append(line)
         done += any(w in line for w in DONE_WORDS)
         if done >= after:
-            proc.send_signal(sig)
-            sent = True
+            on_time()
             break
     rest, _ = proc.communicate(timeout=1800)
-    return "".join(seen) + rest, sent
+    if timer is not None:
+        timer.cancel()
+    return "".join(seen) + rest, sent.is_set()
 
 
 # -- trials -------------------------------------------------------------------------------------
@@ -220,7 +234,10 @@ def run_trial(n: int, fleet: Fleet, work: Workdir, emu: Emulator, tally: Tally,
     work.write(fleet.text())
     emu.faults(MODES[mode])
     proc = work.start("apply", "-auto-approve", f"-parallelism={parallelism}")
-    _, sent = interrupt(proc, rng.randint(1, max(1, changes - 1)), sig)
+    # At a random share of the changes, or a random moment of the first minute when faults
+    # slow the apply down (the burst at parallelism 1 would take many minutes).
+    _, sent = interrupt(proc, rng.randint(1, max(1, changes - 1)), sig,
+                        within=rng.uniform(3, 60))
     key = f"p{parallelism} {signal.Signals(sig).name} {mode}"
     tally.trials[key] += 1
     tally.not_interrupted += not sent
