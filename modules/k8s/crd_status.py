@@ -11,8 +11,10 @@ policy, certificate, profile... the user asked for).
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.facts import ControllerFacts
@@ -43,6 +45,25 @@ class AviRef:
     field: str
     api_type: str
     name: str
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A CRD spec field that should be an object: a mistyped one reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """A CRD spec field that should be a list: a mistyped one reads as empty."""
+    return value if isinstance(value, list) else []
+
+
+def is_ip(value: str) -> bool:
+    """AKO's ``net.ParseIP`` / ``IPRegex`` checks of a CRD's loadBalancerIP."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def creation_order(objs: list[KubeObject]) -> list[KubeObject]:

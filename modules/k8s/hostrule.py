@@ -10,14 +10,19 @@ the builders from the ``HostRule`` value.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.cluster import ClusterIndex
-from albform.modules.k8s.crd_status import AviRef, CrdStatuses, creation_order
+from albform.modules.k8s.crd_status import (
+    AviRef,
+    CrdStatuses,
+    as_dict,
+    creation_order,
+    is_ip,
+)
 from albform.modules.k8s.ingest import KubeObject
 
 KIND = "HostRule"
@@ -158,7 +163,7 @@ def _strs(value: Any) -> tuple[str, ...]:
 
 
 def _secret(value: Any) -> tuple[str, str]:
-    value = _dict(value)
+    value = as_dict(value)
     return str(value.get("type") or ""), str(value.get("name") or "")
 
 
@@ -173,21 +178,18 @@ def _port(value: Any) -> int:
     return int(text) if text.isascii() and text.isdigit() else -1
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
 
 def _parse(obj: KubeObject) -> HostRule:
-    vh = _dict(obj.spec.get("virtualhost"))
-    tls = _dict(vh.get("tls"))
-    cert = _dict(tls.get("sslKeyCertificate"))
-    policy = _dict(vh.get("httpPolicy"))
+    vh = as_dict(obj.spec.get("virtualhost"))
+    tls = as_dict(vh.get("tls"))
+    cert = as_dict(tls.get("sslKeyCertificate"))
+    policy = as_dict(vh.get("httpPolicy"))
     tcp = vh.get("tcpSettings") if isinstance(vh.get("tcpSettings"), dict) else None
     listeners = None
     if tcp is not None and isinstance(tcp.get("listeners"), list):
         listeners = tuple(Listener(_port(li.get("port")), bool(li.get("enableSSL")))
                           for li in tcp["listeners"] if isinstance(li, dict))
-    gslb = _dict(vh.get("gslb"))
+    gslb = as_dict(vh.get("gslb"))
     enabled = vh.get("enableVirtualHost")
     analytics = vh.get("analyticsPolicy")
     return HostRule(
@@ -257,7 +259,7 @@ def _spec_error(rule: HostRule, by_fqdn: Mapping[str, HostRule],
     holder = by_fqdn.get(rule.fqdn)
     if holder is not None:
         return f"duplicate fqdn {rule.fqdn} found in {holder.key}"
-    if rule.load_balancer_ip and not _is_ip(rule.load_balancer_ip):
+    if rule.load_balancer_ip and not is_ip(rule.load_balancer_ip):
         return f"loadBalancerIP {rule.load_balancer_ip} is not a valid IP"
     if rule.gslb_fqdn and rule.gslb_fqdn == rule.fqdn:
         return "GSLB FQDN and local FQDN are same"
@@ -280,13 +282,6 @@ def _spec_error(rule: HostRule, by_fqdn: Mapping[str, HostRule],
                     return f"{alias} is already in use by hostrule {fqdn}"
     return None
 
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _refs(rule: HostRule) -> list[AviRef]:

@@ -13,13 +13,18 @@ settings (``getL4InfraSetting`` error is only logged). Both are warnings here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.cluster import ClusterIndex
-from albform.modules.k8s.crd_status import AviRef, CrdStatuses, creation_order
+from albform.modules.k8s.crd_status import (
+    AviRef,
+    CrdStatuses,
+    as_dict,
+    as_list,
+    creation_order,
+)
 from albform.modules.k8s.hashing import SHARD_SIZES
 from albform.modules.k8s.ingest import KubeObject
 from albform.modules.k8s.settings import AkoSettings, NodeNetwork, VipNetwork
@@ -91,7 +96,7 @@ class InfraSettings:
         # Whether anything names a setting: lets clusters without any skip the lookups.
         self._active = bool(self.present) or any(
             ANNOTATION in o.annotations for o in self._index.namespaces.values()) or any(
-            _dict(c.spec.get("parameters")).get("kind") == KIND
+            as_dict(c.spec.get("parameters")).get("kind") == KIND
             for c in self._index.ingress_classes.values()) or any(
             ANNOTATION in s.annotations for s in self._index.services.values())
 
@@ -210,12 +215,6 @@ def merge_listeners(services: list[dict[str, Any]], infra: Infra | None,
     return out
 
 
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _opt_bool(value: Any) -> bool | None:
@@ -223,23 +222,23 @@ def _opt_bool(value: Any) -> bool | None:
 
 
 def _parse(obj: KubeObject) -> Infra:
-    network = _dict(obj.spec.get("network"))
+    network = as_dict(obj.spec.get("network"))
     vips = tuple(VipNetwork(str(v.get("networkName") or ""), str(v.get("networkUUID") or ""),
                             str(v.get("cidr") or ""), str(v.get("v6cidr") or ""))
-                 for v in _list(network.get("vipNetworks")) if isinstance(v, dict))
+                 for v in as_list(network.get("vipNetworks")) if isinstance(v, dict))
     nodes = tuple(NodeNetwork(str(n.get("networkName") or ""), str(n.get("networkUUID") or ""),
-                              tuple(str(c) for c in _list(n.get("cidrs"))))
-                  for n in _list(network.get("nodeNetworks")) if isinstance(n, dict))
+                              tuple(str(c) for c in as_list(n.get("cidrs"))))
+                  for n in as_list(network.get("nodeNetworks")) if isinstance(n, dict))
     listeners = tuple(InfraListener(int(li["port"]), bool(li.get("enableSSL")),
                                     bool(li.get("enableHTTP2")))
-                      for li in _list(network.get("listeners"))
+                      for li in as_list(network.get("listeners"))
                       if isinstance(li, dict) and isinstance(li.get("port"), int))
     labels = network.get("bgpPeerLabels")
-    shard = str(_dict(obj.spec.get("l7Settings")).get("shardSize") or "")
-    t1lr = _dict(obj.spec.get("nsxSettings")).get("t1lr")
+    shard = str(as_dict(obj.spec.get("l7Settings")).get("shardSize") or "")
+    t1lr = as_dict(obj.spec.get("nsxSettings")).get("t1lr")
     return Infra(
         name=obj.name,
-        se_group=str(_dict(obj.spec.get("seGroup")).get("name") or ""),
+        se_group=str(as_dict(obj.spec.get("seGroup")).get("name") or ""),
         vip_networks=vips,
         node_networks=nodes,
         enable_rhi=_opt_bool(network.get("enableRhi")),

@@ -9,14 +9,20 @@ give the same keys for the REST bodies.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.cluster import ClusterIndex
-from albform.modules.k8s.crd_status import AviRef, CrdStatuses, creation_order
+from albform.modules.k8s.crd_status import (
+    AviRef,
+    CrdStatuses,
+    as_dict,
+    as_list,
+    creation_order,
+    is_ip,
+)
 from albform.modules.k8s.ingest import KubeObject
 
 KIND = "L4Rule"
@@ -28,12 +34,6 @@ CONSISTENT_HASH = "LB_ALGORITHM_CONSISTENT_HASH"
 CUSTOM_HEADER = "LB_ALGORITHM_CONSISTENT_HASH_CUSTOM_HEADER"
 
 
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _opt_str(spec: Mapping[str, Any], key: str) -> str:
@@ -52,7 +52,7 @@ class L4Rule:
 
     @property
     def listeners(self) -> list[Mapping[str, Any]]:
-        return [li for li in _list(self.spec.get("listenerProperties")) if isinstance(li, dict)]
+        return [li for li in as_list(self.spec.get("listenerProperties")) if isinstance(li, dict)]
 
     @property
     def ssl(self) -> bool:
@@ -60,7 +60,7 @@ class L4Rule:
 
     @property
     def backends(self) -> list[Mapping[str, Any]]:
-        return [b for b in _list(self.spec.get("backendProperties")) if isinstance(b, dict)]
+        return [b for b in as_list(self.spec.get("backendProperties")) if isinstance(b, dict)]
 
     @property
     def load_balancer_ip(self) -> str:
@@ -110,7 +110,7 @@ class L4Rules:
 
 
 def _listener_problem(rule: L4Rule, svc: KubeObject, annotation: str) -> str:
-    ports = [p for p in _list(svc.spec.get("ports")) if isinstance(p, dict)]
+    ports = [p for p in as_list(svc.spec.get("ports")) if isinstance(p, dict)]
     listeners = rule.listeners
     if not listeners:
         return ""
@@ -131,7 +131,7 @@ def _listener_problem(rule: L4Rule, svc: KubeObject, annotation: str) -> str:
 
 
 def _warn_untranslated(rule: L4Rule, diags: Diagnostics) -> None:
-    if any(_list(b.get("healthMonitorCrdRefs")) for b in rule.backends):
+    if any(as_list(b.get("healthMonitorCrdRefs")) for b in rule.backends):
         diags.warning("L4Rule field not translated", f"L4Rule {rule.key}: "
                       "backendProperties[].healthMonitorCrdRefs (ako-crd-operator HealthMonitor "
                       "objects) is not translated; the pools keep their other health monitors.",
@@ -154,7 +154,7 @@ def _validate(obj: KubeObject, statuses: CrdStatuses, cloud_type: str) -> L4Rule
     rule = L4Rule(obj, obj.spec)
     spec = rule.spec
     error = ""
-    if rule.load_balancer_ip and not _is_ip(rule.load_balancer_ip):
+    if rule.load_balancer_ip and not is_ip(rule.load_balancer_ip):
         error = f"loadBalancerIP {rule.load_balancer_ip} is not valid"
     app = _opt_str(spec, "applicationProfileRef")
     refs = [AviRef("spec.analyticsProfileRef", "analyticsprofile",
@@ -168,14 +168,14 @@ def _validate(obj: KubeObject, statuses: CrdStatuses, cloud_type: str) -> L4Rule
             refs.append(AviRef("spec.sslProfileRef", "sslprofile",
                                _opt_str(spec, "sslProfileRef")))
             refs += [AviRef("spec.sslKeyAndCertificateRefs", "sslkeyandcertificate", str(n))
-                     for n in _list(spec.get("sslKeyAndCertificateRefs"))]
+                     for n in as_list(spec.get("sslKeyAndCertificateRefs"))]
         else:
             if app != L4_APP_PROFILE and rule.ssl:
                 error = (f"SSL is enabled in l4rule listener Spec but App Profile {app} is not "
                          "of type SSL")
             elif spec.get("sslProfileRef") is not None:
                 error = f"App Profile {app} is not of type SSL but SslProfileRef is set"
-            elif _list(spec.get("sslKeyAndCertificateRefs")):
+            elif as_list(spec.get("sslKeyAndCertificateRefs")):
                 error = (f"App Profile {app} is not of type SSL but SslKeyAndCertificateRefs "
                          "are set")
     refs += [AviRef("spec.networkProfileRef", "networkprofile",
@@ -185,7 +185,7 @@ def _validate(obj: KubeObject, statuses: CrdStatuses, cloud_type: str) -> L4Rule
              AviRef("spec.securityPolicyRef", "securitypolicy",
                     _opt_str(spec, "securityPolicyRef"))]
     refs += [AviRef("spec.vsDatascriptRefs", "vsdatascriptset", str(n))
-             for n in _list(spec.get("vsDatascriptRefs"))]
+             for n in as_list(spec.get("vsDatascriptRefs"))]
     for i, b in enumerate(rule.backends):
         where = f"spec.backendProperties[{i}]."
         refs += [AviRef(where + "applicationPersistenceProfileRef",
@@ -196,7 +196,7 @@ def _validate(obj: KubeObject, statuses: CrdStatuses, cloud_type: str) -> L4Rule
                         _opt_str(b, "sslKeyAndCertificateRef")),
                  AviRef(where + "sslProfileRef", "sslprofile", _opt_str(b, "sslProfileRef"))]
         refs += [AviRef(where + "healthMonitorRefs", "healthmonitor", str(n))
-                 for n in _list(b.get("healthMonitorRefs"))]
+                 for n in as_list(b.get("healthMonitorRefs"))]
         if not error:
             error = _lb_algorithm_error(b)
     if error:
@@ -231,13 +231,6 @@ def _lb_algorithm_error(b: Mapping[str, Any]) -> str:
     return ""
 
 
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
 
 def references(obj: KubeObject) -> list[AviRef]:
     """The Avi objects an L4Rule names (what the controller is asked about)."""
@@ -248,16 +241,17 @@ def references(obj: KubeObject) -> list[AviRef]:
              ("networkprofile", _opt_str(spec, "networkProfileRef")),
              ("networksecuritypolicy", _opt_str(spec, "networkSecurityPolicyRef")),
              ("securitypolicy", _opt_str(spec, "securityPolicyRef"))]
-    names += [("sslkeyandcertificate", str(n)) for n in _list(spec.get("sslKeyAndCertificateRefs"))]
-    names += [("vsdatascriptset", str(n)) for n in _list(spec.get("vsDatascriptRefs"))]
-    for b in _list(spec.get("backendProperties")):
-        b = _dict(b)
+    names += [("sslkeyandcertificate", str(n))
+              for n in as_list(spec.get("sslKeyAndCertificateRefs"))]
+    names += [("vsdatascriptset", str(n)) for n in as_list(spec.get("vsDatascriptRefs"))]
+    for b in as_list(spec.get("backendProperties")):
+        b = as_dict(b)
         names += [("applicationpersistenceprofile",
                    _opt_str(b, "applicationPersistenceProfileRef")),
                   ("pkiprofile", _opt_str(b, "pkiProfileRef")),
                   ("sslkeyandcertificate", _opt_str(b, "sslKeyAndCertificateRef")),
                   ("sslprofile", _opt_str(b, "sslProfileRef"))]
-        names += [("healthmonitor", str(n)) for n in _list(b.get("healthMonitorRefs"))]
+        names += [("healthmonitor", str(n)) for n in as_list(b.get("healthMonitorRefs"))]
     return [AviRef("", t, n) for t, n in names]
 
 
@@ -296,20 +290,20 @@ def vs_fields(rule: L4Rule, *, shared_vip: bool, on_warning: Callable[[str], Non
     for key, field, api_type in _VS_REFS:
         if value := _opt_str(spec, key):
             out[field] = f"/api/{api_type}?name={value}"
-    certs = list(dict.fromkeys(str(n) for n in _list(spec.get("sslKeyAndCertificateRefs"))))
+    certs = list(dict.fromkeys(str(n) for n in as_list(spec.get("sslKeyAndCertificateRefs"))))
     if certs:
         out["ssl_key_and_certificate_refs"] = [f"/api/sslkeyandcertificate?name={n}"
                                                for n in certs]
-    scripts = list(dict.fromkeys(str(n) for n in _list(spec.get("vsDatascriptRefs"))))
+    scripts = list(dict.fromkeys(str(n) for n in as_list(spec.get("vsDatascriptRefs"))))
     if scripts:
         out["vs_datascripts"] = [{"index": i, "vs_datascript_set_ref":
                                   f"/api/vsdatascriptset?name={n}"} for i, n in enumerate(scripts)]
-    limits = _dict(spec.get("performanceLimits"))
+    limits = as_dict(spec.get("performanceLimits"))
     if limits:
         out["performance_limits"] = {k: limits[v] for k, v in (
             ("max_concurrent_connections", "maxConcurrentConnections"),
             ("max_throughput", "maxThroughput")) if v in limits}
-    logs = _dict(_dict(spec.get("analyticsPolicy")).get("fullClientLogs"))
+    logs = as_dict(as_dict(spec.get("analyticsPolicy")).get("fullClientLogs"))
     if "analyticsPolicy" in spec:
         out["analytics_policy"] = {"full_client_logs": {k: logs[k] for k in (
             "duration", "enabled", "throttle") if k in logs}} if logs else {}
@@ -345,7 +339,7 @@ def _backend_fields(b: Mapping[str, Any]) -> dict[str, Any]:
             ("sslProfileRef", "ssl_profile_ref", "sslprofile")):
         if value := _opt_str(b, key):
             out[field] = f"/api/{api_type}?name={value}"
-    hms = list(dict.fromkeys(str(n) for n in _list(b.get("healthMonitorRefs"))))
+    hms = list(dict.fromkeys(str(n) for n in as_list(b.get("healthMonitorRefs"))))
     if hms:
         out["health_monitor_refs"] = [f"/api/healthmonitor?name={n}" for n in hms]
     if b.get("lbAlgorithm") is not None:
@@ -354,7 +348,7 @@ def _backend_fields(b: Mapping[str, Any]) -> dict[str, Any]:
         out["lb_algorithm_hash"] = str(b["lbAlgorithmHash"])
         if b["lbAlgorithmHash"] == CUSTOM_HEADER and b.get("lbAlgorithmConsistentHashHdr"):
             out["lb_algorithm_consistent_hash_hdr"] = str(b["lbAlgorithmConsistentHashHdr"])
-    analytics = _dict(b.get("analyticsPolicy"))
+    analytics = as_dict(b.get("analyticsPolicy"))
     if "enableRealtimeMetrics" in analytics:
         out["analytics_policy"] = {"enable_realtime_metrics": analytics["enableRealtimeMetrics"]}
     for key, field in (("enabled", "enabled"), ("minServersUp", "min_servers_up")):

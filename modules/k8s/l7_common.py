@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from albform.modules.k8s.context import Context, service_metadata
+from albform.modules.k8s.hostrule import HostRule
 from albform.modules.k8s.infrasetting import Attached, Infra, se_group
 from albform.modules.k8s.infrasetting import rhi as infra_rhi
 from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
@@ -18,6 +19,7 @@ from albform.modules.k8s.markers import all_markers, cluster_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.pools import build_pool
 from albform.modules.k8s.servers import servers_for
+from albform.modules.k8s.vsvip import build_vsvip
 
 POLICY_INDEX_BASE = 11
 
@@ -314,6 +316,19 @@ def vs_base(ctx: Context, name: str, tenant: str, *, app_profile: str,
         "se_group_ref": f"/api/serviceenginegroup?name={se_group(ctx.settings, infra)}",
         "service_metadata": metadata,
     }
+
+
+def parent_start(ctx: Context, name: str, fqdn: str, tenant: str, fqdns: Sequence[str],
+                 attached: Attached | None,
+                 ) -> tuple[HostRule | None, Infra | None, AviObject]:
+    """What a shared parent (SNI or EVH) starts from: the HostRule reaching it through its
+    auto FQDN (or its name without a DNS profile), its AviInfraSetting, and its VsVip (the
+    HostRule's loadBalancerIP as static address)."""
+    rule = ctx.hostrules.for_host(fqdn or name, tenant) if ctx.hostrules else None
+    infra = attached.infra if attached is not None else None
+    vsvip = build_vsvip(ctx, name, tenant, fqdns,
+                        static_ip=rule.load_balancer_ip if rule else "", infra=infra)
+    return rule, infra, vsvip
 
 
 def parent_vs_body(ctx: Context, name: str, tenant: str, infra: Infra | None = None,

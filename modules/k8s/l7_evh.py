@@ -26,6 +26,7 @@ from albform.modules.k8s.l7_common import (
     http_policies,
     l7_pool,
     listeners,
+    parent_start,
     parent_vs_body,
     path_pool_group,
     policy_sets,
@@ -38,7 +39,6 @@ from albform.modules.k8s.markers import all_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.regex_approot import applies as regex_applies
 from albform.modules.k8s.regex_approot import host_objects_and_sets
-from albform.modules.k8s.vsvip import build_vsvip
 
 
 @dataclass
@@ -109,12 +109,9 @@ def _add_host(ctx: Context, parent: EvhParent, ing: IngressHosts, host: str,
 
 
 def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
-    rule = ctx.hostrules.for_host(parent.fqdn or parent.name, parent.tenant) \
-        if ctx.hostrules else None
-    infra = parent.infra.infra if parent.infra is not None else None
-    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns),
-                                        static_ip=rule.load_balancer_ip if rule else "",
-                                        infra=infra)]
+    rule, infra, vsvip = parent_start(ctx, parent.name, parent.fqdn, parent.tenant,
+                                      list(parent.fqdns), parent.infra)
+    out: list[AviObject] = [vsvip]
     # Every secure child's certificate sits on the parent (HostRule refs included).
     cert_refs: list[str] = []
     emitted: set[tuple[str, str]] = set()

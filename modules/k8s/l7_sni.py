@@ -27,6 +27,7 @@ from albform.modules.k8s.l7_common import (
     http_policies,
     l7_pool,
     listeners,
+    parent_start,
     parent_vs_body,
     path_pool_group,
     policy_sets,
@@ -184,13 +185,9 @@ def _add_secure(ctx: Context, hosts: dict[str, HostRoutes], ing: IngressHosts, h
 
 
 def _emit_parent(ctx: Context, parent: Parent) -> list[AviObject]:
-    # A HostRule reaches the parent through its auto FQDN, or its name without a DNS profile.
-    rule = ctx.hostrules.for_host(parent.fqdn or parent.name, parent.tenant) \
-        if ctx.hostrules else None
-    infra = parent.infra.infra if parent.infra is not None else None
-    out: list[AviObject] = [build_vsvip(ctx, parent.name, parent.tenant, list(parent.fqdns),
-                                        static_ip=rule.load_balancer_ip if rule else "",
-                                        infra=infra)]
+    rule, infra, vsvip = parent_start(ctx, parent.name, parent.fqdn, parent.tenant,
+                                      list(parent.fqdns), parent.infra)
+    out: list[AviObject] = [vsvip]
     out.extend(parent.insecure_pools)
     out.append(pool_group(ctx, parent.name, parent.tenant, parent.members,
                           clustername_only(ctx), implicit=True))

@@ -20,6 +20,17 @@ def _args(*extra: str) -> list[str]:
             str(DEMO / "avi-k8s-config.yaml"), *extra]
 
 
+def _case_args(case: Path, tmp_path: Path) -> list[str]:
+    """A table case's objects and settings as a manifest and a ConfigMap file."""
+    spec = yaml.safe_load(case.read_text())
+    (tmp_path / "objects.yaml").write_text(yaml.safe_dump_all(spec["objects"]))
+    cm = {"kind": "ConfigMap", "data": {k: v if isinstance(v, str) else json.dumps(v)
+                                        for k, v in spec["config"].items()}}
+    (tmp_path / "cm.yaml").write_text(yaml.safe_dump(cm))
+    return ["--manifests", str(tmp_path / "objects.yaml"), "--ako-config",
+            str(tmp_path / "cm.yaml")]
+
+
 def test_render_json_and_yaml_agree() -> None:
     runner = CliRunner()
     as_json = runner.invoke(render_command, _args(), standalone_mode=False)
@@ -33,13 +44,7 @@ def test_render_json_and_yaml_agree() -> None:
 
 
 def test_private_keys_are_masked(tmp_path: Path) -> None:
-    spec = yaml.safe_load(CASE.read_text())
-    (tmp_path / "objects.yaml").write_text(yaml.safe_dump_all(spec["objects"]))
-    cm = {"kind": "ConfigMap", "data": {k: v if isinstance(v, str) else json.dumps(v)
-                                        for k, v in spec["config"].items()}}
-    (tmp_path / "cm.yaml").write_text(yaml.safe_dump(cm))
-    result = CliRunner().invoke(render_command, ["--manifests", str(tmp_path / "objects.yaml"),
-                                                 "--ako-config", str(tmp_path / "cm.yaml")],
+    result = CliRunner().invoke(render_command, _case_args(CASE, tmp_path),
                                 standalone_mode=False)
     assert result.return_value == 0, result.output
     certs = [e for e in json.loads(result.output) if e["type"] == "sslkeyandcertificate"]
@@ -62,14 +67,8 @@ def test_errors_are_file_line_and_exit_1(tmp_path: Path) -> None:
 def test_report_lists_crd_status_and_skipped_inputs(tmp_path: Path) -> None:
     """``--report``: the CRD statuses AKO would set and the warnings naming what is skipped."""
     case = Path(__file__).parent / "cases" / "hostrule_duplicate_fqdn" / "input.yaml"
-    spec = yaml.safe_load(case.read_text())
-    (tmp_path / "objects.yaml").write_text(yaml.safe_dump_all(spec["objects"]))
-    cm = {"kind": "ConfigMap", "data": {k: v if isinstance(v, str) else json.dumps(v)
-                                        for k, v in spec["config"].items()}}
-    (tmp_path / "cm.yaml").write_text(yaml.safe_dump(cm))
-    result = CliRunner().invoke(render_command, ["--manifests", str(tmp_path / "objects.yaml"),
-                                                 "--ako-config", str(tmp_path / "cm.yaml"),
-                                                 "--report"], standalone_mode=False)
+    result = CliRunner().invoke(render_command, [*_case_args(case, tmp_path), "--report"],
+                                standalone_mode=False)
     assert result.return_value == 0, result.output
     document = json.loads(result.stdout)
     assert [(c["name"], c["status"]) for c in document["crds"]] == [
