@@ -89,30 +89,28 @@ def test_cdktf_lb_demo_destroy_restores_the_controller(albform: Any, tmp_path: P
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
                            check=False)
     assert synth.returncode == 0, synth.stderr
-    chdir = f"-chdir={tmp_path / 'cdktf.out' / 'stacks' / 'lb-demo'}"
-    _ok(albform(chdir, "plan"))
+    _apply_then_destroy_leaves_it_fresh(albform, tmp_path,
+                                        tmp_path / "cdktf.out" / "stacks" / "lb-demo")
+
+
+def _apply_then_destroy_leaves_it_fresh(albform: Any, tmp_path: Path, directory: Path,
+                                        *args: str) -> None:
+    chdir = f"-chdir={directory}"
+    _ok(albform(chdir, "plan", *args))
     fresh = controller_snapshot(tmp_path / "emulator.db")
-    _ok(albform(chdir, "apply", "-auto-approve"))
-    _ok(albform(chdir, "destroy", "-auto-approve"))
+    _ok(albform(chdir, "apply", "-auto-approve", *args))
+    assert controller_snapshot(tmp_path / "emulator.db") != fresh
+    _ok(albform(chdir, "destroy", "-auto-approve", *args))
     _assert_as_fresh(fresh, controller_snapshot(tmp_path / "emulator.db"))
 
 
 def test_pr_review_destroy_restores_the_controller(albform: Any, tmp_path: Path) -> None:
-    chdir, state = f"-chdir={EXAMPLES / 'pr-review'}", f"-state={tmp_path / 'tf.tfstate'}"
-    _ok(albform(chdir, "plan", state))
-    fresh = controller_snapshot(tmp_path / "emulator.db")
-    _ok(albform(chdir, "apply", "-auto-approve", state))
-    _ok(albform(chdir, "destroy", "-auto-approve", state))
-    _assert_as_fresh(fresh, controller_snapshot(tmp_path / "emulator.db"))
+    _apply_then_destroy_leaves_it_fresh(albform, tmp_path, EXAMPLES / "pr-review",
+                                        f"-state={tmp_path / 'tf.tfstate'}")
 
 
 def test_gslb_leader_destroy_restores_the_controller(albform: Any, tmp_path: Path) -> None:
     """The GSLB demo's leader configuration (its GslbServices are destroyed by
     ``tests/cli/test_gslb_demo.py``, which needs a standalone leader)."""
-    leader = EXAMPLES / "gslb-demo" / "leader"
-    chdir, state = f"-chdir={leader}", f"-state={tmp_path / 'tf.tfstate'}"
-    _ok(albform(chdir, "plan", state))
-    fresh = controller_snapshot(tmp_path / "emulator.db")
-    _ok(albform(chdir, "apply", "-auto-approve", state))
-    _ok(albform(chdir, "destroy", "-auto-approve", state))
-    _assert_as_fresh(fresh, controller_snapshot(tmp_path / "emulator.db"))
+    _apply_then_destroy_leaves_it_fresh(albform, tmp_path, EXAMPLES / "gslb-demo" / "leader",
+                                        f"-state={tmp_path / 'tf.tfstate'}")
