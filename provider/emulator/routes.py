@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from albform.provider.emulator.app import EmulatorState
 
 CONTROLLER_VERSION = "30.2.1"
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 # The login answer embeds objects in the controller's native format; ours is rendered in the
 # format of the recorded 20.1.1 controllers, so SDKs that read it see what they were built for.
 LOGIN_FORMAT = "20.1.1"
@@ -146,7 +148,8 @@ class ApiRoutes:
                 body = await _body(request)
                 obj = self.controller.create(ctx, head, body, slug=request.headers.get("slug"))
                 out = render.render(self.store, ctx, obj, include_name=True, read=False)
-                return _json(out, 201, {"Location": out["url"]})
+                # A name may hold any character; a header value may not (CR, LF, non-ASCII).
+                return _json(out, 201, {"Location": quote(out["url"], safe=_URL_SAFE)})
             raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
         uuid = parts[1]
         if method in ("GET", "HEAD"):

@@ -110,3 +110,14 @@ def test_a_hostrule_listener_port_that_is_not_a_number_rejects_the_rule(
         str(work / "ako.yaml"), "--controller-facts", str(work / "facts.yaml"))
     assert not trace, trace
     assert "a port must be a whole number" in out + err, out + err
+
+
+def test_a_name_with_a_newline_applies_without_a_traceback(work: Path) -> None:
+    """The embedded emulator once put such a name in a Location header as is (h11 refused
+    it and uvicorn printed a traceback)."""
+    fuzzing.fresh_workdir(work)
+    (work / "main.tf").write_text(
+        'resource "avi_trafficcloneprofile" "t" {\n  name = "a\\nb-\u00fc"\n}\n')
+    outcomes = fuzzing.run_commands(work, [("plan", "-lock=false"), fuzzing.APPLY])
+    _check(outcomes, "newline in a name")
+    assert [o.code for o in outcomes] == [0, 0]
