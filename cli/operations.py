@@ -27,6 +27,7 @@ from albform.cli.planfile_record import (
 from albform.cli.shutdown import graceful_shutdown
 from albform.cli.sources import ConfigSource
 from albform.cli.views.diagnostics import show_diagnostics
+from albform.cli.views.json_ui import JsonUI
 from albform.cli.views.plan import PlanView, plan_product
 from albform.cli.views.progress import ProgressView
 from albform.cli.workspace import Workspace
@@ -34,6 +35,7 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Plan, PlanOptions
 from albform.engine.collector import collector_paused
 from albform.engine.diagnostics import Diagnostic, Diagnostics
+from albform.engine.hooks import Hook
 from albform.engine.provider import ProviderError
 
 EXIT_OK, EXIT_ERROR = 0, 1  # 2 (changes present) is render.detailed_exit_code's
@@ -57,6 +59,8 @@ class RunArgs:
     lock_timeout: float = 0.0
     parallelism: int = 10
     json: bool = False
+    # -json of plan/apply/destroy: Terraform's streamed UI (cluster commands: a document).
+    json_ui: bool = False
     color: bool = False
     auto_approve: bool = False
     force_deletes: bool = False
@@ -105,19 +109,37 @@ def plan_schemas(schema_of: Callable[[str], Any], plan: Plan) -> dict[str, Any]:
     return {t: s for t in types if (s := schema_of(t)) is not None}
 
 
+def _views(ws: Workspace, args: RunArgs, *, apply_command: str = "albform apply",
+           summarize: Callable[[Any], list[str]] | None = None,
+           group: Callable[[Plan], list[tuple[str, list[str]]]] | None = None,
+           ) -> tuple[PlanView, Hook]:
+    """The view and the progress hook: text, or Terraform's streamed JSON UI (``json_ui``,
+    which starts with its ``version`` line), or quiet for the plan JSON document."""
+    ui = JsonUI() if args.json_ui else None
+    if ui is not None:
+        ui.version()
+    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env),
+                    apply_command=apply_command, summarize=summarize, group=group, ui=ui)
+    return view, (ui if ui is not None else ProgressView(quiet=args.json))
+
+
 def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool = False,
              ) -> int:
     """``plan`` (apply=False) or ``apply``/``destroy`` without a saved plan."""
     from albform.engine.planning import build_plan
 
-    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env),
-                    apply_command=source.apply_command, summarize=source.applied_summary,
-                    group=source.change_groups if args.group_by_origin else None)
+    view, hook = _views(ws, args, apply_command=source.apply_command,
+                        summarize=source.applied_summary,
+                        group=source.change_groups if args.group_by_origin else None)
+    if apply and view.ui is not None and not args.auto_approve:
+        return fail("Plan file or auto-approve required",
+                    "albform cannot ask for interactive approval when -json is set. You can "
+                    "either apply a saved plan file, or enable the -auto-approve option.",
+                    json_mode=True)
     diags = Diagnostics()
     options = _plan_options(args, diags)
     operation = "OperationTypeApply" if apply else "OperationTypePlan"
     with contextlib.ExitStack() as stack:
-        hook = ProgressView(quiet=args.json)
         # Loading, translating and planning build hundreds of thousands of acyclic objects
         # for a large cluster: the cyclic collector's scans would cost as much as the work.
         with collector_paused():
@@ -224,8 +246,8 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
             with_variable_values(saved.config_source, variables or {}, ws.env))
     except ValueError as exc:
         return fail("Variable value needed", str(exc), json_mode=args.json)
-    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env),
-                    apply_command=source.apply_command, summarize=source.applied_summary)
+    view, hook = _views(ws, args, apply_command=source.apply_command,
+                        summarize=source.applied_summary)
     ws = with_plan_backend(ws, saved.config_source.get("backend"))
     if (elsewhere := check_plan_workspace(ws, saved.config_source.get("workspace"))):
         return fail("Saved plan is for another workspace", elsewhere, json_mode=args.json)
@@ -243,7 +265,7 @@ def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
             show_diagnostics([Diagnostic.error(exc.summary, str(exc))], json_mode=args.json)
             return EXIT_ERROR
         return _apply(plan, provider, backend, prev_state, args, view,
-                      ProgressView(quiet=args.json), ws.workdir)
+                      hook, ws.workdir)
 
 
 def _read_state(backend: Any) -> Any:
@@ -254,7 +276,7 @@ def _read_state(backend: Any) -> Any:
 
 
 def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunArgs,
-           view: PlanView, hook: ProgressView, workdir: Path) -> int:
+           view: PlanView, hook: Hook, workdir: Path) -> int:
     from albform.engine.apply import apply_plan
 
     # apply_plan hands over states with the prior lineage and the next serial each time.

@@ -53,6 +53,15 @@ class ResourceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class VariableConfig:
+    """A root module input variable and the value it was given (for the plan JSON)."""
+
+    name: str
+    value: Any
+    sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class OutputConfig:
     name: str
     value: Any
@@ -89,6 +98,10 @@ class Configuration:
     # Every input the front end read, name -> digest (engine/inputs.py): a saved plan
     # refuses to apply once one of them changed.
     inputs: Mapping[str, str] = field(default_factory=dict)
+    # Root module input variables with their values, and each module call's source
+    # (call name → source string): what the plan JSON's ``configuration`` shows.
+    variables: tuple[VariableConfig, ...] = ()
+    module_sources: Mapping[str, str] = field(default_factory=dict)
 
     def by_address(self) -> dict[ResourceAddress, ResourceConfig]:
         return {r.address: r for r in self.resources}
@@ -103,4 +116,6 @@ class Configuration:
             provider_config={**other.provider_config, **self.provider_config},
             backend=self.backend or other.backend,
             inputs={**other.inputs, **self.inputs},
+            variables=self.variables + other.variables,
+            module_sources={**other.module_sources, **self.module_sources},
         )

@@ -97,6 +97,8 @@ def _decode(value: Any) -> Any:
         mark = value.get(_MARK)
         if mark == "unknown":
             return UNKNOWN
+        if mark == "withheld":
+            return None  # a known sensitive output value, never written (see _encode_output)
         if mark == "object":
             return {k: _decode(v) for k, v in value["value"].items()}
         return {k: _decode(v) for k, v in value.items()}
@@ -165,11 +167,25 @@ def _decode_change(doc: Mapping[str, Any]) -> ResourceChange:
 
 
 def _encode_output(o: OutputChange) -> dict[str, Any]:
-    hide = o.sensitive
+    """A sensitive output's value is never written: a known one is marked "withheld" (it
+    loads back as null: known, and sensitive), one not known until apply "unknown"."""
+    def hidden(value: Any) -> Any:
+        if not o.sensitive or value is None:
+            return _encode(value)
+        return {_MARK: "unknown" if _contains_unknown(value) else "withheld"}
+
     return {"name": o.name, "action": o.action.value, "sensitive": o.sensitive,
-            "before": {_MARK: "unknown"} if hide and o.before is not None else
-            _encode(o.before),
-            "after": {_MARK: "unknown"} if hide and o.after is not None else _encode(o.after)}
+            "before": hidden(o.before), "after": hidden(o.after)}
+
+
+def _contains_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(v) for v in value)
+    return False
 
 
 def _encode_options(o: PlanOptions) -> dict[str, Any]:
@@ -243,6 +259,11 @@ class _WithoutStateForm(Mapping[str, ResourceSchema]):
 
     def __len__(self) -> int:
         return len(self._schemas)
+
+
+def is_plan_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a saved plan (a zip) rather than, say, a state file."""
+    return zipfile.is_zipfile(path) if os.path.isfile(path) else False
 
 
 def load_plan(path: str | os.PathLike[str]) -> SavedPlan:

@@ -49,7 +49,8 @@ def show_diagnostics(diags: Iterable[Diagnostic], *, json_mode: bool = False,
     """Print diagnostics to stderr (human) or as JSON lines to stdout."""
     for diag in diags:
         if json_mode:
-            click.echo(json.dumps({"@level": diag.severity.value, "type": "diagnostic",
-                                   "diagnostic": diagnostic_json(diag)}))
+            from albform.cli.views.json_ui import diagnostic_line
+
+            click.echo(json.dumps(diagnostic_line(diag), separators=(",", ":")))
         else:
             click.echo(format_diagnostic(diag, color=color), err=True)

@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from albform.cli.views.diagnostics import show_diagnostics
+from albform.cli.views.json_ui import JsonUI
 from albform.engine.changes import Plan
 from albform.engine.diagnostics import Diagnostics
 
@@ -37,11 +38,15 @@ def plan_product(env: Mapping[str, str]) -> str:
 
 
 class PlanView:
+    """``ui`` (``plan -json`` and friends): Terraform's streamed machine-readable UI instead
+    of text; ``json_mode`` without it (cluster and gslb commands): the plan JSON document."""
+
     def __init__(self, *, json_mode: bool = False, color: bool = False,
                  product: str = "albform", apply_command: str = "albform apply",
                  summarize: Callable[[Any], list[str]] | None = None,
-                 group: Callable[[Plan], list[tuple[str, list[str]]]] | None = None) -> None:
-        self.json_mode = json_mode
+                 group: Callable[[Plan], list[tuple[str, list[str]]]] | None = None,
+                 ui: JsonUI | None = None) -> None:
+        self.json_mode = json_mode or ui is not None
         self.color = color
         self.product = product
         self.apply_command = apply_command
@@ -49,10 +54,16 @@ class PlanView:
         self.summarize = summarize
         # The plan's changes by the input object that caused them, printed after the plan.
         self.group = group
+        self.ui = ui
 
     def plan(self, plan: Plan, schemas: Mapping[str, Any], diags: Diagnostics) -> None:
         from albform.engine.render import render_plan_human, render_plan_json
 
+        if self.ui is not None:
+            self.ui.diagnostics(diags)
+            if not diags.has_errors():
+                self.ui.plan(plan)
+            return
         if self.json_mode:
             click.echo(json.dumps(render_plan_json(plan, schemas), sort_keys=False))
             show_diagnostics(diags, json_mode=True)
@@ -105,6 +116,9 @@ class PlanView:
     def applied(self, outcome: Any, *, destroy: bool) -> None:
         from albform.engine.render import render_apply_summary
 
+        if self.ui is not None:
+            self.ui.applied(outcome, destroy=destroy)
+            return
         if self.json_mode:
             click.echo(json.dumps({"type": "apply_complete",
                                    "summary": render_apply_summary(outcome, destroy=destroy)}))

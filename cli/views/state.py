@@ -32,6 +32,22 @@ def _masked(value: Any, path: tuple[Any, ...], sensitive: set[tuple[Any, ...]]) 
     return value
 
 
+def render_state(state: Any, schemas: Mapping[str, ResourceSchema] | None = None) -> str:
+    """``show`` of a state: every resource as ``state show`` prints it, then the outputs
+    (sensitive ones masked); ``No state.`` when there is none, as Terraform."""
+    if state is None or state.is_empty:
+        return "No state."
+    parts = [render_resource(r, (schemas or {}).get(r.address.type))
+             for r in state.resources]
+    if state.outputs:
+        lines = ["Outputs:", ""]
+        for name, out in sorted(state.outputs.items()):
+            shown = "(sensitive value)" if out.sensitive else json.dumps(out.value)
+            lines.append(f"{name} = {shown}")
+        parts.append("\n".join(lines))
+    return "\n\n\n".join(parts)
+
+
 def render_resource(resource: Any, schema: ResourceSchema | None = None) -> str:
     """Terraform's ``state show`` layout: attributes first (aligned, null ones left out),
     then nested blocks — a schema object or list of objects is a block per element, after a

@@ -11,6 +11,7 @@ values are left out of ``after`` and marked ``true`` in ``after_unknown``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -135,8 +136,10 @@ def _values_entry(address: ResourceAddress, provider: str, attrs: Mapping[str, A
 
 
 def _output_value(o: OutputChange, value: Any) -> tuple[Any, bool]:
+    """(value as written, unknown?). A sensitive output's known value is never written:
+    null, with ``after_sensitive`` true and ``after_unknown`` false (known and sensitive)."""
     if o.sensitive and value is not None:
-        return None, True
+        return None, value is UNKNOWN or _has_unknown(value)
     masked, _, unknown = _masked(value, None)
     return (None if unknown is True else masked), unknown is True
 
@@ -179,12 +182,19 @@ def _references(value: Any) -> list[str]:
     return found
 
 
+def _has_unknown(value: Any) -> bool:
+    return _masked(value, None)[2] not in (False, {}, [])
+
+
 def _configuration(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
+    """Terraform's ``configuration``: resource blocks (a module's under
+    ``module_calls.<name>.module``, addressed relative to it) with their expressions
+    (``constant_value`` or ``references``), root variables and outputs."""
     config = plan.configuration
     if config is None:
         return {}
     seen: set[ResourceAddress] = set()
-    resources: list[dict[str, Any]] = []
+    root: dict[str, Any] = {}
     provider_keys: dict[str, str] = {}
     for rc in config.resources:
         block = rc.address.resource()
@@ -194,10 +204,21 @@ def _configuration(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[st
         full = provider_name(rc.provider)
         key = full.rsplit("/", 1)[-1]
         provider_keys[key] = full
-        resources.append({**_address_fields(block), "provider_config_key": key,
-                          "expressions": _expressions(rc, schemas.get(rc.type)),
-                          "schema_version": 0})
-    root: dict[str, Any] = {"resources": resources} if resources else {}
+        node = root
+        for step in block.module:  # instances of one call share its configuration
+            calls = node.setdefault("module_calls", {})
+            call = calls.setdefault(step.name, {
+                **({"source": config.module_sources[step.name]}
+                   if node is root and step.name in config.module_sources else {}),
+                "module": {}})
+            node = call["module"]
+        local = dataclasses.replace(block, module=())
+        node.setdefault("resources", []).append({
+            **_address_fields(local), "provider_config_key": key,
+            "expressions": _expressions(rc, schemas.get(rc.type)), "schema_version": 0})
+    if config.variables:
+        root["variables"] = {v.name: ({"sensitive": True} if v.sensitive else {})
+                             for v in config.variables}
     outputs = {o.name: ({"sensitive": True} if o.sensitive else {}) |
                ({"expression": {"references": _references(o.value)}}
                 if _references(o.value) else {})
@@ -246,6 +267,17 @@ def _state_values(state: State, schemas: Mapping[str, ResourceSchema]) -> dict[s
     return {"outputs": outputs, "root_module": _module_tree(resources)}
 
 
+def render_state_json(state: State | None,
+                      schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
+    """``state`` as ``terraform show -json`` prints a state (format 1.0); sensitive values
+    null, as everywhere here. No state: only ``format_version``, as Terraform."""
+    if state is None or state.is_empty:
+        return {"format_version": STATE_FORMAT_VERSION}
+    return {"format_version": STATE_FORMAT_VERSION,
+            "terraform_version": state.terraform_version,
+            "values": _state_values(state, schemas)}
+
+
 def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
     """``plan`` as Terraform's plan JSON document (a dict ready for ``json.dumps``)."""
     listed = [c for c in plan.changes
@@ -270,8 +302,12 @@ def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[
     doc: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "terraform_version": TERRAFORM_VERSION,
-        "planned_values": planned_values,
     }
+    if plan.configuration is not None and plan.configuration.variables:
+        # A sensitive variable's value is never written (null), as every secret here.
+        doc["variables"] = {v.name: {"value": None if v.sensitive else _masked(v.value, None)[0]}
+                            for v in plan.configuration.variables}
+    doc["planned_values"] = planned_values
     if plan.drift:
         doc["resource_drift"] = [_resource_change(c, schemas.get(c.type)) for c in plan.drift]
     if plan.recovered:  # albform's own key: how an interrupted apply was reconciled

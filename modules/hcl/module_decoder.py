@@ -101,6 +101,11 @@ class ModuleDecoder:
         self._sensitive_vars = decoded.sensitive
         validate_variables(decls, self.ctx, diags)
 
+    def variable_values(self) -> list[tuple[str, Any, bool]]:
+        """(name, value, sensitive) of every variable this module declares."""
+        return [(name, self._vars.get(name), name in self._sensitive_vars)
+                for name in self.decls.variables]
+
     @property
     def where_name(self) -> str:
         return "the root module" if not self.module_path else \

@@ -48,6 +48,9 @@ def test_private_key_is_withheld_from_state_and_masked_in_plans(albform: Any,
     plan_json = albform("-chdir=" + str(work), "plan", "-json")
     assert secret_line not in plan_json.out
     assert albform("-chdir=" + str(work), "plan", "-out=tfplan").code == 0
+    shown = albform("-chdir=" + str(work), "show", "-json", "tfplan")
+    assert shown.code == 0 and '"resource_changes"' in shown.out
+    assert secret_line not in shown.out
     with zipfile.ZipFile(work / "tfplan") as saved:
         for entry in saved.namelist():
             assert secret_line.encode() not in saved.read(entry), entry

@@ -30,9 +30,15 @@ def test_cdktf_app_plans_applies_and_converges(tmp_path: Path) -> None:
     assert (stack_dir / "cdk.tf.json").is_file()
     albform = [sys.executable, "-m", "albform", f"-chdir={stack_dir}"]
 
-    plan = _run([*albform, "plan", "-json"], tmp_path, env)
+    plan = _run([*albform, "plan", "-out=tfplan"], tmp_path, env)
     assert plan.returncode == 0, plan.stdout + plan.stderr
-    doc = json.loads(next(line for line in plan.stdout.splitlines() if line.startswith("{")))
+    shown = _run([*albform, "show", "-json", "tfplan"], tmp_path, env)
+    assert shown.returncode == 0, shown.stderr
+    doc = json.loads(shown.stdout)
+    # The module's resources are configured under its call, addressed relative to it.
+    call = doc["configuration"]["root_module"]["module_calls"]["kubeadm"]
+    assert call["source"] == "albform/ako"
+    assert {r["type"] for r in call["module"]["resources"]} >= {"avi_virtualservice"}
     actions = {rc["address"]: rc["change"]["actions"] for rc in doc["resource_changes"]}
     assert actions["avi_network.vlan2900"] == ["create"]
     assert "create" in actions["avi_ipamdnsproviderprofile.ipam"]
