@@ -42,7 +42,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "gslb": LazyCommand(f"{_C}.gslb:gslb_group", "Plan and apply the GslbServices AMKO would "
                         "create for several member clusters."),
     "show": LazyCommand(f"{_C}.show:show_command", "Show a saved plan (as text, -json, or "
-                        "-markdown for a pull-request comment)."),
+                        "-markdown for a pull-request comment) or a state."),
     "state-server": LazyCommand(f"{_C}.state_server:state_server_command", "Serve "
                                 "Terraform's http state backend (authentication required)."),
     "completion": LazyCommand(f"{_C}.completion:completion_command", "Print the shell "
@@ -55,6 +55,10 @@ COMMANDS: dict[str, LazyCommand] = {
                         "the configuration, set up the backend."),
     "providers": LazyCommand(f"{_C}.providers:providers_group", "Show the providers the "
                              "configuration and the state use."),
+    "graph": LazyCommand(f"{_C}.graph:graph_command", "Print the configuration's dependency "
+                         "graph in Graphviz DOT."),
+    "import": LazyCommand(f"{_C}.importing:import_command", "Import an existing object into "
+                          "the state at ADDRESS (declared in the configuration)."),
     "workspace": LazyCommand(f"{_C}.workspace:workspace_group", "Manage workspaces: named "
                              "states of one configuration."),
 }

@@ -229,6 +229,50 @@ def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     return config, provider
 
 
+def run_import(ws: Workspace, source: ConfigSource, address: str, identifier: str,
+               args: RunArgs) -> int:
+    """``import ADDR ID``: read the existing object ``ID`` (uuid, url or name) into the state
+    at ``ADDR``, which the configuration must declare; nothing remote changes (the next plan
+    shows any difference between the object and its configuration)."""
+    from albform.engine.state.edit import StateEditError, add_imported
+    from albform.engine.state.model import ResourceState
+
+    try:
+        target = ResourceAddress.parse(address)
+    except ValueError as exc:
+        return fail("Invalid address", str(exc))
+    diags = Diagnostics()
+    with contextlib.ExitStack() as stack:
+        opened = _open(ws, source, stack, diags, "OperationTypeImport", args)
+        if opened is None:
+            return EXIT_ERROR
+        rc = opened.config.by_address().get(target)
+        if rc is None:
+            return fail("Configuration for import target does not exist",
+                        f'The configuration does not contain "{target}". Before importing '
+                        "this resource, please create its configuration, e.g.:\n\n"
+                        f'resource "{target.type}" "{target.name}" {{\n  # (resource '
+                        "arguments)\n}")
+        click.echo(f'{target}: Importing from ID "{identifier}"...')
+        found = opened.provider.import_resource(target.type, identifier)
+        if found.attributes is None:
+            return fail("Cannot import non-existent remote object",
+                        f"While attempting to import an existing object to \"{target}\", "
+                        f"the provider detected that no object exists with the given id "
+                        f'"{identifier}".')
+        click.echo(f"{target}: Import prepared!\n  Prepared {target.type} for import")
+        try:
+            state = add_imported(opened.prev_state, ResourceState(
+                target, found.attributes, provider=rc.provider))
+        except StateEditError as exc:
+            return fail(exc.summary, str(exc))
+        opened.backend.write(state)
+    click.echo("\nImport successful!\n\nThe resources that were imported are shown above. "
+               "These resources are now in\nyour albform state and will henceforth be managed "
+               "by albform.")
+    return EXIT_OK
+
+
 def run_apply_saved(ws: Workspace, planfile: Path, args: RunArgs,
                     variables: Mapping[str, str] | None = None) -> int:
     """``apply PLANFILE``: reload the recorded configuration, refuse a stale plan, apply.
@@ -385,4 +429,5 @@ def _runtime_health(source: ConfigSource, provider: Any, refreshed: Any) -> list
     return findings
 
 
-__all__ = ["RunArgs", "fail", "plan_schemas", "run_apply_saved", "run_drift", "run_plan"]
+__all__ = ["RunArgs", "fail", "plan_schemas", "run_apply_saved", "run_drift", "run_import",
+           "run_plan"]

@@ -1,15 +1,20 @@
-"""``albform state list|show`` and ``albform force-unlock`` — state inspection and recovery."""
+"""``albform state list|show|pull|rm|mv|push|replace-provider`` and ``albform force-unlock`` —
+state inspection, hand edits (under the state lock, serial bumped, lineage kept) and recovery.
+The edits' rules live in ``albform.engine.state.edit``; messages are Terraform's."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from albform.cli.commands.plan import workspace
 from albform.cli.operations import fail
-from albform.cli.options import backend_options
+from albform.cli.options import backend_options, parse_duration, state_options
 from albform.cli.views.state import render_resource, render_state_list
 from albform.engine.addrs import AddressError, ResourceAddress
 
@@ -80,6 +85,137 @@ def state_pull(ctx: click.Context, /, **params: Any) -> int:
     return 0
 
 
+def _edit(ctx: click.Context, params: dict[str, Any], operation: str,
+          change: Callable[[Any], tuple[Any, Any]], dry_run: bool = False) -> Any:
+    """Run ``change(state) -> (new state, report)`` under the lock and write the result
+    (not with ``dry_run``); returns the report. ``StateEditError`` → an error block."""
+    from albform.engine.state.model import State
+
+    backend = _backend(ctx, params)
+    lock = contextlib.nullcontext() if not params.get("lock", True) else \
+        backend.locked(operation, parse_duration(params.get("lock_timeout", "0s")))
+    with lock:
+        state = backend.read() or State()
+        new, report = change(state)
+        if not dry_run and new is not state:
+            backend.write(new)
+    return report
+
+
+@state_group.command("rm")
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("-dry-run", "--dry-run", "dry_run", is_flag=True,
+              help="Only list what would be removed.")
+@state_options
+@click.pass_context
+def state_rm(ctx: click.Context, /, addresses: tuple[str, ...], dry_run: bool,
+             **params: Any) -> int:
+    """Forget objects (the remote objects stay; albform stops managing them)."""
+    from albform.engine.state.edit import StateEditError, remove
+
+    try:
+        removed = _edit(ctx, params, "state-rm", lambda st: remove(st, addresses), dry_run)
+    except StateEditError as exc:
+        return fail(exc.summary, str(exc))
+    verb = "Would remove" if dry_run else "Removed"
+    for address in removed:
+        click.echo(f"{verb} {address}")
+    if not dry_run:
+        click.echo(f"Successfully removed {len(removed)} resource instance(s).")
+    return 0
+
+
+@state_group.command("mv")
+@click.argument("source")
+@click.argument("destination")
+@click.option("-dry-run", "--dry-run", "dry_run", is_flag=True,
+              help="Only list what would be moved.")
+@state_options
+@click.pass_context
+def state_mv(ctx: click.Context, /, source: str, destination: str, dry_run: bool,
+             **params: Any) -> int:
+    """Rename a resource, an instance or a module in the state (nothing remote changes)."""
+    from albform.engine.state.edit import StateEditError, move
+
+    try:
+        moved = _edit(ctx, params, "state-mv", lambda st: move(st, source, destination),
+                      dry_run)
+    except StateEditError as exc:
+        return fail(exc.summary, str(exc))
+    verb = "Would move" if dry_run else "Move"
+    for old, new in moved:
+        click.echo(f'{verb} "{old}" to "{new}"')
+    if not dry_run:
+        click.echo(f"Successfully moved {len(moved)} object(s).")
+    return 0
+
+
+@state_group.command("push")
+@click.argument("path")
+@click.option("-force", "--force", "force", is_flag=True,
+              help="Write even over a state of another lineage or a newer serial.")
+@state_options
+@click.pass_context
+def state_push(ctx: click.Context, /, path: str, force: bool, **params: Any) -> int:
+    """Replace the state with a local state file ("-" reads standard input)."""
+    import sys
+
+    from albform.engine.state.backends.base import StaleStateError
+    from albform.engine.state.codec import decode_state
+
+    ws = workspace(ctx, params)
+    raw = sys.stdin.buffer.read() if path == "-" else ws.resolve(path).read_bytes()
+    pushed = decode_state(raw)
+
+    def replace(stored: Any) -> tuple[Any, None]:
+        if not force:
+            return pushed, None
+        # -force: the pushed state continues the stored history, whatever it says.
+        return dataclasses.replace(pushed, lineage=stored.lineage,
+                                   serial=max(stored.serial, pushed.serial) + 1), None
+
+    try:
+        _edit(ctx, params, "state-push", replace)
+    except StaleStateError as exc:
+        return fail("Failed to write state", f"{exc}\n\nUse -force to overwrite it anyway.")
+    return 0
+
+
+@state_group.command("replace-provider")
+@click.argument("from_provider", metavar="FROM")
+@click.argument("to_provider", metavar="TO")
+@click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
+              help="Skip the confirmation.")
+@state_options
+@click.pass_context
+def state_replace_provider(ctx: click.Context, /, from_provider: str, to_provider: str,
+                           auto_approve: bool, **params: Any) -> int:
+    """Point every object of one provider at another (e.g. a mirror's address)."""
+    from albform.engine.state.edit import replace_provider
+
+    def change(state: Any) -> tuple[Any, Any]:
+        new, changed = replace_provider(state, from_provider, to_provider)
+        if not changed:
+            return state, changed
+        click.echo(f"albform will perform the following actions:\n\n  ~ Updating provider:\n"
+                   f"    - {from_provider}\n    + {to_provider}\n\nChanging {len(changed)} "
+                   "resources:\n\n" + "".join(f"  {a}\n" for a in changed))
+        if not auto_approve:
+            click.echo("Do you want to make these changes?\nOnly 'yes' will be accepted to "
+                       "continue.\n")
+            answer = click.prompt("Enter a value", default="", show_default=False)
+            if str(answer).strip() != "yes":
+                raise click.ClickException("Cancelled replacing providers.")
+        return new, changed
+
+    changed = _edit(ctx, params, "state-replace-provider", change)
+    if not changed:
+        click.echo("No matching resources found.")
+        return 0
+    click.echo(f"Successfully replaced provider for {len(changed)} resources.")
+    return 0
+
+
 @click.command("force-unlock")
 @click.argument("lock_id")
 @click.option("-force", "--force", "force", is_flag=True, help="Don't ask for confirmation.")
@@ -128,11 +264,24 @@ def output_command(ctx: click.Context, /, name: str | None, json_mode: bool, raw
                         "secret in state, so its value is not stored. Read it from where "
                         "the configuration gets it.")
         value = outputs[name].value
-        if raw and isinstance(value, str):
-            click.echo(value)
-        else:
-            click.echo(json.dumps(value, indent=None if json_mode else 2))
+        if raw:
+            # Terraform's -raw: the bare value, no quotes and no newline (for shell use).
+            if isinstance(value, (dict, list)) or value is None:
+                kind = "object" if isinstance(value, dict) else \
+                    "list" if isinstance(value, list) else "null"
+                return fail("Unsupported value for raw output",
+                            "The -raw option only supports strings, numbers, and boolean "
+                            f'values, but output value "{name}" is {kind}.\n\nUse the -json '
+                            "option for machine-readable representations of output values\n"
+                            "that have complex types.")
+            text = json.dumps(value) if isinstance(value, bool) else str(value)
+            click.echo(text, nl=False)
+            return 0
+        click.echo(json.dumps(value, indent=None if json_mode else 2))
         return 0
+    if raw:
+        return fail("Output name required", "You must give the name of a single output value "
+                    "when using the -raw option.")
     if json_mode:
         click.echo(json.dumps({k: {"sensitive": o.sensitive, "type": o.type,
                                    "value": o.value} for k, o in sorted(outputs.items())},

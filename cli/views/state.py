@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.engine.state.edit import selects
 
 
 def render_state_list(state: Any, prefixes: Sequence[str] = ()) -> str:
@@ -15,8 +16,7 @@ def render_state_list(state: Any, prefixes: Sequence[str] = ()) -> str:
     lines = []
     for resource in state.resources:
         text = str(resource.address)
-        if prefixes and not any(text == p or text.startswith(p + ".") or
-                                text.startswith(p + "[") for p in prefixes):
+        if prefixes and not any(selects(p, text) for p in prefixes):
             continue
         lines.append(text)
     return "".join(line + "\n" for line in lines)

@@ -1,0 +1,115 @@
+"""Editing a state by hand (``state rm | mv | replace-provider``, ``import ADDR ID``): pure
+functions from one ``State`` to the next, each bumping the serial and keeping the lineage.
+
+Selectors are address texts as Terraform accepts them: a resource instance
+(``avi_pool.p["a"]``), a whole resource (``avi_pool.p``: every instance) or a module
+(``module.m``: everything in it). Deposed objects go with their address.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from albform.engine.addrs import AddressError, ResourceAddress
+from albform.engine.state.model import ResourceState, State
+
+
+class StateEditError(ValueError):
+    """The edit cannot be made; ``summary`` and the message are Terraform's wording."""
+
+    def __init__(self, summary: str, detail: str) -> None:
+        super().__init__(detail)
+        self.summary = summary
+
+
+def selects(selector: str, address: ResourceAddress | str) -> bool:
+    """Whether ``selector`` (an instance, resource or module address) covers ``address``."""
+    text = str(address)
+    return text == selector or text.startswith((selector + "[", selector + "."))
+
+
+def _objects(state: State) -> list[ResourceState]:
+    return [*state.resources, *state.deposed]
+
+
+def _rebuilt(state: State, objects: Sequence[ResourceState]) -> State:
+    current = [o for o in objects if o.deposed is None]
+    deposed = [o for o in objects if o.deposed is not None]
+    return state.with_resources(current).with_deposed(deposed).next_serial()
+
+
+def remove(state: State, selectors: Sequence[str]) -> tuple[State, list[ResourceAddress]]:
+    """The state without the selected objects, and the addresses removed (in state order).
+    A selector that matches nothing is an error (Terraform: "Invalid target address")."""
+    for selector in selectors:
+        if not any(selects(selector, o.address) for o in _objects(state)):
+            raise StateEditError("Invalid target address",
+                                 f"No matching objects found. To view the available "
+                                 f"instances, use \"state list\". Please modify the address "
+                                 f"to reference a specific instance.\n({selector})")
+    kept: list[ResourceState] = []
+    removed: list[ResourceState] = []
+    for obj in _objects(state):
+        (removed if any(selects(s, obj.address) for s in selectors) else kept).append(obj)
+    addresses = list(dict.fromkeys(o.address for o in removed))
+    return _rebuilt(state, kept), addresses
+
+
+def move(state: State, source: str, destination: str,
+         ) -> tuple[State, list[tuple[ResourceAddress, ResourceAddress]]]:
+    """The state with every object ``source`` selects renamed under ``destination`` (the
+    selector's text replaced by it), and the (old, new) pairs."""
+    chosen = [o for o in _objects(state) if selects(source, o.address)]
+    if not chosen:
+        raise StateEditError("Invalid source address",
+                             f"Cannot move {source}: does not match anything in the "
+                             "current state.")
+    moved: dict[ResourceAddress, ResourceAddress] = {}
+    for obj in chosen:
+        text = destination + str(obj.address)[len(source):]
+        try:
+            moved[obj.address] = ResourceAddress.parse(text)
+        except AddressError as exc:
+            raise StateEditError("Invalid target address", str(exc)) from None
+    staying = {o.address for o in _objects(state) if o.address not in moved}
+    for old, new in moved.items():
+        if new in staying:
+            raise StateEditError("Invalid target address",
+                                 f"Cannot move to {new}: there is already a resource "
+                                 "instance at that address in the current state.")
+        if new.type != old.type:
+            raise StateEditError("Invalid state move request",
+                                 f"Cannot move {old} to {new}: resource types don't match.")
+    objects = [dataclasses.replace(o, address=moved.get(o.address, o.address))
+               for o in _objects(state)]
+    return _rebuilt(state, objects), list(moved.items())
+
+
+def replace_provider(state: State, old: str, new: str,
+                     ) -> tuple[State, list[ResourceAddress]]:
+    """Every object whose provider is ``old`` (``provider["<source>"]`` or the source alone)
+    moved to ``new``; the addresses changed."""
+    def full(p: str) -> str:
+        return p if p.startswith("provider[") else f'provider["{_fqn(p)}"]'
+
+    wanted, target = full(old), full(new)
+    changed = [o.address for o in _objects(state) if o.provider == wanted]
+    objects = [dataclasses.replace(o, provider=target) if o.provider == wanted else o
+               for o in _objects(state)]
+    return (_rebuilt(state, objects) if changed else state), list(dict.fromkeys(changed))
+
+
+def _fqn(source: str) -> str:
+    """``vmware/avi`` → ``registry.terraform.io/vmware/avi`` (Terraform's default host)."""
+    return source if source.count("/") >= 2 else f"registry.terraform.io/{source}"
+
+
+def add_imported(state: State, imported: ResourceState) -> State:
+    """The state with ``imported`` added; an address already managed is an error."""
+    if state.get(imported.address) is not None:
+        raise StateEditError("Resource already managed by albform",
+                             f"albform is already managing a remote object for "
+                             f"{imported.address}. To import to this address you must first "
+                             "remove the existing object from the state.")
+    return state.with_resources([*state.resources, imported]).next_serial()
