@@ -95,13 +95,13 @@ def _show_state(ws: Workspace, path: Path | None, *, json_mode: bool) -> int:
         state = backend.read()
     finally:
         backend.close()
+    catalog = offline_schemas()
+    types = {r.address.type for r in state.resources} if state is not None else set()
+    schemas = {t: s for t in types if (s := catalog.get(t)) is not None}
     if json_mode:
-        catalog = offline_schemas()
-        types = {r.address.type for r in state.resources} if state is not None else set()
-        schemas = {t: s for t in types if (s := catalog.get(t)) is not None}
         click.echo(json.dumps(render_state_json(state, schemas)))
     else:
-        click.echo(render_state(state))
+        click.echo(render_state(state, schemas))
     return 0
 
 
@@ -113,6 +113,7 @@ def with_configuration(ws: Workspace, saved: Any) -> Any:
     from albform.cli.planfile_record import with_variable_values
     from albform.cli.views.diagnostics import show_diagnostics
     from albform.engine.diagnostics import Diagnostic
+    from albform.engine.planfile import StalePlanError, check_inputs_unchanged
 
     record = saved.config_source
 
@@ -130,9 +131,11 @@ def with_configuration(ws: Workspace, saved: Any) -> Any:
         return without(str(exc))
     if source.needs_controller or source.params.get("live"):
         return without("the configuration came from a live read (controller or cluster).")
-    if source.digest() != record.get("digest"):
-        return without("the configuration files changed after the plan was saved.")
     config, diags = source.load(ws.env, workspace=str(record.get("workspace") or "default"))
     if diags.has_errors():
         return without("the configuration no longer loads.")
+    try:
+        check_inputs_unchanged(saved.inputs, config)
+    except StalePlanError:
+        return without("the configuration's inputs changed after the plan was saved.")
     return dataclasses.replace(saved.plan, configuration=config)
