@@ -6,6 +6,7 @@ Each figure is the median over ``--repeat`` fresh interpreters (``python -m albf
 console script runs it):
 
 * ``--help``, ``--version``   — the lazy group lists commands from its table, imports none;
+* ``version``                 — imports the one small command module it runs;
 * ``plan --help``             — imports the one command module it shows;
 * baseline                    — ``--help`` after importing every command module first, which is
                                 what start-up cost before commands were lazy (issue 13, item 12).
@@ -55,6 +56,7 @@ def main() -> None:
     cases = {
         "albform --help": [py, "-m", "albform", "--help"],
         "albform --version": [py, "-m", "albform", "--version"],
+        "albform version": [py, "-m", "albform", "version"],
         "albform plan --help": [py, "-m", "albform", "plan", "--help"],
         "baseline: every command imported, then --help": [
             py, "-c", f"{EAGER}; from albform.cli.main import main; main(['--help'])"],
