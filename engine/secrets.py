@@ -198,3 +198,33 @@ def without_digests(value: Any) -> Any:
     if isinstance(value, list):
         return [without_digests(v) for v in value]
     return value
+
+
+def digest_clear_values(attributes: Mapping[str, Any],
+                        paths: list[tuple[str, ...]]) -> Mapping[str, Any]:
+    """``attributes`` with every clear value at a sensitive ``paths`` (schema paths, list
+    elements expanded) replaced by its digest: a state Terraform or the official provider
+    wrote keeps the configured secret in clear; from the moment albform reads it, only the
+    digest remains, so a later rotation is still detected. The input is never modified."""
+    changed = False
+
+    def walk(node: Any, rest: tuple[str, ...]) -> Any:
+        nonlocal changed
+        if isinstance(node, list):
+            return [walk(item, rest) for item in node]
+        if not isinstance(node, Mapping) or rest[0] not in node:
+            return node
+        value = node[rest[0]]
+        if len(rest) > 1:
+            inner = walk(value, rest[1:])
+            return node if inner is value else {**node, rest[0]: inner}
+        if value is None or isinstance(value, SecretDigest) or value in SENSITIVE_MARKERS:
+            return node
+        changed = True
+        return {**node, rest[0]: SecretDigest.of(value)}
+
+    out: Any = attributes
+    for path in paths:
+        if path:
+            out = walk(out, tuple(path))
+    return out if changed else attributes

@@ -51,6 +51,7 @@ from typing import Any
 
 from albform.engine.addrs import AddressError, InstanceKey, ModuleStep, ResourceAddress
 from albform.engine.schema import ResourceSchema, StateForm
+from albform.engine.secrets import digest_clear_values
 from albform.engine.state.jsonwriter import Canonical, dumps_indented
 from albform.engine.state.model import (
     STATE_VERSION,
@@ -372,7 +373,9 @@ def _decode_resource(doc: Any, where: str,
     instances = _expect(doc.get("instances", []), list, f"{where}.instances")
     schema = _schema_for(schemas, mode, doc["type"]) if schemas else None
     form = schema.state_form if schema is not None else None
-    return [_decode_instance(inst, base, doc["provider"], f"{where}.instances[{j}]", form)
+    secret_paths = schema.sensitive_paths() if schema is not None else []
+    return [_decode_instance(inst, base, doc["provider"], f"{where}.instances[{j}]", form,
+                             secret_paths)
             for j, inst in enumerate(instances)]
 
 
@@ -384,7 +387,8 @@ def _parse_address(text: str, where: str) -> ResourceAddress:
 
 
 def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
-                     where: str, form: StateForm | None = None) -> ResourceState:
+                     where: str, form: StateForm | None = None,
+                     secret_paths: list[tuple[str, ...]] | None = None) -> ResourceState:
     _expect(doc, dict, where)
     deposed = doc.get("deposed") or None
     if deposed is not None and not isinstance(deposed, str):
@@ -407,6 +411,9 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         # Into the engine's values first: digests and sensitive paths are engine paths.
         attributes = form.from_state(attributes)
         sensitive = tuple(form.internal_path(p) for p in sensitive)
+    if secret_paths:
+        # A secret Terraform kept in clear becomes a digest the moment albform reads it.
+        attributes = digest_clear_values(attributes, secret_paths)
     extra = {k: v for k, v in doc.items() if k not in _INSTANCE_KEYS}
     digests, private = decode_private(extra.get("private"))
     if digests:

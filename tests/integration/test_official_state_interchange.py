@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import shutil
@@ -24,6 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from albform.provider.client import AviClient, ClientConfig
 from albform.provider.emulator.server import RunningEmulator, start_emulator
@@ -94,11 +99,96 @@ resource "avi_virtualservice" "vs" {
 }
 """
 
-TYPES = ("avi_healthmonitor", "avi_pool", "avi_vsvip", "avi_virtualservice")
+# More of the types the interchange issue names: a cloud, a certificate with its (withheld)
+# private key, and a GSLB service (with the leader's gslb site configuration it needs).
+MORE = """
+resource "avi_cloud" "c" {
+  name  = "interchange-cloud"
+  vtype = "CLOUD_NONE"
+  dhcp_enabled = true
+}
+
+resource "avi_sslkeyandcertificate" "cert" {
+  name = "interchange-cert"
+  type = "SSL_CERTIFICATE_TYPE_VIRTUALSERVICE"
+  certificate {
+    certificate = <<-EOT
+CERT_PEM
+EOT
+  }
+  key = <<-EOT
+KEY_PEM
+EOT
+}
+
+resource "avi_gslb" "default" {
+  name                = "Default"
+  leader_cluster_uuid = "cluster-emulated"
+  dns_configs {
+    domain_name = "interchange.example.com"
+  }
+  sites {
+    name         = "leader"
+    cluster_uuid = "cluster-emulated"
+    member_type  = "GSLB_ACTIVE_MEMBER"
+    username     = "admin"
+    password     = "site-password"
+    ip_addresses {
+      addr = "127.0.0.1"
+      type = "V4"
+    }
+  }
+}
+
+resource "avi_gslbservice" "gs" {
+  name         = "interchange-gs"
+  domain_names = ["app.interchange.example.com"]
+  depends_on   = [avi_gslb.default]
+  groups {
+    name      = "g1"
+    priority  = 10
+    algorithm = "GSLB_ALGORITHM_ROUND_ROBIN"
+    members {
+      ip {
+        addr = "10.20.0.1"
+        type = "V4"
+      }
+      ratio = 2
+    }
+  }
+}
+"""
 
 
-@pytest.fixture(scope="module")
+def _config(prefix: str) -> tuple[str, str]:
+    """The configuration and the certificate's private key in it."""
+    cert, key = _self_signed()
+    more = MORE.replace("CERT_PEM", cert.strip()).replace("KEY_PEM", key.strip())
+    return (CONFIG + more).replace("interchange-", prefix), key.strip() + "\n"
+
+
+def _self_signed() -> tuple[str, str]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "interchange.example.com")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(key, hashes.SHA256()))
+    pem_key = key.private_bytes(serialization.Encoding.PEM,
+                                serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key
+
+
+TYPES = ("avi_healthmonitor", "avi_pool", "avi_vsvip", "avi_virtualservice", "avi_cloud",
+         "avi_sslkeyandcertificate", "avi_gslb", "avi_gslbservice")
+NAMES = ("hm", "web", "vip", "vs", "c", "cert", "default", "gs")
+
+
+@pytest.fixture
 def emulator() -> Iterator[RunningEmulator]:
+    """One controller per test: the gslb configuration is a singleton."""
     with start_emulator(password=PASSWORD) as emu:
         yield emu
 
@@ -135,10 +225,12 @@ def _typed_as_declared(value: Any, facts: Mapping[str, Any], where: str) -> None
 
 def test_albform_state_is_the_official_providers_and_terraform_reads_it(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text(CONFIG)
+    (tmp_path / "main.tf").write_text(_config("interchange-")[0])
     applied = _albform(tmp_path, emulator, "apply", "-auto-approve", "-no-color")
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    doc = json.loads((tmp_path / "terraform.tfstate").read_text())
+    text = (tmp_path / "terraform.tfstate").read_text()
+    assert "PRIVATE KEY" not in text and "site-password" not in text
+    doc = json.loads(text)
     by_type = {r["type"]: r["instances"][0]["attributes"] for r in doc["resources"]}
     assert set(by_type) == set(TYPES)
     for tf_type, attrs in by_type.items():
@@ -165,7 +257,7 @@ def test_albform_state_is_the_official_providers_and_terraform_reads_it(
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert listed.returncode == 0, listed.stderr
     assert sorted(listed.stdout.split()) == sorted(f"{t}.{n}" for t, n in zip(
-        TYPES, ("hm", "web", "vip", "vs"), strict=True))
+        TYPES, NAMES, strict=True))
 
 
 # -- the other direction: a state the official provider wrote ------------------------------
@@ -194,7 +286,8 @@ def _preprocess(obj: Mapping[str, Any], attrs: Mapping[str, Any]) -> dict[str, A
     return out
 
 
-def _official_state(client: AviClient, objects: Mapping[tuple[str, str], str]) -> str:
+def _official_state(client: AviClient, objects: Mapping[tuple[str, str], str],
+                    configured: Mapping[tuple[str, str], Mapping[str, Any]]) -> str:
     resources = []
     for (tf_type, name), obj_uuid in objects.items():
         api_type = tf_type.removeprefix("avi_")
@@ -206,6 +299,7 @@ def _official_state(client: AviClient, objects: Mapping[tuple[str, str], str]) -
             k: ([] if v.get("elem") in load_official()["blocks"] else None)
             for k, v in block["attributes"].items()}
         attributes.update(_preprocess(raw, block["attributes"]))
+        attributes.update(configured.get((tf_type, name), {}))
         attributes["id"] = raw["url"]
         resources.append({"mode": "managed", "type": tf_type, "name": name,
                           "provider": 'provider["registry.terraform.io/vmware/avi"]',
@@ -221,7 +315,8 @@ def test_a_state_the_official_provider_wrote_is_adopted_with_an_empty_plan(
         emulator: RunningEmulator, tmp_path: Path) -> None:
     first = tmp_path / "created"
     first.mkdir()
-    (first / "main.tf").write_text(CONFIG.replace("interchange-", "official-"))
+    config_text, key = _config("official-")
+    (first / "main.tf").write_text(config_text)
     applied = _albform(first, emulator, "apply", "-auto-approve", "-no-color")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     ours = json.loads((first / "terraform.tfstate").read_text())
@@ -229,19 +324,30 @@ def test_a_state_the_official_provider_wrote_is_adopted_with_an_empty_plan(
              for r in ours["resources"]}
     config = ClientConfig(controller=emulator.url, password=PASSWORD, api_version="30.2.1")
     with AviClient.connect(config) as client:
-        official = _official_state(client, uuids)
+        # Terraform keeps a sensitive argument's configured value in its state (the
+        # controller never returns it): the provider's state holds the key in clear.
+        official = _official_state(client, uuids, {
+            ("avi_sslkeyandcertificate", "cert"): {"key": key},
+            ("avi_gslb", "default"): {}})
 
     adopted = tmp_path / "adopted"
     adopted.mkdir()
-    (adopted / "main.tf").write_text(CONFIG.replace("interchange-", "official-"))
+    (adopted / "main.tf").write_text(config_text)
     (adopted / "terraform.tfstate").write_text(official)
     plan = _albform(adopted, emulator, "plan", "-detailed-exitcode", "-no-color")
     assert plan.returncode == 0, plan.stdout + plan.stderr
     assert "No changes." in plan.stdout
-    # Its forms (url ids and refs, defaults left out) are read as albform's own: no drift.
-    assert "changed outside" not in plan.stdout, plan.stdout
-    # albform takes the state over: after an apply it is in albform's (= the provider's) form.
-    applied = _albform(adopted, emulator, "apply", "-auto-approve", "-no-color")
+    # Its forms (url ids and refs, defaults left out) are read as albform's own, and the key
+    # it kept in clear becomes a digest: no drift for these objects.
+    for address in ("avi_healthmonitor.hm", "avi_pool.web", "avi_vsvip.vip",
+                    "avi_virtualservice.vs", "avi_gslbservice.gs"):
+        assert f"# {address} has changed" not in plan.stdout, plan.stdout
+    # albform takes the state over: once it writes the state (a refresh-only apply here, as
+    # the plan has no changes) it is in albform's (= the provider's) form, secrets digested.
+    applied = _albform(adopted, emulator, "apply", "-refresh-only", "-auto-approve",
+                       "-no-color")
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    rewritten = json.loads((adopted / "terraform.tfstate").read_text())
+    text = (adopted / "terraform.tfstate").read_text()
+    rewritten = json.loads(text)
     assert {(r["type"], r["name"]) for r in rewritten["resources"]} == set(uuids)
+    assert "PRIVATE KEY" not in text  # albform's state keeps no secret in clear
