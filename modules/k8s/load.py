@@ -75,13 +75,14 @@ class _Read:
     settings: AkoSettings | None = None
     facts: ControllerFacts | None = None
     files: list[Path] = field(default_factory=list)
-    derived: list[str] = field(default_factory=list)  # inputs digested by what they gave
+    live: str | None = None  # the live cluster read, as the input's name
+    facts_read: str | None = None  # facts read from the controller, as the input's name
     live_failed: bool = False  # the live cluster could not be read (reported once)
 
 
 def load_cluster(inputs: ClusterInputs) -> tuple[Translation | None, Diagnostics]:
     """The objects AKO would create (None when an input has errors)."""
-    translation, _, diags = _load(inputs)
+    translation, _, diags = _load(inputs, digests=False)
     return translation, diags
 
 
@@ -89,13 +90,14 @@ def load_cluster_configuration(inputs: ClusterInputs, module: tuple[ModuleStep, 
                                ) -> tuple[Configuration, Diagnostics]:
     """The same objects as the engine's configuration (resources under ``module``), with
     ``inputs`` recording what they were read from; empty when an input has errors."""
-    translation, digests, diags = _load(inputs)
+    translation, digests, diags = _load(inputs, digests=True)
     if translation is None:
         return Configuration(), diags
     return replace(translation.to_configuration(module), inputs=digests), diags
 
 
-def _load(inputs: ClusterInputs) -> tuple[Translation | None, dict[str, str], Diagnostics]:
+def _load(inputs: ClusterInputs, *, digests: bool,
+          ) -> tuple[Translation | None, dict[str, str], Diagnostics]:
     diags = Diagnostics()
     read = _Read()
     _read_objects(inputs, read, diags)
@@ -105,12 +107,19 @@ def _load(inputs: ClusterInputs) -> tuple[Translation | None, dict[str, str], Di
         return None, {}, diags
     translation, more = translate(read.objects, read.settings, read.facts)
     diags.extend(more)
+    return translation, _digests(read, translation) if digests else {}, diags
+
+
+def _digests(read: _Read, translation: Translation) -> dict[str, str]:
+    """The input record (engine/inputs.py). A live cluster changes all the time in ways that
+    do not matter (status, resource versions): its digest is that of the objects the
+    translation made of it. Facts read from the controller are digested as read."""
     digests = file_digests(read.files)
-    for name in read.derived:
-        # Live reads change in ways that do not matter (status, resource versions): their
-        # digest is that of the objects and facts the translation made of them.
-        digests[name] = value_digest([translation.to_json(), read.facts])
-    return translation, digests, diags
+    if read.live is not None:
+        digests[read.live] = value_digest(translation.to_json())
+    if read.facts_read is not None:
+        digests[read.facts_read] = value_digest(read.facts)
+    return digests
 
 
 def _at(inputs: ClusterInputs, name: str, more: Diagnostics, *, inline: bool = False,
@@ -147,7 +156,7 @@ def _read_objects(inputs: ClusterInputs, read: _Read, diags: Diagnostics) -> Non
         diags.extend(_at(inputs, "live", more))
         read.live_failed = more.has_errors()
         read.objects.extend(live)
-        read.derived.append(inputs.live.describe())
+        read.live = inputs.live.describe()
 
 
 def _read_settings(inputs: ClusterInputs, read: _Read, diags: Diagnostics) -> None:
@@ -198,6 +207,6 @@ def _read_facts(inputs: ClusterInputs, read: _Read, diags: Diagnostics) -> None:
         read.facts, more = read_controller_facts(inputs.provider, read.settings,
                                                  avi_references(read.objects))
         diags.extend(more)
-        read.derived.append("controller facts (read from the controller)")
+        read.facts_read = "controller facts (read from the controller)"
     else:
         read.facts = ControllerFacts()
