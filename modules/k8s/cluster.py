@@ -19,9 +19,9 @@ CLUSTER_SCOPED = {"Node", "Namespace", "IngressClass", "BlockAffinity", "HostSub
                   "CiliumNode", "AviInfraSetting"}
 USED_KINDS = {"Service", "EndpointSlice", "Node", "Pod", "Ingress", "IngressClass", "Secret",
               "Namespace", "BlockAffinity", "HostSubnet", "CiliumNode", "HostRule", "HTTPRule",
-              "AviInfraSetting", "L4Rule"}
+              "AviInfraSetting", "L4Rule", "L7Rule"}
 # Kinds AKO would act on that this translator does not (DECISIONS.md).
-UNSUPPORTED_KINDS = {"Route", "L7Rule", "SSORule", "Gateway", "GatewayClass",
+UNSUPPORTED_KINDS = {"Route", "SSORule", "Gateway", "GatewayClass",
                      "HTTPRoute", "MultiClusterIngress"}
 
 
@@ -46,8 +46,6 @@ class ClusterIndex:
                     "Object kind not translated",
                     f"{kind} {obj.namespace}/{obj.name} is ignored: this translator does not "
                     "implement it yet.", subject=obj.source)
-                if kind == "L7Rule":  # HostRule.l7Rule must still name an existing one
-                    self.crds[kind].append(obj)
                 continue
             if kind not in USED_KINDS:
                 continue

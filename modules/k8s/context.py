@@ -18,6 +18,7 @@ from albform.modules.k8s.hostrule import HostRules
 from albform.modules.k8s.httprule import HttpRules
 from albform.modules.k8s.infrasetting import InfraSettings
 from albform.modules.k8s.l4rule import L4Rules
+from albform.modules.k8s.l7rule import L7Rules
 from albform.modules.k8s.naming import Namer
 from albform.modules.k8s.settings import AkoSettings
 
@@ -45,7 +46,10 @@ class Context:
         self._warned: set[str] = set()
         # CRDs are validated once, up front, as AKO's CRD controller does before any model.
         self.crd_statuses = CrdStatuses(facts, self.diags)
-        self.hostrules = HostRules(index, self.crd_statuses, self.tenant_for, self.diags)
+        # L7Rules first: a HostRule names one (AKO's order across kinds is the informers').
+        self.l7rules = L7Rules(index, self.crd_statuses)
+        self.hostrules = HostRules(index, self.crd_statuses, self.tenant_for, self.diags,
+                                   evh=settings.enable_evh)
         self.httprules = HttpRules(index, self.crd_statuses, self.tenant_for)
         self.infra = InfraSettings(index, self.crd_statuses, facts.cloud_type, self.diags)
         self.l4rules = L4Rules(index, self.crd_statuses, facts.cloud_type, self.diags)

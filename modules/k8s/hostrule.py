@@ -90,7 +90,8 @@ class HostRules:
     """The Accepted HostRules, validated once per translation in creation order."""
 
     def __init__(self, index: ClusterIndex, statuses: CrdStatuses,
-                 tenant_of: Callable[[str], str], diags: Diagnostics) -> None:
+                 tenant_of: Callable[[str], str], diags: Diagnostics, *,
+                 evh: bool = False) -> None:
         self._tenant_of = tenant_of
         self._diags = diags
         self._warned: set[tuple[str, str]] = set()
@@ -102,7 +103,9 @@ class HostRules:
             if rule is None:
                 continue
             statuses.accept(KIND, obj)
-            _warn_untranslated(rule, diags)
+            if rule.l7_rule and not evh:
+                diags.warning("HostRule field ignored", f"HostRule {rule.key}: l7Rule applies "
+                              "only with enableEVH; AKO ignores it here.", subject=obj.source)
             by_fqdn[rule.fqdn] = rule
             aliases_of[rule.fqdn] = rule.aliases
             self.rules.append(rule)
@@ -147,15 +150,6 @@ class HostRules:
                     f"is in {tenant!r}; AKO does not apply it.", subject=rule.obj.source)
             return None
         return rule
-
-
-def _warn_untranslated(rule: HostRule, diags: Diagnostics) -> None:
-    """Fields AKO honours that this translator does not build yet: said, not dropped."""
-    fields = [name for name, used in (("l7Rule", bool(rule.l7_rule)),) if used]
-    if fields:
-        diags.warning("HostRule field not translated",
-                      f"HostRule {rule.key}: {', '.join(fields)} is not translated yet; the "
-                      "virtual service is built without it.", subject=rule.obj.source)
 
 
 def _strs(value: Any) -> tuple[str, ...]:
@@ -379,6 +373,17 @@ def apply_to_vs(rule: HostRule, body: dict[str, Any], *, parent_like: bool,
             diags.warning("HostRule field ignored", f"HostRule {rule.key}: "
                           "networkSecurityPolicy cannot be associated with a host attached to "
                           "a child virtual service; AKO ignores it.", subject=rule.obj.source)
+
+
+def common_fields_set(rule: HostRule) -> dict[str, bool]:
+    """Which VS fields the HostRule sets that an L7Rule would otherwise fill in
+    (``populateCommonFields`` only fills what is still unset)."""
+    return {"waf_policy_ref": bool(rule.waf_policy),
+            "application_profile_ref": bool(rule.app_profile),
+            "analytics_profile_ref": bool(rule.analytics_profile),
+            "error_page_profile_ref": bool(rule.error_page_profile),
+            "analytics_policy": rule.analytics_policy is not None,
+            "http_policy_sets": bool(rule.policy_sets)}
 
 
 def crd_status(rule: HostRule | None) -> tuple[str, str, str] | None:

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from albform.modules.k8s.context import Context, service_metadata
-from albform.modules.k8s.hostrule import HostRule
+from albform.modules.k8s.hostrule import HostRule, apply_to_vs, common_fields_set
 from albform.modules.k8s.infrasetting import Attached, Infra, se_group
 from albform.modules.k8s.infrasetting import rhi as infra_rhi
 from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
+from albform.modules.k8s.l7rule import apply as apply_l7rule
 from albform.modules.k8s.markers import all_markers, cluster_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.pools import build_pool
@@ -316,6 +317,16 @@ def vs_base(ctx: Context, name: str, tenant: str, *, app_profile: str,
         "se_group_ref": f"/api/serviceenginegroup?name={se_group(ctx.settings, infra)}",
         "service_metadata": metadata,
     }
+
+
+def apply_hostrule(ctx: Context, rule: HostRule, body: dict[str, Any], *, parent_like: bool,
+                   child: bool, tls_here: bool = True) -> None:
+    """A HostRule's fields on a VS body, then (EVH only) its L7Rule's (``BuildL7Rule``)."""
+    apply_to_vs(rule, body, parent_like=parent_like, diags=ctx.diags, tls_here=tls_here)
+    if ctx.settings.enable_evh and rule.l7_rule:
+        l7 = ctx.l7rules.get(rule.obj.namespace, rule.l7_rule)
+        if l7 is not None:
+            apply_l7rule(l7, body, child=child, hostrule_set=common_fields_set(rule))
 
 
 def parent_start(ctx: Context, name: str, fqdn: str, tenant: str, fqdns: Sequence[str],

@@ -11,7 +11,6 @@ from typing import Any
 
 from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.hashing import shard_bucket
-from albform.modules.k8s.hostrule import apply_to_vs
 from albform.modules.k8s.hostrule import crd_status as hostrule_status
 from albform.modules.k8s.infrasetting import Attached, merge_listeners
 from albform.modules.k8s.ingress import Backend, IngressHosts, segment
@@ -20,6 +19,7 @@ from albform.modules.k8s.l7_common import (
     PathRule,
     add_ingress,
     add_vrf_and_rhi,
+    apply_hostrule,
     clustername_only,
     creation_order,
     host_cert,
@@ -135,7 +135,7 @@ def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
         body["ssl_key_and_certificate_refs"] = cert_refs
     if rule is not None:
         body["service_metadata"] = service_metadata(crd_status=hostrule_status(rule))
-        apply_to_vs(rule, body, parent_like=True, diags=ctx.diags, tls_here=False)
+        apply_hostrule(ctx, rule, body, parent_like=True, child=False, tls_here=False)
         if rule.ssl_profile:
             body["ssl_profile_ref"] = f"/api/sslprofile?name={rule.ssl_profile}"
     for eh in parent.hosts.values():
@@ -193,6 +193,6 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes,
                                infra=eh.segment),
     })
     if rule is not None:
-        apply_to_vs(rule, body, parent_like=False, diags=ctx.diags, tls_here=False)
+        apply_hostrule(ctx, rule, body, parent_like=False, child=True, tls_here=False)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out

@@ -21,6 +21,7 @@ from albform.modules.k8s.l7_common import (
     PathRule,
     add_ingress,
     add_vrf_and_rhi,
+    apply_hostrule,
     clustername_only,
     creation_order,
     host_cert,
@@ -368,7 +369,7 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool,
     if cert_refs:
         body["ssl_key_and_certificate_refs"] = cert_refs
     if rule is not None:
-        apply_to_vs(rule, body, parent_like=True, diags=ctx.diags)
+        apply_hostrule(ctx, rule, body, parent_like=True, child=False)
     body["services"] = merge_listeners(body["services"], infra)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out

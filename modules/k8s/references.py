@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from albform.modules.k8s import hostrule, httprule, infrasetting, l4rule
+from albform.modules.k8s import hostrule, httprule, infrasetting, l4rule, l7rule
 from albform.modules.k8s.crd_status import AviRef
 from albform.modules.k8s.ingest import KubeObject
 
@@ -15,6 +15,7 @@ _BY_KIND: dict[str, Callable[[KubeObject], list[AviRef]]] = {
     httprule.KIND: httprule.references,
     infrasetting.KIND: infrasetting.references,
     l4rule.KIND: l4rule.references,
+    l7rule.KIND: l7rule.references,
 }
 
 
