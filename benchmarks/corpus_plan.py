@@ -81,6 +81,8 @@ def run_case(source: Path, provider: AviProvider, scratch: Path,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1, help="passes over the corpus")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="the first N configurations only (a quick run)")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"{CORPUS} is absent")
@@ -99,7 +101,7 @@ def main() -> None:
                 client.create_object(objtype, body)
             provider = AviProvider(client, table)
             for _ in range(args.rounds):
-                for source in corpus_cases(CORPUS):
+                for source in list(corpus_cases(CORPUS))[:args.limit]:
                     with tempfile.TemporaryDirectory() as scratch:
                         count = run_case(source, provider, Path(scratch), seconds)
                     if count is not None:

@@ -127,8 +127,11 @@ def measure(url: str, op: str, uuids: list[str], total: int, seconds: float,
     jobs = [(url, op, uuids[i::clients], total, seconds, i + 1000 * len(op)) for i in
             range(clients)]
     started = time.perf_counter()
-    with multiprocessing.get_context("spawn").Pool(clients) as pool:
-        results = pool.map(_client, jobs)
+    if clients == 1:  # one client needs no pool of processes (the server is one already)
+        results = [_client(jobs[0])]
+    else:
+        with multiprocessing.get_context("spawn").Pool(clients) as pool:
+            results = pool.map(_client, jobs)
     elapsed = time.perf_counter() - started
     done = sum(n for n, _ in results)
     lat = sorted(x for _, lats in results for x in lats)

@@ -19,7 +19,9 @@ its delete hands to the provider so a built-in it cannot delete gets its values 
 With a ``journal`` (``engine/state/journal.py``) every create, update and delete is recorded
 there, durably, before the provider is called: write-behind persistence may lose the last
 steps in a crash, the journal does not, and the next plan reconciles them
-(``engine/recovery.py``). Once the final state is persisted, the journal keeps only the
+(``engine/recovery.py``). So with a journal the state is written as a compaction at any
+parallelism (``apply_state``): rarely during the walk, whole at the end; its cost no longer
+grows with the number of steps. Once the final state is persisted, the journal keeps only the
 intents of failed steps (their outcome is unknown: a create that timed out may have
 happened). A create's identity is fixed first (``Provider.prepare_create``) from a key of
 state lineage, address and replaced object, so a create repeated after a crash meets its
@@ -138,7 +140,8 @@ class _Apply:
         self._previous: dict[ResourceAddress, ResourceState | None] = {}
         self.lineage = prior.lineage
         self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook,
-                                 on_error=self.stop.internal.set)
+                                 on_error=self.stop.internal.set,
+                                 journaled=journal is not None)
         self.diagnostics = Diagnostics()
         self.bugs: list[BaseException] = []
         self.data: dict[ResourceAddress, Mapping[str, Any]] = {}
@@ -171,7 +174,7 @@ class _Apply:
         prior = self.work.resources()
         graph = build_apply_graph([*self.changes.values(), *self.leftovers.values()],
                                   self.configs, prior, self.work.deposed(), self.provider)
-        if self.parallelism > 1:
+        if self.parallelism > 1 or self.work.journaled:
             self.work.start_background()
         cycles: list[list[Step]] = []
         try:
@@ -326,7 +329,7 @@ class _Apply:
             if key is not None:
                 self.deposed_keys[address] = key
                 self._previous[address] = previous
-                self.work.flush()
+                self.work.flush(now=True)
         try:
             planned = self.provider.prepare_create(address.type, desired,
                                                    self._create_key(change))

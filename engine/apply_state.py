@@ -2,17 +2,27 @@
 persistence after every completed step (``WorkingState``; used only by ``apply``).
 
 Every mutation happens under one lock and marks the state dirty; ``flush()`` asks for a write
-of a snapshot with the next serial. Two modes:
+of a snapshot with the next serial. Three modes:
 
-* synchronous (``parallelism=1``): ``flush()`` writes before returning, so each completed
-  step is persisted on its own before the next one starts (exact, but a chain of N steps
-  costs N writes of a growing state);
-* write-behind (the default for parallel walks): a persister thread writes whenever the state
-  is dirty, coalescing the steps completed meanwhile into the next write, and rests twice
-  as long as the last write took (at least 0.2 s, at most 10 s) between writes. The walk
-  never waits for the backend, so a 50,000-object apply does not turn quadratic; an object
-  created is in a written state within about three write times plus 0.2 s (Terraform's own
-  interval is 20 s).
+* synchronous (``parallelism=1`` without an intent journal): ``flush()`` writes before
+  returning, so each completed step is persisted on its own before the next one starts
+  (exact, but a chain of N steps costs N writes of a growing state);
+* write-behind (parallel walks without a journal): a persister thread writes whenever the
+  state is dirty, coalescing the steps completed meanwhile into the next write, and rests
+  twice as long as the last write took (at least 0.2 s, at most 10 s) between writes. The
+  walk never waits for the backend; an object created is in a written state within about
+  three write times plus 0.2 s (Terraform's own interval is 20 s);
+* compaction (``journaled=True``, any parallelism: what ``apply`` does when the backend has
+  an intent journal). The journal already holds, durably and append-only, every write under
+  way, and the next plan reconciles whatever the state misses (``engine/recovery.py``): a
+  state write during the walk is only a safe point that shortens that reconciliation, not
+  what makes the apply crash-safe. So the persister rests ``COMPACT_FACTOR`` times as long as
+  the last write took (at least 1 s, at most 120 s): writing whole states costs at most about
+  1/20 of the apply whatever its size — the number of mid-apply writes stays nearly constant
+  as N grows instead of the apply turning quadratic — and ``close()`` writes the final state.
+
+``flush(now=True)`` writes before returning in every mode: a create_before_destroy's deposed
+object must be in a written state before its replacement exists.
 
 Writes never overlap and serials increase by one per write. A failing ``persist`` is
 remembered (``persist_error``), no further writes are tried, and ``on_error`` is called so
@@ -40,12 +50,18 @@ DeposedId = tuple[ResourceAddress, str]
 
 MIN_PAUSE_S = 0.2
 MAX_PAUSE_S = 10.0
+# Compaction mode (module docstring): the pause is this many write times, within bounds.
+COMPACT_FACTOR = 20.0
+COMPACT_MIN_PAUSE_S = 1.0
+COMPACT_MAX_PAUSE_S = 120.0
 
 
 class WorkingState:
     def __init__(self, base: State, serial: int, persist: Callable[[State], None],
-                 hook: Hook, *, on_error: Callable[[], None] = lambda: None) -> None:
+                 hook: Hook, *, on_error: Callable[[], None] = lambda: None,
+                 journaled: bool = False) -> None:
         self._base = base
+        self.journaled = journaled
         self._serial = serial
         self._persist = persist
         self._hook = hook
@@ -165,9 +181,10 @@ class WorkingState:
                                         daemon=True)
         self._thread.start()
 
-    def flush(self) -> None:
-        """Persist everything changed so far: now (synchronous mode) or soon (write-behind)."""
-        if self._thread is not None:
+    def flush(self, *, now: bool = False) -> None:
+        """Persist everything changed so far: now (synchronous mode, or ``now``) or soon
+        (write-behind, compaction)."""
+        if self._thread is not None and not now:
             with self._wake:
                 self._wake.notify()
         else:
@@ -198,7 +215,11 @@ class WorkingState:
             # and the walk then waits for the interpreter's switch interval, which stalls a
             # chain of small steps; so persisting takes at most a third of the time.
             took = time.monotonic() - started
-            resume = time.monotonic() + min(max(2 * took, MIN_PAUSE_S), MAX_PAUSE_S)
+            if self.journaled:
+                pause = min(max(COMPACT_FACTOR * took, COMPACT_MIN_PAUSE_S), COMPACT_MAX_PAUSE_S)
+            else:
+                pause = min(max(2 * took, MIN_PAUSE_S), MAX_PAUSE_S)
+            resume = time.monotonic() + pause
             with self._wake:
                 while not self._closing and (left := resume - time.monotonic()) > 0:
                     self._wake.wait(left)  # woken early by every step; only close() ends it

@@ -41,6 +41,7 @@ from albform.provider.resources.resolver import RefResolver, Scope
 from albform.provider.resources.schemas import SchemaCatalog
 from albform.provider.resources.static_routes import StaticRoutes
 from albform.provider.resources.version_check import newer_fields
+from albform.provider.resources.write_answers import WriteAnswers
 from albform.provider.schema.table import SchemaTable
 
 # The attributes that locate an object of a partial type inside its parent.
@@ -60,7 +61,8 @@ class AviProvider:
         self.resolver = RefResolver(api)
         self._canon = Canonicalizer(self.resolver)
         editor = ParentEditor(api)
-        self._crud = GenericCrud(api, self.registry, self.resolver, self._tenant, editor)
+        self._crud = GenericCrud(api, self.registry, self.resolver, self._tenant, editor,
+                                 WriteAnswers(table))
         self._routes = StaticRoutes(api, self.resolver, self._tenant, editor)
         self._servers = PoolServers(api, self.resolver, self._canon, self._tenant, editor)
         self._finder = ObjectFinder(api, self.resolver, self.registry.is_singleton)
