@@ -28,13 +28,13 @@ BENCH_DIR = Path(__file__).resolve().parent
 # Each benchmark's arguments for a run that exercises every code path at a tiny size.
 # Terraform comparisons are left out where a flag allows (the suite's time is not the place).
 TINY: dict[str, list[str]] = {
-    "apply_throughput.py": ["--sizes", "20", "--tf-size", "0", "--latency-size", "0",
-                            "--cluster-services", "0", "--noop-size", "20"],
+    "apply_throughput.py": ["--sizes", "20", "--tf-size", "20", "--noop-size", "20",
+                            "--latency-size", "20", "--latency-ms", "1", "--levels", "2"],
     "cdktf_synth.py": ["--resources", "5"],
     "cli_startup.py": ["--repeat", "1"],
     "client_paging.py": ["--objects", "20"],
     "corpus_plan.py": ["--rounds", "1", "--limit", "2"],
-    "crash_harness.py": ["--trials", "1", "--objects", "8"],
+    "crash_harness.py": ["--trials", "1", "--objects", "4", "--cost-pairs", "1"],
     "emulator_throughput.py": ["--sizes", "50", "--seconds", "0.2", "--clients", "1"],
     "engine_plan_apply.py": ["--sizes", "50", "--shapes", "chain", "--tf-sizes", ""],
     "fuzz_inputs.py": ["--examples", "3"],
