@@ -19,9 +19,9 @@ CLUSTER_SCOPED = {"Node", "Namespace", "IngressClass", "BlockAffinity", "HostSub
                   "CiliumNode", "AviInfraSetting"}
 USED_KINDS = {"Service", "EndpointSlice", "Node", "Pod", "Ingress", "IngressClass", "Secret",
               "Namespace", "BlockAffinity", "HostSubnet", "CiliumNode", "HostRule", "HTTPRule",
-              "AviInfraSetting", "L4Rule", "L7Rule"}
+              "AviInfraSetting", "L4Rule", "L7Rule", "SSORule"}
 # Kinds AKO would act on that this translator does not (DECISIONS.md).
-UNSUPPORTED_KINDS = {"Route", "SSORule", "Gateway", "GatewayClass",
+UNSUPPORTED_KINDS = {"Route", "Gateway", "GatewayClass",
                      "HTTPRoute", "MultiClusterIngress"}
 
 

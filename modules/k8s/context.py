@@ -21,6 +21,7 @@ from albform.modules.k8s.l4rule import L4Rules
 from albform.modules.k8s.l7rule import L7Rules
 from albform.modules.k8s.naming import Namer
 from albform.modules.k8s.settings import AkoSettings
+from albform.modules.k8s.ssorule import SsoRules
 
 TENANT_ANNOTATION = "ako.vmware.com/tenant-name"
 
@@ -53,6 +54,7 @@ class Context:
         self.httprules = HttpRules(index, self.crd_statuses, self.tenant_for)
         self.infra = InfraSettings(index, self.crd_statuses, facts.cloud_type, self.diags)
         self.l4rules = L4Rules(index, self.crd_statuses, facts.cloud_type, self.diags)
+        self.ssorules = SsoRules(index, self.crd_statuses, self.tenant_for)
 
     def warn_once(self, key: str, summary: str, detail: str, subject: Any = None) -> None:
         """A warning about an input AKO skips, said once however often a builder meets it

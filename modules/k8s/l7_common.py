@@ -20,6 +20,7 @@ from albform.modules.k8s.markers import all_markers, cluster_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.pools import build_pool
 from albform.modules.k8s.servers import servers_for
+from albform.modules.k8s.ssorule import vs_fields as sso_vs_fields
 from albform.modules.k8s.vsvip import build_vsvip
 
 POLICY_INDEX_BASE = 11
@@ -327,6 +328,19 @@ def apply_hostrule(ctx: Context, rule: HostRule, body: dict[str, Any], *, parent
         l7 = ctx.l7rules.get(rule.obj.namespace, rule.l7_rule)
         if l7 is not None:
             apply_l7rule(l7, body, child=child, hostrule_set=common_fields_set(rule))
+
+
+CrdStatusValue = tuple[str, str, str] | None
+
+
+def sso_fields(ctx: Context, host: str, tenant: str, crd: CrdStatusValue,
+               ) -> tuple[dict[str, Any], CrdStatusValue]:
+    """An SSORule for an EVH host (``BuildL7SSORule``, run after the HostRule): the VS fields
+    and the ``crd_status`` it leaves in the service metadata (the SSORule's, else ``crd``)."""
+    rule = ctx.ssorules.for_host(host, tenant) if ctx.ssorules else None
+    if rule is None:
+        return {}, crd
+    return sso_vs_fields(rule), ("SSORule", rule.key, "ACTIVE")
 
 
 def parent_start(ctx: Context, name: str, fqdn: str, tenant: str, fqdns: Sequence[str],

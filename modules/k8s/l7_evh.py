@@ -32,6 +32,7 @@ from albform.modules.k8s.l7_common import (
     policy_sets,
     redirect_policy_set,
     shared_fqdn,
+    sso_fields,
     vs_base,
 )
 from albform.modules.k8s.l7_sni import shard_size
@@ -172,8 +173,9 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes,
             out.append(redirect_policy_set(ctx, name, tenant, domains, all_markers(
                 ctx.cluster, namespace=eh.namespace, host=[eh.host], infra=eh.segment)))
             redirect.append(name)
+    sso, crd = sso_fields(ctx, eh.host, tenant, hostrule_status(rule))
     metadata = service_metadata(namespace_ingress_name=eh.ingresses, namespace=eh.namespace,
-                                hostnames=[eh.host], crd_status=hostrule_status(rule))
+                                hostnames=[eh.host], crd_status=crd)
     body = vs_base(ctx, name, tenant, app_profile="System-HTTP", metadata=metadata)
     add_vrf_and_rhi(ctx, body, rhi=False)
     body.update({
@@ -194,5 +196,6 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes,
     })
     if rule is not None:
         apply_hostrule(ctx, rule, body, parent_like=False, child=True, tls_here=False)
+    body.update(sso)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out

@@ -36,6 +36,7 @@ from albform.modules.k8s.l7_common import (
     redirect_policy_set,
     rewrite_policy_set,
     shared_fqdn,
+    sso_fields,
     vs_base,
 )
 from albform.modules.k8s.markers import all_markers
@@ -349,8 +350,10 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool,
         if secure:
             out.append(redirect_policy_set(ctx, name, tenant, domains, host_markers))
             redirect.append(name)
+    sso, crd = sso_fields(ctx, sh.host, tenant, hostrule_status(rule)) if evh else \
+        ({}, hostrule_status(rule))
     metadata = service_metadata(namespace_ingress_name=sh.ingresses, namespace=sh.namespace,
-                                hostnames=[sh.host], crd_status=hostrule_status(rule))
+                                hostnames=[sh.host], crd_status=crd)
     body = vs_base(ctx, name, tenant,
                    app_profile="System-Secure-HTTP" if secure else "System-HTTP",
                    metadata=metadata, infra=infra)
@@ -370,6 +373,7 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool,
         body["ssl_key_and_certificate_refs"] = cert_refs
     if rule is not None:
         apply_hostrule(ctx, rule, body, parent_like=True, child=False)
+    body.update(sso)
     body["services"] = merge_listeners(body["services"], infra)
     out.append(AviObject("virtualservice", name, tenant, body))
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from albform.modules.k8s import hostrule, httprule, infrasetting, l4rule, l7rule
+from albform.modules.k8s import hostrule, httprule, infrasetting, l4rule, l7rule, ssorule
 from albform.modules.k8s.crd_status import AviRef
 from albform.modules.k8s.ingest import KubeObject
 
@@ -16,6 +16,7 @@ _BY_KIND: dict[str, Callable[[KubeObject], list[AviRef]]] = {
     infrasetting.KIND: infrasetting.references,
     l4rule.KIND: l4rule.references,
     l7rule.KIND: l7rule.references,
+    ssorule.KIND: ssorule.references,
 }
 
 

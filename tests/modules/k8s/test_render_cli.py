@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -77,3 +78,16 @@ def test_report_lists_crd_status_and_skipped_inputs(tmp_path: Path) -> None:
     assert [d["summary"] for d in document["diagnostics"]] == ["HostRule rejected"]
     assert document["diagnostics"][0]["where"].startswith(str(tmp_path / "objects.yaml"))
     assert any(o["type"] == "virtualservice" for o in document["objects"])
+
+
+@pytest.mark.parametrize("case", ["ssorule_oauth_evh", "hostrule_use_regex",
+                                  "httprule_sni_reencrypt", "ingress_passthrough"])
+def test_crd_cases_render_with_secrets_masked(case: str, tmp_path: Path) -> None:
+    """Every object type the CRDs add renders (the provider has a schema for it), and the
+    OAuth secrets an SSORule puts in a VS body are masked like private keys."""
+    path = Path(__file__).parent / "cases" / case / "input.yaml"
+    result = CliRunner().invoke(render_command, _case_args(path, tmp_path),
+                                standalone_mode=False)
+    assert result.exception is None and result.return_value == 0, result.output
+    assert "my-client-secret" not in result.output and "my-server-secret" not in result.output
+    assert json.loads(result.stdout)
