@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from albform import __version__
+from albform.cli.views.progress import DONE_MESSAGES, START_MESSAGES
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, OutputChange, Plan, ResourceChange
 from albform.engine.diagnostics import Diagnostic
@@ -42,10 +43,6 @@ _REASONS = {
     "replace_because_cannot_update": "cannot_update",
     "replace_by_triggers": "replace_triggered_by",
 }
-_HOOK_START = {Action.CREATE: "Creating...", Action.UPDATE: "Modifying...",
-               Action.DELETE: "Destroying...", Action.READ: "Reading..."}
-_HOOK_DONE = {Action.CREATE: "Creation complete", Action.UPDATE: "Modifications complete",
-              Action.DELETE: "Destruction complete", Action.READ: "Read complete"}
 _HOOK_FAILED = {Action.CREATE: "Creation errored", Action.UPDATE: "Modifications errored",
                 Action.DELETE: "Destruction errored", Action.READ: "Read errored"}
 
@@ -151,19 +148,19 @@ class JsonUI:
                    hook={"resource": resource_json(address)})
 
     def pre_apply(self, address: ResourceAddress, action: Action) -> None:
-        if action in _HOOK_START:
-            self._emit("apply_start", f"{address}: {_HOOK_START[action]}",
+        if action in START_MESSAGES:
+            self._emit("apply_start", f"{address}: {START_MESSAGES[action]}",
                        hook={"resource": resource_json(address), "action": _ACTIONS[action]})
 
     def post_apply(self, address: ResourceAddress, action: Action, error: str | None,
                    elapsed: float) -> None:
-        if action not in _HOOK_DONE:
+        if action not in DONE_MESSAGES:
             return
         hook = {"resource": resource_json(address), "action": _ACTIONS[action],
                 "elapsed_seconds": int(elapsed)}
         if error is None:
             self._emit("apply_complete",
-                       f"{address}: {_HOOK_DONE[action]} after {int(elapsed)}s", hook=hook)
+                       f"{address}: {DONE_MESSAGES[action]} after {int(elapsed)}s", hook=hook)
         else:
             self._emit("apply_errored", f"{address}: {_HOOK_FAILED[action]} after "
                        f"{int(elapsed)}s", level="error", hook=hook)

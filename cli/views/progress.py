@@ -15,7 +15,8 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action
 
 HEARTBEAT_SECONDS = 10
-_START = {
+# Terraform's progress phrases, shared with the JSON UI (views/json_ui.py).
+START_MESSAGES = {
     Action.CREATE: "Creating...",
     Action.UPDATE: "Modifying...",
     Action.DELETE: "Destroying...",
@@ -27,7 +28,7 @@ _STILL = {
     Action.DELETE: "Still destroying...",
     Action.READ: "Still reading...",
 }
-_DONE = {
+DONE_MESSAGES = {
     Action.CREATE: "Creation complete",
     Action.UPDATE: "Modifications complete",
     Action.DELETE: "Destruction complete",
@@ -60,7 +61,7 @@ class ProgressView:
         pass
 
     def pre_apply(self, address: ResourceAddress, action: Action) -> None:
-        text = _START.get(action)
+        text = START_MESSAGES.get(action)
         if text:
             self._echo(f"{address}: {text}")
             with self._lock:
@@ -74,7 +75,7 @@ class ProgressView:
                    elapsed: float) -> None:
         with self._lock:
             self._running.pop((address, action), None)
-        done = _DONE.get(action)
+        done = DONE_MESSAGES.get(action)
         if done and error is None:
             self._echo(f"{address}: {done} after {int(elapsed)}s")
 

@@ -123,3 +123,28 @@ def cdktf(cdktf_binary: Path, tmp_path: Path) -> Cdktf:
         JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
     )
     return Cdktf(cdktf_binary, env)
+
+
+# -- checkov, a plan-JSON consumer ----------------------------------------------------------------
+CHECKOV_SPEC = "checkov>=3.3,<4"
+
+
+@pytest.fixture(scope="session")
+def checkov_binary() -> Iterator[Path]:
+    """``checkov`` in its own virtualenv under the test cache (its many pinned dependencies
+    stay out of albform's), installed once; skipped with the reason when PyPI is unreachable."""
+    venv = _cache_dir() / "checkov-3"
+    binary = venv / "bin" / "checkov"
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / ".checkov-3.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not binary.exists():
+            made = subprocess.run([sys.executable, "-m", "venv", str(venv)],
+                                  capture_output=True, text=True, timeout=300)
+            proc = made if made.returncode != 0 else subprocess.run(
+                [str(venv / "bin" / "pip"), "install", "-q", CHECKOV_SPEC],
+                capture_output=True, text=True, timeout=1500)
+            if proc.returncode != 0 or not binary.exists():
+                pytest.skip(f"could not install {CHECKOV_SPEC}: "
+                            f"{proc.stderr.strip().splitlines()[-1:]}")
+    yield binary

@@ -196,3 +196,43 @@ def test_show_of_the_state_has_terraforms_shape(albform: Runner, tmp_path: Path)
     theirs_child = theirs["values"]["root_module"]["child_modules"][0]
     assert set(ours_child) == set(theirs_child)
     assert ours_child["address"] == "module.team"
+
+
+CHECKOV_POLICY = '''metadata:
+  id: "CKV2_ALBFORM_1"
+  name: "Every pool has a health monitor"
+  category: "GENERAL_SECURITY"
+definition:
+  cond_type: "attribute"
+  resource_types:
+    - "avi_pool"
+  attribute: "health_monitor_refs"
+  operator: "exists"
+'''
+
+
+def test_checkov_reads_the_plan_json_whole(albform: Runner, tmp_path: Path,
+                                           checkov_binary: Path) -> None:
+    """A policy tool reads ``show -json PLANFILE``: every resource (the module's too) parsed,
+    a custom policy passing where the pool has a monitor and failing where it has none."""
+    work = _work(tmp_path)
+    assert albform("plan", "-out=tfplan", cwd=work).code == 0
+    shown = albform("show", "-json", "tfplan", cwd=work)
+    assert shown.code == 0, shown.err
+    (work / "tfplan.json").write_text(shown.out)
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "pool_health_monitor.yaml").write_text(CHECKOV_POLICY)
+    # --skip-download: checkov fetches nothing (loopback-only tests).
+    ran = subprocess.run([str(checkov_binary), "-f", str(work / "tfplan.json"),
+                          "--framework", "terraform_plan", "-o", "json", "--skip-download",
+                          "--external-checks-dir", str(policies)],
+                         capture_output=True, text=True, timeout=600)
+    report = json.loads(ran.stdout)
+    assert report["summary"]["parsing_errors"] == 0, ran.stderr
+    assert report["summary"]["resource_count"] == 3
+    verdicts = {(c["resource"], c["check_id"]): outcome
+                for outcome in ("passed", "failed")
+                for c in report["results"][f"{outcome}_checks"]}
+    assert verdicts == {("avi_pool.web", "CKV2_ALBFORM_1"): "passed",
+                        ("module.team.avi_pool.team", "CKV2_ALBFORM_1"): "failed"}
