@@ -9,34 +9,391 @@ and mypy the names; at run time an unknown name raises ``TypeError`` with "Did y
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict, Unpack
 
+from albform.modules.cdktf.blocks import (  # the nested blocks the arguments use
+    CRL,
+    AdminAuthConfiguration,
+    ALBServicesJobParam,
+    ALBServicesUser,
+    AlertRule,
+    AlertSummary,
+    AlertSyslogServer,
+    AnalyticsPolicy,
+    AnomalyDataSeries,
+    AppCookiePersistenceProfile,
+    AppLearningConfidenceOverride,
+    AppLearningParams,
+    ApplicationLog,
+    AppSignatureConfig,
+    AuthenticationPolicy,
+    AuthMappingRule,
+    AuthorizationPolicy,
+    AuthProfileHTTPClientParams,
+    AutoScaleMesosSettings,
+    AutoScaleOpenStackSettings,
+    AwsConfiguration,
+    AzureClusterInfo,
+    AzureConfiguration,
+    AzureInfo,
+    AzureServicePrincipalCredentials,
+    AzureUserPassCredentials,
+    BfdProfile,
+    BgpProfile,
+    BotAllowList,
+    BotConfigClientBehavior,
+    BotConfigIPLocation,
+    BotConfigIPReputation,
+    BotConfigUserAgent,
+    BotMappingRule,
+    BurstResource,
+    CaptureFilters,
+    CapturePacketFilter,
+    CaseConfig,
+    CC_Properties,
+    CdpLldpInfo,
+    CertificateAuthority,
+    Cif,
+    ClientLogConfiguration,
+    ClientLogStreamingConfig,
+    CloneServer,
+    CloudConfig,
+    CloudFlavor,
+    CloudInfo,
+    CloudMvrf,
+    CloudStackConfiguration,
+    CloudStatus,
+    ClusterNode,
+    ConfigPbAttributes,
+    ConnectionLog,
+    ConnPoolProperties,
+    ContentLibConfig,
+    ContentRewriteProfile,
+    ControllerAnalyticsPolicy,
+    ControllerFaults,
+    ControllerInfo,
+    ControllerInternalAuth,
+    ControllerLimits,
+    ControllerPortalAsset,
+    ControllerPortalAuth,
+    ControllerSize,
+    CSRFRule,
+    CumulativeLicense,
+    CustomParams,
+    CustomTag,
+    DbAppLearningInfo,
+    DebugDnsOptions,
+    DebugFilterUnion,
+    DebugIpAddr,
+    DebugSeAgent,
+    DebugSeCpuShares,
+    DebugSeDataplane,
+    DebugSeFault,
+    DebugTraceMemory,
+    DebugVirtualServiceCapture,
+    DebugVirtualServiceObjSync,
+    DebugVirtualServiceSeParams,
+    DebugVrfContext,
+    DebugVsDataplane,
+    DnsAAAARdata,
+    DnsARdata,
+    DnsAttacks,
+    DnsCnameRdata,
+    DNSConfig,
+    DNSConfiguration,
+    DnsInfo,
+    DnsMxRdata,
+    DnsNsRdata,
+    DnsPolicies,
+    DnsRecord,
+    DnsResolver,
+    DnsRule,
+    DnsServiceApplicationProfile,
+    DnsSrvRdata,
+    DnsTxtRdata,
+    DockerConfiguration,
+    DosRateLimitProfile,
+    DosThresholdProfile,
+    EmailConfiguration,
+    EquivalentLabels,
+    ErrorPage,
+    EventLog,
+    EventMap,
+    FailAction,
+    FalsePositiveLearningConfig,
+    FederationCheckpoint,
+    FileReferenceMapping,
+    GatewayMonitor,
+    GCPConfiguration,
+    GCPCredentials,
+    GCPSeGroupConfig,
+    GeoDBFile,
+    GeoDBMapping,
+    GslbClientIpAddrGroup,
+    GslbConfig,
+    GslbGeoDbEntry,
+    GslbPool,
+    GslbServiceConfig,
+    GslbServiceDownResponse,
+    GslbSite,
+    GslbThirdPartySite,
+    HardwareSecurityModule,
+    HdrPersistenceProfile,
+    HealthMonitorAuthInfo,
+    HealthMonitorDNS,
+    HealthMonitorExternal,
+    HealthMonitorFtp,
+    HealthMonitorHttp,
+    HealthMonitorImap,
+    HealthMonitorLdap,
+    HealthMonitorPop3,
+    HealthMonitorRadius,
+    HealthMonitorSctp,
+    HealthMonitorSIP,
+    HealthMonitorSmtp,
+    HealthMonitorTcp,
+    HealthMonitorUdp,
+    HealthScoreDataSeries,
+    HealthScoreSummary,
+    HorizonProfile,
+    HTTP2PoolProperties,
+    HTTPApplicationProfile,
+    HttpCookiePersistenceProfile,
+    HTTPPolicies,
+    HTTPRequestPolicy,
+    HTTPResponsePolicy,
+    HTTPSecurityPolicy,
+    HTTPServerReselect,
+    HTTPStatusRange,
+    Hypervisor_Properties,
+    IcapNsxDefenderConfig,
+    ImageCloudData,
+    ImageEventMap,
+    ImageUploadOpsStatus,
+    InternalGatewayMonitor,
+    InventoryMetrics,
+    IpAddr,
+    IpAddrPort,
+    IpAddrPrefix,
+    IpAddrRange,
+    IpamDnsAwsProfile,
+    IpamDnsAzureProfile,
+    IpamDnsCustomProfile,
+    IpamDnsGCPProfile,
+    IpamDnsInfobloxProfile,
+    IpamDnsInternalProfile,
+    IpamDnsOCIProfile,
+    IpamDnsOpenstackProfile,
+    IpamDnsTencentProfile,
+    IPPersistenceProfile,
+    IpReputationConfig,
+    IPReputationServiceStatus,
+    IPReputationTypeMapping,
+    IptableRuleSet,
+    JWSKey,
+    JWTValidationVsConfig,
+    KeyValue,
+    KniPortRange,
+    L1FMandatoryTestCase,
+    L1FSensitiveTestCase,
+    L1StringLengthTestCase,
+    L4ConnectionPolicy,
+    L4Policies,
+    L4SSLApplicationProfile,
+    LatencyAuditProperties,
+    LdapAuthSettings,
+    LDAPVSConfig,
+    LicenseInfo,
+    LicenseServiceUpdate,
+    LicenseTierUsage,
+    LinuxConfiguration,
+    LinuxServerConfiguration,
+    MetricLog,
+    MetricsDataSeries,
+    MetricsRealTimeUpdate,
+    MgmtIpAccessControl,
+    MicroServiceContainer,
+    NatRule,
+    NetworkConfig,
+    NetworkProfileUnion,
+    NetworkSecurityRule,
+    NsxtConfiguration,
+    NsxtCredentials,
+    NTPConfiguration,
+    OAuthProfile,
+    OAuthVSConfig,
+    ObjectAccessPolicyRule,
+    ObjSyncConfig,
+    OCICredentials,
+    OCSPConfig,
+    OneOrMore,
+    OpenStackConfiguration,
+    OperationalStatus,
+    OpsHistory,
+    PackageDetails,
+    PatchData,
+    PerformanceLimits,
+    Permission,
+    PGDeploymentRule,
+    PlacementNetwork,
+    PlacementScopeConfig,
+    PoolAnalyticsPolicy,
+    PoolConfig,
+    PoolGroupConfig,
+    PoolGroupMember,
+    PoolGroupRefs,
+    PoolRefs,
+    PoolServer,
+    PortalConfiguration,
+    PortalFeatureOptIn,
+    PortMatchGeneric,
+    PortRange,
+    ProcessInfo,
+    ProxyConfiguration,
+    PulseServicesSessionConfig,
+    PulseServicesTenantConfig,
+    RancherConfiguration,
+    RateLimiter,
+    RateLimiterProperties,
+    RateProfile,
+    ReplicationPolicy,
+    ReportDetail,
+    ReportEvent,
+    ReportOpsState,
+    ReportSummary,
+    RoleFilter,
+    RoleFilterMatchLabel,
+    RoleMatchOperationMatchLabel,
+    RoutingService,
+    SaasLicensingInfo,
+    SaasLicensingStatus,
+    SamlSettings,
+    SAMLSPConfig,
+    ScheduledScaling,
+    SCServerStateInfo,
+    SeAgentProperties,
+    SEBandwidthLimit,
+    SeBootupProperties,
+    SecureChannelConfiguration,
+    SecureChannelMetadata,
+    SeGroupAnalyticsPolicy,
+    SeGroupStatus,
+    Selector,
+    SensitiveLogProfile,
+    SeRefs,
+    SeResources,
+    SeRuntimeProperties,
+    Server,
+    Service,
+    ServiceEngineConfig,
+    ServiceengineFaults,
+    ServiceEngineGroup,
+    ServiceEngineLimits,
+    ServiceOAuth,
+    ServicePoolSelector,
+    SETimeTrackerProperties,
+    SeUpgradeEvents,
+    SidebandProfile,
+    SingleLicense,
+    SipServiceApplicationProfile,
+    SnmpConfiguration,
+    SnmpTrapServer,
+    SpGslbServiceInfo,
+    SSLCertificate,
+    SSLProfileSelector,
+    SSLRating,
+    SSLVersion,
+    StatediffEvent,
+    StaticRoute,
+    SubJob,
+    Subnet,
+    SubnetRuntime,
+    SupportedMigrations,
+    TacacsPlusAuthSettings,
+    Tag,
+    TCPApplicationProfile,
+    TenantConfiguration,
+    TencentCredentials,
+    TimeStamp,
+    TimeTrackerProperties,
+    UpgradeOpsParam,
+    UpgradeOpsState,
+    UpgradeReadinessCheckObj,
+    UpgradeStatusSummary,
+    UserAgentCacheConfig,
+    UserAgentDBConfig,
+    UserRole,
+    VcenterClusters,
+    VCenterCredentials,
+    VcenterDatastore,
+    VcenterHosts,
+    VHMatch,
+    VIControllerVnicInfo,
+    VIMgrGuestNicRuntime,
+    VIMgrInterestedEntity,
+    VIMgrIPSubnetRuntime,
+    VIMgrNWRuntime,
+    Vip,
+    VipAutoscaleGroup,
+    VirtualserviceFaults,
+    VlanRange,
+    VSDataScript,
+    VSDataScripts,
+    VsInventoryConfig,
+    VsRefs,
+    VssPlacement,
+    VsvipConfig,
+    WafApplicationSignatures,
+    WafConfig,
+    WafCrsConfig,
+    WafDataFile,
+    WafPolicyAllowlist,
+    WafPolicyPSMGroupConfig,
+    WafPolicyRequiredDataFile,
+    WafPositiveSecurityModel,
+    WafPSMLocation,
+    WafRuleGroup,
+    WafRuleGroupOverrides,
+    WebApplicationSignatureServiceStatus,
+    vCenterConfiguration,
+    vCloudAirConfiguration,
+    vNIC,
+)
 from albform.modules.cdktf.construct import Construct
 from albform.modules.cdktf.elements import Lifecycle
 from albform.modules.cdktf.providers import AviProvider
 from albform.modules.cdktf.typed import DependsOn, TypedDataSource, TypedResource
 
-_Object = Mapping[str, Any] | Sequence[Mapping[str, Any]]
-
 
 class AviActiongroupconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_actiongroupconfig``."""
+    #: reference of the action script configuration to be used.
     action_script_config_ref: str
+    #: Trigger Notification to AutoScale Manager.
     autoscale_trigger_notification: bool | str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
+    #: Select the Email Notification configuration to use when sending alerts via email.
     email_config_ref: str
+    #: Generate Alert only to external destinations.
     external_only: Required[bool | str]
+    #: When an alert is generated, mark its priority via the Alert Level.
     level: Required[str]
     name: Required[str]
+    #: Select the SNMP Trap Notification to use when sending alerts via SNMP Trap.
     snmp_trap_profile_ref: str
+    #: Select the Syslog Notification configuration to use when sending alerts via
+    #: Syslog.
     syslog_config_ref: str
     tenant_ref: str
     uuid: str
 
 
 class AviActiongroupconfig(TypedResource):
-    """``avi_actiongroupconfig`` resource."""
+    """``avi_actiongroupconfig`` resource:
+    Avi ActionGroupConfig at /api/actiongroupconfig."""
 
     TYPE = 'avi_actiongroupconfig'
     ARGUMENTS = AviActiongroupconfigArgs
@@ -57,30 +414,51 @@ class AviActiongroupconfig(TypedResource):
 
 
 class AviAlbservicesconfigArgs(TypedDict, total=False):
-    app_signature_config: Required[_Object]
-    asset_contact: _Object
-    case_config: Required[_Object]
-    configpb_attributes: _Object
-    feature_opt_in_status: Required[_Object]
-    ip_reputation_config: Required[_Object]
+    """Arguments of ``avi_albservicesconfig``."""
+    #: Default values for Application Signature sync.
+    app_signature_config: Required[OneOrMore[AppSignatureConfig]]
+    #: Default contact for this controller cluster.
+    asset_contact: OneOrMore[ALBServicesUser]
+    #: Default values for case management.
+    case_config: Required[OneOrMore[CaseConfig]]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Features opt-in for Pulse Cloud Services.
+    feature_opt_in_status: Required[OneOrMore[PortalFeatureOptIn]]
+    #: Default values to be used for IP Reputation sync.
+    ip_reputation_config: Required[OneOrMore[IpReputationConfig]]
+    #: Mode helps log collection and upload.
     mode: str
+    #: Name of the ALBServicesConfig object.
     name: str
+    #: Time interval in minutes.
     polling_interval: int | str
+    #: The FQDN or IP address of the Pulse Cloud Services.
     portal_url: Required[str]
-    saas_licensing_config: Required[_Object]
-    session_config: _Object
-    split_proxy_configuration: _Object
-    tenant_config: _Object
+    #: Saas licensing configuration.
+    saas_licensing_config: Required[OneOrMore[SaasLicensingInfo]]
+    #: Session configuration data.
+    session_config: OneOrMore[PulseServicesSessionConfig]
+    #: Split proxy configuration to connect external Pulse Cloud Services.
+    split_proxy_configuration: OneOrMore[ProxyConfiguration]
+    #: Tenant based configuration data.
+    tenant_config: OneOrMore[PulseServicesTenantConfig]
+    #: Tenant UUID associated with the Object.
     tenant_ref: str
+    #: By default, Pulse Cloud Services uses proxy added in system configuration.
     use_split_proxy: bool | str
+    #: Secure the controller to Pulse Cloud Services communication over TLS.
     use_tls: bool | str
-    user_agent_db_config: Required[_Object]
+    #: Default values for user agent DB Service.
+    user_agent_db_config: Required[OneOrMore[UserAgentDBConfig]]
     uuid: str
-    waf_config: Required[_Object]
+    #: Default values for waf management.
+    waf_config: Required[OneOrMore[WafCrsConfig]]
 
 
 class AviAlbservicesconfig(TypedResource):
-    """``avi_albservicesconfig`` resource."""
+    """``avi_albservicesconfig`` resource:
+    Avi ALBServicesConfig at /api/albservicesconfig."""
 
     TYPE = 'avi_albservicesconfig'
     ARGUMENTS = AviAlbservicesconfigArgs
@@ -106,17 +484,26 @@ class AviAlbservicesconfig(TypedResource):
 
 
 class AviAlbservicesfiledownloadArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_albservicesfiledownload``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Destination of the file to be saved.
     destination_dir: Required[str]
+    #: SOFTWARE / CRS/ INVENTORY.
     file_type: Required[str]
+    #: file uri on the cloud bucket.
     file_uri: Required[str]
+    #: The name of the file with which it is saved to the disk.
     name: Required[str]
+    #: Tenant UUID associated with the object.
     tenant_ref: str
+    #: Unique ID of the object.
     uuid: str
 
 
 class AviAlbservicesfiledownload(TypedResource):
-    """``avi_albservicesfiledownload`` resource."""
+    """``avi_albservicesfiledownload`` resource:
+    Avi ALBServicesFileDownload at /api/albservicesfiledownload."""
 
     TYPE = 'avi_albservicesfiledownload'
     ARGUMENTS = AviAlbservicesfiledownloadArgs
@@ -138,16 +525,21 @@ class AviAlbservicesfiledownload(TypedResource):
 
 
 class AviAlbservicesfileuploadArgs(TypedDict, total=False):
+    """Arguments of ``avi_albservicesfileupload``."""
+    #: Salesforce alphanumeric CaseID to attach uploaded file to.
     case_id: str
+    #: Stores output file path, for upload to AWS S3.
     file_path: Required[str]
     name: Required[str]
+    #: Custom AWS S3 Directory Path to upload file.
     s3_directory: str
     tenant_ref: str
     uuid: str
 
 
 class AviAlbservicesfileupload(TypedResource):
-    """``avi_albservicesfileupload`` resource."""
+    """``avi_albservicesfileupload`` resource:
+    Avi ALBServicesFileUpload at /api/albservicesfileupload."""
 
     TYPE = 'avi_albservicesfileupload'
     ARGUMENTS = AviAlbservicesfileuploadArgs
@@ -167,24 +559,40 @@ class AviAlbservicesfileupload(TypedResource):
 
 
 class AviAlbservicesjobArgs(TypedDict, total=False):
+    """Arguments of ``avi_albservicesjob``."""
+    #: The command to be triggered by the albservicesjob.
     command: Required[str]
-    configpb_attributes: _Object
-    end_time: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Time at which the albservicesjob ended.
+    end_time: OneOrMore[TimeStamp]
+    #: The name of the albservicesjob.
     name: Required[str]
-    params: Sequence[Any]
+    #: Job params.
+    params: OneOrMore[ALBServicesJobParam]
+    #: A unique identifier for this job entry on the Pulse Cloud Services.
     pulse_job_id: str
+    #: Status of sync to Pulse Cloud Services(result uploads/state updates).
     pulse_sync_status: bool | str
+    #: Job result.
     result: str
-    start_time: _Object
+    #: Time at which the albservicesjob started.
+    start_time: OneOrMore[TimeStamp]
+    #: The status of the albservicesjob.
     status: str
-    status_update_time: _Object
+    #: Time at which the status of albservicesjob updated.
+    status_update_time: OneOrMore[TimeStamp]
+    #: The unique identifier of the tenant to which this albservicesjob belongs.
     tenant_ref: str
+    #: Job token.
     token: str
+    #: A unique identifier for this albservicesjob entry.
     uuid: str
 
 
 class AviAlbservicesjob(TypedResource):
-    """``avi_albservicesjob`` resource."""
+    """``avi_albservicesjob`` resource:
+    Avi ALBServicesJob at /api/albservicesjob."""
 
     TYPE = 'avi_albservicesjob'
     ARGUMENTS = AviAlbservicesjobArgs
@@ -204,33 +612,48 @@ class AviAlbservicesjob(TypedResource):
 
 
 class AviAlertArgs(TypedDict, total=False):
+    """Arguments of ``avi_alert``."""
+    #: Output of the alert action script.
     action_script_output: str
     alert_config_ref: Required[str]
-    app_events: Sequence[Any]
-    conn_events: Sequence[Any]
+    app_events: OneOrMore[ApplicationLog]
+    conn_events: OneOrMore[ConnectionLog]
+    #: alert generation criteria.
     description: str
+    #: List of event pages this alert is associated with.
     event_pages: Sequence[Any]
-    events: Sequence[Any]
+    events: OneOrMore[EventLog]
+    #: Unix Timestamp of the last throttling in seconds.
     last_throttle_timestamp: float | str
+    #: Resolved Alert Type.
     level: Required[str]
-    metric_info: Sequence[Any]
+    metric_info: OneOrMore[MetricLog]
     name: Required[str]
+    #: UUID of the resource.
     obj_key: Required[str]
+    #: Name of the resource.
     obj_name: str
+    #: UUID of the resource.
     obj_uuid: Required[str]
     reason: Required[str]
+    #: related uuids for the connection log.
     related_uuids: Sequence[Any]
+    #: State of the alert.
     state: Required[str]
+    #: summary of alert based on alert config.
     summary: Required[str]
     tenant_ref: str
     threshold: int | str
+    #: Number of times it was throttled.
     throttle_count: int | str
+    #: Unix Timestamp of the last throttling in seconds.
     timestamp: Required[float | str]
     uuid: str
 
 
 class AviAlert(TypedResource):
-    """``avi_alert`` resource."""
+    """``avi_alert`` resource:
+    Avi Alert at /api/alert."""
 
     TYPE = 'avi_alert'
     ARGUMENTS = AviAlertArgs
@@ -257,29 +680,53 @@ class AviAlert(TypedResource):
 
 
 class AviAlertconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_alertconfig``."""
+    #: The alert config will trigger the selected alert action, which can send
+    #: notifications and execute a controlscript.
     action_group_ref: str
-    alert_rule: Required[_Object]
+    #: list of filters matching on events or client logs used for triggering alerts.
+    alert_rule: Required[OneOrMore[AlertRule]]
+    #: This alert config applies to auto scale alerts.
     autoscale_alert: bool | str
+    #: Determines whether an alert is raised immediately when event occurs (realtime) or
+    #: after specified number of events occurs within rolling time window.
     category: Required[str]
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: A custom description field.
     description: str
+    #: Enable or disable this alert config from generating new alerts.
     enabled: bool | str
+    #: An alert is expired and deleted after the expiry time has elapsed.
     expiry_time: int | str
+    #: Name of the alert configuration.
     name: Required[str]
+    #: UUID of the resource for which alert was raised.
     obj_uuid: str
+    #: The object type to which the Alert Config is associated with.
     object_type: str
     recommendation: str
+    #: Only if the Number of Events is reached or exceeded within the Time Window will an
+    #: alert be generated.
     rolling_window: int | str
+    #: Signifies system events or the type of client logsused in this alert
+    #: configuration.
     source: Required[str]
+    #: Summary of reason why alert is generated.
     summary: str
     tenant_ref: str
+    #: An alert is created only when the number of events meets or exceeds this number
+    #: within the chosen time frame.
     threshold: int | str
+    #: Alerts are suppressed (throttled) for this duration of time since the last alert
+    #: was raised for this alert config.
     throttle: int | str
     uuid: str
 
 
 class AviAlertconfig(TypedResource):
-    """``avi_alertconfig`` resource."""
+    """``avi_alertconfig`` resource:
+    Avi AlertConfig at /api/alertconfig."""
 
     TYPE = 'avi_alertconfig'
     ARGUMENTS = AviAlertconfigArgs
@@ -301,17 +748,23 @@ class AviAlertconfig(TypedResource):
 
 
 class AviAlertemailconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_alertemailconfig``."""
+    #: Alerts are copied to the comma separated list of email recipients.
     cc_emails: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
+    #: A user-friendly name of the email notification service.
     name: Required[str]
     tenant_ref: str
+    #: Alerts are sent to the comma separated list of email recipients.
     to_emails: Required[str]
     uuid: str
 
 
 class AviAlertemailconfig(TypedResource):
-    """``avi_alertemailconfig`` resource."""
+    """``avi_alertemailconfig`` resource:
+    Avi AlertEmailConfig at /api/alertemailconfig."""
 
     TYPE = 'avi_alertemailconfig'
     ARGUMENTS = AviAlertemailconfigArgs
@@ -331,7 +784,9 @@ class AviAlertemailconfig(TypedResource):
 
 
 class AviAlertobjectlistArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_alertobjectlist``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     name: Required[str]
     objects: Sequence[Any]
     source: Required[str]
@@ -340,7 +795,8 @@ class AviAlertobjectlistArgs(TypedDict, total=False):
 
 
 class AviAlertobjectlist(TypedResource):
-    """``avi_alertobjectlist`` resource."""
+    """``avi_alertobjectlist`` resource:
+    Avi AlertObjectList at /api/alertobjectlist."""
 
     TYPE = 'avi_alertobjectlist'
     ARGUMENTS = AviAlertobjectlistArgs
@@ -360,16 +816,22 @@ class AviAlertobjectlist(TypedResource):
 
 
 class AviAlertscriptconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_alertscriptconfig``."""
+    #: User Defined Alert Action Script.
     action_script: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: A user-friendly name of the Script.
     name: Required[str]
     tenant_ref: str
+    #: controlscript excution timeout.
     timeout: int | str
     uuid: str
 
 
 class AviAlertscriptconfig(TypedResource):
-    """``avi_alertscriptconfig`` resource."""
+    """``avi_alertscriptconfig`` resource:
+    Avi AlertScriptConfig at /api/alertscriptconfig."""
 
     TYPE = 'avi_alertscriptconfig'
     ARGUMENTS = AviAlertscriptconfigArgs
@@ -388,17 +850,24 @@ class AviAlertscriptconfig(TypedResource):
 
 
 class AviAlertsyslogconfigArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_alertsyslogconfig``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: User defined description for alert syslog config.
     description: str
+    #: A user-friendly name of the syslog notification.
     name: Required[str]
+    #: User defined sender hostname in syslog message.
     sender_hostname: str
-    syslog_servers: Sequence[Any]
+    #: The list of syslog servers.
+    syslog_servers: OneOrMore[AlertSyslogServer]
     tenant_ref: str
     uuid: str
 
 
 class AviAlertsyslogconfig(TypedResource):
-    """``avi_alertsyslogconfig`` resource."""
+    """``avi_alertsyslogconfig`` resource:
+    Avi AlertSyslogConfig at /api/alertsyslogconfig."""
 
     TYPE = 'avi_alertsyslogconfig'
     ARGUMENTS = AviAlertsyslogconfigArgs
@@ -417,15 +886,17 @@ class AviAlertsyslogconfig(TypedResource):
 
 
 class AviAnalyticsAnomalyPoolArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_anomaly_pool``."""
     metric_id: str
-    series: Sequence[Any]
+    series: OneOrMore[AnomalyDataSeries]
     start: Required[str]
     step: Required[int | str]
     stop: Required[str]
 
 
 class AviAnalyticsAnomalyPool(TypedResource):
-    """``avi_analytics_anomaly_pool`` resource."""
+    """``avi_analytics_anomaly_pool`` resource:
+    Avi AnomalyzerQueryResponse at /api/analytics/anomaly/pool."""
 
     TYPE = 'avi_analytics_anomaly_pool'
     ARGUMENTS = AviAnalyticsAnomalyPoolArgs
@@ -446,15 +917,17 @@ class AviAnalyticsAnomalyPool(TypedResource):
 
 
 class AviAnalyticsAnomalyServiceengineArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_anomaly_serviceengine``."""
     metric_id: str
-    series: Sequence[Any]
+    series: OneOrMore[AnomalyDataSeries]
     start: Required[str]
     step: Required[int | str]
     stop: Required[str]
 
 
 class AviAnalyticsAnomalyServiceengine(TypedResource):
-    """``avi_analytics_anomaly_serviceengine`` resource."""
+    """``avi_analytics_anomaly_serviceengine`` resource:
+    Avi AnomalyzerQueryResponse at /api/analytics/anomaly/serviceengine."""
 
     TYPE = 'avi_analytics_anomaly_serviceengine'
     ARGUMENTS = AviAnalyticsAnomalyServiceengineArgs
@@ -475,15 +948,17 @@ class AviAnalyticsAnomalyServiceengine(TypedResource):
 
 
 class AviAnalyticsAnomalyVirtualserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_anomaly_virtualservice``."""
     metric_id: str
-    series: Sequence[Any]
+    series: OneOrMore[AnomalyDataSeries]
     start: Required[str]
     step: Required[int | str]
     stop: Required[str]
 
 
 class AviAnalyticsAnomalyVirtualservice(TypedResource):
-    """``avi_analytics_anomaly_virtualservice`` resource."""
+    """``avi_analytics_anomaly_virtualservice`` resource:
+    Avi AnomalyzerQueryResponse at /api/analytics/anomaly/virtualservice."""
 
     TYPE = 'avi_analytics_anomaly_virtualservice'
     ARGUMENTS = AviAnalyticsAnomalyVirtualserviceArgs
@@ -504,10 +979,14 @@ class AviAnalyticsAnomalyVirtualservice(TypedResource):
 
 
 class AviAnalyticsHealthscorePoolArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_healthscore_pool``."""
+    #: uuid of the entity type.
     entity_uuid: Required[str]
     metric_entity: Required[str]
+    #: Pool name.
     pool_ref: str
-    series: Sequence[Any]
+    series: OneOrMore[HealthScoreDataSeries]
+    #: server name or ip.
     server: str
     start: Required[str]
     step: Required[int | str]
@@ -515,7 +994,8 @@ class AviAnalyticsHealthscorePoolArgs(TypedDict, total=False):
 
 
 class AviAnalyticsHealthscorePool(TypedResource):
-    """``avi_analytics_healthscore_pool`` resource."""
+    """``avi_analytics_healthscore_pool`` resource:
+    Avi HealthScoreQueryResponse at /api/analytics/healthscore/pool."""
 
     TYPE = 'avi_analytics_healthscore_pool'
     ARGUMENTS = AviAnalyticsHealthscorePoolArgs
@@ -538,10 +1018,14 @@ class AviAnalyticsHealthscorePool(TypedResource):
 
 
 class AviAnalyticsHealthscoreServiceengineArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_healthscore_serviceengine``."""
+    #: uuid of the entity type.
     entity_uuid: Required[str]
     metric_entity: Required[str]
+    #: Pool name.
     pool_ref: str
-    series: Sequence[Any]
+    series: OneOrMore[HealthScoreDataSeries]
+    #: server name or ip.
     server: str
     start: Required[str]
     step: Required[int | str]
@@ -549,7 +1033,8 @@ class AviAnalyticsHealthscoreServiceengineArgs(TypedDict, total=False):
 
 
 class AviAnalyticsHealthscoreServiceengine(TypedResource):
-    """``avi_analytics_healthscore_serviceengine`` resource."""
+    """``avi_analytics_healthscore_serviceengine`` resource:
+    Avi HealthScoreQueryResponse at /api/analytics/healthscore/serviceengine."""
 
     TYPE = 'avi_analytics_healthscore_serviceengine'
     ARGUMENTS = AviAnalyticsHealthscoreServiceengineArgs
@@ -572,10 +1057,14 @@ class AviAnalyticsHealthscoreServiceengine(TypedResource):
 
 
 class AviAnalyticsHealthscoreVirtualserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_healthscore_virtualservice``."""
+    #: uuid of the entity type.
     entity_uuid: Required[str]
     metric_entity: Required[str]
+    #: Pool name.
     pool_ref: str
-    series: Sequence[Any]
+    series: OneOrMore[HealthScoreDataSeries]
+    #: server name or ip.
     server: str
     start: Required[str]
     step: Required[int | str]
@@ -583,7 +1072,8 @@ class AviAnalyticsHealthscoreVirtualserviceArgs(TypedDict, total=False):
 
 
 class AviAnalyticsHealthscoreVirtualservice(TypedResource):
-    """``avi_analytics_healthscore_virtualservice`` resource."""
+    """``avi_analytics_healthscore_virtualservice`` resource:
+    Avi HealthScoreQueryResponse at /api/analytics/healthscore/virtualservice."""
 
     TYPE = 'avi_analytics_healthscore_virtualservice'
     ARGUMENTS = AviAnalyticsHealthscoreVirtualserviceArgs
@@ -606,19 +1096,22 @@ class AviAnalyticsHealthscoreVirtualservice(TypedResource):
 
 
 class AviAnalyticsMetricsControllerArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_metrics_controller``."""
     entity_uuid: str
+    #: returns the ID specified in the query.
     id: str
     limit: int | str
     metric_entity: str
     metric_id: str
-    series: Sequence[Any]
+    series: OneOrMore[MetricsDataSeries]
     start: str
     step: int | str
     stop: str
 
 
 class AviAnalyticsMetricsController(TypedResource):
-    """``avi_analytics_metrics_controller`` resource."""
+    """``avi_analytics_metrics_controller`` resource:
+    Avi MetricsQueryResponse at /api/analytics/metrics/controller."""
 
     TYPE = 'avi_analytics_metrics_controller'
     ARGUMENTS = AviAnalyticsMetricsControllerArgs
@@ -634,19 +1127,22 @@ class AviAnalyticsMetricsController(TypedResource):
 
 
 class AviAnalyticsMetricsPoolArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_metrics_pool``."""
     entity_uuid: str
+    #: returns the ID specified in the query.
     id: str
     limit: int | str
     metric_entity: str
     metric_id: str
-    series: Sequence[Any]
+    series: OneOrMore[MetricsDataSeries]
     start: str
     step: int | str
     stop: str
 
 
 class AviAnalyticsMetricsPool(TypedResource):
-    """``avi_analytics_metrics_pool`` resource."""
+    """``avi_analytics_metrics_pool`` resource:
+    Avi MetricsQueryResponse at /api/analytics/metrics/pool."""
 
     TYPE = 'avi_analytics_metrics_pool'
     ARGUMENTS = AviAnalyticsMetricsPoolArgs
@@ -662,19 +1158,22 @@ class AviAnalyticsMetricsPool(TypedResource):
 
 
 class AviAnalyticsMetricsServiceengineArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_metrics_serviceengine``."""
     entity_uuid: str
+    #: returns the ID specified in the query.
     id: str
     limit: int | str
     metric_entity: str
     metric_id: str
-    series: Sequence[Any]
+    series: OneOrMore[MetricsDataSeries]
     start: str
     step: int | str
     stop: str
 
 
 class AviAnalyticsMetricsServiceengine(TypedResource):
-    """``avi_analytics_metrics_serviceengine`` resource."""
+    """``avi_analytics_metrics_serviceengine`` resource:
+    Avi MetricsQueryResponse at /api/analytics/metrics/serviceengine."""
 
     TYPE = 'avi_analytics_metrics_serviceengine'
     ARGUMENTS = AviAnalyticsMetricsServiceengineArgs
@@ -690,19 +1189,22 @@ class AviAnalyticsMetricsServiceengine(TypedResource):
 
 
 class AviAnalyticsMetricsVirtualserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_analytics_metrics_virtualservice``."""
     entity_uuid: str
+    #: returns the ID specified in the query.
     id: str
     limit: int | str
     metric_entity: str
     metric_id: str
-    series: Sequence[Any]
+    series: OneOrMore[MetricsDataSeries]
     start: str
     step: int | str
     stop: str
 
 
 class AviAnalyticsMetricsVirtualservice(TypedResource):
-    """``avi_analytics_metrics_virtualservice`` resource."""
+    """``avi_analytics_metrics_virtualservice`` resource:
+    Avi MetricsQueryResponse at /api/analytics/metrics/virtualservice."""
 
     TYPE = 'avi_analytics_metrics_virtualservice'
     ARGUMENTS = AviAnalyticsMetricsVirtualserviceArgs
@@ -718,97 +1220,209 @@ class AviAnalyticsMetricsVirtualservice(TypedResource):
 
 
 class AviAnalyticsprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_analyticsprofile``."""
+    #: If a client receives an HTTP response in less than the Satisfactory Latency
+    #: Threshold, the request is considered Satisfied.
     apdex_response_threshold: int | str
+    #: Client tolerated response latency factor.
     apdex_response_tolerated_factor: float | str
+    #: Satisfactory client to Avi Round Trip Time(RTT).
     apdex_rtt_threshold: int | str
+    #: Tolerated client to Avi Round Trip Time(RTT) factor.
     apdex_rtt_tolerated_factor: float | str
+    #: If a client is able to load a page in less than the Satisfactory Latency
+    #: Threshold, the PageLoad is considered Satisfied.
     apdex_rum_threshold: int | str
+    #: Virtual service threshold factor for tolerated Page Load Time (PLT) as multiple of
+    #: apdex_rum_threshold.
     apdex_rum_tolerated_factor: float | str
+    #: A server HTTP response is considered Satisfied if latency is less than the
+    #: Satisfactory Latency Threshold.
     apdex_server_response_threshold: int | str
+    #: Server tolerated response latency factor.
     apdex_server_response_tolerated_factor: float | str
+    #: Satisfactory client to Avi Round Trip Time(RTT).
     apdex_server_rtt_threshold: int | str
+    #: Tolerated client to Avi Round Trip Time(RTT) factor.
     apdex_server_rtt_tolerated_factor: float | str
-    client_log_config: _Object
-    client_log_streaming_config: _Object
-    configpb_attributes: _Object
+    #: Configure which logs are sent to the Avi Controller from SEs and how they are
+    #: processed.
+    client_log_config: OneOrMore[ClientLogConfiguration]
+    #: Configure to stream logs to an external server.
+    client_log_streaming_config: OneOrMore[ClientLogStreamingConfig]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: A connection between client and Avi is considered lossy when more than this
+    #: percentage of out of order packets are received.
     conn_lossy_ooo_threshold: int | str
+    #: A connection between client and Avi is considered lossy when more than this
+    #: percentage of packets are retransmitted due to timeout.
     conn_lossy_timeo_rexmt_threshold: int | str
+    #: A connection between client and Avi is considered lossy when more than this
+    #: percentage of packets are retransmitted.
     conn_lossy_total_rexmt_threshold: int | str
+    #: A client connection is considered lossy when percentage of times a packet could
+    #: not be trasmitted due to TCP zero window is above this threshold.
     conn_lossy_zero_win_size_event_threshold: int | str
+    #: A connection between Avi and server is considered lossy when more than this
+    #: percentage of out of order packets are received.
     conn_server_lossy_ooo_threshold: int | str
+    #: A connection between Avi and server is considered lossy when more than this
+    #: percentage of packets are retransmitted due to timeout.
     conn_server_lossy_timeo_rexmt_threshold: int | str
+    #: A connection between Avi and server is considered lossy when more than this
+    #: percentage of packets are retransmitted.
     conn_server_lossy_total_rexmt_threshold: int | str
+    #: A server connection is considered lossy when percentage of times a packet could
+    #: not be trasmitted due to TCP zero window is above this threshold.
     conn_server_lossy_zero_win_size_event_threshold: int | str
     description: str
+    #: Enable adaptive configuration for optimizing resource usage.
     enable_adaptive_config: bool | str
+    #: Enables Advanced Analytics features like Anomaly detection.
     enable_advanced_analytics: bool | str
+    #: Virtual Service (VS) metrics are processed only when there is live data traffic on
+    #: the VS.
     enable_ondemand_metrics: bool | str
+    #: Enable node (service engine) level analytics forvs metrics.
     enable_se_analytics: bool | str
+    #: Enables analytics on backend servers.
     enable_server_analytics: bool | str
+    #: Enable VirtualService (frontend) Analytics.
     enable_vs_analytics: bool | str
+    #: Exclude client closed connection before an HTTP request could be completed from
+    #: being classified as an error.
     exclude_client_close_before_request_as_error: bool | str
+    #: Exclude dns policy drops from the list of errors.
     exclude_dns_policy_drop_as_significant: bool | str
+    #: Exclude queries to GSLB services that are operationally down from the list of
+    #: errors.
     exclude_gs_down_as_error: bool | str
+    #: List of HTTP status codes to be excluded from being classified as an error.
     exclude_http_error_codes: Sequence[Any]
+    #: Exclude dns queries to domains outside the domains configured in the DNS
+    #: application profile from the list of errors.
     exclude_invalid_dns_domain_as_error: bool | str
+    #: Exclude invalid dns queries from the list of errors.
     exclude_invalid_dns_query_as_error: bool | str
+    #: Exclude the Issuer-Revoked OCSP Responses from the list of errors.
     exclude_issuer_revoked_ocsp_responses_as_error: bool | str
+    #: Exclude queries to domains that did not have configured services/records from the
+    #: list of errors.
     exclude_no_dns_record_as_error: bool | str
+    #: Exclude queries to GSLB services that have no available members from the list of
+    #: errors.
     exclude_no_valid_gs_member_as_error: bool | str
+    #: Exclude persistence server changed while load balancing' from the list of errors.
     exclude_persistence_change_as_error: bool | str
+    #: Exclude the Revoked OCSP certificate status responses from the list of errors.
     exclude_revoked_ocsp_responses_as_error: bool | str
+    #: Exclude server dns error response from the list of errors.
     exclude_server_dns_error_as_error: bool | str
+    #: Exclude server TCP reset from errors.
     exclude_server_tcp_reset_as_error: bool | str
+    #: List of SIP status codes to be excluded from being classified as an error.
     exclude_sip_error_codes: Sequence[Any]
+    #: Exclude the Stale OCSP certificate status responses from the list of errors.
     exclude_stale_ocsp_responses_as_error: bool | str
+    #: Exclude 'server unanswered syns' from the list of errors.
     exclude_syn_retransmit_as_error: bool | str
+    #: Exclude TCP resets by client from the list of potential errors.
     exclude_tcp_reset_as_error: bool | str
+    #: Exclude the unavailable OCSP Responses from the list of errors.
     exclude_unavailable_ocsp_responses_as_error: bool | str
+    #: Exclude unsupported dns queries from the list of errors.
     exclude_unsupported_dns_query_as_error: bool | str
+    #: Skips health score computation of pool servers when number of servers in a pool is
+    #: more than this setting.
     healthscore_max_server_limit: int | str
+    #: Time window (in secs) within which only unique health change events should occur.
     hs_event_throttle_window: int | str
+    #: Maximum penalty that may be deducted from health score for anomalies.
     hs_max_anomaly_penalty: int | str
+    #: Maximum penalty that may be deducted from health score for high resource
+    #: utilization.
     hs_max_resources_penalty: int | str
+    #: Maximum penalty that may be deducted from health score based on security
+    #: assessment.
     hs_max_security_penalty: int | str
+    #: DoS connection rate below which the DoS security assessment will not kick in.
     hs_min_dos_rate: int | str
+    #: Adds free performance score credits to health score.
     hs_performance_boost: int | str
+    #: Threshold number of connections in 5min, below which apdexr, apdexc, rum_apdex,
+    #: and other network quality metrics are not computed.
     hs_pscore_traffic_threshold_l4_client: float | str
+    #: Threshold number of connections in 5min, below which apdexr, apdexc, rum_apdex,
+    #: and other network quality metrics are not computed.
     hs_pscore_traffic_threshold_l4_server: float | str
+    #: Score assigned when the certificate has expired.
     hs_security_certscore_expired: float | str
+    #: Score assigned when the certificate expires in more than 30 days.
     hs_security_certscore_gt30d: float | str
+    #: Score assigned when the certificate expires in less than or equal to 7 days.
     hs_security_certscore_le07d: float | str
+    #: Score assigned when the certificate expires in less than or equal to 30 days.
     hs_security_certscore_le30d: float | str
+    #: Penalty for allowing certificates with invalid chain.
     hs_security_chain_invalidity_penalty: float | str
+    #: Score assigned when the minimum cipher strength is 0 bits.
     hs_security_cipherscore_eq000b: float | str
+    #: Score assigned when the minimum cipher strength is greater than equal to 128 bits.
     hs_security_cipherscore_ge128b: float | str
+    #: Score assigned when the minimum cipher strength is less than 128 bits.
     hs_security_cipherscore_lt128b: float | str
+    #: Score assigned when no algorithm is used for encryption.
     hs_security_encalgo_score_none: float | str
+    #: Score assigned when RC4 algorithm is used for encryption.
     hs_security_encalgo_score_rc4: float | str
+    #: Penalty for not enabling HSTS.
     hs_security_hsts_penalty: float | str
+    #: Penalty for allowing non-PFS handshakes.
     hs_security_nonpfs_penalty: float | str
+    #: Score assigned when OCSP Certificate Status is set to Revoked or Issuer Revoked.
     hs_security_ocsp_revoked_score: float | str
+    #: Deprecated.
     hs_security_selfsignedcert_penalty: float | str
+    #: Score assigned when supporting SSL3.0 encryption protocol.
     hs_security_ssl30_score: float | str
+    #: Score assigned when supporting TLS1.0 encryption protocol.
     hs_security_tls10_score: float | str
+    #: Score assigned when supporting TLS1.1 encryption protocol.
     hs_security_tls11_score: float | str
+    #: Score assigned when supporting TLS1.2 encryption protocol.
     hs_security_tls12_score: float | str
+    #: Score assigned when supporting TLS1.3 encryption protocol.
     hs_security_tls13_score: float | str
+    #: Penalty for allowing weak signature algorithm(s).
     hs_security_weak_signature_algo_penalty: float | str
-    latency_audit_props: _Object
-    markers: Sequence[Any]
+    #: Deprecated in 22.1.1.
+    latency_audit_props: OneOrMore[LatencyAuditProperties]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The name of the analytics profile.
     name: Required[str]
+    #: This flag sets the time duration of no live data traffic after which Virtual
+    #: Service metrics processing is suspended.
     ondemand_metrics_idle_timeout: int | str
-    ranges: Sequence[Any]
+    #: List of HTTP status code ranges to be excluded from being classified as an error.
+    ranges: OneOrMore[HTTPStatusRange]
+    #: Block of HTTP response codes to be excluded from being classified as an error.
     resp_code_block: Sequence[Any]
-    sensitive_log_profile: _Object
+    #: Rules applied to the HTTP application log for filtering sensitive information.
+    sensitive_log_profile: OneOrMore[SensitiveLogProfile]
+    #: Maximum number of SIP messages added in logs for a SIP transaction.
     sip_log_depth: int | str
     tenant_ref: str
-    time_tracker_props: _Object
+    #: Time Tracker Properties for connection establishment audit.
+    time_tracker_props: OneOrMore[TimeTrackerProperties]
+    #: UUID of the analytics profile.
     uuid: str
 
 
 class AviAnalyticsprofile(TypedResource):
-    """``avi_analyticsprofile`` resource."""
+    """``avi_analyticsprofile`` resource:
+    Avi AnalyticsProfile at /api/analyticsprofile."""
 
     TYPE = 'avi_analyticsprofile'
     ARGUMENTS = AviAnalyticsprofileArgs
@@ -827,24 +1441,42 @@ class AviAnalyticsprofile(TypedResource):
 
 
 class AviApiclifsruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_apiclifsruntime``."""
+    #: Placeholder for description of property auto_allocated of obj type APICLifsRuntime
+    #: field type str type boolean.
     auto_allocated: bool | str
-    cifs: Sequence[Any]
+    #: Placeholder for description of property cifs of obj type APICLifsRuntime field
+    #: type str type object.
+    cifs: OneOrMore[Cif]
+    #: Contract Graph associated with the VirtualService.
     contract_graphs: Sequence[Any]
+    #: lif_label of APICLifsRuntime.
     lif_label: Required[str]
+    #: Placeholder for description of property multi_vrf of obj type APICLifsRuntime
+    #: field type str type boolean.
     multi_vrf: bool | str
+    #: Name of the object.
     name: Required[str]
+    #: network of APICLifsRuntime.
     network: str
+    #: Unique object identifier of se.
     se_uuid: Sequence[Any]
+    #: subnet of APICLifsRuntime.
     subnet: str
+    #: tenant_name of APICLifsRuntime.
     tenant_name: Required[str]
     tenant_ref: str
+    #: Unique object identifier of transaction.
     transaction_uuid: Sequence[Any]
+    #: Unique object identifier of the object.
     uuid: str
+    #: Unique object identifier of vs.
     vs_uuid: Sequence[Any]
 
 
 class AviApiclifsruntime(TypedResource):
-    """``avi_apiclifsruntime`` resource."""
+    """``avi_apiclifsruntime`` resource:
+    Avi APICLifsRuntime at /api/apiclifsruntime."""
 
     TYPE = 'avi_apiclifsruntime'
     ARGUMENTS = AviApiclifsruntimeArgs
@@ -865,7 +1497,9 @@ class AviApiclifsruntime(TypedResource):
 
 
 class AviApplicationArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_application``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
     name: Required[str]
     tenant_ref: str
@@ -874,7 +1508,8 @@ class AviApplicationArgs(TypedDict, total=False):
 
 
 class AviApplication(TypedResource):
-    """``avi_application`` resource."""
+    """``avi_application`` resource:
+    Avi Application at /api/application."""
 
     TYPE = 'avi_application'
     ARGUMENTS = AviApplicationArgs
@@ -893,23 +1528,38 @@ class AviApplication(TypedResource):
 
 
 class AviApplicationpersistenceprofileArgs(TypedDict, total=False):
-    app_cookie_persistence_profile: _Object
-    configpb_attributes: _Object
+    """Arguments of ``avi_applicationpersistenceprofile``."""
+    #: Specifies the Application Cookie Persistence profile parameters.
+    app_cookie_persistence_profile: OneOrMore[AppCookiePersistenceProfile]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
-    hdr_persistence_profile: _Object
-    http_cookie_persistence_profile: _Object
-    ip_persistence_profile: _Object
+    #: Specifies the custom HTTP Header Persistence profile parameters.
+    hdr_persistence_profile: OneOrMore[HdrPersistenceProfile]
+    #: Specifies the HTTP Cookie Persistence profile parameters.
+    http_cookie_persistence_profile: OneOrMore[HttpCookiePersistenceProfile]
+    #: Specifies the Client IP Persistence profile parameters.
+    ip_persistence_profile: OneOrMore[IPPersistenceProfile]
+    #: This field describes the object's replication scope.
     is_federated: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: A user-friendly name for the persistence profile.
     name: Required[str]
+    #: Method used to persist clients to the same server for a duration of time or a
+    #: session.
     persistence_type: Required[str]
+    #: Specifies behavior when a persistent server has been marked down by a health
+    #: monitor.
     server_hm_down_recovery: str
     tenant_ref: str
+    #: UUID of the persistence profile.
     uuid: str
 
 
 class AviApplicationpersistenceprofile(TypedResource):
-    """``avi_applicationpersistenceprofile`` resource."""
+    """``avi_applicationpersistenceprofile`` resource:
+    Avi ApplicationPersistenceProfile at /api/applicationpersistenceprofile."""
 
     TYPE = 'avi_applicationpersistenceprofile'
     ARGUMENTS = AviApplicationpersistenceprofileArgs
@@ -929,28 +1579,47 @@ class AviApplicationpersistenceprofile(TypedResource):
 
 
 class AviApplicationprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_applicationprofile``."""
+    #: Specifies app service type for an application.
     app_service_type: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Name of the application profile creator.
     created_by: str
     description: str
-    dns_service_profile: _Object
-    dos_rl_profile: _Object
-    http_profile: _Object
-    l4_ssl_profile: _Object
-    markers: Sequence[Any]
+    #: Specifies various DNS service related controls for virtual service.
+    dns_service_profile: OneOrMore[DnsServiceApplicationProfile]
+    #: Specifies various security related controls for virtual service.
+    dos_rl_profile: OneOrMore[DosRateLimitProfile]
+    #: Specifies the HTTP application proxy profile parameters.
+    http_profile: OneOrMore[HTTPApplicationProfile]
+    #: Specifies various L4 SSL service related controls for virtual service.
+    l4_ssl_profile: OneOrMore[L4SSLApplicationProfile]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The name of the application profile.
     name: Required[str]
+    #: Specifies if client IP needs to be preserved for backend connection.
     preserve_client_ip: bool | str
+    #: Specifies if we need to preserve client port while preserving client IP for
+    #: backend connections.
     preserve_client_port: bool | str
+    #: Specifies if destination IP and port needs to be preserved for backend connection.
     preserve_dest_ip_port: bool | str
-    sip_service_profile: _Object
-    tcp_app_profile: _Object
+    #: Specifies various SIP service related controls for virtual service.
+    sip_service_profile: OneOrMore[SipServiceApplicationProfile]
+    #: Specifies the TCP application proxy profile parameters.
+    tcp_app_profile: OneOrMore[TCPApplicationProfile]
     tenant_ref: str
+    #: Specifies which application layer proxy is enabled for the virtual service.
     type: Required[str]
+    #: UUID of the application profile.
     uuid: str
 
 
 class AviApplicationprofile(TypedResource):
-    """``avi_applicationprofile`` resource."""
+    """``avi_applicationprofile`` resource:
+    Avi ApplicationProfile at /api/applicationprofile."""
 
     TYPE = 'avi_applicationprofile'
     ARGUMENTS = AviApplicationprofileArgs
@@ -970,17 +1639,26 @@ class AviApplicationprofile(TypedResource):
 
 
 class AviAuthmappingprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_authmappingprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Description for the AuthMappingProfile.
     description: str
-    mapping_rules: Required[Sequence[Any]]
+    #: Rules list for tenant or role mapping.
+    mapping_rules: Required[OneOrMore[AuthMappingRule]]
+    #: Name of the AuthMappingProfile.
     name: Required[str]
+    #: Tenant ref for the auth mapping profile.
     tenant_ref: str
+    #: Type of the Auth Profile for which these rules can be linked.
     type: Required[str]
+    #: UUID of the AuthMappingProfile.
     uuid: str
 
 
 class AviAuthmappingprofile(TypedResource):
-    """``avi_authmappingprofile`` resource."""
+    """``avi_authmappingprofile`` resource:
+    Avi AuthMappingProfile at /api/authmappingprofile."""
 
     TYPE = 'avi_authmappingprofile'
     ARGUMENTS = AviAuthmappingprofileArgs
@@ -1001,24 +1679,38 @@ class AviAuthmappingprofile(TypedResource):
 
 
 class AviAuthprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_authprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
-    http: _Object
+    #: HTTP user authentication params.
+    http: OneOrMore[AuthProfileHTTPClientParams]
+    #: JWTServerProfile to be used for authentication.
     jwt_profile_ref: str
-    ldap: _Object
-    markers: Sequence[Any]
+    #: LDAP server and directory settings.
+    ldap: OneOrMore[LdapAuthSettings]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the Auth Profile.
     name: Required[str]
-    oauth_profile: _Object
+    #: OAuth Profile - Common endpoint information.
+    oauth_profile: OneOrMore[OAuthProfile]
+    #: PingAccessAgent uuid.
     pa_agent_ref: str
-    saml: _Object
-    tacacs_plus: _Object
+    #: SAML settings.
+    saml: OneOrMore[SamlSettings]
+    #: TACACS+ settings.
+    tacacs_plus: OneOrMore[TacacsPlusAuthSettings]
     tenant_ref: str
+    #: Type of the Auth Profile.
     type: Required[str]
+    #: UUID of the Auth Profile.
     uuid: str
 
 
 class AviAuthprofile(TypedResource):
-    """``avi_authprofile`` resource."""
+    """``avi_authprofile`` resource:
+    Avi AuthProfile at /api/authprofile."""
 
     TYPE = 'avi_authprofile'
     ARGUMENTS = AviAuthprofileArgs
@@ -1038,20 +1730,27 @@ class AviAuthprofile(TypedResource):
 
 
 class AviAutoscalelaunchconfigArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_autoscalelaunchconfig``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
+    #: Unique ID of the Amazon Machine Image (AMI) or OpenStack VM ID.
     image_id: str
-    markers: Sequence[Any]
-    mesos: _Object
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    mesos: OneOrMore[AutoScaleMesosSettings]
     name: Required[str]
-    openstack: _Object
+    openstack: OneOrMore[AutoScaleOpenStackSettings]
     tenant_ref: str
+    #: If set to True, ServerAutoscalePolicy will use the autoscaling group
+    #: (external_autoscaling_groups) from Pool to perform scale up and scale down.
     use_external_asg: bool | str
     uuid: str
 
 
 class AviAutoscalelaunchconfig(TypedResource):
-    """``avi_autoscalelaunchconfig`` resource."""
+    """``avi_autoscalelaunchconfig`` resource:
+    Avi AutoScaleLaunchConfig at /api/autoscalelaunchconfig."""
 
     TYPE = 'avi_autoscalelaunchconfig'
     ARGUMENTS = AviAutoscalelaunchconfigArgs
@@ -1070,16 +1769,24 @@ class AviAutoscalelaunchconfig(TypedResource):
 
 
 class AviAvailabilityzoneArgs(TypedDict, total=False):
+    """Arguments of ``avi_availabilityzone``."""
+    #: Availability zone belongs to cloud.
     cloud_ref: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Availabilty zone where VCenter list belongs to.
     name: Required[str]
+    #: Availabilityzone belongs to tenant.
     tenant_ref: str
+    #: Availability zone config UUID.
     uuid: str
+    #: Group of VCenter list belong to availabilty zone.
     vcenter_refs: Required[Sequence[Any]]
 
 
 class AviAvailabilityzone(TypedResource):
-    """``avi_availabilityzone`` resource."""
+    """``avi_availabilityzone`` resource:
+    Avi AvailabilityZone at /api/availabilityzone."""
 
     TYPE = 'avi_availabilityzone'
     ARGUMENTS = AviAvailabilityzoneArgs
@@ -1099,18 +1806,26 @@ class AviAvailabilityzone(TypedResource):
 
 
 class AviBackupArgs(TypedDict, total=False):
+    """Arguments of ``avi_backup``."""
+    #: BackupConfiguration Information.
     backup_config_ref: str
+    #: The file name of backup.
     file_name: Required[str]
+    #: URL to download the backup file.
     local_file_url: str
+    #: URL to download the backup file.
     remote_file_url: str
+    #: Scheduler Information.
     scheduler_ref: str
     tenant_ref: str
+    #: Unix Timestamp of when the backup file is created.
     timestamp: str
     uuid: str
 
 
 class AviBackup(TypedResource):
-    """``avi_backup`` resource."""
+    """``avi_backup`` resource:
+    Avi Backup at /api/backup."""
 
     TYPE = 'avi_backup'
     ARGUMENTS = AviBackupArgs
@@ -1129,29 +1844,48 @@ class AviBackup(TypedResource):
 
 
 class AviBackupconfigurationArgs(TypedDict, total=False):
+    """Arguments of ``avi_backupconfiguration``."""
+    #: AWS Access Key ID.
     aws_access_key: str
+    #: AWS bucket.
     aws_bucket_id: str
+    #: The name of the AWS region associated with the bucket.
     aws_bucket_region: str
+    #: AWS Secret Access Key.
     aws_secret_access: str
+    #: Prefix of the exported configuration file.
     backup_file_prefix: str
+    #: Default passphrase for configuration export and periodic backup.
     backup_passphrase: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Rotate the backup files based on this count.
     maximum_backups_stored: int | str
+    #: Name of backup configuration.
     name: Required[str]
+    #: Directory at remote destination with write permission for ssh user.
     remote_directory: str
+    #: Remote file transfer protocol type.
     remote_file_transfer_protocol: str
+    #: Remote Destination.
     remote_hostname: str
+    #: The folder name in s3 bucket where backup will be stored.
     s3_bucket_folder: str
+    #: Local Backup.
     save_local: bool | str
+    #: Access Credentials for remote destination.
     ssh_user_ref: str
     tenant_ref: str
+    #: Remote Backup.
     upload_to_remote_host: bool | str
+    #: Cloud Backup.
     upload_to_s3: bool | str
     uuid: str
 
 
 class AviBackupconfiguration(TypedResource):
-    """``avi_backupconfiguration`` resource."""
+    """``avi_backupconfiguration`` resource:
+    Avi BackupConfiguration at /api/backupconfiguration."""
 
     TYPE = 'avi_backupconfiguration'
     ARGUMENTS = AviBackupconfigurationArgs
@@ -1170,15 +1904,22 @@ class AviBackupconfiguration(TypedResource):
 
 
 class AviBotconfigconsolidatorArgs(TypedDict, total=False):
+    """Arguments of ``avi_botconfigconsolidator``."""
+    #: Human-readable description of this consolidator.
     description: str
+    #: The name of this consolidator.
     name: Required[str]
+    #: Script that consolidates results from all Bot decision components.
     script: str
+    #: The unique identifier of the tenant to which this consolidator belongs.
     tenant_ref: str
+    #: A unique identifier for this consolidator.
     uuid: str
 
 
 class AviBotconfigconsolidator(TypedResource):
-    """``avi_botconfigconsolidator`` resource."""
+    """``avi_botconfigconsolidator`` resource:
+    Avi BotConfigConsolidator at /api/botconfigconsolidator."""
 
     TYPE = 'avi_botconfigconsolidator'
     ARGUMENTS = AviBotconfigconsolidatorArgs
@@ -1197,23 +1938,40 @@ class AviBotconfigconsolidator(TypedResource):
 
 
 class AviBotdetectionpolicyArgs(TypedDict, total=False):
-    allow_list: _Object
-    client_behavior_detector: _Object
+    """Arguments of ``avi_botdetectionpolicy``."""
+    #: Allow the user to skip BotManagement for selected requests.
+    allow_list: OneOrMore[BotAllowList]
+    #: The client behavior configuration used in this policy.
+    client_behavior_detector: OneOrMore[BotConfigClientBehavior]
+    #: Human-readable description of this Bot Detection Policy.
     description: str
-    ip_location_detector: Required[_Object]
-    ip_reputation_detector: Required[_Object]
+    #: The IP location configuration used in this policy.
+    ip_location_detector: Required[OneOrMore[BotConfigIPLocation]]
+    #: The IP reputation configuration used in this policy.
+    ip_reputation_detector: Required[OneOrMore[BotConfigIPReputation]]
+    #: The name of this Bot Detection Policy.
     name: Required[str]
+    #: System-defined rules for classification.
     system_bot_mapping_ref: str
+    #: The installation provides an updated ruleset for consolidating the results of
+    #: different decider phases.
     system_consolidator_ref: str
+    #: The unique identifier of the tenant to which this policy belongs.
     tenant_ref: str
-    user_agent_detector: Required[_Object]
+    #: The User-Agent configuration used in this policy.
+    user_agent_detector: Required[OneOrMore[BotConfigUserAgent]]
+    #: User-defined rules for classification.
     user_bot_mapping_ref: str
+    #: The user-provided ruleset for consolidating the results of different decider
+    #: phases.
     user_consolidator_ref: str
+    #: A unique identifier to this Bot Detection Policy.
     uuid: str
 
 
 class AviBotdetectionpolicy(TypedResource):
-    """``avi_botdetectionpolicy`` resource."""
+    """``avi_botdetectionpolicy`` resource:
+    Avi BotDetectionPolicy at /api/botdetectionpolicy."""
 
     TYPE = 'avi_botdetectionpolicy'
     ARGUMENTS = AviBotdetectionpolicyArgs
@@ -1235,14 +1993,20 @@ class AviBotdetectionpolicy(TypedResource):
 
 
 class AviBotipreputationtypemappingArgs(TypedDict, total=False):
-    ip_reputation_mappings: Sequence[Any]
+    """Arguments of ``avi_botipreputationtypemapping``."""
+    #: Map every IPReputationType to a bot type (can be unknown).
+    ip_reputation_mappings: OneOrMore[IPReputationTypeMapping]
+    #: The name of this mapping.
     name: Required[str]
+    #: The unique identifier of the tenant to which this mapping belongs.
     tenant_ref: str
+    #: A unique identifier of this mapping.
     uuid: str
 
 
 class AviBotipreputationtypemapping(TypedResource):
-    """``avi_botipreputationtypemapping`` resource."""
+    """``avi_botipreputationtypemapping`` resource:
+    Avi BotIPReputationTypeMapping at /api/botipreputationtypemapping."""
 
     TYPE = 'avi_botipreputationtypemapping'
     ARGUMENTS = AviBotipreputationtypemappingArgs
@@ -1261,14 +2025,20 @@ class AviBotipreputationtypemapping(TypedResource):
 
 
 class AviBotmappingArgs(TypedDict, total=False):
-    mapping_rules: Sequence[Any]
+    """Arguments of ``avi_botmapping``."""
+    #: Rules for bot classification.
+    mapping_rules: OneOrMore[BotMappingRule]
+    #: The name of this mapping.
     name: Required[str]
+    #: The unique identifier of the tenant to which this mapping belongs.
     tenant_ref: str
+    #: A unique identifier for this mapping.
     uuid: str
 
 
 class AviBotmapping(TypedResource):
-    """``avi_botmapping`` resource."""
+    """``avi_botmapping`` resource:
+    Avi BotMapping at /api/botmapping."""
 
     TYPE = 'avi_botmapping'
     ARGUMENTS = AviBotmappingArgs
@@ -1287,17 +2057,23 @@ class AviBotmapping(TypedResource):
 
 
 class AviCertificatemanagementprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    markers: Sequence[Any]
+    """Arguments of ``avi_certificatemanagementprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the PKI Profile.
     name: Required[str]
+    #: Alert script config object for certificate management profile.
     run_script_ref: Required[str]
-    script_params: Sequence[Any]
+    script_params: OneOrMore[CustomParams]
     tenant_ref: str
     uuid: str
 
 
 class AviCertificatemanagementprofile(TypedResource):
-    """``avi_certificatemanagementprofile`` resource."""
+    """``avi_certificatemanagementprofile`` resource:
+    Avi CertificateManagementProfile at /api/certificatemanagementprofile."""
 
     TYPE = 'avi_certificatemanagementprofile'
     ARGUMENTS = AviCertificatemanagementprofileArgs
@@ -1317,54 +2093,89 @@ class AviCertificatemanagementprofile(TypedResource):
 
 
 class AviCloudArgs(TypedDict, total=False):
+    """Arguments of ``avi_cloud``."""
+    #: CloudConnector polling interval in seconds for external autoscale groups, minimum
+    #: 60 seconds.
     autoscale_polling_interval: int | str
-    aws_configuration: _Object
-    azure_configuration: _Object
-    cloudstack_configuration: _Object
-    configpb_attributes: _Object
-    custom_tags: Sequence[Any]
+    aws_configuration: OneOrMore[AwsConfiguration]
+    azure_configuration: OneOrMore[AzureConfiguration]
+    cloudstack_configuration: OneOrMore[CloudStackConfiguration]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Custom tags for all Avi created resources in the cloud infrastructure.
+    custom_tags: OneOrMore[CustomTag]
+    #: Select the IP address management scheme.
     dhcp_enabled: bool | str
+    #: DNS Profile for the cloud.
     dns_provider_ref: str
+    #: By default, pool member FQDNs are resolved on the Controller.
     dns_resolution_on_se: bool | str
-    dns_resolvers: Sequence[Any]
-    docker_configuration: _Object
+    #: DNS resolver for the cloud.
+    dns_resolvers: OneOrMore[DnsResolver]
+    docker_configuration: OneOrMore[DockerConfiguration]
+    #: DNS Profile for East-West services.
     east_west_dns_provider_ref: str
+    #: Ipam Profile for East-West services.
     east_west_ipam_provider_ref: str
+    #: Enable VIP on all data interfaces for the Cloud.
     enable_vip_on_all_interfaces: bool | str
+    #: Use static routes for VIP side network resolution during VirtualService placement.
     enable_vip_static_routes: bool | str
-    gcp_configuration: _Object
+    #: Google Cloud Platform Configuration.
+    gcp_configuration: OneOrMore[GCPConfiguration]
+    #: Enable IPv6 auto configuration.
     ip6_autocfg_enabled: bool | str
+    #: Ipam Profile for the cloud.
     ipam_provider_ref: str
+    #: Specifies the default license tier which would be used by new SE Groups.
     license_tier: str
+    #: If no license type is specified then default license enforcement for the cloud
+    #: type is chosen.
     license_type: str
-    linuxserver_configuration: _Object
+    linuxserver_configuration: OneOrMore[LinuxServerConfiguration]
+    #: Cloud is in maintenance mode.
     maintenance_mode: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Cloud metrics collector polling interval in seconds.
     metrics_polling_interval: int | str
+    #: Enable IPv4 on the Management interface of the ServiceEngine.
     mgmt_ip_v4_enabled: bool | str
+    #: Enable IPv6 on the Management interface of the ServiceEngine.
     mgmt_ip_v6_enabled: bool | str
+    #: MTU setting for the cloud.
     mtu: int | str
     name: Required[str]
-    nsxt_configuration: _Object
-    ntp_configuration: _Object
+    #: NSX-T Cloud Platform Configuration.
+    nsxt_configuration: OneOrMore[NsxtConfiguration]
+    #: NTP Configuration for the cloud.
+    ntp_configuration: OneOrMore[NTPConfiguration]
+    #: Default prefix for all automatically created objects in this cloud.
     obj_name_prefix: str
-    openstack_configuration: _Object
+    openstack_configuration: OneOrMore[OpenStackConfiguration]
+    #: Prefer static routes over interface routes during VirtualService placement.
     prefer_static_routes: bool | str
-    proxy_configuration: _Object
-    rancher_configuration: _Object
+    proxy_configuration: OneOrMore[ProxyConfiguration]
+    rancher_configuration: OneOrMore[RancherConfiguration]
+    #: Resolve IPv6 address for pool member FQDNs.
     resolve_fqdn_to_ipv6: bool | str
+    #: The Service Engine Group to use as template.
     se_group_template_ref: str
+    #: DNS records for VIPs are added/deleted based on the operational state of the VIPs.
     state_based_dns_registration: bool | str
     tenant_ref: str
     uuid: str
-    vca_configuration: _Object
-    vcenter_configuration: _Object
+    vca_configuration: OneOrMore[vCloudAirConfiguration]
+    vcenter_configuration: OneOrMore[vCenterConfiguration]
+    #: This deployment is VMware on AWS cloud.
     vmc_deployment: bool | str
+    #: Cloud type.
     vtype: Required[str]
 
 
 class AviCloud(TypedResource):
-    """``avi_cloud`` resource."""
+    """``avi_cloud`` resource:
+    Avi Cloud at /api/cloud."""
 
     TYPE = 'avi_cloud'
     ARGUMENTS = AviCloudArgs
@@ -1384,14 +2195,19 @@ class AviCloud(TypedResource):
 
 
 class AviCloudInventoryArgs(TypedDict, total=False):
-    config: _Object
-    mvrf: _Object
-    status: _Object
+    """Arguments of ``avi_cloud_inventory``."""
+    #: Configuration summary of the cloud.
+    config: OneOrMore[CloudConfig]
+    mvrf: OneOrMore[CloudMvrf]
+    #: Cloud status.
+    status: OneOrMore[CloudStatus]
+    #: UUID of the cloud.
     uuid: str
 
 
 class AviCloudInventory(TypedResource):
-    """``avi_cloud_inventory`` resource."""
+    """``avi_cloud_inventory`` resource:
+    Avi CloudInventory at /api/cloud-inventory."""
 
     TYPE = 'avi_cloud_inventory'
     ARGUMENTS = AviCloudInventoryArgs
@@ -1407,24 +2223,32 @@ class AviCloudInventory(TypedResource):
 
 
 class AviCloudconnectoruserArgs(TypedDict, total=False):
-    azure_serviceprincipal: _Object
-    azure_userpass: _Object
-    configpb_attributes: _Object
-    gcp_credentials: _Object
+    """Arguments of ``avi_cloudconnectoruser``."""
+    azure_serviceprincipal: OneOrMore[AzureServicePrincipalCredentials]
+    azure_userpass: OneOrMore[AzureUserPassCredentials]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Credentials for Google Cloud Platform.
+    gcp_credentials: OneOrMore[GCPCredentials]
     name: Required[str]
-    nsxt_credentials: _Object
-    oci_credentials: _Object
+    #: Credentials to talk to NSX-T manager.
+    nsxt_credentials: OneOrMore[NsxtCredentials]
+    #: Credentials for Oracle Cloud Infrastructure.
+    oci_credentials: OneOrMore[OCICredentials]
     password: str
     private_key: str
     public_key: str
     tenant_ref: str
-    tencent_credentials: _Object
+    #: Credentials for Tencent Cloud.
+    tencent_credentials: OneOrMore[TencentCredentials]
     uuid: str
-    vcenter_credentials: _Object
+    #: Credentials to talk to VCenter.
+    vcenter_credentials: OneOrMore[VCenterCredentials]
 
 
 class AviCloudconnectoruser(TypedResource):
-    """``avi_cloudconnectoruser`` resource."""
+    """``avi_cloudconnectoruser`` resource:
+    Avi CloudConnectorUser at /api/cloudconnectoruser."""
 
     TYPE = 'avi_cloudconnectoruser'
     ARGUMENTS = AviCloudconnectoruserArgs
@@ -1443,16 +2267,23 @@ class AviCloudconnectoruser(TypedResource):
 
 
 class AviCloudpropertiesArgs(TypedDict, total=False):
-    cc_props: _Object
+    """Arguments of ``avi_cloudproperties``."""
+    #: CloudConnector properties.
+    cc_props: OneOrMore[CC_Properties]
+    #: Cloud types supported by CloudConnector.
     cc_vtypes: Sequence[Any]
-    configpb_attributes: _Object
-    hyp_props: Sequence[Any]
-    info: Sequence[Any]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Hypervisor properties.
+    hyp_props: OneOrMore[Hypervisor_Properties]
+    #: Properties specific to a cloud type.
+    info: OneOrMore[CloudInfo]
     uuid: str
 
 
 class AviCloudproperties(TypedResource):
-    """``avi_cloudproperties`` resource."""
+    """``avi_cloudproperties`` resource:
+    Avi CloudProperties at /api/cloudproperties."""
 
     TYPE = 'avi_cloudproperties'
     ARGUMENTS = AviCloudpropertiesArgs
@@ -1468,6 +2299,7 @@ class AviCloudproperties(TypedResource):
 
 
 class AviCloudruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_cloudruntime``."""
     name: Required[str]
     network_sync_complete: bool | str
     tenant_ref: str
@@ -1475,7 +2307,8 @@ class AviCloudruntimeArgs(TypedDict, total=False):
 
 
 class AviCloudruntime(TypedResource):
-    """``avi_cloudruntime`` resource."""
+    """``avi_cloudruntime`` resource:
+    Avi CloudRuntime at /api/cloudruntime."""
 
     TYPE = 'avi_cloudruntime'
     ARGUMENTS = AviCloudruntimeArgs
@@ -1494,16 +2327,25 @@ class AviCloudruntime(TypedResource):
 
 
 class AviClusterArgs(TypedDict, total=False):
+    """Arguments of ``avi_cluster``."""
+    #: Name of the object.
     name: Required[str]
-    nodes: Required[Sequence[Any]]
+    #: Placeholder for description of property nodes of obj type Cluster field type str
+    #: type object.
+    nodes: Required[OneOrMore[ClusterNode]]
+    #: Re-join cluster nodes automatically in the event one of the node is reset to
+    #: factory.
     rejoin_nodes_automatically: bool | str
     tenant_ref: str
+    #: Unique object identifier of the object.
     uuid: str
-    virtual_ip: _Object
+    #: A virtual IP address.
+    virtual_ip: OneOrMore[IpAddr]
 
 
 class AviCluster(TypedResource):
-    """``avi_cluster`` resource."""
+    """``avi_cluster`` resource:
+    Avi Cluster at /api/cluster."""
 
     TYPE = 'avi_cluster'
     ARGUMENTS = AviClusterArgs
@@ -1523,15 +2365,19 @@ class AviCluster(TypedResource):
 
 
 class AviClusterclouddetailsArgs(TypedDict, total=False):
-    azure_info: _Object
-    configpb_attributes: _Object
+    """Arguments of ``avi_clusterclouddetails``."""
+    #: Azure info to configure cluster_vip on the controller.
+    azure_info: OneOrMore[AzureClusterInfo]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     name: Required[str]
     tenant_ref: str
     uuid: str
 
 
 class AviClusterclouddetails(TypedResource):
-    """``avi_clusterclouddetails`` resource."""
+    """``avi_clusterclouddetails`` resource:
+    Avi ClusterCloudDetails at /api/clusterclouddetails."""
 
     TYPE = 'avi_clusterclouddetails'
     ARGUMENTS = AviClusterclouddetailsArgs
@@ -1550,15 +2396,17 @@ class AviClusterclouddetails(TypedResource):
 
 
 class AviControllerportalregistrationArgs(TypedDict, total=False):
-    asset: _Object
+    """Arguments of ``avi_controllerportalregistration``."""
+    asset: OneOrMore[ControllerPortalAsset]
     name: Required[str]
-    portal_auth: _Object
+    portal_auth: OneOrMore[ControllerPortalAuth]
     tenant_ref: str
     uuid: str
 
 
 class AviControllerportalregistration(TypedResource):
-    """``avi_controllerportalregistration`` resource."""
+    """``avi_controllerportalregistration`` resource:
+    Avi ControllerPortalRegistration at /api/controllerportalregistration."""
 
     TYPE = 'avi_controllerportalregistration'
     ARGUMENTS = AviControllerportalregistrationArgs
@@ -1577,118 +2425,220 @@ class AviControllerportalregistration(TypedResource):
 
 
 class AviControllerpropertiesArgs(TypedDict, total=False):
+    """Arguments of ``avi_controllerproperties``."""
+    #: Allow non-admin tenants to update admin VrfContext and Network objects.
     allow_admin_network_updates: bool | str
     allow_ip_forwarding: bool | str
+    #: Allow unauthenticated access for special APIs.
     allow_unauthenticated_apis: bool | str
     allow_unauthenticated_nodes: bool | str
     api_idle_timeout: int | str
+    #: Threshold to log request timing in portal_performance.log and Server-Timing
+    #: response header.
     api_perf_logging_threshold: int | str
+    #: Export configuration in appviewx compatibility mode.
     appviewx_compat_mode: bool | str
+    #: Period for which asynchronous patch requests are queued.
     async_patch_merge_period: int | str
+    #: Duration for which asynchronous patch requests should be kept, after being marked
+    #: as SUCCESS or FAIL.
     async_patch_request_cleanup_duration: int | str
     attach_ip_retry_interval: int | str
     attach_ip_retry_limit: int | str
+    #: Use Ansible for SE creation in baremetal.
     bm_use_ansible: bool | str
+    #: Enforce VsVip FQDN syntax checks.
     check_vsvip_fqdn_syntax: bool | str
+    #: Period for auth token cleanup job.
     cleanup_expired_authtoken_timeout_period: int | str
+    #: Period for sessions cleanup job.
     cleanup_sessions_timeout_period: int | str
+    #: Time in minutes to wait between consecutive cloud discovery cycles.
     cloud_discovery_interval: int | str
+    #: Enable/Disable periodic reconcile for all the clouds.
     cloud_reconcile: bool | str
+    #: Time in minutes to wait between consecutive cloud reconcile cycles.
     cloud_reconcile_interval: int | str
+    #: Period for cluster ip gratuitous arp job.
     cluster_ip_gratuitous_arp_period: int | str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Period for consistency check job.
     consistency_check_timeout_period: int | str
+    #: Periodically collect stats.
     controller_resource_info_collection_period: int | str
     crashed_se_reboot: int | str
     dead_se_detection_timer: int | str
+    #: Minimum api timeout value.If this value is not 60, it will be the default timeout
+    #: for all APIs that do not have a specific timeout.If an API has a specific timeout
+    #: but is less than this value, this value will become the new timeout.
     default_minimum_api_timeout: int | str
+    #: The amount of time the controller will wait before deleting an offline SE after it
+    #: has been rebooted.
     del_offline_se_after_reboot_delay: int | str
+    #: Amount of time to wait after last Detach IP failure before attempting next Detach
+    #: IP retry.
     detach_ip_retry_interval: int | str
+    #: Maximum number of Detach IP retries.
     detach_ip_retry_limit: int | str
+    #: Time to wait before marking Detach IP as failed.
     detach_ip_timeout: int | str
+    #: Period for refresh pool and gslb DNS job.
     dns_refresh_period: int | str
     dummy: int | str
+    #: Allow editing of system limits.
     edit_system_limits: bool | str
+    #: This setting enables the controller leader to shard API requests to the followers
+    #: (if any).
     enable_api_sharding: bool | str
+    #: Enable/Disable Memory Balancer.
     enable_memory_balancer: bool | str
+    #: Enable stopping of individual processes if process cross the given threshold
+    #: limit, even when the total controller memory usage is belowits threshold limit.
     enable_per_process_stop: bool | str
+    #: Enable printing of cached logs inside Resource Manager.
     enable_resmgr_log_cache_print: bool | str
-    false_positive_learning_config: _Object
+    #: False Positive learning configuration.
+    false_positive_learning_config: OneOrMore[FalsePositiveLearningConfig]
     fatal_error_lease_time: int | str
+    #: Federated datastore will not cleanup diffs unless they are at least this duration
+    #: in the past.
     federated_datastore_cleanup_duration: int | str
+    #: Period for file object cleanup job.
     file_object_cleanup_period: int | str
-    file_reference_mappings: Sequence[Any]
+    #: List of mapping for file reference and their absolute path .
+    file_reference_mappings: OneOrMore[FileReferenceMapping]
+    #: Batch size for the vs_mgr to perform datastrorecleanup during a GSLB purge.
     gslb_purge_batch_size: int | str
+    #: Sleep time in the vs_mgr during a FederatedPurge RPC call.
     gslb_purge_sleep_time_ms: int | str
+    #: Ignore the vrf_context filter for /networksubnetlist API.
     ignore_vrf_in_networksubnetlist: bool | str
     max_dead_se_in_grp: int | str
+    #: Maximum number of pcap files stored per tenant.
     max_pcap_per_tenant: int | str
+    #: Maximum delay possible to add to se_spawn_retry_interval after successive SE spawn
+    #: failure.
     max_se_spawn_interval_delay: int | str
+    #: Maximum number of consecutive attach IP failures that halts VS placement.
     max_seq_attach_ip_failures: int | str
     max_seq_vnic_failures: int | str
+    #: Maximum number of threads in threadpool used by cloud connector CCVIPBGWorker.
     max_threads_cc_vip_bg_worker: int | str
+    #: Network and VrfContext objects from the admin tenant will not be shared to
+    #: non-admin tenants unless admin permissions are granted.
     permission_scoped_shared_admin_networks: bool | str
+    #: Period for rotate app persistence keys job.
     persistence_key_rotate_period: int | str
+    #: Burst limit on number of incoming requests.
     portal_request_burst_limit: int | str
+    #: Maximum average number of requests allowed per second.
     portal_request_rate_limit: int | str
+    #: Token used for uploading tech-support to portal.
     portal_token: str
+    #: Period for which postgres vacuum are executed.
     postgres_vacuum_period: int | str
+    #: Period for process locked user accounts job.
     process_locked_useraccounts_timeout_period: int | str
+    #: Period for process PKI profile job.
     process_pki_profile_timeout_period: int | str
     query_host_fail: int | str
+    #: Period for each cycle of log caching in Resource Manager.
     resmgr_log_caching_period: int | str
+    #: Restrict read access to cloud.
     restrict_cloud_read_access: bool | str
+    #: Version of the safenet package installed on the controller.
     safenet_hsm_version: str
     se_create_timeout: int | str
+    #: Interval between attempting failovers to an SE.
     se_failover_attempt_interval: int | str
+    #: This setting decides whether SE is to be deployed from the cloud marketplace or to
+    #: be created by the controller.
     se_from_marketplace: str
     se_offline_del: int | str
+    #: Default retry period before attempting another Service Engine spawn in SE Group.
     se_spawn_retry_interval: int | str
+    #: Timeout for flows cleanup by ServiceEngine during Upgrade.Internal knob to be
+    #: exercised under the surveillance of VMware AVI support team.
     se_upgrade_flow_cleanup_timeout: int | str
     se_vnic_cooldown: int | str
+    #: Duration to wait after last vNIC addition before proceeding with vNIC garbage
+    #: collection.
     se_vnic_gc_wait_time: int | str
+    #: Period for secure channel cleanup job.
     secure_channel_cleanup_timeout: int | str
     secure_channel_controller_token_timeout: int | str
     secure_channel_se_token_timeout: int | str
+    #: This parameter defines the buffer size during SE image downloads in a SeGroup.
     seupgrade_copy_buffer_size: int | str
+    #: This parameter defines the number of simultaneous SE image downloads in a SeGroup.
     seupgrade_copy_pool_size: int | str
+    #: The pool size is used to control the number of concurrent segroup upgrades.
     seupgrade_fabric_pool_size: int | str
+    #: Time to wait before marking segroup upgrade as stuck.
     seupgrade_segroup_min_dead_timeout: int | str
+    #: SSL Certificates in the admin tenant can be used in non-admin tenants.
     shared_ssl_certificates: bool | str
+    #: Time interval (in seconds) between retires for skopeo commands.
     skopeo_retry_interval: int | str
+    #: Number of times to try skopeo commands for remote image registries.
     skopeo_retry_limit: int | str
+    #: Soft Limit on the minimum SE Memory that an SE needs to have on SE Register.
     soft_min_mem_per_se_limit: int | str
+    #: Number of days for SSL Certificate expiry warning.
     ssl_certificate_expiry_warning_days: Sequence[Any]
+    #: Number of SystemReports retained in the system.
     system_report_limit: int | str
     unresponsive_se_reboot: int | str
+    #: Number of times to retry a DNS entry update/delete operation.
     update_dns_entry_retry_limit: int | str
+    #: Timeout period for a DNS entry update/delete operation.
     update_dns_entry_timeout: int | str
+    #: Time to account for DNS TTL during upgrade.
     upgrade_dns_ttl: int | str
+    #: Amount of time Controller waits for a large-sized SE (>=128GB memory) to reconnect
+    #: after it is rebooted during upgrade.
     upgrade_fat_se_lease_time: int | str
+    #: Amount of time Controller waits for a regular-sized SE (<128GB memory) to
+    #: reconnect after it is rebooted during upgrade.
     upgrade_lease_time: int | str
+    #: This parameter defines the upper-bound value of the VS scale-in or VS scale-out
+    #: operation executed in the SeScaleIn and SeScale context.
     upgrade_se_per_vs_scale_ops_txn_time: int | str
-    user_agent_cache_config: _Object
+    #: Configuration for User-Agent Cache used in Bot Management.
+    user_agent_cache_config: OneOrMore[UserAgentCacheConfig]
     uuid: str
     vnic_op_fail_time: int | str
     vs_awaiting_se_timeout: int | str
+    #: Period for rotate VS keys job.
     vs_key_rotate_period: int | str
+    #: Interval for checking scaleout_ready status while controller is waiting for
+    #: ScaleOutReady RPC from the Service Engine.
     vs_scaleout_ready_check_interval: int | str
+    #: Time to wait before marking attach IP operation on an SE as failed.
     vs_se_attach_ip_fail: int | str
     vs_se_bootup_fail: int | str
+    #: Wait for longer for patch SEs to boot up.
     vs_se_bootup_fail_patch: int | str
     vs_se_create_fail: int | str
     vs_se_ping_fail: int | str
     vs_se_vnic_fail: int | str
     vs_se_vnic_ip_fail: int | str
+    #: vSphere HA monitor detection timeout.
     vsphere_ha_detection_timeout: int | str
+    #: vSphere HA monitor recovery timeout.
     vsphere_ha_recovery_timeout: int | str
+    #: vSphere HA monitor timer interval for sending cc_check_se_status to Cloud
+    #: Connector.
     vsphere_ha_timer_interval: int | str
     warmstart_se_reconnect_wait_time: int | str
+    #: Timeout for warmstart VS resync.
     warmstart_vs_resync_wait_time: int | str
 
 
 class AviControllerproperties(TypedResource):
-    """``avi_controllerproperties`` resource."""
+    """``avi_controllerproperties`` resource:
+    Avi ControllerProperties at /api/controllerproperties."""
 
     TYPE = 'avi_controllerproperties'
     ARGUMENTS = AviControllerpropertiesArgs
@@ -1704,16 +2654,25 @@ class AviControllerproperties(TypedResource):
 
 
 class AviControllersiteArgs(TypedDict, total=False):
+    """Arguments of ``avi_controllersite``."""
+    #: IP Address or a DNS resolvable, fully qualified domain name of the Site Controller
+    #: Cluster.
     address: Required[str]
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Name for the Site Controller Cluster.
     name: Required[str]
+    #: The Controller Site Cluster's REST API port number.
     port: int | str
+    #: Reference for the Tenant.
     tenant_ref: str
+    #: Reference for the Site Controller Cluster.
     uuid: str
 
 
 class AviControllersite(TypedResource):
-    """``avi_controllersite`` resource."""
+    """``avi_controllersite`` resource:
+    Avi ControllerSite at /api/controllersite."""
 
     TYPE = 'avi_controllersite'
     ARGUMENTS = AviControllersiteArgs
@@ -1733,18 +2692,29 @@ class AviControllersite(TypedResource):
 
 
 class AviCsrfpolicyArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_csrfpolicy``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Name of the cookie to be used for CSRF token.
     cookie_name: str
+    #: Human-readable description of this CSRF Protection Policy.
     description: str
+    #: The name of this CSRF Protection Policy.
     name: Required[str]
-    rules: Required[Sequence[Any]]
+    #: Rules to control which requests undergo CSRF Protection.If the client's request
+    #: doesn't match with any rules MatchTarget, BYPASS_CSRF action is applied.
+    rules: Required[OneOrMore[CSRFRule]]
+    #: The unique identifier of the tenant to which this policy belongs.
     tenant_ref: str
+    #: CSRF token is rotated when this time expires.
     token_validity_time_min: int | str
+    #: A unique identifier to this CSRF Protection Policy.
     uuid: str
 
 
 class AviCsrfpolicy(TypedResource):
-    """``avi_csrfpolicy`` resource."""
+    """``avi_csrfpolicy`` resource:
+    Avi CSRFPolicy at /api/csrfpolicy."""
 
     TYPE = 'avi_csrfpolicy'
     ARGUMENTS = AviCsrfpolicyArgs
@@ -1764,13 +2734,17 @@ class AviCsrfpolicy(TypedResource):
 
 
 class AviCustomerportalinfoArgs(TypedDict, total=False):
+    """Arguments of ``avi_customerportalinfo``."""
+    #: Time interval in minutes.
     polling_interval: int | str
+    #: The FQDN or IP address of the customer portal.
     portal_url: Required[str]
     uuid: str
 
 
 class AviCustomerportalinfo(TypedResource):
-    """``avi_customerportalinfo`` resource."""
+    """``avi_customerportalinfo`` resource:
+    Avi CustomerPortalInfo at /api/customerportalinfo."""
 
     TYPE = 'avi_customerportalinfo'
     ARGUMENTS = AviCustomerportalinfoArgs
@@ -1789,16 +2763,23 @@ class AviCustomerportalinfo(TypedResource):
 
 
 class AviCustomipamdnsprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_customipamdnsprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Name of the Custom IPAM DNS Profile.
     name: Required[str]
-    script_params: Sequence[Any]
+    #: Parameters that are always passed to the IPAM/DNS script.
+    script_params: OneOrMore[CustomParams]
+    #: Script URI of form controller //ipamdnsscripts/<file-name>, file-name must have a
+    #: .py extension and conform to PEP8 naming convention.
     script_uri: Required[str]
     tenant_ref: str
     uuid: str
 
 
 class AviCustomipamdnsprofile(TypedResource):
-    """``avi_customipamdnsprofile`` resource."""
+    """``avi_customipamdnsprofile`` resource:
+    Avi CustomIpamDnsProfile at /api/customipamdnsprofile."""
 
     TYPE = 'avi_customipamdnsprofile'
     ARGUMENTS = AviCustomipamdnsprofileArgs
@@ -1818,7 +2799,8 @@ class AviCustomipamdnsprofile(TypedResource):
 
 
 class AviDebugcontrollerArgs(TypedDict, total=False):
-    filters: _Object
+    """Arguments of ``avi_debugcontroller``."""
+    filters: OneOrMore[DebugFilterUnion]
     log_level: Required[str]
     name: Required[str]
     sub_module: Required[str]
@@ -1828,7 +2810,8 @@ class AviDebugcontrollerArgs(TypedDict, total=False):
 
 
 class AviDebugcontroller(TypedResource):
-    """``avi_debugcontroller`` resource."""
+    """``avi_debugcontroller`` resource:
+    Avi DebugController at /api/debugcontroller."""
 
     TYPE = 'avi_debugcontroller'
     ARGUMENTS = AviDebugcontrollerArgs
@@ -1850,30 +2833,46 @@ class AviDebugcontroller(TypedResource):
 
 
 class AviDebugserviceengineArgs(TypedDict, total=False):
+    """Arguments of ``avi_debugserviceengine``."""
+    #: Action to be invoked at configured layer.
     benchmark_action: str
+    #: Toggle and configure the layer to benchmark performance.
     benchmark_layer: str
+    #: Configure different reflect modes.
     benchmark_option: str
+    #: RSS Hash function to be used for packet reflect in TX path.
     benchmark_rss_hash: str
+    #: Enable/disable packet capture.
     capture: bool | str
-    capture_filters: _Object
-    capture_params: _Object
-    capture_pkt_filter: _Object
-    cpu_shares: Sequence[Any]
-    debug_ip: _Object
+    #: Per packet capture filters for Debug Service Engine.
+    capture_filters: OneOrMore[CaptureFilters]
+    #: Params for SE pcap.
+    capture_params: OneOrMore[DebugVirtualServiceCapture]
+    #: Per packet capture filters for Debug Service Engine.
+    capture_pkt_filter: OneOrMore[CapturePacketFilter]
+    cpu_shares: OneOrMore[DebugSeCpuShares]
+    #: Per packet IP filter for Service Engine PCAP.
+    debug_ip: OneOrMore[DebugIpAddr]
+    #: Enables the use of kdump on SE.
     enable_kdump: bool | str
+    #: Enable profiling time for certain RPC calls.
     enable_rpc_timing_profiler: bool | str
-    fault: _Object
-    flags: Sequence[Any]
+    #: Params for SE fault injection.
+    fault: OneOrMore[DebugSeFault]
+    flags: OneOrMore[DebugSeDataplane]
     name: str
-    seagent_debug: Sequence[Any]
-    selogagent_debug: _Object
+    seagent_debug: OneOrMore[DebugSeAgent]
+    #: Debug knob for se_log_agent process.
+    selogagent_debug: OneOrMore[DebugSeAgent]
     tenant_ref: str
-    trace_memory: _Object
+    #: Trace the functions calling memory allocation and free APIs.
+    trace_memory: OneOrMore[DebugTraceMemory]
     uuid: str
 
 
 class AviDebugserviceengine(TypedResource):
-    """``avi_debugserviceengine`` resource."""
+    """``avi_debugserviceengine`` resource:
+    Avi DebugServiceEngine at /api/debugserviceengine."""
 
     TYPE = 'avi_debugserviceengine'
     ARGUMENTS = AviDebugserviceengineArgs
@@ -1889,26 +2888,38 @@ class AviDebugserviceengine(TypedResource):
 
 
 class AviDebugvirtualserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_debugvirtualservice``."""
     capture: bool | str
-    capture_filters: _Object
-    capture_params: _Object
-    capture_pkt_filter: _Object
+    #: Per packet capture filters for Debug Virtual Service.
+    capture_filters: OneOrMore[CaptureFilters]
+    capture_params: OneOrMore[DebugVirtualServiceCapture]
+    #: Per packet capture filters for Debug Virtual Service.
+    capture_pkt_filter: OneOrMore[CapturePacketFilter]
     cloud_ref: str
+    #: This option controls the capture of Health Monitor flows.
     debug_hm: str
-    debug_ip: _Object
-    dns_options: _Object
-    flags: Sequence[Any]
-    latency_audit_filters: _Object
+    #: Filters all packets of a complete transaction (client and server side), based on
+    #: client ip.
+    debug_ip: OneOrMore[DebugIpAddr]
+    #: Dns debug options.
+    dns_options: OneOrMore[DebugDnsOptions]
+    flags: OneOrMore[DebugVsDataplane]
+    #: Deprecated in 22.1.1.
+    latency_audit_filters: OneOrMore[CaptureFilters]
     name: Required[str]
-    objsync: _Object
+    #: Object sync debug options.
+    objsync: OneOrMore[DebugVirtualServiceObjSync]
+    #: This option re-synchronizes flows between Active-Standby service engines for all
+    #: the virtual services placed on them.
     resync_flows: bool | str
-    se_params: _Object
+    se_params: OneOrMore[DebugVirtualServiceSeParams]
     tenant_ref: str
     uuid: str
 
 
 class AviDebugvirtualservice(TypedResource):
-    """``avi_debugvirtualservice`` resource."""
+    """``avi_debugvirtualservice`` resource:
+    Avi DebugVirtualService at /api/debugvirtualservice."""
 
     TYPE = 'avi_debugvirtualservice'
     ARGUMENTS = AviDebugvirtualserviceArgs
@@ -1927,19 +2938,28 @@ class AviDebugvirtualservice(TypedResource):
 
 
 class AviDnspolicyArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_dnspolicy``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
     description: str
+    #: The DNS policy is created and modified by internal modules only.
     internal: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the DNS Policy.
     name: Required[str]
-    rule: Sequence[Any]
+    #: DNS rules.
+    rule: OneOrMore[DnsRule]
     tenant_ref: str
+    #: UUID of the DNS Policy.
     uuid: str
 
 
 class AviDnspolicy(TypedResource):
-    """``avi_dnspolicy`` resource."""
+    """``avi_dnspolicy`` resource:
+    Avi DnsPolicy at /api/dnspolicy."""
 
     TYPE = 'avi_dnspolicy'
     ARGUMENTS = AviDnspolicyArgs
@@ -1958,30 +2978,55 @@ class AviDnspolicy(TypedResource):
 
 
 class AviDynamicdnsrecordArgs(TypedDict, total=False):
+    """Arguments of ``avi_dynamicdnsrecord``."""
+    #: Specifies the algorithm to pick the IP address(es) to be returned,when multiple
+    #: entries are configured.
     algorithm: str
-    cname: _Object
+    #: Canonical name in CNAME record.
+    cname: OneOrMore[DnsCnameRdata]
+    #: Configured FQDNs are delegated domains (i.e.
     delegated: bool | str
+    #: Details of DNS record.
     description: str
+    #: UUID of the DNS VS.
     dns_vs_uuid: str
+    #: Fully Qualified Domain Name.
     fqdn: str
-    ip6_address: Sequence[Any]
-    ip_address: Sequence[Any]
+    #: IPv6 address in AAAA record.
+    ip6_address: OneOrMore[DnsAAAARdata]
+    #: IP address in A record.
+    ip_address: OneOrMore[DnsARdata]
+    #: Internal metadata for the DNS record.
     metadata: str
-    mx_records: Sequence[Any]
+    #: MX record.
+    mx_records: OneOrMore[DnsMxRdata]
+    #: DynamicDnsRecord name, needed for a top level uuid protobuf, for display in shell.
     name: str
-    ns: Sequence[Any]
+    #: Name Server information in NS record.
+    ns: OneOrMore[DnsNsRdata]
+    #: Specifies the number of records returned by the DNS service.Enter 0 to return all
+    #: records.
     num_records_in_response: int | str
-    service_locators: Sequence[Any]
+    #: Service locator info in SRV record.
+    service_locators: OneOrMore[DnsSrvRdata]
+    #: tenant_uuid from Dns VS's tenant_uuid.
     tenant_ref: str
+    #: Time To Live for this DNS record.
     ttl: int | str
-    txt_records: Sequence[Any]
+    #: Text record.
+    txt_records: OneOrMore[DnsTxtRdata]
+    #: DNS record type.
     type: str
+    #: UUID of the dns record.
     uuid: str
+    #: Enable wild-card match of fqdn if an exact match is not found in the DNS table,
+    #: the longest match is chosen by wild-carding the fqdn in the DNS request.
     wildcard_match: bool | str
 
 
 class AviDynamicdnsrecord(TypedResource):
-    """``avi_dynamicdnsrecord`` resource."""
+    """``avi_dynamicdnsrecord`` resource:
+    Avi DynamicDnsRecord at /api/dynamicdnsrecord."""
 
     TYPE = 'avi_dynamicdnsrecord'
     ARGUMENTS = AviDynamicdnsrecordArgs
@@ -1997,17 +3042,23 @@ class AviDynamicdnsrecord(TypedResource):
 
 
 class AviErrorpagebodyArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_errorpagebody``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Error page body sent to client when match.
     error_page_body: Required[str]
+    #: Format of an error page body HTML or JSON.
     format: str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
     name: Required[str]
     tenant_ref: str
     uuid: str
 
 
 class AviErrorpagebody(TypedResource):
-    """``avi_errorpagebody`` resource."""
+    """``avi_errorpagebody`` resource:
+    Avi ErrorPageBody at /api/errorpagebody."""
 
     TYPE = 'avi_errorpagebody'
     ARGUMENTS = AviErrorpagebodyArgs
@@ -2027,16 +3078,21 @@ class AviErrorpagebody(TypedResource):
 
 
 class AviErrorpageprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    error_pages: Sequence[Any]
-    markers: Sequence[Any]
+    """Arguments of ``avi_errorpageprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Defined Error Pages for HTTP status codes.
+    error_pages: OneOrMore[ErrorPage]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
     name: Required[str]
     tenant_ref: str
     uuid: str
 
 
 class AviErrorpageprofile(TypedResource):
-    """``avi_errorpageprofile`` resource."""
+    """``avi_errorpageprofile`` resource:
+    Avi ErrorPageProfile at /api/errorpageprofile."""
 
     TYPE = 'avi_errorpageprofile'
     ARGUMENTS = AviErrorpageprofileArgs
@@ -2055,17 +3111,26 @@ class AviErrorpageprofile(TypedResource):
 
 
 class AviFederationcheckpointArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_federationcheckpoint``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Date when the checkpoint was created.
     date: str
+    #: Description for this checkpoint.
     description: str
+    #: This field describes the object's replication scope.
     is_federated: bool | str
+    #: Name of the Checkpoint.
     name: Required[str]
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of the Checkpoint.
     uuid: str
 
 
 class AviFederationcheckpoint(TypedResource):
-    """``avi_federationcheckpoint`` resource."""
+    """``avi_federationcheckpoint`` resource:
+    Avi FederationCheckpoint at /api/federationcheckpoint."""
 
     TYPE = 'avi_federationcheckpoint'
     ARGUMENTS = AviFederationcheckpointArgs
@@ -2084,12 +3149,16 @@ class AviFederationcheckpoint(TypedResource):
 
 
 class AviFederationcheckpointInventoryArgs(TypedDict, total=False):
-    config: _Object
+    """Arguments of ``avi_federationcheckpoint_inventory``."""
+    #: Configuration summary of the Waf Policy PSM Group.
+    config: OneOrMore[FederationCheckpoint]
+    #: UUID of the Waf Policy PSM Group.
     uuid: str
 
 
 class AviFederationcheckpointInventory(TypedResource):
-    """``avi_federationcheckpoint_inventory`` resource."""
+    """``avi_federationcheckpoint_inventory`` resource:
+    Avi FederationCheckpointInventory at /api/federationcheckpoint-inventory."""
 
     TYPE = 'avi_federationcheckpoint_inventory'
     ARGUMENTS = AviFederationcheckpointInventoryArgs
@@ -2105,25 +3174,42 @@ class AviFederationcheckpointInventory(TypedResource):
 
 
 class AviFileobjectArgs(TypedDict, total=False):
+    """Arguments of ``avi_fileobject``."""
+    #: SHA1 checksum of the file.
     checksum: str
+    #: This field indicates whether the file is gzip-compressed.
     compressed: bool | str
+    #: Timestamp of creation for the file.
     created: str
+    #: Description of the file.
     description: str
+    #: Timestamp when the file will be no longer needed and can be removed by the system.
     expires_at: str
+    #: This field describes the object's replication scope.
     is_federated: bool | str
+    #: Name of the file object.
     name: Required[str]
+    #: Path to the file.
     path: str
+    #: Enforce Read-Only on the file.
     read_only: bool | str
+    #: Flag to allow/restrict download of the file.
     restrict_download: bool | str
+    #: Size of the file.
     size: int | str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: Type of the file.
     type: Required[str]
+    #: UUID of the file.
     uuid: str
+    #: Version of the file.
     version: str
 
 
 class AviFileobject(TypedResource):
-    """``avi_fileobject`` resource."""
+    """``avi_fileobject`` resource:
+    Avi FileObject at /api/fileobject."""
 
     TYPE = 'avi_fileobject'
     ARGUMENTS = AviFileobjectArgs
@@ -2143,17 +3229,26 @@ class AviFileobject(TypedResource):
 
 
 class AviGeodbArgs(TypedDict, total=False):
+    """Arguments of ``avi_geodb``."""
+    #: Description.
     description: str
-    files: Sequence[Any]
+    #: Geo Database files.
+    files: OneOrMore[GeoDBFile]
+    #: This field indicates that this object is replicated across GSLB federation.
     is_federated: bool | str
-    mappings: Sequence[Any]
+    #: Custom mappings of geo values.
+    mappings: OneOrMore[GeoDBMapping]
+    #: Geo Database name.
     name: Required[str]
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of this object.
     uuid: str
 
 
 class AviGeodb(TypedResource):
-    """``avi_geodb`` resource."""
+    """``avi_geodb`` resource:
+    Avi GeoDB at /api/geodb."""
 
     TYPE = 'avi_geodb'
     ARGUMENTS = AviGeodbArgs
@@ -2172,31 +3267,57 @@ class AviGeodb(TypedResource):
 
 
 class AviGslbArgs(TypedDict, total=False):
+    """Arguments of ``avi_gslb``."""
+    #: Frequency with which messages are propagated to Vs Mgr.
     async_interval: int | str
+    #: Max retries after which the remote site is treated as a fresh start.
     clear_on_max_retries: int | str
-    client_ip_addr_group: _Object
-    configpb_attributes: _Object
+    #: Group to specify if the client ip addresses are public or private.
+    client_ip_addr_group: OneOrMore[GslbClientIpAddrGroup]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
-    dns_configs: Sequence[Any]
+    #: Sub domain configuration for the GSLB.
+    dns_configs: OneOrMore[DNSConfig]
+    #: Allows enable/disable of GslbService pool groups and pool members from the gslb
+    #: follower members.
     enable_config_by_members: bool | str
+    #: Frequency with which errored messages are resynced to follower sites.
     error_resync_interval: int | str
+    #: This field indicates that this object is replicated across GSLB federation.
     is_federated: bool | str
+    #: Mark this Site as leader of GSLB configuration.
     leader_cluster_uuid: Required[str]
+    #: This field disables the configuration operations on the leader for all federated
+    #: objects.
     maintenance_mode: bool | str
+    #: Name for the GSLB object.
     name: Required[str]
-    replication_policy: _Object
+    #: Policy for replicating configuration to the active follower sites.
+    replication_policy: OneOrMore[ReplicationPolicy]
+    #: Frequency with which group members communicate.
     send_interval: int | str
+    #: The user can specify a send-interval while entering maintenance mode.
     send_interval_prior_to_maintenance_mode: int | str
-    sites: Required[Sequence[Any]]
+    #: Select Avi site member belonging to this Gslb.
+    sites: Required[OneOrMore[GslbSite]]
     tenant_ref: str
+    #: This field indicates tenant visibility for GS pool member selection across the
+    #: Gslb federated objects.Tenant scope can be set only during the Gslb create and
+    #: cannot be changed once it is set.
     tenant_scoped: bool | str
-    third_party_sites: Sequence[Any]
+    #: Third party site member belonging to this Gslb.
+    third_party_sites: OneOrMore[GslbThirdPartySite]
+    #: UUID of the GSLB object.
     uuid: str
+    #: The view-id is used in change-leader mode to differentiate partitioned groups
+    #: while they have the same GSLB namespace.
     view_id: int | str
 
 
 class AviGslb(TypedResource):
-    """``avi_gslb`` resource."""
+    """``avi_gslb`` resource:
+    Avi Gslb at /api/gslb."""
 
     TYPE = 'avi_gslb'
     ARGUMENTS = AviGslbArgs
@@ -2217,12 +3338,16 @@ class AviGslb(TypedResource):
 
 
 class AviGslbInventoryArgs(TypedDict, total=False):
-    config: _Object
+    """Arguments of ``avi_gslb_inventory``."""
+    #: Configuration summary of the GSLB.
+    config: OneOrMore[GslbConfig]
+    #: UUID of the GSLB.
     uuid: str
 
 
 class AviGslbInventory(TypedResource):
-    """``avi_gslb_inventory`` resource."""
+    """``avi_gslb_inventory`` resource:
+    Avi GslbInventory at /api/gslb-inventory."""
 
     TYPE = 'avi_gslb_inventory'
     ARGUMENTS = AviGslbInventoryArgs
@@ -2238,18 +3363,26 @@ class AviGslbInventory(TypedResource):
 
 
 class AviGslbgeodbprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_gslbgeodbprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
-    entries: Required[Sequence[Any]]
+    #: List of Geodb entries.
+    entries: Required[OneOrMore[GslbGeoDbEntry]]
+    #: This field indicates that this object is replicated across GSLB federation.
     is_federated: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: A user-friendly name for the geodb profile.
     name: Required[str]
     tenant_ref: str
+    #: UUID of the geodb profile.
     uuid: str
 
 
 class AviGslbgeodbprofile(TypedResource):
-    """``avi_gslbgeodbprofile`` resource."""
+    """``avi_gslbgeodbprofile`` resource:
+    Avi GslbGeoDbProfile at /api/gslbgeodbprofile."""
 
     TYPE = 'avi_gslbgeodbprofile'
     ARGUMENTS = AviGslbgeodbprofileArgs
@@ -2269,37 +3402,72 @@ class AviGslbgeodbprofile(TypedResource):
 
 
 class AviGslbserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_gslbservice``."""
+    #: The federated application persistence associated with GslbService site persistence
+    #: functionality.
     application_persistence_profile_ref: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: GS member's overall health status is derived based on a combination of controller
+    #: and datapath health-status inputs.
     controller_health_status_enabled: bool | str
+    #: Creator name.
     created_by: str
     description: str
+    #: Fully qualified domain name of the GSLB service.
     domain_names: Required[Sequence[Any]]
-    down_response: _Object
+    #: Response to the client query when the GSLB service is DOWN.
+    down_response: OneOrMore[GslbServiceDownResponse]
+    #: Enable or disable the GSLB service.
     enabled: bool | str
-    groups: Required[Sequence[Any]]
+    #: Select list of pools belonging to this GSLB service.
+    groups: Required[OneOrMore[GslbPool]]
+    #: Verify VS health by applying one or more health monitors.
     health_monitor_refs: Sequence[Any]
+    #: Health monitor probe can be executed for all the members or it can be executed
+    #: only for third-party members.
     health_monitor_scope: str
+    #: This field is an internal field and is used in SE.
     hm_off: bool | str
+    #: This field indicates that this object is replicated across GSLB federation.
     is_federated: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The minimum number of members to distribute traffic to.
     min_members: int | str
+    #: Name for the GSLB service.
     name: Required[str]
+    #: Number of IP addresses of this GSLB service to be returned by the DNS Service.
     num_dns_ip: int | str
+    #: PKI profile associated with the Gslb Service.
     pki_profile_ref: str
+    #: The load balancing algorithm will pick a GSLB pool within the GSLB service list of
+    #: available pools.
     pool_algorithm: str
+    #: This field indicates that for a CNAME query, respond with resolved CNAMEs in the
+    #: additional section with A records.
     resolve_cname: bool | str
+    #: Enable site-persistence for the GslbService.
     site_persistence_enabled: bool | str
     tenant_ref: str
+    #: When enabled, topology policy rules are used for member selection first.
     topology_policy_enabled: bool | str
+    #: TTL value (in seconds) for records served for this GSLB service by the DNS
+    #: Service.
     ttl: int | str
+    #: Use the client ip subnet from the EDNS option as source IPaddress for client
+    #: geo-location and consistent hash algorithm.
     use_edns_client_subnet: bool | str
+    #: UUID of the GSLB service.
     uuid: str
+    #: Enable wild-card match of fqdn if an exact match is not found in the DNS table,
+    #: the longest match is chosen by wild-carding the fqdn in the DNS request.
     wildcard_match: bool | str
 
 
 class AviGslbservice(TypedResource):
-    """``avi_gslbservice`` resource."""
+    """``avi_gslbservice`` resource:
+    Avi GslbService at /api/gslbservice."""
 
     TYPE = 'avi_gslbservice'
     ARGUMENTS = AviGslbserviceArgs
@@ -2320,12 +3488,16 @@ class AviGslbservice(TypedResource):
 
 
 class AviGslbserviceInventoryArgs(TypedDict, total=False):
-    config: _Object
+    """Arguments of ``avi_gslbservice_inventory``."""
+    #: Configuration summary of the GSLB Service.
+    config: OneOrMore[GslbServiceConfig]
+    #: UUID of the GSLB Service.
     uuid: str
 
 
 class AviGslbserviceInventory(TypedResource):
-    """``avi_gslbservice_inventory`` resource."""
+    """``avi_gslbservice_inventory`` resource:
+    Avi GslbServiceInventory at /api/gslbservice-inventory."""
 
     TYPE = 'avi_gslbservice_inventory'
     ARGUMENTS = AviGslbserviceInventoryArgs
@@ -2341,16 +3513,23 @@ class AviGslbserviceInventory(TypedResource):
 
 
 class AviHardwaresecuritymodulegroupArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    hsm: Required[_Object]
-    markers: Sequence[Any]
+    """Arguments of ``avi_hardwaresecuritymodulegroup``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Hardware Security Module configuration.
+    hsm: Required[OneOrMore[HardwareSecurityModule]]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the HSM Group configuration object.
     name: Required[str]
     tenant_ref: str
+    #: UUID of the HSM Group configuration object.
     uuid: str
 
 
 class AviHardwaresecuritymodulegroup(TypedResource):
-    """``avi_hardwaresecuritymodulegroup`` resource."""
+    """``avi_hardwaresecuritymodulegroup`` resource:
+    Avi HardwareSecurityModuleGroup at /api/hardwaresecuritymodulegroup."""
 
     TYPE = 'avi_hardwaresecuritymodulegroup'
     ARGUMENTS = AviHardwaresecuritymodulegroupArgs
@@ -2370,45 +3549,77 @@ class AviHardwaresecuritymodulegroup(TypedResource):
 
 
 class AviHealthmonitorArgs(TypedDict, total=False):
+    """Arguments of ``avi_healthmonitor``."""
+    #: By default, multiple instances of the same healthmonitor to the same server are
+    #: suppressed intelligently.
     allow_duplicate_monitors: bool | str
-    authentication: _Object
-    configpb_attributes: _Object
+    #: Authentication information for username/password.
+    authentication: OneOrMore[HealthMonitorAuthInfo]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
+    #: During addition of a server or healthmonitors or during bootup, Avi performs
+    #: sequential health checks rather than waiting for send-interval to kick in, to mark
+    #: the server up as soon as possible.
     disable_quickstart: bool | str
-    dns_monitor: _Object
-    external_monitor: _Object
+    dns_monitor: OneOrMore[HealthMonitorDNS]
+    external_monitor: OneOrMore[HealthMonitorExternal]
+    #: Number of continuous failed health checks before the server is marked down.
     failed_checks: int | str
-    ftp_monitor: _Object
-    ftps_monitor: _Object
-    http_monitor: _Object
-    https_monitor: _Object
-    imap_monitor: _Object
-    imaps_monitor: _Object
+    #: Health monitor for FTP.
+    ftp_monitor: OneOrMore[HealthMonitorFtp]
+    #: Health monitor for FTPS.
+    ftps_monitor: OneOrMore[HealthMonitorFtp]
+    http_monitor: OneOrMore[HealthMonitorHttp]
+    https_monitor: OneOrMore[HealthMonitorHttp]
+    #: Health monitor for IMAP.
+    imap_monitor: OneOrMore[HealthMonitorImap]
+    #: Health monitor for IMAPS.
+    imaps_monitor: OneOrMore[HealthMonitorImap]
+    #: This field describes the object's replication scope.
     is_federated: bool | str
-    ldap_monitor: _Object
-    ldaps_monitor: _Object
-    markers: Sequence[Any]
+    #: Health monitor for LDAP.
+    ldap_monitor: OneOrMore[HealthMonitorLdap]
+    #: Health monitor for LDAPS.
+    ldaps_monitor: OneOrMore[HealthMonitorLdap]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Use this port instead of the port defined for the server in the Pool.
     monitor_port: int | str
+    #: A user friendly name for this health monitor.
     name: Required[str]
-    pop3_monitor: _Object
-    pop3s_monitor: _Object
-    radius_monitor: _Object
+    #: Health monitor for POP3.
+    pop3_monitor: OneOrMore[HealthMonitorPop3]
+    #: Health monitor for POP3S.
+    pop3s_monitor: OneOrMore[HealthMonitorPop3]
+    #: Health monitor for Radius.
+    radius_monitor: OneOrMore[HealthMonitorRadius]
+    #: A valid response from the server is expected within the receive timeout window.
     receive_timeout: int | str
-    sctp_monitor: _Object
+    #: Health monitor for SCTP.
+    sctp_monitor: OneOrMore[HealthMonitorSctp]
+    #: Frequency, in seconds, that monitors are sent to a server.
     send_interval: int | str
-    sip_monitor: _Object
-    smtp_monitor: _Object
-    smtps_monitor: _Object
+    #: Health monitor for SIP.
+    sip_monitor: OneOrMore[HealthMonitorSIP]
+    #: Health monitor for SMTP.
+    smtp_monitor: OneOrMore[HealthMonitorSmtp]
+    #: Health monitor for SMTPS.
+    smtps_monitor: OneOrMore[HealthMonitorSmtp]
+    #: Number of continuous successful health checks before server is marked up.
     successful_checks: int | str
-    tcp_monitor: _Object
+    tcp_monitor: OneOrMore[HealthMonitorTcp]
     tenant_ref: str
+    #: Type of the health monitor.
     type: Required[str]
-    udp_monitor: _Object
+    udp_monitor: OneOrMore[HealthMonitorUdp]
+    #: UUID of the health monitor.
     uuid: str
 
 
 class AviHealthmonitor(TypedResource):
-    """``avi_healthmonitor`` resource."""
+    """``avi_healthmonitor`` resource:
+    Avi HealthMonitor at /api/healthmonitor."""
 
     TYPE = 'avi_healthmonitor'
     ARGUMENTS = AviHealthmonitorArgs
@@ -2428,23 +3639,35 @@ class AviHealthmonitor(TypedResource):
 
 
 class AviHttppolicysetArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_httppolicyset``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
     description: str
+    #: Geo database.
     geo_db_ref: str
-    http_request_policy: _Object
-    http_response_policy: _Object
-    http_security_policy: _Object
+    #: HTTP request policy for the virtual service.
+    http_request_policy: OneOrMore[HTTPRequestPolicy]
+    #: HTTP response policy for the virtual service.
+    http_response_policy: OneOrMore[HTTPResponsePolicy]
+    #: HTTP security policy for the virtual service.
+    http_security_policy: OneOrMore[HTTPSecurityPolicy]
+    #: IP reputation database.
     ip_reputation_db_ref: str
     is_internal_policy: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the HTTP Policy Set.
     name: Required[str]
     tenant_ref: str
+    #: UUID of the HTTP Policy Set.
     uuid: str
 
 
 class AviHttppolicyset(TypedResource):
-    """``avi_httppolicyset`` resource."""
+    """``avi_httppolicyset`` resource:
+    Avi HTTPPolicySet at /api/httppolicyset."""
 
     TYPE = 'avi_httppolicyset'
     ARGUMENTS = AviHttppolicysetArgs
@@ -2463,28 +3686,51 @@ class AviHttppolicyset(TypedResource):
 
 
 class AviIcapprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_icapprofile``."""
+    #: Allow ICAP server to send 204 response as described in RFC 3507 section 4.5.
     allow_204: bool | str
+    #: The maximum buffer size for the HTTP request body.
     buffer_size: int | str
+    #: Decide what should happen if the request body size exceeds the configured buffer
+    #: size.
     buffer_size_exceed_action: str
+    #: The cloud where this object belongs to.
     cloud_ref: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: A description for this ICAP profile.
     description: str
+    #: Use the ICAP preview feature as described in RFC 3507 section 4.5.
     enable_preview: bool | str
+    #: Decide what should happen if there is a problem with the ICAP server like
+    #: communication timeout, protocol error, pool error, etc.
     fail_action: str
+    #: Name of the ICAP profile.
     name: Required[str]
-    nsx_defender_config: _Object
+    #: NSXDefender specific ICAP configurations.
+    nsx_defender_config: OneOrMore[IcapNsxDefenderConfig]
+    #: The pool group which is used to connect to ICAP servers.
     pool_group_ref: Required[str]
+    #: The ICAP preview size as described in RFC 3507 section 4.5.
     preview_size: int | str
+    #: Maximum time, client's request will be paused for ICAP processing.
     response_timeout: int | str
+    #: The path and query component of the ICAP URL.
     service_uri: Required[str]
+    #: If the ICAP request takes longer than this value, this request will generate a
+    #: significant log entry.
     slow_response_warning_threshold: int | str
+    #: Tenant which this object belongs to.
     tenant_ref: str
+    #: UUID of the ICAP profile.
     uuid: str
+    #: The vendor of the ICAP server.
     vendor: str
 
 
 class AviIcapprofile(TypedResource):
-    """``avi_icapprofile`` resource."""
+    """``avi_icapprofile`` resource:
+    Avi IcapProfile at /api/icapprofile."""
 
     TYPE = 'avi_icapprofile'
     ARGUMENTS = AviIcapprofileArgs
@@ -2505,32 +3751,56 @@ class AviIcapprofile(TypedResource):
 
 
 class AviImageArgs(TypedDict, total=False):
-    cloud_info_values: Sequence[Any]
-    controller_info: _Object
+    """Arguments of ``avi_image``."""
+    #: This field describes the cloud info specific to the base image.
+    cloud_info_values: OneOrMore[ImageCloudData]
+    #: Controller package details.
+    controller_info: OneOrMore[PackageDetails]
+    #: Mandatory Controller patch name that is applied along with this base image.
     controller_patch_name: str
+    #: It references the controller-patch associated with the Uber image.
     controller_patch_ref: str
+    #: Time taken to upload the image in seconds.
     duration: int | str
+    #: Image upload end time.
     end_time: str
-    events: Sequence[Any]
+    #: Image events for image upload operation.
+    events: OneOrMore[ImageEventMap]
+    #: Specifies whether FIPS mode can be enabled on this image.
     fips_mode_transition_applicable: bool | str
-    img_state: _Object
-    migrations: _Object
+    #: Status of the image.
+    img_state: OneOrMore[ImageUploadOpsStatus]
+    #: This field describes the api migration related information.
+    migrations: OneOrMore[SupportedMigrations]
+    #: Name of the image.
     name: Required[str]
+    #: Image upload progress which holds value between 0-100.
     progress: int | str
-    se_info: _Object
+    #: SE package details.
+    se_info: OneOrMore[PackageDetails]
+    #: Mandatory ServiceEngine patch name that is applied along with this base image.
     se_patch_name: str
+    #: It references the Service Engine patch associated with the Uber Image.
     se_patch_ref: str
+    #: Image upload start time.
     start_time: str
+    #: Completed set of tasks for Image upload.
     tasks_completed: int | str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: Total number of tasks for Image upload.
     total_tasks: int | str
+    #: Type of the image patch/system.
     type: str
+    #: Status to check if the image is an uber bundle.
     uber_bundle: bool | str
+    #: UUID of the image.
     uuid: str
 
 
 class AviImage(TypedResource):
-    """``avi_image`` resource."""
+    """``avi_image`` resource:
+    Avi Image at /api/image."""
 
     TYPE = 'avi_image'
     ARGUMENTS = AviImageArgs
@@ -2549,17 +3819,26 @@ class AviImage(TypedResource):
 
 
 class AviInventoryfaultconfigArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    controller_faults: _Object
+    """Arguments of ``avi_inventoryfaultconfig``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Configure controller faults.
+    controller_faults: OneOrMore[ControllerFaults]
+    #: Name.
     name: str
-    serviceengine_faults: _Object
+    #: Configure serviceengine faults.
+    serviceengine_faults: OneOrMore[ServiceengineFaults]
+    #: Tenant.
     tenant_ref: str
+    #: UUID Auto generated.
     uuid: str
-    virtualservice_faults: _Object
+    #: Configure VirtualService faults.
+    virtualservice_faults: OneOrMore[VirtualserviceFaults]
 
 
 class AviInventoryfaultconfig(TypedResource):
-    """``avi_inventoryfaultconfig`` resource."""
+    """``avi_inventoryfaultconfig`` resource:
+    Avi InventoryFaultConfig at /api/inventoryfaultconfig."""
 
     TYPE = 'avi_inventoryfaultconfig'
     ARGUMENTS = AviInventoryfaultconfigArgs
@@ -2575,23 +3854,36 @@ class AviInventoryfaultconfig(TypedResource):
 
 
 class AviIpaddrgroupArgs(TypedDict, total=False):
-    addrs: Sequence[Any]
-    configpb_attributes: _Object
+    """Arguments of ``avi_ipaddrgroup``."""
+    #: Configure IP address(es).
+    addrs: OneOrMore[IpAddr]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Populate the IP address ranges from the geo database for this country.
     country_codes: Sequence[Any]
     description: str
-    ip_ports: Sequence[Any]
+    #: Configure (IP address, port) tuple(s).
+    ip_ports: OneOrMore[IpAddrPort]
+    #: Populate IP addresses from tasks of this Marathon app.
     marathon_app_name: str
+    #: Task port associated with marathon service port.
     marathon_service_port: int | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the IP address group.
     name: Required[str]
-    prefixes: Sequence[Any]
-    ranges: Sequence[Any]
+    #: Configure IP address prefix(es).
+    prefixes: OneOrMore[IpAddrPrefix]
+    #: Configure IP address range(s).
+    ranges: OneOrMore[IpAddrRange]
     tenant_ref: str
+    #: UUID of the IP address group.
     uuid: str
 
 
 class AviIpaddrgroup(TypedResource):
-    """``avi_ipaddrgroup`` resource."""
+    """``avi_ipaddrgroup`` resource:
+    Avi IpAddrGroup at /api/ipaddrgroup."""
 
     TYPE = 'avi_ipaddrgroup'
     ARGUMENTS = AviIpaddrgroupArgs
@@ -2610,27 +3902,44 @@ class AviIpaddrgroup(TypedResource):
 
 
 class AviIpamdnsproviderprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_ipamdnsproviderprofile``."""
+    #: If this flag is set, only allocate IP from networks in the Virtual Service VRF.
     allocate_ip_in_vrf: bool | str
-    aws_profile: _Object
-    azure_profile: _Object
-    configpb_attributes: _Object
-    custom_profile: _Object
-    gcp_profile: _Object
-    infoblox_profile: _Object
-    internal_profile: _Object
-    markers: Sequence[Any]
+    #: Provider details if type is AWS.
+    aws_profile: OneOrMore[IpamDnsAwsProfile]
+    #: Provider details if type is Microsoft Azure.
+    azure_profile: OneOrMore[IpamDnsAzureProfile]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Provider details if type is Custom.
+    custom_profile: OneOrMore[IpamDnsCustomProfile]
+    #: Provider details if type is Google Cloud.
+    gcp_profile: OneOrMore[IpamDnsGCPProfile]
+    #: Provider details if type is Infoblox.
+    infoblox_profile: OneOrMore[IpamDnsInfobloxProfile]
+    #: Provider details if type is Avi.
+    internal_profile: OneOrMore[IpamDnsInternalProfile]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name for the IPAM/DNS Provider profile.
     name: Required[str]
-    oci_profile: _Object
-    openstack_profile: _Object
-    proxy_configuration: _Object
+    #: Provider details for Oracle Cloud.
+    oci_profile: OneOrMore[IpamDnsOCIProfile]
+    #: Provider details if type is OpenStack.
+    openstack_profile: OneOrMore[IpamDnsOpenstackProfile]
+    proxy_configuration: OneOrMore[ProxyConfiguration]
     tenant_ref: str
-    tencent_profile: _Object
+    #: Provider details for Tencent Cloud.
+    tencent_profile: OneOrMore[IpamDnsTencentProfile]
+    #: Provider Type for the IPAM/DNS Provider profile.
     type: Required[str]
+    #: UUID of the IPAM/DNS Provider profile.
     uuid: str
 
 
 class AviIpamdnsproviderprofile(TypedResource):
-    """``avi_ipamdnsproviderprofile`` resource."""
+    """``avi_ipamdnsproviderprofile`` resource:
+    Avi IpamDnsProviderProfile at /api/ipamdnsproviderprofile."""
 
     TYPE = 'avi_ipamdnsproviderprofile'
     ARGUMENTS = AviIpamdnsproviderprofileArgs
@@ -2650,21 +3959,35 @@ class AviIpamdnsproviderprofile(TypedResource):
 
 
 class AviIpreputationdbArgs(TypedDict, total=False):
+    """Arguments of ``avi_ipreputationdb``."""
+    #: IP reputation DB base file.
     base_file_refs: Sequence[Any]
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Description.
     description: str
+    #: IP reputation DB incremental update files.
     incremental_file_refs: Sequence[Any]
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: IP reputation DB name.
     name: Required[str]
-    service_status: _Object
+    #: If this object is managed by the IP reputation service, this field contain the
+    #: status of this syncronization.
+    service_status: OneOrMore[IPReputationServiceStatus]
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of this object.
     uuid: str
+    #: Organization providing IP reputation data.
     vendor: Required[str]
+    #: A version number for this database object.
     version: str
 
 
 class AviIpreputationdb(TypedResource):
-    """``avi_ipreputationdb`` resource."""
+    """``avi_ipreputationdb`` resource:
+    Avi IPReputationDB at /api/ipreputationdb."""
 
     TYPE = 'avi_ipreputationdb'
     ARGUMENTS = AviIpreputationdbArgs
@@ -2684,16 +4007,18 @@ class AviIpreputationdb(TypedResource):
 
 
 class AviJobsArgs(TypedDict, total=False):
+    """Arguments of ``avi_jobs``."""
     expires_at: Required[str]
     name: Required[str]
     obj_key: Required[str]
-    subjobs: Sequence[Any]
+    subjobs: OneOrMore[SubJob]
     tenant_ref: str
     uuid: str
 
 
 class AviJobs(TypedResource):
-    """``avi_jobs`` resource."""
+    """``avi_jobs`` resource:
+    Avi JobEntry at /api/jobs."""
 
     TYPE = 'avi_jobs'
     ARGUMENTS = AviJobsArgs
@@ -2714,16 +4039,24 @@ class AviJobs(TypedResource):
 
 
 class AviJwtprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_jwtprofile``."""
+    #: This field describes the object's replication scope.
     is_federated: bool | str
-    jwks_keys: Sequence[Any]
+    #: JWK keys used for signing/validating the JWT.
+    jwks_keys: OneOrMore[JWSKey]
+    #: JWT auth type for JWT validation.
     jwt_auth_type: Required[str]
+    #: A user friendly name for this jwt profile.
     name: Required[str]
+    #: UUID of the Tenant.
     tenant_ref: str
+    #: UUID of the jwt profile.
     uuid: str
 
 
 class AviJwtprofile(TypedResource):
-    """``avi_jwtprofile`` resource."""
+    """``avi_jwtprofile`` resource:
+    Avi JWTProfile at /api/jwtprofile."""
 
     TYPE = 'avi_jwtprofile'
     ARGUMENTS = AviJwtprofileArgs
@@ -2743,19 +4076,32 @@ class AviJwtprofile(TypedResource):
 
 
 class AviJwtserverprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    controller_internal_auth: _Object
+    """Arguments of ``avi_jwtserverprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: JWT Auth configuration for profile_type CONTROLLER_INTERNAL_AUTH.
+    controller_internal_auth: OneOrMore[ControllerInternalAuth]
+    #: This field describes the object's replication scope.
     is_federated: bool | str
+    #: Uniquely identifiable name of the Token Issuer, only allowed with profile_type
+    #: CLIENT_AUTH.
     issuer: str
+    #: JWKS key set used for validating the JWT, only allowed with profile_type
+    #: CLIENT_AUTH.
     jwks_keys: str
+    #: Type of JWT Server profile which defines the usage type.
     jwt_profile_type: str
+    #: Name of the JWT Profile.
     name: Required[str]
+    #: UUID of the Tenant.
     tenant_ref: str
+    #: UUID of the JWTProfile.
     uuid: str
 
 
 class AviJwtserverprofile(TypedResource):
-    """``avi_jwtserverprofile`` resource."""
+    """``avi_jwtserverprofile`` resource:
+    Avi JWTServerProfile at /api/jwtserverprofile."""
 
     TYPE = 'avi_jwtserverprofile'
     ARGUMENTS = AviJwtserverprofileArgs
@@ -2774,19 +4120,27 @@ class AviJwtserverprofile(TypedResource):
 
 
 class AviL4policysetArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_l4policyset``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
     description: str
     is_internal_policy: bool | str
-    l4_connection_policy: _Object
-    markers: Sequence[Any]
+    #: Policy to apply when a new transport connection is setup.
+    l4_connection_policy: OneOrMore[L4ConnectionPolicy]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the L4 Policy Set.
     name: Required[str]
     tenant_ref: str
+    #: ID of the L4 Policy Set.
     uuid: str
 
 
 class AviL4policyset(TypedResource):
-    """``avi_l4policyset`` resource."""
+    """``avi_l4policyset`` resource:
+    Avi L4PolicySet at /api/l4policyset."""
 
     TYPE = 'avi_l4policyset'
     ARGUMENTS = AviL4policysetArgs
@@ -2805,14 +4159,20 @@ class AviL4policyset(TypedResource):
 
 
 class AviLabelgroupArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    labels: Sequence[Any]
+    """Arguments of ``avi_labelgroup``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: List of allowed or suggested labels for the label group.
+    labels: OneOrMore[RoleMatchOperationMatchLabel]
+    #: Name of the Label Group.
     name: Required[str]
+    #: UUID of the Label Group.
     uuid: str
 
 
 class AviLabelgroup(TypedResource):
-    """``avi_labelgroup`` resource."""
+    """``avi_labelgroup`` resource:
+    Avi LabelGroup at /api/labelgroup."""
 
     TYPE = 'avi_labelgroup'
     ARGUMENTS = AviLabelgroupArgs
@@ -2831,29 +4191,49 @@ class AviLabelgroup(TypedResource):
 
 
 class AviLicenseArgs(TypedDict, total=False):
-    active_burst_resources: Sequence[Any]
+    """Arguments of ``avi_license``."""
+    #: List of active burst core license in use.
+    active_burst_resources: OneOrMore[BurstResource]
+    #: Total number of Service Engine cores for burst core based licenses.
     burst_cores: int | str
+    #: Number of Service Engine cores in non-container clouds.
     cores: int | str
+    #: customer_name of ControllerLicense.
     customer_name: Required[str]
     disable_enforcement: bool | str
-    expired_burst_resources: Sequence[Any]
+    #: List of used or expired burst core licenses.
+    expired_burst_resources: OneOrMore[BurstResource]
+    #: Flag used to track initialization.
     initialized: bool | str
     license_id: str
+    #: license_tier of ControllerLicense.
     license_tier: Sequence[Any]
-    license_tiers: Sequence[Any]
-    licenses: Sequence[Any]
+    license_tiers: OneOrMore[CumulativeLicense]
+    #: Placeholder for description of property licenses of obj type ControllerLicense
+    #: field type str type object.
+    licenses: OneOrMore[SingleLicense]
+    #: Number of Service Engines hosts in container clouds.
     max_ses: int | str
+    #: Name of the object.
     name: str
-    se_bandwidth_limits: Sequence[Any]
+    #: Service Engine bandwidth limits for bandwidth based licenses.
+    se_bandwidth_limits: OneOrMore[SEBandwidthLimit]
+    #: Number of vmware service cores after aggregating all other license types.
     service_cores: float | str
+    #: Number of physical cpu sockets across Service Engines in no access and linux
+    #: server clouds.
     sockets: int | str
+    #: start_on of ControllerLicense.
     start_on: str
+    #: Unique object identifier of the object.
     uuid: str
+    #: valid_until of ControllerLicense.
     valid_until: Required[str]
 
 
 class AviLicense(TypedResource):
-    """``avi_license`` resource."""
+    """``avi_license`` resource:
+    Avi ControllerLicense at /api/license."""
 
     TYPE = 'avi_license'
     ARGUMENTS = AviLicenseArgs
@@ -2873,14 +4253,20 @@ class AviLicense(TypedResource):
 
 
 class AviLicensingLedgerDetailsArgs(TypedDict, total=False):
-    escrow_infos: Sequence[Any]
-    se_infos: Sequence[Any]
-    tier_usages: Sequence[Any]
+    """Arguments of ``avi_licensing_ledger_details``."""
+    #: Maintain information about reservation against cookie.
+    escrow_infos: OneOrMore[LicenseInfo]
+    #: Maintain information about consumed licenses against se_uuid.
+    se_infos: OneOrMore[LicenseInfo]
+    #: License usage per tier.
+    tier_usages: OneOrMore[LicenseTierUsage]
+    #: Uuid for reference.
     uuid: str
 
 
 class AviLicensingLedgerDetails(TypedResource):
-    """``avi_licensing_ledger_details`` resource."""
+    """``avi_licensing_ledger_details`` resource:
+    Avi LicenseLedgerDetails at /api/licensing/ledger/details."""
 
     TYPE = 'avi_licensing_ledger_details'
     ARGUMENTS = AviLicensingLedgerDetailsArgs
@@ -2896,15 +4282,22 @@ class AviLicensingLedgerDetails(TypedResource):
 
 
 class AviLicensingStatusArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    saas_status: _Object
-    service_update: _Object
+    """Arguments of ``avi_licensing_status``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Saas licensing status.
+    saas_status: OneOrMore[SaasLicensingStatus]
+    #: Pulse license service update.
+    service_update: OneOrMore[LicenseServiceUpdate]
+    #: Tenant uuid.
     tenant_uuid: str
+    #: Uuid.
     uuid: str
 
 
 class AviLicensingStatus(TypedResource):
-    """``avi_licensing_status`` resource."""
+    """``avi_licensing_status`` resource:
+    Avi LicenseStatus at /api/licensing/status."""
 
     TYPE = 'avi_licensing_status'
     ARGUMENTS = AviLicensingStatusArgs
@@ -2920,6 +4313,7 @@ class AviLicensingStatus(TypedResource):
 
 
 class AviLogcontrollerArgs(TypedDict, total=False):
+    """Arguments of ``avi_logcontroller``."""
     controller_ip: str
     metrics_mgr_port: str
     node_uuid: str
@@ -2932,7 +4326,8 @@ class AviLogcontrollerArgs(TypedDict, total=False):
 
 
 class AviLogcontroller(TypedResource):
-    """``avi_logcontroller`` resource."""
+    """``avi_logcontroller`` resource:
+    Avi LogControllerMapping at /api/logcontroller."""
 
     TYPE = 'avi_logcontroller'
     ARGUMENTS = AviLogcontrollerArgs
@@ -2951,19 +4346,30 @@ class AviLogcontroller(TypedResource):
 
 
 class AviMemorybalancernotifierArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    controller_info: _Object
+    """Arguments of ``avi_memorybalancernotifier``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Current details regarding controller.
+    controller_info: OneOrMore[ControllerInfo]
+    #: Name of controller process.
     name: Required[str]
+    #: UUID of Node.
     node_uuid: str
-    process_info: _Object
+    #: Current process information of the controller process.
+    process_info: OneOrMore[ProcessInfo]
+    #: Instance of the controller process.
     process_instance: str
+    #: UUID of Tenant Object.
     tenant_ref: str
+    #: Time at which Memory Balancer Request was created/updated.
     timestamp: str
+    #: UUID of Memory Balancer Request object.
     uuid: str
 
 
 class AviMemorybalancernotifier(TypedResource):
-    """``avi_memorybalancernotifier`` resource."""
+    """``avi_memorybalancernotifier`` resource:
+    Avi MemoryBalancerRequest at /api/memorybalancernotifier."""
 
     TYPE = 'avi_memorybalancernotifier'
     ARGUMENTS = AviMemorybalancernotifierArgs
@@ -2982,11 +4388,17 @@ class AviMemorybalancernotifier(TypedResource):
 
 
 class AviMicroserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_microservice``."""
     application_name: Required[str]
-    configpb_attributes: _Object
-    containers: Sequence[Any]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: The list of containers for this microservice.
+    containers: OneOrMore[MicroServiceContainer]
+    #: Creator name.
     created_by: str
     description: str
+    #: Flag to indicate if container IP list is provided by cloud connectorThis is
+    #: applicable for overlay cases.
     ip_list: bool | str
     name: Required[str]
     orchestrator_name: Required[str]
@@ -2995,7 +4407,8 @@ class AviMicroserviceArgs(TypedDict, total=False):
 
 
 class AviMicroservice(TypedResource):
-    """``avi_microservice`` resource."""
+    """``avi_microservice`` resource:
+    Avi MicroService at /api/microservice."""
 
     TYPE = 'avi_microservice'
     ARGUMENTS = AviMicroserviceArgs
@@ -3016,17 +4429,24 @@ class AviMicroservice(TypedResource):
 
 
 class AviMicroservicegroupArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_microservicegroup``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
     description: str
+    #: Name of the MicroService group.
     name: Required[str]
+    #: Configure MicroService(es).
     service_refs: Sequence[Any]
     tenant_ref: str
+    #: UUID of the MicroService group.
     uuid: str
 
 
 class AviMicroservicegroup(TypedResource):
-    """``avi_microservicegroup`` resource."""
+    """``avi_microservicegroup`` resource:
+    Avi MicroServiceGroup at /api/microservicegroup."""
 
     TYPE = 'avi_microservicegroup'
     ARGUMENTS = AviMicroservicegroupArgs
@@ -3045,18 +4465,26 @@ class AviMicroservicegroup(TypedResource):
 
 
 class AviNatpolicyArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_natpolicy``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
     description: str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the Nat policy.
     name: str
-    rules: Sequence[Any]
+    #: Nat policy Rules.
+    rules: OneOrMore[NatRule]
     tenant_ref: str
+    #: UUID of the Nat policy.
     uuid: str
 
 
 class AviNatpolicy(TypedResource):
-    """``avi_natpolicy`` resource."""
+    """``avi_natpolicy`` resource:
+    Avi NatPolicy at /api/natpolicy."""
 
     TYPE = 'avi_natpolicy'
     ARGUMENTS = AviNatpolicyArgs
@@ -3072,14 +4500,22 @@ class AviNatpolicy(TypedResource):
 
 
 class AviNetworkArgs(TypedDict, total=False):
-    attrs: Sequence[Any]
+    """Arguments of ``avi_network``."""
+    #: Key/value network attributes.
+    attrs: OneOrMore[KeyValue]
     cloud_ref: str
-    configpb_attributes: _Object
-    configured_subnets: Sequence[Any]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    configured_subnets: OneOrMore[Subnet]
+    #: Select the IP address management scheme for this Network.
     dhcp_enabled: bool | str
+    #: When selected, excludes all discovered subnets in this network from consideration
+    #: for virtual service placement.
     exclude_discovered_subnets: bool | str
+    #: Enable IPv6 auto configuration.
     ip6_autocfg_enabled: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
     name: Required[str]
     synced_from_se: bool | str
     tenant_ref: str
@@ -3089,7 +4525,8 @@ class AviNetworkArgs(TypedDict, total=False):
 
 
 class AviNetwork(TypedResource):
-    """``avi_network`` resource."""
+    """``avi_network`` resource:
+    Avi Network at /api/network."""
 
     TYPE = 'avi_network'
     ARGUMENTS = AviNetworkArgs
@@ -3108,13 +4545,18 @@ class AviNetwork(TypedResource):
 
 
 class AviNetworkInventoryArgs(TypedDict, total=False):
-    config: _Object
-    discovery: _Object
+    """Arguments of ``avi_network_inventory``."""
+    #: Configuration summary of the network.
+    config: OneOrMore[NetworkConfig]
+    #: Configuration summary of the service engine group.
+    discovery: OneOrMore[VIMgrNWRuntime]
+    #: UUID of the network.
     uuid: str
 
 
 class AviNetworkInventory(TypedResource):
-    """``avi_network_inventory`` resource."""
+    """``avi_network_inventory`` resource:
+    Avi NetworkInventory at /api/network-inventory."""
 
     TYPE = 'avi_network_inventory'
     ARGUMENTS = AviNetworkInventoryArgs
@@ -3130,18 +4572,25 @@ class AviNetworkInventory(TypedResource):
 
 
 class AviNetworkprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_networkprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: When enabled, Avi mirrors all TCP fastpath connections to standby.
     connection_mirror: bool | str
     description: str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The name of the network profile.
     name: Required[str]
-    profile: Required[_Object]
+    profile: Required[OneOrMore[NetworkProfileUnion]]
     tenant_ref: str
+    #: UUID of the network profile.
     uuid: str
 
 
 class AviNetworkprofile(TypedResource):
-    """``avi_networkprofile`` resource."""
+    """``avi_networkprofile`` resource:
+    Avi NetworkProfile at /api/networkprofile."""
 
     TYPE = 'avi_networkprofile'
     ARGUMENTS = AviNetworkprofileArgs
@@ -3161,15 +4610,18 @@ class AviNetworkprofile(TypedResource):
 
 
 class AviNetworkruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_networkruntime``."""
     name: Required[str]
+    #: Objects using static IPs in this network.
     obj_uuids: Sequence[Any]
-    subnet_runtime: Sequence[Any]
+    subnet_runtime: OneOrMore[SubnetRuntime]
     tenant_ref: str
     uuid: str
 
 
 class AviNetworkruntime(TypedResource):
-    """``avi_networkruntime`` resource."""
+    """``avi_networkruntime`` resource:
+    Avi NetworkRuntime at /api/networkruntime."""
 
     TYPE = 'avi_networkruntime'
     ARGUMENTS = AviNetworkruntimeArgs
@@ -3188,21 +4640,29 @@ class AviNetworkruntime(TypedResource):
 
 
 class AviNetworksecuritypolicyArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_networksecuritypolicy``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
     description: str
+    #: Geo database.
     geo_db_ref: str
+    #: Network Security Policy is created and modified by internal modules only.
     internal: bool | str
+    #: IP reputation database.
     ip_reputation_db_ref: str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
     name: str
-    rules: Sequence[Any]
+    rules: OneOrMore[NetworkSecurityRule]
     tenant_ref: str
     uuid: str
 
 
 class AviNetworksecuritypolicy(TypedResource):
-    """``avi_networksecuritypolicy`` resource."""
+    """``avi_networksecuritypolicy`` resource:
+    Avi NetworkSecurityPolicy at /api/networksecuritypolicy."""
 
     TYPE = 'avi_networksecuritypolicy'
     ARGUMENTS = AviNetworksecuritypolicyArgs
@@ -3218,20 +4678,30 @@ class AviNetworksecuritypolicy(TypedResource):
 
 
 class AviNetworkserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_networkservice``."""
     cloud_ref: str
-    configpb_attributes: _Object
-    markers: Sequence[Any]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the NetworkService.
     name: Required[str]
-    routing_service: _Object
+    #: Routing Information of the NetworkService.
+    routing_service: OneOrMore[RoutingService]
+    #: Service Engine Group to which the service is applied.
     se_group_ref: Required[str]
+    #: Indicates the type of NetworkService.
     service_type: Required[str]
     tenant_ref: str
+    #: UUID of the NetworkService.
     uuid: str
+    #: VRF context to which the service is scoped.
     vrf_ref: Required[str]
 
 
 class AviNetworkservice(TypedResource):
-    """``avi_networkservice`` resource."""
+    """``avi_networkservice`` resource:
+    Avi NetworkService at /api/networkservice."""
 
     TYPE = 'avi_networkservice'
     ARGUMENTS = AviNetworkserviceArgs
@@ -3253,31 +4723,54 @@ class AviNetworkservice(TypedResource):
 
 
 class AviNsxtsegmentruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_nsxtsegmentruntime``."""
+    #: Nsxt segment belongs to cloud.
     cloud_ref: str
+    #: V6 DHCP ranges configured in Nsxt.
     dhcp6_ranges: Sequence[Any]
+    #: IP address management scheme for this Segment associated network.
     dhcp_enabled: bool | str
+    #: DHCP ranges configured in Nsxt.
     dhcp_ranges: Sequence[Any]
+    #: Segment object name.
     name: str
+    #: Network Name.
     nw_name: str
+    #: Corresponding network object in Avi.
     nw_ref: str
+    #: Opaque network Id.
     opaque_network_id: str
+    #: Origin ID applicable to security only cloud.
     origin_id: str
+    #: Nsxt segment belongs to Security only cloud.
     security_only_nsxt: bool | str
+    #: Segment Gateway.
     segment_gw: str
+    #: V6 segment Gateway.
     segment_gw6: str
+    #: Segment Id.
     segment_id: str
+    #: Segment name.
     segname: str
+    #: Segment Cidr.
     subnet: str
+    #: V6 Segment Cidr.
     subnet6: str
+    #: Nsxt segment belongs to tenant.
     tenant_ref: str
+    #: Tier1 router Id.
     tier1_id: str
+    #: Uuid.
     uuid: str
+    #: Segment Vlan ids.
     vlan_ids: Sequence[Any]
+    #: Corresponding vrf context object in Avi.
     vrf_context_ref: str
 
 
 class AviNsxtsegmentruntime(TypedResource):
-    """``avi_nsxtsegmentruntime`` resource."""
+    """``avi_nsxtsegmentruntime`` resource:
+    Avi NsxtSegmentRuntime at /api/nsxtsegmentruntime."""
 
     TYPE = 'avi_nsxtsegmentruntime'
     ARGUMENTS = AviNsxtsegmentruntimeArgs
@@ -3293,14 +4786,20 @@ class AviNsxtsegmentruntime(TypedResource):
 
 
 class AviObjectaccesspolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_objectaccesspolicy``."""
+    #: Name of the Object Access Policy.
     name: Required[str]
-    rules: Required[Sequence[Any]]
+    #: Rules which grant access to specific objects.
+    rules: Required[OneOrMore[ObjectAccessPolicyRule]]
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: Uuid of the Object Access Policy.
     uuid: str
 
 
 class AviObjectaccesspolicy(TypedResource):
-    """``avi_objectaccesspolicy`` resource."""
+    """``avi_objectaccesspolicy`` resource:
+    Avi ObjectAccessPolicy at /api/objectaccesspolicy."""
 
     TYPE = 'avi_objectaccesspolicy'
     ARGUMENTS = AviObjectaccesspolicyArgs
@@ -3320,19 +4819,29 @@ class AviObjectaccesspolicy(TypedResource):
 
 
 class AviPingaccessagentArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_pingaccessagent``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the PingAccess Agent.
     name: Required[str]
+    #: Pool containing a primary PingAccess Server, as well as any failover servers
+    #: included in the agent.properties file.
     pingaccess_pool_ref: Required[str]
-    primary_server: Required[_Object]
+    #: The ip and port of the primary PingAccess Server.
+    primary_server: Required[OneOrMore[PoolServer]]
+    #: PingAccessAgent's agent.properties file generated by PingAccess server.
     properties_file_data: Required[str]
     tenant_ref: str
+    #: UUID of the PingAccess Agent.
     uuid: str
 
 
 class AviPingaccessagent(TypedResource):
-    """``avi_pingaccessagent`` resource."""
+    """``avi_pingaccessagent`` resource:
+    Avi PingAccessAgent at /api/pingaccessagent."""
 
     TYPE = 'avi_pingaccessagent'
     ARGUMENTS = AviPingaccessagentArgs
@@ -3354,23 +4863,40 @@ class AviPingaccessagent(TypedResource):
 
 
 class AviPkiprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_pkiprofile``."""
+    #: Exempt errors during certificate verification.
     allow_pki_errors: Sequence[Any]
-    ca_certs: Sequence[Any]
-    configpb_attributes: _Object
+    #: List of Certificate Authorities (Root and Intermediate) trusted that is used for
+    #: certificate validation.
+    ca_certs: OneOrMore[SSLCertificate]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
+    #: When enabled, Avi will verify via CRL checks that certificates in the trust chain
+    #: have not been revoked.
     crl_check: bool | str
-    crls: Sequence[Any]
+    #: Certificate Revocation Lists.
+    crls: OneOrMore[CRL]
+    #: When enabled, Avi will not trust Intermediate and Root certs presented by a
+    #: client.
     ignore_peer_chain: bool | str
+    #: This field describes the object's replication scope.
     is_federated: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the PKI Profile.
     name: Required[str]
     tenant_ref: str
     uuid: str
+    #: When enabled, Avi will only validate the revocation status of the leaf certificate
+    #: using CRL.
     validate_only_leaf_crl: bool | str
 
 
 class AviPkiprofile(TypedResource):
-    """``avi_pkiprofile`` resource."""
+    """``avi_pkiprofile`` resource:
+    Avi PKIProfile at /api/pkiprofile."""
 
     TYPE = 'avi_pkiprofile'
     ARGUMENTS = AviPkiprofileArgs
@@ -3389,81 +4915,175 @@ class AviPkiprofile(TypedResource):
 
 
 class AviPoolArgs(TypedDict, total=False):
-    analytics_policy: _Object
+    """Arguments of ``avi_pool``."""
+    #: Determines analytics settings for the pool.
+    analytics_policy: OneOrMore[PoolAnalyticsPolicy]
+    #: Specifies settings related to analytics.
     analytics_profile_ref: str
+    #: Allows the option to append port to hostname in the host header while sending a
+    #: request to the server.
     append_port: str
+    #: Persistence will ensure the same user sticks to the same server for a desired
+    #: duration of time.
     application_persistence_profile_ref: str
+    #: If configured then Avi will trigger orchestration of pool server creation and
+    #: deletion.
     autoscale_launch_config_ref: str
+    #: Network Ids for the launch configuration.
     autoscale_networks: Sequence[Any]
+    #: Reference to Server Autoscale Policy.
     autoscale_policy_ref: str
+    #: Inline estimation of capacity of servers.
     capacity_estimation: bool | str
+    #: The maximum time-to-first-byte of a server.
     capacity_estimation_ttfb_thresh: int | str
     cloud_ref: str
-    conn_pool_properties: _Object
+    #: Connnection pool properties.
+    conn_pool_properties: OneOrMore[ConnPoolProperties]
+    #: Duration for which new connections will be gradually ramped up to a server
+    #: recently brought online.
     connection_ramp_duration: int | str
+    #: Creator name.
     created_by: str
+    #: Traffic sent to servers will use this destination server port unless overridden by
+    #: the server's specific port attribute.
     default_server_port: int | str
+    #: Indicates whether existing IPs are disabled(false) or deleted(true) on dns
+    #: hostname refreshDetail -- On a dns refresh, some IPs set on pool may no longer be
+    #: returned by the resolver.
     delete_server_on_dns_refresh: bool | str
+    #: A description of the pool.
     description: str
+    #: Comma separated list of domain names which will be used to verify the common names
+    #: or subject alternative names presented by server certificates.
     domain_name: Sequence[Any]
+    #: Inherited config from VirtualService.
     east_west: bool | str
+    #: Enable HTTP/2 for traffic from VirtualService to all backend servers in this pool.
     enable_http2: bool | str
+    #: Enable or disable the pool.
     enabled: bool | str
+    #: Names of external auto-scale groups for pool servers.
     external_autoscale_groups: Sequence[Any]
-    fail_action: _Object
+    #: Enable an action - Close Connection, HTTP Redirect or Local HTTP Response - when a
+    #: pool failure happens.
+    fail_action: OneOrMore[FailAction]
+    #: Periodicity of feedback for fewest tasks server selection algorithm.
     fewest_tasks_feedback_delay: int | str
+    #: Used to gracefully disable a server.
     graceful_disable_timeout: int | str
+    #: Time interval for gracefully closing the connections on server, When health
+    #: monitoring marks the server down.
     graceful_hm_down_disable_timeout: int | str
+    #: Verify server health by applying one or more health monitors.
     health_monitor_refs: Sequence[Any]
-    horizon_profile: _Object
+    #: Horizon UAG configuration.
+    horizon_profile: OneOrMore[HorizonProfile]
+    #: Enable common name check for server certificate.
     host_check_enabled: bool | str
-    http2_properties: _Object
+    #: HTTP2 pool properties.
+    http2_properties: OneOrMore[HTTP2PoolProperties]
+    #: Ignore the server port in building the load balancing state.Applicable only for
+    #: consistent hash load balancing algorithm or Disable Port translation
+    #: (use_service_port) use cases.
     ignore_server_port: bool | str
+    #: The Passive monitor will monitor client to server connections and requests and
+    #: adjust traffic load to servers based on successful responses.
     inline_health_monitor: bool | str
+    #: Use list of servers from Ip Address Group.
     ipaddrgroup_ref: str
+    #: Do Round Robin load load balancing at SE level instead of the default per core
+    #: load balancing.
     lb_algo_rr_per_se: bool | str
+    #: The load balancing algorithm will pick a server within the pool's list of
+    #: available servers.
     lb_algorithm: str
+    #: HTTP header name to be used for the hash key.
     lb_algorithm_consistent_hash_hdr: str
+    #: Degree of non-affinity for core affinity based server selection.
     lb_algorithm_core_nonaffinity: int | str
+    #: Criteria used as a key for determining the hash between the client and server.
     lb_algorithm_hash: str
+    #: Allow server lookup by name.
     lookup_server_by_name: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The maximum number of concurrent connections allowed to each server within the
+    #: pool.
     max_concurrent_connections_per_server: int | str
-    max_conn_rate_per_server: _Object
+    #: Rate Limit connections to each server.
+    max_conn_rate_per_server: OneOrMore[RateProfile]
+    #: Minimum number of health monitors in UP state to mark server UP.
     min_health_monitors_up: int | str
+    #: Minimum number of servers in UP state for marking the pool UP.
     min_servers_up: int | str
+    #: The name of the pool.
     name: Required[str]
+    #: A list of NSX Groups where the Servers for the Pool are created .
     nsx_securitygroup: Sequence[Any]
+    #: Avi will validate the SSL certificate present by a server against the selected PKI
+    #: Profile.
     pki_profile_ref: str
-    placement_networks: Sequence[Any]
+    #: Manually select the networks and subnets used to provide reachability to the
+    #: pool's servers.
+    placement_networks: OneOrMore[PlacementNetwork]
+    #: Type or Purpose, the Pool is to be used for.
     pool_type: str
+    #: Minimum number of requests to be queued when pool is full.
     request_queue_depth: int | str
+    #: Enable request queue when pool is full.
     request_queue_enabled: bool | str
+    #: This field is used as a flag to create a job for JobManager.
     resolve_pool_by_dns: bool | str
+    #: Rewrite incoming Host Header to server name of the server to which the request is
+    #: proxied.
     rewrite_host_header_to_server_name: bool | str
+    #: If SNI server name is specified, rewrite incoming host header to the SNI server
+    #: name.
     rewrite_host_header_to_sni: bool | str
+    #: Enable to do routing when this pool is selected to send traffic.
     routing_pool: bool | str
+    #: Server graceful disable timeout behaviour.
     server_disable_type: str
+    #: Fully qualified DNS hostname which will be used in the TLS SNI extension in server
+    #: connections if SNI is enabled.
     server_name: str
-    server_reselect: _Object
+    #: Server reselect configuration for HTTP requests.
+    server_reselect: OneOrMore[HTTPServerReselect]
+    #: Server timeout value specifies the time within which a server connection needs to
+    #: be established and a request-response exchange completes between AVI and the
+    #: server.
     server_timeout: int | str
-    servers: Sequence[Any]
+    #: The pool directs load balanced traffic to this list of destination servers.
+    servers: OneOrMore[Server]
+    #: Metadata pertaining to the service provided by this Pool.
     service_metadata: str
+    #: Enable TLS SNI for server connections.
     sni_enabled: bool | str
-    sp_gs_info: _Object
+    #: GSLB service associated with the site persistence pool.
+    sp_gs_info: OneOrMore[SpGslbServiceInfo]
+    #: Service Engines will present a client SSL certificate to the server.
     ssl_key_and_certificate_ref: str
+    #: When enabled, Avi re-encrypts traffic to the backend servers.
     ssl_profile_ref: str
     tenant_ref: str
+    #: This tier1_lr field should be set same as VirtualService associated for NSX-T.
     tier1_lr: str
+    #: Do not translate the client's destination port when sending the connection to the
+    #: server.
     use_service_port: bool | str
+    #: This applies only when use_service_port is set to true.
     use_service_ssl_mode: bool | str
+    #: UUID of the pool.
     uuid: str
+    #: Virtual Routing Context that the pool is bound to.
     vrf_ref: str
     ignore_servers: bool | str
 
 
 class AviPool(TypedResource):
-    """``avi_pool`` resource."""
+    """``avi_pool`` resource:
+    Avi Pool at /api/pool."""
 
     TYPE = 'avi_pool'
     ARGUMENTS = AviPoolArgs
@@ -3482,17 +5102,26 @@ class AviPool(TypedResource):
 
 
 class AviPoolInventoryArgs(TypedDict, total=False):
-    alert: _Object
+    """Arguments of ``avi_pool_inventory``."""
+    #: Alert summary of the pool.
+    alert: OneOrMore[AlertSummary]
+    #: Application type of the VS.
     app_profile_type: str
-    config: _Object
-    health_score: _Object
-    metrics: _Object
+    #: Configuration summary of the pool.
+    config: OneOrMore[PoolConfig]
+    #: Health score summary of the pool.
+    health_score: OneOrMore[HealthScoreSummary]
+    #: Metrics summary of the pool.
+    metrics: OneOrMore[InventoryMetrics]
+    #: UUID of the pool.
     uuid: str
-    virtualservices: Sequence[Any]
+    #: Virtual services the pool is assigned to.
+    virtualservices: OneOrMore[VsRefs]
 
 
 class AviPoolInventory(TypedResource):
-    """``avi_pool_inventory`` resource."""
+    """``avi_pool_inventory`` resource:
+    Avi PoolInventory at /api/pool-inventory."""
 
     TYPE = 'avi_pool_inventory'
     ARGUMENTS = AviPoolInventoryArgs
@@ -3508,27 +5137,48 @@ class AviPoolInventory(TypedResource):
 
 
 class AviPoolgroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_poolgroup``."""
     cloud_ref: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Name of the user who created the object.
     created_by: str
+    #: Deactivate primary pool for selection when down until it is activated by user via
+    #: clear poolgroup command.
     deactivate_primary_pool_on_down: bool | str
+    #: When setup autoscale manager will automatically promote new pools into production
+    #: when deployment goals are met.
     deployment_policy_ref: str
+    #: Description of Pool Group.
     description: str
+    #: Enable HTTP/2 for traffic from VirtualService to all the backend servers in all
+    #: the pools configured under this PoolGroup.
     enable_http2: bool | str
-    fail_action: _Object
+    #: Enable an action - Close Connection, HTTP Redirect, or Local HTTP Response - when
+    #: a pool group failure happens.
+    fail_action: OneOrMore[FailAction]
+    #: Whether an implicit set of priority labels is generated.
     implicit_priority_labels: bool | str
-    markers: Sequence[Any]
-    members: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: List of pool group members object of type PoolGroupMember.
+    members: OneOrMore[PoolGroupMember]
+    #: The minimum number of servers to distribute traffic to.
     min_servers: int | str
+    #: The name of the pool group.
     name: Required[str]
+    #: UUID of the priority labels.
     priority_labels_ref: str
+    #: Metadata pertaining to the service provided by this PoolGroup.
     service_metadata: str
     tenant_ref: str
+    #: UUID of the pool group.
     uuid: str
 
 
 class AviPoolgroup(TypedResource):
-    """``avi_poolgroup`` resource."""
+    """``avi_poolgroup`` resource:
+    Avi PoolGroup at /api/poolgroup."""
 
     TYPE = 'avi_poolgroup'
     ARGUMENTS = AviPoolgroupArgs
@@ -3547,12 +5197,16 @@ class AviPoolgroup(TypedResource):
 
 
 class AviPoolgroupInventoryArgs(TypedDict, total=False):
-    config: _Object
+    """Arguments of ``avi_poolgroup_inventory``."""
+    #: Configuration summary of the pool group.
+    config: OneOrMore[PoolGroupConfig]
+    #: UUID of the pool group.
     uuid: str
 
 
 class AviPoolgroupInventory(TypedResource):
-    """``avi_poolgroup_inventory`` resource."""
+    """``avi_poolgroup_inventory`` resource:
+    Avi PoolGroupInventory at /api/poolgroup-inventory."""
 
     TYPE = 'avi_poolgroup_inventory'
     ARGUMENTS = AviPoolgroupInventoryArgs
@@ -3568,23 +5222,37 @@ class AviPoolgroupInventory(TypedResource):
 
 
 class AviPoolgroupdeploymentpolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_poolgroupdeploymentpolicy``."""
+    #: It will automatically disable old production pools once there is a new production
+    #: candidate.
     auto_disable_old_prod_pools: bool | str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
+    #: Duration of evaluation period for automatic deployment.
     evaluation_duration: int | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The name of the pool group deployment policy.
     name: Required[str]
-    rules: Sequence[Any]
+    rules: OneOrMore[PGDeploymentRule]
+    #: deployment scheme.
     scheme: str
+    #: Target traffic ratio before pool is made production.
     target_test_traffic_ratio: int | str
     tenant_ref: str
+    #: Ratio of the traffic that is sent to the pool under test.
     test_traffic_ratio_rampup: int | str
+    #: UUID of the pool group deployment policy.
     uuid: str
+    #: Webhook configured with URL that Avi controller will pass back information about
+    #: pool group, old and new pool information and current deployment rule results.
     webhook_ref: str
 
 
 class AviPoolgroupdeploymentpolicy(TypedResource):
-    """``avi_poolgroupdeploymentpolicy`` resource."""
+    """``avi_poolgroupdeploymentpolicy`` resource:
+    Avi PoolGroupDeploymentPolicy at /api/poolgroupdeploymentpolicy."""
 
     TYPE = 'avi_poolgroupdeploymentpolicy'
     ARGUMENTS = AviPoolgroupdeploymentpolicyArgs
@@ -3603,18 +5271,26 @@ class AviPoolgroupdeploymentpolicy(TypedResource):
 
 
 class AviPortalfileuploadArgs(TypedDict, total=False):
+    """Arguments of ``avi_portalfileupload``."""
+    #: Salesforce alphanumeric CaseID to attach uploaded file to.
     case_id: str
+    #: Error reported during file upload.
     error: str
+    #: Stores output file path, for upload to AWS S3.
     file_path: Required[str]
     name: Required[str]
+    #: Custom AWS S3 Directory Path to upload file.
     s3_directory: str
+    #: Captures status for file upload.
     status: str
     tenant_ref: str
+    #: Unique object identifier of the object.
     uuid: str
 
 
 class AviPortalfileupload(TypedResource):
-    """``avi_portalfileupload`` resource."""
+    """``avi_portalfileupload`` resource:
+    Avi PortalFileUpload at /api/portalfileupload."""
 
     TYPE = 'avi_portalfileupload'
     ARGUMENTS = AviPortalfileuploadArgs
@@ -3634,18 +5310,26 @@ class AviPortalfileupload(TypedResource):
 
 
 class AviPrioritylabelsArgs(TypedDict, total=False):
+    """Arguments of ``avi_prioritylabels``."""
     cloud_ref: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: A description of the priority labels.
     description: str
-    equivalent_labels: Sequence[Any]
-    markers: Sequence[Any]
+    #: Equivalent priority labels in descending order.
+    equivalent_labels: OneOrMore[EquivalentLabels]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The name of the priority labels.
     name: Required[str]
     tenant_ref: str
+    #: UUID of the priority labels.
     uuid: str
 
 
 class AviPrioritylabels(TypedResource):
-    """``avi_prioritylabels`` resource."""
+    """``avi_prioritylabels`` resource:
+    Avi PriorityLabels at /api/prioritylabels."""
 
     TYPE = 'avi_prioritylabels'
     ARGUMENTS = AviPrioritylabelsArgs
@@ -3664,17 +5348,26 @@ class AviPrioritylabels(TypedResource):
 
 
 class AviProtocolparserArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_protocolparser``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Description of the protocol parser.
     description: str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the protocol parser.
     name: Required[str]
+    #: Command script provided inline.
     parser_code: Required[str]
+    #: Tenant UUID of the protocol parser.
     tenant_ref: str
+    #: UUID of the protocol parser.
     uuid: str
 
 
 class AviProtocolparser(TypedResource):
-    """``avi_protocolparser`` resource."""
+    """``avi_protocolparser`` resource:
+    Avi ProtocolParser at /api/protocolparser."""
 
     TYPE = 'avi_protocolparser'
     ARGUMENTS = AviProtocolparserArgs
@@ -3694,17 +5387,22 @@ class AviProtocolparser(TypedResource):
 
 
 class AviRoleArgs(TypedDict, total=False):
+    """Arguments of ``avi_role``."""
+    #: Allow access to unlabelled objects.
     allow_unlabelled_access: bool | str
-    configpb_attributes: _Object
-    filters: Sequence[Any]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Filters for granular object access control based on object labels.
+    filters: OneOrMore[RoleFilter]
     name: Required[str]
-    privileges: Sequence[Any]
+    privileges: OneOrMore[Permission]
     tenant_ref: str
     uuid: str
 
 
 class AviRole(TypedResource):
-    """``avi_role`` resource."""
+    """``avi_role`` resource:
+    Avi Role at /api/role."""
 
     TYPE = 'avi_role'
     ARGUMENTS = AviRoleArgs
@@ -3723,23 +5421,35 @@ class AviRole(TypedResource):
 
 
 class AviSchedulerArgs(TypedDict, total=False):
+    """Arguments of ``avi_scheduler``."""
+    #: Backup Configuration to be executed by this scheduler.
     backup_config_ref: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     enabled: bool | str
+    #: Scheduler end date and time.
     end_date_time: str
+    #: Frequency at which CUSTOM scheduler will run.
     frequency: int | str
+    #: Unit at which CUSTOM scheduler will run.
     frequency_unit: str
+    #: Name of scheduler.
     name: Required[str]
+    #: Scheduler Run Mode.
     run_mode: str
+    #: Control script to be executed by this scheduler.
     run_script_ref: str
+    #: Define Scheduler Action.
     scheduler_action: str
+    #: Scheduler start date and time.
     start_date_time: str
     tenant_ref: str
     uuid: str
 
 
 class AviScheduler(TypedResource):
-    """``avi_scheduler`` resource."""
+    """``avi_scheduler`` resource:
+    Avi Scheduler at /api/scheduler."""
 
     TYPE = 'avi_scheduler'
     ARGUMENTS = AviSchedulerArgs
@@ -3758,16 +5468,18 @@ class AviScheduler(TypedResource):
 
 
 class AviScpoolserverstateinfoArgs(TypedDict, total=False):
+    """Arguments of ``avi_scpoolserverstateinfo``."""
     is_server: bool | str
-    oper_status: _Object
+    oper_status: OneOrMore[OperationalStatus]
     pool_id: str
-    server_states: Sequence[Any]
+    server_states: OneOrMore[SCServerStateInfo]
     tenant_ref: str
     uuid: str
 
 
 class AviScpoolserverstateinfo(TypedResource):
-    """``avi_scpoolserverstateinfo`` resource."""
+    """``avi_scpoolserverstateinfo`` resource:
+    Avi SCPoolServerStateInfo at /api/scpoolserverstateinfo."""
 
     TYPE = 'avi_scpoolserverstateinfo'
     ARGUMENTS = AviScpoolserverstateinfoArgs
@@ -3783,7 +5495,8 @@ class AviScpoolserverstateinfo(TypedResource):
 
 
 class AviScvsstateinfoArgs(TypedDict, total=False):
-    oper_status: _Object
+    """Arguments of ``avi_scvsstateinfo``."""
+    oper_status: OneOrMore[OperationalStatus]
     tenant_ref: str
     uuid: str
     vip_id: str
@@ -3791,7 +5504,8 @@ class AviScvsstateinfoArgs(TypedDict, total=False):
 
 
 class AviScvsstateinfo(TypedResource):
-    """``avi_scvsstateinfo`` resource."""
+    """``avi_scvsstateinfo`` resource:
+    Avi SCVsStateInfo at /api/scvsstateinfo."""
 
     TYPE = 'avi_scvsstateinfo'
     ARGUMENTS = AviScvsstateinfoArgs
@@ -3807,6 +5521,7 @@ class AviScvsstateinfo(TypedResource):
 
 
 class AviSecurechannelavailablelocalipsArgs(TypedDict, total=False):
+    """Arguments of ``avi_securechannelavailablelocalips``."""
     end: int | str
     free_ips: Sequence[Any]
     name: Required[str]
@@ -3815,7 +5530,8 @@ class AviSecurechannelavailablelocalipsArgs(TypedDict, total=False):
 
 
 class AviSecurechannelavailablelocalips(TypedResource):
-    """``avi_securechannelavailablelocalips`` resource."""
+    """``avi_securechannelavailablelocalips`` resource:
+    Avi SecureChannelAvailableLocalIPs at /api/securechannelavailablelocalips."""
 
     TYPE = 'avi_securechannelavailablelocalips'
     ARGUMENTS = AviSecurechannelavailablelocalipsArgs
@@ -3834,21 +5550,34 @@ class AviSecurechannelavailablelocalips(TypedResource):
 
 
 class AviSecurechannelmappingArgs(TypedDict, total=False):
+    """Arguments of ``avi_securechannelmapping``."""
+    #: Auth_token used for SE authorization.
     auth_token: str
+    #: IP of SE.
     ip: str
+    #: Whether this entry used for controller.
     is_controller: bool | str
+    #: Local ip on controller side reserved for SE.
     local_ip: str
+    #: Whether this entry is marked for delete (first step of deletion).
     marked_for_delete: bool | str
-    metadata: Sequence[Any]
+    #: Metadata associated with auth_token.
+    metadata: OneOrMore[SecureChannelMetadata]
+    #: Uuid of SE.
     name: Required[str]
+    #: Public key of SE.
     pub_key: str
+    #: Public key pem of SE.
     pub_key_pem: str
+    #: Authorization status of current secure channel.
     status: str
+    #: Uuid of SE.
     uuid: str
 
 
 class AviSecurechannelmapping(TypedResource):
-    """``avi_securechannelmapping`` resource."""
+    """``avi_securechannelmapping`` resource:
+    Avi SecureChannelMapping at /api/securechannelmapping."""
 
     TYPE = 'avi_securechannelmapping'
     ARGUMENTS = AviSecurechannelmappingArgs
@@ -3867,15 +5596,22 @@ class AviSecurechannelmapping(TypedResource):
 
 
 class AviSecurechanneltokenArgs(TypedDict, total=False):
+    """Arguments of ``avi_securechanneltoken``."""
+    #: Expiry time for auth_token.
     expiry_time: float | str
+    #: Whether this auth_token is used by some node(SE/controller).
     in_use: bool | str
-    metadata: Sequence[Any]
+    #: Metadata associated with auth_token.
+    metadata: OneOrMore[SecureChannelMetadata]
+    #: Auth_token used for SE/controller authorization.
     name: Required[str]
+    #: Auth_token used for SE/controller authorization.
     uuid: str
 
 
 class AviSecurechanneltoken(TypedResource):
-    """``avi_securechanneltoken`` resource."""
+    """``avi_securechanneltoken`` resource:
+    Avi SecureChannelToken at /api/securechanneltoken."""
 
     TYPE = 'avi_securechanneltoken'
     ARGUMENTS = AviSecurechanneltokenArgs
@@ -3894,14 +5630,19 @@ class AviSecurechanneltoken(TypedResource):
 
 
 class AviSecuritymanagerdataArgs(TypedDict, total=False):
-    app_learning_info: Sequence[Any]
+    """Arguments of ``avi_securitymanagerdata``."""
+    #: Information about various applications.
+    app_learning_info: OneOrMore[DbAppLearningInfo]
+    #: Virtualservice Name.
     name: Required[str]
     tenant_ref: str
+    #: Virtualservice UUID.
     uuid: str
 
 
 class AviSecuritymanagerdata(TypedResource):
-    """``avi_securitymanagerdata`` resource."""
+    """``avi_securitymanagerdata`` resource:
+    Avi SecurityManagerData at /api/securitymanagerdata."""
 
     TYPE = 'avi_securitymanagerdata'
     ARGUMENTS = AviSecuritymanagerdataArgs
@@ -3920,21 +5661,38 @@ class AviSecuritymanagerdata(TypedResource):
 
 
 class AviSecuritypolicyArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_securitypolicy``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Security policy is used to specify various configuration information used to
+    #: perform Distributed Denial of Service (DDoS) attacks detection and mitigation.
     description: str
-    dns_amplification_denyports: _Object
-    dns_attacks: _Object
+    #: Source ports and port ranges to deny in DNS Amplification attacks.
+    dns_amplification_denyports: OneOrMore[PortMatchGeneric]
+    #: Attacks utilizing the DNS protocol operations.
+    dns_attacks: OneOrMore[DnsAttacks]
+    #: Index of the dns policy to use for the mitigation rules applied to the dns
+    #: attacks.
     dns_policy_index: Required[int | str]
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The name of the security policy.
     name: Required[str]
+    #: Index of the network security policy to use for the mitigation rules applied to
+    #: the attacks.
     network_security_policy_index: Required[int | str]
+    #: Mode of dealing with the attacks - perform detection only, or detect and mitigate
+    #: the attacks.
     oper_mode: str
+    #: Tenancy of the security policy.
     tenant_ref: str
+    #: The UUID of the security policy.
     uuid: str
 
 
 class AviSecuritypolicy(TypedResource):
-    """``avi_securitypolicy`` resource."""
+    """``avi_securitypolicy`` resource:
+    Avi SecurityPolicy at /api/securitypolicy."""
 
     TYPE = 'avi_securitypolicy'
     ARGUMENTS = AviSecuritypolicyArgs
@@ -3955,15 +5713,18 @@ class AviSecuritypolicy(TypedResource):
 
 
 class AviSepropertiesArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    se_agent_properties: _Object
-    se_bootup_properties: _Object
-    se_runtime_properties: _Object
+    """Arguments of ``avi_seproperties``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    se_agent_properties: OneOrMore[SeAgentProperties]
+    se_bootup_properties: OneOrMore[SeBootupProperties]
+    se_runtime_properties: OneOrMore[SeRuntimeProperties]
     uuid: str
 
 
 class AviSeproperties(TypedResource):
-    """``avi_seproperties`` resource."""
+    """``avi_seproperties`` resource:
+    Avi SeProperties at /api/seproperties."""
 
     TYPE = 'avi_seproperties'
     ARGUMENTS = AviSepropertiesArgs
@@ -3979,30 +5740,51 @@ class AviSeproperties(TypedResource):
 
 
 class AviServerautoscalepolicyArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_serverautoscalepolicy``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Delay in minutes after which a down server will be removed from Pool.
     delay_for_server_garbage_collection: int | str
     description: str
+    #: Use Avi intelligent autoscale algorithm where autoscale is performed by comparing
+    #: load on the pool against estimated capacity of all the servers.
     intelligent_autoscale: bool | str
+    #: Maximum extra capacity as percentage of load used by the intelligent scheme.
     intelligent_scalein_margin: int | str
+    #: Minimum extra capacity as percentage of load used by the intelligent scheme.
     intelligent_scaleout_margin: int | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Maximum number of servers to scale-in simultaneously.
     max_scalein_adjustment_step: int | str
+    #: Maximum number of servers to scale-out simultaneously.
     max_scaleout_adjustment_step: int | str
+    #: Maximum number of servers after scale-out.
     max_size: int | str
+    #: No scale-in happens once number of operationally up servers reach min_servers.
     min_size: int | str
     name: Required[str]
+    #: Trigger scale-in when alerts due to any of these Alert configurations are raised.
     scalein_alertconfig_refs: Sequence[Any]
+    #: Cooldown period during which no new scale-in is triggered to allow previous
+    #: scale-in to successfully complete.
     scalein_cooldown: int | str
+    #: Trigger scale-out when alerts due to any of these Alert configurations are raised.
     scaleout_alertconfig_refs: Sequence[Any]
+    #: Cooldown period during which no new scale-out is triggered to allow previous
+    #: scale-out to successfully complete.
     scaleout_cooldown: int | str
-    scheduled_scalings: Sequence[Any]
+    #: Scheduled-based scale-in/out policy.
+    scheduled_scalings: OneOrMore[ScheduledScaling]
     tenant_ref: str
+    #: Use predicted load rather than current load.
     use_predicted_load: bool | str
     uuid: str
 
 
 class AviServerautoscalepolicy(TypedResource):
-    """``avi_serverautoscalepolicy`` resource."""
+    """``avi_serverautoscalepolicy`` resource:
+    Avi ServerAutoScalePolicy at /api/serverautoscalepolicy."""
 
     TYPE = 'avi_serverautoscalepolicy'
     ARGUMENTS = AviServerautoscalepolicyArgs
@@ -4021,17 +5803,26 @@ class AviServerautoscalepolicy(TypedResource):
 
 
 class AviServiceauthprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_serviceauthprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Description for the service Auth Profile.
     description: str
+    #: Name of the service Auth Profile.
     name: Required[str]
-    service_oauth_profile: _Object
+    #: OAuth Profile - Common endpoint information for service authentication.
+    service_oauth_profile: OneOrMore[ServiceOAuth]
+    #: Tenant ref for the service auth profile.
     tenant_ref: str
+    #: Type of the service Auth Profile.
     type: Required[str]
+    #: UUID of the service Auth Profile.
     uuid: str
 
 
 class AviServiceauthprofile(TypedResource):
-    """``avi_serviceauthprofile`` resource."""
+    """``avi_serviceauthprofile`` resource:
+    Avi ServiceAuthProfile at /api/serviceauthprofile."""
 
     TYPE = 'avi_serviceauthprofile'
     ARGUMENTS = AviServiceauthprofileArgs
@@ -4051,28 +5842,32 @@ class AviServiceauthprofile(TypedResource):
 
 
 class AviServiceengineArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceengine``."""
     availability_zone: str
     cloud_ref: str
     container_mode: bool | str
     container_type: str
     controller_created: bool | str
     controller_ip: str
-    data_vnics: Sequence[Any]
+    data_vnics: OneOrMore[vNIC]
+    #: inorder to disable SE set this field appropriately.
     enable_state: str
     flavor: str
     host_ref: str
     hypervisor: str
-    mgmt_vnic: _Object
+    mgmt_vnic: OneOrMore[vNIC]
     name: str
+    #: If set to true, controller does not hotplugg the vNICs.
     nsxt_no_hotplug: bool | str
-    resources: _Object
+    resources: OneOrMore[SeResources]
     se_group_ref: str
     tenant_ref: str
     uuid: str
 
 
 class AviServiceengine(TypedResource):
-    """``avi_serviceengine`` resource."""
+    """``avi_serviceengine`` resource:
+    Avi ServiceEngine at /api/serviceengine."""
 
     TYPE = 'avi_serviceengine'
     ARGUMENTS = AviServiceengineArgs
@@ -4088,14 +5883,20 @@ class AviServiceengine(TypedResource):
 
 
 class AviServiceengineInventoryArgs(TypedDict, total=False):
-    alert: _Object
-    config: _Object
-    health_score: _Object
+    """Arguments of ``avi_serviceengine_inventory``."""
+    #: Alert summary of the service engine.
+    alert: OneOrMore[AlertSummary]
+    #: Configuration summary of the service engine.
+    config: OneOrMore[ServiceEngineConfig]
+    #: Health score summary of the service engine.
+    health_score: OneOrMore[HealthScoreSummary]
+    #: UUID of the service engine.
     uuid: str
 
 
 class AviServiceengineInventory(TypedResource):
-    """``avi_serviceengine_inventory`` resource."""
+    """``avi_serviceengine_inventory`` resource:
+    Avi ServiceEngineInventory at /api/serviceengine-inventory."""
 
     TYPE = 'avi_serviceengine_inventory'
     ARGUMENTS = AviServiceengineInventoryArgs
@@ -4111,295 +5912,666 @@ class AviServiceengineInventory(TypedResource):
 
 
 class AviServiceenginegroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceenginegroup``."""
+    #: Enable accelerated networking option for Azure SE.
     accelerated_networking: bool | str
+    #: Service Engines in active/standby mode for HA failover.
     active_standby: bool | str
+    #: Enable aggressive failover configuration for ha.
     aggressive_failure_detection: bool | str
+    #: In compact placement, Virtual Services are placed on existing SEs until
+    #: max_vs_per_se limit is reached.
     algo: str
+    #: Allow SEs to be created using burst license.
     allow_burst: bool | str
+    #: A percent value of total SE memory reserved for applicationcaching.
     app_cache_percent: int | str
+    #: The max memory that can be allocated for the app cache.
     app_cache_threshold: int | str
+    #: A percent value of total SE memory reserved for Application learning.
     app_learning_memory_percent: int | str
+    #: Amount of SE memory in GB until which shared memory is collected in core archive.
     archive_shm_limit: int | str
+    #: SSL handshakes will be handled by dedicated SSL Threads.Requires SE Reboot.
     async_ssl: bool | str
+    #: Number of Async SSL threads per se_dp.Requires SE Reboot.
     async_ssl_threads: int | str
+    #: If set, Virtual Services will be automatically migrated when load on an SE is less
+    #: than minimum or more than maximum thresholds.
     auto_rebalance: bool | str
+    #: Capacities of SE for auto rebalance for each criteria.
     auto_rebalance_capacity_per_se: Sequence[Any]
+    #: Set of criteria for SE Auto Rebalance.
     auto_rebalance_criteria: Sequence[Any]
+    #: Frequency of rebalance, if 'Auto rebalance' is enabled.
     auto_rebalance_interval: int | str
+    #: Redistribution of virtual services from the takeover SE to the replacement SE can
+    #: cause momentary traffic loss.
     auto_redistribute_active_standby_load: bool | str
+    #: Availability zones for Virtual Service High Availability.
     availability_zone_refs: Sequence[Any]
+    #: Control if dispatcher core also handles TCP flows in baremetal SE.
     baremetal_dispatcher_handles_flows: bool | str
+    #: Enable BGP peer monitoring based failover.
     bgp_peer_monitor_failover_enabled: bool | str
+    #: BGP peer state update interval.
     bgp_state_update_interval: int | str
+    #: Excess Service Engine capacity provisioned for HA failover.
     buffer_se: int | str
     cloud_ref: str
+    #: Compress IP rules into a single subnet based IP rule for each north-south IPAM
+    #: subnet configured in PCAP mode in OpenShift/Kubernetes node.
     compress_ip_rules_for_each_ns_subnet: bool | str
+    #: Enable config debugs on all cores of SE.
     config_debugs_on_all_cores: bool | str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Percentage of memory for connection state.
     connection_memory_percentage: int | str
+    #: Include shared memory for app cache in core file.Requires SE Reboot.
     core_shm_app_cache: bool | str
+    #: Include shared memory for app learning in core file.Requires SE Reboot.
     core_shm_app_learning: bool | str
     cpu_reserve: bool | str
+    #: Allocate all the CPU cores for the Service Engine Virtual Machines on the same CPU
+    #: socket.
     cpu_socket_affinity: bool | str
+    #: Custom Security Groups to be associated with data vNics for SE instances in
+    #: OpenStack and AWS Clouds.
     custom_securitygroups_data: Sequence[Any]
+    #: Custom Security Groups to be associated with management vNic for SE instances in
+    #: OpenStack and AWS Clouds.
     custom_securitygroups_mgmt: Sequence[Any]
-    custom_tag: Sequence[Any]
+    #: Custom tag will be used to create the tags for SE instance in AWS.
+    custom_tag: OneOrMore[CustomTag]
+    #: Subnet used to spin up the data nic for Service Engines, used only for Azure
+    #: cloud.
     data_network_id: str
+    #: Number of instructions before datascript times out.
     datascript_timeout: int | str
+    #: If activated, IPv6 address and route discovery are deactivated.Requires SE reboot.
     deactivate_ipv6_discovery: bool | str
+    #: Deactivate filtering of packets to KNI interface.
     deactivate_kni_filtering_at_dispatcher: bool | str
+    #: Dedicate the core that handles packet receive/transmit from the network to just
+    #: the dispatching function.
     dedicated_dispatcher_core: bool | str
     description: str
+    #: By default, Avi creates and manages security groups along with custom sg provided
+    #: by user.
     disable_avi_securitygroups: bool | str
+    #: Stop using TCP/UDP and IP checksum offload features of NICs.
     disable_csum_offloads: bool | str
+    #: Disable Flow Probes for Scaled out VS'es.
     disable_flow_probes: bool | str
+    #: Disable Generic Receive Offload (GRO) in DPDK poll-mode driver packet receive
+    #: path.
     disable_gro: bool | str
+    #: If set, disable the config memory check done in service engine.
     disable_se_memory_check: bool | str
+    #: Disable TCP Segmentation Offload (TSO) in DPDK poll-mode driver packet transmit
+    #: path.
     disable_tso: bool | str
+    #: Amount of disk space for each of the Service Engine virtual machines.
     disk_per_se: int | str
+    #: Use both the active and standby Service Engines for Virtual Service placement in
+    #: the legacy active standby HA mode.
     distribute_load_active_standby: bool | str
+    #: Distributes queue ownership among cores so multiple cores handle dispatcher
+    #: duties.
     distribute_queues: bool | str
+    #: Distributes vnic ownership among cores so multiple cores handle dispatcher
+    #: duties.Requires SE Reboot.
     distribute_vnics: bool | str
+    #: Timeout for downstream to become writable.
     downstream_send_timeout: int | str
+    #: Dequeue interval for receive queue from se_dp in aggressive mode.
     dp_aggressive_deq_interval_msec: int | str
+    #: Enqueue interval for request queue to se_dp in aggressive mode.
     dp_aggressive_enq_interval_msec: int | str
+    #: Frequency of SE - SE HB messages when aggressive failure mode detection is
+    #: enabled.
     dp_aggressive_hb_frequency: int | str
+    #: Consecutive HB failures after which failure is reported to controller,when
+    #: aggressive failure mode detection is enabled.
     dp_aggressive_hb_timeout_count: int | str
+    #: Dequeue interval for receive queue from se_dp.
     dp_deq_interval_msec: int | str
+    #: Enqueue interval for request queue to se_dp.
     dp_enq_interval_msec: int | str
+    #: Frequency of SE - SE HB messages when aggressive failure mode detection is not
+    #: enabled.
     dp_hb_frequency: int | str
+    #: Consecutive HB failures after which failure is reported to controller, when
+    #: aggressive failure mode detection is not enabled.
     dp_hb_timeout_count: int | str
+    #: The timeout for GRO coalescing interval.
     dpdk_gro_timeout_interval: int | str
+    #: Enable GratArp for VIP_IP.
     enable_gratarp_permanent: bool | str
+    #: Enable HSM luna engine logs.
     enable_hsm_log: bool | str
+    #: (This is a beta feature).
     enable_hsm_priming: bool | str
+    #: Applicable only for Azure cloud with Basic SKU LB.
     enable_multi_lb: bool | str
+    #: Enable TX ring support in pcap mode of operation.
     enable_pcap_tx_ring: bool | str
+    #: End local ephemeral port number for outbound connections.
     ephemeral_portrange_end: int | str
+    #: Start local ephemeral port number for outbound connections.
     ephemeral_portrange_start: int | str
+    #: Multiplier for extra config to support large VS/Pool config.
     extra_config_multiplier: float | str
+    #: Extra config memory to support large Geo DB configuration.
     extra_shared_config_memory: int | str
+    #: Maximum number of flow table entries that have not completed TCP three-way
+    #: handshake yet.
     flow_table_new_syn_max_entries: int | str
+    #: Number of entries in the free list.
     free_list_size: int | str
-    gcp_config: _Object
+    #: Google Cloud Platform, Service Engine Group Configuration.
+    gcp_config: OneOrMore[GCPSeGroupConfig]
+    #: GratArp periodicity for VIP-IP.
     gratarp_permanent_periodicity: int | str
+    #: Timeout in seconds that SE waits for a grpc channel to connect to server, before
+    #: it retries.
     grpc_channel_connect_timeout: int | str
+    #: High Availability mode for all the Virtual Services using this Service Engine
+    #: group.
     ha_mode: str
+    #: Configuration to handle per packet attack handling.For example, DNS Reflection
+    #: Attack is a type of attack where a response packet is sent to the DNS VS.This
+    #: configuration tells if such packets should be dropped without further processing.
     handle_per_pkt_attack: bool | str
     hardwaresecuritymodulegroup_ref: str
+    #: Minimum required heap memory to apply any configuration.
     heap_minimum_config_memory: int | str
+    #: Enable active health monitoring from the standby SE for all placed virtual
+    #: services.
     hm_on_standby: bool | str
+    #: Key of a (Key, Value) pair identifying a label for a set of Nodes usually in
+    #: Container Clouds.
     host_attribute_key: str
+    #: Value of a (Key, Value) pair identifying a label for a set of Nodes usually in
+    #: Container Clouds.
     host_attribute_value: str
+    #: Enable the host gateway monitor when service engine is deployed as docker
+    #: container.
     host_gateway_monitor: bool | str
+    #: Enable Javascript console logs on the client browser when collecting client
+    #: insights.
     http_rum_console_log: bool | str
+    #: Minimum response size content length to sample for client insights.
     http_rum_min_content_length: int | str
+    #: Toggles SE hybrid only mode of operation in DPDK mode with RSS configured;where-in
+    #: each SE datapath instance operates as a standalone hybrid instance performing both
+    #: dispatcher and proxy function.
     hybrid_rss_mode: bool | str
+    #: Override default hypervisor.
     hypervisor: str
+    #: Ignore docker mac change.
     ignore_docker_mac_change: bool | str
+    #: Ignore RTT samples if it is above threshold.
     ignore_rtt_threshold: int | str
+    #: Program SE security group ingress rules to allow VIP data access from remote CIDR
+    #: type.
     ingress_access_data: str
+    #: Program SE security group ingress rules to allow SSH/ICMP management access from
+    #: remote CIDR type.
     ingress_access_mgmt: str
+    #: Instance/Flavor name for SE instance.
     instance_flavor: str
-    instance_flavor_info: _Object
-    iptables: Sequence[Any]
-    kni_allowed_server_ports: Sequence[Any]
+    #: Additional information associated with instance_flavor.
+    instance_flavor_info: OneOrMore[CloudFlavor]
+    #: Iptable Rules.
+    iptables: OneOrMore[IptableRuleSet]
+    #: Port ranges for any servers running in inband LinuxServer clouds.
+    kni_allowed_server_ports: OneOrMore[KniPortRange]
+    #: Number of L7 connections that can be cached per core.
     l7_conns_per_core: int | str
+    #: Number of reserved L7 listener connections per core.
     l7_resvd_listen_conns_per_core: int | str
-    labels: Sequence[Any]
+    #: Labels associated with this SE group.
+    labels: OneOrMore[KeyValue]
+    #: Number of requests to dispatch from the request.
     lbaction_num_requests_to_dispatch: int | str
+    #: Maximum retries per request in the request queue.
     lbaction_rq_per_request_max_retries: int | str
+    #: Select core with least load for new flow.
     least_load_core_selection: bool | str
+    #: Specifies the license tier which would be used.
     license_tier: str
+    #: If no license type is specified then default license enforcement for the cloud
+    #: type is chosen.
     license_type: str
+    #: Flag to indicate if log files are compressed upon full on the Service Engine.
     log_agent_compress_logs: bool | str
+    #: Enable debug logs by default on Service Engine.
     log_agent_debug_enabled: bool | str
+    #: Maximum application log file size before rollover.
     log_agent_file_sz_appl: int | str
+    #: Maximum connection log file size before rollover.
     log_agent_file_sz_conn: int | str
+    #: Maximum debug log file size before rollover.
     log_agent_file_sz_debug: int | str
+    #: Maximum event log file size before rollover.
     log_agent_file_sz_event: int | str
+    #: Minimum storage allocated for logs irrespective of memory and cores.
     log_agent_log_storage_min_sz: int | str
+    #: Maximum concurrent rsync requests initiated from log-agent to the Controller.
     log_agent_max_concurrent_rsync: int | str
+    #: Excess percentage threshold of disk size to trigger cleanup of logs on the Service
+    #: Engine.
     log_agent_max_storage_excess_percent: int | str
+    #: Maximum storage on the disk not allocated for logs on the Service Engine.
     log_agent_max_storage_ignore_percent: float | str
+    #: Minimum storage allocated to any given VirtualService on the Service Engine.
     log_agent_min_storage_per_vs: int | str
+    #: Internal timer to stall log-agent and prevent it from hogging CPU cycles on the
+    #: Service Engine.
     log_agent_sleep_interval: int | str
+    #: Enable trace logs by default on Service Engine.
     log_agent_trace_enabled: bool | str
+    #: Timeout to purge unknown Virtual Service logs from the Service Engine.
     log_agent_unknown_vs_timer: int | str
+    #: Maximum disk capacity (in MB) to be allocated to an SE.
     log_disksz: int | str
+    #: SE will log memory allocation related failure to the se_trace file, wherever
+    #: available.
     log_malloc_failure: bool | str
+    #: Maximum number of file names in a log message.
     log_message_max_file_list_size: int | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Maximum number of external health monitors that can run concurrently in a service
+    #: engine.
     max_concurrent_external_hm: int | str
+    #: When CPU usage on an SE exceeds this threshold, Virtual Services hosted on this SE
+    #: may be rebalanced to other SEs to reduce load.
     max_cpu_usage: int | str
+    #: Max bytes that can be allocated in a single mempool.
     max_memory_per_mempool: int | str
+    #: Configures the maximum number of se_dp processes that handles traffic.
     max_num_se_dps: int | str
+    #: Applicable to Azure platform only.
     max_public_ips_per_lb: int | str
+    #: Maximum number of queues per vnic Setting to '0' utilises all queues that are
+    #: distributed across dispatcher cores.
     max_queues_per_vnic: int | str
+    #: Applicable to Azure platform only.
     max_rules_per_lb: int | str
+    #: Maximum number of active Service Engines for the Virtual Service.
     max_scaleout_per_vs: int | str
+    #: Maximum number of Services Engines in this group.
     max_se: int | str
+    #: Maximum of number of 4 KB pages allocated to the Linux kernel GRO subsystem for
+    #: packet coalescing.
     max_skb_frags: int | str
+    #: Maximum number of Virtual Services that can be placed on a single Service Engine.
     max_vs_per_se: int | str
     mem_reserve: bool | str
+    #: Indicates the percent of memory reserved for config updates.
     memory_for_config_update: int | str
+    #: Amount of memory for each of the Service Engine virtual machines.
     memory_per_se: int | str
+    #: Metrics collection mode, 0 = Pull mode.
     metrics_collection_mode: int | str
+    #: Management network to use for Avi Service Engines.
     mgmt_network_ref: str
-    mgmt_subnet: _Object
+    #: Management subnet to use for Avi Service Engines.
+    mgmt_subnet: OneOrMore[IpAddrPrefix]
+    #: When CPU usage on an SE falls below the minimum threshold, Virtual Services hosted
+    #: on the SE may be consolidated onto other underutilized SEs.
     min_cpu_usage: int | str
+    #: Minimum number of active Service Engines for the Virtual Service.
     min_scaleout_per_vs: int | str
+    #: Minimum number of Services Engines in this group (relevant for SE AutoRebalance
+    #: only).
     min_se: int | str
+    #: Indicates the percent of memory reserved for connections.
     minimum_connection_memory: int | str
+    #: Number of threads to use for log streaming.
     n_log_streaming_threads: int | str
     name: Required[str]
+    #: Number of threads to poll for netlink messages excluding the thread for default
+    #: namespace.
     netlink_poller_threads: int | str
+    #: Socket buffer size for the netlink sockets.
     netlink_sock_buf_size: int | str
+    #: Free the connection stack.
     ngx_free_connection_stack: bool | str
+    #: This setting limits the number of non-significant logs generated per second per
+    #: core on this SE.
     non_significant_log_throttle: int | str
+    #: Dequeue interval for receive queue from NS HELPER.
     ns_helper_deq_interval_msec: int | str
+    #: Toggle SE NTP synchronization failure events generation.
     ntp_sync_fail_event: bool | str
+    #: Configures the interval at which SE synchronization status with NTP server(s) is
+    #: verified.
     ntp_sync_status_interval: int | str
+    #: Number of dispatcher cores (0,1,2,4,8 or 16).
     num_dispatcher_cores: int | str
+    #: Number of queues to each dispatcher.
     num_dispatcher_queues: int | str
+    #: Number of changes in num flow cores sum to ignore.
     num_flow_cores_sum_changes_to_ignore: int | str
-    objsync_config: _Object
+    #: Configuration knobs for InterSE Object Distribution.
+    objsync_config: OneOrMore[ObjSyncConfig]
+    #: TCP port on SE management interface for InterSE Object Distribution.
     objsync_port: int | str
     openstack_availability_zones: Sequence[Any]
+    #: Avi Management network name.
     openstack_mgmt_network_name: str
+    #: Management network UUID.
     openstack_mgmt_network_uuid: str
+    #: Amount of extra memory to be reserved for use by the Operating System on a Service
+    #: Engine.
     os_reserved_memory: int | str
+    #: Enable Path MTU Discovery feature for IPv4.
     path_mtu_discovery_v4: bool | str
+    #: Enable Path MTU Discovery feature for IPv6.
     path_mtu_discovery_v6: bool | str
+    #: Determines the PCAP transmit mode of operation.
     pcap_tx_mode: str
+    #: In PCAP mode, reserve a configured portion of TX ring resources for itself and the
+    #: remaining portion for the RX ring to achieve better balance in terms of queue
+    #: depth.
     pcap_tx_ring_rd_balancing_factor: int | str
+    #: Per-app SE mode is designed for deploying dedicated load balancers per app (VS).
     per_app: bool | str
+    #: Enable/Disable per VS level admission control.Enabling this feature will cause the
+    #: connection and packet throttling on a particular VS that has high packet buffer
+    #: consumption.
     per_vs_admission_control: bool | str
+    #: If placement mode is 'Auto', Virtual Services are automatically placed on Service
+    #: Engines.
     placement_mode: str
-    realtime_se_metrics: _Object
+    #: Enable or deactivate real time SE metrics.
+    realtime_se_metrics: OneOrMore[MetricsRealTimeUpdate]
+    #: Reboot the VM or host on kernel panic.
     reboot_on_panic: bool | str
+    #: Routes in VRF are replayed at the specified interval.
     replay_vrf_routes_interval: int | str
+    #: Time interval to re-sync SE's time with wall clock time.
     resync_time_interval: int | str
+    #: SDB pipeline flush interval.
     sdb_flush_interval: int | str
+    #: SDB pipeline size.
     sdb_pipeline_size: int | str
+    #: SDB scan count.
     sdb_scan_count: int | str
+    #: Select the SE bandwidth for the bandwidth license.
     se_bandwidth_type: str
+    #: Delay the cleanup of flowtable entry.
     se_delayed_flow_delete: bool | str
+    #: Duration to preserve unused Service Engine virtual machines before deleting them.
     se_deprovision_delay: int | str
-    se_dos_profile: _Object
+    se_dos_profile: OneOrMore[DosThresholdProfile]
+    #: Internal only.
     se_dp_hm_drops: int | str
+    #: Number of jiffies between polling interface state.
     se_dp_if_state_poll_interval: int | str
+    #: Toggle support to run SE datapath instances in isolation on exclusive CPUs.
     se_dp_isolation: bool | str
+    #: Number of CPUs for non se-dp tasks in SE datapath isolation mode.
     se_dp_isolation_num_non_dp_cpus: int | str
+    #: Internal buffer full indicator on the Service Engine beyond which the unfiltered
+    #: logs are abandoned.
     se_dp_log_nf_enqueue_percent: int | str
+    #: Internal buffer full indicator on the Service Engine beyond which the user
+    #: filtered logs are abandoned.
     se_dp_log_udf_enqueue_percent: int | str
+    #: The highest supported SE-SE Heartbeat protocol version.
     se_dp_max_hb_version: int | str
+    #: Time (in seconds) service engine waits for after generating a Vnic transmit queue
+    #: stall event before resetting theNIC.
     se_dp_vnic_queue_stall_event_sleep: int | str
+    #: Number of consecutive transmit failures to look for before generating a Vnic
+    #: transmit queue stall event.
     se_dp_vnic_queue_stall_threshold: int | str
+    #: Time (in milliseconds) to wait for network/NIC recovery on detecting a transmit
+    #: queue stall after which service engine resets the NIC.
     se_dp_vnic_queue_stall_timeout: int | str
+    #: Number of consecutive transmit queue stall events in
+    #: se_dp_vnic_stall_se_restart_window to look for before restarting SE.
     se_dp_vnic_restart_on_queue_stall_count: int | str
+    #: Window of time (in seconds) during which se_dp_vnic_restart_on_queue_stall_count
+    #: number of consecutive stalls results in a SE restart.
     se_dp_vnic_stall_se_restart_window: int | str
+    #: Determines if DPDK pool mode driver should be used or not 0 Automatically
+    #: determine based on hypervisor/NIC type 1 Unconditionally use DPDK poll mode driver
+    #: 2 Don't use DPDK poll mode driver.Requires SE Reboot.
     se_dpdk_pmd: int | str
+    #: Enable core dump on assert.
     se_dump_core_on_assert: bool | str
+    #: Use this to emulate more/less cpus than is actually available.
     se_emulated_cores: int | str
+    #: Flow probe retry count if no replies are received.Requires SE Reboot.
     se_flow_probe_retries: int | str
+    #: Timeout in milliseconds for flow probe retries.Requires SE Reboot.
     se_flow_probe_retry_timer: int | str
-    se_group_analytics_policy: _Object
+    #: Analytics Policy for ServiceEngineGroup.
+    se_group_analytics_policy: OneOrMore[SeGroupAnalyticsPolicy]
+    #: Controls the distribution of SE data path processes on CPUs which support
+    #: hyper-threading.
     se_hyperthreaded_mode: str
+    #: Determines if SE-SE IPC messages are encapsulated in an IP header 0 Automatically
+    #: determine based on hypervisor type 1 Use IP encap unconditionally ~[0,1] Don't use
+    #: IP encapRequires SE Reboot.
     se_ip_encap_ipc: int | str
+    #: This knob controls the resource availability and burst size used between SE
+    #: datapath and KNI.
     se_kni_burst_factor: int | str
+    #: Determines if SE-SE IPC messages use SE interface IP instead of VIP 0
+    #: Automatically determine based on hypervisor type 1 Use SE interface IP
+    #: unconditionally ~[0,1] Don't use SE interface IPRequires SE Reboot.
     se_l3_encap_ipc: int | str
+    #: Internal flag that blocks dataplane until all application logs are flushed to
+    #: log-agent process.
     se_log_buffer_app_blocking_dequeue: bool | str
+    #: Internal flag that blocks dataplane until all connection logs are flushed to
+    #: log-agent process.
     se_log_buffer_conn_blocking_dequeue: bool | str
+    #: Internal flag that blocks dataplane until all outstanding events are flushed to
+    #: log-agent process.
     se_log_buffer_events_blocking_dequeue: bool | str
+    #: Enable or disable Large Receive Optimization for vnics.Supported on
+    #: VMXnet3.Requires SE Reboot.
     se_lro: bool | str
+    #: The retry count for the multi-producer enqueue before yielding the CPU.
     se_mp_ring_retry_count: int | str
+    #: MTU for the VNICs of SEs in the SE group.
     se_mtu: int | str
+    #: Prefix to use for virtual machine name of Service Engines.
     se_name_prefix: str
+    #: Internal use only.
     se_packet_buffer_max: int | str
+    #: Enables lookahead mode of packet receive in PCAP mode.
     se_pcap_lookahead: bool | str
+    #: Max number of packets the pcap interface can hold and if the value is 0 the
+    #: optimum value will be chosen.
     se_pcap_pkt_count: int | str
+    #: Max size of each packet in the pcap interface.
     se_pcap_pkt_sz: int | str
+    #: Bypass the kernel's traffic control layer, to deliver packets directly to the
+    #: driver.
     se_pcap_qdisc_bypass: bool | str
+    #: Frequency in seconds at which periodically a PCAP reinit check is triggered.
     se_pcap_reinit_frequency: int | str
+    #: Threshold for input packet receive errors in PCAP mode exceeding which a PCAP
+    #: reinit is triggered.
     se_pcap_reinit_threshold: int | str
+    #: TCP port on SE where echo service will be run.
     se_probe_port: int | str
-    se_rl_prop: _Object
+    #: Rate limiter properties.
+    se_rl_prop: OneOrMore[RateLimiterProperties]
+    #: Minimum time to wait on server between taking sampleswhen sampling the navigation
+    #: timing data from the end user client.
     se_rum_sampling_nav_interval: int | str
+    #: Percentage of navigation timing data from the end user client, used for sampling
+    #: to get client insights.
     se_rum_sampling_nav_percent: int | str
+    #: Minimum time to wait on server between taking sampleswhen sampling the resource
+    #: timing data from the end user client.
     se_rum_sampling_res_interval: int | str
+    #: Percentage of resource timing data from the end user client used for sampling to
+    #: get client insight.
     se_rum_sampling_res_percent: int | str
+    #: Sideband traffic will be handled by a dedicated core.Requires SE Reboot.
     se_sb_dedicated_core: bool | str
+    #: Number of Sideband threads per SE.Requires SE Reboot.
     se_sb_threads: int | str
+    #: Multiplier for SE threads based on vCPU.
     se_thread_multiplier: int | str
-    se_time_tracker_props: _Object
-    se_tracert_port_range: _Object
+    #: Time Tracker Properties for latency audit.
+    se_time_tracker_props: OneOrMore[SETimeTrackerProperties]
+    #: Traceroute port range.
+    se_tracert_port_range: OneOrMore[PortRange]
+    #: Determines if Direct Secondary Return (DSR) from secondary SE is active or not 0
+    #: Automatically determine based on hypervisor type.
     se_tunnel_mode: int | str
+    #: UDP Port for tunneled packets from secondary to primary SE in Docker bridge
+    #: mode.Requires SE Reboot.
     se_tunnel_udp_port: int | str
+    #: Number of packets to batch for transmit to the nic.
     se_tx_batch_size: int | str
+    #: Once the TX queue of the dispatcher reaches this threshold, hardware queues are
+    #: not polled for further packets.
     se_txq_threshold: int | str
+    #: Determines if SE-SE IPC messages are encapsulated in a UDP header 0 Automatically
+    #: determine based on hypervisor type.
     se_udp_encap_ipc: int | str
+    #: Determines if DPDK library should be used or not 0 Automatically determine based
+    #: on hypervisor type 1 Use DPDK if PCAP is not enabled 2 Don't use DPDK.
     se_use_dpdk: int | str
+    #: Configure the frequency in milliseconds of software transmit spillover queue flush
+    #: when enabled.
     se_vnic_tx_sw_queue_flush_frequency: int | str
+    #: Configure the size of software transmit spillover queue when enabled.
     se_vnic_tx_sw_queue_size: int | str
+    #: Maximum number of aggregated vs heartbeat packets to send in a batch.
     se_vs_hb_max_pkts_in_batch: int | str
+    #: Maximum number of virtualservices for which heartbeat messages are aggregated in
+    #: one packet.
     se_vs_hb_max_vs_in_pkt: int | str
+    #: Enable SEs to elect a primary amongst themselves in the absence of a connectivity
+    #: to controller.
     self_se_election: bool | str
+    #: Timeout for sending SE_READY without NS HELPER registration completion.
     send_se_ready_timeout: int | str
-    service_ip6_subnets: Sequence[Any]
-    service_ip_subnets: Sequence[Any]
+    #: IPv6 Subnets assigned to the SE group.
+    service_ip6_subnets: OneOrMore[IpAddrPrefix]
+    #: Subnets assigned to the SE group.
+    service_ip_subnets: OneOrMore[IpAddrPrefix]
+    #: Minimum required shared memory to apply any configuration.
     shm_minimum_config_memory: int | str
+    #: This setting limits the number of significant logs generated per second per core
+    #: on this SE.
     significant_log_throttle: int | str
+    #: (Beta) Preprocess SSL Client Hello for SNI hostname extension.If set to True, this
+    #: will apply SNI child's SSL protocol(s), if they are different from SNI Parent's
+    #: allowed SSL protocol(s).
     ssl_preprocess_sni_hostname: bool | str
+    #: Number of SSL sessions that can be cached per VS.
     ssl_sess_cache_per_vs: int | str
     tenant_ref: str
+    #: The threshold for the transient shared config memory in the SE.
     transient_shared_memory_max: int | str
+    #: This setting limits the number of UDF logs generated per second per core on this
+    #: SE.
     udf_log_throttle: int | str
+    #: Timeout for backend connection.
     upstream_connect_timeout: int | str
+    #: Enable upstream connection pool,.
     upstream_connpool_enable: bool | str
+    #: Timeout for data to be received from backend.
     upstream_read_timeout: int | str
+    #: Timeout for upstream to become writable.
     upstream_send_timeout: int | str
+    #: If enabled, the datapath CPU utilization is consulted by the auto scale-out logic.
     use_dp_util_for_scaleout: bool | str
+    #: Enables the use of hyper-threaded cores on SE.
     use_hyperthreaded_cores: bool | str
+    #: Enable legacy model of netlink notifications.
     use_legacy_netlink: bool | str
+    #: Enable InterSE Objsyc distribution framework.
     use_objsync: bool | str
+    #: Use Standard SKU Azure Load Balancer.
     use_standard_alb: bool | str
-    user_agent_cache_config: _Object
+    #: Configuration for User-Agent Cache used in Bot Management.
+    user_agent_cache_config: OneOrMore[UserAgentCacheConfig]
+    #: Defines in seconds how long before an unused user-defined-metric is garbage
+    #: collected.
     user_defined_metric_age: int | str
     uuid: str
-    vcenter_clusters: _Object
+    vcenter_clusters: OneOrMore[VcenterClusters]
     vcenter_datastore_mode: str
-    vcenter_datastores: Sequence[Any]
+    vcenter_datastores: OneOrMore[VcenterDatastore]
     vcenter_datastores_include: bool | str
+    #: Folder to place all the Service Engine virtual machines in vCenter.
     vcenter_folder: str
-    vcenter_hosts: _Object
+    vcenter_hosts: OneOrMore[VcenterHosts]
+    #: Parking port group to be used by 9 vnics at the time of SE creation.
     vcenter_parking_vnic_pg: str
-    vcenters: Sequence[Any]
+    #: VCenter information for scoping at Host/Cluster level.
+    vcenters: OneOrMore[PlacementScopeConfig]
+    #: Number of vcpus for each of the Service Engine virtual machines.
     vcpus_per_se: int | str
-    vip_asg: _Object
+    #: When vip_asg is set, Vip configuration will be managed by Avi.User will be able to
+    #: configure vip_asg or Vips individually at the time of create.
+    vip_asg: OneOrMore[VipAutoscaleGroup]
+    #: DHCP ip check interval.
     vnic_dhcp_ip_check_interval: int | str
+    #: DHCP ip max retries.
     vnic_dhcp_ip_max_retries: int | str
+    #: wait interval before deleting IP.
     vnic_ip_delete_interval: int | str
+    #: Probe vnic interval.
     vnic_probe_interval: int | str
+    #: Time interval for retrying the failed VNIC RPC requests.
     vnic_rpc_retry_interval: int | str
+    #: Size of vnicdb command history.
     vnicdb_cmd_history_size: int | str
+    #: Ensure primary and secondary Service Engines are deployed on different physical
+    #: hosts.
     vs_host_redundancy: bool | str
+    #: Time to wait for the scaled in SE to drain existing flows before marking the
+    #: scalein done.
     vs_scalein_timeout: int | str
+    #: During SE upgrade, Time to wait for the scaled-in SE to drain existing flows
+    #: before marking the scalein done.
     vs_scalein_timeout_for_upgrade: int | str
+    #: Time to wait for the scaled out SE to become ready before marking the scaleout
+    #: done.
     vs_scaleout_timeout: int | str
+    #: Wait time for primary switchover ready notification after flows are completed.
     vs_se_primary_switchover_additional_wait_time: int | str
+    #: Wait time for sending scalein ready notification after flows are completed.
     vs_se_scalein_additional_wait_time: int | str
+    #: Wait time for sending scaleout ready notification after Virtual Service is marked
+    #: UP.
     vs_se_scaleout_additional_wait_time: int | str
+    #: Timeout in seconds for Service Engine to sendScaleout Ready notification of a
+    #: Virtual Service.
     vs_se_scaleout_ready_timeout: int | str
+    #: During SE upgrade in a legacy active/standby segroup, Time to wait for the new
+    #: primary SE to accept flows before marking the switchover done.
     vs_switchover_timeout: int | str
-    vss_placement: _Object
+    #: Parameters to place Virtual Services on only a subset of the cores of an SE.
+    vss_placement: OneOrMore[VssPlacement]
+    #: If set, Virtual Services will be placed on only a subset of the cores of an SE.
     vss_placement_enabled: bool | str
+    #: Enable memory pool for WAF.Requires SE Reboot.
     waf_mempool: bool | str
+    #: Memory pool size used for WAF.Requires SE Reboot.
     waf_mempool_size: int | str
 
 
 class AviServiceenginegroup(TypedResource):
-    """``avi_serviceenginegroup`` resource."""
+    """``avi_serviceenginegroup`` resource:
+    Avi ServiceEngineGroup at /api/serviceenginegroup."""
 
     TYPE = 'avi_serviceenginegroup'
     ARGUMENTS = AviServiceenginegroupArgs
@@ -4418,15 +6590,22 @@ class AviServiceenginegroup(TypedResource):
 
 
 class AviServiceenginegroupInventoryArgs(TypedDict, total=False):
-    config: _Object
-    serviceengins: Sequence[Any]
-    upgradestatus: _Object
+    """Arguments of ``avi_serviceenginegroup_inventory``."""
+    #: Configuration summary of the service engine group.
+    config: OneOrMore[ServiceEngineGroup]
+    #: Service engines the SE-Group is assigned to.
+    serviceengins: OneOrMore[SeRefs]
+    #: Upgrade status summary of the service engine group.
+    upgradestatus: OneOrMore[UpgradeStatusSummary]
+    #: UUID of the service engine group.
     uuid: str
-    virtualservices: Sequence[Any]
+    #: Virtual services the SE-Group is assigned to.
+    virtualservices: OneOrMore[VsRefs]
 
 
 class AviServiceenginegroupInventory(TypedResource):
-    """``avi_serviceenginegroup_inventory`` resource."""
+    """``avi_serviceenginegroup_inventory`` resource:
+    Avi ServiceEngineGroupInventory at /api/serviceenginegroup-inventory."""
 
     TYPE = 'avi_serviceenginegroup_inventory'
     ARGUMENTS = AviServiceenginegroupInventoryArgs
@@ -4442,16 +6621,23 @@ class AviServiceenginegroupInventory(TypedResource):
 
 
 class AviServiceenginepolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceenginepolicy``."""
+    #: Name of the Service Engine Policy.
     name: Required[str]
+    #: Nat policy.
     nat_policy_ref: str
+    #: Service Engine Group to which the policy is applied.
     se_group_ref: Required[str]
     tenant_ref: str
+    #: UUID of the Service Engine Policy.
     uuid: str
+    #: VRF context to which the policy is scoped.
     vrf_ref: Required[str]
 
 
 class AviServiceenginepolicy(TypedResource):
-    """``avi_serviceenginepolicy`` resource."""
+    """``avi_serviceenginepolicy`` resource:
+    Avi ServiceEnginePolicy at /api/serviceenginepolicy."""
 
     TYPE = 'avi_serviceenginepolicy'
     ARGUMENTS = AviServiceenginepolicyArgs
@@ -4472,22 +6658,36 @@ class AviServiceenginepolicy(TypedResource):
 
 
 class AviSiteversionArgs(TypedDict, total=False):
+    """Arguments of ``avi_siteversion``."""
+    #: This field represents the creation time of the federateddiff.
     datetime: str
+    #: Name of the Site.
     name: Required[str]
+    #: Previous targer version for a site.
     prev_target_version: int | str
+    #: Replication state for a site.
     replication_state: str
+    #: Cluster UUID of the site.
     site_id: str
+    #: Target timeline of the site.
     target_timeline: str
+    #: Target version of the site.
     target_version: int | str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: Timeline of the site.
     timeline: str
+    #: UUID of the SiteVersion object.
     uuid: str
+    #: Version of the site.
     version: int | str
+    #: Type of message for which version is maintained.
     version_type: str
 
 
 class AviSiteversion(TypedResource):
-    """``avi_siteversion`` resource."""
+    """``avi_siteversion`` resource:
+    Avi SiteVersion at /api/siteversion."""
 
     TYPE = 'avi_siteversion'
     ARGUMENTS = AviSiteversionArgs
@@ -4506,15 +6706,21 @@ class AviSiteversion(TypedResource):
 
 
 class AviSnmptrapprofileArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_snmptrapprofile``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: A user-friendly name of the SNMP trap configuration.
     name: Required[str]
     tenant_ref: str
-    trap_servers: Sequence[Any]
+    #: The IP address or hostname of the SNMP trap destination server.
+    trap_servers: OneOrMore[SnmpTrapServer]
+    #: UUID of the SNMP trap profile object.
     uuid: str
 
 
 class AviSnmptrapprofile(TypedResource):
-    """``avi_snmptrapprofile`` resource."""
+    """``avi_snmptrapprofile`` resource:
+    Avi SnmpTrapProfile at /api/snmptrapprofile."""
 
     TYPE = 'avi_snmptrapprofile'
     ARGUMENTS = AviSnmptrapprofileArgs
@@ -4533,32 +6739,49 @@ class AviSnmptrapprofile(TypedResource):
 
 
 class AviSslkeyandcertificateArgs(TypedDict, total=False):
-    ca_certs: Sequence[Any]
-    certificate: Required[_Object]
+    """Arguments of ``avi_sslkeyandcertificate``."""
+    #: CA certificates in certificate chain.
+    ca_certs: OneOrMore[CertificateAuthority]
+    certificate: Required[OneOrMore[SSLCertificate]]
+    #: States if the certificate is base64 encoded.
     certificate_base64: bool | str
     certificate_management_profile_ref: str
+    #: Creator name.
     created_by: str
-    dynamic_params: Sequence[Any]
+    #: Dynamic parameters needed for certificate management profile.
+    dynamic_params: OneOrMore[CustomParams]
+    #: Enables OCSP Stapling.
     enable_ocsp_stapling: bool | str
+    #: Encrypted private key corresponding to the private key (e.g.
     enckey_base64: str
+    #: Name of the encrypted private key (e.g.
     enckey_name: str
+    #: Format of the Key/Certificate file.
     format: str
     hardwaresecuritymodulegroup_ref: str
+    #: Flag to enable Private key import to HSM while importing the certificate.
     import_key_to_hsm: bool | str
+    #: It Specifies whether the object has to be replicated to the GSLB followers.
     is_federated: bool | str
+    #: Private key.
     key: str
+    #: States if the private key is base64 encoded.
     key_base64: bool | str
+    #: Passphrase used to encrypt the private key.
     key_passphrase: str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
     name: Required[str]
-    ocsp_config: _Object
+    #: Configuration related to OCSP.
+    ocsp_config: OneOrMore[OCSPConfig]
     tenant_ref: str
     type: str
     uuid: str
 
 
 class AviSslkeyandcertificate(TypedResource):
-    """``avi_sslkeyandcertificate`` resource."""
+    """``avi_sslkeyandcertificate`` resource:
+    Avi SSLKeyAndCertificate at /api/sslkeyandcertificate."""
 
     TYPE = 'avi_sslkeyandcertificate'
     ARGUMENTS = AviSslkeyandcertificateArgs
@@ -4578,32 +6801,55 @@ class AviSslkeyandcertificate(TypedResource):
 
 
 class AviSslprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_sslprofile``."""
+    #: Ciphers suites represented as defined by https
+    #: //www.openssl.org/docs/man1.1.1/man1/ciphers.html.
     accepted_ciphers: str
-    accepted_versions: Required[Sequence[Any]]
+    #: Set of versions accepted by the server.
+    accepted_versions: Required[OneOrMore[SSLVersion]]
     cipher_enums: Sequence[Any]
+    #: TLS 1.3 Ciphers suites represented as defined by U(https
+    #: //www.openssl.org/docs/man1.1.1/man1/ciphers.html).
     ciphersuites: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
+    #: DH Parameters used in SSL.
     dhparam: str
+    #: Elliptic Curve Cryptography NamedCurves (TLS Supported Groups)represented as
+    #: defined by RFC 8422-Section 5.1.1 andhttps
+    #: //www.openssl.org/docs/man1.1.0/man3/SSL_CTX_set1_curves.html.
     ec_named_curve: str
+    #: Enable early data processing for TLS1.3 connections.
     enable_early_data: bool | str
+    #: Enable SSL session re-use.
     enable_ssl_session_reuse: bool | str
+    #: It Specifies whether the object has to be replicated to the GSLB followers.
     is_federated: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
     name: Required[str]
+    #: Prefer the SSL cipher ordering presented by the client during the SSL handshake
+    #: over the one specified in the SSL Profile.
     prefer_client_cipher_ordering: bool | str
+    #: Send 'close notify' alert message for a clean shutdown of the SSL connection.
     send_close_notify: bool | str
+    #: Signature Algorithms represented as defined by RFC5246-Section 7.4.1.4.1 andhttps
+    #: //www.openssl.org/docs/man1.1.0/man3/SSL_CTX_set1_client_sigalgs_list.html.
     signature_algorithm: str
-    ssl_rating: _Object
+    ssl_rating: OneOrMore[SSLRating]
+    #: The amount of time in seconds before an SSL session expires.
     ssl_session_timeout: int | str
-    tags: Sequence[Any]
+    tags: OneOrMore[Tag]
     tenant_ref: str
+    #: SSL Profile Type.
     type: str
     uuid: str
 
 
 class AviSslprofile(TypedResource):
-    """``avi_sslprofile`` resource."""
+    """``avi_sslprofile`` resource:
+    Avi SSLProfile at /api/sslprofile."""
 
     TYPE = 'avi_sslprofile'
     ARGUMENTS = AviSslprofileArgs
@@ -4623,18 +6869,28 @@ class AviSslprofile(TypedResource):
 
 
 class AviSsopolicyArgs(TypedDict, total=False):
-    authentication_policy: _Object
-    authorization_policy: _Object
-    configpb_attributes: _Object
-    markers: Sequence[Any]
+    """Arguments of ``avi_ssopolicy``."""
+    #: Authentication Policy Settings.
+    authentication_policy: OneOrMore[AuthenticationPolicy]
+    #: Authorization Policy Settings.
+    authorization_policy: OneOrMore[AuthorizationPolicy]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the SSO Policy.
     name: Required[str]
+    #: UUID of the Tenant.
     tenant_ref: str
+    #: SSO Policy Type.
     type: Required[str]
+    #: UUID of the SSO Policy.
     uuid: str
 
 
 class AviSsopolicy(TypedResource):
-    """``avi_ssopolicy`` resource."""
+    """``avi_ssopolicy`` resource:
+    Avi SSOPolicy at /api/ssopolicy."""
 
     TYPE = 'avi_ssopolicy'
     ARGUMENTS = AviSsopolicyArgs
@@ -4654,18 +6910,28 @@ class AviSsopolicy(TypedResource):
 
 
 class AviStatediffoperationArgs(TypedDict, total=False):
-    events: Sequence[Any]
+    """Arguments of ``avi_statediffoperation``."""
+    #: Info for each Statediff event.
+    events: OneOrMore[StatediffEvent]
+    #: Name of Statediff operation.
     name: str
+    #: Uuid of node for Statediff operation entry.
     node_uuid: str
+    #: Type of Statediff operation.
     operation: str
+    #: Phase of Statediff operation.
     phase: str
+    #: Status of Statediff operation.
     status: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: unique identifier for Statediff entry.
     uuid: str
 
 
 class AviStatediffoperation(TypedResource):
-    """``avi_statediffoperation`` resource."""
+    """``avi_statediffoperation`` resource:
+    Avi StatediffOperation at /api/statediffoperation."""
 
     TYPE = 'avi_statediffoperation'
     ARGUMENTS = AviStatediffoperationArgs
@@ -4681,19 +6947,28 @@ class AviStatediffoperation(TypedResource):
 
 
 class AviStringgroupArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_stringgroup``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
-    kv: Sequence[Any]
+    #: Configure Key Value in the string group.
+    kv: OneOrMore[KeyValue]
+    #: Enable the longest match, default is the shortest match.
     longest_match: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name of the string group.
     name: Required[str]
     tenant_ref: str
+    #: Type of StringGroup.
     type: Required[str]
+    #: UUID of the string group.
     uuid: str
 
 
 class AviStringgroup(TypedResource):
-    """``avi_stringgroup`` resource."""
+    """``avi_stringgroup`` resource:
+    Avi StringGroup at /api/stringgroup."""
 
     TYPE = 'avi_stringgroup'
     ARGUMENTS = AviStringgroupArgs
@@ -4713,37 +6988,63 @@ class AviStringgroup(TypedResource):
 
 
 class AviSystemconfigurationArgs(TypedDict, total=False):
-    admin_auth_configuration: _Object
+    """Arguments of ``avi_systemconfiguration``."""
+    admin_auth_configuration: OneOrMore[AdminAuthConfiguration]
+    #: Common criteria mode's current state.
     common_criteria_mode: bool | str
-    configpb_attributes: _Object
-    controller_analytics_policy: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Controller metrics event dynamic thresholds can be set here.
+    controller_analytics_policy: OneOrMore[ControllerAnalyticsPolicy]
+    #: Specifies the default license tier which would be used by new Clouds.
     default_license_tier: str
-    dns_configuration: _Object
+    dns_configuration: OneOrMore[DNSConfiguration]
+    #: DNS virtualservices hosting FQDN records for applications across Avi Vantage.
     dns_virtualservice_refs: Sequence[Any]
     docker_mode: bool | str
-    email_configuration: _Object
+    email_configuration: OneOrMore[EmailConfiguration]
+    #: Enable CORS Header.
     enable_cors: bool | str
+    #: FIPS mode current state.
     fips_mode: bool | str
-    global_tenant_config: _Object
+    global_tenant_config: OneOrMore[TenantConfiguration]
+    #: Users can specify comma separated list of deprecated host key algorithm.If nothing
+    #: is specified, all known algorithms provided by OpenSSH will be supported.This
+    #: change could only apply on the controller node.
     host_key_algorithm_exclude: str
+    #: Users can specify comma separated list of deprecated key exchange algorithm.If
+    #: nothing is specified, all known algorithms provided by OpenSSH will be
+    #: supported.This change could only apply on the controller node.
     kex_algorithm_exclude: str
-    linux_configuration: _Object
-    mgmt_ip_access_control: _Object
-    ntp_configuration: _Object
-    portal_configuration: _Object
-    proxy_configuration: _Object
+    linux_configuration: OneOrMore[LinuxConfiguration]
+    #: Configure Ip Access control for controller to restrict open access.
+    mgmt_ip_access_control: OneOrMore[MgmtIpAccessControl]
+    ntp_configuration: OneOrMore[NTPConfiguration]
+    portal_configuration: OneOrMore[PortalConfiguration]
+    proxy_configuration: OneOrMore[ProxyConfiguration]
+    #: Users can specify and update the time limit of RekeyLimit in sshd_config.If
+    #: nothing is specified, the default setting will be none.
     rekey_time_limit: str
+    #: Users can specify and update the size/volume limit of RekeyLimit in sshd_config.If
+    #: nothing is specified, the default setting will be default.
     rekey_volume_limit: str
-    secure_channel_configuration: _Object
-    snmp_configuration: _Object
+    #: Configure Secure Channel properties.
+    secure_channel_configuration: OneOrMore[SecureChannelConfiguration]
+    snmp_configuration: OneOrMore[SnmpConfiguration]
+    #: Allowed Ciphers list for SSH to the management interface on the Controller and
+    #: Service Engines.
     ssh_ciphers: Sequence[Any]
+    #: Allowed HMAC list for SSH to the management interface on the Controller and
+    #: Service Engines.
     ssh_hmacs: Sequence[Any]
     uuid: str
+    #: This flag is set once the Initial Controller Setup workflow is complete.
     welcome_workflow_complete: bool | str
 
 
 class AviSystemconfiguration(TypedResource):
-    """``avi_systemconfiguration`` resource."""
+    """``avi_systemconfiguration`` resource:
+    Avi SystemConfiguration at /api/systemconfiguration."""
 
     TYPE = 'avi_systemconfiguration'
     ARGUMENTS = AviSystemconfigurationArgs
@@ -4759,15 +7060,22 @@ class AviSystemconfiguration(TypedResource):
 
 
 class AviSystemlimitsArgs(TypedDict, total=False):
-    configpb_attributes: _Object
-    controller_limits: _Object
-    controller_sizes: Sequence[Any]
-    serviceengine_limits: _Object
+    """Arguments of ``avi_systemlimits``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: System limits for the entire controller cluster.
+    controller_limits: OneOrMore[ControllerLimits]
+    #: Possible controller sizes.
+    controller_sizes: OneOrMore[ControllerSize]
+    #: System limits that apply to a serviceengine.
+    serviceengine_limits: OneOrMore[ServiceEngineLimits]
+    #: UUID for the system limits object.
     uuid: str
 
 
 class AviSystemlimits(TypedResource):
-    """``avi_systemlimits`` resource."""
+    """``avi_systemlimits`` resource:
+    Avi SystemLimits at /api/systemlimits."""
 
     TYPE = 'avi_systemlimits'
     ARGUMENTS = AviSystemlimitsArgs
@@ -4783,22 +7091,37 @@ class AviSystemlimits(TypedResource):
 
 
 class AviSystemreportArgs(TypedDict, total=False):
+    """Arguments of ``avi_systemreport``."""
+    #: Relative path to the report archive file on filesystem.The archive includes
+    #: exported system configuration and current object as json.
     archive_ref: str
+    #: Controller Patch Image associated with the report.
     controller_patch_image_ref: str
+    #: Indicates whether this report is downloadable as an archive.
     downloadable: bool | str
-    events: Sequence[Any]
+    #: List of events associated with the report.
+    events: OneOrMore[ReportEvent]
+    #: System Image associated with the report.
     image_ref: str
+    #: Name of the report dervied from operation in a readable format.
     name: str
-    readiness_reports: Sequence[Any]
+    #: Readiness state of the system.
+    readiness_reports: OneOrMore[ReportDetail]
+    #: SE Patch Image associated with the report.
     se_patch_image_ref: str
-    state: _Object
-    summary: _Object
+    #: Report state combines all applicable states.
+    state: OneOrMore[ReportOpsState]
+    #: Summary of the report.
+    summary: OneOrMore[ReportSummary]
+    #: Tenant UUID associated with the Object.
     tenant_ref: str
+    #: UUID Identifier for the report.
     uuid: str
 
 
 class AviSystemreport(TypedResource):
-    """``avi_systemreport`` resource."""
+    """``avi_systemreport`` resource:
+    Avi SystemReport at /api/systemreport."""
 
     TYPE = 'avi_systemreport'
     ARGUMENTS = AviSystemreportArgs
@@ -4814,12 +7137,19 @@ class AviSystemreport(TypedResource):
 
 
 class AviTenantArgs(TypedDict, total=False):
-    attrs: Sequence[Any]
-    config_settings: _Object
-    configpb_attributes: _Object
+    """Arguments of ``avi_tenant``."""
+    #: Key/value tenant attributes.
+    attrs: OneOrMore[KeyValue]
+    config_settings: OneOrMore[TenantConfiguration]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator of this tenant.
     created_by: str
     description: str
+    #: The referred label groups are enforced on the tenant if this is set to true.If
+    #: this is set to false, the label groups are suggested for the tenant.
     enforce_label_group: bool | str
+    #: The label_groups to be enforced on the tenant.
     label_group_refs: Sequence[Any]
     local: bool | str
     name: Required[str]
@@ -4827,7 +7157,8 @@ class AviTenantArgs(TypedDict, total=False):
 
 
 class AviTenant(TypedResource):
-    """``avi_tenant`` resource."""
+    """``avi_tenant`` resource:
+    Avi Tenant at /api/tenant."""
 
     TYPE = 'avi_tenant'
     ARGUMENTS = AviTenantArgs
@@ -4846,15 +7177,23 @@ class AviTenant(TypedResource):
 
 
 class AviTenantsystemconfigurationArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_tenantsystemconfiguration``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: DNS virtual services hosting FQDN records for applications configured within this
+    #: tenant.
     dns_virtualservice_refs: Sequence[Any]
+    #: Name of the Tenant System Configuration object.
     name: Required[str]
+    #: Unique Identifier of the tenant that this object belongs to.
     tenant_ref: str
+    #: Tenant System Configuration UUID.
     uuid: str
 
 
 class AviTenantsystemconfiguration(TypedResource):
-    """``avi_tenantsystemconfiguration`` resource."""
+    """``avi_tenantsystemconfiguration`` resource:
+    Avi TenantSystemConfiguration at /api/tenantsystemconfiguration."""
 
     TYPE = 'avi_tenantsystemconfiguration'
     ARGUMENTS = AviTenantsystemconfigurationArgs
@@ -4873,7 +7212,9 @@ class AviTenantsystemconfiguration(TypedResource):
 
 
 class AviTestsedatastorelevel1Args(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_testsedatastorelevel1``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     name: Required[str]
     tenant_ref: str
     test_se_datastore_level_2_ref: str
@@ -4881,7 +7222,8 @@ class AviTestsedatastorelevel1Args(TypedDict, total=False):
 
 
 class AviTestsedatastorelevel1(TypedResource):
-    """``avi_testsedatastorelevel1`` resource."""
+    """``avi_testsedatastorelevel1`` resource:
+    Avi TestSeDatastoreLevel1 at /api/testsedatastorelevel1."""
 
     TYPE = 'avi_testsedatastorelevel1'
     ARGUMENTS = AviTestsedatastorelevel1Args
@@ -4900,7 +7242,9 @@ class AviTestsedatastorelevel1(TypedResource):
 
 
 class AviTestsedatastorelevel2Args(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_testsedatastorelevel2``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     name: Required[str]
     tenant_ref: str
     test_se_datastore_level_3_refs: Sequence[Any]
@@ -4908,7 +7252,8 @@ class AviTestsedatastorelevel2Args(TypedDict, total=False):
 
 
 class AviTestsedatastorelevel2(TypedResource):
-    """``avi_testsedatastorelevel2`` resource."""
+    """``avi_testsedatastorelevel2`` resource:
+    Avi TestSeDatastoreLevel2 at /api/testsedatastorelevel2."""
 
     TYPE = 'avi_testsedatastorelevel2'
     ARGUMENTS = AviTestsedatastorelevel2Args
@@ -4927,14 +7272,17 @@ class AviTestsedatastorelevel2(TypedResource):
 
 
 class AviTestsedatastorelevel3Args(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_testsedatastorelevel3``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     name: Required[str]
     tenant_ref: str
     uuid: str
 
 
 class AviTestsedatastorelevel3(TypedResource):
-    """``avi_testsedatastorelevel3`` resource."""
+    """``avi_testsedatastorelevel3`` resource:
+    Avi TestSeDatastoreLevel3 at /api/testsedatastorelevel3."""
 
     TYPE = 'avi_testsedatastorelevel3'
     ARGUMENTS = AviTestsedatastorelevel3Args
@@ -4953,18 +7301,25 @@ class AviTestsedatastorelevel3(TypedResource):
 
 
 class AviTrafficcloneprofileArgs(TypedDict, total=False):
-    clone_servers: Sequence[Any]
+    """Arguments of ``avi_trafficcloneprofile``."""
+    clone_servers: OneOrMore[CloneServer]
     cloud_ref: str
-    configpb_attributes: _Object
-    markers: Sequence[Any]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name for the Traffic Clone Profile.
     name: Required[str]
+    #: Specifies if client IP needs to be preserved to clone destination.
     preserve_client_ip: bool | str
     tenant_ref: str
+    #: UUID of the Traffic Clone Profile.
     uuid: str
 
 
 class AviTrafficcloneprofile(TypedResource):
-    """``avi_trafficcloneprofile`` resource."""
+    """``avi_trafficcloneprofile`` resource:
+    Avi TrafficCloneProfile at /api/trafficcloneprofile."""
 
     TYPE = 'avi_trafficcloneprofile'
     ARGUMENTS = AviTrafficcloneprofileArgs
@@ -4983,60 +7338,118 @@ class AviTrafficcloneprofile(TypedResource):
 
 
 class AviUpgradestatusinfoArgs(TypedDict, total=False):
+    """Arguments of ``avi_upgradestatusinfo``."""
+    #: Backward compatible abort function name.
     after_reboot_rollback_fnc: str
+    #: Backward compatible task dict name.
     after_reboot_task_name: str
+    #: Flag for clean installation.
     clean: bool | str
+    #: Duration of Upgrade operation in seconds.
     duration: int | str
+    #: Check if the patch rollback is possible on this node.
     enable_patch_rollback: bool | str
+    #: Check if the rollback is possible on this node.
     enable_rollback: bool | str
+    #: End time of Upgrade operation.
     end_time: str
+    #: Enqueue time of Upgrade operation.
     enqueue_time: str
+    #: Fips mode for the entire system.
     fips_mode: bool | str
-    history: Sequence[Any]
+    #: Record of past operations on this node.
+    history: OneOrMore[OpsHistory]
+    #: Image path of current base image.
     image_path: str
+    #: Image uuid for identifying the current base image.
     image_ref: str
+    #: Name of the system such as cluster name, se group name and se name.
     name: str
+    #: Type of the system such as controller_cluster, se_group or se.
     node_type: str
+    #: Cloud that this object belongs to.
     obj_cloud_ref: str
-    params: _Object
+    #: Parameters associated with the Upgrade operation.
+    params: OneOrMore[UpgradeOpsParam]
+    #: Image path of current patch image.
     patch_image_path: str
+    #: Image uuid for identifying the current patch.Example Base-image is 18.2.6 and a
+    #: patch 6p1 is applied, then this field will indicate the 6p1 value.
     patch_image_ref: str
-    patch_list: Sequence[Any]
+    #: List of patches applied to this node.
+    patch_list: OneOrMore[PatchData]
+    #: Flag for patch op with reboot.
     patch_reboot: bool | str
+    #: Current patch version applied to this node.
     patch_version: str
+    #: Image path of previous base image.
     prev_image_path: str
+    #: Image path of previous patch image.
     prev_patch_image_path: str
+    #: Remote image reference of previous base image.
     prev_remote_image_ref: str
+    #: Image uuid for identifying previous base image.Example Base-image was 18.2.5 and
+    #: an upgrade was done to 18.2.6, then this field will indicate the 18.2.5 value.
     previous_image_ref: str
+    #: Image uuid for identifying previous patch.Example Base-image was 18.2.6 with a
+    #: patch 6p1.
     previous_patch_image_ref: str
-    previous_patch_list: Sequence[Any]
+    #: List of patches applied to this node on previous major version.
+    previous_patch_list: OneOrMore[PatchData]
+    #: Previous patch version applied to this node.Example Base-image was 18.2.6 with a
+    #: patch 6p1.
     previous_patch_version: str
+    #: Previous version prior to upgrade.Example Base-image was 18.2.5 and an upgrade was
+    #: done to 18.2.6, then this field will indicate the 18.2.5 value.
     previous_version: str
+    #: Upgrade operations progress which holds value between 0-100.
     progress: int | str
+    #: Descriptive reason for the Upgrade state.
     reason: str
+    #: Remote image reference of current base image.
     remote_image_ref: str
+    #: Image path of se patch image.(required in case of reimage and upgrade + patch).
     se_patch_image_path: str
+    #: Image uuid for identifying the current se patch required in case of system
+    #: upgrade(re-image) with se patch.
     se_patch_image_ref: str
-    se_upgrade_events: Sequence[Any]
-    seg_params: _Object
-    seg_status: _Object
+    #: ServiceEngineGroup upgrade errors.
+    se_upgrade_events: OneOrMore[SeUpgradeEvents]
+    #: se_patch may be different from the controller_patch.
+    seg_params: OneOrMore[UpgradeOpsParam]
+    #: Detailed SeGroup status.
+    seg_status: OneOrMore[SeGroupStatus]
+    #: Start time of Upgrade operation.
     start_time: str
-    state: _Object
+    #: Current status of the Upgrade operation.
+    state: OneOrMore[UpgradeOpsState]
+    #: Record of Pre/Post snapshot captured for current upgrade operation.
     statediff_ref: str
+    #: Flag is set only in the cluster if the upgrade is initiated as a system-upgrade.
     system: bool | str
+    #: Tracks the list of reports created for node.
     system_report_refs: Sequence[Any]
+    #: Completed set of tasks in the Upgrade operation.
     tasks_completed: int | str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: Total number of tasks in the Upgrade operation.
     total_tasks: int | str
-    upgrade_events: Sequence[Any]
+    #: Events performed for Upgrade operation.
+    upgrade_events: OneOrMore[EventMap]
+    #: Upgrade operations requested.
     upgrade_ops: str
-    upgrade_readiness: _Object
+    #: Upgrade readiness check execution detail.
+    upgrade_readiness: OneOrMore[UpgradeReadinessCheckObj]
+    #: UUID Identifier for the system such as cluster, se group and se.
     uuid: str
+    #: Current base image applied to this node.
     version: str
 
 
 class AviUpgradestatusinfo(TypedResource):
-    """``avi_upgradestatusinfo`` resource."""
+    """``avi_upgradestatusinfo`` resource:
+    Avi UpgradeStatusInfo at /api/upgradestatusinfo."""
 
     TYPE = 'avi_upgradestatusinfo'
     ARGUMENTS = AviUpgradestatusinfoArgs
@@ -5052,26 +7465,44 @@ class AviUpgradestatusinfo(TypedResource):
 
 
 class AviUpgradestatussummaryArgs(TypedDict, total=False):
+    """Arguments of ``avi_upgradestatussummary``."""
+    #: Check if the patch rollback is possible on this node.
     enable_patch_rollback: bool | str
+    #: Check if the rollback is possible on this node.
     enable_rollback: bool | str
+    #: End time of upgrade operations.
     end_time: str
+    #: Image uuid for identifying the current base image.
     image_ref: str
+    #: Name of the system such as cluster name, se group name and se name.
     name: str
+    #: Type of the system such as controller_cluster, se_group or se.
     node_type: str
+    #: Cloud that this object belongs to.
     obj_cloud_ref: str
+    #: Image uuid for identifying the current patch.
     patch_image_ref: str
+    #: Start time of upgrade operations.
     start_time: str
-    state: _Object
+    #: Current status of the upgrade operations.
+    state: OneOrMore[UpgradeOpsState]
+    #: Upgrade tasks completed.
     tasks_completed: int | str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: Total upgrade tasks.
     total_tasks: int | str
+    #: Upgrade operations requested.
     upgrade_ops: str
+    #: UUID Identifier for the system such as cluster, se group and se.
     uuid: str
+    #: Current base image applied to this node.
     version: str
 
 
 class AviUpgradestatussummary(TypedResource):
-    """``avi_upgradestatussummary`` resource."""
+    """``avi_upgradestatussummary`` resource:
+    Avi UpgradeStatusSummary at /api/upgradestatussummary."""
 
     TYPE = 'avi_upgradestatussummary'
     ARGUMENTS = AviUpgradestatussummaryArgs
@@ -5087,7 +7518,8 @@ class AviUpgradestatussummary(TypedResource):
 
 
 class AviUserArgs(TypedDict, total=False):
-    access: Sequence[Any]
+    """Arguments of ``avi_user``."""
+    access: OneOrMore[UserRole]
     anonymous_user: bool | str
     date_joined: str
     default_tenant_ref: str
@@ -5114,7 +7546,8 @@ class AviUserArgs(TypedDict, total=False):
 
 
 class AviUser(TypedResource):
-    """``avi_user`` resource."""
+    """``avi_user`` resource:
+    Avi User at /api/user."""
 
     TYPE = 'avi_user'
     ARGUMENTS = AviUserArgs
@@ -5133,19 +7566,29 @@ class AviUser(TypedResource):
 
 
 class AviUseraccountprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_useraccountprofile``."""
+    #: Lock timeout period (in minutes).
     account_lock_timeout: int | str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: The time period after which credentials expire.
     credentials_timeout_threshold: int | str
+    #: The configurable time window beyond which we need to pop all the login failure
+    #: timestamps from the login_failure_timestamps.
     login_failure_count_expiry_window: int | str
+    #: Maximum number of concurrent sessions allowed.
     max_concurrent_sessions: int | str
+    #: Number of login attempts before lockout.
     max_login_failure_count: int | str
+    #: Maximum number of passwords to be maintained in the password history.
     max_password_history_count: int | str
     name: Required[str]
     uuid: str
 
 
 class AviUseraccountprofile(TypedResource):
-    """``avi_useraccountprofile`` resource."""
+    """``avi_useraccountprofile`` resource:
+    Avi UserAccountProfile at /api/useraccountprofile."""
 
     TYPE = 'avi_useraccountprofile'
     ARGUMENTS = AviUseraccountprofileArgs
@@ -5164,20 +7607,32 @@ class AviUseraccountprofile(TypedResource):
 
 
 class AviUseractivityArgs(TypedDict, total=False):
+    """Arguments of ``avi_useractivity``."""
+    #: Number of concurrent user sessions open.
     concurrent_sessions: int | str
+    #: Number of failed login attempts before a successful login.
     failed_login_attempts: int | str
+    #: IP of the machine the user was last logged in from.
     last_login_ip: str
+    #: Timestamp of last login.
     last_login_timestamp: str
+    #: Timestamp of last password update.
     last_password_update: str
+    #: Indicates whether the user is logged in or not.
     logged_in: bool | str
+    #: Its a queue that store the timestamps for past login_failures.
     login_failure_timestamps: Sequence[Any]
+    #: Name of the user this object refers to.
     name: str
+    #: Stores the previous n passwords where n is
+    #: ControllerProperties.max_password_history_count.
     previous_password: Sequence[Any]
     uuid: str
 
 
 class AviUseractivity(TypedResource):
-    """``avi_useractivity`` resource."""
+    """``avi_useractivity`` resource:
+    Avi UserActivity at /api/useractivity."""
 
     TYPE = 'avi_useractivity'
     ARGUMENTS = AviUseractivityArgs
@@ -5193,18 +7648,28 @@ class AviUseractivity(TypedResource):
 
 
 class AviVcenterserverArgs(TypedDict, total=False):
+    """Arguments of ``avi_vcenterserver``."""
+    #: VCenter belongs to cloud.
     cloud_ref: str
-    configpb_attributes: _Object
-    content_lib: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: VCenter template to create Service Engine.
+    content_lib: OneOrMore[ContentLibConfig]
+    #: Availabilty zone where VCenter list belongs to.
     name: Required[str]
+    #: VCenter belongs to tenant.
     tenant_ref: str
+    #: VCenter config UUID.
     uuid: str
+    #: Credentials to access VCenter.
     vcenter_credentials_ref: str
+    #: VCenter hostname or IP address.
     vcenter_url: str
 
 
 class AviVcenterserver(TypedResource):
-    """``avi_vcenterserver`` resource."""
+    """``avi_vcenterserver`` resource:
+    Avi VCenterServer at /api/vcenterserver."""
 
     TYPE = 'avi_vcenterserver'
     ARGUMENTS = AviVcenterserverArgs
@@ -5223,6 +7688,7 @@ class AviVcenterserver(TypedResource):
 
 
 class AviVimgrclusterruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrclusterruntime``."""
     cloud_ref: str
     datacenter_managed_object_id: str
     datacenter_uuid: str
@@ -5235,7 +7701,8 @@ class AviVimgrclusterruntimeArgs(TypedDict, total=False):
 
 
 class AviVimgrclusterruntime(TypedResource):
-    """``avi_vimgrclusterruntime`` resource."""
+    """``avi_vimgrclusterruntime`` resource:
+    Avi VIMgrClusterRuntime at /api/vimgrclusterruntime."""
 
     TYPE = 'avi_vimgrclusterruntime'
     ARGUMENTS = AviVimgrclusterruntimeArgs
@@ -5256,15 +7723,17 @@ class AviVimgrclusterruntime(TypedResource):
 
 
 class AviVimgrcontrollerruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrcontrollerruntime``."""
     name: Required[str]
     tenant_ref: str
     type: Required[str]
     uuid: str
-    vnics: Sequence[Any]
+    vnics: OneOrMore[VIControllerVnicInfo]
 
 
 class AviVimgrcontrollerruntime(TypedResource):
-    """``avi_vimgrcontrollerruntime`` resource."""
+    """``avi_vimgrcontrollerruntime`` resource:
+    Avi VIMgrControllerRuntime at /api/vimgrcontrollerruntime."""
 
     TYPE = 'avi_vimgrcontrollerruntime'
     ARGUMENTS = AviVimgrcontrollerruntimeArgs
@@ -5284,12 +7753,13 @@ class AviVimgrcontrollerruntime(TypedResource):
 
 
 class AviVimgrdcruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrdcruntime``."""
     cloud_ref: str
     cluster_refs: Sequence[Any]
     host_refs: Sequence[Any]
-    interested_hosts: Sequence[Any]
-    interested_nws: Sequence[Any]
-    interested_vms: Sequence[Any]
+    interested_hosts: OneOrMore[VIMgrInterestedEntity]
+    interested_nws: OneOrMore[VIMgrInterestedEntity]
+    interested_vms: OneOrMore[VIMgrInterestedEntity]
     inventory_state: int | str
     managed_object_id: Required[str]
     name: Required[str]
@@ -5304,7 +7774,8 @@ class AviVimgrdcruntimeArgs(TypedDict, total=False):
 
 
 class AviVimgrdcruntime(TypedResource):
-    """``avi_vimgrdcruntime`` resource."""
+    """``avi_vimgrdcruntime`` resource:
+    Avi VIMgrDCRuntime at /api/vimgrdcruntime."""
 
     TYPE = 'avi_vimgrdcruntime'
     ARGUMENTS = AviVimgrdcruntimeArgs
@@ -5325,6 +7796,7 @@ class AviVimgrdcruntime(TypedResource):
 
 
 class AviVimgrhostruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrhostruntime``."""
     cloud_ref: str
     cluster_name: str
     cluster_uuid: str
@@ -5340,7 +7812,7 @@ class AviVimgrhostruntimeArgs(TypedDict, total=False):
     num_cpu_cores: int | str
     num_cpu_packages: int | str
     num_cpu_threads: int | str
-    pnics: Sequence[Any]
+    pnics: OneOrMore[CdpLldpInfo]
     powerstate: str
     quarantine_start_ts: str
     quarantined: bool | str
@@ -5354,7 +7826,8 @@ class AviVimgrhostruntimeArgs(TypedDict, total=False):
 
 
 class AviVimgrhostruntime(TypedResource):
-    """``avi_vimgrhostruntime`` resource."""
+    """``avi_vimgrhostruntime`` resource:
+    Avi VIMgrHostRuntime at /api/vimgrhostruntime."""
 
     TYPE = 'avi_vimgrhostruntime'
     ARGUMENTS = AviVimgrhostruntimeArgs
@@ -5375,6 +7848,7 @@ class AviVimgrhostruntime(TypedResource):
 
 
 class AviVimgrnwruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrnwruntime``."""
     MgmtNW: bool | str
     auto_expand: bool | str
     availability_zone: str
@@ -5383,7 +7857,8 @@ class AviVimgrnwruntimeArgs(TypedDict, total=False):
     dvs: bool | str
     host_refs: Sequence[Any]
     interested_nw: bool | str
-    ip_subnet: Sequence[Any]
+    ip_subnet: OneOrMore[VIMgrIPSubnetRuntime]
+    #: UUID of NSX-T segment spanning multiple VDS with vCenter cloud.
     logical_switch_id: str
     managed_object_id: Required[str]
     name: Required[str]
@@ -5394,13 +7869,14 @@ class AviVimgrnwruntimeArgs(TypedDict, total=False):
     type: Required[str]
     uuid: str
     vlan: int | str
-    vlan_range: Sequence[Any]
+    vlan_range: OneOrMore[VlanRange]
     vm_refs: Sequence[Any]
     vrf_context_ref: str
 
 
 class AviVimgrnwruntime(TypedResource):
-    """``avi_vimgrnwruntime`` resource."""
+    """``avi_vimgrnwruntime`` resource:
+    Avi VIMgrNWRuntime at /api/vimgrnwruntime."""
 
     TYPE = 'avi_vimgrnwruntime'
     ARGUMENTS = AviVimgrnwruntimeArgs
@@ -5421,24 +7897,30 @@ class AviVimgrnwruntime(TypedResource):
 
 
 class AviVimgrsevmruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrsevmruntime``."""
     availability_zone: str
-    azure_info: _Object
+    azure_info: OneOrMore[AzureInfo]
     cloud_name: str
     cloud_ref: str
+    #: ServiceEngine deployed on cluster.Ex MOB domain-c23.
     cluster_id: str
+    #: ServiceEngine added to cluster vmgroup.
     cluster_vmgroup: str
     connection_state: str
     controller_cluster_uuid: str
     controller_ip_addr: str
+    #: Service Engine Cookie set by the resource manager.
     cookie: str
     creation_in_progress: bool | str
     deletion_in_progress: bool | str
     discovery_response: str
     discovery_status: int | str
+    #: Disk space in GB for each service engine VM.
     disk_gb: int | str
     flavor: str
+    #: GCP Project ID in which SE is created.
     gcp_se_project_id: str
-    guest_nic: Sequence[Any]
+    guest_nic: OneOrMore[VIMgrGuestNicRuntime]
     host: str
     host_ref: str
     hostid: str
@@ -5446,8 +7928,10 @@ class AviVimgrsevmruntimeArgs(TypedDict, total=False):
     init_vnics: int | str
     last_discovery: int | str
     managed_object_id: Required[str]
+    #: Memory in MB for each service engine VM.
     memory_mb: int | str
     name: Required[str]
+    #: If set to true for NSXT cloud, controller should not hotplug the VNICs.
     nsxt_no_hotplug: bool | str
     powerstate: str
     security_group_uuid: str
@@ -5457,24 +7941,34 @@ class AviVimgrsevmruntimeArgs(TypedDict, total=False):
     type: Required[str]
     uuid: str
     vcenter_datacenter_uuid: str
+    #: ServiceEngine host connection state in vCenter.
     vcenter_host_connection_state: str
+    #: VCenter Host HA state.Ex election, fdmUnreachable, hostDown, initializationError,
+    #: networkIsolated, uninitializationError, uninitialized.
     vcenter_host_ha_state: str
+    #: ServiceEngine instance uuid from vCenter.
     vcenter_instance_uuid: str
+    #: ServiceEngine belongs to VCenter.
     vcenter_ref: str
     vcenter_rm_cookie: str
     vcenter_se_type: str
     vcenter_template_vm: bool | str
+    #: Service Engine deployed in vcenter.
     vcenter_url: str
     vcenter_vAppName: str
     vcenter_vAppVendor: str
     vcenter_vm_type: str
+    #: Count of vcpus for each service engine VM.
     vcpus: int | str
+    #: VSphere HA on cluster enabled or not.
     vsphere_ha_enabled: bool | str
+    #: If this flag is set to True, vCenter vSphere HA handles ServiceEngine failure.
     vsphere_ha_inprogress: bool | str
 
 
 class AviVimgrsevmruntime(TypedResource):
-    """``avi_vimgrsevmruntime`` resource."""
+    """``avi_vimgrsevmruntime`` resource:
+    Avi VIMgrSEVMRuntime at /api/vimgrsevmruntime."""
 
     TYPE = 'avi_vimgrsevmruntime'
     ARGUMENTS = AviVimgrsevmruntimeArgs
@@ -5495,6 +7989,7 @@ class AviVimgrsevmruntime(TypedResource):
 
 
 class AviVimgrvcenterdatacentersArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrvcenterdatacenters``."""
     managed_object_id: Required[str]
     name: Required[str]
     tenant_ref: str
@@ -5502,7 +7997,8 @@ class AviVimgrvcenterdatacentersArgs(TypedDict, total=False):
 
 
 class AviVimgrvcenterdatacenters(TypedResource):
-    """``avi_vimgrvcenterdatacenters`` resource."""
+    """``avi_vimgrvcenterdatacenters`` resource:
+    Avi VIDCInfo at /api/vimgrvcenterdatacenters."""
 
     TYPE = 'avi_vimgrvcenterdatacenters'
     ARGUMENTS = AviVimgrvcenterdatacentersArgs
@@ -5522,6 +8018,7 @@ class AviVimgrvcenterdatacenters(TypedResource):
 
 
 class AviVimgrvcenternetworksArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrvcenternetworks``."""
     managed_object_id: Required[str]
     name: Required[str]
     tenant_ref: str
@@ -5529,7 +8026,8 @@ class AviVimgrvcenternetworksArgs(TypedDict, total=False):
 
 
 class AviVimgrvcenternetworks(TypedResource):
-    """``avi_vimgrvcenternetworks`` resource."""
+    """``avi_vimgrvcenternetworks`` resource:
+    Avi VIPGNameInfo at /api/vimgrvcenternetworks."""
 
     TYPE = 'avi_vimgrvcenternetworks'
     ARGUMENTS = AviVimgrvcenternetworksArgs
@@ -5549,6 +8047,7 @@ class AviVimgrvcenternetworks(TypedResource):
 
 
 class AviVimgrvcenterruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrvcenterruntime``."""
     api_version: str
     apic_mode: bool | str
     cloud_ref: str
@@ -5580,7 +8079,8 @@ class AviVimgrvcenterruntimeArgs(TypedDict, total=False):
 
 
 class AviVimgrvcenterruntime(TypedResource):
-    """``avi_vimgrvcenterruntime`` resource."""
+    """``avi_vimgrvcenterruntime`` resource:
+    Avi VIMgrVcenterRuntime at /api/vimgrvcenterruntime."""
 
     TYPE = 'avi_vimgrvcenterruntime'
     ARGUMENTS = AviVimgrvcenterruntimeArgs
@@ -5603,6 +8103,7 @@ class AviVimgrvcenterruntime(TypedResource):
 
 
 class AviVimgrvmruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrvmruntime``."""
     availability_zone: str
     cloud_ref: str
     connection_state: str
@@ -5612,7 +8113,7 @@ class AviVimgrvmruntimeArgs(TypedDict, total=False):
     cpu_reservation: int | str
     cpu_shares: int | str
     creation_in_progress: bool | str
-    guest_nic: Sequence[Any]
+    guest_nic: OneOrMore[VIMgrGuestNicRuntime]
     host: str
     init_vnics: int | str
     managed_object_id: Required[str]
@@ -5639,7 +8140,8 @@ class AviVimgrvmruntimeArgs(TypedDict, total=False):
 
 
 class AviVimgrvmruntime(TypedResource):
-    """``avi_vimgrvmruntime`` resource."""
+    """``avi_vimgrvmruntime`` resource:
+    Avi VIMgrVMRuntime at /api/vimgrvmruntime."""
 
     TYPE = 'avi_vimgrvmruntime'
     ARGUMENTS = AviVimgrvmruntimeArgs
@@ -5660,101 +8162,213 @@ class AviVimgrvmruntime(TypedResource):
 
 
 class AviVirtualserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_virtualservice``."""
+    #: This configuration only applies if the VirtualService is in Legacy Active Standby
+    #: HA mode and Load Distribution among Active Standby is enabled.
     active_standby_se_tag: str
+    #: Keep advertising Virtual Service via BGP even if it is marked down by health
+    #: monitor.
     advertise_down_vs: bool | str
+    #: Process request even if invalid client certificate is presented.
     allow_invalid_client_cert: bool | str
-    analytics_policy: _Object
+    #: Determines analytics settings for the application.
+    analytics_policy: OneOrMore[AnalyticsPolicy]
+    #: Specifies settings related to analytics.
     analytics_profile_ref: str
+    #: Enable application layer specific features for the Virtual Service.
     application_profile_ref: str
+    #: LOCAL_PREF to be used for VsVip advertised.
     bgp_local_preference: int | str
+    #: Number of times the local AS should be prepended additionally to VsVip.
     bgp_num_as_path_prepend: int | str
+    #: Select BGP peers, using peer label, for VsVip advertisement.
     bgp_peer_labels: Sequence[Any]
+    #: Bot detection policy for the Virtual Service.
     bot_policy_ref: str
+    #: (This is a beta feature).
     bulk_sync_kvcache: bool | str
+    #: close client connection on vs config update.
     close_client_conn_on_config_update: bool | str
     cloud_ref: str
     cloud_type: str
-    connections_rate_limit: _Object
-    content_rewrite: _Object
+    #: Rate limit the incoming connections to this virtual service.
+    connections_rate_limit: OneOrMore[RateProfile]
+    #: Profile used to match and rewrite strings in request and/or response body.
+    content_rewrite: OneOrMore[ContentRewriteProfile]
+    #: Creator name.
     created_by: str
+    #: CSRF Protection policy for the Virtual Service.
     csrf_policy_ref: str
+    #: Select the algorithm for QoS fairness.
     delay_fairness: bool | str
     description: str
-    dns_info: Sequence[Any]
-    dns_policies: Sequence[Any]
+    #: Service discovery specific data including fully qualified domain name, type and
+    #: Time-To-Live of the DNS record.
+    dns_info: OneOrMore[DnsInfo]
+    #: DNS Policies applied on the dns traffic of the Virtual Service.
+    dns_policies: OneOrMore[DnsPolicies]
+    #: Force placement on all SE's in service group (Mesos mode only).
     east_west_placement: bool | str
+    #: Response traffic to clients will be sent back to the source MAC address of the
+    #: connection, rather than statically sent to a default gateway.
     enable_autogw: bool | str
+    #: Enable Route Health Injection using the BGP Config in the vrf context.
     enable_rhi: bool | str
+    #: Enable Route Health Injection for Source NAT'ted floating IP Address using the BGP
+    #: Config in the vrf context.
     enable_rhi_snat: bool | str
+    #: Enable HTTP sessions for this virtual service.
     enable_session: bool | str
+    #: Enable or disable the Virtual Service.
     enabled: bool | str
+    #: Error Page Profile to be used for this virtualservice.This profile is used to send
+    #: the custom error page to the client generated by the proxy.
     error_page_profile_ref: str
+    #: Criteria for flow distribution among SEs.
     flow_dist: str
+    #: Criteria for flow labelling.
     flow_label_type: str
+    #: DNS resolvable, fully qualified domain name of the virtualservice.
     fqdn: str
+    #: Translate the host name sent to the servers to this value.
     host_name_xlate: str
-    http_policies: Sequence[Any]
+    #: HTTP Policies applied on the data traffic of the Virtual Service.
+    http_policies: OneOrMore[HTTPPolicies]
+    #: The config settings for the ICAP server when checking the HTTP request.
     icap_request_profile_refs: Sequence[Any]
+    #: Ignore Pool servers network reachability constraints for Virtual Service
+    #: placement.
     ign_pool_net_reach: bool | str
-    jwt_config: _Object
-    l4_policies: Sequence[Any]
-    ldap_vs_config: _Object
+    #: Application-specific config for JWT validation.
+    jwt_config: OneOrMore[JWTValidationVsConfig]
+    #: L4 Policies applied to the data traffic of the Virtual Service.
+    l4_policies: OneOrMore[L4Policies]
+    #: Application-specific LDAP config.
+    ldap_vs_config: OneOrMore[LDAPVSConfig]
+    #: Limit potential DoS attackers who exceed max_cps_per_client significantly to a
+    #: fraction of max_cps_per_client for a while.
     limit_doser: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Maximum connections per second per client IP.
     max_cps_per_client: int | str
+    #: Microservice representing the virtual service.
     microservice_ref: str
+    #: Minimum number of UP pools to mark VS up.
     min_pools_up: int | str
+    #: Name for the Virtual Service.
     name: Required[str]
+    #: Determines network settings such as protocol, TCP or UDP, and related options for
+    #: the protocol.
     network_profile_ref: str
+    #: Network security policies for the Virtual Service.
     network_security_policy_ref: str
+    #: A list of NSX Groups representing the Clients which can access the Virtual IP of
+    #: the Virtual Service.
     nsx_securitygroup: Sequence[Any]
-    oauth_vs_config: _Object
-    performance_limits: _Object
+    #: VirtualService specific OAuth config.
+    oauth_vs_config: OneOrMore[OAuthVSConfig]
+    #: Optional settings that determine performance limits like max connections or
+    #: bandwdith etc.
+    performance_limits: OneOrMore[PerformanceLimits]
+    #: The pool group is an object that contains pools.
     pool_group_ref: str
+    #: The pool is an object that contains destination servers and related attributes
+    #: such as load-balancing and persistence.
     pool_ref: str
+    #: Remove listening port if VirtualService is down.
     remove_listening_port_on_vs_down: bool | str
-    requests_rate_limit: _Object
+    #: Rate limit the incoming requests to this virtual service.
+    requests_rate_limit: OneOrMore[RateProfile]
+    #: Revoke the advertisement of Virtual Service via the cloud if it is marked down by
+    #: health monitor.
     revoke_vip_route: bool | str
-    saml_sp_config: _Object
+    #: Application-specific SAML config.
+    saml_sp_config: OneOrMore[SAMLSPConfig]
+    #: Disable re-distribution of flows across service engines for a virtual service.
     scaleout_ecmp: bool | str
+    #: The Service Engine Group to use for this Virtual Service.
     se_group_ref: str
+    #: Security policy applied on the traffic of the Virtual Service.
     security_policy_ref: str
+    #: Determines the network settings profile for the server side of TCP proxied
+    #: connections.
     server_network_profile_ref: str
+    #: Metadata pertaining to the Service provided by this virtual service.
     service_metadata: str
-    service_pool_select: Sequence[Any]
-    services: Sequence[Any]
-    sideband_profile: _Object
-    snat_ip: Sequence[Any]
-    snat_ip6_addresses: Sequence[Any]
+    #: Select pool based on destination port.
+    service_pool_select: OneOrMore[ServicePoolSelector]
+    #: List of Services defined for this Virtual Service.
+    services: OneOrMore[Service]
+    #: Sideband configuration to be used for this virtualservice.It can be used for
+    #: sending traffic to sideband VIPs for external inspection etc.
+    sideband_profile: OneOrMore[SidebandProfile]
+    #: NAT'ted floating source IP Address(es) for upstream connection to servers.
+    snat_ip: OneOrMore[IpAddr]
+    #: IPV6 address for SE snat.
+    snat_ip6_addresses: OneOrMore[IpAddr]
+    #: Select or create one or two certificates, EC and/or RSA, that will be presented to
+    #: SSL/TLS terminated connections.
     ssl_key_and_certificate_refs: Sequence[Any]
+    #: Determines the set of SSL versions and ciphers to accept for SSL/TLS terminated
+    #: connections.
     ssl_profile_ref: str
-    ssl_profile_selectors: Sequence[Any]
+    #: Select SSL Profile based on client IP address match.
+    ssl_profile_selectors: OneOrMore[SSLProfileSelector]
+    #: Expected number of SSL session cache entries (may be exceeded).
     ssl_sess_cache_avg_size: int | str
+    #: The SSO Policy attached to the virtualservice.
     sso_policy_ref: str
-    static_dns_records: Sequence[Any]
+    #: List of static DNS records applied to this Virtual Service.
+    static_dns_records: OneOrMore[DnsRecord]
     tenant_ref: str
+    #: Used for testing SE Datastore Upgrade 2.0 functionality.
     test_se_datastore_level_1_ref: str
-    topology_policies: Sequence[Any]
+    #: Topology Policies applied on the dns traffic of the Virtual Service based onGSLB
+    #: Topology algorithm.
+    topology_policies: OneOrMore[DnsPolicies]
+    #: Server network or list of servers for cloning traffic.
     traffic_clone_profile_ref: str
+    #: Knob to enable the Virtual Service traffic on its assigned service engines.
     traffic_enabled: bool | str
+    #: Specify if this is a normal Virtual Service, or if it is the parent or child of an
+    #: SNI-enabled virtual hosted Virtual Service.
     type: str
+    #: Use Bridge IP as VIP on each Host in Mesos deployments.
     use_bridge_ip_as_vip: bool | str
+    #: Use the Virtual IP as the SNAT IP for health monitoring and sending traffic to the
+    #: backend servers instead of the Service Engine interface IP.
     use_vip_as_snat: bool | str
+    #: UUID of the VirtualService.
     uuid: str
+    #: The exact name requested from the client's SNI-enabled TLS hello domain name
+    #: field.
     vh_domain_name: Sequence[Any]
-    vh_matches: Sequence[Any]
+    #: Match criteria to select this child VS.
+    vh_matches: OneOrMore[VHMatch]
+    #: Specifies the Virtual Service acting as Virtual Hosting (SNI) parent.
     vh_parent_vs_ref: str
+    #: Specify if the Virtual Hosting VS is of type SNI or Enhanced.
     vh_type: str
-    vip: Sequence[Any]
+    #: List of Virtual Service IPs.
+    vip: OneOrMore[Vip]
+    #: Virtual Routing Context that the Virtual Service is bound to.
     vrf_context_ref: str
-    vs_datascripts: Sequence[Any]
+    #: Datascripts applied on the data traffic of the Virtual Service.
+    vs_datascripts: OneOrMore[VSDataScripts]
+    #: Mostly used during the creation of Shared VS, this field refers to entities that
+    #: can be shared across Virtual Services.
     vsvip_ref: str
+    #: WAF policy for the Virtual Service.
     waf_policy_ref: str
+    #: The Quality of Service weight to assign to traffic transmitted from this Virtual
+    #: Service.
     weight: int | str
 
 
 class AviVirtualservice(TypedResource):
-    """``avi_virtualservice`` resource."""
+    """``avi_virtualservice`` resource:
+    Avi VirtualService at /api/virtualservice."""
 
     TYPE = 'avi_virtualservice'
     ARGUMENTS = AviVirtualserviceArgs
@@ -5773,19 +8387,29 @@ class AviVirtualservice(TypedResource):
 
 
 class AviVirtualserviceInventoryArgs(TypedDict, total=False):
-    alert: _Object
+    """Arguments of ``avi_virtualservice_inventory``."""
+    #: Alert summary of the virtual service.
+    alert: OneOrMore[AlertSummary]
+    #: Application type of the virtual service.
     app_profile_type: str
-    config: _Object
+    #: Configuration summary of the virtual service.
+    config: OneOrMore[VsInventoryConfig]
     has_pool_with_realtime_metrics: bool | str
-    health_score: _Object
-    metrics: _Object
-    poolgroups: Sequence[Any]
-    pools: Sequence[Any]
+    #: Health score summary of the virtual service.
+    health_score: OneOrMore[HealthScoreSummary]
+    #: Metrics summary of the virtual service.
+    metrics: OneOrMore[InventoryMetrics]
+    #: List of pool-groups virtual service is assigned to.
+    poolgroups: OneOrMore[PoolGroupRefs]
+    #: List of pools virtual service is assigned to.
+    pools: OneOrMore[PoolRefs]
+    #: UUID of the virtual service.
     uuid: str
 
 
 class AviVirtualserviceInventory(TypedResource):
-    """``avi_virtualservice_inventory`` resource."""
+    """``avi_virtualservice_inventory`` resource:
+    Avi VsInventory at /api/virtualservice-inventory."""
 
     TYPE = 'avi_virtualservice_inventory'
     ARGUMENTS = AviVirtualserviceInventoryArgs
@@ -5801,26 +8425,38 @@ class AviVirtualserviceInventory(TypedResource):
 
 
 class AviVrfcontextArgs(TypedDict, total=False):
-    attrs: Sequence[Any]
-    bfd_profile: _Object
-    bgp_profile: _Object
+    """Arguments of ``avi_vrfcontext``."""
+    #: Key/value vrfcontext attributes.
+    attrs: OneOrMore[KeyValue]
+    #: BFD configuration profile.
+    bfd_profile: OneOrMore[BfdProfile]
+    #: Bgp Local and Peer Info.
+    bgp_profile: OneOrMore[BgpProfile]
     cloud_ref: str
-    configpb_attributes: _Object
-    debugvrfcontext: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Configure debug flags for VRF.
+    debugvrfcontext: OneOrMore[DebugVrfContext]
     description: str
-    gateway_mon: Sequence[Any]
-    internal_gateway_monitor: _Object
+    #: Configure ping based heartbeat check for gateway in service engines of vrf.
+    gateway_mon: OneOrMore[GatewayMonitor]
+    #: Configure ping based heartbeat check for all default gateways in service engines
+    #: of vrf.
+    internal_gateway_monitor: OneOrMore[InternalGatewayMonitor]
+    #: Enable LLDP.
     lldp_enable: bool | str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
     name: Required[str]
-    static_routes: Sequence[Any]
+    static_routes: OneOrMore[StaticRoute]
     system_default: bool | str
     tenant_ref: str
     uuid: str
 
 
 class AviVrfcontext(TypedResource):
-    """``avi_vrfcontext`` resource."""
+    """``avi_vrfcontext`` resource:
+    Avi VrfContext at /api/vrfcontext."""
 
     TYPE = 'avi_vrfcontext'
     ARGUMENTS = AviVrfcontextArgs
@@ -5839,29 +8475,49 @@ class AviVrfcontext(TypedResource):
 
 
 class AviVsdatascriptsetArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_vsdatascriptset``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
-    datascript: Sequence[Any]
+    #: DataScripts to execute.
+    datascript: OneOrMore[VSDataScript]
     description: str
+    #: Geo Location Mapping Database used by this DataScriptSet.
     geo_db_ref: str
+    #: IP reputation database that can be used by DataScript functions.
     ip_reputation_db_ref: str
+    #: UUID of IP Groups that could be referred by VSDataScriptSet objects.
     ipgroup_refs: Sequence[Any]
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name for the virtual service datascript collection.
     name: Required[str]
+    #: UUIDs of PKIProfile objects that could be referred by VSDataScriptSet objects.
     pki_profile_refs: Sequence[Any]
+    #: UUID of pool groups that could be referred by VSDataScriptSet objects.
     pool_group_refs: Sequence[Any]
+    #: UUID of pools that could be referred by VSDataScriptSet objects.
     pool_refs: Sequence[Any]
+    #: List of protocol parsers that could be referred by VSDataScriptSet objects.
     protocol_parser_refs: Sequence[Any]
-    rate_limiters: Sequence[Any]
+    #: The Rate Limit definitions needed for this DataScript.
+    rate_limiters: OneOrMore[RateLimiter]
+    #: UUIDs of SSLKeyAndCertificate objects that could be referred by VSDataScriptSet
+    #: objects.
     ssl_key_certificate_refs: Sequence[Any]
+    #: UUIDs of SSLProfile objects that could be referred by VSDataScriptSet objects.
     ssl_profile_refs: Sequence[Any]
+    #: UUID of String Groups that could be referred by VSDataScriptSet objects.
     string_group_refs: Sequence[Any]
     tenant_ref: str
+    #: UUID of the virtual service datascript collection.
     uuid: str
 
 
 class AviVsdatascriptset(TypedResource):
-    """``avi_vsdatascriptset`` resource."""
+    """``avi_vsdatascriptset`` resource:
+    Avi VSDataScriptSet at /api/vsdatascriptset."""
 
     TYPE = 'avi_vsdatascriptset'
     ARGUMENTS = AviVsdatascriptsetArgs
@@ -5880,19 +8536,30 @@ class AviVsdatascriptset(TypedResource):
 
 
 class AviVsgsArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_vsgs``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Gslb GeoDB being associated using this object.
     geodb_uuid: str
+    #: Gslb Service being associated using this object.
     gs_uuid: str
+    #: Gslb being associated using this object.
     gslb_uuid: str
+    #: Name of the VS-GS association object.
     name: str
+    #: Tenant.
     tenant_ref: str
+    #: Type of the VS-GS association object.
     type: str
+    #: UUID of the VS-GS association object.
     uuid: str
+    #: Virtual Service being associated using this object.
     vs_uuid: str
 
 
 class AviVsgs(TypedResource):
-    """``avi_vsgs`` resource."""
+    """``avi_vsgs`` resource:
+    Avi VsGs at /api/vsgs."""
 
     TYPE = 'avi_vsgs'
     ARGUMENTS = AviVsgsArgs
@@ -5908,25 +8575,44 @@ class AviVsgs(TypedResource):
 
 
 class AviVsvipArgs(TypedDict, total=False):
+    """Arguments of ``avi_vsvip``."""
+    #: LOCAL_PREF to be used for VsVip advertised.
     bgp_local_preference: int | str
+    #: Number of times the local AS should be prepended additionally to VsVip.
     bgp_num_as_path_prepend: int | str
+    #: Select BGP peers, using peer label, for VsVip advertisement.
     bgp_peer_labels: Sequence[Any]
     cloud_ref: str
-    dns_info: Sequence[Any]
+    #: Service discovery specific data including fully qualified domain name, type and
+    #: Time-To-Live of the DNS record.
+    dns_info: OneOrMore[DnsInfo]
+    #: Force placement on all Service Engines in the Service Engine Group (Container
+    #: clouds only).
     east_west_placement: bool | str
-    ipam_selector: _Object
-    markers: Sequence[Any]
+    #: Determines the set of IPAM networks to use for this VsVip.
+    ipam_selector: OneOrMore[Selector]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Name for the VsVip object.
     name: Required[str]
     tenant_ref: str
+    #: This sets the placement scope of virtualservice to given tier1 logical router in
+    #: Nsx-t.
     tier1_lr: str
+    #: This overrides the cloud level default and needs to match the SE Group value in
+    #: which it will be used if the SE Group use_standard_alb value is set.
     use_standard_alb: bool | str
+    #: UUID of the VsVip object.
     uuid: str
-    vip: Sequence[Any]
+    #: List of Virtual Service IPs and other shareable entities.
+    vip: OneOrMore[Vip]
+    #: Virtual Routing Context that the Virtual Service is bound to.
     vrf_context_ref: str
 
 
 class AviVsvip(TypedResource):
-    """``avi_vsvip`` resource."""
+    """``avi_vsvip`` resource:
+    Avi VsVip at /api/vsvip."""
 
     TYPE = 'avi_vsvip'
     ARGUMENTS = AviVsvipArgs
@@ -5945,12 +8631,16 @@ class AviVsvip(TypedResource):
 
 
 class AviVsvipInventoryArgs(TypedDict, total=False):
-    config: Required[_Object]
+    """Arguments of ``avi_vsvip_inventory``."""
+    #: Configuration summary of the vsvip.
+    config: Required[OneOrMore[VsvipConfig]]
+    #: UUID of the vsvip.
     uuid: str
 
 
 class AviVsvipInventory(TypedResource):
-    """``avi_vsvip_inventory`` resource."""
+    """``avi_vsvip_inventory`` resource:
+    Avi VsvipInventory at /api/vsvip-inventory."""
 
     TYPE = 'avi_vsvip_inventory'
     ARGUMENTS = AviVsvipInventoryArgs
@@ -5969,16 +8659,24 @@ class AviVsvipInventory(TypedResource):
 
 
 class AviWafapplicationsignatureproviderArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_wafapplicationsignatureprovider``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: If this is set to false, all provided rules are imported when updating this
+    #: object.
     filter_rules_on_import: bool | str
+    #: Name of Application Specific Ruleset Provider.
     name: str
-    service_status: _Object
+    #: If this object is managed by the Application Signatures update service, this field
+    #: contain the status of this syncronization.
+    service_status: OneOrMore[WebApplicationSignatureServiceStatus]
     tenant_ref: str
     uuid: str
 
 
 class AviWafapplicationsignatureprovider(TypedResource):
-    """``avi_wafapplicationsignatureprovider`` resource."""
+    """``avi_wafapplicationsignatureprovider`` resource:
+    Avi WafApplicationSignatureProvider at /api/wafapplicationsignatureprovider."""
 
     TYPE = 'avi_wafapplicationsignatureprovider'
     ARGUMENTS = AviWafapplicationsignatureproviderArgs
@@ -5994,25 +8692,41 @@ class AviWafapplicationsignatureprovider(TypedResource):
 
 
 class AviWafcrsArgs(TypedDict, total=False):
+    """Arguments of ``avi_wafcrs``."""
+    #: Allowed request content type character sets in WAF.
     allowed_request_content_type_charsets: Sequence[Any]
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: A short description of this ruleset.
     description: Required[str]
-    files: Sequence[Any]
-    groups: Sequence[Any]
+    #: List of Data Files used for WAF Rules.
+    files: OneOrMore[WafDataFile]
+    #: WAF Rules are sorted in groups based on their characterization.
+    groups: OneOrMore[WafRuleGroup]
+    #: Integrity protection value.
     integrity: Required[str]
+    #: Integrity protection values for CRS.
     integrity_values: Sequence[Any]
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The name of this ruleset object.
     name: Required[str]
+    #: The release date of this version in RFC 3339 / ISO 8601 format.
     release_date: Required[str]
+    #: WAF Restricted File Extensions.
     restricted_extensions: Sequence[Any]
+    #: WAF Restricted HTTP Headers.
     restricted_headers: Sequence[Any]
+    #: Tenant that this object belongs to.
     tenant_ref: str
     uuid: str
+    #: The version of this ruleset object.
     version: Required[str]
 
 
 class AviWafcrs(TypedResource):
-    """``avi_wafcrs`` resource."""
+    """``avi_wafcrs`` resource:
+    Avi WafCRS at /api/wafcrs."""
 
     TYPE = 'avi_wafcrs'
     ARGUMENTS = AviWafcrsArgs
@@ -6035,40 +8749,71 @@ class AviWafcrs(TypedResource):
 
 
 class AviWafpolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_wafpolicy``."""
+    #: Allow Rules to overwrite the policy mode.
     allow_mode_delegation: bool | str
-    allowlist: _Object
-    application_signatures: _Object
+    #: A set of rules which describe conditions under which the request will bypass the
+    #: WAF.
+    allowlist: OneOrMore[WafPolicyAllowlist]
+    #: Application Specific Signatures.
+    application_signatures: OneOrMore[WafApplicationSignatures]
+    #: If this flag is set, the system will try to keep the CRS version used in this
+    #: policy up-to-date.
     auto_update_crs: bool | str
+    #: Enable the functionality to bypass WAF for static file extensions.
     bypass_static_extensions: bool | str
-    confidence_override: _Object
-    configpb_attributes: _Object
+    #: Configure thresholds for confidence labels.
+    confidence_override: OneOrMore[AppLearningConfidenceOverride]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Creator name.
     created_by: str
-    crs_overrides: Sequence[Any]
+    #: Override attributes for CRS rules.
+    crs_overrides: OneOrMore[WafRuleGroupOverrides]
     description: str
+    #: Enable Application Learning for this WAF policy.
     enable_app_learning: bool | str
+    #: Enable Application Learning based rule updates on the WAF Profile.
     enable_auto_rule_updates: bool | str
+    #: Enable dynamic regex generation for positive security model rules.
     enable_regex_learning: bool | str
+    #: WAF Policy failure mode.
     failure_mode: str
+    #: Geo Location Mapping Database used by this WafPolicy.
     geo_db_ref: str
-    learning_params: _Object
-    markers: Sequence[Any]
+    #: Parameters for tuning Application learning.
+    learning_params: OneOrMore[AppLearningParams]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: Minimum confidence label required for auto rule updates.
     min_confidence: str
+    #: WAF Policy mode.
     mode: Required[str]
     name: Required[str]
+    #: WAF Ruleset paranoia mode.
     paranoia_level: str
-    positive_security_model: _Object
-    post_crs_groups: Sequence[Any]
-    pre_crs_groups: Sequence[Any]
-    required_data_files: Sequence[Any]
+    #: The Positive Security Model.
+    positive_security_model: OneOrMore[WafPositiveSecurityModel]
+    #: WAF Rules are categorized in to groups based on their characterization.
+    post_crs_groups: OneOrMore[WafRuleGroup]
+    #: WAF Rules are categorized in to groups based on their characterization.
+    pre_crs_groups: OneOrMore[WafRuleGroup]
+    #: The data files and types referred in this WAF policy.
+    required_data_files: OneOrMore[WafPolicyRequiredDataFile]
     tenant_ref: str
+    #: While updating CRS, the system will make sure that new rules are added in
+    #: DETECTION mode.
     updated_crs_rules_in_detection_mode: bool | str
     uuid: str
+    #: WAF core ruleset used for the CRS part of this Policy.
     waf_crs_ref: str
+    #: WAF Profile for WAF policy.
     waf_profile_ref: Required[str]
 
 
 class AviWafpolicy(TypedResource):
-    """``avi_wafpolicy`` resource."""
+    """``avi_wafpolicy`` resource:
+    Avi WafPolicy at /api/wafpolicy."""
 
     TYPE = 'avi_wafpolicy'
     ARGUMENTS = AviWafpolicyArgs
@@ -6089,21 +8834,36 @@ class AviWafpolicy(TypedResource):
 
 
 class AviWafpolicypsmgroupArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_wafpolicypsmgroup``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: Free-text comment about this group.
     description: str
+    #: Enable or disable this WAF rule group.
     enable: bool | str
+    #: If a rule in this group matches the match_value pattern, this action will be
+    #: executed.
     hit_action: str
+    #: This field indicates that this group is used for learning.
     is_learning_group: bool | str
-    locations: Sequence[Any]
-    markers: Sequence[Any]
+    #: Positive Security Model locations.
+    locations: OneOrMore[WafPSMLocation]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: If a rule in this group does not match the match_value pattern, this action will
+    #: be executed.
     miss_action: str
+    #: User defined name of the group.
     name: Required[str]
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of this object.
     uuid: str
 
 
 class AviWafpolicypsmgroup(TypedResource):
-    """``avi_wafpolicypsmgroup`` resource."""
+    """``avi_wafpolicypsmgroup`` resource:
+    Avi WafPolicyPSMGroup at /api/wafpolicypsmgroup."""
 
     TYPE = 'avi_wafpolicypsmgroup'
     ARGUMENTS = AviWafpolicypsmgroupArgs
@@ -6122,13 +8882,18 @@ class AviWafpolicypsmgroup(TypedResource):
 
 
 class AviWafpolicypsmgroupInventoryArgs(TypedDict, total=False):
-    config: _Object
+    """Arguments of ``avi_wafpolicypsmgroup_inventory``."""
+    #: Configuration summary of the Waf Policy PSM Group.
+    config: OneOrMore[WafPolicyPSMGroupConfig]
+    #: UUID of the Waf Policy PSM Group.
     uuid: str
-    virtualservices_refs: Sequence[Any]
+    #: Virtual services references.
+    virtualservices_refs: OneOrMore[VsRefs]
 
 
 class AviWafpolicypsmgroupInventory(TypedResource):
-    """``avi_wafpolicypsmgroup_inventory`` resource."""
+    """``avi_wafpolicypsmgroup_inventory`` resource:
+    Avi WafPolicyPSMGroupInventory at /api/wafpolicypsmgroup-inventory."""
 
     TYPE = 'avi_wafpolicypsmgroup_inventory'
     ARGUMENTS = AviWafpolicypsmgroupInventoryArgs
@@ -6144,18 +8909,24 @@ class AviWafpolicypsmgroupInventory(TypedResource):
 
 
 class AviWafprofileArgs(TypedDict, total=False):
-    config: Required[_Object]
-    configpb_attributes: _Object
+    """Arguments of ``avi_wafprofile``."""
+    #: Config params for WAF.
+    config: Required[OneOrMore[WafConfig]]
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
-    files: Sequence[Any]
-    markers: Sequence[Any]
+    #: List of Data Files Used for WAF Rules.
+    files: OneOrMore[WafDataFile]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
     name: Required[str]
     tenant_ref: str
     uuid: str
 
 
 class AviWafprofile(TypedResource):
-    """``avi_wafprofile`` resource."""
+    """``avi_wafprofile`` resource:
+    Avi WafProfile at /api/wafprofile."""
 
     TYPE = 'avi_wafprofile'
     ARGUMENTS = AviWafprofileArgs
@@ -6175,27 +8946,46 @@ class AviWafprofile(TypedResource):
 
 
 class AviWebapputArgs(TypedDict, total=False):
-    configpb_attributes: _Object
+    """Arguments of ``avi_webapput``."""
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
+    #: default uint64 field.
     default_first_int: int | str
+    #: default int64 field.
     default_second_int: int | str
+    #: Default string field.
     default_string: str
+    #: default int32 field.
     default_third_int: int | str
-    mandatory_test: _Object
-    mandatory_tests: Sequence[Any]
+    #: Optional message for nested f_mandatory test cases defined at level1.
+    mandatory_test: OneOrMore[L1FMandatoryTestCase]
+    #: Repeated message for nested f_mandatory test cases-level1.
+    mandatory_tests: OneOrMore[L1FMandatoryTestCase]
+    #: Name of the WebappUT object-level0.
     name: Required[str]
-    sensitive_test: _Object
-    sensitive_tests: Sequence[Any]
+    #: Optional message for nested f_sensitive test cases defined at level1.
+    sensitive_test: OneOrMore[L1FSensitiveTestCase]
+    #: Repeated message for nested f_sensitive test cases-level1.
+    sensitive_tests: OneOrMore[L1FSensitiveTestCase]
+    #: Optional bool for nested skip_optional_check test cases-level1.
     skip_optional_check_tests: bool | str
-    string_length_test: _Object
-    string_length_tests: Sequence[Any]
+    #: Optional message for nested max string length test cases.
+    string_length_test: OneOrMore[L1StringLengthTestCase]
+    #: Repeated message for nested max string length test cases.
+    string_length_tests: OneOrMore[L1StringLengthTestCase]
+    #: Tenant of the WebappUT object-level0.
     tenant_ref: str
+    #: The string for sensitive (secret) field.
     test_sensitive_string: str
+    #: The maximum string length.
     test_string: str
+    #: UUID of the WebappUT object-level0.
     uuid: str
 
 
 class AviWebapput(TypedResource):
-    """``avi_webapput`` resource."""
+    """``avi_webapput`` resource:
+    Avi WebappUT at /api/webapput."""
 
     TYPE = 'avi_webapput'
     ARGUMENTS = AviWebapputArgs
@@ -6214,18 +9004,26 @@ class AviWebapput(TypedResource):
 
 
 class AviWebhookArgs(TypedDict, total=False):
+    """Arguments of ``avi_webhook``."""
+    #: Callback URL for the Webhook.
     callback_url: str
-    configpb_attributes: _Object
+    #: Protobuf versioning for config pbs.
+    configpb_attributes: OneOrMore[ConfigPbAttributes]
     description: str
-    markers: Sequence[Any]
+    #: List of labels to be used for granular RBAC.
+    markers: OneOrMore[RoleFilterMatchLabel]
+    #: The name of the webhook profile.
     name: Required[str]
     tenant_ref: str
+    #: UUID of the webhook profile.
     uuid: str
+    #: Verification token sent back with the callback asquery parameters.
     verification_token: str
 
 
 class AviWebhook(TypedResource):
-    """``avi_webhook`` resource."""
+    """``avi_webhook`` resource:
+    Avi Webhook at /api/webhook."""
 
     TYPE = 'avi_webhook'
     ARGUMENTS = AviWebhookArgs
@@ -6244,13 +9042,15 @@ class AviWebhook(TypedResource):
 
 
 class DataAviActiongroupconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_actiongroupconfig``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviActiongroupconfig(TypedDataSource):
-    """``avi_actiongroupconfig`` data source."""
+    """``avi_actiongroupconfig`` data source:
+    Existing Avi ActionGroupConfig looked up by name or uuid."""
 
     TYPE = 'avi_actiongroupconfig'
     ARGUMENTS = DataAviActiongroupconfigArgs
@@ -6266,13 +9066,17 @@ class DataAviActiongroupconfig(TypedDataSource):
 
 
 class DataAviAlbservicesconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_albservicesconfig``."""
+    #: Name of the ALBServicesConfig object.
     name: str
+    #: Tenant UUID associated with the Object.
     tenant_ref: str
     uuid: str
 
 
 class DataAviAlbservicesconfig(TypedDataSource):
-    """``avi_albservicesconfig`` data source."""
+    """``avi_albservicesconfig`` data source:
+    Existing Avi ALBServicesConfig looked up by name or uuid."""
 
     TYPE = 'avi_albservicesconfig'
     ARGUMENTS = DataAviAlbservicesconfigArgs
@@ -6288,13 +9092,18 @@ class DataAviAlbservicesconfig(TypedDataSource):
 
 
 class DataAviAlbservicesfiledownloadArgs(TypedDict, total=False):
+    """Arguments of ``avi_albservicesfiledownload``."""
+    #: The name of the file with which it is saved to the disk.
     name: str
+    #: Tenant UUID associated with the object.
     tenant_ref: str
+    #: Unique ID of the object.
     uuid: str
 
 
 class DataAviAlbservicesfiledownload(TypedDataSource):
-    """``avi_albservicesfiledownload`` data source."""
+    """``avi_albservicesfiledownload`` data source:
+    Existing Avi ALBServicesFileDownload looked up by name or uuid."""
 
     TYPE = 'avi_albservicesfiledownload'
     ARGUMENTS = DataAviAlbservicesfiledownloadArgs
@@ -6310,13 +9119,15 @@ class DataAviAlbservicesfiledownload(TypedDataSource):
 
 
 class DataAviAlbservicesfileuploadArgs(TypedDict, total=False):
+    """Arguments of ``avi_albservicesfileupload``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviAlbservicesfileupload(TypedDataSource):
-    """``avi_albservicesfileupload`` data source."""
+    """``avi_albservicesfileupload`` data source:
+    Existing Avi ALBServicesFileUpload looked up by name or uuid."""
 
     TYPE = 'avi_albservicesfileupload'
     ARGUMENTS = DataAviAlbservicesfileuploadArgs
@@ -6332,13 +9143,18 @@ class DataAviAlbservicesfileupload(TypedDataSource):
 
 
 class DataAviAlbservicesjobArgs(TypedDict, total=False):
+    """Arguments of ``avi_albservicesjob``."""
+    #: The name of the albservicesjob.
     name: str
+    #: The unique identifier of the tenant to which this albservicesjob belongs.
     tenant_ref: str
+    #: A unique identifier for this albservicesjob entry.
     uuid: str
 
 
 class DataAviAlbservicesjob(TypedDataSource):
-    """``avi_albservicesjob`` data source."""
+    """``avi_albservicesjob`` data source:
+    Existing Avi ALBServicesJob looked up by name or uuid."""
 
     TYPE = 'avi_albservicesjob'
     ARGUMENTS = DataAviAlbservicesjobArgs
@@ -6354,13 +9170,15 @@ class DataAviAlbservicesjob(TypedDataSource):
 
 
 class DataAviAlertArgs(TypedDict, total=False):
+    """Arguments of ``avi_alert``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviAlert(TypedDataSource):
-    """``avi_alert`` data source."""
+    """``avi_alert`` data source:
+    Existing Avi Alert looked up by name or uuid."""
 
     TYPE = 'avi_alert'
     ARGUMENTS = DataAviAlertArgs
@@ -6376,13 +9194,16 @@ class DataAviAlert(TypedDataSource):
 
 
 class DataAviAlertconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_alertconfig``."""
+    #: Name of the alert configuration.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviAlertconfig(TypedDataSource):
-    """``avi_alertconfig`` data source."""
+    """``avi_alertconfig`` data source:
+    Existing Avi AlertConfig looked up by name or uuid."""
 
     TYPE = 'avi_alertconfig'
     ARGUMENTS = DataAviAlertconfigArgs
@@ -6398,13 +9219,16 @@ class DataAviAlertconfig(TypedDataSource):
 
 
 class DataAviAlertemailconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_alertemailconfig``."""
+    #: A user-friendly name of the email notification service.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviAlertemailconfig(TypedDataSource):
-    """``avi_alertemailconfig`` data source."""
+    """``avi_alertemailconfig`` data source:
+    Existing Avi AlertEmailConfig looked up by name or uuid."""
 
     TYPE = 'avi_alertemailconfig'
     ARGUMENTS = DataAviAlertemailconfigArgs
@@ -6420,13 +9244,15 @@ class DataAviAlertemailconfig(TypedDataSource):
 
 
 class DataAviAlertobjectlistArgs(TypedDict, total=False):
+    """Arguments of ``avi_alertobjectlist``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviAlertobjectlist(TypedDataSource):
-    """``avi_alertobjectlist`` data source."""
+    """``avi_alertobjectlist`` data source:
+    Existing Avi AlertObjectList looked up by name or uuid."""
 
     TYPE = 'avi_alertobjectlist'
     ARGUMENTS = DataAviAlertobjectlistArgs
@@ -6442,13 +9268,16 @@ class DataAviAlertobjectlist(TypedDataSource):
 
 
 class DataAviAlertscriptconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_alertscriptconfig``."""
+    #: A user-friendly name of the Script.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviAlertscriptconfig(TypedDataSource):
-    """``avi_alertscriptconfig`` data source."""
+    """``avi_alertscriptconfig`` data source:
+    Existing Avi AlertScriptConfig looked up by name or uuid."""
 
     TYPE = 'avi_alertscriptconfig'
     ARGUMENTS = DataAviAlertscriptconfigArgs
@@ -6464,13 +9293,16 @@ class DataAviAlertscriptconfig(TypedDataSource):
 
 
 class DataAviAlertsyslogconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_alertsyslogconfig``."""
+    #: A user-friendly name of the syslog notification.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviAlertsyslogconfig(TypedDataSource):
-    """``avi_alertsyslogconfig`` data source."""
+    """``avi_alertsyslogconfig`` data source:
+    Existing Avi AlertSyslogConfig looked up by name or uuid."""
 
     TYPE = 'avi_alertsyslogconfig'
     ARGUMENTS = DataAviAlertsyslogconfigArgs
@@ -6486,11 +9318,12 @@ class DataAviAlertsyslogconfig(TypedDataSource):
 
 
 class DataAviAnalyticsAnomalyPoolArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_anomaly_pool``."""
 
 
 class DataAviAnalyticsAnomalyPool(TypedDataSource):
-    """``avi_analytics_anomaly_pool`` data source."""
+    """``avi_analytics_anomaly_pool`` data source:
+    Existing Avi AnomalyzerQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_anomaly_pool'
     ARGUMENTS = DataAviAnalyticsAnomalyPoolArgs
@@ -6506,11 +9339,12 @@ class DataAviAnalyticsAnomalyPool(TypedDataSource):
 
 
 class DataAviAnalyticsAnomalyServiceengineArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_anomaly_serviceengine``."""
 
 
 class DataAviAnalyticsAnomalyServiceengine(TypedDataSource):
-    """``avi_analytics_anomaly_serviceengine`` data source."""
+    """``avi_analytics_anomaly_serviceengine`` data source:
+    Existing Avi AnomalyzerQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_anomaly_serviceengine'
     ARGUMENTS = DataAviAnalyticsAnomalyServiceengineArgs
@@ -6526,11 +9360,12 @@ class DataAviAnalyticsAnomalyServiceengine(TypedDataSource):
 
 
 class DataAviAnalyticsAnomalyVirtualserviceArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_anomaly_virtualservice``."""
 
 
 class DataAviAnalyticsAnomalyVirtualservice(TypedDataSource):
-    """``avi_analytics_anomaly_virtualservice`` data source."""
+    """``avi_analytics_anomaly_virtualservice`` data source:
+    Existing Avi AnomalyzerQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_anomaly_virtualservice'
     ARGUMENTS = DataAviAnalyticsAnomalyVirtualserviceArgs
@@ -6546,11 +9381,12 @@ class DataAviAnalyticsAnomalyVirtualservice(TypedDataSource):
 
 
 class DataAviAnalyticsHealthscorePoolArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_healthscore_pool``."""
 
 
 class DataAviAnalyticsHealthscorePool(TypedDataSource):
-    """``avi_analytics_healthscore_pool`` data source."""
+    """``avi_analytics_healthscore_pool`` data source:
+    Existing Avi HealthScoreQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_healthscore_pool'
     ARGUMENTS = DataAviAnalyticsHealthscorePoolArgs
@@ -6566,11 +9402,12 @@ class DataAviAnalyticsHealthscorePool(TypedDataSource):
 
 
 class DataAviAnalyticsHealthscoreServiceengineArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_healthscore_serviceengine``."""
 
 
 class DataAviAnalyticsHealthscoreServiceengine(TypedDataSource):
-    """``avi_analytics_healthscore_serviceengine`` data source."""
+    """``avi_analytics_healthscore_serviceengine`` data source:
+    Existing Avi HealthScoreQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_healthscore_serviceengine'
     ARGUMENTS = DataAviAnalyticsHealthscoreServiceengineArgs
@@ -6586,11 +9423,12 @@ class DataAviAnalyticsHealthscoreServiceengine(TypedDataSource):
 
 
 class DataAviAnalyticsHealthscoreVirtualserviceArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_healthscore_virtualservice``."""
 
 
 class DataAviAnalyticsHealthscoreVirtualservice(TypedDataSource):
-    """``avi_analytics_healthscore_virtualservice`` data source."""
+    """``avi_analytics_healthscore_virtualservice`` data source:
+    Existing Avi HealthScoreQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_healthscore_virtualservice'
     ARGUMENTS = DataAviAnalyticsHealthscoreVirtualserviceArgs
@@ -6606,11 +9444,12 @@ class DataAviAnalyticsHealthscoreVirtualservice(TypedDataSource):
 
 
 class DataAviAnalyticsMetricsControllerArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_metrics_controller``."""
 
 
 class DataAviAnalyticsMetricsController(TypedDataSource):
-    """``avi_analytics_metrics_controller`` data source."""
+    """``avi_analytics_metrics_controller`` data source:
+    Existing Avi MetricsQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_metrics_controller'
     ARGUMENTS = DataAviAnalyticsMetricsControllerArgs
@@ -6626,11 +9465,12 @@ class DataAviAnalyticsMetricsController(TypedDataSource):
 
 
 class DataAviAnalyticsMetricsPoolArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_metrics_pool``."""
 
 
 class DataAviAnalyticsMetricsPool(TypedDataSource):
-    """``avi_analytics_metrics_pool`` data source."""
+    """``avi_analytics_metrics_pool`` data source:
+    Existing Avi MetricsQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_metrics_pool'
     ARGUMENTS = DataAviAnalyticsMetricsPoolArgs
@@ -6646,11 +9486,12 @@ class DataAviAnalyticsMetricsPool(TypedDataSource):
 
 
 class DataAviAnalyticsMetricsServiceengineArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_metrics_serviceengine``."""
 
 
 class DataAviAnalyticsMetricsServiceengine(TypedDataSource):
-    """``avi_analytics_metrics_serviceengine`` data source."""
+    """``avi_analytics_metrics_serviceengine`` data source:
+    Existing Avi MetricsQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_metrics_serviceengine'
     ARGUMENTS = DataAviAnalyticsMetricsServiceengineArgs
@@ -6666,11 +9507,12 @@ class DataAviAnalyticsMetricsServiceengine(TypedDataSource):
 
 
 class DataAviAnalyticsMetricsVirtualserviceArgs(TypedDict, total=False):
-    pass
+    """Arguments of ``avi_analytics_metrics_virtualservice``."""
 
 
 class DataAviAnalyticsMetricsVirtualservice(TypedDataSource):
-    """``avi_analytics_metrics_virtualservice`` data source."""
+    """``avi_analytics_metrics_virtualservice`` data source:
+    Existing Avi MetricsQueryResponse looked up by name or uuid."""
 
     TYPE = 'avi_analytics_metrics_virtualservice'
     ARGUMENTS = DataAviAnalyticsMetricsVirtualserviceArgs
@@ -6686,13 +9528,17 @@ class DataAviAnalyticsMetricsVirtualservice(TypedDataSource):
 
 
 class DataAviAnalyticsprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_analyticsprofile``."""
+    #: The name of the analytics profile.
     name: str
     tenant_ref: str
+    #: UUID of the analytics profile.
     uuid: str
 
 
 class DataAviAnalyticsprofile(TypedDataSource):
-    """``avi_analyticsprofile`` data source."""
+    """``avi_analyticsprofile`` data source:
+    Existing Avi AnalyticsProfile looked up by name or uuid."""
 
     TYPE = 'avi_analyticsprofile'
     ARGUMENTS = DataAviAnalyticsprofileArgs
@@ -6708,13 +9554,17 @@ class DataAviAnalyticsprofile(TypedDataSource):
 
 
 class DataAviApiclifsruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_apiclifsruntime``."""
+    #: Name of the object.
     name: str
     tenant_ref: str
+    #: Unique object identifier of the object.
     uuid: str
 
 
 class DataAviApiclifsruntime(TypedDataSource):
-    """``avi_apiclifsruntime`` data source."""
+    """``avi_apiclifsruntime`` data source:
+    Existing Avi APICLifsRuntime looked up by name or uuid."""
 
     TYPE = 'avi_apiclifsruntime'
     ARGUMENTS = DataAviApiclifsruntimeArgs
@@ -6730,13 +9580,15 @@ class DataAviApiclifsruntime(TypedDataSource):
 
 
 class DataAviApplicationArgs(TypedDict, total=False):
+    """Arguments of ``avi_application``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviApplication(TypedDataSource):
-    """``avi_application`` data source."""
+    """``avi_application`` data source:
+    Existing Avi Application looked up by name or uuid."""
 
     TYPE = 'avi_application'
     ARGUMENTS = DataAviApplicationArgs
@@ -6752,13 +9604,17 @@ class DataAviApplication(TypedDataSource):
 
 
 class DataAviApplicationpersistenceprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_applicationpersistenceprofile``."""
+    #: A user-friendly name for the persistence profile.
     name: str
     tenant_ref: str
+    #: UUID of the persistence profile.
     uuid: str
 
 
 class DataAviApplicationpersistenceprofile(TypedDataSource):
-    """``avi_applicationpersistenceprofile`` data source."""
+    """``avi_applicationpersistenceprofile`` data source:
+    Existing Avi ApplicationPersistenceProfile looked up by name or uuid."""
 
     TYPE = 'avi_applicationpersistenceprofile'
     ARGUMENTS = DataAviApplicationpersistenceprofileArgs
@@ -6774,13 +9630,17 @@ class DataAviApplicationpersistenceprofile(TypedDataSource):
 
 
 class DataAviApplicationprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_applicationprofile``."""
+    #: The name of the application profile.
     name: str
     tenant_ref: str
+    #: UUID of the application profile.
     uuid: str
 
 
 class DataAviApplicationprofile(TypedDataSource):
-    """``avi_applicationprofile`` data source."""
+    """``avi_applicationprofile`` data source:
+    Existing Avi ApplicationProfile looked up by name or uuid."""
 
     TYPE = 'avi_applicationprofile'
     ARGUMENTS = DataAviApplicationprofileArgs
@@ -6796,13 +9656,18 @@ class DataAviApplicationprofile(TypedDataSource):
 
 
 class DataAviAuthmappingprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_authmappingprofile``."""
+    #: Name of the AuthMappingProfile.
     name: str
+    #: Tenant ref for the auth mapping profile.
     tenant_ref: str
+    #: UUID of the AuthMappingProfile.
     uuid: str
 
 
 class DataAviAuthmappingprofile(TypedDataSource):
-    """``avi_authmappingprofile`` data source."""
+    """``avi_authmappingprofile`` data source:
+    Existing Avi AuthMappingProfile looked up by name or uuid."""
 
     TYPE = 'avi_authmappingprofile'
     ARGUMENTS = DataAviAuthmappingprofileArgs
@@ -6818,13 +9683,17 @@ class DataAviAuthmappingprofile(TypedDataSource):
 
 
 class DataAviAuthprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_authprofile``."""
+    #: Name of the Auth Profile.
     name: str
     tenant_ref: str
+    #: UUID of the Auth Profile.
     uuid: str
 
 
 class DataAviAuthprofile(TypedDataSource):
-    """``avi_authprofile`` data source."""
+    """``avi_authprofile`` data source:
+    Existing Avi AuthProfile looked up by name or uuid."""
 
     TYPE = 'avi_authprofile'
     ARGUMENTS = DataAviAuthprofileArgs
@@ -6840,13 +9709,15 @@ class DataAviAuthprofile(TypedDataSource):
 
 
 class DataAviAutoscalelaunchconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_autoscalelaunchconfig``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviAutoscalelaunchconfig(TypedDataSource):
-    """``avi_autoscalelaunchconfig`` data source."""
+    """``avi_autoscalelaunchconfig`` data source:
+    Existing Avi AutoScaleLaunchConfig looked up by name or uuid."""
 
     TYPE = 'avi_autoscalelaunchconfig'
     ARGUMENTS = DataAviAutoscalelaunchconfigArgs
@@ -6862,14 +9733,20 @@ class DataAviAutoscalelaunchconfig(TypedDataSource):
 
 
 class DataAviAvailabilityzoneArgs(TypedDict, total=False):
+    """Arguments of ``avi_availabilityzone``."""
+    #: Availability zone belongs to cloud.
     cloud_ref: str
+    #: Availabilty zone where VCenter list belongs to.
     name: str
+    #: Availabilityzone belongs to tenant.
     tenant_ref: str
+    #: Availability zone config UUID.
     uuid: str
 
 
 class DataAviAvailabilityzone(TypedDataSource):
-    """``avi_availabilityzone`` data source."""
+    """``avi_availabilityzone`` data source:
+    Existing Avi AvailabilityZone looked up by name or uuid."""
 
     TYPE = 'avi_availabilityzone'
     ARGUMENTS = DataAviAvailabilityzoneArgs
@@ -6885,12 +9762,14 @@ class DataAviAvailabilityzone(TypedDataSource):
 
 
 class DataAviBackupArgs(TypedDict, total=False):
+    """Arguments of ``avi_backup``."""
     tenant_ref: str
     uuid: str
 
 
 class DataAviBackup(TypedDataSource):
-    """``avi_backup`` data source."""
+    """``avi_backup`` data source:
+    Existing Avi Backup looked up by name or uuid."""
 
     TYPE = 'avi_backup'
     ARGUMENTS = DataAviBackupArgs
@@ -6906,13 +9785,16 @@ class DataAviBackup(TypedDataSource):
 
 
 class DataAviBackupconfigurationArgs(TypedDict, total=False):
+    """Arguments of ``avi_backupconfiguration``."""
+    #: Name of backup configuration.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviBackupconfiguration(TypedDataSource):
-    """``avi_backupconfiguration`` data source."""
+    """``avi_backupconfiguration`` data source:
+    Existing Avi BackupConfiguration looked up by name or uuid."""
 
     TYPE = 'avi_backupconfiguration'
     ARGUMENTS = DataAviBackupconfigurationArgs
@@ -6928,13 +9810,18 @@ class DataAviBackupconfiguration(TypedDataSource):
 
 
 class DataAviBotconfigconsolidatorArgs(TypedDict, total=False):
+    """Arguments of ``avi_botconfigconsolidator``."""
+    #: The name of this consolidator.
     name: str
+    #: The unique identifier of the tenant to which this consolidator belongs.
     tenant_ref: str
+    #: A unique identifier for this consolidator.
     uuid: str
 
 
 class DataAviBotconfigconsolidator(TypedDataSource):
-    """``avi_botconfigconsolidator`` data source."""
+    """``avi_botconfigconsolidator`` data source:
+    Existing Avi BotConfigConsolidator looked up by name or uuid."""
 
     TYPE = 'avi_botconfigconsolidator'
     ARGUMENTS = DataAviBotconfigconsolidatorArgs
@@ -6950,13 +9837,18 @@ class DataAviBotconfigconsolidator(TypedDataSource):
 
 
 class DataAviBotdetectionpolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_botdetectionpolicy``."""
+    #: The name of this Bot Detection Policy.
     name: str
+    #: The unique identifier of the tenant to which this policy belongs.
     tenant_ref: str
+    #: A unique identifier to this Bot Detection Policy.
     uuid: str
 
 
 class DataAviBotdetectionpolicy(TypedDataSource):
-    """``avi_botdetectionpolicy`` data source."""
+    """``avi_botdetectionpolicy`` data source:
+    Existing Avi BotDetectionPolicy looked up by name or uuid."""
 
     TYPE = 'avi_botdetectionpolicy'
     ARGUMENTS = DataAviBotdetectionpolicyArgs
@@ -6972,13 +9864,18 @@ class DataAviBotdetectionpolicy(TypedDataSource):
 
 
 class DataAviBotipreputationtypemappingArgs(TypedDict, total=False):
+    """Arguments of ``avi_botipreputationtypemapping``."""
+    #: The name of this mapping.
     name: str
+    #: The unique identifier of the tenant to which this mapping belongs.
     tenant_ref: str
+    #: A unique identifier of this mapping.
     uuid: str
 
 
 class DataAviBotipreputationtypemapping(TypedDataSource):
-    """``avi_botipreputationtypemapping`` data source."""
+    """``avi_botipreputationtypemapping`` data source:
+    Existing Avi BotIPReputationTypeMapping looked up by name or uuid."""
 
     TYPE = 'avi_botipreputationtypemapping'
     ARGUMENTS = DataAviBotipreputationtypemappingArgs
@@ -6994,13 +9891,18 @@ class DataAviBotipreputationtypemapping(TypedDataSource):
 
 
 class DataAviBotmappingArgs(TypedDict, total=False):
+    """Arguments of ``avi_botmapping``."""
+    #: The name of this mapping.
     name: str
+    #: The unique identifier of the tenant to which this mapping belongs.
     tenant_ref: str
+    #: A unique identifier for this mapping.
     uuid: str
 
 
 class DataAviBotmapping(TypedDataSource):
-    """``avi_botmapping`` data source."""
+    """``avi_botmapping`` data source:
+    Existing Avi BotMapping looked up by name or uuid."""
 
     TYPE = 'avi_botmapping'
     ARGUMENTS = DataAviBotmappingArgs
@@ -7016,13 +9918,16 @@ class DataAviBotmapping(TypedDataSource):
 
 
 class DataAviCertificatemanagementprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_certificatemanagementprofile``."""
+    #: Name of the PKI Profile.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviCertificatemanagementprofile(TypedDataSource):
-    """``avi_certificatemanagementprofile`` data source."""
+    """``avi_certificatemanagementprofile`` data source:
+    Existing Avi CertificateManagementProfile looked up by name or uuid."""
 
     TYPE = 'avi_certificatemanagementprofile'
     ARGUMENTS = DataAviCertificatemanagementprofileArgs
@@ -7038,13 +9943,15 @@ class DataAviCertificatemanagementprofile(TypedDataSource):
 
 
 class DataAviCloudArgs(TypedDict, total=False):
+    """Arguments of ``avi_cloud``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviCloud(TypedDataSource):
-    """``avi_cloud`` data source."""
+    """``avi_cloud`` data source:
+    Existing Avi Cloud looked up by name or uuid."""
 
     TYPE = 'avi_cloud'
     ARGUMENTS = DataAviCloudArgs
@@ -7060,11 +9967,14 @@ class DataAviCloud(TypedDataSource):
 
 
 class DataAviCloudInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_cloud_inventory``."""
+    #: UUID of the cloud.
     uuid: str
 
 
 class DataAviCloudInventory(TypedDataSource):
-    """``avi_cloud_inventory`` data source."""
+    """``avi_cloud_inventory`` data source:
+    Existing Avi CloudInventory looked up by name or uuid."""
 
     TYPE = 'avi_cloud_inventory'
     ARGUMENTS = DataAviCloudInventoryArgs
@@ -7080,13 +9990,15 @@ class DataAviCloudInventory(TypedDataSource):
 
 
 class DataAviCloudconnectoruserArgs(TypedDict, total=False):
+    """Arguments of ``avi_cloudconnectoruser``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviCloudconnectoruser(TypedDataSource):
-    """``avi_cloudconnectoruser`` data source."""
+    """``avi_cloudconnectoruser`` data source:
+    Existing Avi CloudConnectorUser looked up by name or uuid."""
 
     TYPE = 'avi_cloudconnectoruser'
     ARGUMENTS = DataAviCloudconnectoruserArgs
@@ -7102,11 +10014,13 @@ class DataAviCloudconnectoruser(TypedDataSource):
 
 
 class DataAviCloudpropertiesArgs(TypedDict, total=False):
+    """Arguments of ``avi_cloudproperties``."""
     uuid: str
 
 
 class DataAviCloudproperties(TypedDataSource):
-    """``avi_cloudproperties`` data source."""
+    """``avi_cloudproperties`` data source:
+    Existing Avi CloudProperties looked up by name or uuid."""
 
     TYPE = 'avi_cloudproperties'
     ARGUMENTS = DataAviCloudpropertiesArgs
@@ -7122,13 +10036,15 @@ class DataAviCloudproperties(TypedDataSource):
 
 
 class DataAviCloudruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_cloudruntime``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviCloudruntime(TypedDataSource):
-    """``avi_cloudruntime`` data source."""
+    """``avi_cloudruntime`` data source:
+    Existing Avi CloudRuntime looked up by name or uuid."""
 
     TYPE = 'avi_cloudruntime'
     ARGUMENTS = DataAviCloudruntimeArgs
@@ -7144,13 +10060,17 @@ class DataAviCloudruntime(TypedDataSource):
 
 
 class DataAviClusterArgs(TypedDict, total=False):
+    """Arguments of ``avi_cluster``."""
+    #: Name of the object.
     name: str
     tenant_ref: str
+    #: Unique object identifier of the object.
     uuid: str
 
 
 class DataAviCluster(TypedDataSource):
-    """``avi_cluster`` data source."""
+    """``avi_cluster`` data source:
+    Existing Avi Cluster looked up by name or uuid."""
 
     TYPE = 'avi_cluster'
     ARGUMENTS = DataAviClusterArgs
@@ -7166,13 +10086,15 @@ class DataAviCluster(TypedDataSource):
 
 
 class DataAviClusterclouddetailsArgs(TypedDict, total=False):
+    """Arguments of ``avi_clusterclouddetails``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviClusterclouddetails(TypedDataSource):
-    """``avi_clusterclouddetails`` data source."""
+    """``avi_clusterclouddetails`` data source:
+    Existing Avi ClusterCloudDetails looked up by name or uuid."""
 
     TYPE = 'avi_clusterclouddetails'
     ARGUMENTS = DataAviClusterclouddetailsArgs
@@ -7188,13 +10110,15 @@ class DataAviClusterclouddetails(TypedDataSource):
 
 
 class DataAviControllerportalregistrationArgs(TypedDict, total=False):
+    """Arguments of ``avi_controllerportalregistration``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviControllerportalregistration(TypedDataSource):
-    """``avi_controllerportalregistration`` data source."""
+    """``avi_controllerportalregistration`` data source:
+    Existing Avi ControllerPortalRegistration looked up by name or uuid."""
 
     TYPE = 'avi_controllerportalregistration'
     ARGUMENTS = DataAviControllerportalregistrationArgs
@@ -7210,11 +10134,13 @@ class DataAviControllerportalregistration(TypedDataSource):
 
 
 class DataAviControllerpropertiesArgs(TypedDict, total=False):
+    """Arguments of ``avi_controllerproperties``."""
     uuid: str
 
 
 class DataAviControllerproperties(TypedDataSource):
-    """``avi_controllerproperties`` data source."""
+    """``avi_controllerproperties`` data source:
+    Existing Avi ControllerProperties looked up by name or uuid."""
 
     TYPE = 'avi_controllerproperties'
     ARGUMENTS = DataAviControllerpropertiesArgs
@@ -7230,13 +10156,18 @@ class DataAviControllerproperties(TypedDataSource):
 
 
 class DataAviControllersiteArgs(TypedDict, total=False):
+    """Arguments of ``avi_controllersite``."""
+    #: Name for the Site Controller Cluster.
     name: str
+    #: Reference for the Tenant.
     tenant_ref: str
+    #: Reference for the Site Controller Cluster.
     uuid: str
 
 
 class DataAviControllersite(TypedDataSource):
-    """``avi_controllersite`` data source."""
+    """``avi_controllersite`` data source:
+    Existing Avi ControllerSite looked up by name or uuid."""
 
     TYPE = 'avi_controllersite'
     ARGUMENTS = DataAviControllersiteArgs
@@ -7252,13 +10183,18 @@ class DataAviControllersite(TypedDataSource):
 
 
 class DataAviCsrfpolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_csrfpolicy``."""
+    #: The name of this CSRF Protection Policy.
     name: str
+    #: The unique identifier of the tenant to which this policy belongs.
     tenant_ref: str
+    #: A unique identifier to this CSRF Protection Policy.
     uuid: str
 
 
 class DataAviCsrfpolicy(TypedDataSource):
-    """``avi_csrfpolicy`` data source."""
+    """``avi_csrfpolicy`` data source:
+    Existing Avi CSRFPolicy looked up by name or uuid."""
 
     TYPE = 'avi_csrfpolicy'
     ARGUMENTS = DataAviCsrfpolicyArgs
@@ -7274,11 +10210,13 @@ class DataAviCsrfpolicy(TypedDataSource):
 
 
 class DataAviCustomerportalinfoArgs(TypedDict, total=False):
+    """Arguments of ``avi_customerportalinfo``."""
     uuid: str
 
 
 class DataAviCustomerportalinfo(TypedDataSource):
-    """``avi_customerportalinfo`` data source."""
+    """``avi_customerportalinfo`` data source:
+    Existing Avi CustomerPortalInfo looked up by name or uuid."""
 
     TYPE = 'avi_customerportalinfo'
     ARGUMENTS = DataAviCustomerportalinfoArgs
@@ -7294,13 +10232,16 @@ class DataAviCustomerportalinfo(TypedDataSource):
 
 
 class DataAviCustomipamdnsprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_customipamdnsprofile``."""
+    #: Name of the Custom IPAM DNS Profile.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviCustomipamdnsprofile(TypedDataSource):
-    """``avi_customipamdnsprofile`` data source."""
+    """``avi_customipamdnsprofile`` data source:
+    Existing Avi CustomIpamDnsProfile looked up by name or uuid."""
 
     TYPE = 'avi_customipamdnsprofile'
     ARGUMENTS = DataAviCustomipamdnsprofileArgs
@@ -7316,13 +10257,15 @@ class DataAviCustomipamdnsprofile(TypedDataSource):
 
 
 class DataAviDebugcontrollerArgs(TypedDict, total=False):
+    """Arguments of ``avi_debugcontroller``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviDebugcontroller(TypedDataSource):
-    """``avi_debugcontroller`` data source."""
+    """``avi_debugcontroller`` data source:
+    Existing Avi DebugController looked up by name or uuid."""
 
     TYPE = 'avi_debugcontroller'
     ARGUMENTS = DataAviDebugcontrollerArgs
@@ -7338,13 +10281,15 @@ class DataAviDebugcontroller(TypedDataSource):
 
 
 class DataAviDebugserviceengineArgs(TypedDict, total=False):
+    """Arguments of ``avi_debugserviceengine``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviDebugserviceengine(TypedDataSource):
-    """``avi_debugserviceengine`` data source."""
+    """``avi_debugserviceengine`` data source:
+    Existing Avi DebugServiceEngine looked up by name or uuid."""
 
     TYPE = 'avi_debugserviceengine'
     ARGUMENTS = DataAviDebugserviceengineArgs
@@ -7360,6 +10305,7 @@ class DataAviDebugserviceengine(TypedDataSource):
 
 
 class DataAviDebugvirtualserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_debugvirtualservice``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -7367,7 +10313,8 @@ class DataAviDebugvirtualserviceArgs(TypedDict, total=False):
 
 
 class DataAviDebugvirtualservice(TypedDataSource):
-    """``avi_debugvirtualservice`` data source."""
+    """``avi_debugvirtualservice`` data source:
+    Existing Avi DebugVirtualService looked up by name or uuid."""
 
     TYPE = 'avi_debugvirtualservice'
     ARGUMENTS = DataAviDebugvirtualserviceArgs
@@ -7383,13 +10330,17 @@ class DataAviDebugvirtualservice(TypedDataSource):
 
 
 class DataAviDnspolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_dnspolicy``."""
+    #: Name of the DNS Policy.
     name: str
     tenant_ref: str
+    #: UUID of the DNS Policy.
     uuid: str
 
 
 class DataAviDnspolicy(TypedDataSource):
-    """``avi_dnspolicy`` data source."""
+    """``avi_dnspolicy`` data source:
+    Existing Avi DnsPolicy looked up by name or uuid."""
 
     TYPE = 'avi_dnspolicy'
     ARGUMENTS = DataAviDnspolicyArgs
@@ -7405,13 +10356,18 @@ class DataAviDnspolicy(TypedDataSource):
 
 
 class DataAviDynamicdnsrecordArgs(TypedDict, total=False):
+    """Arguments of ``avi_dynamicdnsrecord``."""
+    #: DynamicDnsRecord name, needed for a top level uuid protobuf, for display in shell.
     name: str
+    #: tenant_uuid from Dns VS's tenant_uuid.
     tenant_ref: str
+    #: UUID of the dns record.
     uuid: str
 
 
 class DataAviDynamicdnsrecord(TypedDataSource):
-    """``avi_dynamicdnsrecord`` data source."""
+    """``avi_dynamicdnsrecord`` data source:
+    Existing Avi DynamicDnsRecord looked up by name or uuid."""
 
     TYPE = 'avi_dynamicdnsrecord'
     ARGUMENTS = DataAviDynamicdnsrecordArgs
@@ -7427,13 +10383,15 @@ class DataAviDynamicdnsrecord(TypedDataSource):
 
 
 class DataAviErrorpagebodyArgs(TypedDict, total=False):
+    """Arguments of ``avi_errorpagebody``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviErrorpagebody(TypedDataSource):
-    """``avi_errorpagebody`` data source."""
+    """``avi_errorpagebody`` data source:
+    Existing Avi ErrorPageBody looked up by name or uuid."""
 
     TYPE = 'avi_errorpagebody'
     ARGUMENTS = DataAviErrorpagebodyArgs
@@ -7449,13 +10407,15 @@ class DataAviErrorpagebody(TypedDataSource):
 
 
 class DataAviErrorpageprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_errorpageprofile``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviErrorpageprofile(TypedDataSource):
-    """``avi_errorpageprofile`` data source."""
+    """``avi_errorpageprofile`` data source:
+    Existing Avi ErrorPageProfile looked up by name or uuid."""
 
     TYPE = 'avi_errorpageprofile'
     ARGUMENTS = DataAviErrorpageprofileArgs
@@ -7471,13 +10431,18 @@ class DataAviErrorpageprofile(TypedDataSource):
 
 
 class DataAviFederationcheckpointArgs(TypedDict, total=False):
+    """Arguments of ``avi_federationcheckpoint``."""
+    #: Name of the Checkpoint.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of the Checkpoint.
     uuid: str
 
 
 class DataAviFederationcheckpoint(TypedDataSource):
-    """``avi_federationcheckpoint`` data source."""
+    """``avi_federationcheckpoint`` data source:
+    Existing Avi FederationCheckpoint looked up by name or uuid."""
 
     TYPE = 'avi_federationcheckpoint'
     ARGUMENTS = DataAviFederationcheckpointArgs
@@ -7493,11 +10458,14 @@ class DataAviFederationcheckpoint(TypedDataSource):
 
 
 class DataAviFederationcheckpointInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_federationcheckpoint_inventory``."""
+    #: UUID of the Waf Policy PSM Group.
     uuid: str
 
 
 class DataAviFederationcheckpointInventory(TypedDataSource):
-    """``avi_federationcheckpoint_inventory`` data source."""
+    """``avi_federationcheckpoint_inventory`` data source:
+    Existing Avi FederationCheckpointInventory looked up by name or uuid."""
 
     TYPE = 'avi_federationcheckpoint_inventory'
     ARGUMENTS = DataAviFederationcheckpointInventoryArgs
@@ -7513,13 +10481,18 @@ class DataAviFederationcheckpointInventory(TypedDataSource):
 
 
 class DataAviFileobjectArgs(TypedDict, total=False):
+    """Arguments of ``avi_fileobject``."""
+    #: Name of the file object.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of the file.
     uuid: str
 
 
 class DataAviFileobject(TypedDataSource):
-    """``avi_fileobject`` data source."""
+    """``avi_fileobject`` data source:
+    Existing Avi FileObject looked up by name or uuid."""
 
     TYPE = 'avi_fileobject'
     ARGUMENTS = DataAviFileobjectArgs
@@ -7535,13 +10508,18 @@ class DataAviFileobject(TypedDataSource):
 
 
 class DataAviGeodbArgs(TypedDict, total=False):
+    """Arguments of ``avi_geodb``."""
+    #: Geo Database name.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of this object.
     uuid: str
 
 
 class DataAviGeodb(TypedDataSource):
-    """``avi_geodb`` data source."""
+    """``avi_geodb`` data source:
+    Existing Avi GeoDB looked up by name or uuid."""
 
     TYPE = 'avi_geodb'
     ARGUMENTS = DataAviGeodbArgs
@@ -7557,13 +10535,17 @@ class DataAviGeodb(TypedDataSource):
 
 
 class DataAviGslbArgs(TypedDict, total=False):
+    """Arguments of ``avi_gslb``."""
+    #: Name for the GSLB object.
     name: str
     tenant_ref: str
+    #: UUID of the GSLB object.
     uuid: str
 
 
 class DataAviGslb(TypedDataSource):
-    """``avi_gslb`` data source."""
+    """``avi_gslb`` data source:
+    Existing Avi Gslb looked up by name or uuid."""
 
     TYPE = 'avi_gslb'
     ARGUMENTS = DataAviGslbArgs
@@ -7579,11 +10561,14 @@ class DataAviGslb(TypedDataSource):
 
 
 class DataAviGslbInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_gslb_inventory``."""
+    #: UUID of the GSLB.
     uuid: str
 
 
 class DataAviGslbInventory(TypedDataSource):
-    """``avi_gslb_inventory`` data source."""
+    """``avi_gslb_inventory`` data source:
+    Existing Avi GslbInventory looked up by name or uuid."""
 
     TYPE = 'avi_gslb_inventory'
     ARGUMENTS = DataAviGslbInventoryArgs
@@ -7599,13 +10584,17 @@ class DataAviGslbInventory(TypedDataSource):
 
 
 class DataAviGslbgeodbprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_gslbgeodbprofile``."""
+    #: A user-friendly name for the geodb profile.
     name: str
     tenant_ref: str
+    #: UUID of the geodb profile.
     uuid: str
 
 
 class DataAviGslbgeodbprofile(TypedDataSource):
-    """``avi_gslbgeodbprofile`` data source."""
+    """``avi_gslbgeodbprofile`` data source:
+    Existing Avi GslbGeoDbProfile looked up by name or uuid."""
 
     TYPE = 'avi_gslbgeodbprofile'
     ARGUMENTS = DataAviGslbgeodbprofileArgs
@@ -7621,13 +10610,17 @@ class DataAviGslbgeodbprofile(TypedDataSource):
 
 
 class DataAviGslbserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_gslbservice``."""
+    #: Name for the GSLB service.
     name: str
     tenant_ref: str
+    #: UUID of the GSLB service.
     uuid: str
 
 
 class DataAviGslbservice(TypedDataSource):
-    """``avi_gslbservice`` data source."""
+    """``avi_gslbservice`` data source:
+    Existing Avi GslbService looked up by name or uuid."""
 
     TYPE = 'avi_gslbservice'
     ARGUMENTS = DataAviGslbserviceArgs
@@ -7643,11 +10636,14 @@ class DataAviGslbservice(TypedDataSource):
 
 
 class DataAviGslbserviceInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_gslbservice_inventory``."""
+    #: UUID of the GSLB Service.
     uuid: str
 
 
 class DataAviGslbserviceInventory(TypedDataSource):
-    """``avi_gslbservice_inventory`` data source."""
+    """``avi_gslbservice_inventory`` data source:
+    Existing Avi GslbServiceInventory looked up by name or uuid."""
 
     TYPE = 'avi_gslbservice_inventory'
     ARGUMENTS = DataAviGslbserviceInventoryArgs
@@ -7663,13 +10659,17 @@ class DataAviGslbserviceInventory(TypedDataSource):
 
 
 class DataAviHardwaresecuritymodulegroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_hardwaresecuritymodulegroup``."""
+    #: Name of the HSM Group configuration object.
     name: str
     tenant_ref: str
+    #: UUID of the HSM Group configuration object.
     uuid: str
 
 
 class DataAviHardwaresecuritymodulegroup(TypedDataSource):
-    """``avi_hardwaresecuritymodulegroup`` data source."""
+    """``avi_hardwaresecuritymodulegroup`` data source:
+    Existing Avi HardwareSecurityModuleGroup looked up by name or uuid."""
 
     TYPE = 'avi_hardwaresecuritymodulegroup'
     ARGUMENTS = DataAviHardwaresecuritymodulegroupArgs
@@ -7685,13 +10685,17 @@ class DataAviHardwaresecuritymodulegroup(TypedDataSource):
 
 
 class DataAviHealthmonitorArgs(TypedDict, total=False):
+    """Arguments of ``avi_healthmonitor``."""
+    #: A user friendly name for this health monitor.
     name: str
     tenant_ref: str
+    #: UUID of the health monitor.
     uuid: str
 
 
 class DataAviHealthmonitor(TypedDataSource):
-    """``avi_healthmonitor`` data source."""
+    """``avi_healthmonitor`` data source:
+    Existing Avi HealthMonitor looked up by name or uuid."""
 
     TYPE = 'avi_healthmonitor'
     ARGUMENTS = DataAviHealthmonitorArgs
@@ -7707,13 +10711,17 @@ class DataAviHealthmonitor(TypedDataSource):
 
 
 class DataAviHttppolicysetArgs(TypedDict, total=False):
+    """Arguments of ``avi_httppolicyset``."""
+    #: Name of the HTTP Policy Set.
     name: str
     tenant_ref: str
+    #: UUID of the HTTP Policy Set.
     uuid: str
 
 
 class DataAviHttppolicyset(TypedDataSource):
-    """``avi_httppolicyset`` data source."""
+    """``avi_httppolicyset`` data source:
+    Existing Avi HTTPPolicySet looked up by name or uuid."""
 
     TYPE = 'avi_httppolicyset'
     ARGUMENTS = DataAviHttppolicysetArgs
@@ -7729,14 +10737,20 @@ class DataAviHttppolicyset(TypedDataSource):
 
 
 class DataAviIcapprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_icapprofile``."""
+    #: The cloud where this object belongs to.
     cloud_ref: str
+    #: Name of the ICAP profile.
     name: str
+    #: Tenant which this object belongs to.
     tenant_ref: str
+    #: UUID of the ICAP profile.
     uuid: str
 
 
 class DataAviIcapprofile(TypedDataSource):
-    """``avi_icapprofile`` data source."""
+    """``avi_icapprofile`` data source:
+    Existing Avi IcapProfile looked up by name or uuid."""
 
     TYPE = 'avi_icapprofile'
     ARGUMENTS = DataAviIcapprofileArgs
@@ -7752,13 +10766,18 @@ class DataAviIcapprofile(TypedDataSource):
 
 
 class DataAviImageArgs(TypedDict, total=False):
+    """Arguments of ``avi_image``."""
+    #: Name of the image.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of the image.
     uuid: str
 
 
 class DataAviImage(TypedDataSource):
-    """``avi_image`` data source."""
+    """``avi_image`` data source:
+    Existing Avi Image looked up by name or uuid."""
 
     TYPE = 'avi_image'
     ARGUMENTS = DataAviImageArgs
@@ -7774,13 +10793,18 @@ class DataAviImage(TypedDataSource):
 
 
 class DataAviInventoryfaultconfigArgs(TypedDict, total=False):
+    """Arguments of ``avi_inventoryfaultconfig``."""
+    #: Name.
     name: str
+    #: Tenant.
     tenant_ref: str
+    #: UUID Auto generated.
     uuid: str
 
 
 class DataAviInventoryfaultconfig(TypedDataSource):
-    """``avi_inventoryfaultconfig`` data source."""
+    """``avi_inventoryfaultconfig`` data source:
+    Existing Avi InventoryFaultConfig looked up by name or uuid."""
 
     TYPE = 'avi_inventoryfaultconfig'
     ARGUMENTS = DataAviInventoryfaultconfigArgs
@@ -7796,13 +10820,17 @@ class DataAviInventoryfaultconfig(TypedDataSource):
 
 
 class DataAviIpaddrgroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_ipaddrgroup``."""
+    #: Name of the IP address group.
     name: str
     tenant_ref: str
+    #: UUID of the IP address group.
     uuid: str
 
 
 class DataAviIpaddrgroup(TypedDataSource):
-    """``avi_ipaddrgroup`` data source."""
+    """``avi_ipaddrgroup`` data source:
+    Existing Avi IpAddrGroup looked up by name or uuid."""
 
     TYPE = 'avi_ipaddrgroup'
     ARGUMENTS = DataAviIpaddrgroupArgs
@@ -7818,13 +10846,17 @@ class DataAviIpaddrgroup(TypedDataSource):
 
 
 class DataAviIpamdnsproviderprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_ipamdnsproviderprofile``."""
+    #: Name for the IPAM/DNS Provider profile.
     name: str
     tenant_ref: str
+    #: UUID of the IPAM/DNS Provider profile.
     uuid: str
 
 
 class DataAviIpamdnsproviderprofile(TypedDataSource):
-    """``avi_ipamdnsproviderprofile`` data source."""
+    """``avi_ipamdnsproviderprofile`` data source:
+    Existing Avi IpamDnsProviderProfile looked up by name or uuid."""
 
     TYPE = 'avi_ipamdnsproviderprofile'
     ARGUMENTS = DataAviIpamdnsproviderprofileArgs
@@ -7840,13 +10872,18 @@ class DataAviIpamdnsproviderprofile(TypedDataSource):
 
 
 class DataAviIpreputationdbArgs(TypedDict, total=False):
+    """Arguments of ``avi_ipreputationdb``."""
+    #: IP reputation DB name.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of this object.
     uuid: str
 
 
 class DataAviIpreputationdb(TypedDataSource):
-    """``avi_ipreputationdb`` data source."""
+    """``avi_ipreputationdb`` data source:
+    Existing Avi IPReputationDB looked up by name or uuid."""
 
     TYPE = 'avi_ipreputationdb'
     ARGUMENTS = DataAviIpreputationdbArgs
@@ -7862,13 +10899,15 @@ class DataAviIpreputationdb(TypedDataSource):
 
 
 class DataAviJobsArgs(TypedDict, total=False):
+    """Arguments of ``avi_jobs``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviJobs(TypedDataSource):
-    """``avi_jobs`` data source."""
+    """``avi_jobs`` data source:
+    Existing Avi JobEntry looked up by name or uuid."""
 
     TYPE = 'avi_jobs'
     ARGUMENTS = DataAviJobsArgs
@@ -7884,13 +10923,18 @@ class DataAviJobs(TypedDataSource):
 
 
 class DataAviJwtprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_jwtprofile``."""
+    #: A user friendly name for this jwt profile.
     name: str
+    #: UUID of the Tenant.
     tenant_ref: str
+    #: UUID of the jwt profile.
     uuid: str
 
 
 class DataAviJwtprofile(TypedDataSource):
-    """``avi_jwtprofile`` data source."""
+    """``avi_jwtprofile`` data source:
+    Existing Avi JWTProfile looked up by name or uuid."""
 
     TYPE = 'avi_jwtprofile'
     ARGUMENTS = DataAviJwtprofileArgs
@@ -7906,13 +10950,18 @@ class DataAviJwtprofile(TypedDataSource):
 
 
 class DataAviJwtserverprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_jwtserverprofile``."""
+    #: Name of the JWT Profile.
     name: str
+    #: UUID of the Tenant.
     tenant_ref: str
+    #: UUID of the JWTProfile.
     uuid: str
 
 
 class DataAviJwtserverprofile(TypedDataSource):
-    """``avi_jwtserverprofile`` data source."""
+    """``avi_jwtserverprofile`` data source:
+    Existing Avi JWTServerProfile looked up by name or uuid."""
 
     TYPE = 'avi_jwtserverprofile'
     ARGUMENTS = DataAviJwtserverprofileArgs
@@ -7928,13 +10977,17 @@ class DataAviJwtserverprofile(TypedDataSource):
 
 
 class DataAviL4policysetArgs(TypedDict, total=False):
+    """Arguments of ``avi_l4policyset``."""
+    #: Name of the L4 Policy Set.
     name: str
     tenant_ref: str
+    #: ID of the L4 Policy Set.
     uuid: str
 
 
 class DataAviL4policyset(TypedDataSource):
-    """``avi_l4policyset`` data source."""
+    """``avi_l4policyset`` data source:
+    Existing Avi L4PolicySet looked up by name or uuid."""
 
     TYPE = 'avi_l4policyset'
     ARGUMENTS = DataAviL4policysetArgs
@@ -7950,12 +11003,16 @@ class DataAviL4policyset(TypedDataSource):
 
 
 class DataAviLabelgroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_labelgroup``."""
+    #: Name of the Label Group.
     name: str
+    #: UUID of the Label Group.
     uuid: str
 
 
 class DataAviLabelgroup(TypedDataSource):
-    """``avi_labelgroup`` data source."""
+    """``avi_labelgroup`` data source:
+    Existing Avi LabelGroup looked up by name or uuid."""
 
     TYPE = 'avi_labelgroup'
     ARGUMENTS = DataAviLabelgroupArgs
@@ -7971,12 +11028,16 @@ class DataAviLabelgroup(TypedDataSource):
 
 
 class DataAviLicenseArgs(TypedDict, total=False):
+    """Arguments of ``avi_license``."""
+    #: Name of the object.
     name: str
+    #: Unique object identifier of the object.
     uuid: str
 
 
 class DataAviLicense(TypedDataSource):
-    """``avi_license`` data source."""
+    """``avi_license`` data source:
+    Existing Avi ControllerLicense looked up by name or uuid."""
 
     TYPE = 'avi_license'
     ARGUMENTS = DataAviLicenseArgs
@@ -7992,11 +11053,14 @@ class DataAviLicense(TypedDataSource):
 
 
 class DataAviLicensingLedgerDetailsArgs(TypedDict, total=False):
+    """Arguments of ``avi_licensing_ledger_details``."""
+    #: Uuid for reference.
     uuid: str
 
 
 class DataAviLicensingLedgerDetails(TypedDataSource):
-    """``avi_licensing_ledger_details`` data source."""
+    """``avi_licensing_ledger_details`` data source:
+    Existing Avi LicenseLedgerDetails looked up by name or uuid."""
 
     TYPE = 'avi_licensing_ledger_details'
     ARGUMENTS = DataAviLicensingLedgerDetailsArgs
@@ -8012,11 +11076,14 @@ class DataAviLicensingLedgerDetails(TypedDataSource):
 
 
 class DataAviLicensingStatusArgs(TypedDict, total=False):
+    """Arguments of ``avi_licensing_status``."""
+    #: Uuid.
     uuid: str
 
 
 class DataAviLicensingStatus(TypedDataSource):
-    """``avi_licensing_status`` data source."""
+    """``avi_licensing_status`` data source:
+    Existing Avi LicenseStatus looked up by name or uuid."""
 
     TYPE = 'avi_licensing_status'
     ARGUMENTS = DataAviLicensingStatusArgs
@@ -8032,12 +11099,14 @@ class DataAviLicensingStatus(TypedDataSource):
 
 
 class DataAviLogcontrollerArgs(TypedDict, total=False):
+    """Arguments of ``avi_logcontroller``."""
     tenant_ref: str
     uuid: str
 
 
 class DataAviLogcontroller(TypedDataSource):
-    """``avi_logcontroller`` data source."""
+    """``avi_logcontroller`` data source:
+    Existing Avi LogControllerMapping looked up by name or uuid."""
 
     TYPE = 'avi_logcontroller'
     ARGUMENTS = DataAviLogcontrollerArgs
@@ -8053,13 +11122,18 @@ class DataAviLogcontroller(TypedDataSource):
 
 
 class DataAviMemorybalancernotifierArgs(TypedDict, total=False):
+    """Arguments of ``avi_memorybalancernotifier``."""
+    #: Name of controller process.
     name: str
+    #: UUID of Tenant Object.
     tenant_ref: str
+    #: UUID of Memory Balancer Request object.
     uuid: str
 
 
 class DataAviMemorybalancernotifier(TypedDataSource):
-    """``avi_memorybalancernotifier`` data source."""
+    """``avi_memorybalancernotifier`` data source:
+    Existing Avi MemoryBalancerRequest looked up by name or uuid."""
 
     TYPE = 'avi_memorybalancernotifier'
     ARGUMENTS = DataAviMemorybalancernotifierArgs
@@ -8075,13 +11149,15 @@ class DataAviMemorybalancernotifier(TypedDataSource):
 
 
 class DataAviMicroserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_microservice``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviMicroservice(TypedDataSource):
-    """``avi_microservice`` data source."""
+    """``avi_microservice`` data source:
+    Existing Avi MicroService looked up by name or uuid."""
 
     TYPE = 'avi_microservice'
     ARGUMENTS = DataAviMicroserviceArgs
@@ -8097,13 +11173,17 @@ class DataAviMicroservice(TypedDataSource):
 
 
 class DataAviMicroservicegroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_microservicegroup``."""
+    #: Name of the MicroService group.
     name: str
     tenant_ref: str
+    #: UUID of the MicroService group.
     uuid: str
 
 
 class DataAviMicroservicegroup(TypedDataSource):
-    """``avi_microservicegroup`` data source."""
+    """``avi_microservicegroup`` data source:
+    Existing Avi MicroServiceGroup looked up by name or uuid."""
 
     TYPE = 'avi_microservicegroup'
     ARGUMENTS = DataAviMicroservicegroupArgs
@@ -8119,13 +11199,17 @@ class DataAviMicroservicegroup(TypedDataSource):
 
 
 class DataAviNatpolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_natpolicy``."""
+    #: Name of the Nat policy.
     name: str
     tenant_ref: str
+    #: UUID of the Nat policy.
     uuid: str
 
 
 class DataAviNatpolicy(TypedDataSource):
-    """``avi_natpolicy`` data source."""
+    """``avi_natpolicy`` data source:
+    Existing Avi NatPolicy looked up by name or uuid."""
 
     TYPE = 'avi_natpolicy'
     ARGUMENTS = DataAviNatpolicyArgs
@@ -8141,6 +11225,7 @@ class DataAviNatpolicy(TypedDataSource):
 
 
 class DataAviNetworkArgs(TypedDict, total=False):
+    """Arguments of ``avi_network``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -8148,7 +11233,8 @@ class DataAviNetworkArgs(TypedDict, total=False):
 
 
 class DataAviNetwork(TypedDataSource):
-    """``avi_network`` data source."""
+    """``avi_network`` data source:
+    Existing Avi Network looked up by name or uuid."""
 
     TYPE = 'avi_network'
     ARGUMENTS = DataAviNetworkArgs
@@ -8164,11 +11250,14 @@ class DataAviNetwork(TypedDataSource):
 
 
 class DataAviNetworkInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_network_inventory``."""
+    #: UUID of the network.
     uuid: str
 
 
 class DataAviNetworkInventory(TypedDataSource):
-    """``avi_network_inventory`` data source."""
+    """``avi_network_inventory`` data source:
+    Existing Avi NetworkInventory looked up by name or uuid."""
 
     TYPE = 'avi_network_inventory'
     ARGUMENTS = DataAviNetworkInventoryArgs
@@ -8184,13 +11273,17 @@ class DataAviNetworkInventory(TypedDataSource):
 
 
 class DataAviNetworkprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_networkprofile``."""
+    #: The name of the network profile.
     name: str
     tenant_ref: str
+    #: UUID of the network profile.
     uuid: str
 
 
 class DataAviNetworkprofile(TypedDataSource):
-    """``avi_networkprofile`` data source."""
+    """``avi_networkprofile`` data source:
+    Existing Avi NetworkProfile looked up by name or uuid."""
 
     TYPE = 'avi_networkprofile'
     ARGUMENTS = DataAviNetworkprofileArgs
@@ -8206,13 +11299,15 @@ class DataAviNetworkprofile(TypedDataSource):
 
 
 class DataAviNetworkruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_networkruntime``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviNetworkruntime(TypedDataSource):
-    """``avi_networkruntime`` data source."""
+    """``avi_networkruntime`` data source:
+    Existing Avi NetworkRuntime looked up by name or uuid."""
 
     TYPE = 'avi_networkruntime'
     ARGUMENTS = DataAviNetworkruntimeArgs
@@ -8228,13 +11323,15 @@ class DataAviNetworkruntime(TypedDataSource):
 
 
 class DataAviNetworksecuritypolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_networksecuritypolicy``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviNetworksecuritypolicy(TypedDataSource):
-    """``avi_networksecuritypolicy`` data source."""
+    """``avi_networksecuritypolicy`` data source:
+    Existing Avi NetworkSecurityPolicy looked up by name or uuid."""
 
     TYPE = 'avi_networksecuritypolicy'
     ARGUMENTS = DataAviNetworksecuritypolicyArgs
@@ -8250,14 +11347,18 @@ class DataAviNetworksecuritypolicy(TypedDataSource):
 
 
 class DataAviNetworkserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_networkservice``."""
     cloud_ref: str
+    #: Name of the NetworkService.
     name: str
     tenant_ref: str
+    #: UUID of the NetworkService.
     uuid: str
 
 
 class DataAviNetworkservice(TypedDataSource):
-    """``avi_networkservice`` data source."""
+    """``avi_networkservice`` data source:
+    Existing Avi NetworkService looked up by name or uuid."""
 
     TYPE = 'avi_networkservice'
     ARGUMENTS = DataAviNetworkserviceArgs
@@ -8273,14 +11374,20 @@ class DataAviNetworkservice(TypedDataSource):
 
 
 class DataAviNsxtsegmentruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_nsxtsegmentruntime``."""
+    #: Nsxt segment belongs to cloud.
     cloud_ref: str
+    #: Segment object name.
     name: str
+    #: Nsxt segment belongs to tenant.
     tenant_ref: str
+    #: Uuid.
     uuid: str
 
 
 class DataAviNsxtsegmentruntime(TypedDataSource):
-    """``avi_nsxtsegmentruntime`` data source."""
+    """``avi_nsxtsegmentruntime`` data source:
+    Existing Avi NsxtSegmentRuntime looked up by name or uuid."""
 
     TYPE = 'avi_nsxtsegmentruntime'
     ARGUMENTS = DataAviNsxtsegmentruntimeArgs
@@ -8296,13 +11403,18 @@ class DataAviNsxtsegmentruntime(TypedDataSource):
 
 
 class DataAviObjectaccesspolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_objectaccesspolicy``."""
+    #: Name of the Object Access Policy.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: Uuid of the Object Access Policy.
     uuid: str
 
 
 class DataAviObjectaccesspolicy(TypedDataSource):
-    """``avi_objectaccesspolicy`` data source."""
+    """``avi_objectaccesspolicy`` data source:
+    Existing Avi ObjectAccessPolicy looked up by name or uuid."""
 
     TYPE = 'avi_objectaccesspolicy'
     ARGUMENTS = DataAviObjectaccesspolicyArgs
@@ -8318,13 +11430,17 @@ class DataAviObjectaccesspolicy(TypedDataSource):
 
 
 class DataAviPingaccessagentArgs(TypedDict, total=False):
+    """Arguments of ``avi_pingaccessagent``."""
+    #: Name of the PingAccess Agent.
     name: str
     tenant_ref: str
+    #: UUID of the PingAccess Agent.
     uuid: str
 
 
 class DataAviPingaccessagent(TypedDataSource):
-    """``avi_pingaccessagent`` data source."""
+    """``avi_pingaccessagent`` data source:
+    Existing Avi PingAccessAgent looked up by name or uuid."""
 
     TYPE = 'avi_pingaccessagent'
     ARGUMENTS = DataAviPingaccessagentArgs
@@ -8340,13 +11456,16 @@ class DataAviPingaccessagent(TypedDataSource):
 
 
 class DataAviPkiprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_pkiprofile``."""
+    #: Name of the PKI Profile.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviPkiprofile(TypedDataSource):
-    """``avi_pkiprofile`` data source."""
+    """``avi_pkiprofile`` data source:
+    Existing Avi PKIProfile looked up by name or uuid."""
 
     TYPE = 'avi_pkiprofile'
     ARGUMENTS = DataAviPkiprofileArgs
@@ -8362,14 +11481,18 @@ class DataAviPkiprofile(TypedDataSource):
 
 
 class DataAviPoolArgs(TypedDict, total=False):
+    """Arguments of ``avi_pool``."""
     cloud_ref: str
+    #: The name of the pool.
     name: str
     tenant_ref: str
+    #: UUID of the pool.
     uuid: str
 
 
 class DataAviPool(TypedDataSource):
-    """``avi_pool`` data source."""
+    """``avi_pool`` data source:
+    Existing Avi Pool looked up by name or uuid."""
 
     TYPE = 'avi_pool'
     ARGUMENTS = DataAviPoolArgs
@@ -8385,11 +11508,14 @@ class DataAviPool(TypedDataSource):
 
 
 class DataAviPoolInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_pool_inventory``."""
+    #: UUID of the pool.
     uuid: str
 
 
 class DataAviPoolInventory(TypedDataSource):
-    """``avi_pool_inventory`` data source."""
+    """``avi_pool_inventory`` data source:
+    Existing Avi PoolInventory looked up by name or uuid."""
 
     TYPE = 'avi_pool_inventory'
     ARGUMENTS = DataAviPoolInventoryArgs
@@ -8405,14 +11531,18 @@ class DataAviPoolInventory(TypedDataSource):
 
 
 class DataAviPoolgroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_poolgroup``."""
     cloud_ref: str
+    #: The name of the pool group.
     name: str
     tenant_ref: str
+    #: UUID of the pool group.
     uuid: str
 
 
 class DataAviPoolgroup(TypedDataSource):
-    """``avi_poolgroup`` data source."""
+    """``avi_poolgroup`` data source:
+    Existing Avi PoolGroup looked up by name or uuid."""
 
     TYPE = 'avi_poolgroup'
     ARGUMENTS = DataAviPoolgroupArgs
@@ -8428,11 +11558,14 @@ class DataAviPoolgroup(TypedDataSource):
 
 
 class DataAviPoolgroupInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_poolgroup_inventory``."""
+    #: UUID of the pool group.
     uuid: str
 
 
 class DataAviPoolgroupInventory(TypedDataSource):
-    """``avi_poolgroup_inventory`` data source."""
+    """``avi_poolgroup_inventory`` data source:
+    Existing Avi PoolGroupInventory looked up by name or uuid."""
 
     TYPE = 'avi_poolgroup_inventory'
     ARGUMENTS = DataAviPoolgroupInventoryArgs
@@ -8448,13 +11581,17 @@ class DataAviPoolgroupInventory(TypedDataSource):
 
 
 class DataAviPoolgroupdeploymentpolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_poolgroupdeploymentpolicy``."""
+    #: The name of the pool group deployment policy.
     name: str
     tenant_ref: str
+    #: UUID of the pool group deployment policy.
     uuid: str
 
 
 class DataAviPoolgroupdeploymentpolicy(TypedDataSource):
-    """``avi_poolgroupdeploymentpolicy`` data source."""
+    """``avi_poolgroupdeploymentpolicy`` data source:
+    Existing Avi PoolGroupDeploymentPolicy looked up by name or uuid."""
 
     TYPE = 'avi_poolgroupdeploymentpolicy'
     ARGUMENTS = DataAviPoolgroupdeploymentpolicyArgs
@@ -8470,13 +11607,16 @@ class DataAviPoolgroupdeploymentpolicy(TypedDataSource):
 
 
 class DataAviPortalfileuploadArgs(TypedDict, total=False):
+    """Arguments of ``avi_portalfileupload``."""
     name: str
     tenant_ref: str
+    #: Unique object identifier of the object.
     uuid: str
 
 
 class DataAviPortalfileupload(TypedDataSource):
-    """``avi_portalfileupload`` data source."""
+    """``avi_portalfileupload`` data source:
+    Existing Avi PortalFileUpload looked up by name or uuid."""
 
     TYPE = 'avi_portalfileupload'
     ARGUMENTS = DataAviPortalfileuploadArgs
@@ -8492,14 +11632,18 @@ class DataAviPortalfileupload(TypedDataSource):
 
 
 class DataAviPrioritylabelsArgs(TypedDict, total=False):
+    """Arguments of ``avi_prioritylabels``."""
     cloud_ref: str
+    #: The name of the priority labels.
     name: str
     tenant_ref: str
+    #: UUID of the priority labels.
     uuid: str
 
 
 class DataAviPrioritylabels(TypedDataSource):
-    """``avi_prioritylabels`` data source."""
+    """``avi_prioritylabels`` data source:
+    Existing Avi PriorityLabels looked up by name or uuid."""
 
     TYPE = 'avi_prioritylabels'
     ARGUMENTS = DataAviPrioritylabelsArgs
@@ -8515,13 +11659,18 @@ class DataAviPrioritylabels(TypedDataSource):
 
 
 class DataAviProtocolparserArgs(TypedDict, total=False):
+    """Arguments of ``avi_protocolparser``."""
+    #: Name of the protocol parser.
     name: str
+    #: Tenant UUID of the protocol parser.
     tenant_ref: str
+    #: UUID of the protocol parser.
     uuid: str
 
 
 class DataAviProtocolparser(TypedDataSource):
-    """``avi_protocolparser`` data source."""
+    """``avi_protocolparser`` data source:
+    Existing Avi ProtocolParser looked up by name or uuid."""
 
     TYPE = 'avi_protocolparser'
     ARGUMENTS = DataAviProtocolparserArgs
@@ -8537,13 +11686,15 @@ class DataAviProtocolparser(TypedDataSource):
 
 
 class DataAviRoleArgs(TypedDict, total=False):
+    """Arguments of ``avi_role``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviRole(TypedDataSource):
-    """``avi_role`` data source."""
+    """``avi_role`` data source:
+    Existing Avi Role looked up by name or uuid."""
 
     TYPE = 'avi_role'
     ARGUMENTS = DataAviRoleArgs
@@ -8559,13 +11710,16 @@ class DataAviRole(TypedDataSource):
 
 
 class DataAviSchedulerArgs(TypedDict, total=False):
+    """Arguments of ``avi_scheduler``."""
+    #: Name of scheduler.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviScheduler(TypedDataSource):
-    """``avi_scheduler`` data source."""
+    """``avi_scheduler`` data source:
+    Existing Avi Scheduler looked up by name or uuid."""
 
     TYPE = 'avi_scheduler'
     ARGUMENTS = DataAviSchedulerArgs
@@ -8581,12 +11735,14 @@ class DataAviScheduler(TypedDataSource):
 
 
 class DataAviScpoolserverstateinfoArgs(TypedDict, total=False):
+    """Arguments of ``avi_scpoolserverstateinfo``."""
     tenant_ref: str
     uuid: str
 
 
 class DataAviScpoolserverstateinfo(TypedDataSource):
-    """``avi_scpoolserverstateinfo`` data source."""
+    """``avi_scpoolserverstateinfo`` data source:
+    Existing Avi SCPoolServerStateInfo looked up by name or uuid."""
 
     TYPE = 'avi_scpoolserverstateinfo'
     ARGUMENTS = DataAviScpoolserverstateinfoArgs
@@ -8602,12 +11758,14 @@ class DataAviScpoolserverstateinfo(TypedDataSource):
 
 
 class DataAviScvsstateinfoArgs(TypedDict, total=False):
+    """Arguments of ``avi_scvsstateinfo``."""
     tenant_ref: str
     uuid: str
 
 
 class DataAviScvsstateinfo(TypedDataSource):
-    """``avi_scvsstateinfo`` data source."""
+    """``avi_scvsstateinfo`` data source:
+    Existing Avi SCVsStateInfo looked up by name or uuid."""
 
     TYPE = 'avi_scvsstateinfo'
     ARGUMENTS = DataAviScvsstateinfoArgs
@@ -8623,12 +11781,14 @@ class DataAviScvsstateinfo(TypedDataSource):
 
 
 class DataAviSecurechannelavailablelocalipsArgs(TypedDict, total=False):
+    """Arguments of ``avi_securechannelavailablelocalips``."""
     name: str
     uuid: str
 
 
 class DataAviSecurechannelavailablelocalips(TypedDataSource):
-    """``avi_securechannelavailablelocalips`` data source."""
+    """``avi_securechannelavailablelocalips`` data source:
+    Existing Avi SecureChannelAvailableLocalIPs looked up by name or uuid."""
 
     TYPE = 'avi_securechannelavailablelocalips'
     ARGUMENTS = DataAviSecurechannelavailablelocalipsArgs
@@ -8644,12 +11804,16 @@ class DataAviSecurechannelavailablelocalips(TypedDataSource):
 
 
 class DataAviSecurechannelmappingArgs(TypedDict, total=False):
+    """Arguments of ``avi_securechannelmapping``."""
+    #: Uuid of SE.
     name: str
+    #: Uuid of SE.
     uuid: str
 
 
 class DataAviSecurechannelmapping(TypedDataSource):
-    """``avi_securechannelmapping`` data source."""
+    """``avi_securechannelmapping`` data source:
+    Existing Avi SecureChannelMapping looked up by name or uuid."""
 
     TYPE = 'avi_securechannelmapping'
     ARGUMENTS = DataAviSecurechannelmappingArgs
@@ -8665,12 +11829,16 @@ class DataAviSecurechannelmapping(TypedDataSource):
 
 
 class DataAviSecurechanneltokenArgs(TypedDict, total=False):
+    """Arguments of ``avi_securechanneltoken``."""
+    #: Auth_token used for SE/controller authorization.
     name: str
+    #: Auth_token used for SE/controller authorization.
     uuid: str
 
 
 class DataAviSecurechanneltoken(TypedDataSource):
-    """``avi_securechanneltoken`` data source."""
+    """``avi_securechanneltoken`` data source:
+    Existing Avi SecureChannelToken looked up by name or uuid."""
 
     TYPE = 'avi_securechanneltoken'
     ARGUMENTS = DataAviSecurechanneltokenArgs
@@ -8686,13 +11854,17 @@ class DataAviSecurechanneltoken(TypedDataSource):
 
 
 class DataAviSecuritymanagerdataArgs(TypedDict, total=False):
+    """Arguments of ``avi_securitymanagerdata``."""
+    #: Virtualservice Name.
     name: str
     tenant_ref: str
+    #: Virtualservice UUID.
     uuid: str
 
 
 class DataAviSecuritymanagerdata(TypedDataSource):
-    """``avi_securitymanagerdata`` data source."""
+    """``avi_securitymanagerdata`` data source:
+    Existing Avi SecurityManagerData looked up by name or uuid."""
 
     TYPE = 'avi_securitymanagerdata'
     ARGUMENTS = DataAviSecuritymanagerdataArgs
@@ -8708,13 +11880,18 @@ class DataAviSecuritymanagerdata(TypedDataSource):
 
 
 class DataAviSecuritypolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_securitypolicy``."""
+    #: The name of the security policy.
     name: str
+    #: Tenancy of the security policy.
     tenant_ref: str
+    #: The UUID of the security policy.
     uuid: str
 
 
 class DataAviSecuritypolicy(TypedDataSource):
-    """``avi_securitypolicy`` data source."""
+    """``avi_securitypolicy`` data source:
+    Existing Avi SecurityPolicy looked up by name or uuid."""
 
     TYPE = 'avi_securitypolicy'
     ARGUMENTS = DataAviSecuritypolicyArgs
@@ -8730,11 +11907,13 @@ class DataAviSecuritypolicy(TypedDataSource):
 
 
 class DataAviSepropertiesArgs(TypedDict, total=False):
+    """Arguments of ``avi_seproperties``."""
     uuid: str
 
 
 class DataAviSeproperties(TypedDataSource):
-    """``avi_seproperties`` data source."""
+    """``avi_seproperties`` data source:
+    Existing Avi SeProperties looked up by name or uuid."""
 
     TYPE = 'avi_seproperties'
     ARGUMENTS = DataAviSepropertiesArgs
@@ -8750,13 +11929,15 @@ class DataAviSeproperties(TypedDataSource):
 
 
 class DataAviServerautoscalepolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_serverautoscalepolicy``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviServerautoscalepolicy(TypedDataSource):
-    """``avi_serverautoscalepolicy`` data source."""
+    """``avi_serverautoscalepolicy`` data source:
+    Existing Avi ServerAutoScalePolicy looked up by name or uuid."""
 
     TYPE = 'avi_serverautoscalepolicy'
     ARGUMENTS = DataAviServerautoscalepolicyArgs
@@ -8772,13 +11953,18 @@ class DataAviServerautoscalepolicy(TypedDataSource):
 
 
 class DataAviServiceauthprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceauthprofile``."""
+    #: Name of the service Auth Profile.
     name: str
+    #: Tenant ref for the service auth profile.
     tenant_ref: str
+    #: UUID of the service Auth Profile.
     uuid: str
 
 
 class DataAviServiceauthprofile(TypedDataSource):
-    """``avi_serviceauthprofile`` data source."""
+    """``avi_serviceauthprofile`` data source:
+    Existing Avi ServiceAuthProfile looked up by name or uuid."""
 
     TYPE = 'avi_serviceauthprofile'
     ARGUMENTS = DataAviServiceauthprofileArgs
@@ -8794,6 +11980,7 @@ class DataAviServiceauthprofile(TypedDataSource):
 
 
 class DataAviServiceengineArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceengine``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -8801,7 +11988,8 @@ class DataAviServiceengineArgs(TypedDict, total=False):
 
 
 class DataAviServiceengine(TypedDataSource):
-    """``avi_serviceengine`` data source."""
+    """``avi_serviceengine`` data source:
+    Existing Avi ServiceEngine looked up by name or uuid."""
 
     TYPE = 'avi_serviceengine'
     ARGUMENTS = DataAviServiceengineArgs
@@ -8817,11 +12005,14 @@ class DataAviServiceengine(TypedDataSource):
 
 
 class DataAviServiceengineInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceengine_inventory``."""
+    #: UUID of the service engine.
     uuid: str
 
 
 class DataAviServiceengineInventory(TypedDataSource):
-    """``avi_serviceengine_inventory`` data source."""
+    """``avi_serviceengine_inventory`` data source:
+    Existing Avi ServiceEngineInventory looked up by name or uuid."""
 
     TYPE = 'avi_serviceengine_inventory'
     ARGUMENTS = DataAviServiceengineInventoryArgs
@@ -8837,6 +12028,7 @@ class DataAviServiceengineInventory(TypedDataSource):
 
 
 class DataAviServiceenginegroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceenginegroup``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -8844,7 +12036,8 @@ class DataAviServiceenginegroupArgs(TypedDict, total=False):
 
 
 class DataAviServiceenginegroup(TypedDataSource):
-    """``avi_serviceenginegroup`` data source."""
+    """``avi_serviceenginegroup`` data source:
+    Existing Avi ServiceEngineGroup looked up by name or uuid."""
 
     TYPE = 'avi_serviceenginegroup'
     ARGUMENTS = DataAviServiceenginegroupArgs
@@ -8860,11 +12053,14 @@ class DataAviServiceenginegroup(TypedDataSource):
 
 
 class DataAviServiceenginegroupInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceenginegroup_inventory``."""
+    #: UUID of the service engine group.
     uuid: str
 
 
 class DataAviServiceenginegroupInventory(TypedDataSource):
-    """``avi_serviceenginegroup_inventory`` data source."""
+    """``avi_serviceenginegroup_inventory`` data source:
+    Existing Avi ServiceEngineGroupInventory looked up by name or uuid."""
 
     TYPE = 'avi_serviceenginegroup_inventory'
     ARGUMENTS = DataAviServiceenginegroupInventoryArgs
@@ -8880,13 +12076,17 @@ class DataAviServiceenginegroupInventory(TypedDataSource):
 
 
 class DataAviServiceenginepolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_serviceenginepolicy``."""
+    #: Name of the Service Engine Policy.
     name: str
     tenant_ref: str
+    #: UUID of the Service Engine Policy.
     uuid: str
 
 
 class DataAviServiceenginepolicy(TypedDataSource):
-    """``avi_serviceenginepolicy`` data source."""
+    """``avi_serviceenginepolicy`` data source:
+    Existing Avi ServiceEnginePolicy looked up by name or uuid."""
 
     TYPE = 'avi_serviceenginepolicy'
     ARGUMENTS = DataAviServiceenginepolicyArgs
@@ -8902,13 +12102,18 @@ class DataAviServiceenginepolicy(TypedDataSource):
 
 
 class DataAviSiteversionArgs(TypedDict, total=False):
+    """Arguments of ``avi_siteversion``."""
+    #: Name of the Site.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of the SiteVersion object.
     uuid: str
 
 
 class DataAviSiteversion(TypedDataSource):
-    """``avi_siteversion`` data source."""
+    """``avi_siteversion`` data source:
+    Existing Avi SiteVersion looked up by name or uuid."""
 
     TYPE = 'avi_siteversion'
     ARGUMENTS = DataAviSiteversionArgs
@@ -8924,13 +12129,17 @@ class DataAviSiteversion(TypedDataSource):
 
 
 class DataAviSnmptrapprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_snmptrapprofile``."""
+    #: A user-friendly name of the SNMP trap configuration.
     name: str
     tenant_ref: str
+    #: UUID of the SNMP trap profile object.
     uuid: str
 
 
 class DataAviSnmptrapprofile(TypedDataSource):
-    """``avi_snmptrapprofile`` data source."""
+    """``avi_snmptrapprofile`` data source:
+    Existing Avi SnmpTrapProfile looked up by name or uuid."""
 
     TYPE = 'avi_snmptrapprofile'
     ARGUMENTS = DataAviSnmptrapprofileArgs
@@ -8946,13 +12155,15 @@ class DataAviSnmptrapprofile(TypedDataSource):
 
 
 class DataAviSslkeyandcertificateArgs(TypedDict, total=False):
+    """Arguments of ``avi_sslkeyandcertificate``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviSslkeyandcertificate(TypedDataSource):
-    """``avi_sslkeyandcertificate`` data source."""
+    """``avi_sslkeyandcertificate`` data source:
+    Existing Avi SSLKeyAndCertificate looked up by name or uuid."""
 
     TYPE = 'avi_sslkeyandcertificate'
     ARGUMENTS = DataAviSslkeyandcertificateArgs
@@ -8968,13 +12179,15 @@ class DataAviSslkeyandcertificate(TypedDataSource):
 
 
 class DataAviSslprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_sslprofile``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviSslprofile(TypedDataSource):
-    """``avi_sslprofile`` data source."""
+    """``avi_sslprofile`` data source:
+    Existing Avi SSLProfile looked up by name or uuid."""
 
     TYPE = 'avi_sslprofile'
     ARGUMENTS = DataAviSslprofileArgs
@@ -8990,13 +12203,18 @@ class DataAviSslprofile(TypedDataSource):
 
 
 class DataAviSsopolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_ssopolicy``."""
+    #: Name of the SSO Policy.
     name: str
+    #: UUID of the Tenant.
     tenant_ref: str
+    #: UUID of the SSO Policy.
     uuid: str
 
 
 class DataAviSsopolicy(TypedDataSource):
-    """``avi_ssopolicy`` data source."""
+    """``avi_ssopolicy`` data source:
+    Existing Avi SSOPolicy looked up by name or uuid."""
 
     TYPE = 'avi_ssopolicy'
     ARGUMENTS = DataAviSsopolicyArgs
@@ -9012,13 +12230,18 @@ class DataAviSsopolicy(TypedDataSource):
 
 
 class DataAviStatediffoperationArgs(TypedDict, total=False):
+    """Arguments of ``avi_statediffoperation``."""
+    #: Name of Statediff operation.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: unique identifier for Statediff entry.
     uuid: str
 
 
 class DataAviStatediffoperation(TypedDataSource):
-    """``avi_statediffoperation`` data source."""
+    """``avi_statediffoperation`` data source:
+    Existing Avi StatediffOperation looked up by name or uuid."""
 
     TYPE = 'avi_statediffoperation'
     ARGUMENTS = DataAviStatediffoperationArgs
@@ -9034,13 +12257,17 @@ class DataAviStatediffoperation(TypedDataSource):
 
 
 class DataAviStringgroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_stringgroup``."""
+    #: Name of the string group.
     name: str
     tenant_ref: str
+    #: UUID of the string group.
     uuid: str
 
 
 class DataAviStringgroup(TypedDataSource):
-    """``avi_stringgroup`` data source."""
+    """``avi_stringgroup`` data source:
+    Existing Avi StringGroup looked up by name or uuid."""
 
     TYPE = 'avi_stringgroup'
     ARGUMENTS = DataAviStringgroupArgs
@@ -9056,11 +12283,13 @@ class DataAviStringgroup(TypedDataSource):
 
 
 class DataAviSystemconfigurationArgs(TypedDict, total=False):
+    """Arguments of ``avi_systemconfiguration``."""
     uuid: str
 
 
 class DataAviSystemconfiguration(TypedDataSource):
-    """``avi_systemconfiguration`` data source."""
+    """``avi_systemconfiguration`` data source:
+    Existing Avi SystemConfiguration looked up by name or uuid."""
 
     TYPE = 'avi_systemconfiguration'
     ARGUMENTS = DataAviSystemconfigurationArgs
@@ -9076,11 +12305,14 @@ class DataAviSystemconfiguration(TypedDataSource):
 
 
 class DataAviSystemlimitsArgs(TypedDict, total=False):
+    """Arguments of ``avi_systemlimits``."""
+    #: UUID for the system limits object.
     uuid: str
 
 
 class DataAviSystemlimits(TypedDataSource):
-    """``avi_systemlimits`` data source."""
+    """``avi_systemlimits`` data source:
+    Existing Avi SystemLimits looked up by name or uuid."""
 
     TYPE = 'avi_systemlimits'
     ARGUMENTS = DataAviSystemlimitsArgs
@@ -9096,13 +12328,18 @@ class DataAviSystemlimits(TypedDataSource):
 
 
 class DataAviSystemreportArgs(TypedDict, total=False):
+    """Arguments of ``avi_systemreport``."""
+    #: Name of the report dervied from operation in a readable format.
     name: str
+    #: Tenant UUID associated with the Object.
     tenant_ref: str
+    #: UUID Identifier for the report.
     uuid: str
 
 
 class DataAviSystemreport(TypedDataSource):
-    """``avi_systemreport`` data source."""
+    """``avi_systemreport`` data source:
+    Existing Avi SystemReport looked up by name or uuid."""
 
     TYPE = 'avi_systemreport'
     ARGUMENTS = DataAviSystemreportArgs
@@ -9118,12 +12355,14 @@ class DataAviSystemreport(TypedDataSource):
 
 
 class DataAviTenantArgs(TypedDict, total=False):
+    """Arguments of ``avi_tenant``."""
     name: str
     uuid: str
 
 
 class DataAviTenant(TypedDataSource):
-    """``avi_tenant`` data source."""
+    """``avi_tenant`` data source:
+    Existing Avi Tenant looked up by name or uuid."""
 
     TYPE = 'avi_tenant'
     ARGUMENTS = DataAviTenantArgs
@@ -9139,13 +12378,18 @@ class DataAviTenant(TypedDataSource):
 
 
 class DataAviTenantsystemconfigurationArgs(TypedDict, total=False):
+    """Arguments of ``avi_tenantsystemconfiguration``."""
+    #: Name of the Tenant System Configuration object.
     name: str
+    #: Unique Identifier of the tenant that this object belongs to.
     tenant_ref: str
+    #: Tenant System Configuration UUID.
     uuid: str
 
 
 class DataAviTenantsystemconfiguration(TypedDataSource):
-    """``avi_tenantsystemconfiguration`` data source."""
+    """``avi_tenantsystemconfiguration`` data source:
+    Existing Avi TenantSystemConfiguration looked up by name or uuid."""
 
     TYPE = 'avi_tenantsystemconfiguration'
     ARGUMENTS = DataAviTenantsystemconfigurationArgs
@@ -9161,13 +12405,15 @@ class DataAviTenantsystemconfiguration(TypedDataSource):
 
 
 class DataAviTestsedatastorelevel1Args(TypedDict, total=False):
+    """Arguments of ``avi_testsedatastorelevel1``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviTestsedatastorelevel1(TypedDataSource):
-    """``avi_testsedatastorelevel1`` data source."""
+    """``avi_testsedatastorelevel1`` data source:
+    Existing Avi TestSeDatastoreLevel1 looked up by name or uuid."""
 
     TYPE = 'avi_testsedatastorelevel1'
     ARGUMENTS = DataAviTestsedatastorelevel1Args
@@ -9183,13 +12429,15 @@ class DataAviTestsedatastorelevel1(TypedDataSource):
 
 
 class DataAviTestsedatastorelevel2Args(TypedDict, total=False):
+    """Arguments of ``avi_testsedatastorelevel2``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviTestsedatastorelevel2(TypedDataSource):
-    """``avi_testsedatastorelevel2`` data source."""
+    """``avi_testsedatastorelevel2`` data source:
+    Existing Avi TestSeDatastoreLevel2 looked up by name or uuid."""
 
     TYPE = 'avi_testsedatastorelevel2'
     ARGUMENTS = DataAviTestsedatastorelevel2Args
@@ -9205,13 +12453,15 @@ class DataAviTestsedatastorelevel2(TypedDataSource):
 
 
 class DataAviTestsedatastorelevel3Args(TypedDict, total=False):
+    """Arguments of ``avi_testsedatastorelevel3``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviTestsedatastorelevel3(TypedDataSource):
-    """``avi_testsedatastorelevel3`` data source."""
+    """``avi_testsedatastorelevel3`` data source:
+    Existing Avi TestSeDatastoreLevel3 looked up by name or uuid."""
 
     TYPE = 'avi_testsedatastorelevel3'
     ARGUMENTS = DataAviTestsedatastorelevel3Args
@@ -9227,14 +12477,18 @@ class DataAviTestsedatastorelevel3(TypedDataSource):
 
 
 class DataAviTrafficcloneprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_trafficcloneprofile``."""
     cloud_ref: str
+    #: Name for the Traffic Clone Profile.
     name: str
     tenant_ref: str
+    #: UUID of the Traffic Clone Profile.
     uuid: str
 
 
 class DataAviTrafficcloneprofile(TypedDataSource):
-    """``avi_trafficcloneprofile`` data source."""
+    """``avi_trafficcloneprofile`` data source:
+    Existing Avi TrafficCloneProfile looked up by name or uuid."""
 
     TYPE = 'avi_trafficcloneprofile'
     ARGUMENTS = DataAviTrafficcloneprofileArgs
@@ -9250,13 +12504,18 @@ class DataAviTrafficcloneprofile(TypedDataSource):
 
 
 class DataAviUpgradestatusinfoArgs(TypedDict, total=False):
+    """Arguments of ``avi_upgradestatusinfo``."""
+    #: Name of the system such as cluster name, se group name and se name.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID Identifier for the system such as cluster, se group and se.
     uuid: str
 
 
 class DataAviUpgradestatusinfo(TypedDataSource):
-    """``avi_upgradestatusinfo`` data source."""
+    """``avi_upgradestatusinfo`` data source:
+    Existing Avi UpgradeStatusInfo looked up by name or uuid."""
 
     TYPE = 'avi_upgradestatusinfo'
     ARGUMENTS = DataAviUpgradestatusinfoArgs
@@ -9272,13 +12531,18 @@ class DataAviUpgradestatusinfo(TypedDataSource):
 
 
 class DataAviUpgradestatussummaryArgs(TypedDict, total=False):
+    """Arguments of ``avi_upgradestatussummary``."""
+    #: Name of the system such as cluster name, se group name and se name.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID Identifier for the system such as cluster, se group and se.
     uuid: str
 
 
 class DataAviUpgradestatussummary(TypedDataSource):
-    """``avi_upgradestatussummary`` data source."""
+    """``avi_upgradestatussummary`` data source:
+    Existing Avi UpgradeStatusSummary looked up by name or uuid."""
 
     TYPE = 'avi_upgradestatussummary'
     ARGUMENTS = DataAviUpgradestatussummaryArgs
@@ -9294,12 +12558,14 @@ class DataAviUpgradestatussummary(TypedDataSource):
 
 
 class DataAviUserArgs(TypedDict, total=False):
+    """Arguments of ``avi_user``."""
     name: str
     uuid: str
 
 
 class DataAviUser(TypedDataSource):
-    """``avi_user`` data source."""
+    """``avi_user`` data source:
+    Existing Avi User looked up by name or uuid."""
 
     TYPE = 'avi_user'
     ARGUMENTS = DataAviUserArgs
@@ -9315,12 +12581,14 @@ class DataAviUser(TypedDataSource):
 
 
 class DataAviUseraccountprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_useraccountprofile``."""
     name: str
     uuid: str
 
 
 class DataAviUseraccountprofile(TypedDataSource):
-    """``avi_useraccountprofile`` data source."""
+    """``avi_useraccountprofile`` data source:
+    Existing Avi UserAccountProfile looked up by name or uuid."""
 
     TYPE = 'avi_useraccountprofile'
     ARGUMENTS = DataAviUseraccountprofileArgs
@@ -9336,12 +12604,15 @@ class DataAviUseraccountprofile(TypedDataSource):
 
 
 class DataAviUseractivityArgs(TypedDict, total=False):
+    """Arguments of ``avi_useractivity``."""
+    #: Name of the user this object refers to.
     name: str
     uuid: str
 
 
 class DataAviUseractivity(TypedDataSource):
-    """``avi_useractivity`` data source."""
+    """``avi_useractivity`` data source:
+    Existing Avi UserActivity looked up by name or uuid."""
 
     TYPE = 'avi_useractivity'
     ARGUMENTS = DataAviUseractivityArgs
@@ -9357,14 +12628,20 @@ class DataAviUseractivity(TypedDataSource):
 
 
 class DataAviVcenterserverArgs(TypedDict, total=False):
+    """Arguments of ``avi_vcenterserver``."""
+    #: VCenter belongs to cloud.
     cloud_ref: str
+    #: Availabilty zone where VCenter list belongs to.
     name: str
+    #: VCenter belongs to tenant.
     tenant_ref: str
+    #: VCenter config UUID.
     uuid: str
 
 
 class DataAviVcenterserver(TypedDataSource):
-    """``avi_vcenterserver`` data source."""
+    """``avi_vcenterserver`` data source:
+    Existing Avi VCenterServer looked up by name or uuid."""
 
     TYPE = 'avi_vcenterserver'
     ARGUMENTS = DataAviVcenterserverArgs
@@ -9380,6 +12657,7 @@ class DataAviVcenterserver(TypedDataSource):
 
 
 class DataAviVimgrclusterruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrclusterruntime``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -9387,7 +12665,8 @@ class DataAviVimgrclusterruntimeArgs(TypedDict, total=False):
 
 
 class DataAviVimgrclusterruntime(TypedDataSource):
-    """``avi_vimgrclusterruntime`` data source."""
+    """``avi_vimgrclusterruntime`` data source:
+    Existing Avi VIMgrClusterRuntime looked up by name or uuid."""
 
     TYPE = 'avi_vimgrclusterruntime'
     ARGUMENTS = DataAviVimgrclusterruntimeArgs
@@ -9403,13 +12682,15 @@ class DataAviVimgrclusterruntime(TypedDataSource):
 
 
 class DataAviVimgrcontrollerruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrcontrollerruntime``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviVimgrcontrollerruntime(TypedDataSource):
-    """``avi_vimgrcontrollerruntime`` data source."""
+    """``avi_vimgrcontrollerruntime`` data source:
+    Existing Avi VIMgrControllerRuntime looked up by name or uuid."""
 
     TYPE = 'avi_vimgrcontrollerruntime'
     ARGUMENTS = DataAviVimgrcontrollerruntimeArgs
@@ -9425,6 +12706,7 @@ class DataAviVimgrcontrollerruntime(TypedDataSource):
 
 
 class DataAviVimgrdcruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrdcruntime``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -9432,7 +12714,8 @@ class DataAviVimgrdcruntimeArgs(TypedDict, total=False):
 
 
 class DataAviVimgrdcruntime(TypedDataSource):
-    """``avi_vimgrdcruntime`` data source."""
+    """``avi_vimgrdcruntime`` data source:
+    Existing Avi VIMgrDCRuntime looked up by name or uuid."""
 
     TYPE = 'avi_vimgrdcruntime'
     ARGUMENTS = DataAviVimgrdcruntimeArgs
@@ -9448,6 +12731,7 @@ class DataAviVimgrdcruntime(TypedDataSource):
 
 
 class DataAviVimgrhostruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrhostruntime``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -9455,7 +12739,8 @@ class DataAviVimgrhostruntimeArgs(TypedDict, total=False):
 
 
 class DataAviVimgrhostruntime(TypedDataSource):
-    """``avi_vimgrhostruntime`` data source."""
+    """``avi_vimgrhostruntime`` data source:
+    Existing Avi VIMgrHostRuntime looked up by name or uuid."""
 
     TYPE = 'avi_vimgrhostruntime'
     ARGUMENTS = DataAviVimgrhostruntimeArgs
@@ -9471,6 +12756,7 @@ class DataAviVimgrhostruntime(TypedDataSource):
 
 
 class DataAviVimgrnwruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrnwruntime``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -9478,7 +12764,8 @@ class DataAviVimgrnwruntimeArgs(TypedDict, total=False):
 
 
 class DataAviVimgrnwruntime(TypedDataSource):
-    """``avi_vimgrnwruntime`` data source."""
+    """``avi_vimgrnwruntime`` data source:
+    Existing Avi VIMgrNWRuntime looked up by name or uuid."""
 
     TYPE = 'avi_vimgrnwruntime'
     ARGUMENTS = DataAviVimgrnwruntimeArgs
@@ -9494,6 +12781,7 @@ class DataAviVimgrnwruntime(TypedDataSource):
 
 
 class DataAviVimgrsevmruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrsevmruntime``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -9501,7 +12789,8 @@ class DataAviVimgrsevmruntimeArgs(TypedDict, total=False):
 
 
 class DataAviVimgrsevmruntime(TypedDataSource):
-    """``avi_vimgrsevmruntime`` data source."""
+    """``avi_vimgrsevmruntime`` data source:
+    Existing Avi VIMgrSEVMRuntime looked up by name or uuid."""
 
     TYPE = 'avi_vimgrsevmruntime'
     ARGUMENTS = DataAviVimgrsevmruntimeArgs
@@ -9517,13 +12806,15 @@ class DataAviVimgrsevmruntime(TypedDataSource):
 
 
 class DataAviVimgrvcenterdatacentersArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrvcenterdatacenters``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviVimgrvcenterdatacenters(TypedDataSource):
-    """``avi_vimgrvcenterdatacenters`` data source."""
+    """``avi_vimgrvcenterdatacenters`` data source:
+    Existing Avi VIDCInfo looked up by name or uuid."""
 
     TYPE = 'avi_vimgrvcenterdatacenters'
     ARGUMENTS = DataAviVimgrvcenterdatacentersArgs
@@ -9539,13 +12830,15 @@ class DataAviVimgrvcenterdatacenters(TypedDataSource):
 
 
 class DataAviVimgrvcenternetworksArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrvcenternetworks``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviVimgrvcenternetworks(TypedDataSource):
-    """``avi_vimgrvcenternetworks`` data source."""
+    """``avi_vimgrvcenternetworks`` data source:
+    Existing Avi VIPGNameInfo looked up by name or uuid."""
 
     TYPE = 'avi_vimgrvcenternetworks'
     ARGUMENTS = DataAviVimgrvcenternetworksArgs
@@ -9561,6 +12854,7 @@ class DataAviVimgrvcenternetworks(TypedDataSource):
 
 
 class DataAviVimgrvcenterruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrvcenterruntime``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -9568,7 +12862,8 @@ class DataAviVimgrvcenterruntimeArgs(TypedDict, total=False):
 
 
 class DataAviVimgrvcenterruntime(TypedDataSource):
-    """``avi_vimgrvcenterruntime`` data source."""
+    """``avi_vimgrvcenterruntime`` data source:
+    Existing Avi VIMgrVcenterRuntime looked up by name or uuid."""
 
     TYPE = 'avi_vimgrvcenterruntime'
     ARGUMENTS = DataAviVimgrvcenterruntimeArgs
@@ -9584,6 +12879,7 @@ class DataAviVimgrvcenterruntime(TypedDataSource):
 
 
 class DataAviVimgrvmruntimeArgs(TypedDict, total=False):
+    """Arguments of ``avi_vimgrvmruntime``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -9591,7 +12887,8 @@ class DataAviVimgrvmruntimeArgs(TypedDict, total=False):
 
 
 class DataAviVimgrvmruntime(TypedDataSource):
-    """``avi_vimgrvmruntime`` data source."""
+    """``avi_vimgrvmruntime`` data source:
+    Existing Avi VIMgrVMRuntime looked up by name or uuid."""
 
     TYPE = 'avi_vimgrvmruntime'
     ARGUMENTS = DataAviVimgrvmruntimeArgs
@@ -9607,14 +12904,18 @@ class DataAviVimgrvmruntime(TypedDataSource):
 
 
 class DataAviVirtualserviceArgs(TypedDict, total=False):
+    """Arguments of ``avi_virtualservice``."""
     cloud_ref: str
+    #: Name for the Virtual Service.
     name: str
     tenant_ref: str
+    #: UUID of the VirtualService.
     uuid: str
 
 
 class DataAviVirtualservice(TypedDataSource):
-    """``avi_virtualservice`` data source."""
+    """``avi_virtualservice`` data source:
+    Existing Avi VirtualService looked up by name or uuid."""
 
     TYPE = 'avi_virtualservice'
     ARGUMENTS = DataAviVirtualserviceArgs
@@ -9630,11 +12931,14 @@ class DataAviVirtualservice(TypedDataSource):
 
 
 class DataAviVirtualserviceInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_virtualservice_inventory``."""
+    #: UUID of the virtual service.
     uuid: str
 
 
 class DataAviVirtualserviceInventory(TypedDataSource):
-    """``avi_virtualservice_inventory`` data source."""
+    """``avi_virtualservice_inventory`` data source:
+    Existing Avi VsInventory looked up by name or uuid."""
 
     TYPE = 'avi_virtualservice_inventory'
     ARGUMENTS = DataAviVirtualserviceInventoryArgs
@@ -9650,6 +12954,7 @@ class DataAviVirtualserviceInventory(TypedDataSource):
 
 
 class DataAviVrfcontextArgs(TypedDict, total=False):
+    """Arguments of ``avi_vrfcontext``."""
     cloud_ref: str
     name: str
     tenant_ref: str
@@ -9657,7 +12962,8 @@ class DataAviVrfcontextArgs(TypedDict, total=False):
 
 
 class DataAviVrfcontext(TypedDataSource):
-    """``avi_vrfcontext`` data source."""
+    """``avi_vrfcontext`` data source:
+    Existing Avi VrfContext looked up by name or uuid."""
 
     TYPE = 'avi_vrfcontext'
     ARGUMENTS = DataAviVrfcontextArgs
@@ -9673,13 +12979,17 @@ class DataAviVrfcontext(TypedDataSource):
 
 
 class DataAviVsdatascriptsetArgs(TypedDict, total=False):
+    """Arguments of ``avi_vsdatascriptset``."""
+    #: Name for the virtual service datascript collection.
     name: str
     tenant_ref: str
+    #: UUID of the virtual service datascript collection.
     uuid: str
 
 
 class DataAviVsdatascriptset(TypedDataSource):
-    """``avi_vsdatascriptset`` data source."""
+    """``avi_vsdatascriptset`` data source:
+    Existing Avi VSDataScriptSet looked up by name or uuid."""
 
     TYPE = 'avi_vsdatascriptset'
     ARGUMENTS = DataAviVsdatascriptsetArgs
@@ -9695,13 +13005,18 @@ class DataAviVsdatascriptset(TypedDataSource):
 
 
 class DataAviVsgsArgs(TypedDict, total=False):
+    """Arguments of ``avi_vsgs``."""
+    #: Name of the VS-GS association object.
     name: str
+    #: Tenant.
     tenant_ref: str
+    #: UUID of the VS-GS association object.
     uuid: str
 
 
 class DataAviVsgs(TypedDataSource):
-    """``avi_vsgs`` data source."""
+    """``avi_vsgs`` data source:
+    Existing Avi VsGs looked up by name or uuid."""
 
     TYPE = 'avi_vsgs'
     ARGUMENTS = DataAviVsgsArgs
@@ -9717,14 +13032,18 @@ class DataAviVsgs(TypedDataSource):
 
 
 class DataAviVsvipArgs(TypedDict, total=False):
+    """Arguments of ``avi_vsvip``."""
     cloud_ref: str
+    #: Name for the VsVip object.
     name: str
     tenant_ref: str
+    #: UUID of the VsVip object.
     uuid: str
 
 
 class DataAviVsvip(TypedDataSource):
-    """``avi_vsvip`` data source."""
+    """``avi_vsvip`` data source:
+    Existing Avi VsVip looked up by name or uuid."""
 
     TYPE = 'avi_vsvip'
     ARGUMENTS = DataAviVsvipArgs
@@ -9740,11 +13059,14 @@ class DataAviVsvip(TypedDataSource):
 
 
 class DataAviVsvipInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_vsvip_inventory``."""
+    #: UUID of the vsvip.
     uuid: str
 
 
 class DataAviVsvipInventory(TypedDataSource):
-    """``avi_vsvip_inventory`` data source."""
+    """``avi_vsvip_inventory`` data source:
+    Existing Avi VsvipInventory looked up by name or uuid."""
 
     TYPE = 'avi_vsvip_inventory'
     ARGUMENTS = DataAviVsvipInventoryArgs
@@ -9760,13 +13082,16 @@ class DataAviVsvipInventory(TypedDataSource):
 
 
 class DataAviWafapplicationsignatureproviderArgs(TypedDict, total=False):
+    """Arguments of ``avi_wafapplicationsignatureprovider``."""
+    #: Name of Application Specific Ruleset Provider.
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviWafapplicationsignatureprovider(TypedDataSource):
-    """``avi_wafapplicationsignatureprovider`` data source."""
+    """``avi_wafapplicationsignatureprovider`` data source:
+    Existing Avi WafApplicationSignatureProvider looked up by name or uuid."""
 
     TYPE = 'avi_wafapplicationsignatureprovider'
     ARGUMENTS = DataAviWafapplicationsignatureproviderArgs
@@ -9782,13 +13107,17 @@ class DataAviWafapplicationsignatureprovider(TypedDataSource):
 
 
 class DataAviWafcrsArgs(TypedDict, total=False):
+    """Arguments of ``avi_wafcrs``."""
+    #: The name of this ruleset object.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
     uuid: str
 
 
 class DataAviWafcrs(TypedDataSource):
-    """``avi_wafcrs`` data source."""
+    """``avi_wafcrs`` data source:
+    Existing Avi WafCRS looked up by name or uuid."""
 
     TYPE = 'avi_wafcrs'
     ARGUMENTS = DataAviWafcrsArgs
@@ -9804,13 +13133,15 @@ class DataAviWafcrs(TypedDataSource):
 
 
 class DataAviWafpolicyArgs(TypedDict, total=False):
+    """Arguments of ``avi_wafpolicy``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviWafpolicy(TypedDataSource):
-    """``avi_wafpolicy`` data source."""
+    """``avi_wafpolicy`` data source:
+    Existing Avi WafPolicy looked up by name or uuid."""
 
     TYPE = 'avi_wafpolicy'
     ARGUMENTS = DataAviWafpolicyArgs
@@ -9826,13 +13157,18 @@ class DataAviWafpolicy(TypedDataSource):
 
 
 class DataAviWafpolicypsmgroupArgs(TypedDict, total=False):
+    """Arguments of ``avi_wafpolicypsmgroup``."""
+    #: User defined name of the group.
     name: str
+    #: Tenant that this object belongs to.
     tenant_ref: str
+    #: UUID of this object.
     uuid: str
 
 
 class DataAviWafpolicypsmgroup(TypedDataSource):
-    """``avi_wafpolicypsmgroup`` data source."""
+    """``avi_wafpolicypsmgroup`` data source:
+    Existing Avi WafPolicyPSMGroup looked up by name or uuid."""
 
     TYPE = 'avi_wafpolicypsmgroup'
     ARGUMENTS = DataAviWafpolicypsmgroupArgs
@@ -9848,11 +13184,14 @@ class DataAviWafpolicypsmgroup(TypedDataSource):
 
 
 class DataAviWafpolicypsmgroupInventoryArgs(TypedDict, total=False):
+    """Arguments of ``avi_wafpolicypsmgroup_inventory``."""
+    #: UUID of the Waf Policy PSM Group.
     uuid: str
 
 
 class DataAviWafpolicypsmgroupInventory(TypedDataSource):
-    """``avi_wafpolicypsmgroup_inventory`` data source."""
+    """``avi_wafpolicypsmgroup_inventory`` data source:
+    Existing Avi WafPolicyPSMGroupInventory looked up by name or uuid."""
 
     TYPE = 'avi_wafpolicypsmgroup_inventory'
     ARGUMENTS = DataAviWafpolicypsmgroupInventoryArgs
@@ -9868,13 +13207,15 @@ class DataAviWafpolicypsmgroupInventory(TypedDataSource):
 
 
 class DataAviWafprofileArgs(TypedDict, total=False):
+    """Arguments of ``avi_wafprofile``."""
     name: str
     tenant_ref: str
     uuid: str
 
 
 class DataAviWafprofile(TypedDataSource):
-    """``avi_wafprofile`` data source."""
+    """``avi_wafprofile`` data source:
+    Existing Avi WafProfile looked up by name or uuid."""
 
     TYPE = 'avi_wafprofile'
     ARGUMENTS = DataAviWafprofileArgs
@@ -9890,13 +13231,18 @@ class DataAviWafprofile(TypedDataSource):
 
 
 class DataAviWebapputArgs(TypedDict, total=False):
+    """Arguments of ``avi_webapput``."""
+    #: Name of the WebappUT object-level0.
     name: str
+    #: Tenant of the WebappUT object-level0.
     tenant_ref: str
+    #: UUID of the WebappUT object-level0.
     uuid: str
 
 
 class DataAviWebapput(TypedDataSource):
-    """``avi_webapput`` data source."""
+    """``avi_webapput`` data source:
+    Existing Avi WebappUT looked up by name or uuid."""
 
     TYPE = 'avi_webapput'
     ARGUMENTS = DataAviWebapputArgs
@@ -9912,13 +13258,17 @@ class DataAviWebapput(TypedDataSource):
 
 
 class DataAviWebhookArgs(TypedDict, total=False):
+    """Arguments of ``avi_webhook``."""
+    #: The name of the webhook profile.
     name: str
     tenant_ref: str
+    #: UUID of the webhook profile.
     uuid: str
 
 
 class DataAviWebhook(TypedDataSource):
-    """``avi_webhook`` data source."""
+    """``avi_webhook`` data source:
+    Existing Avi Webhook looked up by name or uuid."""
 
     TYPE = 'avi_webhook'
     ARGUMENTS = DataAviWebhookArgs
@@ -10277,3 +13627,687 @@ DATA_SOURCES: dict[str, type[TypedDataSource]] = {
     DataAviWebapput.TYPE: DataAviWebapput,
     DataAviWebhook.TYPE: DataAviWebhook,
 }
+__all__ = [
+    'AviActiongroupconfig',
+    'AviActiongroupconfigArgs',
+    'AviAlbservicesconfig',
+    'AviAlbservicesconfigArgs',
+    'AviAlbservicesfiledownload',
+    'AviAlbservicesfiledownloadArgs',
+    'AviAlbservicesfileupload',
+    'AviAlbservicesfileuploadArgs',
+    'AviAlbservicesjob',
+    'AviAlbservicesjobArgs',
+    'AviAlert',
+    'AviAlertArgs',
+    'AviAlertconfig',
+    'AviAlertconfigArgs',
+    'AviAlertemailconfig',
+    'AviAlertemailconfigArgs',
+    'AviAlertobjectlist',
+    'AviAlertobjectlistArgs',
+    'AviAlertscriptconfig',
+    'AviAlertscriptconfigArgs',
+    'AviAlertsyslogconfig',
+    'AviAlertsyslogconfigArgs',
+    'AviAnalyticsAnomalyPool',
+    'AviAnalyticsAnomalyPoolArgs',
+    'AviAnalyticsAnomalyServiceengine',
+    'AviAnalyticsAnomalyServiceengineArgs',
+    'AviAnalyticsAnomalyVirtualservice',
+    'AviAnalyticsAnomalyVirtualserviceArgs',
+    'AviAnalyticsHealthscorePool',
+    'AviAnalyticsHealthscorePoolArgs',
+    'AviAnalyticsHealthscoreServiceengine',
+    'AviAnalyticsHealthscoreServiceengineArgs',
+    'AviAnalyticsHealthscoreVirtualservice',
+    'AviAnalyticsHealthscoreVirtualserviceArgs',
+    'AviAnalyticsMetricsController',
+    'AviAnalyticsMetricsControllerArgs',
+    'AviAnalyticsMetricsPool',
+    'AviAnalyticsMetricsPoolArgs',
+    'AviAnalyticsMetricsServiceengine',
+    'AviAnalyticsMetricsServiceengineArgs',
+    'AviAnalyticsMetricsVirtualservice',
+    'AviAnalyticsMetricsVirtualserviceArgs',
+    'AviAnalyticsprofile',
+    'AviAnalyticsprofileArgs',
+    'AviApiclifsruntime',
+    'AviApiclifsruntimeArgs',
+    'AviApplication',
+    'AviApplicationArgs',
+    'AviApplicationpersistenceprofile',
+    'AviApplicationpersistenceprofileArgs',
+    'AviApplicationprofile',
+    'AviApplicationprofileArgs',
+    'AviAuthmappingprofile',
+    'AviAuthmappingprofileArgs',
+    'AviAuthprofile',
+    'AviAuthprofileArgs',
+    'AviAutoscalelaunchconfig',
+    'AviAutoscalelaunchconfigArgs',
+    'AviAvailabilityzone',
+    'AviAvailabilityzoneArgs',
+    'AviBackup',
+    'AviBackupArgs',
+    'AviBackupconfiguration',
+    'AviBackupconfigurationArgs',
+    'AviBotconfigconsolidator',
+    'AviBotconfigconsolidatorArgs',
+    'AviBotdetectionpolicy',
+    'AviBotdetectionpolicyArgs',
+    'AviBotipreputationtypemapping',
+    'AviBotipreputationtypemappingArgs',
+    'AviBotmapping',
+    'AviBotmappingArgs',
+    'AviCertificatemanagementprofile',
+    'AviCertificatemanagementprofileArgs',
+    'AviCloud',
+    'AviCloudArgs',
+    'AviCloudInventory',
+    'AviCloudInventoryArgs',
+    'AviCloudconnectoruser',
+    'AviCloudconnectoruserArgs',
+    'AviCloudproperties',
+    'AviCloudpropertiesArgs',
+    'AviCloudruntime',
+    'AviCloudruntimeArgs',
+    'AviCluster',
+    'AviClusterArgs',
+    'AviClusterclouddetails',
+    'AviClusterclouddetailsArgs',
+    'AviControllerportalregistration',
+    'AviControllerportalregistrationArgs',
+    'AviControllerproperties',
+    'AviControllerpropertiesArgs',
+    'AviControllersite',
+    'AviControllersiteArgs',
+    'AviCsrfpolicy',
+    'AviCsrfpolicyArgs',
+    'AviCustomerportalinfo',
+    'AviCustomerportalinfoArgs',
+    'AviCustomipamdnsprofile',
+    'AviCustomipamdnsprofileArgs',
+    'AviDebugcontroller',
+    'AviDebugcontrollerArgs',
+    'AviDebugserviceengine',
+    'AviDebugserviceengineArgs',
+    'AviDebugvirtualservice',
+    'AviDebugvirtualserviceArgs',
+    'AviDnspolicy',
+    'AviDnspolicyArgs',
+    'AviDynamicdnsrecord',
+    'AviDynamicdnsrecordArgs',
+    'AviErrorpagebody',
+    'AviErrorpagebodyArgs',
+    'AviErrorpageprofile',
+    'AviErrorpageprofileArgs',
+    'AviFederationcheckpoint',
+    'AviFederationcheckpointArgs',
+    'AviFederationcheckpointInventory',
+    'AviFederationcheckpointInventoryArgs',
+    'AviFileobject',
+    'AviFileobjectArgs',
+    'AviGeodb',
+    'AviGeodbArgs',
+    'AviGslb',
+    'AviGslbArgs',
+    'AviGslbInventory',
+    'AviGslbInventoryArgs',
+    'AviGslbgeodbprofile',
+    'AviGslbgeodbprofileArgs',
+    'AviGslbservice',
+    'AviGslbserviceArgs',
+    'AviGslbserviceInventory',
+    'AviGslbserviceInventoryArgs',
+    'AviHardwaresecuritymodulegroup',
+    'AviHardwaresecuritymodulegroupArgs',
+    'AviHealthmonitor',
+    'AviHealthmonitorArgs',
+    'AviHttppolicyset',
+    'AviHttppolicysetArgs',
+    'AviIcapprofile',
+    'AviIcapprofileArgs',
+    'AviImage',
+    'AviImageArgs',
+    'AviInventoryfaultconfig',
+    'AviInventoryfaultconfigArgs',
+    'AviIpaddrgroup',
+    'AviIpaddrgroupArgs',
+    'AviIpamdnsproviderprofile',
+    'AviIpamdnsproviderprofileArgs',
+    'AviIpreputationdb',
+    'AviIpreputationdbArgs',
+    'AviJobs',
+    'AviJobsArgs',
+    'AviJwtprofile',
+    'AviJwtprofileArgs',
+    'AviJwtserverprofile',
+    'AviJwtserverprofileArgs',
+    'AviL4policyset',
+    'AviL4policysetArgs',
+    'AviLabelgroup',
+    'AviLabelgroupArgs',
+    'AviLicense',
+    'AviLicenseArgs',
+    'AviLicensingLedgerDetails',
+    'AviLicensingLedgerDetailsArgs',
+    'AviLicensingStatus',
+    'AviLicensingStatusArgs',
+    'AviLogcontroller',
+    'AviLogcontrollerArgs',
+    'AviMemorybalancernotifier',
+    'AviMemorybalancernotifierArgs',
+    'AviMicroservice',
+    'AviMicroserviceArgs',
+    'AviMicroservicegroup',
+    'AviMicroservicegroupArgs',
+    'AviNatpolicy',
+    'AviNatpolicyArgs',
+    'AviNetwork',
+    'AviNetworkArgs',
+    'AviNetworkInventory',
+    'AviNetworkInventoryArgs',
+    'AviNetworkprofile',
+    'AviNetworkprofileArgs',
+    'AviNetworkruntime',
+    'AviNetworkruntimeArgs',
+    'AviNetworksecuritypolicy',
+    'AviNetworksecuritypolicyArgs',
+    'AviNetworkservice',
+    'AviNetworkserviceArgs',
+    'AviNsxtsegmentruntime',
+    'AviNsxtsegmentruntimeArgs',
+    'AviObjectaccesspolicy',
+    'AviObjectaccesspolicyArgs',
+    'AviPingaccessagent',
+    'AviPingaccessagentArgs',
+    'AviPkiprofile',
+    'AviPkiprofileArgs',
+    'AviPool',
+    'AviPoolArgs',
+    'AviPoolInventory',
+    'AviPoolInventoryArgs',
+    'AviPoolgroup',
+    'AviPoolgroupArgs',
+    'AviPoolgroupInventory',
+    'AviPoolgroupInventoryArgs',
+    'AviPoolgroupdeploymentpolicy',
+    'AviPoolgroupdeploymentpolicyArgs',
+    'AviPortalfileupload',
+    'AviPortalfileuploadArgs',
+    'AviPrioritylabels',
+    'AviPrioritylabelsArgs',
+    'AviProtocolparser',
+    'AviProtocolparserArgs',
+    'AviRole',
+    'AviRoleArgs',
+    'AviScheduler',
+    'AviSchedulerArgs',
+    'AviScpoolserverstateinfo',
+    'AviScpoolserverstateinfoArgs',
+    'AviScvsstateinfo',
+    'AviScvsstateinfoArgs',
+    'AviSecurechannelavailablelocalips',
+    'AviSecurechannelavailablelocalipsArgs',
+    'AviSecurechannelmapping',
+    'AviSecurechannelmappingArgs',
+    'AviSecurechanneltoken',
+    'AviSecurechanneltokenArgs',
+    'AviSecuritymanagerdata',
+    'AviSecuritymanagerdataArgs',
+    'AviSecuritypolicy',
+    'AviSecuritypolicyArgs',
+    'AviSeproperties',
+    'AviSepropertiesArgs',
+    'AviServerautoscalepolicy',
+    'AviServerautoscalepolicyArgs',
+    'AviServiceauthprofile',
+    'AviServiceauthprofileArgs',
+    'AviServiceengine',
+    'AviServiceengineArgs',
+    'AviServiceengineInventory',
+    'AviServiceengineInventoryArgs',
+    'AviServiceenginegroup',
+    'AviServiceenginegroupArgs',
+    'AviServiceenginegroupInventory',
+    'AviServiceenginegroupInventoryArgs',
+    'AviServiceenginepolicy',
+    'AviServiceenginepolicyArgs',
+    'AviSiteversion',
+    'AviSiteversionArgs',
+    'AviSnmptrapprofile',
+    'AviSnmptrapprofileArgs',
+    'AviSslkeyandcertificate',
+    'AviSslkeyandcertificateArgs',
+    'AviSslprofile',
+    'AviSslprofileArgs',
+    'AviSsopolicy',
+    'AviSsopolicyArgs',
+    'AviStatediffoperation',
+    'AviStatediffoperationArgs',
+    'AviStringgroup',
+    'AviStringgroupArgs',
+    'AviSystemconfiguration',
+    'AviSystemconfigurationArgs',
+    'AviSystemlimits',
+    'AviSystemlimitsArgs',
+    'AviSystemreport',
+    'AviSystemreportArgs',
+    'AviTenant',
+    'AviTenantArgs',
+    'AviTenantsystemconfiguration',
+    'AviTenantsystemconfigurationArgs',
+    'AviTestsedatastorelevel1',
+    'AviTestsedatastorelevel1Args',
+    'AviTestsedatastorelevel2',
+    'AviTestsedatastorelevel2Args',
+    'AviTestsedatastorelevel3',
+    'AviTestsedatastorelevel3Args',
+    'AviTrafficcloneprofile',
+    'AviTrafficcloneprofileArgs',
+    'AviUpgradestatusinfo',
+    'AviUpgradestatusinfoArgs',
+    'AviUpgradestatussummary',
+    'AviUpgradestatussummaryArgs',
+    'AviUser',
+    'AviUserArgs',
+    'AviUseraccountprofile',
+    'AviUseraccountprofileArgs',
+    'AviUseractivity',
+    'AviUseractivityArgs',
+    'AviVcenterserver',
+    'AviVcenterserverArgs',
+    'AviVimgrclusterruntime',
+    'AviVimgrclusterruntimeArgs',
+    'AviVimgrcontrollerruntime',
+    'AviVimgrcontrollerruntimeArgs',
+    'AviVimgrdcruntime',
+    'AviVimgrdcruntimeArgs',
+    'AviVimgrhostruntime',
+    'AviVimgrhostruntimeArgs',
+    'AviVimgrnwruntime',
+    'AviVimgrnwruntimeArgs',
+    'AviVimgrsevmruntime',
+    'AviVimgrsevmruntimeArgs',
+    'AviVimgrvcenterdatacenters',
+    'AviVimgrvcenterdatacentersArgs',
+    'AviVimgrvcenternetworks',
+    'AviVimgrvcenternetworksArgs',
+    'AviVimgrvcenterruntime',
+    'AviVimgrvcenterruntimeArgs',
+    'AviVimgrvmruntime',
+    'AviVimgrvmruntimeArgs',
+    'AviVirtualservice',
+    'AviVirtualserviceArgs',
+    'AviVirtualserviceInventory',
+    'AviVirtualserviceInventoryArgs',
+    'AviVrfcontext',
+    'AviVrfcontextArgs',
+    'AviVsdatascriptset',
+    'AviVsdatascriptsetArgs',
+    'AviVsgs',
+    'AviVsgsArgs',
+    'AviVsvip',
+    'AviVsvipArgs',
+    'AviVsvipInventory',
+    'AviVsvipInventoryArgs',
+    'AviWafapplicationsignatureprovider',
+    'AviWafapplicationsignatureproviderArgs',
+    'AviWafcrs',
+    'AviWafcrsArgs',
+    'AviWafpolicy',
+    'AviWafpolicyArgs',
+    'AviWafpolicypsmgroup',
+    'AviWafpolicypsmgroupArgs',
+    'AviWafpolicypsmgroupInventory',
+    'AviWafpolicypsmgroupInventoryArgs',
+    'AviWafprofile',
+    'AviWafprofileArgs',
+    'AviWebapput',
+    'AviWebapputArgs',
+    'AviWebhook',
+    'AviWebhookArgs',
+    'DATA_SOURCES',
+    'DataAviActiongroupconfig',
+    'DataAviActiongroupconfigArgs',
+    'DataAviAlbservicesconfig',
+    'DataAviAlbservicesconfigArgs',
+    'DataAviAlbservicesfiledownload',
+    'DataAviAlbservicesfiledownloadArgs',
+    'DataAviAlbservicesfileupload',
+    'DataAviAlbservicesfileuploadArgs',
+    'DataAviAlbservicesjob',
+    'DataAviAlbservicesjobArgs',
+    'DataAviAlert',
+    'DataAviAlertArgs',
+    'DataAviAlertconfig',
+    'DataAviAlertconfigArgs',
+    'DataAviAlertemailconfig',
+    'DataAviAlertemailconfigArgs',
+    'DataAviAlertobjectlist',
+    'DataAviAlertobjectlistArgs',
+    'DataAviAlertscriptconfig',
+    'DataAviAlertscriptconfigArgs',
+    'DataAviAlertsyslogconfig',
+    'DataAviAlertsyslogconfigArgs',
+    'DataAviAnalyticsAnomalyPool',
+    'DataAviAnalyticsAnomalyPoolArgs',
+    'DataAviAnalyticsAnomalyServiceengine',
+    'DataAviAnalyticsAnomalyServiceengineArgs',
+    'DataAviAnalyticsAnomalyVirtualservice',
+    'DataAviAnalyticsAnomalyVirtualserviceArgs',
+    'DataAviAnalyticsHealthscorePool',
+    'DataAviAnalyticsHealthscorePoolArgs',
+    'DataAviAnalyticsHealthscoreServiceengine',
+    'DataAviAnalyticsHealthscoreServiceengineArgs',
+    'DataAviAnalyticsHealthscoreVirtualservice',
+    'DataAviAnalyticsHealthscoreVirtualserviceArgs',
+    'DataAviAnalyticsMetricsController',
+    'DataAviAnalyticsMetricsControllerArgs',
+    'DataAviAnalyticsMetricsPool',
+    'DataAviAnalyticsMetricsPoolArgs',
+    'DataAviAnalyticsMetricsServiceengine',
+    'DataAviAnalyticsMetricsServiceengineArgs',
+    'DataAviAnalyticsMetricsVirtualservice',
+    'DataAviAnalyticsMetricsVirtualserviceArgs',
+    'DataAviAnalyticsprofile',
+    'DataAviAnalyticsprofileArgs',
+    'DataAviApiclifsruntime',
+    'DataAviApiclifsruntimeArgs',
+    'DataAviApplication',
+    'DataAviApplicationArgs',
+    'DataAviApplicationpersistenceprofile',
+    'DataAviApplicationpersistenceprofileArgs',
+    'DataAviApplicationprofile',
+    'DataAviApplicationprofileArgs',
+    'DataAviAuthmappingprofile',
+    'DataAviAuthmappingprofileArgs',
+    'DataAviAuthprofile',
+    'DataAviAuthprofileArgs',
+    'DataAviAutoscalelaunchconfig',
+    'DataAviAutoscalelaunchconfigArgs',
+    'DataAviAvailabilityzone',
+    'DataAviAvailabilityzoneArgs',
+    'DataAviBackup',
+    'DataAviBackupArgs',
+    'DataAviBackupconfiguration',
+    'DataAviBackupconfigurationArgs',
+    'DataAviBotconfigconsolidator',
+    'DataAviBotconfigconsolidatorArgs',
+    'DataAviBotdetectionpolicy',
+    'DataAviBotdetectionpolicyArgs',
+    'DataAviBotipreputationtypemapping',
+    'DataAviBotipreputationtypemappingArgs',
+    'DataAviBotmapping',
+    'DataAviBotmappingArgs',
+    'DataAviCertificatemanagementprofile',
+    'DataAviCertificatemanagementprofileArgs',
+    'DataAviCloud',
+    'DataAviCloudArgs',
+    'DataAviCloudInventory',
+    'DataAviCloudInventoryArgs',
+    'DataAviCloudconnectoruser',
+    'DataAviCloudconnectoruserArgs',
+    'DataAviCloudproperties',
+    'DataAviCloudpropertiesArgs',
+    'DataAviCloudruntime',
+    'DataAviCloudruntimeArgs',
+    'DataAviCluster',
+    'DataAviClusterArgs',
+    'DataAviClusterclouddetails',
+    'DataAviClusterclouddetailsArgs',
+    'DataAviControllerportalregistration',
+    'DataAviControllerportalregistrationArgs',
+    'DataAviControllerproperties',
+    'DataAviControllerpropertiesArgs',
+    'DataAviControllersite',
+    'DataAviControllersiteArgs',
+    'DataAviCsrfpolicy',
+    'DataAviCsrfpolicyArgs',
+    'DataAviCustomerportalinfo',
+    'DataAviCustomerportalinfoArgs',
+    'DataAviCustomipamdnsprofile',
+    'DataAviCustomipamdnsprofileArgs',
+    'DataAviDebugcontroller',
+    'DataAviDebugcontrollerArgs',
+    'DataAviDebugserviceengine',
+    'DataAviDebugserviceengineArgs',
+    'DataAviDebugvirtualservice',
+    'DataAviDebugvirtualserviceArgs',
+    'DataAviDnspolicy',
+    'DataAviDnspolicyArgs',
+    'DataAviDynamicdnsrecord',
+    'DataAviDynamicdnsrecordArgs',
+    'DataAviErrorpagebody',
+    'DataAviErrorpagebodyArgs',
+    'DataAviErrorpageprofile',
+    'DataAviErrorpageprofileArgs',
+    'DataAviFederationcheckpoint',
+    'DataAviFederationcheckpointArgs',
+    'DataAviFederationcheckpointInventory',
+    'DataAviFederationcheckpointInventoryArgs',
+    'DataAviFileobject',
+    'DataAviFileobjectArgs',
+    'DataAviGeodb',
+    'DataAviGeodbArgs',
+    'DataAviGslb',
+    'DataAviGslbArgs',
+    'DataAviGslbInventory',
+    'DataAviGslbInventoryArgs',
+    'DataAviGslbgeodbprofile',
+    'DataAviGslbgeodbprofileArgs',
+    'DataAviGslbservice',
+    'DataAviGslbserviceArgs',
+    'DataAviGslbserviceInventory',
+    'DataAviGslbserviceInventoryArgs',
+    'DataAviHardwaresecuritymodulegroup',
+    'DataAviHardwaresecuritymodulegroupArgs',
+    'DataAviHealthmonitor',
+    'DataAviHealthmonitorArgs',
+    'DataAviHttppolicyset',
+    'DataAviHttppolicysetArgs',
+    'DataAviIcapprofile',
+    'DataAviIcapprofileArgs',
+    'DataAviImage',
+    'DataAviImageArgs',
+    'DataAviInventoryfaultconfig',
+    'DataAviInventoryfaultconfigArgs',
+    'DataAviIpaddrgroup',
+    'DataAviIpaddrgroupArgs',
+    'DataAviIpamdnsproviderprofile',
+    'DataAviIpamdnsproviderprofileArgs',
+    'DataAviIpreputationdb',
+    'DataAviIpreputationdbArgs',
+    'DataAviJobs',
+    'DataAviJobsArgs',
+    'DataAviJwtprofile',
+    'DataAviJwtprofileArgs',
+    'DataAviJwtserverprofile',
+    'DataAviJwtserverprofileArgs',
+    'DataAviL4policyset',
+    'DataAviL4policysetArgs',
+    'DataAviLabelgroup',
+    'DataAviLabelgroupArgs',
+    'DataAviLicense',
+    'DataAviLicenseArgs',
+    'DataAviLicensingLedgerDetails',
+    'DataAviLicensingLedgerDetailsArgs',
+    'DataAviLicensingStatus',
+    'DataAviLicensingStatusArgs',
+    'DataAviLogcontroller',
+    'DataAviLogcontrollerArgs',
+    'DataAviMemorybalancernotifier',
+    'DataAviMemorybalancernotifierArgs',
+    'DataAviMicroservice',
+    'DataAviMicroserviceArgs',
+    'DataAviMicroservicegroup',
+    'DataAviMicroservicegroupArgs',
+    'DataAviNatpolicy',
+    'DataAviNatpolicyArgs',
+    'DataAviNetwork',
+    'DataAviNetworkArgs',
+    'DataAviNetworkInventory',
+    'DataAviNetworkInventoryArgs',
+    'DataAviNetworkprofile',
+    'DataAviNetworkprofileArgs',
+    'DataAviNetworkruntime',
+    'DataAviNetworkruntimeArgs',
+    'DataAviNetworksecuritypolicy',
+    'DataAviNetworksecuritypolicyArgs',
+    'DataAviNetworkservice',
+    'DataAviNetworkserviceArgs',
+    'DataAviNsxtsegmentruntime',
+    'DataAviNsxtsegmentruntimeArgs',
+    'DataAviObjectaccesspolicy',
+    'DataAviObjectaccesspolicyArgs',
+    'DataAviPingaccessagent',
+    'DataAviPingaccessagentArgs',
+    'DataAviPkiprofile',
+    'DataAviPkiprofileArgs',
+    'DataAviPool',
+    'DataAviPoolArgs',
+    'DataAviPoolInventory',
+    'DataAviPoolInventoryArgs',
+    'DataAviPoolgroup',
+    'DataAviPoolgroupArgs',
+    'DataAviPoolgroupInventory',
+    'DataAviPoolgroupInventoryArgs',
+    'DataAviPoolgroupdeploymentpolicy',
+    'DataAviPoolgroupdeploymentpolicyArgs',
+    'DataAviPortalfileupload',
+    'DataAviPortalfileuploadArgs',
+    'DataAviPrioritylabels',
+    'DataAviPrioritylabelsArgs',
+    'DataAviProtocolparser',
+    'DataAviProtocolparserArgs',
+    'DataAviRole',
+    'DataAviRoleArgs',
+    'DataAviScheduler',
+    'DataAviSchedulerArgs',
+    'DataAviScpoolserverstateinfo',
+    'DataAviScpoolserverstateinfoArgs',
+    'DataAviScvsstateinfo',
+    'DataAviScvsstateinfoArgs',
+    'DataAviSecurechannelavailablelocalips',
+    'DataAviSecurechannelavailablelocalipsArgs',
+    'DataAviSecurechannelmapping',
+    'DataAviSecurechannelmappingArgs',
+    'DataAviSecurechanneltoken',
+    'DataAviSecurechanneltokenArgs',
+    'DataAviSecuritymanagerdata',
+    'DataAviSecuritymanagerdataArgs',
+    'DataAviSecuritypolicy',
+    'DataAviSecuritypolicyArgs',
+    'DataAviSeproperties',
+    'DataAviSepropertiesArgs',
+    'DataAviServerautoscalepolicy',
+    'DataAviServerautoscalepolicyArgs',
+    'DataAviServiceauthprofile',
+    'DataAviServiceauthprofileArgs',
+    'DataAviServiceengine',
+    'DataAviServiceengineArgs',
+    'DataAviServiceengineInventory',
+    'DataAviServiceengineInventoryArgs',
+    'DataAviServiceenginegroup',
+    'DataAviServiceenginegroupArgs',
+    'DataAviServiceenginegroupInventory',
+    'DataAviServiceenginegroupInventoryArgs',
+    'DataAviServiceenginepolicy',
+    'DataAviServiceenginepolicyArgs',
+    'DataAviSiteversion',
+    'DataAviSiteversionArgs',
+    'DataAviSnmptrapprofile',
+    'DataAviSnmptrapprofileArgs',
+    'DataAviSslkeyandcertificate',
+    'DataAviSslkeyandcertificateArgs',
+    'DataAviSslprofile',
+    'DataAviSslprofileArgs',
+    'DataAviSsopolicy',
+    'DataAviSsopolicyArgs',
+    'DataAviStatediffoperation',
+    'DataAviStatediffoperationArgs',
+    'DataAviStringgroup',
+    'DataAviStringgroupArgs',
+    'DataAviSystemconfiguration',
+    'DataAviSystemconfigurationArgs',
+    'DataAviSystemlimits',
+    'DataAviSystemlimitsArgs',
+    'DataAviSystemreport',
+    'DataAviSystemreportArgs',
+    'DataAviTenant',
+    'DataAviTenantArgs',
+    'DataAviTenantsystemconfiguration',
+    'DataAviTenantsystemconfigurationArgs',
+    'DataAviTestsedatastorelevel1',
+    'DataAviTestsedatastorelevel1Args',
+    'DataAviTestsedatastorelevel2',
+    'DataAviTestsedatastorelevel2Args',
+    'DataAviTestsedatastorelevel3',
+    'DataAviTestsedatastorelevel3Args',
+    'DataAviTrafficcloneprofile',
+    'DataAviTrafficcloneprofileArgs',
+    'DataAviUpgradestatusinfo',
+    'DataAviUpgradestatusinfoArgs',
+    'DataAviUpgradestatussummary',
+    'DataAviUpgradestatussummaryArgs',
+    'DataAviUser',
+    'DataAviUserArgs',
+    'DataAviUseraccountprofile',
+    'DataAviUseraccountprofileArgs',
+    'DataAviUseractivity',
+    'DataAviUseractivityArgs',
+    'DataAviVcenterserver',
+    'DataAviVcenterserverArgs',
+    'DataAviVimgrclusterruntime',
+    'DataAviVimgrclusterruntimeArgs',
+    'DataAviVimgrcontrollerruntime',
+    'DataAviVimgrcontrollerruntimeArgs',
+    'DataAviVimgrdcruntime',
+    'DataAviVimgrdcruntimeArgs',
+    'DataAviVimgrhostruntime',
+    'DataAviVimgrhostruntimeArgs',
+    'DataAviVimgrnwruntime',
+    'DataAviVimgrnwruntimeArgs',
+    'DataAviVimgrsevmruntime',
+    'DataAviVimgrsevmruntimeArgs',
+    'DataAviVimgrvcenterdatacenters',
+    'DataAviVimgrvcenterdatacentersArgs',
+    'DataAviVimgrvcenternetworks',
+    'DataAviVimgrvcenternetworksArgs',
+    'DataAviVimgrvcenterruntime',
+    'DataAviVimgrvcenterruntimeArgs',
+    'DataAviVimgrvmruntime',
+    'DataAviVimgrvmruntimeArgs',
+    'DataAviVirtualservice',
+    'DataAviVirtualserviceArgs',
+    'DataAviVirtualserviceInventory',
+    'DataAviVirtualserviceInventoryArgs',
+    'DataAviVrfcontext',
+    'DataAviVrfcontextArgs',
+    'DataAviVsdatascriptset',
+    'DataAviVsdatascriptsetArgs',
+    'DataAviVsgs',
+    'DataAviVsgsArgs',
+    'DataAviVsvip',
+    'DataAviVsvipArgs',
+    'DataAviVsvipInventory',
+    'DataAviVsvipInventoryArgs',
+    'DataAviWafapplicationsignatureprovider',
+    'DataAviWafapplicationsignatureproviderArgs',
+    'DataAviWafcrs',
+    'DataAviWafcrsArgs',
+    'DataAviWafpolicy',
+    'DataAviWafpolicyArgs',
+    'DataAviWafpolicypsmgroup',
+    'DataAviWafpolicypsmgroupArgs',
+    'DataAviWafpolicypsmgroupInventory',
+    'DataAviWafpolicypsmgroupInventoryArgs',
+    'DataAviWafprofile',
+    'DataAviWafprofileArgs',
+    'DataAviWebapput',
+    'DataAviWebapputArgs',
+    'DataAviWebhook',
+    'DataAviWebhookArgs',
+    'RESOURCES',
+]
