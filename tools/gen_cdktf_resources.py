@@ -48,7 +48,7 @@ from albform.modules.cdktf.blocks import (  # the nested blocks the arguments us
 {blocks}
 )
 from albform.modules.cdktf.construct import Construct
-from albform.modules.cdktf.elements import Lifecycle
+from albform.modules.cdktf.elements import ForEach, Lifecycle
 from albform.modules.cdktf.providers import AviProvider
 from albform.modules.cdktf.typed import DependsOn, TypedDataSource, TypedResource
 '''
@@ -216,7 +216,7 @@ def emit_class(lines: list[str], type_name: str, args: list[tuple[str, str, str]
     lines.append("")
     lines.append("    def __init__(")
     lines.append("        self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,")
-    lines.append("        count: int | str | None = None, for_each: Any = None,")
+    lines.append("        count: int | str | None = None, for_each: ForEach | None = None,")
     lines.append("        lifecycle: Lifecycle | None = None, "
                  "provider: AviProvider | str | None = None,")
     lines.append(f"        **arguments: Unpack[{cls}Args],")

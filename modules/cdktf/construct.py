@@ -65,6 +65,9 @@ class Construct:
     node: Node
 
     def __init__(self, scope: Construct | None, id: str) -> None:
+        if scope is not None and not isinstance(scope, Construct):
+            raise TypeError(style_error(type(self).__name__, id, scope,
+                                        use="albform.modules.cdktf.interop"))
         if scope is not None:
             where = scope.node.path or "<app>"
             if not id:
@@ -78,6 +81,16 @@ class Construct:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.node.path or '<root>'}>"
+
+
+def style_error(construct: str, id: str, scope: object, *, use: str) -> str:
+    """The message when a construct of one style (pure Python, or the real-cdktf ``interop``
+    classes) is given a scope of the other: which module to import the class from instead."""
+    kind = type(scope)
+    return (f"{construct} {id!r}: its scope is a {kind.__module__}.{kind.__qualname__}, a "
+            f"construct of the other CDKTF style; import {construct} from {use} to put it "
+            "there (pure-Python constructs: albform.modules.cdktf with its App/Stack; real "
+            "cdktf stacks: albform.modules.cdktf.interop)")
 
 
 def make_logical_id(components: list[str]) -> str:

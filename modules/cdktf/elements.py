@@ -8,8 +8,10 @@ an element are tokens (``tokens.py``) resolved at synth time.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +73,8 @@ class Lifecycle:
 
 
 class ObjectAttributes:
-    """``id`` and ``uuid``, which every Avi object has, as references made by the class's
+    """``id``, ``uuid`` and ``name``, which every Avi object has, as references made by the
+    class's
     ``get``; shared by these elements and the cdktf interop classes (``interop._Typed``).
 
     A plain mixin, not an ``abc.ABC``: ``interop._Typed`` mixes it into jsii classes whose
@@ -92,6 +95,10 @@ class ObjectAttributes:
     def uuid(self) -> str:
         return self.get("uuid")
 
+    @property
+    def name(self) -> str:
+        return self.get("name")
+
 
 class Referenceable(ObjectAttributes, TerraformElement):
     """An element others can point at: ``get(attr)`` → ``"${<fqn>.<attr>}"``."""
@@ -104,9 +111,18 @@ class Referenceable(ObjectAttributes, TerraformElement):
     def get(self, attribute: str) -> str:
         return token(lambda: f"{self.fqn}.{attribute}")
 
-    @property
-    def name(self) -> str:
-        return self.get("name")
+
+ForEach = Mapping[str, Any] | Sequence[str] | AbstractSet[str] | str
+
+
+def for_each_value(value: ForEach) -> Any:
+    """``for_each`` as CDKTF's iterators write it (so both styles synthesize the same JSON):
+    a mapping as given, a list or set of strings as ``${toset([...])}`` (Terraform rejects a
+    plain list there), an expression string (``"${var.names}"``) as given."""
+    if isinstance(value, str | Mapping):
+        return value
+    items = sorted(value) if isinstance(value, AbstractSet) else list(value)
+    return "${toset([" + ", ".join(json.dumps(item) for item in items) + "])}"
 
 
 def _dependency(item: Referenceable | str) -> str:
@@ -122,7 +138,7 @@ class Resource(Referenceable):
     def __init__(self, scope: Construct, id: str, *, type: str,
                  attributes: Mapping[str, Any] | None = None,
                  depends_on: Sequence[Referenceable | str] | None = None,
-                 count: int | str | None = None, for_each: Any = None,
+                 count: int | str | None = None, for_each: ForEach | None = None,
                  lifecycle: Lifecycle | None = None, provider: str | None = None) -> None:
         # Checked before joining the tree, so a rejected construct leaves no trace in it.
         if count is not None and for_each is not None:
@@ -132,7 +148,7 @@ class Resource(Referenceable):
         self.attributes: dict[str, Any] = dict(attributes or {})
         self.depends_on = list(depends_on or [])
         self.count = count
-        self.for_each = for_each
+        self.for_each = None if for_each is None else for_each_value(for_each)
         self.lifecycle = lifecycle
         self.provider = provider
         self._overrides: dict[str, Any] = {}

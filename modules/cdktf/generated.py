@@ -361,7 +361,7 @@ from albform.modules.cdktf.blocks import (  # the nested blocks the arguments us
     vNIC,
 )
 from albform.modules.cdktf.construct import Construct
-from albform.modules.cdktf.elements import Lifecycle
+from albform.modules.cdktf.elements import ForEach, Lifecycle
 from albform.modules.cdktf.providers import AviProvider
 from albform.modules.cdktf.typed import DependsOn, TypedDataSource, TypedResource
 
@@ -405,7 +405,7 @@ class AviActiongroupconfig(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviActiongroupconfigArgs],
     ) -> None:
@@ -475,7 +475,7 @@ class AviAlbservicesconfig(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlbservicesconfigArgs],
     ) -> None:
@@ -516,7 +516,7 @@ class AviAlbservicesfiledownload(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlbservicesfiledownloadArgs],
     ) -> None:
@@ -550,7 +550,7 @@ class AviAlbservicesfileupload(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlbservicesfileuploadArgs],
     ) -> None:
@@ -603,7 +603,7 @@ class AviAlbservicesjob(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlbservicesjobArgs],
     ) -> None:
@@ -671,7 +671,7 @@ class AviAlert(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlertArgs],
     ) -> None:
@@ -739,7 +739,7 @@ class AviAlertconfig(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlertconfigArgs],
     ) -> None:
@@ -775,7 +775,7 @@ class AviAlertemailconfig(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlertemailconfigArgs],
     ) -> None:
@@ -807,7 +807,7 @@ class AviAlertobjectlist(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlertobjectlistArgs],
     ) -> None:
@@ -841,7 +841,7 @@ class AviAlertscriptconfig(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlertscriptconfigArgs],
     ) -> None:
@@ -877,7 +877,7 @@ class AviAlertsyslogconfig(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAlertsyslogconfigArgs],
     ) -> None:
@@ -908,7 +908,7 @@ class AviAnalyticsAnomalyPool(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsAnomalyPoolArgs],
     ) -> None:
@@ -939,7 +939,7 @@ class AviAnalyticsAnomalyServiceengine(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsAnomalyServiceengineArgs],
     ) -> None:
@@ -970,7 +970,7 @@ class AviAnalyticsAnomalyVirtualservice(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsAnomalyVirtualserviceArgs],
     ) -> None:
@@ -1009,7 +1009,7 @@ class AviAnalyticsHealthscorePool(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsHealthscorePoolArgs],
     ) -> None:
@@ -1048,7 +1048,7 @@ class AviAnalyticsHealthscoreServiceengine(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsHealthscoreServiceengineArgs],
     ) -> None:
@@ -1087,7 +1087,7 @@ class AviAnalyticsHealthscoreVirtualservice(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsHealthscoreVirtualserviceArgs],
     ) -> None:
@@ -1118,7 +1118,7 @@ class AviAnalyticsMetricsController(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsMetricsControllerArgs],
     ) -> None:
@@ -1149,7 +1149,7 @@ class AviAnalyticsMetricsPool(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsMetricsPoolArgs],
     ) -> None:
@@ -1180,7 +1180,7 @@ class AviAnalyticsMetricsServiceengine(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsMetricsServiceengineArgs],
     ) -> None:
@@ -1211,7 +1211,7 @@ class AviAnalyticsMetricsVirtualservice(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsMetricsVirtualserviceArgs],
     ) -> None:
@@ -1432,7 +1432,7 @@ class AviAnalyticsprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAnalyticsprofileArgs],
     ) -> None:
@@ -1488,7 +1488,7 @@ class AviApiclifsruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviApiclifsruntimeArgs],
     ) -> None:
@@ -1519,7 +1519,7 @@ class AviApplication(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviApplicationArgs],
     ) -> None:
@@ -1570,7 +1570,7 @@ class AviApplicationpersistenceprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviApplicationpersistenceprofileArgs],
     ) -> None:
@@ -1630,7 +1630,7 @@ class AviApplicationprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviApplicationprofileArgs],
     ) -> None:
@@ -1670,7 +1670,7 @@ class AviAuthmappingprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAuthmappingprofileArgs],
     ) -> None:
@@ -1721,7 +1721,7 @@ class AviAuthprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAuthprofileArgs],
     ) -> None:
@@ -1760,7 +1760,7 @@ class AviAutoscalelaunchconfig(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAutoscalelaunchconfigArgs],
     ) -> None:
@@ -1797,7 +1797,7 @@ class AviAvailabilityzone(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviAvailabilityzoneArgs],
     ) -> None:
@@ -1835,7 +1835,7 @@ class AviBackup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviBackupArgs],
     ) -> None:
@@ -1895,7 +1895,7 @@ class AviBackupconfiguration(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviBackupconfigurationArgs],
     ) -> None:
@@ -1929,7 +1929,7 @@ class AviBotconfigconsolidator(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviBotconfigconsolidatorArgs],
     ) -> None:
@@ -1984,7 +1984,7 @@ class AviBotdetectionpolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviBotdetectionpolicyArgs],
     ) -> None:
@@ -2016,7 +2016,7 @@ class AviBotipreputationtypemapping(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviBotipreputationtypemappingArgs],
     ) -> None:
@@ -2048,7 +2048,7 @@ class AviBotmapping(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviBotmappingArgs],
     ) -> None:
@@ -2084,7 +2084,7 @@ class AviCertificatemanagementprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCertificatemanagementprofileArgs],
     ) -> None:
@@ -2186,7 +2186,7 @@ class AviCloud(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCloudArgs],
     ) -> None:
@@ -2214,7 +2214,7 @@ class AviCloudInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCloudInventoryArgs],
     ) -> None:
@@ -2258,7 +2258,7 @@ class AviCloudconnectoruser(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCloudconnectoruserArgs],
     ) -> None:
@@ -2290,7 +2290,7 @@ class AviCloudproperties(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCloudpropertiesArgs],
     ) -> None:
@@ -2318,7 +2318,7 @@ class AviCloudruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCloudruntimeArgs],
     ) -> None:
@@ -2356,7 +2356,7 @@ class AviCluster(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviClusterArgs],
     ) -> None:
@@ -2387,7 +2387,7 @@ class AviClusterclouddetails(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviClusterclouddetailsArgs],
     ) -> None:
@@ -2416,7 +2416,7 @@ class AviControllerportalregistration(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviControllerportalregistrationArgs],
     ) -> None:
@@ -2645,7 +2645,7 @@ class AviControllerproperties(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviControllerpropertiesArgs],
     ) -> None:
@@ -2683,7 +2683,7 @@ class AviControllersite(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviControllersiteArgs],
     ) -> None:
@@ -2725,7 +2725,7 @@ class AviCsrfpolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCsrfpolicyArgs],
     ) -> None:
@@ -2754,7 +2754,7 @@ class AviCustomerportalinfo(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCustomerportalinfoArgs],
     ) -> None:
@@ -2790,7 +2790,7 @@ class AviCustomipamdnsprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviCustomipamdnsprofileArgs],
     ) -> None:
@@ -2824,7 +2824,7 @@ class AviDebugcontroller(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviDebugcontrollerArgs],
     ) -> None:
@@ -2879,7 +2879,7 @@ class AviDebugserviceengine(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviDebugserviceengineArgs],
     ) -> None:
@@ -2929,7 +2929,7 @@ class AviDebugvirtualservice(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviDebugvirtualserviceArgs],
     ) -> None:
@@ -2969,7 +2969,7 @@ class AviDnspolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviDnspolicyArgs],
     ) -> None:
@@ -3033,7 +3033,7 @@ class AviDynamicdnsrecord(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviDynamicdnsrecordArgs],
     ) -> None:
@@ -3069,7 +3069,7 @@ class AviErrorpagebody(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviErrorpagebodyArgs],
     ) -> None:
@@ -3102,7 +3102,7 @@ class AviErrorpageprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviErrorpageprofileArgs],
     ) -> None:
@@ -3140,7 +3140,7 @@ class AviFederationcheckpoint(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviFederationcheckpointArgs],
     ) -> None:
@@ -3165,7 +3165,7 @@ class AviFederationcheckpointInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviFederationcheckpointInventoryArgs],
     ) -> None:
@@ -3220,7 +3220,7 @@ class AviFileobject(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviFileobjectArgs],
     ) -> None:
@@ -3258,7 +3258,7 @@ class AviGeodb(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviGeodbArgs],
     ) -> None:
@@ -3329,7 +3329,7 @@ class AviGslb(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviGslbArgs],
     ) -> None:
@@ -3354,7 +3354,7 @@ class AviGslbInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviGslbInventoryArgs],
     ) -> None:
@@ -3393,7 +3393,7 @@ class AviGslbgeodbprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviGslbgeodbprofileArgs],
     ) -> None:
@@ -3479,7 +3479,7 @@ class AviGslbservice(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviGslbserviceArgs],
     ) -> None:
@@ -3504,7 +3504,7 @@ class AviGslbserviceInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviGslbserviceInventoryArgs],
     ) -> None:
@@ -3540,7 +3540,7 @@ class AviHardwaresecuritymodulegroup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviHardwaresecuritymodulegroupArgs],
     ) -> None:
@@ -3630,7 +3630,7 @@ class AviHealthmonitor(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviHealthmonitorArgs],
     ) -> None:
@@ -3677,7 +3677,7 @@ class AviHttppolicyset(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviHttppolicysetArgs],
     ) -> None:
@@ -3742,7 +3742,7 @@ class AviIcapprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviIcapprofileArgs],
     ) -> None:
@@ -3810,7 +3810,7 @@ class AviImage(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviImageArgs],
     ) -> None:
@@ -3845,7 +3845,7 @@ class AviInventoryfaultconfig(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviInventoryfaultconfigArgs],
     ) -> None:
@@ -3893,7 +3893,7 @@ class AviIpaddrgroup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviIpaddrgroupArgs],
     ) -> None:
@@ -3950,7 +3950,7 @@ class AviIpamdnsproviderprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviIpamdnsproviderprofileArgs],
     ) -> None:
@@ -3998,7 +3998,7 @@ class AviIpreputationdb(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviIpreputationdbArgs],
     ) -> None:
@@ -4030,7 +4030,7 @@ class AviJobs(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviJobsArgs],
     ) -> None:
@@ -4067,7 +4067,7 @@ class AviJwtprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviJwtprofileArgs],
     ) -> None:
@@ -4111,7 +4111,7 @@ class AviJwtserverprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviJwtserverprofileArgs],
     ) -> None:
@@ -4150,7 +4150,7 @@ class AviL4policyset(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviL4policysetArgs],
     ) -> None:
@@ -4182,7 +4182,7 @@ class AviLabelgroup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviLabelgroupArgs],
     ) -> None:
@@ -4244,7 +4244,7 @@ class AviLicense(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviLicenseArgs],
     ) -> None:
@@ -4273,7 +4273,7 @@ class AviLicensingLedgerDetails(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviLicensingLedgerDetailsArgs],
     ) -> None:
@@ -4304,7 +4304,7 @@ class AviLicensingStatus(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviLicensingStatusArgs],
     ) -> None:
@@ -4337,7 +4337,7 @@ class AviLogcontroller(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviLogcontrollerArgs],
     ) -> None:
@@ -4379,7 +4379,7 @@ class AviMemorybalancernotifier(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviMemorybalancernotifierArgs],
     ) -> None:
@@ -4420,7 +4420,7 @@ class AviMicroservice(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviMicroserviceArgs],
     ) -> None:
@@ -4456,7 +4456,7 @@ class AviMicroservicegroup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviMicroservicegroupArgs],
     ) -> None:
@@ -4491,7 +4491,7 @@ class AviNatpolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviNatpolicyArgs],
     ) -> None:
@@ -4536,7 +4536,7 @@ class AviNetwork(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviNetworkArgs],
     ) -> None:
@@ -4563,7 +4563,7 @@ class AviNetworkInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviNetworkInventoryArgs],
     ) -> None:
@@ -4601,7 +4601,7 @@ class AviNetworkprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviNetworkprofileArgs],
     ) -> None:
@@ -4631,7 +4631,7 @@ class AviNetworkruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviNetworkruntimeArgs],
     ) -> None:
@@ -4669,7 +4669,7 @@ class AviNetworksecuritypolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviNetworksecuritypolicyArgs],
     ) -> None:
@@ -4714,7 +4714,7 @@ class AviNetworkservice(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviNetworkserviceArgs],
     ) -> None:
@@ -4777,7 +4777,7 @@ class AviNsxtsegmentruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviNsxtsegmentruntimeArgs],
     ) -> None:
@@ -4810,7 +4810,7 @@ class AviObjectaccesspolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviObjectaccesspolicyArgs],
     ) -> None:
@@ -4854,7 +4854,7 @@ class AviPingaccessagent(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPingaccessagentArgs],
     ) -> None:
@@ -4906,7 +4906,7 @@ class AviPkiprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPkiprofileArgs],
     ) -> None:
@@ -5093,7 +5093,7 @@ class AviPool(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPoolArgs],
     ) -> None:
@@ -5128,7 +5128,7 @@ class AviPoolInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPoolInventoryArgs],
     ) -> None:
@@ -5188,7 +5188,7 @@ class AviPoolgroup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPoolgroupArgs],
     ) -> None:
@@ -5213,7 +5213,7 @@ class AviPoolgroupInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPoolgroupInventoryArgs],
     ) -> None:
@@ -5262,7 +5262,7 @@ class AviPoolgroupdeploymentpolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPoolgroupdeploymentpolicyArgs],
     ) -> None:
@@ -5301,7 +5301,7 @@ class AviPortalfileupload(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPortalfileuploadArgs],
     ) -> None:
@@ -5339,7 +5339,7 @@ class AviPrioritylabels(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviPrioritylabelsArgs],
     ) -> None:
@@ -5378,7 +5378,7 @@ class AviProtocolparser(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviProtocolparserArgs],
     ) -> None:
@@ -5412,7 +5412,7 @@ class AviRole(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviRoleArgs],
     ) -> None:
@@ -5459,7 +5459,7 @@ class AviScheduler(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSchedulerArgs],
     ) -> None:
@@ -5486,7 +5486,7 @@ class AviScpoolserverstateinfo(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviScpoolserverstateinfoArgs],
     ) -> None:
@@ -5512,7 +5512,7 @@ class AviScvsstateinfo(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviScvsstateinfoArgs],
     ) -> None:
@@ -5541,7 +5541,7 @@ class AviSecurechannelavailablelocalips(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSecurechannelavailablelocalipsArgs],
     ) -> None:
@@ -5587,7 +5587,7 @@ class AviSecurechannelmapping(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSecurechannelmappingArgs],
     ) -> None:
@@ -5621,7 +5621,7 @@ class AviSecurechanneltoken(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSecurechanneltokenArgs],
     ) -> None:
@@ -5652,7 +5652,7 @@ class AviSecuritymanagerdata(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSecuritymanagerdataArgs],
     ) -> None:
@@ -5704,7 +5704,7 @@ class AviSecuritypolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSecuritypolicyArgs],
     ) -> None:
@@ -5731,7 +5731,7 @@ class AviSeproperties(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSepropertiesArgs],
     ) -> None:
@@ -5794,7 +5794,7 @@ class AviServerautoscalepolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviServerautoscalepolicyArgs],
     ) -> None:
@@ -5833,7 +5833,7 @@ class AviServiceauthprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviServiceauthprofileArgs],
     ) -> None:
@@ -5874,7 +5874,7 @@ class AviServiceengine(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviServiceengineArgs],
     ) -> None:
@@ -5903,7 +5903,7 @@ class AviServiceengineInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviServiceengineInventoryArgs],
     ) -> None:
@@ -6581,7 +6581,7 @@ class AviServiceenginegroup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviServiceenginegroupArgs],
     ) -> None:
@@ -6612,7 +6612,7 @@ class AviServiceenginegroupInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviServiceenginegroupInventoryArgs],
     ) -> None:
@@ -6649,7 +6649,7 @@ class AviServiceenginepolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviServiceenginepolicyArgs],
     ) -> None:
@@ -6697,7 +6697,7 @@ class AviSiteversion(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSiteversionArgs],
     ) -> None:
@@ -6730,7 +6730,7 @@ class AviSnmptrapprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSnmptrapprofileArgs],
     ) -> None:
@@ -6792,7 +6792,7 @@ class AviSslkeyandcertificate(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSslkeyandcertificateArgs],
     ) -> None:
@@ -6860,7 +6860,7 @@ class AviSslprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSslprofileArgs],
     ) -> None:
@@ -6901,7 +6901,7 @@ class AviSsopolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSsopolicyArgs],
     ) -> None:
@@ -6938,7 +6938,7 @@ class AviStatediffoperation(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviStatediffoperationArgs],
     ) -> None:
@@ -6979,7 +6979,7 @@ class AviStringgroup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviStringgroupArgs],
     ) -> None:
@@ -7051,7 +7051,7 @@ class AviSystemconfiguration(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSystemconfigurationArgs],
     ) -> None:
@@ -7082,7 +7082,7 @@ class AviSystemlimits(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSystemlimitsArgs],
     ) -> None:
@@ -7128,7 +7128,7 @@ class AviSystemreport(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviSystemreportArgs],
     ) -> None:
@@ -7168,7 +7168,7 @@ class AviTenant(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviTenantArgs],
     ) -> None:
@@ -7203,7 +7203,7 @@ class AviTenantsystemconfiguration(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviTenantsystemconfigurationArgs],
     ) -> None:
@@ -7233,7 +7233,7 @@ class AviTestsedatastorelevel1(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviTestsedatastorelevel1Args],
     ) -> None:
@@ -7263,7 +7263,7 @@ class AviTestsedatastorelevel2(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviTestsedatastorelevel2Args],
     ) -> None:
@@ -7292,7 +7292,7 @@ class AviTestsedatastorelevel3(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviTestsedatastorelevel3Args],
     ) -> None:
@@ -7329,7 +7329,7 @@ class AviTrafficcloneprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviTrafficcloneprofileArgs],
     ) -> None:
@@ -7456,7 +7456,7 @@ class AviUpgradestatusinfo(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviUpgradestatusinfoArgs],
     ) -> None:
@@ -7509,7 +7509,7 @@ class AviUpgradestatussummary(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviUpgradestatussummaryArgs],
     ) -> None:
@@ -7557,7 +7557,7 @@ class AviUser(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviUserArgs],
     ) -> None:
@@ -7598,7 +7598,7 @@ class AviUseraccountprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviUseraccountprofileArgs],
     ) -> None:
@@ -7639,7 +7639,7 @@ class AviUseractivity(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviUseractivityArgs],
     ) -> None:
@@ -7679,7 +7679,7 @@ class AviVcenterserver(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVcenterserverArgs],
     ) -> None:
@@ -7714,7 +7714,7 @@ class AviVimgrclusterruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrclusterruntimeArgs],
     ) -> None:
@@ -7744,7 +7744,7 @@ class AviVimgrcontrollerruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrcontrollerruntimeArgs],
     ) -> None:
@@ -7787,7 +7787,7 @@ class AviVimgrdcruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrdcruntimeArgs],
     ) -> None:
@@ -7839,7 +7839,7 @@ class AviVimgrhostruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrhostruntimeArgs],
     ) -> None:
@@ -7888,7 +7888,7 @@ class AviVimgrnwruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrnwruntimeArgs],
     ) -> None:
@@ -7980,7 +7980,7 @@ class AviVimgrsevmruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrsevmruntimeArgs],
     ) -> None:
@@ -8009,7 +8009,7 @@ class AviVimgrvcenterdatacenters(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrvcenterdatacentersArgs],
     ) -> None:
@@ -8038,7 +8038,7 @@ class AviVimgrvcenternetworks(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrvcenternetworksArgs],
     ) -> None:
@@ -8094,7 +8094,7 @@ class AviVimgrvcenterruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrvcenterruntimeArgs],
     ) -> None:
@@ -8153,7 +8153,7 @@ class AviVimgrvmruntime(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVimgrvmruntimeArgs],
     ) -> None:
@@ -8378,7 +8378,7 @@ class AviVirtualservice(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVirtualserviceArgs],
     ) -> None:
@@ -8416,7 +8416,7 @@ class AviVirtualserviceInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVirtualserviceInventoryArgs],
     ) -> None:
@@ -8466,7 +8466,7 @@ class AviVrfcontext(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVrfcontextArgs],
     ) -> None:
@@ -8527,7 +8527,7 @@ class AviVsdatascriptset(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVsdatascriptsetArgs],
     ) -> None:
@@ -8566,7 +8566,7 @@ class AviVsgs(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVsgsArgs],
     ) -> None:
@@ -8622,7 +8622,7 @@ class AviVsvip(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVsvipArgs],
     ) -> None:
@@ -8650,7 +8650,7 @@ class AviVsvipInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviVsvipInventoryArgs],
     ) -> None:
@@ -8683,7 +8683,7 @@ class AviWafapplicationsignatureprovider(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviWafapplicationsignatureproviderArgs],
     ) -> None:
@@ -8740,7 +8740,7 @@ class AviWafcrs(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviWafcrsArgs],
     ) -> None:
@@ -8825,7 +8825,7 @@ class AviWafpolicy(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviWafpolicyArgs],
     ) -> None:
@@ -8873,7 +8873,7 @@ class AviWafpolicypsmgroup(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviWafpolicypsmgroupArgs],
     ) -> None:
@@ -8900,7 +8900,7 @@ class AviWafpolicypsmgroupInventory(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviWafpolicypsmgroupInventoryArgs],
     ) -> None:
@@ -8937,7 +8937,7 @@ class AviWafprofile(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviWafprofileArgs],
     ) -> None:
@@ -8995,7 +8995,7 @@ class AviWebapput(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviWebapputArgs],
     ) -> None:
@@ -9033,7 +9033,7 @@ class AviWebhook(TypedResource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[AviWebhookArgs],
     ) -> None:
@@ -9057,7 +9057,7 @@ class DataAviActiongroupconfig(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviActiongroupconfigArgs],
     ) -> None:
@@ -9083,7 +9083,7 @@ class DataAviAlbservicesconfig(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlbservicesconfigArgs],
     ) -> None:
@@ -9110,7 +9110,7 @@ class DataAviAlbservicesfiledownload(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlbservicesfiledownloadArgs],
     ) -> None:
@@ -9134,7 +9134,7 @@ class DataAviAlbservicesfileupload(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlbservicesfileuploadArgs],
     ) -> None:
@@ -9161,7 +9161,7 @@ class DataAviAlbservicesjob(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlbservicesjobArgs],
     ) -> None:
@@ -9185,7 +9185,7 @@ class DataAviAlert(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlertArgs],
     ) -> None:
@@ -9210,7 +9210,7 @@ class DataAviAlertconfig(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlertconfigArgs],
     ) -> None:
@@ -9235,7 +9235,7 @@ class DataAviAlertemailconfig(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlertemailconfigArgs],
     ) -> None:
@@ -9259,7 +9259,7 @@ class DataAviAlertobjectlist(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlertobjectlistArgs],
     ) -> None:
@@ -9284,7 +9284,7 @@ class DataAviAlertscriptconfig(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlertscriptconfigArgs],
     ) -> None:
@@ -9309,7 +9309,7 @@ class DataAviAlertsyslogconfig(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAlertsyslogconfigArgs],
     ) -> None:
@@ -9330,7 +9330,7 @@ class DataAviAnalyticsAnomalyPool(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsAnomalyPoolArgs],
     ) -> None:
@@ -9351,7 +9351,7 @@ class DataAviAnalyticsAnomalyServiceengine(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsAnomalyServiceengineArgs],
     ) -> None:
@@ -9372,7 +9372,7 @@ class DataAviAnalyticsAnomalyVirtualservice(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsAnomalyVirtualserviceArgs],
     ) -> None:
@@ -9393,7 +9393,7 @@ class DataAviAnalyticsHealthscorePool(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsHealthscorePoolArgs],
     ) -> None:
@@ -9414,7 +9414,7 @@ class DataAviAnalyticsHealthscoreServiceengine(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsHealthscoreServiceengineArgs],
     ) -> None:
@@ -9435,7 +9435,7 @@ class DataAviAnalyticsHealthscoreVirtualservice(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsHealthscoreVirtualserviceArgs],
     ) -> None:
@@ -9456,7 +9456,7 @@ class DataAviAnalyticsMetricsController(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsMetricsControllerArgs],
     ) -> None:
@@ -9477,7 +9477,7 @@ class DataAviAnalyticsMetricsPool(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsMetricsPoolArgs],
     ) -> None:
@@ -9498,7 +9498,7 @@ class DataAviAnalyticsMetricsServiceengine(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsMetricsServiceengineArgs],
     ) -> None:
@@ -9519,7 +9519,7 @@ class DataAviAnalyticsMetricsVirtualservice(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsMetricsVirtualserviceArgs],
     ) -> None:
@@ -9545,7 +9545,7 @@ class DataAviAnalyticsprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAnalyticsprofileArgs],
     ) -> None:
@@ -9571,7 +9571,7 @@ class DataAviApiclifsruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviApiclifsruntimeArgs],
     ) -> None:
@@ -9595,7 +9595,7 @@ class DataAviApplication(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviApplicationArgs],
     ) -> None:
@@ -9621,7 +9621,7 @@ class DataAviApplicationpersistenceprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviApplicationpersistenceprofileArgs],
     ) -> None:
@@ -9647,7 +9647,7 @@ class DataAviApplicationprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviApplicationprofileArgs],
     ) -> None:
@@ -9674,7 +9674,7 @@ class DataAviAuthmappingprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAuthmappingprofileArgs],
     ) -> None:
@@ -9700,7 +9700,7 @@ class DataAviAuthprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAuthprofileArgs],
     ) -> None:
@@ -9724,7 +9724,7 @@ class DataAviAutoscalelaunchconfig(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAutoscalelaunchconfigArgs],
     ) -> None:
@@ -9753,7 +9753,7 @@ class DataAviAvailabilityzone(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviAvailabilityzoneArgs],
     ) -> None:
@@ -9776,7 +9776,7 @@ class DataAviBackup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviBackupArgs],
     ) -> None:
@@ -9801,7 +9801,7 @@ class DataAviBackupconfiguration(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviBackupconfigurationArgs],
     ) -> None:
@@ -9828,7 +9828,7 @@ class DataAviBotconfigconsolidator(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviBotconfigconsolidatorArgs],
     ) -> None:
@@ -9855,7 +9855,7 @@ class DataAviBotdetectionpolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviBotdetectionpolicyArgs],
     ) -> None:
@@ -9882,7 +9882,7 @@ class DataAviBotipreputationtypemapping(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviBotipreputationtypemappingArgs],
     ) -> None:
@@ -9909,7 +9909,7 @@ class DataAviBotmapping(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviBotmappingArgs],
     ) -> None:
@@ -9934,7 +9934,7 @@ class DataAviCertificatemanagementprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCertificatemanagementprofileArgs],
     ) -> None:
@@ -9958,7 +9958,7 @@ class DataAviCloud(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCloudArgs],
     ) -> None:
@@ -9981,7 +9981,7 @@ class DataAviCloudInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCloudInventoryArgs],
     ) -> None:
@@ -10005,7 +10005,7 @@ class DataAviCloudconnectoruser(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCloudconnectoruserArgs],
     ) -> None:
@@ -10027,7 +10027,7 @@ class DataAviCloudproperties(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCloudpropertiesArgs],
     ) -> None:
@@ -10051,7 +10051,7 @@ class DataAviCloudruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCloudruntimeArgs],
     ) -> None:
@@ -10077,7 +10077,7 @@ class DataAviCluster(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviClusterArgs],
     ) -> None:
@@ -10101,7 +10101,7 @@ class DataAviClusterclouddetails(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviClusterclouddetailsArgs],
     ) -> None:
@@ -10125,7 +10125,7 @@ class DataAviControllerportalregistration(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviControllerportalregistrationArgs],
     ) -> None:
@@ -10147,7 +10147,7 @@ class DataAviControllerproperties(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviControllerpropertiesArgs],
     ) -> None:
@@ -10174,7 +10174,7 @@ class DataAviControllersite(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviControllersiteArgs],
     ) -> None:
@@ -10201,7 +10201,7 @@ class DataAviCsrfpolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCsrfpolicyArgs],
     ) -> None:
@@ -10223,7 +10223,7 @@ class DataAviCustomerportalinfo(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCustomerportalinfoArgs],
     ) -> None:
@@ -10248,7 +10248,7 @@ class DataAviCustomipamdnsprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviCustomipamdnsprofileArgs],
     ) -> None:
@@ -10272,7 +10272,7 @@ class DataAviDebugcontroller(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviDebugcontrollerArgs],
     ) -> None:
@@ -10296,7 +10296,7 @@ class DataAviDebugserviceengine(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviDebugserviceengineArgs],
     ) -> None:
@@ -10321,7 +10321,7 @@ class DataAviDebugvirtualservice(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviDebugvirtualserviceArgs],
     ) -> None:
@@ -10347,7 +10347,7 @@ class DataAviDnspolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviDnspolicyArgs],
     ) -> None:
@@ -10374,7 +10374,7 @@ class DataAviDynamicdnsrecord(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviDynamicdnsrecordArgs],
     ) -> None:
@@ -10398,7 +10398,7 @@ class DataAviErrorpagebody(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviErrorpagebodyArgs],
     ) -> None:
@@ -10422,7 +10422,7 @@ class DataAviErrorpageprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviErrorpageprofileArgs],
     ) -> None:
@@ -10449,7 +10449,7 @@ class DataAviFederationcheckpoint(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviFederationcheckpointArgs],
     ) -> None:
@@ -10472,7 +10472,7 @@ class DataAviFederationcheckpointInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviFederationcheckpointInventoryArgs],
     ) -> None:
@@ -10499,7 +10499,7 @@ class DataAviFileobject(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviFileobjectArgs],
     ) -> None:
@@ -10526,7 +10526,7 @@ class DataAviGeodb(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviGeodbArgs],
     ) -> None:
@@ -10552,7 +10552,7 @@ class DataAviGslb(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviGslbArgs],
     ) -> None:
@@ -10575,7 +10575,7 @@ class DataAviGslbInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviGslbInventoryArgs],
     ) -> None:
@@ -10601,7 +10601,7 @@ class DataAviGslbgeodbprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviGslbgeodbprofileArgs],
     ) -> None:
@@ -10627,7 +10627,7 @@ class DataAviGslbservice(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviGslbserviceArgs],
     ) -> None:
@@ -10650,7 +10650,7 @@ class DataAviGslbserviceInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviGslbserviceInventoryArgs],
     ) -> None:
@@ -10676,7 +10676,7 @@ class DataAviHardwaresecuritymodulegroup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviHardwaresecuritymodulegroupArgs],
     ) -> None:
@@ -10702,7 +10702,7 @@ class DataAviHealthmonitor(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviHealthmonitorArgs],
     ) -> None:
@@ -10728,7 +10728,7 @@ class DataAviHttppolicyset(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviHttppolicysetArgs],
     ) -> None:
@@ -10757,7 +10757,7 @@ class DataAviIcapprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviIcapprofileArgs],
     ) -> None:
@@ -10784,7 +10784,7 @@ class DataAviImage(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviImageArgs],
     ) -> None:
@@ -10811,7 +10811,7 @@ class DataAviInventoryfaultconfig(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviInventoryfaultconfigArgs],
     ) -> None:
@@ -10837,7 +10837,7 @@ class DataAviIpaddrgroup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviIpaddrgroupArgs],
     ) -> None:
@@ -10863,7 +10863,7 @@ class DataAviIpamdnsproviderprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviIpamdnsproviderprofileArgs],
     ) -> None:
@@ -10890,7 +10890,7 @@ class DataAviIpreputationdb(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviIpreputationdbArgs],
     ) -> None:
@@ -10914,7 +10914,7 @@ class DataAviJobs(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviJobsArgs],
     ) -> None:
@@ -10941,7 +10941,7 @@ class DataAviJwtprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviJwtprofileArgs],
     ) -> None:
@@ -10968,7 +10968,7 @@ class DataAviJwtserverprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviJwtserverprofileArgs],
     ) -> None:
@@ -10994,7 +10994,7 @@ class DataAviL4policyset(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviL4policysetArgs],
     ) -> None:
@@ -11019,7 +11019,7 @@ class DataAviLabelgroup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviLabelgroupArgs],
     ) -> None:
@@ -11044,7 +11044,7 @@ class DataAviLicense(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviLicenseArgs],
     ) -> None:
@@ -11067,7 +11067,7 @@ class DataAviLicensingLedgerDetails(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviLicensingLedgerDetailsArgs],
     ) -> None:
@@ -11090,7 +11090,7 @@ class DataAviLicensingStatus(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviLicensingStatusArgs],
     ) -> None:
@@ -11113,7 +11113,7 @@ class DataAviLogcontroller(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviLogcontrollerArgs],
     ) -> None:
@@ -11140,7 +11140,7 @@ class DataAviMemorybalancernotifier(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviMemorybalancernotifierArgs],
     ) -> None:
@@ -11164,7 +11164,7 @@ class DataAviMicroservice(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviMicroserviceArgs],
     ) -> None:
@@ -11190,7 +11190,7 @@ class DataAviMicroservicegroup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviMicroservicegroupArgs],
     ) -> None:
@@ -11216,7 +11216,7 @@ class DataAviNatpolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviNatpolicyArgs],
     ) -> None:
@@ -11241,7 +11241,7 @@ class DataAviNetwork(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviNetworkArgs],
     ) -> None:
@@ -11264,7 +11264,7 @@ class DataAviNetworkInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviNetworkInventoryArgs],
     ) -> None:
@@ -11290,7 +11290,7 @@ class DataAviNetworkprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviNetworkprofileArgs],
     ) -> None:
@@ -11314,7 +11314,7 @@ class DataAviNetworkruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviNetworkruntimeArgs],
     ) -> None:
@@ -11338,7 +11338,7 @@ class DataAviNetworksecuritypolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviNetworksecuritypolicyArgs],
     ) -> None:
@@ -11365,7 +11365,7 @@ class DataAviNetworkservice(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviNetworkserviceArgs],
     ) -> None:
@@ -11394,7 +11394,7 @@ class DataAviNsxtsegmentruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviNsxtsegmentruntimeArgs],
     ) -> None:
@@ -11421,7 +11421,7 @@ class DataAviObjectaccesspolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviObjectaccesspolicyArgs],
     ) -> None:
@@ -11447,7 +11447,7 @@ class DataAviPingaccessagent(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPingaccessagentArgs],
     ) -> None:
@@ -11472,7 +11472,7 @@ class DataAviPkiprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPkiprofileArgs],
     ) -> None:
@@ -11499,7 +11499,7 @@ class DataAviPool(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPoolArgs],
     ) -> None:
@@ -11522,7 +11522,7 @@ class DataAviPoolInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPoolInventoryArgs],
     ) -> None:
@@ -11549,7 +11549,7 @@ class DataAviPoolgroup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPoolgroupArgs],
     ) -> None:
@@ -11572,7 +11572,7 @@ class DataAviPoolgroupInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPoolgroupInventoryArgs],
     ) -> None:
@@ -11598,7 +11598,7 @@ class DataAviPoolgroupdeploymentpolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPoolgroupdeploymentpolicyArgs],
     ) -> None:
@@ -11623,7 +11623,7 @@ class DataAviPortalfileupload(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPortalfileuploadArgs],
     ) -> None:
@@ -11650,7 +11650,7 @@ class DataAviPrioritylabels(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviPrioritylabelsArgs],
     ) -> None:
@@ -11677,7 +11677,7 @@ class DataAviProtocolparser(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviProtocolparserArgs],
     ) -> None:
@@ -11701,7 +11701,7 @@ class DataAviRole(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviRoleArgs],
     ) -> None:
@@ -11726,7 +11726,7 @@ class DataAviScheduler(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSchedulerArgs],
     ) -> None:
@@ -11749,7 +11749,7 @@ class DataAviScpoolserverstateinfo(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviScpoolserverstateinfoArgs],
     ) -> None:
@@ -11772,7 +11772,7 @@ class DataAviScvsstateinfo(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviScvsstateinfoArgs],
     ) -> None:
@@ -11795,7 +11795,7 @@ class DataAviSecurechannelavailablelocalips(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSecurechannelavailablelocalipsArgs],
     ) -> None:
@@ -11820,7 +11820,7 @@ class DataAviSecurechannelmapping(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSecurechannelmappingArgs],
     ) -> None:
@@ -11845,7 +11845,7 @@ class DataAviSecurechanneltoken(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSecurechanneltokenArgs],
     ) -> None:
@@ -11871,7 +11871,7 @@ class DataAviSecuritymanagerdata(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSecuritymanagerdataArgs],
     ) -> None:
@@ -11898,7 +11898,7 @@ class DataAviSecuritypolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSecuritypolicyArgs],
     ) -> None:
@@ -11920,7 +11920,7 @@ class DataAviSeproperties(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSepropertiesArgs],
     ) -> None:
@@ -11944,7 +11944,7 @@ class DataAviServerautoscalepolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviServerautoscalepolicyArgs],
     ) -> None:
@@ -11971,7 +11971,7 @@ class DataAviServiceauthprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviServiceauthprofileArgs],
     ) -> None:
@@ -11996,7 +11996,7 @@ class DataAviServiceengine(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviServiceengineArgs],
     ) -> None:
@@ -12019,7 +12019,7 @@ class DataAviServiceengineInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviServiceengineInventoryArgs],
     ) -> None:
@@ -12044,7 +12044,7 @@ class DataAviServiceenginegroup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviServiceenginegroupArgs],
     ) -> None:
@@ -12067,7 +12067,7 @@ class DataAviServiceenginegroupInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviServiceenginegroupInventoryArgs],
     ) -> None:
@@ -12093,7 +12093,7 @@ class DataAviServiceenginepolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviServiceenginepolicyArgs],
     ) -> None:
@@ -12120,7 +12120,7 @@ class DataAviSiteversion(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSiteversionArgs],
     ) -> None:
@@ -12146,7 +12146,7 @@ class DataAviSnmptrapprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSnmptrapprofileArgs],
     ) -> None:
@@ -12170,7 +12170,7 @@ class DataAviSslkeyandcertificate(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSslkeyandcertificateArgs],
     ) -> None:
@@ -12194,7 +12194,7 @@ class DataAviSslprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSslprofileArgs],
     ) -> None:
@@ -12221,7 +12221,7 @@ class DataAviSsopolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSsopolicyArgs],
     ) -> None:
@@ -12248,7 +12248,7 @@ class DataAviStatediffoperation(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviStatediffoperationArgs],
     ) -> None:
@@ -12274,7 +12274,7 @@ class DataAviStringgroup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviStringgroupArgs],
     ) -> None:
@@ -12296,7 +12296,7 @@ class DataAviSystemconfiguration(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSystemconfigurationArgs],
     ) -> None:
@@ -12319,7 +12319,7 @@ class DataAviSystemlimits(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSystemlimitsArgs],
     ) -> None:
@@ -12346,7 +12346,7 @@ class DataAviSystemreport(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviSystemreportArgs],
     ) -> None:
@@ -12369,7 +12369,7 @@ class DataAviTenant(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviTenantArgs],
     ) -> None:
@@ -12396,7 +12396,7 @@ class DataAviTenantsystemconfiguration(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviTenantsystemconfigurationArgs],
     ) -> None:
@@ -12420,7 +12420,7 @@ class DataAviTestsedatastorelevel1(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviTestsedatastorelevel1Args],
     ) -> None:
@@ -12444,7 +12444,7 @@ class DataAviTestsedatastorelevel2(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviTestsedatastorelevel2Args],
     ) -> None:
@@ -12468,7 +12468,7 @@ class DataAviTestsedatastorelevel3(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviTestsedatastorelevel3Args],
     ) -> None:
@@ -12495,7 +12495,7 @@ class DataAviTrafficcloneprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviTrafficcloneprofileArgs],
     ) -> None:
@@ -12522,7 +12522,7 @@ class DataAviUpgradestatusinfo(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviUpgradestatusinfoArgs],
     ) -> None:
@@ -12549,7 +12549,7 @@ class DataAviUpgradestatussummary(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviUpgradestatussummaryArgs],
     ) -> None:
@@ -12572,7 +12572,7 @@ class DataAviUser(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviUserArgs],
     ) -> None:
@@ -12595,7 +12595,7 @@ class DataAviUseraccountprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviUseraccountprofileArgs],
     ) -> None:
@@ -12619,7 +12619,7 @@ class DataAviUseractivity(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviUseractivityArgs],
     ) -> None:
@@ -12648,7 +12648,7 @@ class DataAviVcenterserver(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVcenterserverArgs],
     ) -> None:
@@ -12673,7 +12673,7 @@ class DataAviVimgrclusterruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrclusterruntimeArgs],
     ) -> None:
@@ -12697,7 +12697,7 @@ class DataAviVimgrcontrollerruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrcontrollerruntimeArgs],
     ) -> None:
@@ -12722,7 +12722,7 @@ class DataAviVimgrdcruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrdcruntimeArgs],
     ) -> None:
@@ -12747,7 +12747,7 @@ class DataAviVimgrhostruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrhostruntimeArgs],
     ) -> None:
@@ -12772,7 +12772,7 @@ class DataAviVimgrnwruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrnwruntimeArgs],
     ) -> None:
@@ -12797,7 +12797,7 @@ class DataAviVimgrsevmruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrsevmruntimeArgs],
     ) -> None:
@@ -12821,7 +12821,7 @@ class DataAviVimgrvcenterdatacenters(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrvcenterdatacentersArgs],
     ) -> None:
@@ -12845,7 +12845,7 @@ class DataAviVimgrvcenternetworks(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrvcenternetworksArgs],
     ) -> None:
@@ -12870,7 +12870,7 @@ class DataAviVimgrvcenterruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrvcenterruntimeArgs],
     ) -> None:
@@ -12895,7 +12895,7 @@ class DataAviVimgrvmruntime(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVimgrvmruntimeArgs],
     ) -> None:
@@ -12922,7 +12922,7 @@ class DataAviVirtualservice(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVirtualserviceArgs],
     ) -> None:
@@ -12945,7 +12945,7 @@ class DataAviVirtualserviceInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVirtualserviceInventoryArgs],
     ) -> None:
@@ -12970,7 +12970,7 @@ class DataAviVrfcontext(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVrfcontextArgs],
     ) -> None:
@@ -12996,7 +12996,7 @@ class DataAviVsdatascriptset(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVsdatascriptsetArgs],
     ) -> None:
@@ -13023,7 +13023,7 @@ class DataAviVsgs(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVsgsArgs],
     ) -> None:
@@ -13050,7 +13050,7 @@ class DataAviVsvip(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVsvipArgs],
     ) -> None:
@@ -13073,7 +13073,7 @@ class DataAviVsvipInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviVsvipInventoryArgs],
     ) -> None:
@@ -13098,7 +13098,7 @@ class DataAviWafapplicationsignatureprovider(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviWafapplicationsignatureproviderArgs],
     ) -> None:
@@ -13124,7 +13124,7 @@ class DataAviWafcrs(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviWafcrsArgs],
     ) -> None:
@@ -13148,7 +13148,7 @@ class DataAviWafpolicy(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviWafpolicyArgs],
     ) -> None:
@@ -13175,7 +13175,7 @@ class DataAviWafpolicypsmgroup(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviWafpolicypsmgroupArgs],
     ) -> None:
@@ -13198,7 +13198,7 @@ class DataAviWafpolicypsmgroupInventory(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviWafpolicypsmgroupInventoryArgs],
     ) -> None:
@@ -13222,7 +13222,7 @@ class DataAviWafprofile(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviWafprofileArgs],
     ) -> None:
@@ -13249,7 +13249,7 @@ class DataAviWebapput(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviWebapputArgs],
     ) -> None:
@@ -13275,7 +13275,7 @@ class DataAviWebhook(TypedDataSource):
 
     def __init__(
         self, scope: Construct, id: str, /, *, depends_on: DependsOn = None,
-        count: int | str | None = None, for_each: Any = None,
+        count: int | str | None = None, for_each: ForEach | None = None,
         lifecycle: Lifecycle | None = None, provider: AviProvider | str | None = None,
         **arguments: Unpack[DataAviWebhookArgs],
     ) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, ClassVar
 
 # jsii prints a banner for Node 20 on every start (docs/terraform-compat.md §7).
@@ -25,8 +26,9 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import cdktf
 from constructs import Construct
 
+from albform.modules.cdktf import construct as pure
 from albform.modules.cdktf.arguments import check_arguments
-from albform.modules.cdktf.elements import Lifecycle, ObjectAttributes
+from albform.modules.cdktf.elements import ForEach, Lifecycle, ObjectAttributes
 from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
 from albform.modules.cdktf.providers import PINNED_VERSION, PROVIDER_ARGUMENTS
 from albform.modules.cdktf.providers import (
@@ -58,7 +60,7 @@ class AviProvider(cdktf.TerraformProvider):  # type: ignore[misc]
     def __init__(self, scope: Construct, id: str, *, version: str | None = PINNED_VERSION,
                  **arguments: Any) -> None:
         checked = check_arguments("AviProvider", arguments, PROVIDER_ARGUMENTS)
-        super().__init__(scope, id, terraform_resource_type="avi",
+        super().__init__(_real_scope(scope, "AviProvider", id), id, terraform_resource_type="avi",
                          terraform_provider_source=PROVIDER_SOURCE,
                          terraform_generator_metadata=_metadata(version))
         self._albform_arguments = checked
@@ -80,6 +82,26 @@ class AviProvider(cdktf.TerraformProvider):  # type: ignore[misc]
 
     def _synthesize_attributes(self) -> Mapping[str, Any]:
         return dict(self._albform_arguments)
+
+
+def _real_scope(scope: Construct, construct: str, id: str) -> Construct:
+    """``scope`` if it is not a pure-Python construct (jsii checks the rest)."""
+    if isinstance(scope, pure.Construct):
+        raise TypeError(pure.style_error(construct, id, scope, use="albform.modules.cdktf"))
+    return scope
+
+
+def _for_each(value: ForEach | cdktf.ITerraformIterator | None) -> Any:
+    """The pure style's ``for_each`` values as cdktf iterators, which write the same JSON
+    (``elements.for_each_value``): a mapping, a list or set of strings, an expression."""
+    if value is None or isinstance(value, cdktf.TerraformIterator):
+        return value
+    if isinstance(value, str):
+        return cdktf.TerraformIterator.from_map(cdktf.Token.as_any_map(value))
+    if isinstance(value, Mapping):
+        return cdktf.TerraformIterator.from_map(dict(value))
+    items = sorted(value) if isinstance(value, AbstractSet) else list(value)
+    return cdktf.TerraformIterator.from_list(items)
 
 
 def _lifecycle(value: Lifecycle | None) -> cdktf.TerraformResourceLifecycle | None:
@@ -115,12 +137,15 @@ class _Typed(ObjectAttributes):
 class AviResource(_Typed, cdktf.TerraformResource):  # type: ignore[misc]
     def __init__(self, scope: Construct, id: str, /, *,
                  depends_on: Sequence[Any] | None = None, count: Any = None,
-                 for_each: Any = None, lifecycle: Lifecycle | None = None,
+                 for_each: ForEach | cdktf.ITerraformIterator | None = None,
+                 lifecycle: Lifecycle | None = None,
                  provider: Any = None, **arguments: Any) -> None:
         checked = self._check(arguments)
-        super().__init__(scope, id, terraform_resource_type=self.TYPE,
+        super().__init__(_real_scope(scope, type(self).__name__, id), id,
+                         terraform_resource_type=self.TYPE,
                          terraform_generator_metadata=_metadata(), depends_on=depends_on,
-                         count=count, for_each=for_each, lifecycle=_lifecycle(lifecycle),
+                         count=count, for_each=_for_each(for_each),
+                         lifecycle=_lifecycle(lifecycle),
                          provider=provider)
         self._albform_arguments = checked
 
@@ -128,11 +153,13 @@ class AviResource(_Typed, cdktf.TerraformResource):  # type: ignore[misc]
 class AviDataSource(_Typed, cdktf.TerraformDataSource):  # type: ignore[misc]
     def __init__(self, scope: Construct, id: str, /, *,
                  depends_on: Sequence[Any] | None = None, count: Any = None,
-                 for_each: Any = None, provider: Any = None, **arguments: Any) -> None:
+                 for_each: ForEach | cdktf.ITerraformIterator | None = None,
+                 provider: Any = None, **arguments: Any) -> None:
         checked = self._check(arguments)
-        super().__init__(scope, id, terraform_resource_type=self.TYPE,
+        super().__init__(_real_scope(scope, type(self).__name__, id), id,
+                         terraform_resource_type=self.TYPE,
                          terraform_generator_metadata=_metadata(), depends_on=depends_on,
-                         count=count, for_each=for_each, provider=provider)
+                         count=count, for_each=_for_each(for_each), provider=provider)
         self._albform_arguments = checked
 
 
@@ -143,7 +170,8 @@ class AkoCluster(cdktf.TerraformHclModule):  # type: ignore[misc]
     def __init__(self, scope: Construct, id: str, *,
                  depends_on: Sequence[Any] | None = None, **arguments: Any) -> None:
         inputs = _PureAkoCluster.inputs_for(**arguments)
-        super().__init__(scope, id, source=_PureAkoCluster.SOURCE, variables=inputs,
+        super().__init__(_real_scope(scope, "AkoCluster", id), id,
+                         source=_PureAkoCluster.SOURCE, variables=inputs,
                          depends_on=depends_on)
 
 
@@ -154,7 +182,8 @@ class AmkoGslb(cdktf.TerraformHclModule):  # type: ignore[misc]
     def __init__(self, scope: Construct, id: str, *,
                  depends_on: Sequence[Any] | None = None, **arguments: Any) -> None:
         inputs = _PureAmkoGslb.inputs_for(**arguments)
-        super().__init__(scope, id, source=_PureAmkoGslb.SOURCE, variables=inputs,
+        super().__init__(_real_scope(scope, "AmkoGslb", id), id,
+                         source=_PureAmkoGslb.SOURCE, variables=inputs,
                          depends_on=depends_on)
 
 

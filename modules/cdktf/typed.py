@@ -12,7 +12,13 @@ from typing import Any, ClassVar
 
 from albform.modules.cdktf.arguments import check_arguments
 from albform.modules.cdktf.construct import Construct
-from albform.modules.cdktf.elements import DataSource, Lifecycle, Referenceable, Resource
+from albform.modules.cdktf.elements import (
+    DataSource,
+    ForEach,
+    Lifecycle,
+    Referenceable,
+    Resource,
+)
 from albform.modules.cdktf.providers import AviProvider
 
 DependsOn = Sequence[Referenceable | str] | None
@@ -31,7 +37,8 @@ class TypedResource(Resource):
     REQUIRED: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, scope: Construct, id: str, arguments: Mapping[str, Any], *,
-                 depends_on: DependsOn, count: int | str | None, for_each: Any,
+                 depends_on: DependsOn, count: int | str | None,
+                 for_each: ForEach | None,
                  lifecycle: Lifecycle | None, provider: AviProvider | str | None) -> None:
         allowed, required = allowed_arguments(self)
         attrs = check_arguments(type(self).__name__, arguments, allowed, required)

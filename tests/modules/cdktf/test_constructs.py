@@ -123,6 +123,39 @@ def test_meta_arguments_count_for_each_provider_and_overrides() -> None:
     assert doc["resource"]["avi_pool"]["each"]["lifecycle"] == {"create_before_destroy": True}
 
 
+def test_for_each_is_written_as_cdktf_iterators_write_it() -> None:
+    def build(stack: Stack) -> None:
+        AviPool(stack, "by_map", name="${each.key}", for_each={"a": "1"})
+        AviPool(stack, "by_list", name="${each.key}", for_each=["x", "y"])
+        AviPool(stack, "by_set", name="${each.key}", for_each={"y", "x"})
+        AviPool(stack, "by_expr", name="${each.key}", for_each="${var.names}")
+
+    pools = Testing.synth_scope(build)["resource"]["avi_pool"]
+    assert pools["by_map"]["for_each"] == {"a": "1"}
+    # Terraform rejects a JSON list in for_each (a tuple); cdktf's list iterator writes toset.
+    assert pools["by_list"]["for_each"] == '${toset(["x", "y"])}'
+    assert pools["by_set"]["for_each"] == '${toset(["x", "y"])}'
+    assert pools["by_expr"]["for_each"] == "${var.names}"
+
+
+def test_name_is_a_reference_like_id_and_uuid() -> None:
+    def build(stack: Stack) -> None:
+        pool = AviPool(stack, "web", name="web")
+        AviPool(stack, "copy", name=f"{pool.name}-copy", description=pool.get("tenant_ref"))
+
+    copy = Testing.synth_scope(build)["resource"]["avi_pool"]["copy"]
+    assert copy == {"name": "${avi_pool.web.name}-copy",
+                    "description": "${avi_pool.web.tenant_ref}"}
+
+
+def test_a_foreign_scope_is_refused_naming_the_interop_module() -> None:
+    class RealCdktfStack:  # stands for a cdktf TerraformStack (test_interop uses the real one)
+        pass
+
+    with pytest.raises(TypeError, match=r"import AviPool from albform\.modules\.cdktf\.interop"):
+        AviPool(RealCdktfStack(), "web", name="web")  # type: ignore[arg-type]
+
+
 def test_default_and_aliased_providers_coexist_with_the_pinned_version() -> None:
     def build(stack: Stack) -> None:
         AviProvider(stack, "default", avi_controller="10.0.0.1")

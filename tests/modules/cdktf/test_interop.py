@@ -42,7 +42,11 @@ def _synth(lib: ModuleType, outdir: Path) -> dict[str, object]:
                        servers=[{"ip": [{"addr": "10.0.0.1", "type": "V4"}], "port": "80"}],
                        lifecycle=Lifecycle(ignore_changes=["servers"]))
     lib.AviVirtualservice(stack, "vs", name=f"vs-{pool.uuid}", pool_ref=pool.id,
-                          depends_on=[pool], provider=west)
+                          description=pool.name, depends_on=[pool], provider=west)
+    # for_each given the same way in both styles (interop turns it into cdktf iterators).
+    lib.AviPool(stack, "by_map", name="${each.key}", for_each={"a": "1"}, provider=west)
+    lib.AviPool(stack, "by_list", name="${each.key}", for_each=["x", "y"], provider=west)
+    lib.AviPool(stack, "by_expr", name="${each.key}", for_each="${var.names}", provider=west)
     lib.Output(stack, "pool_uuid", value=pool.uuid)
     app.synth()
     path = outdir / "stacks" / "avi-prod" / "cdk.tf.json"
@@ -60,6 +64,10 @@ def test_interop_classes_synthesize_what_the_pure_constructs_do(tmp_path: Path) 
     assert doc["resource"]["avi_pool"]["web_pool"]["provider"] == "avi.west"
     assert doc["resource"]["avi_virtualservice"]["vs"]["name"] == "vs-${avi_pool.web_pool.uuid}"
     assert doc["data"]["avi_cloud"]["cloud"]["name"] == "Default-Cloud"
+    assert doc["resource"]["avi_virtualservice"]["vs"]["description"] == \
+        "${avi_pool.web_pool.name}"
+    assert doc["resource"]["avi_pool"]["by_list"]["for_each"] == '${toset(["x", "y"])}'
+    assert doc["resource"]["avi_pool"]["by_map"]["for_each"] == {"a": "1"}
     assert real["bytes"] == ours["bytes"]
 
     with pytest.raises(TypeError, match="Did you mean 'name'"):
@@ -67,6 +75,22 @@ def test_interop_classes_synthesize_what_the_pure_constructs_do(tmp_path: Path) 
                         nmae="x")
     with pytest.raises(AttributeError):
         _ = interop.AviNoSuchThing
+
+
+def test_each_style_refuses_the_other_styles_scope_naming_the_module(tmp_path: Path) -> None:
+    interop = _interop()
+    pure = importlib.import_module("albform.modules.cdktf")
+    real_stack = interop.Stack(interop.App(outdir=str(tmp_path / "real")), "s")
+    pure_stack = pure.Stack(pure.App(outdir=str(tmp_path / "pure")), "s")
+    with pytest.raises(TypeError, match=r"import AviPool from albform\.modules\.cdktf\.interop"):
+        pure.AviPool(real_stack, "web", name="web")
+    with pytest.raises(TypeError, match=r"import LocalBackend from albform\.modules\.cdktf\.int"):
+        pure.LocalBackend(real_stack)
+    for make in (lambda: interop.AviPool(pure_stack, "web", name="web"),
+                 lambda: interop.AviProvider(pure_stack, "avi"),
+                 lambda: interop.AkoCluster(pure_stack, "k", kubeconfig="kubeconfig")):
+        with pytest.raises(TypeError, match=r"import \w+ from albform\.modules\.cdktf "):
+            make()
 
 
 def test_example_app_same_bytes_both_ways_and_albform_reads_it(tmp_path: Path) -> None:
