@@ -91,7 +91,7 @@ def _real_scope(scope: Construct, construct: str, id: str) -> Construct:
     return scope
 
 
-def _for_each(value: ForEach | cdktf.ITerraformIterator | None) -> Any:
+def _for_each(value: ForEach | cdktf.TerraformIterator | None) -> Any:
     """The pure style's ``for_each`` values as cdktf iterators, which write the same JSON
     (``elements.for_each_value``): a mapping, a list or set of strings, an expression."""
     if value is None or isinstance(value, cdktf.TerraformIterator):
@@ -137,7 +137,7 @@ class _Typed(ObjectAttributes):
 class AviResource(_Typed, cdktf.TerraformResource):  # type: ignore[misc]
     def __init__(self, scope: Construct, id: str, /, *,
                  depends_on: Sequence[Any] | None = None, count: Any = None,
-                 for_each: ForEach | cdktf.ITerraformIterator | None = None,
+                 for_each: ForEach | cdktf.TerraformIterator | None = None,
                  lifecycle: Lifecycle | None = None,
                  provider: Any = None, **arguments: Any) -> None:
         checked = self._check(arguments)
@@ -153,7 +153,7 @@ class AviResource(_Typed, cdktf.TerraformResource):  # type: ignore[misc]
 class AviDataSource(_Typed, cdktf.TerraformDataSource):  # type: ignore[misc]
     def __init__(self, scope: Construct, id: str, /, *,
                  depends_on: Sequence[Any] | None = None, count: Any = None,
-                 for_each: ForEach | cdktf.ITerraformIterator | None = None,
+                 for_each: ForEach | cdktf.TerraformIterator | None = None,
                  provider: Any = None, **arguments: Any) -> None:
         checked = self._check(arguments)
         super().__init__(_real_scope(scope, type(self).__name__, id), id,
