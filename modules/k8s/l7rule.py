@@ -16,11 +16,11 @@ from typing import Any
 
 from albform.modules.k8s.cluster import ClusterIndex
 from albform.modules.k8s.crd_status import AviRef, CrdStatuses, as_dict, as_list, creation_order
+from albform.modules.k8s.hostrule import analytics_policy
 from albform.modules.k8s.ingest import KubeObject
 
 KIND = "L7Rule"
 AVI_REF = "AviRef"  # lib.AVI_REF: KindNameNamespace naming an Avi object
-THROTTLE = {"HIGH": 10, "MEDIUM": 30, "LOW": 50, "DISABLED": 0}  # lib.GetThrottle
 # Generated fields copied as they are (spec key -> VS body key).
 _PLAIN = (("allowInvalidClientCert", "allow_invalid_client_cert"),
           ("closeClientConnOnConfigUpdate", "close_client_conn_on_config_update"),
@@ -109,20 +109,9 @@ def apply(rule: L7Rule, body: dict[str, Any], *, child: bool,
         name = as_dict(spec.get(key)).get("name")
         if isinstance(name, str) and not hostrule_set.get(field):
             body[field] = f"/api/{api_type}?name={name}"
-    analytics = as_dict(spec.get("analyticsPolicy"))
     if "analyticsPolicy" in spec and not hostrule_set.get("analytics_policy"):
-        logs: dict[str, Any] = {"duration": 0}
-        full = as_dict(analytics.get("fullClientLogs"))
-        if "fullClientLogs" in analytics:
-            if isinstance(full.get("enabled"), bool):
-                logs["enabled"] = full["enabled"]
-            logs["throttle"] = THROTTLE.get(str(full.get("throttle") or ""), 0)
-            if isinstance(full.get("duration"), int):
-                logs["duration"] = full["duration"]
-        policy: dict[str, Any] = {"full_client_logs": logs}
-        if isinstance(analytics.get("logAllHeaders"), bool):
-            policy["all_headers"] = analytics["logAllHeaders"]
-        body["analytics_policy"] = policy
+        # populateCommonFields builds it exactly as BuildL7HostRule does.
+        body["analytics_policy"] = analytics_policy(as_dict(spec.get("analyticsPolicy")))
     # icapProfile: AKO's check is on a non-nil empty list, so an L7Rule's ICAP profile is
     # never applied (populateCommonFields); kept that way.
     http = as_dict(spec.get("httpPolicy"))
