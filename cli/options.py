@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -117,6 +118,30 @@ def parse_vars(items: tuple[str, ...], flag: str = "-var") -> dict[str, str]:
         if not sep or not name.strip():
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=flag)
         out[name.strip()] = value
+    return out
+
+
+def parse_backend_config(items: tuple[str, ...], base: Path) -> dict[str, Any]:
+    """``-backend-config`` values as Terraform takes them: ``KEY=VALUE``, or the path of a
+    file of ``key = value`` assignments (the ``.tfvars`` format; relative to ``base``). Later
+    items win. A file albform cannot read is a usage error naming it and the reason."""
+    from albform.engine.diagnostics import Diagnostics
+    from albform.modules.hcl.variables import read_values_file
+
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" in item:
+            out.update(parse_vars((item,), "-backend-config"))
+            continue
+        path = Path(item) if Path(item).is_absolute() else base / item
+        diags = Diagnostics()
+        values = read_values_file(path, diags)
+        if diags.has_errors():
+            first = diags.errors()[0]
+            where = f" ({first.subject})" if first.subject else ""
+            raise click.BadParameter(f"{first.summary}{where}: {first.detail}",
+                                     param_hint="-backend-config")
+        out.update({name: given.value for name, given in values.items()})
     return out
 
 

@@ -201,9 +201,11 @@ class DriftReport:
             "health": list(self.health),
         }
 
-    def render_markdown(self) -> str:
+    def render_markdown(self, apply_command: str = "albform apply") -> str:
         """For an issue or PR: counts first, missing objects never collapsed, changes
-        collapsed per object, causes as a table; values shown only as attribute paths."""
+        collapsed per object, causes as a table; values shown only as attribute paths.
+        ``apply_command`` is what reverts a missing object (``albform cluster apply`` for
+        a cluster's report)."""
         lines = [f"<!-- albform-drift: managed={self.managed} changed={len(self.changed)} "
                  f"missing={len(self.missing)} alerts={len(self.alerts)} -->",
                  f"## Drift: {len(self.changed)} changed, {len(self.missing)} missing"
@@ -212,7 +214,7 @@ class DriftReport:
                  f"({self.in_sync_share:.0%} in sync)"]
         if self.missing:
             lines += ["", "### :warning: Missing on the controller"]
-            lines += [f"- `{c.address}` (revert: `albform apply` re-creates it)"
+            lines += [f"- `{c.address}` (revert: `{apply_command}` re-creates it)"
                       for c in self.missing]
         if self.changed:
             lines += ["", f"<details><summary>Changed outside albform ({len(self.changed)})"

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from albform.cli.operations import EXIT_ERROR, EXIT_OK, fail
-from albform.cli.options import parse_vars, use_color
+from albform.cli.options import parse_backend_config, parse_vars, use_color
 from albform.cli.views.diagnostics import show_diagnostics
 from albform.cli.views.init import InitView
 from albform.cli.working_dir import read_backend_record, write_backend_record
@@ -28,7 +28,8 @@ from albform.cli.workspace import Workspace
 @click.option("-backend", "--backend", "use_backend", type=bool, default=True,
               help="false: skip the backend (nothing recorded).")
 @click.option("-backend-config", "--backend-config", "backend_config", multiple=True,
-              metavar="KEY=VALUE", help="A backend setting (repeatable).")
+              metavar="KEY=VALUE|FILE", help="A backend setting, or a file of them in the "
+              ".tfvars format (repeatable).")
 @click.option("-reconfigure", "--reconfigure", is_flag=True,
               help="Use the configured backend as is, without moving any state.")
 @click.option("-migrate-state", "--migrate-state", "migrate", is_flag=True,
@@ -67,8 +68,9 @@ def init_command(ctx: click.Context, /, **params: Any) -> int:
     show_diagnostics(diags, color=view.color)
     view.backend_heading()
     if params["use_backend"]:
-        code = _init_backend(ws, config.backend, parse_vars(params["backend_config"],
-                                                            "-backend-config"), params, view)
+        code = _init_backend(ws, config.backend,
+                             parse_backend_config(params["backend_config"], ws.workdir),
+                             params, view)
         if code != EXIT_OK:
             return code
     view.providers()

@@ -12,6 +12,7 @@ from albform.cli.options import (
     apply_options,
     destroy_options,
     output_options,
+    parse_backend_config,
     parse_duration,
     parse_vars,
     plan_options,
@@ -50,7 +51,7 @@ def workspace(ctx: click.Context, params: dict[str, Any]) -> Workspace:
     base: Workspace = ctx.obj
     state = params.get("state_path")
     override = None
-    settings = parse_vars(tuple(params.get("backend_config") or ()), "-backend-config")
+    settings = parse_backend_config(tuple(params.get("backend_config") or ()), base.workdir)
     if params.get("backend_name"):
         override = (str(params["backend_name"]), settings)
     elif settings:

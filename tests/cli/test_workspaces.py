@@ -168,3 +168,38 @@ def test_init_records_the_backend_and_migrates_state_keeping_lineage(
     again = albform("plan", "-detailed-exitcode", "-no-color", cwd=work,
                     env={"TF_WORKSPACE": "dev"})
     assert again.code == 0, again.out + again.err
+
+
+def test_init_migrates_to_http_with_settings_from_a_backend_config_file(
+        albform: Runner, tmp_path: Path) -> None:
+    """``-backend-config=FILE`` (Terraform's .tfvars-format settings file) and a move from the
+    local backend into ``http``: lineage and serial kept, the password never on disk."""
+    from albform.engine.state.backends.http_server import StateServer
+
+    work = tmp_path / "w"
+    work.mkdir()
+    (work / "main.tf").write_text(POOL)
+    assert albform("init", "-no-color", cwd=work).code == 0
+    assert albform("apply", "-auto-approve", cwd=work).code == 0
+    before = json.loads(albform("state", "pull", cwd=work).out)
+
+    with StateServer(username="tf", password="pw-from-env") as server:
+        address = f"{server.url}/state/avi"
+        (work / "backend.hcl").write_text(
+            f'address        = "{address}"\nlock_address   = "{address}"\n'
+            f'unlock_address = "{address}"\nusername       = "tf"\n')
+        (work / "main.tf").write_text('terraform {\n  backend "http" {}\n}\n' + POOL)
+        env = {"TF_HTTP_PASSWORD": "pw-from-env"}
+        moved = albform("init", "-backend-config=backend.hcl", "-migrate-state",
+                        "-force-copy", "-no-color", cwd=work, env=env)
+        assert moved.code == 0, moved.out + moved.err
+        record = (work / ".terraform" / "terraform.tfstate").read_text()
+        assert "pw-from-env" not in record and json.loads(record)["backend"]["type"] == "http"
+        after = json.loads(albform("state", "pull", cwd=work, env=env).out)
+        assert (after["lineage"], after["serial"]) == (before["lineage"], before["serial"])
+        assert after["resources"] == before["resources"]
+        again = albform("plan", "-detailed-exitcode", "-no-color", cwd=work, env=env)
+        assert again.code == 0, again.out + again.err
+
+    broken = albform("init", "-backend-config=missing.hcl", "-no-color", cwd=work)
+    assert broken.code != 0 and "missing.hcl" in broken.err

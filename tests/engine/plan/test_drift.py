@@ -99,6 +99,8 @@ def test_markdown_and_suggested_actions() -> None:
     assert md.splitlines()[0] == \
         "<!-- albform-drift: managed=4 changed=2 missing=1 alerts=0 -->"
     assert "- `fake_pool.p1` (revert: `albform apply` re-creates it)" in md
+    assert "(revert: `albform cluster apply` re-creates it)" in report.render_markdown(
+        apply_command="albform cluster apply")
     assert "- `fake_pool.p0`: `description`" in md and "- `fake_cert.c`: `key`" in md
     assert "| `fake_pool` | `description` | 1 |" in md
     assert "k9" not in md and "k1" not in md and "hand" not in md
