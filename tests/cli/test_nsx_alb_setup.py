@@ -14,9 +14,13 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "nsx-alb-setup"
 def test_controller_and_cluster_in_one_plan(albform: Any, tmp_path: Path) -> None:
     state = f"-state={tmp_path / 'terraform.tfstate'}"
     chdir = "-chdir=" + str(EXAMPLE)
-    plan = albform(chdir, "plan", "-json", state)
+    # plan -json streams Terraform's UI; the plan document is show -json of a saved plan.
+    saved = tmp_path / "tfplan"
+    plan = albform(chdir, "plan", f"-out={saved}", state)
     assert plan.code == 0, plan.err
-    changes = {rc["address"]: rc["change"] for rc in plan.json()["resource_changes"]}
+    shown = albform(chdir, "show", "-json", str(saved))
+    assert shown.code == 0, shown.err
+    changes = {rc["address"]: rc["change"] for rc in shown.json()["resource_changes"]}
     assert changes["avi_network.vlan2900"]["actions"] == ["create"]
     assert changes["avi_cloud.default"].get("importing")
     assert changes['module.kubeadm.avi_virtualservice.ako["kubeadm-cluster--default-lb-demo"]'][
