@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -39,6 +38,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))  # emulator_throughput, for its standalone emulator
+from emulator_throughput import serve  # noqa: E402
+
 CHAIN = 10  # one health monitor, nine pools
 PASSWORD = "bench-password"
 TF_ENV = {"TF_CLI_CONFIG_FILE": "/dev/null", "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
@@ -156,28 +158,20 @@ def figure_terraform(root: Path, n: int, albform_apply_s: float,
     print(f"\nterraform 1.11 on the same graph of terraform_data, {n:,} objects:")
     print(f"  apply      {wall:8.1f} s wall {cpu:8.1f} s CPU   albform {albform_apply_s:.1f} s"
           f" -> albform is {wall / albform_apply_s:.1f}x faster")
-    if albform_plan_s is not None:
+    if albform_plan_s is None:
+        print(f"  no-op plan {pwall:8.1f} s wall {pcpu:8.1f} s CPU   (albform's: --noop-size "
+              f"{n})")
+    else:
         print(f"  no-op plan {pwall:8.1f} s wall {pcpu:8.1f} s CPU   albform {albform_plan_s:.1f} s"
               f" -> albform takes {albform_plan_s / pwall:.2f}x terraform's time")
-
-
-def start_standalone(latency_ms: float) -> tuple[subprocess.Popen[str], str]:
-    faults = json.dumps({"latency_ms": latency_ms})
-    proc = subprocess.Popen([albform_exe(), "emulator", "--http", "--password", PASSWORD,
-                             "--faults", faults], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    found = re.search(r"ready at (http://[\d.:]+)", proc.stdout.readline())
-    if found is None:
-        proc.kill()
-        raise SystemExit("the standalone emulator did not start")
-    return proc, found.group(1)
 
 
 def figure_latency(root: Path, n: int, latency_ms: float, levels: Sequence[int]) -> None:
     print(f"\n{n:,} objects against a standalone emulator with {latency_ms:g} ms per request:")
     first = 0.0
     for level in levels:
-        proc, url = start_standalone(latency_ms)
+        proc, url = serve(None, password=PASSWORD,
+                          faults=json.dumps({"latency_ms": latency_ms}))
         try:
             env = {"AVI_CONTROLLER": url, "AVI_USERNAME": "admin", "AVI_PASSWORD": PASSWORD}
             _, wall, cpu = albform_apply(root, n, env=env, parallelism=level,

@@ -63,12 +63,16 @@ def bulk_load(db: Path, count: int) -> list[str]:
     return uuids
 
 
-def serve(db: Path) -> tuple[subprocess.Popen[str], str]:
+def serve(db: Path | None, *, password: str = PASSWORD,
+          faults: str | None = None) -> tuple[subprocess.Popen[str], str]:
+    """A standalone ``albform emulator --http`` (on ``db``, else in memory): (process, url)."""
     albform = shutil.which("albform", path=str(Path(sys.executable).parent))
     if albform is None:
         raise SystemExit("the albform console script is not installed next to this python")
-    proc = subprocess.Popen([albform, "emulator", "--http", "--db", str(db), "--password",
-                             PASSWORD], stdout=subprocess.PIPE, text=True)
+    argv = [albform, "emulator", "--http", "--password", password]
+    argv += ["--db", str(db)] if db is not None else []
+    argv += ["--faults", faults] if faults is not None else []
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     found = re.search(r"ready at (http://[\d.:]+)", proc.stdout.readline())
     if found is None:
