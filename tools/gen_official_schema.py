@@ -48,22 +48,30 @@ class GoParseError(ValueError):
     pass
 
 
+def _skip_literal(text: str, i: int) -> int:
+    """At a string, raw string or line comment starting at ``i``: the index of its last
+    character (so the caller's ``i += 1`` steps past it); elsewhere ``i`` unchanged."""
+    c = text[i]
+    if c == '"':
+        i += 1
+        while text[i] != '"':
+            i += 2 if text[i] == "\\" else 1
+        return i
+    if c == "`":
+        return text.index("`", i + 1)
+    if text.startswith("//", i):
+        return text.index("\n", i)
+    return i
+
+
 def _match(text: str, start: int, open_: str = "{", close: str = "}") -> int:
     """Index just past the bracket closing the one at ``start`` (strings/comments skipped)."""
     depth = 0
     i = start
-    n = len(text)
-    while i < n:
+    while i < len(text):
+        i = _skip_literal(text, i)
         c = text[i]
-        if c == '"':
-            i += 1
-            while text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif c == "`":
-            i = text.index("`", i + 1)
-        elif text.startswith("//", i):
-            i = text.index("\n", i)
-        elif c == open_:
+        if c == open_:
             depth += 1
         elif c == close:
             depth -= 1
@@ -79,16 +87,9 @@ def _split_top(body: str) -> Iterator[str]:
     start = 0
     i = 0
     while i < len(body):
+        i = _skip_literal(body, i)
         c = body[i]
-        if c == '"':
-            i += 1
-            while body[i] != '"':
-                i += 2 if body[i] == "\\" else 1
-        elif c == "`":
-            i = body.index("`", i + 1)
-        elif body.startswith("//", i):
-            i = body.index("\n", i)
-        elif c in "{([":
+        if c in "{([":
             depth += 1
         elif c in "})]":
             depth -= 1

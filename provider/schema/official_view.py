@@ -205,30 +205,15 @@ class OfficialStateForm:
 
     def state_path(self, path: SensitivePath) -> SensitivePath:
         """A concrete internal path as a path into the state form (object steps gain ``0``)."""
-        out: list[str | int] = []
-        form: OfficialStateForm | None = self
-        i = 0
-        while i < len(path):
-            step = path[i]
-            out.append(step)
-            i += 1
-            if form is None or not isinstance(step, str):
-                continue
-            facts = form._attrs.get(step)
-            if facts is None or not form._is_block(facts):
-                form = None
-                continue
-            internal = form._internal.get(step)
-            if internal is not None and internal.type == "object":
-                out.append(0)
-            elif i < len(path) and isinstance(path[i], int):
-                out.append(path[i])
-                i += 1
-            form = form._child(facts, internal)
-        return tuple(out)
+        return self._map_path(path, to_state=True)
 
     def internal_path(self, path: SensitivePath) -> SensitivePath:
         """The inverse of ``state_path``."""
+        return self._map_path(path, to_state=False)
+
+    def _map_path(self, path: SensitivePath, *, to_state: bool) -> SensitivePath:
+        """Walk ``path`` through the blocks: a step into an object-valued block gains (or,
+        going back, loses) the ``0`` of its one-element list; list indexes are kept."""
         out: list[str | int] = []
         form: OfficialStateForm | None = self
         i = 0
@@ -243,8 +228,11 @@ class OfficialStateForm:
                 form = None
                 continue
             internal = form._internal.get(step)
-            if i < len(path) and isinstance(path[i], int):
-                if internal is None or internal.type != "object":
+            is_object = internal is not None and internal.type == "object"
+            if to_state and is_object:
+                out.append(0)
+            elif i < len(path) and isinstance(path[i], int):
+                if to_state or not is_object:
                     out.append(path[i])
                 i += 1
             form = form._child(facts, internal)

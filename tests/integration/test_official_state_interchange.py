@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import shutil
@@ -25,12 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from albform.provider.client import AviClient, ClientConfig
+from albform.provider.emulator.certs import self_signed
 from albform.provider.emulator.server import RunningEmulator, start_emulator
 from albform.provider.schema.official_view import (
     go_format,
@@ -168,17 +164,8 @@ def _config(prefix: str) -> tuple[str, str]:
 
 
 def _self_signed() -> tuple[str, str]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "interchange.example.com")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
-            .sign(key, hashes.SHA256()))
-    pem_key = key.private_bytes(serialization.Encoding.PEM,
-                                serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key
+    made = self_signed("interchange.example.com")
+    return made.cert_pem.decode(), made.key_pem.decode()
 
 
 TYPES = ("avi_healthmonitor", "avi_pool", "avi_vsvip", "avi_virtualservice", "avi_cloud",
