@@ -7,14 +7,14 @@ prints the objects without touching a controller.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
+from albform.cli.commands.input_sources import apply_inputs_or_saved, destroy_inputs_or_state
 from albform.cli.commands.plan import run_args, workspace
 from albform.cli.lazy_group import LazyCommand, LazyGroup
-from albform.cli.operations import run_apply_saved, run_plan
+from albform.cli.operations import run_plan
 from albform.cli.options import (
     apply_options,
     destroy_options,
@@ -101,8 +101,8 @@ def cluster_plan(ctx: click.Context, /, **params: Any) -> int:
     return run_plan(ws, cluster_source(ws, params), run_args(params))
 
 
-_INPUTS = ("manifests", "kubeconfig", "context", "in_cluster", "ako_config",
-           "controller_facts")
+_INPUTS = {name: f"--{name.replace('_', '-')}" for name in (
+    "manifests", "kubeconfig", "context", "in_cluster", "ako_config", "controller_facts")}
 
 
 @cluster_group.command("apply")
@@ -120,12 +120,8 @@ def cluster_apply(ctx: click.Context, /, planfile: str | None, **params: Any) ->
         albform cluster apply tfplan      # a plan saved by cluster plan -out=tfplan
     """
     ws = workspace(ctx, params)
-    if planfile:
-        given = [f"--{name.replace('_', '-')}" for name in _INPUTS if params.get(name)]
-        if given:
-            raise click.UsageError(f"a saved plan records its inputs: drop {', '.join(given)}")
-        return run_apply_saved(ws, Path(planfile), run_args(params))
-    return run_plan(ws, cluster_source(ws, params), run_args(params), apply=True)
+    return apply_inputs_or_saved(ws, planfile, params, _INPUTS,
+                                 lambda: cluster_source(ws, params))
 
 
 @cluster_group.command("destroy")
@@ -142,9 +138,7 @@ def cluster_destroy(ctx: click.Context, /, **params: Any) -> int:
         albform cluster destroy -state=cluster.tfstate
     """
     ws = workspace(ctx, params)
-    given = any(params.get(name) for name in _INPUTS)
-    source = cluster_source(ws, params) if given else ConfigSource.state_only()
-    return run_plan(ws, source, run_args(params, destroy=True), apply=True)
+    return destroy_inputs_or_state(ws, params, _INPUTS, lambda: cluster_source(ws, params))
 
 
 __all__ = ["cluster_group"]

@@ -15,9 +15,10 @@ from typing import Any
 
 import click
 
+from albform.cli.commands.input_sources import apply_inputs_or_saved, destroy_inputs_or_state
 from albform.cli.commands.plan import run_args, workspace
 from albform.cli.lazy_group import LazyCommand, LazyGroup
-from albform.cli.operations import run_apply_saved, run_plan
+from albform.cli.operations import run_plan
 from albform.cli.options import (
     apply_options,
     destroy_options,
@@ -38,7 +39,7 @@ def gslb_inputs(f: Any) -> Any:
     return f
 
 
-_INPUTS = ("members", "amko")
+_INPUTS = {"members": "--member", "amko": "--amko"}
 
 
 def require_inputs(params: dict[str, Any]) -> None:
@@ -106,12 +107,8 @@ def gslb_apply(ctx: click.Context, /, planfile: str | None, **params: Any) -> in
         albform gslb apply tfplan      # a plan saved by gslb plan -out=tfplan
     """
     ws = workspace(ctx, params)
-    if planfile:
-        given = [f"--{name.rstrip('s')}" for name in _INPUTS if params.get(name)]
-        if given:
-            raise click.UsageError(f"a saved plan records its inputs: drop {', '.join(given)}")
-        return run_apply_saved(ws, Path(planfile), run_args(params))
-    return run_plan(ws, gslb_source(ws, params), run_args(params), apply=True)
+    return apply_inputs_or_saved(ws, planfile, params, _INPUTS,
+                                 lambda: gslb_source(ws, params))
 
 
 @gslb_group.command("destroy")
@@ -128,9 +125,7 @@ def gslb_destroy(ctx: click.Context, /, **params: Any) -> int:
         albform gslb destroy -state=gslb.tfstate
     """
     ws = workspace(ctx, params)
-    given = any(params.get(name) for name in _INPUTS)
-    source = gslb_source(ws, params) if given else ConfigSource.state_only()
-    return run_plan(ws, source, run_args(params, destroy=True), apply=True)
+    return destroy_inputs_or_state(ws, params, _INPUTS, lambda: gslb_source(ws, params))
 
 
 __all__ = ["gslb_group"]
