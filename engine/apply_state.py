@@ -208,7 +208,10 @@ class WorkingState:
                 if self._closing:
                     return  # close() does the last write
             started = time.monotonic()
-            self._drain()
+            # One write per pass: looping while dirty (as ``_drain`` does for flush and close)
+            # would write back to back for the whole apply, since a step always completes
+            # during a write — the pause below is what bounds the cost of persisting.
+            self._write_once()
             if self.persist_error is not None:
                 return
             # Pace the writes: encoding holds the GIL, and every hand-over between a worker
@@ -225,23 +228,30 @@ class WorkingState:
                     self._wake.wait(left)  # woken early by every step; only close() ends it
 
     def _drain(self) -> None:
+        """Write until nothing is left unwritten (flush and close)."""
+        while self._write_once():
+            pass
+
+    def _write_once(self) -> bool:
+        """Write one snapshot if the state is dirty; False when there was nothing to write
+        or the write failed."""
         with self._persisting:
-            while True:
+            with self._lock:
+                if not self._dirty or self.persist_error is not None:
+                    return False
+                self._dirty = False
+                self._serial += 1
+                state = self._snapshot(self._serial)
+            try:
+                self._persist(state)
+            except Exception as exc:  # a backend failure: recorded, the apply stops
                 with self._lock:
-                    if not self._dirty or self.persist_error is not None:
-                        return
-                    self._dirty = False
-                    self._serial += 1
-                    state = self._snapshot(self._serial)
-                try:
-                    self._persist(state)
-                except Exception as exc:  # a backend failure: recorded, the apply stops
-                    with self._lock:
-                        self.persist_error = exc
-                        self._dirty = True
-                    self._on_error()
-                    return
-                with self._lock:
-                    self.persisted += 1
-                    self.last_persisted = state
-                self._hook.state_persisted(state.serial)
+                    self.persist_error = exc
+                    self._dirty = True
+                self._on_error()
+                return False
+            with self._lock:
+                self.persisted += 1
+                self.last_persisted = state
+            self._hook.state_persisted(state.serial)
+            return True
