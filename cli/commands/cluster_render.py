@@ -3,10 +3,10 @@
 One entry per object (API type, name, tenant, body) as JSON or YAML. Every value the Avi
 schema marks sensitive (private keys of TLS certificates...) is masked, by the same rule as
 plans (``engine/schema.py`` ``mask_sensitive``): rendered output ends up in logs and CI
-artefacts. With ``--report``
-the output is one document: ``objects`` (that list), ``crds`` (each CRD's status as AKO would
-set it: Accepted, or Rejected with AKO's reason) and ``diagnostics`` (every object or rule
-skipped, with the reason AKO logs).
+artefacts. The output is one document: ``objects`` (that list), ``crds`` (each CRD's status
+as AKO would set it: Accepted, or Rejected with AKO's reason) and ``diagnostics`` (every object
+or rule skipped, with the reason AKO logs), so nothing skipped is missing from ``-o json``.
+``--objects-only`` prints the bare list of entries instead (the shape before the document).
 """
 
 from __future__ import annotations
@@ -41,11 +41,16 @@ def _masked(entry: dict[str, Any], schemas: Any) -> dict[str, Any]:
               help="YAML with cloudType, dnsSubdomains, licenseTier, vrfName.")
 @click.option("-o", "--output", "output", type=click.Choice(["json", "yaml"]), default="json",
               show_default=True, help="Output format.")
-@click.option("--report", is_flag=True,
-              help="Print {objects, crds, diagnostics}: CRD statuses and skipped inputs too.")
+@click.option("--objects-only", "objects_only", is_flag=True,
+              help="Print only the list of objects, without the CRD statuses and the "
+                   "skipped inputs.")
+# The document is the default now; the flag that asked for it still parses.
+@click.option("--report", is_flag=True, hidden=True)
 def render_command(manifests: tuple[Path, ...], ako_config: Path,
-                   controller_facts: Path | None, output: str, report: bool = False) -> int:
-    """Print the ALB objects AKO would create for these manifests.
+                   controller_facts: Path | None, output: str, objects_only: bool = False,
+                   report: bool = False) -> int:
+    """Print the ALB objects AKO would create for these manifests, each CRD's status and
+    every input AKO would skip ({objects, crds, diagnostics}).
 
     \b
     Example:
@@ -53,7 +58,7 @@ def render_command(manifests: tuple[Path, ...], ako_config: Path,
     """
     translation, diags = load_cluster(ClusterInputs(
         manifests=manifests, ako_config=ako_config, controller_facts=controller_facts))
-    return show_rendered(translation, diags, output, report=report)
+    return show_rendered(translation, diags, output, report=not objects_only)
 
 
 def show_rendered(translation: Translation | None, diags: Diagnostics, output: str, *,

@@ -36,16 +36,16 @@ def test_render_json_and_yaml_agree() -> None:
     runner = CliRunner()
     as_json = runner.invoke(render_command, _args(), standalone_mode=False)
     assert as_json.exit_code == 0 and as_json.return_value == 0, as_json.output
-    entries = json.loads(as_json.output)
-    assert [(e["type"], e["name"]) for e in entries][:2] == [
+    document = json.loads(as_json.output)
+    assert [(e["type"], e["name"]) for e in document["objects"]][:2] == [
         ("vsvip", "kubeadm-cluster--default-lb-demo"),
         ("pool", "kubeadm-cluster--default-lb-demo-TCP-80")]
     as_yaml = runner.invoke(render_command, [*_args(), "-o", "yaml"], standalone_mode=False)
-    assert yaml.safe_load(as_yaml.output) == entries
+    assert yaml.safe_load(as_yaml.output) == document
 
 
 def test_private_keys_are_masked(tmp_path: Path) -> None:
-    result = CliRunner().invoke(render_command, _case_args(CASE, tmp_path),
+    result = CliRunner().invoke(render_command, [*_case_args(CASE, tmp_path), "--objects-only"],
                                 standalone_mode=False)
     assert result.return_value == 0, result.output
     certs = [e for e in json.loads(result.output) if e["type"] == "sslkeyandcertificate"]
@@ -65,19 +65,36 @@ def test_errors_are_file_line_and_exit_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_report_lists_crd_status_and_skipped_inputs(tmp_path: Path) -> None:
-    """``--report``: the CRD statuses AKO would set and the warnings naming what is skipped."""
+@pytest.mark.parametrize("flags", [["-o", "json"], ["--report"]])
+def test_json_lists_crd_status_and_skipped_inputs(tmp_path: Path, flags: list[str]) -> None:
+    """``-o json`` (and the older ``--report``): the CRD statuses AKO would set and the
+    warnings naming what is skipped, beside the objects."""
     case = Path(__file__).parent / "cases" / "hostrule_duplicate_fqdn" / "input.yaml"
-    result = CliRunner().invoke(render_command, [*_case_args(case, tmp_path), "--report"],
+    result = CliRunner().invoke(render_command, [*_case_args(case, tmp_path), *flags],
                                 standalone_mode=False)
     assert result.return_value == 0, result.output
     document = json.loads(result.stdout)
+    assert list(document) == ["objects", "crds", "diagnostics"]
     assert [(c["name"], c["status"]) for c in document["crds"]] == [
         ("hr-first", "Accepted"), ("hr-second", "Rejected")]
     assert document["crds"][1]["error"] == "duplicate fqdn foo.com found in default/hr-first"
     assert [d["summary"] for d in document["diagnostics"]] == ["HostRule rejected"]
     assert document["diagnostics"][0]["where"].startswith(str(tmp_path / "objects.yaml"))
     assert any(o["type"] == "virtualservice" for o in document["objects"])
+
+
+def test_objects_only_prints_the_bare_list(tmp_path: Path) -> None:
+    """``--objects-only``: the entries alone, the same as the document's ``objects``."""
+    case = Path(__file__).parent / "cases" / "hostrule_duplicate_fqdn" / "input.yaml"
+    runner = CliRunner()
+    bare = runner.invoke(render_command, [*_case_args(case, tmp_path), "--objects-only"],
+                         standalone_mode=False)
+    full = runner.invoke(render_command, _case_args(case, tmp_path), standalone_mode=False)
+    assert bare.return_value == 0 and full.return_value == 0, bare.output
+    entries = json.loads(bare.stdout)
+    assert isinstance(entries, list) and entries
+    assert entries == json.loads(full.stdout)["objects"]
+    assert set(entries[0]) == {"type", "name", "tenant", "body"}
 
 
 @pytest.mark.parametrize("case", ["ssorule_oauth_evh", "hostrule_use_regex",
