@@ -8,11 +8,12 @@ may contain ``UNKNOWN`` and ``Deferred`` (see ``values``). Dependencies are the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
+from albform.engine.config_blocks import ModuleBlocks
 from albform.engine.diagnostics import SourceRange
 from albform.engine.values import collect_references
 
@@ -98,10 +99,12 @@ class Configuration:
     # Every input the front end read, name -> digest (engine/inputs.py): a saved plan
     # refuses to apply once one of them changed.
     inputs: Mapping[str, str] = field(default_factory=dict)
-    # Root module input variables with their values, and each module call's source
-    # (call name → source string): what the plan JSON's ``configuration`` shows.
+    # Root module input variables with their values (the plan JSON's ``variables``).
     variables: tuple[VariableConfig, ...] = ()
-    module_sources: Mapping[str, str] = field(default_factory=dict)
+    # Describes the root module's blocks as written (engine/config_blocks.py), for front
+    # ends that read source; the plan JSON's ``configuration`` is rendered from it when
+    # present. A function, called only then: describing costs a fifth of a load.
+    describe_written: Callable[[], ModuleBlocks] | None = field(default=None, compare=False)
 
     def by_address(self) -> dict[ResourceAddress, ResourceConfig]:
         return {r.address: r for r in self.resources}
@@ -117,5 +120,5 @@ class Configuration:
             backend=self.backend or other.backend,
             inputs={**other.inputs, **self.inputs},
             variables=self.variables + other.variables,
-            module_sources={**other.module_sources, **self.module_sources},
+            describe_written=self.describe_written or other.describe_written,
         )

@@ -10,7 +10,7 @@ from albform.cli.commands.state import configured_backend
 from albform.cli.operations import EXIT_ERROR, EXIT_OK
 from albform.cli.views.diagnostics import show_diagnostics
 from albform.cli.workspace import Workspace
-from albform.engine.render.json_plan import provider_name
+from albform.engine.render.json_common import provider_name
 
 
 @click.group("providers", invoke_without_command=True)

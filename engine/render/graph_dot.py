@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import Configuration
-from albform.engine.render.json_plan import provider_name
+from albform.engine.render.json_common import provider_name
 
 
 def _edges(config: Configuration) -> tuple[list[ResourceAddress],

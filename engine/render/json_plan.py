@@ -1,93 +1,43 @@
 """The machine-readable plan: Terraform's ``terraform show -json PLANFILE`` shape, format 1.2.
 
 Keys and ``actions``/``action_reason`` strings follow docs/terraform-compat.md §5.1 exactly, since
-PR tools parse them. Two deliberate differences: sensitive values (per schema, and sensitive
+PR tools parse them. One deliberate difference: sensitive values (per schema, and sensitive
 outputs) are **never** written — they become ``null``, with ``before_sensitive`` /
-``after_sensitive`` / ``sensitive_values`` mirror trees marking where they were; and
-``configuration`` is minimal (resource blocks with constant values or references). Unknown
-values are left out of ``after`` and marked ``true`` in ``after_unknown``.
+``after_sensitive`` / ``sensitive_values`` mirror trees marking where they were; the same
+holds in ``configuration`` (``json_config``). Unknown values are left out of ``after`` and
+marked ``true`` in ``after_unknown``.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, OutputChange, Plan, ResourceChange
-from albform.engine.config import ResourceConfig
-from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.engine.render.json_common import address_fields, masked, provider_name
+from albform.engine.render.json_config import render_configuration
+from albform.engine.schema import ResourceSchema
 from albform.engine.state.model import TERRAFORM_VERSION, State, deposed_sort_key
-from albform.engine.values import UNKNOWN, Deferred
+from albform.engine.values import UNKNOWN
 
 FORMAT_VERSION = "1.2"
 STATE_FORMAT_VERSION = "1.0"
-
-
-def provider_name(provider: str) -> str:
-    """``provider["registry.terraform.io/vmware/avi"]`` → ``registry.terraform.io/vmware/avi``."""
-    if provider.startswith('provider["') and provider.endswith('"]'):
-        return provider[len('provider["'):-2]
-    return provider
-
-
-def _masked(value: Any, fields: Mapping[str, AttributeSchema] | None,
-            ) -> tuple[Any, Any, Any]:
-    """(value with sensitive → null and unknown dropped, sensitive mirror, unknown mirror).
-
-    Mirrors have Terraform's shape: ``true`` where marked; every known object or list is
-    mirrored (``{}``, ``[false, ...]``) even with nothing marked inside; known primitives
-    are left out of objects and ``false`` in lists."""
-    if value is UNKNOWN:
-        return None, False, True
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        sens: dict[str, Any] = {}
-        unk: dict[str, Any] = {}
-        for k, v in value.items():
-            attr = fields.get(k) if fields else None
-            if attr is not None and attr.sensitive and v is not None:
-                out[k], sens[k] = None, True
-                continue
-            masked, s, u = _masked(v, attr.fields if attr else None)
-            if u is not True:
-                out[k] = masked
-            if s is not False:
-                sens[k] = s
-            if u is not False:
-                unk[k] = u
-        return out, sens, unk
-    if isinstance(value, list):
-        items = [_masked(v, fields) for v in value]
-        return ([m for m, _, _ in items], [s for _, s, _ in items],
-                [u for _, _, u in items])
-    return value, False, False
 
 
 def _object(value: Mapping[str, Any] | None, schema: ResourceSchema | None,
             ) -> tuple[Any, Any, Any]:
     if value is None:
         return None, False, {}
-    masked, sens, unk = _masked(dict(value), schema.attributes if schema else None)
-    return masked, sens or {}, unk or {}
-
-
-def _address_fields(address: ResourceAddress) -> dict[str, Any]:
-    out: dict[str, Any] = {"address": str(address)}
-    if address.module:
-        out["module_address"] = address.module_path
-    out.update(mode=address.mode, type=address.type, name=address.name)
-    if address.key is not None:
-        out["index"] = address.key
-    return out
+    shown, sens, unk = masked(dict(value), schema.attributes if schema else None)
+    return shown, sens or {}, unk or {}
 
 
 def _resource_change(c: ResourceChange, schema: ResourceSchema | None) -> dict[str, Any]:
     before, before_sens, _ = _object(c.before, schema)
     after, after_sens, after_unknown = _object(c.after, schema)
-    entry = _address_fields(c.address)
+    entry = address_fields(c.address)
     if c.previous_address is not None:
         entry["previous_address"] = str(c.previous_address)
     entry["provider_name"] = provider_name(c.provider)
@@ -131,7 +81,7 @@ def _module_tree(resources: list[tuple[ResourceAddress, dict[str, Any]]]) -> dic
 def _values_entry(address: ResourceAddress, provider: str, attrs: Mapping[str, Any],
                   schema: ResourceSchema | None) -> dict[str, Any]:
     values, sens, _ = _object(attrs, schema)
-    return {**_address_fields(address), "provider_name": provider_name(provider),
+    return {**address_fields(address), "provider_name": provider_name(provider),
             "schema_version": 0, "values": values, "sensitive_values": sens}
 
 
@@ -140,8 +90,8 @@ def _output_value(o: OutputChange, value: Any) -> tuple[Any, bool]:
     null, with ``after_sensitive`` true and ``after_unknown`` false (known and sensitive)."""
     if o.sensitive and value is not None:
         return None, value is UNKNOWN or _has_unknown(value)
-    masked, _, unknown = _masked(value, None)
-    return (None if unknown is True else masked), unknown is True
+    shown, _, unknown = masked(value, None)
+    return (None if unknown is True else shown), unknown is True
 
 
 def _output_change(o: OutputChange) -> dict[str, Any]:
@@ -152,82 +102,8 @@ def _output_change(o: OutputChange) -> dict[str, Any]:
             "after_sensitive": o.sensitive}
 
 
-def _expressions(rc: ResourceConfig, schema: ResourceSchema | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in rc.attributes.items():
-        attr = schema.attributes.get(key) if schema else None
-        refs = _references(value)
-        if refs:
-            out[key] = {"references": refs}
-        elif attr is not None and attr.sensitive:
-            continue  # never written, not even as a constant
-        else:
-            out[key] = {"constant_value": _masked(value, attr.fields if attr else None)[0]}
-    return out
-
-
-def _references(value: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(value, Deferred):
-        if value.text:
-            found.append(value.text)
-        for ref in sorted(value.references, key=lambda a: a.sort_key()):
-            found += [str(ref)] if str(ref) not in found else []
-    elif isinstance(value, dict):
-        for v in value.values():
-            found += [r for r in _references(v) if r not in found]
-    elif isinstance(value, list):
-        for v in value:
-            found += [r for r in _references(v) if r not in found]
-    return found
-
-
 def _has_unknown(value: Any) -> bool:
-    return _masked(value, None)[2] not in (False, {}, [])
-
-
-def _configuration(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[str, Any]:
-    """Terraform's ``configuration``: resource blocks (a module's under
-    ``module_calls.<name>.module``, addressed relative to it) with their expressions
-    (``constant_value`` or ``references``), root variables and outputs."""
-    config = plan.configuration
-    if config is None:
-        return {}
-    seen: set[ResourceAddress] = set()
-    root: dict[str, Any] = {}
-    provider_keys: dict[str, str] = {}
-    for rc in config.resources:
-        block = rc.address.resource()
-        if block in seen:
-            continue
-        seen.add(block)
-        full = provider_name(rc.provider)
-        key = full.rsplit("/", 1)[-1]
-        provider_keys[key] = full
-        node = root
-        for step in block.module:  # instances of one call share its configuration
-            calls = node.setdefault("module_calls", {})
-            call = calls.setdefault(step.name, {
-                **({"source": config.module_sources[step.name]}
-                   if node is root and step.name in config.module_sources else {}),
-                "module": {}})
-            node = call["module"]
-        local = dataclasses.replace(block, module=())
-        node.setdefault("resources", []).append({
-            **_address_fields(local), "provider_config_key": key,
-            "expressions": _expressions(rc, schemas.get(rc.type)), "schema_version": 0})
-    if config.variables:
-        root["variables"] = {v.name: ({"sensitive": True} if v.sensitive else {})
-                             for v in config.variables}
-    outputs = {o.name: ({"sensitive": True} if o.sensitive else {}) |
-               ({"expression": {"references": _references(o.value)}}
-                if _references(o.value) else {})
-               for o in config.outputs}
-    if outputs:
-        root["outputs"] = outputs
-    return {"provider_config": {k: {"name": k, "full_name": v}
-                                for k, v in sorted(provider_keys.items())},
-            "root_module": root}
+    return masked(value, None)[2] not in (False, {}, [])
 
 
 def _without_paths(value: Any, paths: Sequence[tuple[str | int, ...]]) -> Any:
@@ -305,7 +181,7 @@ def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[
     }
     if plan.configuration is not None and plan.configuration.variables:
         # A sensitive variable's value is never written (null), as every secret here.
-        doc["variables"] = {v.name: {"value": None if v.sensitive else _masked(v.value, None)[0]}
+        doc["variables"] = {v.name: {"value": None if v.sensitive else masked(v.value, None)[0]}
                             for v in plan.configuration.variables}
     doc["planned_values"] = planned_values
     if plan.drift:
@@ -320,7 +196,7 @@ def render_plan_json(plan: Plan, schemas: Mapping[str, ResourceSchema]) -> dict[
         doc["prior_state"] = {"format_version": STATE_FORMAT_VERSION,
                               "terraform_version": prior.terraform_version,
                               "values": _state_values(prior, schemas)}
-    doc["configuration"] = _configuration(plan, schemas)
+    doc["configuration"] = render_configuration(plan.configuration, schemas)
     if plan.drift:
         doc["relevant_attributes"] = [
             {"resource": str(c.address), "attribute": list(a.path)}

@@ -14,14 +14,12 @@ import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from albform.engine.config import Configuration, OutputConfig, VariableConfig
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.engine.inputs import file_digests
 from albform.modules.hcl.cache import ParseCache
-from albform.modules.hcl.decode import declare, evaluate_static, new_context
-from albform.modules.hcl.expressions import EvalError
+from albform.modules.hcl.decode import declare
 from albform.modules.hcl.module_decoder import ModuleDecoder
 from albform.modules.hcl.modules import resolve_source
 from albform.modules.hcl.rootblocks import backend, import_blocks, provider_config
@@ -164,21 +162,7 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         inputs={**file_digests(read), **result.inputs},
         variables=tuple(VariableConfig(name, value, sensitive)
                         for name, value, sensitive in root.variable_values()),
-        module_sources=_module_sources(decls, root_dir),
+        describe_written=root.describe,
     )
     return config, diags
 
-
-def _module_sources(decls: Any, root_dir: Path) -> dict[str, str]:
-    """Each root module call's literal ``source`` (decoding reports a bad one)."""
-    out: dict[str, str] = {}
-    for name, (_, block) in decls.calls.items():
-        attr = block.body.attribute("source")
-        try:
-            source = evaluate_static(attr.expr, new_context({}, root_dir), "source") \
-                if attr is not None else None
-        except EvalError:
-            source = None
-        if isinstance(source, str):
-            out[name] = source
-    return out

@@ -14,6 +14,7 @@ from typing import Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.config import AVI_PROVIDER, OutputConfig, ResourceConfig
+from albform.engine.config_blocks import ModuleBlocks
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.engine.values import collect_references
 from albform.modules.hcl.blocks import BodyDecoder, Fields
@@ -51,6 +52,7 @@ from albform.modules.hcl.schemas import UnknownType, fields_for, known_types
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import ignore_changes_paths
 from albform.modules.hcl.variables import GivenValue
+from albform.modules.hcl.written import describe_module
 
 SchemaLookup = Callable[[str, str], "Fields | None"]
 """(mode, type) → the attribute schema of that resource type, or None when unknown."""
@@ -80,6 +82,10 @@ class ModuleDecoder:
         self._locals: dict[str, Any] = {}
         self._expansions: dict[Any, Expansion] = {}
         self._children: dict[str, tuple[Expansion, dict[Any, ModuleResult]]] = {}
+        # Module call name -> (literal source, the called module's declarations and one
+        # instance's decoder when written in source): what describe() shows.
+        self.called: dict[str, tuple[str | None, Declarations | None,
+                                     ModuleDecoder | None]] = {}
         self._active: set[Any] = set()
         relative = module_dir.resolve().relative_to(root_dir.resolve()) \
             if module_dir.resolve().is_relative_to(root_dir.resolve()) else module_dir
@@ -376,6 +382,15 @@ class ModuleDecoder:
                 if found:
                     return f"local.{name} ({found})"
         return None
+
+    def describe(self) -> ModuleBlocks:
+        """This module's blocks as written, with its calls' modules (``written``)."""
+        calls: dict[str, tuple[str | None, ModuleBlocks | None]] = {}
+        for name, (source, decls, child) in self.called.items():
+            module = child.describe() if child is not None else \
+                describe_module(decls, {}) if decls is not None else None
+            calls[name] = (source, module)
+        return describe_module(self.decls, calls)
 
     # -- child modules -------------------------------------------------------------------------
     def child(self, name: str, line: int) -> tuple[Expansion, dict[Any, ModuleResult]]:

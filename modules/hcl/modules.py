@@ -94,6 +94,7 @@ def decode_call(parent: ModuleDecoder, name: str, filename: str, block: Any,
                     "registry modules, which albform does not support.",
                     subject=SourceRange(filename, version_attr.line))
     builtin = BUILTIN_MODULES.get(source)
+    parent.called[name] = (source, None, None)
     if builtin is not None:
         cluster_depends_on = depends_on_addresses(parent, block, BodyDecoder(diags, filename))
         return builtin(parent, name, filename, block, exp,
@@ -103,6 +104,7 @@ def decode_call(parent: ModuleDecoder, name: str, filename: str, block: Any,
         return {}
     files, module_dir = loaded
     decls = declare(files, diags)
+    parent.called[name] = (source, decls, None)
     decoder = BodyDecoder(diags, filename)
     for attr in block.body.attributes:
         if attr.name not in MODULE_META and attr.name not in decls.variables:
@@ -137,4 +139,5 @@ def decode_call(parent: ModuleDecoder, name: str, filename: str, block: Any,
                               inputs=inputs, extra_depends_on=extra, call_site=where,
                               workspace=parent.workspace, reads=parent.reads)
         results[key] = child.decode()
+        parent.called[name] = (source, decls, child)
     return results

@@ -135,14 +135,16 @@ def test_show_json_of_a_saved_plan(albform: Runner, tmp_path: Path) -> None:
     assert doc["format_version"] == "1.2"
     assert doc["variables"] == {"prefix": {"value": "px"}, "token": {"value": None}}
     root = doc["configuration"]["root_module"]
-    assert root["variables"] == {"prefix": {}, "token": {"sensitive": True}}
+    # A sensitive variable's default is never written (Terraform writes it).
+    assert root["variables"] == {"prefix": {"default": "mo"}, "token": {"sensitive": True}}
     pool = next(r for r in root["resources"] if r["address"] == "avi_pool.web")
     assert pool["expressions"]["health_monitor_refs"]["references"][-1] == \
         "avi_healthmonitor.hm"
     team = root["module_calls"]["team"]
     assert team["source"] == "./team"
     assert [r["address"] for r in team["module"]["resources"]] == ["avi_pool.team"]
-    assert root["outputs"]["secret"] == {"sensitive": True}
+    assert root["outputs"]["secret"] == {"sensitive": True,
+                                         "expression": {"references": ["var.token"]}}
     secret = doc["output_changes"]["secret"]  # known and sensitive, never written
     assert (secret["after"], secret["after_unknown"], secret["after_sensitive"]) == \
         (None, False, True)
