@@ -10,6 +10,12 @@ real cdktf runtime live in ``albform.modules.cdktf.interop`` (the ``[cdktf]`` ex
 
 from __future__ import annotations
 
+from albform.modules.cdktf.clusters import (
+    AkoCluster,
+    AmkoGslb,
+    ClusterModuleWarning,
+    ClusterSynthError,
+)
 from albform.modules.cdktf.construct import Construct, make_logical_id
 from albform.modules.cdktf.elements import (
     DataSource,
@@ -23,8 +29,6 @@ from albform.modules.cdktf.elements import (
 from albform.modules.cdktf.generated import *  # noqa: F403 (the generated classes)
 from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
 from albform.modules.cdktf.providers import (
-    AkoCluster,
-    AmkoGslb,
     AviProvider,
     Backend,
     HttpBackend,
@@ -42,6 +46,8 @@ __all__ = [
     "App",
     "AviProvider",
     "Backend",
+    "ClusterModuleWarning",
+    "ClusterSynthError",
     "Construct",
     "DataSource",
     "HttpBackend",

@@ -4,9 +4,10 @@ For an existing CDKTF app: ``from albform.modules.cdktf.interop import AviPool``
 ``cdktf.TerraformResource`` subclass taking the same keyword arguments as the pure-Python
 class (checked the same way, ``arguments.check_arguments``), so ``cdktf synth`` writes the
 same resource JSON. ``AviProvider`` is a ``cdktf.TerraformProvider``; ``AkoCluster`` and
-``AmkoGslb`` are ``cdktf.TerraformHclModule`` subclasses. ``App``, ``Stack``, ``Output``,
-``Variable`` and the backends are cdktf's own classes, re-exported so one app can switch
-between the two styles.
+``AmkoGslb`` are ``cdktf.TerraformHclModule`` subclasses calling the local module they write
+into the stack's output (``clusters.py``), byte for byte what the pure constructs write.
+``App``, ``Stack``, ``Output``, ``Variable`` and the backends are cdktf's own classes,
+re-exported so one app can switch between the two styles.
 
 Importing this module starts cdktf's Node.js child process (jsii); nothing else in albform
 imports it. The resource classes are made on first access (``AviPool``, ``DataAviCloud``,
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from pathlib import Path
 from typing import Any, ClassVar
 
 # jsii prints a banner for Node 20 on every start (docs/terraform-compat.md §7).
@@ -26,17 +28,12 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 import cdktf
 from constructs import Construct
 
+from albform.modules.cdktf import clusters
 from albform.modules.cdktf import construct as pure
 from albform.modules.cdktf.arguments import check_arguments
 from albform.modules.cdktf.elements import ForEach, Lifecycle, ObjectAttributes
 from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
 from albform.modules.cdktf.providers import PINNED_VERSION, PROVIDER_ARGUMENTS
-from albform.modules.cdktf.providers import (
-    AkoCluster as _PureAkoCluster,
-)
-from albform.modules.cdktf.providers import (
-    AmkoGslb as _PureAmkoGslb,
-)
 from albform.modules.cdktf.typed import allowed_arguments
 from albform.provider.schema.official_view import PROVIDER_SOURCE
 
@@ -163,28 +160,44 @@ class AviDataSource(_Typed, cdktf.TerraformDataSource):  # type: ignore[misc]
         self._albform_arguments = checked
 
 
-class AkoCluster(cdktf.TerraformHclModule):  # type: ignore[misc]
-    """The built-in cluster module (``source = "albform/ako"``); arguments as the
-    pure-Python ``AkoCluster``."""
+class _ClusterModule(cdktf.TerraformHclModule):  # type: ignore[misc]
+    """A cluster module (``clusters.py``) on a real cdktf stack: the module's files are
+    written into the stack's output directory when the construct is made (cdktf has no
+    per-construct synth hook; its synth leaves other files in the stack directory alone)."""
+
+    SPEC: ClassVar[clusters.ClusterSpec]
+
+    def __init__(self, scope: Construct, id: str, inputs: Mapping[str, Any], *,
+                 depends_on: Sequence[Any] | None) -> None:
+        real = _real_scope(scope, type(self).__name__, id)
+        stack = cdktf.TerraformStack.of(real)
+        stack_parts = stack.node.path.split("/")
+        below = [*real.node.path.split("/")[len(stack_parts):], id]
+        directory = self.SPEC.directory([p for p in below if p])
+        super().__init__(real, id, source=f"./{directory}", depends_on=depends_on,
+                         skip_asset_creation_from_local_modules=True)
+        stack_dir = Path(cdktf.App.of(real).outdir) / "stacks" / stack.node.id
+        self.SPEC.write(inputs, stack_dir, directory, self.node.path)
+
+
+class AkoCluster(_ClusterModule):
+    """The objects AKO would create for a cluster (``clusters.AkoCluster``, same arguments)."""
+
+    SPEC = clusters.AKO
 
     def __init__(self, scope: Construct, id: str, *,
                  depends_on: Sequence[Any] | None = None, **arguments: Any) -> None:
-        inputs = _PureAkoCluster.inputs_for(**arguments)
-        super().__init__(_real_scope(scope, "AkoCluster", id), id,
-                         source=_PureAkoCluster.SOURCE, variables=inputs,
-                         depends_on=depends_on)
+        super().__init__(scope, id, clusters.ako_inputs(**arguments), depends_on=depends_on)
 
 
-class AmkoGslb(cdktf.TerraformHclModule):  # type: ignore[misc]
-    """The built-in GSLB module (``source = "albform/amko"``); arguments as the pure-Python
-    ``AmkoGslb``."""
+class AmkoGslb(_ClusterModule):
+    """The GslbServices AMKO would create (``clusters.AmkoGslb``, same arguments)."""
+
+    SPEC = clusters.AMKO
 
     def __init__(self, scope: Construct, id: str, *,
                  depends_on: Sequence[Any] | None = None, **arguments: Any) -> None:
-        inputs = _PureAmkoGslb.inputs_for(**arguments)
-        super().__init__(_real_scope(scope, "AmkoGslb", id), id,
-                         source=_PureAmkoGslb.SOURCE, variables=inputs,
-                         depends_on=depends_on)
+        super().__init__(scope, id, clusters.amko_inputs(**arguments), depends_on=depends_on)
 
 
 _made: dict[str, type] = {}

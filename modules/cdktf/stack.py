@@ -1,7 +1,8 @@
 """``App`` and ``Stack``: merge the elements' fragments and write CDKTF's output layout.
 
 ``app.synth()`` writes ``<outdir>/manifest.json`` and ``<outdir>/stacks/<stack>/cdk.tf.json``
-exactly where ``cdktf synth`` writes them, with the same ``//`` metadata blocks (which
+(and the stack's cluster modules, ``modules/<kind>-<id>/``, ``clusters.py``) exactly where
+``cdktf synth`` writes them, with the same ``//`` metadata blocks (which
 Terraform and albform skip). Output is deterministic: keys sorted, two-space indent, so the
 same app gives the same bytes (the default local backend path is the one input that depends
 on the current directory, as in CDKTF). Two elements with the same address are an error.
@@ -14,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from albform.modules.cdktf.clusters import ClusterModule
 from albform.modules.cdktf.construct import Construct
 from albform.modules.cdktf.elements import Output, Resource, TerraformElement
 from albform.modules.cdktf.providers import Backend, default_backend
@@ -41,6 +43,7 @@ class App(Construct):
             target = self.outdir / rel
             target.mkdir(parents=True, exist_ok=True)
             _write(target / "cdk.tf.json", stack.to_terraform())
+            stack.synth_files(target)
             stacks[stack.name] = {
                 "annotations": [], "constructPath": stack.node.path, "dependencies": [],
                 "name": stack.name, "stackMetadataPath": f"{rel}/metadata.json",
@@ -117,6 +120,12 @@ class Stack(Construct):
     def elements(self) -> list[TerraformElement]:
         return [c for c in self.node.walk() if isinstance(c, TerraformElement)
                 and self._owns(c)]
+
+    def synth_files(self, stack_dir: Path) -> None:
+        """Write the files elements keep beside ``cdk.tf.json`` (the cluster modules)."""
+        for element in self.elements():
+            if isinstance(element, ClusterModule):
+                element.synth_files(stack_dir)
 
     def _owns(self, element: TerraformElement) -> bool:
         return element.stack is self

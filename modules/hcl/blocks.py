@@ -252,6 +252,12 @@ class BodyDecoder:
             self.report(err, for_each.line)
             return
         inner = self._fields(fields, label)
+        if not pairs and fields is not None and label in fields \
+                and fields[label].type == "object":
+            # No block of a single nested object is that object unset (as with no literal
+            # block), not an empty list, which no object has (and which the diff would
+            # compare with what the controller put there).
+            return
         items = groups.setdefault(label, [])
         for key, value in pairs:
             bound = ctx.bind(**{iterator: {"key": key, "value": value}})

@@ -25,6 +25,7 @@ NESTED_LABELS: dict[str, dict[str, int]] = {
     "variable": {"validation": 0},
     "terraform": {"backend": 1, "cloud": 0},
     "dynamic": {"content": 0},
+    "content": {"dynamic": 1},
     "lifecycle": {"precondition": 0, "postcondition": 0},
     "output": {"precondition": 0},
     "provider": {"dynamic": 1},

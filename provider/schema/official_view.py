@@ -252,6 +252,44 @@ def _scalar_to_state(kind: str, value: Any) -> Any:
     return value
 
 
+def config_form(tf_type: str, attributes: Mapping[str, Any],
+                ) -> tuple[dict[str, Any], list[str]]:
+    """``attributes`` (albform's internal, Swagger-typed values of one ``tf_type`` object) as
+    a configuration for the official provider is written: only the keys that are set, scalars
+    typed as its schema types them (``go_format`` for ``TypeString`` flags and numbers),
+    nested objects as blocks (one-element lists). Returns (the values, the dotted paths of
+    keys its schema lacks, which are left out). A type the provider lacks is returned as
+    given."""
+    block = official_block(tf_type)
+    if block is None:
+        return dict(attributes), []
+    left_out: list[str] = []
+    return _config_object(block["attributes"], attributes, tf_type, left_out), left_out
+
+
+def _config_object(attrs: Mapping[str, Any], value: Mapping[str, Any], where: str,
+                   left_out: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, item in value.items():
+        if item is None:
+            continue
+        facts = attrs.get(name)
+        if facts is None:
+            left_out.append(f"{where}.{name}")
+            continue
+        elem = facts.get("elem")
+        items = item if isinstance(item, list) else [item]
+        if facts["type"] in _BLOCK_TYPES and elem in load_official()["blocks"]:
+            inner = nested_block(elem)["attributes"]
+            out[name] = [_config_object(inner, v, f"{where}.{name}", left_out)
+                         if isinstance(v, Mapping) else v for v in items]
+        elif facts["type"] in _BLOCK_TYPES:
+            out[name] = [_scalar_to_state(elem or "string", v) for v in items]
+        else:
+            out[name] = _scalar_to_state(facts["type"], item)
+    return out
+
+
 # -- checking a configuration against the provider's schema -----------------------------------
 
 # Terraform's meta-arguments and blocks: not the provider's business.

@@ -1,5 +1,9 @@
 """The CDKTF lb-demo app, synthesized by the pure-Python constructs, planned and applied by
-the real ``albform`` CLI against the embedded controller emulator; a second plan is empty."""
+the real ``albform`` CLI against the embedded controller emulator; a second plan is empty.
+
+A state written before ``AkoCluster`` synthesized its own module (when the stack called
+albform's built-in ``source = "albform/ako"``) plans no change against the synthesized one:
+same addresses, same objects."""
 
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ def test_cdktf_app_plans_applies_and_converges(tmp_path: Path) -> None:
     doc = json.loads(shown.stdout)
     # The module's resources are configured under its call, addressed relative to it.
     call = doc["configuration"]["root_module"]["module_calls"]["kubeadm"]
-    assert call["source"] == "albform/ako"
+    assert call["source"] == "./modules/ako-kubeadm"
     assert {r["type"] for r in call["module"]["resources"]} >= {"avi_virtualservice"}
     actions = {rc["address"]: rc["change"]["actions"] for rc in doc["resource_changes"]}
     assert actions["avi_network.vlan2900"] == ["create"]
@@ -61,3 +65,39 @@ def test_cdktf_app_plans_applies_and_converges(tmp_path: Path) -> None:
     again = _run([*albform, "plan", "-detailed-exitcode", "-no-color"], tmp_path, env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "No changes." in again.stdout
+
+
+def _builtin_call(stack_dir: Path) -> str:
+    """The stack as the constructs synthesized it before: the module call of albform's
+    built-in ``albform/ako`` with the cluster's inputs."""
+    doc = json.loads((stack_dir / "cdk.tf.json").read_text())
+    demo = REPO / "examples" / "lb-demo"
+    doc["module"]["kubeadm"] = {
+        "source": "albform/ako", "manifests": [str(demo / "manifests")],
+        "ako_config": str(demo / "avi-k8s-config.yaml"),
+        "controller_facts": str(demo / "controller-facts.yaml"),
+        "depends_on": doc["module"]["kubeadm"]["depends_on"]}
+    return json.dumps(doc)
+
+
+def test_a_state_from_the_builtin_module_plans_no_change(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("AVI_CONTROLLER", "AVI_USERNAME", "AVI_PASSWORD", "CDKTF_OUTDIR")}
+    env["ALBFORM_EMULATOR_DB"] = str(tmp_path / "emulator.db")
+    synth = _run([sys.executable, str(EXAMPLE)], tmp_path, env)
+    assert synth.returncode == 0, synth.stderr
+    stack_dir = tmp_path / "cdktf.out" / "stacks" / "lb-demo"
+    synthesized = (stack_dir / "cdk.tf.json").read_text()
+    albform = [sys.executable, "-m", "albform", f"-chdir={stack_dir}"]
+
+    (stack_dir / "cdk.tf.json").write_text(_builtin_call(stack_dir))
+    applied = _run([*albform, "apply", "-auto-approve", "-no-color"], tmp_path, env)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    state = json.loads((stack_dir / "terraform.lb-demo.tfstate").read_text())
+    before = {(r.get("module"), r["type"], r["name"]) for r in state["resources"]}
+    assert ("module.kubeadm", "avi_virtualservice", "ako") in before
+
+    (stack_dir / "cdk.tf.json").write_text(synthesized)
+    plan = _run([*albform, "plan", "-detailed-exitcode", "-no-color"], tmp_path, env)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "No changes." in plan.stdout

@@ -117,16 +117,22 @@ def test_example_app_same_bytes_both_ways_and_albform_reads_it(tmp_path: Path) -
                                                     "avi_serviceenginegroup.default"}
 
 
-def test_amko_gslb_synthesizes_the_same_module_call_both_ways(tmp_path: Path) -> None:
+def test_amko_gslb_synthesizes_the_same_module_both_ways(tmp_path: Path) -> None:
     interop = _interop()
     pure = importlib.import_module("albform.modules.cdktf")
-    docs = []
+    demo = REPO / "examples" / "gslb-demo"
     for lib, out in ((interop, "real"), (pure, "ours")):
         app = lib.App(outdir=str(tmp_path / out))
         stack = lib.Stack(app, "gslb")
-        lib.AmkoGslb(stack, "gslb", members={"east": "east", "west": "context:west"},
-                     amko=["amko/gslbconfig.yaml", "amko/gdp.yaml"])
+        lib.AmkoGslb(stack, "gslb", members={"east": demo / "east", "west": demo / "west"},
+                     amko=[demo / "amko" / "gslbconfig.yaml", demo / "amko" / "gdp.yaml"])
         app.synth()
-        docs.append(json.loads((tmp_path / out / "stacks" / "gslb" / "cdk.tf.json").read_text()))
+    stack_dirs = [tmp_path / out / "stacks" / "gslb" for out in ("real", "ours")]
+    docs = [json.loads((d / "cdk.tf.json").read_text()) for d in stack_dirs]
     assert docs[0]["module"] == docs[1]["module"]
-    assert docs[1]["module"]["gslb"]["source"] == "albform/amko"
+    assert docs[1]["module"]["gslb"]["source"] == "./modules/amko-gslb"
+    for name in ("main.tf.json", "objects.json"):
+        real, ours = (d / "modules" / "amko-gslb" / name for d in stack_dirs)
+        assert real.read_bytes() == ours.read_bytes(), name
+    objects = json.loads((stack_dirs[1] / "modules" / "amko-gslb" / "objects.json").read_text())
+    assert objects["resources"]["avi_gslbservice"]
