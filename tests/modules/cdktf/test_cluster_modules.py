@@ -114,7 +114,7 @@ def _check_module(module_dir: Path) -> None:
         if block is None:
             assert tf_type in ALBFORM_ONLY, tf_type
             continue
-        for name, body in named.items():
+        for body in named.values():
             assert body["for_each"] == f"${{local.albform.resources.{tf_type}}}"
             assert _schema_problems(tf_type, block["attributes"], body, tf_type) == []
         for key, value in objects[tf_type].items():
