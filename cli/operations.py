@@ -201,7 +201,10 @@ class _Opened:
 def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
           diags: Diagnostics, operation: str, args: RunArgs) -> _Opened | None:
     """Load the configuration, open the provider and the backend, take the state lock and
-    read the state — all released by ``stack``. None (diagnostics shown) on input errors."""
+    read the state — all released by ``stack``. None (diagnostics shown) on input errors.
+    Secret digests verified or made meanwhile are remembered in ``.albform/``
+    (``engine/secret_memo.py``)."""
+    stack.enter_context(_digest_memo(ws))
     config, provider = _load(ws, source, stack, diags)
     if diags.has_errors():
         show_diagnostics(diags, json_mode=args.json, color=args.color)
@@ -215,6 +218,18 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     if notices:
         show_diagnostics(notices, json_mode=args.json, color=args.color)
     return _Opened(config, provider, backend, _read_state(backend))
+
+
+def _digest_memo(ws: Workspace) -> contextlib.AbstractContextManager[Any]:
+    from albform.engine.secret_memo import remembered_digests
+    from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir
+
+    folder = ws.workdir / PRIVATE_DIR
+    try:
+        ensure_private_dir(folder)
+    except OSError:
+        return contextlib.nullcontext()  # a read-only working directory: scrypt decides
+    return remembered_digests(folder / "secret-digests.json")
 
 
 def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],

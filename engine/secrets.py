@@ -24,7 +24,8 @@ HMAC-SHA256 under it, and a state reader without that key can test no guess at a
 made under another key (or none) cannot be checked: the secret then counts as changed, is sent
 again, and the state records it under the current key — one extra update, never a missed
 rotation. The per-digest cost is paid only for configured secrets of existing objects (plan)
-and for secrets sent (apply).
+and for secrets sent (apply), and once per digest and working directory when the CLI keeps a
+memo of the digests verified there (``secret_memo.py``, where its own trade-off is stated).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from albform.engine.schema import AttributeSchema, ResourceSchema
+from albform.engine.secret_memo import active_memo
 
 KEY_ENV = "ALBFORM_SECRET_DIGEST_KEY"
 SENSITIVE_MARKERS = ("<sensitive>",)
@@ -56,7 +58,10 @@ class SecretDigest(str):
         """A new digest of ``value`` (any JSON value) under the current key."""
         key_id, keyed = _keyed(value)
         salt = _random.token_bytes(16)
-        return cls("$".join((_SCHEME, key_id, _b64(salt), _b64(_stretch(keyed, salt)))))
+        digest = cls("$".join((_SCHEME, key_id, _b64(salt), _b64(_stretch(keyed, salt)))))
+        if (memo := active_memo()) is not None:
+            memo.record(digest, keyed)
+        return digest
 
     def matches(self, value: object) -> bool:
         """True only when ``value`` is what was digested, under the current key."""
@@ -66,11 +71,17 @@ class SecretDigest(str):
         key_id, keyed = _keyed(value)
         if parts[1] != key_id:
             return False  # another key made it: cannot tell, so "changed" (module docstring)
+        memo = active_memo()
+        if memo is not None and (known := memo.verdict(self, keyed)) is not None:
+            return known
         try:
             salt, expected = base64.b64decode(parts[2]), base64.b64decode(parts[3])
         except ValueError:
             return False
-        return hmac.compare_digest(_stretch(keyed, salt), expected)
+        matched = hmac.compare_digest(_stretch(keyed, salt), expected)
+        if matched and memo is not None:
+            memo.record(self, keyed)
+        return matched
 
 
 def _b64(data: bytes) -> str:

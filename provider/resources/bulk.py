@@ -63,6 +63,8 @@ class BulkReader:
         """Results by request key, and the API calls made on helper threads (counted only
         when ``counting`` was given; the caller's own tally sees its own thread only)."""
         results: dict[object, ReadResult] = {}
+        if any(self._is_partial(req.type_name) for req in requests):
+            self._routes.forget_views()
         groups: dict[tuple[str, Tenant], list[tuple[object, str]]] = {}
         route_groups: dict[tuple[str, Tenant], list[ReadRequest]] = {}
         member_groups: dict[tuple[str, Tenant], list[ReadRequest]] = {}
@@ -102,8 +104,10 @@ class BulkReader:
                     None if obj is None else normalize_object(objtype, obj))
         for (vrf_uuid, vrf_tenant), reqs in route_groups.items():
             vrf = self._api.get_object("vrfcontext", vrf_uuid, tenant=vrf_tenant)
+            view = None if vrf is None else self._routes.view_of(vrf, keep=True)
             for req in reqs:
-                state = None if vrf is None else self._routes.route_from_vrf(vrf, req.attributes)
+                state = None if view is None else self._routes.route_from_vrf(view,
+                                                                              req.attributes)
                 results[req.key] = ReadResult(state)
         for (pool_uuid, pool_tenant), reqs in member_groups.items():
             pool = self._api.get_object("pool", pool_uuid, tenant=pool_tenant)

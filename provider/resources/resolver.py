@@ -11,12 +11,20 @@ lives in) may be planned in the same run. The ref is then returned in its name-q
 (``/api/pool?name=web``), which the controller itself resolves at apply and which the next
 plan maps to the uuid path. Misses are not cached. Thread-safe: the cache is guarded by a
 lock, lookups run outside it.
+
+Many names of one type (a cluster's 20,000 pools, each named by its virtual service): after
+``INDEX_AFTER`` names of one (type, tenant) missed the cache, the whole collection is listed
+once (``fields=name,uuid,cloud_ref``, pages of 200) and later names are answered from that
+listing by the same rules as a ``?name=`` query (the listing holds exactly what each query
+would have returned). A name absent from it still gets its own query: it may have been created
+since, and what an absent name means is decided in one place (``_answer``).
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from albform.engine.provider import ProviderError
 from albform.provider.resources.api import DEFAULT_TENANT, ControllerApi, Tenant
@@ -39,6 +47,8 @@ class AmbiguousReference(ProviderError):
 
 
 _CacheKey = tuple[str, str | None, str | None, str | None, str]
+_IndexKey = tuple[str, str | None, str | None]  # (objtype, tenant name, tenant uuid)
+INDEX_AFTER = 16  # cache misses of one (type, tenant) before its collection is listed once
 
 
 class RefResolver:
@@ -46,6 +56,11 @@ class RefResolver:
         self._api = api
         self._lock = threading.Lock()
         self._cache: dict[_CacheKey, str] = {}
+        self._misses: dict[_IndexKey, int] = {}
+        # name -> the (uuid, cloud_ref) of every object with that name, per (type, tenant)
+        self._index: dict[_IndexKey, dict[str, list[dict[str, Any]]]] = {}
+        self._indexed_names: dict[tuple[str, str], list[tuple[_IndexKey, str]]] = {}
+        self._listing = threading.Lock()  # one collection listing at a time
 
     def canonical(self, value: str, target_type: str | None, scope: Scope = DEFAULT_SCOPE) -> str:
         """The canonical form of ``value``; unchanged when it is not a reference."""
@@ -69,16 +84,27 @@ class RefResolver:
             hit = self._cache.get(key)
         if hit is not None:
             return hit
-        params = {"name": ref.name, "fields": "name,uuid,cloud_ref"}
-        if ref.cloud:
-            params["cloud_ref.name"] = ref.cloud
-        try:
-            found = self._api.list_objects(ref.objtype, params, tenant=tenant)
-        except ProviderError as exc:
-            if exc.status in (403, 404) and tenant != DEFAULT_TENANT:
-                # "Tenant 'x' does not exist!": the tenant is planned in this run too.
-                return None
-            raise
+        found = None if ref.cloud else self._indexed(ref.objtype, tenant, ref.name)
+        if found is None:
+            params = {"name": ref.name, "fields": "name,uuid,cloud_ref"}
+            if ref.cloud:
+                params["cloud_ref.name"] = ref.cloud
+            try:
+                found = self._api.list_objects(ref.objtype, params, tenant=tenant)
+            except ProviderError as exc:
+                if exc.status in (403, 404) and tenant != DEFAULT_TENANT:
+                    # "Tenant 'x' does not exist!": the tenant is planned in this run too.
+                    return None
+                raise
+        uuid = self._answer(ref, tenant, cloud_uuid, found)
+        if uuid is not None:
+            with self._lock:
+                self._cache[key] = uuid
+        return uuid
+
+    def _answer(self, ref: ObjectRef, tenant: Tenant, cloud_uuid: str | None,
+                found: list[dict[str, Any]]) -> str | None:
+        """What the objects a name query returned (``found``) say ``ref`` resolves to."""
         if len(found) > 1 and cloud_uuid:
             found = [o for o in found if str(o.get("cloud_ref", "")).split("#")[0]
                      .rstrip("/").endswith("/" + cloud_uuid)] or found
@@ -89,10 +115,45 @@ class RefResolver:
             raise AmbiguousReference(
                 f"reference {ref.query_form()!r} matches {len(found)} objects",
                 detail="Name the cloud in the reference (…&cloud=<name>) or refer by uuid.")
-        uuid = str(found[0]["uuid"])
+        return str(found[0]["uuid"])
+
+    def _indexed(self, objtype: str, tenant: Tenant, name: str) -> list[dict[str, Any]] | None:
+        """The objects named ``name`` from the (type, tenant) listing, once enough names have
+        missed to make listing the collection cheaper than asking for each; None: ask."""
+        key = (objtype, tenant.name, tenant.uuid)
         with self._lock:
-            self._cache[key] = uuid
-        return uuid
+            index = self._index.get(key)
+            if index is None:
+                self._misses[key] = self._misses.get(key, 0) + 1
+                if self._misses[key] < INDEX_AFTER:
+                    return None
+        if index is None:
+            index = self._list(key, tenant)
+        if index is None:
+            return None
+        return index.get(name)  # absent: not listed then, so asked for (module docstring)
+
+    def _list(self, key: _IndexKey, tenant: Tenant) -> dict[str, list[dict[str, Any]]] | None:
+        with self._listing:
+            with self._lock:
+                if key in self._index:
+                    return self._index[key]
+            try:
+                listed = self._api.list_objects(
+                    key[0], {"fields": "name,uuid,cloud_ref", "page_size": "200"}, tenant=tenant)
+            except ProviderError:
+                with self._lock:
+                    self._misses[key] = -10 * INDEX_AFTER  # the per-name path reports it
+                return None
+            index: dict[str, list[dict[str, Any]]] = {}
+            with self._lock:
+                for obj in listed:
+                    if isinstance(obj.get("name"), str) and obj.get("uuid"):
+                        index.setdefault(obj["name"], []).append(obj)
+                        self._indexed_names.setdefault((key[0], str(obj["uuid"])), []) \
+                            .append((key, obj["name"]))
+                self._index[key] = index
+            return index
 
     def _lookup_as_uuid(self, ref: ObjectRef, tenant: Tenant) -> str | None:
         assert ref.name is not None
@@ -106,6 +167,9 @@ class RefResolver:
         with self._lock:
             for key in [k for k, v in self._cache.items() if k[0] == objtype and v == uuid]:
                 del self._cache[key]
+            for index_key, name in self._indexed_names.pop((objtype, uuid), []):
+                # Asked for again: a new object may take the name.
+                self._index[index_key].pop(name, None)
 
     def remember(self, objtype: str, name: str, uuid: str, tenant: Tenant) -> None:
         """Prime the cache with an object albform just created or read."""

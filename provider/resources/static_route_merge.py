@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 RouteIdentity = tuple[str, int, str, tuple[tuple[str, str], ...]]
@@ -81,20 +81,41 @@ def new_route_id() -> str:
     return f"albform-{uuid.uuid4().hex[:16]}"
 
 
+class RouteIndex:
+    """A VRF's route list indexed by ``route_id`` and by identity, built once per answer: a VRF
+    holds a cluster's thousands of node routes, and each of ours is found in it without a
+    rescan (refresh and canonicalisation look up every route of the state)."""
+
+    def __init__(self, current: Sequence[Route]) -> None:
+        self.routes = list(current)
+        self._by_id = {r.get("route_id"): i for i, r in enumerate(self.routes)
+                       if r.get("route_id")}
+        self._by_identity: dict[RouteIdentity, list[int]] = {}
+        for i, r in enumerate(self.routes):
+            self._by_identity.setdefault(route_identity(r), []).append(i)
+
+    def owned(self, prior: Route, taken: Collection[int] = ()) -> int | None:
+        """The index of the route ``prior`` (from our state) is now, not in ``taken``: by
+        ``route_id`` first (survives out-of-band edits), then by identity."""
+        rid = prior.get("route_id")
+        idx = self._by_id.get(rid) if rid else None
+        if idx is None or idx in taken:
+            idx = next((i for i in self._by_identity.get(route_identity(prior), [])
+                        if i not in taken), None)
+        return idx
+
+    def same_content(self, route: Route) -> list[Route]:
+        """The routes with ``route``'s identity."""
+        return [self.routes[i] for i in self._by_identity.get(route_identity(route), [])]
+
+
 def find_owned(current: Sequence[Route], prior: Sequence[Route]) -> list[int]:
-    """Indexes into ``current`` of the routes our prior state owns, each matched once: by
-    ``route_id`` first (survives out-of-band edits), then by identity."""
-    by_id = {r.get("route_id"): i for i, r in enumerate(current) if r.get("route_id")}
-    by_identity: dict[RouteIdentity, list[int]] = {}
-    for i, r in enumerate(current):
-        by_identity.setdefault(route_identity(r), []).append(i)
+    """Indexes into ``current`` of the routes our prior state owns, each matched once
+    (``RouteIndex.owned``)."""
+    index = RouteIndex(current)
     taken: set[int] = set()
     for p in prior:
-        rid = p.get("route_id")
-        idx = by_id.get(rid) if rid else None
-        if idx is None or idx in taken:
-            idx = next((i for i in by_identity.get(route_identity(p), []) if i not in taken),
-                       None)
+        idx = index.owned(p, taken)
         if idx is not None:
             taken.add(idx)
     return sorted(taken)

@@ -12,10 +12,19 @@ Routes are *compared by content* (prefix + next hop + labels, ``static_route_mer
 content already in the VRF (e.g. one AKO wrote with its random id), so adopting such a route
 is no change. Writes GET the VRF, merge (foreign routes untouched) and PUT it back
 (``parent_edit.py``: per-VRF lock, 409/412 re-read and merge again).
+
+A plan's refresh reads each VRF once for all its routes (``bulk.py``) and keeps that answer,
+indexed (``RouteIndex``), as the VRF's view: canonicalising each configured route of the same
+plan uses it instead of reading the VRF (a cluster's thousands of routes) again per route. A
+view is dropped when albform writes the VRF, by the next refresh, and after ``VIEW_TTL_S``;
+outside a plan's refresh every canonicalisation reads the VRF, so a route written outside
+albform a second ago is seen.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,14 +37,15 @@ from albform.provider.resources.parent_edit import ParentEditor, ParentGone
 from albform.provider.resources.refs import ObjectRef, canonical_path, parse_ref
 from albform.provider.resources.resolver import RefResolver, Scope
 from albform.provider.resources.static_route_merge import (
+    RouteIndex,
     find_owned,
     merge_routes,
-    route_identity,
 )
 
 ROUTE_FIELDS = ("route_id", "prefix", "next_hop", "labels", "if_name",
                 "disable_gateway_monitor")
 LOCATORS = ("vrf_name", "cloud_ref", "tenant_ref", "vrf_context_ref")
+VIEW_TTL_S = 30.0
 
 
 def _placeholder(value: object) -> bool:
@@ -76,6 +86,8 @@ class StaticRoutes:
         self._resolver = resolver
         self._default_tenant = default_tenant
         self._editor = editor
+        self._views: dict[str, tuple[float, Mapping[str, Any], RouteIndex]] = {}
+        self._views_lock = threading.Lock()
 
     # -- locating the VRF -------------------------------------------------------------------
     def _tenant(self, attrs: Mapping[str, Any]) -> Tenant:
@@ -106,9 +118,32 @@ class StaticRoutes:
         return self._resolver.lookup(ObjectRef("vrfcontext", name=name),
                                      Scope(tenant, cloud_uuid))
 
-    def _get_vrf(self, vrf_uuid: str, tenant: Tenant) -> dict[str, Any] | None:
-        # Never cached: a route written by AKO a second ago must be seen by the next plan.
-        return self._api.get_object("vrfcontext", vrf_uuid, tenant=tenant)
+    def _view(self, vrf_uuid: str, tenant: Tenant) -> tuple[Mapping[str, Any], RouteIndex] | None:
+        """The VRF and its route index, from a view younger than ``VIEW_TTL_S`` or read now."""
+        with self._views_lock:
+            held = self._views.get(vrf_uuid)
+        if held is not None and time.monotonic() - held[0] < VIEW_TTL_S:
+            return held[1], held[2]
+        vrf = self._api.get_object("vrfcontext", vrf_uuid, tenant=tenant)
+        return None if vrf is None else self.view_of(vrf)
+
+    def view_of(self, vrf: Mapping[str, Any], *, keep: bool = False,
+                ) -> tuple[Mapping[str, Any], RouteIndex]:
+        """Index a VRF just read; ``keep`` (a refresh's read): keep it as the VRF's view."""
+        index = RouteIndex(vrf.get("static_routes") or [])
+        if keep and isinstance(vrf.get("uuid"), str):
+            with self._views_lock:
+                self._views[vrf["uuid"]] = (time.monotonic(), vrf, index)
+        return vrf, index
+
+    def forget_views(self) -> None:
+        """A new refresh starts: earlier views are not its own."""
+        with self._views_lock:
+            self._views.clear()
+
+    def _written(self, vrf_uuid: str) -> None:
+        with self._views_lock:
+            self._views.pop(vrf_uuid, None)
 
     # -- provider operations -----------------------------------------------------------------
     def canonicalize(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,10 +160,9 @@ class StaticRoutes:
         if any(_placeholder(v) for v in attributes.values()):
             return out
         vrf_uuid = self.vrf_uuid(out)
-        vrf = self._get_vrf(vrf_uuid, tenant) if vrf_uuid else None
-        if vrf is not None:
-            same = [r for r in vrf.get("static_routes") or []
-                    if route_identity(r) == route_identity(route)]
+        view = self._view(vrf_uuid, tenant) if vrf_uuid else None
+        if view is not None:
+            same = view[1].same_content(route)
             ids = {r.get("route_id") for r in same}
             if same and route.get("route_id") not in ids:
                 out["route_id"] = same[0].get("route_id")  # content equal: the same route
@@ -138,18 +172,18 @@ class StaticRoutes:
         vrf_uuid = self.vrf_from_state(attributes)
         if vrf_uuid is None:
             return None
-        vrf = self._get_vrf(vrf_uuid, self._tenant(attributes))
-        return None if vrf is None else self.route_from_vrf(vrf, attributes)
+        vrf = self._api.get_object("vrfcontext", vrf_uuid, tenant=self._tenant(attributes))
+        return None if vrf is None else self.route_from_vrf(self.view_of(vrf), attributes)
 
-    def route_from_vrf(self, vrf: Mapping[str, Any], attributes: Mapping[str, Any],
-                       ) -> dict[str, Any] | None:
-        """Our route as it is in ``vrf`` now (matched by id, else content), or None."""
-        current = list(vrf.get("static_routes") or [])
-        prior = canonical_route(attributes)
-        owned = find_owned(current, [prior])
-        if not owned:
+    def route_from_vrf(self, view: tuple[Mapping[str, Any], RouteIndex],
+                       attributes: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Our route as it is in the VRF ``view`` (``view_of``) now (matched by id, else
+        content), or None."""
+        vrf, index = view
+        owned = index.owned(canonical_route(attributes))
+        if owned is None:
             return None
-        return self._state(vrf, attributes, current[owned[0]])
+        return self._state(vrf, attributes, index.routes[owned])
 
     def _state(self, vrf: Mapping[str, Any], attributes: Mapping[str, Any],
                route: Mapping[str, Any]) -> dict[str, Any]:
@@ -183,9 +217,13 @@ class StaticRoutes:
                 status=404, detail=f"No VrfContext matches {self._describe(planned)}.")
         desired = canonical_route(planned)
         priors = [canonical_route(prior)] if prior else []
-        vrf, ours = self._editor.modify(
-            "vrfcontext", vrf_uuid, self._tenant(planned), "static_routes",
-            lambda cur: merge_routes(cur, priors, [desired]))
+        self._written(vrf_uuid)
+        try:
+            vrf, ours = self._editor.modify(
+                "vrfcontext", vrf_uuid, self._tenant(planned), "static_routes",
+                lambda cur: merge_routes(cur, priors, [desired]))
+        finally:
+            self._written(vrf_uuid)
         return self._state(vrf, planned, ours[0] if ours else desired)
 
     def delete(self, prior: Mapping[str, Any]) -> None:
@@ -198,11 +236,14 @@ class StaticRoutes:
             owned = set(find_owned(cur, mine))
             return [dict(r) for i, r in enumerate(cur) if i not in owned], None
 
+        self._written(vrf_uuid)
         try:
             self._editor.modify("vrfcontext", vrf_uuid, self._tenant(prior), "static_routes",
                                 remove)
         except ParentGone:
             return  # the VRF is gone, and the route with it
+        finally:
+            self._written(vrf_uuid)
 
     @staticmethod
     def _describe(attrs: Mapping[str, Any]) -> str:

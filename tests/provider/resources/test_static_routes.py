@@ -171,3 +171,24 @@ def test_missing_vrf_is_a_clear_error(provider: AviProvider) -> None:
     config = {**route_config(9), "vrf_name": "no-such-vrf"}
     with pytest.raises(Exception, match="VrfContext"):
         provider.create(T, provider.canonicalize(T, config))
+
+
+def test_a_refresh_reads_the_vrf_once_for_all_its_routes_and_canonicalize_reuses_it(
+        provider: AviProvider, vrf: Any) -> None:
+    configs = [route_config(20 + i) for i in range(5)]
+    states = [provider.create(T, provider.canonicalize(T, c)).attributes for c in configs]
+    before = provider.api.api_calls
+    got = provider.read_many([ReadRequest(T, s, key=i) for i, s in enumerate(states)])
+    assert [got.results[i].attributes for i in range(5)] == states
+    desired = [provider.canonicalize(T, c) for c in configs]
+    # One VRF GET for the refresh; canonicalising the five routes reads nothing more
+    # (their refs resolve from the resolver's cache).
+    assert provider.api.api_calls - before == 1
+    for want, state in zip(desired, states, strict=True):
+        assert not diff_attributes(provider.schema(T), want, state)
+    # A write drops the view: the next canonicalize sees the VRF as it is now, so a route
+    # with the same content under another id (AKO's) is adopted by its id.
+    provider.delete(T, states[0])
+    vrf.put_routes([*vrf.routes(), {**{k: desired[0][k] for k in ("prefix", "labels")},
+                                    "next_hop": desired[0]["next_hop"], "route_id": "ako-x"}])
+    assert provider.canonicalize(T, configs[0])["route_id"] == "ako-x"

@@ -1,0 +1,102 @@
+"""The resolver answers many names of one type from one collection listing (``resolver.py``),
+with exactly the answers one ``?name=`` query per name gives: same uuids, ambiguity still an
+error, names absent from the listing still asked for, deleted objects forgotten."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from albform.provider.client import AviClient
+from albform.provider.resources.refs import ObjectRef
+from albform.provider.resources.resolver import (
+    INDEX_AFTER,
+    AmbiguousReference,
+    RefResolver,
+    Scope,
+)
+
+N = INDEX_AFTER * 3
+
+
+@pytest.fixture(scope="module")
+def pools(raw: AviClient) -> dict[str, str]:
+    made = {}
+    for i in range(N):
+        obj = raw.create_object("pool", {"name": f"idx-pool-{i}"})
+        made[f"idx-pool-{i}"] = str(obj["uuid"])
+    return made
+
+
+class CountingApi:
+    """The client, counting the collection GETs a resolver makes."""
+
+    def __init__(self, client: AviClient) -> None:
+        self.client = client
+        self.listings: list[dict[str, str]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def list_objects(self, objtype: str, params: Any = None, **kw: Any) -> Any:
+        self.listings.append(dict(params or {}))
+        return self.client.list_objects(objtype, params, **kw)
+
+
+def test_many_names_cost_one_listing_and_give_the_per_name_answers(
+        raw: AviClient, pools: dict[str, str]) -> None:
+    api = CountingApi(raw)
+    resolver = RefResolver(api)  # type: ignore[arg-type]
+    got = {name: resolver.lookup(ObjectRef("pool", name=name)) for name in pools}
+    assert got == pools
+    # INDEX_AFTER - 1 names asked one by one, then one listing answers the rest.
+    assert len(api.listings) == INDEX_AFTER
+    assert [p for p in api.listings if "name" not in p] == [
+        {"fields": "name,uuid,cloud_ref", "page_size": "200"}]
+    # Every answer is what a fresh resolver asking per name gives.
+    assert {n: RefResolver(raw).lookup(ObjectRef("pool", name=n)) for n in pools} == pools
+
+
+def test_names_missing_from_the_listing_are_asked_for(raw: AviClient,
+                                                      pools: dict[str, str]) -> None:
+    resolver = RefResolver(raw)
+    for name in pools:
+        resolver.lookup(ObjectRef("pool", name=name))
+    late = raw.create_object("pool", {"name": "idx-created-after-listing"})
+    assert resolver.lookup(ObjectRef("pool", name="idx-created-after-listing")) == late["uuid"]
+    assert resolver.lookup(ObjectRef("pool", name="idx-never-created")) is None
+
+
+def test_a_forgotten_object_is_asked_for_again(raw: AviClient) -> None:
+    made = {f"idx-gone-{i}": str(raw.create_object("pool", {"name": f"idx-gone-{i}"})["uuid"])
+            for i in range(INDEX_AFTER + 2)}
+    resolver = RefResolver(raw)
+    for name in made:
+        assert resolver.lookup(ObjectRef("pool", name=name)) == made[name]
+    last = f"idx-gone-{INDEX_AFTER + 1}"
+    raw.delete_object("pool", made[last])
+    resolver.forget("pool", made[last])
+    again = str(raw.create_object("pool", {"name": last})["uuid"])
+    assert resolver.lookup(ObjectRef("pool", name=last)) == again != made[last]
+
+
+def test_ambiguity_is_still_an_error_from_the_listing(raw: AviClient) -> None:
+    clouds = [str(raw.create_object("cloud", {"name": f"idx-cloud-{i}",
+                                              "vtype": "CLOUD_NONE"})["uuid"])
+              for i in range(2)]
+    for cloud in clouds:
+        raw.create_object("vrfcontext", {"name": "idx-twin",
+                                         "cloud_ref": f"/api/cloud/{cloud}"})
+    for i in range(INDEX_AFTER + 1):
+        raw.create_object("vrfcontext", {"name": f"idx-vrf-{i}",
+                                         "cloud_ref": f"/api/cloud/{clouds[0]}"})
+    resolver = RefResolver(raw)
+    for i in range(INDEX_AFTER + 1):  # the listing is made by now
+        resolver.lookup(ObjectRef("vrfcontext", name=f"idx-vrf-{i}"))
+    with pytest.raises(AmbiguousReference):
+        resolver.lookup(ObjectRef("vrfcontext", name="idx-twin"))
+    twin = resolver.lookup(ObjectRef("vrfcontext", name="idx-twin"), Scope(cloud_uuid=clouds[1]))
+    assert twin == RefResolver(raw).lookup(ObjectRef("vrfcontext", name="idx-twin"),
+                                           Scope(cloud_uuid=clouds[1]))
+    assert twin is not None
