@@ -2,7 +2,7 @@
 
 Lookups AKO's informers provide: Services by namespace/name, EndpointSlices by owning Service
 (label ``kubernetes.io/service-name``), Nodes sorted by name, Pods by namespace, Secrets,
-IngressClasses, Namespaces, and the CNI CRDs used for pod CIDRs.
+IngressClasses, Namespaces, OpenShift Routes, and the CNI CRDs used for pod CIDRs.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ CLUSTER_SCOPED = {"Node", "Namespace", "IngressClass", "BlockAffinity", "HostSub
                   "CiliumNode", "AviInfraSetting"}
 USED_KINDS = {"Service", "EndpointSlice", "Node", "Pod", "Ingress", "IngressClass", "Secret",
               "Namespace", "BlockAffinity", "HostSubnet", "CiliumNode", "HostRule", "HTTPRule",
-              "AviInfraSetting", "L4Rule", "L7Rule", "SSORule"}
+              "AviInfraSetting", "L4Rule", "L7Rule", "SSORule", "Route"}
 # Kinds AKO would act on that this translator does not (DECISIONS.md).
-UNSUPPORTED_KINDS = {"Route", "Gateway", "GatewayClass",
+UNSUPPORTED_KINDS = {"Gateway", "GatewayClass",
                      "HTTPRoute", "MultiClusterIngress"}
 
 
@@ -32,6 +32,7 @@ class ClusterIndex:
         self.nodes: list[KubeObject] = []
         self.pods: dict[str, list[KubeObject]] = defaultdict(list)
         self.ingresses: list[KubeObject] = []
+        self.routes: list[KubeObject] = []  # route.openshift.io/v1
         self.ingress_classes: dict[str, KubeObject] = {}
         self.secrets: dict[tuple[str, str], KubeObject] = {}
         self.namespaces: dict[str, KubeObject] = {}
@@ -74,6 +75,8 @@ class ClusterIndex:
             self.pods[ns].append(obj)
         elif kind == "Ingress":
             self.ingresses.append(obj)
+        elif kind == "Route":
+            self.routes.append(obj)
         elif kind == "IngressClass":
             self.ingress_classes[name] = obj
         elif kind == "Secret":

@@ -150,27 +150,30 @@ def service_metadata(*, namespace_ingress_name: list[str] | None = None,
                      namespace_svc_name: list[str] | None = None,
                      pool_ratio: int = 0,
                      crd_status: tuple[str, str, str] | None = None,
-                     passthrough_parent_ref: str = "", passthrough_child_ref: str = "") -> str:
+                     passthrough_parent_ref: str = "", passthrough_child_ref: str = "",
+                     insecure_edge_allow: bool = False) -> str:
     """``lib.ServiceMetadataObj`` serialised: every key, in Go field order, nil -> null.
-    ``crd_status`` is (type, value, status) of the CRD applied to the object."""
+    ``crd_status`` is (type, value, status) of the CRD applied to the object;
+    ``insecure_edge_allow``: a Route pool served on port 80 with insecureEdgeTerminationPolicy
+    Allow."""
     if namespace_ingress_name is None and hostnames is None and namespace_svc_name is None \
             and not (ingress_name or namespace or pool_ratio or crd_status
                      or passthrough_parent_ref or passthrough_child_ref):
         return _empty_metadata()  # every pool carries it: tens of thousands at scale
     return _metadata(namespace_ingress_name, ingress_name, namespace, hostnames,
                      namespace_svc_name, pool_ratio, crd_status or ("", "", ""),
-                     (passthrough_parent_ref, passthrough_child_ref))
+                     (passthrough_parent_ref, passthrough_child_ref), insecure_edge_allow)
 
 
 @functools.cache
 def _empty_metadata() -> str:
-    return _metadata(None, "", "", None, None, 0, ("", "", ""), ("", ""))
+    return _metadata(None, "", "", None, None, 0, ("", "", ""), ("", ""), False)
 
 
 def _metadata(namespace_ingress_name: list[str] | None, ingress_name: str, namespace: str,
               hostnames: list[str] | None, namespace_svc_name: list[str] | None,
               pool_ratio: int, crd_status: tuple[str, str, str],
-              passthrough: tuple[str, str]) -> str:
+              passthrough: tuple[str, str], insecure_edge_allow: bool) -> str:
     return go_json({
         "namespace_ingress_name": namespace_ingress_name,
         "ingress_name": ingress_name,
@@ -185,7 +188,7 @@ def _metadata(namespace_ingress_name: list[str] | None, ingress_name: str, names
         "gateway": "",
         "httproute": "",
         "httproute_rule_name": "",
-        "insecureedgetermallow": False,
+        "insecureedgetermallow": insecure_edge_allow,
         "is_mci_ingress": False,
         "fqdn_reuse_policy": "",
         "host_namespace_ingress_name": None,

@@ -98,7 +98,8 @@ class InfraSettings:
             ANNOTATION in o.annotations for o in self._index.namespaces.values()) or any(
             as_dict(c.spec.get("parameters")).get("kind") == KIND
             for c in self._index.ingress_classes.values()) or any(
-            ANNOTATION in s.annotations for s in self._index.services.values())
+            ANNOTATION in s.annotations for s in self._index.services.values()) or any(
+            ANNOTATION in r.annotations for r in self._index.routes)
 
     def __bool__(self) -> bool:
         return self._active
@@ -132,6 +133,18 @@ class InfraSettings:
             scoped = self._namespace_setting(ing.namespace) == infra.name
             return Attached(infra, "" if scoped else infra.name), ""
         return self._from_namespace(ing.namespace)
+
+    def for_route(self, route: KubeObject) -> tuple[Attached | None, str]:
+        """``getL7RouteInfraSetting``: the Route's annotation, else the Namespace annotation;
+        a problem means AKO does not process the Route."""
+        name = str(route.annotations.get(ANNOTATION) or "")
+        if not name:
+            return self._from_namespace(route.namespace)
+        infra, problem = self._resolve(name, f"Route {route.namespace}/{route.name}")
+        if infra is None:
+            return None, problem
+        scoped = self._namespace_setting(route.namespace) == infra.name
+        return Attached(infra, "" if scoped else infra.name), ""
 
     def for_service(self, svc: KubeObject) -> Infra | None:
         """``getL4InfraSetting``: the Service annotation, else the Namespace annotation; a

@@ -44,17 +44,38 @@ class TlsCert:
     refs: tuple[str, ...] = ()
     # From AKO's default secret (router-certs-default): one certificate per tenant.
     default: bool = False
+    # A Route's ``spec.tls.caCertificate``: its own CA certificate object (``-cacert``).
+    ca_certificate: str = ""
 
 
 @dataclass
 class IngressHosts:
-    ingress: KubeObject
+    """What AKO's ``ParseHostPath`` makes of an Ingress or an OpenShift Route (its
+    ``IngressConfig``): the one shape every L7 builder reads, whichever object it came from."""
+
+    ingress: KubeObject  # the Ingress or the Route
     paths: dict[str, list[Backend]] = field(default_factory=dict)  # host -> backends
     tls: dict[str, TlsCert] = field(default_factory=dict)  # secure host -> cert
     infra: Attached | None = None  # the AviInfraSetting that applies (class or namespace)
     # TLS hosts whose Secret is unusable: no child, but AKO still builds their shared parent.
     secret_missing: list[str] = field(default_factory=list)
     passthrough: bool = False  # passthrough.ako.vmware.com/enabled: hosts pass TLS through
+    # TlsSettings.redirect: secure hosts redirect HTTP to HTTPS (an Ingress always; a Route
+    # with insecureEdgeTerminationPolicy Redirect). For passthrough hosts: the -insecure VS.
+    redirect: bool = True
+    # The Route-only settings (route.py): insecureEdgeTerminationPolicy None (EVH closes port
+    # 80) and Allow (secure hosts are served on the shared parent's port 80 too), and
+    # re-encryption to the backends with the destination CA.
+    block_http: bool = False
+    insecure_allow: bool = False
+    reencrypt: bool = False
+    destination_ca: str = ""
+
+    @property
+    def is_route(self) -> bool:
+        """Routes name their pools after the Service too (AKO keeps Ingress names as they
+        were for backward compatibility)."""
+        return self.ingress.kind == "Route"
 
     @property
     def namespace(self) -> str:
@@ -146,10 +167,10 @@ def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressH
         for host in tls.get("hosts") or []:
             if host not in out.paths or host in out.tls:
                 continue
-            if (cert := _hostrule_cert(ctx, host)) is not None:
+            if (cert := hostrule_cert(ctx, host)) is not None:
                 out.tls[host] = cert
                 continue
-            cert = _tls_cert(ctx, ing.namespace, secret_name,
+            cert = secret_cert(ctx, ing.namespace, secret_name,
                              f"Ingress {ing.namespace}/{ing.name}", diags, ing.source)
             if cert is not None:
                 out.tls[host] = cert
@@ -159,7 +180,7 @@ def parse_ingress(ctx: Context, ing: KubeObject, diags: Diagnostics) -> IngressH
     if ctx.hostrules:
         # ParseHostPathForIngress: a host whose HostRule names a certificate is secure.
         for host in out.paths:
-            if host not in out.tls and (cert := _hostrule_cert(ctx, host)) is not None:
+            if host not in out.tls and (cert := hostrule_cert(ctx, host)) is not None:
                 out.tls[host] = cert
     if str(ing.annotations.get(ENABLE_TLS, "")).lower() == "true":
         _default_tls(ctx, ing, out, diags)
@@ -173,17 +194,18 @@ def _default_tls(ctx: Context, ing: KubeObject, out: IngressHosts, diags: Diagno
     if not hosts:
         return
     ns = ctx.settings.ako_namespace
-    cert = _tls_cert(ctx, ns, DEFAULT_SECRET, f"Ingress {ing.namespace}/{ing.name} "
+    cert = secret_cert(ctx, ns, DEFAULT_SECRET, f"Ingress {ing.namespace}/{ing.name} "
                      f"({ENABLE_TLS})", diags, ing.source)
     for host in hosts:
         if cert is None:
             del out.paths[host]
             out.secret_missing.append(host)
         else:
-            out.tls[host] = TlsCert(cert.certificate, cert.key, default=True)
+            out.tls[host] = TlsCert(cert.certificate, cert.key, cert.alt_certificate,
+                                    cert.alt_key, default=True)
 
 
-def _hostrule_cert(ctx: Context, host: str) -> TlsCert | None:
+def hostrule_cert(ctx: Context, host: str) -> TlsCert | None:
     """The certificate a HostRule gives ``host`` (``sslKeyCertHostRulePresent``): Avi
     references, or the Secret in the HostRule's namespace (validated when accepted)."""
     rule = ctx.hostrules.match(host) if ctx.hostrules else None
@@ -192,7 +214,7 @@ def _hostrule_cert(ctx: Context, host: str) -> TlsCert | None:
     pems: dict[str, str] = {}
     for which, (kind, name) in (("", rule.cert), ("alt_", rule.alt_cert)):
         if kind == "secret":
-            got = _tls_cert(ctx, rule.obj.namespace, name, f"HostRule {rule.key}", ctx.diags,
+            got = secret_cert(ctx, rule.obj.namespace, name, f"HostRule {rule.key}", ctx.diags,
                             rule.obj.source)
             if got is not None:
                 pems[which + "certificate"], pems[which + "key"] = got.certificate, got.key
@@ -233,7 +255,7 @@ def _service_port(ctx: Context, ing: KubeObject, svc: str, ref: Mapping[str, Any
     return port
 
 
-def _tls_cert(ctx: Context, namespace: str, secret_name: str, owner: str, diags: Diagnostics,
+def secret_cert(ctx: Context, namespace: str, secret_name: str, owner: str, diags: Diagnostics,
               source: SourceRange | None) -> TlsCert | None:
     secret = ctx.index.secrets.get((namespace, secret_name))
     data = (secret.data.get("data") or {}) if secret is not None else {}

@@ -51,6 +51,11 @@ class HostRoutes:
     rules: dict[str, tuple[list[PathRule], list[str]]] = field(default_factory=dict)
     objects: list[AviObject] = field(default_factory=list)  # pools, PGs
 
+    # Port 80 of a secure host: redirected to HTTPS (every Ingress, a Route with
+    # insecureEdgeTerminationPolicy Redirect) or, in EVH, closed (a Route's None).
+    redirect: bool = False
+    block_http: bool = False
+
     @property
     def segment(self) -> str:
         """The AviInfraSetting name segment of this host's names (and its marker)."""
@@ -58,23 +63,39 @@ class HostRoutes:
 
 
 def add_ingress(hr: HostRoutes, ing: IngressHosts) -> list[PathRule]:
-    """Record that ``ing`` serves the host; the list its path rules go to."""
+    """Record that ``ing`` serves the host (and how a secure one treats port 80); the list
+    its path rules go to."""
     ns_ing = f"{ing.namespace}/{ing.name}"
     if ns_ing not in hr.ingresses:
         hr.ingresses.append(ns_ing)
+    if hr.host in ing.tls:
+        hr.redirect = hr.redirect or ing.redirect
+        hr.block_http = hr.block_http or ing.block_http
     rules, names = hr.rules.setdefault(ing.namespace, ([], []))
     names.append(ing.name)
     return rules
 
 
-def path_pool_group(ctx: Context, name: str, tenant: str, pool_name: str, backend: Backend,
-                    ing: IngressHosts, host: str) -> AviObject:
-    """The PoolGroup of one host path, holding the path's pool alone."""
-    return pool_group(
-        ctx, name, tenant, [{"pool_ref": f"/api/pool?name={pool_name}", "ratio": backend.weight}],
-        all_markers(ctx.cluster, namespace=ing.namespace, host=[host],
-                    infra=ing.infra.segment if ing.infra is not None else "",
-                    path=[backend.path], ingress=[ing.name]), implicit=False)
+def path_pool_groups(ctx: Context, tenant: str, ing: IngressHosts, host: str,
+                     pools: Sequence[tuple[str, str, Backend]],
+                     ) -> tuple[list[AviObject], list[PathRule]]:
+    """The PoolGroups of a host's paths from (PG name, pool name, backend) triples: one per
+    PG name holding each of its pools with the backend's weight (a Route's alternate backends
+    share their path's PG, AKO's ``localPGList``), and the rule selecting each PG."""
+    groups: dict[str, list[tuple[str, Backend]]] = {}
+    for pg_name, pool_name, backend in pools:
+        groups.setdefault(pg_name, []).append((pool_name, backend))
+    objects, rules = [], []
+    for pg_name, members in groups.items():
+        first = members[0][1]
+        objects.append(pool_group(
+            ctx, pg_name, tenant,
+            [{"pool_ref": f"/api/pool?name={pool}", "ratio": b.weight} for pool, b in members],
+            all_markers(ctx.cluster, namespace=ing.namespace, host=[host],
+                        infra=ing.infra.segment if ing.infra is not None else "",
+                        path=[first.path], ingress=[ing.name]), implicit=False))
+        rules.append(PathRule(first.path, first.path_type, pool_group=pg_name))
+    return objects, rules
 
 
 RuleRewriter = Callable[[list[PathRule]], tuple[list[PathRule], list[dict[str, Any]]]]
@@ -109,14 +130,18 @@ def cert_ref(name: str) -> str:
 
 def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
             backend: Backend, *, with_service: bool, plain_name: str = "",
-            infra: Attached | None = None) -> list[AviObject]:
+            infra: Attached | None = None, reencrypt: bool = False, destination_ca: str = "",
+            insecure_allow: bool = False) -> list[AviObject]:
     """The pool of one host path, configured by a matching HTTPRule: the PKIProfile AKO
     creates for the rule's ``destinationCA`` (if any) comes first, then the pool.
     ``plain_name``: the pool's unencoded name in EVH (the PKIProfile is named after it).
     ``infra``: the Ingress's AviInfraSetting (node networks, T1; its name segment is the
-    InfrasettingName marker)."""
+    InfrasettingName marker). ``reencrypt``: a re-encrypt Route (``BuildPoolSecurity``: SNI,
+    System-Standard, a PKIProfile for ``destination_ca`` unless the HTTPRule gives one);
+    ``insecure_allow``: a Route's insecure pool under insecureEdgeTerminationPolicy Allow."""
     setting = infra.infra if infra is not None else None
     segment = infra.segment if infra is not None else ""
+    destination_ca = destination_ca if reencrypt else ""
     svc = ctx.index.services.get((ns, backend.service))
     servers: list[dict[str, Any]] = []
     if svc is not None:
@@ -126,25 +151,31 @@ def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
                           path=[backend.path], ingress=[ing])
     rule = ctx.httprules.for_pool(host, ns, tenant, backend.path) if ctx.httprules else None
     metadata = service_metadata(ingress_name=ing, namespace=ns, hostnames=[host],
-                                pool_ratio=backend.weight,
+                                pool_ratio=backend.weight, insecure_edge_allow=insecure_allow,
                                 crd_status=rule.crd_status if rule is not None else None)
     istio = istio_pool_fields(ctx)
-    if rule is None:
+    security = {"sni_enabled": True, "ssl_profile_ref": "/api/sslprofile?name=System-Standard"} \
+        if reencrypt else {}
+    if rule is None and not destination_ca:
         return [build_pool(ctx, name, tenant, servers=servers, markers=markers,
-                           metadata=metadata, infra=setting, extra=istio or None)]
+                           metadata=metadata, infra=setting,
+                           extra={**security, **istio} or None)]
     out: list[AviObject] = []
-    extra = {**istio, **rule.body}
-    if rule.pki_ca:
+    extra = {**security, **istio, **(rule.body if rule is not None else {})}
+    pki_ca = rule.pki_ca if rule is not None and rule.pki_ca else destination_ca
+    if pki_ca:
         pki = ctx.names.pool_pki_profile(plain_name or name)
+        # An HTTPRule's PKIProfile is marked with the rule's path, a Route's with its pool's.
+        pki_markers = markers if not (rule is not None and rule.pki_ca) else all_markers(
+            ctx.cluster, namespace=ns, host=[host],
+            service=backend.service if with_service else "", path=[rule.target], ingress=[ing])
         out.append(AviObject("pkiprofile", pki, tenant, {
             "name": pki,
             "created_by": ctx.created_by,
             "tenant_ref": ctx.tenant_ref(tenant),
             "crl_check": False,
-            "ca_certs": [{"certificate": rule.pki_ca}],
-            "markers": all_markers(ctx.cluster, namespace=ns, host=[host],
-                                   service=backend.service if with_service else "",
-                                   path=[rule.target], ingress=[ing]),
+            "ca_certs": [{"certificate": pki_ca}],
+            "markers": pki_markers,
         }))
         extra["pki_profile_ref"] = f"/api/pkiprofile?name={pki}"
     out.append(build_pool(ctx, name, tenant, servers=servers, markers=markers,
@@ -228,6 +259,16 @@ def redirect_policy_set(ctx: Context, name: str, tenant: str, hosts: Sequence[st
     return _policy_set(ctx, name, tenant, [rule], markers)
 
 
+def close_http_policy_set(ctx: Context, name: str, tenant: str,
+                          markers: list[dict[str, Any]]) -> AviObject:
+    """``BuildHTTPSecurityPolicyForVSForEvh``: a Route with insecureEdgeTerminationPolicy
+    None closes connections on port 80 of its EVH child (the set is named like the child)."""
+    rule = {"action": {"action": "HTTP_SECURITY_ACTION_CLOSE_CONN"}, "enable": True,
+            "index": 0, "match": {"vs_port": {"match_criteria": "IS_IN", "ports": [80]}},
+            "name": f"{name}-0"}
+    return _policy_set(ctx, name, tenant, [], markers, security=[rule])
+
+
 def rewrite_policy_set(ctx: Context, name: str, tenant: str, gslb_fqdn: str,
                        host: str) -> AviObject:
     """``BuildHeaderRewrite``: requests for a HostRule's GSLB fqdn get the local host in
@@ -240,30 +281,35 @@ def rewrite_policy_set(ctx: Context, name: str, tenant: str, gslb_fqdn: str,
 
 
 def _policy_set(ctx: Context, name: str, tenant: str, rules: list[dict[str, Any]],
-                markers: list[dict[str, Any]]) -> AviObject:
+                markers: list[dict[str, Any]], security: list[dict[str, Any]] | None = None,
+                ) -> AviObject:
     body = {
         "name": name,
         "created_by": ctx.created_by,
         "tenant_ref": ctx.tenant_ref(tenant),
         "http_request_policy": {"rules": rules} if rules else {},
-        "http_security_policy": {},
+        "http_security_policy": {"rules": security} if security else {},
         "markers": markers,
     }
     return AviObject("httppolicyset", name, tenant, body)
 
 
 def ssl_cert(ctx: Context, name: str, tenant: str, cert: TlsCert, host: str, *,
-             alt: bool = False, infra: str = "") -> AviObject:
-    """``host`` "" leaves the Host marker out (the default certificate is shared)."""
-    body = {
+             alt: bool = False, infra: str = "", ca: str = "",
+             cert_type: str = "SSL_CERTIFICATE_TYPE_VIRTUALSERVICE") -> AviObject:
+    """``host`` "" leaves the Host marker out (the default certificate is shared); ``ca``
+    names the CA certificate object this one refers to (``AviSSLBuild``)."""
+    body: dict[str, Any] = {
         "name": name,
         "tenant_ref": ctx.tenant_ref(tenant),
         "created_by": ctx.created_by,
-        "type": "SSL_CERTIFICATE_TYPE_VIRTUALSERVICE",
+        "type": cert_type,
         "certificate": {"certificate": cert.alt_certificate if alt else cert.certificate},
         "key": cert.alt_key if alt else cert.key,
         "markers": all_markers(ctx.cluster, host=[host] if host else [], infra=infra),
     }
+    if ca:
+        body["ca_certs"] = [{"ca_ref": cert_ref(ca), "name": ca}]
     return AviObject("sslkeyandcertificate", name, tenant, body)
 
 
@@ -281,17 +327,27 @@ def host_cert(ctx: Context, cert: TlsCert, host: str, segment: str, tenant: str,
     refs: list[str] = []
     if cert.default:
         candidates = [(ctx.names.default_cert(), "", False)]
+        if with_alt and cert.alt_certificate and cert.alt_key:
+            candidates.append((ctx.names.default_cert(alt=True), "", True))
     else:
         candidates = [(ctx.names.tls_cert(host, segment), host, False)] if cert.certificate \
             else []
         if with_alt and cert.alt_certificate and cert.alt_key:
             candidates.append((ctx.names.tls_cert(host, segment, alt=True), host, True))
+    ca = ""
+    if cert.ca_certificate and not cert.default:
+        # BuildCACertNode: a Route's CA certificate, created before the certificate naming it.
+        ca = ctx.names.ca_cert(host, segment)
+        if (tenant, ca) not in emitted:
+            emitted.add((tenant, ca))
+            objects.append(ssl_cert(ctx, ca, tenant, TlsCert(cert.ca_certificate, ""), host,
+                                    infra=segment, cert_type="SSL_CERTIFICATE_TYPE_CA"))
     for name, marker_host, alt in candidates:
         refs.append(cert_ref(name))
         if (tenant, name) not in emitted:
             emitted.add((tenant, name))
             objects.append(ssl_cert(ctx, name, tenant, cert, marker_host, alt=alt,
-                                    infra=segment if marker_host else ""))
+                                    infra=segment if marker_host else "", ca=ca))
     return objects, refs
 
 

@@ -2,7 +2,8 @@
 parents (or one per
 namespace with ``vipPerNamespace``) carrying every secure host's certificate, and one EVH child
 per host (secure or insecure) with ``vh_matches``, per-path PoolGroups, a host-path
-HTTPPolicySet and, for secure hosts, a redirect policy named like the child."""
+HTTPPolicySet and, for secure hosts, a redirect policy named like the child (a Route: only
+with its Redirect policy; with None a policy closing port 80 instead)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from albform.modules.k8s.infrasetting import Attached, merge_listeners
 from albform.modules.k8s.ingress import Backend, IngressHosts, segment
 from albform.modules.k8s.l7_common import (
     HostRoutes,
-    PathRule,
     add_ingress,
     add_vrf_and_rhi,
     apply_hostrule,
+    close_http_policy_set,
     clustername_only,
     creation_order,
     host_cert,
@@ -28,7 +29,7 @@ from albform.modules.k8s.l7_common import (
     listeners,
     parent_start,
     parent_vs_body,
-    path_pool_group,
+    path_pool_groups,
     policy_sets,
     redirect_policy_set,
     shared_fqdn,
@@ -98,15 +99,19 @@ def _add_host(ctx: Context, parent: EvhParent, ing: IngressHosts, host: str,
         eh.cert = ing.tls[host]
     rules = add_ingress(eh, ing)
     seg = segment(ing)
+    pg_pools: list[tuple[str, str, Backend]] = []
     for b in backends:
         pool_name = ctx.names.evh_pool(ing.name, ing.namespace, host, b.path, b.service, seg)
         eh.objects.extend(l7_pool(
             ctx, pool_name, parent.tenant, ing.namespace, ing.name, host, b, with_service=True,
             plain_name=ctx.names.evh_pool_plain(ing.name, ing.namespace, host, b.path,
-                                                b.service, seg), infra=ing.infra))
-        pg_name = ctx.names.evh_pg(ing.name, ing.namespace, host, b.path, seg)
-        eh.objects.append(path_pool_group(ctx, pg_name, parent.tenant, pool_name, b, ing, host))
-        rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
+                                                b.service, seg), infra=ing.infra,
+            reencrypt=ing.reencrypt and host in ing.tls, destination_ca=ing.destination_ca))
+        pg_pools.append((ctx.names.evh_pg(ing.name, ing.namespace, host, b.path, seg),
+                         pool_name, b))
+    groups, pg_rules = path_pool_groups(ctx, parent.tenant, ing, host, pg_pools)
+    eh.objects.extend(groups)
+    rules.extend(pg_rules)
 
 
 def _emit_parent(ctx: Context, parent: EvhParent) -> list[AviObject]:
@@ -169,9 +174,15 @@ def _emit_child(ctx: Context, parent: EvhParent, eh: HostRoutes,
     redirect: list[str] = []
     if not (rule is not None and rule.overwrite):
         out.extend(sets)
-        if eh.cert is not None:
-            out.append(redirect_policy_set(ctx, name, tenant, domains, all_markers(
-                ctx.cluster, namespace=eh.namespace, host=[eh.host], infra=eh.segment)))
+        markers = all_markers(ctx.cluster, namespace=eh.namespace, host=[eh.host],
+                              infra=eh.segment)
+        # A secure host's port 80: redirected, or closed (a Route's None policy), or, for a
+        # Route without either, left as it is.
+        if eh.cert is not None and eh.redirect:
+            out.append(redirect_policy_set(ctx, name, tenant, domains, markers))
+            redirect.append(name)
+        elif eh.cert is not None and eh.block_http:
+            out.append(close_http_policy_set(ctx, name, tenant, markers))
             redirect.append(name)
     sso, crd = sso_fields(ctx, eh.host, tenant, hostrule_status(rule))
     metadata = service_metadata(namespace_ingress_name=eh.ingresses, namespace=eh.namespace,

@@ -4,9 +4,10 @@ internal/nodes/avi_model_tls_passthrough.go, spec 2.4.7 and 4.9).
 
 Hosts hash onto ``passthroughShardSize`` shared VSes ``C--[akoNS-]Shared-Passthrough-[I-]n``
 listening on 443 without SSL; an L4 DataScript reads the TLS SNI and selects the host's
-PoolGroup ``C--[I-]<host>`` (one pool ``C--[I-]<host>-<svc>`` per backend Service). A
-passthrough Ingress always redirects HTTP: an ``<vs>-insecure`` VS on port 80 shares the VIP
-and carries a 302 redirect policy for every host.
+PoolGroup ``C--[I-]<host>`` (one pool ``C--[I-]<host>-<svc>`` per backend Service). Hosts that
+redirect HTTP (every passthrough Ingress; a passthrough Route with insecureEdgeTerminationPolicy
+Redirect) get an ``<vs>-insecure`` VS on port 80 that shares the VIP and carries a 302 redirect
+policy for them; without such a host there is no ``-insecure`` VS.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class PassthroughVS:
     pools: dict[str, AviObject] = field(default_factory=dict)  # name -> pool
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # PG -> members
     pg_hosts: dict[str, str] = field(default_factory=dict)  # PG -> host
+    redirect_hosts: dict[str, None] = field(default_factory=dict)  # ordered set
 
 
 def build_passthrough(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
@@ -72,6 +74,8 @@ def build_passthrough(ctx: Context, parsed: list[IngressHosts]) -> list[AviObjec
             if vs is None:
                 vs = vses[(tenant, name)] = PassthroughVS(name, tenant, ing.infra)
             vs.hosts.setdefault(host)
+            if ing.redirect:
+                vs.redirect_hosts.setdefault(host)
             _add_host(ctx, vs, ing, host, backends, seg)
     out: list[AviObject] = []
     for key in sorted(vses):
@@ -107,7 +111,7 @@ def _add_host(ctx: Context, vs: PassthroughVS, ing: IngressHosts, host: str,
 def _emit(ctx: Context, vs: PassthroughVS) -> list[AviObject]:
     infra = vs.infra.infra if vs.infra is not None else None
     seg = vs.infra.segment if vs.infra is not None else ""
-    child = vs.name + INSECURE_SUFFIX
+    child = vs.name + INSECURE_SUFFIX if vs.redirect_hosts else ""
     out: list[AviObject] = [build_vsvip(ctx, vs.name, vs.tenant, list(vs.hosts), infra=infra)]
     out.extend(vs.pools.values())
     for pg, members in vs.members.items():
@@ -139,8 +143,10 @@ def _emit(ctx: Context, vs: PassthroughVS) -> list[AviObject]:
         "markers": clustername_only(ctx),
     })
     out.append(AviObject("virtualservice", vs.name, vs.tenant, body))
-    # The insecure child: port 80 on the same VIP, redirecting every host to HTTPS.
-    out.append(redirect_policy_set(ctx, child, vs.tenant, list(vs.hosts),
+    if not child:
+        return out
+    # The insecure child: port 80 on the same VIP, redirecting those hosts to HTTPS.
+    out.append(redirect_policy_set(ctx, child, vs.tenant, list(vs.redirect_hosts),
                                    clustername_only(ctx)))
     child_body = vs_base(ctx, child, vs.tenant, app_profile="System-HTTP",
                          metadata=_metadata(parent_ref=vs.name), infra=infra)

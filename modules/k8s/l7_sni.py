@@ -30,7 +30,7 @@ from albform.modules.k8s.l7_common import (
     listeners,
     parent_start,
     parent_vs_body,
-    path_pool_group,
+    path_pool_groups,
     policy_sets,
     pool_group,
     redirect_policy_set,
@@ -105,11 +105,14 @@ def build_sni(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:
             if host in ing.tls:
                 _add_secure(ctx, parent.secure, ing, host, backends, ing.tls[host],
                             dedicated=False)
-                parent.redirect_hosts.setdefault(host)
-                for extra in rule.extra_fqdns if rule else ():
+                redirected = [host, *(rule.extra_fqdns if rule else ())]
+                for extra in redirected[1:]:
                     parent.fqdns.setdefault(extra)
-                    parent.redirect_hosts.setdefault(extra)
-            else:
+                if ing.redirect:  # a Route redirects only with its Redirect policy
+                    for name in redirected:
+                        parent.redirect_hosts.setdefault(name)
+            if host not in ing.tls or ing.insecure_allow:
+                # A Route's Allow policy serves its secure host on port 80 too.
                 _add_insecure(ctx, parent, ing, host, backends)
                 if rule is not None and rule.gslb_fqdn:
                     # BuildHeaderRewrite: the GSLB name is rewritten to the local host.
@@ -139,14 +142,17 @@ def _parent(ctx: Context, parents: dict[tuple[str, str], Parent], ing: IngressHo
 def _add_insecure(ctx: Context, parent: Parent, ing: IngressHosts, host: str,
                   backends: list[Backend]) -> None:
     known = parent.insecure_names
+    route = ing.is_route
     for b in backends:
         label = host + b.path if b.path else host
-        name = ctx.names.l7_insecure_pool(host, b.path, ing.namespace, ing.name, segment(ing))
+        name = ctx.names.l7_insecure_pool(host, b.path, ing.namespace, ing.name, segment(ing),
+                                          svc=b.service if route else "")
         if name in known:
             continue
         known.add(name)
         parent.insecure_pools.extend(l7_pool(ctx, name, parent.tenant, ing.namespace, ing.name,
-                                             host, b, with_service=False, infra=ing.infra))
+                                             host, b, with_service=route, infra=ing.infra,
+                                             insecure_allow=ing.insecure_allow))
         parent.members.append({"pool_ref": f"/api/pool?name={name}",
                                "priority_label": label.lower(), "ratio": b.weight})
 
@@ -160,9 +166,10 @@ def _add_secure(ctx: Context, hosts: dict[str, HostRoutes], ing: IngressHosts, h
         sh = hosts[host] = HostRoutes(host, ing.namespace, cert, infra=ing.infra)
     tenant = ctx.tenant_for(ing.namespace)
     rules = add_ingress(sh, ing)
-    no_pg = ctx.settings.no_pg_for_sni and not dedicated
+    no_pg = ctx.settings.no_pg_for_sni and not dedicated and not ing.is_route
     seg = segment(ing)
     evh = ctx.settings.enable_evh  # dedicated EVH: GetEvhPoolName / GetEvhPGName
+    pg_pools: list[tuple[str, str, Backend]] = []
     for b in backends:
         plain = ""
         if evh:
@@ -172,17 +179,22 @@ def _add_secure(ctx: Context, hosts: dict[str, HostRoutes], ing: IngressHosts, h
                                            seg, dedicated=True)
         else:
             pool_name = ctx.names.sni_pool(ing.name, ing.namespace, host, b.path, seg,
-                                           dedicated=dedicated, no_pg=no_pg)
+                                           dedicated=dedicated, no_pg=no_pg,
+                                           svc=b.service if ing.is_route else "")
         sh.objects.extend(l7_pool(ctx, pool_name, tenant, ing.namespace, ing.name, host, b,
-                                  with_service=True, infra=ing.infra, plain_name=plain))
+                                  with_service=True, infra=ing.infra, plain_name=plain,
+                                  reencrypt=ing.reencrypt and host in ing.tls,
+                                  destination_ca=ing.destination_ca))
         if no_pg:
             rules.append(PathRule(b.path, b.path_type, pool=pool_name))
             continue
         pg_name = ctx.names.evh_pg(ing.name, ing.namespace, host, b.path, seg, dedicated=True) \
             if evh else ctx.names.sni_pg(ing.name, ing.namespace, host, b.path, seg,
                                          dedicated=dedicated)
-        sh.objects.append(path_pool_group(ctx, pg_name, tenant, pool_name, b, ing, host))
-        rules.append(PathRule(b.path, b.path_type, pool_group=pg_name))
+        pg_pools.append((pg_name, pool_name, b))
+    groups, pg_rules = path_pool_groups(ctx, tenant, ing, host, pg_pools)
+    sh.objects.extend(groups)
+    rules.extend(pg_rules)
     return sh
 
 
@@ -347,7 +359,7 @@ def _emit_dedicated(ctx: Context, tenant: str, sh: HostRoutes, secure: bool,
                                infra=sh.segment)
     if not (rule is not None and rule.overwrite):
         out.extend(sets)
-        if secure:
+        if secure and sh.redirect:
             out.append(redirect_policy_set(ctx, name, tenant, domains, host_markers))
             redirect.append(name)
     sso, crd = sso_fields(ctx, sh.host, tenant, hostrule_status(rule)) if evh else \

@@ -87,6 +87,18 @@ def _list_all(call: Callable[..., Any], kind: str, extra: dict[str, str]) -> lis
 # Custom resources other readers ask for: (kind, group, version, plural).
 CustomKind = tuple[str, str, str, str]
 
+# The custom resources the AKO translator reads: OpenShift Routes and AKO's CRDs, at the
+# versions the translator reads them (a cluster without the CRD lists none).
+AKO_CUSTOM_KINDS: tuple[CustomKind, ...] = (
+    ("Route", "route.openshift.io", "v1", "routes"),
+    ("HostRule", "ako.vmware.com", "v1beta1", "hostrules"),
+    ("HTTPRule", "ako.vmware.com", "v1beta1", "httprules"),
+    ("AviInfraSetting", "ako.vmware.com", "v1beta1", "aviinfrasettings"),
+    ("L4Rule", "ako.vmware.com", "v1alpha2", "l4rules"),
+    ("L7Rule", "ako.vmware.com", "v1alpha2", "l7rules"),
+    ("SSORule", "ako.vmware.com", "v1alpha2", "ssorules"),
+)
+
 
 def _list_custom(api: Any, kind: str, group: str, version: str,
                  plural: str) -> list[KubeObject]:

@@ -149,10 +149,11 @@ def _read_objects(inputs: ClusterInputs, read: _Read, diags: Diagnostics) -> Non
     read.objects.extend(objects)
     read.files.extend(manifest_files(inputs.manifests))
     if inputs.live is not None:
-        from albform.modules.k8s.live import load_live
+        from albform.modules.k8s.live import AKO_CUSTOM_KINDS, load_live
 
         live, more = load_live(kubeconfig=inputs.live.kubeconfig, context=inputs.live.context,
-                               in_cluster=inputs.live.in_cluster, pods=True)
+                               in_cluster=inputs.live.in_cluster, pods=True,
+                               custom=AKO_CUSTOM_KINDS)
         diags.extend(_at(inputs, "live", more))
         read.live_failed = more.has_errors()
         read.objects.extend(live)

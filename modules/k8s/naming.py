@@ -85,15 +85,21 @@ class Namer:
     def _l7(self, infra: str) -> str:
         return f"{self.prefix}{infra}-" if infra else self.prefix
 
-    def l7_insecure_pool(self, host: str, path: str, ns: str, ing: str, infra: str = "") -> str:
-        return self.encode(f"{self._l7(infra)}{path_label(host + path)}-{ns}-{ing}")
+    def l7_insecure_pool(self, host: str, path: str, ns: str, ing: str, infra: str = "",
+                         svc: str = "") -> str:
+        """``GetL7PoolName``; ``svc`` is given for Routes only."""
+        name = f"{self._l7(infra)}{path_label(host + path)}-{ns}-{ing}"
+        return self.encode(f"{name}-{svc}" if svc else name)
 
     def sni_vs(self, host: str, infra: str = "") -> str:
         return self.encode(f"{self._l7(infra)}{host}")
 
     def sni_pool(self, ing: str, ns: str, host: str, path: str, infra: str = "", *,
-                 dedicated: bool = False, no_pg: bool = False) -> str:
+                 dedicated: bool = False, no_pg: bool = False, svc: str = "") -> str:
+        """``GetSniPoolName``; ``svc`` is given for Routes only."""
         name = f"{self._l7(infra)}{ns}-{host}{path_label(path)}-{ing}"
+        if svc:
+            name += f"-{svc}"
         if dedicated:
             name += DEDICATED_SUFFIX
         if no_pg:
@@ -112,15 +118,19 @@ class Namer:
         """``GetPoolPKIProfileName``."""
         return self.encode(f"{pool}-pkiprofile")
 
-    def default_cert(self) -> str:
+    def default_cert(self, *, alt: bool = False) -> str:
         """``GetTLSKeyCertNodeName`` for the default secret: one per tenant, no host."""
-        return self.encode(f"{self.prefix}{DEFAULT_SECRET}")
+        return self.encode(f"{self.prefix}{DEFAULT_SECRET}{'-alt' if alt else ''}")
 
     def istio_pki_profile(self, ako_namespace: str) -> str:
         return f"istio-pki-{self.cluster}-{ako_namespace}"
 
     def istio_workload_cert(self, ako_namespace: str) -> str:
         return f"istio-workload-{self.cluster}-{ako_namespace}"
+
+    def ca_cert(self, host: str, infra: str = "") -> str:
+        """``GetCACertNodeName``: a Route's ``caCertificate``."""
+        return self.encode(f"{self._l7(infra)}{host}-cacert")
 
     def tls_cert(self, host: str, infra: str = "", *, alt: bool = False) -> str:
         return self.encode(f"{self._l7(infra)}{host}{'-alt' if alt else ''}")

@@ -76,6 +76,9 @@ class AkoSettings:
     ako_namespace: str = "avi-system"
     delete_config: bool = False
     istio_enabled: bool = False
+    # L7Settings.fqdnReusePolicy (FQDN_REUSE_POLICY), lower-cased as AKO's main.go does:
+    # "strict" lets one namespace claim a Route host.
+    fqdn_reuse_policy: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -394,6 +397,7 @@ def settings_from_values(values: Mapping[str, Any], lines: Mapping[str, SourceRa
         ako_namespace=r.text("akoNamespace", "avi-system"),
         delete_config=r.boolean("deleteConfig", False),
         istio_enabled=r.boolean("istioEnabled", False),
+        fqdn_reuse_policy=r.text("fqdnReusePolicy").lower(),
         extra={k: r.text(k) for k in values if k not in KNOWN_KEYS},
     )
     if r.diags.has_errors():

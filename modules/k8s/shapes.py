@@ -34,6 +34,7 @@ _ENDPOINT = {"addresses": ("list", "str"), "nodeName": "str",
 _BACKEND = {"service": {"name": "str", "port": {"number": "int", "name": "str"}}}
 _PATH = {"path": "str", "pathType": "str", "backend": _BACKEND}
 _RULE = {"host": "str", "http": {"paths": ("list", _PATH)}}
+_ROUTE_TARGET = {"kind": "str", "name": "str", "weight": "int"}
 
 KIND_SHAPES: Mapping[str, Mapping[str, Shape]] = {
     "Service": {"spec": {
@@ -53,6 +54,12 @@ KIND_SHAPES: Mapping[str, Mapping[str, Shape]] = {
                          "tls": ("list", {"hosts": ("list", "str"), "secretName": "str"}),
                          "rules": ("list", _RULE), "defaultBackend": _BACKEND}},
     "IngressClass": {"spec": {"controller": "str"}},
+    "Route": {"spec": {"host": "str", "subdomain": "str", "path": "str", "to": _ROUTE_TARGET,
+                       "alternateBackends": ("list", _ROUTE_TARGET),
+                       "port": {"targetPort": "int-or-str"}, "wildcardPolicy": "str",
+                       "tls": {"termination": "str", "certificate": "str", "key": "str",
+                               "caCertificate": "str", "destinationCACertificate": "str",
+                               "insecureEdgeTerminationPolicy": "str"}}},
     "Secret": {"type": "str", "data": _STR_MAP, "stringData": _STR_MAP},
 }
 
@@ -68,6 +75,7 @@ BUILTIN_KINDS: Mapping[str, frozenset[str]] = {
     "networking.k8s.io/v1": frozenset({"Ingress", "IngressClass", "NetworkPolicy",
                                        "IPAddress", "ServiceCIDR"}),
     "discovery.k8s.io/v1": frozenset({"EndpointSlice"}),
+    "route.openshift.io/v1": frozenset({"Route"}),
 }
 
 

@@ -8,6 +8,7 @@ and parent VS), then static routes (by node name), each in AKO's creation order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from albform.engine.collector import collector_paused
@@ -22,6 +23,7 @@ from albform.modules.k8s.l7_evh import build_evh
 from albform.modules.k8s.l7_passthrough import build_passthrough
 from albform.modules.k8s.l7_sni import build_dedicated, build_sni, shard_size
 from albform.modules.k8s.objects import AviObject, Translation
+from albform.modules.k8s.route import admitted_routes, parse_route
 from albform.modules.k8s.routes import build_routes
 from albform.modules.k8s.settings import AkoSettings
 
@@ -59,6 +61,22 @@ def _translate(objects: Iterable[KubeObject | Mapping[str, Any]], settings: AkoS
 
 
 def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:
+    """Ingresses, then Routes, become ``IngressHosts`` (AKO's ``IngressConfig``), which the
+    SNI/EVH/dedicated and passthrough builders turn into objects."""
+    parsed = _ingresses(ctx, diags) + _routes(ctx, diags)
+    if not parsed:
+        return []
+    passthrough = [p for p in parsed if p.passthrough]
+    # A passthrough Route with insecureEdgeTerminationPolicy Allow is also served insecurely
+    # on the shared L7 VS (ParseHostPathForRoute fills both collections).
+    parsed = [p for p in parsed if not p.passthrough] + \
+        [replace(p, passthrough=False) for p in passthrough if p.insecure_allow]
+    out = (_evh(ctx, parsed) if ctx.settings.enable_evh else build_sni(ctx, parsed)) \
+        if parsed else []
+    return out + build_passthrough(ctx, passthrough) if passthrough else out
+
+
+def _ingresses(ctx: Context, diags: Diagnostics) -> list[IngressHosts]:
     parsed: list[IngressHosts] = []
     for ing in sorted(ctx.index.ingresses, key=lambda i: (i.namespace, i.name)):
         if not admitted(ctx, ing):
@@ -75,12 +93,25 @@ def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:
         hosts.infra = attached
         if hosts.paths or hosts.secret_missing:
             parsed.append(hosts)
-    if not parsed:
-        return []
-    passthrough = [p for p in parsed if p.passthrough]
-    parsed = [p for p in parsed if not p.passthrough]
-    out = _evh(ctx, parsed) if ctx.settings.enable_evh else build_sni(ctx, parsed)
-    return out + build_passthrough(ctx, passthrough) if passthrough else out
+    return parsed
+
+
+def _routes(ctx: Context, diags: Diagnostics) -> list[IngressHosts]:
+    parsed: list[IngressHosts] = []
+    for route in admitted_routes(ctx, diags):
+        attached = None
+        if ctx.infra:
+            attached, problem = ctx.infra.for_route(route)
+            if problem:
+                diags.warning("Route not translated", f"Route {route.namespace}/{route.name}: "
+                              f"{problem}; AKO does not process the Route.",
+                              subject=route.source)
+                continue
+        hosts = parse_route(ctx, route, diags)
+        if hosts is not None:
+            hosts.infra = attached
+            parsed.append(hosts)
+    return parsed
 
 
 def _evh(ctx: Context, parsed: list[IngressHosts]) -> list[AviObject]:

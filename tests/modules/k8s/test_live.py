@@ -60,3 +60,23 @@ def test_missing_kubeconfig_is_a_diagnostic(tmp_path: Path) -> None:
     objects, diags = load_live(kubeconfig=str(tmp_path / "missing"))
     assert objects == [] and diags.has_errors()
     assert "Kubernetes configuration" in diags[0].detail
+
+
+def test_routes_and_ako_crds_are_read_from_a_live_cluster(tmp_path: Path) -> None:
+    """OpenShift Routes and AKO's CRDs are listed too (``AKO_CUSTOM_KINDS``); a cluster
+    without a CRD (the fake answers 404 for L4Rules) lists none of it."""
+    from albform.modules.k8s.live import AKO_CUSTOM_KINDS
+
+    route = {"apiVersion": "route.openshift.io/v1", "kind": "Route",
+             "metadata": {"name": "foo", "namespace": "default"},
+             "spec": {"host": "foo.com", "to": {"kind": "Service", "name": "avisvc"}}}
+    rule = {"apiVersion": "ako.vmware.com/v1beta1", "kind": "HostRule",
+            "metadata": {"name": "hr", "namespace": "default"},
+            "spec": {"virtualhost": {"fqdn": "foo.com"}}}
+    cm = yaml.safe_load((DEMO / "avi-k8s-config.yaml").read_text())
+    with FakeKubeApi([route, rule], cm) as api:
+        live, diags = load_live(kubeconfig=str(api.kubeconfig(tmp_path / "kc")),
+                                custom=AKO_CUSTOM_KINDS)
+    assert not diags, [str(d) for d in diags]
+    assert sorted((o.kind, o.name) for o in live) == [("HostRule", "hr"), ("Route", "foo")]
+    assert any(r.startswith("/apis/ako.vmware.com/v1alpha2/l4rules") for r in api.requests)
