@@ -7,7 +7,7 @@ and parent VS), then static routes (by node name), each in AKO's creation order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +16,7 @@ from albform.engine.diagnostics import Diagnostics
 from albform.modules.k8s.cluster import ClusterIndex
 from albform.modules.k8s.context import Context
 from albform.modules.k8s.facts import ControllerFacts
+from albform.modules.k8s.infrasetting import Attached
 from albform.modules.k8s.ingest import KubeObject
 from albform.modules.k8s.ingress import IngressHosts, admitted, class_name, parse_ingress
 from albform.modules.k8s.l4 import build_l4
@@ -63,7 +64,13 @@ def _translate(objects: Iterable[KubeObject | Mapping[str, Any]], settings: AkoS
 def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:
     """Ingresses, then Routes, become ``IngressHosts`` (AKO's ``IngressConfig``), which the
     SNI/EVH/dedicated and passthrough builders turn into objects."""
-    parsed = _ingresses(ctx, diags) + _routes(ctx, diags)
+    ingresses = [i for i in sorted(ctx.index.ingresses, key=lambda i: (i.namespace, i.name))
+                 if admitted(ctx, i)]
+    parsed = _parse_all(ctx, diags, ingresses,
+                        lambda ing: ctx.infra.for_ingress(ing, class_name(ctx, ing)),
+                        lambda ing: parse_ingress(ctx, ing, diags))
+    parsed += _parse_all(ctx, diags, admitted_routes(ctx, diags), ctx.infra.for_route,
+                         lambda route: parse_route(ctx, route, diags))
     if not parsed:
         return []
     passthrough = [p for p in parsed if p.passthrough]
@@ -76,39 +83,24 @@ def _build_l7(ctx: Context, diags: Diagnostics) -> list[AviObject]:
     return out + build_passthrough(ctx, passthrough) if passthrough else out
 
 
-def _ingresses(ctx: Context, diags: Diagnostics) -> list[IngressHosts]:
+def _parse_all(ctx: Context, diags: Diagnostics, objects: Iterable[KubeObject],
+               infra_for: Callable[[KubeObject], tuple[Attached | None, str]],
+               parse: Callable[[KubeObject], IngressHosts | None]) -> list[IngressHosts]:
+    """Each Ingress or Route with its AviInfraSetting (one it names but cannot use stops AKO
+    processing it: warned), parsed; those left with no host to build are dropped (already
+    warned by the parser)."""
     parsed: list[IngressHosts] = []
-    for ing in sorted(ctx.index.ingresses, key=lambda i: (i.namespace, i.name)):
-        if not admitted(ctx, ing):
-            continue
+    for obj in objects:
         attached = None
         if ctx.infra:
-            attached, problem = ctx.infra.for_ingress(ing, class_name(ctx, ing))
+            attached, problem = infra_for(obj)
             if problem:
-                diags.warning("Ingress not translated", f"Ingress {ing.namespace}/{ing.name}: "
-                              f"{problem}; AKO does not process the Ingress.",
-                              subject=ing.source)
+                diags.warning(f"{obj.kind} not translated", f"{obj.kind} {obj.namespace}/"
+                              f"{obj.name}: {problem}; AKO does not process the {obj.kind}.",
+                              subject=obj.source)
                 continue
-        hosts = parse_ingress(ctx, ing, diags)
-        hosts.infra = attached
-        if hosts.paths or hosts.secret_missing:
-            parsed.append(hosts)
-    return parsed
-
-
-def _routes(ctx: Context, diags: Diagnostics) -> list[IngressHosts]:
-    parsed: list[IngressHosts] = []
-    for route in admitted_routes(ctx, diags):
-        attached = None
-        if ctx.infra:
-            attached, problem = ctx.infra.for_route(route)
-            if problem:
-                diags.warning("Route not translated", f"Route {route.namespace}/{route.name}: "
-                              f"{problem}; AKO does not process the Route.",
-                              subject=route.source)
-                continue
-        hosts = parse_route(ctx, route, diags)
-        if hosts is not None:
+        hosts = parse(obj)
+        if hosts is not None and (hosts.paths or hosts.secret_missing):
             hosts.infra = attached
             parsed.append(hosts)
     return parsed
