@@ -24,13 +24,18 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complete
     return proc
 
 
-def test_cdktf_app_plans_applies_and_converges(tmp_path: Path) -> None:
+def _synth(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The example synthesized under ``tmp_path``; the environment for the emulator."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("AVI_CONTROLLER", "AVI_USERNAME", "AVI_PASSWORD", "CDKTF_OUTDIR")}
     env["ALBFORM_EMULATOR_DB"] = str(tmp_path / "emulator.db")
     synth = _run([sys.executable, str(EXAMPLE)], tmp_path, env)
     assert synth.returncode == 0, synth.stderr
-    stack_dir = tmp_path / "cdktf.out" / "stacks" / "lb-demo"
+    return tmp_path / "cdktf.out" / "stacks" / "lb-demo", env
+
+
+def test_cdktf_app_plans_applies_and_converges(tmp_path: Path) -> None:
+    stack_dir, env = _synth(tmp_path)
     assert (stack_dir / "cdk.tf.json").is_file()
     albform = [sys.executable, "-m", "albform", f"-chdir={stack_dir}"]
 
@@ -81,12 +86,7 @@ def _builtin_call(stack_dir: Path) -> str:
 
 
 def test_a_state_from_the_builtin_module_plans_no_change(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("AVI_CONTROLLER", "AVI_USERNAME", "AVI_PASSWORD", "CDKTF_OUTDIR")}
-    env["ALBFORM_EMULATOR_DB"] = str(tmp_path / "emulator.db")
-    synth = _run([sys.executable, str(EXAMPLE)], tmp_path, env)
-    assert synth.returncode == 0, synth.stderr
-    stack_dir = tmp_path / "cdktf.out" / "stacks" / "lb-demo"
+    stack_dir, env = _synth(tmp_path)
     synthesized = (stack_dir / "cdk.tf.json").read_text()
     albform = [sys.executable, "-m", "albform", f"-chdir={stack_dir}"]
 
