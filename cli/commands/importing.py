@@ -24,9 +24,13 @@ from albform.cli.options import state_options, variable_options
 def import_command(ctx: click.Context, /, address: str, identifier: str, **params: Any) -> int:
     """Import an existing object into the state at ADDRESS (declared in the configuration).
 
+    ID is the object's uuid or url, as the official vmware/avi provider takes it. An exact
+    object name is an albform extension: the official provider reads a name as a uuid and
+    fails. The state's id is then the object's url, as that provider sets it.
+
     \\b
     Example:
-        albform import avi_pool.web pool-5a2c...   (or the object's name)
+        albform import avi_pool.web pool-5a2c...   (albform only: the name, web-pool)
     """
     ws = workspace(ctx, params)
     return run_import(ws, hcl_source(ws, params), address, identifier, run_args(params))

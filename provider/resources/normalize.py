@@ -8,7 +8,8 @@ sources, create/update answers), so state always has one shape:
   changing the object and would show as drift on every refresh;
 * every url-valued ref (``*_ref`` / ``*_refs`` at any depth) becomes the canonical
   ``/api/<type>/<uuid>`` form (``refs.py``), ``#name`` suffixes removed;
-* ``id`` = the canonical path of the object itself, ``uuid`` kept;
+* ``id`` = the object's url, as the official provider sets it (``object_ids.py``), ``uuid``
+  kept;
 * keyed lists (pool ``servers``) come back in canonical order (``keyed_lists.py``), so the
   positional "desired ⊆ actual" diff compares the same members.
 
@@ -21,7 +22,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from albform.provider.resources.keyed_lists import sort_keyed_lists
-from albform.provider.resources.refs import canonical_path, is_ref_field, to_canonical_if_path
+from albform.provider.resources.object_ids import object_uuid, provider_id
+from albform.provider.resources.refs import is_ref_field, to_canonical_if_path
+
+__all__ = ["canonical_refs", "noise_fields", "normalize_object", "object_uuid"]
 
 # Keys dropped from every object: server-maintained metadata, never user intent.
 COMMON_NOISE = frozenset({
@@ -64,19 +68,7 @@ def normalize_object(objtype: str, obj: Mapping[str, Any]) -> dict[str, Any]:
     """State attributes for one API object of type ``objtype`` (lowercase API name)."""
     drop = noise_fields(objtype)
     out: dict[str, Any] = {k: canonical_refs(v, k) for k, v in obj.items() if k not in drop}
-    uuid = obj.get("uuid")
-    if isinstance(uuid, str) and uuid:
-        out["id"] = canonical_path(objtype, uuid)
+    ident = provider_id(objtype, obj)
+    if ident is not None:
+        out["id"] = ident
     return sort_keyed_lists(objtype, out)
-
-
-def object_uuid(attributes: Mapping[str, Any]) -> str | None:
-    """The uuid of a stored object: from ``uuid``, else the last segment of ``id``."""
-    uuid = attributes.get("uuid")
-    if isinstance(uuid, str) and uuid:
-        return uuid
-    ident = attributes.get("id")
-    if isinstance(ident, str) and ident:
-        tail = ident.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-        return tail or None
-    return None

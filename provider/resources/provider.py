@@ -5,7 +5,8 @@ canonicalisation (``canonical`` + ``resolver``), CRUD (``crud``), the partial re
 ``avi_vrfcontext_static_route`` (``static_routes``) and ``avi_server`` (``pool_servers``),
 bulk refresh (``bulk``), data sources and import (``lookup``).
 State attributes are the API object as read, minus runtime noise, refs canonical
-(``/api/<type>/<uuid>``), ``id`` = the object's canonical path, ``uuid`` kept.
+(``/api/<type>/<uuid>``), ``id`` = the object's url as the official provider sets it and then
+kept for that object (``object_ids``), ``uuid`` kept.
 
 Thread-safe: the engine calls it from several workers at once. Shared state is the resolver
 cache and the static-route VRF locks, both locked; everything else is per call.
@@ -33,6 +34,7 @@ from albform.provider.resources.canonical import Canonicalizer
 from albform.provider.resources.crud import GenericCrud
 from albform.provider.resources.lookup import ObjectFinder
 from albform.provider.resources.normalize import noise_fields, object_uuid
+from albform.provider.resources.object_ids import kept_id
 from albform.provider.resources.parent_edit import ParentEditor
 from albform.provider.resources.pool_servers import LOCAL_ATTRIBUTES, PoolServers, ignores_servers
 from albform.provider.resources.refs import parse_ref, ref_uuid
@@ -149,7 +151,7 @@ class AviProvider:
         if request.type_name == SERVER_TYPE:
             return ReadResult(self._servers.read(request.attributes))
         found = self._crud.read(objtype, request.attributes)
-        return ReadResult(self._with_local(objtype, request.attributes, found))
+        return ReadResult(self._reread(objtype, request.attributes, found))
 
     def read_runtime(self, type_name: str, attributes: Mapping[str, Any]) -> Any:
         """The controller's runtime answer for a managed object (oper status, per-member
@@ -172,6 +174,14 @@ class AviProvider:
             if key in source:
                 out[key] = source[key]
         return out
+
+    @classmethod
+    def _reread(cls, objtype: str, prior: Mapping[str, Any],
+                found: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """A re-read (refresh, update) of the object ``prior`` describes: its local
+        attributes, and the id the state already has for it (``object_ids`` rule 2)."""
+        out = cls._with_local(objtype, prior, found)
+        return kept_id(prior, out) if out is not None else None
 
     def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
         for req in requests:
@@ -198,10 +208,10 @@ class AviProvider:
         for req in requests:
             objtype = self.registry.api_type(req.type_name)
             got = results.get(req.key)
-            if objtype in LOCAL_ATTRIBUTES and got is not None and got.attributes is not None \
+            if got is not None and got.attributes is not None \
                     and not self.registry.is_partial(req.type_name):
                 results[req.key] = ReadResult(
-                    self._with_local(objtype, req.attributes, got.attributes), got.diagnostics)
+                    self._reread(objtype, req.attributes, got.attributes), got.diagnostics)
         return results, helper_calls
 
     def _read_alone(self, request: ReadRequest) -> bool:
@@ -294,7 +304,8 @@ class AviProvider:
         if type_name == SERVER_TYPE:
             return ApplyResult(self._servers.write(prior, resolved))
         updated = self._crud.update(objtype, prior, resolved)
-        return ApplyResult(self._with_local(objtype, resolved, updated) or updated)
+        return ApplyResult(kept_id(prior, self._with_local(objtype, resolved, updated)
+                                   or updated))
 
     def delete(self, type_name: str, prior: Mapping[str, Any], *,
                original: Mapping[str, Any] | None = None) -> None:

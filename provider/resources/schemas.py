@@ -3,8 +3,8 @@
 ``provider/schema/engine_view.py`` maps the Swagger table to ``ResourceSchema``. On top of it
 this module
 
-* adds ``id`` (computed: albform's canonical object path) and keeps ``uuid`` optional +
-  computed;
+* adds ``id`` (computed: the object's url, as the official provider sets it) and keeps
+  ``uuid`` optional + computed;
 * drops ``keyed_by`` where keying would mis-pair members: keys the controller assigns when
   the config leaves them out (``VsVip.vip[].vip_id``). Those lists are compared by position;
 * builds the partial resources ``avi_vrfcontext_static_route`` (the table's ``StaticRoute``
@@ -21,8 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from albform.engine.schema import AttributeSchema, ResourceSchema
-from albform.provider.resources.normalize import normalize_object, object_uuid
-from albform.provider.resources.refs import canonical_path
+from albform.provider.resources.normalize import normalize_object
 from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, TypeRegistry
 from albform.provider.schema.defaults import fill_defaults
 from albform.provider.schema.engine_view import api_type_of, data_source_schema, resource_schema
@@ -60,7 +59,8 @@ def adjust(schema: ResourceSchema) -> ResourceSchema:
     if schema.type_name == "avi_pool":
         attrs["ignore_servers"] = IGNORE_SERVERS
     attrs["id"] = AttributeSchema("id", computed=True,
-                                  description="albform's id: /api/<type>/<uuid>")
+                                  description="The object's url, as the official provider "
+                                              "sets it: https://<controller>/api/<type>/<uuid>")
     if "uuid" in attrs:
         attrs["uuid"] = replace(attrs["uuid"], required=False, computed=True,
                                 server_default=True)
@@ -85,22 +85,33 @@ def with_state_form(schema: ResourceSchema) -> ResourceSchema:
 def adopt_official_values(api_type: str, attributes: dict[str, Any]) -> dict[str, Any]:
     """Values the official provider wrote, in the forms albform's own read gives them.
 
-    That provider sets ``id`` to the object's absolute url, keeps refs as urls and reads
-    with ``skip_default=true`` (fields at their default are null in its state); albform's
-    read keeps canonical ``/api/<type>/<uuid>`` refs and every field. A state albform wrote
-    (``id`` not a url) is returned as it is: only adopted states pay for this."""
-    ident = attributes.get("id")
-    if not (isinstance(ident, str) and ident.startswith(("http://", "https://"))):
+    That provider keeps refs as the controller answers them (absolute urls) and reads with
+    ``skip_default=true`` (fields at their default are null in its state); albform's read
+    keeps canonical ``/api/<type>/<uuid>`` refs and every field. Its ``id`` (the object's url)
+    is albform's id too (``object_ids``) and is kept as written. A state albform wrote (its
+    refs canonical) is returned as it is: only adopted states pay for this."""
+    if not _has_url_refs(attributes):
         return attributes
     try:
         filled = fill_defaults(api_type, attributes)
     except UnknownObjectType:
         filled = dict(attributes)
     normalized = normalize_object(api_type, filled)
-    if "id" not in normalized:  # no uuid kept: the id's last segment is the uuid
-        uuid = object_uuid({"id": ident})
-        normalized["id"] = canonical_path(api_type, uuid) if uuid else ident
+    ident = attributes.get("id")
+    if isinstance(ident, str) and ident:
+        normalized["id"] = ident
     return normalized
+
+
+def _has_url_refs(attributes: Mapping[str, Any]) -> bool:
+    """Whether a top-level ref is an absolute url: the official provider's state (nearly
+    every object has a ``tenant_ref``), never albform's."""
+    for key, value in attributes.items():
+        values = value if key.endswith("_refs") and isinstance(value, list) else [value]
+        if key.endswith(("_ref", "_refs")) and any(
+                isinstance(v, str) and v.startswith(("http://", "https://")) for v in values):
+            return True
+    return False
 
 
 def static_route_schema(vrfcontext: ResourceSchema) -> ResourceSchema:

@@ -291,7 +291,7 @@ def test_state_form_round_trip(tf_type: str, data: st.DataObject) -> None:
     official = official_block(tf_type)
     assert official is not None
     internal = data.draw(_values(schema.attributes, official["attributes"], depth=2))
-    internal["id"] = "/api/x/x-1"
+    internal["id"] = "https://10.1.1.10/api/x/x-1"  # the provider's id: the object's url
     state = form.to_state(internal)
     # Every attribute of the provider's schema is there (plus the SDK's id), typed as it says.
     assert set(state) == {*official["attributes"], "id"}

@@ -36,6 +36,10 @@ provider "avi" {
   avi_controler = "x" # ERROR: Unsupported argument
   avi_insecure  = true # ERROR: Unsupported argument
   avi_csp_host  = "console.cloud.vmware.com"
+  # Named in the interchange issue, but in no vmware/avi release albform can read (README):
+  avi_retry_timeout = 60 # ERROR: Unsupported argument
+  avi_min_timeout   = 5 # ERROR: Unsupported argument
+  avi_auth_headers  = { X = "y" } # ERROR: Unsupported argument
 }
 
 resource "avi_pool" "selfish" { # ERROR: Self-referential block
