@@ -7,6 +7,7 @@ IngressClasses, Namespaces, OpenShift Routes, and the CNI CRDs used for pod CIDR
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -85,6 +86,23 @@ class ClusterIndex:
             self.namespaces[name] = obj
         else:
             self.crds[kind].append(obj)
+
+    def secret_value(self, ns: str, name: str, key: str) -> str | None:
+        """``Secret.Data[key]`` decoded (``stringData`` too, as manifests carry it before the
+        API server folds it in): "" for a missing or undecodable key, None without the
+        Secret."""
+        secret = self.secrets.get((ns, name))
+        if secret is None:
+            return None
+        string_data = secret.data.get("stringData")
+        if isinstance(string_data, dict) and key in string_data:
+            return str(string_data[key])
+        data = secret.data.get("data")
+        raw = data.get(key) if isinstance(data, dict) else None
+        try:
+            return base64.b64decode(str(raw)).decode("utf-8") if raw else ""
+        except (ValueError, UnicodeDecodeError):
+            return ""
 
     def namespace_annotations(self, ns: str) -> Mapping[str, str]:
         obj = self.namespaces.get(ns)

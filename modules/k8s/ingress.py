@@ -5,7 +5,6 @@ Service port, and whether the host is secure (TLS host with a usable Secret)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -257,19 +256,8 @@ def _service_port(ctx: Context, ing: KubeObject, svc: str, ref: Mapping[str, Any
 
 def secret_cert(ctx: Context, namespace: str, secret_name: str, owner: str, diags: Diagnostics,
               source: SourceRange | None) -> TlsCert | None:
-    secret = ctx.index.secrets.get((namespace, secret_name))
-    data = (secret.data.get("data") or {}) if secret is not None else {}
-    string_data = (secret.data.get("stringData") or {}) if secret is not None else {}
-
     def field_of(key: str) -> str:
-        if key in string_data:
-            return str(string_data[key])
-        if key in data:
-            try:
-                return base64.b64decode(str(data[key])).decode("utf-8")
-            except (ValueError, UnicodeDecodeError):
-                return ""
-        return ""
+        return ctx.index.secret_value(namespace, secret_name, key) or ""
 
     cert, key = field_of("tls.crt"), field_of("tls.key")
     if not cert or not key:

@@ -15,12 +15,13 @@ from albform.modules.k8s.context import Context, service_metadata
 from albform.modules.k8s.infrasetting import ANNOTATION as INFRA_ANNOTATION
 from albform.modules.k8s.infrasetting import Infra
 from albform.modules.k8s.ingest import KubeObject
+from albform.modules.k8s.istio import pool_fields as istio_pool_fields
 from albform.modules.k8s.l4rule import ANNOTATION as L4RULE_ANNOTATION
 from albform.modules.k8s.l4rule import L4Rule
 from albform.modules.k8s.l4rule import applies as l4rule_applies
 from albform.modules.k8s.l4rule import pool_fields as l4rule_pool_fields
 from albform.modules.k8s.l4rule import vs_fields as l4rule_vs_fields
-from albform.modules.k8s.l7_common import add_vrf_and_rhi, istio_pool_fields, vs_base
+from albform.modules.k8s.l7_common import add_vrf_and_rhi, vs_base
 from albform.modules.k8s.markers import all_markers
 from albform.modules.k8s.objects import AviObject
 from albform.modules.k8s.pools import build_pool

@@ -15,6 +15,7 @@ from albform.modules.k8s.hostrule import HostRule, apply_to_vs, common_fields_se
 from albform.modules.k8s.infrasetting import Attached, Infra, se_group
 from albform.modules.k8s.infrasetting import rhi as infra_rhi
 from albform.modules.k8s.ingress import Backend, IngressHosts, TlsCert
+from albform.modules.k8s.istio import pool_fields as istio_pool_fields
 from albform.modules.k8s.l7rule import apply as apply_l7rule
 from albform.modules.k8s.markers import all_markers, cluster_markers
 from albform.modules.k8s.objects import AviObject
@@ -181,18 +182,6 @@ def l7_pool(ctx: Context, name: str, tenant: str, ns: str, ing: str, host: str,
     out.append(build_pool(ctx, name, tenant, servers=servers, markers=markers,
                           metadata=metadata, extra=extra, infra=setting))
     return out
-
-
-def istio_pool_fields(ctx: Context) -> dict[str, Any]:
-    """``UpdatePoolNodeForIstio`` (istioEnabled): pools reach the mesh with Istio's workload
-    certificate, its PKI profile and the System-Standard SSL profile."""
-    if not ctx.settings.istio_enabled:
-        return {}
-    ns = ctx.settings.ako_namespace
-    return {"pki_profile_ref": f"/api/pkiprofile?name={ctx.names.istio_pki_profile(ns)}",
-            "ssl_key_and_certificate_ref":
-                f"/api/sslkeyandcertificate?name={ctx.names.istio_workload_cert(ns)}",
-            "ssl_profile_ref": "/api/sslprofile?name=System-Standard"}
 
 
 def pool_group(ctx: Context, name: str, tenant: str, members: Sequence[dict[str, Any]],

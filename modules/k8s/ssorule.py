@@ -10,7 +10,6 @@ digest, ``cluster render`` masks them).
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -61,21 +60,6 @@ class SsoRules:
         return rule
 
 
-def _secret_value(index: ClusterIndex, ns: str, name: str, key: str) -> str | None:
-    """``Data[key]`` of a Secret (None when the Secret is missing)."""
-    secret = index.secrets.get((ns, name))
-    if secret is None:
-        return None
-    string_data = as_dict(secret.data.get("stringData"))
-    if key in string_data:
-        return str(string_data[key])
-    raw = as_dict(secret.data.get("data")).get(key)
-    try:
-        return base64.b64decode(str(raw)).decode("utf-8") if raw else ""
-    except (ValueError, UnicodeDecodeError):
-        return ""
-
-
 def _validate(obj: KubeObject, index: ClusterIndex, statuses: CrdStatuses,
               by_fqdn: Mapping[str, SsoRule]) -> SsoRule | None:
     """``ValidateSSORuleObj``, check for check and message for message."""
@@ -100,7 +84,7 @@ def _validate(obj: KubeObject, index: ClusterIndex, statuses: CrdStatuses,
         app = as_dict(setting.get("appSettings"))
         if app:
             name = str(app.get("clientSecret") or "")
-            value = _secret_value(index, obj.namespace, name, "clientSecret")
+            value = index.secret_value(obj.namespace, name, "clientSecret")
             if value is None:
                 error = f'Got error while fetching {name} secret : secret "{name}" not found'
             elif not value:
@@ -116,7 +100,7 @@ def _validate(obj: KubeObject, index: ClusterIndex, statuses: CrdStatuses,
                 error = f"Access Type is {access}, but Opaque Token Params have not been specified"
             elif server.get("opaqueTokenParams"):
                 name = str(as_dict(server["opaqueTokenParams"]).get("serverSecret") or "")
-                value = _secret_value(index, obj.namespace, name, "serverSecret")
+                value = index.secret_value(obj.namespace, name, "serverSecret")
                 if value is None:
                     error = (f"Got error while fetching {name} secret : secrets \"{name}\" not "
                              "found")

@@ -1,8 +1,9 @@
 """Entry point: ``translate(objects, settings, facts) -> (Translation, Diagnostics)``.
 
 Pure and deterministic: no I/O, inputs are sorted before use, so the same input gives a
-byte-identical output. Order of the result: L4 models (by namespace/name), L7 models (by tenant
-and parent VS), then static routes (by node name), each in AKO's creation order.
+byte-identical output. Order of the result: Istio's PKI profile and certificate
+(``istioEnabled``), L4 models (by namespace/name), L7 models (by tenant and parent VS), then
+static routes (by node name), each in AKO's creation order.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from albform.modules.k8s.facts import ControllerFacts
 from albform.modules.k8s.infrasetting import Attached
 from albform.modules.k8s.ingest import KubeObject
 from albform.modules.k8s.ingress import IngressHosts, admitted, class_name, parse_ingress
+from albform.modules.k8s.istio import build_istio
 from albform.modules.k8s.l4 import build_l4
 from albform.modules.k8s.l7_evh import build_evh
 from albform.modules.k8s.l7_passthrough import build_passthrough
@@ -48,7 +50,8 @@ def _translate(objects: Iterable[KubeObject | Mapping[str, Any]], settings: AkoS
     if len(settings.vip_networks) > 1 and facts.cloud_type != "CLOUD_AWS":
         diags.warning("Extra VIP networks ignored", "vipNetworkList has several entries; "
                       "only AWS clouds use more than the first.")
-    out: list[AviObject] = []
+    # AKO creates Istio's objects at boot, before any model.
+    out: list[AviObject] = build_istio(ctx)
     l4, more = build_l4(ctx)
     out.extend(l4)
     diags.extend(more)

@@ -98,7 +98,9 @@ def test_objects_only_prints_the_bare_list(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", ["ssorule_oauth_evh", "hostrule_use_regex",
-                                  "httprule_sni_reencrypt", "ingress_passthrough"])
+                                  "httprule_sni_reencrypt", "ingress_passthrough",
+                                  "route_secure_edge", "route_reencrypt_naming",
+                                  "route_evh_insecure_none", "istio_enabled_pools"])
 def test_crd_cases_render_with_secrets_masked(case: str, tmp_path: Path) -> None:
     """Every object type the CRDs add renders (the provider has a schema for it), and the
     OAuth secrets an SSORule puts in a VS body are masked like private keys."""
@@ -107,4 +109,5 @@ def test_crd_cases_render_with_secrets_masked(case: str, tmp_path: Path) -> None
                                 standalone_mode=False)
     assert result.exception is None and result.return_value == 0, result.output
     assert "my-client-secret" not in result.output and "my-server-secret" not in result.output
+    assert '"key": "key"' not in result.output and "istio-key" not in result.output
     assert json.loads(result.stdout)
