@@ -23,7 +23,7 @@ from requests.adapters import HTTPAdapter
 
 from albform.engine.workdir import ensure_private_dir
 from albform.provider.client import AviClient, AviSession, ClientConfig
-from albform.provider.emulator.server import start_emulator
+from albform.provider.emulator.process import spawn_emulator
 from albform.provider.resources.provider import AviProvider
 from albform.provider.resources.registry import TypeRegistry
 from albform.provider.resources.schemas import SchemaCatalog
@@ -70,7 +70,7 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
     db_path = Path(db_env) if db_env else Path(workdir) / EMULATOR_DB
     ensure_private_dir(db_path.parent)  # .albform/ with its .gitignore
     password = secrets.token_urlsafe(24)
-    with start_emulator(db_path=db_path, password=password) as emulator:
+    with spawn_emulator(db_path=db_path, password=password) as emulator:
         shared = ("shared through ALBFORM_EMULATOR_DB" if db_env else
                   "one per working directory; set ALBFORM_EMULATOR_DB=PATH to share one")
         shown = db_path.resolve() if db_env else _in_workdir(db_path, workdir)

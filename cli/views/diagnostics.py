@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 
 import click
@@ -46,7 +47,10 @@ def diagnostic_json(diag: Diagnostic) -> dict[str, object]:
 
 def show_diagnostics(diags: Iterable[Diagnostic], *, json_mode: bool = False,
                      color: bool = False) -> None:
-    """Print diagnostics to stderr (human) or as JSON lines to stdout."""
+    """Print diagnostics to stderr (human) or as JSON lines to stdout. Progress lines still
+    buffered on stdout (``views/progress.py``) are flushed first, so both streams read in
+    order when they go to one place."""
+    sys.stdout.flush()
     for diag in diags:
         if json_mode:
             from albform.cli.views.json_ui import diagnostic_line

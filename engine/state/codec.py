@@ -45,14 +45,16 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from albform.engine.addrs import AddressError, InstanceKey, ModuleStep, ResourceAddress
 from albform.engine.schema import ResourceSchema, StateForm
 from albform.engine.secrets import digest_clear_values
-from albform.engine.state.jsonwriter import Canonical, dumps_indented
+from albform.engine.state.jsonwriter import Canonical, Raw, dumps_indented, render_at
 from albform.engine.state.model import (
     STATE_VERSION,
     OutputState,
@@ -75,6 +77,7 @@ _INSTANCE_KEYS = ("index_key", "status", "deposed", "schema_version", "attribute
                   "create_before_destroy", "albform_dependencies", "albform_adopted_from")
 
 SensitivePath = tuple[str | int, ...]
+_NO_SCHEMAS: Mapping[str, ResourceSchema] = MappingProxyType({})  # one object: see EncodeCache
 
 
 class StateFormatError(ValueError):
@@ -83,8 +86,34 @@ class StateFormatError(ValueError):
 
 # -- encoding -----------------------------------------------------------------------------------
 
-def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = None) -> bytes:
-    """Terraform v4 JSON for ``state``; sensitive values (per ``schemas``) are withheld."""
+class EncodeCache:
+    """Rendered instances kept from one ``encode_state`` to the next, so that rewriting a
+    state costs the instances changed since the last write, not the whole state (a backend
+    keeps one; an apply rewrites its growing state several times). An instance is reused when
+    its ``ResourceState`` is the very object encoded last time (they are immutable), with the
+    same schemas mapping and the same need for ``albform_dependencies`` (which depends on the
+    other instances in the state). Each encode keeps only the instances of the state it
+    encoded. Thread-safe: encodes sharing a cache take turns."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.schemas: Mapping[str, ResourceSchema] | None = None
+        self.entries: dict[int, tuple[ResourceState, bool, Raw]] = {}
+        self.hits = 0  # instances reused by the last encode (for tests)
+
+
+def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = None, *,
+                 cache: EncodeCache | None = None) -> bytes:
+    """Terraform v4 JSON for ``state``; sensitive values (per ``schemas``) are withheld.
+    ``cache`` only saves work: the bytes are the same with or without it."""
+    if cache is None:
+        return _encode_state(state, schemas or _NO_SCHEMAS, None)
+    with cache.lock:
+        return _encode_state(state, schemas or _NO_SCHEMAS, cache)
+
+
+def _encode_state(state: State, schemas: Mapping[str, ResourceSchema],
+                  cache: EncodeCache | None) -> bytes:
     doc: dict[str, Any] = {
         "version": state.version,
         "terraform_version": state.terraform_version,
@@ -92,7 +121,7 @@ def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = No
         "lineage": state.lineage,
         "outputs": {name: _encode_output(out)
                     for name, out in sorted(state.outputs.items())},
-        "resources": _encode_resources((*state.resources, *state.deposed), schemas or {}),
+        "resources": _encode_resources((*state.resources, *state.deposed), schemas, cache),
         "check_results": state.extra.get("check_results"),
     }
     for key, value in state.extra.items():
@@ -116,13 +145,25 @@ def _group_key(r: ResourceState) -> tuple[str, str, str, str, str]:
     return (r.address.module_path, r.address.mode, r.address.type, r.address.name, r.provider)
 
 
+# Nesting level of an instance object in the document: top object (0) > "resources" list (1)
+# > resource object (2) > "instances" list (3) > instance (4). The writer checks it on reuse.
+_INSTANCE_LEVEL = 4
+
+
 def _encode_resources(resources: Iterable[ResourceState],
-                      schemas: Mapping[str, ResourceSchema]) -> list[dict[str, Any]]:
+                      schemas: Mapping[str, ResourceSchema],
+                      cache: EncodeCache | None) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str, str, str], list[ResourceState]] = {}
     for r in resources:
         groups.setdefault(_group_key(r), []).append(r)
     instances = _instances_by_resource(r for g in groups.values() for r in g
                                        if r.deposed is None)
+    reuse: dict[int, tuple[ResourceState, bool, Raw]] = {}
+    if cache is not None:
+        if cache.schemas is not schemas:
+            cache.schemas, cache.entries = schemas, {}
+        reuse, cache.entries, cache.hits = cache.entries, {}, 0
+    secret_paths_of: dict[int, list[tuple[str, ...]]] = {}  # per schema, once per encode
     out: list[dict[str, Any]] = []
     # Terraform's sortResourcesV4: module string, then mode ("data" < "managed"), type, name.
     for key in sorted(groups):
@@ -132,11 +173,29 @@ def _encode_resources(resources: Iterable[ResourceState],
             entry["module"] = module
         entry.update(mode=mode, type=type_, name=name, provider=provider)
         schema = _schema_for(schemas, mode, type_)
-        secret_paths = schema.sensitive_paths() if schema is not None else []
+        secret_paths: list[tuple[str, ...]] = []
+        if schema is not None:
+            if id(schema) not in secret_paths_of:
+                secret_paths_of[id(schema)] = schema.sensitive_paths()
+            secret_paths = secret_paths_of[id(schema)]
         members = sorted(groups[key], key=deposed_sort_key)
         form = schema.state_form if schema is not None else None
-        entry["instances"] = [_encode_instance(r, secret_paths, instances, form)
-                              for r in members]
+        encoded: list[Any] = []
+        for r in members:
+            exact = _exact_dependencies(r, instances)
+            if cache is None:
+                encoded.append(_encode_instance(r, secret_paths, exact, form))
+                continue
+            kept = reuse.get(id(r))
+            if kept is not None and kept[0] is r and kept[1] == exact:
+                cache.hits += 1
+                text = kept[2]
+            else:
+                text = render_at(_encode_instance(r, secret_paths, exact, form),
+                                 _INSTANCE_LEVEL)
+            cache.entries[id(r)] = (r, exact, text)
+            encoded.append(text)
+        entry["instances"] = encoded
         out.append(entry)
     return out
 
@@ -148,9 +207,19 @@ def _schema_for(schemas: Mapping[str, ResourceSchema], mode: str,
     return schemas.get(type_)
 
 
+def _exact_dependencies(r: ResourceState,
+                        instances: Mapping[ResourceAddress, list[ResourceAddress]]) -> bool:
+    """Whether ``albform_dependencies`` must be written: a reader expanding Terraform's
+    resource-level list would not get ``r.dependencies`` back (module docstring)."""
+    if not r.dependencies:
+        return False
+    resources = list(dict.fromkeys(_resource_of(d) for d in r.dependencies))
+    return _expand(r.address, resources, instances) != r.dependencies
+
+
 def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
-                     instances: Mapping[ResourceAddress, list[ResourceAddress]],
-                     form: StateForm | None = None) -> dict[str, Any]:
+                     exact_dependencies: bool, form: StateForm | None = None
+                     ) -> dict[str, Any]:
     attributes, digests = split_digests(r.attributes)
     sensitive: list[SensitivePath] = list(r.sensitive_attributes)
     sensitive.extend(p for p, _ in digests if p not in sensitive)
@@ -181,7 +250,7 @@ def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
         resources = list(dict.fromkeys(_resource_of(d) for d in r.dependencies))
         entry["dependencies"] = [str(d) for d in resources]
         # The exact list too, unless a reader expanding Terraform's would get it back.
-        if _expand(r.address, resources, instances) != r.dependencies:
+        if exact_dependencies:
             entry["albform_dependencies"] = [str(d) for d in r.dependencies]
     if r.create_before_destroy:
         entry["create_before_destroy"] = True
@@ -195,6 +264,8 @@ def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
 
 def _resource_of(address: ResourceAddress) -> ResourceAddress:
     """Terraform's form of a dependency: the resource, no module or instance keys."""
+    if address.key is None and all(s.key is None for s in address.module):
+        return address  # already that form (the usual case): no new object per call
     return ResourceAddress(address.type, address.name, None,
                            tuple(ModuleStep(s.name) for s in address.module), address.mode)
 
@@ -205,7 +276,8 @@ def _instances_by_resource(resources: Iterable[ResourceState]
     for r in resources:
         out.setdefault(_resource_of(r.address), []).append(r.address)
     for members in out.values():
-        members.sort(key=ResourceAddress.sort_key)
+        if len(members) > 1:
+            members.sort(key=ResourceAddress.sort_key)
     return out
 
 

@@ -28,6 +28,25 @@ class Canonical:
         self.value = value
 
 
+class Raw:
+    """Text ``render_at(value, level)`` made earlier, written as it is. It is only valid at
+    the nesting level it was rendered for (the writer checks), and holds no Go escapes yet
+    (``dumps_indented`` applies them to the whole text)."""
+
+    __slots__ = ("level", "text")
+
+    def __init__(self, text: str, level: int) -> None:
+        self.text = text
+        self.level = level
+
+
+def render_at(value: Any, level: int) -> Raw:
+    """``value`` rendered as it would be at ``level`` inside a document, for reuse."""
+    parts: list[str] = []
+    _write(value, level, False, parts.append)
+    return Raw("".join(parts), level)
+
+
 def dumps_indented(doc: Any) -> str:
     """``doc`` as Go's MarshalIndent with two spaces would write it (no final newline)."""
     parts: list[str] = []
@@ -73,6 +92,10 @@ def _write(value: Any, level: int, sort: bool, out: Callable[[str], None]) -> No
         out(_newline(level) + "]")
     elif kind is Canonical:
         _write(value.value, level, True, out)
+    elif kind is Raw:
+        if value.level != level:
+            raise AssertionError(f"text rendered at level {value.level} used at {level}")
+        out(value.text)
     elif kind is float:
         if not math.isfinite(value):
             raise ValueError(f"{value!r} is not a JSON number")

@@ -44,7 +44,7 @@ from tenacity import (
 
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import BackendError, StateBackend, check_write
-from albform.engine.state.codec import StateFormatError, decode_state, encode_state
+from albform.engine.state.codec import EncodeCache, StateFormatError, decode_state, encode_state
 from albform.engine.state.journal import FileJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
@@ -98,6 +98,8 @@ class HttpBackend(StateBackend):
         self.retry_wait = (retry_wait_min, retry_wait_max)
         self.timeout_s = timeout_s
         self._schemas = schemas
+        # Rewrites during an apply re-encode only the instances changed since the last.
+        self._encoded = EncodeCache()
         self._session = session or requests.Session()
         self._verify = not skip_cert_verification
         if username:
@@ -188,7 +190,7 @@ class HttpBackend(StateBackend):
             raise StateFormatError(f"{redact(self.address)}: {exc}") from exc
 
     def write(self, state: State) -> None:
-        data = encode_state(state, self._schemas)
+        data = encode_state(state, self._schemas, cache=self._encoded)
         stored = self.read()
         if not check_write(stored, state, new_data=data, stored_data=self._last_read):
             return

@@ -36,7 +36,7 @@ from albform.engine.state.backends.base import (
     StateHeader,
     check_write,
 )
-from albform.engine.state.codec import StateFormatError, decode_state, encode_state
+from albform.engine.state.codec import EncodeCache, StateFormatError, decode_state, encode_state
 from albform.engine.state.journal import FileJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
@@ -59,6 +59,8 @@ class LocalBackend(StateBackend):
         self._notices: list[str] = []
         self.lock_path = str(state_path)
         self._schemas = schemas
+        # Rewrites during an apply re-encode only the instances changed since the last.
+        self._encoded = EncodeCache()
         self._fd: int | None = None
         self._lock_id: str | None = None
         # The bytes this client last read or wrote, and their header (see ``write``).
@@ -75,7 +77,7 @@ class LocalBackend(StateBackend):
 
     def write(self, state: State) -> None:
         raw = self._read_bytes()
-        data = encode_state(state, self._schemas)
+        data = encode_state(state, self._schemas, cache=self._encoded)
         stored: State | StateHeader | None = None
         if raw is not None:
             # Decoding a large state costs more than encoding one: when the file still holds

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import StateBackend, check_write
-from albform.engine.state.codec import decode_state, encode_state
+from albform.engine.state.codec import EncodeCache, decode_state, encode_state
 from albform.engine.state.journal import MemoryJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
@@ -37,6 +37,8 @@ class MemoryBackend(StateBackend):
                  schemas: Mapping[str, ResourceSchema] | None = None) -> None:
         self.store = store if store is not None else MemoryStore()
         self._schemas = schemas
+        # Rewrites during an apply re-encode only the instances changed since the last.
+        self._encoded = EncodeCache()
         self._lock_id: str | None = None
 
     def read(self) -> State | None:
@@ -47,7 +49,7 @@ class MemoryBackend(StateBackend):
         with self.store.mutex:
             stored = (None if self.store.data is None
                       else decode_state(self.store.data, self._schemas))
-            data = encode_state(state, self._schemas)
+            data = encode_state(state, self._schemas, cache=self._encoded)
             if check_write(stored, state, stored_data=self.store.data, new_data=data):
                 self.store.data = data
 

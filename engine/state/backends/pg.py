@@ -32,7 +32,7 @@ from tenacity import (
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import BackendError, StateBackend, check_write
 from albform.engine.state.backends.pg_journal import PgJournal
-from albform.engine.state.codec import StateFormatError, decode_state, encode_state
+from albform.engine.state.codec import EncodeCache, StateFormatError, decode_state, encode_state
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
 
@@ -72,6 +72,8 @@ class PgBackend(StateBackend):
         self.workspace = workspace
         self._skip = (skip_schema_creation, skip_table_creation, skip_index_creation)
         self._schemas = schemas
+        # Rewrites during an apply re-encode only the instances changed since the last.
+        self._encoded = EncodeCache()
         self._connection: psycopg.Connection[Any] | None = None
         self._held: tuple[str, int] | None = None  # (lock ID, advisory key)
         # False when albform_locks is absent (skip_table_creation): locks still work, but
@@ -184,7 +186,7 @@ class PgBackend(StateBackend):
         return self._decode(row[0]) if row and row[0] else None
 
     def write(self, state: State) -> None:
-        encoded = encode_state(state, self._schemas)
+        encoded = encode_state(state, self._schemas, cache=self._encoded)
         data = encoded.decode("utf-8")
 
         def store(conn: psycopg.Connection[Any]) -> None:

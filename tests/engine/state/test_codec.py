@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.schema import AttributeSchema, ResourceSchema
 from albform.engine.state.codec import (
+    EncodeCache,
     StateFormatError,
     decode_state,
     encode_state,
@@ -101,6 +102,39 @@ def states(draw: st.DrawFn) -> State:
 @given(states())
 def test_decode_of_encode_is_identity(state: State) -> None:
     assert decode_state(encode_state(state)) == state
+
+
+@given(states(), states(), st.data())
+def test_an_encode_cache_never_changes_the_bytes(first: State, second: State,
+                                                 data: st.DataObject) -> None:
+    """A backend's cache across rewrites: states sharing ResourceState objects (an apply's
+    growing state, resources dropped and added) give the bytes a fresh encode gives."""
+    mixed = {r.address: r for r in first.resources}
+    for r in data.draw(st.lists(st.sampled_from(second.resources), max_size=4)
+                       if second.resources else st.just([])):
+        mixed[r.address] = r
+    dropped = data.draw(st.sets(st.sampled_from(sorted(mixed, key=str)), max_size=2)
+                        if mixed else st.just(set()))
+    third = replace(second, resources=()).with_resources(
+        r for a, r in mixed.items() if a not in dropped).with_deposed(first.deposed)
+    cache = EncodeCache()
+    for state in (first, third, second, third, third):
+        assert encode_state(state, cache=cache) == encode_state(state)
+
+
+def test_an_encode_cache_reuses_unchanged_instances() -> None:
+    one = ResourceState(address=ResourceAddress("avi_pool", "a"), attributes={"name": "a"})
+    two = ResourceState(address=ResourceAddress("avi_pool", "b"), attributes={"name": "b"},
+                        dependencies=(one.address,))
+    cache = EncodeCache()
+    state = State(serial=1, lineage="l").with_resources([one])
+    encode_state(state, cache=cache)
+    grown = replace(state, serial=2).with_resources([one, two])
+    assert encode_state(grown, cache=cache) == encode_state(grown)
+    assert cache.hits == 1, "the unchanged instance is not encoded again"
+    changed = grown.with_resources([replace(one, attributes={"name": "A"}), two])
+    assert encode_state(changed, cache=cache) == encode_state(changed)
+    assert cache.hits == 1
 
 
 @given(states())

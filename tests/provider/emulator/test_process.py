@@ -1,0 +1,74 @@
+"""The embedded emulator's child process (``provider/emulator/process.py``): serves, keeps its
+password off the command line, stops when told and when its parent dies, never orphaned."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from albform.provider.emulator.process import spawn_emulator
+
+PASSWORD = "child-secret-password"
+
+
+def _login(url: str, password: str) -> int:
+    return requests.post(f"{url}/login", json={"username": "admin", "password": password},
+                         timeout=10).status_code
+
+
+def _gone(pid: int, within_s: float = 30.0) -> bool:
+    """True once ``pid`` no longer runs (a bounded wait, not a speed check)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            # A zombie has exited (nobody may reap an orphan in a container).
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_child_serves_on_its_database_and_stops_when_told(tmp_path: Path) -> None:
+    db = tmp_path / "emulator.db"
+    with spawn_emulator(db_path=db, password=PASSWORD) as child:
+        assert child.url.startswith("http://127.0.0.1:")
+        assert _login(child.url, PASSWORD) == 200
+        assert _login(child.url, "wrong") == 401
+        cmdline = Path(f"/proc/{child.pid}/cmdline").read_bytes()
+        assert PASSWORD.encode() not in cmdline, "the password stays off the command line"
+        assert os.getsid(child.pid) != os.getsid(0), "Ctrl-C at the terminal is not its"
+    assert child.exit_status() == 0
+    assert db.is_file()
+    child.stop()  # idempotent
+
+
+def test_child_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from albform.provider.emulator.process import spawn_emulator
+        child = spawn_emulator(db_path=Path({str(tmp_path / 'e.db')!r}), password="x")
+        print(child.pid, flush=True)
+        time.sleep(600)
+        """)], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    parent.stdout.close()
+    assert _gone(child_pid), "an orphaned emulator would keep its database open"
+
+
+def test_a_child_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="did not start"):
+        spawn_emulator(db_path=tmp_path / "missing-dir" / "e.db", password=PASSWORD)
