@@ -91,9 +91,10 @@ def parse_route(ctx: Context, route: KubeObject, diags: Diagnostics) -> IngressH
         return out
     rule_cert = hostrule_cert(ctx, host) if ctx.hostrules else None
     if rule_cert is not None:
-        # The HostRule's TLS settings carry no redirect, block or re-encryption.
+        # The HostRule's TLS settings carry no redirect, block or re-encryption; the Route's
+        # Allow still serves the host on port 80 too.
         out.tls[host] = rule_cert
-        out.redirect = out.insecure_allow = False
+        out.redirect = False
         return out
     if tls is None:
         out.redirect = False
