@@ -3,11 +3,13 @@
 With a controller configured (``avi_controller`` or ``AVI_CONTROLLER``) it connects to it
 through ``albform.provider.client`` (arguments and ``AVI_*`` env vars as the official
 provider reads them; TLS verification on). With none, it starts the embedded controller
-emulator in this process on 127.0.0.1, persisting to ``<workdir>/.albform/emulator.db`` so
-the emulated controller and albform's state stay consistent from one run to the next (or to
-``ALBFORM_EMULATOR_DB`` when set, so several working directories share one emulated
-controller), and stops it on exit. The embedded emulator gets a fresh random admin password
-each run: it is reachable from this process only, and no secret has to be stored.
+emulator on 127.0.0.1 in a child process (``provider/emulator/process.py``: its work then runs
+on another core than the apply's walk; it never outlives albform), persisting to
+``<workdir>/.albform/emulator.db`` so the emulated controller and albform's state stay
+consistent from one run to the next (or to ``ALBFORM_EMULATOR_DB`` when set, so several
+working directories share one emulated controller), and stops it on exit. The embedded
+emulator gets a fresh random admin password each run (handed to the child over a pipe): only
+albform knows it, and no secret has to be stored.
 """
 
 from __future__ import annotations

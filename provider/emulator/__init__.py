@@ -36,6 +36,9 @@ Also: API tokens (``POST /api/user-token``), Basic auth when
 ``controllerproperties`` idle timeout and request rate limit (429), copy-on-write clones when a
 tenant edits an admin-shared profile, legacy inline VS ``vip`` (auto VsVip).
 
+The CLI's embedded default runs it in a child process (``process.spawn_emulator``), so that
+its work does not share albform's GIL.
+
 Command line: ``albform emulator [--host H] [--port N] [--http] [--password P | AVI_PASSWORD]
 [--db FILE] [--cert-out FILE] [--faults JSON]`` prints ``... ready at <url> ...`` when serving.
 Benchmarks and fixtures can fill a store directly: ``server.build_state(...)`` then
