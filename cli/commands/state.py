@@ -1,11 +1,11 @@
 """``albform state list|show|pull|rm|mv|push|replace-provider`` and ``albform force-unlock`` —
-state inspection, hand edits (under the state lock, serial bumped, lineage kept) and recovery.
-The edits' rules live in ``albform.engine.state.edit``; messages are Terraform's."""
+state inspection, hand edits (under the state lock, serial bumped, lineage kept; on local
+state a timestamped backup or ``-backup``) and recovery, and ``push`` (the pushed lineage, as
+Terraform). The edits' rules live in ``albform.engine.state.edit``; messages are Terraform's."""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -86,26 +86,54 @@ def state_pull(ctx: click.Context, /, **params: Any) -> int:
 
 
 def _edit(ctx: click.Context, params: dict[str, Any], operation: str,
-          change: Callable[[Any], tuple[Any, Any]], dry_run: bool = False) -> Any:
-    """Run ``change(state) -> (new state, report)`` under the lock and write the result
-    (not with ``dry_run``); returns the report. ``StateEditError`` → an error block."""
-    from albform.engine.state.model import State
-
+          change: Callable[[Any], tuple[Any, Any]], dry_run: bool = False,
+          force: bool = False) -> Any:
+    """Run ``change(stored state or None) -> (new state or None, report)`` under the lock
+    and write the new state unless it is None or the one read (and not with ``dry_run``;
+    ``force``: ``write(force=True)``); returns the report."""
     backend = _backend(ctx, params)
+    if "backup" in params:
+        _keep_backup(ctx, backend, params["backup"])
     lock = contextlib.nullcontext() if not params.get("lock", True) else \
         backend.locked(operation, parse_duration(params.get("lock_timeout", "0s")))
     with lock:
-        state = backend.read() or State()
+        state = backend.read()
         new, report = change(state)
-        if not dry_run and new is not state:
-            backend.write(new)
+        if not dry_run and new is not None and new is not state:
+            backend.write(new, force=force)
     return report
+
+
+def backup_option(f: Any) -> Any:
+    """``-backup=PATH`` of the hand edits (Terraform's flag; local state only)."""
+    return click.option("-backup", "--backup", "backup", default=None, metavar="PATH",
+                        help="Where to write the state as it was before the edit (local "
+                             "state only). Default, and with '-' as in Terraform: "
+                             "terraform.tfstate.<unix time>.backup beside the state.")(f)
+
+
+def _keep_backup(ctx: click.Context, backend: Any, backup: str | None) -> None:
+    """Terraform's hand edits back up a local state to ``-backup`` or a timestamped file
+    instead of ``F.backup``; ``-backup=-`` means the default there too (observed with
+    terraform 1.11). Other backends keep no backup, as in Terraform."""
+    from albform.engine.state.backends.local import LocalBackend, timestamped_backup
+
+    if isinstance(backend, LocalBackend):
+        backend.backup_path = timestamped_backup(backend.path) if backup in (None, "-") \
+            else ctx.obj.resolve(backup)
+
+
+def _or_empty(state: Any) -> Any:
+    from albform.engine.state.model import State
+
+    return state or State()
 
 
 @state_group.command("rm")
 @click.argument("addresses", nargs=-1, required=True)
 @click.option("-dry-run", "--dry-run", "dry_run", is_flag=True,
               help="Only list what would be removed.")
+@backup_option
 @state_options
 @click.pass_context
 def state_rm(ctx: click.Context, /, addresses: tuple[str, ...], dry_run: bool,
@@ -114,7 +142,8 @@ def state_rm(ctx: click.Context, /, addresses: tuple[str, ...], dry_run: bool,
     from albform.engine.state.edit import StateEditError, remove
 
     try:
-        removed = _edit(ctx, params, "state-rm", lambda st: remove(st, addresses), dry_run)
+        removed = _edit(ctx, params, "state-rm", lambda st: remove(_or_empty(st), addresses),
+                        dry_run)
     except StateEditError as exc:
         return fail(exc.summary, str(exc))
     verb = "Would remove" if dry_run else "Removed"
@@ -130,6 +159,7 @@ def state_rm(ctx: click.Context, /, addresses: tuple[str, ...], dry_run: bool,
 @click.argument("destination")
 @click.option("-dry-run", "--dry-run", "dry_run", is_flag=True,
               help="Only list what would be moved.")
+@backup_option
 @state_options
 @click.pass_context
 def state_mv(ctx: click.Context, /, source: str, destination: str, dry_run: bool,
@@ -138,7 +168,7 @@ def state_mv(ctx: click.Context, /, source: str, destination: str, dry_run: bool
     from albform.engine.state.edit import StateEditError, move
 
     try:
-        moved = _edit(ctx, params, "state-mv", lambda st: move(st, source, destination),
+        moved = _edit(ctx, params, "state-mv", lambda st: move(_or_empty(st), source, destination),
                       dry_run)
     except StateEditError as exc:
         return fail(exc.summary, str(exc))
@@ -162,20 +192,15 @@ def state_push(ctx: click.Context, /, path: str, force: bool, **params: Any) -> 
 
     from albform.engine.state.backends.base import StaleStateError
     from albform.engine.state.codec import decode_state
+    from albform.engine.state.edit import pushed
 
     ws = workspace(ctx, params)
     raw = sys.stdin.buffer.read() if path == "-" else ws.resolve(path).read_bytes()
-    pushed = decode_state(raw)
-
-    def replace(stored: Any) -> tuple[Any, None]:
-        if not force:
-            return pushed, None
-        # -force: the pushed state continues the stored history, whatever it says.
-        return dataclasses.replace(pushed, lineage=stored.lineage,
-                                   serial=max(stored.serial, pushed.serial) + 1), None
+    given = decode_state(raw)
 
     try:
-        _edit(ctx, params, "state-push", replace)
+        _edit(ctx, params, "state-push",
+              lambda stored: (pushed(stored, given, force=force), None), force=force)
     except StaleStateError as exc:
         return fail("Failed to write state", f"{exc}\n\nUse -force to overwrite it anyway.")
     return 0
@@ -186,6 +211,7 @@ def state_push(ctx: click.Context, /, path: str, force: bool, **params: Any) -> 
 @click.argument("to_provider", metavar="TO")
 @click.option("-auto-approve", "--auto-approve", "auto_approve", is_flag=True,
               help="Skip the confirmation.")
+@backup_option
 @state_options
 @click.pass_context
 def state_replace_provider(ctx: click.Context, /, from_provider: str, to_provider: str,
@@ -194,9 +220,9 @@ def state_replace_provider(ctx: click.Context, /, from_provider: str, to_provide
     from albform.engine.state.edit import replace_provider
 
     def change(state: Any) -> tuple[Any, Any]:
-        new, changed = replace_provider(state, from_provider, to_provider)
+        new, changed = replace_provider(_or_empty(state), from_provider, to_provider)
         if not changed:
-            return state, changed
+            return None, changed
         click.echo(f"albform will perform the following actions:\n\n  ~ Updating provider:\n"
                    f"    - {from_provider}\n    + {to_provider}\n\nChanging {len(changed)} "
                    "resources:\n\n" + "".join(f"  {a}\n" for a in changed))

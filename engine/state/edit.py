@@ -1,5 +1,6 @@
 """Editing a state by hand (``state rm | mv | replace-provider``, ``import ADDR ID``): pure
-functions from one ``State`` to the next, each bumping the serial and keeping the lineage.
+functions from one ``State`` to the next, each bumping the serial and keeping the lineage;
+and what ``state push`` writes (``pushed``), which keeps the pushed state's lineage.
 
 Selectors are address texts as Terraform accepts them: a resource instance
 (``avi_pool.p["a"]``), a whole resource (``avi_pool.p``: every instance) or a module
@@ -12,6 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from albform.engine.addrs import AddressError, ResourceAddress
+from albform.engine.state.backends.base import check_write
 from albform.engine.state.model import ResourceState, State
 
 
@@ -113,3 +115,17 @@ def add_imported(state: State, imported: ResourceState) -> State:
                              f"{imported.address}. To import to this address you must first "
                              "remove the existing object from the state.")
     return state.with_resources([*state.resources, imported]).next_serial()
+
+
+def pushed(stored: State | None, given: State, *, force: bool) -> State | None:
+    """What ``state push`` writes over ``stored``, as Terraform's local backend does (observed
+    with terraform 1.11): the pushed lineage, and the pushed serial — one more when a state
+    was stored and its content (resources, outputs) differs. None when nothing is to be
+    written. Without ``force`` the backend's write rules apply to the state as given
+    (``StaleStateError``: another lineage, a lower serial, or the same serial with other
+    content); with ``force`` anything is written."""
+    if not force and not check_write(stored, given):
+        return None
+    if stored is not None and not stored.same_content(given):
+        return given.next_serial()
+    return given

@@ -89,6 +89,12 @@ class State:
     def next_serial(self) -> State:
         return replace(self, serial=self.serial + 1)
 
+    def same_content(self, other: State) -> bool:
+        """Whether both hold the same objects and outputs, whatever their lineage, serial
+        and writer (Terraform's ``StatesMarshalEqual``)."""
+        return replace(other, lineage=self.lineage, serial=self.serial,
+                       terraform_version=self.terraform_version) == self
+
     @property
     def is_empty(self) -> bool:
         return not self.resources and not self.outputs and not self.deposed

@@ -9,7 +9,8 @@ Contracts, for every backend:
   one, never a mix, and a crash mid-write leaves the old one. It refuses, with
   ``StaleStateError``, a state of another lineage or with a serial not greater than the stored
   one, unless the stored state is empty (writing the identical state again is a no-op). Call
-  it while holding the lock.
+  it while holding the lock. ``write(state, force=True)`` (``state push -force``) skips the
+  lineage and serial checks and writes ``state`` as given.
 * ``lock(info) -> lock_id`` takes the lock or raises ``StateLockedError`` naming the holder;
   ``unlock(lock_id)`` releases this client's lock (``LockError`` on a wrong ID);
   ``force_unlock(lock_id)`` releases a lock held by anyone, given its ID (the ID is a nonce:
@@ -56,7 +57,7 @@ class StateBackend(Protocol):
 
     def read(self) -> State | None: ...
 
-    def write(self, state: State) -> None: ...
+    def write(self, state: State, *, force: bool = False) -> None: ...
 
     def lock(self, info: LockInfo) -> str: ...
 
@@ -122,12 +123,16 @@ class StateHeader:
 
 
 def check_write(stored: State | StateHeader | None, new: State, *,
-                stored_data: bytes | None = None, new_data: bytes | None = None) -> bool:
+                stored_data: bytes | None = None, new_data: bytes | None = None,
+                force: bool = False) -> bool:
     """Whether ``new`` may replace ``stored`` (Terraform's ``CheckValidImport`` rules, applied
     on every write). Returns False when ``new`` is what is stored (nothing to write): equal
     encoded bytes (which also covers withheld sensitive values) or equal states. Raises
     ``StaleStateError`` in Terraform's wording when the write would lose changes. Pass a
-    full ``State`` when the serials are equal, so equality can be decided."""
+    full ``State`` when the serials are equal, so equality can be decided. With ``force``
+    nothing is refused: only the identical bytes are not written again."""
+    if force:
+        return stored_data is None or new_data != stored_data
     if stored is None or stored.is_empty:
         return True  # nothing in an empty state can be lost (Terraform allows this too)
     if new.lineage != stored.lineage:

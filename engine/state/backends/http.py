@@ -189,10 +189,10 @@ class HttpBackend(StateBackend):
         except StateFormatError as exc:
             raise StateFormatError(f"{redact(self.address)}: {exc}") from exc
 
-    def write(self, state: State) -> None:
+    def write(self, state: State, *, force: bool = False) -> None:
         data = encode_state(state, self._schemas, cache=self._encoded)
         stored = self.read()
-        if not check_write(stored, state, new_data=data, stored_data=self._last_read):
+        if not check_write(stored, state, new_data=data, stored_data=self._last_read, force=force):
             return
         params = {"ID": self._held[0]} if self._held else None
         response = self._request(self.update_method, self.address, data, params)

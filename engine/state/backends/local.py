@@ -2,7 +2,12 @@
 
 Files beside the state file ``F``:
 
-* ``F.backup`` — the previous content, replaced on every write that changes state;
+* ``F.backup`` — the state as it was before this client's first write that changed its
+  content (one backup per command, as Terraform keeps: an apply's later writes do not
+  replace it; a command that started without a state, or changed only lineage or serial,
+  leaves none); the hand edits (``state rm | mv |
+  replace-provider``) write it to ``F.<unix time>.backup`` instead, or to their ``-backup``
+  path (``timestamped_backup``), as Terraform does;
 * ``.F.lock`` — never deleted; an exclusive ``flock`` on it *is* the lock. The kernel drops it
   when the holding process dies, so a killed run never blocks anyone;
 * ``.F.lock.info`` — Terraform's lock record (one line of JSON, mode 0600), metadata only:
@@ -26,6 +31,7 @@ import fcntl
 import glob
 import os
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -42,6 +48,13 @@ from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
 
 DEFAULT_STATE_FILE = "terraform.tfstate"
+
+
+def timestamped_backup(state_path: Path, now: float | None = None) -> Path:
+    """``F.<unix seconds>.backup`` beside the state file ``F``: where Terraform's
+    ``state rm | mv | replace-provider`` keep the state they changed."""
+    seconds = int(time.time() if now is None else now)
+    return state_path.with_name(f"{state_path.name}.{seconds}.backup")
 
 
 class LocalBackend(StateBackend):
@@ -65,6 +78,10 @@ class LocalBackend(StateBackend):
         self._lock_id: str | None = None
         # The bytes this client last read or wrote, and their header (see ``write``).
         self._known: tuple[bytes, StateHeader] | None = None
+        # The state file as this client's first write found it (bytes, decoded once), kept
+        # as the backup at the first write that changes the content (module docstring).
+        self._before: tuple[bytes, State] | None = None
+        self._first_write = True
 
     # -- state ----------------------------------------------------------------------------------
     def read(self) -> State | None:
@@ -75,7 +92,7 @@ class LocalBackend(StateBackend):
         self._known = (raw, StateHeader.of(state))
         return state
 
-    def write(self, state: State) -> None:
+    def write(self, state: State, *, force: bool = False) -> None:
         raw = self._read_bytes()
         data = encode_state(state, self._schemas, cache=self._encoded)
         stored: State | StateHeader | None = None
@@ -87,16 +104,25 @@ class LocalBackend(StateBackend):
                 stored = known[1]
             else:
                 stored = self._decode(raw)
-        if not check_write(stored, state, stored_data=raw, new_data=data):
+        if not check_write(stored, state, stored_data=raw, new_data=data, force=force):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if raw is not None:
-                atomic_write(self.backup_path, raw)
+            self._keep_backup(raw, stored, state)
             atomic_write(self.path, data)
         except OSError as exc:
             raise BackendError(f"failed to write state to {self.path}: {exc}") from exc
         self._known = (data, StateHeader.of(state))
+
+    def _keep_backup(self, raw: bytes | None, stored: State | StateHeader | None,
+                     new: State) -> None:
+        if self._first_write:
+            self._first_write = False
+            if raw is not None:
+                self._before = (raw, stored if isinstance(stored, State) else self._decode(raw))
+        if self._before is not None and not self._before[1].same_content(new):
+            atomic_write(self.backup_path, self._before[0])
+            self._before = None  # written: later writes of this client keep it
 
     def _read_bytes(self) -> bytes | None:
         try:

@@ -45,12 +45,12 @@ class MemoryBackend(StateBackend):
         data = self.store.data
         return None if data is None else decode_state(data, self._schemas)
 
-    def write(self, state: State) -> None:
+    def write(self, state: State, *, force: bool = False) -> None:
         with self.store.mutex:
             stored = (None if self.store.data is None
                       else decode_state(self.store.data, self._schemas))
             data = encode_state(state, self._schemas, cache=self._encoded)
-            if check_write(stored, state, stored_data=self.store.data, new_data=data):
+            if check_write(stored, state, stored_data=self.store.data, new_data=data, force=force):
                 self.store.data = data
 
     def journal(self) -> MemoryJournal:

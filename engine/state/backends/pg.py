@@ -185,7 +185,7 @@ class PgBackend(StateBackend):
             (self.workspace,)).fetchone())
         return self._decode(row[0]) if row and row[0] else None
 
-    def write(self, state: State) -> None:
+    def write(self, state: State, *, force: bool = False) -> None:
         encoded = encode_state(state, self._schemas, cache=self._encoded)
         data = encoded.decode("utf-8")
 
@@ -196,7 +196,8 @@ class PgBackend(StateBackend):
                     (self.workspace,)).fetchone()
                 stored = self._decode(row[0]) if row and row[0] else None
                 if check_write(stored, state, new_data=encoded,
-                               stored_data=row[0].encode("utf-8") if row and row[0] else None):
+                               stored_data=row[0].encode("utf-8") if row and row[0] else None,
+                               force=force):
                     conn.execute(self._sql(
                         "INSERT INTO {schema}.states (name, data) VALUES (%s, %s) "
                         "ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data"),

@@ -64,7 +64,8 @@ def sample_state(serial: int = 1, lineage: str = "3f1c2a9e-0000-4000-8000-000000
 
 
 def check_backend(factory: BackendFactory) -> None:
-    """Empty read, round trip across clients, copy on read, serial and lineage checks."""
+    """Empty read, round trip across clients, copy on read, serial and lineage checks, and
+    a forced write."""
     first, second = factory(), factory()
     _expect(first.read() is None, "a new state must read as None")
     state = sample_state(serial=1)
@@ -86,6 +87,10 @@ def check_backend(factory: BackendFactory) -> None:
     second.write(newer)
     _expect(first.read() == newer, "a higher serial of the same lineage must be stored")
     _check_copy_on_read(first, serial=3)
+
+    forced = sample_state(serial=1, lineage="00000000-0000-4000-8000-0000000000ff")
+    second.write(forced, force=True)  # state push -force: lineage and serial as given
+    _expect(first.read() == forced, "a forced write must be stored as given")
 
 
 def _check_copy_on_read(backend: StateBackend, serial: int) -> None:

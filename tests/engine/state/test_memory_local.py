@@ -60,14 +60,18 @@ def test_the_suite_catches_a_backend_that_skips_the_serial_check() -> None:
         check_backend(lambda: Careless(store))
 
 
-def test_write_keeps_the_previous_file_as_backup(tmp_path: Path) -> None:
-    backend = LocalBackend(tmp_path)
-    backend.write(sample_state(serial=1))
-    assert not backend.backup_path.exists()
-    first = backend.path.read_bytes()
-    backend.write(sample_state(serial=2, pool_name="p2"))
-    assert backend.backup_path.read_bytes() == first
-    assert decode_state(backend.path.read_bytes()).serial == 2
+def test_write_keeps_the_state_before_the_command_as_backup(tmp_path: Path) -> None:
+    starting = LocalBackend(tmp_path)  # a command that starts without a state keeps none
+    starting.write(sample_state(serial=1))
+    starting.write(sample_state(serial=2, pool_name="p2"))
+    assert not starting.backup_path.exists()
+    before = starting.path.read_bytes()
+    backend = LocalBackend(tmp_path)  # the next command: one backup, of the state before it
+    backend.write(sample_state(serial=3, pool_name="p3"))
+    assert backend.backup_path.read_bytes() == before
+    backend.write(sample_state(serial=4, pool_name="p4"))
+    assert backend.backup_path.read_bytes() == before
+    assert decode_state(backend.path.read_bytes()).serial == 4
     assert oct(backend.path.stat().st_mode & 0o777) == "0o600"
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
