@@ -51,6 +51,7 @@ from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
 from albform.engine.ignore_changes import keep_ignored
 from albform.engine.provider import Provider, ProviderError, describe_error, object_id
+from albform.engine.schema import ResourceSchema
 from albform.engine.secrets import digest_sent, without_digests
 from albform.engine.state.journal import (
     Intent,
@@ -437,6 +438,11 @@ class _Apply:
             replanned = self.provider.canonicalize(change.address.type, dict(change.after))
             paths = mismatched_paths(replanned, sending)
         if paths:
+            # Computed-only attributes are the server's, never sent (an imported object's id
+            # is its url, spelt with the address this run reached the controller at).
+            schema = self.provider.schema(change.address.type)
+            paths = [p for p in paths if schema is None or not _computed_only(schema, p)]
+        if paths:
             shown = ", ".join(format_path(p) for p in paths[:10])
             raise StepError(
                 "Inconsistent final plan",
@@ -591,3 +597,8 @@ def _message(error: BaseException) -> str:
 
 def _sorted(addresses: set[ResourceAddress]) -> tuple[ResourceAddress, ...]:
     return tuple(sorted(addresses, key=ResourceAddress.sort_key))
+
+
+def _computed_only(schema: ResourceSchema, path: tuple[str | int, ...]) -> bool:
+    attr = schema.attribute(path)
+    return attr is not None and attr.computed and not attr.server_default

@@ -61,13 +61,16 @@ class StateForm(Protocol):
     every instance it reads; ``from_state(to_state(a))`` equals ``a`` up to empty values
     (``None``, ``[]``), which the diff treats as unset, and up to attributes the form has no
     place for (a controller's keys the provider's schema lacks): those never outlive a run,
-    so refresh drops them too (``as_stored``). Sensitive-value paths are concrete paths into
-    the attributes and are mapped with ``state_path`` / ``internal_path``.
+    so refresh drops them too (``kept``, through ``as_stored``). Sensitive-value paths are
+    concrete paths into the attributes and are mapped with ``state_path`` / ``internal_path``.
     """
 
     def to_state(self, attributes: Mapping[str, Any]) -> dict[str, Any]: ...
 
     def from_state(self, attributes: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def kept(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """``attributes`` without the keys ``to_state`` has no place for, values as given."""
 
     def state_path(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]: ...
 
@@ -75,11 +78,11 @@ class StateForm(Protocol):
 
 
 def as_stored(schema: ResourceSchema | None, attributes: Mapping[str, Any]) -> dict[str, Any]:
-    """``attributes`` as a state written and read back holds them (the schema's state form
-    round trip; unchanged without one). Refresh compares and keeps objects in this form, so
-    a key the state cannot hold is never reported as changed since the last run."""
+    """``attributes`` with only the keys a state written and read back holds (the schema's
+    state form decides; all of them without one). Refresh keeps objects in this form, so a
+    key the state cannot hold is never reported as changed since the last run."""
     form = schema.state_form if schema is not None else None
-    return form.from_state(form.to_state(attributes)) if form is not None else dict(attributes)
+    return form.kept(attributes) if form is not None else dict(attributes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,14 @@ def _attribute(body: str) -> dict[str, Any]:
                 attr[key.lower()] = True
         elif key == "Default":
             attr["default"] = _literal(value)
+        elif key == "DefaultFunc":
+            # schema.EnvDefaultFunc("AVI_X", default): the environment variable it reads.
+            env = re.fullmatch(r'schema\.EnvDefaultFunc\(\s*("[^"]*")\s*,\s*(.*?)\s*\)', value)
+            if env is None:
+                raise GoParseError(f"unsupported DefaultFunc {value[:60]!r}")
+            attr["env"] = json.loads(env.group(1))
+            if env.group(2) != "nil":
+                attr["default"] = _literal(env.group(2))
         elif key == "ValidateFunc":
             attr["validate"] = value.split("(")[0]
         elif key == "Elem":

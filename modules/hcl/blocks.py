@@ -22,6 +22,7 @@ from albform.modules.hcl.expressions import Context, EvalError, ast
 from albform.modules.hcl.expressions.evaluate import iterate
 from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.expressions.values import to_bool
+from albform.modules.hcl.schemas import EXTRAS_HINT, OfficialFields
 from albform.modules.hcl.syntax import Block, Body
 from albform.modules.hcl.traversal import as_traversal_node, ignore_changes_paths
 
@@ -207,9 +208,11 @@ class BodyDecoder:
                                "configured value is ignored.", subject=self.where(line),
                                address=self.address)
             return False
+        hint = EXTRAS_HINT.format(what="field") if isinstance(fields, OfficialFields) \
+            and name in fields.extras else did_you_mean(name, fields)
         self.diags.error("Unsupported argument" if what == "argument" else
                          "Unsupported block type", f"An {what} named {name!r} is not "
-                         f"expected in {kind or 'this block'}." + did_you_mean(name, fields),
+                         f"expected in {kind or 'this block'}." + hint,
                          subject=self.where(line), address=self.address)
         return False
 

@@ -147,7 +147,7 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
     diags.extend(more)
     decls = declare(files, diags)
     root = ModuleDecoder(decls, root_dir=root_dir, module_dir=root_dir, module_path=(),
-                         diags=diags, loader=loader, schema=schema_lookup(),
+                         diags=diags, loader=loader, schema=schema_lookup(env),
                          given=given, unset_unknown=validating, workspace=workspace,
                          reads=read)
     result = root.decode()

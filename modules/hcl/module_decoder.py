@@ -48,7 +48,13 @@ from albform.modules.hcl.namespaces import (
     TypeNamespace,
     VarNamespace,
 )
-from albform.modules.hcl.schemas import UnknownType, fields_for, known_types
+from albform.modules.hcl.schemas import (
+    EXTRAS_HINT,
+    ApiOnlyType,
+    UnknownType,
+    fields_for,
+    known_types,
+)
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import ignore_changes_paths
 from albform.modules.hcl.variables import GivenValue
@@ -250,12 +256,13 @@ class ModuleDecoder:
             return []
         try:
             fields = self.schema(mode, type_name)
-        except UnknownType:
+        except UnknownType as exc:
+            what = "data source" if mode == "data" else "resource type"
+            hint = EXTRAS_HINT.format(what="object type") if isinstance(exc, ApiOnlyType) \
+                else did_you_mean(type_name, known_types())
             self.diags.error("Invalid data source" if mode == "data" else
                              "Invalid resource type", f"The avi provider does not support "
-                             f"{'data source' if mode == 'data' else 'resource type'} "
-                             f"{type_name!r}." + did_you_mean(type_name, known_types()),
-                             subject=where, address=address)
+                             f"{what} {type_name!r}." + hint, subject=where, address=address)
             return []
         exp = self.expansion_of(key, block.line)
         lifecycle = decoder.lifecycle(block.body, self.ctx)

@@ -156,6 +156,24 @@ class OfficialStateForm:
                 out[name] = converted
         return self._adopt(out) if self._adopt is not None else out
 
+    def kept(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """``attributes`` without what ``to_state`` has no place for (keys the block lacks,
+        at every nesting level; ``id`` kept at the top), values as they are: what a state
+        written and read back still has, at the cost of a walk over the object's own keys."""
+        out: dict[str, Any] = {}
+        for name, value in attributes.items():
+            facts = self._attrs.get(name)
+            if facts is None:
+                if self._top and name == "id":
+                    out[name] = value
+                continue
+            if isinstance(value, dict | list) and self._is_block(facts):
+                child = self._child(facts, self._internal.get(name))
+                value = child.kept(value) if isinstance(value, dict) else \
+                    [child.kept(v) if isinstance(v, Mapping) else v for v in value]
+            out[name] = value
+        return out
+
     def _child(self, facts: Mapping[str, Any],
                internal: AttributeSchema | None) -> OfficialStateForm:
         return OfficialStateForm(nested_block(facts["elem"]),

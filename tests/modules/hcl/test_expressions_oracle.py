@@ -169,7 +169,7 @@ def test_expressions_match_terraform_console(tmp_path: Path) -> None:
     problems = Diagnostics()
     decoder = ModuleDecoder(declare([file], problems), root_dir=tmp_path, module_dir=tmp_path,
                             module_path=(), diags=problems, loader=lambda *a: None,
-                            schema=schema_lookup(), given={})
+                            schema=schema_lookup({}), given={})
     assert not problems
     mismatches = []
     for source, want in zip(CASES, expected, strict=True):
@@ -193,7 +193,7 @@ def test_whole_file_through_python_hcl2_and_the_loader(tmp_path: Path) -> None:
     problems = Diagnostics()
     decoder = ModuleDecoder(declare([file], problems), root_dir=tmp_path, module_dir=tmp_path,
                             module_path=(), diags=problems, loader=lambda *a: None,
-                            schema=schema_lookup(), given={})
+                            schema=schema_lookup({}), given={})
     got = json.loads(json.dumps(plain(decoder.local("cases", 1, decoder.ctx))))
     mismatches = [f"{source!r}: albform {g!r} != terraform {w!r}"
                   for source, g, w in zip(CASES, got, expected, strict=True) if not _same(g, w)]

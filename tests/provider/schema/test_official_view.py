@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from albform.engine.schema import AttributeSchema
+from albform.provider.client.config import DEFAULT_CSP_HOST, ENV_VARS, PROVIDER_ARGS, ClientConfig
+from albform.provider.client.errors import AviConfigError
 from albform.provider.resources.schemas import adjust, server_schema
 from albform.provider.schema.engine_view import resource_schema
 from albform.provider.schema.official_view import (
@@ -66,6 +68,21 @@ def test_provider_arguments_are_exactly_the_official_ones() -> None:
         "avi_username", "avi_controller", "avi_password", "avi_tenant", "avi_version",
         "avi_authtoken", "avi_api_timeout", "avi_csp_token", "avi_csp_host"}
     assert provider_arguments()["avi_api_timeout"]["type"] == "int"
+
+
+def test_each_provider_argument_falls_back_to_the_providers_environment_variable() -> None:
+    # provider.go: DefaultFunc: schema.EnvDefaultFunc("AVI_…", default) on every argument.
+    for name, facts in provider_arguments().items():
+        assert ENV_VARS[PROVIDER_ARGS[name]] == facts["env"], name
+        env = {"AVI_CONTROLLER": "c", facts["env"]: "7"}
+        if name == "avi_csp_token":  # read, and refused by name: CSP login is not implemented
+            with pytest.raises(AviConfigError, match="avi_csp_token"):
+                ClientConfig.from_provider_args({}, env)
+            continue
+        given = ClientConfig.from_provider_args({}, env)
+        assert str(getattr(given, PROVIDER_ARGS[name])).removesuffix(".0") == "7", name
+    assert provider_arguments()["avi_csp_host"]["default"] == DEFAULT_CSP_HOST == \
+        ClientConfig.from_provider_args({}, {"AVI_CONTROLLER": "c"}).csp_host
 
 
 @pytest.mark.parametrize(("tf_type", "attr", "facts"), [
@@ -194,7 +211,8 @@ def test_the_generator_reads_go_schema_literals() -> None:
     assert view["data_sources"]["avi_thing"]["attributes"] == {
         "name": {"type": "string", "computed": True}}
     assert set(view["blocks"]) == {"ResourceAddrSchema"}
-    assert view["provider"]["avi_username"] == {"type": "string", "optional": True}
+    assert view["provider"]["avi_username"] == {"type": "string", "optional": True,
+                                              "env": "AVI_USERNAME"}
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -302,6 +320,20 @@ def test_state_form_round_trip(tf_type: str, data: st.DataObject) -> None:
     assert _significant(back) == _significant(internal)
     # Idempotent both ways: converting a state form again changes nothing.
     assert form.to_state(back) == state
+    # What a state cannot hold (keys the provider's schema lacks, at any depth) is exactly
+    # what ``kept`` drops, so refresh keeps what a written and re-read state would have.
+    noisy = _with_extras(internal)
+    assert _significant(form.kept(noisy)) == _significant(form.from_state(form.to_state(noisy)))
+    assert form.kept(internal) == internal
+
+
+def _with_extras(value: Any) -> Any:
+    """``value`` with a key no schema has in every object, at every depth."""
+    if isinstance(value, dict):
+        return {**{k: _with_extras(v) for k, v in value.items()}, "zz_not_in_schema": True}
+    if isinstance(value, list):
+        return [_with_extras(v) for v in value]
+    return value
 
 
 def test_scalars_in_state_are_strings_where_the_provider_says_so() -> None:
