@@ -30,8 +30,10 @@ def _addr(addr: str) -> dict[str, str]:
     return {"addr": addr, "type": "V4"}
 
 
-def build(lib: ModuleType, outdir: Path, with_cluster: bool = True) -> Any:
-    """The app, built from ``lib`` (``albform.modules.cdktf`` or its ``interop``)."""
+def build(lib: ModuleType, outdir: Path, with_cluster: bool = True,
+          manifests: Path = DEMO / "manifests") -> Any:
+    """The app, built from ``lib`` (``albform.modules.cdktf`` or its ``interop``), with the
+    cluster module for the Kubernetes objects in ``manifests``."""
     app = lib.App(outdir=str(outdir))
     stack = lib.Stack(app, STACK)
     # cdktf-cli requires a version constraint; albform implements the provider for 30.2.
@@ -66,7 +68,7 @@ def build(lib: ModuleType, outdir: Path, with_cluster: bool = True) -> Any:
         rel = lambda p: os.path.relpath(p, stack_dir)  # noqa: E731
         # The VIP comes from the IPAM profile set up above: create the cluster's objects after.
         lib.AkoCluster(
-            stack, "kubeadm", manifests=[rel(DEMO / "manifests")],
+            stack, "kubeadm", manifests=[rel(manifests)],
             ako_config=rel(DEMO / "avi-k8s-config.yaml"),
             controller_facts=rel(DEMO / "controller-facts.yaml"), depends_on=[cloud, seg])
     return app

@@ -7,13 +7,15 @@ writes ``modules/<kind>-<id>/`` (``cluster_module.expand``: ``main.tf.json`` and
 ``objects.json``) next to ``cdk.tf.json``, whose ``module`` call has ``source =
 "./modules/<kind>-<id>"``. Real Terraform accepts that; albform plans the same objects at the
 same addresses (``module.<id>.avi_<type>.ako["<key>"]``) as its built-in HCL modules
-``albform/ako`` and ``albform/amko``, which stay albform's HCL extension. The module is a
+``albform/ako`` and ``albform/amko``, which stay albform's HCL extension — but for objects
+referring to one of their own type (SNI/EVH children), moved to a later tier's block so that
+Terraform creates them after their parents (``cluster_tiers``). The module is a
 snapshot of the cluster at synth time, as every CDKTF stack is of its app.
 
 A translation error stops the synth (``ClusterSynthError``, with each diagnostic's
-file:line); each warning is a ``ClusterModuleWarning`` naming the construct's path.
-``ClusterSpec`` holds what both styles share: the pure constructs here and the real-cdktf
-ones in ``interop``.
+file:line; so does a translation no module can express); each warning is a
+``ClusterModuleWarning`` naming the construct's path. ``ClusterSpec`` holds what both
+styles share: the pure constructs here and the real-cdktf ones in ``interop``.
 """
 
 from __future__ import annotations
@@ -78,7 +80,10 @@ class ClusterSpec:
         # Inputs are relative to the stack directory, which must exist for ``..`` in them.
         stack_dir.mkdir(parents=True, exist_ok=True)
         configuration = self._configuration_with_warnings(inputs, stack_dir, construct_path)
-        result = expand(configuration, outputs=self.outputs, description=self.description)
+        try:
+            result = expand(configuration, outputs=self.outputs, description=self.description)
+        except ValueError as err:  # a translation no module can express
+            raise ClusterSynthError(f"{construct_path}: {err}") from None
         target = stack_dir / directory
         target.mkdir(parents=True, exist_ok=True)
         for name, doc in sorted(result.files.items()):
@@ -87,10 +92,6 @@ class ClusterSpec:
             tmp.replace(target / name)  # a reader never sees half a file
         for message in result.warnings:
             _warn(construct_path, message)
-        for child, parent in result.same_type_references:
-            _warn(construct_path, f"{child} refers to {parent}, of the same type: one "
-                  "resource block cannot order its own instances, so an apply may create "
-                  "it first and fail; applying again then succeeds")
 
     def _configuration_with_warnings(self, inputs: Mapping[str, Any], stack_dir: Path,
                                      construct_path: str) -> Configuration:

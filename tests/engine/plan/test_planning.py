@@ -250,6 +250,23 @@ def test_moved_block_renames_in_state_without_changes() -> None:
     assert A("fake_pool.renamed") in plan.prev_run_state.by_address()
 
 
+def test_moved_blocks_move_single_instances_between_for_each_blocks_in_a_module() -> None:
+    # As a synthesized cluster module moves an SNI child into a later tier's block.
+    before = Configuration(resources=(res('module.k.fake_pool.ako["a"]', name="a"),
+                                      res('module.k.fake_pool.ako["b"]', name="b")))
+    provider, state = applied(before)
+    config = Configuration(
+        resources=(res('module.k.fake_pool.ako["a"]', name="a"),
+                   res('module.k.fake_pool.ako_tier1["b"]', name="b")),
+        moved=(MovedBlock(A('module.k.fake_pool.ako["b"]'),
+                          A('module.k.fake_pool.ako_tier1["b"]')),))
+    plan, diags = build_plan(config, state, provider)
+    assert not diags
+    assert {str(c.address): (c.action, c.previous_address) for c in plan.changes} == {
+        'module.k.fake_pool.ako["a"]': (Action.NOOP, None),
+        'module.k.fake_pool.ako_tier1["b"]': (Action.NOOP, A('module.k.fake_pool.ako["b"]'))}
+
+
 def test_import_block_adopts_an_existing_object() -> None:
     provider = FakeProvider()
     provider.create("fake_pool", {"name": "legacy"})

@@ -7,15 +7,22 @@ Terraform accepts and albform plans as its built-in modules did:
   (``official_schema.json.gz``) accepts, and albform reading the module gets back exactly
   the objects (in the provider's configuration form) at the same addresses, in the same order
   across types;
+* objects referring to others of their type (SNI/EVH children) sit in a later tier's block
+  that depends on their parents' block, and albform reads that dependency;
 * real ``terraform init`` (1.11, offline: the provider comes from a filesystem mirror)
   accepts the synthesized stack, where it rejects albform's ``source = "albform/ako"``.
-  ``terraform validate`` would need the provider's plugin, which cannot be installed here.
+  ``terraform validate`` would need the provider's plugin, which cannot be installed here, so
+  the module's skeleton (``for_each``, ``depends_on``, ``moved``, outputs) is checked by real
+  Terraform with its built-in ``terraform_data`` standing in for each Avi resource block: a
+  state with the built-in module's addresses is moved into the tiers with no other change,
+  and a first apply creates parents before their children.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,11 +121,12 @@ def _check_module(module_dir: Path) -> None:
         if block is None:
             assert tf_type in ALBFORM_ONLY, tf_type
             continue
-        for body in named.values():
-            assert body["for_each"] == f"${{local.albform.resources.{tf_type}}}"
+        assert set(named) == set(objects[tf_type])
+        for name, body in named.items():
+            assert body["for_each"] == f"${{local.albform.resources.{tf_type}.{name}}}"
             assert _schema_problems(tf_type, block["attributes"], body, tf_type) == []
-        for key, value in objects[tf_type].items():
-            assert check_body(tf_type, _without_nulls(value)) == [], (tf_type, key)
+            for key, value in objects[tf_type][name].items():
+                assert check_body(tf_type, _without_nulls(value)) == [], (tf_type, key)
 
 
 def _write_module(root: Path, configuration: Configuration) -> Path:
@@ -144,23 +152,33 @@ def _unset_lists_dropped(read: Any, expected: Any) -> Any:
     return read
 
 
+def _moves(module_dir: Path) -> dict[str, str]:
+    """The module's ``moved`` blocks, from -> to (addresses relative to the module)."""
+    main = json.loads((module_dir / "main.tf.json").read_text())
+    return {m["from"]: m["to"] for m in main.get("moved", [])}
+
+
 def _read_back(root: Path, configuration: Configuration) -> None:
-    """albform reads the module: the same addresses, each object's attributes exactly its
-    configuration form (but for ``[]`` where it sets no list block), and every dependency
-    on another type kept."""
+    """albform reads the module: the same addresses (or, for an object referring to one of
+    its own type, the address its ``moved`` block names), each object's attributes exactly
+    its configuration form (but for ``[]`` where it sets no list block), and every
+    dependency kept, on other types and on objects of its own type alike."""
     config, diags = load_configuration(root)
     assert not diags.has_errors(), [str(d) for d in diags]
     read = {str(r.address).removeprefix("module.k."): r for r in config.resources}
+    moves = _moves(root / "modules" / "ako-k")
+    here = {str(r.address): moves.get(str(r.address), str(r.address))
+            for r in configuration.resources}
     # (A translation may make one object twice, a shared certificate: one instance.)
-    assert sorted(read) == sorted({str(r.address) for r in configuration.resources})
+    assert sorted(read) == sorted(set(here.values()))
     for resource in configuration.resources:
-        address = str(resource.address)
+        address = here[str(resource.address)]
         expected, left_out = config_form(resource.address.type, resource.attributes)
         assert left_out == []
         assert _unset_lists_dropped(read[address].attributes, expected) == expected, address
-        deps = {str(d) for d in read[address].depends_on}
-        assert {f"module.k.{d}" for d in resource.depends_on
-                if d.type != resource.address.type} <= deps, address
+        deps = {str(d) for d in read[address].dependencies()}
+        assert {f"module.k.{here.get(str(d), str(d))}" for d in resource.depends_on} <= deps, \
+            address
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
@@ -209,6 +227,116 @@ def test_bad_inputs_stop_the_synth_with_file_and_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "stacks" / "s" / "modules").exists()
 
 
+def _stand_in(main: Mapping[str, Any], *, tiered: bool) -> dict[str, Any]:
+    """The module ``main`` with ``terraform_data.<type>__<block>`` standing in for each
+    resource block (same ``for_each``, ``depends_on``, ``moved`` and outputs). Not
+    ``tiered``: one block per type over all its objects, as the built-in module addresses
+    them, and no ``moved`` blocks."""
+    blocks = {f"{t}.{b}": f"terraform_data.{t}__{b if tiered else 'ako'}"
+              for t, named in main["resource"].items() for b in named}
+
+    def rename(doc: Any) -> Any:
+        text = re.sub(r"(?<![\w.])avi_\w+\.\w+",
+                      lambda m: blocks.get(m.group(0), m.group(0)), json.dumps(doc))
+        return json.loads(text)
+
+    resources: dict[str, Any] = {}
+    for tf_type, named in main["resource"].items():
+        if not tiered:
+            maps = ", ".join(b["for_each"][2:-1] for b in named.values())
+            resources[f"{tf_type}__ako"] = {"for_each": f"${{merge({maps})}}",
+                                            "input": "${each.key}"}
+            continue
+        for name, body in named.items():
+            resources[f"{tf_type}__{name}"] = {
+                "for_each": body["for_each"], "input": "${each.key}",
+                **({"depends_on": rename(body["depends_on"])} if "depends_on" in body else {})}
+    doc = {"locals": main["locals"], "resource": {"terraform_data": resources},
+           "output": rename(main["output"])}
+    if tiered:
+        doc["moved"] = rename(main["moved"])
+    return doc
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("case", ["sni_secure_host", "infra_evh_naming",
+                                  "route_reencrypt_naming"])
+def test_terraform_moves_a_builtin_module_state_into_tiers_and_orders_them(
+        case: str, tmp_path: Path) -> None:
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        pytest.skip("terraform is not on PATH")
+    configuration = _case_configuration(CASES / case)
+    assert configuration is not None
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
+           "TF_PLUGIN_CACHE_DIR": ""}
+
+    def run(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([terraform, f"-chdir={where}", *args, "-no-color"], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 2), done.stdout + done.stderr
+        return done
+
+    def stand_in(root: Path, *, tiered: bool) -> dict[str, Any]:
+        module_dir = root / "modules" / "ako-k"
+        if not module_dir.exists():
+            _write_module(root, configuration)
+            (root / "main.tf.json").write_text(json.dumps(
+                {"module": {"k": {"source": "./modules/ako-k"}},
+                 "output": {"vs_keys": {"value": "${keys(module.k.virtualservices)}"}}}))
+        main = json.loads((module_dir / "main.tf.json").read_text())
+        (module_dir / "stand_in.tf.json").write_text(json.dumps(_stand_in(main,
+                                                                          tiered=tiered)))
+        (module_dir / "main.tf.json").rename(module_dir / "main.json")  # not read
+        return main
+
+    # A state with the built-in module's addresses, moved into the tiers: nothing else.
+    main = stand_in(tmp_path, tiered=False)
+    moved = {f"module.k.{m['from']}": f"module.k.{m['to']}" for m in main["moved"]}
+    assert moved and all(".ako_tier" in to for to in moved.values())
+    run(tmp_path, "init", "-input=false")
+    run(tmp_path, "apply", "-auto-approve", "-input=false")
+    (tmp_path / "modules" / "ako-k" / "main.json").rename(
+        tmp_path / "modules" / "ako-k" / "main.tf.json")
+    stand_in(tmp_path, tiered=True)
+    plan = run(tmp_path, "plan", "-out=tfplan", "-detailed-exitcode", "-input=false")
+    assert plan.returncode == 2, plan.stdout  # moves change the state
+    changes = json.loads(run(tmp_path, "show", "-json", "tfplan").stdout)["resource_changes"]
+    assert {c["change"]["actions"][0] for c in changes} == {"no-op"}
+    assert {re.sub(r"terraform_data\.(\w+?)__(\w+)", r"\1.\2", c["previous_address"]):
+            re.sub(r"terraform_data\.(\w+?)__(\w+)", r"\1.\2", c["address"])
+            for c in changes if "previous_address" in c} == moved
+    run(tmp_path, "apply", "-input=false", "tfplan")
+    assert run(tmp_path, "plan", "-detailed-exitcode", "-input=false").returncode == 0
+    vs_keys = json.loads(run(tmp_path, "output", "-json", "vs_keys").stdout)
+    assert sorted(vs_keys) == sorted({str(r.address.key) for r in configuration.resources
+                                      if r.address.type == "avi_virtualservice"})
+
+    # From an empty state: each child is created after every object it refers to.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    stand_in(fresh, tiered=True)
+    run(fresh, "init", "-input=false")
+    events = [json.loads(line) for line in run(fresh, "apply", "-auto-approve", "-json",
+                                               "-input=false").stdout.splitlines()]
+    done = {e["hook"]["resource"]["addr"]: i for i, e in enumerate(events)
+            if e["type"] == "apply_complete"}
+    started = {e["hook"]["resource"]["addr"]: i for i, e in enumerate(events)
+               if e["type"] == "apply_start"}
+
+    def stand_in_address(address: str) -> str:
+        return "module.k." + re.sub(r"^(\w+)\.(\w+)", r"terraform_data.\1__\2",
+                                    moved.get(f"module.k.{address}", f"module.k.{address}")
+                                    .removeprefix("module.k."))
+
+    pairs = [(stand_in_address(str(r.address)), stand_in_address(str(d)))
+             for r in configuration.resources for d in r.depends_on
+             if d.type == r.address.type]
+    assert pairs
+    for child, parent in pairs:
+        assert done[parent] < started[child], (child, parent)
+
+
 @pytest.mark.terraform
 def test_terraform_init_accepts_the_synthesized_stack(tmp_path: Path) -> None:
     terraform = shutil.which("terraform")
@@ -238,6 +366,14 @@ def test_terraform_init_accepts_the_synthesized_stack(tmp_path: Path) -> None:
     done = init(stack_dir)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Terraform has been successfully initialized" in done.stdout
+    # A module with tiers and moved blocks (SNI children) is accepted too.
+    tiered = tmp_path / "tiered"
+    configuration = _case_configuration(CASES / "sni_secure_host")
+    assert configuration is not None
+    assert "moved" in json.loads((_write_module(tiered, configuration) / "main.tf.json")
+                                 .read_text())
+    done = init(tiered)
+    assert done.returncode == 0, done.stdout + done.stderr
     # The oracle can fail: the call of albform's built-in module is refused.
     doc = json.loads((stack_dir / "cdk.tf.json").read_text())
     doc["module"]["kubeadm"]["source"] = "albform/ako"
