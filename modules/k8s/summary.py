@@ -115,12 +115,15 @@ SHARED = "cluster-wide (no single Kubernetes object: shared VSes, static routes.
 
 
 def _origin(attributes: Mapping[str, Any]) -> str | None:
+    """The Kubernetes object named by the markers. ``IngressName`` first: AKO marks an
+    Ingress's (or Route's) pools with their backend ``ServiceName`` as well, and those pools
+    live and die with the Ingress."""
     marks = _markers(attributes)
     namespace = marks.get("Namespace", [""])[0]
-    if marks.get("ServiceName"):
-        return f"Service {namespace}/{marks['ServiceName'][0]}"
     if marks.get("IngressName"):
         return f"Ingress {namespace}/{marks['IngressName'][0]}"
+    if marks.get("ServiceName"):
+        return f"Service {namespace}/{marks['ServiceName'][0]}"
     return None
 
 
@@ -128,17 +131,35 @@ def changes_by_origin(changes: Iterable[ResourceChange]) -> list[tuple[str, list
     """The plan's changes grouped by the Kubernetes object that caused them (from the markers
     of the object as planned, or as it was for a delete); an object without its own markers
     joins the object of the same name that has them (an L4 Service's VsVip and policy set
-    share its VS's name), the rest are cluster-wide. Groups sorted, cluster-wide last."""
+    share its VS's name); one marked with a ``Host`` only (an SNI/EVH child VS, its
+    certificate) joins the Ingress of that host, or a group naming the host when several
+    Ingresses share it; the rest are cluster-wide. Groups sorted, cluster-wide last."""
     listed = [c for c in changes if c.action in _SYMBOLS]
 
     def attributes(c: ResourceChange) -> Mapping[str, Any]:
         return (c.after if c.action is not Action.DELETE else c.before) or {}
 
-    by_name = {str(attributes(c).get("name")): origin for c in listed
-               if (origin := _origin(attributes(c))) is not None}
+    by_name: dict[str, str] = {}
+    by_host: dict[str, set[str]] = {}
+    for c in listed:
+        if (origin := _origin(attributes(c))) is None:
+            continue
+        by_name[str(attributes(c).get("name"))] = origin
+        if origin.startswith("Ingress "):
+            for host in _markers(attributes(c)).get("Host", []):
+                by_host.setdefault(host, set()).add(origin)
+
+    def host_origin(attrs: Mapping[str, Any]) -> str | None:
+        hosts = _markers(attrs).get("Host", [])
+        origins = sorted({o for h in hosts for o in by_host.get(h, ())})
+        if len(origins) == 1:
+            return origins[0]
+        return f"Host {', '.join(hosts)} ({', '.join(origins)})" if origins else None
+
     groups: dict[str, list[str]] = {}
     for c in listed:
         attrs = attributes(c)
-        origin = _origin(attrs) or by_name.get(str(attrs.get("name"))) or SHARED
+        origin = (_origin(attrs) or by_name.get(str(attrs.get("name"))) or host_origin(attrs)
+                  or SHARED)
         groups.setdefault(origin, []).append(f"{_SYMBOLS[c.action]} {c.address}")
     return sorted(groups.items(), key=lambda g: (g[0] == SHARED, g[0]))

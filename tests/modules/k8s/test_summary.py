@@ -83,3 +83,42 @@ def test_changes_group_by_the_object_that_caused_them() -> None:
                             '+ avi_vsvip.ako["c--ns-web"]']),
         (SHARED, ['~ avi_virtualservice.ako["c--Shared-L7-0"]']),
     ]
+
+
+def test_ingress_objects_group_under_the_ingress_not_their_backend_service() -> None:
+    """AKO marks an Ingress's (or Route's) pools with the backend ``ServiceName`` too, and its
+    SNI child VS and certificate with the ``Host`` only: they all belong to the Ingress, never
+    to the Service nor to the cluster-wide group."""
+    from albform.engine.changes import Action, ResourceChange
+    from albform.modules.k8s.summary import SHARED, changes_by_origin
+
+    def create(type_: str, name: str, **markers: list[str]) -> ResourceChange:
+        return ResourceChange(ResourceAddress.parse(f'{type_}.ako["{name}"]'), Action.CREATE,
+                              None, {"name": name, "markers": marks(**markers)})
+
+    groups = changes_by_origin([
+        create("avi_pool", "c--ns-shop.example_-shop-web", Namespace=["ns"],
+               Host=["shop.example"], ServiceName=["web"], Path=["/"], IngressName=["shop"]),
+        create("avi_poolgroup", "c--ns-shop.example_-shop", Namespace=["ns"],
+               Host=["shop.example"], Path=["/"], IngressName=["shop"]),
+        create("avi_virtualservice", "c--shop.example", Namespace=["ns"], Host=["shop.example"]),
+        create("avi_sslkeyandcertificate", "c--shop.example", Host=["shop.example"]),
+        # two Ingresses on one host: the host's own objects name the host, not one of them
+        create("avi_pool", "c--ns-two.example_a-a-web", Namespace=["ns"], Host=["two.example"],
+               ServiceName=["web"], IngressName=["a"]),
+        create("avi_pool", "c--ns-two.example_b-b-web", Namespace=["ns"], Host=["two.example"],
+               ServiceName=["web"], IngressName=["b"]),
+        create("avi_virtualservice", "c--two.example", Namespace=["ns"], Host=["two.example"]),
+        create("avi_virtualservice", "c--Shared-L7-0"),
+    ])
+    assert groups == [
+        ("Host two.example (Ingress ns/a, Ingress ns/b)",
+         ['+ avi_virtualservice.ako["c--two.example"]']),
+        ("Ingress ns/a", ['+ avi_pool.ako["c--ns-two.example_a-a-web"]']),
+        ("Ingress ns/b", ['+ avi_pool.ako["c--ns-two.example_b-b-web"]']),
+        ("Ingress ns/shop", ['+ avi_pool.ako["c--ns-shop.example_-shop-web"]',
+                             '+ avi_poolgroup.ako["c--ns-shop.example_-shop"]',
+                             '+ avi_virtualservice.ako["c--shop.example"]',
+                             '+ avi_sslkeyandcertificate.ako["c--shop.example"]']),
+        (SHARED, ['+ avi_virtualservice.ako["c--Shared-L7-0"]']),
+    ]
