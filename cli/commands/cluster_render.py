@@ -23,6 +23,24 @@ from albform.modules.k8s.load import ClusterInputs, load_cluster
 from albform.modules.k8s.objects import Translation
 
 
+class _Dumper(yaml.SafeDumper):
+    """YAML as people write manifests: a multi-line string (a PEM certificate, a DataScript)
+    as a ``|`` block; PyYAML falls back to quoting where a block cannot hold the value."""
+
+
+# Unicode line breaks PyYAML (6.0) writes raw under allow_unicode and reads back changed
+# ('\x85' -> '\x85  '): such strings are double-quoted, where they become escapes.
+_UNICODE_BREAKS = frozenset("\x85\u2028\u2029")
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = '"' if _UNICODE_BREAKS.intersection(value) else "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def _masked(entry: dict[str, Any], schemas: Any) -> dict[str, Any]:
     """The entry with every value the provider's schema marks sensitive masked."""
     schema = schemas.get(f"avi_{entry['type']}")
@@ -84,7 +102,8 @@ def show_rendered(translation: Translation | None, diags: Diagnostics, output: s
                             for d in diags],
         }
     if output == "yaml":
-        click.echo(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), nl=False)
+        text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+        click.echo(text, nl=False)
     else:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     return 0
