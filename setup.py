@@ -18,5 +18,5 @@ packages = ["albform"] + [
 setup(
     packages=packages,
     package_dir={"albform": "."},
-    package_data={"": ["*.json", "*.json.gz", "*.tf", "*.sql", "*.yaml", "py.typed"]},
+    package_data={"": ["*.json", "*.json.gz", "*.tf", "*.sql", "*.yaml", "py.typed", "*.pyi"]},
 )

@@ -11,7 +11,8 @@ re-exported so one app can switch between the two styles.
 
 Importing this module starts cdktf's Node.js child process (jsii); nothing else in albform
 imports it. The resource classes are made on first access (``AviPool``, ``DataAviCloud``,
-any name in ``generated.RESOURCES``/``DATA_SOURCES``).
+any name in ``generated.RESOURCES``/``DATA_SOURCES``); ``interop_classes.pyi`` (generated)
+declares them for type checkers, with the same typed arguments as the pure classes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import os
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 # jsii prints a banner for Node 20 on every start (docs/terraform-compat.md §7).
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -36,6 +37,11 @@ from albform.modules.cdktf.generated import DATA_SOURCES, RESOURCES
 from albform.modules.cdktf.providers import PINNED_VERSION, PROVIDER_ARGUMENTS
 from albform.modules.cdktf.typed import allowed_arguments
 from albform.provider.schema.official_view import PROVIDER_SOURCE
+
+if TYPE_CHECKING:
+    # The classes ``__getattr__`` makes, as IDEs and mypy see them: generated stubs whose
+    # keyword arguments are the pure classes' ``…Args`` TypedDicts (nested blocks included).
+    from albform.modules.cdktf.interop_classes import *  # noqa: F403
 
 App = cdktf.App
 Stack = cdktf.TerraformStack

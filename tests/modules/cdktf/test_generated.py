@@ -18,11 +18,12 @@ def test_committed_files_match_the_generator() -> None:
     assert spec is not None and spec.loader is not None
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
-    generated, blocks = gen.render_all()
+    generated, blocks, interop = gen.render_all()
     package = REPO / "modules" / "cdktf"
     stale = "run tools/gen_cdktf_resources.py and commit the output"
     assert generated == (package / "generated.py").read_text(encoding="utf-8"), stale
     assert blocks == (package / "blocks.py").read_text(encoding="utf-8"), stale
+    assert interop == (package / "interop_classes.pyi").read_text(encoding="utf-8"), stale
 
 
 def test_every_resource_type_has_a_class_with_its_arguments() -> None:

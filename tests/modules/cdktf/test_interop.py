@@ -139,3 +139,31 @@ def test_amko_gslb_synthesizes_the_same_module_both_ways(tmp_path: Path) -> None
         assert real.read_bytes() == ours.read_bytes(), name
     objects = json.loads((stack_dirs[1] / "modules" / "amko-gslb" / "objects.json").read_text())
     assert objects["resources"]["avi_gslbservice"]
+
+
+def test_the_generated_stub_declares_each_class_interop_makes_with_its_signature() -> None:
+    """``interop_classes.pyi`` (what IDEs and mypy see) names every class ``interop`` makes,
+    with the same base and the parameters of that base's ``__init__``."""
+    import ast
+    import inspect
+
+    from albform.modules.cdktf import DATA_SOURCES, RESOURCES
+
+    interop = _interop()
+    stub = ast.parse((REPO / "modules" / "cdktf" / "interop_classes.pyi").read_text())
+    declared = {node.name: node for node in stub.body if isinstance(node, ast.ClassDef)}
+    assert set(declared) == {c.__name__ for c in (*RESOURCES.values(),
+                                                  *DATA_SOURCES.values())}
+    for name, node in declared.items():
+        made = getattr(interop, name)
+        (base,) = made.__bases__
+        assert [b.id for b in node.bases if isinstance(b, ast.Name)] == [base.__name__]
+        init = next(n for n in node.body if isinstance(n, ast.FunctionDef))
+        args = init.args
+        stub_params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+        stub_params.append(f"**{args.kwarg.arg}" if args.kwarg else "")
+        runtime = [p.name if p.kind is not p.VAR_KEYWORD else f"**{p.name}"
+                   for p in inspect.signature(base.__init__).parameters.values()]
+        assert stub_params == runtime, name
+        assert args.kwarg is not None and isinstance(args.kwarg.annotation, ast.Subscript)
+        assert ast.unparse(args.kwarg.annotation) == f"Unpack[{name}Args]"
