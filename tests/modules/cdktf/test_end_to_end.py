@@ -12,6 +12,7 @@ succeeds and creates the parent before the child, at any parallelism."""
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import os
@@ -66,11 +67,11 @@ def _synth(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def _example() -> ModuleType:
-    sys.path.insert(0, str(EXAMPLE.parent))
-    try:
-        import main as example
-    finally:
-        sys.path.pop(0)
+    """The example's ``main.py``, under a name no other module has."""
+    spec = importlib.util.spec_from_file_location("cdktf_lb_demo_main", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
     return example
 
 
