@@ -58,9 +58,9 @@ class RunArgs:
     lock: bool = True
     lock_timeout: float = 0.0
     parallelism: int = 10
+    # -json: plan/apply/destroy stream Terraform's machine-readable UI (views/json_ui.py);
+    # drift prints its report document.
     json: bool = False
-    # -json of plan/apply/destroy: Terraform's streamed UI (cluster commands: a document).
-    json_ui: bool = False
     color: bool = False
     auto_approve: bool = False
     force_deletes: bool = False
@@ -113,14 +113,15 @@ def _views(ws: Workspace, args: RunArgs, *, apply_command: str = "albform apply"
            summarize: Callable[[Any], list[str]] | None = None,
            group: Callable[[Plan], list[tuple[str, list[str]]]] | None = None,
            ) -> tuple[PlanView, Hook]:
-    """The view and the progress hook: text, or Terraform's streamed JSON UI (``json_ui``,
-    which starts with its ``version`` line), or quiet for the plan JSON document."""
-    ui = JsonUI() if args.json_ui else None
+    """The view and the progress hook: text, or with ``-json`` Terraform's streamed JSON UI
+    (which starts with its ``version`` line) for every command — the plan document is
+    ``show -json PLANFILE``'s."""
+    ui = JsonUI() if args.json else None
     if ui is not None:
         ui.version()
-    view = PlanView(json_mode=args.json, color=args.color, product=plan_product(ws.env),
+    view = PlanView(color=args.color, product=plan_product(ws.env),
                     apply_command=apply_command, summarize=summarize, group=group, ui=ui)
-    return view, (ui if ui is not None else ProgressView(quiet=args.json))
+    return view, (ui if ui is not None else ProgressView())
 
 
 def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool = False,

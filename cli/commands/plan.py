@@ -88,8 +88,7 @@ def plan_command(ctx: click.Context, /, **params: Any) -> int:
         albform -chdir=examples/nsx-alb-setup plan -out=tfplan
     """
     ws = workspace(ctx, params)
-    return run_plan(ws, hcl_source(ws, params), run_args(params, destroy=params["destroy"],
-                                                         json_ui=params["json_mode"]))
+    return run_plan(ws, hcl_source(ws, params), run_args(params, destroy=params["destroy"]))
 
 
 @click.command("apply")
@@ -107,7 +106,7 @@ def apply_command(ctx: click.Context, /, planfile: str | None, **params: Any) ->
         albform apply tfplan
     """
     ws = workspace(ctx, params)
-    args = run_args(params, destroy=params["destroy"], json_ui=params["json_mode"])
+    args = run_args(params, destroy=params["destroy"])
     if planfile:
         return run_apply_saved(ws, Path(planfile), args,
                                parse_vars(params.get("variables", ())))
@@ -122,4 +121,4 @@ def destroy_command(ctx: click.Context, /, **params: Any) -> int:
     """Destroy every object this configuration manages (in reverse dependency order)."""
     ws = workspace(ctx, params)
     return run_plan(ws, hcl_source(ws, params),
-                    run_args(params, destroy=True, json_ui=params["json_mode"]), apply=True)
+                    run_args(params, destroy=True), apply=True)

@@ -38,15 +38,14 @@ def plan_product(env: Mapping[str, str]) -> str:
 
 
 class PlanView:
-    """``ui`` (``plan -json`` and friends): Terraform's streamed machine-readable UI instead
-    of text; ``json_mode`` without it (cluster and gslb commands): the plan JSON document."""
+    """Text, or with ``ui`` (``-json`` of every plan, apply and destroy) Terraform's
+    streamed machine-readable UI."""
 
-    def __init__(self, *, json_mode: bool = False, color: bool = False,
+    def __init__(self, *, color: bool = False,
                  product: str = "albform", apply_command: str = "albform apply",
                  summarize: Callable[[Any], list[str]] | None = None,
                  group: Callable[[Plan], list[tuple[str, list[str]]]] | None = None,
                  ui: JsonUI | None = None) -> None:
-        self.json_mode = json_mode or ui is not None
         self.color = color
         self.product = product
         self.apply_command = apply_command
@@ -57,16 +56,12 @@ class PlanView:
         self.ui = ui
 
     def plan(self, plan: Plan, schemas: Mapping[str, Any], diags: Diagnostics) -> None:
-        from albform.engine.render import render_plan_human, render_plan_json
+        from albform.engine.render import render_plan_human
 
         if self.ui is not None:
             self.ui.diagnostics(diags)
             if not diags.has_errors():
                 self.ui.plan(plan)
-            return
-        if self.json_mode:
-            click.echo(json.dumps(render_plan_json(plan, schemas), sort_keys=False))
-            show_diagnostics(diags, json_mode=True)
             return
         show_diagnostics([d for d in diags if not d.is_error], color=self.color)
         if not diags.has_errors():
@@ -89,7 +84,7 @@ class PlanView:
                    "\" now.")
 
     def saved(self, path: Path) -> None:
-        if self.json_mode:
+        if self.ui is not None:
             return
         click.echo("─" * 77)
         click.echo(f"\nSaved the plan to: {path}\n\nTo perform exactly these actions, run the "
@@ -118,10 +113,6 @@ class PlanView:
 
         if self.ui is not None:
             self.ui.applied(outcome, destroy=destroy)
-            return
-        if self.json_mode:
-            click.echo(json.dumps({"type": "apply_complete",
-                                   "summary": render_apply_summary(outcome, destroy=destroy)}))
             return
         click.echo("\n" + render_apply_summary(outcome, destroy=destroy))
         outputs = getattr(outcome.state, "outputs", {}) or {}

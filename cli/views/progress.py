@@ -45,9 +45,8 @@ class ProgressView:
     """Implements ``albform.engine.hooks.Hook``; thread-safe (one lock around echo and the
     table of running operations)."""
 
-    def __init__(self, *, quiet: bool = False, heartbeat: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, *, heartbeat: float = HEARTBEAT_SECONDS) -> None:
         self._lock = threading.Lock()
-        self._quiet = quiet
         self._heartbeat = heartbeat
         # (address, action) -> [start time, seconds elapsed at which the next line is due]
         self._running: dict[tuple[ResourceAddress, Action], list[float]] = {}
@@ -55,8 +54,6 @@ class ProgressView:
         self._unflushed = False
 
     def _echo(self, text: str) -> None:
-        if self._quiet:
-            return
         with self._lock:
             self._write(text)
 
@@ -91,7 +88,7 @@ class ProgressView:
             self._echo(f"{address}: {text}")
             with self._lock:
                 self._running[(address, action)] = [time.monotonic(), self._heartbeat]
-                if self._ticker is None and not self._quiet:
+                if self._ticker is None:
                     # The ticker also flushes buffered lines: it must run from the first one.
                     self._ticker = threading.Thread(target=self._tick, daemon=True,
                                                     name="albform-heartbeat")

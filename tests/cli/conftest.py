@@ -28,11 +28,15 @@ class Result:
     err: str
 
     def json(self) -> Any:
-        """The first JSON document on stdout (plan JSON is one line)."""
+        """The first JSON document on stdout (``show -json`` prints one line)."""
         for line in self.out.splitlines():
             if line.startswith("{"):
                 return json.loads(line)
         raise AssertionError(f"no JSON on stdout:\n{self.out}\n{self.err}")
+
+    def ui_lines(self) -> list[Any]:
+        """Every stdout line as one JSON document (a ``-json`` run: Terraform's UI)."""
+        return [json.loads(line) for line in self.out.splitlines()]
 
 
 Runner = Callable[..., Result]
@@ -57,6 +61,19 @@ def albform(tmp_path: Path) -> Runner:
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def plan_document(albform: Runner) -> Callable[..., Any]:
+    """``plan_document(planned, planfile, **run_kw)``: after checking that ``planned`` (a
+    ``plan -out=PLANFILE`` run) succeeded, the plan JSON document of ``show -json
+    PLANFILE`` (``plan -json`` streams Terraform's UI lines instead)."""
+    def shown(planned: Result, planfile: Path, **run_kw: Any) -> Any:
+        assert planned.code == 0, planned.out + planned.err
+        result = albform("show", "-json", str(planfile), **run_kw)
+        assert result.code == 0, result.err
+        return result.json()
+    return shown
 
 
 # -- the real cdktf CLI ----------------------------------------------------------------------

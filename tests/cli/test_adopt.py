@@ -60,14 +60,14 @@ def _controller(albform: Any, tmp_path: Path) -> None:
     assert setup.code == 0, setup.err
 
 
-def test_adopt_imports_existing_ako_objects_without_replacing(albform: Any,
+def test_adopt_imports_existing_ako_objects_without_replacing(albform: Any, plan_document: Any,
                                                                tmp_path: Path) -> None:
     _controller(albform, tmp_path)
     existing = _act_as_ako(tmp_path / "emulator.db")
 
-    plan = _cluster(albform, tmp_path, "plan", "--adopt", "-json")
-    assert plan.code == 0, plan.err
-    changes = json.loads(plan.out.splitlines()[-1])["resource_changes"]
+    planfile = tmp_path / "tfplan"
+    plan = _cluster(albform, tmp_path, "plan", "--adopt", f"-out={planfile}")
+    changes = plan_document(plan, planfile)["resource_changes"]
     imported = {c["address"] for c in changes if c["change"].get("importing")}
     assert len(imported) == 4  # VS, VsVip, pool, L4 policy set
     assert not [c for c in changes if "delete" in c["change"]["actions"]]
@@ -98,10 +98,9 @@ def test_adopt_never_takes_over_a_foreign_object(albform: Any, tmp_path: Path) -
     _controller(albform, tmp_path)
     _act_as_ako(tmp_path / "emulator.db", owner_of_vs="someone-else")
     plan = _cluster(albform, tmp_path, "plan", "--adopt", "-json")
-    documents = [json.loads(line) for line in plan.out.splitlines() if line.startswith("{")]
-    changes = next(d for d in documents if "resource_changes" in d)["resource_changes"]
-    warnings = [d["diagnostic"]["summary"] for d in documents if d.get("type") == "diagnostic"]
+    lines = plan.ui_lines()
+    warnings = [d["diagnostic"]["summary"] for d in lines if d["type"] == "diagnostic"]
     assert warnings == ["Object not adopted"]
-    vs = next(c for c in changes if c["address"].startswith("avi_virtualservice."))
-    assert not vs["change"].get("importing")
-    assert vs["change"]["actions"] == ["create"]
+    vs = next(d["change"] for d in lines if d["type"] == "planned_change"
+              and d["change"]["resource"]["addr"].startswith("avi_virtualservice."))
+    assert vs["action"] == "create" and "importing" not in vs

@@ -45,7 +45,8 @@ def _actions(plan: dict[str, Any]) -> dict[str, list[str]]:
     return out
 
 
-def test_gslb_demo(albform: Runner, leader: RunningEmulator, tmp_path: Path) -> None:
+def test_gslb_demo(albform: Runner, leader: RunningEmulator, plan_document: Any,
+                   tmp_path: Path) -> None:
     env = {"AVI_CONTROLLER": leader.url, "AVI_USERNAME": "admin", "AVI_PASSWORD": PASSWORD}
     setup = albform("-chdir=" + str(DEMO / "leader"), "apply", "-auto-approve", "-no-color",
                     f"-state={tmp_path / 'leader.tfstate'}", env=env)
@@ -62,9 +63,15 @@ def test_gslb_demo(albform: Runner, leader: RunningEmulator, tmp_path: Path) -> 
         return albform("gslb", verb, *members, "--amko", config, "--amko", str(gdp), *args,
                        env=env)
 
-    first = gslb("plan", DEMO / "amko" / "gdp.yaml", "-json")
-    assert first.code == 0, first.err
-    plan = first.json()
+    streamed = gslb("plan", DEMO / "amko" / "gdp.yaml", "-json").ui_lines()
+    assert [line["type"] for line in streamed] == [
+        "version", "planned_change", "planned_change", "change_summary"]
+
+    def planned(gdp: Path) -> Any:
+        planfile = tmp_path / f"{gdp.stem}.tfplan"
+        return plan_document(gslb("plan", gdp, f"-out={planfile}"), planfile, env=env)
+
+    plan = planned(DEMO / "amko" / "gdp.yaml")
     assert sorted(_actions(plan)) == ["create"] and len(_actions(plan)["create"]) == 2
     assert _members(plan) == [("172.19.0.100", 7), ("172.29.0.100", 3)]
 
@@ -76,13 +83,13 @@ def test_gslb_demo(albform: Runner, leader: RunningEmulator, tmp_path: Path) -> 
     again = gslb("plan", DEMO / "amko" / "gdp.yaml", "-detailed-exitcode")
     assert again.code == 0, again.out + again.err
 
-    split = gslb("plan", DEMO / "variants" / "gdp-80-20.yaml", "-json")
-    assert _actions(split.json()) == {"update": [GS]}, split.out
-    assert _members(split.json()) == [("172.19.0.100", 8), ("172.29.0.100", 2)]
+    split = planned(DEMO / "variants" / "gdp-80-20.yaml")
+    assert _actions(split) == {"update": [GS]}, split
+    assert _members(split) == [("172.19.0.100", 8), ("172.29.0.100", 2)]
 
-    east_only = gslb("plan", DEMO / "variants" / "gdp-east-only.yaml", "-json")
-    assert _actions(east_only.json()) == {"update": [GS]}, east_only.out
-    assert _members(east_only.json()) == [("172.19.0.100", 7)]
+    east_only = planned(DEMO / "variants" / "gdp-east-only.yaml")
+    assert _actions(east_only) == {"update": [GS]}, east_only
+    assert _members(east_only) == [("172.19.0.100", 7)]
 
     drift = gslb("drift", DEMO / "amko" / "gdp.yaml")
     assert drift.code == 0, drift.out + drift.err

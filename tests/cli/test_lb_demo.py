@@ -86,10 +86,14 @@ def cluster(albform: Runner, tmp_path: Path) -> Any:
     return run
 
 
-def test_walkthrough_creates_ako_objects_then_converges(cluster: Any, tmp_path: Path) -> None:
-    plan = cluster("plan", "-json")
-    assert plan.code == 0, plan.err
-    actions = changes_by_action(plan.json())
+def test_walkthrough_creates_ako_objects_then_converges(cluster: Any, plan_document: Any,
+                                                       tmp_path: Path) -> None:
+    streamed = cluster("plan", "-json").ui_lines()  # Terraform's UI, one document per line
+    kinds = [line["type"] for line in streamed]
+    assert kinds[0] == "version" and kinds.count("planned_change") == 7
+    assert streamed[-1]["@message"] == "Plan: 7 to add, 0 to change, 0 to destroy."
+    planfile = tmp_path / "tfplan"
+    actions = changes_by_action(plan_document(cluster("plan", f"-out={planfile}"), planfile))
     assert set(actions) == {"create"}
     created = actions["create"]
     assert 'avi_virtualservice.ako["kubeadm-cluster--default-lb-demo"]' in created
@@ -117,11 +121,12 @@ def test_walkthrough_creates_ako_objects_then_converges(cluster: Any, tmp_path: 
     assert "No changes." in again.out
 
 
-def test_scaling_plans_exactly_one_pool_update(cluster: Any, tmp_path: Path) -> None:
+def test_scaling_plans_exactly_one_pool_update(cluster: Any, plan_document: Any,
+                                               tmp_path: Path) -> None:
     assert cluster("apply", "-auto-approve").code == 0
-    scaled = cluster("plan", "-json", manifests=DEMO / "manifests-scaled")
-    assert scaled.code == 0, scaled.err
-    actions = changes_by_action(scaled.json())
+    planfile = tmp_path / "tfplan"
+    scaled = cluster("plan", f"-out={planfile}", manifests=DEMO / "manifests-scaled")
+    actions = changes_by_action(plan_document(scaled, planfile))
     assert len(actions.get("update", [])) == 1
     assert actions["update"][0].startswith("avi_pool.")
     assert set(actions) <= {"update", "no-op"}
@@ -131,15 +136,24 @@ def test_scaling_plans_exactly_one_pool_update(cluster: Any, tmp_path: Path) -> 
     assert {s["ip"][0]["addr"] for s in pools[0]["servers"]} == _pod_ips(DEMO / "manifests-scaled")
 
 
-def test_deleting_the_service_deletes_in_reverse_dependency_order(cluster: Any) -> None:
+def test_deleting_the_service_deletes_in_reverse_dependency_order(
+        cluster: Any, plan_document: Any, tmp_path: Path) -> None:
     assert cluster("apply", "-auto-approve").code == 0
     nodes_only = DEMO / "manifests" / "nodes.yaml"
     guarded = cluster("plan", manifests=nodes_only)
     assert guarded.code == 1
     assert "Plan deletes too many objects" in guarded.err
+    # With -json the failure is UI lines too: the refresh, then one line per diagnostic.
+    refused = cluster("plan", "-json", manifests=nodes_only)
+    assert refused.code == 1
+    kinds = [line["type"] for line in refused.ui_lines()]
+    assert kinds[0] == "version" and kinds[-1] == "diagnostic"
+    assert set(kinds[1:-1]) == {"refresh_start", "refresh_complete"}
+    assert refused.ui_lines()[-1]["@message"] == "Error: Plan deletes too many objects"
 
-    plan = cluster("plan", "-json", "--allow-mass-delete", manifests=nodes_only)
-    actions = changes_by_action(plan.json())
+    planfile = tmp_path / "tfplan"
+    plan = cluster("plan", f"-out={planfile}", "--allow-mass-delete", manifests=nodes_only)
+    actions = changes_by_action(plan_document(plan, planfile))
     assert sorted(a.split(".")[0] for a in actions["delete"]) == [
         "avi_l4policyset", "avi_pool", "avi_virtualservice", "avi_vsvip"]
 
@@ -176,20 +190,20 @@ def test_readme_main_job_script_runs(tmp_path: Path) -> None:
 
 
 def test_live_controller_facts_match_the_example_facts_file(albform: Runner, cluster: Any,
+                                                            plan_document: Any,
                                                             tmp_path: Path) -> None:
     """Without --controller-facts the facts are read from the controller; for the demo they
     equal the example's facts file, so both plans are identical."""
-    with_file = cluster("plan", "-json")
-    live = albform("cluster", "plan", "-json", "--manifests", str(DEMO / "manifests"),
-                   "--ako-config", str(DEMO / "avi-k8s-config.yaml"),
+    with_file = plan_document(cluster("plan", f"-out={tmp_path / 'file.tfplan'}"),
+                              tmp_path / "file.tfplan")
+    live = albform("cluster", "plan", f"-out={tmp_path / 'live.tfplan'}", "--manifests",
+                   str(DEMO / "manifests"), "--ako-config", str(DEMO / "avi-k8s-config.yaml"),
                    f"-state={tmp_path / 'cluster.tfstate'}")
-    assert live.code == 0, live.err
 
-    def afters(result: Any) -> dict[str, Any]:
-        return {rc["address"]: rc["change"]["after"]
-                for rc in result.json()["resource_changes"]}
+    def afters(document: Any) -> dict[str, Any]:
+        return {rc["address"]: rc["change"]["after"] for rc in document["resource_changes"]}
 
-    assert afters(live) == afters(with_file)
+    assert afters(plan_document(live, tmp_path / "live.tfplan")) == afters(with_file)
 
 
 def test_facts_read_from_the_controller_equal_the_facts_file(cluster: Any,

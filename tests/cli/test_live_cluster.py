@@ -18,11 +18,12 @@ from albform.modules.k8s.testing import TOKEN, FakeKubeApi
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "lb-demo"
 
 
-def _afters(result: Any) -> dict[str, Any]:
-    return {rc["address"]: rc["change"]["after"] for rc in result.json()["resource_changes"]}
+def _afters(document: Any) -> dict[str, Any]:
+    return {rc["address"]: rc["change"]["after"] for rc in document["resource_changes"]}
 
 
-def test_live_cluster_plans_like_its_manifests(albform: Any, tmp_path: Path) -> None:
+def test_live_cluster_plans_like_its_manifests(albform: Any, plan_document: Any,
+                                               tmp_path: Path) -> None:
     setup = albform("-chdir=" + str(DEMO / "controller"), "apply", "-auto-approve",
                     f"-state={tmp_path / 'controller.tfstate'}")
     assert setup.code == 0, setup.err
@@ -30,9 +31,10 @@ def test_live_cluster_plans_like_its_manifests(albform: Any, tmp_path: Path) -> 
     configmap = yaml.safe_load((DEMO / "avi-k8s-config.yaml").read_text())
     with FakeKubeApi([dict(o.data) for o in objects], configmap) as api:
         kubeconfig = api.kubeconfig(tmp_path / "kubeconfig")
-        live = albform("cluster", "plan", "-json", "--kubeconfig", str(kubeconfig),
-                       f"-state={tmp_path / 'cluster.tfstate'}")
-        assert live.code == 0, live.err
+        planned = albform("cluster", "plan", f"-out={tmp_path / 'live.tfplan'}",
+                          "--kubeconfig", str(kubeconfig),
+                          f"-state={tmp_path / 'cluster.tfstate'}")
+        live = plan_document(planned, tmp_path / "live.tfplan")
         assert any("avi-k8s-config" in r for r in api.requests)
         api.fail["/api/v1/nodes"] = 403
         denied = albform("cluster", "plan", "--kubeconfig", str(kubeconfig),
@@ -40,10 +42,11 @@ def test_live_cluster_plans_like_its_manifests(albform: Any, tmp_path: Path) -> 
     assert denied.code == 1
     assert "Cannot read the cluster" in denied.err
     assert TOKEN not in denied.err + denied.out
-    files = albform("cluster", "plan", "-json", "--manifests", str(DEMO / "manifests"),
-                    "--ako-config", str(DEMO / "avi-k8s-config.yaml"),
-                    f"-state={tmp_path / 'cluster.tfstate'}")
-    assert files.code == 0, files.err
+    files = plan_document(albform("cluster", "plan", f"-out={tmp_path / 'files.tfplan'}",
+                                  "--manifests", str(DEMO / "manifests"), "--ako-config",
+                                  str(DEMO / "avi-k8s-config.yaml"),
+                                  f"-state={tmp_path / 'cluster.tfstate'}"),
+                          tmp_path / "files.tfplan")
     assert _afters(live) == _afters(files)
     assert len(_afters(live)) == 7
 
