@@ -16,8 +16,9 @@ Each returns diagnostics (or new changes); none performs I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, AttributeChange, PlanOptions, ResourceChange
 from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
@@ -46,25 +47,53 @@ def check_prevent_destroy(changes: Sequence[ResourceChange], config: Configurati
     return diags
 
 
+@dataclass(frozen=True, slots=True)
+class BlastRadius:
+    """What a plan destroys (deletes and replaces) against what the state manages."""
+
+    doomed: tuple[ResourceAddress, ...]
+    managed: int
+    fraction: float
+
+    @property
+    def exceeded(self) -> bool:
+        """More than "a couple" (2) deletions and beyond the allowed share."""
+        return len(self.doomed) > 2 and self.managed > 0 and \
+            len(self.doomed) > self.fraction * self.managed
+
+    def describe(self) -> str:
+        return (f"{len(self.doomed)} of the {self.managed} managed objects "
+                f"({len(self.doomed) / self.managed:.0%}), more than the allowed "
+                f"{self.fraction:.0%}")
+
+
+def blast_radius(changes: Sequence[ResourceChange], prior_state: State,
+                 options: PlanOptions) -> BlastRadius | None:
+    """The guard's measure of a plan, whether or not ``options.force`` overrides it; None
+    where the guard does not apply (no threshold; ``destroy`` plans, explicit requests)."""
+    fraction = options.max_delete_fraction
+    if fraction is None or options.destroy:
+        return None
+    managed = sum(1 for r in prior_state.resources if not r.address.is_data)
+    doomed = tuple(c.address for c in changes
+                   if c.action is Action.DELETE or c.action.is_replace)
+    return BlastRadius(doomed, managed, fraction)
+
+
 def check_blast_radius(changes: Sequence[ResourceChange], prior_state: State,
                        options: PlanOptions) -> Diagnostics:
-    """An empty or broken input (AKO's kube-api hiccup) must not wipe a controller: more
-    than "a couple" (2) deletions beyond the allowed share is an error. ``destroy`` plans are
-    explicit requests and exempt."""
+    """An empty or broken input (AKO's kube-api hiccup) must not wipe a controller: a plan
+    whose blast radius is exceeded is an error unless ``options.force``."""
     diags = Diagnostics()
-    fraction = options.max_delete_fraction
-    if fraction is None or options.force or options.destroy:
+    radius = blast_radius(changes, prior_state, options)
+    if options.force or radius is None or not radius.exceeded:
         return diags
-    managed = sum(1 for r in prior_state.resources if not r.address.is_data)
-    doomed = [c.address for c in changes if c.action is Action.DELETE or c.action.is_replace]
-    if len(doomed) <= 2 or managed == 0 or len(doomed) <= fraction * managed:
-        return diags
+    doomed = radius.doomed
     shown = ", ".join(map(str, doomed[:5])) + (
         f" and {len(doomed) - 5} more" if len(doomed) > 5 else "")
     diags.error(
         "Plan deletes too many objects",
-        f"This plan would destroy or replace {len(doomed)} of the {managed} managed objects "
-        f"({len(doomed) / managed:.0%}), more than the allowed {fraction:.0%}: {shown}. "
+        f"This plan would destroy or replace {radius.describe()}: {shown}. "
         "This often means the input was incomplete (an empty cluster read, a missing file). "
         "Check the plan; if it is intended, re-run with --allow-mass-delete or raise "
         "--max-delete-fraction.")

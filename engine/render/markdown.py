@@ -3,7 +3,9 @@
 The rules, in the order a reader meets them:
 
 1. The first line is machine-parsable (``<!-- albform-plan: +2 ~1 -1 ±1 deleted=2
-   guard=ok errored=no -->``); CI finds the comment to update by it.
+   guard=ok errored=no -->``); CI finds the comment to update by it. ``guard`` is ``tripped``
+   when the blast-radius guard refused the plan, ``overridden`` when ``--allow-mass-delete``
+   let a plan past it (then a warning follows the summary), else ``ok``.
 2. The summary comes next: ``## Plan: N to add, ...`` (Terraform's counts, imports first when
    there are any), ``## Plan: no changes``, or ``## Plan: only outputs will change`` for a
    plan that changes outputs and nothing else.
@@ -36,6 +38,7 @@ from albform.engine.changes import (
     path_text,
 )
 from albform.engine.diagnostics import Diagnostic
+from albform.engine.planning_checks import blast_radius
 from albform.engine.render.json_plan import render_plan_json
 from albform.engine.render.values import KNOWN_AFTER_APPLY, SENSITIVE
 from albform.engine.schema import AttributeSchema, ResourceSchema, mask_sensitive
@@ -159,7 +162,12 @@ def render_plan_markdown(plan: Plan, schemas: Mapping[str, ResourceSchema], *,
     moved_or_imported = [c for c in changes
                          if c.previous_address is not None or c.importing_id is not None]
     reads = [c for c in changes if c.action is Action.READ]
-    guard = "tripped" if any(d.summary == GUARD_SUMMARY for d in diagnostics) else "ok"
+    # Only a forced plan can have gone past the guard.
+    radius = blast_radius(plan.changes, plan.prior_state, plan.options) \
+        if plan.options.force else None
+    overridden = radius is not None and radius.exceeded
+    guard = "tripped" if any(d.summary == GUARD_SUMMARY for d in diagnostics) else \
+        "overridden" if overridden else "ok"
     errored = plan.errored or any(d.is_error for d in diagnostics)
     head = [f"<!-- albform-plan: +{len(creates)} ~{len(updates)} -{len(deletes)} "
             f"±{len(replaces)} deleted={len(deletes) + len(replaces)} guard={guard} "
@@ -169,6 +177,9 @@ def render_plan_markdown(plan: Plan, schemas: Mapping[str, ResourceSchema], *,
         head += [f"- **{d.summary}**: {d.detail}" for d in diagnostics if d.is_error]
     else:
         head.append(_summary_heading(plan, changes, outputs))
+    if overridden and radius is not None:
+        head += ["", f"> :warning: **Blast-radius guard overridden** (`--allow-mass-delete`): "
+                     f"this plan destroys or replaces {radius.describe()}."]
     expanded = len(changes) <= LONG_PLAN
     # Chunks: lines kept in one comment (a table, a <details> block) when the plan is split.
     chunks: list[list[str]] = []

@@ -350,3 +350,28 @@ def test_markdown_masks_values_inside_and_below_sensitive_attributes() -> None:
            '`{"secret": "(sensitive value)", "user": "u2"}` |' in comment
     assert "| `vault.token` | (sensitive value) | (sensitive value) |" in comment
     assert '| `name` | `"a"` | `"b"` |' in comment
+
+
+def test_markdown_says_when_the_blast_radius_guard_was_overridden() -> None:
+    """A reviewer (and the CI reading the first line) must see that a mass delete went past
+    the guard on purpose: ``guard=overridden`` and a warning, never ``guard=ok``."""
+    from albform.engine.render.markdown import render_plan_markdown
+
+    provider = FakeProvider()
+    config = Configuration(resources=tuple(res(f"fake_pool.p{i}", name=f"p{i}")
+                                           for i in range(4)))
+    plan, _ = build_plan(config, State(), provider)
+    state = apply_changes(plan, provider)
+    emptied, diags = build_plan(Configuration(), state, provider, PlanOptions(force=True))
+    assert not diags.has_errors()
+    (comment,) = render_plan_markdown(emptied, DEFAULT_SCHEMAS, diagnostics=diags)
+    assert comment.splitlines()[0] == \
+        "<!-- albform-plan: +0 ~0 -4 ±0 deleted=4 guard=overridden errored=no -->"
+    assert ("> :warning: **Blast-radius guard overridden** (`--allow-mass-delete`): this plan "
+            "destroys or replaces 4 of the 4 managed objects (100%), more than the allowed "
+            "50%.") in comment
+    # Forced but within the allowed share: nothing was overridden.
+    one_less = Configuration(resources=config.resources[1:])
+    small, _ = build_plan(one_less, state, provider, PlanOptions(force=True))
+    (comment,) = render_plan_markdown(small, DEFAULT_SCHEMAS)
+    assert "guard=ok" in comment.splitlines()[0] and "overridden" not in comment
