@@ -87,6 +87,10 @@ def _specs() -> list[tuple[str, dict[str, Any]]]:
     specs.append(("backupconfiguration", {"name": "Backup-Configuration"}))
     # WafConfig's required default actions are filled from the schema table's defaults.
     specs.append(("wafprofile", {"name": "System-WAF-Profile", "config": {}}))
+    # The TLS ClientHello parser AKO's passthrough DataScript requires by name
+    # (modules/k8s/l7_passthrough.py); its Lua source is the controller's, not reproduced.
+    specs.append(("protocolparser", {"name": "Default-TLS",
+                                     "parser_code": "-- built-in TLS parser (avi_tls)"}))
     specs.append(("cloud", {"name": "Default-Cloud"}))
     return specs
 

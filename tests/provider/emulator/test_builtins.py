@@ -20,6 +20,7 @@ BUILTINS = [
     ("useraccountprofile", "Default-User-Account-Profile"),
     ("actiongroupconfig", "System-Alert-Level-Medium"),
     ("backupconfiguration", "Backup-Configuration"), ("wafprofile", "System-WAF-Profile"),
+    ("protocolparser", "Default-TLS"),
 ]
 
 
