@@ -83,8 +83,9 @@ class GenericCrud:
                 raise ProviderError(
                     f"a {objtype} named {name!r} already exists", status=409,
                     detail=f"{exc.detail or exc} albform does not take over existing objects "
-                           f"silently: import it (an import block with id = {name!r}) to "
-                           "manage it, or choose another name.") from exc
+                           f"silently: import it (an import block with id = {name!r}; for "
+                           "`albform cluster` plans, whose objects AKO may have made, "
+                           "--adopt) to manage it, or choose another name.") from exc
             # Our uuid proves it: an earlier attempt of this very create went through (its
             # answer was lost, or albform was killed before recording it). Adopt it, and
             # bring it to what this create asks for, which may have changed since.

@@ -45,3 +45,7 @@ def test_conflict_with_another_object_of_that_name_is_still_an_error(
     with pytest.raises(ProviderError, match="already exists") as failure:
         provider.create("avi_pool", theirs)
     assert failure.value.status == 409
+    # Both ways to take it over: an import block (HCL), --adopt (albform cluster, whose
+    # configuration has no place for an import block; the usual case: AKO made the object).
+    assert "an import block with id = 'taken'" in failure.value.detail
+    assert "--adopt" in failure.value.detail
