@@ -55,6 +55,7 @@ class OutputBlock:
     expression: Expression
     sensitive: bool = False
     description: str | None = None
+    depends_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,6 +154,8 @@ def _output(o: OutputBlock) -> dict[str, Any]:
     out["expression"] = _expression(o.expression, secret=o.sensitive)
     if o.description is not None:
         out["description"] = o.description
+    if o.depends_on:
+        out["depends_on"] = list(o.depends_on)
     return out
 
 

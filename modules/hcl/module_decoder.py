@@ -395,9 +395,16 @@ class ModuleDecoder:
         calls: dict[str, tuple[str | None, ModuleBlocks | None]] = {}
         for name, (source, decls, child) in self.called.items():
             module = child.describe() if child is not None else \
-                describe_module(decls, {}) if decls is not None else None
+                describe_module(decls, {}, self._fields_of) if decls is not None else None
             calls[name] = (source, module)
-        return describe_module(self.decls, calls)
+        return describe_module(self.decls, calls, self._fields_of)
+
+    def _fields_of(self, mode: str, type_name: str) -> Fields | None:
+        """The type's argument schema; None for a type the provider lacks (reported)."""
+        try:
+            return self.schema(mode, type_name)
+        except UnknownType:
+            return None
 
     # -- child modules -------------------------------------------------------------------------
     def child(self, name: str, line: int) -> tuple[Expansion, dict[Any, ModuleResult]]:

@@ -2,14 +2,16 @@
 JSON's ``configuration`` shows — every resource, output, variable and module call once,
 with each argument's references and constant (``references.describe``).
 
-Called by ``ModuleDecoder.decode`` after decoding, from the declarations alone: nothing is
-evaluated but constants, and mistakes were reported while decoding, so a block or argument
-that cannot be described is left out here without a second message.
+Called by ``ModuleDecoder.describe`` (lazily, for ``show -json PLANFILE``), from the
+declarations alone: nothing is evaluated but constants, and mistakes were reported while
+decoding, so a block or argument that cannot be described is left out here without a second
+message. In ``.tf.json`` files nested blocks are written as arrays of objects; the resource
+type's schema tells them from arguments, as Terraform decodes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from albform.engine.config import AVI_PROVIDER
 from albform.engine.config_blocks import (
@@ -21,6 +23,7 @@ from albform.engine.config_blocks import (
     ResourceBlock,
     VariableBlock,
 )
+from albform.engine.schema import AttributeSchema
 from albform.modules.hcl.decode import MODULE_META, RESOURCE_META, Declarations
 from albform.modules.hcl.expressions import EvalError, ast
 from albform.modules.hcl.references import constant_string, describe, subject
@@ -34,9 +37,16 @@ CalledModules = Mapping[str, "tuple[str | None, ModuleBlocks | None]"]
 """Module call name → (its literal source, the called module's blocks when written)."""
 
 
-def describe_module(decls: Declarations, calls: CalledModules) -> ModuleBlocks:
-    resources = [_resource(mode, type_name, name, block)
-                 for (mode, type_name, name), (_, block) in decls.resources.items()]
+Fields = Mapping[str, AttributeSchema]
+FieldsOf = Callable[[str, str], "Fields | None"]
+"""(mode, type) → the type's argument schema, None when unknown."""
+
+
+def describe_module(decls: Declarations, calls: CalledModules, fields_of: FieldsOf,
+                    ) -> ModuleBlocks:
+    resources = [_resource(mode, type_name, name, block,
+                           fields_of(mode, type_name) if filename.endswith(".json") else None)
+                 for (mode, type_name, name), (filename, block) in decls.resources.items()]
     # Terraform lists managed resources, then data sources, each by address.
     resources.sort(key=lambda r: (r.mode != "managed", r.address))
     return ModuleBlocks(
@@ -49,9 +59,12 @@ def describe_module(decls: Declarations, calls: CalledModules) -> ModuleBlocks:
                     for name, (_, block) in decls.calls.items()))
 
 
-def _expressions(body: Body, skip: frozenset[str]) -> Expressions:
+def _expressions(body: Body, skip: frozenset[str], json_fields: Fields | None = None,
+                 ) -> Expressions:
+    """``json_fields``: a ``.tf.json`` body's schema, whose nested blocks are arguments."""
     out: dict[str, Expression | tuple[Expressions, ...]] = {
-        attr.name: describe(attr.expr) for attr in body.attributes if attr.name not in skip}
+        attr.name: _json_blocks(attr.expr, json_fields.get(attr.name) if json_fields else None)
+        or describe(attr.expr) for attr in body.attributes if attr.name not in skip}
     blocks: dict[str, tuple[Expressions, ...]] = {}
     for block in body.blocks:
         if block.type in skip or block.type in _NOT_ARGUMENTS or block.type in out:
@@ -59,6 +72,26 @@ def _expressions(body: Body, skip: frozenset[str]) -> Expressions:
         blocks[block.type] = (*blocks.get(block.type, ()),
                               _expressions(block.body, frozenset()))
     return {**out, **blocks}
+
+
+def _json_blocks(node: ast.Node, attr: AttributeSchema | None,
+                 ) -> tuple[Expressions, ...] | None:
+    """A JSON array of objects (or one object) given to a nested block type, as blocks."""
+    if attr is None or attr.fields is None:
+        return None
+    items = node.items if isinstance(node, ast.TupleCons) else (node,)
+    if not all(isinstance(item, ast.ObjectCons) for item in items):
+        return None
+    return tuple(_json_object(item, attr.fields) for item in items
+                 if isinstance(item, ast.ObjectCons))
+
+
+def _json_object(node: ast.ObjectCons, fields: Fields) -> Expressions:
+    out: dict[str, Expression | tuple[Expressions, ...]] = {}
+    for key, value in node.items:
+        if isinstance(key, ast.Literal) and isinstance(key.value, str):
+            out[key.value] = _json_blocks(value, fields.get(key.value)) or describe(value)
+    return out
 
 
 def _meta(body: Body, name: str) -> Expression | None:
@@ -90,10 +123,11 @@ def _provider(body: Body) -> str:
     return f"{AVI_PROVIDER}.{steps[1]}" if len(steps) == 2 else AVI_PROVIDER
 
 
-def _resource(mode: str, type_name: str, name: str, block: Block) -> ResourceBlock:
+def _resource(mode: str, type_name: str, name: str, block: Block, json_fields: Fields | None,
+              ) -> ResourceBlock:
     body = block.body
     return ResourceBlock(mode, type_name, name, _provider(body),
-                         _expressions(body, RESOURCE_META), _meta(body, "count"),
+                         _expressions(body, RESOURCE_META, json_fields), _meta(body, "count"),
                          _meta(body, "for_each"), _depends_on(body))
 
 
@@ -108,7 +142,7 @@ def _output(name: str, block: Block) -> OutputBlock:
     assert value is not None
     attr = body.attribute("description")
     return OutputBlock(name, describe(value.expr), _flag(body, "sensitive"),
-                       constant_string(attr.expr if attr else None))
+                       constant_string(attr.expr if attr else None), _depends_on(body))
 
 
 def _variable(name: str, block: Block) -> VariableBlock:

@@ -5,8 +5,9 @@ One configuration template is written twice: for Terraform with ``terraform_data
 ``description``, id attribute ``uuid``). Both are planned and shown; after renaming
 Terraform's type and attribute names, every resource's expressions (constants and
 ``references`` in Terraform's order and forms: var, local, each, count, resources with
-keys, module outputs, splats, for expressions), ``count``/``for_each`` expressions,
-``depends_on``, module calls, outputs and variables must be equal.
+keys, data sources, module outputs, splats, for expressions), ``count``/``for_each`` expressions,
+``depends_on``, module calls, outputs (with their ``depends_on``) and variables must be
+equal.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ resource "TYPE" "splat" {
   A1       = join(",", TYPE.pool[*].ID)
   A2       = var.obj[TYPE.hm.ID].b
 }
+DATA_BLOCK
+resource "TYPE" "uses_data" {
+  A1 = "${data.DTYPE.d.DATTR}"
+}
 resource "TYPE" "constant" {
   A1 = upper("x")
   A2 = 1 + 2
@@ -95,6 +100,10 @@ output "o5" {
   value     = var.secret
   sensitive = true
 }
+output "o6" {
+  value      = "x"
+  depends_on = [TYPE.hm, module.m]
+}
 '''
 MODULE = '''
 variable "name" {}
@@ -106,14 +115,24 @@ output "out" {
   value = TYPE.inner.ID
 }
 '''
-TERRAFORM = {"TYPE": "terraform_data", "A1": "input", "A2": "triggers_replace", "ID": "id"}
-ALBFORM = {"TYPE": "avi_pool", "A1": "name", "A2": "description", "ID": "uuid"}
+# The data sources differ in their arguments (Terraform's built-in one reads a state file).
+TERRAFORM = {"TYPE": "terraform_data", "A1": "input", "A2": "triggers_replace", "ID": "id",
+             "DTYPE": "terraform_remote_state", "DATTR": "outputs",
+             "DATA_BLOCK": 'data "terraform_remote_state" "d" {\n  backend = "local"\n'
+                           '  config  = { path = "remote.tfstate" }\n}'}
+ALBFORM = {"TYPE": "avi_pool", "A1": "name", "A2": "description", "ID": "uuid",
+           "DTYPE": "avi_cloud", "DATTR": "uuid",
+           "DATA_BLOCK": 'data "avi_cloud" "d" {\n  name = "Default-Cloud"\n}'}
+EMPTY_STATE = {"version": 4, "terraform_version": "1.11.4", "serial": 1,
+               "lineage": "00000000-0000-4000-8000-000000000001", "outputs": {},
+               "resources": []}
 
 
 def _write(work: Path, names: dict[str, str]) -> Path:
     (work / "m").mkdir(parents=True)
     for path, text in ((work / "main.tf", ROOT), (work / "m" / "main.tf", MODULE)):
-        path.write_text(re.sub(r"\b(TYPE|A1|A2|ID)\b", lambda m: names[m.group(1)], text))
+        path.write_text(re.sub(r"\b(TYPE|A1|A2|ID|DTYPE|DATTR|DATA_BLOCK)\b",
+                               lambda m: names[m.group(1)], text))
     return work
 
 
@@ -121,14 +140,19 @@ def _renamed(value: Any) -> Any:
     """Terraform's document in albform's names (keys and reference strings alike)."""
     text = json.dumps(value)
     for tf, ours in (("terraform_data", "avi_pool"), ("triggers_replace", "description"),
-                     ('"input"', '"name"'), (".id", ".uuid")):
+                     ('"input"', '"name"'), (".id", ".uuid"),
+                     ("terraform_remote_state", "avi_cloud"), (".outputs", ".uuid")):
         text = text.replace(tf, ours)
     return json.loads(text)
 
 
 def _without_providers(module: dict[str, Any]) -> dict[str, Any]:
+    """Without provider keys, and with the data sources' own arguments dropped (they are
+    not the same arguments); their references are compared where they are used."""
     for resource in module.get("resources", []):
         resource.pop("provider_config_key")
+        if resource["mode"] == "data":
+            resource.pop("expressions")
     for call in module.get("module_calls", {}).values():
         _without_providers(call["module"])
     return module
@@ -140,6 +164,7 @@ def test_configuration_matches_terraform_show_json(albform: Runner, tmp_path: Pa
     if terraform is None:
         pytest.skip("terraform is not installed")
     tf_dir = _write(tmp_path / "tf", TERRAFORM)
+    (tf_dir / "remote.tfstate").write_text(json.dumps(EMPTY_STATE))
     env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
     for args in (["init", "-input=false"], ["plan", "-input=false", "-out=tfplan"]):
         subprocess.run([terraform, *args], cwd=tf_dir, env=env, check=True,
@@ -158,4 +183,7 @@ def test_configuration_matches_terraform_show_json(albform: Runner, tmp_path: Pa
     # Deliberate difference: a sensitive variable's default is never written.
     assert expected["variables"]["secret"].pop("default") == "s3cr3t"
     assert _without_providers(ours) == expected
+    uses = next(r for r in ours["resources"] if r["name"] == "uses_data")
+    assert uses["expressions"]["name"]["references"] == ["data.avi_cloud.d.uuid",
+                                                         "data.avi_cloud.d"]
     assert "s3cr3t" not in shown.out

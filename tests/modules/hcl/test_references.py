@@ -102,3 +102,22 @@ resource "avi_pool" "p" {
     assert first_ip[0]["type"] == Expression((), "V4", is_constant=True)
     assert "lifecycle" not in pool.expressions
     assert written.variables[0].default == "10.0.0.1"
+
+
+def test_json_nested_blocks_are_blocks_as_terraform_decodes_them(tmp_path: Path) -> None:
+    (tmp_path / "main.tf.json").write_text('''{
+  "variable": {"ip": {"default": "10.0.0.1"}},
+  "resource": {"avi_pool": {"p": {
+    "name": "p",
+    "servers": [{"ip": {"addr": "${var.ip}", "type": "V4"}, "port": 80}]
+  }}}
+}''')
+    config, diags = load_configuration(tmp_path, env={})
+    assert not diags.has_errors(), list(diags)
+    assert config.describe_written is not None
+    (pool,) = config.describe_written().resources
+    assert pool.expressions["name"] == Expression((), "p", is_constant=True)
+    (server,) = pool.expressions["servers"]  # type: ignore[misc]
+    assert server["port"] == Expression((), 80, is_constant=True)
+    (ip,) = server["ip"]  # type: ignore[misc]
+    assert ip["addr"] == Expression(("var.ip",))
