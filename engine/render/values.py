@@ -9,11 +9,13 @@ an attribute at all. In a resource body (and inside blocks) schema objects and l
 objects render as nested blocks after the attributes (``servers {``, one per element, a blank
 line before each block type, ``# (N unchanged blocks hidden)``), as the Avi provider's
 nested blocks appear in Terraform; other nested values render in attribute form. Keyed lists
-pair elements by key, other lists by position.
+pair elements by key, other lists by position. A string holding a newline (a PEM certificate,
+a DataScript) renders as Terraform's ``<<-EOT`` block, a change to one as a diff of its lines.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -132,8 +134,26 @@ class ValueRenderer:
             rendered = self._value(head, " ", "", after, attr, indent, path, None, nested="+")
             out[-1] += " -> " + rendered[0].split(" = ", 1)[1]
             return out + rendered[1:]
+        if _multiline(before) or _multiline(after):
+            return [f"{head}{self.marker('~')}{name} = <<-EOT{self._forces(path)}",
+                    *self._line_diff(str(before), str(after), indent), f"{head}  EOT"]
         return [f"{head}{self.marker('~')}{name} = {primitive(before)} -> "
                 f"{primitive(after)}{self._forces(path)}"]
+
+    def _line_diff(self, before: str, after: str, indent: int) -> list[str]:
+        """The heredoc body of a changed string: kept lines bare, removed ones ``-``, added
+        ones ``+`` (removals of a changed run first, as Terraform's line diff)."""
+        old, new = _heredoc_lines(before), _heredoc_lines(after)
+        unchanged, marked = " " * (indent + 6), " " * (indent + 4)
+        out: list[str] = []
+        matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                out += [f"{unchanged}{line}" for line in old[i1:i2]]
+                continue
+            out += [f"{marked}{self.marker('-')}{line}" for line in old[i1:i2]]
+            out += [f"{marked}{self.marker('+')}{line}" for line in new[j1:j2]]
+        return out
 
     def _value(self, head: str, symbol: str, name: str, value: Any,
                attr: AttributeSchema | None, indent: int, path: Path, text: str | None,
@@ -155,6 +175,10 @@ class ValueRenderer:
             return [prefix + "{}" + self._forces(path)]
         if isinstance(value, list):
             return [prefix + "[]" + self._forces(path)]
+        if _multiline(value):
+            body = " " * (indent + 6)
+            return [prefix + "<<-EOT" + self._forces(path),
+                    *(body + line for line in _heredoc_lines(value)), f"{head}  EOT"]
         return [prefix + primitive(value) + self._forces(path)]
 
     def _fields(self, value: Mapping[str, Any], attr: AttributeSchema | None, indent: int,
@@ -295,6 +319,15 @@ class ValueRenderer:
                            f"{primitive(a)}{self._forces(sub)},")
         flush()
         return out
+
+
+def _multiline(value: Any) -> bool:
+    return isinstance(value, str) and "\n" in value
+
+
+def _heredoc_lines(text: str) -> list[str]:
+    """A heredoc's lines: the newline ending the last one is the heredoc's own."""
+    return text.removesuffix("\n").split("\n")
 
 
 def _is_block(attr: AttributeSchema | None, before: Any, after: Any) -> bool:

@@ -287,3 +287,29 @@ def test_no_changes_and_outputs_only_texts_match_terraform(workdir: Path) -> Non
         ours = render_plan_human(_plan_from_terraform(doc), {"terraform_data": SCHEMA},
                                  product="Terraform")
         assert _body(ours) == _body(human)
+
+
+MULTILINE_FIRST = """
+resource "terraform_data" "cert" { input = "-----BEGIN-----\\nAAA\\nBBB\\n-----END-----\\n" }
+resource "terraform_data" "obj" {
+  input = { script = "a\\nb\\nc", same = "x\\ny" }
+}
+resource "terraform_data" "bye" { input = "one\\ntwo" }
+"""
+
+MULTILINE_SECOND = """
+resource "terraform_data" "cert" { input = "-----BEGIN-----\\nAAA\\nCCC\\nDDD\\n-----END-----\\n" }
+resource "terraform_data" "obj" {
+  input = { script = "a\\nc", same = "x\\ny", added = "new\\nlines" }
+}
+resource "terraform_data" "hello" { input = "first\\n\\nthird" }
+"""
+
+
+def test_multiline_strings_render_as_heredocs_like_terraform(tmp_path: Path) -> None:
+    """A PEM certificate, a DataScript: ``<<-EOT`` blocks, changed lines marked one by one,
+    as Terraform shows them — never one escaped line."""
+    if TERRAFORM is None:
+        pytest.skip("terraform is not on PATH")
+    _init_apply(tmp_path, MULTILINE_FIRST)
+    _compare(tmp_path, MULTILINE_SECOND)
