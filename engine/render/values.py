@@ -96,8 +96,11 @@ class ValueRenderer:
 
     # -- one attribute ----------------------------------------------------------------------
     def lines(self, key: str, pad: int, before: Any, after: Any, attr: AttributeSchema | None,
-              indent: int, path: Path, *, show: bool = False) -> list[str]:
-        """Lines for ``key``; an empty list when it is unchanged and not ``show``n."""
+              indent: int, path: Path, *, show: bool = False, null_suffix: bool = True,
+              ) -> list[str]:
+        """Lines for ``key``; an empty list when it is unchanged and not ``show``n. A removed
+        value ends with ``-> null`` unless ``null_suffix`` is off (a key of an object value,
+        as Terraform prints it; attributes of resources and blocks keep it)."""
         if is_null(before) and is_null(after):
             return []
         sensitive = attr is not None and attr.sensitive
@@ -114,7 +117,8 @@ class ValueRenderer:
         if is_null(after):
             text = SENSITIVE if sensitive else None
             out = self._value(head, "-", name, before, attr, indent, path, text)
-            out[-1] += " -> null"
+            if null_suffix:
+                out[-1] += " -> null"
             return out
         if sensitive:
             return [f"{head}{self.marker('~')}{name} = {SENSITIVE}{self._forces(path)}"]
@@ -233,7 +237,7 @@ class ValueRenderer:
         for k in keys:
             attr = fields.get(k) if fields else None
             lines = self.lines(k, pad, before.get(k, ABSENT), after.get(k, ABSENT), attr,
-                               indent, (*path, k), show=k in important)
+                               indent, (*path, k), show=k in important, null_suffix=blocks)
             if lines:
                 out += lines
             else:

@@ -292,7 +292,7 @@ def test_no_changes_and_outputs_only_texts_match_terraform(workdir: Path) -> Non
 MULTILINE_FIRST = """
 resource "terraform_data" "cert" { input = "-----BEGIN-----\\nAAA\\nBBB\\n-----END-----\\n" }
 resource "terraform_data" "obj" {
-  input = { script = "a\\nb\\nc", same = "x\\ny" }
+  input = { script = "a\\nb\\nc", same = "x\\ny", gone = "p\\nq\\n", was = "w" }
 }
 resource "terraform_data" "bye" { input = "one\\ntwo" }
 """
@@ -308,7 +308,8 @@ resource "terraform_data" "hello" { input = "first\\n\\nthird" }
 
 def test_multiline_strings_render_as_heredocs_like_terraform(tmp_path: Path) -> None:
     """A PEM certificate, a DataScript: ``<<-EOT`` blocks, changed lines marked one by one,
-    as Terraform shows them — never one escaped line."""
+    as Terraform shows them — never one escaped line. (A key removed from an object value has
+    no ``-> null``, as Terraform prints it.)"""
     if TERRAFORM is None:
         pytest.skip("terraform is not on PATH")
     _init_apply(tmp_path, MULTILINE_FIRST)
