@@ -73,6 +73,16 @@ class BodyDecoder:
                 continue
             if not self._known(attr.name, attr.line, fields, kind, "argument"):
                 continue
+            if fields is not None and fields[attr.name].fields is not None \
+                    and not self.filename.endswith(".json"):
+                # The provider declares every nested object as a block; in native syntax
+                # Terraform takes ``ip = {...}`` for an argument and refuses it (JSON syntax
+                # cannot tell blocks from arguments, so it may write either).
+                self.diags.error("Unsupported argument", f"An argument named {attr.name!r} "
+                                 f"is not expected in {kind or 'this block'}. Did you mean "
+                                 f"to define a block of type {attr.name!r}?",
+                                 subject=self.where(attr.line), address=self.address)
+                continue
             lines[attr.name] = attr.line
             try:
                 value = evaluate_attribute(attr.expr, ctx, self.filename, attr.text)

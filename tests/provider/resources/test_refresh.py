@@ -185,6 +185,9 @@ def test_import_finds_objects_of_other_tenants_and_reports_ambiguity(
         by_url = provider.import_resource("avi_pool", f"https://c/api/pool/{pools[0]['uuid']}")
         assert by_url.attributes is not None
         assert by_url.attributes["tenant_ref"] == ref_to(tenants[0]["id"])
+        # Imported by another spelling of its url, it gets the controller's url as its id.
+        assert by_url.attributes["id"] == \
+            f"{provider.api.session.base_url}/api/pool/{pools[0]['uuid']}"
         ambiguous = provider.import_resource("avi_pool", "twin")
         assert ambiguous.attributes is None
         assert "2 objects of type pool are named 'twin'" in ambiguous.diagnostics[0].detail

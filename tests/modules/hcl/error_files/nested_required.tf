@@ -24,9 +24,11 @@ resource "avi_network" "missing_type" {
   }
 }
 
+# Nested objects are blocks in the provider's schema: in native syntax, Terraform refuses
+# them written as arguments (JSON syntax may write either: test_tfjson.py).
 resource "avi_network" "object_value" {
   name = "n3"
-  configured_subnets = [{ # ERROR: Missing required argument
+  configured_subnets = [{ # ERROR: Unsupported argument
     prefix = { ip_addr = { addr = "10.0.0.0", type = "V4" } }
   }]
 }
