@@ -20,6 +20,7 @@ styles share: the pure constructs here and the real-cdktf ones in ``interop``.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -87,9 +88,7 @@ class ClusterSpec:
         target = stack_dir / directory
         target.mkdir(parents=True, exist_ok=True)
         for name, doc in sorted(result.files.items()):
-            tmp = target / (name + ".tmp")
-            tmp.write_text(dumps(doc), encoding="utf-8")
-            tmp.replace(target / name)  # a reader never sees half a file
+            _write_private(target / name, dumps(doc))
         for message in result.warnings:
             _warn(construct_path, message)
 
@@ -104,6 +103,18 @@ class ClusterSpec:
         for diag in diags:
             _warn(construct_path, str(diag))
         return config
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``path`` readable by its owner only (``objects.json`` holds the private keys
+    of TLS Secrets, which Terraform needs in the configuration), through a temporary file so
+    a reader never sees half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)  # O_CREAT keeps the mode of a file left by an earlier run
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
+                   encoding="utf-8") as out:
+        out.write(text)
+    tmp.replace(path)
 
 
 def _warn(construct_path: str, message: str) -> None:

@@ -227,6 +227,24 @@ def test_bad_inputs_stop_the_synth_with_file_and_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "stacks" / "s" / "modules").exists()
 
 
+def test_module_files_holding_private_keys_are_readable_by_their_owner_only(
+        tmp_path: Path) -> None:
+    """``objects.json`` carries a TLS Secret's private key (Terraform needs it in the
+    configuration): written 0600, like albform's state files, never world-readable."""
+    spec = yaml.safe_load((CASES / "sni_secure_host" / "input.yaml").read_text())
+    (tmp_path / "k8s.yaml").write_text(yaml.safe_dump_all(spec["objects"]))
+    (tmp_path / "cm.yaml").write_text(yaml.safe_dump({"kind": "ConfigMap", "data": {
+        k: v if isinstance(v, str) else json.dumps(v) for k, v in spec["config"].items()}}))
+    app = App(outdir=tmp_path / "out")
+    AkoCluster(Stack(app, "s"), "k", manifests=[tmp_path / "k8s.yaml"],
+               ako_config=tmp_path / "cm.yaml")
+    app.synth()
+    module = tmp_path / "out" / "stacks" / "s" / "modules" / "ako-k"
+    assert "PRIVATE KEY" in (module / "objects.json").read_text()
+    assert {p.name: p.stat().st_mode & 0o777 for p in module.iterdir()} == {
+        "main.tf.json": 0o600, "objects.json": 0o600}
+
+
 def _stand_in(main: Mapping[str, Any], *, tiered: bool) -> dict[str, Any]:
     """The module ``main`` with ``terraform_data.<type>__<block>`` standing in for each
     resource block (same ``for_each``, ``depends_on``, ``moved`` and outputs). Not
