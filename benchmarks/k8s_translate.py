@@ -16,6 +16,13 @@ figure runs in a fresh process of its own, so that its peak RSS (``ru_maxrss``) 
                the baseline for translate and configure;
 * translate  — ``translate(objects, settings, facts)``;
 * configure  — ``Translation.to_configuration()``;
+* CLI re-plan — issue 16: the real thing. The cluster is written as a ``kubectl get -o json``
+               List (its TLS Secrets carry one real self-signed key pair: the emulator parses
+               certificates), a controller configuration gives the emulator the VIP and node
+               networks and IPAM, ``albform cluster apply`` creates every object in the
+               embedded emulator (timed, for information), then ``albform cluster plan
+               -detailed-exitcode`` runs in its own process: wall and CPU seconds, peak RSS,
+               and it must exit 0 (no changes). Target: < 10 s and < 2 GB. ``--no-cli`` skips it;
 * re-plan    — what a user's no-op re-plan costs: read the cluster file and the state file,
                translate, configure, ``build_plan`` with refresh against the provider holding
                every object; it must find 0 changes (target: < 10 s in all). Measured twice:
@@ -40,7 +47,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -274,6 +283,112 @@ def figure_apply(workdir: Path) -> dict[str, Any]:
     return {"stages": clock.stages}
 
 
+# -- the real CLI on the embedded emulator -------------------------------------------------------
+
+CONTROLLER_SETUP = {
+    "import": [{"to": "avi_cloud.default", "id": "Default-Cloud"}],
+    "resource": {
+        "avi_network": {
+            "vip": {"name": "vip", "cloud_ref": "/api/cloud?name=Default-Cloud",
+                    "dhcp_enabled": False, "configured_subnets": [{
+                        "prefix": {"ip_addr": {"addr": "10.250.0.0", "type": "V4"}, "mask": 16},
+                        "static_ip_ranges": [{"type": "STATIC_IPS_FOR_VIP", "range": {
+                            "begin": {"addr": "10.250.0.10", "type": "V4"},
+                            "end": {"addr": "10.250.255.250", "type": "V4"}}}]}]},
+            "nodes": {"name": "nodes", "cloud_ref": "/api/cloud?name=Default-Cloud",
+                      "dhcp_enabled": False, "configured_subnets": [{
+                          "prefix": {"ip_addr": {"addr": "172.16.0.0", "type": "V4"},
+                                     "mask": 16}}]}},
+        "avi_ipamdnsproviderprofile": {"ipam": {
+            "name": "bench-ipam", "type": "IPAMDNS_TYPE_INTERNAL",
+            "internal_profile": {"usable_networks": [{"nw_ref": "${avi_network.vip.id}"}]}}},
+        "avi_cloud": {"default": {"name": "Default-Cloud", "vtype": "CLOUD_NONE",
+                                  "ipam_provider_ref": "${avi_ipamdnsproviderprofile.ipam.id}"}},
+    },
+}
+FACTS = "cloudType: CLOUD_NONE\nlicenseTier: ENTERPRISE\ndnsSubdomains: []\nvrfName: global\n"
+
+
+def albform_exe() -> str:
+    found = shutil.which("albform", path=str(Path(sys.executable).parent))
+    if found is None:
+        raise SystemExit("the albform console script is not installed next to this python")
+    return found
+
+
+def cli_dir(workdir: Path) -> Path:
+    return workdir / "cli"
+
+
+def cluster_args(workdir: Path) -> list[str]:
+    wd = cli_dir(workdir)
+    return ["--manifests", str(wd / "cluster.json"), "--ako-config", str(wd / "ako.yaml"),
+            "--controller-facts", str(wd / "facts.yaml"), f"-state={wd / 'cluster.tfstate'}",
+            "-no-color"]
+
+
+def cli_env(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AVI_")}
+    return {**env, "ALBFORM_EMULATOR_DB": str(cli_dir(workdir) / "emulator.db")}
+
+
+def setup_cli(workdir: Path) -> dict[str, Any]:
+    """The cluster as manifests, the controller set up and the cluster applied through the
+    CLI into the embedded emulator (see the module docstring)."""
+    import yaml
+
+    from albform.provider.emulator.certs import self_signed
+
+    wd = cli_dir(workdir)
+    (wd / "controller").mkdir(parents=True)
+    pair = self_signed("bench.example")
+    tls = {"tls.crt": pair.cert_pem.decode(), "tls.key": pair.key_pem.decode()}
+    items = [{**o, "stringData": tls} if o["kind"] == "Secret" else o
+             for o in read_cluster(workdir)]
+    (wd / "cluster.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List",
+                                                 "items": items}, indent=1))
+    (wd / "ako.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "avi-k8s-config", "namespace": "avi-system"}, "data": SETTINGS}))
+    (wd / "facts.yaml").write_text(FACTS)
+    (wd / "controller" / "main.tf.json").write_text(json.dumps(CONTROLLER_SETUP))
+    env = cli_env(workdir)
+    run_cli([albform_exe(), f"-chdir={wd / 'controller'}", "apply", "-auto-approve",
+             "-no-color", f"-state={wd / 'controller.tfstate'}"], env)
+    wall, cpu, out = run_cli([albform_exe(), "cluster", "apply", "-auto-approve",
+                              *cluster_args(workdir)], env)
+    if "Apply complete!" not in out:
+        raise SystemExit(f"cluster apply did not complete:\n{out[-2000:]}")
+    return {"apply_wall": wall, "apply_cpu": cpu}
+
+
+def run_cli(argv: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,),
+            ) -> tuple[float, float, str]:
+    """Run one albform command: (wall s, CPU s of it, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False,
+                          stdin=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in ok:
+        raise SystemExit(f"{' '.join(argv[1:4])}... exited {done.returncode}:\n"
+                         f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stdout
+
+
+def figure_cli_replan(workdir: Path) -> dict[str, Any]:
+    """``albform cluster plan`` after the apply: must find nothing to change (exit 0). This
+    process starts nothing else, so its children's peak RSS is the plan's."""
+    wall, cpu, out = run_cli([albform_exe(), "cluster", "plan", "-detailed-exitcode",
+                              *cluster_args(workdir)], cli_env(workdir))
+    if "No changes" not in out:
+        raise SystemExit(f"the CLI re-plan is not empty:\n{out[-2000:]}")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    return {"stages": {"cli plan": (wall, cpu)}, "plan_rss_mb": rss}
+
+
 def child(name: str, workdir: Path, args: argparse.Namespace) -> None:
     figures: dict[str, Callable[[], dict[str, Any]]] = {
         "setup": lambda: setup(workdir, args.nodes, args.services, args.ingresses),
@@ -285,6 +400,8 @@ def child(name: str, workdir: Path, args: argparse.Namespace) -> None:
         "engine": lambda: figure_engine(workdir, args.size),
         "apply": lambda: figure_apply(workdir),
         "crds": lambda: figure_crds(workdir),
+        "cli-setup": lambda: setup_cli(workdir),
+        "cli-replan": lambda: figure_cli_replan(workdir),
     }
     out = figures[name]()
     out["peak_rss_mb"] = peak_rss_mb()
@@ -308,6 +425,8 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=10000)
     parser.add_argument("--ingresses", type=int, default=5000)
     parser.add_argument("--apply", action="store_true", help="also time a full apply")
+    parser.add_argument("--no-cli", action="store_true",
+                        help="skip the CLI apply and re-plan on the embedded emulator")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--dir", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
@@ -322,6 +441,7 @@ def main() -> None:
         args.size = info["alb_objects"]
         names = ["read", "translate", "configure", "replan", "replan-paused", "engine", "crds"]
         names += ["apply"] if args.apply else []
+        names += [] if args.no_cli else ["cli-setup", "cli-replan"]
         results = {name: run_child(name, workdir, args) for name in names}
     report(args, info, results)
 
@@ -364,6 +484,13 @@ def report(args: argparse.Namespace, info: dict[str, Any],
         print(f"  changes found: {replan['changes']} of {replan['resources']}; provider "
               "calls: " + ", ".join(f"{k}={v}" for k, v in
                                      sorted(replan["provider_calls"].items())))
+    if "cli-replan" in results:
+        setup_info, replan = results["cli-setup"], results["cli-replan"]
+        line(f"CLI: cluster apply of {n} (emulator)", setup_info["apply_wall"],
+             setup_info["apply_cpu"], None, "setup, for information")
+        wall, cpu = stage("cli-replan", "cli plan")
+        line("CLI: no-op cluster plan (emulator)", wall, cpu, replan["plan_rss_mb"],
+             f"{cpu / engine_cpu:6.1f}x B  (target < 10 s, < 2048 MB)")
     if "apply" in results:
         wall, cpu = stage("apply", "apply")
         line(f"apply {n} creates (FakeProvider)", wall, cpu, results["apply"]["peak_rss_mb"],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.modules.k8s.jsonsrc import json_manifest
 from albform.modules.k8s.shapes import shape_errors, unknown_builtin_kind
 from albform.modules.k8s.yamlsrc import Document, child_node, load_documents
 
@@ -92,11 +93,36 @@ def _expand(path: Path, diags: Diagnostics) -> list[Path]:
 
 
 def parse_manifests(text: str, filename: str) -> tuple[list[KubeObject], Diagnostics]:
+    if filename.endswith(".json"):
+        fast = _parse_json(text, filename)
+        if fast is not None:
+            return fast
     docs, diags = load_documents(text, filename)
     objects: list[KubeObject] = []
     for doc in docs:
         _collect(doc, "", objects, diags)
     return objects, diags
+
+
+def _parse_json(text: str, filename: str) -> tuple[list[KubeObject], Diagnostics] | None:
+    """A JSON manifest through ``jsonsrc`` (every object at the line YAML gives it); None —
+    read it as YAML — when it is not plain JSON or anything in it needs a diagnostic, whose
+    lines inside objects only the YAML nodes know."""
+    manifest = json_manifest(text)
+    if manifest is None:
+        return None
+    diags = Diagnostics()
+    objects: list[KubeObject] = []
+    data, lines = manifest.data, manifest.item_lines
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if lines is not None and isinstance(kind, str) and kind.endswith("List"):
+        item_kind = kind[: -len("List")] if kind != "List" else ""
+        for item, line in zip(data["items"], lines, strict=True):
+            _collect(Document(item, None, SourceRange(filename, line)), item_kind, objects,
+                     diags)
+    else:
+        _collect(Document(data, None, SourceRange(filename, manifest.line)), "", objects, diags)
+    return None if len(diags) else (objects, diags)
 
 
 def _collect(doc: Document, implied_kind: str, out: list[KubeObject], diags: Diagnostics) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 _UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -91,6 +92,9 @@ def parse_ref(value: str, default_type: str | None = None) -> ObjectRef | None:
     return ObjectRef(objtype, name=text.split("#", 1)[0])
 
 
+# Pure, and a plan parses the same refs (clouds, tenants, each object's own uuid path) over
+# and over: a cluster's refresh and canonicalisation make several hundred thousand calls.
+@lru_cache(maxsize=1 << 17)
 def _parse_api_form(text: str) -> ObjectRef | None:
     parts = urlsplit(text if "://" in text else "/" + text.lstrip("/"))
     m = _API_PATH.match(re.sub(r"/{2,}", "/", parts.path) or "/")
@@ -130,6 +134,7 @@ def strip_name_suffix(text: str) -> str:
     return text.split("#", 1)[0]
 
 
+@lru_cache(maxsize=1 << 17)
 def to_canonical_if_path(value: str) -> str:
     """Map a url or uuid path the controller returned to the canonical form; anything that is
     not an ``/api/<type>/<uuid>`` reference is returned unchanged. Never performs lookups."""

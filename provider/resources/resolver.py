@@ -56,6 +56,10 @@ class RefResolver:
         self._api = api
         self._lock = threading.Lock()
         self._cache: dict[_CacheKey, str] = {}
+        # (value, target type, scope) -> canonical path, for refs that resolved: a cluster's
+        # configuration repeats the same few refs (cloud, tenant, profiles) tens of thousands
+        # of times.
+        self._paths: dict[tuple[str, str | None, Scope], str] = {}
         self._misses: dict[_IndexKey, int] = {}
         # name -> the (uuid, cloud_ref) of every object with that name, per (type, tenant)
         self._index: dict[_IndexKey, dict[str, list[dict[str, Any]]]] = {}
@@ -64,13 +68,24 @@ class RefResolver:
 
     def canonical(self, value: str, target_type: str | None, scope: Scope = DEFAULT_SCOPE) -> str:
         """The canonical form of ``value``; unchanged when it is not a reference."""
+        key = (value, target_type, scope)
+        with self._lock:
+            known = self._paths.get(key)
+        if known is not None:
+            return known
         ref = parse_ref(value, target_type)
         if ref is None:
             return value
         if ref.uuid is not None:
-            return ref.path()
-        uuid = self.lookup(ref, scope)
-        return ref.query_form() if uuid is None else ObjectRef(ref.objtype, uuid=uuid).path()
+            path = ref.path()
+        else:
+            uuid = self.lookup(ref, scope)
+            if uuid is None:
+                return ref.query_form()  # a miss: not remembered (module docstring)
+            path = ObjectRef(ref.objtype, uuid=uuid).path()
+        with self._lock:
+            self._paths[key] = path
+        return path
 
     def lookup(self, ref: ObjectRef, scope: Scope = DEFAULT_SCOPE) -> str | None:
         """The uuid of the object ``ref`` names, or None if none exists (yet)."""
@@ -165,6 +180,7 @@ class RefResolver:
     def forget(self, objtype: str, uuid: str) -> None:
         """Drop cache entries pointing at a deleted object (a new one may take its name)."""
         with self._lock:
+            self._paths.clear()
             for key in [k for k, v in self._cache.items() if k[0] == objtype and v == uuid]:
                 del self._cache[key]
             for index_key, name in self._indexed_names.pop((objtype, uuid), []):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -112,6 +113,18 @@ _BLOCK_TYPES = ("list", "set")
 _SCALAR_KINDS = ("boolean", "integer", "number")
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """How ``from_state`` converts one attribute: kept as read (not in the official schema),
+    a block (``child`` form; ``is_object``: albform's value is its one element), or a scalar
+    (or list of scalars) parsed back to ``kind`` (None: kept)."""
+
+    keep: bool = False
+    child: OfficialStateForm | None = None
+    is_object: bool = False
+    kind: str | None = None
+
+
 class OfficialStateForm:
     """Internal values <-> the official provider's state form, for one block.
 
@@ -120,7 +133,7 @@ class OfficialStateForm:
     to every resource); the provider re-reads them anyway.
     """
 
-    __slots__ = ("_adopt", "_attrs", "_internal", "_top")
+    __slots__ = ("_adopt", "_attrs", "_children", "_internal", "_reads", "_top")
 
     def __init__(self, block: Mapping[str, Any],
                  internal: Mapping[str, AttributeSchema] | None, *, top: bool = True,
@@ -128,6 +141,10 @@ class OfficialStateForm:
         """``adopt`` finishes ``from_state`` at the top level: the provider's read-side
         normalisation, for values the official provider wrote in its own forms."""
         self._attrs: Mapping[str, Any] = block["attributes"]
+        # Child forms by attribute name, made once: a state of 50,000 objects walks the
+        # same few blocks hundreds of thousands of times.
+        self._children: dict[str, OfficialStateForm] = {}
+        self._reads: dict[str, _Read] = {}  # how from_state converts each attribute
         self._internal = internal or {}
         self._top = top
         self._adopt = adopt
@@ -140,18 +157,37 @@ class OfficialStateForm:
             out["id"] = attributes.get("id")
         for name, facts in self._attrs.items():
             out[name] = self._value_to_state(facts, self._internal.get(name),
-                                             attributes.get(name))
+                                             attributes.get(name), name)
         return out
 
     def from_state(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        # The hot path of reading a large state: each attribute's conversion is decided once
+        # per form (``_read_of``), then applied.
         out: dict[str, Any] = {}
+        reads = self._reads
         for name, value in attributes.items():
-            facts = self._attrs.get(name)
-            if facts is None:
-                if value is not None:
-                    out[name] = value  # ``id``, or a key of a newer provider: kept as read
+            if value is None:
+                continue  # most of the official form: every unset attribute is null
+            read = reads.get(name) or self._read_of(name)
+            if read.keep:
+                out[name] = value  # ``id``, or a key of a newer provider: kept as read
                 continue
-            converted = self._value_from_state(facts, self._internal.get(name), value)
+            child = read.child
+            if child is not None:
+                if not isinstance(value, list):
+                    out[name] = value
+                    continue
+                items = [child.from_state(v) if isinstance(v, Mapping) else v for v in value]
+                converted = (items[0] if items else None) if read.is_object else (items or None)
+            elif read.kind is None:
+                converted = value
+            elif isinstance(value, list):
+                converted = [_parse_scalar(v, read.kind) if isinstance(v, str) else v
+                             for v in value]
+            elif isinstance(value, str):
+                converted = _parse_scalar(value, read.kind)
+            else:
+                converted = value
             if converted is not None:
                 out[name] = converted
         return self._adopt(out) if self._adopt is not None else out
@@ -168,26 +204,47 @@ class OfficialStateForm:
                     out[name] = value
                 continue
             if isinstance(value, dict | list) and self._is_block(facts):
-                child = self._child(facts, self._internal.get(name))
+                child = self._child(facts, self._internal.get(name), name)
                 value = child.kept(value) if isinstance(value, dict) else \
                     [child.kept(v) if isinstance(v, Mapping) else v for v in value]
             out[name] = value
         return out
 
-    def _child(self, facts: Mapping[str, Any],
-               internal: AttributeSchema | None) -> OfficialStateForm:
-        return OfficialStateForm(nested_block(facts["elem"]),
-                                 internal.fields if internal is not None else None, top=False)
+    def _read_of(self, name: str) -> _Read:
+        facts = self._attrs.get(name)
+        internal = self._internal.get(name)
+        if facts is None:
+            read = _Read(keep=True)
+        elif self._is_block(facts):
+            read = _Read(child=self._child(facts, internal, name),
+                         is_object=internal is not None and internal.type == "object")
+        else:
+            kind = internal.element_type if internal is not None and internal.type == "list" \
+                else (internal.type if internal is not None else None)
+            read = _Read(kind=kind if kind in _SCALAR_KINDS else None)
+        self._reads[name] = read
+        return read
+
+    def _child(self, facts: Mapping[str, Any], internal: AttributeSchema | None,
+               name: str | None = None) -> OfficialStateForm:
+        """The form of block ``facts`` (attribute ``name``: kept for the next use)."""
+        if name is not None and (known := self._children.get(name)) is not None:
+            return known
+        child = OfficialStateForm(nested_block(facts["elem"]),
+                                  internal.fields if internal is not None else None, top=False)
+        if name is not None:
+            self._children[name] = child
+        return child
 
     def _is_block(self, facts: Mapping[str, Any]) -> bool:
         return facts["type"] in _BLOCK_TYPES and facts.get("elem") in load_official()["blocks"]
 
     def _value_to_state(self, facts: Mapping[str, Any], internal: AttributeSchema | None,
-                        value: Any) -> Any:
+                        value: Any, name: str | None = None) -> Any:
         if self._is_block(facts):
             if value is None:
                 return []
-            child = self._child(facts, internal)
+            child = self._child(facts, internal, name)
             items = value if isinstance(value, list) else [value]
             return [child.to_state(v) if isinstance(v, Mapping) else v for v in items]
         if value is None:
@@ -197,27 +254,6 @@ class OfficialStateForm:
             items = value if isinstance(value, list) else [value]
             return [_scalar_to_state(elem, v) for v in items]
         return _scalar_to_state(facts["type"], value)
-
-    def _value_from_state(self, facts: Mapping[str, Any], internal: AttributeSchema | None,
-                          value: Any) -> Any:
-        if value is None:
-            return None
-        if self._is_block(facts):
-            if not isinstance(value, list):
-                return value
-            child = self._child(facts, internal)
-            items = [child.from_state(v) if isinstance(v, Mapping) else v for v in value]
-            if internal is not None and internal.type == "object":
-                return items[0] if items else None
-            return items or None
-        kind = internal.element_type if internal is not None and internal.type == "list" \
-            else (internal.type if internal is not None else None)
-        if isinstance(value, list):
-            return [_parse_scalar(v, kind) if isinstance(v, str) and kind in _SCALAR_KINDS
-                    else v for v in value]
-        if isinstance(value, str) and kind in _SCALAR_KINDS:
-            return _parse_scalar(value, kind)
-        return value
 
     # -- sensitive paths -----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ introduced in later versions(v18_2_3).`` — ``field_available`` is the check be
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from albform.provider.schema.table import Field, UnknownObjectType, load_table
 
@@ -27,8 +28,13 @@ def field_available(field: Field, version: str) -> bool:
     """Whether ``field`` may be sent to (and is returned by) API version ``version``."""
     if not field.introduced_in_all:
         return True
+    return _available(field.introduced_in_all, version)
+
+
+@lru_cache(maxsize=4096)  # a plan asks for the same few (introductions, version) pairs
+def _available(introduced_in_all: tuple[str, ...], version: str) -> bool:
     wanted = parse_version(version)
-    intros = [parse_version(v) for v in field.introduced_in_all]
+    intros = [parse_version(v) for v in introduced_in_all]
     if wanted >= max(intros):
         return True
     return any(wanted[:2] == v[:2] and wanted >= v for v in intros)
