@@ -22,11 +22,9 @@ import hmac
 import json
 import multiprocessing
 import os
-import secrets
-import stat
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -34,6 +32,7 @@ from typing import Any
 
 from albform import __version__
 from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.engine.user_key import default_key_path, read_or_create_key
 from albform.engine.workdir import ensure_private_dir
 from albform.modules.hcl import parse, syntax, tfjson, tree_codec
 from albform.modules.hcl.expressions import ast
@@ -43,7 +42,6 @@ from albform.modules.hcl.tfjson import parse_json
 from albform.modules.hcl.tree_codec import TreeFormatError, decode_file, encode_file
 
 FORMAT = "albform-parse-cache/1"
-KEY_FILE = Path("albform") / "parse-cache.key"
 
 
 def _code_fingerprint() -> str:
@@ -56,33 +54,6 @@ def _code_fingerprint() -> str:
 
 
 BINDING = f"{FORMAT}|albform-{__version__}|{PARSER_VERSION}|{_code_fingerprint()}"
-
-
-def default_key_path(env: Mapping[str, str] = os.environ) -> Path:
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / KEY_FILE
-
-
-def read_or_create_key(path: Path) -> bytes | None:
-    """The MAC key at ``path`` (created 0600 if missing); None when it cannot be kept
-    safely: not a regular file, writable by others, or no place to create it."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-        info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o022 \
-                or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
-            return None
-        text = path.read_text().strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return text.encode() if len(text) == 64 else None
 
 
 PARALLEL_THRESHOLD = 512 * 1024

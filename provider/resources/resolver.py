@@ -16,13 +16,17 @@ Many names of one type (a cluster's 20,000 pools, each named by its virtual serv
 ``INDEX_AFTER`` names of one (type, tenant) missed the cache, the whole collection is listed
 once (``fields=name,uuid,cloud_ref``, pages of 200) and later names are answered from that
 listing by the same rules as a ``?name=`` query (the listing holds exactly what each query
-would have returned). A name absent from it still gets its own query: it may have been created
-since, and what an absent name means is decided in one place (``_answer``).
+would have returned). A name absent from a listing younger than ``LISTING_TTL_S`` is absent
+(the objects a plan creates are all absent: one query each would cost as much as the creates);
+names of objects albform creates or deletes meanwhile are asked for again, and a name someone
+else created in those seconds only keeps its name-query form, which the controller resolves.
+Once the listing is older, an absent name gets its own query again.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +53,7 @@ class AmbiguousReference(ProviderError):
 _CacheKey = tuple[str, str | None, str | None, str | None, str]
 _IndexKey = tuple[str, str | None, str | None]  # (objtype, tenant name, tenant uuid)
 INDEX_AFTER = 16  # cache misses of one (type, tenant) before its collection is listed once
+LISTING_TTL_S = 30.0  # how long a listing says that a name it lacks does not exist
 
 
 class RefResolver:
@@ -64,6 +69,10 @@ class RefResolver:
         # name -> the (uuid, cloud_ref) of every object with that name, per (type, tenant)
         self._index: dict[_IndexKey, dict[str, list[dict[str, Any]]]] = {}
         self._indexed_names: dict[tuple[str, str], list[tuple[_IndexKey, str]]] = {}
+        self._listed_at: dict[_IndexKey, float] = {}
+        # Names a listing must not answer for: their objects were deleted or created since.
+        self._ask_again: set[tuple[_IndexKey, str]] = set()
+        self._remembered: set[tuple[str, str]] = set()  # (type, name) created or read by us
         self._listing = threading.Lock()  # one collection listing at a time
 
     def canonical(self, value: str, target_type: str | None, scope: Scope = DEFAULT_SCOPE) -> str:
@@ -100,6 +109,8 @@ class RefResolver:
         if hit is not None:
             return hit
         found = None if ref.cloud else self._indexed(ref.objtype, tenant, ref.name)
+        if found == []:
+            return None  # absent from a fresh listing (module docstring)
         if found is None:
             params = {"name": ref.name, "fields": "name,uuid,cloud_ref"}
             if ref.cloud:
@@ -146,7 +157,12 @@ class RefResolver:
             index = self._list(key, tenant)
         if index is None:
             return None
-        return index.get(name)  # absent: not listed then, so asked for (module docstring)
+        if (key, name) in self._ask_again or (objtype, name) in self._remembered:
+            return None  # deleted or created since the listing: ask
+        found = index.get(name)
+        if found is None and time.monotonic() - self._listed_at.get(key, 0.0) < LISTING_TTL_S:
+            return []
+        return found
 
     def _list(self, key: _IndexKey, tenant: Tenant) -> dict[str, list[dict[str, Any]]] | None:
         with self._listing:
@@ -162,6 +178,7 @@ class RefResolver:
                 return None
             index: dict[str, list[dict[str, Any]]] = {}
             with self._lock:
+                self._listed_at[key] = time.monotonic()
                 for obj in listed:
                     if isinstance(obj.get("name"), str) and obj.get("uuid"):
                         index.setdefault(obj["name"], []).append(obj)
@@ -186,11 +203,15 @@ class RefResolver:
             for index_key, name in self._indexed_names.pop((objtype, uuid), []):
                 # Asked for again: a new object may take the name.
                 self._index[index_key].pop(name, None)
+                self._ask_again.add((index_key, name))
 
     def remember(self, objtype: str, name: str, uuid: str, tenant: Tenant) -> None:
-        """Prime the cache with an object albform just created or read."""
+        """Prime the cache with an object albform just created or read. A listing made
+        before it existed must not call its name absent: asked for again."""
         with self._lock:
             self._cache[(objtype, tenant.name, tenant.uuid, None, name)] = uuid
+            # Also a listing still in flight: kept per type, not per listing.
+            self._remembered.add((objtype, name))
 
 
 __all__ = ["DEFAULT_SCOPE", "DEFAULT_TENANT", "AmbiguousReference", "RefResolver", "Scope"]

@@ -16,9 +16,9 @@ is no change. Writes GET the VRF, merge (foreign routes untouched) and PUT it ba
 A plan's refresh reads each VRF once for all its routes (``bulk.py``) and keeps that answer,
 indexed (``RouteIndex``), as the VRF's view: canonicalising each configured route of the same
 plan uses it instead of reading the VRF (a cluster's thousands of routes) again per route. A
-view is dropped when albform writes the VRF, by the next refresh, and after ``VIEW_TTL_S``;
-outside a plan's refresh every canonicalisation reads the VRF, so a route written outside
-albform a second ago is seen.
+view is dropped when albform writes the VRF and by the next refresh, and is read again once it
+is ``VIEW_TTL_S`` old; outside a plan's refresh every canonicalisation reads the VRF, so a route
+written outside albform a second ago is seen.
 """
 
 from __future__ import annotations
@@ -125,7 +125,9 @@ class StaticRoutes:
         if held is not None and time.monotonic() - held[0] < VIEW_TTL_S:
             return held[1], held[2]
         vrf = self._api.get_object("vrfcontext", vrf_uuid, tenant=tenant)
-        return None if vrf is None else self.view_of(vrf)
+        # An expired view is renewed (a long plan reads the VRF once per VIEW_TTL_S, not
+        # once per route); without a refresh's view nothing is kept (module docstring).
+        return None if vrf is None else self.view_of(vrf, keep=held is not None)
 
     def view_of(self, vrf: Mapping[str, Any], *, keep: bool = False,
                 ) -> tuple[Mapping[str, Any], RouteIndex]:

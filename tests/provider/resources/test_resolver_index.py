@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from albform.provider.client import AviClient
+from albform.provider.resources import resolver as resolver_module
+from albform.provider.resources.api import Tenant
 from albform.provider.resources.refs import ObjectRef
 from albform.provider.resources.resolver import (
     INDEX_AFTER,
@@ -58,14 +60,32 @@ def test_many_names_cost_one_listing_and_give_the_per_name_answers(
     assert {n: RefResolver(raw).lookup(ObjectRef("pool", name=n)) for n in pools} == pools
 
 
-def test_names_missing_from_the_listing_are_asked_for(raw: AviClient,
-                                                      pools: dict[str, str]) -> None:
-    resolver = RefResolver(raw)
+def test_a_fresh_listing_says_a_name_is_absent_an_old_one_asks_again(
+        raw: AviClient, pools: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    api = CountingApi(raw)
+    resolver = RefResolver(api)  # type: ignore[arg-type]
     for name in pools:
         resolver.lookup(ObjectRef("pool", name=name))
+    asked = len(api.listings)
     late = raw.create_object("pool", {"name": "idx-created-after-listing"})
+    # Absent from a fresh listing: absent, no query (the ref keeps its name-query form).
+    assert resolver.lookup(ObjectRef("pool", name="idx-created-after-listing")) is None
+    assert resolver.canonical("/api/pool?name=idx-never-created", "pool") == \
+        "/api/pool?name=idx-never-created"
+    assert len(api.listings) == asked
+    # Once the listing is older than LISTING_TTL_S, an absent name is asked for again.
+    monkeypatch.setattr(resolver_module, "LISTING_TTL_S", 0.0)
     assert resolver.lookup(ObjectRef("pool", name="idx-created-after-listing")) == late["uuid"]
     assert resolver.lookup(ObjectRef("pool", name="idx-never-created")) is None
+    assert len(api.listings) == asked + 2
+    # What albform creates itself is asked for, whatever the listing says, in any scope
+    # (the cache holds it without a cloud; a referring object asks within its cloud).
+    monkeypatch.setattr(resolver_module, "LISTING_TTL_S", 3600.0)
+    mine = raw.create_object("pool", {"name": "idx-created-by-albform"})
+    resolver.remember("pool", "idx-created-by-albform", str(mine["uuid"]), Tenant())
+    cloud = str(mine["cloud_ref"]).rstrip("/").rsplit("/", 1)[-1]
+    assert resolver.lookup(ObjectRef("pool", name="idx-created-by-albform"),
+                           Scope(cloud_uuid=cloud)) == mine["uuid"]
 
 
 def test_a_forgotten_object_is_asked_for_again(raw: AviClient) -> None:
