@@ -47,9 +47,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,7 +58,7 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))  # not needed when installed
-sys.path.insert(0, str(BENCH_DIR))  # plan_noop, for the engine-only baseline
+sys.path.insert(0, str(BENCH_DIR))  # plan_noop (engine baseline), apply_throughput (CLI runs)
 
 SETTINGS = {
     "clusterName": "bench", "vipNetworkList": '[{"networkName":"vip","cidr":"10.250.0.0/16"}]',
@@ -284,6 +282,7 @@ def figure_apply(workdir: Path) -> dict[str, Any]:
 
 
 # -- the real CLI on the embedded emulator -------------------------------------------------------
+# (run as apply_throughput.py runs it: its albform_exe and timed)
 
 CONTROLLER_SETUP = {
     "import": [{"to": "avi_cloud.default", "id": "Default-Cloud"}],
@@ -309,13 +308,6 @@ CONTROLLER_SETUP = {
 FACTS = "cloudType: CLOUD_NONE\nlicenseTier: ENTERPRISE\ndnsSubdomains: []\nvrfName: global\n"
 
 
-def albform_exe() -> str:
-    found = shutil.which("albform", path=str(Path(sys.executable).parent))
-    if found is None:
-        raise SystemExit("the albform console script is not installed next to this python")
-    return found
-
-
 def cli_dir(workdir: Path) -> Path:
     return workdir / "cli"
 
@@ -328,14 +320,15 @@ def cluster_args(workdir: Path) -> list[str]:
 
 
 def cli_env(workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AVI_")}
-    return {**env, "ALBFORM_EMULATOR_DB": str(cli_dir(workdir) / "emulator.db")}
+    """The embedded emulator, whatever controller the environment names."""
+    return {"AVI_CONTROLLER": "", "ALBFORM_EMULATOR_DB": str(cli_dir(workdir) / "emulator.db")}
 
 
 def setup_cli(workdir: Path) -> dict[str, Any]:
     """The cluster as manifests, the controller set up and the cluster applied through the
     CLI into the embedded emulator (see the module docstring)."""
     import yaml
+    from apply_throughput import albform_exe, timed
 
     from albform.provider.emulator.certs import self_signed
 
@@ -353,36 +346,22 @@ def setup_cli(workdir: Path) -> dict[str, Any]:
     (wd / "facts.yaml").write_text(FACTS)
     (wd / "controller" / "main.tf.json").write_text(json.dumps(CONTROLLER_SETUP))
     env = cli_env(workdir)
-    run_cli([albform_exe(), f"-chdir={wd / 'controller'}", "apply", "-auto-approve",
-             "-no-color", f"-state={wd / 'controller.tfstate'}"], env)
-    wall, cpu, out = run_cli([albform_exe(), "cluster", "apply", "-auto-approve",
-                              *cluster_args(workdir)], env)
+    timed([albform_exe(), f"-chdir={wd / 'controller'}", "apply", "-auto-approve",
+           "-no-color", f"-state={wd / 'controller.tfstate'}"], wd, env)
+    wall, cpu, out = timed([albform_exe(), "cluster", "apply", "-auto-approve",
+                            *cluster_args(workdir)], wd, env)
     if "Apply complete!" not in out:
         raise SystemExit(f"cluster apply did not complete:\n{out[-2000:]}")
     return {"apply_wall": wall, "apply_cpu": cpu}
 
 
-def run_cli(argv: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,),
-            ) -> tuple[float, float, str]:
-    """Run one albform command: (wall s, CPU s of it, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False,
-                          stdin=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in ok:
-        raise SystemExit(f"{' '.join(argv[1:4])}... exited {done.returncode}:\n"
-                         f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
-
-
 def figure_cli_replan(workdir: Path) -> dict[str, Any]:
     """``albform cluster plan`` after the apply: must find nothing to change (exit 0). This
     process starts nothing else, so its children's peak RSS is the plan's."""
-    wall, cpu, out = run_cli([albform_exe(), "cluster", "plan", "-detailed-exitcode",
-                              *cluster_args(workdir)], cli_env(workdir))
+    from apply_throughput import albform_exe, timed
+
+    wall, cpu, out = timed([albform_exe(), "cluster", "plan", "-detailed-exitcode",
+                            *cluster_args(workdir)], cli_dir(workdir), cli_env(workdir))
     if "No changes" not in out:
         raise SystemExit(f"the CLI re-plan is not empty:\n{out[-2000:]}")
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
