@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.config import Configuration
-from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.engine.diagnostics import Diagnostic, Diagnostics, SourceRange
 from albform.engine.values import Deferred, Resolver
 from albform.modules.hcl.decode import (
     Expansion,
@@ -156,7 +156,7 @@ def _instance(root: Path, filename: str, block: Block, args: dict[str, tuple[Any
         manifests=manifests, live=live,
         ako_config=path("ako_config") if "ako_config" in args else None,
         ako_settings=settings, controller_facts=facts,
-        where={name: at(name) for name in ("ako_settings", "controller_facts")}
+        where={name: at(name) for name in ("manifests", "ako_settings", "controller_facts")}
         | {"live": at("kubeconfig")})
     config, more = load_cluster_configuration(inputs, module)
     return module_result(config, more, diags, where, extra_depends_on, OUTPUT_TYPES)
@@ -168,7 +168,9 @@ def module_result(config: Configuration, more: Diagnostics, diags: Diagnostics,
     """A built-in module instance's result from its front end's configuration: ``more``
     (its diagnostics) joins ``diags``, errors skip the instance (ModuleProblem); every
     resource also depends on the call's ``depends_on`` and points at the call."""
-    diags.extend(more)
+    # A problem the front end could not place (a path that does not exist) is the call's.
+    diags.extend(Diagnostic(d.severity, d.summary, d.detail, d.subject or where, d.address)
+                 for d in more)
     if more.has_errors():
         raise ModuleProblem
     resources = [replace(r, depends_on=r.depends_on + extra_depends_on,

@@ -86,8 +86,8 @@ def _expand(path: Path, diags: Diagnostics) -> list[Path]:
         return sorted(p for p in path.rglob("*")
                       if p.is_file() and p.suffix in MANIFEST_SUFFIXES)
     if not path.exists():
-        diags.error("Manifest not found", f"{path} does not exist.",
-                    subject=SourceRange(str(path), 1))
+        # No file:line of its own: the caller points it at the argument that named it.
+        diags.error("Manifest not found", f"{path} does not exist.")
         return []
     return [path]
 

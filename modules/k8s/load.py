@@ -11,11 +11,11 @@ Where each input comes from, in order of preference:
 * controller facts: ``controller_facts`` (a YAML file, or the keys inline), else read from
   ``provider`` (the controller being planned against, as AKO does), else the defaults.
 
-Every mistake is a diagnostic (with file:line; inline values and live reads are reported at
-``where[<input name>]`` when given); nothing raises for bad input. The configuration records a
-digest of each input (``engine/inputs.py``): each file read, and for a live cluster or facts
-read from the controller, a digest of what was derived from them, so a saved plan refuses to
-apply once the cluster or its files changed.
+Every mistake is a diagnostic (with file:line; inline values, live reads and manifest paths that
+do not exist are reported at ``where[<input name>]`` when given); nothing raises for bad input.
+The configuration records a digest of each input (``engine/inputs.py``): each file read, and for
+a live cluster or facts read from the controller, a digest of what was derived from them, so a
+saved plan refuses to apply once the cluster or its files changed.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def _read_text(path: Path, what: str, read: _Read, diags: Diagnostics) -> str | 
 
 def _read_objects(inputs: ClusterInputs, read: _Read, diags: Diagnostics) -> None:
     objects, more = load_manifests(inputs.manifests)
-    diags.extend(more)
+    diags.extend(_at(inputs, "manifests", more))
     read.objects.extend(objects)
     read.files.extend(manifest_files(inputs.manifests))
     if inputs.live is not None:
