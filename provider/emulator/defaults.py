@@ -211,8 +211,12 @@ def _derive(obj_type: str, body: Json) -> None:
 
 
 def strip_defaults(obj_type: str, body: Json) -> Json:
-    """``skip_default=true``: drop top-level fields equal to their default."""
-    defaults = top_defaults(obj_type)
+    """``skip_default=true``: drop top-level fields equal to their schema default. Only the
+    schema's: a controller drops a field at its declared default, not one at a value it
+    filled itself (``TOP``: a cloud's ``dhcp_enabled``, a certificate's ``type``), and a
+    client that puts the schema's defaults back (the official provider, albform adopting its
+    state) must get the object as it is."""
+    defaults = schema_defaults(obj_type)
     return {k: v for k, v in body.items() if k not in defaults or defaults[k] != v}
 
 
