@@ -86,11 +86,13 @@ def state_pull(ctx: click.Context, /, **params: Any) -> int:
 
 
 def _edit(ctx: click.Context, params: dict[str, Any], operation: str,
-          change: Callable[[Any], tuple[Any, Any]], dry_run: bool = False,
+          change: Callable[[Any, bool], tuple[Any, Any]], dry_run: bool = False,
           force: bool = False) -> Any:
-    """Run ``change(stored state or None) -> (new state or None, report)`` under the lock
-    and write the new state unless it is None or the one read (and not with ``dry_run``;
-    ``force``: ``write(force=True)``); returns the report."""
+    """Run ``change(stored state or None, whether the state is local) -> (new state or None,
+    report)`` under the lock and write the new state unless it is None or the one read (and
+    not with ``dry_run``; ``force``: ``write(force=True)``); returns the report."""
+    from albform.engine.state.backends.local import LocalBackend
+
     backend = _backend(ctx, params)
     if "backup" in params:
         _keep_backup(ctx, backend, params["backup"])
@@ -98,7 +100,7 @@ def _edit(ctx: click.Context, params: dict[str, Any], operation: str,
         backend.locked(operation, parse_duration(params.get("lock_timeout", "0s")))
     with lock:
         state = backend.read()
-        new, report = change(state)
+        new, report = change(state, isinstance(backend, LocalBackend))
         if not dry_run and new is not None and new is not state:
             backend.write(new, force=force)
     return report
@@ -142,7 +144,7 @@ def state_rm(ctx: click.Context, /, addresses: tuple[str, ...], dry_run: bool,
     from albform.engine.state.edit import StateEditError, remove
 
     try:
-        removed = _edit(ctx, params, "state-rm", lambda st: remove(_or_empty(st), addresses),
+        removed = _edit(ctx, params, "state-rm", lambda st, _: remove(_or_empty(st), addresses),
                         dry_run)
     except StateEditError as exc:
         return fail(exc.summary, str(exc))
@@ -168,8 +170,8 @@ def state_mv(ctx: click.Context, /, source: str, destination: str, dry_run: bool
     from albform.engine.state.edit import StateEditError, move
 
     try:
-        moved = _edit(ctx, params, "state-mv", lambda st: move(_or_empty(st), source, destination),
-                      dry_run)
+        moved = _edit(ctx, params, "state-mv",
+                      lambda st, _: move(_or_empty(st), source, destination), dry_run)
     except StateEditError as exc:
         return fail(exc.summary, str(exc))
     verb = "Would move" if dry_run else "Move"
@@ -198,9 +200,11 @@ def state_push(ctx: click.Context, /, path: str, force: bool, **params: Any) -> 
     raw = sys.stdin.buffer.read() if path == "-" else ws.resolve(path).read_bytes()
     given = decode_state(raw)
 
+    def push(stored: Any, local: bool) -> tuple[Any, None]:
+        return pushed(stored, given, force=force, local=local), None
+
     try:
-        _edit(ctx, params, "state-push",
-              lambda stored: (pushed(stored, given, force=force), None), force=force)
+        _edit(ctx, params, "state-push", push, force=force)
     except StaleStateError as exc:
         return fail("Failed to write state", f"{exc}\n\nUse -force to overwrite it anyway.")
     return 0
@@ -219,7 +223,7 @@ def state_replace_provider(ctx: click.Context, /, from_provider: str, to_provide
     """Point every object of one provider at another (e.g. a mirror's address)."""
     from albform.engine.state.edit import replace_provider
 
-    def change(state: Any) -> tuple[Any, Any]:
+    def change(state: Any, _local: bool) -> tuple[Any, Any]:
         new, changed = replace_provider(_or_empty(state), from_provider, to_provider)
         if not changed:
             return None, changed

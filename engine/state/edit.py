@@ -117,15 +117,19 @@ def add_imported(state: State, imported: ResourceState) -> State:
     return state.with_resources([*state.resources, imported]).next_serial()
 
 
-def pushed(stored: State | None, given: State, *, force: bool) -> State | None:
-    """What ``state push`` writes over ``stored``, as Terraform's local backend does (observed
-    with terraform 1.11): the pushed lineage, and the pushed serial — one more when a state
-    was stored and its content (resources, outputs) differs. None when nothing is to be
-    written. Without ``force`` the backend's write rules apply to the state as given
-    (``StaleStateError``: another lineage, a lower serial, or the same serial with other
-    content); with ``force`` anything is written."""
+def pushed(stored: State | None, given: State, *, force: bool, local: bool,
+           ) -> State | None:
+    """What ``state push`` writes over ``stored``, as Terraform does (observed with terraform
+    1.11): the pushed lineage, and the pushed serial — one more when a state was stored and
+    the push changes it: a ``local`` state when its content (resources, outputs) differs, a
+    remote one (http, pg) when anything differs, lineage and serial included. None when
+    nothing is to be written. Without ``force`` the backend's write rules apply to the state
+    as given (``StaleStateError``: another lineage, a lower serial, or the same serial with
+    other content); with ``force`` anything is written."""
     if not force and not check_write(stored, given):
         return None
-    if stored is not None and not stored.same_content(given):
-        return given.next_serial()
-    return given
+    if stored is None:
+        return given
+    same = stored.same_content(given) if local else stored.same_content(given) and (
+        stored.lineage, stored.serial) == (given.lineage, given.serial)
+    return given if same else given.next_serial()
