@@ -117,12 +117,13 @@ SHARED = "cluster-wide (no single Kubernetes object: shared VSes, static routes.
 def _origin(attributes: Mapping[str, Any]) -> str | None:
     """The Kubernetes object named by the markers. ``IngressName`` first: AKO marks an
     Ingress's (or Route's) pools with their backend ``ServiceName`` as well, and those pools
-    live and die with the Ingress."""
+    live and die with the Ingress. A ``ServiceName`` names the Service only on L4 objects,
+    which carry no ``Host`` (a passthrough host's pool carries both)."""
     marks = _markers(attributes)
     namespace = marks.get("Namespace", [""])[0]
     if marks.get("IngressName"):
         return f"Ingress {namespace}/{marks['IngressName'][0]}"
-    if marks.get("ServiceName"):
+    if marks.get("ServiceName") and not marks.get("Host"):
         return f"Service {namespace}/{marks['ServiceName'][0]}"
     return None
 
@@ -132,8 +133,9 @@ def changes_by_origin(changes: Iterable[ResourceChange]) -> list[tuple[str, list
     of the object as planned, or as it was for a delete); an object without its own markers
     joins the object of the same name that has them (an L4 Service's VsVip and policy set
     share its VS's name); one marked with a ``Host`` only (an SNI/EVH child VS, its
-    certificate) joins the Ingress of that host, or a group naming the host when several
-    Ingresses share it; the rest are cluster-wide. Groups sorted, cluster-wide last."""
+    certificate, a passthrough host's pool and pool group) joins the Ingress of that host,
+    or a group naming the host when several Ingresses or none name it; the rest are
+    cluster-wide. Groups sorted, cluster-wide last."""
     listed = [c for c in changes if c.action in _SYMBOLS]
 
     def attributes(c: ResourceChange) -> Mapping[str, Any]:
@@ -154,7 +156,10 @@ def changes_by_origin(changes: Iterable[ResourceChange]) -> list[tuple[str, list
         origins = sorted({o for h in hosts for o in by_host.get(h, ())})
         if len(origins) == 1:
             return origins[0]
-        return f"Host {', '.join(hosts)} ({', '.join(origins)})" if origins else None
+        if not hosts:
+            return None
+        # Several Ingresses share the host, or none names it (passthrough hosts).
+        return f"Host {', '.join(hosts)}" + (f" ({', '.join(origins)})" if origins else "")
 
     groups: dict[str, list[str]] = {}
     for c in listed:

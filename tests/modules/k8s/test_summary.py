@@ -122,3 +122,21 @@ def test_ingress_objects_group_under_the_ingress_not_their_backend_service() -> 
                              '+ avi_sslkeyandcertificate.ako["c--shop.example"]']),
         (SHARED, ['+ avi_virtualservice.ako["c--Shared-L7-0"]']),
     ]
+
+
+def test_passthrough_objects_group_under_their_host() -> None:
+    """A passthrough host's pool (AKO marks it ``Host`` + ``ServiceName``, no ``IngressName``)
+    and pool group (``Host``) belong to that host, not to the backend Service nor to the
+    cluster-wide group."""
+    from albform.engine.changes import Action, ResourceChange
+    from albform.modules.k8s.summary import changes_by_origin
+
+    def delete(type_: str, name: str, **markers: list[str]) -> ResourceChange:
+        return ResourceChange(ResourceAddress.parse(f'{type_}.ako["{name}"]'), Action.DELETE,
+                              {"name": name, "markers": marks(**markers)}, None)
+
+    assert changes_by_origin([
+        delete("avi_pool", "c--pt.example-shop", Host=["pt.example"], ServiceName=["shop"]),
+        delete("avi_poolgroup", "c--pt.example", Host=["pt.example"]),
+    ]) == [("Host pt.example", ['- avi_pool.ako["c--pt.example-shop"]',
+                                '- avi_poolgroup.ako["c--pt.example"]'])]
