@@ -3,14 +3,16 @@
 and a plan's changes grouped by the Kubernetes object that caused them.
 
 The Kubernetes origin comes from AKO's markers (``markers.py``): a VS marked ``ServiceName``
-serves that LoadBalancer Service; pools marked ``IngressName`` serve those Ingresses (or
-Routes), for the hosts in their ``Host`` marker, through the VS that answers the host (an
+serves that LoadBalancer Service; pools marked ``IngressName`` (a passthrough pool: the
+``ingress_name`` of its ``service_metadata``) serve those Ingresses (or Routes), for the hosts
+in their ``Host`` marker, through the VS that answers the host (an
 SNI/EVH child marked with it, or the shared VS whose VsVip lists it). A VS's VIP and FQDNs
 come from its VsVip (a child VS uses its parent's). Refs in state are ``/api/<type>/<uuid>``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +41,24 @@ class Served:
 def _markers(attributes: Mapping[str, Any]) -> dict[str, list[str]]:
     return {str(m.get("key")): [str(v) for v in m.get("values") or ()]
             for m in attributes.get("markers") or () if isinstance(m, Mapping)}
+
+
+def _ingress(attributes: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(namespace, name) of the Ingress or Route an object serves: its ``IngressName``
+    marker, else, on a host's object (a passthrough pool has no ``IngressName``), the
+    ``ingress_name`` of AKO's ``service_metadata``."""
+    marks = _markers(attributes)
+    if marks.get("IngressName"):
+        return marks.get("Namespace", [""])[0], marks["IngressName"][0]
+    if not marks.get("Host"):
+        return None
+    try:
+        meta = json.loads(str(attributes.get("service_metadata") or "{}"))
+    except ValueError:
+        return None
+    if isinstance(meta, dict) and meta.get("ingress_name"):
+        return str(meta.get("namespace") or ""), str(meta["ingress_name"])
+    return None
 
 
 def _uuid(ref: Any) -> str:
@@ -97,15 +117,14 @@ def _ingresses(pools: Iterable[Mapping[str, Any]], services: list[Mapping[str, A
 
     out: list[Served] = []
     for pool in pools:
-        marks = _markers(pool)
-        for ingress in marks.get("IngressName", []):
-            for host in marks.get("Host", []):
-                vs = answering(host)
-                if vs is None:
-                    continue
-                vips, _ = _vip_and_fqdns(vsvip_of(vs))
-                out.append(Served("Ingress", marks.get("Namespace", [""])[0], ingress,
-                                  str(vs.get("name")), vips, (host,)))
+        if (ingress := _ingress(pool)) is None:
+            continue
+        for host in _markers(pool).get("Host", []):
+            vs = answering(host)
+            if vs is None:
+                continue
+            vips, _ = _vip_and_fqdns(vsvip_of(vs))
+            out.append(Served("Ingress", *ingress, str(vs.get("name")), vips, (host,)))
     return out
 
 
@@ -115,14 +134,14 @@ SHARED = "cluster-wide (no single Kubernetes object: shared VSes, static routes.
 
 
 def _origin(attributes: Mapping[str, Any]) -> str | None:
-    """The Kubernetes object named by the markers. ``IngressName`` first: AKO marks an
+    """The Kubernetes object an object serves. The Ingress first: AKO marks an
     Ingress's (or Route's) pools with their backend ``ServiceName`` as well, and those pools
     live and die with the Ingress. A ``ServiceName`` names the Service only on L4 objects,
     which carry no ``Host`` (a passthrough host's pool carries both)."""
+    if (ingress := _ingress(attributes)) is not None:
+        return f"Ingress {ingress[0]}/{ingress[1]}"
     marks = _markers(attributes)
     namespace = marks.get("Namespace", [""])[0]
-    if marks.get("IngressName"):
-        return f"Ingress {namespace}/{marks['IngressName'][0]}"
     if marks.get("ServiceName") and not marks.get("Host"):
         return f"Service {namespace}/{marks['ServiceName'][0]}"
     return None

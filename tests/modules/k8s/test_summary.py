@@ -140,3 +140,19 @@ def test_passthrough_objects_group_under_their_host() -> None:
         delete("avi_poolgroup", "c--pt.example", Host=["pt.example"]),
     ]) == [("Host pt.example", ['- avi_pool.ako["c--pt.example-shop"]',
                                 '- avi_poolgroup.ako["c--pt.example"]'])]
+
+
+def test_a_passthrough_host_is_served_by_its_shared_passthrough_vs() -> None:
+    """A passthrough pool has no ``IngressName`` marker; AKO's ``service_metadata`` names its
+    Ingress (or Route), so the host is listed with the Shared-Passthrough VS answering it."""
+    meta = '{"ingress_name":"pt","namespace":"default","hostnames":["pt.example"]}'
+    state = State().with_resources([
+        res("avi_vsvip", "pt", vip=[{"ip_address": {"addr": "10.0.0.7", "type": "V4"}}],
+            dns_info=[{"fqdn": "pt.example"}]),
+        res("avi_virtualservice", "c--Shared-Passthrough-0", vsvip_ref="/api/vsvip/avi_vsvip-pt",
+            markers=marks()),
+        res("avi_pool", "c--pt.example-shop", service_metadata=meta,
+            markers=marks(Host=["pt.example"], ServiceName=["shop"])),
+    ])
+    assert [s.line() for s in served_objects(state)] == [
+        "Ingress default/pt → VS c--Shared-Passthrough-0, VIP 10.0.0.7, FQDN pt.example"]
