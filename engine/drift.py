@@ -29,7 +29,7 @@ from typing import Any
 
 from albform.engine.changes import Action, AttributeChange, ResourceChange, path_text
 from albform.engine.diff import diff_attributes
-from albform.engine.schema import ResourceSchema
+from albform.engine.schema import ResourceSchema, as_stored
 from albform.engine.state.model import State
 from albform.engine.values import UNKNOWN
 
@@ -59,8 +59,12 @@ def detect_drift(prev_run: State, refreshed: State,
             continue
         if now.attributes is rs.attributes or now.attributes == rs.attributes:
             continue
-        changes = changed_attributes(schemas.get(rs.address.type), rs.attributes,
-                                     now.attributes)
+        schema = schemas.get(rs.address.type)
+        # Like with like: what a state holds of each (a key the state cannot hold, which the
+        # controller returns but the provider's schema lacks, is not a change since the
+        # last run; the plan still compares the configuration with everything read).
+        changes = changed_attributes(schema, as_stored(schema, rs.attributes),
+                                     as_stored(schema, now.attributes))
         if changes:
             out.append(ResourceChange(rs.address, Action.UPDATE, rs.attributes,
                                       now.attributes, changes, provider=rs.provider))

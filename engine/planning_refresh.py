@@ -21,7 +21,6 @@ from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.hooks import Hook
 from albform.engine.provider import Provider, ProviderError, ReadRequest, ReadResult
-from albform.engine.schema import ResourceSchema, as_stored
 from albform.engine.secrets import keep_digests
 from albform.engine.state.model import ResourceState, State
 
@@ -82,7 +81,6 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
                     + (f": {error.detail}" if error.detail else "")
                     + ". Nothing was planned; fix the problem and plan again.")
     kept: list[ResourceState] = []
-    schemas: dict[str, ResourceSchema | None] = {}
     secret_paths: dict[str, list[tuple[str, ...]]] = {}
     for i, r in enumerate(objects):
         if r.address.is_data or r.address.type in failed:
@@ -99,15 +97,13 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         attrs = result.attributes
         hook.post_refresh(r.address, attrs is None)
         if attrs is not None:
-            type_name = r.address.type
-            if type_name not in schemas:
-                schema = schemas[type_name] = provider.schema(type_name)
-                secret_paths[type_name] = schema.sensitive_paths() if schema is not None else []
-            # What the state file would keep of the object: keys it cannot hold would
-            # otherwise show as "changed outside" on every run after this one.
-            attrs = as_stored(schemas[type_name], attrs)
+            paths = secret_paths.get(r.address.type)
+            if paths is None:
+                schema = provider.schema(r.address.type)
+                paths = secret_paths[r.address.type] = \
+                    schema.sensitive_paths() if schema is not None else []
             # The controller never returns secrets: what the state knew of them stays.
-            attrs = keep_digests(r.attributes, attrs, secret_paths[type_name])
+            attrs = keep_digests(r.attributes, attrs, paths)
             kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
     if not state.deposed:
         return replace(state, resources=tuple(kept)), diags

@@ -61,7 +61,7 @@ class StateForm(Protocol):
     every instance it reads; ``from_state(to_state(a))`` equals ``a`` up to empty values
     (``None``, ``[]``), which the diff treats as unset, and up to attributes the form has no
     place for (a controller's keys the provider's schema lacks): those never outlive a run,
-    so refresh drops them too (``kept``, through ``as_stored``). Sensitive-value paths are
+    so drift detection drops them too (``kept``, through ``as_stored``). Sensitive-value paths are
     concrete paths into the attributes and are mapped with ``state_path`` / ``internal_path``.
     """
 
@@ -79,8 +79,8 @@ class StateForm(Protocol):
 
 def as_stored(schema: ResourceSchema | None, attributes: Mapping[str, Any]) -> dict[str, Any]:
     """``attributes`` with only the keys a state written and read back holds (the schema's
-    state form decides; all of them without one). Refresh keeps objects in this form, so a
-    key the state cannot hold is never reported as changed since the last run."""
+    state form decides; all of them without one). Drift compares objects in this form, so
+    a key the state cannot hold is never reported as changed since the last run."""
     form = schema.state_form if schema is not None else None
     return form.kept(attributes) if form is not None else dict(attributes)
 
