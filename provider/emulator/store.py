@@ -214,10 +214,14 @@ class Store:
     ) -> tuple[int, list[StoredObject]]:
         """Objects of a type (in ``tenants``, None = all) matching SQL conditions:
         (total count, one page)."""
-        conds = ["type = ?"]
+        # A ``uuid.in`` page names its rows: found by primary key. The unary ``+`` keeps SQLite
+        # from choosing the (type, tenant) index instead, which scans every object of the type
+        # for each page — a refresh of N objects in pages of 200 would cost N²/200 row reads.
+        plus = "+" if any(w.startswith("uuid IN") for w in where) else ""
+        conds = [f"{plus}type = ?"]
         args: list[Any] = [obj_type]
         if tenants is not None:
-            conds.append(f"tenant IN ({','.join('?' * len(tenants))})")
+            conds.append(f"{plus}tenant IN ({','.join('?' * len(tenants))})")
             args.extend(tenants)
         clause = " AND ".join([*conds, *where])
         args.extend(params)
