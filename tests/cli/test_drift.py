@@ -21,7 +21,8 @@ def _cluster(albform: Any, tmp_path: Path, verb: str, *args: str) -> Any:
                    f"-state={tmp_path / 'cluster.tfstate'}", "-no-color", *args)
 
 
-def test_drift_reports_out_of_band_changes_exactly(albform: Any, tmp_path: Path) -> None:
+def test_drift_reports_out_of_band_changes_exactly(albform: Any, plan_document: Any,
+                                                  tmp_path: Path) -> None:
     setup = albform("-chdir=" + str(DEMO / "controller"), "apply", "-auto-approve",
                     f"-state={tmp_path / 'controller.tfstate'}")
     assert setup.code == 0, setup.err
@@ -65,11 +66,11 @@ def test_drift_reports_out_of_band_changes_exactly(albform: Any, tmp_path: Path)
     # Drift detection never writes state: the next plan still knows the deleted VS and
     # plans to re-create it and to put the server back; the algorithm, which the
     # configuration does not set, is not reverted ("desired is a subset of actual").
-    plan = _cluster(albform, tmp_path, "plan", "-json")
-    actions = {rc["address"]: rc["change"]["actions"]
-               for rc in json.loads(plan.out.splitlines()[-1])["resource_changes"]}
+    planfile = tmp_path / "after-drift.tfplan"
+    document = plan_document(_cluster(albform, tmp_path, "plan", f"-out={planfile}"), planfile)
+    actions = {rc["address"]: rc["change"]["actions"] for rc in document["resource_changes"]}
     assert actions['avi_virtualservice.ako["kubeadm-cluster--default-lb-demo"]'] == ["create"]
     assert actions['avi_pool.ako["kubeadm-cluster--default-lb-demo-TCP-80"]'] == ["update"]
-    pool_change = next(rc for rc in json.loads(plan.out.splitlines()[-1])["resource_changes"]
+    pool_change = next(rc for rc in document["resource_changes"]
                        if rc["address"].startswith("avi_pool."))
     assert pool_change["change"]["after"]["lb_algorithm"] == "LB_ALGORITHM_ROUND_ROBIN"
