@@ -19,10 +19,18 @@ Mode = Literal["managed", "data"]
 _IDENT = r"[A-Za-z_][A-Za-z0-9_-]*"
 _KEY = r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]'
 _STEP_RE = re.compile(rf"({_IDENT})({_KEY})?")
+_MODULE_PATH_RE = re.compile(rf"module\.{_IDENT}(?:{_KEY})?(?:\.module\.{_IDENT}(?:{_KEY})?)*")
 
 
 class AddressError(ValueError):
     """Raised by ``parse`` for text that is not a resource address."""
+
+
+def check_selector(text: str) -> None:
+    """Raise ``AddressError`` unless ``text`` is a module path (``module.a["k"].module.b``) or
+    a resource address, with or without an instance key: what ``state rm | mv`` select by."""
+    if not _MODULE_PATH_RE.fullmatch(text.strip()):
+        ResourceAddress.parse(text)
 
 
 def _format_key(key: InstanceKey) -> str:

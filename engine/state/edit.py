@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from albform.engine.addrs import AddressError, ResourceAddress
+from albform.engine.addrs import AddressError, ResourceAddress, check_selector
 from albform.engine.state.backends.base import check_write
 from albform.engine.state.model import ResourceState, State
 
@@ -31,6 +31,16 @@ def selects(selector: str, address: ResourceAddress | str) -> bool:
     return text == selector or text.startswith((selector + "[", selector + "."))
 
 
+def _check_syntax(*selectors: str) -> None:
+    """Malformed address text is an error before any matching, as in Terraform (observed
+    with terraform 1.11: exit 1 on a parse error, never "No matching objects")."""
+    for selector in selectors:
+        try:
+            check_selector(selector)
+        except AddressError as exc:
+            raise StateEditError("Invalid address", str(exc)) from None
+
+
 def _objects(state: State) -> list[ResourceState]:
     return [*state.resources, *state.deposed]
 
@@ -43,7 +53,9 @@ def _rebuilt(state: State, objects: Sequence[ResourceState]) -> State:
 
 def remove(state: State, selectors: Sequence[str]) -> tuple[State, list[ResourceAddress]]:
     """The state without the selected objects, and the addresses removed (in state order).
-    A selector that matches nothing is an error (Terraform: "Invalid target address")."""
+    A malformed selector is an error ("Invalid address"), so is one that matches nothing
+    (Terraform: "Invalid target address")."""
+    _check_syntax(*selectors)
     for selector in selectors:
         if not any(selects(selector, o.address) for o in _objects(state)):
             raise StateEditError("Invalid target address",
@@ -61,7 +73,9 @@ def remove(state: State, selectors: Sequence[str]) -> tuple[State, list[Resource
 def move(state: State, source: str, destination: str,
          ) -> tuple[State, list[tuple[ResourceAddress, ResourceAddress]]]:
     """The state with every object ``source`` selects renamed under ``destination`` (the
-    selector's text replaced by it), and the (old, new) pairs."""
+    selector's text replaced by it), and the (old, new) pairs. Either text malformed is
+    an "Invalid address" error."""
+    _check_syntax(source, destination)
     chosen = [o for o in _objects(state) if selects(source, o.address)]
     if not chosen:
         raise StateEditError("Invalid source address",

@@ -148,3 +148,13 @@ def test_replace_provider_output_raw_graph_providers(albform: Runner, tmp_path: 
         rendered = subprocess.run([dot, "-Tsvg"], input=text, capture_output=True,
                                   text=True, timeout=60)
         assert rendered.returncode == 0, rendered.stderr
+
+
+def test_rm_and_mv_of_a_malformed_address_say_invalid_address(albform: Runner,
+                                                                tmp_path: Path) -> None:
+    # terraform 1.11 answers a parse error with exit 1 before looking at the state.
+    for args in (("state", "rm", "avi_pool.ako["), ("state", "mv", "avi_pool.ako[", "avi_pool.b"),
+                 ("state", "mv", "avi_pool.a", "avi_pool.b[")):
+        result = albform(*args, cwd=tmp_path)
+        assert result.code == 1 and "Invalid address" in result.err, result.err
+        assert "No matching objects" not in result.err and "does not match" not in result.err
