@@ -150,10 +150,13 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
             config, provider, backend, prev_state = (opened.config, opened.provider,
                                                      opened.backend, opened.prev_state)
             if args.adopt:
-                from albform.cli.adopt import with_adoptions
+                from albform.cli.adopt import managed_elsewhere, with_adoptions
 
+                elsewhere = managed_elsewhere(
+                    ws.workspaces(config.backend),
+                    ws.workspace_name if ws.state_path is None else None)
                 config, _, adopt_diags = with_adoptions(
-                    config, (str(r.address) for r in prev_state.resources), provider)
+                    config, (str(r.address) for r in prev_state.resources), provider, elsewhere)
                 diags.extend(adopt_diags)
             plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
                                           parallelism=args.parallelism,

@@ -26,7 +26,8 @@ from albform.cli.sources import ConfigSource
 def adopt_option(f: Any) -> Any:
     return click.option("--adopt", "adopt", is_flag=True,
                         help="Import objects an AKO installation already created (same name "
-                             "and created_by) instead of creating them.")(f)
+                             "and created_by) instead of creating them; never an object "
+                             "another workspace's state manages (a warning names it).")(f)
 
 
 def cluster_inputs(f: Any) -> Any:

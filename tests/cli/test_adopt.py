@@ -104,3 +104,30 @@ def test_adopt_never_takes_over_a_foreign_object(albform: Any, tmp_path: Path) -
     vs = next(d["change"] for d in lines if d["type"] == "planned_change"
               and d["change"]["resource"]["addr"].startswith("avi_virtualservice."))
     assert vs["action"] == "create" and "importing" not in vs
+
+
+def test_adopt_never_takes_over_what_another_workspace_manages(albform: Any,
+                                                                tmp_path: Path) -> None:
+    # Two states must never manage one object: the objects workspace "x" applied are named
+    # with that workspace and left alone, as a foreign owner's are.
+    _controller(albform, tmp_path)
+    work = tmp_path / "w"
+    work.mkdir()
+
+    def cluster(verb: str, *args: str) -> Any:
+        return albform("cluster", verb, "--manifests", str(INPUTS[0]), "--ako-config",
+                       str(INPUTS[1]), "--controller-facts", str(INPUTS[2]), "-no-color",
+                       *args, cwd=work)
+
+    assert albform("workspace", "new", "x", cwd=work).code == 0
+    applied = cluster("apply", "-auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    assert albform("workspace", "select", "default", cwd=work).code == 0
+    plan = cluster("plan", "--adopt", "-json")
+    diagnostics = [d["diagnostic"] for d in plan.ui_lines() if d["type"] == "diagnostic"]
+    assert {d["summary"] for d in diagnostics} == {"Object not adopted"}
+    assert len(diagnostics) == 4  # VS, VsVip, pool, L4 policy set
+    assert all('workspace "x"' in d["detail"] for d in diagnostics), diagnostics
+    imported = [d for d in plan.ui_lines() if d["type"] == "planned_change"
+                and "importing" in d["change"]]
+    assert imported == []
