@@ -40,6 +40,11 @@ class ResourceConfig:
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     source: SourceRange | None = None
     provider: str = AVI_PROVIDER
+    # What to advise when a destroy-then-create replacement of this object is blocked by
+    # objects referring to it (``planning_checks.check_replace_referenced``), for a front end
+    # that cannot set lifecycle or a new name; None: the engine's advice. A template with
+    # ``{address}`` (this object) and ``{targets}`` (``-target='R'`` for each referrer).
+    replace_remedy: str | None = None
 
     @property
     def type(self) -> str:

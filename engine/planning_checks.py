@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, AttributeChange, PlanOptions, ResourceChange
-from albform.engine.config import Configuration
+from albform.engine.config import Configuration, ResourceConfig
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.provider import Provider, object_id
 from albform.engine.state.model import State
@@ -163,7 +163,8 @@ def check_replace_referenced(changes: Sequence[ResourceChange], config: Configur
     configuration refers to X). The controller refuses to delete an object that is
     referred to, and R can only point at the new X once it exists, so no order of the
     steps works; the way out is create_before_destroy (the new X is created first, R is
-    re-pointed, then the old X is deleted) or dropping the references first. Referrers
+    re-pointed, then the old X is deleted) or dropping the references first — or what X's
+    front end advises instead (``ResourceConfig.replace_remedy``). Referrers
     deleted or replaced destroy-first themselves are no obstacle (they go before X).
     Run after ``unset_dangling_refs``: a ref it unsets is dropped before the delete."""
     diags = Diagnostics()
@@ -197,12 +198,24 @@ def check_replace_referenced(changes: Sequence[ResourceChange], config: Configur
             f"{', '.join(sorted(names))} still refer{'s' if len(names) == 1 else ''} to it "
             "and would refer to the new object. The controller refuses to delete an object "
             "that is referred to, and the referrers can point at the new object only once it "
-            f"exists, so this plan cannot be applied. Set lifecycle {{ create_before_destroy "
-            f"= true }} on {x.address} and give it a new name (names are unique per type, so "
-            "the new object is created beside the old one, the referrers are updated to it, "
-            "then the old one is deleted), or remove the references first.",
+            "exists, so this plan cannot be applied. "
+            + _replace_remedy(rc).format(address=x.address, targets=" ".join(
+                f"-target='{name}'" for name in sorted(names))),
             subject=rc.source if rc is not None else None, address=x.address)
     return diags
+
+
+_DEFAULT_REPLACE_REMEDY = (
+    "Set lifecycle {{ create_before_destroy = true }} on {address} and give it a new name "
+    "(names are unique per type, so the new object is created beside the old one, the "
+    "referrers are updated to it, then the old one is deleted), or remove the references "
+    "first.")
+
+
+def _replace_remedy(rc: ResourceConfig | None) -> str:
+    """The front end's advice for ``rc`` (``ResourceConfig.replace_remedy``) or the default."""
+    return rc.replace_remedy if rc is not None and rc.replace_remedy is not None \
+        else _DEFAULT_REPLACE_REMEDY
 
 
 def _ids_in(value: object, provider: Provider) -> set[str]:

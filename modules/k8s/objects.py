@@ -23,6 +23,23 @@ from albform.modules.k8s.crd_status import CrdStatus
 
 RESOURCE_NAME = "ako"
 # A reference by name: ``/api/pool?name=x`` (or ``/api/pool/?name=x``).
+
+
+def replace_remedy(command: str) -> str:
+    """What to do when a translated object's replacement is blocked by objects referring to
+    it (``ResourceConfig.replace_remedy``): its name comes from AKO's naming rules and it has
+    no lifecycle block, so it cannot be created beside the old one; the referrers go first
+    and come back after it. ``command``: the one that plans these objects."""
+    return (
+        "A cluster's objects take their names from AKO's naming rules and have no lifecycle "
+        "block, so the new object cannot be created beside the old one "
+        "(create_before_destroy). Replace it in three steps, with the same inputs: "
+        f"(1) {command} destroy {{targets}} — the referrers go, and traffic through them "
+        f"stops until step 3; (2) {command} apply -replace='{{address}}' "
+        f"-target='{{address}}'; (3) {command} apply — the referrers come back, pointing at "
+        "the new object.")
+
+
 _NAME_REF = re.compile(r"/api/([a-z0-9]+)/?\?name=(.+)", re.DOTALL)
 
 
@@ -71,6 +88,7 @@ class Translation:
         # Many objects refer to the same few (a shared VS, its vsvip): address each once.
         addresses: dict[tuple[str, str, str], ResourceAddress] = {}
         resources = []
+        remedy = replace_remedy("albform" if module else "albform cluster")
         for obj in self.objects:
             deps = []
             for target in self._dependencies(obj, index):
@@ -83,6 +101,7 @@ class Translation:
                 address=self.address(obj, module),
                 attributes=dict(obj.body),
                 depends_on=tuple(deps),
+                replace_remedy=remedy,
             ))
         return Configuration(resources=tuple(resources))
 

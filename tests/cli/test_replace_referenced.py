@@ -99,3 +99,36 @@ def test_replace_of_a_referenced_object(albform: Any, tmp_path: Path) -> None:
     assert "1 added, 1 changed, 1 destroyed" in applied.out
     again = albform(chdir, "plan", "-no-color", "-detailed-exitcode")
     assert again.code == 0, again.out
+
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "lb-demo"
+
+
+def test_cluster_replace_of_a_referenced_object_gives_cluster_advice(albform: Any,
+                                                                     tmp_path: Path) -> None:
+    # A cluster's objects have AKO's names and no lifecycle block: the advice is the steps a
+    # cluster plan can take, and following them replaces the object.
+    setup = albform("-chdir=" + str(DEMO / "controller"), "apply", "-auto-approve",
+                    f"-state={tmp_path / 'controller.tfstate'}")
+    assert setup.code == 0, setup.err
+
+    def cluster(verb: str, *args: str) -> Any:
+        return albform("cluster", verb, "--manifests", str(DEMO / "manifests"),
+                       "--ako-config", str(DEMO / "avi-k8s-config.yaml"), "--controller-facts",
+                       str(DEMO / "controller-facts.yaml"), "-no-color", *args)
+
+    assert cluster("apply", "-auto-approve").code == 0
+    vip = 'avi_vsvip.ako["kubeadm-cluster--default-lb-demo"]'
+    vs = 'avi_virtualservice.ako["kubeadm-cluster--default-lb-demo"]'
+    refused = cluster("plan", f"-replace={vip}")
+    assert refused.code == 1 and "still referred to" in refused.err
+    detail = " ".join(refused.err.replace("│", " ").split())
+    assert "create_before_destroy = true" not in detail and "new name" not in detail
+    assert f"albform cluster destroy -target='{vs}'" in detail, detail
+    assert f"albform cluster apply -replace='{vip}' -target='{vip}'" in detail
+    before = albform("state", "show", vip).out
+    assert cluster("destroy", "-auto-approve", f"-target={vs}").code == 0
+    assert cluster("apply", "-auto-approve", f"-replace={vip}", f"-target={vip}").code == 0
+    assert cluster("apply", "-auto-approve").code == 0
+    assert albform("state", "show", vip).out != before  # a new object (new uuid)
+    assert cluster("plan", "-detailed-exitcode").code == 0
