@@ -21,6 +21,7 @@ styles share: the pure constructs here and the real-cdktf ones in ``interop``.
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -118,7 +119,23 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _warn(construct_path: str, message: str) -> None:
-    warnings.warn(f"{construct_path}: {message}", ClusterModuleWarning, stacklevel=3)
+    """Warn at the user's line (the construct or ``app.synth()`` call): the first frame
+    outside albform's package, however deep the synth walk that got here."""
+    warnings.warn(f"{construct_path}: {message}", ClusterModuleWarning,
+                  stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """``warnings.warn``'s stacklevel for the nearest frame outside albform (1: _warn's
+    caller); the outermost frame when every frame is albform's."""
+    frame, level = sys._getframe(2), 2  # _warn's caller is level 2 for warnings.warn
+    while frame.f_back is not None and _is_albform(frame.f_globals.get("__name__")):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _is_albform(module: object) -> bool:
+    return isinstance(module, str) and (module == "albform" or module.startswith("albform."))
 
 
 AKO = ClusterSpec("ako", {"virtualservices": "avi_virtualservice", "pools": "avi_pool",

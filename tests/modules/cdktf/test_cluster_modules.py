@@ -401,3 +401,41 @@ def test_terraform_init_accepts_the_synthesized_stack(tmp_path: Path) -> None:
     refused = init(builtin)
     assert refused.returncode != 0
     assert "Invalid module source address" in refused.stderr
+
+
+APP = '''\
+import os
+import sys
+from pathlib import Path
+
+import albform.modules.cdktf as lib
+
+DEMO, OUT = Path(sys.argv[1]), Path(sys.argv[2])
+app = lib.App(outdir=str(OUT))
+stack = lib.Stack(app, "s")
+here = OUT.resolve() / "stacks" / "s"
+lib.AkoCluster(stack, "k", manifests=[os.path.relpath(DEMO / "manifests", here)],
+               ako_config=os.path.relpath(DEMO / "avi-k8s-config.yaml", here),
+               controller_facts=os.path.relpath(DEMO / "controller-facts.yaml", here))
+app.synth()
+'''
+
+
+def test_cluster_module_warnings_point_at_the_app_line(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import runpy
+    import warnings
+
+    from albform.modules.cdktf import ClusterModuleWarning
+
+    app = tmp_path / "app.py"
+    app.write_text(APP)
+    demo = Path(__file__).resolve().parents[3] / "examples" / "lb-demo"
+    monkeypatch.setattr(sys, "argv", [str(app), str(demo), str(tmp_path / "out")])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ClusterModuleWarning)
+        runpy.run_path(str(app), run_name="__main__")
+    found = [w for w in caught if issubclass(w.category, ClusterModuleWarning)]
+    assert found
+    synth_line = APP.splitlines().index("app.synth()") + 1
+    assert {(w.filename, w.lineno) for w in found} == {(str(app), synth_line)}
