@@ -84,6 +84,12 @@ def parse_route(ctx: Context, route: KubeObject, diags: Diagnostics) -> IngressH
     tls = spec.get("tls") if isinstance(spec.get("tls"), dict) else None
     termination = str((tls or {}).get("termination") or "")
     policy = str((tls or {}).get("insecureEdgeTerminationPolicy") or "")
+    if policy not in ("", ALLOW, REDIRECT, NONE):
+        # AKO compares the value with these three only: anything else acts as unset.
+        diags.warning("Route field ignored", f"{where}: insecureEdgeTerminationPolicy "
+                      f"{policy!r} is none of Allow, Redirect, None; AKO treats it as unset "
+                      "(HTTP is neither redirected to HTTPS nor served, nor closed).",
+                      subject=route.source)
     out = IngressHosts(route, redirect=policy == REDIRECT, insecure_allow=policy == ALLOW)
     out.paths[host] = backends
     if tls is not None and termination == PASSTHROUGH:
