@@ -44,7 +44,7 @@ def build_istio(ctx: Context) -> list[AviObject]:
                           "at boot without it); the pools name "
                           f"{ctx.names.istio_pki_profile(ns)} and "
                           f"{ctx.names.istio_workload_cert(ns)}, which this plan does not "
-                          "create.")
+                          "create.", subject=ctx.settings.where("istioEnabled"))
         return []
     tenant = ctx.settings.tenant_name
     pki, cert = ctx.names.istio_pki_profile(ns), ctx.names.istio_workload_cert(ns)

@@ -80,6 +80,13 @@ class AkoSettings:
     # "strict" lets one namespace claim a Route host.
     fqdn_reuse_policy: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    # Where each key was written (ConfigMap key or Helm values path → file:line), so a
+    # later warning about a setting can point at it; not part of the settings' value.
+    locations: Mapping[str, SourceRange] = field(default_factory=dict, compare=False)
+
+    def where(self, key: str) -> SourceRange | None:
+        """Where ``key`` (a ConfigMap key: ``istioEnabled``) was written, if known."""
+        return self.locations.get(key)
 
     @property
     def name_prefix(self) -> str:
@@ -399,6 +406,7 @@ def settings_from_values(values: Mapping[str, Any], lines: Mapping[str, SourceRa
         istio_enabled=r.boolean("istioEnabled", False),
         fqdn_reuse_policy=r.text("fqdnReusePolicy").lower(),
         extra={k: r.text(k) for k in values if k not in KNOWN_KEYS},
+        locations=r.lines,
     )
     if r.diags.has_errors():
         return None, r.diags

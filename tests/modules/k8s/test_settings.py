@@ -155,3 +155,14 @@ def test_controller_facts() -> None:
     assert facts is None
     assert [(d.summary, d.subject.start_line if d.subject else 0) for d in diags] == [
         ("Invalid controller fact", 1), ("Unknown controller fact", 2)]
+
+
+def test_istio_without_its_secret_warns_on_the_istio_enabled_line() -> None:
+    from albform.modules.k8s.translate import translate
+
+    s, diags = load_settings(_cm('  istioEnabled: "true"\n'), "cm.yaml")
+    assert s is not None and not diags
+    _, diags = translate([], s, ControllerFacts())
+    warning = next(d for d in diags if d.summary == "Istio objects not created")
+    assert warning.subject is not None
+    assert (warning.subject.filename, warning.subject.start_line) == ("cm.yaml", 9)
