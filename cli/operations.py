@@ -173,7 +173,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
 
                 save_plan(plan, ws.resolve(args.out),
                           config_source={**without_variable_values(source.to_json()),
-                                         **backend_record(ws)},
+                                         **backend_record(ws),
+                                         **_recorded_reads(config)},
                           schemas=schemas)
                 view.saved(args.out)
             elif not args.json and plan.has_changes():
@@ -239,6 +240,12 @@ def _digest_memo(ws: Workspace) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()  # scrypt decides every digest
     key = hmac.new(user_key, b"albform secret-digest memo", hashlib.sha256).digest()
     return remembered_digests(ws.workdir / PRIVATE_DIR / "secret-digests.json", key)
+
+
+def _recorded_reads(config: Any) -> dict[str, Any]:
+    """What the plan file keeps of the live reads the configuration was made from, for
+    ``show -json PLANFILE`` (``Configuration.recorded_reads``)."""
+    return {"recorded_reads": dict(config.recorded_reads)} if config.recorded_reads else {}
 
 
 def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],

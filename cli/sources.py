@@ -104,8 +104,26 @@ class ConfigSource:
     # -- loading ------------------------------------------------------------------------
     @property
     def needs_controller(self) -> bool:
-        """A cluster source without a facts file reads the facts from the controller."""
-        return self.kind == "cluster" and not self.params.get("controller_facts")
+        """A cluster source without a facts file (or facts a saved plan recorded) reads the
+        facts from the controller."""
+        return self.kind == "cluster" and not self.params.get("controller_facts") \
+            and not self.params.get("recorded_facts")
+
+    def replaying(self, recorded: Mapping[str, Any]) -> ConfigSource:
+        """This source loading what a saved plan recorded of its live reads
+        (``Configuration.recorded_reads``) instead of reading again: for a cluster source,
+        the controller facts."""
+        facts = recorded.get("controller_facts")
+        if self.kind != "cluster" or facts is None:
+            return self
+        from albform.modules.k8s.facts import ControllerFacts
+
+        try:
+            ControllerFacts.from_json(facts)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ValueError("the controller facts the plan file records are malformed."
+                             ) from None
+        return ConfigSource(self.kind, {**self.params, "recorded_facts": facts})
 
     def check_plan(self, plan: Plan, options: PlanOptions) -> Diagnostics:
         """The front end's own checks of a plan before it is shown or saved (GSLB: the
@@ -147,10 +165,12 @@ class ConfigSource:
         raise ValueError(f"unknown configuration source kind {self.kind!r}")
 
     def _cluster_inputs(self, provider: Provider | None) -> Any:
+        from albform.modules.k8s.facts import ControllerFacts
         from albform.modules.k8s.load import ClusterInputs, LiveCluster
 
         live = self.params.get("live")
         facts = self.params.get("controller_facts")
+        recorded = self.params.get("recorded_facts")
         return ClusterInputs(
             manifests=tuple(Path(p) for p in self.params.get("manifests", [])),
             live=LiveCluster(kubeconfig=live.get("kubeconfig"), context=live.get("context"),
@@ -158,5 +178,6 @@ class ConfigSource:
             ako_config=Path(self.params["ako_config"]) if self.params.get("ako_config")
             else None,
             controller_facts=Path(facts) if facts else None,
+            recorded_facts=ControllerFacts.from_json(recorded) if recorded else None,
             provider=provider)
 

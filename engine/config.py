@@ -104,6 +104,9 @@ class Configuration:
     # Every input the front end read, name -> digest (engine/inputs.py): a saved plan
     # refuses to apply once one of them changed.
     inputs: Mapping[str, str] = field(default_factory=dict)
+    # What a front end read live (e.g. controller facts) that a saved plan keeps, so its
+    # configuration can be loaded again offline (``show -json PLANFILE``): JSON, no secrets.
+    recorded_reads: Mapping[str, Any] = field(default_factory=dict)
     # Root module input variables with their values (the plan JSON's ``variables``).
     variables: tuple[VariableConfig, ...] = ()
     # Describes the root module's blocks as written (engine/config_blocks.py), for front
@@ -124,6 +127,7 @@ class Configuration:
             provider_config={**other.provider_config, **self.provider_config},
             backend=self.backend or other.backend,
             inputs={**other.inputs, **self.inputs},
+            recorded_reads={**other.recorded_reads, **self.recorded_reads},
             variables=self.variables + other.variables,
             describe_written=self.describe_written or other.describe_written,
         )

@@ -127,10 +127,15 @@ def with_configuration(ws: Workspace, saved: Any) -> Any:
         return saved.plan
     try:
         source = ConfigSource.from_json(with_variable_values(record, {}, ws.env))
+        source = source.replaying(record.get("recorded_reads") or {})
     except ValueError as exc:
         return without(str(exc))
-    if source.needs_controller or source.params.get("live"):
-        return without("the configuration came from a live read (controller or cluster).")
+    if source.params.get("live"):
+        return without("the Kubernetes objects were read from a live cluster, which the "
+                       "plan file does not keep (give the manifests as files to keep it).")
+    if source.needs_controller:
+        return without("the controller facts were read from the controller, and this plan "
+                       "file does not record them (it was saved by an older albform).")
     config, diags = source.load(ws.env, workspace=str(record.get("workspace") or "default"))
     if diags.has_errors():
         return without("the configuration no longer loads.")

@@ -10,7 +10,15 @@ JSON: a constant of a sensitive attribute, a sensitive output or a sensitive var
 default is never written.
 
 Without it (the Kubernetes translator, test front ends), resources come from their
-instances: constants from the evaluated attributes, references from ``Deferred`` values.
+instances, one entry per block. A block of one unkeyed instance is described by that
+instance: constants from the evaluated attributes, references from ``Deferred`` values. A
+block of keyed instances is a ``for_each`` over data, described as Terraform describes the
+equivalent written module (``modules/cdktf/cluster_module.py``: ``for_each =
+local.albform.resources.<type>.<block>``, each argument ``each.value.<name>``): a
+``for_each_expression`` and, per argument any instance sets, the references
+``["each.value.<name>", "each.value"]`` and never a constant (the values differ per
+instance); nested blocks, written there as ``dynamic`` blocks, are left out as Terraform
+leaves them out.
 """
 
 from __future__ import annotations
@@ -176,27 +184,60 @@ def _from_instances(resources: tuple[ResourceConfig, ...],
                     schemas: Mapping[str, ResourceSchema],
                     providers: dict[str, dict[str, str]], *, depth: int = 0,
                     ) -> dict[str, Any]:
-    """Resource blocks from their first instances, a module's under ``module_calls``;
-    addresses below ``depth`` module steps (the caller's position)."""
-    seen: set[ResourceAddress] = set()
-    root: dict[str, Any] = {}
+    """Resource blocks from their instances, a module's under ``module_calls``; addresses
+    below ``depth`` module steps (the caller's position)."""
+    blocks: dict[ResourceAddress, list[ResourceConfig]] = {}
     for rc in resources:
-        block = rc.address.resource()
-        if block in seen:
-            continue
-        seen.add(block)
+        blocks.setdefault(rc.address.resource(), []).append(rc)
+    root: dict[str, Any] = {}
+    for block, members in blocks.items():
         node = root
         steps: tuple[ModuleStep, ...] = block.module[depth:]
         for step in steps:  # instances of one call share its configuration
             calls = node.setdefault("module_calls", {})
             node = calls.setdefault(step.name, {"module": {}})["module"]
         local = dataclasses.replace(block, module=())
-        node.setdefault("resources", []).append({
-            **address_fields(local), "provider_config_key": _provider_key(rc.provider,
-                                                                          providers),
-            "expressions": _instance_expressions(rc, schemas.get(rc.type)),
-            "schema_version": 0})
+        first = members[0]
+        schema = schemas.get(first.type)
+        entry: dict[str, Any] = {
+            **address_fields(local), "provider_config_key": _provider_key(first.provider,
+                                                                          providers)}
+        if first.address.key is None:
+            entry["expressions"] = _instance_expressions(first, schema)
+            entry["schema_version"] = 0
+        else:
+            entry["expressions"] = _each_value_expressions(members, schema)
+            entry["schema_version"] = 0
+            entry["for_each_expression"] = {"references": _data_path(local)}
+        node.setdefault("resources", []).append(entry)
     return root
+
+
+# The local the written module reads its objects from (modules/cdktf/cluster_module.py).
+_DATA = ("local", "albform", "resources")
+
+
+def _data_path(block: ResourceAddress) -> list[str]:
+    """The ``for_each_expression`` references of ``block``, longest first, as Terraform
+    lists a traversal: ``local.albform.resources.<type>.<name>`` down to ``local.albform``."""
+    parts = (*_DATA, block.type, block.name)
+    return [".".join(parts[:n]) for n in range(len(parts), 1, -1)]
+
+
+def _each_value_expressions(members: list[ResourceConfig], schema: ResourceSchema | None,
+                            ) -> dict[str, Any]:
+    """Every argument any instance sets, as ``each.value.<name>`` (nested blocks left out:
+    the written module makes them ``dynamic`` blocks, which Terraform does not describe)."""
+    names: set[str] = set()
+    for rc in members:
+        names.update(rc.attributes)
+    out: dict[str, Any] = {}
+    for name in sorted(names):
+        attr = schema.attributes.get(name) if schema else None
+        if attr is not None and attr.is_nested:
+            continue
+        out[name] = {"references": [f"each.value.{name}", "each.value"]}
+    return out
 
 
 def _instance_expressions(rc: ResourceConfig, schema: ResourceSchema | None,

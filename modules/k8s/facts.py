@@ -10,7 +10,9 @@ from a live controller. Missing file -> ``ControllerFacts()`` (documented defaul
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.k8s.yamlsrc import load_documents
@@ -56,6 +58,31 @@ class ControllerFacts:
             if t == api_type and n == name:
                 return kind
         return ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The facts as plain JSON (sets sorted), which ``from_json`` reads back equal; a
+        saved plan keeps the facts it read from the controller this way (no secrets: names
+        and settings only)."""
+        return {"cloud_type": self.cloud_type, "dns_subdomains": list(self.dns_subdomains),
+                "license_tier": self.license_tier, "vrf_name": self.vrf_name,
+                "ipam_type": self.ipam_type, "nsxt_transport_zone": self.nsxt_transport_zone,
+                "avi_objects": None if self.avi_objects is None
+                else sorted(list(o) for o in self.avi_objects),
+                "avi_object_types": [list(t) for t in self.avi_object_types]}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> ControllerFacts:
+        """The facts ``to_json`` wrote (KeyError/TypeError when ``doc`` is not such)."""
+        objects = doc["avi_objects"]
+        return cls(cloud_type=str(doc["cloud_type"]),
+                   dns_subdomains=tuple(str(d) for d in doc["dns_subdomains"]),
+                   license_tier=str(doc["license_tier"]), vrf_name=str(doc["vrf_name"]),
+                   ipam_type=str(doc["ipam_type"]),
+                   nsxt_transport_zone=str(doc["nsxt_transport_zone"]),
+                   avi_objects=None if objects is None
+                   else frozenset((str(t), str(n)) for t, n in objects),
+                   avi_object_types=tuple((str(t), str(n), str(k))
+                                          for t, n, k in doc["avi_object_types"]))
 
 
 _KEYS = {"cloudType": "cloud_type", "dnsSubdomains": "dns_subdomains",

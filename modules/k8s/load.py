@@ -38,6 +38,9 @@ from albform.modules.k8s.references import avi_references
 from albform.modules.k8s.settings import AkoSettings, load_settings
 from albform.modules.k8s.translate import translate
 
+# The input name of facts read from the controller (engine/inputs.py).
+FACTS_READ = "controller facts (read from the controller)"
+
 
 @dataclass(frozen=True, slots=True)
 class LiveCluster:
@@ -62,6 +65,10 @@ class ClusterInputs:
     ako_settings: Mapping[str, Any] | None = None
     controller_facts: Path | Mapping[str, Any] | None = None
     provider: Provider | None = None
+    # Facts read from the controller when a saved plan was made, which the plan file keeps:
+    # used in place of reading them again (``show -json PLANFILE`` describes the
+    # configuration offline), under the same input name, so the digests still compare.
+    recorded_facts: ControllerFacts | None = None
     # Where to report problems of inline values and live reads ("ako_settings",
     # "controller_facts", "live"): the HCL module's argument lines.
     where: Mapping[str, SourceRange] = field(default_factory=dict)
@@ -82,32 +89,36 @@ class _Read:
 
 def load_cluster(inputs: ClusterInputs) -> tuple[Translation | None, Diagnostics]:
     """The objects AKO would create (None when an input has errors)."""
-    translation, _, diags = _load(inputs, digests=False)
+    translation, _, diags = _load(inputs)
     return translation, diags
 
 
 def load_cluster_configuration(inputs: ClusterInputs, module: tuple[ModuleStep, ...] = (),
                                ) -> tuple[Configuration, Diagnostics]:
     """The same objects as the engine's configuration (resources under ``module``), with
-    ``inputs`` recording what they were read from; empty when an input has errors."""
-    translation, digests, diags = _load(inputs, digests=True)
+    ``inputs`` recording what they were read from and ``recorded_reads`` the facts read
+    from the controller (``{"controller_facts": ...}``, for ``ClusterInputs.recorded_facts``);
+    empty when an input has errors."""
+    translation, read, diags = _load(inputs)
     if translation is None:
         return Configuration(), diags
-    return replace(translation.to_configuration(module), inputs=digests), diags
+    recorded = {"controller_facts": read.facts.to_json()} \
+        if read.facts_read is not None and read.facts is not None else {}
+    return replace(translation.to_configuration(module), inputs=_digests(read, translation),
+                   recorded_reads=recorded), diags
 
 
-def _load(inputs: ClusterInputs, *, digests: bool,
-          ) -> tuple[Translation | None, dict[str, str], Diagnostics]:
+def _load(inputs: ClusterInputs) -> tuple[Translation | None, _Read, Diagnostics]:
     diags = Diagnostics()
     read = _Read()
     _read_objects(inputs, read, diags)
     _read_settings(inputs, read, diags)
     _read_facts(inputs, read, diags)
     if diags.has_errors() or read.settings is None or read.facts is None:
-        return None, {}, diags
+        return None, read, diags
     translation, more = translate(read.objects, read.settings, read.facts)
     diags.extend(more)
-    return translation, _digests(read, translation) if digests else {}, diags
+    return translation, read, diags
 
 
 def _digests(read: _Read, translation: Translation) -> dict[str, str]:
@@ -200,6 +211,9 @@ def _read_facts(inputs: ClusterInputs, read: _Read, diags: Diagnostics) -> None:
         read.facts, more = load_facts(json.dumps(dict(given)),
                                       where.filename if where else "controller_facts")
         diags.extend(_at(inputs, "controller_facts", more, inline=True))
+    elif inputs.recorded_facts is not None:
+        read.facts = inputs.recorded_facts
+        read.facts_read = FACTS_READ
     elif inputs.provider is not None:
         if read.settings is None:
             return  # which cloud to ask is in the settings (their error is reported)
@@ -208,6 +222,6 @@ def _read_facts(inputs: ClusterInputs, read: _Read, diags: Diagnostics) -> None:
         read.facts, more = read_controller_facts(inputs.provider, read.settings,
                                                  avi_references(read.objects))
         diags.extend(more)
-        read.facts_read = "controller facts (read from the controller)"
+        read.facts_read = FACTS_READ
     else:
         read.facts = ControllerFacts()

@@ -203,7 +203,54 @@ def test_live_controller_facts_match_the_example_facts_file(albform: Runner, clu
     def afters(document: Any) -> dict[str, Any]:
         return {rc["address"]: rc["change"]["after"] for rc in document["resource_changes"]}
 
-    assert afters(plan_document(live, tmp_path / "live.tfplan")) == afters(with_file)
+    read_live = plan_document(live, tmp_path / "live.tfplan")
+    assert afters(read_live) == afters(with_file)
+    # The plan file records the facts it read, so the configuration is described offline.
+    assert read_live["configuration"] == with_file["configuration"]
+    assert read_live["configuration"]["root_module"]["resources"]
+
+
+def test_show_json_describes_each_cluster_block_as_a_for_each(cluster: Any,
+                                                               plan_document: Any,
+                                                               tmp_path: Path) -> None:
+    planfile = tmp_path / "tfplan"
+    document = plan_document(cluster("plan", f"-out={planfile}"), planfile)
+    resources = document["configuration"]["root_module"]["resources"]
+    assert sorted(r["address"] for r in resources) == [
+        "avi_l4policyset.ako", "avi_pool.ako", "avi_virtualservice.ako", "avi_vrfcontext"
+        "_static_route.ako", "avi_vsvip.ako"]
+    for r in resources:
+        assert r["for_each_expression"]["references"][0] == \
+            f"local.albform.resources.{r['type']}.{r['name']}"
+        # Three static routes share one block: no route's values stand for the block's.
+        assert all("constant_value" not in e for e in r["expressions"].values())
+        assert all(e["references"] == [f"each.value.{name}", "each.value"]
+                   for name, e in r["expressions"].items())
+
+
+def test_show_json_of_a_plan_without_recorded_facts_says_why(albform: Runner, cluster: Any,
+                                                             tmp_path: Path) -> None:
+    """A plan file whose facts were read live but not recorded (an older albform's)."""
+    import zipfile
+
+    planfile = tmp_path / "live.tfplan"
+    planned = albform("cluster", "plan", f"-out={planfile}", "--manifests",
+                      str(DEMO / "manifests"), "--ako-config",
+                      str(DEMO / "avi-k8s-config.yaml"), f"-state={tmp_path / 'c.tfstate'}")
+    assert planned.code == 0, planned.err
+    older = tmp_path / "older.tfplan"
+    with zipfile.ZipFile(planfile) as src, zipfile.ZipFile(older, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "config-source.json":
+                record = json.loads(data)
+                assert "controller_facts" in record.pop("recorded_reads")
+                data = json.dumps(record).encode()
+            dst.writestr(item, data)
+    shown = albform("show", "-json", str(older))
+    assert shown.code == 0, shown.err
+    assert "configuration" not in shown.json() or not shown.json()["configuration"]
+    assert "controller facts were read from the controller" in shown.err
 
 
 def test_facts_read_from_the_controller_equal_the_facts_file(cluster: Any,
