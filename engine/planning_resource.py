@@ -5,7 +5,11 @@ data source (read now, or deferred to apply), against its prior object.
 the steps there; ``plan_resource`` and ``plan_data`` append the instance's ``ResourceChange``
 to it and record its planned attributes, which later instances' references read
 (``Planner.resolve``): a new object's unset attributes, and anything of an instance that
-could not be planned, read as ``UNKNOWN``.
+could not be planned, read as ``UNKNOWN``. So does a configured reference to an object this
+plan replaces, in whatever form it is written (``vsvip_ref = avi_vsvip.x.id``, or a by-name
+reference that the provider's canonical form resolves to the old object's id): the new id is
+known only after apply (Terraform's rule), so planning the old id would make apply's final
+plan inconsistent (``replaced_refs_unknown``).
 
 A ``ProviderError`` (canonicalise, import, data read) becomes an error diagnostic naming the
 address; the instance then reads as all-unknown.
@@ -25,7 +29,7 @@ from albform.engine.diff import diff_attributes, merge_desired, unknown_paths
 from albform.engine.hooks import Hook
 from albform.engine.ignore_changes import keep_ignored
 from albform.engine.planning_refresh import matches
-from albform.engine.provider import Provider, ProviderError, describe_error
+from albform.engine.provider import Provider, ProviderError, describe_error, object_id
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.model import ResourceState
 from albform.engine.values import UNKNOWN, PartlyKnown, contains_placeholder, resolve_deferred
@@ -99,6 +103,8 @@ class Planner:
     # Addresses planned with a change other than no-op, extended from ``changes`` on demand.
     pending: set[ResourceAddress] = field(default_factory=set)
     pending_scanned: int = 0
+    # Ids of the prior objects of replacements planned so far (``object_id``).
+    replaced: set[str] = field(default_factory=set)
 
     def has_pending(self, addresses: set[ResourceAddress]) -> bool:
         """True if any of ``addresses`` (planned before this call) has a pending change."""
@@ -164,10 +170,25 @@ def _desired(p: Planner, rc: ResourceConfig, position: int) -> dict[str, Any] | 
     if position in p.referring:
         attrs = resolve_deferred(dict(attrs), p.resolve)
     try:
-        return p.provider.canonicalize(rc.type, attrs)
+        desired = p.provider.canonicalize(rc.type, attrs)
     except ProviderError as exc:
         p.diags.append(_provider_error("Invalid resource configuration", rc, exc))
         return None
+    return replaced_refs_unknown(desired, p.replaced, p.provider) if p.replaced else desired
+
+
+def replaced_refs_unknown(value: Any, replaced: set[str], provider: Provider) -> Any:
+    """``value`` with every reference to one of the ``replaced`` objects' ids
+    (``Provider.ref_id``) turned ``UNKNOWN``, at any depth; other values are kept as is.
+    The referenced objects are planned first (the dependency graph orders a referrer after
+    what it refers to, by reference or ``depends_on``), so ``replaced`` is complete for them."""
+    if isinstance(value, str):
+        return UNKNOWN if provider.ref_id(value) in replaced else value
+    if isinstance(value, dict):
+        return {k: replaced_refs_unknown(v, replaced, provider) for k, v in value.items()}
+    if isinstance(value, list):
+        return [replaced_refs_unknown(v, replaced, provider) for v in value]
+    return value
 
 
 def plan_resource(p: Planner, rc: ResourceConfig, position: int,
@@ -228,6 +249,8 @@ def plan_resource(p: Planner, rc: ResourceConfig, position: int,
         cbd = lifecycle.create_before_destroy
         action = Action.CREATE_THEN_DELETE if cbd else Action.DELETE_THEN_CREATE
         replace_paths = tuple(c.path for c in changes if c.forces_replacement)
+        if (ident := object_id(p.provider, rc.type, before)) is not None:
+            p.replaced.add(ident)
     p.planned[rc.address] = after if reason is None else _NewObject(after)
     p.changes.append(ResourceChange(
         rc.address, action, before, after, changes, reason=reason,
