@@ -102,12 +102,13 @@ def test_replace_of_a_referenced_object(albform: Any, tmp_path: Path) -> None:
 
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "lb-demo"
+VIP = 'avi_vsvip.ako["kubeadm-cluster--default-lb-demo"]'
+VS = 'avi_virtualservice.ako["kubeadm-cluster--default-lb-demo"]'
 
 
-def test_cluster_replace_of_a_referenced_object_gives_cluster_advice(albform: Any,
-                                                                     tmp_path: Path) -> None:
-    # A cluster's objects have AKO's names and no lifecycle block: the advice is the steps a
-    # cluster plan can take, and following them replaces the object.
+def lb_demo_cluster(albform: Any, tmp_path: Path) -> Any:
+    """The lb-demo controller objects applied, then its cluster applied; returns
+    ``cluster(verb, *args)``, an ``albform cluster VERB`` run over the demo's inputs."""
     setup = albform("-chdir=" + str(DEMO / "controller"), "apply", "-auto-approve",
                     f"-state={tmp_path / 'controller.tfstate'}")
     assert setup.code == 0, setup.err
@@ -117,9 +118,17 @@ def test_cluster_replace_of_a_referenced_object_gives_cluster_advice(albform: An
                        "--ako-config", str(DEMO / "avi-k8s-config.yaml"), "--controller-facts",
                        str(DEMO / "controller-facts.yaml"), "-no-color", *args)
 
-    assert cluster("apply", "-auto-approve").code == 0
-    vip = 'avi_vsvip.ako["kubeadm-cluster--default-lb-demo"]'
-    vs = 'avi_virtualservice.ako["kubeadm-cluster--default-lb-demo"]'
+    first = cluster("apply", "-auto-approve")
+    assert first.code == 0, first.err
+    return cluster
+
+
+def test_cluster_replace_of_a_referenced_object_gives_cluster_advice(albform: Any,
+                                                                     tmp_path: Path) -> None:
+    # A cluster's objects have AKO's names and no lifecycle block: the advice is the steps a
+    # cluster plan can take, and following them replaces the object.
+    cluster = lb_demo_cluster(albform, tmp_path)
+    vip, vs = VIP, VS
     refused = cluster("plan", f"-replace={vip}")
     assert refused.code == 1 and "still referred to" in refused.err
     detail = " ".join(refused.err.replace("│", " ").split())
@@ -132,3 +141,38 @@ def test_cluster_replace_of_a_referenced_object_gives_cluster_advice(albform: An
     assert cluster("apply", "-auto-approve").code == 0
     assert albform("state", "show", vip).out != before  # a new object (new uuid)
     assert cluster("plan", "-detailed-exitcode").code == 0
+
+
+# -- replacing a VsVip with its VirtualService -------------------------------------------------
+# ``-replace`` of a VsVip together with its VirtualService in one cluster apply, and the
+# replace of a VsVip while its (destroyed out of band) VirtualService is created: a cluster
+# plan refers by name (``/api/vsvip?name=x``), which the provider resolves to the old object's
+# uuid while planning; that uuid is gone once the VsVip is replaced, so the reference must be
+# planned unknown ("known after apply"), not as the old uuid (which apply then calls an
+# inconsistent final plan).
+
+def test_cluster_replace_of_vsvip_and_its_virtualservice_together(albform: Any,
+                                                                  tmp_path: Path) -> None:
+    cluster = lb_demo_cluster(albform, tmp_path)
+    before = albform("state", "show", VIP).out
+    planned = cluster("plan", f"-replace={VIP}", f"-replace={VS}")
+    assert planned.code == 0, planned.err
+    assert any("vsvip_ref" in line and "(known after apply)" in line
+               for line in planned.out.splitlines()), planned.out
+    applied = cluster("apply", "-auto-approve", f"-replace={VIP}", f"-replace={VS}")
+    assert applied.code == 0, applied.err + applied.out
+    assert "Inconsistent final plan" not in applied.err
+    assert albform("state", "show", VIP).out != before  # a new object (new uuid)
+    again = cluster("plan", "-detailed-exitcode")
+    assert again.code == 0, again.out
+
+
+def test_cluster_replace_of_vsvip_while_its_virtualservice_is_created(albform: Any,
+                                                                     tmp_path: Path) -> None:
+    cluster = lb_demo_cluster(albform, tmp_path)
+    gone = cluster("destroy", "-auto-approve", f"-target={VS}")
+    assert gone.code == 0, gone.err
+    applied = cluster("apply", "-auto-approve", f"-replace={VIP}")
+    assert applied.code == 0, applied.err + applied.out
+    again = cluster("plan", "-detailed-exitcode")
+    assert again.code == 0, again.out
