@@ -67,8 +67,9 @@ def _masked(entry: dict[str, Any], schemas: Any) -> dict[str, Any]:
 def render_command(manifests: tuple[Path, ...], ako_config: Path,
                    controller_facts: Path | None, output: str, objects_only: bool = False,
                    report: bool = False) -> int:
-    """Print the ALB objects AKO would create for these manifests, each CRD's status and
-    every input AKO would skip ({objects, crds, diagnostics}).
+    """Print the ALB objects AKO would create for these manifests. With -o json/yaml the
+    document also holds each CRD's status and every input AKO would skip
+    ({objects, crds, diagnostics}).
 
     \b
     Example:
