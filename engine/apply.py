@@ -601,4 +601,4 @@ def _sorted(addresses: set[ResourceAddress]) -> tuple[ResourceAddress, ...]:
 
 def _computed_only(schema: ResourceSchema, path: tuple[str | int, ...]) -> bool:
     attr = schema.attribute(path)
-    return attr is not None and attr.computed and not attr.server_default
+    return attr is not None and attr.computed_only

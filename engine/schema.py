@@ -45,8 +45,13 @@ class AttributeSchema:
     description: str = ""
 
     @property
+    def computed_only(self) -> bool:
+        """Set by the server alone: computed, and not a server default a config may set."""
+        return self.computed and not self.server_default
+
+    @property
     def optional(self) -> bool:
-        return not self.required and not (self.computed and not self.server_default)
+        return not self.required and not self.computed_only
 
     @property
     def is_nested(self) -> bool:

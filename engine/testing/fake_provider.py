@@ -270,7 +270,7 @@ class FakeProvider:
             raise ProviderError(f"{type_name} {obj['name']!r} already exists", status=409)
         self._raise_fault("update", type_name, planned.get("name"))
         for attr in schema.attributes.values():
-            if attr.computed and not attr.server_default:
+            if attr.computed_only:
                 obj[attr.name] = current.get(attr.name)
         self._unstore(type_name, current["uuid"])
         self._store(type_name, obj)
@@ -458,7 +458,7 @@ class FakeProvider:
                                     detail=f"Unknown field: {key}")
         _fill_defaults(schema.attributes, obj, schema.type_name)
         for attr in schema.attributes.values():
-            if attr.computed and not attr.server_default:
+            if attr.computed_only:
                 obj.pop(attr.name, None)
             if attr.refers_to and attr.name in obj:
                 refs = obj[attr.name] if isinstance(obj[attr.name], list) else [obj[attr.name]]

@@ -209,7 +209,7 @@ class BodyDecoder:
             return True
         if name in fields:
             attr = fields[name]
-            if not (attr.computed and not attr.server_default):
+            if not attr.computed_only:
                 return True
             # The official provider accepts these (Optional+Computed), so configs in the wild
             # set them; the controller owns them, so the value is dropped, visibly.
