@@ -69,7 +69,7 @@ def parse_text(text: str, filename: str) -> tuple[File | None, Diagnostics]:
 
 
 def _parse_in_worker(job: tuple[str, str]) -> tuple[File | None, list[Any]]:
-    gc.disable()  # see load._collector_paused: parse trees are large and acyclic
+    gc.disable()  # a worker's parse trees are large and acyclic (engine/collector.py)
     file, diags = parse_text(*job)
     return file, list(diags)
 
