@@ -106,12 +106,22 @@ def adopt_official_values(api_type: str, attributes: dict[str, Any]) -> dict[str
 def _has_url_refs(attributes: Mapping[str, Any]) -> bool:
     """Whether a top-level ref is an absolute url: the official provider's state (nearly
     every object has a ``tenant_ref``), never albform's."""
+    # Asked of every instance of a state being read: the key test comes first, and no list
+    # is built for a key that is not a ref.
     for key, value in attributes.items():
-        values = value if key.endswith("_refs") and isinstance(value, list) else [value]
-        if key.endswith(("_ref", "_refs")) and any(
-                isinstance(v, str) and v.startswith(("http://", "https://")) for v in values):
+        if not key.endswith(_REF_SUFFIXES):
+            continue
+        if isinstance(value, str):
+            if value.startswith(_URL_PREFIXES):
+                return True
+        elif isinstance(value, list) and key.endswith("_refs") and any(
+                isinstance(v, str) and v.startswith(_URL_PREFIXES) for v in value):
             return True
     return False
+
+
+_REF_SUFFIXES = ("_ref", "_refs")
+_URL_PREFIXES = ("http://", "https://")
 
 
 def static_route_schema(vrfcontext: ResourceSchema) -> ResourceSchema:

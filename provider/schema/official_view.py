@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -90,6 +90,7 @@ def go_format(value: bool | int | float) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # a state repeats the same few texts ("true", "80") per object
 def _parse_scalar(text: str, kind: str) -> Any:
     """A state string back to the internal scalar ``kind``; unparsable text stays a string
     (the diff's coercion then compares it as the user wrote it)."""

@@ -1,0 +1,244 @@
+"""Encoding a ``State`` as Terraform v4 JSON: ``encode_state`` and its ``EncodeCache``.
+
+The format's rules (layout, withheld secrets, state forms, deposed objects, dependencies) are
+listed in ``engine/state/codec.py``, which re-exports this module's public names; callers import
+from there.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.schema import ResourceSchema, StateForm
+from albform.engine.state.dependencies import expand, instances_by_resource, resource_of
+from albform.engine.state.jsonwriter import Canonical, Raw, dumps_indented, render_at
+from albform.engine.state.model import OutputState, ResourceState, State, deposed_sort_key
+from albform.engine.state.private import encode_private, split_digests
+
+SensitivePath = tuple[str | int, ...]
+_NO_SCHEMAS: Mapping[str, ResourceSchema] = MappingProxyType({})  # one object: see EncodeCache
+
+
+class EncodeCache:
+    """Rendered instances kept from one ``encode_state`` to the next, so that rewriting a
+    state costs the instances changed since the last write, not the whole state (a backend
+    keeps one; an apply rewrites its growing state several times). An instance is reused when
+    its ``ResourceState`` is the very object encoded last time (they are immutable), with the
+    same schemas mapping and the same need for ``albform_dependencies`` (which depends on the
+    other instances in the state). Each encode keeps only the instances of the state it
+    encoded. Thread-safe: encodes sharing a cache take turns."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.schemas: Mapping[str, ResourceSchema] | None = None
+        self.entries: dict[int, tuple[ResourceState, bool, Raw]] = {}
+        self.hits = 0  # instances reused by the last encode (for tests)
+
+
+def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = None, *,
+                 cache: EncodeCache | None = None) -> bytes:
+    """Terraform v4 JSON for ``state``; sensitive values (per ``schemas``) are withheld.
+    ``cache`` only saves work: the bytes are the same with or without it."""
+    if cache is None:
+        return _encode_state(state, schemas or _NO_SCHEMAS, None)
+    with cache.lock:
+        return _encode_state(state, schemas or _NO_SCHEMAS, cache)
+
+
+def _encode_state(state: State, schemas: Mapping[str, ResourceSchema],
+                  cache: EncodeCache | None) -> bytes:
+    doc: dict[str, Any] = {
+        "version": state.version,
+        "terraform_version": state.terraform_version,
+        "serial": state.serial,
+        "lineage": state.lineage,
+        "outputs": {name: _encode_output(out)
+                    for name, out in sorted(state.outputs.items())},
+        "resources": _encode_resources((*state.resources, *state.deposed), schemas, cache),
+        "check_results": state.extra.get("check_results"),
+    }
+    for key, value in state.extra.items():
+        if key not in doc:
+            doc[key] = value
+    try:
+        text = dumps_indented(doc)
+    except (TypeError, ValueError) as exc:
+        # A value that is not JSON (UNKNOWN, a set, NaN) reaching state is a bug upstream.
+        raise ValueError(f"state holds a value that is not JSON: {exc}") from exc
+    return (text + "\n").encode("utf-8")
+
+
+def _encode_output(out: OutputState) -> dict[str, Any]:
+    if out.sensitive:  # withheld: see the module docstring
+        return {"value": None, "type": Canonical(out.type), "sensitive": True}
+    return {"value": Canonical(out.value), "type": Canonical(out.type)}
+
+
+def _group_key(r: ResourceState) -> tuple[str, str, str, str, str]:
+    return (r.address.module_path, r.address.mode, r.address.type, r.address.name, r.provider)
+
+
+# Nesting level of an instance object in the document: top object (0) > "resources" list (1)
+# > resource object (2) > "instances" list (3) > instance (4). The writer checks it on reuse.
+_INSTANCE_LEVEL = 4
+
+
+def _encode_resources(resources: Iterable[ResourceState],
+                      schemas: Mapping[str, ResourceSchema],
+                      cache: EncodeCache | None) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str, str, str, str], list[ResourceState]] = {}
+    for r in resources:
+        groups.setdefault(_group_key(r), []).append(r)
+    instances = instances_by_resource(r for g in groups.values() for r in g
+                                       if r.deposed is None)
+    reuse: dict[int, tuple[ResourceState, bool, Raw]] = {}
+    if cache is not None:
+        if cache.schemas is not schemas:
+            cache.schemas, cache.entries = schemas, {}
+        reuse, cache.entries, cache.hits = cache.entries, {}, 0
+    secret_paths_of: dict[int, list[tuple[str, ...]]] = {}  # per schema, once per encode
+    out: list[dict[str, Any]] = []
+    # Terraform's sortResourcesV4: module string, then mode ("data" < "managed"), type, name.
+    for key in sorted(groups):
+        module, mode, type_, name, provider = key
+        entry: dict[str, Any] = {}
+        if module:
+            entry["module"] = module
+        entry.update(mode=mode, type=type_, name=name, provider=provider)
+        schema = schema_for(schemas, mode, type_)
+        secret_paths: list[tuple[str, ...]] = []
+        if schema is not None:
+            if id(schema) not in secret_paths_of:
+                secret_paths_of[id(schema)] = schema.sensitive_paths()
+            secret_paths = secret_paths_of[id(schema)]
+        members = sorted(groups[key], key=deposed_sort_key)
+        form = schema.state_form if schema is not None else None
+        encoded: list[Any] = []
+        for r in members:
+            exact = _exact_dependencies(r, instances)
+            if cache is None:
+                encoded.append(_encode_instance(r, secret_paths, exact, form))
+                continue
+            kept = reuse.get(id(r))
+            if kept is not None and kept[0] is r and kept[1] == exact:
+                cache.hits += 1
+                text = kept[2]
+            else:
+                text = render_at(_encode_instance(r, secret_paths, exact, form),
+                                 _INSTANCE_LEVEL)
+            cache.entries[id(r)] = (r, exact, text)
+            encoded.append(text)
+        entry["instances"] = encoded
+        out.append(entry)
+    return out
+
+
+def schema_for(schemas: Mapping[str, ResourceSchema], mode: str,
+                type_: str) -> ResourceSchema | None:
+    if mode == "data":
+        return schemas.get(f"data.{type_}") or schemas.get(type_)
+    return schemas.get(type_)
+
+
+def _exact_dependencies(r: ResourceState,
+                        instances: Mapping[ResourceAddress, list[ResourceAddress]]) -> bool:
+    """Whether ``albform_dependencies`` must be written: a reader expanding Terraform's
+    resource-level list would not get ``r.dependencies`` back (module docstring)."""
+    if not r.dependencies:
+        return False
+    resources = list(dict.fromkeys(resource_of(d) for d in r.dependencies))
+    return expand(r.address, resources, instances) != r.dependencies
+
+
+def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
+                     exact_dependencies: bool, form: StateForm | None = None
+                     ) -> dict[str, Any]:
+    attributes, digests = split_digests(r.attributes)
+    sensitive: list[SensitivePath] = list(r.sensitive_attributes)
+    sensitive.extend(p for p, _ in digests if p not in sensitive)
+    if secret_paths:
+        attributes, withheld = withhold_sensitive(attributes, secret_paths)
+        sensitive.extend(p for p in withheld if p not in sensitive)
+    extra = r.extra
+    if digests:
+        extra = {**extra, "private": encode_private(extra.get("private"), digests)}
+    if form is not None:
+        attributes = form.to_state(attributes)
+        sensitive = [form.state_path(p) for p in sensitive]
+    entry: dict[str, Any] = {}
+    if r.address.key is not None:
+        entry["index_key"] = r.address.key
+    if r.status:
+        entry["status"] = r.status
+    if r.deposed is not None:
+        entry["deposed"] = r.deposed
+    entry["schema_version"] = r.schema_version
+    entry["attributes"] = Canonical(attributes)
+    entry["sensitive_attributes"] = [_encode_path(p) for p in sensitive]
+    # Unknown keys (``private``, 1.12's ``identity``) go where Terraform's struct puts
+    # ``private``: after the sensitive paths, before the dependencies.
+    for key, value in extra.items():
+        entry[key] = value
+    if r.dependencies:
+        resources = list(dict.fromkeys(resource_of(d) for d in r.dependencies))
+        entry["dependencies"] = [str(d) for d in resources]
+        # The exact list too, unless a reader expanding Terraform's would get it back.
+        if exact_dependencies:
+            entry["albform_dependencies"] = [str(d) for d in r.dependencies]
+    if r.create_before_destroy:
+        entry["create_before_destroy"] = True
+    if r.adopted_from is not None:
+        # Secrets are withheld here as from the attributes (so they are not restored).
+        adopted = withhold_sensitive(r.adopted_from, secret_paths)[0] if secret_paths \
+            else r.adopted_from
+        entry["albform_adopted_from"] = Canonical(adopted)
+    return entry
+
+
+def withhold_sensitive(attributes: Mapping[str, Any], paths: Iterable[tuple[str, ...]]
+                       ) -> tuple[Mapping[str, Any], list[SensitivePath]]:
+    """``attributes`` without the values at ``paths`` (schema paths: names only, lists
+    expanded), and the concrete paths of the values removed (null values are kept). The
+    input is never modified: a copy is made only when there is something to remove."""
+    found: list[SensitivePath] = []
+
+    def walk(node: Any, rest: tuple[str, ...], at: SensitivePath) -> None:
+        if isinstance(node, list | tuple):
+            for index, item in enumerate(node):
+                walk(item, rest, (*at, index))
+            return
+        if not isinstance(node, Mapping) or rest[0] not in node:
+            return
+        if len(rest) == 1:
+            if node[rest[0]] is not None:
+                found.append((*at, rest[0]))
+            return
+        walk(node[rest[0]], rest[1:], (*at, rest[0]))
+
+    for path in paths:
+        if path:
+            walk(attributes, tuple(path), ())
+    if not found:
+        return attributes, found
+    masked: Any = copy.deepcopy(dict(attributes))
+    for concrete in found:
+        parent = masked
+        for step in concrete[:-1]:
+            parent = parent[step]
+        del parent[concrete[-1]]
+    return masked, found
+
+
+def _encode_path(path: SensitivePath) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for step in path:
+        if isinstance(step, int):
+            steps.append({"type": "index", "value": {"value": step, "type": "number"}})
+        else:
+            steps.append({"type": "get_attr", "value": step})
+    return steps
