@@ -111,14 +111,12 @@ def _find_free(
         if network is None or network.type != "network":
             continue
         vrf = network.body.get("vrf_context_ref") or ""
-        taken = {a.addr for a in store.allocations(vrf=vrf)}
         for first, last, prefix in _ranges(network.body, family, subnet):
-            for value in range(first, last + 1):
-                addr = str(ipaddress.ip_address(value))
-                if addr not in taken:
-                    vip["_prefix"] = prefix
-                    return Allocation(vrf=vrf, addr=addr, network=network_uuid, owner=owner,
-                                      vip_id=vip_id)
+            addr = store.first_free(vrf, first, last)
+            if addr is not None:
+                vip["_prefix"] = prefix
+                return Allocation(vrf=vrf, addr=addr, network=network_uuid, owner=owner,
+                                  vip_id=vip_id)
     raise error(400, NO_FREE_IPS)
 
 
@@ -143,13 +141,11 @@ def _from_subnet(store: Store, owner: str, vip_id: str, vip: dict[str, Any], fam
     if hosts is None:
         return None
     first, last, prefix = hosts
-    taken = {a.addr for a in store.allocations(vrf=vrf)}
-    for value in range(first, min(last, first + 65536) + 1):
-        addr = str(ipaddress.ip_address(value))
-        if addr not in taken:
-            return Allocation(vrf=vrf, addr=addr, network=f"subnet:{prefix}", owner=owner,
-                              vip_id=vip_id)
-    raise error(400, NO_FREE_IPS)
+    addr = store.first_free(vrf, first, min(last, first + 65536))
+    if addr is None:
+        raise error(400, NO_FREE_IPS)
+    return Allocation(vrf=vrf, addr=addr, network=f"subnet:{prefix}", owner=owner,
+                      vip_id=vip_id)
 
 
 def _write(vip: dict[str, Any], alloc: Allocation, family: int) -> None:

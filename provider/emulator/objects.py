@@ -82,8 +82,11 @@ class Controller:
         return [ctx.tenant]
 
     def is_visible(self, ctx: RequestContext, obj: StoredObject) -> bool:
-        tenants = self.visible_tenants(ctx, obj.type)
-        return tenants is None or obj.tenant in tenants
+        return self._visible(ctx, obj.type, obj.tenant)
+
+    def _visible(self, ctx: RequestContext, obj_type: str, tenant: str) -> bool:
+        tenants = self.visible_tenants(ctx, obj_type)
+        return tenants is None or tenant in tenants
 
     def get(self, ctx: RequestContext, obj_type: str, uuid: str) -> StoredObject:
         obj = self.store.get(uuid)
@@ -119,7 +122,7 @@ class Controller:
             raise error(403, "Create is not allowed in the all-tenants view")
         with self.store.transaction():
             uuid = slug or f"{obj_type}-{uuidlib.uuid4()}"
-            if self.store.get(uuid) is not None:
+            if self.store.locate(uuid) is not None:
                 raise error(409, f"{catalog.verbose_name(obj_type)} with this Uuid already exists.")
             if obj_type == "virtualservice" and isinstance(body, dict):
                 body = dict(body)
@@ -292,10 +295,11 @@ class Controller:
                              "/api/<type>?name=<name>")
         model = catalog.model_name(spec.type)
         if spec.uuid is not None:
-            obj = self.store.get(spec.uuid)
-            if obj is None or obj.type != spec.type or not self.is_visible(ctx, obj):
+            located = self.store.locate(spec.uuid)
+            if located is None or located[0] != spec.type \
+                    or not self._visible(ctx, spec.type, located[1]):
                 raise error(400, f"{model} object not found")
-            return refs.canonical(obj.type, obj.uuid)
+            return refs.canonical(spec.type, spec.uuid)
         lookup_ctx = ctx
         if spec.tenant:
             lookup_ctx = RequestContext(ctx.base, self.tenant_uuid(name=spec.tenant), ctx.version)

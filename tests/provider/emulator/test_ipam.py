@@ -5,13 +5,17 @@ address; no address is handed out twice (also under parallel writers)."""
 from __future__ import annotations
 
 import concurrent.futures
+import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from emuclient import PASSWORD, Client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from albform.provider.emulator import RunningEmulator, start_emulator
+from albform.provider.emulator.store import Allocation, Store
 
 
 def network_body(name: str, first: str, last: str, cidr: str = "10.20.0.0/24") -> dict[str, Any]:
@@ -139,3 +143,33 @@ def test_vip_subnet_allocation_without_ipam_profile() -> None:
         assert third.status_code == 400 and third.json() == {"error": "No available free IPs"}
         plain = client.post("/api/vsvip", {"name": "no-ipam", "vip": [{"auto_allocate_ip": True}]})
         assert plain.status_code == 400
+
+
+# Each step: allocate the lowest free address of the range for a new owner, or release one
+# owner's address (by its index among the holders).
+_steps = st.lists(st.one_of(st.just(("allocate", 0)),
+                            st.tuples(st.just("release"), st.integers(0, 20))), max_size=40)
+
+
+@given(_steps)
+def test_first_free_is_the_lowest_free_address_after_any_history(
+        steps: list[tuple[str, int]]) -> None:
+    """``Store.first_free`` remembers where the range is full up to; whatever the order of
+    allocations and releases, its answer is the lowest address no allocation holds."""
+    store = Store()
+    first = int(ipaddress.ip_address("10.9.0.1"))
+    last = first + 24
+    holders: list[str] = []
+    for n, (op, index) in enumerate(steps):
+        if op == "release" and holders:
+            store.release(holders.pop(index % len(holders)))
+            continue
+        taken = {a.addr for a in store.allocations(vrf="v")}
+        lowest = next((str(ipaddress.ip_address(v)) for v in range(first, last + 1)
+                       if str(ipaddress.ip_address(v)) not in taken), None)
+        with store.transaction():
+            found = store.first_free("v", first, last)
+            assert found == lowest
+            if found is not None:
+                store.allocate(Allocation("v", found, "net", f"owner-{n}", "0"))
+                holders.append(f"owner-{n}")
