@@ -130,8 +130,8 @@ class BodyDecoder:
         """Every required argument of an object (a resource body, a nested block, an object
         written as a value) is set. Absent or null is missing, as in Terraform; an argument
         whose evaluation failed was reported already."""
-        for name, attr in fields.items():
-            if attr.required and name not in value and name not in self.failed:
+        for name in required_names(fields):
+            if name not in value and name not in self.failed:
                 self.diags.error("Missing required argument", f"The argument {name!r} is "
                                  f"required by {kind}, but no definition was found.",
                                  subject=self.where(line), address=self.address)
@@ -314,3 +314,17 @@ class BodyDecoder:
         return Lifecycle(prevent_destroy=flags["prevent_destroy"],
                          create_before_destroy=flags["create_before_destroy"],
                          ignore_changes=paths, ignore_all_changes=ignore_all)
+
+
+_REQUIRED: dict[int, tuple[Fields, tuple[str, ...]]] = {}
+
+
+def required_names(fields: Fields) -> tuple[str, ...]:
+    """The required arguments of ``fields``, worked out once per schema object: every
+    resource body is checked for them (70 fields of a pool, 50,000 pools). The entry holds
+    ``fields`` itself, so its id cannot be reused while it is remembered."""
+    kept = _REQUIRED.get(id(fields))
+    if kept is None or kept[0] is not fields:
+        kept = _REQUIRED[id(fields)] = (fields, tuple(n for n, a in fields.items()
+                                                      if a.required))
+    return kept[1]

@@ -14,7 +14,7 @@ of its own (``avi_pool.ignore_servers``, docs/avi-api.md §4.2, and the pool-mem
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, Mapping
 from dataclasses import replace
 from functools import cache
 from types import MappingProxyType
@@ -76,6 +76,14 @@ class OfficialFields(Mapping[str, AttributeSchema]):
 
     def __len__(self) -> int:
         return len(self._fields)
+
+    # Asked for every argument of every resource of a configuration: answered by the
+    # underlying mapping, not by the Mapping mixins' item-by-item __getitem__ calls.
+    def __contains__(self, key: object) -> bool:
+        return key in self._fields
+
+    def items(self) -> ItemsView[str, AttributeSchema]:
+        return self._fields.items()
 
 
 def _official_only(fields: Mapping[str, AttributeSchema],

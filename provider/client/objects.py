@@ -117,6 +117,17 @@ class AviClient:
         return self.list_collection(objtype, CollectionQuery(filters=dict(params or {})),
                                     tenant=tenant).objects
 
+    def list_page(self, objtype: str, params: Mapping[str, str], *, tenant: Tenant = None,
+                  ) -> tuple[list[dict[str, Any]], int]:
+        """One page of a collection, ``next`` not followed: its objects and the controller's
+        ``count`` of every matching object (for callers that fetch pages by number)."""
+        page = self.session.json("GET", f"/api/{objtype}", params=params, tenant=tenant)
+        if not isinstance(page, Mapping) or not isinstance(page.get("results"), list):
+            raise AviError(f"GET {describe(f'/api/{objtype}', params)}: not a collection "
+                           "answer")
+        return [o for o in page["results"] if isinstance(o, dict)], \
+            int(page.get("count", 0) or 0)
+
     def list_collection(self, objtype: str, query: CollectionQuery | None = None, *,
                         tenant: Tenant = None) -> CollectionResult:
         query = query or CollectionQuery()

@@ -7,6 +7,7 @@ Semantics every implementation must keep:
 * failures raise ``albform.engine.provider.ProviderError`` (or a subclass) with ``status``
   set to the HTTP status when there was one; ``get_object`` returns None on 404;
 * ``list_objects`` follows ``next`` links itself and returns every matching object;
+  ``list_page`` returns one page and the collection's ``count``;
 * ``api_calls`` counts HTTP requests made so far (pages, retries and re-logins included),
   so ``read_many`` can report what a refresh cost;
 * ``tenant`` is a ``Tenant`` scope: a name (``X-Avi-Tenant``) or uuid (``X-Avi-Tenant-UUID``).
@@ -60,6 +61,12 @@ class ControllerApi(Protocol):
 
     def list_objects(self, objtype: str, params: Mapping[str, str], *,
                      tenant: Tenant = DEFAULT_TENANT) -> list[dict[str, Any]]:
+        ...
+
+    def list_page(self, objtype: str, params: Mapping[str, str], *,
+                  tenant: Tenant = DEFAULT_TENANT) -> tuple[list[dict[str, Any]], int]:
+        """One page (``page``, ``page_size`` in ``params``), ``next`` not followed: its
+        objects and the ``count`` of all matching objects."""
         ...
 
     def create_object(self, objtype: str, body: Mapping[str, Any], *,

@@ -2,8 +2,10 @@
 
 Requests are grouped by (api type, tenant); each group's uuids go into ``uuid.in`` filters of
 at most ``BATCH`` uuids (and a URL budget), with ``page_size=200``, so 20,000 objects cost
-about 100 calls instead of 20,000; up to ``FETCH_WORKERS`` of those run at once. Objects
-missing from the answers no longer exist (drift: ``attributes=None``). Static routes are
+about 100 calls instead of 20,000; up to ``FETCH_WORKERS`` of those run at once. A group of
+more than ``LISTING_AT`` uuids that is most of its collection reads the whole collection in
+numbered pages instead (``BulkReader._fetch_all``). Objects missing from the answers no longer
+exist (drift: ``attributes=None``). Static routes are
 grouped by VrfContext and ``avi_server`` members by pool: one GET per parent whatever the
 number of members. Singletons and requests with no uuid are read one by one.
 """
@@ -15,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 
-from albform.engine.provider import ReadRequest, ReadResult
+from albform.engine.provider import ProviderError, ReadRequest, ReadResult
 from albform.provider.resources.api import ControllerApi, Tenant
 from albform.provider.resources.normalize import normalize_object, object_uuid
 from albform.provider.resources.pool_servers import PoolServers
@@ -24,6 +26,10 @@ from albform.provider.resources.static_routes import StaticRoutes
 
 BATCH = 200
 FETCH_WORKERS = 4
+# More uuids of one (type, tenant) than this: read the whole collection when they are most of
+# it (``BulkReader._fetch_all``): page requests name no uuids, where a uuid.in URL of 200 uuids
+# costs its client-side encoding and the controller its IN list, per request.
+LISTING_AT = 2 * BATCH
 URL_BUDGET = 12_000  # characters of uuid list per request; servers cap request lines
 
 
@@ -119,31 +125,86 @@ class BulkReader:
 
     def _fetch_all(self, groups: Mapping[tuple[str, Tenant], Sequence[str]],
                    ) -> tuple[dict[tuple[str, Tenant], dict[str, dict[str, Any]]], int]:
-        """Every batch of every group, up to ``FETCH_WORKERS`` at a time: the latency of a
-        controller answer, not its work, dominates, so a few in flight cut the wall time."""
-        tasks = [(group, batch) for group, uuids in groups.items()
-                 for batch in chunks(list(dict.fromkeys(uuids)))]
+        """The objects of every group by uuid, and the API calls made on helper threads.
+
+        A group of more than ``LISTING_AT`` uuids first reads its collection's first page:
+        when the group is at least half of the collection (``count``), the other pages are
+        read by number, every one of them at once, and the uuids no page had are asked for
+        again with ``uuid.in`` (a page read while objects come and go can shift past one;
+        a deleted object costs that one query too). Otherwise, and for smaller groups, the
+        uuids are asked for in ``uuid.in`` batches. Up to ``FETCH_WORKERS`` requests run at
+        once: the latency of a controller answer, not its work, dominates."""
+        wanted = {group: list(dict.fromkeys(uuids)) for group, uuids in groups.items()}
         found: dict[tuple[str, Tenant], dict[str, dict[str, Any]]] = {g: {} for g in groups}
+        big = [group for group, uuids in wanted.items() if len(uuids) > LISTING_AT]
+        firsts, calls = self._run([(group, _page(1)) for group in big])
+        listed: set[tuple[str, Tenant]] = set()
+        tasks: list[_Task] = []
+        for group, (objects, count) in zip(big, firsts, strict=True):
+            found[group].update(objects)
+            if 2 * len(wanted[group]) >= count:
+                listed.add(group)
+                tasks.extend((group, _page(n)) for n in range(2, -(-count // BATCH) + 1))
+        tasks.extend(self._batches(wanted, found, exclude=listed))
+        more, n = self._run(tasks)
+        calls += n
+        for (group, _), (objects, _) in zip(tasks, more, strict=True):
+            found[group].update(objects)
+        again = self._batches({g: wanted[g] for g in listed}, found)
+        more, n = self._run(again)
+        for (group, _), (objects, _) in zip(again, more, strict=True):
+            found[group].update(objects)
+        return found, calls + n
+
+    @staticmethod
+    def _batches(wanted: Mapping[tuple[str, Tenant], Sequence[str]],
+                 found: Mapping[tuple[str, Tenant], Mapping[str, Any]],
+                 exclude: set[tuple[str, Tenant]] | None = None) -> list[_Task]:
+        """``uuid.in`` requests for the wanted uuids not found yet."""
+        return [(group, {"uuid.in": ",".join(batch), "page_size": str(BATCH)})
+                for group, uuids in wanted.items() if not exclude or group not in exclude
+                for batch in chunks([u for u in uuids if u not in found[group]], BATCH)]
+
+    def _run(self, tasks: Sequence[_Task]) -> tuple[list[tuple[dict[str, Any], int]], int]:
+        """Each task's answer (objects by uuid, the collection's count for a page), in order,
+        and the calls made on helper threads (counted only when ``counting`` was given)."""
         if len(tasks) <= 1 or self._counting is None:
-            for group, batch in tasks:
-                found[group].update(self._fetch(group, batch))
-            return found, 0
+            return [self._fetch(*task) for task in tasks], 0
         counting = self._counting
 
-        def run(task: tuple[tuple[str, Tenant], list[str]]) -> tuple[dict[str, Any], int]:
+        def run(task: _Task) -> tuple[tuple[dict[str, Any], int], int]:
             with counting() as tally:
                 got = self._fetch(*task)
             return got, int(tally.calls)
 
+        out: list[tuple[dict[str, Any], int]] = []
         calls = 0
         with ThreadPoolExecutor(min(FETCH_WORKERS, len(tasks))) as pool:
-            for (group, _), (got, n) in zip(tasks, pool.map(run, tasks), strict=True):
-                found[group].update(got)
+            for got, n in pool.map(run, tasks):
+                out.append(got)
                 calls += n
-        return found, calls
+        return out, calls
 
-    def _fetch(self, group: tuple[str, Tenant], batch: Sequence[str]) -> dict[str, Any]:
+    def _fetch(self, group: tuple[str, Tenant], params: Mapping[str, str],
+               ) -> tuple[dict[str, Any], int]:
+        """A ``uuid.in`` request (every page followed; count 0) or one numbered page of the
+        whole collection (its count; a page past the end, 404 on some controllers, is
+        empty)."""
         objtype, tenant = group
-        params = {"uuid.in": ",".join(batch), "page_size": str(BATCH)}
-        return {obj["uuid"]: obj for obj in self._api.list_objects(objtype, params, tenant=tenant)
-                if isinstance(obj.get("uuid"), str)}
+        if "uuid.in" in params:
+            objects, count = self._api.list_objects(objtype, params, tenant=tenant), 0
+        else:
+            try:
+                objects, count = self._api.list_page(objtype, params, tenant=tenant)
+            except ProviderError as exc:
+                if exc.status != 404:
+                    raise
+                objects, count = [], 0
+        return {obj["uuid"]: obj for obj in objects if isinstance(obj.get("uuid"), str)}, count
+
+
+_Task = tuple[tuple[str, Tenant], Mapping[str, str]]
+
+
+def _page(number: int) -> dict[str, str]:
+    return {"page": str(number), "page_size": str(BATCH)}
