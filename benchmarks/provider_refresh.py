@@ -24,7 +24,6 @@ from albform.provider.client import AviClient, AviSession, ClientConfig
 from albform.provider.emulator.context import RequestContext
 from albform.provider.emulator.faults import FaultConfig
 from albform.provider.emulator.server import RunningEmulator, start_emulator
-from albform.provider.factory import pooled_http_session
 from albform.provider.resources.provider import AviProvider
 from albform.provider.schema.table import load_table
 
@@ -51,7 +50,7 @@ def load_objects(emu: RunningEmulator, n: int) -> list[ReadRequest]:
 
 def provider_for(emu: RunningEmulator) -> AviProvider:
     config = ClientConfig(controller=emu.url, password=PASSWORD, api_version="30.2.1")
-    return AviProvider(AviClient(AviSession(config, http=pooled_http_session())), load_table())
+    return AviProvider(AviClient(AviSession(config)), load_table())
 
 
 def bench_refresh(emu: RunningEmulator, n: int, sample: int) -> None:

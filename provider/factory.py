@@ -20,9 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from albform.engine.workdir import ensure_private_dir
 from albform.provider.client import AviClient, AviSession, ClientConfig
 from albform.provider.emulator.process import spawn_emulator
@@ -36,7 +33,6 @@ EMULATOR_DB = Path(".albform") / "emulator.db"
 _REMOTE_ONLY = ("avi_controller", "avi_username", "avi_password", "avi_authtoken",
                 "avi_ca_bundle", "avi_insecure")
 _LOCAL_ENV = ("AVI_TENANT", "AVI_VERSION", "AVI_API_TIMEOUT")
-POOL_CONNECTIONS = 64
 
 
 def _given(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,19 +86,8 @@ def _in_workdir(path: Path, workdir: Path) -> Path:
     return path.resolve().relative_to(Path(workdir).resolve())
 
 
-def pooled_http_session(connections: int = POOL_CONNECTIONS) -> requests.Session:
-    """A ``requests`` session keeping up to ``connections`` connections to the controller
-    (requests' default keeps 10: with a wider apply walk every extra worker would open, and
-    then drop, a new connection per request)."""
-    http = requests.Session()
-    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=connections)
-    http.mount("https://", adapter)
-    http.mount("http://", adapter)
-    return http
-
-
 def _client(config: ClientConfig) -> AviClient:
-    return AviClient(AviSession(config, http=pooled_http_session()))
+    return AviClient(AviSession(config))
 
 
 def offline_schemas() -> SchemaCatalog:

@@ -1,4 +1,4 @@
-"""albform.provider.client: the Avi REST client (requests + tenacity).
+"""albform.provider.client: the Avi REST client (urllib3 + tenacity).
 
 ``AviClient.connect(ClientConfig.from_env())`` gives object operations (idempotent create
 with ``Slug``, get/list/replace/patch/delete) over an ``AviSession`` that handles login,

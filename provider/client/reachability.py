@@ -13,8 +13,6 @@ import socket
 import ssl
 from urllib.parse import urlsplit
 
-import requests
-
 _SETTING = "AVI_CONTROLLER (or avi_controller in the provider block)"
 _REASONS = (
     (("Connection refused", "ConnectionRefusedError"), "connection refused (nothing listens "
@@ -47,7 +45,7 @@ def _speaks_tls(host: str, port: int, timeout: float = 3.0) -> bool:
         return False
 
 
-def explain(base_url: str, exc: requests.exceptions.ConnectionError) -> str:
+def explain(base_url: str, exc: BaseException) -> str:
     """The one-line message for a failed connection to ``base_url``."""
     scheme, host, port = _endpoint(base_url)
     text = repr(exc)

@@ -1,4 +1,4 @@
-"""``AviSession``: one authenticated connection to a controller (requests + tenacity).
+"""``AviSession``: one authenticated connection to a controller (``HttpTransport`` + retries).
 
 Login (``POST /login``, JSON with a form fallback) stores the ``csrftoken`` and session
 cookies; every request carries ``X-Avi-Version`` (pinned, or negotiated as
@@ -6,25 +6,20 @@ min(controller, MAX_API_VERSION)), the tenant header, ``Referer`` and, on writes
 ``X-CSRFToken``. A 401/419 logs in again (once per session generation, however many threads
 saw it) and replays. Retriable failures go through ``RetryPolicy``; non-idempotent requests
 (plain POST, PATCH) are retried only when they certainly were not applied. Thread-safe: the
-engine calls it from worker threads. Cookies are kept by hand (not in the requests jar) so
-``Secure`` cookies also work against a plain-HTTP loopback emulator.
+engine calls it from worker threads. Cookies are kept by hand (no cookie jar) so ``Secure``
+cookies also work against a plain-HTTP loopback emulator.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-import urllib.request
 from collections.abc import Mapping
-from http.cookiejar import Cookie, DefaultCookiePolicy
 from types import TracebackType
 from typing import Any, Protocol
 
-import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 
 from albform.provider.client import calls
 from albform.provider.client.config import MAX_API_VERSION, ClientConfig
@@ -32,7 +27,6 @@ from albform.provider.client.errors import (
     AviApiError,
     AviConfigError,
     AviError,
-    AviTlsError,
     AviTransportError,
     AviVersionError,
     ServerError,
@@ -40,16 +34,15 @@ from albform.provider.client.errors import (
     error_from_response,
     parse_body,
 )
-from albform.provider.client.reachability import explain
 from albform.provider.client.redact import redact_headers, redact_url
 from albform.provider.client.retry import RetryPolicy, parse_retry_after
+from albform.provider.client.transport import HttpTransport, Reply, Transport
 from albform.provider.schema.versions import parse_version
 
 log = logging.getLogger("albform.provider.client")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 SESSION_COOKIE_NAMES = ("sessionid", "avi-sessionid")
-POOL_SIZE = 32
 
 
 class TenantScope(Protocol):
@@ -69,18 +62,12 @@ class AviSession:
     """An authenticated, retrying connection. Use as a context manager or call ``close``."""
 
     def __init__(self, config: ClientConfig, *, retry: RetryPolicy | None = None,
-                 max_relogins: int = 3, http: requests.Session | None = None) -> None:
+                 max_relogins: int = 3, transport: Transport | None = None) -> None:
         self.config = config
         self.retry = retry or RetryPolicy()
         self.max_relogins = max_relogins
         self.base_url = config.base_url
-        self._http = http or requests.Session()
-        if http is None:  # room for the engine's parallel walk (urllib3 keeps 10 by default)
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
-            self._http.mount("https://", adapter)
-            self._http.mount("http://", adapter)
-        self._http.verify = config.verify
-        self._http.cookies.set_policy(_NoCookies())
+        self._http = transport or HttpTransport(config)
         self._lock = threading.Lock()
         self._cookies: dict[str, str] = {}
         self._generation = 0  # bumped by every successful login (= number of logins)
@@ -158,10 +145,10 @@ class AviSession:
         url = self.base_url + "/login"
         self._cookies.clear()
         rsp = self._send("POST", url, json_body=body, headers={"Referer": self.base_url + "/"})
-        if rsp.status_code in (400, 415):  # some builds only take form bodies
+        if rsp.status in (400, 415):  # some builds only take form bodies
             rsp = self._send("POST", url, form_body=body,
                              headers={"Referer": self.base_url + "/"})
-        if rsp.status_code != 200:
+        if rsp.status != 200:
             error = self._error(rsp, "POST", url)
             if isinstance(error, Unauthorized):
                 error.args = (f"login to {self.base_url} as {cfg.username!r} failed: "
@@ -169,7 +156,7 @@ class AviSession:
             raise error
         self._remember_cookies(rsp)
         if "csrftoken" not in self._cookies or not self._session_cookie():
-            raise AviApiError(rsp.status_code, "login answer set no session/CSRF cookies",
+            raise AviApiError(rsp.status, "login answer set no session/CSRF cookies",
                               method="POST", url=url)
         payload = parse_body(rsp.content, rsp.headers.get("Content-Type", ""))
         self._check_version(_controller_version(payload))
@@ -194,16 +181,18 @@ class AviSession:
     def _session_cookie(self) -> str | None:
         return next((self._cookies[n] for n in SESSION_COOKIE_NAMES if n in self._cookies), None)
 
-    def _remember_cookies(self, rsp: requests.Response) -> None:
+    def _remember_cookies(self, rsp: Reply) -> None:
         # Caller holds the lock (login) or checked the generation (see _refresh_cookies).
         for name in ("csrftoken", *SESSION_COOKIE_NAMES):
             value = rsp.cookies.get(name)
             if value and value != "None":
                 self._cookies[name] = value
 
-    def _refresh_cookies(self, rsp: requests.Response, generation: int) -> None:
+    def _refresh_cookies(self, rsp: Reply, generation: int) -> None:
         """Take the sliding session cookies of an answer, unless a re-login happened while
         the request was in flight (its cookies would bring back the old session)."""
+        if not rsp.cookies:
+            return
         with self._lock:
             if generation == self._generation:
                 self._remember_cookies(rsp)
@@ -225,14 +214,14 @@ class AviSession:
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                 json_body: Any = None, tenant: Tenant = None,
                 headers: Mapping[str, str] | None = None, idempotent: bool | None = None,
-                retry: bool = True) -> requests.Response:
+                retry: bool = True) -> Reply:
         """Send an API request (``path`` like ``/api/pool``, or an absolute URL of this
         controller) and return its 2xx answer; anything else raises an ``AviError``."""
         method = method.upper()
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         safe_to_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
 
-        def attempt() -> requests.Response:
+        def attempt() -> Reply:
             try:
                 return self._authenticated(method, url, params, json_body, tenant, headers)
             except AviError as exc:
@@ -251,7 +240,7 @@ class AviSession:
 
     def _authenticated(self, method: str, url: str, params: Mapping[str, str] | None,
                        json_body: Any, tenant: Tenant, extra: Mapping[str, str] | None,
-                       ) -> requests.Response:
+                       ) -> Reply:
         relogins = 0
         # A 401 for a session another thread has already replaced is not this request's
         # failure: retry on the new session without counting it (bounded all the same).
@@ -260,16 +249,16 @@ class AviSession:
             headers = self._request_headers(method, tenant, extra, json_body is not None)
             rsp = self._send(method, url, params=params, json_body=json_body, headers=headers)
             self._refresh_cookies(rsp, generation)
-            if rsp.status_code in (401, 419):
+            if rsp.status in (401, 419):
                 superseded = self._generation != generation
                 if superseded or relogins < self.max_relogins:
                     if not superseded:
                         relogins += 1
                     log.info("%s %s answered %d; logging in again", method, redact_url(url),
-                             rsp.status_code)
+                             rsp.status)
                     self._relogin(generation)
                     continue
-            if rsp.status_code >= 400:
+            if rsp.status >= 400:
                 raise self._error(rsp, method, url)
             return rsp
         raise self._error(rsp, method, url)
@@ -289,41 +278,21 @@ class AviSession:
 
     def _send(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
               json_body: Any = None, form_body: Mapping[str, str] | None = None,
-              headers: Mapping[str, str] | None = None) -> requests.Response:
-        """One HTTP exchange; transport failures become ``AviTransportError``."""
+              headers: Mapping[str, str] | None = None) -> Reply:
+        """One HTTP exchange; transport failures are ``AviTransportError`` (the transport)."""
         self._calls.add()
         started = time.perf_counter()
-        timeout = (self.config.connect_timeout, self.config.timeout)
-        try:
-            rsp = self._http.request(method, url, params=params, json=json_body,
-                                     data=form_body, headers=dict(headers or {}),
-                                     timeout=timeout, allow_redirects=False,
-                                     # per request: REQUESTS_CA_BUNDLE would override
-                                     # a session-level setting
-                                     verify=self.config.verify)
-        except requests.exceptions.SSLError as exc:
-            raise AviTlsError(f"TLS error talking to {self.base_url}: {_ssl_reason(exc)}. "
-                              "Give the controller's CA certificate with AVI_CA_BUNDLE (or "
-                              "avi_ca_bundle), or set AVI_INSECURE=true to skip verification "
-                              "(not recommended).") from exc
-        except requests.exceptions.ConnectTimeout as exc:
-            raise AviTransportError(f"{method} {redact_url(url)}: connect timed out",
-                                    request_sent=False, timeout=True) from exc
-        except requests.exceptions.Timeout as exc:
-            raise AviTransportError(f"{method} {redact_url(url)}: no answer within "
-                                    f"{self.config.timeout:g}s", request_sent=True,
-                                    timeout=True) from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise AviTransportError(explain(self.base_url, exc),
-                                    request_sent=not _refused(exc)) from exc
-        log.debug("%s %s -> %d (%.0f ms) headers=%s", method, redact_url(rsp.url),
-                  rsp.status_code, (time.perf_counter() - started) * 1000,
-                  redact_headers(headers or {}))
+        rsp = self._http.send(method, url, params=params, json_body=json_body,
+                              form_body=form_body, headers=headers or {})
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s -> %d (%.0f ms) headers=%s", method, redact_url(url),
+                      rsp.status, (time.perf_counter() - started) * 1000,
+                      redact_headers(headers or {}))
         return rsp
 
-    def _error(self, rsp: requests.Response, method: str, url: str) -> AviApiError:
+    def _error(self, rsp: Reply, method: str, url: str) -> AviApiError:
         body = parse_body(rsp.content, rsp.headers.get("Content-Type", ""))
-        return error_from_response(rsp.status_code, body, method=method,
+        return error_from_response(rsp.status, body, method=method,
                                    url=redact_url(url.split("?", 1)[0]),
                                    retry_after=parse_retry_after(rsp.headers.get("Retry-After")))
 
@@ -364,28 +333,3 @@ def _controller_version(payload: Any) -> str | None:
                 return None
             return text
     return None
-
-
-def _refused(exc: requests.exceptions.ConnectionError) -> bool:
-    text = repr(exc)
-    return any(marker in text for marker in (
-        "NewConnectionError", "Connection refused", "ConnectionRefusedError",
-        "Name or service not known", "nodename nor servname"))
-
-
-class _NoCookies(DefaultCookiePolicy):
-    """Stores nothing: the session keeps its cookies by hand (see the module docstring)."""
-
-    def set_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
-        return False
-
-    def return_ok(self, cookie: Cookie, request: urllib.request.Request) -> bool:
-        return False
-
-
-def _ssl_reason(exc: Exception) -> str:
-    """The OpenSSL reason inside requests' nested wrapper text ("certificate verify failed:
-    self-signed certificate"), or the whole text when it has another form."""
-    text = str(exc)
-    found = re.search(r"\[SSL[^\]]*\] ([^(']+?)(?: \(_ssl\.c:\d+\))?'?\)", text)
-    return found.group(1).strip() if found else text

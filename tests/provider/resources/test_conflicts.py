@@ -1,7 +1,7 @@
 """412 "reload and retry" while another writer changes the same object: the provider must
 merge into the fresh copy, never write back what it read before (a lost update).
 
-The 412 is real HTTP from the emulator: a transport adapter, on the provider's first PUT to
+The 412 is real HTTP from the emulator: a transport wrapper, on the provider's first PUT to
 the object, lets another client write the object first and has the emulator's fault
 injector answer that PUT with 412 (the emulator itself never checks ``_last_modified``)."""
 
@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
-from requests.adapters import HTTPAdapter
 
 from albform.engine.provider import ProviderError
 from albform.provider.client import AviClient, AviSession, ClientConfig
+from albform.provider.client.transport import HttpTransport, Reply
 from albform.provider.emulator.faults import FaultConfig
 from albform.provider.emulator.server import RunningEmulator
 from albform.provider.resources.conflicts import rewrite_on_conflict
@@ -23,9 +22,9 @@ from albform.provider.resources.provider import AviProvider
 from albform.provider.schema.table import load_table
 
 
-class ConflictOnFirstPut(HTTPAdapter):
-    def __init__(self, emulator: RunningEmulator) -> None:
-        super().__init__()
+class ConflictOnFirstPut(HttpTransport):
+    def __init__(self, emulator: RunningEmulator, config: ClientConfig) -> None:
+        super().__init__(config)
         self.emulator = emulator
         self.path = ""
         self.other_writer: Callable[[], None] = lambda: None
@@ -34,27 +33,25 @@ class ConflictOnFirstPut(HTTPAdapter):
     def arm(self, path: str, other_writer: Callable[[], None]) -> None:
         self.path, self.other_writer = path, other_writer
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        if self.path and request.method == "PUT" and self.path in (request.url or ""):
+    def send(self, method: str, url: str, **kwargs: Any) -> Reply:
+        if self.path and method == "PUT" and self.path in url:
             self.path = ""
             self.fired += 1
             self.other_writer()
             self.emulator.set_faults(FaultConfig(error_rate=1.0, error_statuses=(412,)))
             try:
-                return super().send(request, **kwargs)
+                return super().send(method, url, **kwargs)
             finally:
                 self.emulator.set_faults(FaultConfig())
-        return super().send(request, **kwargs)
+        return super().send(method, url, **kwargs)
 
 
 @pytest.fixture
 def conflicting(emulator: RunningEmulator) -> Iterator[tuple[AviProvider, ConflictOnFirstPut]]:
-    adapter = ConflictOnFirstPut(emulator)
-    http = requests.Session()
-    http.mount("http://", adapter)
     config = ClientConfig(controller=emulator.url, password="test-password",
                           api_version="30.2.1")
-    with AviClient(AviSession(config, http=http)) as client:
+    adapter = ConflictOnFirstPut(emulator, config)
+    with AviClient(AviSession(config, transport=adapter)) as client:
         yield AviProvider(client, load_table()), adapter
 
 
