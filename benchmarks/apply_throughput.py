@@ -30,10 +30,10 @@ measured in one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -93,17 +93,30 @@ def albform_exe() -> str:
 def timed(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
           ok: Sequence[int] = (0,)) -> tuple[float, float, str]:
     """Run a command: (wall s, CPU s of it and its children, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(list(argv), cwd=cwd, env={**os.environ, **(env or {})},
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in ok:
-        raise SystemExit(f"{' '.join(argv)} in {cwd} exited {done.returncode}:\n"
-                         f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
+    wall, cpu, out, _ = measured(argv, cwd, env, ok)
+    return wall, cpu, out
+
+
+def measured(argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
+             ok: Sequence[int] = (0,)) -> tuple[float, float, str, float]:
+    """Run a command: (wall s, CPU s of it and its children, stdout, peak RSS MB of it or of
+    a child of it — the embedded emulator). Python byte-code is cached as an installed
+    albform's is (pip compiles it), whatever ``PYTHONDONTWRITEBYTECODE`` says here."""
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(argv), cwd=cwd, env={**environ, **(env or {})},
+                                stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)  # this command's own rusage, children in
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(argv)} in {cwd} exited {proc.returncode}:\n"
+                         f"{stdout[-2000:]}\n{stderr[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, stdout, usage.ru_maxrss / 1024
 
 
 def workdir(root: Path, name: str, config: str, filename: str = "main.tf") -> Path:
@@ -111,6 +124,16 @@ def workdir(root: Path, name: str, config: str, filename: str = "main.tf") -> Pa
     path.mkdir(parents=True)
     (path / filename).write_text(config)
     return path
+
+
+def applied(root: Path, name: str, config: str) -> Path | None:
+    """A working directory of ``--root`` applied by an earlier run with this configuration
+    (its state file present), to be planned again; None if there is none."""
+    path = root / name
+    if (path / "terraform.tfstate").is_file() and (path / "main.tf").is_file() \
+            and (path / "main.tf").read_text() == config:
+        return path
+    return None
 
 
 def albform_apply(root: Path, n: int, *, env: dict[str, str] | None = None,
@@ -147,21 +170,30 @@ def _instant(stamp: str) -> datetime.datetime:
     return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def albform_noop_plan(wd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
-    wall, cpu, out = timed([albform_exe(), "plan", "-no-color", "-detailed-exitcode"], wd, env)
+def albform_noop_plan(wd: Path, env: dict[str, str] | None = None,
+                      ) -> tuple[float, float, float]:
+    """One no-op ``albform plan -detailed-exitcode``: (wall s, CPU s, peak RSS MB)."""
+    wall, cpu, out, rss = measured([albform_exe(), "plan", "-no-color", "-detailed-exitcode"],
+                                   wd, env)
     if "No changes" not in out:
         raise SystemExit(f"the re-plan in {wd} is not empty:\n{out[-1000:]}")
-    return wall, cpu
+    return wall, cpu, rss
 
 
 # -- figures -----------------------------------------------------------------------------------
 
-def figure_applies(root: Path, sizes: Sequence[int]) -> dict[int, tuple[Path, float, float]]:
+def figure_applies(root: Path, sizes: Sequence[int],
+                   ) -> dict[int, tuple[Path, float | None, float | None]]:
     print("\nalbform apply on the embedded emulator (parallelism 10):")
     print(f"{'objects':>8} {'wall s':>8} {'CPU s':>8} {'ms/object':>10} {'vs first':>9}")
-    runs = {}
+    runs: dict[int, tuple[Path, float | None, float | None]] = {}
     first = 0.0
     for n in sizes:
+        reused = applied(root, f"albform-{n}", albform_config(n))
+        if reused is not None:
+            runs[n] = (reused, None, None)
+            print(f"{n:>8,}   applied by an earlier run in {reused}: not measured", flush=True)
+            continue
         wd, wall, cpu, _ = albform_apply(root, n)
         runs[n] = (wd, wall, cpu)
         per = wall / n * 1000
@@ -171,28 +203,60 @@ def figure_applies(root: Path, sizes: Sequence[int]) -> dict[int, tuple[Path, fl
     return runs
 
 
-def figure_terraform(root: Path, n: int, albform_apply_s: float,
-                     albform_plan_s: float | None) -> None:
+def figure_noop_plans(root: Path, sizes: Sequence[int],
+                      runs: dict[int, tuple[Path, float | None, float | None]],
+                      ) -> dict[int, tuple[float, float, float]]:
+    """Two no-op plans per size: the first after the apply (it decodes the state and
+    remembers it, ``engine/state/decoded_memo.py``), then the same plan again — a drift check
+    run on an unchanged state."""
+    print("\nalbform no-op plan (refresh over HTTP), first and second run:")
+    print(f"{'objects':>8} {'wall s':>8} {'CPU s':>8} {'RSS MB':>8} | "
+          f"{'wall s':>8} {'CPU s':>8} {'RSS MB':>8}")
+    plans = {}
+    for n in sizes:
+        if n in runs:
+            wd = runs[n][0]
+        else:
+            wd = applied(root, f"albform-{n}", albform_config(n)) or \
+                albform_apply(root, n)[0]
+        first = albform_noop_plan(wd)
+        again = albform_noop_plan(wd)
+        plans[n] = first
+        print(f"{n:>8,} {first[0]:>8.1f} {first[1]:>8.1f} {first[2]:>8.0f} | "
+              f"{again[0]:>8.1f} {again[1]:>8.1f} {again[2]:>8.0f}", flush=True)
+    return plans
+
+
+def figure_terraform(root: Path, n: int, albform_apply_s: float | None,
+                     albform_plan: tuple[float, float, float] | None) -> None:
     if shutil.which("terraform") is None:
         print("\nterraform not on PATH: no comparison")
         return
-    wd = workdir(root, f"terraform-{n}", terraform_config(n))
-    timed(["terraform", "init", "-input=false", "-no-color"], wd, TF_ENV)
-    wall, cpu, _ = timed(["terraform", "apply", "-auto-approve", "-input=false", "-no-color",
-                          "-parallelism=10"], wd, TF_ENV)
+    print(f"\nterraform 1.11 on the same graph of terraform_data, {n:,} objects:")
+    wd = applied(root, f"terraform-{n}", terraform_config(n))
+    if wd is None:
+        wd = workdir(root, f"terraform-{n}", terraform_config(n))
+        timed(["terraform", "init", "-input=false", "-no-color"], wd, TF_ENV)
+        wall, cpu, _ = timed(["terraform", "apply", "-auto-approve", "-input=false",
+                              "-no-color", "-parallelism=10"], wd, TF_ENV)
+        faster = f" -> albform is {wall / albform_apply_s:.1f}x faster" \
+            if albform_apply_s else ""
+        print(f"  apply      {wall:8.1f} s wall {cpu:8.1f} s CPU   albform "
+              f"{albform_apply_s or float('nan'):.1f} s{faster}")
+    else:
+        print(f"  apply      applied by an earlier run in {wd}: not measured")
     pwall, pcpu, out = timed(["terraform", "plan", "-input=false", "-no-color",
                               "-detailed-exitcode"], wd, TF_ENV)
     if "No changes" not in out:
         raise SystemExit("terraform's re-plan is not empty")
-    print(f"\nterraform 1.11 on the same graph of terraform_data, {n:,} objects:")
-    print(f"  apply      {wall:8.1f} s wall {cpu:8.1f} s CPU   albform {albform_apply_s:.1f} s"
-          f" -> albform is {wall / albform_apply_s:.1f}x faster")
-    if albform_plan_s is None:
+    if albform_plan is None:
         print(f"  no-op plan {pwall:8.1f} s wall {pcpu:8.1f} s CPU   (albform's: --noop-size "
               f"{n})")
     else:
-        print(f"  no-op plan {pwall:8.1f} s wall {pcpu:8.1f} s CPU   albform {albform_plan_s:.1f} s"
-              f" -> albform takes {albform_plan_s / pwall:.2f}x terraform's time")
+        print(f"  no-op plan {pwall:8.1f} s wall {pcpu:8.1f} s CPU   albform's first "
+              f"{albform_plan[0]:.1f} s wall {albform_plan[1]:.1f} s CPU -> albform takes "
+              f"{albform_plan[0] / pwall:.2f}x terraform's wall time, "
+              f"{albform_plan[1] / pcpu:.2f}x its CPU")
 
 
 def figure_latency(root: Path, n: int, latency_ms: float, levels: Sequence[int]) -> None:
@@ -217,34 +281,43 @@ def figure_latency(root: Path, n: int, latency_ms: float, levels: Sequence[int])
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[5000, 20000])
     parser.add_argument("--tf-size", type=int, default=5000, help="0: no terraform")
-    parser.add_argument("--noop-size", type=int, default=5000, help="0: no no-op plan")
+    parser.add_argument("--noop-size", type=int, nargs="*", default=[5000],
+                        help="sizes of the no-op plans (none: no no-op plan)")
     parser.add_argument("--latency-size", type=int, default=2000, help="0: no latency runs")
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 10, 32])
+    parser.add_argument("--root", type=Path, default=None,
+                        help="keep the working directories here (default: a temporary "
+                             "directory); one an earlier run applied is planned again, "
+                             "its apply not measured")
     args = parser.parse_args()
-    for n in (*args.sizes, args.tf_size, args.noop_size, args.latency_size):
+    noop_sizes = [n for n in args.noop_size if n]
+    for n in (*args.sizes, args.tf_size, *noop_sizes, args.latency_size):
         if n % CHAIN:
             parser.error(f"sizes are multiples of {CHAIN} (chains of ten): {n}")
     print(f"apply throughput, cpus={os.cpu_count()}, load {os.getloadavg()[0]:.1f}")
-    with tempfile.TemporaryDirectory(prefix="apply-throughput-") as tmp:
-        root = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if args.root is None:
+            root = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="apply-throughput-")))
+        else:
+            root = args.root.resolve()
+            root.mkdir(parents=True, exist_ok=True)
         runs = figure_applies(root, args.sizes)
-        plan_s: float | None = None
-        if args.noop_size:
-            wd = runs[args.noop_size][0] if args.noop_size in runs else \
-                albform_apply(root, args.noop_size, name="noop")[0]
-            plan_s, plan_cpu = albform_noop_plan(wd)
-            print(f"\nalbform no-op plan of {args.noop_size:,}: {plan_s:.1f} s wall "
-                  f"{plan_cpu:.1f} s CPU")
+        plans = figure_noop_plans(root, noop_sizes, runs) if noop_sizes else {}
         if args.tf_size:
-            ours = runs[args.tf_size][1] if args.tf_size in runs else \
-                albform_apply(root, args.tf_size, name="for-terraform")[1]
-            figure_terraform(root, args.tf_size, ours,
-                             plan_s if args.noop_size == args.tf_size else None)
+            if args.tf_size in runs:
+                ours = runs[args.tf_size][1]
+            elif applied(root, f"albform-{args.tf_size}", albform_config(args.tf_size)):
+                ours = None
+            else:
+                ours = albform_apply(root, args.tf_size, name="for-terraform")[1]
+            figure_terraform(root, args.tf_size, ours, plans.get(args.tf_size))
         if args.latency_size:
             figure_latency(root, args.latency_size, args.latency_ms, args.levels)
+        print(f"\nload at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

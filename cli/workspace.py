@@ -57,10 +57,13 @@ class Workspace:
         (private keys, passwords)."""
         from albform.engine.state.backends.local import LocalBackend
         from albform.engine.state.backends.workspaces import exists
+        from albform.engine.state.decoded_memo import state_memo
 
         schemas = ProviderSchemas(provider) if provider is not None else None
         if self.state_path is not None:
-            return LocalBackend(self.resolve(self.state_path), schemas=schemas)
+            path = self.resolve(self.state_path)
+            memo = state_memo(self.workdir, path, self.env) if schemas is not None else None
+            return LocalBackend(path, schemas=schemas, memo=memo)
         store = self.workspaces(backend, schemas)
         name = self.workspace_name
         if not exists(store, name):

@@ -43,6 +43,7 @@ from albform.engine.state.backends.base import (
     check_write,
 )
 from albform.engine.state.codec import EncodeCache, StateFormatError, decode_state, encode_state
+from albform.engine.state.decoded_memo import StateMemo
 from albform.engine.state.journal import FileJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
 from albform.engine.state.model import State
@@ -59,7 +60,9 @@ def timestamped_backup(state_path: Path, now: float | None = None) -> Path:
 
 class LocalBackend(StateBackend):
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STATE_FILE, *,
-                 schemas: Mapping[str, ResourceSchema] | None = None) -> None:
+                 schemas: Mapping[str, ResourceSchema] | None = None,
+                 memo: StateMemo | None = None) -> None:
+        """``memo``: where the decoded state is remembered between runs (``read``)."""
         state_path = Path(path)
         if state_path.is_dir():
             state_path = state_path / DEFAULT_STATE_FILE
@@ -72,6 +75,7 @@ class LocalBackend(StateBackend):
         self._notices: list[str] = []
         self.lock_path = str(state_path)
         self._schemas = schemas
+        self._memo = memo
         # Rewrites during an apply re-encode only the instances changed since the last.
         self._encoded = EncodeCache()
         self._fd: int | None = None
@@ -88,7 +92,11 @@ class LocalBackend(StateBackend):
         raw = self._read_bytes()
         if raw is None:
             return None
-        state = self._decode(raw)
+        state = self._memo.load(raw) if self._memo is not None else None
+        if state is None:
+            state = self._decode(raw)
+            if self._memo is not None:
+                self._memo.save(raw, state)
         self._known = (raw, StateHeader.of(state))
         return state
 

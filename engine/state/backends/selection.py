@@ -28,6 +28,7 @@ from albform.engine.state.backends.workspaces import (
     PgWorkspaces,
     WorkspaceStore,
 )
+from albform.engine.state.decoded_memo import StateMemo, state_memo
 
 SUMMARY = "Invalid backend configuration"
 _HTTP_STRINGS = ("address", "update_method", "lock_address", "unlock_address", "lock_method",
@@ -139,7 +140,15 @@ def _local(s: _Settings, workdir: Path,
     s.reject_unknown()
     return LocalWorkspaces(path if path.is_absolute() else workdir / path,
                            directory if directory.is_absolute() else workdir / directory,
-                           lambda p: LocalBackend(p, schemas=schemas))
+                           lambda p: LocalBackend(p, schemas=schemas,
+                                                  memo=_memo(workdir, p, s.env, schemas)))
+
+
+def _memo(workdir: Path, state_path: Path, env: Mapping[str, str],
+          schemas: Mapping[str, ResourceSchema] | None) -> StateMemo | None:
+    """The decoded-state memo, for a backend that decodes with the provider's schemas (the
+    only decode a memo may stand for: without them the values stay in the state's form)."""
+    return state_memo(workdir, state_path, env) if schemas is not None else None
 
 
 def _http(s: _Settings, workdir: Path,

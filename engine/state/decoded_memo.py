@@ -1,0 +1,163 @@
+"""The decoded-state memo: a state file's decoded ``State``, kept so a re-plan skips decoding.
+
+Decoding a state is the start-up cost of every plan: 50,000 objects are 190 MB of Terraform JSON
+and about 3 s of CPU, nearly all of it converting the official provider's state form back to
+albform's values (``engine/state/decode.py``). The memo keeps the result in
+``.albform/state-memo/<hash of the state's path>.bin`` (never committed: ``engine/workdir.py``)
+keyed by the SHA-256 of the state file's bytes; loading it costs a hash of the bytes and an
+unmarshal of values already converted (a tenth of the decode). The bytes are read anyway.
+
+The working tree is not trusted (``engine/user_key.py``): an entry is authenticated with
+HMAC-SHA256 under a key derived from the user's albform key, and binds the memo format, the
+Python version (``marshal``'s format) and a fingerprint of albform's installed files (code and
+generated schemas: the decode depends on both), so an upgrade, an edit or another user's entry
+is a miss. Any entry that fails a check, or does not rebuild, is a miss: the caller decodes. A
+memo that cannot be written is not an error: it is a cache. A state holding values ``marshal``
+cannot keep (secret digests) is not memoised.
+
+Thread-safety: one memo belongs to one backend, used under its lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from albform.engine.addrs import ModuleStep, ResourceAddress
+from albform.engine.state.model import OutputState, ResourceState, State
+from albform.engine.user_key import default_key_path, read_or_create_key
+from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir
+
+FORMAT = "albform-state-memo/1"
+MEMO_DIR = Path(PRIVATE_DIR) / "state-memo"
+_PACKAGES = ("engine", "provider", "modules", "cli")
+
+
+@cache
+def _installation_fingerprint() -> str:
+    """Names, sizes and modification times of albform's files: any edit or upgrade moves it."""
+    root = Path(__file__).resolve().parents[2]  # the albform package
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(w for top in _PACKAGES for w in os.walk(root / top)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".json", ".gz")):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class StateMemo:
+    """The memo of one state file (``state_path``) in ``workdir``'s private folder."""
+
+    def __init__(self, workdir: Path, state_path: Path, key: bytes) -> None:
+        name = hashlib.sha256(str(Path(state_path).resolve()).encode()).hexdigest()[:32]
+        self.path = Path(workdir) / MEMO_DIR / f"{name}.bin"
+        self._key = key
+        self._last: tuple[bytes, bytes] | None = None
+        self.hits = 0  # for tests
+
+    def _binding(self, raw: bytes) -> bytes:
+        if self._last is None or self._last[0] is not raw:  # a miss saves what it loaded
+            self._last = (raw, "|".join((FORMAT, sys.version, _installation_fingerprint(),
+                                         hashlib.sha256(raw).hexdigest())).encode())
+        return self._last[1]
+
+    def load(self, raw: bytes) -> State | None:
+        """The state ``raw`` decodes to, if the memo holds it; else None."""
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        mac, _, payload = data.partition(b"\n")
+        binding = self._binding(raw)
+        expected = hmac.new(self._key, binding + b"\0" + payload, hashlib.sha256)
+        if not hmac.compare_digest(mac, expected.hexdigest().encode()):
+            return None
+        try:
+            state = _rebuild(marshal.loads(payload))
+        except (ValueError, TypeError, EOFError, IndexError, KeyError):
+            return None
+        self.hits += 1
+        return state
+
+    def save(self, raw: bytes, state: State) -> None:
+        """Remember that ``raw`` decodes to ``state`` (nothing when it cannot be kept)."""
+        try:
+            payload = marshal.dumps(_flatten(state))
+        except ValueError:
+            return  # a value marshal cannot keep (a secret digest): decode each time
+        mac = hmac.new(self._key, self._binding(raw) + b"\0" + payload, hashlib.sha256)
+        try:
+            ensure_private_dir(self.path.parent)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(mac.hexdigest().encode() + b"\n" + payload)
+            os.replace(tmp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(tmp)
+
+
+def state_memo(workdir: Path, state_path: Path, env: Mapping[str, str]) -> StateMemo | None:
+    """The memo of ``state_path`` under the user's albform key; None without a key."""
+    user_key = read_or_create_key(default_key_path(env))
+    if user_key is None:
+        return None
+    key = hmac.new(user_key, b"albform decoded-state memo", hashlib.sha256).digest()
+    return StateMemo(workdir, state_path, key)
+
+
+# -- the marshalled form: plain tuples of the model's fields -----------------------------------
+
+def _address(a: ResourceAddress) -> tuple[Any, ...]:
+    return (a.type, a.name, a.key, tuple((s.name, s.key) for s in a.module), a.mode)
+
+
+def _flatten(state: State) -> tuple[Any, ...]:
+    outputs = tuple((name, o.value, o.type, o.sensitive) for name, o in state.outputs.items())
+    rows = tuple(
+        (_address(r.address), dict(r.attributes), r.provider,
+         tuple(_address(d) for d in r.dependencies), r.sensitive_attributes, r.schema_version,
+         r.status, r.create_before_destroy, r.deposed,
+         dict(r.adopted_from) if r.adopted_from is not None else None, dict(r.extra))
+        for r in (*state.resources, *state.deposed))
+    return (state.serial, state.lineage, state.terraform_version, state.version,
+            dict(state.extra), outputs, rows)
+
+
+def _rebuild(flat: tuple[Any, ...]) -> State:
+    serial, lineage, terraform_version, version, extra, outputs, rows = flat
+    addresses: dict[tuple[Any, ...], ResourceAddress] = {}
+
+    def address(t: tuple[Any, ...]) -> ResourceAddress:
+        found = addresses.get(t)
+        if found is None:
+            found = addresses[t] = ResourceAddress(
+                t[0], t[1], t[2], tuple(ModuleStep(n, k) for n, k in t[3]), t[4])
+        return found
+
+    resources: list[ResourceState] = []
+    deposed: list[ResourceState] = []
+    for (addr, attributes, provider, deps, sensitive, schema_version, status, cbd, key,
+         adopted, more) in rows:
+        r = ResourceState(address=address(addr), attributes=attributes, provider=provider,
+                          dependencies=tuple(address(d) for d in deps),
+                          sensitive_attributes=sensitive, schema_version=schema_version,
+                          status=status, create_before_destroy=cbd, deposed=key,
+                          adopted_from=adopted, extra=more)
+        (resources if key is None else deposed).append(r)
+    # The memo keeps the decoded order, which is the model's: no sort needed.
+    return State(resources=tuple(resources), serial=serial, lineage=lineage,
+                 outputs={n: OutputState(v, t, s) for n, v, t, s in outputs},
+                 terraform_version=terraform_version, version=version, extra=extra,
+                 deposed=tuple(deposed))
