@@ -106,14 +106,21 @@ def served_objects(state: State) -> list[Served]:
 
 def _ingresses(pools: Iterable[Mapping[str, Any]], services: list[Mapping[str, Any]],
                vsvip_of: Any) -> list[Served]:
+    # Who answers a host, indexed once (a cluster has thousands of hosts and VSes): the
+    # first SNI/EVH child marked with the host, else the first shared VS (not a child) whose
+    # VsVip lists it.
+    child_for: dict[str, Mapping[str, Any]] = {}
+    shared_for: dict[str, Mapping[str, Any]] = {}
+    for service in services:
+        for host in _markers(service).get("Host", []):
+            child_for.setdefault(host, service)
+        if not service.get("vh_parent_vs_ref"):
+            for host in _vip_and_fqdns(vsvip_of(service))[1]:
+                shared_for.setdefault(host, service)
+
     def answering(host: str) -> Mapping[str, Any] | None:
-        for vs in services:
-            if host in _markers(vs).get("Host", []):
-                return vs  # an SNI/EVH child for this host
-        for vs in services:
-            if not vs.get("vh_parent_vs_ref") and host in _vip_and_fqdns(vsvip_of(vs))[1]:
-                return vs  # the shared VS whose VsVip lists the host (not its children)
-        return None
+        child = child_for.get(host)
+        return child if child is not None else shared_for.get(host)
 
     out: list[Served] = []
     for pool in pools:

@@ -82,6 +82,8 @@ def render(
     if obj.type == "pool" and versions.older_than(ctx.version, "20.1.1"):
         # Recorded: old-format pool answers carry server_count; 20.1.1-format ones do not.
         body["server_count"] = len(body.get("servers") or [])
+    if fields:  # projected first: the fields dropped are not worth presenting
+        body = {k: v for k, v in body.items() if k in fields}
     if skip_default:
         body = defaults.strip_defaults(obj.type, body)
     lookup = (names or NameCache(store)) if include_name else None

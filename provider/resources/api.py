@@ -45,7 +45,9 @@ class ControllerApi(Protocol):
         ...
 
     def get_object(self, objtype: str, uuid: str, *, tenant: Tenant = DEFAULT_TENANT,
-                   ) -> dict[str, Any] | None:
+                   params: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+        """``GET /api/<type>/<uuid>`` (``params``: ``fields=...`` projects it), or None when
+        the object does not exist."""
         ...
 
     def get_runtime(self, objtype: str, uuid: str, *, tenant: Tenant = DEFAULT_TENANT,

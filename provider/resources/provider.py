@@ -47,8 +47,11 @@ from albform.provider.resources.write_answers import WriteAnswers
 from albform.provider.schema.table import SchemaTable
 
 # The attributes that locate an object of a partial type inside its parent.
+# A route planned for create is located by name (vrf_name + cloud_ref): its VRF's uuid is
+# known only once read, so the locators are part of what finds it again after a crash.
 _IDENTITY_KEYS = {SERVER_TYPE: ("pool_ref", "ip", "port"),
-                  STATIC_ROUTE_TYPE: ("vrf_context_ref", "route_id", "prefix", "next_hop")}
+                  STATIC_ROUTE_TYPE: ("vrf_context_ref", "vrf_name", "cloud_ref", "tenant_ref",
+                                      "route_id", "prefix", "next_hop", "labels")}
 
 
 class AviProvider:

@@ -18,6 +18,7 @@ Pure functions; the I/O around them lives in ``static_routes.py``.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -37,9 +38,15 @@ def _one(value: Any) -> Any:
 def _addr(value: Any) -> str:
     block = _one(value)
     addr = block.get("addr") if isinstance(block, Mapping) else block
-    text = str(addr or "").strip()
+    return _spelling(str(addr or "").strip())
+
+
+@functools.lru_cache(maxsize=65536)
+def _spelling(text: str) -> str:
+    """One spelling per address (v6 compression). Cached: every write of a VRF compares
+    each of its routes, and a cluster's VRF holds thousands."""
     try:
-        return str(ipaddress.ip_address(text))  # one spelling per address (v6 compression)
+        return str(ipaddress.ip_address(text))
     except ValueError:
         return text
 

@@ -11,14 +11,18 @@ Routes are *compared by content* (prefix + next hop + labels, ``static_route_mer
 ``canonicalize`` therefore maps a configured ``route_id`` to the id of a route with the same
 content already in the VRF (e.g. one AKO wrote with its random id), so adopting such a route
 is no change. Writes GET the VRF, merge (foreign routes untouched) and PUT it back
-(``parent_edit.py``: per-VRF lock, 409/412 re-read and merge again).
+(``parent_edit.py``: per-VRF lock, 409/412 re-read and merge again; the routes of parallel
+writers are written together, one GET and one PUT per batch).
 
 A plan's refresh reads each VRF once for all its routes (``bulk.py``) and keeps that answer,
 indexed (``RouteIndex``), as the VRF's view: canonicalising each configured route of the same
 plan uses it instead of reading the VRF (a cluster's thousands of routes) again per route. A
 view is dropped when albform writes the VRF and by the next refresh, and is read again once it
-is ``VIEW_TTL_S`` old; outside a plan's refresh every canonicalisation reads the VRF, so a route
-written outside albform a second ago is seen.
+is ``VIEW_TTL_S`` old. Outside a plan's refresh, a canonicalisation keeps the VRF it read as a
+*checked* view: the next one uses it only after asking the controller for the VRF's
+``_last_modified`` alone (``fields=``, a few bytes) and finding it unchanged, so a route
+written outside albform a second ago is still seen, while an apply's thousands of routes do not
+each read the whole VRF.
 """
 
 from __future__ import annotations
@@ -86,7 +90,8 @@ class StaticRoutes:
         self._resolver = resolver
         self._default_tenant = default_tenant
         self._editor = editor
-        self._views: dict[str, tuple[float, Mapping[str, Any], RouteIndex]] = {}
+        # vrf uuid -> (read at, VRF, its index, checked: ask whether it changed before use)
+        self._views: dict[str, tuple[float, Mapping[str, Any], RouteIndex, bool]] = {}
         self._views_lock = threading.Lock()
 
     # -- locating the VRF -------------------------------------------------------------------
@@ -122,20 +127,33 @@ class StaticRoutes:
         """The VRF and its route index, from a view younger than ``VIEW_TTL_S`` or read now."""
         with self._views_lock:
             held = self._views.get(vrf_uuid)
-        if held is not None and time.monotonic() - held[0] < VIEW_TTL_S:
+        fresh = held is not None and time.monotonic() - held[0] < VIEW_TTL_S
+        if held is not None and fresh and (not held[3] or self._unchanged(held[1], vrf_uuid,
+                                                                          tenant)):
             return held[1], held[2]
         vrf = self._api.get_object("vrfcontext", vrf_uuid, tenant=tenant)
-        # An expired view is renewed (a long plan reads the VRF once per VIEW_TTL_S, not
-        # once per route); without a refresh's view nothing is kept (module docstring).
-        return None if vrf is None else self.view_of(vrf, keep=held is not None)
+        # An expired refresh view is renewed as one (a long plan reads the VRF once per
+        # VIEW_TTL_S, not once per route); any other read is kept as a checked view.
+        checked = held is None or held[3]
+        return None if vrf is None else self.view_of(vrf, keep=True, checked=checked)
 
-    def view_of(self, vrf: Mapping[str, Any], *, keep: bool = False,
+    def _unchanged(self, vrf: Mapping[str, Any], vrf_uuid: str, tenant: Tenant) -> bool:
+        """Whether the VRF on the controller is still ``vrf``: same ``_last_modified``."""
+        known = vrf.get("_last_modified")
+        if not known:
+            return False
+        now = self._api.get_object("vrfcontext", vrf_uuid, tenant=tenant,
+                                   params={"fields": "_last_modified"})
+        return now is not None and now.get("_last_modified") == known
+
+    def view_of(self, vrf: Mapping[str, Any], *, keep: bool = False, checked: bool = False,
                 ) -> tuple[Mapping[str, Any], RouteIndex]:
-        """Index a VRF just read; ``keep`` (a refresh's read): keep it as the VRF's view."""
+        """Index a VRF just read; ``keep`` (a refresh's read): keep it as the VRF's view,
+        used as is until it expires, or only while unchanged when ``checked``."""
         index = RouteIndex(vrf.get("static_routes") or [])
         if keep and isinstance(vrf.get("uuid"), str):
             with self._views_lock:
-                self._views[vrf["uuid"]] = (time.monotonic(), vrf, index)
+                self._views[vrf["uuid"]] = (time.monotonic(), vrf, index, checked)
         return vrf, index
 
     def forget_views(self) -> None:
