@@ -84,6 +84,9 @@ class ResourceAddress:
     mode: Mode = "managed"
     # Addresses key every map in a plan of 50,000 resources: hash once, not on every lookup.
     _hash: int = field(default=0, init=False, repr=False, compare=False)
+    # Its text, made on first use: progress lines, references and diagnostics ask for it
+    # many times per instance.
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash",
@@ -168,11 +171,15 @@ class ResourceAddress:
         return self.sort_key() < other.sort_key()
 
     def __str__(self) -> str:
-        parts = [str(step) for step in self.module]
-        if self.mode == "data":
-            parts.append("data")
-        parts.append(f"{self.type}.{self.name}{_format_key(self.key)}")
-        return ".".join(parts)
+        text = self._text
+        if text is None:
+            parts = [str(step) for step in self.module]
+            if self.mode == "data":
+                parts.append("data")
+            parts.append(f"{self.type}.{self.name}{_format_key(self.key)}")
+            text = ".".join(parts)
+            object.__setattr__(self, "_text", text)
+        return text
 
     def __repr__(self) -> str:
         return f"ResourceAddress({str(self)!r})"

@@ -42,7 +42,7 @@ from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, 
 from albform.provider.resources.resolver import RefResolver, Scope
 from albform.provider.resources.schemas import SchemaCatalog
 from albform.provider.resources.static_routes import StaticRoutes
-from albform.provider.resources.version_check import newer_fields
+from albform.provider.resources.version_check import every_field_available, newer_fields
 from albform.provider.resources.write_answers import WriteAnswers
 from albform.provider.schema.table import SchemaTable
 
@@ -61,6 +61,8 @@ class AviProvider:
                  default_tenant: str | None = None) -> None:
         self._api = api
         self._table = table
+        # (API type, version) -> that version has every field of the type (_check_version).
+        self._all_fields_known: dict[tuple[str, str], bool] = {}
         self._tenant = Tenant(name=default_tenant) if default_tenant else DEFAULT_TENANT
         self.registry = TypeRegistry.from_table(table)
         self.resolver = RefResolver(api)
@@ -134,7 +136,14 @@ class AviProvider:
         version = getattr(getattr(self._api, "session", None), "api_version", None)
         if not isinstance(version, str) or not self._table.has_type(objtype):
             return
-        newer = newer_fields(self._table.object(objtype).object_def, attributes, version)
+        odef = self._table.object(objtype).object_def
+        current = self._all_fields_known.get((objtype, version))
+        if current is None:
+            current = self._all_fields_known[(objtype, version)] = \
+                every_field_available(odef, version)
+        if current:
+            return
+        newer = newer_fields(odef, attributes, version)
         if newer:
             listed = "; ".join(f"{path} (introduced in {since})" for path, since in newer)
             raise ProviderError(

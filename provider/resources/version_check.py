@@ -42,3 +42,22 @@ def _walk(odef: ObjectDef, value: Mapping[str, Any], version: str, path: Path,
             if isinstance(element, Mapping):
                 _walk(field.nested, element, version, (*here, i) if isinstance(item, list)
                       else here, out)
+
+
+def every_field_available(odef: ObjectDef, version: str) -> bool:
+    """Whether ``version`` has every field of ``odef``, at every depth: then no configuration
+    of the type can have a newer one, and ``newer_fields`` need not walk it (a plan asks for
+    every configured object; most use the newest API version)."""
+    seen: set[int] = set()
+    todo = [odef]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for field in current.fields.values():
+            if not field_available(field, version):
+                return False
+            if field.nested is not None:
+                todo.append(field.nested)
+    return True
