@@ -5,7 +5,9 @@
 1. ``moved`` blocks rename instances in the stored state, and the open intents of an
    interrupted apply are reconciled with the controller (``recovery``) → ``prev_run_state``;
 2. refresh: one bulk ``read_many`` per resource type, at most ``parallelism`` types at once;
-   objects gone are dropped (drift) → ``prior_state``; ``detect_drift`` gives ``plan.drift``;
+   objects gone are dropped (drift) → ``prior_state``; ``detect_drift`` gives ``plan.drift``.
+   Meanwhile a helper thread canonicalises the resources without references
+   (``planning_ahead``), so the planner's own work overlaps the controller's;
 3. configured resources and data sources in dependency order (``engine/graph.py``):
    ``Deferred`` values are evaluated against the planned values of their references, the
    result is canonicalised by the provider and diffed (``engine/diff.py``) against prior;
@@ -24,6 +26,7 @@ refresh or lookup becomes an error diagnostic naming the address, and the plan i
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -38,6 +41,7 @@ from albform.engine.diff import coerce_equal
 from albform.engine.drift import detect_drift
 from albform.engine.graph import CycleError, Graph
 from albform.engine.hooks import Hook, NullHook
+from albform.engine.planning_ahead import DesiredAhead
 from albform.engine.planning_checks import (
     check_blast_radius,
     check_prevent_destroy,
@@ -78,6 +82,11 @@ def build_plan(config: Configuration, prev_state: State, provider: Provider,
                            intents)
 
 
+def _plans_all(options: PlanOptions) -> bool:
+    """Whether every configured resource is planned (no -target, -destroy, -refresh-only)."""
+    return not (options.targets or options.destroy or options.refresh_only)
+
+
 def _unmatched_replace(options: PlanOptions, prior: Mapping[ResourceAddress, ResourceState],
                        config: Configuration) -> Diagnostics:
     """-replace=ADDR naming nothing that exists would silently replace nothing: say so."""
@@ -103,7 +112,11 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
     prior_state = moved_state
     drift: tuple[ResourceChange, ...] = ()
     if options.refresh:
-        prior_state, refresh_diags = refresh(moved_state, provider, hook, parallelism)
+        # The configuration is canonicalised meanwhile (``planning_ahead``).
+        p.ahead = DesiredAhead(provider, list(config.by_address().values())) \
+            if _plans_all(options) else None
+        with p.ahead or contextlib.nullcontext():
+            prior_state, refresh_diags = refresh(moved_state, provider, hook, parallelism)
         p.diags.extend(refresh_diags)
         types = {r.address.type for r in moved_state.resources}
         drift = detect_drift(moved_state, prior_state,

@@ -28,6 +28,7 @@ from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import diff_attributes, merge_desired, unknown_paths
 from albform.engine.hooks import Hook
 from albform.engine.ignore_changes import keep_ignored
+from albform.engine.planning_ahead import DesiredAhead
 from albform.engine.planning_refresh import matches
 from albform.engine.provider import Provider, ProviderError, describe_error, object_id
 from albform.engine.schema import ResourceSchema
@@ -105,6 +106,8 @@ class Planner:
     pending_scanned: int = 0
     # Ids of the prior objects of replacements planned so far (``object_id``).
     replaced: set[str] = field(default_factory=set)
+    # Canonical desired attributes worked out during the refresh (``planning_ahead``).
+    ahead: DesiredAhead | None = None
 
     def has_pending(self, addresses: set[ResourceAddress]) -> bool:
         """True if any of ``addresses`` (planned before this call) has a pending change."""
@@ -170,7 +173,9 @@ def _desired(p: Planner, rc: ResourceConfig, position: int) -> dict[str, Any] | 
     if position in p.referring:
         attrs = resolve_deferred(dict(attrs), p.resolve)
     try:
-        desired = p.provider.canonicalize(rc.type, attrs)
+        desired = p.ahead.take(rc.address) if p.ahead is not None else None
+        if desired is None:
+            desired = p.provider.canonicalize(rc.type, attrs)
     except ProviderError as exc:
         p.diags.append(_provider_error("Invalid resource configuration", rc, exc))
         return None

@@ -61,13 +61,17 @@ def render(
     names: NameCache | None = None,
 ) -> Json:
     """The JSON body for ``obj``; ``read`` selects GET extras over write-answer hiding."""
-    body: Json = sensitive.hide(obj.type, obj.body, read=read)
+    keep = {"name", "url", "uuid", *fields} if fields else None
+    # Every step below works key by key, so a projection is made first: a name listing
+    # (``fields=name,uuid,cloud_ref``) then costs neither the rest of each body nor extras.
+    stored = obj.body if keep is None else {k: v for k, v in obj.body.items() if k in keep}
+    body: Json = sensitive.hide(obj.type, stored, read=read)
     if body is obj.body:
         body = dict(body)
     if read:
-        if obj.type == "virtualservice":
+        if obj.type == "virtualservice" and (keep is None or "vip_runtime" in keep):
             body["vip_runtime"] = runtime.vip_runtime(store, obj)
-        elif obj.type == "vsvip":
+        elif obj.type == "vsvip" and (keep is None or "vs_refs" in keep):
             users = [r for r in store.referrers(obj.uuid)
                      if r.type == "virtualservice"
                      and r.body.get("vsvip_ref", "").endswith(obj.uuid)]
@@ -79,11 +83,10 @@ def render(
         if obj.type == "sslkeyandcertificate" and isinstance(body.get("certificate"), dict):
             body["certificate"] = {k: v for k, v in body["certificate"].items()
                                    if k not in certinfo.WRITE_HIDDEN}
-    if obj.type == "pool" and versions.older_than(ctx.version, "20.1.1"):
+    if obj.type == "pool" and versions.older_than(ctx.version, "20.1.1") \
+            and (keep is None or "server_count" in keep):
         # Recorded: old-format pool answers carry server_count; 20.1.1-format ones do not.
-        body["server_count"] = len(body.get("servers") or [])
-    if fields:  # projected first: the fields dropped are not worth presenting
-        body = {k: v for k, v in body.items() if k in fields}
+        body["server_count"] = len(obj.body.get("servers") or [])
     if skip_default:
         body = defaults.strip_defaults(obj.type, body)
     lookup = (names or NameCache(store)) if include_name else None
@@ -94,7 +97,6 @@ def render(
     for key, value in rendered.items():
         if key not in out:
             out[key] = value
-    if fields:
-        keep = {"name", "url", "uuid", *fields}
+    if keep is not None:
         out = {k: v for k, v in out.items() if k in keep}
     return out

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from emuclient import PASSWORD, Client
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from albform.provider.emulator import RunningEmulator, start_emulator
 
@@ -75,6 +78,48 @@ def test_fields_include_name_and_skip_default(client: Client) -> None:
     lean = client.get("/api/pool?name=col-03&skip_default=true").json()["results"][0]
     assert "lb_algorithm" not in lean and lean["default_server_port"] == 8003
     assert "lb_algorithm" in plain
+
+
+def _projection_objects(client: Client) -> None:
+    """A VS with its VsVip (read-time extras: ``vip_runtime``, ``vs_refs``) and a pool with
+    servers (``server_count`` in old-format answers), made once per module."""
+    if client.get("/api/vsvip?name=proj-vip").json()["count"]:
+        return
+    vip = client.post("/api/vsvip", {"name": "proj-vip", "vip": [
+        {"ip_address": {"addr": "10.9.8.7", "type": "V4"}}]}).json()
+    pool = client.post("/api/pool", {"name": "proj-pool", "servers": [
+        {"ip": {"addr": "10.1.1.1", "type": "V4"}, "port": 80}]}).json()
+    assert client.post("/api/virtualservice", {
+        "name": "proj-vs", "services": [{"port": 80}], "vsvip_ref": vip["url"],
+        "pool_ref": pool["url"]}).status_code == 201
+
+
+_FIELDS = ["server_count", "servers", "vip_runtime", "vs_refs", "vip", "pool_ref",
+           "vsvip_ref", "tenant_ref", "cloud_ref", "lb_algorithm", "services", "name",
+           "no_such_field"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(obj_type=st.sampled_from(["virtualservice", "vsvip", "pool"]),
+       version=st.sampled_from(["20.1.1", "18.2.1", "30.2.1"]),
+       flags=st.sampled_from(["", "&include_name", "&skip_default=true"]),
+       fields=st.lists(st.sampled_from(_FIELDS), min_size=1, max_size=4, unique=True))
+@example(obj_type="pool", version="18.2.1", flags="", fields=["server_count"])
+@example(obj_type="vsvip", version="20.1.1", flags="&include_name", fields=["vs_refs"])
+@example(obj_type="virtualservice", version="20.1.1", flags="", fields=["vip_runtime"])
+def test_fields_projects_the_full_answer(emulator: RunningEmulator, obj_type: str,
+                                         version: str, flags: str, fields: list[str]) -> None:
+    """``fields=`` answers exactly the full answer's keys it names (plus name, url, uuid),
+    whatever else the answer holds: extras, old-format fields, include_name, skip_default."""
+    client = Client(emulator.url, version=version)
+    _projection_objects(client)
+    name = {"virtualservice": "proj-vs", "vsvip": "proj-vip", "pool": "proj-pool"}[obj_type]
+    full: dict[str, Any] = client.get(f"/api/{obj_type}?name={name}{flags}").json()[
+        "results"][0]
+    assert obj_type != "pool" or version != "18.2.1" or full["server_count"] == 1
+    got = client.get(f"/api/{obj_type}?name={name}{flags}&fields={','.join(fields)}").json()
+    keep = {"name", "url", "uuid", *fields}
+    assert got["results"][0] == {k: v for k, v in full.items() if k in keep}
 
 
 def test_paths_tolerate_double_and_trailing_slashes(client: Client) -> None:

@@ -1,0 +1,137 @@
+"""Desired values worked out during the refresh (engine/planning_ahead.py): the same plan,
+the same diagnostics in the same order, each resource canonicalised once."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from albform.engine.changes import Action, PlanOptions
+from albform.engine.config import Configuration
+from albform.engine.planning import build_plan
+from albform.engine.planning_ahead import has_deferred
+from albform.engine.provider import ProviderError, ReadManyResult, ReadRequest
+from albform.engine.state.model import State
+from albform.engine.testing.fake_provider import FakeProvider
+
+sys.path.insert(0, str(Path(__file__).parent))
+from plan_helpers import A, apply_changes, pool_ref, res
+
+
+class SlowRefresh(FakeProvider):
+    """The refresh waits until every resource without a reference has been canonicalised
+    (or a timeout): the helper thread then surely did its work before the planner's.
+    ``canonicalize`` records the thread of each call and can fail for chosen names."""
+
+    def __init__(self, expected: int, fail: Mapping[str, BaseException] | None = None) -> None:
+        super().__init__()
+        self.expected = expected
+        self.fail = dict(fail or {})
+        self.threads: list[tuple[str, str]] = []
+        self._seen = threading.Condition()
+        self.refreshing = False
+
+    def canonicalize(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        name = str(attributes.get("name"))
+        with self._seen:
+            self.threads.append((name, threading.current_thread().name))
+            self._seen.notify_all()
+        if name in self.fail:
+            raise self.fail[name]
+        return super().canonicalize(type_name, attributes)
+
+    def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
+        if self.refreshing:
+            with self._seen:
+                self._seen.wait_for(lambda: len(self.threads) >= self.expected, timeout=10)
+        return super().read_many(requests)
+
+
+def config_of(n: int) -> Configuration:
+    """n pools, and n virtual services each referring to its pool (a Deferred)."""
+    return Configuration(resources=tuple(
+        r for i in range(n) for r in (
+            res(f"fake_pool.p{i}", name=f"pool-{i}", servers=[{"ip": f"10.0.0.{i}",
+                                                               "port": 80}]),
+            res(f"fake_vs.v{i}", name=f"vs-{i}", pool_ref=pool_ref(f"fake_pool.p{i}"),
+                port=80))))
+
+
+def applied_with(provider: SlowRefresh, config: Configuration) -> State:
+    plan, diags = build_plan(config, State(), provider)
+    assert not diags.has_errors(), diags
+    state = apply_changes(plan, provider)
+    provider.threads.clear()
+    provider.refreshing = True
+    return state
+
+
+def test_resources_without_references_are_canonicalised_once_during_the_refresh() -> None:
+    config = config_of(5)
+    provider = SlowRefresh(expected=5)
+    state = applied_with(provider, config)
+    plan, diags = build_plan(config, state, provider)
+    assert not diags.has_errors(), diags
+    assert {c.action for c in plan.changes} == {Action.NOOP}
+    names = [name for name, _ in provider.threads]
+    assert sorted(names) == sorted({*names})  # once each
+    threads = dict(provider.threads)
+    assert {threads[f"pool-{i}"] for i in range(5)} == {"plan-ahead"}
+    # Virtual services refer to their pool's planned values: the planner does those.
+    assert "plan-ahead" not in {threads[f"vs-{i}"] for i in range(5)}
+
+
+def test_a_failure_ahead_is_the_planners_diagnostic_in_order() -> None:
+    config = config_of(3)
+    provider = SlowRefresh(expected=3)
+    state = applied_with(provider, config)
+    provider.fail = {"pool-1": ProviderError("no such cloud"),
+                     "pool-2": ProviderError("bad value")}
+    _, diags = build_plan(config, state, provider)
+    errors = [(d.summary, str(d.address)) for d in diags if d.is_error]
+    assert errors == [("Invalid resource configuration", "fake_pool.p1"),
+                      ("Invalid resource configuration", "fake_pool.p2")]
+    assert dict(provider.threads)["pool-1"] == "plan-ahead"
+
+
+def test_a_bug_ahead_is_raised_by_build_plan() -> None:
+    config = config_of(2)
+    provider = SlowRefresh(expected=2)
+    state = applied_with(provider, config)
+    provider.fail = {"pool-0": RuntimeError("a bug")}
+    with pytest.raises(RuntimeError, match="a bug"):
+        build_plan(config, state, provider)
+
+
+def test_nothing_is_worked_out_ahead_for_targeted_plans() -> None:
+    config = config_of(2)
+    provider = SlowRefresh(expected=0)
+    state = applied_with(provider, config)
+    build_plan(config, state, provider, PlanOptions(targets=(A("fake_pool.p0"),)))
+    assert "plan-ahead" not in {thread for _, thread in provider.threads}
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=3))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+    max_leaves=10)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.text(max_size=4), values, max_size=4), st.data())
+def test_has_deferred_finds_a_deferred_at_any_depth(attrs: dict[str, Any],
+                                                    data: st.DataObject) -> None:
+    assert not has_deferred(attrs)
+    deferred = pool_ref("fake_pool.p0")
+    path = data.draw(st.lists(st.sampled_from(["list", "dict"]), max_size=4))
+    value: Any = deferred
+    for kind in path:
+        value = [1, value] if kind == "list" else {"k": value}
+    assert has_deferred({**attrs, "x": value})
