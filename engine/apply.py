@@ -44,6 +44,7 @@ from albform.engine.apply_graph import Step, build_apply_graph
 from albform.engine.apply_outputs import evaluate_outputs
 from albform.engine.apply_state import WorkingState
 from albform.engine.changes import Action, Plan, PlanSummary, ResourceChange
+from albform.engine.collector import heap_frozen
 from albform.engine.config import Configuration, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import merge_desired, overlay_unconfigured
@@ -109,8 +110,9 @@ def apply_plan(plan: Plan, provider: Provider, persist: Callable[[State], None],
     """Apply ``plan``. ``persist`` receives each new state, its serial already one above the
     previous write (starting above the plan's prior state), and is called under a lock.
     ``journal`` is the state backend's intent journal (None: no crash safety, tests only)."""
-    return _Apply(plan, provider, persist, hook or NullHook(), parallelism, stop,
-                  journal).run()
+    with heap_frozen():  # the walk's collections scan only what it allocates (collector.py)
+        return _Apply(plan, provider, persist, hook or NullHook(), parallelism, stop,
+                      journal).run()
 
 
 class _Apply:

@@ -71,6 +71,9 @@ class WorkingState:
         self._persisting = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closing = False
+        # The persister waits for a dirty state (only then does a step need to wake it; while
+        # it rests between writes, waking it at every step would cost a thread switch each).
+        self._idle = False
         self._resources: dict[ResourceAddress, ResourceState] = {
             r.address: r for r in base.resources}
         # Old objects of create_before_destroy replacements, until their delete succeeds.
@@ -185,8 +188,11 @@ class WorkingState:
         """Persist everything changed so far: now (synchronous mode, or ``now``) or soon
         (write-behind, compaction)."""
         if self._thread is not None and not now:
-            with self._wake:
-                self._wake.notify()
+            # The step's mutation set the dirty flag under the lock before this: a persister
+            # not idle now is writing or resting and sees the flag when it next looks.
+            if self._idle:
+                with self._wake:
+                    self._wake.notify()
         else:
             self._drain()
 
@@ -204,7 +210,9 @@ class WorkingState:
         while True:
             with self._wake:
                 while not self._dirty and not self._closing:
+                    self._idle = True
                     self._wake.wait()
+                self._idle = False
                 if self._closing:
                     return  # close() does the last write
             started = time.monotonic()
@@ -225,7 +233,7 @@ class WorkingState:
             resume = time.monotonic() + pause
             with self._wake:
                 while not self._closing and (left := resume - time.monotonic()) > 0:
-                    self._wake.wait(left)  # woken early by every step; only close() ends it
+                    self._wake.wait(left)  # only close() ends the rest early
 
     def _drain(self) -> None:
         """Write until nothing is left unwritten (flush and close)."""

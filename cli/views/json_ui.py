@@ -6,7 +6,9 @@ JSON object per line, each with ``@level``, ``@message``, ``@module`` (``terrafo
 (UI format 1.2). Every line is a whole document: a consumer reads line by line, and a failed
 command adds ``diagnostic`` lines, never a second multi-line document.
 
-``JsonUI`` is also the engine ``Hook`` for the progress events (thread-safe).
+``JsonUI`` is also the engine ``Hook`` for the progress events (thread-safe). Lines go out
+through ``LineWriter`` (``views/lines.py``): flushed as written on a terminal, once a second
+otherwise.
 """
 
 from __future__ import annotations
@@ -14,13 +16,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import click
-
 from albform import __version__
+from albform.cli.views.lines import LineWriter
 from albform.cli.views.progress import DONE_MESSAGES, START_MESSAGES
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action, OutputChange, Plan, ResourceChange
@@ -71,13 +71,12 @@ def diagnostic_line(diag: Diagnostic) -> dict[str, Any]:
 
 class JsonUI:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lines = LineWriter()
 
     def _emit(self, kind: str, message: str, level: str = "info", **fields: Any) -> None:
         line = {"@level": level, "@message": message, "@module": "terraform.ui",
                 "@timestamp": _now(), **fields, "type": kind}
-        with self._lock:
-            click.echo(json.dumps(line, separators=(",", ":")))
+        self._lines.write(json.dumps(line, separators=(",", ":")))
 
     # -- whole-command events -----------------------------------------------------------
     def version(self) -> None:
@@ -86,8 +85,8 @@ class JsonUI:
 
     def diagnostics(self, diags: Iterable[Diagnostic]) -> None:
         for diag in diags:
-            with self._lock:
-                click.echo(json.dumps(diagnostic_line(diag), separators=(",", ":")))
+            self._lines.write(json.dumps(diagnostic_line(diag), separators=(",", ":")))
+        self._lines.flush()
 
     def plan(self, plan: Plan) -> None:
         """Drift, planned changes, the summary line and the planned outputs."""

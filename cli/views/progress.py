@@ -3,19 +3,16 @@
 Like Terraform, an operation still running after 10 s gets a heartbeat line every 10 s
 (``avi_pool.web: Still creating... [10s elapsed]``), so a long apply never looks hung.
 
-On a terminal every line is flushed as it is written. Otherwise (a pipe, a CI log) the lines
-are buffered and the heartbeat thread flushes them once a second: a flush per line was a
-system call per line — two per object — on the walk's critical path.
+Lines go out through ``LineWriter`` (``views/lines.py``): flushed as written on a terminal,
+once a second in a pipe or a CI log.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 
-import click
-
+from albform.cli.views.lines import LineWriter
 from albform.engine.addrs import ResourceAddress
 from albform.engine.changes import Action
 
@@ -42,8 +39,8 @@ DONE_MESSAGES = {
 
 
 class ProgressView:
-    """Implements ``albform.engine.hooks.Hook``; thread-safe (one lock around echo and the
-    table of running operations)."""
+    """Implements ``albform.engine.hooks.Hook``; thread-safe (one lock around the table of
+    running operations; ``LineWriter`` is thread-safe itself)."""
 
     def __init__(self, *, heartbeat: float = HEARTBEAT_SECONDS) -> None:
         self._lock = threading.Lock()
@@ -51,30 +48,13 @@ class ProgressView:
         # (address, action) -> [start time, seconds elapsed at which the next line is due]
         self._running: dict[tuple[ResourceAddress, Action], list[float]] = {}
         self._ticker: threading.Thread | None = None
-        self._unflushed = False
+        self._lines = LineWriter()
 
     def _echo(self, text: str) -> None:
-        with self._lock:
-            self._write(text)
-
-    def _write(self, text: str) -> None:
-        """One line (caller holds the lock): flushed on a terminal, else left for the ticker
-        or the next flush (module docstring)."""
-        out = sys.stdout
-        if out.isatty():
-            click.echo(text)
-        else:
-            out.write(text + "\n")
-            self._unflushed = True
+        self._lines.write(text)
 
     def flush(self) -> None:
-        with self._lock:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._unflushed:
-            self._unflushed = False
-            sys.stdout.flush()
+        self._lines.flush()
 
     def pre_refresh(self, address: ResourceAddress) -> None:
         self._echo(f"{address}: Refreshing state...")
@@ -89,7 +69,6 @@ class ProgressView:
             with self._lock:
                 self._running[(address, action)] = [time.monotonic(), self._heartbeat]
                 if self._ticker is None:
-                    # The ticker also flushes buffered lines: it must run from the first one.
                     self._ticker = threading.Thread(target=self._tick, daemon=True,
                                                     name="albform-heartbeat")
                     self._ticker.start()
@@ -112,9 +91,8 @@ class ProgressView:
                 for (address, action), timing in self._running.items():
                     elapsed = now - timing[0]
                     if elapsed >= timing[1]:
-                        self._write(f"{address}: {_STILL[action]} [{int(timing[1])}s elapsed]")
+                        self._echo(f"{address}: {_STILL[action]} [{int(timing[1])}s elapsed]")
                         timing[1] += self._heartbeat
-                self._flush()
 
     def state_persisted(self, serial: int) -> None:
         pass

@@ -262,7 +262,7 @@ def test_failed_replacement_create_keeps_the_old_object_current() -> None:
 
 
 def test_write_behind_coalesces_slow_writes_without_stalling_a_chain() -> None:
-    p = FakeProvider()
+    p = FakeProvider(latency=0.005)  # a walk that outlasts the first write
     resources = [res("fake_pool.p0", name="p0")] + [
         res(f"fake_pool.p{i}", name=f"p{i}", description=ref(f"fake_pool.p{i - 1}"))
         for i in range(1, 30)]

@@ -1,6 +1,6 @@
 """``collector_paused``: the collector is off inside, restored after, and nothing it should
 collect is lost (cycles made inside are collected later; other code's frozen objects stay
-frozen)."""
+frozen). ``heap_frozen``: what existed before is not scanned inside, and is again after."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from albform.engine.collector import collector_paused
+from albform.engine.collector import collector_paused, heap_frozen
 
 
 class Node:
@@ -71,3 +71,30 @@ def test_objects_frozen_by_others_stay_frozen() -> None:
         more = [Node() for _ in range(10)]
     assert gc.get_freeze_count() == frozen
     assert keep and more
+
+
+def test_heap_frozen_leaves_older_objects_alone_until_the_block_ends() -> None:
+    gc.enable()
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    old = weakref.ref(a)
+    del a, b
+    with heap_frozen():
+        assert gc.get_freeze_count() > 0
+        c, d = Node(), Node()
+        c.other, d.other = d, c
+        new = weakref.ref(c)
+        del c, d
+        gc.collect()
+        assert old() is not None  # frozen: a full collection does not look at it
+        assert new() is None  # made inside: collected as usual
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert old() is None
+
+
+def test_heap_frozen_keeps_someone_elses_freeze() -> None:
+    gc.freeze()
+    with heap_frozen():
+        pass
+    assert gc.get_freeze_count() > 0

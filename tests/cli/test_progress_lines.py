@@ -1,0 +1,52 @@
+"""Progress lines into a pipe: buffered (no flush per line), flushed on demand and by the
+writer's own ticker — so a consumer reading line by line still gets every line."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import select
+import sys
+from collections.abc import Iterator
+
+from albform.cli.views.lines import LineWriter
+
+
+@contextlib.contextmanager
+def piped_stdout() -> Iterator[int]:
+    """sys.stdout writes into a pipe (inside the test body: pytest swaps its own capture in
+    for each phase); yields the pipe's read end."""
+    read_end, write_end = os.pipe()
+    stream = io.TextIOWrapper(io.FileIO(write_end, "w"), encoding="utf-8")
+    saved, sys.stdout = sys.stdout, stream
+    try:
+        yield read_end
+    finally:
+        sys.stdout = saved
+        stream.close()
+        os.close(read_end)
+
+
+def _readable(fd: int, timeout: float) -> bool:
+    return bool(select.select([fd], [], [], timeout)[0])
+
+
+def test_lines_wait_in_the_buffer_until_flushed() -> None:
+    lines = LineWriter(interval=3600)  # the ticker will not flush during this test
+    with piped_stdout() as pipe:
+        lines.write("avi_pool.a: Creating...")
+        lines.write("avi_pool.a: Creation complete after 0s")
+        assert not _readable(pipe, 0)  # no system call per line
+        lines.flush()
+        assert _readable(pipe, 5)
+        assert os.read(pipe, 1000).decode() == (
+            "avi_pool.a: Creating...\navi_pool.a: Creation complete after 0s\n")
+
+
+def test_the_ticker_flushes_without_being_asked() -> None:
+    lines = LineWriter(interval=0.05)
+    with piped_stdout() as pipe:
+        lines.write('{"type":"apply_start"}')
+        assert _readable(pipe, 30)  # nobody calls flush: the ticker does
+        assert os.read(pipe, 1000) == b'{"type":"apply_start"}\n'
