@@ -12,8 +12,9 @@ HMAC-SHA256 under a key derived from the user's albform key, and binds the memo 
 Python version (``marshal``'s format) and a fingerprint of albform's installed files (code and
 generated schemas: the decode depends on both), so an upgrade, an edit or another user's entry
 is a miss. Any entry that fails a check, or does not rebuild, is a miss: the caller decodes. A
-memo that cannot be written is not an error: it is a cache. A state holding values ``marshal``
-cannot keep (secret digests) is not memoised.
+memo that cannot be written is not an error: it is a cache. Secret digests (a ``str``
+subclass, which ``marshal`` refuses) are kept as plain strings with their places, and made
+digests again on loading (a cluster's TLS keys: without them no cluster state was memoised).
 
 Thread-safety: one memo belongs to one backend, used under its lock.
 """
@@ -33,11 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
+from albform.engine.secrets import SecretDigest
 from albform.engine.state.model import OutputState, ResourceState, State
 from albform.engine.user_key import default_key_path, read_or_create_key
 from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir
 
-FORMAT = "albform-state-memo/1"
+FORMAT = "albform-state-memo/2"
 MEMO_DIR = Path(PRIVATE_DIR) / "state-memo"
 _PACKAGES = ("engine", "provider", "modules", "cli")
 
@@ -126,7 +128,7 @@ def _address(a: ResourceAddress) -> tuple[Any, ...]:
 def _flatten(state: State) -> tuple[Any, ...]:
     outputs = tuple((name, o.value, o.type, o.sensitive) for name, o in state.outputs.items())
     rows = tuple(
-        (_address(r.address), dict(r.attributes), r.provider,
+        (_address(r.address), *_plain(r.attributes), r.provider,
          tuple(_address(d) for d in r.dependencies), r.sensitive_attributes, r.schema_version,
          r.status, r.create_before_destroy, r.deposed,
          dict(r.adopted_from) if r.adopted_from is not None else None, dict(r.extra))
@@ -148,8 +150,10 @@ def _rebuild(flat: tuple[Any, ...]) -> State:
 
     resources: list[ResourceState] = []
     deposed: list[ResourceState] = []
-    for (addr, attributes, provider, deps, sensitive, schema_version, status, cbd, key,
-         adopted, more) in rows:
+    for (addr, attributes, digests, provider, deps, sensitive, schema_version, status, cbd,
+         key, adopted, more) in rows:
+        for path in digests:
+            _mark_digest(attributes, path)
         r = ResourceState(address=address(addr), attributes=attributes, provider=provider,
                           dependencies=tuple(address(d) for d in deps),
                           sensitive_attributes=sensitive, schema_version=schema_version,
@@ -161,3 +165,39 @@ def _rebuild(flat: tuple[Any, ...]) -> State:
                  outputs={n: OutputState(v, t, s) for n, v, t, s in outputs},
                  terraform_version=terraform_version, version=version, extra=extra,
                  deposed=tuple(deposed))
+
+
+# -- secret digests: plain strings in the memo, with their places ------------------------------
+
+_Place = tuple[str | int, ...]
+
+
+def _plain(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[_Place, ...]]:
+    """``attributes`` as ``marshal`` keeps them, and the places of the digests made plain.
+    Most objects hold none: ``marshal`` (C) says so without a walk."""
+    out = dict(attributes)
+    try:
+        marshal.dumps(out)
+    except ValueError:
+        places: list[_Place] = []
+        return _unmark(out, (), places), tuple(places)
+    return out, ()
+
+
+def _unmark(value: Any, path: _Place, places: list[_Place]) -> Any:
+    if isinstance(value, SecretDigest):
+        places.append(path)
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _unmark(v, (*path, k), places) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unmark(v, (*path, i), places) for i, v in enumerate(value)]
+    return value
+
+
+def _mark_digest(attributes: dict[str, Any], path: _Place) -> None:
+    """Make the plain string at ``path`` a ``SecretDigest`` again (in place: a fresh load)."""
+    node: Any = attributes
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = SecretDigest(node[path[-1]])
