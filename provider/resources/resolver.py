@@ -73,6 +73,8 @@ class RefResolver:
         # Names a listing must not answer for: their objects were deleted or created since.
         self._ask_again: set[tuple[_IndexKey, str]] = set()
         self._remembered: set[tuple[str, str]] = set()  # (type, name) created or read by us
+        # (type, tenant name, tenant uuid, name) -> (uuid, cloud uuid) of those objects
+        self._ours: dict[tuple[str, str | None, str | None, str], tuple[str, str | None]] = {}
         self._listing = threading.Lock()  # one collection listing at a time
 
     def canonical(self, value: str, target_type: str | None, scope: Scope = DEFAULT_SCOPE) -> str:
@@ -106,6 +108,8 @@ class RefResolver:
         key = (ref.objtype, tenant.name, tenant.uuid, ref.cloud or cloud_uuid, ref.name)
         with self._lock:
             hit = self._cache.get(key)
+            if hit is None and not ref.cloud:
+                hit = self._made_here(ref.objtype, tenant, ref.name, cloud_uuid)
         if hit is not None:
             return hit
         found = None if ref.cloud else self._indexed(ref.objtype, tenant, ref.name)
@@ -200,18 +204,36 @@ class RefResolver:
             self._paths.clear()
             for key in [k for k, v in self._cache.items() if k[0] == objtype and v == uuid]:
                 del self._cache[key]
+            for made in [k for k, v in self._ours.items() if k[0] == objtype and v[0] == uuid]:
+                del self._ours[made]
             for index_key, name in self._indexed_names.pop((objtype, uuid), []):
                 # Asked for again: a new object may take the name.
                 self._index[index_key].pop(name, None)
                 self._ask_again.add((index_key, name))
 
-    def remember(self, objtype: str, name: str, uuid: str, tenant: Tenant) -> None:
-        """Prime the cache with an object albform just created or read. A listing made
-        before it existed must not call its name absent: asked for again."""
+    def remember(self, objtype: str, name: str, uuid: str, tenant: Tenant,
+                 cloud_uuid: str | None = None) -> None:
+        """Prime the cache with an object albform just created or read (in the cloud
+        ``cloud_uuid``, None for types that have none). A listing made before it existed must
+        not call its name absent: asked for again."""
         with self._lock:
             self._cache[(objtype, tenant.name, tenant.uuid, None, name)] = uuid
+            self._ours[(objtype, tenant.name, tenant.uuid, name)] = (uuid, cloud_uuid)
             # Also a listing still in flight: kept per type, not per listing.
             self._remembered.add((objtype, name))
+
+    def _made_here(self, objtype: str, tenant: Tenant, name: str,
+                   cloud_uuid: str | None) -> str | None:
+        """The object of that name albform created or read in this run, when it can be the
+        one meant from ``cloud_uuid``'s scope: in that cloud, or of a type without clouds (a
+        virtual service's ``l4_policy_set_ref``). An apply refers by name to objects it has
+        just created (a cloud's pool group to its pools): they need no query. Call under
+        the lock."""
+        ours = self._ours.get((objtype, tenant.name, tenant.uuid, name))
+        if ours is None or (ours[1] is not None and cloud_uuid is not None
+                            and ours[1] != cloud_uuid):
+            return None
+        return ours[0]
 
 
 __all__ = ["DEFAULT_SCOPE", "DEFAULT_TENANT", "AmbiguousReference", "RefResolver", "Scope"]

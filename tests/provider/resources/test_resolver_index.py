@@ -120,3 +120,31 @@ def test_ambiguity_is_still_an_error_from_the_listing(raw: AviClient) -> None:
     assert twin == RefResolver(raw).lookup(ObjectRef("vrfcontext", name="idx-twin"),
                                            Scope(cloud_uuid=clouds[1]))
     assert twin is not None
+
+
+def test_names_albform_created_resolve_without_a_query_from_any_matching_scope(
+        raw: AviClient) -> None:
+    """An apply refers by name to objects it created a moment ago, from objects in a cloud
+    (a pool group's pools, a virtual service's L4 policy set): answered from what it
+    remembered, in that cloud or for a type without clouds; another cloud's scope asks."""
+    api = CountingApi(raw)
+    resolver = RefResolver(api)  # type: ignore[arg-type]
+    cloud = raw.list_objects("cloud", {"name": "Default-Cloud"})[0]["uuid"]
+    pool = raw.create_object("pool", {"name": "made-pool"})
+    policy = raw.create_object("l4policyset", {"name": "made-l4"})
+    resolver.remember("pool", "made-pool", pool["uuid"], Tenant(), cloud)
+    resolver.remember("l4policyset", "made-l4", policy["uuid"], Tenant())
+    in_cloud = Scope(cloud_uuid=cloud)
+    assert resolver.lookup(ObjectRef("pool", name="made-pool"), in_cloud) == pool["uuid"]
+    assert resolver.lookup(ObjectRef("l4policyset", name="made-l4"), in_cloud) \
+        == policy["uuid"]
+    assert resolver.lookup(ObjectRef("pool", name="made-pool")) == pool["uuid"]
+    assert api.listings == []
+    elsewhere = Scope(cloud_uuid="cloud-elsewhere")
+    assert resolver.lookup(ObjectRef("pool", name="made-pool"), elsewhere) == pool["uuid"]
+    assert len(api.listings) == 1  # asked: the pool it made is in another cloud
+    resolver.forget("pool", pool["uuid"])
+    resolver.lookup(ObjectRef("pool", name="made-pool"), in_cloud)
+    assert len(api.listings) == 2  # deleted: asked again
+    raw.delete_object("pool", pool["uuid"])
+    raw.delete_object("l4policyset", policy["uuid"])
