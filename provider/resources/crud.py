@@ -94,7 +94,7 @@ class GenericCrud:
                 result = self._update(objtype, uuid, tenant, body)
             self._remember(objtype, result, uuid, tenant)
             return result
-        if self._answers is not None and self._answers.complete(objtype):
+        if self._answers is not None and self._answers.complete(objtype, body):
             result = normalize_object(objtype, obj)
         else:
             result = self._read_back(objtype, uuid, tenant, obj)

@@ -5,7 +5,8 @@ which ``normalize_object`` removes. It differs from a GET only where the control
 adds something on reads:
 
 * sensitive fields (keys, passwords, at any depth): a write answer leaves them out, a read
-  shows ``<sensitive>`` — a type with any sensitive field is read back;
+  shows ``<sensitive>`` — a create that sets one is read back (a health monitor with an
+  authentication password is; one without, like most, is not: no field is hidden then);
 * read-time extras the Swagger does not declare (§1.4): the runtime fields of virtual
   services, ``vs_refs`` on VsVips;
 * ``sslkeyandcertificate``: the certificate's parsed details (PEM, public key, text) appear
@@ -18,6 +19,9 @@ from a merge, and the read is what the next refresh compares with.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from albform.provider.schema.table import ObjectDef, SchemaTable
 
 # Types whose reads carry extras (§1.4) or certificate details a write answer lacks.
@@ -25,26 +29,31 @@ READ_EXTRAS = frozenset({"virtualservice", "vsvip", "sslkeyandcertificate"})
 
 
 class WriteAnswers:
-    """``complete(objtype)``: the create answer of ``objtype`` equals its read (module doc)."""
+    """``complete(objtype, body)``: the answer to creating ``body`` equals its read (module
+    docstring)."""
 
     def __init__(self, table: SchemaTable) -> None:
         self._table = table
-        self._known: dict[str, bool] = {}
+        # Per type: None when its answers are never complete, else its definition when it
+        # has sensitive fields (the body decides), else False (always complete).
+        self._known: dict[str, ObjectDef | bool | None] = {}
 
-    def complete(self, objtype: str) -> bool:
-        known = self._known.get(objtype)
+    def complete(self, objtype: str, body: Mapping[str, Any]) -> bool:
+        if objtype not in self._known:
+            self._known[objtype] = self._kind(objtype)
+        known = self._known[objtype]
         if known is None:
-            known = self._known[objtype] = self._complete(objtype)
-        return known
-
-    def _complete(self, objtype: str) -> bool:
-        if objtype in READ_EXTRAS:
             return False
+        return known is False or not _sets_sensitive(known, body)
+
+    def _kind(self, objtype: str) -> ObjectDef | bool | None:
+        if objtype in READ_EXTRAS:
+            return None
         try:
             odef = self._table.object(objtype).object_def
         except KeyError:  # not a routed type: read it back, as before
-            return False
-        return not _has_sensitive(odef, set())
+            return None
+        return odef if _has_sensitive(odef, set()) else False
 
 
 def _has_sensitive(odef: ObjectDef, seen: set[str]) -> bool:
@@ -53,3 +62,22 @@ def _has_sensitive(odef: ObjectDef, seen: set[str]) -> bool:
     seen.add(odef.name)
     return any(f.sensitive or (f.nested is not None and _has_sensitive(f.nested, seen))
                for f in odef.fields.values())
+
+
+def _sets_sensitive(odef: ObjectDef, value: Any) -> bool:
+    """Whether ``value`` (an object of ``odef``, or a list of them) holds a sensitive field,
+    set or filled in by a default (an SNMP user's passphrases)."""
+    if isinstance(value, list):
+        return any(_sets_sensitive(odef, v) for v in value)
+    if not isinstance(value, Mapping):
+        return False
+    if any(f.sensitive and f.has_default for f in odef.fields.values()):
+        return True
+    for name, item in value.items():
+        field = odef.fields.get(name)
+        if field is None or item is None:
+            continue
+        if field.sensitive or (field.nested is not None
+                               and _sets_sensitive(field.nested, item)):
+            return True
+    return False
