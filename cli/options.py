@@ -125,14 +125,15 @@ def parse_backend_config(items: tuple[str, ...], base: Path) -> dict[str, Any]:
     """``-backend-config`` values as Terraform takes them: ``KEY=VALUE``, or the path of a
     file of ``key = value`` assignments (the ``.tfvars`` format; relative to ``base``). Later
     items win. A file albform cannot read is a usage error naming it and the reason."""
-    from albform.engine.diagnostics import Diagnostics
-    from albform.modules.hcl.variables import read_values_file
-
     out: dict[str, Any] = {}
     for item in items:
         if "=" in item:
             out.update(parse_vars((item,), "-backend-config"))
             continue
+        # Only a file needs the HCL reader: every plan parses the option, few name a file.
+        from albform.engine.diagnostics import Diagnostics
+        from albform.modules.hcl.variables import read_values_file
+
         path = Path(item) if Path(item).is_absolute() else base / item
         diags = Diagnostics()
         values = read_values_file(path, diags)

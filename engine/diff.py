@@ -37,8 +37,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from albform.engine.changes import AttributeChange
 from albform.engine.schema import AttributeSchema, ResourceSchema
 from albform.engine.secrets import sensitive_changed
@@ -264,6 +262,8 @@ def _schemaless_changes(want: Any, have: Any, path: Path) -> list[tuple[Path, An
 
 
 def _deepdiff_leaves(want: Any, have: Any, path: Path) -> list[tuple[Path, Any, Any]]:
+    from deepdiff import DeepDiff  # a third of a second to import; most plans never need it
+
     tree = DeepDiff(have, want, view="tree", verbose_level=2)
     whole_lists: list[Path] = []
     leaves: list[tuple[Path, Any, Any]] = []

@@ -47,7 +47,28 @@ Benchmarks and fixtures can fill a store directly: ``server.build_state(...)`` t
 
 from __future__ import annotations
 
-from albform.provider.emulator.faults import FaultConfig
-from albform.provider.emulator.server import DEFAULT_PASSWORD, RunningEmulator, start_emulator
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from albform.provider.emulator.faults import FaultConfig
+    from albform.provider.emulator.server import (
+        DEFAULT_PASSWORD,
+        RunningEmulator,
+        start_emulator,
+    )
 
 __all__ = ["DEFAULT_PASSWORD", "FaultConfig", "RunningEmulator", "start_emulator"]
+
+# Loaded on first use: albform's own process only spawns the embedded emulator
+# (``process.spawn_emulator``), and importing the server (uvicorn, starlette, the built-in
+# objects) cost every command a third of a second.
+_HOMES = {"DEFAULT_PASSWORD": "server", "RunningEmulator": "server",
+          "start_emulator": "server", "FaultConfig": "faults"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
