@@ -34,26 +34,26 @@ class WriteAnswers:
 
     def __init__(self, table: SchemaTable) -> None:
         self._table = table
-        # Per type: None when its answers are never complete, else its definition when it
-        # has sensitive fields (the body decides), else False (always complete).
-        self._known: dict[str, ObjectDef | bool | None] = {}
+        # Per type: (answers never complete, the definition when it has sensitive fields —
+        # then the body decides — else None).
+        self._known: dict[str, tuple[bool, ObjectDef | None]] = {}
 
     def complete(self, objtype: str, body: Mapping[str, Any]) -> bool:
         if objtype not in self._known:
             self._known[objtype] = self._kind(objtype)
-        known = self._known[objtype]
-        if known is None:
+        never, sensitive = self._known[objtype]
+        if never:
             return False
-        return known is False or not _sets_sensitive(known, body)
+        return sensitive is None or not _sets_sensitive(sensitive, body)
 
-    def _kind(self, objtype: str) -> ObjectDef | bool | None:
+    def _kind(self, objtype: str) -> tuple[bool, ObjectDef | None]:
         if objtype in READ_EXTRAS:
-            return None
+            return True, None
         try:
             odef = self._table.object(objtype).object_def
         except KeyError:  # not a routed type: read it back, as before
-            return None
-        return odef if _has_sensitive(odef, set()) else False
+            return True, None
+        return False, (odef if _has_sensitive(odef, set()) else None)
 
 
 def _has_sensitive(odef: ObjectDef, seen: set[str]) -> bool:
