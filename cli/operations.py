@@ -210,12 +210,16 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     Secret digests verified or made meanwhile are remembered in ``.albform/``
     (``engine/secret_memo.py``)."""
     stack.enter_context(_digest_memo(ws))
-    config, provider = _load(ws, source, stack, diags)
+    # The embedded emulator starts up (imports, database) while the configuration loads.
+    early = ws.start_emulator_early()
+    if early is not None:
+        stack.callback(early.abandon)  # a no-op once open_provider took it
+    config, provider = _load(ws, source, stack, diags, early)
     if diags.has_errors():
         show_diagnostics(diags, json_mode=args.json, color=args.color)
         return None
     if provider is None:
-        provider = stack.enter_context(ws.open_provider(config.provider_config))
+        provider = stack.enter_context(ws.open_provider(config.provider_config, early))
     backend = ws.open_backend(config.backend, provider)
     stack.enter_context(_locked(backend, operation, args))
     notices = [Diagnostic.warning("Cleaned up after an interrupted run", text)
@@ -249,12 +253,13 @@ def _recorded_reads(config: Any) -> dict[str, Any]:
 
 
 def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
-          diags: Diagnostics) -> tuple[Any, Any]:
+          diags: Diagnostics, early: Any = None) -> tuple[Any, Any]:
     """Load the configuration; a source that reads facts from the controller gets the
-    provider opened first (with the environment's settings) and returns it for reuse."""
+    provider opened first (with the environment's settings; ``early``: an emulator already
+    starting) and returns it for reuse."""
     provider = None
     if source.needs_controller:
-        provider = stack.enter_context(ws.open_provider({}))
+        provider = stack.enter_context(ws.open_provider({}, early))
     config, load_diags = source.load(ws.env, provider, workspace=ws.workspace_name)
     diags.extend(load_diags)
     return config, provider

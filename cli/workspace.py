@@ -95,8 +95,18 @@ class Workspace:
         return workspaces_from_config(backend[0], backend[1], self.workdir, schemas=schemas,
                                       environ=self.env)
 
+    def start_emulator_early(self) -> Any:
+        """The embedded emulator started now, if it will most likely serve this command
+        (``provider.factory.start_early``), to hand to ``open_provider``; None otherwise."""
+        from albform.provider.factory import start_early
+
+        return start_early(self.workdir, self.env)
+
     @contextlib.contextmanager
-    def open_provider(self, provider_config: Mapping[str, Any]) -> Iterator[Provider]:
+    def open_provider(self, provider_config: Mapping[str, Any], early: Any = None,
+                      ) -> Iterator[Provider]:
+        """The provider; ``early``: what ``start_emulator_early`` returned (used or
+        abandoned)."""
         from albform.provider.client.config import unknown_avi_variables
         from albform.provider.factory import open_provider
 
@@ -108,7 +118,7 @@ class Workspace:
                 + ("" if self.env.get("AVI_CONTROLLER") else " With no AVI_CONTROLLER set, "
                    "albform uses its embedded controller emulator."))])
         with open_provider(provider_config, workdir=self.workdir, env=self.env,
-                           announce=_announce) as provider:
+                           announce=_announce, early=early) as provider:
             yield provider
 
 

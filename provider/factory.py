@@ -22,7 +22,7 @@ from typing import Any
 
 from albform.engine.workdir import ensure_private_dir
 from albform.provider.client import AviClient, AviSession, ClientConfig
-from albform.provider.emulator.process import spawn_emulator
+from albform.provider.emulator.process import StartingEmulator
 from albform.provider.resources.provider import AviProvider
 from albform.provider.resources.registry import TypeRegistry
 from albform.provider.resources.schemas import SchemaCatalog
@@ -43,14 +43,40 @@ def _quiet(line: str) -> None:
     pass
 
 
+def emulator_db(workdir: Path, env: Mapping[str, str]) -> Path:
+    """Where the embedded emulator keeps its controller (module docstring)."""
+    # ALBFORM_EMULATOR_DB lets several working directories share one emulated controller
+    # (the lb-demo walkthrough sets the controller up in one directory, the cluster in another).
+    db_env = env.get("ALBFORM_EMULATOR_DB")
+    return Path(db_env) if db_env else Path(workdir) / EMULATOR_DB
+
+
+def start_early(workdir: Path, env: Mapping[str, str]) -> StartingEmulator | None:
+    """The embedded emulator started before the configuration is read, when it will most
+    likely serve the command: no ``AVI_CONTROLLER`` and a database already there (a command
+    run here before used it; no file is made for a configuration that names a controller).
+    Its start-up (imports, database) then overlaps the configuration's loading; hand it to
+    ``open_provider``, which abandons it if the configuration names a controller after all.
+    The caller abandons it too when it never opens the provider (``abandon`` is idempotent)."""
+    if env.get("AVI_CONTROLLER") or not emulator_db(workdir, env).is_file():
+        return None
+    return StartingEmulator(db_path=emulator_db(workdir, env),
+                            password=secrets.token_urlsafe(24))
+
+
 @contextmanager
 def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
                   env: Mapping[str, str], announce: Callable[[str], None] = _quiet,
-                  ) -> Iterator[AviProvider]:
+                  early: StartingEmulator | None = None) -> Iterator[AviProvider]:
     """An ``AviProvider`` for the ``provider "avi"`` arguments; see the module docstring.
     ``announce`` gets one line saying which controller it is (URL, version and tenant, or the
-    embedded emulator and its database) once it is reachable."""
+    embedded emulator and its database) once it is reachable. ``early``: an emulator
+    ``start_early`` started, used if the embedded emulator serves (abandoned otherwise)."""
     args = _given(provider_config)
+    if early is not None and (args.get("avi_controller") or env.get("AVI_CONTROLLER")
+                              or early.db_path != emulator_db(workdir, env)):
+        early.abandon()
+        early = None
     if args.get("avi_controller") or env.get("AVI_CONTROLLER"):
         config = ClientConfig.from_provider_args(args, env)
         with _client(config) as client:
@@ -62,13 +88,13 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
                      f"{config.tenant})")
             yield AviProvider(client, load_table(), default_tenant=config.tenant)
         return
-    # ALBFORM_EMULATOR_DB lets several working directories share one emulated controller
-    # (the lb-demo walkthrough sets the controller up in one directory, the cluster in another).
     db_env = env.get("ALBFORM_EMULATOR_DB")
-    db_path = Path(db_env) if db_env else Path(workdir) / EMULATOR_DB
+    db_path = emulator_db(workdir, env)
     ensure_private_dir(db_path.parent)  # .albform/ with its .gitignore
-    password = secrets.token_urlsafe(24)
-    with spawn_emulator(db_path=db_path, password=password) as emulator:
+    if early is None:
+        early = StartingEmulator(db_path=db_path, password=secrets.token_urlsafe(24))
+    password = early.password
+    with early.ready() as emulator:
         shared = ("shared through ALBFORM_EMULATOR_DB" if db_env else
                   "one per working directory; set ALBFORM_EMULATOR_DB=PATH to share one")
         shown = db_path.resolve() if db_env else _in_workdir(db_path, workdir)

@@ -70,27 +70,61 @@ def spawn_emulator(*, db_path: Path, password: str,
                    start_timeout: float = START_TIMEOUT_S) -> EmulatorProcess:
     """Start the emulator on ``db_path`` (plain HTTP on 127.0.0.1, a free port) in a child
     process; returns once it serves. Raises ``RuntimeError`` when it does not start."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "albform.provider.emulator.process"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True, close_fds=True)
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        proc.stdin.write(json.dumps({"password": password,
-                                     "db_path": str(Path(db_path).resolve())}).encode() + b"\n")
-        proc.stdin.flush()
-        line = _read_line(proc.stdout, time.monotonic() + start_timeout)
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        _close_quietly(proc.stdin)
-        _close_quietly(proc.stdout)
-        raise
-    if not line.startswith(_READY):
-        proc.kill()
-        proc.wait()
-        raise RuntimeError(f"the embedded controller emulator did not start (exit status "
-                           f"{proc.returncode}; its error output is above)")
-    return EmulatorProcess(proc, line[len(_READY):].strip())
+    return StartingEmulator(db_path=db_path, password=password).ready(start_timeout)
+
+
+class StartingEmulator:
+    """A child emulator started and not waited for yet: the caller does other work (loading a
+    configuration) while the child imports and opens its database, then calls ``ready``, or
+    ``abandon`` when it turns out not to need it."""
+
+    def __init__(self, *, db_path: Path, password: str) -> None:
+        self.db_path = Path(db_path)
+        self.password = password
+        self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [sys.executable, "-m", "albform.provider.emulator.process"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
+            close_fds=True)
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(json.dumps({"password": password,
+                                               "db_path": str(self.db_path.resolve())}
+                                              ).encode() + b"\n")
+            self._proc.stdin.flush()
+        except BaseException:
+            self.abandon()
+            raise
+
+    def ready(self, start_timeout: float = START_TIMEOUT_S) -> EmulatorProcess:
+        """The running emulator, once it serves (at most once). Raises ``RuntimeError`` when
+        it does not start."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            raise RuntimeError("this emulator was already handed over or abandoned")
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            line = _read_line(proc.stdout, time.monotonic() + start_timeout)
+        except BaseException:
+            _kill(proc)
+            raise
+        if not line.startswith(_READY):
+            _kill(proc)
+            raise RuntimeError(f"the embedded controller emulator did not start (exit status "
+                               f"{proc.returncode}; its error output is above)")
+        return EmulatorProcess(proc, line[len(_READY):].strip())
+
+    def abandon(self) -> None:
+        """Stop the child if it was not handed over (idempotent)."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            EmulatorProcess(proc, "").stop()
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    proc.kill()
+    proc.wait()
+    _close_quietly(proc.stdin)
+    _close_quietly(proc.stdout)
 
 
 def _read_line(stream: IO[bytes], deadline: float) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from albform.engine.provider import ProviderError, ReadRequest
 from albform.provider.emulator.server import RunningEmulator
-from albform.provider.factory import EMULATOR_DB, open_provider
+from albform.provider.factory import EMULATOR_DB, open_provider, start_early
 
 
 def test_embedded_emulator_keeps_objects_between_runs(tmp_path: Path) -> None:
@@ -64,3 +64,26 @@ def test_albform_emulator_db_shares_one_controller(tmp_path: Path) -> None:
         assert provider.read(ReadRequest("avi_pool", made)).attributes is not None
     assert shared.is_file()
     assert not (tmp_path / "a" / EMULATOR_DB).exists()
+
+
+def test_an_early_emulator_serves_the_run_or_is_stopped(emulator: RunningEmulator,
+                                                        tmp_path: Path) -> None:
+    assert start_early(tmp_path, {}) is None  # no database here yet: nothing is made
+    with open_provider({}, workdir=tmp_path, env={}) as provider:
+        made = provider.create("avi_pool", {"name": "early"}).attributes
+    early = start_early(tmp_path, {})
+    assert early is not None
+    assert start_early(tmp_path, {"AVI_CONTROLLER": emulator.url}) is None
+    with open_provider({}, workdir=tmp_path, env={}, early=early) as provider:
+        assert provider.read(ReadRequest("avi_pool", made)).attributes is not None
+        assert provider.api.session.config.password == early.password  # type: ignore[attr-defined]
+    early.abandon()  # handed over: nothing left to stop
+    # The configuration names a controller after all: the early emulator is stopped.
+    early = start_early(tmp_path, {})
+    assert early is not None
+    child = early._proc
+    args = {"avi_controller": emulator.url, "avi_password": "test-password",
+            "avi_version": "30.2.1"}
+    with open_provider(args, workdir=tmp_path, env={}, early=early) as provider:
+        assert provider.read(ReadRequest("avi_pool", made)).attributes is None
+    assert child is not None and child.poll() is not None
