@@ -19,10 +19,10 @@ indexed (``RouteIndex``), as the VRF's view: canonicalising each configured rout
 plan uses it instead of reading the VRF (a cluster's thousands of routes) again per route. A
 view is dropped when albform writes the VRF and by the next refresh, and is read again once it
 is ``VIEW_TTL_S`` old. Outside a plan's refresh, a canonicalisation keeps the VRF it read as a
-*checked* view: the next one uses it only after asking the controller for the VRF's
-``_last_modified`` alone (``fields=``, a few bytes) and finding it unchanged, so a route
-written outside albform a second ago is still seen, while an apply's thousands of routes do not
-each read the whole VRF.
+*checked* view, and so does albform's own write with the VRF it answers: the next one uses it
+only after asking the controller for the VRF's ``_last_modified`` alone (``fields=``, a few
+bytes) and finding it unchanged, so a route written outside albform a second ago is still seen,
+while an apply's thousands of routes do not each read the whole VRF.
 """
 
 from __future__ import annotations
@@ -161,9 +161,17 @@ class StaticRoutes:
         with self._views_lock:
             self._views.clear()
 
-    def _written(self, vrf_uuid: str) -> None:
+    def _written(self, vrf_uuid: str, answer: Mapping[str, Any] | None = None) -> None:
+        """albform writes the VRF: its view is dropped, and the VRF as written (``answer``,
+        the freshest copy there is) becomes a checked view. The routes of a batch share one
+        answer: indexed once."""
         with self._views_lock:
-            self._views.pop(vrf_uuid, None)
+            held = self._views.pop(vrf_uuid, None)
+            if held is not None and answer is not None and held[1] is answer:
+                self._views[vrf_uuid] = held
+                return
+        if answer is not None:
+            self.view_of(answer, keep=True, checked=True)
 
     # -- provider operations -----------------------------------------------------------------
     def canonicalize(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -238,12 +246,14 @@ class StaticRoutes:
         desired = canonical_route(planned)
         priors = [canonical_route(prior)] if prior else []
         self._written(vrf_uuid)
+        written: dict[str, Any] | None = None
         try:
             vrf, ours = self._editor.modify(
                 "vrfcontext", vrf_uuid, self._tenant(planned), "static_routes",
                 lambda cur: merge_routes(cur, priors, [desired]))
+            written = vrf
         finally:
-            self._written(vrf_uuid)
+            self._written(vrf_uuid, written)
         return self._state(vrf, planned, ours[0] if ours else desired)
 
     def delete(self, prior: Mapping[str, Any]) -> None:
@@ -257,13 +267,14 @@ class StaticRoutes:
             return [dict(r) for i, r in enumerate(cur) if i not in owned], None
 
         self._written(vrf_uuid)
+        written: dict[str, Any] | None = None
         try:
-            self._editor.modify("vrfcontext", vrf_uuid, self._tenant(prior), "static_routes",
-                                remove)
+            written, _ = self._editor.modify("vrfcontext", vrf_uuid, self._tenant(prior),
+                                             "static_routes", remove)
         except ParentGone:
             return  # the VRF is gone, and the route with it
         finally:
-            self._written(vrf_uuid)
+            self._written(vrf_uuid, written)
 
     @staticmethod
     def _describe(attrs: Mapping[str, Any]) -> str:

@@ -9,35 +9,23 @@ The emulator process and work directory come from ``benchmarks/crash_harness.py`
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from albform.provider.client import AviClient, ClientConfig
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import crash_harness as harness
+
 ROUTES = 60
 FOREIGN = {"route_id": "manual-1", "next_hop": {"addr": "192.168.1.2", "type": "V4"},
            "prefix": {"ip_addr": {"addr": "10.2.0.0", "type": "V4"}, "mask": 16}}
-
-
-def _harness() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "crash_harness.py"
-    spec = importlib.util.spec_from_file_location("crash_harness", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve their annotations through it
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _harness()
 
 
 @pytest.fixture(scope="module")

@@ -192,3 +192,31 @@ def test_a_refresh_reads_the_vrf_once_for_all_its_routes_and_canonicalize_reuses
     vrf.put_routes([*vrf.routes(), {**{k: desired[0][k] for k in ("prefix", "labels")},
                                     "next_hop": desired[0]["next_hop"], "route_id": "ako-x"}])
     assert provider.canonicalize(T, configs[0])["route_id"] == "ako-x"
+
+
+def test_after_albform_writes_the_vrf_a_canonicalisation_only_checks_it_is_unchanged(
+        provider: AviProvider, vrf: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The VRF albform wrote is the view of the next canonicalisations: each asks only for
+    its ``_last_modified`` (no full read of the cluster's routes); once someone else writes
+    the VRF, the next one reads it again and sees their route."""
+    reads: list[Any] = []
+    get_object = provider.api.get_object
+
+    def recording(objtype: str, uuid: str, **kwargs: Any) -> Any:
+        reads.append(kwargs.get("params"))
+        return get_object(objtype, uuid, **kwargs)
+
+    monkeypatch.setattr(provider.api, "get_object", recording)
+    first = provider.create(T, provider.canonicalize(T, route_config(30))).attributes
+    configs = [route_config(31 + i) for i in range(3)]
+    reads.clear()
+    for config in configs:
+        provider.canonicalize(T, config)
+    assert reads == [{"fields": "_last_modified"}] * 3
+    desired = provider.canonicalize(T, configs[0])
+    vrf.put_routes([*vrf.routes(), {**{k: desired[k] for k in ("prefix", "labels")},
+                                    "next_hop": desired["next_hop"], "route_id": "ako-y"}])
+    reads.clear()
+    assert provider.canonicalize(T, configs[0])["route_id"] == "ako-y"
+    assert reads == [{"fields": "_last_modified"}, None]  # the check, then the read
+    provider.delete(T, first)
