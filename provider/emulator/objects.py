@@ -16,6 +16,7 @@ import copy
 import json
 import time
 import uuid as uuidlib
+from collections.abc import Sequence
 from typing import Any
 
 from albform.provider.emulator import (
@@ -88,8 +89,10 @@ class Controller:
         tenants = self.visible_tenants(ctx, obj_type)
         return tenants is None or tenant in tenants
 
-    def get(self, ctx: RequestContext, obj_type: str, uuid: str) -> StoredObject:
-        obj = self.store.get(uuid)
+    def get(self, ctx: RequestContext, obj_type: str, uuid: str,
+            fields: Sequence[str] | None = None) -> StoredObject:
+        """The object, visible from ``ctx``; with ``fields``, its body holds those alone."""
+        obj = self.store.get(uuid) if fields is None else self.store.get_fields(uuid, fields)
         if obj is None or obj.type != obj_type or not self.is_visible(ctx, obj):
             raise not_found(catalog.model_name(obj_type))
         return obj

@@ -49,6 +49,11 @@ def object_url(ctx: RequestContext, obj: StoredObject, include_name: bool) -> st
     return url
 
 
+# What a GET answer derives from more than the stored body's own keys (the whole body, other
+# objects): a projection asking for one of these needs the whole object.
+READ_EXTRAS = frozenset({"vip_runtime", "vs_refs", "server_count"})
+
+
 def render(
     store: Store,
     ctx: RequestContext,

@@ -153,7 +153,10 @@ class ApiRoutes:
             raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
         uuid = parts[1]
         if method in ("GET", "HEAD"):
-            obj = self.controller.get(ctx, head, uuid)
+            fields = _fields(request)
+            whole = fields is None or not render.READ_EXTRAS.isdisjoint(fields) \
+                or "join_subresources" in request.query_params
+            obj = self.controller.get(ctx, head, uuid, None if whole else fields)
             return _json(self._present(request, ctx, obj))
         if method == "PUT":
             current = self.controller.get(ctx, head, uuid)
@@ -170,7 +173,7 @@ class ApiRoutes:
     def _present(self, request: Request, ctx: RequestContext, obj: Any,
                  names: render.NameCache | None = None) -> dict[str, Any]:
         params = request.query_params
-        fields = [f for f in params.get("fields", "").split(",") if f] or None
+        fields = _fields(request)
         out = render.render(self.store, ctx, obj, include_name=_flag(params, "include_name"),
                             read=True, skip_default=_flag(params, "skip_default"), fields=fields,
                             names=names)
@@ -299,3 +302,8 @@ class ApiRoutes:
 
 def render_time() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+
+
+def _fields(request: Request) -> list[str] | None:
+    """The ``fields=a,b`` projection asked for, or None."""
+    return [f for f in request.query_params.get("fields", "").split(",") if f] or None

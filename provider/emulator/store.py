@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # a top-level key of a body
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -162,6 +165,27 @@ class Store:
                 f"SELECT {self._COLUMNS} FROM objects WHERE uuid = ?", (uuid,)
             ).fetchone()
         return None if row is None else self._row(row)
+
+    def get_fields(self, uuid: str, fields: Iterable[str]) -> StoredObject | None:
+        """``get`` with the body cut to the top-level ``fields`` it has, cut by SQLite (JSON1)
+        instead of decoding the whole body: a client checking a VRF of thousands of static
+        routes for ``_last_modified`` gets a few bytes at the cost of a few bytes."""
+        names = [f for f in dict.fromkeys(fields) if _FIELD_NAME.match(f)]
+        paths = [f'$."{f}"' for f in names]
+        # Two or more paths make json_extract answer a JSON array: JSON types kept exactly.
+        present = "".join(", json_type(body, ?)" for _ in paths)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT type, uuid, tenant, name, cloud, system,"
+                f" json_extract(body, '$.uuid', '$.uuid'{', ?' * len(paths)}){present}"
+                " FROM objects WHERE uuid = ?", (*paths, *paths, uuid)).fetchone()
+        if row is None:
+            return None
+        values = json.loads(row[6])[2:]
+        body = {f: v for f, v, kind in zip(names, values, row[7:], strict=True)
+                if kind is not None}
+        return StoredObject(type=row[0], uuid=row[1], tenant=row[2], name=row[3], cloud=row[4],
+                            system=bool(row[5]), body=body)
 
     def locate(self, uuid: str) -> tuple[str, str] | None:
         """An object's (type, tenant), without decoding its body: checking a reference needs
