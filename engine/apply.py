@@ -16,22 +16,18 @@ its delete hands to the provider so a built-in it cannot delete gets its values 
 ``stop`` (SIGINT, SIGTERM) lets the calls in flight finish, persists, and returns
 ``interrupted=True``. Progress goes to ``hook``.
 
-With a ``journal`` (``engine/state/journal.py``) every create, update and delete is recorded
-there, durably, before the provider is called: write-behind persistence may lose the last
+With a ``journal`` every create, update and delete is recorded there, durably, before the
+provider is called (``apply_journal.StepJournal``): write-behind persistence may lose the last
 steps in a crash, the journal does not, and the next plan reconciles them
 (``engine/recovery.py``). So with a journal the state is written as a compaction at any
 parallelism (``apply_state``): rarely during the walk, whole at the end; its cost no longer
-grows with the number of steps. Once the final state is persisted, the journal keeps only the
-intents of failed steps (their outcome is unknown: a create that timed out may have
-happened). A create's identity is fixed first (``Provider.prepare_create``) from a key of
-state lineage, address and replaced object, so a create repeated after a crash meets its
-own object.
+grows with the number of steps. A create's identity is fixed first
+(``Provider.prepare_create``), so a create repeated after a crash meets its own object.
 Any other exception from the provider is a bug: it is re-raised after the state is saved.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -39,8 +35,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
-from albform.engine.apply_checks import format_path, mismatched_paths
+from albform.engine.apply_checks import StepError, check_consistent
 from albform.engine.apply_graph import Step, build_apply_graph
+from albform.engine.apply_journal import StepJournal
 from albform.engine.apply_outputs import evaluate_outputs
 from albform.engine.apply_state import WorkingState
 from albform.engine.changes import Action, Plan, PlanSummary, ResourceChange
@@ -52,15 +49,8 @@ from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
 from albform.engine.ignore_changes import keep_ignored
 from albform.engine.provider import Provider, ProviderError, describe_error, object_id
-from albform.engine.schema import ResourceSchema
 from albform.engine.secrets import digest_sent, without_digests
-from albform.engine.state.journal import (
-    Intent,
-    IntentJournal,
-    JournalError,
-    Operation,
-    intents_digest,
-)
+from albform.engine.state.journal import IntentJournal
 from albform.engine.state.model import ResourceState, State
 from albform.engine.values import contains_placeholder, resolve_deferred
 
@@ -81,15 +71,6 @@ class ApplyOutcome:
     summary: PlanSummary = field(default_factory=PlanSummary)
     persisted: int = 0
     persist_failed: bool = False
-
-
-class StepError(Exception):
-    """A step that cannot run for a reason the user can act on (not a provider failure)."""
-
-    def __init__(self, summary: str, detail: str) -> None:
-        super().__init__(detail)
-        self.summary = summary
-        self.detail = detail
 
 
 class _Stop:
@@ -121,10 +102,6 @@ class _Apply:
                  journal: IntentJournal | None) -> None:
         self.plan = plan
         self.provider = provider
-        self.journal = journal
-        # Intents recorded by this apply, by (address, deposed key).
-        self.recorded: list[tuple[tuple[ResourceAddress, str | None], Intent]] = []
-        self.recorded_lock = threading.Lock()
         self.hook = hook
         self.parallelism = parallelism
         self.stop = _Stop(stop)
@@ -141,7 +118,8 @@ class _Apply:
         # The deposed key of each object this apply replaced create-before-destroy.
         self.deposed_keys: dict[ResourceAddress, str] = {}
         self._previous: dict[ResourceAddress, ResourceState | None] = {}
-        self.lineage = prior.lineage
+        self.intents = StepJournal(journal, provider, prior.lineage,
+                                   on_refused=self.stop.internal.set)
         self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook,
                                  on_error=self.stop.internal.set,
                                  journaled=journal is not None)
@@ -158,7 +136,7 @@ class _Apply:
                 "The plan was computed with errors, so it may be incomplete. Fix the errors "
                 "and plan again.")
             return self._outcome(frozenset(), {}, frozenset(), frozenset())
-        if not self._journal_current():
+        if not self.intents.current(self.plan.journal_digest, self.diagnostics):
             return self._outcome(frozenset(), {}, frozenset(), frozenset())
         if self.plan.recovered:
             self.work.mark_dirty()  # the reconciled intents are recorded by this apply
@@ -201,7 +179,7 @@ class _Apply:
             self._finish_outputs(interrupted=bool(result.not_started))
             self.work.flush()
         if self.work.persist_error is None:
-            self._settle_journal({(s.address, s.deposed) for s in result.failed})
+            self.intents.settle(self.diagnostics, {(s.address, s.deposed) for s in result.failed})
         done = {s.address for s in result.succeeded if s.deposed is None}
         gone = [self.leftovers[(s.address, s.deposed)] for s in result.succeeded
                 if s.deposed is not None]
@@ -246,62 +224,6 @@ class _Apply:
             summary=Plan(tuple(completed), None, None, None).summary(),
             persisted=self.work.persisted, persist_failed=persist_failed)
 
-    # -- the journal --------------------------------------------------------------------------
-    def _journal_current(self) -> bool:
-        """A saved plan reconciled the journal as it was then; refuse it if it changed."""
-        if self.journal is None:
-            return True
-        try:
-            pending = self.journal.pending()
-        except JournalError as exc:
-            self.diagnostics.error("Cannot read the intent journal", str(exc))
-            return False
-        if intents_digest(pending) != self.plan.journal_digest:
-            self.diagnostics.error(
-                "Saved plan is stale",
-                "Another apply was interrupted after this plan was made: the state's intent "
-                "journal has changed. Run plan again, so that it reconciles them.")
-            return False
-        return True
-
-    def _record(self, operation: Operation, address: ResourceAddress,
-                attributes: Mapping[str, Any], deposed: str | None = None) -> None:
-        """Journal the write about to be made; nothing is sent unless this succeeds."""
-        if self.journal is None:
-            return
-        name = attributes.get("name")
-        intent = Intent(operation, address, self.provider.identity(address.type, attributes),
-                        name if isinstance(name, str) else None, deposed)
-        try:
-            self.journal.record(intent)
-        except JournalError as exc:
-            self.stop.internal.set()
-            raise StepError("Failed to record the intent",
-                            f"{exc}. Nothing was sent for {address}; the apply stops, as "
-                            "writes that a crash could leave unrecorded are not made.") from exc
-        with self.recorded_lock:
-            self.recorded.append(((address, deposed), intent))
-
-    def _settle_journal(self, failed: set[tuple[ResourceAddress, str | None]]) -> None:
-        """The final state is persisted: keep only the intents of failed steps, whose
-        outcome is unknown (the next plan reconciles them)."""
-        if self.journal is None:
-            return
-        kept = [intent for where, intent in self.recorded if where in failed]
-        try:
-            self.journal.replace(kept)
-        except JournalError as exc:
-            self.diagnostics.warning(
-                "Intent journal not cleared",
-                f"{exc}. The state is saved; the next plan reads the journal back and finds "
-                "every change already recorded.")
-
-    def _create_key(self, change: ResourceChange) -> str:
-        """Unique per state lineage, address and replaced object (``prepare_create``)."""
-        replaced = "" if change.before is None else json.dumps(
-            self.provider.identity(change.address.type, change.before), sort_keys=True)
-        return f"{self.lineage}/{change.address}/{replaced}"
-
     # -- one step ---------------------------------------------------------------------------
     def _visit(self, step: Step) -> None:
         self.hook.pre_apply(step.address, step.action)
@@ -322,7 +244,7 @@ class _Apply:
 
     def _do_create(self, address: ResourceAddress, change: ResourceChange) -> None:
         desired = self._desired(change, None)
-        self._check_consistent(change, desired)
+        check_consistent(self.provider, change, desired)
         key = None
         if change.action is Action.CREATE_THEN_DELETE:
             # create_before_destroy: the old object becomes deposed, and that is persisted
@@ -335,8 +257,8 @@ class _Apply:
                 self.work.flush(now=True)
         try:
             planned = self.provider.prepare_create(address.type, desired,
-                                                   self._create_key(change))
-            self._record("create", address, planned)
+                                                   self.intents.create_key(change))
+            self.intents.record("create", address, planned)
             result = self.provider.create(address.type, planned)
         except ProviderError as exc:
             if exc.partial_state is not None:
@@ -365,9 +287,9 @@ class _Apply:
         # ...plus what the plan unsets although the configuration does not set it (a ref to
         # an object this plan deletes).
         planned = overlay_unconfigured(planned, desired, change.attribute_changes)
-        self._check_consistent(change, planned)
+        check_consistent(self.provider, change, planned)
         # A digest stands for "the secret the controller already has": never sent.
-        self._record("update", address, current.attributes)
+        self.intents.record("update", address, current.attributes)
         result = self.provider.update(address.type, current.attributes,
                                       without_digests(planned))
         attributes = digest_sent(self.provider.schema(address.type), planned,
@@ -384,7 +306,7 @@ class _Apply:
     def _do_delete(self, address: ResourceAddress, change: ResourceChange) -> None:
         current = self.work.get(address)
         if current is not None:
-            self._record("delete", address, current.attributes)
+            self.intents.record("delete", address, current.attributes)
         if current is not None and current.adopted_from is not None:
             self.provider.delete(address.type, current.attributes,
                                  original=current.adopted_from)
@@ -398,7 +320,7 @@ class _Apply:
             return  # the replaced object was not in the state: nothing to delete
         old = self.work.deposed_object(step.address, key)
         if old is not None:
-            self._record("delete", step.address, old.attributes, key)
+            self.intents.record("delete", step.address, old.attributes, key)
             self.provider.delete(step.address.type, old.attributes)
         self.work.forget_deposed(step.address, key)
 
@@ -428,30 +350,6 @@ class _Apply:
         self.work.put(state)
 
     # -- values -------------------------------------------------------------------------------
-    def _check_consistent(self, change: ResourceChange, sending: Mapping[str, Any]) -> None:
-        if change.after is None:
-            return
-        paths = mismatched_paths(change.after, sending)
-        if paths:
-            # A value planned as a by-name reference to an object this apply created earlier
-            # canonicalises differently now that the object exists (the provider's canonical
-            # form holds its uuid): compare the planned values canonicalised now, like with
-            # like, before calling the plan inconsistent.
-            replanned = self.provider.canonicalize(change.address.type, dict(change.after))
-            paths = mismatched_paths(replanned, sending)
-        if paths:
-            # Computed-only attributes are the server's, never sent (an imported object's id
-            # is its url, spelt with the address this run reached the controller at).
-            schema = self.provider.schema(change.address.type)
-            paths = [p for p in paths if schema is None or not _computed_only(schema, p)]
-        if paths:
-            shown = ", ".join(format_path(p) for p in paths[:10])
-            raise StepError(
-                "Inconsistent final plan",
-                f"When applying changes to {change.address}, the values to send differ from "
-                f"the plan at: {shown}. Nothing was sent for this resource. Plan again; if "
-                "the new plan shows the same change, this is a bug in albform.")
-
     def _resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
         found = self.work.attributes(address)
         if found is not None:
@@ -599,8 +497,3 @@ def _message(error: BaseException) -> str:
 
 def _sorted(addresses: set[ResourceAddress]) -> tuple[ResourceAddress, ...]:
     return tuple(sorted(addresses, key=ResourceAddress.sort_key))
-
-
-def _computed_only(schema: ResourceSchema, path: tuple[str | int, ...]) -> bool:
-    attr = schema.attribute(path)
-    return attr is not None and attr.computed_only

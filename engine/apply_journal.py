@@ -1,0 +1,107 @@
+"""``StepJournal``: one apply's use of the state's intent journal (``engine/state/journal.py``).
+
+The rule it keeps (the crash-safety rule of ``engine/apply.py``): every create, update and
+delete is recorded durably *before* the provider is called, and a write whose intent cannot
+be recorded is not made — the apply stops. Once the final state is persisted, the journal keeps
+only the intents of failed steps, whose outcome is unknown (a create that timed out may have
+happened); the next plan reconciles them (``engine/recovery.py``). A saved plan reconciled the
+journal as it was when planned, so it is refused if the journal changed since.
+
+Without a journal (tests only) every method is a no-op that succeeds.
+Thread-safety: ``record`` is called by every walk worker at once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from albform.engine.addrs import ResourceAddress
+from albform.engine.apply_checks import StepError
+from albform.engine.changes import ResourceChange
+from albform.engine.diagnostics import Diagnostics
+from albform.engine.provider import Provider
+from albform.engine.state.journal import (
+    Intent,
+    IntentJournal,
+    JournalError,
+    Operation,
+    intents_digest,
+)
+
+# Where an intent was recorded: the address and, for a replaced object, its deposed key.
+Where = tuple[ResourceAddress, str | None]
+
+
+class StepJournal:
+    """The intents one apply records. ``on_refused`` is called when an intent cannot be
+    recorded (the apply must stop: nothing more may be sent)."""
+
+    def __init__(self, journal: IntentJournal | None, provider: Provider, lineage: str,
+                 *, on_refused: Callable[[], None]) -> None:
+        self.journal = journal
+        self._provider = provider
+        self._lineage = lineage
+        self._on_refused = on_refused
+        self._recorded: list[tuple[Where, Intent]] = []
+        self._lock = threading.Lock()
+
+    def current(self, plan_digest: str, diagnostics: Diagnostics) -> bool:
+        """Whether the journal still holds what the plan reconciled (``plan_digest``); if
+        not, or if it cannot be read, an error in ``diagnostics`` says why."""
+        if self.journal is None:
+            return True
+        try:
+            pending = self.journal.pending()
+        except JournalError as exc:
+            diagnostics.error("Cannot read the intent journal", str(exc))
+            return False
+        if intents_digest(pending) != plan_digest:
+            diagnostics.error(
+                "Saved plan is stale",
+                "Another apply was interrupted after this plan was made: the state's intent "
+                "journal has changed. Run plan again, so that it reconciles them.")
+            return False
+        return True
+
+    def record(self, operation: Operation, address: ResourceAddress,
+               attributes: Mapping[str, Any], deposed: str | None = None) -> None:
+        """Journal the write about to be made; nothing is sent unless this returns.
+        Raises ``StepError`` (after ``on_refused``) when the journal refuses it."""
+        if self.journal is None:
+            return
+        name = attributes.get("name")
+        intent = Intent(operation, address, self._provider.identity(address.type, attributes),
+                        name if isinstance(name, str) else None, deposed)
+        try:
+            self.journal.record(intent)
+        except JournalError as exc:
+            self._on_refused()
+            raise StepError("Failed to record the intent",
+                            f"{exc}. Nothing was sent for {address}; the apply stops, as "
+                            "writes that a crash could leave unrecorded are not made.") from exc
+        with self._lock:
+            self._recorded.append(((address, deposed), intent))
+
+    def settle(self, diagnostics: Diagnostics, failed: set[Where]) -> None:
+        """The final state is persisted: keep only the intents of the ``failed`` steps.
+        A journal that cannot be rewritten is a warning: the state is already saved."""
+        if self.journal is None:
+            return
+        kept = [intent for where, intent in self._recorded if where in failed]
+        try:
+            self.journal.replace(kept)
+        except JournalError as exc:
+            diagnostics.warning(
+                "Intent journal not cleared",
+                f"{exc}. The state is saved; the next plan reads the journal back and finds "
+                "every change already recorded.")
+
+    def create_key(self, change: ResourceChange) -> str:
+        """Unique per state lineage, address and replaced object (``Provider.prepare_create``):
+        a create repeated after a crash meets its own object."""
+        replaced = "" if change.before is None else json.dumps(
+            self._provider.identity(change.address.type, change.before), sort_keys=True)
+        return f"{self._lineage}/{change.address}/{replaced}"
