@@ -232,17 +232,13 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
 def _digest_memo(ws: Workspace) -> contextlib.AbstractContextManager[Any]:
     """The working directory's memo of verified secret digests, keyed by the user's albform
     key (outside the working tree, like the parse cache's); none without such a key."""
-    import hashlib
-    import hmac
-
     from albform.engine.secret_memo import remembered_digests
-    from albform.engine.user_key import default_key_path, read_or_create_key
+    from albform.engine.user_key import derived_key
     from albform.engine.workdir import PRIVATE_DIR
 
-    user_key = read_or_create_key(default_key_path(ws.env))
-    if user_key is None:
+    key = derived_key(ws.env, b"albform secret-digest memo")
+    if key is None:
         return contextlib.nullcontext()  # scrypt decides every digest
-    key = hmac.new(user_key, b"albform secret-digest memo", hashlib.sha256).digest()
     return remembered_digests(ws.workdir / PRIVATE_DIR / "secret-digests.json", key)
 
 

@@ -62,8 +62,8 @@ class Workspace:
         schemas = ProviderSchemas(provider) if provider is not None else None
         if self.state_path is not None:
             path = self.resolve(self.state_path)
-            memo = state_memo(self.workdir, path, self.env) if schemas is not None else None
-            return LocalBackend(path, schemas=schemas, memo=memo)
+            return LocalBackend(path, schemas=schemas,
+                                memo=state_memo(self.workdir, path, self.env, schemas))
         store = self.workspaces(backend, schemas)
         name = self.workspace_name
         if not exists(store, name):

@@ -48,13 +48,9 @@ class DesiredAhead:
         self._stop.set()
         self._thread.join()
 
-    def wait(self) -> None:
-        """Let the helper finish what it started (the planner takes answers after this)."""
-        self._thread.join()
-
     def take(self, address: ResourceAddress) -> dict[str, Any] | None:
         """The answer for ``address`` (removed from the table), None when not worked out;
-        raises what ``canonicalize`` raised for it. Call after ``wait`` or the ``with``."""
+        raises what ``canonicalize`` raised for it. Call after the ``with``."""
         found = self._done.pop(address, None)
         if found is None:
             return None

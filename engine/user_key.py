@@ -9,6 +9,8 @@ a key derived from it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import stat
@@ -43,3 +45,12 @@ def read_or_create_key(path: Path) -> bytes | None:
     except (OSError, UnicodeDecodeError):
         return None
     return text.encode() if len(text) == 64 else None
+
+
+def derived_key(env: Mapping[str, str], label: bytes) -> bytes | None:
+    """A key for one use of the user's albform key (``label`` names the use, so keys of two
+    uses never coincide); None when there is no user key (``read_or_create_key``)."""
+    user_key = read_or_create_key(default_key_path(env))
+    if user_key is None:
+        return None
+    return hmac.new(user_key, label, hashlib.sha256).digest()

@@ -58,10 +58,10 @@ def start_early(workdir: Path, env: Mapping[str, str]) -> StartingEmulator | Non
     Its start-up (imports, database) then overlaps the configuration's loading; hand it to
     ``open_provider``, which abandons it if the configuration names a controller after all.
     The caller abandons it too when it never opens the provider (``abandon`` is idempotent)."""
-    if env.get("AVI_CONTROLLER") or not emulator_db(workdir, env).is_file():
+    db_path = emulator_db(workdir, env)
+    if env.get("AVI_CONTROLLER") or not db_path.is_file():
         return None
-    return StartingEmulator(db_path=emulator_db(workdir, env),
-                            password=secrets.token_urlsafe(24))
+    return StartingEmulator(db_path=db_path, password=secrets.token_urlsafe(24))
 
 
 @contextmanager
@@ -73,11 +73,11 @@ def open_provider(provider_config: Mapping[str, Any], *, workdir: Path,
     embedded emulator and its database) once it is reachable. ``early``: an emulator
     ``start_early`` started, used if the embedded emulator serves (abandoned otherwise)."""
     args = _given(provider_config)
-    if early is not None and (args.get("avi_controller") or env.get("AVI_CONTROLLER")
-                              or early.db_path != emulator_db(workdir, env)):
+    remote = bool(args.get("avi_controller") or env.get("AVI_CONTROLLER"))
+    if early is not None and (remote or early.db_path != emulator_db(workdir, env)):
         early.abandon()
         early = None
-    if args.get("avi_controller") or env.get("AVI_CONTROLLER"):
+    if remote:
         config = ClientConfig.from_provider_args(args, env)
         with _client(config) as client:
             # Log in now: a TLS, network or credential problem is then one error about the

@@ -199,7 +199,7 @@ def arguments(attrs: dict[str, AttributeSchema], fields: dict[str, Field], block
     """(name, annotation, description) of each argument a configuration may set."""
     out = []
     for name, attr in sorted(attrs.items()):
-        if attr.computed and not attr.server_default and not attr.required:
+        if attr.computed_only and not attr.required:
             continue  # computed-only: the provider sets it, a configuration may not
         f = fields.get(name)
         definition = blocks.use(f) if f is not None else None

@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
+from albform.engine.schema import ResourceSchema
 from albform.engine.secrets import SecretDigest
 from albform.engine.state.model import OutputState, ResourceState, State
-from albform.engine.user_key import default_key_path, read_or_create_key
+from albform.engine.user_key import derived_key
 from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir
 
 FORMAT = "albform-state-memo/2"
@@ -49,12 +50,14 @@ def _installation_fingerprint() -> str:
     """Names, sizes and modification times of albform's files: any edit or upgrade moves it."""
     root = Path(__file__).resolve().parents[2]  # the albform package
     digest = hashlib.sha256()
-    for folder, dirs, files in sorted(w for top in _PACKAGES for w in os.walk(root / top)):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith((".py", ".json", ".gz")):
-                info = os.stat(os.path.join(folder, name))
-                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    for top in _PACKAGES:
+        for folder, dirs, files in os.walk(root / top):  # top-down: pruned, in a fixed order
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".json", ".gz")):
+                    info = os.stat(os.path.join(folder, name))
+                    digest.update(
+                        f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -97,7 +100,7 @@ class StateMemo:
         try:
             payload = marshal.dumps(_flatten(state))
         except ValueError:
-            return  # a value marshal cannot keep (a secret digest): decode each time
+            return  # a value marshal cannot keep: decode each time
         mac = hmac.new(self._key, self._binding(raw) + b"\0" + payload, hashlib.sha256)
         try:
             ensure_private_dir(self.path.parent)
@@ -110,13 +113,15 @@ class StateMemo:
                 os.unlink(tmp)
 
 
-def state_memo(workdir: Path, state_path: Path, env: Mapping[str, str]) -> StateMemo | None:
-    """The memo of ``state_path`` under the user's albform key; None without a key."""
-    user_key = read_or_create_key(default_key_path(env))
-    if user_key is None:
+def state_memo(workdir: Path, state_path: Path, env: Mapping[str, str],
+               schemas: Mapping[str, ResourceSchema] | None) -> StateMemo | None:
+    """The memo of ``state_path`` under the user's albform key, for a backend that decodes
+    with the provider's ``schemas`` (the only decode a memo may stand for: without them the
+    values stay in the state's form). None without schemas or without a key."""
+    if schemas is None:
         return None
-    key = hmac.new(user_key, b"albform decoded-state memo", hashlib.sha256).digest()
-    return StateMemo(workdir, state_path, key)
+    key = derived_key(env, b"albform decoded-state memo")
+    return StateMemo(workdir, state_path, key) if key is not None else None
 
 
 # -- the marshalled form: plain tuples of the model's fields -----------------------------------

@@ -22,7 +22,6 @@ from albform.engine.config import Configuration, ResourceConfig
 from albform.modules.k8s.crd_status import CrdStatus
 
 RESOURCE_NAME = "ako"
-# A reference by name: ``/api/pool?name=x`` (or ``/api/pool/?name=x``).
 
 
 def replace_remedy(command: str) -> str:
@@ -40,6 +39,7 @@ def replace_remedy(command: str) -> str:
         "the new object.")
 
 
+# A reference by name: ``/api/pool?name=x`` (or ``/api/pool/?name=x``).
 _NAME_REF = re.compile(r"/api/([a-z0-9]+)/?\?name=(.+)", re.DOTALL)
 
 

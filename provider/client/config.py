@@ -110,7 +110,7 @@ class ClientConfig:
 
     @property
     def verify(self) -> bool | str:
-        """The ``requests`` ``verify`` argument: CA bundle path, True, or False if insecure."""
+        """TLS verification (``HttpTransport``): CA bundle path, True, or False if insecure."""
         if self.insecure:
             return False
         return self.ca_bundle or True

@@ -121,10 +121,9 @@ class AviClient:
                   ) -> tuple[list[dict[str, Any]], int]:
         """One page of a collection, ``next`` not followed: its objects and the controller's
         ``count`` of every matching object (for callers that fetch pages by number)."""
-        page = self.session.json("GET", f"/api/{objtype}", params=params, tenant=tenant)
-        if not isinstance(page, Mapping) or not isinstance(page.get("results"), list):
-            raise AviError(f"GET {describe(f'/api/{objtype}', params)}: not a collection "
-                           "answer")
+        path = f"/api/{objtype}"
+        page = _collection_page(self.session.json("GET", path, params=params, tenant=tenant),
+                                path, params)
         return [o for o in page["results"] if isinstance(o, dict)], \
             int(page.get("count", 0) or 0)
 
@@ -139,10 +138,9 @@ class AviClient:
                 path: str = f"/api/{objtype}"
                 page_params: Mapping[str, str] | None = params
                 while True:
-                    page = self.session.json("GET", path, params=page_params, tenant=tenant)
-                    if not isinstance(page, Mapping) or not isinstance(page.get("results"),
-                                                                        list):
-                        raise AviError(f"GET {describe(path, params)}: not a collection answer")
+                    page = _collection_page(
+                        self.session.json("GET", path, params=page_params, tenant=tenant),
+                        path, params)
                     objects.extend(o for o in page["results"] if isinstance(o, dict))
                     next_url = page.get("next")
                     if not next_url or next_url in seen:
@@ -261,3 +259,10 @@ def _as_object(payload: Any, objtype: str) -> dict[str, Any]:
         return {}
     raise AviApiError(200, f"expected a JSON object for {objtype}, got {type(payload).__name__}")
 
+
+def _collection_page(page: Any, path: str, params: Mapping[str, str],
+                     ) -> Mapping[str, Any]:
+    """``page`` when it is a collection answer (a ``results`` list); else ``AviError``."""
+    if not isinstance(page, Mapping) or not isinstance(page.get("results"), list):
+        raise AviError(f"GET {describe(path, params)}: not a collection answer")
+    return page

@@ -24,6 +24,17 @@ _REASONS = (
     (("No route to host", "Network is unreachable"), "no route to the host"),
 )
 
+# Failures before the server could get a byte of the request (no connection, no address).
+_NOT_SENT = ("NewConnectionError", "Connection refused", "ConnectionRefusedError",
+             "Name or service not known", "nodename nor servname")
+
+
+def never_sent(exc: BaseException) -> bool:
+    """Whether ``exc`` failed before the request reached the server (refused, unresolved):
+    then even a write is safe to retry."""
+    text = repr(exc)
+    return any(marker in text for marker in _NOT_SENT)
+
 
 def _endpoint(base_url: str) -> tuple[str, str, int]:
     parts = urlsplit(base_url)

@@ -38,7 +38,7 @@ from urllib3.exceptions import (
 
 from albform.provider.client.config import ClientConfig
 from albform.provider.client.errors import AviConfigError, AviTlsError, AviTransportError
-from albform.provider.client.reachability import explain
+from albform.provider.client.reachability import explain, never_sent
 from albform.provider.client.redact import redact_url
 
 POOL_SIZE = 64  # connections kept per controller: room for a -parallelism 64 walk
@@ -120,7 +120,7 @@ class HttpTransport:
                                     timeout=True) from exc
         except (HTTPError, OSError) as exc:  # dropped, reset, proxy failures
             raise AviTransportError(explain(self.base_url, exc),
-                                    request_sent=not _refused(exc)) from exc
+                                    request_sent=not never_sent(exc)) from exc
         return Reply(answer.status, answer.headers, answer.data,
                      _cookies(answer.headers.getlist("Set-Cookie")))
 
@@ -166,13 +166,6 @@ def _cookies(set_cookie: list[str]) -> dict[str, str]:
         if sep:
             found[name.strip()] = rest.split(";", 1)[0].strip()
     return found
-
-
-def _refused(exc: BaseException) -> bool:
-    text = repr(exc)
-    return any(marker in text for marker in (
-        "NewConnectionError", "Connection refused", "ConnectionRefusedError",
-        "Name or service not known", "nodename nor servname"))
 
 
 def _ssl_reason(exc: Exception) -> str:

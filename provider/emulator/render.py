@@ -22,7 +22,7 @@ from albform.provider.emulator import (
     versions,
 )
 from albform.provider.emulator.context import RequestContext
-from albform.provider.emulator.store import Store, StoredObject
+from albform.provider.emulator.store import Store, StoredObject, is_key_name
 
 Json = dict[str, Any]
 
@@ -52,6 +52,14 @@ def object_url(ctx: RequestContext, obj: StoredObject, include_name: bool) -> st
 # What a GET answer derives from more than the stored body's own keys (the whole body, other
 # objects): a projection asking for one of these needs the whole object.
 READ_EXTRAS = frozenset({"vip_runtime", "vs_refs", "server_count"})
+
+
+def needs_whole_body(fields: Collection[str] | None) -> bool:
+    """Whether a GET projected to ``fields`` must read the whole stored body: no projection,
+    a field derived from more than the body's own keys (``READ_EXTRAS``), or a name the store
+    cannot cut a body by (``store.is_key_name``)."""
+    return fields is None or not READ_EXTRAS.isdisjoint(fields) \
+        or not all(is_key_name(f) for f in fields)
 
 
 def render(

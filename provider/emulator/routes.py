@@ -154,8 +154,7 @@ class ApiRoutes:
         uuid = parts[1]
         if method in ("GET", "HEAD"):
             fields = _fields(request)
-            whole = fields is None or not render.READ_EXTRAS.isdisjoint(fields) \
-                or "join_subresources" in request.query_params
+            whole = render.needs_whole_body(fields) or "join_subresources" in request.query_params
             obj = self.controller.get(ctx, head, uuid, None if whole else fields)
             return _json(self._present(request, ctx, obj))
         if method == "PUT":

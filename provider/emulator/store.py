@@ -25,6 +25,11 @@ from typing import Any
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # a top-level key of a body
 
+
+def is_key_name(field: str) -> bool:
+    """Whether ``Store.get_fields`` can cut a body by ``field`` (a plain top-level key name)."""
+    return _FIELD_NAME.match(field) is not None
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     uuid TEXT PRIMARY KEY,
@@ -170,7 +175,7 @@ class Store:
         """``get`` with the body cut to the top-level ``fields`` it has, cut by SQLite (JSON1)
         instead of decoding the whole body: a client checking a VRF of thousands of static
         routes for ``_last_modified`` gets a few bytes at the cost of a few bytes."""
-        names = [f for f in dict.fromkeys(fields) if _FIELD_NAME.match(f)]
+        names = [f for f in dict.fromkeys(fields) if is_key_name(f)]
         paths = [f'$."{f}"' for f in names]
         # Two or more paths make json_extract answer a JSON array: JSON types kept exactly.
         present = "".join(", json_type(body, ?)" for _ in paths)

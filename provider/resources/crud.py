@@ -33,7 +33,7 @@ from albform.provider.resources.conflicts import rewrite_on_conflict
 from albform.provider.resources.normalize import normalize_object, object_uuid
 from albform.provider.resources.parent_edit import ParentEditor
 from albform.provider.resources.pool_servers import ignores_servers
-from albform.provider.resources.refs import parse_ref
+from albform.provider.resources.refs import ref_uuid
 from albform.provider.resources.registry import TypeRegistry, is_system_default
 from albform.provider.resources.resolver import RefResolver
 from albform.provider.resources.write_answers import WriteAnswers
@@ -104,10 +104,8 @@ class GenericCrud:
     def _remember(self, objtype: str, result: Mapping[str, Any], uuid: str,
                   tenant: Tenant) -> None:
         if isinstance(result.get("name"), str):
-            cloud = parse_ref(result["cloud_ref"], "cloud") \
-                if isinstance(result.get("cloud_ref"), str) else None
             self._resolver.remember(objtype, result["name"], uuid, tenant,
-                                    cloud.uuid if cloud is not None else None)
+                                    ref_uuid(result.get("cloud_ref")))
 
     def _put_singleton(self, objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
         tenant = self.tenant(planned)

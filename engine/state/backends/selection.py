@@ -28,7 +28,7 @@ from albform.engine.state.backends.workspaces import (
     PgWorkspaces,
     WorkspaceStore,
 )
-from albform.engine.state.decoded_memo import StateMemo, state_memo
+from albform.engine.state.decoded_memo import state_memo
 
 SUMMARY = "Invalid backend configuration"
 _HTTP_STRINGS = ("address", "update_method", "lock_address", "unlock_address", "lock_method",
@@ -141,14 +141,7 @@ def _local(s: _Settings, workdir: Path,
     return LocalWorkspaces(path if path.is_absolute() else workdir / path,
                            directory if directory.is_absolute() else workdir / directory,
                            lambda p: LocalBackend(p, schemas=schemas,
-                                                  memo=_memo(workdir, p, s.env, schemas)))
-
-
-def _memo(workdir: Path, state_path: Path, env: Mapping[str, str],
-          schemas: Mapping[str, ResourceSchema] | None) -> StateMemo | None:
-    """The decoded-state memo, for a backend that decodes with the provider's schemas (the
-    only decode a memo may stand for: without them the values stay in the state's form)."""
-    return state_memo(workdir, state_path, env) if schemas is not None else None
+                                                  memo=state_memo(workdir, p, s.env, schemas)))
 
 
 def _http(s: _Settings, workdir: Path,
