@@ -14,7 +14,9 @@ Rules every ``IntentJournal`` keeps:
 1. ``record`` returns only once the intent is durable (fsync, committed row); a failure
    raises ``JournalError`` and the caller must not make the call.
 2. ``record`` is thread-safe and cheap: concurrent records share one durable write (group
-   commit), and its cost depends on the intents written, never on the state's size.
+   commit; in a file, syncs overlap, so a record waits for one sync begun after its line was
+   written, never for one already under way first), and its cost depends on the intents
+   written, never on the state's size.
 3. ``pending`` returns every intent recorded and not replaced away, in recording order.
 4. ``replace(intents)`` atomically leaves exactly ``intents``; ``replace(())`` empties it.
 
@@ -133,14 +135,26 @@ class GroupCommit:
     """Rule 2 for any store: ``record`` queues the line; one caller at a time writes every
     queued line through ``flush`` (one fsync or one INSERT for all), the others wait for
     that write to cover theirs. After a failed flush every later record fails too (the
-    store is not trusted any more), as a failed state write stops an apply."""
+    store is not trusted any more), as a failed state write stops an apply.
 
-    def __init__(self, flush: Callable[[list[bytes]], None]) -> None:
+    With ``sync`` (a file: ``flush`` only hands the lines to the OS, ``sync`` makes
+    everything handed so far durable) the two steps are apart: writes still go one batch at
+    a time, but a sync never waits for another one. A record that arrives while a sync is
+    under way does not wait for it (that sync started before its line was written, so it
+    cannot cover it) and then for one more: it writes what is queued and starts its own
+    sync at once, which the OS runs alongside or right after the one in progress. A record
+    waits only for a sync that started after its line was written — one sync, not two."""
+
+    def __init__(self, flush: Callable[[list[bytes]], None],
+                 sync: Callable[[], None] | None = None) -> None:
         self._flush = flush
+        self._sync = sync
         self._cond = threading.Condition()
         self._queue: list[bytes] = []
         self._queued = 0  # sequence number of the last queued line
+        self._written = 0  # every line up to this one is written (durable without ``sync``)
         self._durable = 0  # every line up to this one is durable
+        self._covering = 0  # the highest line a sync under way will make durable
         self._writing = False
         self._error: JournalError | None = None
 
@@ -150,28 +164,54 @@ class GroupCommit:
             self._queue.append(line)
             self._queued += 1
             mine = self._queued
-            while self._durable < mine:
+            while self._written < mine:
                 if self._writing:
                     self._cond.wait()
                     self._check()
                     continue
                 self._write_queue()
+            if self._sync is None:
+                return
+            while self._durable < mine:
+                if self._covering >= mine:  # a sync started after this line was written
+                    self._cond.wait()
+                    self._check()
+                    continue
+                self._sync_written()
 
     def _write_queue(self) -> None:
         """Write everything queued; called holding the condition, released while writing."""
         batch, upto = self._queue, self._queued
         self._queue, self._writing = [], True
+        self._outside(lambda: self._flush(batch), writing=True)
+        self._written = upto
+        if self._sync is None:
+            self._durable = upto
+
+    def _sync_written(self) -> None:
+        """Make every written line durable; called holding the condition, released while
+        syncing. Other syncs may be under way: each covers what was written when it began."""
+        sync, upto = self._sync, self._written
+        assert sync is not None
+        self._covering = max(self._covering, upto)
+        self._outside(sync, writing=False)
+        self._durable = max(self._durable, upto)
+
+    def _outside(self, call: Callable[[], None], *, writing: bool) -> None:
+        """Run ``call`` with the condition released; on failure remember the error (every
+        waiter and later record fails) and re-raise."""
         self._cond.release()
         try:
-            self._flush(batch)
+            call()
         except BaseException as exc:
             self._cond.acquire()
             self._error = exc if isinstance(exc, JournalError) else JournalError(repr(exc))
-            self._writing = False
+            self._writing = self._writing and not writing
             self._cond.notify_all()
             raise
         self._cond.acquire()
-        self._durable, self._writing = upto, False
+        if writing:
+            self._writing = False
         self._cond.notify_all()
 
     def _check(self) -> None:
@@ -180,15 +220,17 @@ class GroupCommit:
 
 
 class FileJournal:
-    """An append-only file: each group of records is one ``write`` and one ``fsync``
-    (``O_APPEND``, mode 0600); the first record also fsyncs the directory, so the file
-    itself survives a power cut. ``replace`` writes a new file and renames it over."""
+    """An append-only file (``O_APPEND``, mode 0600): each group of records is one ``write``,
+    made durable by ``fdatasync`` (the data and the file's new size; ``fsync`` where there is
+    no ``fdatasync``), syncs overlapping as ``GroupCommit`` describes. The first record also
+    fsyncs the directory, so the file itself survives a power cut. ``replace`` writes a new
+    file and renames it over."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._fd: int | None = None
         self._fd_lock = threading.Lock()
-        self._commit = GroupCommit(self._append)
+        self._commit = GroupCommit(self._append, self._sync)
 
     def record(self, intent: Intent) -> None:
         self._commit.record(encode_intent(intent))
@@ -238,10 +280,26 @@ class FileJournal:
                 while view:
                     written = os.write(self._fd, view)
                     view = view[written:]
-                os.fsync(self._fd)
             except OSError as exc:
                 raise JournalError(f"cannot write the journal {self.path}: {exc}") from exc
 
+    def _sync(self) -> None:
+        """Make every line written so far durable. The sync runs on a duplicate of the file
+        descriptor, outside the lock: other writes and syncs go on meanwhile, and a ``replace``
+        closing the journal's own descriptor cannot leave this one pointing elsewhere."""
+        with self._fd_lock:
+            try:
+                if self._fd is None:  # closed by replace() or close() while recording
+                    raise OSError("the journal was closed while a record was being written")
+                fd = os.dup(self._fd)
+            except OSError as exc:
+                raise JournalError(f"cannot sync the journal {self.path}: {exc}") from exc
+        try:
+            _sync_data(fd)
+        except OSError as exc:
+            raise JournalError(f"cannot sync the journal {self.path}: {exc}") from exc
+        finally:
+            os.close(fd)
 
     def _still_the_file(self, fd: int) -> bool:
         try:
@@ -290,6 +348,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+# The data and the metadata needed to read it back (an append's new size), not the times.
+_sync_data: Callable[[int], None] = getattr(os, "fdatasync", os.fsync)
 
 
 def _fsync_dir(directory: Path) -> None:

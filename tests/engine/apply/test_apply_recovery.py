@@ -5,7 +5,12 @@ the apply after it converges: the controller holds exactly the state's objects."
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +20,9 @@ from albform.engine.changes import Action, Plan, PlanOptions
 from albform.engine.config import Configuration, Lifecycle
 from albform.engine.planning import build_plan
 from albform.engine.provider import ApplyResult, ProviderError
+from albform.engine.state import journal as journal_module
 from albform.engine.state.backends.memory import MemoryBackend
-from albform.engine.state.journal import Intent, MemoryJournal
+from albform.engine.state.journal import FileJournal, Intent, MemoryJournal, decode_intents
 from albform.engine.state.model import State
 from albform.engine.testing import FakeProvider
 from albform.engine.testing.plans import addr, ref, res
@@ -305,3 +311,63 @@ def test_adopted_object_keeps_its_dependencies_for_destroy_order() -> None:
     assert outcome is not None and not outcome.diagnostics.has_errors()
     assert provider.objects() == []
     assert dataclasses.replace(plan, changes=()).recovered == ()
+
+
+class CheckedProvider(FakeProvider):
+    """Checks, as each create, update or delete is sent, that the journal file holds its
+    intent within the bytes a finished data sync has covered (``durable``: the file's size
+    when that sync began)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.durable = 0
+        self.sent: list[tuple[str, str, bool]] = []
+        self._lock = threading.Lock()
+
+    def sync(self, real: Callable[[int], None], fd: int) -> None:
+        size = os.fstat(fd).st_size
+        time.sleep(random.random() / 300)  # syncs overlap and end in any order
+        real(fd)
+        with self._lock:
+            self.durable = max(self.durable, size)
+
+    def _check(self, operation: str, attributes: Mapping[str, Any]) -> None:
+        with self._lock:
+            durable = decode_intents(self.path.read_bytes()[:self.durable])
+            on_disk = any(i.operation == operation and i.identity == {"uuid": attributes["uuid"]}
+                          for i in durable)
+            self.sent.append((operation, str(attributes["name"]), on_disk))
+
+    def create(self, type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        self._check("create", planned)
+        return super().create(type_name, planned)
+
+    def update(self, type_name: str, prior: Mapping[str, Any],
+               planned: Mapping[str, Any]) -> ApplyResult:
+        self._check("update", prior)
+        return super().update(type_name, prior, planned)
+
+    def delete(self, type_name: str, prior: Mapping[str, Any], **kwargs: Any) -> None:
+        self._check("delete", prior)
+        super().delete(type_name, prior, **kwargs)
+
+
+def test_no_write_is_sent_before_its_intent_is_synced_to_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crash-safety rule at parallelism 8 with the file journal, whose records share
+    overlapping syncs: every call finds its intent on disk (in a finished sync's cover)."""
+    provider, backend = CheckedProvider(tmp_path / "journal"), MemoryBackend()
+    real = journal_module._sync_data
+    monkeypatch.setattr(journal_module, "_sync_data", lambda fd: provider.sync(real, fd))
+    for config, options in ((chain(12), PlanOptions()),
+                            (chain(12, description="changed"), PlanOptions()),
+                            (chain(12), PlanOptions(destroy=True, max_delete_fraction=None))):
+        plan = make(config, provider, backend, options)
+        outcome = apply_plan(plan, provider, backend.write, parallelism=8,
+                             journal=FileJournal(provider.path))
+        assert not outcome.diagnostics.has_errors(), outcome.diagnostics
+    operations = [operation for operation, _, _ in provider.sent]
+    assert operations.count("create") == operations.count("delete") == 36
+    assert operations.count("update") == 12  # the pools
+    assert [sent for sent in provider.sent if not sent[2]] == []

@@ -1,9 +1,15 @@
 """The intent journal: its codec round-trips any intent and survives a torn last line, the file
-journal is durable under concurrent records (group commit) and rewrites atomically."""
+journal is durable under concurrent records (group commit: no record returns before a sync that
+began after its write has ended, and none waits for a sync that cannot cover it) and rewrites
+atomically."""
 
 from __future__ import annotations
 
+import os
+import random
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
+from albform.engine.state import journal as journal_module
 from albform.engine.state.journal import (
     OPERATIONS,
     FileJournal,
@@ -120,3 +127,105 @@ def test_memory_journal_follows_the_same_rules() -> None:
     assert journal.pending() == [a]
     journal.replace([])
     assert journal.pending() == []
+
+
+class SyncedPrefix:
+    """Stands in for the OS's data sync: remembers how many bytes of the journal a finished
+    sync has made durable (the file's size when that sync began) and lets a test hold syncs."""
+
+    def __init__(self, real: Callable[[int], None]) -> None:
+        self._real = real
+        self._lock = threading.Lock()
+        self.durable = 0
+        self.calls = 0
+        self.hold_first: threading.Event | None = None  # the first sync waits for this
+        self.first_entered = threading.Event()
+
+    def __call__(self, fd: int) -> None:
+        size = os.fstat(fd).st_size
+        with self._lock:
+            self.calls += 1
+            first = self.calls == 1
+        if first:
+            self.first_entered.set()
+            if self.hold_first is not None:
+                assert self.hold_first.wait(timeout=60)
+        time.sleep(random.random() / 300)  # syncs overlap and end in any order
+        self._real(fd)
+        with self._lock:
+            self.durable = max(self.durable, size)
+
+    def covers(self, path: Path, line: bytes) -> bool:
+        data = path.read_bytes()
+        return data.index(line) + len(line) <= self.durable
+
+
+@pytest.fixture()
+def synced(monkeypatch: pytest.MonkeyPatch) -> SyncedPrefix:
+    spy = SyncedPrefix(journal_module._sync_data)
+    monkeypatch.setattr(journal_module, "_sync_data", spy)
+    return spy
+
+
+def test_a_record_returns_only_once_a_sync_begun_after_its_write_has_ended(
+        tmp_path: Path, synced: SyncedPrefix) -> None:
+    """Rule 1 under concurrency: whatever the interleaving of writes and overlapping syncs,
+    ``record`` returns only when its line lies within what a finished sync covered."""
+    path = tmp_path / "j"
+    journal = FileJournal(path)
+    early: list[str] = []
+
+    def worker(n: int) -> None:
+        for i in range(25):
+            intent = Intent("create", ResourceAddress.parse(f"avi_pool.p{n}_{i}"), {"u": i})
+            journal.record(intent)
+            if not synced.covers(path, encode_intent(intent)):
+                early.append(str(intent.address))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert early == []
+    assert len(FileJournal(path).pending()) == 16 * 25
+    assert synced.calls < 16 * 25  # records still share syncs
+
+
+def test_a_record_arriving_during_a_sync_does_not_wait_for_it(
+        tmp_path: Path, synced: SyncedPrefix) -> None:
+    """That sync began before the new line was written and cannot cover it: the new record
+    writes and syncs at once instead of waiting for it and then for one more."""
+    path = tmp_path / "j"
+    journal = FileJournal(path)
+    synced.hold_first = threading.Event()
+    a = Intent("create", ResourceAddress.parse("avi_pool.a"), {"uuid": "a"})
+    b = Intent("create", ResourceAddress.parse("avi_pool.b"), {"uuid": "b"})
+    a_done, b_done = threading.Event(), threading.Event()
+    first = threading.Thread(target=lambda: (journal.record(a), a_done.set()))
+    first.start()
+    assert synced.first_entered.wait(timeout=60)  # a's sync is under way, and held
+    second = threading.Thread(target=lambda: (journal.record(b), b_done.set()))
+    second.start()
+    try:
+        assert b_done.wait(timeout=60) and not a_done.is_set()
+        assert synced.covers(path, encode_intent(b))
+    finally:
+        synced.hold_first.set()
+        first.join()
+        second.join()
+    assert a_done.is_set() and FileJournal(path).pending() == [a, b]
+
+
+def test_a_failed_sync_fails_its_record_and_every_later_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(journal_module, "_sync_data", broken)
+    journal = FileJournal(tmp_path / "j")
+    intent = Intent("create", ResourceAddress.parse("avi_pool.p"), {})
+    with pytest.raises(JournalError, match="cannot sync the journal"):
+        journal.record(intent)
+    with pytest.raises(JournalError, match="failed earlier"):
+        journal.record(intent)
