@@ -1,24 +1,37 @@
 """Config-side normalisation: configured values → the form ``read`` returns.
 
 ``Canonicalizer.canonicalize(objtype, schema, attributes, scope)`` walks the configured
-attributes with the type's schema and
+attributes with the type's schema. The rules, per configured value (the code cites them):
 
-* coerces scalars to the schema type (HCL and the official provider write ``"80"`` and
-  ``"true"``; the API returns ``80`` and ``true``);
-* unwraps single nested messages written as one-element block lists (``ip { … }`` decodes to
-  ``[{…}]``; the API has an object);
-* maps every reference (``refers_to`` attributes and ``*_ref``/``*_refs`` keys) to the
-  canonical ``/api/<type>/<uuid>`` form through the resolver (``resolver.py``);
-* puts keyed lists (pool servers) in canonical order (``keyed_lists.py``).
+1. ``UNKNOWN``, ``Deferred`` and ``None`` pass through untouched, at any depth.
+2. A reference — an attribute with ``refers_to``, or a key named ``*_ref``/``*_refs`` that
+   has no nested fields, including keys the schema does not know — is mapped to the canonical
+   ``/api/<type>/<uuid>`` form through the resolver (``resolver.py``): a string, or each
+   string of a list; anything else is kept.
+3. A list attribute: each member of a list is canonicalised as its element type (objects by
+   rule 4, scalars by rule 5); anything but a list is kept.
+4. An object attribute (or any attribute with fields): a one-element list holding an object
+   is unwrapped (``ip { … }`` decodes to ``[{…}]``; the API has an object) and a mapping is
+   walked with its fields; anything else is kept.
+5. A scalar is coerced to the schema type (``coerce_scalar``: HCL and the official provider
+   write ``"80"`` and ``"true"``; the API returns ``80`` and ``true``).
+6. Keys the schema does not know are kept as given (rule 2 aside): the controller ignores
+   them, the diff compares them as given.
 
-``UNKNOWN`` and ``Deferred`` pass through untouched at any depth; so do keys the schema does
-not know (the controller ignores them, the diff compares them as given). Reads only, never
-writes.
+Keyed lists (pool servers) are then put in canonical order (``keyed_lists.py``). Reads only,
+never writes.
+
+The walk is compiled (a cluster's 56,000 bodies hold millions of values): each schema object
+(a ``fields`` mapping) becomes, once per ``Canonicalizer``, a table from key to the exact
+types that rule leaves unchanged and the step applying it, so most values cost one dict
+lookup and one set test, and no rule is decided again per value. Thread-safe: the tables only
+grow, each entry computed from the schema alone, so two threads compiling one key at once
+store equal entries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from albform.engine.schema import AttributeSchema
@@ -28,7 +41,6 @@ from albform.provider.resources.refs import is_ref_field
 from albform.provider.resources.resolver import DEFAULT_SCOPE, RefResolver, Scope
 
 _TRUE = {"true", "1", "yes", "on"}
-_PLAIN = frozenset({str, int, float, bool})  # exact types: never a placeholder or container
 _FALSE = {"false", "0", "no", "off"}
 
 
@@ -70,80 +82,126 @@ def unwrap_single(value: Any) -> Any:
     return value
 
 
+Step = Callable[[Any, Scope], Any]
+"""One configured value → its canonical form, in the referring object's scope."""
+ObjectWalk = Callable[[Mapping[str, Any], Scope], dict[str, Any]]
+# (the exact types the key's rule returns unchanged, the step; None: every value unchanged)
+_Entry = tuple[frozenset[type], Step | None]
+
+_NONE: type = type(None)
+# Containers (rules 3, 4) keep these as given; rule 2 maps strings only.
+_PLAIN: frozenset[type] = frozenset({str, int, float, bool, _NONE})
+_REF_KEPT: frozenset[type] = frozenset({int, float, bool, _NONE})
+# The exact types ``coerce_scalar`` returns unchanged for each kind; kinds it never changes
+# have no entry.
+_COERCE_KEPT: Mapping[str | None, frozenset[type]] = {
+    "integer": frozenset({int, bool, _NONE}),
+    "number": frozenset({int, float, bool, _NONE}),
+    "boolean": frozenset({int, float, bool, _NONE}),
+    "string": frozenset({str, _NONE}),
+}
+_KEEP: _Entry = (frozenset(), None)
+
+
 class Canonicalizer:
     def __init__(self, resolver: RefResolver) -> None:
         self._resolver = resolver
+        # id(fields) -> (fields, its walk): the mapping is held so that its id stays its own.
+        self._walks: dict[int, tuple[object, ObjectWalk]] = {}
 
     def canonicalize(self, objtype: str, fields: Mapping[str, AttributeSchema] | None,
                      attributes: Mapping[str, Any], scope: Scope = DEFAULT_SCOPE) -> dict[str, Any]:
-        out = self._object(fields, attributes, scope)
-        return sort_keyed_lists(objtype, out)
+        return sort_keyed_lists(objtype, self._walk(fields)(attributes, scope))
 
-    def ref(self, value: Any, target: str | None, scope: Scope) -> Any:
-        if isinstance(value, str):
-            return self._resolver.canonical(value, target, scope)
-        return value
+    # -- compiling the walk -----------------------------------------------------------------
+    def _walk(self, fields: Mapping[str, AttributeSchema] | None) -> ObjectWalk:
+        found = self._walks.get(id(fields))
+        if found is not None:
+            return found[1]
+        walk = self._compile_object(fields)
+        self._walks[id(fields)] = (fields, walk)
+        return walk
 
-    # -- the walk -------------------------------------------------------------------------
-    def _object(self, fields: Mapping[str, AttributeSchema] | None, value: Mapping[str, Any],
-                scope: Scope) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            attr = fields.get(key) if fields is not None else None
-            out[key] = self._value(key, attr, item, scope)
-        return out
+    def _compile_object(self, fields: Mapping[str, AttributeSchema] | None) -> ObjectWalk:
+        table: dict[str, _Entry] = {}  # filled per key on first sight (schemas are large)
+        entry_for = self._entry
 
-    def _value(self, key: str, attr: AttributeSchema | None, value: Any, scope: Scope) -> Any:
-        # Most configured values are plain scalars (a cluster's 56,000 bodies hold millions):
-        # their cases of ``_value_any`` without its placeholder and container tests.
-        if type(value) in _PLAIN:
-            if attr is None:
-                return self.ref(value, None, scope) if is_ref_field(key) else value
-            target = attr.refers_to
-            if target is not None or (is_ref_field(key) and attr.fields is None):
-                return self.ref(value, target, scope)
-            if attr.type == "list" or attr.type == "object" or attr.fields is not None:
-                return value
-            return coerce_scalar(attr.type, value)
-        return self._value_any(key, attr, value, scope)
+        def walk(value: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                entry = table.get(key)
+                if entry is None:
+                    entry = table[key] = entry_for(
+                        key, fields.get(key) if fields is not None else None)
+                kept, step = entry
+                out[key] = item if step is None or type(item) in kept else step(item, scope)
+            return out
 
-    def _value_any(self, key: str, attr: AttributeSchema | None, value: Any,
-                   scope: Scope) -> Any:
-        if _is_placeholder(value) or value is None:
-            return value
-        target = attr.refers_to if attr is not None else None
-        if attr is None:
-            if is_ref_field(key):
-                return self._refs(value, None, scope)
-            return value
-        if target is not None or (is_ref_field(key) and attr.fields is None):
-            return self._refs(value, target, scope)
+        return walk
+
+    def _entry(self, key: str, attr: AttributeSchema | None) -> _Entry:
+        """The rule for ``key`` (module docstring) as the walk applies it."""
+        if attr is None:  # rule 6, rule 2 for ref-named keys
+            return (_REF_KEPT, self._ref_step(None)) if is_ref_field(key) else _KEEP
+        if attr.refers_to is not None or (is_ref_field(key) and attr.fields is None):
+            return _REF_KEPT, self._ref_step(attr.refers_to)  # rule 2
         if attr.type == "list":
+            return _PLAIN, self._list_step(attr)  # rule 3
+        if attr.type == "object" or attr.fields is not None:
+            return _PLAIN, self._object_step(attr.fields)  # rule 4
+        return _scalar_entry(attr.type)  # rule 5
+
+    def _ref_step(self, target: str | None) -> Step:
+        canonical = self._resolver.canonical
+
+        def step(value: Any, scope: Scope) -> Any:
+            # Placeholders (rule 1) are neither strings nor lists.
+            if isinstance(value, str):
+                return canonical(value, target, scope)
+            if isinstance(value, list):
+                return [canonical(v, target, scope) if isinstance(v, str) else v
+                        for v in value]
+            return value
+
+        return step
+
+    def _list_step(self, attr: AttributeSchema) -> Step:
+        if attr.fields is not None:
+            element = self._object_step(attr.fields)
+            kept = _PLAIN
+        else:
+            kept, coerce = _scalar_entry(attr.element_type)
+            element = coerce if coerce is not None else _unchanged
+
+        def step(value: Any, scope: Scope) -> Any:
             if not isinstance(value, list):
                 return value
-            return [self._element(key, attr, v, scope) for v in value]
-        if attr.type == "object" or attr.fields is not None:
+            return [v if type(v) in kept else element(v, scope) for v in value]
+
+        return step
+
+    def _object_step(self, fields: Mapping[str, AttributeSchema] | None) -> Step:
+        walk = self._walk(fields)
+
+        def step(value: Any, scope: Scope) -> Any:
+            if type(value) is dict:  # the common case, where unwrap_single changes nothing
+                return walk(value, scope)
             value = unwrap_single(value)
-            if isinstance(value, Mapping):
-                return self._object(attr.fields, value, scope)
-            return value
-        return coerce_scalar(attr.type, value)
+            return walk(value, scope) if isinstance(value, Mapping) else value
 
-    def _element(self, key: str, attr: AttributeSchema, value: Any, scope: Scope) -> Any:
-        if type(value) in _PLAIN:  # ``_element_any`` without the placeholder/container tests
-            return value if attr.fields is not None else coerce_scalar(attr.element_type, value)
-        return self._element_any(key, attr, value, scope)
+        return step
 
-    def _element_any(self, key: str, attr: AttributeSchema, value: Any, scope: Scope) -> Any:
-        if _is_placeholder(value) or value is None:
-            return value
-        if attr.fields is not None:
-            value = unwrap_single(value)
-            return self._object(attr.fields, value, scope) if isinstance(value, Mapping) \
-                else value
-        return coerce_scalar(attr.element_type, value)
 
-    def _refs(self, value: Any, target: str | None, scope: Scope) -> Any:
-        if isinstance(value, list):
-            return [v if _is_placeholder(v) else self.ref(v, target, scope) for v in value]
-        return self.ref(value, target, scope)
+def _scalar_entry(kind: str | None) -> _Entry:
+    kept = _COERCE_KEPT.get(kind)
+    if kept is None:
+        return _KEEP
+
+    def step(value: Any, scope: Scope) -> Any:
+        return coerce_scalar(kind, value)
+
+    return kept, step
+
+
+def _unchanged(value: Any, scope: Scope) -> Any:
+    return value

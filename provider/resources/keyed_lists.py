@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from albform.engine.values import UNKNOWN, Deferred
@@ -19,6 +20,8 @@ from albform.engine.values import UNKNOWN, Deferred
 SortKey = tuple[Any, ...]
 
 
+# Pure, and every plan sorts every pool's servers on both sides (configured and read).
+@lru_cache(maxsize=1 << 16)
 def _addr_key(addr: Any) -> tuple[int, int, str]:
     if isinstance(addr, str):
         try:

@@ -67,6 +67,7 @@ class AviProvider:
         self.registry = TypeRegistry.from_table(table)
         self.resolver = RefResolver(api)
         self._canon = Canonicalizer(self.resolver)
+        self._scopes: dict[tuple[Tenant, str | None], Scope] = {}
         editor = ParentEditor(api)
         self._crud = GenericCrud(api, self.registry, self.resolver, self._tenant, editor,
                                  WriteAnswers(table))
@@ -117,7 +118,7 @@ class AviProvider:
             ref = parse_ref(self.resolver.canonical(cloud, "cloud", Scope(tenant)), "cloud")
             cloud_uuid = ref.uuid if ref is not None else None
         out = self._canon.canonicalize(objtype, schema.attributes if schema else None,
-                                       attributes, Scope(tenant, cloud_uuid))
+                                       attributes, self._scope(tenant, cloud_uuid))
         if objtype == "pool" and ignores_servers(out):
             out.pop("servers", None)  # managed by avi_server resources
         # Server-maintained metadata (configpb_attributes...) is dropped from reads, so a
@@ -128,6 +129,15 @@ class AviProvider:
             out.pop(key, None)
         self._check_version(type_name, objtype, out)
         return out
+
+    def _scope(self, tenant: Tenant, cloud_uuid: str | None) -> Scope:
+        """One ``Scope`` object per (tenant, cloud): the resolver's cache then finds each ref
+        it knows by identity, without comparing scopes field by field."""
+        key = (tenant, cloud_uuid)
+        scope = self._scopes.get(key)
+        if scope is None:
+            scope = self._scopes.setdefault(key, Scope(tenant, cloud_uuid))
+        return scope
 
     def _check_version(self, type_name: str, objtype: str, attributes: Mapping[str, Any],
                        ) -> None:

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.provider import ProviderError
 from albform.engine.values import UNKNOWN, Deferred
 from albform.provider.client import AviClient, ClientConfig
-from albform.provider.resources.canonical import Canonicalizer
 from albform.provider.resources.provider import AviProvider
-from albform.provider.resources.registry import TypeRegistry
-from albform.provider.resources.resolver import DEFAULT_SCOPE
-from albform.provider.resources.schemas import SchemaCatalog
 from albform.provider.schema.table import load_table
 
 POOL_ADDR = ResourceAddress("avi_pool", "web")
@@ -94,43 +87,3 @@ def test_fields_newer_than_the_api_version_fail_at_plan_time(emulator: Any) -> N
     with AviClient.connect(new) as client:
         assert AviProvider(client, load_table()).canonicalize(
             "avi_virtualservice", config)["services"][0]["enable_http2"] is True
-
-
-class _Resolver:
-    """Stands for the resolver: says which value it was asked about, and for what."""
-
-    def canonical(self, value: str, target: str | None, scope: Any) -> str:
-        return f"resolved {value} as {target}"
-
-
-@functools.cache
-def _catalog() -> SchemaCatalog:
-    return SchemaCatalog(TypeRegistry.from_table(load_table()))
-
-
-_TYPES = ["avi_pool", "avi_virtualservice", "avi_vsvip", "avi_httppolicyset",
-          "avi_sslkeyandcertificate", "avi_poolgroup"]
-_SCALARS = st.one_of(st.sampled_from(["true", "FALSE", "80", "1.5", "", "web",
-                                      "/api/pool?name=x", "/api/pool/pool-1"]),
-                     st.text(max_size=4), st.integers(-3, 300), st.booleans(),
-                     st.floats(allow_nan=False, allow_infinity=False))
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(_TYPES), st.data(), _SCALARS)
-def test_the_scalar_fast_path_answers_as_the_general_walk(type_name: str, data: st.DataObject,
-                                                         value: Any) -> None:
-    schema = _catalog().get(type_name)
-    assert schema is not None
-    fields = dict(schema.attributes)
-    nested = [a for a in fields.values() if a.fields]
-    if nested and data.draw(st.booleans()):
-        fields = dict(data.draw(st.sampled_from(nested)).fields or {})
-    key = data.draw(st.sampled_from([*sorted(fields), "x_ref", "x_refs", "unknown"]))
-    attr = fields.get(key)
-    canon = Canonicalizer(_Resolver())  # type: ignore[arg-type]
-    assert canon._value(key, attr, value, DEFAULT_SCOPE) \
-        == canon._value_any(key, attr, value, DEFAULT_SCOPE)
-    if attr is not None:
-        assert canon._element(key, attr, value, DEFAULT_SCOPE) \
-            == canon._element_any(key, attr, value, DEFAULT_SCOPE)
