@@ -11,7 +11,7 @@ does for the API server, except as a list item.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 # A shape is a scalar name ("str", "int", "bool", "int-or-str"; "int!": required), ("list", shape),
@@ -98,13 +98,19 @@ _NAMES = {"str": "a string", "int": "an integer", "bool": "true or false",
 def shape_errors(data: Mapping[str, Any], limit: int = 5) -> list[tuple[tuple[str | int, ...],
                                                                        str]]:
     """Where ``data`` (one object) differs from its kind's shape, with a message each."""
+    if conforms(data):  # nearly every object: no paths or messages to build
+        return []
+    return _all_errors(data)[:limit]
+
+
+def _all_errors(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
     errors: list[tuple[tuple[str | int, ...], str]] = []
     _check(data.get("metadata"), _METADATA, ("metadata",), errors)
     shape = KIND_SHAPES.get(str(data.get("kind") or ""))
     if shape is not None:
         for key, field_shape in shape.items():
             _check(data.get(key), field_shape, (key,), errors)
-    return errors[:limit]
+    return errors
 
 
 def _check(value: Any, shape: Shape, path: tuple[str | int, ...],
@@ -150,19 +156,77 @@ def _expected(shape: Shape) -> str:
 
 
 def _scalar_ok(value: Any, kind: str) -> bool:
-    kind = kind.rstrip("!")
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    if kind == "str":
-        return isinstance(value, str)
-    if kind == "int":
-        return is_int
-    if kind == "port":
-        return is_int and 1 <= value <= 65535
-    if kind == "dns-name":
-        return isinstance(value, str) and _DNS_NAME.fullmatch(value) is not None
-    if kind == "bool":
-        return isinstance(value, bool)
-    return is_int or isinstance(value, str)
+    return _SCALAR_OK.get(kind.rstrip("!"), _int_or_str)(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_or_str(value: Any) -> bool:
+    return _is_int(value) or isinstance(value, str)
+
+
+_SCALAR_OK: Mapping[str, Callable[[Any], bool]] = {
+    "str": lambda value: isinstance(value, str),
+    "int": _is_int,
+    "port": lambda value: _is_int(value) and 1 <= value <= 65535,
+    "dns-name": lambda value: isinstance(value, str) and _DNS_NAME.fullmatch(value) is not None,
+    "bool": lambda value: isinstance(value, bool),
+}
+
+
+# -- the same checks compiled to yes/no, for the common case ------------------------------------
+# ``conforms(data)`` is true exactly when ``shape_errors`` finds nothing (property test in
+# tests/modules/k8s/test_shapes.py): each shape becomes a predicate once, and an object that
+# conforms costs no path tuples and no messages. Only a failing object is walked by ``_check``.
+
+def conforms(data: Mapping[str, Any]) -> bool:
+    """Whether ``data`` (one object) has no shape errors."""
+    meta = data.get("metadata")
+    if meta is not None and not _METADATA_OK(meta):
+        return False
+    for key, ok in _KIND_OK.get(str(data.get("kind") or ""), ()):
+        value = data.get(key)
+        if value is not None and not ok(value):
+            return False
+    return True
+
+
+def _predicate(shape: Shape) -> Callable[[Any], bool]:
+    """Whether a value that is not None has ``shape`` (``_check`` finds no error)."""
+    if isinstance(shape, str):
+        return _SCALAR_OK.get(shape.rstrip("!"), _int_or_str)
+    if isinstance(shape, tuple):
+        container, inner = shape
+        inner_ok = _predicate(inner)
+        if container == "list":
+            return lambda value: isinstance(value, list) and all(
+                item is not None and inner_ok(item) for item in value)
+        return lambda value: isinstance(value, dict) and all(
+            item is None or inner_ok(item) for item in value.values())
+    fields = [(key, isinstance(inner, str) and inner[-1] == "!", _predicate(inner))
+              for key, inner in shape.items()]
+
+    def object_ok(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return False
+        for key, required, ok in fields:
+            item = value.get(key)
+            if item is None:
+                if required:
+                    return False
+            elif not ok(item):
+                return False
+        return True
+
+    return object_ok
+
+
+_METADATA_OK = _predicate(_METADATA)
+_KIND_OK: Mapping[str, list[tuple[str, Callable[[Any], bool]]]] = {
+    kind: [(key, _predicate(inner)) for key, inner in shape.items()]
+    for kind, shape in KIND_SHAPES.items()}
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:

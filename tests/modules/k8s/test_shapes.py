@@ -3,20 +3,21 @@ translator (the API server would have refused them); realistic inputs pass untou
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from albform.modules.k8s.ingest import load_manifests, parse_manifests
 from albform.modules.k8s.load import ClusterInputs, load_cluster
 from albform.modules.k8s.servers import NPL_POD_ANNOTATION as NPL
 from albform.modules.k8s.settings import settings_from_values
-from albform.modules.k8s.shapes import shape_errors
+from albform.modules.k8s.shapes import _all_errors, conforms, shape_errors
 from albform.modules.k8s.translate import translate
 
 REPO = Path(__file__).resolve().parents[3]
@@ -134,3 +135,32 @@ def test_any_mistyped_field_is_an_error_or_translates(tmp_path_factory: Any,
         (folder,), ako_config=DEMO / "avi-k8s-config.yaml",
         controller_facts=DEMO / "controller-facts.yaml"))
     assert translation is not None or diags.has_errors()
+
+
+def _shaped_documents() -> list[dict[str, Any]]:
+    from albform.modules.k8s.testing import synthetic_cluster
+
+    return _demo_documents() + synthetic_cluster(2, 2, 3)
+
+
+@settings(max_examples=400)
+@given(st.data())
+def test_the_quick_check_agrees_with_the_error_walk(data: st.DataObject) -> None:
+    """``conforms`` (the compiled yes/no that spares most objects the walk) is true exactly
+    when the walk that builds the messages finds nothing — for objects with any field
+    replaced by any JSON value, or removed."""
+    doc = copy.deepcopy(data.draw(st.sampled_from(_shaped_documents())))
+    for _ in range(data.draw(st.integers(0, 2))):
+        paths = _paths(doc)
+        if not paths:
+            break
+        path = data.draw(st.sampled_from(paths))
+        target: Any = doc
+        for step in path[:-1]:
+            target = target[step]
+        if data.draw(st.booleans()):
+            target[path[-1]] = data.draw(JSON)
+        elif isinstance(target, dict):
+            del target[path[-1]]
+    assert conforms(doc) == (_all_errors(doc) == [])
+    assert shape_errors(doc) == _all_errors(doc)[:5]
