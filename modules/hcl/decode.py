@@ -20,7 +20,8 @@ from typing import Any
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import MovedBlock, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics, DiagnosticsError, SourceRange
-from albform.engine.values import UNKNOWN, Deferred
+from albform.engine.values import UNKNOWN, Deferred, Resolver
+from albform.modules.hcl.direct_refs import direct_deferred, direct_parts
 from albform.modules.hcl.expressions import (
     FUNCTIONS,
     Context,
@@ -175,14 +176,19 @@ def _unique(table: dict[Any, tuple[str, Block]], key: Any, entry: tuple[str, Blo
 
 def make_deferred(expr: ast.Node, ctx: Context, refs: set[ResourceAddress], filename: str,
                   text: str) -> Deferred:
-    def run(resolve: Any) -> Any:
+    return Deferred(frozenset(refs), _deferred_evaluation(expr, ctx, filename), text)
+
+
+def _deferred_evaluation(expr: ast.Node, ctx: Context, filename: str,
+                         ) -> Callable[[Resolver], Any]:
+    def run(resolve: Resolver) -> Any:
         try:
             return plain(evaluate_value(expr, ctx.resolving(resolve)))
         except EvalError as err:
             raise DiagnosticsError([Diagnostic.error(
                 err.summary, err.detail,
                 subject=SourceRange(filename, err.line or expr.line))]) from None
-    return Deferred(frozenset(refs), run, text)
+    return run
 
 
 def evaluate_attribute(expr: ast.Node, ctx: Context, filename: str, text: str = "") -> Any:
@@ -190,6 +196,14 @@ def evaluate_attribute(expr: ast.Node, ctx: Context, filename: str, text: str = 
     expression needs resource attributes."""
     if isinstance(expr, ast.Literal) and not isinstance(expr.value, float):
         return expr.value  # most arguments: nothing to evaluate, check or defer
+    parts = direct_parts(expr, ctx)
+    if parts is not None:  # no probe needed (direct_refs, rule 1)
+        return direct_deferred(parts, type(expr) is not ast.Template,
+                               _deferred_evaluation(expr, ctx, filename),
+                               text or "(expression)")
+    if type(expr) is ast.TupleCons and _direct_items(expr, ctx):
+        # What the probe of the whole tuple would lead to, without it (see below).
+        return [evaluate_attribute(item, ctx, filename) for item in expr.items]
     refs: set[ResourceAddress] = set()
     value = evaluate_value(expr, ctx.probing(refs))
     if not refs:
@@ -201,6 +215,20 @@ def evaluate_attribute(expr: ast.Node, ctx: Context, filename: str, text: str = 
     if isinstance(expr, ast.TupleCons):
         return [evaluate_attribute(item, ctx, filename) for item in expr.items]
     return make_deferred(expr, ctx, refs, filename, text or "(expression)")
+
+
+def _direct_items(expr: ast.TupleCons, ctx: Context) -> bool:
+    """Every item is a literal other than a float, or a direct reference, and one is a
+    reference: the probe of the tuple would find references, so the tuple is split, item by
+    item — each of which evaluate_attribute takes without probing."""
+    found = False
+    for item in expr.items:
+        if type(item) is ast.Literal and not isinstance(item.value, float):
+            continue
+        if direct_parts(item, ctx) is None:
+            return False
+        found = True
+    return found
 
 
 def evaluate_static(expr: ast.Node, ctx: Context, what: str) -> Any:

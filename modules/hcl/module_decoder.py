@@ -87,6 +87,7 @@ class ModuleDecoder:
         self.workspace = workspace  # terraform.workspace, the same in every module
         self._locals: dict[str, Any] = {}
         self._expansions: dict[Any, Expansion] = {}
+        self._addresses: dict[tuple[str, str, str], ResourceAddress] = {}
         self._children: dict[str, tuple[Expansion, dict[Any, ModuleResult]]] = {}
         # Module call name -> (literal source, the called module's declarations and one
         # instance's decoder when written in source): what describe() shows.
@@ -179,12 +180,31 @@ class ModuleDecoder:
                             f"\"{type_name}\" \"{name}\" has not been declared in "
                             f"{self.where_name}."
                             + did_you_mean(name, names), line)
-        address = ResourceAddress(type_name, name, None, self.module_path,
-                                  "data" if mode == "data" else "managed")
+        address = self._address(key)
         exp = self.expansion_of(key, line)
         if exp.keys is None:
             return ctx.resource(address)
         return ResourceCollection(address, exp.keys, exp.by_count)
+
+    def _address(self, key: tuple[str, str, str]) -> ResourceAddress:
+        """One address object per resource: every reference to it and its configuration
+        share it, so the planner's maps find it by identity (no field comparison)."""
+        address = self._addresses.get(key)
+        if address is None:
+            mode, type_name, name = key
+            address = self._addresses[key] = ResourceAddress(
+                type_name, name, None, self.module_path, "data" if mode == "data" else "managed")
+        return address
+
+    def instance_address(self, mode: str, type_name: str, name: str,
+                         ) -> ResourceAddress | None:
+        """The address of a declared resource whose expansion is known to be a single
+        instance; None otherwise (``direct_refs`` rule 1)."""
+        key = (mode, type_name, name)
+        exp = self._expansions.get(key)
+        if exp is None or exp.keys is not None or key not in self.decls.resources:
+            return None
+        return self._address(key)
 
     def expansion_of(self, key: Any, line: int) -> Expansion:
         if key not in self._expansions:
@@ -243,9 +263,8 @@ class ModuleDecoder:
 
     def _resource(self, key: tuple[str, str, str], filename: str, block: Block,
                   ) -> list[ResourceConfig]:
-        mode, type_name, name = key
-        address = ResourceAddress(type_name, name, None, self.module_path,
-                                  "data" if mode == "data" else "managed")
+        mode, type_name, _ = key
+        address = self._address(key)
         decoder = BodyDecoder(self.diags, filename, address)
         where = SourceRange(filename, block.line)
         if not type_name.startswith("avi_"):

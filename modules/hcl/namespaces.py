@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from albform.engine.addrs import ResourceAddress
 from albform.engine.values import UNKNOWN
 from albform.modules.hcl.expressions import (
     Context,
@@ -28,6 +29,8 @@ class ModuleScope(Protocol):
                  ) -> Any: ...
     def module_call(self, name: str, line: int, ctx: Context) -> Any: ...
     def has_resource_type(self, mode: str, type_name: str) -> bool: ...
+    def instance_address(self, mode: str, type_name: str, name: str,
+                         ) -> ResourceAddress | None: ...
 
 
 class VarNamespace(Namespace):
@@ -62,6 +65,11 @@ class TypeNamespace(Namespace):
 
     def attr(self, name: str, line: int, ctx: Context) -> Any:
         return self.scope.resource(self.mode, self.type_name, name, line, ctx)
+
+    def instance_address(self, name: str) -> ResourceAddress | None:
+        """The address of ``TYPE.name`` when it is declared with a single instance already
+        known to be single (``direct_refs`` rule 1); else None."""
+        return self.scope.instance_address(self.mode, self.type_name, name)
 
 
 class DataNamespace(Namespace):

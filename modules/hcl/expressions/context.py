@@ -132,6 +132,10 @@ class Context:
         return Context(self.roots, self.functions, self.base_dir, refs=None, resolver=resolver,
                        bindings=self._bindings, reads=self.reads)
 
+    def root(self, name: str) -> Any:
+        """The root value ``name`` stands for, unless a binding shadows it (then None)."""
+        return None if name in self._bindings else self.roots.get(name)
+
     def lookup(self, name: str, line: int) -> Any:
         if name in self._bindings:
             return self._bindings[name]
