@@ -4,6 +4,10 @@
 fresh store with the built-in objects, sets the admin password, starts uvicorn on a daemon
 thread and returns once it accepts connections. :class:`RunningEmulator` is a context manager;
 ``stop()`` shuts the server down gracefully and closes the store (a file store keeps its data).
+
+HTTP is parsed by httptools (the C parser of uvicorn's standard install): through the
+pure-Python h11 parser, reading and writing the HTTP framing cost about 0.1 ms of the
+emulator's CPU per request more (0.26 against 0.15 ms for the smallest answer).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from albform.provider.emulator import builtins
 from albform.provider.emulator.app import EmulatorApp, EmulatorState
@@ -40,7 +44,7 @@ def _nodelay(transport: asyncio.BaseTransport) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-class _NoDelayH11(H11Protocol):
+class _NoDelayHttpTools(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
         _nodelay(transport)
         super().connection_made(transport)  # type: ignore[arg-type]
@@ -151,7 +155,7 @@ def start_emulator(
         ssl_args = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
     app = EmulatorApp(state, secure_cookies=tls)
     config = uvicorn.Config(app.asgi, log_level="warning", access_log=False, lifespan="off",
-                            http=_NoDelayH11, timeout_graceful_shutdown=1,
+                            http=_NoDelayHttpTools, timeout_graceful_shutdown=1,
                             **ssl_args)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
