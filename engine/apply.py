@@ -52,6 +52,7 @@ from albform.engine.provider import Provider, ProviderError, describe_error, obj
 from albform.engine.secrets import digest_sent, without_digests
 from albform.engine.state.journal import IntentJournal
 from albform.engine.state.model import ResourceState, State
+from albform.engine.switch_interval import quick_switches
 from albform.engine.values import contains_placeholder, resolve_deferred
 
 
@@ -91,7 +92,7 @@ def apply_plan(plan: Plan, provider: Provider, persist: Callable[[State], None],
     """Apply ``plan``. ``persist`` receives each new state, its serial already one above the
     previous write (starting above the plan's prior state), and is called under a lock.
     ``journal`` is the state backend's intent journal (None: no crash safety, tests only)."""
-    with heap_frozen():  # the walk's collections scan only what it allocates (collector.py)
+    with heap_frozen(), quick_switches():  # see collector.py and switch_interval.py
         return _Apply(plan, provider, persist, hook or NullHook(), parallelism, stop,
                       journal).run()
 
