@@ -96,6 +96,20 @@ def parse_ref(value: str, default_type: str | None = None) -> ObjectRef | None:
 # and over: a cluster's refresh and canonicalisation make several hundred thousand calls.
 @lru_cache(maxsize=1 << 17)
 def _parse_api_form(text: str) -> ObjectRef | None:
+    # A cluster's configuration names tens of thousands of objects as ``/api/<type>?name=<n>``,
+    # each once: that one shape is read directly, as the url parsing below reads it (property
+    # test in tests/provider/resources/test_refs.py); any escape, other parameter or character
+    # the url parser treats specially takes the general path.
+    plain = _PLAIN_NAME_QUERY.fullmatch(text)
+    if plain is not None:
+        return ObjectRef(plain.group(1).lower(), name=plain.group(2))
+    return _parse_url_form(text)
+
+
+_PLAIN_NAME_QUERY = re.compile(r"/api/([A-Za-z0-9_-]+)/?\?name=([^&%+#;=?:/\\\x00-\x20\x7f]+)")
+
+
+def _parse_url_form(text: str) -> ObjectRef | None:
     parts = urlsplit(text if "://" in text else "/" + text.lstrip("/"))
     m = _API_PATH.match(re.sub(r"/{2,}", "/", parts.path) or "/")
     if not m:

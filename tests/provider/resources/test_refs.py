@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid as uuidlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from albform.provider.resources.refs import (
     ObjectRef,
+    _parse_api_form,
+    _parse_url_form,
     canonical_path,
     looks_like_uuid,
     parse_ref,
@@ -89,3 +91,20 @@ def test_ref_uuid_is_what_the_engine_asks_for_a_ref() -> None:
     assert ref_uuid("/api/pool?name=web") is None
     assert ref_uuid("web") is None
     assert ref_uuid(None) is None and ref_uuid(3) is None
+
+
+_NAME_CHARS = st.characters(codec="utf-8") | st.sampled_from("&%+#;=?:/ \t\n\\abc-_.")
+# Names as pieces: plain text, and what the url parser decodes or splits on.
+_NAMES = st.lists(st.text(_NAME_CHARS, max_size=3) | st.sampled_from(
+    ["%41", "%2f", "%e2%82%ac", "%zz", "+", "&x=1", "=", ";", "web-1"]), max_size=4).map("".join)
+
+
+@settings(max_examples=500)
+@given(st.sampled_from(["pool", "VsVip", "http-policy_set", "x"]), st.sampled_from(["", "/"]),
+       _NAMES, st.sampled_from(["", "&tenant=t", "#n", " "]))
+def test_plain_name_queries_read_as_the_url_parser_reads_them(
+        objtype: str, slash: str, name: str, tail: str) -> None:
+    """``/api/<type>?name=<n>`` is read without the url parser when nothing in it is
+    special to that parser; whatever the name, the answer is the parser's."""
+    text = f"/api/{objtype}{slash}?name={name}{tail}"
+    assert _parse_api_form.__wrapped__(text) == _parse_url_form(text)
