@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from albform.engine.provider import ProviderError
@@ -41,6 +41,15 @@ class Scope:
 
     tenant: Tenant = DEFAULT_TENANT
     cloud_uuid: str | None = None
+    # Part of the key of every ref the resolver caches (a cluster's canonicalisation asks
+    # hundreds of thousands of times): hashed once, not per lookup.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.tenant, self.cloud_uuid)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 DEFAULT_SCOPE = Scope()
@@ -80,8 +89,7 @@ class RefResolver:
     def canonical(self, value: str, target_type: str | None, scope: Scope = DEFAULT_SCOPE) -> str:
         """The canonical form of ``value``; unchanged when it is not a reference."""
         key = (value, target_type, scope)
-        with self._lock:
-            known = self._paths.get(key)
+        known = self._paths.get(key)  # one dict read is atomic: writers hold the lock
         if known is not None:
             return known
         ref = parse_ref(value, target_type)
