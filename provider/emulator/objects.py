@@ -46,8 +46,15 @@ PER_CLOUD_BUILTINS: tuple[tuple[str, str, Json], ...] = (
 )
 
 
-def now_us() -> str:
-    return str(time.time_ns() // 1000)
+def next_stamp(current: Json | None) -> str:
+    """The ``_last_modified`` of a write: now in microseconds, and always later than the one
+    the object had (a clock step back, or two writes in one microsecond, must still change
+    it: clients take an unchanged ``_last_modified`` to mean an unchanged object)."""
+    now = time.time_ns() // 1000
+    before = current.get("_last_modified") if current is not None else None
+    if isinstance(before, str) and before.isdigit():
+        now = max(now, int(before) + 1)
+    return str(now)
 
 
 class Controller:
@@ -255,7 +262,7 @@ class Controller:
         validation.check_semantics(obj_type, body, self._body_of)
         if obj_type == "gslbservice":
             gslb.check_service(self.store, body)
-        body["_last_modified"] = now_us()
+        body["_last_modified"] = next_stamp(current.body if current is not None else None)
         name = body.get("name") if isinstance(body.get("name"), str) else None
         if name is not None:
             self._check_unique(obj_type, uuid, name, tenant, cloud_uuid)

@@ -153,9 +153,7 @@ class ApiRoutes:
             raise ApiError(405, {"detail": f"Method '{method}' not allowed."})
         uuid = parts[1]
         if method in ("GET", "HEAD"):
-            fields = _fields(request)
-            whole = render.needs_whole_body(fields) or "join_subresources" in request.query_params
-            obj = self.controller.get(ctx, head, uuid, None if whole else fields)
+            obj = self.controller.get(ctx, head, uuid, _cut(request))
             return _json(self._present(request, ctx, obj))
         if method == "PUT":
             current = self.controller.get(ctx, head, uuid)
@@ -194,7 +192,8 @@ class ApiRoutes:
             query.params.append(cloud.uuid if cloud else "")
         total, page = self.store.query(
             obj_type, tenants=query.tenants, where=query.where, params=query.params,
-            limit=query.page_size, offset=(query.page - 1) * query.page_size, order=query.order)
+            limit=query.page_size, offset=(query.page - 1) * query.page_size, order=query.order,
+            fields=_cut(request))
         names = render.NameCache(self.store)
         body: dict[str, Any] = {
             "count": total,
@@ -306,3 +305,14 @@ def render_time() -> str:
 def _fields(request: Request) -> list[str] | None:
     """The ``fields=a,b`` projection asked for, or None."""
     return [f for f in request.query_params.get("fields", "").split(",") if f] or None
+
+
+def _cut(request: Request) -> list[str] | None:
+    """The fields a GET (one object or a collection page) may read of each stored body, cut
+    by the store, or None to read whole bodies: no projection, a field derived from more
+    than the body (``render.needs_whole_body``), or joined sub-resources. A refresh asking
+    pages for ``fields=uuid,_last_modified`` then decodes no whole body."""
+    fields = _fields(request)
+    if render.needs_whole_body(fields) or "join_subresources" in request.query_params:
+        return None
+    return fields

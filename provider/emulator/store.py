@@ -106,6 +106,29 @@ class Allocation:
     vip_id: str
 
 
+class _Cut:
+    """The SELECT columns that cut each body to the top-level ``fields`` it has (JSON1), and
+    how to build the ``StoredObject`` from such a row. Fields the store cannot cut by
+    (``is_key_name``) are left out: the caller reads the whole body for those."""
+
+    def __init__(self, fields: Iterable[str]) -> None:
+        self.names = [f for f in dict.fromkeys(fields) if is_key_name(f)]
+        paths = [f'$."{f}"' for f in self.names]
+        # Two or more paths make json_extract answer a JSON array: JSON types kept exactly;
+        # json_type tells a key stored as null from an absent one.
+        present = "".join(", json_type(body, ?)" for _ in paths)
+        self.columns = (f"type, uuid, tenant, name, cloud, system,"
+                        f" json_extract(body, '$.uuid', '$.uuid'{', ?' * len(paths)}){present}")
+        self.args = (*paths, *paths)
+
+    def row(self, row: Sequence[Any]) -> StoredObject:
+        values = json.loads(row[6])[2:]
+        body = {f: v for f, v, kind in zip(self.names, values, row[7:], strict=True)
+                if kind is not None}
+        return StoredObject(type=row[0], uuid=row[1], tenant=row[2], name=row[3], cloud=row[4],
+                            system=bool(row[5]), body=body)
+
+
 class Store:
     """Thread-safe SQLite store; use :meth:`transaction` for multi-step atomic changes."""
 
@@ -175,22 +198,11 @@ class Store:
         """``get`` with the body cut to the top-level ``fields`` it has, cut by SQLite (JSON1)
         instead of decoding the whole body: a client checking a VRF of thousands of static
         routes for ``_last_modified`` gets a few bytes at the cost of a few bytes."""
-        names = [f for f in dict.fromkeys(fields) if is_key_name(f)]
-        paths = [f'$."{f}"' for f in names]
-        # Two or more paths make json_extract answer a JSON array: JSON types kept exactly.
-        present = "".join(", json_type(body, ?)" for _ in paths)
+        cut = _Cut(fields)
         with self._lock:
-            row = self._db.execute(
-                f"SELECT type, uuid, tenant, name, cloud, system,"
-                f" json_extract(body, '$.uuid', '$.uuid'{', ?' * len(paths)}){present}"
-                " FROM objects WHERE uuid = ?", (*paths, *paths, uuid)).fetchone()
-        if row is None:
-            return None
-        values = json.loads(row[6])[2:]
-        body = {f: v for f, v, kind in zip(names, values, row[7:], strict=True)
-                if kind is not None}
-        return StoredObject(type=row[0], uuid=row[1], tenant=row[2], name=row[3], cloud=row[4],
-                            system=bool(row[5]), body=body)
+            row = self._db.execute(f"SELECT {cut.columns} FROM objects WHERE uuid = ?",
+                                   (*cut.args, uuid)).fetchone()
+        return None if row is None else cut.row(row)
 
     def locate(self, uuid: str) -> tuple[str, str] | None:
         """An object's (type, tenant), without decoding its body: checking a reference needs
@@ -256,9 +268,12 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
         order: str = "seq",
+        fields: Iterable[str] | None = None,
     ) -> tuple[int, list[StoredObject]]:
         """Objects of a type (in ``tenants``, None = all) matching SQL conditions:
-        (total count, one page)."""
+        (total count, one page). With ``fields``, each body is cut to those top-level keys
+        as ``get_fields`` cuts it: a refresh asking a page of 200 objects for their
+        ``_last_modified`` costs no decoding of 200 whole bodies."""
         # A ``uuid.in`` page names its rows: found by primary key. The unary ``+`` keeps SQLite
         # from choosing the (type, tenant) index instead, which scans every object of the type
         # for each page — a refresh of N objects in pages of 200 would cost N²/200 row reads.
@@ -270,22 +285,27 @@ class Store:
             args.extend(tenants)
         clause = " AND ".join([*conds, *where])
         args.extend(params)
+        cut = _Cut(fields) if fields is not None else None
+        columns = self._COLUMNS if cut is None else cut.columns
         with self._lock:
             if where:
                 total = int(self._db.execute(
                     f"SELECT COUNT(*) FROM objects WHERE {clause}", args).fetchone()[0])
             else:
                 total = self._count(obj_type, tenants)
+            if cut is not None:
+                args = [*cut.args, *args]
             if limit is None:
-                sql = f"SELECT {self._COLUMNS} FROM objects WHERE {clause} ORDER BY {order}"
+                sql = f"SELECT {columns} FROM objects WHERE {clause} ORDER BY {order}"
             else:
                 # Page on rowids first: OFFSET then walks an index, not the bodies it skips.
-                sql = (f"SELECT {self._COLUMNS} FROM objects WHERE rowid IN ("
+                sql = (f"SELECT {columns} FROM objects WHERE rowid IN ("
                        f"SELECT rowid FROM objects WHERE {clause} ORDER BY {order}"
                        f" LIMIT ? OFFSET ?) ORDER BY {order}")
                 args = [*args, limit, offset]
             rows = self._db.execute(sql, args).fetchall()
-        return total, [self._row(r) for r in rows]
+        make = self._row if cut is None else cut.row
+        return total, [make(r) for r in rows]
 
     def _count(self, obj_type: str, tenants: Sequence[str] | None) -> int:
         sql, args = "SELECT COALESCE(SUM(n), 0) FROM counts WHERE type = ?", [obj_type]
