@@ -295,7 +295,7 @@ def run_import(ws: Workspace, source: ConfigSource, address: str, identifier: st
         click.echo(f"{target}: Import prepared!\n  Prepared {target.type} for import")
         try:
             state = add_imported(opened.prev_state, ResourceState(
-                target, found.attributes, provider=rc.provider))
+                target, found.attributes, provider=rc.provider, mark=found.mark))
         except StateEditError as exc:
             return fail(exc.summary, str(exc))
         opened.backend.write(state)

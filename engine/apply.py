@@ -273,7 +273,7 @@ class _Apply:
             raise
         attributes = digest_sent(self.provider.schema(address.type), desired,
                                  result.attributes, None)
-        self.work.put(self._state_for(change, attributes))
+        self.work.put(self._state_for(change, attributes, mark=result.mark))
         self._warnings(address, result.diagnostics)
 
     def _do_update(self, address: ResourceAddress, change: ResourceChange) -> None:
@@ -295,7 +295,7 @@ class _Apply:
                                       without_digests(planned))
         attributes = digest_sent(self.provider.schema(address.type), planned,
                                  result.attributes, current.attributes)
-        state = self._state_for(change, attributes)
+        state = self._state_for(change, attributes, mark=result.mark)
         if current.adopted_from is not None:
             # An attribute configured since the import: its value before this first change
             # joins the restore point.
@@ -343,7 +343,7 @@ class _Apply:
             raise StepError("Cannot import non-existent remote object",
                             f"No {address.type} object {identifier!r} exists; check the id "
                             "of the import block.")
-        state = self._state_for(change, result.attributes)
+        state = self._state_for(change, result.attributes, mark=result.mark)
         config = self.configs.get(address)
         if config is not None:
             state = replace(state, adopted_from=restore_point(config.attributes,
@@ -386,16 +386,18 @@ class _Apply:
         return values
 
     def _state_for(self, change: ResourceChange, attributes: Mapping[str, Any], *,
-                   tainted: bool = False) -> ResourceState:
+                   tainted: bool = False, mark: str | None = None) -> ResourceState:
+        """The state object of ``change``'s address holding ``attributes`` (read mark
+        ``mark``: the provider's for exactly these attributes, None when it gave none)."""
         config = self.configs.get(change.address)
         status = "tainted" if tainted else None
         previous = self.work.get(change.address) or self._previous.get(change.address)
         if config is None and previous is not None:
-            return replace(previous, attributes=dict(attributes), status=status)
+            return replace(previous, attributes=dict(attributes), status=status, mark=mark)
         new = ResourceState(address=change.address, attributes=dict(attributes),
-                            provider=change.provider, status=status)
+                            provider=change.provider, status=status, mark=mark)
         if previous is not None:  # keep what we don't own (schema_version, unknown keys)
-            new = replace(previous, attributes=new.attributes, status=status)
+            new = replace(previous, attributes=new.attributes, status=status, mark=mark)
         if config is None:
             return new
         deps = config.dependencies()

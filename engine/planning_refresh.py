@@ -5,7 +5,9 @@ move names its target; a resource-level move keeps instance keys) and returns th
 with a new → old map. ``refresh(state, provider, hook, parallelism)`` reads every managed
 object back with one bulk ``read_many`` per type, at most ``parallelism`` types at once, and
 returns the state as it is now (objects gone are dropped; order is kept; deposed objects are
-read too). Both return
+read too). Each request carries the instance's read mark; an object the provider answers
+``unchanged`` keeps its state object as it is, any other gets the attributes and mark read.
+Both return
 diagnostics: a failed read is an error naming the type and the API's answer, never an
 exception, and the objects of that type keep their stored attributes.
 """
@@ -72,7 +74,7 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         hook.pre_refresh(r.address)
         # Positions, not addresses, correlate results: ints hash much faster at 50,000.
         by_type.setdefault(r.address.type, []).append(
-            ReadRequest(r.address.type, r.attributes, key=i))
+            ReadRequest(r.address.type, r.attributes, key=i, mark=r.mark))
     results, failed = _read_all(provider, list(by_type.values()), parallelism)
     for type_name, error in failed.items():
         diags.error("Failed to refresh objects",
@@ -96,7 +98,9 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         diags.extend(result.diagnostics)
         attrs = result.attributes
         hook.post_refresh(r.address, attrs is None)
-        if attrs is not None:
+        if result.unchanged:
+            kept.append(r)  # the provider vouches for it: same object, nothing to compare
+        elif attrs is not None:
             paths = secret_paths.get(r.address.type)
             if paths is None:
                 schema = provider.schema(r.address.type)
@@ -104,7 +108,10 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
                     schema.sensitive_paths() if schema is not None else []
             # The controller never returns secrets: what the state knew of them stays.
             attrs = keep_digests(r.attributes, attrs, paths)
-            kept.append(r if attrs == r.attributes else replace(r, attributes=attrs))
+            if attrs == r.attributes:
+                kept.append(r if result.mark == r.mark else replace(r, mark=result.mark))
+            else:
+                kept.append(replace(r, attributes=attrs, mark=result.mark))
     if not state.deposed:
         return replace(state, resources=tuple(kept)), diags
     return replace(state, resources=tuple(r for r in kept if r.deposed is None),

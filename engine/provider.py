@@ -13,6 +13,14 @@ Failure semantics (as Pulumi states them):
 * ``read`` returns ``ReadResult(attributes=None)`` when the object no longer exists (drift),
   never raises for that.
 
+Read marks (the provider's, opaque to the engine, like the private data a Terraform provider
+keeps per instance): every read, create, update and import answer may carry a ``mark`` saying
+which version of the object its attributes describe; the engine stores it with the instance
+(``ResourceState.mark``, never shown) and passes it back in ``ReadRequest.mark``. A refresh
+answer with ``unchanged=True`` says the object is still the one the request's attributes
+and mark describe: the engine then keeps its state as it is (no comparison). A provider that
+has no marks leaves them ``None`` and always answers in full.
+
 Crash safety (``engine/recovery.py``): before each write the engine journals the object's
 ``identity``; for a create that identity is fixed beforehand by ``prepare_create``, so a
 create whose answer was lost (timeout, crash) can be found again and adopted, never
@@ -62,19 +70,26 @@ def describe_error(exc: ProviderError) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
-    """Refresh one managed object: its type and its last known attributes (from state)."""
+    """Refresh one managed object: its type, its last known attributes (from state) and the
+    read mark stored with them (None: none)."""
 
     type_name: str
     attributes: Mapping[str, Any]
     key: object = None  # opaque correlation key, returned as-is in ``ReadManyResult``
+    mark: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ReadResult:
-    """``attributes`` is None when the object no longer exists."""
+    """``attributes`` is None when the object no longer exists. ``mark``: the read mark of
+    ``attributes`` (None: none). ``unchanged``: the object is still the one the request
+    described (``attributes`` and ``mark`` are then the request's; the engine keeps its
+    state object as it is)."""
 
     attributes: Mapping[str, Any] | None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    mark: str | None = None
+    unchanged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +100,12 @@ class ReadManyResult:
 
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
-    """The object as it exists after create/update (all computed values known)."""
+    """The object as it exists after create/update (all computed values known), and the read
+    mark of those attributes (None: none)."""
 
     attributes: Mapping[str, Any]
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    mark: str | None = None
 
 
 @runtime_checkable

@@ -27,7 +27,13 @@ from typing import Any, Literal
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
-from albform.engine.provider import Provider, ProviderError, ReadRequest, describe_error
+from albform.engine.provider import (
+    Provider,
+    ProviderError,
+    ReadRequest,
+    ReadResult,
+    describe_error,
+)
 from albform.engine.state.journal import Intent
 from albform.engine.state.model import ResourceState, State, new_deposed_key
 
@@ -67,18 +73,18 @@ def reconcile(state: State, intents: Sequence[Intent], provider: Provider,
     if found is None:
         return state, (), diags
     work = _Reconciliation(state, provider, config)
-    recoveries = tuple(work.apply(intent, attrs) for intent, attrs in zip(intents, found,
-                                                                            strict=True))
+    recoveries = tuple(work.apply(intent, read) for intent, read in zip(intents, found,
+                                                                          strict=True))
     return work.result(), recoveries, diags
 
 
 def _read_back(intents: Sequence[Intent], provider: Provider, diags: Diagnostics,
-               ) -> list[Mapping[str, Any] | None] | None:
+               ) -> list[ReadResult] | None:
     by_type: dict[str, list[ReadRequest]] = {}
     for i, intent in enumerate(intents):
         by_type.setdefault(intent.address.type, []).append(
             ReadRequest(intent.address.type, intent.identity, key=i))
-    results: dict[object, Mapping[str, Any] | None] = {}
+    results: dict[object, ReadResult] = {}
     for type_name, requests in by_type.items():
         try:
             answer = provider.read_many(requests)
@@ -90,8 +96,8 @@ def _read_back(intents: Sequence[Intent], provider: Provider, diags: Diagnostics
             return None
         for key, result in answer.results.items():
             diags.extend(result.diagnostics)
-            results[key] = result.attributes
-    return [results.get(i) for i in range(len(intents))]
+            results[key] = result
+    return [results.get(i) or ReadResult(None) for i in range(len(intents))]
 
 
 class _Reconciliation:
@@ -116,24 +122,26 @@ class _Reconciliation:
                     index[self._key(type_name, r.attributes)] = (r.address, r.deposed)
         return index.get(key)
 
-    def apply(self, intent: Intent, found: Mapping[str, Any] | None) -> Recovery:
+    def apply(self, intent: Intent, read: ReadResult) -> Recovery:
         type_name = intent.address.type
+        found = read.attributes
         key = self._key(type_name, found) if found is not None else \
             json.dumps(dict(intent.identity), sort_keys=True)
         slot = self._where(type_name, key)
         outcome: Outcome = "no effect"
         if intent.operation == "create" and found is not None and slot is None:
-            self._adopt(intent.address, found, key)  # rule 1
+            self._adopt(intent.address, found, read.mark, key)  # rule 1
             outcome = "adopted"
         elif intent.operation == "update" and found is not None and slot is not None:
-            self._put(slot, found)  # rule 3
+            self._put(slot, found, read.mark)  # rule 3
             outcome = "refreshed"
         elif intent.operation == "delete" and found is None and slot is not None:
             self._remove(slot, key)  # rule 4
             outcome = "removed"
         return Recovery(intent.address, intent.operation, outcome, key, intent.name)
 
-    def _adopt(self, address: ResourceAddress, found: Mapping[str, Any], key: str) -> None:
+    def _adopt(self, address: ResourceAddress, found: Mapping[str, Any], mark: str | None,
+               key: str) -> None:
         old = self.current.get(address)
         if old is not None:
             taken = (k for a, k in self.deposed if a == address and k is not None)
@@ -141,7 +149,7 @@ class _Reconciliation:
             self.deposed[(address, deposed_key)] = replace(old, deposed=deposed_key)
             self._index[address.type][self._key(address.type, old.attributes)] = \
                 (address, deposed_key)
-        new = ResourceState(address=address, attributes=dict(found))
+        new = ResourceState(address=address, attributes=dict(found), mark=mark)
         config = self.configs.get(address)
         if config is not None:
             new = replace(new, provider=config.provider,
@@ -153,12 +161,13 @@ class _Reconciliation:
         self.current[address] = new
         self._index[address.type][key] = (address, None)
 
-    def _put(self, slot: Slot, found: Mapping[str, Any]) -> None:
+    def _put(self, slot: Slot, found: Mapping[str, Any], mark: str | None) -> None:
         address, deposed = slot
         if deposed is None:
-            self.current[address] = replace(self.current[address], attributes=dict(found))
+            self.current[address] = replace(self.current[address], attributes=dict(found),
+                                            mark=mark)
         else:
-            self.deposed[slot] = replace(self.deposed[slot], attributes=dict(found))
+            self.deposed[slot] = replace(self.deposed[slot], attributes=dict(found), mark=mark)
 
     def _remove(self, slot: Slot, key: str) -> None:
         address, deposed = slot

@@ -10,7 +10,8 @@ sensitive, the *value* is dropped from ``attributes`` and its concrete path (lis
 expanded) is listed in ``sensitive_attributes``. A reader that finds a listed path with no
 value knows the value was withheld, not unset. What albform sent there is remembered as a
 ``SecretDigest`` in the instance's ``private`` blob (``state.private``), put back at its path
-on decode, so that a rotated secret is seen as a change (``engine.secrets``). Root outputs
+on decode, so that a rotated secret is seen as a change (``engine.secrets``); the provider's
+read mark of the attributes (``ResourceState.mark``) travels there too. Root outputs
 declared ``sensitive`` are written with a null value (Terraform keeps them in clear; albform
 keeps no secret in state, and recomputes outputs from the configuration on apply).
 

@@ -207,9 +207,10 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         # A secret Terraform kept in clear becomes a digest the moment albform reads it.
         attributes = digest_clear_values(attributes, secret_paths)
     extra = {k: v for k, v in doc.items() if k not in _INSTANCE_KEYS}
-    digests, private = decode_private(extra.get("private"))
+    digests, mark, private = decode_private(extra.get("private"))
     if digests:
         attributes = place_digests(attributes, digests)
+    if digests or mark is not None:
         if private is None:
             del extra["private"]
         else:
@@ -228,6 +229,7 @@ def _decode_instance(doc: Any, base: ResourceAddress, provider: str,
         deposed=deposed,
         adopted_from=_expect(doc["albform_adopted_from"], dict, f"{where}.albform_adopted_from")
         if doc.get("albform_adopted_from") is not None else None,
+        mark=mark,
         extra=extra,
     )
 

@@ -40,7 +40,7 @@ from albform.engine.state.model import OutputState, ResourceState, State
 from albform.engine.user_key import derived_key
 from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir
 
-FORMAT = "albform-state-memo/2"
+FORMAT = "albform-state-memo/3"  # 3: read marks
 MEMO_DIR = Path(PRIVATE_DIR) / "state-memo"
 _PACKAGES = ("engine", "provider", "modules", "cli")
 
@@ -136,7 +136,7 @@ def _flatten(state: State) -> tuple[Any, ...]:
         (_address(r.address), *_plain(r.attributes), r.provider,
          tuple(_address(d) for d in r.dependencies), r.sensitive_attributes, r.schema_version,
          r.status, r.create_before_destroy, r.deposed,
-         dict(r.adopted_from) if r.adopted_from is not None else None, dict(r.extra))
+         dict(r.adopted_from) if r.adopted_from is not None else None, r.mark, dict(r.extra))
         for r in (*state.resources, *state.deposed))
     return (state.serial, state.lineage, state.terraform_version, state.version,
             dict(state.extra), outputs, rows)
@@ -156,14 +156,14 @@ def _rebuild(flat: tuple[Any, ...]) -> State:
     resources: list[ResourceState] = []
     deposed: list[ResourceState] = []
     for (addr, attributes, digests, provider, deps, sensitive, schema_version, status, cbd,
-         key, adopted, more) in rows:
+         key, adopted, mark, more) in rows:
         for path in digests:
             _mark_digest(attributes, path)
         r = ResourceState(address=address(addr), attributes=attributes, provider=provider,
                           dependencies=tuple(address(d) for d in deps),
                           sensitive_attributes=sensitive, schema_version=schema_version,
                           status=status, create_before_destroy=cbd, deposed=key,
-                          adopted_from=adopted, extra=more)
+                          adopted_from=adopted, mark=mark, extra=more)
         (resources if key is None else deposed).append(r)
     # The memo keeps the decoded order, which is the model's: no sort needed.
     return State(resources=tuple(resources), serial=serial, lineage=lineage,

@@ -172,8 +172,8 @@ def _encode_instance(r: ResourceState, secret_paths: list[tuple[str, ...]],
         attributes, withheld = withhold_sensitive(attributes, secret_paths)
         sensitive.extend(p for p in withheld if p not in sensitive)
     extra = r.extra
-    if digests:
-        extra = {**extra, "private": encode_private(extra.get("private"), digests)}
+    if digests or r.mark is not None:
+        extra = {**extra, "private": encode_private(extra.get("private"), digests, r.mark)}
     if form is not None:
         attributes = form.to_state(attributes)
         sensitive = [form.state_path(p) for p in sensitive]

@@ -43,6 +43,11 @@ class ResourceState:
     # the provider cannot delete (a built-in) puts these back instead of leaving the
     # configuration's values behind. ``None`` for objects albform created.
     adopted_from: Mapping[str, Any] | None = None
+    # The provider's read mark of ``attributes`` (``engine/provider.py``): opaque, kept in the
+    # instance's ``private`` blob (``state/private.py``), never shown. Whatever replaces
+    # ``attributes`` sets it too (None when the provider gave none), so that a mark always
+    # describes the attributes beside it.
+    mark: str | None = None
     # Instance keys of a state file this version does not model (``private``, 1.12+
     # ``identity``...); the codec writes them back unchanged.
     extra: Mapping[str, Any] = field(default_factory=dict)

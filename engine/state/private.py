@@ -1,12 +1,14 @@
-"""Secret digests in a state file: they travel in the instance's ``private`` blob.
+"""Secret digests and read marks in a state file: they travel in the instance's ``private`` blob.
 
 Terraform's v4 instances carry ``private``: provider-private bytes, base64 in the JSON, never
 shown by ``terraform state show``. albform keeps the ``SecretDigest`` of every sensitive value
 it sent there, as ``{"albform_secret_digests": [[<path>, <digest>], ...]}`` (paths as lists of
 names and list indexes), so the value's place in ``attributes`` stays empty and is listed in
-``sensitive_attributes`` like any withheld secret. Other keys of a JSON ``private`` (a provider
-that wrote the state before) are kept; a non-JSON ``private`` is kept as is and then holds no
-digests (the secret is then not compared, ``engine.secrets`` rule).
+``sensitive_attributes`` like any withheld secret; and the provider's read mark of the
+attributes (``ResourceState.mark``) as ``{"albform_read_mark": "<mark>"}``. Other keys of a
+JSON ``private`` (a provider that wrote the state before) are kept; a non-JSON ``private`` is
+kept as is and then holds no digests (the secret is then not compared, ``engine.secrets``
+rule) and no mark (the object is then read in full).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from albform.engine.secrets import SecretDigest
 
 PRIVATE_KEY = "albform_secret_digests"
+MARK_KEY = "albform_read_mark"
 Path = tuple[str | int, ...]
 
 
@@ -51,9 +54,10 @@ def split_digests(attributes: Mapping[str, Any]) -> tuple[Mapping[str, Any], lis
     return stripped, found
 
 
-def encode_private(existing: Any, digests: list[tuple[Path, str]]) -> Any:
-    """The ``private`` value to write: ``existing`` with ``digests`` merged in."""
-    if not digests:
+def encode_private(existing: Any, digests: list[tuple[Path, str]],
+                   mark: str | None = None) -> Any:
+    """The ``private`` value to write: ``existing`` with ``digests`` and ``mark`` merged in."""
+    if not digests and mark is None:
         return existing
     doc: dict[str, Any] = {}
     if existing is not None:
@@ -61,18 +65,25 @@ def encode_private(existing: Any, digests: list[tuple[Path, str]]) -> Any:
         if found is None:
             return existing  # foreign bytes: not ours to rewrite (module docstring)
         doc = found
-    doc[PRIVATE_KEY] = [[list(path), digest] for path, digest in digests]
+    if digests:
+        doc[PRIVATE_KEY] = [[list(path), digest] for path, digest in digests]
+    if mark is not None:
+        doc[MARK_KEY] = mark
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
     return base64.b64encode(text.encode()).decode("ascii")
 
 
-def decode_private(private: Any) -> tuple[list[tuple[Path, SecretDigest]], Any]:
-    """(the digests ``private`` holds, what remains of it: ``None`` when nothing)."""
+def decode_private(private: Any) -> tuple[list[tuple[Path, SecretDigest]], str | None, Any]:
+    """(the digests ``private`` holds, its read mark, what remains of it: ``None`` when
+    nothing)."""
     doc = _decoded(private) if private is not None else None
-    if doc is None or PRIVATE_KEY not in doc:
-        return [], private
+    if doc is None or (PRIVATE_KEY not in doc and MARK_KEY not in doc):
+        return [], None, private
+    mark = doc.pop(MARK_KEY, None)
+    if not isinstance(mark, str):
+        mark = None
     digests: list[tuple[Path, SecretDigest]] = []
-    entries = doc.pop(PRIVATE_KEY)
+    entries = doc.pop(PRIVATE_KEY, None)
     for entry in entries if isinstance(entries, list) else []:
         if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)
                 and entry[0] and isinstance(entry[1], str)
@@ -80,9 +91,9 @@ def decode_private(private: Any) -> tuple[list[tuple[Path, SecretDigest]], Any]:
                         for s in entry[0])):
             digests.append((tuple(entry[0]), SecretDigest(entry[1])))
     if not doc:
-        return digests, None
+        return digests, mark, None
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
-    return digests, base64.b64encode(text.encode()).decode("ascii")
+    return digests, mark, base64.b64encode(text.encode()).decode("ascii")
 
 
 def place_digests(attributes: dict[str, Any], digests: list[tuple[Path, SecretDigest]],

@@ -50,9 +50,16 @@ PATH = st.lists(st.text(min_size=1, max_size=5) | st.integers(0, 3), min_size=1,
                 max_size=3).map(tuple)
 
 
+# Privates another writer left: the official provider's JSON (kept beside albform's keys) and
+# bytes that are not JSON (kept as they are; they can hold no mark then).
+FOREIGN_JSON = {"private": "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ=="}
+NOT_JSON = {"private": "bm90IGpzb24="}
+
+
 @st.composite
 def resource_states(draw: st.DrawFn) -> ResourceState:
     deps = draw(st.lists(ADDRESS.map(lambda a: a.resource()), max_size=2))
+    mark = draw(st.none() | st.text(max_size=24))
     return ResourceState(
         address=draw(ADDRESS),
         attributes=draw(st.dictionaries(st.text(max_size=8), JSON, max_size=4)),
@@ -67,7 +74,9 @@ def resource_states(draw: st.DrawFn) -> ResourceState:
         status=draw(st.sampled_from([None, "tainted"])),
         create_before_destroy=draw(st.booleans()),
         adopted_from=draw(st.none() | st.dictionaries(st.text(max_size=8), JSON, max_size=3)),
-        extra=draw(st.sampled_from([{}, {"private": "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ=="}])),
+        mark=mark,
+        extra=draw(st.sampled_from([{}, FOREIGN_JSON] if mark is not None
+                                   else [{}, FOREIGN_JSON, NOT_JSON])),
     )
 
 
