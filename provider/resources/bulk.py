@@ -8,6 +8,12 @@ numbered pages instead (``BulkReader._fetch_all``). Objects missing from the ans
 exist (drift: ``attributes=None``). Static routes are
 grouped by VrfContext and ``avi_server`` members by pool: one GET per parent whatever the
 number of members. Singletons and requests with no uuid are read one by one.
+
+Requests whose read mark is current (``read_marks``) are first asked for their
+``_last_modified`` alone (``fields=uuid,_last_modified``, in the same pages or ``uuid.in``
+batches), and only those whose ``_last_modified`` moved — and the unmarked — are then read in
+full (``BulkReader._read_groups``): a refresh where nothing changed decodes and normalises no
+body. Answers carry the mark of what they read.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from albform.engine.provider import ProviderError, ReadRequest, ReadResult
 from albform.provider.resources.api import ControllerApi, Tenant
 from albform.provider.resources.normalize import normalize_object, object_uuid
 from albform.provider.resources.pool_servers import PoolServers
+from albform.provider.resources.read_marks import STAMP_FIELDS, ReadMarks, stamp_of
 from albform.provider.resources.registry import SERVER_TYPE
 from albform.provider.resources.static_routes import StaticRoutes
 
@@ -54,7 +61,8 @@ class BulkReader:
                  is_partial: Callable[[str], bool],
                  read_one: Callable[[ReadRequest], ReadResult],
                  read_alone: Callable[[ReadRequest], bool],
-                 counting: Callable[[], AbstractContextManager[Any]] | None = None) -> None:
+                 counting: Callable[[], AbstractContextManager[Any]] | None = None,
+                 marks: ReadMarks | None = None) -> None:
         self._api = api
         self._routes = routes
         self._servers = servers
@@ -64,6 +72,7 @@ class BulkReader:
         self._read_one = read_one
         self._read_alone = read_alone
         self._counting = counting
+        self._marks = marks or ReadMarks(api)
 
     def read_many(self, requests: Sequence[ReadRequest]) -> tuple[dict[object, ReadResult], int]:
         """Results by request key, and the API calls made on helper threads (counted only
@@ -71,7 +80,7 @@ class BulkReader:
         results: dict[object, ReadResult] = {}
         if any(self._is_partial(req.type_name) for req in requests):
             self._routes.forget_views()
-        groups: dict[tuple[str, Tenant], list[tuple[object, str]]] = {}
+        groups: dict[tuple[str, Tenant], list[tuple[ReadRequest, str]]] = {}
         route_groups: dict[tuple[str, Tenant], list[ReadRequest]] = {}
         member_groups: dict[tuple[str, Tenant], list[ReadRequest]] = {}
         for req in requests:
@@ -99,15 +108,8 @@ class BulkReader:
                 results[req.key] = self._read_one(req)
                 continue
             key = (self._api_type(req.type_name), self._tenant_of(req.attributes))
-            groups.setdefault(key, []).append((req.key, uuid))
-        found_by_group, worker_calls = self._fetch_all(
-            {group: [u for _, u in members] for group, members in groups.items()})
-        for (objtype, tenant), members in groups.items():
-            found = found_by_group[(objtype, tenant)]
-            for req_key, uuid in members:
-                obj = found.get(uuid)
-                results[req_key] = ReadResult(
-                    None if obj is None else normalize_object(objtype, obj))
+            groups.setdefault(key, []).append((req, uuid))
+        worker_calls = self._read_groups(groups, results)
         for (vrf_uuid, vrf_tenant), reqs in route_groups.items():
             vrf = self._api.get_object("vrfcontext", vrf_uuid, tenant=vrf_tenant)
             view = None if vrf is None else self._routes.view_of(vrf, keep=True)
@@ -123,8 +125,45 @@ class BulkReader:
                 results[req.key] = ReadResult(member)
         return results, worker_calls
 
-    def _fetch_all(self, groups: Mapping[tuple[str, Tenant], Sequence[str]],
-                   ) -> tuple[dict[tuple[str, Tenant], dict[str, dict[str, Any]]], int]:
+    def _read_groups(self, groups: Mapping[_Group, Sequence[tuple[ReadRequest, str]]],
+                     results: dict[object, ReadResult]) -> int:
+        """Read each group's (request, uuid) members into ``results``; the API calls made on
+        helper threads. Members with a current mark are checked by ``_last_modified`` first
+        (module docstring): unchanged ones keep their attributes, missing ones are gone, the
+        rest are read in full with the unmarked."""
+        stamps = {(req.key, uuid): stamp for members in groups.values()
+                  for req, uuid in members if (stamp := self._marks.stamp(req.mark)) is not None}
+        listed, calls = self._fetch_all(
+            {group: [u for req, u in members if (req.key, u) in stamps]
+             for group, members in groups.items()}, fields=STAMP_FIELDS)
+        full: dict[_Group, list[str]] = {}
+        for group, members in groups.items():
+            for req, uuid in members:
+                stamp = stamps.get((req.key, uuid))
+                if stamp is None:
+                    full.setdefault(group, []).append(uuid)
+                    continue
+                now = listed[group].get(uuid)
+                if now is None:
+                    results[req.key] = ReadResult(None)
+                elif stamp_of(now) == stamp:
+                    results[req.key] = ReadResult(req.attributes, mark=req.mark, unchanged=True)
+                else:
+                    full.setdefault(group, []).append(uuid)
+        found_by_group, more = self._fetch_all(full)
+        for group in full:
+            objtype = group[0]
+            found = found_by_group[group]
+            for req, uuid in groups[group]:
+                if req.key in results:  # unchanged or gone: answered above
+                    continue
+                obj = found.get(uuid)
+                results[req.key] = ReadResult(None) if obj is None else ReadResult(
+                    normalize_object(objtype, obj), mark=self._marks.mark(stamp_of(obj)))
+        return calls + more
+
+    def _fetch_all(self, groups: Mapping[_Group, Sequence[str]], fields: str | None = None,
+                   ) -> tuple[dict[_Group, dict[str, dict[str, Any]]], int]:
         """The objects of every group by uuid, and the API calls made on helper threads.
 
         A group of more than ``LISTING_AT`` uuids first reads its collection's first page:
@@ -133,37 +172,30 @@ class BulkReader:
         again with ``uuid.in`` (a page read while objects come and go can shift past one;
         a deleted object costs that one query too). Otherwise, and for smaller groups, the
         uuids are asked for in ``uuid.in`` batches. Up to ``FETCH_WORKERS`` requests run at
-        once: the latency of a controller answer, not its work, dominates."""
+        once: the latency of a controller answer, not its work, dominates. ``fields``
+        projects every answer (``fields=`` of the API), the strategy stays the same."""
+        extra = {"fields": fields} if fields else {}
         wanted = {group: list(dict.fromkeys(uuids)) for group, uuids in groups.items()}
-        found: dict[tuple[str, Tenant], dict[str, dict[str, Any]]] = {g: {} for g in groups}
+        found: dict[_Group, dict[str, dict[str, Any]]] = {g: {} for g in groups}
         big = [group for group, uuids in wanted.items() if len(uuids) > LISTING_AT]
-        firsts, calls = self._run([(group, _page(1)) for group in big])
-        listed: set[tuple[str, Tenant]] = set()
+        firsts, calls = self._run([(group, _page(1, extra)) for group in big])
+        listed: set[_Group] = set()
         tasks: list[_Task] = []
         for group, (objects, count) in zip(big, firsts, strict=True):
             found[group].update(objects)
             if 2 * len(wanted[group]) >= count:
                 listed.add(group)
-                tasks.extend((group, _page(n)) for n in range(2, -(-count // BATCH) + 1))
-        tasks.extend(self._batches(wanted, found, exclude=listed))
+                tasks.extend((group, _page(n, extra)) for n in range(2, -(-count // BATCH) + 1))
+        tasks.extend(_batches(wanted, found, extra, exclude=listed))
         more, n = self._run(tasks)
         calls += n
         for (group, _), (objects, _) in zip(tasks, more, strict=True):
             found[group].update(objects)
-        again = self._batches({g: wanted[g] for g in listed}, found)
+        again = _batches({g: wanted[g] for g in listed}, found, extra)
         more, n = self._run(again)
         for (group, _), (objects, _) in zip(again, more, strict=True):
             found[group].update(objects)
         return found, calls + n
-
-    @staticmethod
-    def _batches(wanted: Mapping[tuple[str, Tenant], Sequence[str]],
-                 found: Mapping[tuple[str, Tenant], Mapping[str, Any]],
-                 exclude: set[tuple[str, Tenant]] | None = None) -> list[_Task]:
-        """``uuid.in`` requests for the wanted uuids not found yet."""
-        return [(group, {"uuid.in": ",".join(batch), "page_size": str(BATCH)})
-                for group, uuids in wanted.items() if not exclude or group not in exclude
-                for batch in chunks([u for u in uuids if u not in found[group]], BATCH)]
 
     def _run(self, tasks: Sequence[_Task]) -> tuple[list[tuple[dict[str, Any], int]], int]:
         """Each task's answer (objects by uuid, the collection's count for a page), in order,
@@ -185,7 +217,7 @@ class BulkReader:
                 calls += n
         return out, calls
 
-    def _fetch(self, group: tuple[str, Tenant], params: Mapping[str, str],
+    def _fetch(self, group: _Group, params: Mapping[str, str],
                ) -> tuple[dict[str, Any], int]:
         """A ``uuid.in`` request (every page followed; count 0) or one numbered page of the
         whole collection (its count; a page past the end, 404 on some controllers, is
@@ -203,8 +235,17 @@ class BulkReader:
         return {obj["uuid"]: obj for obj in objects if isinstance(obj.get("uuid"), str)}, count
 
 
-_Task = tuple[tuple[str, Tenant], Mapping[str, str]]
+_Group = tuple[str, Tenant]  # (API type, tenant)
+_Task = tuple[_Group, Mapping[str, str]]
 
 
-def _page(number: int) -> dict[str, str]:
-    return {"page": str(number), "page_size": str(BATCH)}
+def _page(number: int, extra: Mapping[str, str]) -> dict[str, str]:
+    return {"page": str(number), "page_size": str(BATCH), **extra}
+
+
+def _batches(wanted: Mapping[_Group, Sequence[str]], found: Mapping[_Group, Mapping[str, Any]],
+             extra: Mapping[str, str], exclude: set[_Group] | None = None) -> list[_Task]:
+    """``uuid.in`` requests for the wanted uuids not found yet."""
+    return [(group, {"uuid.in": ",".join(batch), "page_size": str(BATCH), **extra})
+            for group, uuids in wanted.items() if not exclude or group not in exclude
+            for batch in chunks([u for u in uuids if u not in found[group]], BATCH)]

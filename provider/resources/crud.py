@@ -18,7 +18,9 @@
 * create and update return the object as a GET shows it, as the official provider does: state
   must equal the next refresh. An update is read back after its PUT; a create only when its
   type's POST answer lacks something a GET has (``write_answers``): for the rest the answer is
-  the read, and a read-back would double the requests of a large apply.
+  the read, and a read-back would double the requests of a large apply. Every answer comes
+  with the ``_last_modified`` of the body it was normalised from (``read_marks.Seen``): the
+  instance's read mark.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from albform.provider.resources.conflicts import rewrite_on_conflict
 from albform.provider.resources.normalize import normalize_object, object_uuid
 from albform.provider.resources.parent_edit import ParentEditor
 from albform.provider.resources.pool_servers import ignores_servers
+from albform.provider.resources.read_marks import Seen, seen
 from albform.provider.resources.refs import ref_uuid
 from albform.provider.resources.registry import TypeRegistry, is_system_default
 from albform.provider.resources.resolver import RefResolver
@@ -57,18 +60,18 @@ class GenericCrud:
         return tenant_of(attributes, self._default_tenant)
 
     # -- read -----------------------------------------------------------------------------
-    def read(self, objtype: str, attributes: Mapping[str, Any]) -> dict[str, Any] | None:
+    def read(self, objtype: str, attributes: Mapping[str, Any]) -> Seen | None:
         if self._registry.is_singleton(objtype):
-            return normalize_object(objtype, self._api.get_singleton(
-                objtype, tenant=self.tenant(attributes)))
+            return seen(objtype, self._api.get_singleton(objtype,
+                                                         tenant=self.tenant(attributes)))
         uuid = object_uuid(attributes)
         if uuid is None:
             return None
         obj = self._api.get_object(objtype, uuid, tenant=self.tenant(attributes))
-        return None if obj is None else normalize_object(objtype, obj)
+        return None if obj is None else seen(objtype, obj)
 
     # -- create ---------------------------------------------------------------------------
-    def create(self, objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
+    def create(self, objtype: str, planned: Mapping[str, Any]) -> Seen:
         if self._registry.is_singleton(objtype):
             return self._put_singleton(objtype, planned)
         body = write_body(objtype, planned)
@@ -95,29 +98,29 @@ class GenericCrud:
             self._remember(objtype, result, uuid, tenant)
             return result
         if self._answers is not None and self._answers.complete(objtype, body):
-            result = normalize_object(objtype, obj)
+            result = seen(objtype, obj)
         else:
             result = self._read_back(objtype, uuid, tenant, obj)
         self._remember(objtype, result, uuid, tenant)
         return result
 
-    def _remember(self, objtype: str, result: Mapping[str, Any], uuid: str,
-                  tenant: Tenant) -> None:
-        if isinstance(result.get("name"), str):
-            self._resolver.remember(objtype, result["name"], uuid, tenant,
-                                    ref_uuid(result.get("cloud_ref")))
+    def _remember(self, objtype: str, result: Seen, uuid: str, tenant: Tenant) -> None:
+        attributes = result.attributes
+        if isinstance(attributes.get("name"), str):
+            self._resolver.remember(objtype, attributes["name"], uuid, tenant,
+                                    ref_uuid(attributes.get("cloud_ref")))
 
-    def _put_singleton(self, objtype: str, planned: Mapping[str, Any]) -> dict[str, Any]:
+    def _put_singleton(self, objtype: str, planned: Mapping[str, Any]) -> Seen:
         tenant = self.tenant(planned)
         current = normalize_object(objtype, self._api.get_singleton(objtype, tenant=tenant))
         current.pop("id", None)
         body = {**current, **write_body(objtype, planned)}
         self._api.replace_object(objtype, "", body, tenant=tenant)
-        return normalize_object(objtype, self._api.get_singleton(objtype, tenant=tenant))
+        return seen(objtype, self._api.get_singleton(objtype, tenant=tenant))
 
     # -- update ---------------------------------------------------------------------------
     def update(self, objtype: str, prior: Mapping[str, Any],
-               planned: Mapping[str, Any]) -> dict[str, Any]:
+               planned: Mapping[str, Any]) -> Seen:
         if self._registry.is_singleton(objtype):
             return self._put_singleton(objtype, planned)
         uuid = object_uuid(prior) or object_uuid(planned)
@@ -132,7 +135,7 @@ class GenericCrud:
             return self._update(objtype, uuid, tenant, wanted)
 
     def _update(self, objtype: str, uuid: str, tenant: Tenant,
-                wanted: Mapping[str, Any]) -> dict[str, Any]:
+                wanted: Mapping[str, Any]) -> Seen:
         def read_merge_write() -> dict[str, Any]:
             current = self._api.get_object(objtype, uuid, tenant=tenant)
             if current is None:
@@ -149,7 +152,7 @@ class GenericCrud:
         return self._read_back(objtype, uuid, tenant, obj)
 
     def _read_back(self, objtype: str, uuid: str, tenant: Tenant,
-                   answer: Mapping[str, Any]) -> dict[str, Any]:
+                   answer: Mapping[str, Any]) -> Seen:
         """The object as a GET shows it. Write answers leave out some fields a GET has (the
         PEM of a certificate), and state must equal what the next refresh reads. If the
         read-back fails the write still happened: the write answer is used instead."""
@@ -157,7 +160,7 @@ class GenericCrud:
             obj = self._api.get_object(objtype, uuid, tenant=tenant)
         except ProviderError:
             obj = None
-        return normalize_object(objtype, obj if obj is not None else answer)
+        return seen(objtype, obj if obj is not None else answer)
 
     # -- delete ---------------------------------------------------------------------------
     def delete(self, objtype: str, prior: Mapping[str, Any],

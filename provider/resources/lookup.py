@@ -16,6 +16,7 @@ from albform.engine.diagnostics import Diagnostics
 from albform.engine.provider import ProviderError, ReadResult
 from albform.provider.resources.api import ControllerApi, Tenant
 from albform.provider.resources.normalize import normalize_object
+from albform.provider.resources.read_marks import Seen, seen
 from albform.provider.resources.refs import ObjectRef, looks_like_uuid, parse_ref
 from albform.provider.resources.resolver import RefResolver, Scope
 
@@ -79,7 +80,7 @@ class ObjectFinder:
         return ReadResult(normalize_object(objtype, found[0]), diags)
 
     def by_identifier(self, objtype: str, identifier: str, tenant: Tenant,
-                      ) -> tuple[dict[str, Any] | None, str]:
+                      ) -> tuple[Seen | None, str]:
         """The object an import id names (uuid, url/path or name) and, when there is none, why.
 
         Looked up in ``tenant`` first, then across all tenants (``X-Avi-Tenant: *``, the
@@ -100,7 +101,7 @@ class ObjectFinder:
         return None, f"no {objtype} matches {identifier!r}"
 
     def _find(self, objtype: str, ref: ObjectRef, tenant: Tenant,
-              ) -> tuple[dict[str, Any] | None, str]:
+              ) -> tuple[Seen | None, str]:
         uuid = ref.uuid
         if uuid is None and ref.name is not None:
             found = self._api.list_objects(objtype, {"name": ref.name}, tenant=tenant)
@@ -108,9 +109,9 @@ class ObjectFinder:
                 return None, (f"{len(found)} objects of type {objtype} are named "
                               f"{ref.name!r}; import by uuid or url instead")
             if found:
-                return normalize_object(objtype, found[0]), ""
+                return seen(objtype, found[0]), ""
             if looks_like_uuid(ref.name):
                 return None, ""
             uuid = ref.name  # maybe a uuid the controller was told to use (Slug)
         obj = self._api.get_object(objtype, str(uuid), tenant=tenant)
-        return (None, "") if obj is None else (normalize_object(objtype, obj), "")
+        return (None, "") if obj is None else (seen(objtype, obj), "")

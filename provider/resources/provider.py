@@ -3,7 +3,8 @@
 Wiring only: type names and system defaults (``registry``), schemas (``schemas``), config
 canonicalisation (``canonical`` + ``resolver``), CRUD (``crud``), the partial resources
 ``avi_vrfcontext_static_route`` (``static_routes``) and ``avi_server`` (``pool_servers``),
-bulk refresh (``bulk``), data sources and import (``lookup``).
+bulk refresh (``bulk``), data sources and import (``lookup``), read marks (``read_marks``:
+every read, write and import answer carries one; a refresh skips unchanged objects by it).
 State attributes are the API object as read, minus runtime noise, refs canonical
 (``/api/<type>/<uuid>``), ``id`` = the object's url as the official provider sets it and then
 kept for that object (``object_ids``), ``uuid`` kept.
@@ -37,6 +38,7 @@ from albform.provider.resources.normalize import noise_fields, object_uuid
 from albform.provider.resources.object_ids import kept_id
 from albform.provider.resources.parent_edit import ParentEditor
 from albform.provider.resources.pool_servers import LOCAL_ATTRIBUTES, PoolServers, ignores_servers
+from albform.provider.resources.read_marks import ReadMarks
 from albform.provider.resources.refs import parse_ref, ref_uuid
 from albform.provider.resources.registry import SERVER_TYPE, STATIC_ROUTE_TYPE, TypeRegistry
 from albform.provider.resources.resolver import RefResolver, Scope
@@ -74,10 +76,11 @@ class AviProvider:
         self._routes = StaticRoutes(api, self.resolver, self._tenant, editor)
         self._servers = PoolServers(api, self.resolver, self._canon, self._tenant, editor)
         self._finder = ObjectFinder(api, self.resolver, self.registry.is_singleton)
+        self._marks = ReadMarks(api)
         self._bulk = BulkReader(api, self._routes, self._servers, self.registry.api_type,
                                 self._tenant_of,
                                 self.registry.is_partial, self.read, self._read_alone,
-                                self._counting())
+                                self._counting(), self._marks)
         self._schemas = SchemaCatalog(self.registry)
 
     @property
@@ -173,7 +176,10 @@ class AviProvider:
         if request.type_name == SERVER_TYPE:
             return ReadResult(self._servers.read(request.attributes))
         found = self._crud.read(objtype, request.attributes)
-        return ReadResult(self._reread(objtype, request.attributes, found))
+        if found is None:
+            return ReadResult(None)
+        return ReadResult(self._reread(objtype, request.attributes, found.attributes),
+                          mark=self._marks.mark(found.stamp))
 
     def read_runtime(self, type_name: str, attributes: Mapping[str, Any]) -> Any:
         """The controller's runtime answer for a managed object (oper status, per-member
@@ -230,10 +236,11 @@ class AviProvider:
         for req in requests:
             objtype = self.registry.api_type(req.type_name)
             got = results.get(req.key)
-            if got is not None and got.attributes is not None \
+            if got is not None and got.attributes is not None and not got.unchanged \
                     and not self.registry.is_partial(req.type_name):
                 results[req.key] = ReadResult(
-                    self._reread(objtype, req.attributes, got.attributes), got.diagnostics)
+                    self._reread(objtype, req.attributes, got.attributes), got.diagnostics,
+                    mark=got.mark)
         return results, helper_calls
 
     def _read_alone(self, request: ReadRequest) -> bool:
@@ -253,18 +260,21 @@ class AviProvider:
         objtype = self._objtype(type_name)
         diags = Diagnostics()
         problem = ""
+        mark = None
         if type_name == STATIC_ROUTE_TYPE:
             found = self._import_route(identifier)
         elif type_name == SERVER_TYPE:
             found = self._import_server(identifier)
         else:
-            found, problem = self._finder.by_identifier(objtype, identifier, self._tenant)
+            seen, problem = self._finder.by_identifier(objtype, identifier, self._tenant)
+            found = seen.attributes if seen is not None else None
+            mark = self._marks.mark(seen.stamp) if seen is not None else None
         if found is None:
             diags.error("Cannot import non-existent remote object",
                         f"No {type_name} matches the import id {identifier!r}"
                         f"{f' ({problem})' if problem else ''}. Use the object's uuid, its url "
                         "(/api/<type>/<uuid>) or its exact name.")
-        return ReadResult(found, diags)
+        return ReadResult(found, diags, mark=mark)
 
     def _import_route(self, identifier: str) -> dict[str, Any] | None:
         # "<vrf uuid, url or name>/<route_id>", e.g. "global/cluster-1-…-0".
@@ -275,7 +285,8 @@ class AviProvider:
         vrf, _ = self._finder.by_identifier("vrfcontext", vrf_text, self._tenant)
         if vrf is None:
             return None
-        return self._routes.read({"vrf_context_ref": vrf["id"], "route_id": route_id})
+        return self._routes.read({"vrf_context_ref": vrf.attributes["id"],
+                                  "route_id": route_id})
 
     def _import_server(self, identifier: str) -> dict[str, Any] | None:
         # The official provider's id: "<pool uuid, url or name>:<ip>:<port>".
@@ -284,7 +295,7 @@ class AviProvider:
         pool, _ = self._finder.by_identifier("pool", pool_text, self._tenant)
         if pool is None or not ip:
             return None
-        attrs: dict[str, Any] = {"pool_ref": pool["id"], "ip": ip}
+        attrs: dict[str, Any] = {"pool_ref": pool.attributes["id"], "ip": ip}
         if port and port != "0":
             attrs["port"] = int(port) if port.isdigit() else port
         return self._servers.read(attrs)
@@ -315,7 +326,8 @@ class AviProvider:
         if type_name == SERVER_TYPE:
             return ApplyResult(self._servers.write(None, resolved))
         created = self._crud.create(objtype, resolved)
-        return ApplyResult(self._with_local(objtype, resolved, created) or created)
+        return ApplyResult(self._with_local(objtype, resolved, created.attributes)
+                           or created.attributes, mark=self._marks.mark(created.stamp))
 
     def update(self, type_name: str, prior: Mapping[str, Any],
                planned: Mapping[str, Any]) -> ApplyResult:
@@ -326,8 +338,8 @@ class AviProvider:
         if type_name == SERVER_TYPE:
             return ApplyResult(self._servers.write(prior, resolved))
         updated = self._crud.update(objtype, prior, resolved)
-        return ApplyResult(kept_id(prior, self._with_local(objtype, resolved, updated)
-                                   or updated))
+        return ApplyResult(kept_id(prior, self._with_local(objtype, resolved, updated.attributes)
+                                   or updated.attributes), mark=self._marks.mark(updated.stamp))
 
     def delete(self, type_name: str, prior: Mapping[str, Any], *,
                original: Mapping[str, Any] | None = None) -> None:

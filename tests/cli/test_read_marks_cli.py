@@ -1,0 +1,89 @@
+"""Read marks through the real CLI and the embedded emulator: ``apply`` records one per object
+(in the state's ``private`` blobs, shown nowhere), a no-op ``plan`` stays a no-op, a change made
+on the controller behind albform's back is still seen, and ``state mv``/``pull``/``push`` keep
+the marks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from albform.engine.state.codec import decode_state
+from albform.engine.state.private import MARK_KEY
+from albform.provider.client import AviClient, ClientConfig
+from albform.provider.emulator import start_emulator
+
+CONFIG = """
+resource "avi_healthmonitor" "hm" {
+  name = "marks-hm"
+  type = "HEALTH_MONITOR_TCP"
+}
+""" + "".join(f"""
+resource "avi_pool" "p{i}" {{
+  name                = "marks-pool-{i}"
+  default_server_port = 80
+  health_monitor_refs = [avi_healthmonitor.hm.id]
+}}
+""" for i in range(3))
+
+
+def _marks(work: Path) -> dict[str, str | None]:
+    state = decode_state((work / "terraform.tfstate").read_bytes())
+    return {str(r.address): r.mark for r in state.resources}
+
+
+def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: Path) -> None:
+    work = tmp_path / "cfg"
+    work.mkdir()
+    (work / "main.tf").write_text(CONFIG)
+    chdir = "-chdir=" + str(work)
+    assert albform(chdir, "apply", "-auto-approve").code == 0
+    marks = _marks(work)
+    assert len(marks) == 4 and all(marks.values()), marks
+
+    noop = albform(chdir, "plan", "-detailed-exitcode", "-no-color")
+    assert noop.code == 0, noop.out + noop.err
+    shown = [albform(chdir, "show", "-no-color"), albform(chdir, "show", "-json"),
+             albform(chdir, "state", "show", "avi_pool.p0"), noop]
+    for out in shown:
+        assert out.code == 0
+        assert MARK_KEY not in out.out and all(m not in out.out for m in marks.values() if m)
+
+    # Behind albform's back: a configured value changed on one pool, another pool deleted.
+    with start_emulator(db_path=tmp_path / "emulator.db", password="oob-secret") as emu:
+        config = ClientConfig.from_provider_args(
+            {"avi_controller": emu.url, "avi_username": "admin",
+             "avi_password": "oob-secret"}, {})
+        with AviClient.connect(config) as client:
+            edited = client.get_by_name("pool", "marks-pool-1")
+            assert edited is not None
+            client.replace_object("pool", edited["uuid"], {**edited, "default_server_port": 81})
+            gone = client.get_by_name("pool", "marks-pool-2")
+            assert gone is not None
+            client.delete_object("pool", gone["uuid"])
+
+    drifted = albform(chdir, "plan", "-detailed-exitcode", "-no-color")
+    assert drifted.code == 2, drifted.out + drifted.err
+    assert "# avi_pool.p1 will be updated in-place" in drifted.out
+    assert "~ default_server_port" in drifted.out and "81 -> 80" in drifted.out
+    assert "# avi_pool.p2 will be created" in drifted.out
+    assert "Plan: 1 to add, 1 to change, 0 to destroy." in drifted.out
+
+    assert albform(chdir, "apply", "-auto-approve").code == 0
+    after = _marks(work)
+    assert after["avi_pool.p0"] == marks["avi_pool.p0"]  # untouched: same version
+    assert after["avi_pool.p1"] != marks["avi_pool.p1"] and after["avi_pool.p1"]
+    assert after["avi_pool.p2"] != marks["avi_pool.p2"] and after["avi_pool.p2"]
+
+    # State commands keep them.
+    assert albform(chdir, "state", "mv", "avi_pool.p0", "avi_pool.moved").code == 0
+    moved = _marks(work)
+    assert moved["avi_pool.moved"] == after["avi_pool.p0"]
+    pulled = albform(chdir, "state", "pull")
+    assert pulled.code == 0
+    doc = json.loads(pulled.out)
+    doc["serial"] += 1
+    (tmp_path / "pushed.tfstate").write_text(json.dumps(doc))
+    assert albform(chdir, "state", "push", str(tmp_path / "pushed.tfstate")).code == 0
+    assert _marks(work) == moved
