@@ -95,6 +95,18 @@ class ResourceAddress:
     def __hash__(self) -> int:
         return self._hash
 
+    def __eq__(self, other: object) -> bool:
+        # The dataclass's own __eq__ builds a tuple of five fields on each side; a plan
+        # compares addresses from the state with those of the configuration at every map
+        # lookup, so the cached hashes decide most comparisons here, then the fields do.
+        if self is other:
+            return True
+        if not isinstance(other, ResourceAddress):
+            return NotImplemented
+        return (self._hash == other._hash and self.name == other.name
+                and self.type == other.type and self.key == other.key
+                and self.module == other.module and self.mode == other.mode)
+
     def __reduce__(self) -> tuple[object, ...]:
         # Rebuild (and so re-hash) on unpickling: string hashes differ between processes.
         return (ResourceAddress, (self.type, self.name, self.key, self.module, self.mode))

@@ -64,3 +64,24 @@ def test_hash_survives_pickling_into_another_process() -> None:
                          capture_output=True, check=True,
                          env={"PYTHONHASHSEED": "12345", **__import__("os").environ})
     assert out.stdout.strip() == b"True"
+
+
+_FEW = st.sampled_from(["a", "b"])
+_close = st.builds(ResourceAddress, type=_FEW, name=_FEW,
+                   key=st.sampled_from([None, 0, 1, "0", "a"]),
+                   module=st.lists(st.builds(ModuleStep, _FEW, st.sampled_from([None, 0])),
+                                   max_size=1).map(tuple),
+                   mode=st.sampled_from(["managed", "data"]))
+
+
+@given(_close, _close)
+def test_equal_exactly_when_every_field_is(a: ResourceAddress, b: ResourceAddress) -> None:
+    fields = (a.type, a.name, a.key, a.module, a.mode)
+    same = fields == (b.type, b.name, b.key, b.module, b.mode)
+    assert (a == b) is same and (a != b) is not same
+    assert not same or hash(a) == hash(b)
+    assert (a == (a.type, a.name)) is False
+    # Equal hashes decide nothing alone: the same with b's hash made a's (a collision).
+    collided = ResourceAddress(b.type, b.name, b.key, b.module, b.mode)
+    object.__setattr__(collided, "_hash", hash(a))
+    assert (a == collided) is same
