@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import urllib3
 
 from albform.provider.client import AviConfigError, AviTlsError, ClientConfig
 from albform.provider.client.transport import HttpTransport
@@ -25,6 +26,7 @@ class Recorder:
     lines: list[str] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)  # names lower-cased
     set_cookies: list[str] = field(default_factory=list)
+    connections: int = 0  # TCP connections accepted
 
 
 @pytest.fixture
@@ -36,6 +38,10 @@ def recorder() -> Iterator[Recorder]:
 
         def log_message(self, *args: object) -> None:
             pass
+
+        def setup(self) -> None:
+            super().setup()
+            rec.connections += 1
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -137,3 +143,29 @@ def test_requests_ca_bundle_is_trusted_unless_a_bundle_is_configured(tmp_path, e
                                headers={}).status == 200
         with pytest.raises(AviTlsError, match="certificate verify failed"):
             untrusted.send("GET", emu.url + "/api/cluster/status", headers={})
+
+
+def test_the_controllers_origin_reuses_its_connections_and_other_origins_still_work(
+        recorder, env):
+    """Requests to the controller go straight to its pool (no look-up per request) on
+    keep-alive connections, with the request line the manager would send; a URL on another
+    origin (``localhost`` for ``127.0.0.1``) is still answered, through the manager."""
+    looked_up: list[str] = []
+    find = urllib3.PoolManager.connection_from_host
+
+    def counted(self, host, *args, **kwargs):
+        looked_up.append(host)
+        return find(self, host, *args, **kwargs)
+
+    env.setattr(urllib3.PoolManager, "connection_from_host", counted)
+    transport = HttpTransport(ClientConfig(controller=recorder.url, password="pw"))
+    for _ in range(5):
+        transport.send("GET", recorder.url + "/api/pool/a b", params={"name": "x"},
+                       headers={})
+    other = recorder.url.replace("127.0.0.1", "localhost")
+    assert transport.send("GET", other + "/api/vrfcontext", headers={}).status == 200
+    transport.close()
+    assert recorder.lines == ["GET /api/pool/a%20b?name=x"] * 5 + ["GET /api/vrfcontext"]
+    assert {h["host"] for h in recorder.headers[:5]} == {recorder.url.removeprefix("http://")}
+    assert recorder.connections == 2  # one kept alive for the controller, one for localhost
+    assert looked_up == ["localhost"]
