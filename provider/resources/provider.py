@@ -70,6 +70,7 @@ class AviProvider:
         self.resolver = RefResolver(api)
         self._canon = Canonicalizer(self.resolver)
         self._scopes: dict[tuple[Tenant, str | None], Scope] = {}
+        self._unconfigurable: dict[str, frozenset[str]] = {}
         editor = ParentEditor(api)
         self._crud = GenericCrud(api, self.registry, self.resolver, self._tenant, editor,
                                  WriteAnswers(table))
@@ -118,20 +119,28 @@ class AviProvider:
         cloud_uuid = None
         cloud = attributes.get("cloud_ref")
         if isinstance(cloud, str):
-            ref = parse_ref(self.resolver.canonical(cloud, "cloud", Scope(tenant)), "cloud")
+            ref = parse_ref(self.resolver.canonical(cloud, "cloud", self._scope(tenant, None)),
+                            "cloud")
             cloud_uuid = ref.uuid if ref is not None else None
         out = self._canon.canonicalize(objtype, schema.attributes if schema else None,
                                        attributes, self._scope(tenant, cloud_uuid))
         if objtype == "pool" and ignores_servers(out):
             out.pop("servers", None)  # managed by avi_server resources
-        # Server-maintained metadata (configpb_attributes...) is dropped from reads, so a
-        # configured value could never match; a singleton's uuid is the server's (there is
-        # one object), whatever the configuration says ("default-uuid" in the examples).
-        for key in noise_fields(objtype) | ({"uuid"} if self.registry.is_singleton(objtype)
-                                            else set()):
+        for key in self._never_configured(objtype):
             out.pop(key, None)
         self._check_version(type_name, objtype, out)
         return out
+
+    def _never_configured(self, objtype: str) -> frozenset[str]:
+        """Keys a configuration of ``objtype`` cannot set. Server-maintained metadata
+        (configpb_attributes...) is dropped from reads, so a configured value could never
+        match; a singleton's uuid is the server's (there is one object), whatever the
+        configuration says ("default-uuid" in the examples)."""
+        keys = self._unconfigurable.get(objtype)
+        if keys is None:
+            keys = self._unconfigurable[objtype] = noise_fields(objtype) | (
+                {"uuid"} if self.registry.is_singleton(objtype) else frozenset())
+        return keys
 
     def _scope(self, tenant: Tenant, cloud_uuid: str | None) -> Scope:
         """One ``Scope`` object per (tenant, cloud): the resolver's cache then finds each ref
