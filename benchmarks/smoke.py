@@ -30,6 +30,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 TINY: dict[str, list[str]] = {
     "apply_throughput.py": ["--sizes", "20", "--tf-size", "20", "--noop-size", "20",
                             "--latency-size", "20", "--latency-ms", "1", "--levels", "2"],
+    "canonicalize.py": ["--nodes", "2", "--services", "3", "--ingresses", "3", "--repeat", "1"],
     "cdktf_synth.py": ["--resources", "5"],
     "cli_startup.py": ["--repeat", "1"],
     "client_paging.py": ["--objects", "20"],
