@@ -186,6 +186,9 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
 
             return detailed_exit_code(plan, diags)
         if not plan.has_changes():
+            if plan.records_reads():  # read marks learnt: kept without a question
+                return _apply(plan, provider, backend, prev_state, args, view, hook,
+                              ws.workdir, quiet=True)
             return EXIT_OK
         if not args.auto_approve and not view.confirm(destroy=args.destroy):
             view.cancelled(destroy=args.destroy)
@@ -352,7 +355,9 @@ def _read_state(backend: Any) -> Any:
 
 
 def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunArgs,
-           view: PlanView, hook: Hook, workdir: Path) -> int:
+           view: PlanView, hook: Hook, workdir: Path, *, quiet: bool = False) -> int:
+    """Apply ``plan`` and report it; ``quiet``: a plan with no change to show (the view has
+    said so) whose refreshed state is saved all the same (``Plan.records_reads``)."""
     from albform.engine.apply import apply_plan
 
     # apply_plan hands over states with the prior lineage and the next serial each time.
@@ -367,7 +372,8 @@ def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunAr
         # As Terraform: no "Apply complete!" after a failure (wrappers read it as success);
         # the errors above and the saved state tell what was done.
         return EXIT_ERROR
-    view.applied(outcome, destroy=args.destroy)
+    if not quiet:
+        view.applied(outcome, destroy=args.destroy)
     return EXIT_OK
 
 

@@ -164,6 +164,16 @@ class Plan:
             or (self.options.refresh_only and bool(self.drift))
         )
 
+    def records_reads(self) -> bool:
+        """Whether a refresh-only apply has something to save that no plan shows: the refresh
+        read objects whose state gains or changes only its read marks (a state an older
+        albform wrote). Like Terraform's refresh, that apply keeps what it read; the plan
+        still has no changes (``has_changes``: text, exit code, ``applyable``)."""
+        prev, prior = self.prev_run_state, self.prior_state
+        return (not self.errored and self.options.refresh_only and prev is not None
+                and prior is not None and prior is not prev
+                and (prior.resources != prev.resources or prior.deposed != prev.deposed))
+
     def summary(self) -> PlanSummary:
         add = change = destroy = imported = 0
         for c in self.changes:

@@ -1,15 +1,16 @@
 """Read marks through the real CLI and the embedded emulator: ``apply`` records one per object
 (in the state's ``private`` blobs, shown nowhere), a no-op ``plan`` stays a no-op, a change made
-on the controller behind albform's back is still seen, and ``state mv``/``pull``/``push`` keep
-the marks."""
+on the controller behind albform's back is still seen, ``state mv``/``pull``/``push`` keep
+the marks, and a state without marks gains them by ``apply -refresh-only``."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from albform.engine.state.codec import decode_state
+from albform.engine.state.codec import decode_state, encode_state
 from albform.engine.state.private import MARK_KEY
 from albform.provider.client import AviClient, ClientConfig
 from albform.provider.emulator import start_emulator
@@ -87,3 +88,26 @@ def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: P
     (tmp_path / "pushed.tfstate").write_text(json.dumps(doc))
     assert albform(chdir, "state", "push", str(tmp_path / "pushed.tfstate")).code == 0
     assert _marks(work) == moved
+
+
+def test_a_state_without_marks_gains_them_by_a_refresh_only_apply(albform: Any,
+                                                                   tmp_path: Path) -> None:
+    work = tmp_path / "cfg"
+    work.mkdir()
+    (work / "main.tf").write_text(CONFIG)
+    chdir = "-chdir=" + str(work)
+    assert albform(chdir, "apply", "-auto-approve").code == 0
+    path = work / "terraform.tfstate"
+    state = decode_state(path.read_bytes())  # as an albform without marks wrote it
+    path.write_bytes(encode_state(state.with_resources(
+        replace(r, mark=None) for r in state.resources)))
+    for args in (("plan", "-detailed-exitcode"), ("plan", "-refresh-only",
+                                                   "-detailed-exitcode")):
+        planned = albform(chdir, *args, "-no-color")
+        assert planned.code == 0, planned.out + planned.err  # marks are no change to show
+    assert not any(_marks(work).values())
+    refreshed = albform(chdir, "apply", "-refresh-only", "-auto-approve", "-no-color")
+    assert refreshed.code == 0, refreshed.out + refreshed.err
+    assert "found no differences" in refreshed.out and "Apply complete" not in refreshed.out
+    assert all(_marks(work).values())
+    assert decode_state(path.read_bytes()).serial == state.serial + 1
