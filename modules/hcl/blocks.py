@@ -280,7 +280,7 @@ class BodyDecoder:
     def lifecycle(self, body: Body, ctx: Context) -> Lifecycle:
         blocks = body.blocks_of("lifecycle")
         if not blocks:
-            return _NO_LIFECYCLE
+            return NO_LIFECYCLE
         if len(blocks) > 1:
             self.diags.error("Duplicate lifecycle block", "Only one lifecycle block is "
                              "allowed per resource.", subject=self.where(blocks[1].line),
@@ -316,7 +316,7 @@ class BodyDecoder:
                          ignore_changes=paths, ignore_all_changes=ignore_all)
 
 
-_NO_LIFECYCLE = Lifecycle()  # immutable: one for every resource without a lifecycle block
+NO_LIFECYCLE = Lifecycle()  # immutable: one for every resource without a lifecycle block
 
 _REQUIRED: dict[int, tuple[Fields, tuple[str, ...]]] = {}
 

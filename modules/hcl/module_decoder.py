@@ -17,7 +17,7 @@ from albform.engine.config import AVI_PROVIDER, OutputConfig, ResourceConfig
 from albform.engine.config_blocks import ModuleBlocks
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.engine.values import collect_references
-from albform.modules.hcl.blocks import BodyDecoder, Fields
+from albform.modules.hcl.blocks import NO_LIFECYCLE, BodyDecoder, Fields
 from albform.modules.hcl.decode import (
     MODULE_META,
     RESOURCE_META,
@@ -284,9 +284,16 @@ class ModuleDecoder:
                              f"{what} {type_name!r}." + hint, subject=where, address=address)
             return []
         exp = self.expansion_of(key, block.line)
-        lifecycle = decoder.lifecycle(block.body, self.ctx)
-        depends_on = self._depends_on(block, decoder) + self.extra_depends_on
-        provider = self._provider_of(block, decoder)
+        # Most blocks set only arguments: no lifecycle, provisioner or connection block, no
+        # depends_on or provider, so each of the steps below would find nothing.
+        plain = not block.body.blocks and all(
+            a.name not in RESOURCE_META for a in block.body.attributes)
+        if plain:
+            lifecycle, depends_on, provider = NO_LIFECYCLE, self.extra_depends_on, AVI_PROVIDER
+        else:
+            lifecycle = decoder.lifecycle(block.body, self.ctx)
+            depends_on = self._depends_on(block, decoder) + self.extra_depends_on
+            provider = self._provider_of(block, decoder)
         for unsupported in ("provisioner", "connection"):
             for inner in block.body.blocks_of(unsupported):
                 self.diags.error("Unsupported block type", f"{unsupported} blocks are not "
@@ -307,7 +314,7 @@ class ModuleDecoder:
                 continue
             out.append(ResourceConfig(instance, attributes, depends_on, lifecycle, where,
                                       provider))
-        if fields is not None:
+        if fields is not None and not plain:
             self._check_ignore_changes(block, fields, filename, address)
         return out
 
