@@ -184,7 +184,10 @@ class ResourceAddress:
 
     def __str__(self) -> str:
         text = self._text
-        if text is None:
+        if text is None and not self.module and self.key is None and self.mode == "managed":
+            text = f"{self.type}.{self.name}"  # most addresses: the rule below, in short
+            object.__setattr__(self, "_text", text)
+        elif text is None:
             parts = [str(step) for step in self.module]
             if self.mode == "data":
                 parts.append("data")

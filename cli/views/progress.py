@@ -57,7 +57,8 @@ class ProgressView:
         self._lines.flush()
 
     def pre_refresh(self, address: ResourceAddress) -> None:
-        self._echo(f"{address}: Refreshing state...")
+        # One line per object of the state (50,000 in a large plan), as Terraform prints.
+        self._lines.write(f"{address}: Refreshing state...")
 
     def post_refresh(self, address: ResourceAddress, gone: bool) -> None:
         pass
