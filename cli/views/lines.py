@@ -52,9 +52,16 @@ class LineWriter:
             self._flush()
 
     def _flush(self) -> None:
-        if self._unflushed and self._out is not None:
+        out = self._out
+        if self._unflushed and out is not None:
             self._unflushed = False
-            self._out.flush()
+            try:
+                out.flush()
+            except ValueError:
+                # Closed under us (an in-process run's captured stdout, between two ticks):
+                # closing flushed what it held, so there is nothing left to deliver.
+                if not out.closed:
+                    raise
 
     def _tick(self) -> None:
         """Flush once an interval; end after an interval with nothing written (the next

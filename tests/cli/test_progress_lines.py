@@ -50,3 +50,12 @@ def test_the_ticker_flushes_without_being_asked() -> None:
         lines.write('{"type":"apply_start"}')
         assert _readable(pipe, 30)  # nobody calls flush: the ticker does
         assert os.read(pipe, 1000) == b'{"type":"apply_start"}\n'
+
+
+def test_a_stream_closed_between_two_ticks_loses_nothing_and_raises_nothing() -> None:
+    lines = LineWriter(interval=3600)
+    with piped_stdout() as pipe:
+        lines.write("avi_pool.a: Refreshing state...")
+        sys.stdout.close()  # as a test runner closes its captured stdout: flushed first
+        assert os.read(pipe, 1000) == b"avi_pool.a: Refreshing state...\n"
+        lines.flush()  # what the ticker would do next: the stream is gone, not an error
