@@ -89,16 +89,18 @@ class Translation:
         addresses: dict[tuple[str, str, str], ResourceAddress] = {}
         resources = []
         remedy = replace_remedy("albform" if module else "albform cluster")
+
+        def address_of(obj: AviObject) -> ResourceAddress:
+            key = (obj.api_type, obj.name, obj.tenant)
+            address = addresses.get(key)
+            if address is None:
+                address = addresses[key] = self.address(obj, module)
+            return address
+
         for obj in self.objects:
-            deps = []
-            for target in self._dependencies(obj, index):
-                key = (target.api_type, target.name, target.tenant)
-                address = addresses.get(key)
-                if address is None:
-                    address = addresses[key] = self.address(target, module)
-                deps.append(address)
+            deps = [address_of(target) for target in self._dependencies(obj, index)]
             resources.append(ResourceConfig(
-                address=self.address(obj, module),
+                address=address_of(obj),
                 attributes=dict(obj.body),
                 depends_on=tuple(deps),
                 replace_remedy=remedy,
@@ -145,7 +147,7 @@ def _refs(values: Iterable[Any], out: list[tuple[str, str]]) -> list[tuple[str, 
     for v in values:
         kind = type(v)
         if kind is str:
-            if v.startswith("/api/"):
+            if v[:5] == "/api/":  # startswith, without a method call per string
                 m = _NAME_REF.fullmatch(v)
                 if m is not None:
                     out.append((m.group(1), m.group(2)))
