@@ -18,7 +18,7 @@ its final content is known only after apply.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,15 +110,25 @@ def collect_references(value: object, into: set[ResourceAddress] | None = None,
                        ) -> set[ResourceAddress]:
     """Every resource address a ``Deferred`` inside ``value`` refers to."""
     found = set() if into is None else into
-    if isinstance(value, Deferred):
-        found.update(value.references)
-    elif isinstance(value, dict):
-        for v in value.values():
-            collect_references(v, found)
-    elif isinstance(value, list):
-        for v in value:
-            collect_references(v, found)
+    _references_in((value,), found)
     return found
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _references_in(values: Iterable[object], found: set[ResourceAddress]) -> None:
+    # Asked of every configured body (a decoder's self-reference check, dependencies):
+    # scalars, most of every body, are told by their exact type with no call.
+    for v in values:
+        if type(v) in _SCALARS:
+            continue
+        if isinstance(v, Deferred):
+            found.update(v.references)
+        elif isinstance(v, dict):
+            _references_in(v.values(), found)
+        elif isinstance(v, list):
+            _references_in(v, found)
 
 
 def resolve_deferred(value: Any, resolve: Resolver) -> Any:

@@ -21,7 +21,7 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.config import MovedBlock, OutputConfig, ResourceConfig
 from albform.engine.diagnostics import Diagnostic, Diagnostics, DiagnosticsError, SourceRange
 from albform.engine.values import UNKNOWN, Deferred, Resolver
-from albform.modules.hcl.direct_refs import direct_deferred, direct_parts
+from albform.modules.hcl.direct_refs import Part, direct_deferred, direct_parts
 from albform.modules.hcl.expressions import (
     FUNCTIONS,
     Context,
@@ -198,12 +198,14 @@ def evaluate_attribute(expr: ast.Node, ctx: Context, filename: str, text: str = 
         return expr.value  # most arguments: nothing to evaluate, check or defer
     parts = direct_parts(expr, ctx)
     if parts is not None:  # no probe needed (direct_refs, rule 1)
-        return direct_deferred(parts, type(expr) is not ast.Template,
-                               _deferred_evaluation(expr, ctx, filename),
-                               text or "(expression)")
-    if type(expr) is ast.TupleCons and _direct_items(expr, ctx):
-        # What the probe of the whole tuple would lead to, without it (see below).
-        return [evaluate_attribute(item, ctx, filename) for item in expr.items]
+        return _direct(expr, parts, ctx, filename, text)
+    if type(expr) is ast.TupleCons:
+        items = _direct_items(expr, ctx)
+        if items is not None:
+            # What the probe of the whole tuple would lead to, without it (see below).
+            return [item.value if parts is None  # type: ignore[attr-defined]
+                    else _direct(item, parts, ctx, filename, "")
+                    for item, parts in zip(expr.items, items, strict=True)]
     refs: set[ResourceAddress] = set()
     value = evaluate_value(expr, ctx.probing(refs))
     if not refs:
@@ -217,18 +219,27 @@ def evaluate_attribute(expr: ast.Node, ctx: Context, filename: str, text: str = 
     return make_deferred(expr, ctx, refs, filename, text or "(expression)")
 
 
-def _direct_items(expr: ast.TupleCons, ctx: Context) -> bool:
-    """Every item is a literal other than a float, or a direct reference, and one is a
-    reference: the probe of the tuple would find references, so the tuple is split, item by
-    item — each of which evaluate_attribute takes without probing."""
-    found = False
+def _direct(expr: ast.Node, parts: list[Part], ctx: Context, filename: str, text: str,
+            ) -> Deferred:
+    return direct_deferred(parts, type(expr) is not ast.Template,
+                           _deferred_evaluation(expr, ctx, filename), text or "(expression)")
+
+
+def _direct_items(expr: ast.TupleCons, ctx: Context) -> list[list[Part] | None] | None:
+    """When every item is a literal other than a float (None in the answer) or a direct
+    reference (its parts), and one is a reference: the probe of the tuple would find
+    references, so the tuple is split, item by item, as evaluate_attribute takes each —
+    literals as they are, references without probing. Else None."""
+    found: list[list[Part] | None] = []
     for item in expr.items:
         if type(item) is ast.Literal and not isinstance(item.value, float):
+            found.append(None)
             continue
-        if direct_parts(item, ctx) is None:
-            return False
-        found = True
-    return found
+        parts = direct_parts(item, ctx)
+        if parts is None:
+            return None
+        found.append(parts)
+    return found if any(p is not None for p in found) else None
 
 
 def evaluate_static(expr: ast.Node, ctx: Context, what: str) -> Any:

@@ -62,6 +62,9 @@ class TypeNamespace(Namespace):
         self.scope = scope
         self.mode = mode
         self.type_name = type_name
+        # Names known to be single instances: that never changes once known (declarations
+        # are fixed, expansions worked out once), so the scope is asked once per name.
+        self._single: dict[str, ResourceAddress] = {}
 
     def attr(self, name: str, line: int, ctx: Context) -> Any:
         return self.scope.resource(self.mode, self.type_name, name, line, ctx)
@@ -69,7 +72,12 @@ class TypeNamespace(Namespace):
     def instance_address(self, name: str) -> ResourceAddress | None:
         """The address of ``TYPE.name`` when it is declared with a single instance already
         known to be single (``direct_refs`` rule 1); else None."""
-        return self.scope.instance_address(self.mode, self.type_name, name)
+        found = self._single.get(name)
+        if found is None:
+            found = self.scope.instance_address(self.mode, self.type_name, name)
+            if found is not None:
+                self._single[name] = found
+        return found
 
 
 class DataNamespace(Namespace):
