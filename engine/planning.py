@@ -48,7 +48,7 @@ from albform.engine.planning_checks import (
     check_replace_referenced,
     unset_dangling_refs,
 )
-from albform.engine.planning_refresh import apply_moves, matches, refresh
+from albform.engine.planning_refresh import apply_moves, matches, refresh, unheld_by_state
 from albform.engine.planning_resource import Planner, plan_data, plan_resource
 from albform.engine.provider import Provider
 from albform.engine.recovery import reconcile
@@ -116,7 +116,8 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
         p.ahead = DesiredAhead(provider, list(config.by_address().values())) \
             if _plans_all(options) else None
         with p.ahead or contextlib.nullcontext():
-            prior_state, refresh_diags = refresh(moved_state, provider, hook, parallelism)
+            prior_state, refresh_diags = refresh(moved_state, provider, hook, parallelism,
+                                                 unheld_by_state(config, p.schema))
         p.diags.extend(refresh_diags)
         types = {r.address.type for r in moved_state.resources}
         drift = detect_drift(moved_state, prior_state,

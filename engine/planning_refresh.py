@@ -14,7 +14,7 @@ exception, and the objects of that type keep their stored attributes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -23,6 +23,7 @@ from albform.engine.config import Configuration
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.hooks import Hook
 from albform.engine.provider import Provider, ProviderError, ReadRequest, ReadResult
+from albform.engine.schema import ResourceSchema, StateForm
 from albform.engine.secrets import keep_digests
 from albform.engine.state.model import ResourceState, State
 
@@ -63,8 +64,10 @@ def apply_moves(config: Configuration, state: State,
 
 
 def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
+            full_read: Collection[ResourceAddress] = (),
             ) -> tuple[State, Diagnostics]:
-    """The state after reading every managed object back; see the module docstring."""
+    """The state after reading every managed object back; see the module docstring. The
+    objects at ``full_read`` are asked without their marks (``unheld_by_state``)."""
     diags = Diagnostics()
     by_type: dict[str, list[ReadRequest]] = {}
     objects = (*state.resources, *state.deposed) if state.deposed else state.resources
@@ -74,7 +77,8 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         hook.pre_refresh(r.address)
         # Positions, not addresses, correlate results: ints hash much faster at 50,000.
         by_type.setdefault(r.address.type, []).append(
-            ReadRequest(r.address.type, r.attributes, key=i, mark=r.mark))
+            ReadRequest(r.address.type, r.attributes, key=i,
+                        mark=None if full_read and r.address in full_read else r.mark))
     results, failed = _read_all(provider, list(by_type.values()), parallelism)
     for type_name, error in failed.items():
         diags.error("Failed to refresh objects",
@@ -116,6 +120,24 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         return replace(state, resources=tuple(kept)), diags
     return replace(state, resources=tuple(r for r in kept if r.deposed is None),
                    deposed=tuple(r for r in kept if r.deposed is not None)), diags
+
+
+def unheld_by_state(config: Configuration, schema: Callable[[str], ResourceSchema | None],
+                    ) -> frozenset[ResourceAddress]:
+    """The configured resources that set a key their type's state form has no place for
+    (an Avi API field the official provider lacks, ``ALBFORM_API_EXTRAS``). A state read
+    back from its file has lost that key, so a mark cannot vouch for it: the plan compares
+    the configuration with the object as read, and these are read in full."""
+    unheld: set[ResourceAddress] = set()
+    forms: dict[str, StateForm | None] = {}
+    for rc in config.resources:
+        if rc.address.type not in forms:
+            found = schema(rc.address.type)
+            forms[rc.address.type] = found.state_form if found is not None else None
+        form = forms[rc.address.type]
+        if form is not None and not form.holds(rc.attributes):
+            unheld.add(rc.address)
+    return frozenset(unheld)
 
 
 def _read_all(provider: Provider, groups: Sequence[Sequence[ReadRequest]], parallelism: int,

@@ -77,6 +77,9 @@ class StateForm(Protocol):
     def kept(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
         """``attributes`` without the keys ``to_state`` has no place for, values as given."""
 
+    def holds(self, attributes: Mapping[str, Any]) -> bool:
+        """Whether ``kept(attributes)`` keeps every key of ``attributes`` (nothing dropped)."""
+
     def state_path(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]: ...
 
     def internal_path(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]: ...

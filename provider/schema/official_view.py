@@ -211,6 +211,23 @@ class OfficialStateForm:
             out[name] = value
         return out
 
+    def holds(self, attributes: Mapping[str, Any]) -> bool:
+        """Whether ``kept(attributes)`` would keep every key (at every nesting level): a state
+        written and read back still has all of ``attributes``' keys. Stops at the first key
+        the form has no place for; values that are not objects or lists of them are leaves."""
+        for name, value in attributes.items():
+            facts = self._attrs.get(name)
+            if facts is None:
+                if self._top and name == "id":
+                    continue
+                return False
+            if isinstance(value, dict | list) and self._is_block(facts):
+                child = self._child(facts, self._internal.get(name), name)
+                items = [value] if isinstance(value, dict) else value
+                if not all(child.holds(v) for v in items if isinstance(v, Mapping)):
+                    return False
+        return True
+
     def _read_of(self, name: str) -> _Read:
         facts = self._attrs.get(name)
         internal = self._internal.get(name)

@@ -325,6 +325,12 @@ def test_state_form_round_trip(tf_type: str, data: st.DataObject) -> None:
     noisy = _with_extras(internal)
     assert _significant(form.kept(noisy)) == _significant(form.from_state(form.to_state(noisy)))
     assert form.kept(internal) == internal
+    # ``holds`` answers whether ``kept`` would drop nothing, at every depth (a refresh may
+    # trust a read mark only for configurations the state holds whole).
+    nested = {k: _with_extras(v) for k, v in internal.items()}
+    for value in (internal, noisy, nested):
+        assert form.holds(value) == (form.kept(value) == value)
+    assert form.holds(internal) and not form.holds(noisy)
 
 
 def _with_extras(value: Any) -> Any:
