@@ -96,7 +96,7 @@ def _projection_objects(client: Client) -> None:
 
 _FIELDS = ["server_count", "servers", "vip_runtime", "vs_refs", "vip", "pool_ref",
            "vsvip_ref", "tenant_ref", "cloud_ref", "lb_algorithm", "services", "name",
-           "no_such_field"]
+           "no_such_field", "_last_modified", "uuid"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
