@@ -78,27 +78,3 @@ def test_parse_retry_after_forms():
     when = datetime(2030, 1, 1, 0, 0, 10, tzinfo=UTC)
     now = datetime(2030, 1, 1, 0, 0, 0, tzinfo=UTC).timestamp()
     assert parse_retry_after(format_datetime(when, usegmt=True), now=lambda: now) == 10.0
-
-
-def test_a_retry_is_logged_with_the_calls_name_asked_only_then(sleeps, caplog):
-    policy = RetryPolicy(sleep=sleeps, jitter=lambda: 0.5, initial_wait=1.0)
-    asked: list[int] = []
-
-    def name() -> str:
-        asked.append(1)
-        return "POST /api/pool"
-
-    assert policy.call(lambda: "ok", what=name) == "ok"
-    assert asked == []  # a call that succeeds at once never builds its name
-    outcomes = iter([ServerError(503, "busy"), "ok"])
-
-    def flaky():
-        item = next(outcomes)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    with caplog.at_level("INFO", logger="albform.provider.client"):
-        assert policy.call(flaky, what=name) == "ok"
-    assert [r.getMessage() for r in caplog.records] == [
-        "retrying POST /api/pool after attempt 1 failed (HTTP 503: busy); waiting 0.50s"]
