@@ -60,7 +60,7 @@ class BulkReader:
                  api_type: Callable[[str], str], tenant_of: Callable[[Mapping[str, Any]], Tenant],
                  is_partial: Callable[[str], bool],
                  read_one: Callable[[ReadRequest], ReadResult],
-                 read_alone: Callable[[ReadRequest], bool],
+                 read_alone: Callable[[str], bool],
                  counting: Callable[[], AbstractContextManager[Any]] | None = None,
                  marks: ReadMarks | None = None) -> None:
         self._api = api
@@ -78,7 +78,14 @@ class BulkReader:
         """Results by request key, and the API calls made on helper threads (counted only
         when ``counting`` was given; the caller's own tally sees its own thread only)."""
         results: dict[object, ReadResult] = {}
-        if any(self._is_partial(req.type_name) for req in requests):
+        # Per type name, asked once: (API type, read alone, partial). A refresh sends one type.
+        kinds: dict[str, tuple[str, bool, bool]] = {}
+        for req in requests:
+            if req.type_name not in kinds and req.type_name != SERVER_TYPE:
+                kinds[req.type_name] = (self._api_type(req.type_name),
+                                        self._read_alone(req.type_name),
+                                        self._is_partial(req.type_name))
+        if any(partial for _, _, partial in kinds.values()):
             self._routes.forget_views()
         groups: dict[tuple[str, Tenant], list[tuple[ReadRequest, str]]] = {}
         route_groups: dict[tuple[str, Tenant], list[ReadRequest]] = {}
@@ -92,10 +99,11 @@ class BulkReader:
                     member_groups.setdefault((pool_id, self._tenant_of(req.attributes)), []) \
                         .append(req)
                 continue
-            if self._read_alone(req):  # singletons: one GET each
+            objtype, alone, partial = kinds[req.type_name]
+            if alone:  # singletons: one GET each
                 results[req.key] = self._read_one(req)
                 continue
-            if self._is_partial(req.type_name):
+            if partial:
                 vrf_id = self._routes.vrf_from_state(req.attributes)
                 if vrf_id is None:
                     results[req.key] = ReadResult(None)
@@ -107,7 +115,7 @@ class BulkReader:
             if uuid is None:
                 results[req.key] = self._read_one(req)
                 continue
-            key = (self._api_type(req.type_name), self._tenant_of(req.attributes))
+            key = (objtype, self._tenant_of(req.attributes))
             groups.setdefault(key, []).append((req, uuid))
         worker_calls = self._read_groups(groups, results)
         for (vrf_uuid, vrf_tenant), reqs in route_groups.items():

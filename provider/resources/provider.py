@@ -221,8 +221,8 @@ class AviProvider:
         return kept_id(prior, out) if out is not None else None
 
     def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
-        for req in requests:
-            self._objtype(req.type_name)
+        for type_name in {req.type_name for req in requests}:
+            self._objtype(type_name)
         counting = self._counting()
         if counting is not None:
             # This thread's calls (plus its helpers'): the engine refreshes types at once.
@@ -243,17 +243,18 @@ class AviProvider:
         bulk, helper_calls = self._bulk.read_many(requests)
         results = dict(bulk)
         for req in requests:
-            objtype = self.registry.api_type(req.type_name)
             got = results.get(req.key)
+            # Unchanged answers are the request's attributes already (most of a refresh).
             if got is not None and got.attributes is not None and not got.unchanged \
                     and not self.registry.is_partial(req.type_name):
+                objtype = self.registry.api_type(req.type_name)
                 results[req.key] = ReadResult(
                     self._reread(objtype, req.attributes, got.attributes), got.diagnostics,
                     mark=got.mark)
         return results, helper_calls
 
-    def _read_alone(self, request: ReadRequest) -> bool:
-        return self.registry.is_singleton(self.registry.api_type(request.type_name))
+    def _read_alone(self, type_name: str) -> bool:
+        return self.registry.is_singleton(self.registry.api_type(type_name))
 
     def read_data_source(self, type_name: str, query: Mapping[str, Any]) -> ReadResult:
         objtype = self._objtype(type_name)
