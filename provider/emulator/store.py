@@ -106,6 +106,10 @@ class Allocation:
     vip_id: str
 
 
+# Listings whose seqs Store._page_start keeps at once (a refresh walks a few at a time).
+_SEQ_LISTINGS = 16
+
+
 class _Cut:
     """The SELECT columns that cut each body to the top-level ``fields`` it has (JSON1), and
     how to build the ``StoredObject`` from such a row. Fields the store cannot cut by
@@ -148,6 +152,9 @@ class Store:
                 " SELECT type, tenant, COUNT(*) FROM objects GROUP BY type, tenant; COMMIT;")
             row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM objects").fetchone()
             self._seq = int(row[0])
+        # Store._page_start: every seq of a listing, kept while the database is unchanged.
+        self._seqs: dict[tuple[str, tuple[Any, ...]], list[int]] = {}
+        self._seqs_generation: tuple[int, int] | None = None
 
     def close(self) -> None:
         with self._lock:
@@ -293,10 +300,17 @@ class Store:
                     f"SELECT COUNT(*) FROM objects WHERE {clause}", args).fetchone()[0])
             else:
                 total = self._count(obj_type, tenants)
+            start = self._page_start(clause, args, order, offset) if limit else None
             if cut is not None:
                 args = [*cut.args, *args]
             if limit is None:
                 sql = f"SELECT {columns} FROM objects WHERE {clause} ORDER BY {order}"
+            elif start is not None:
+                # Keyset: the page starts at a known seq, no OFFSET walk over the pages before.
+                sql = (f"SELECT {columns} FROM objects WHERE rowid IN ("
+                       f"SELECT rowid FROM objects WHERE ({clause}) AND seq >= ? ORDER BY seq"
+                       f" LIMIT ?) ORDER BY seq")
+                args = [*args, start, limit]
             else:
                 # Page on rowids first: OFFSET then walks an index, not the bodies it skips.
                 sql = (f"SELECT {columns} FROM objects WHERE rowid IN ("
@@ -306,6 +320,32 @@ class Store:
             rows = self._db.execute(sql, args).fetchall()
         make = self._row if cut is None else cut.row
         return total, [make(r) for r in rows]
+
+    def _page_start(self, clause: str, args: Sequence[Any], order: str,
+                    offset: int) -> int | None:
+        """The seq of the row at ``offset`` in ``clause``'s seq order, or None to page by
+        OFFSET (another order, the first page, past the end, or seqs not unique: databases
+        shared by processes can repeat one). Every seq of a listing is read once and kept
+        until the database changes (this connection's changes or another's commit), so a
+        walk over numbered pages costs one index scan, not one per page growing with the
+        page number. Call with the lock held."""
+        if order != "seq" or offset <= 0:
+            return None
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        generation = (self._db.total_changes, version)
+        if self._seqs_generation != generation:
+            self._seqs.clear()
+            self._seqs_generation = generation
+        key = (clause, tuple(args))
+        seqs = self._seqs.get(key)
+        if seqs is None:
+            if len(self._seqs) >= _SEQ_LISTINGS:
+                self._seqs.clear()
+            listed = [r[0] for r in self._db.execute(
+                f"SELECT seq FROM objects WHERE {clause} ORDER BY seq", args)]
+            seqs = listed if len(set(listed)) == len(listed) else []
+            self._seqs[key] = seqs
+        return seqs[offset] if offset < len(seqs) else None
 
     def _count(self, obj_type: str, tenants: Sequence[str] | None) -> int:
         sql, args = "SELECT COALESCE(SUM(n), 0) FROM counts WHERE type = ?", [obj_type]
