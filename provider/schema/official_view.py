@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeAlias
 
 from albform.engine.schema import AttributeSchema
 
@@ -114,6 +114,12 @@ _BLOCK_TYPES = ("list", "set")
 _SCALAR_KINDS = ("boolean", "integer", "number")
 
 
+# What ``OfficialStateForm.holds`` checks of one attribute (``_holds_of``).
+_LEAF = "leaf"
+_NO_PLACE = "no place"
+_Holds: TypeAlias = "OfficialStateForm | str"
+
+
 @dataclass(frozen=True, slots=True)
 class _Read:
     """How ``from_state`` converts one attribute: kept as read (not in the official schema),
@@ -134,7 +140,7 @@ class OfficialStateForm:
     to every resource); the provider re-reads them anyway.
     """
 
-    __slots__ = ("_adopt", "_attrs", "_children", "_internal", "_reads", "_top")
+    __slots__ = ("_adopt", "_attrs", "_children", "_holds", "_internal", "_reads", "_top")
 
     def __init__(self, block: Mapping[str, Any],
                  internal: Mapping[str, AttributeSchema] | None, *, top: bool = True,
@@ -146,6 +152,7 @@ class OfficialStateForm:
         # same few blocks hundreds of thousands of times.
         self._children: dict[str, OfficialStateForm] = {}
         self._reads: dict[str, _Read] = {}  # how from_state converts each attribute
+        self._holds: dict[str, _Holds] = {}  # what holds() checks of each attribute
         self._internal = internal or {}
         self._top = top
         self._adopt = adopt
@@ -214,19 +221,40 @@ class OfficialStateForm:
     def holds(self, attributes: Mapping[str, Any]) -> bool:
         """Whether ``kept(attributes)`` would keep every key (at every nesting level): a state
         written and read back still has all of ``attributes``' keys. Stops at the first key
-        the form has no place for; values that are not objects or lists of them are leaves."""
+        the form has no place for; values that are not objects or lists of them are leaves.
+        Each attribute's check is decided once per form (``_holds_of``): a plan asks this of
+        every configured resource before its refresh starts."""
+        checks = self._holds
         for name, value in attributes.items():
-            facts = self._attrs.get(name)
-            if facts is None:
-                if self._top and name == "id":
-                    continue
-                return False
-            if isinstance(value, dict | list) and self._is_block(facts):
-                child = self._child(facts, self._internal.get(name), name)
-                items = [value] if isinstance(value, dict) else value
-                if not all(child.holds(v) for v in items if isinstance(v, Mapping)):
+            check = checks.get(name)
+            if check is None:
+                check = self._holds_of(name)
+            if isinstance(check, str):  # no block: the value is a leaf, or has no place
+                if check is _NO_PLACE:
                     return False
+                continue
+            if isinstance(value, dict):
+                if not check.holds(value):
+                    return False
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, Mapping) and not check.holds(item):
+                        return False
         return True
+
+    def _holds_of(self, name: str) -> _Holds:
+        """What ``holds`` checks of attribute ``name``: no place for it (``_NO_PLACE``; the
+        top level's ``id`` has one), a value kept as it is (``_LEAF``), or a block whose
+        object values its child form must hold."""
+        facts = self._attrs.get(name)
+        if facts is None:
+            check: _Holds = _LEAF if self._top and name == "id" else _NO_PLACE
+        elif self._is_block(facts):
+            check = self._child(facts, self._internal.get(name), name)
+        else:
+            check = _LEAF
+        self._holds[name] = check
+        return check
 
     def _read_of(self, name: str) -> _Read:
         facts = self._attrs.get(name)
