@@ -158,21 +158,25 @@ class Graph(Generic[V]):
     def topological_order(self, key: SortKey | None = None) -> list[V]:
         """Dependencies first. Among vertices ready at the same time the smallest ``key``
         (default: insertion order) comes first. Raises ``CycleError`` on a cycle."""
-        rank = self._tie_breaker(key)
-        waiting = {v: len(deps) for v, deps in self._dependencies.items()}
-        heap = [(rank(v), n, v) for n, (v, count) in enumerate(waiting.items()) if count == 0]
-        heapq.heapify(heap)
+        # The tie-breaker is a total order (insertion position last), so each vertex gets its
+        # place in it once and the heap holds those ints: no tuples compared per heap step,
+        # which were most of the cost at 50,000 vertices.
+        vertices = list(self._dependencies)
+        if key is not None:
+            vertices.sort(key=self._tie_breaker(key))
+        place = {v: i for i, v in enumerate(vertices)}
+        waiting = [len(self._dependencies[v]) for v in vertices]
+        heap = [i for i, count in enumerate(waiting) if count == 0]  # ascending: a heap
         order: list[V] = []
-        counter = len(heap)
         while heap:
-            _, _, v = heapq.heappop(heap)
+            v = vertices[heapq.heappop(heap)]
             order.append(v)
             for dependent in self._dependents[v]:
-                waiting[dependent] -= 1
-                if waiting[dependent] == 0:
-                    counter += 1
-                    heapq.heappush(heap, (rank(dependent), counter, dependent))
-        if len(order) != len(self._dependencies):
+                i = place[dependent]
+                waiting[i] -= 1
+                if waiting[i] == 0:
+                    heapq.heappush(heap, i)
+        if len(order) != len(vertices):
             raise CycleError(self.find_cycles())
         return order
 

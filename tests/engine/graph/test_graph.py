@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 from hypothesis import given
@@ -166,3 +167,29 @@ def test_large_chain_orders_and_finds_no_cycle() -> None:
     g.connect(0, n - 1)
     (cycle,) = g.find_cycles()
     assert len(cycle) == n + 1
+
+
+def _reference_order(g: Graph[int], rank: dict[int, tuple[int, int]]) -> list[int]:
+    """The contract spelt out slowly: take the smallest-ranked ready vertex, again and again."""
+    done: set[int] = set()
+    order: list[int] = []
+    while len(order) < len(g):
+        ready = [v for v in g if v not in done and set(g.dependencies(v)) <= done]
+        v = min(ready, key=rank.__getitem__)
+        done.add(v)
+        order.append(v)
+    return order
+
+
+@given(dags(), st.randoms(use_true_random=False), st.integers(1, 4))
+def test_topological_order_takes_the_smallest_ready_vertex(
+        dag: Graph[int], rnd: random.Random, modulus: int) -> None:
+    vertices = list(dag)
+    rnd.shuffle(vertices)  # insertion order apart from the vertices' own order
+    g: Graph[int] = Graph(vertices)
+    for dependent, dependency in dag.edges():
+        g.connect(dependent, dependency)
+    inserted = {v: i for i, v in enumerate(vertices)}
+    assert g.topological_order() == _reference_order(g, {v: (0, i) for v, i in inserted.items()})
+    assert g.topological_order(key=lambda v: v % modulus) == _reference_order(
+        g, {v: (v % modulus, i) for v, i in inserted.items()})  # ties: insertion order
