@@ -146,4 +146,27 @@ def pushed(stored: State | None, given: State, *, force: bool, local: bool,
         return given
     same = stored.same_content(given) if local else stored.same_content(given) and (
         stored.lineage, stored.serial) == (given.lineage, given.serial)
-    return given if same else given.next_serial()
+    return given if same else vouched_marks(stored, given).next_serial()
+
+
+def vouched_marks(stored: State | None, given: State) -> State:
+    """``given`` with a read mark kept only on an object the ``stored`` state holds with the
+    same mark and the same attributes. A mark says the attributes beside it are what a read
+    of that object version gave, so a refresh may keep them unread; on an object edited by
+    hand (``state pull``, edit, ``state push``) it would keep the edit, where Terraform's
+    refresh reads the object and drops it. Such an object is read in full next time."""
+    before = {(r.address, r.deposed): r for r in (*stored.resources, *stored.deposed)} \
+        if stored is not None else {}
+
+    def vouched(r: ResourceState) -> ResourceState:
+        if r.mark is None:
+            return r
+        old = before.get((r.address, r.deposed))
+        if old is not None and old.mark == r.mark and old.attributes == r.attributes:
+            return r
+        return dataclasses.replace(r, mark=None)
+
+    if not any(r.mark is not None for r in (*given.resources, *given.deposed)):
+        return given
+    return dataclasses.replace(given, resources=tuple(vouched(r) for r in given.resources),
+                               deposed=tuple(vouched(r) for r in given.deposed))

@@ -89,6 +89,26 @@ def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: P
     assert albform(chdir, "state", "push", str(tmp_path / "pushed.tfstate")).code == 0
     assert _marks(work) == moved
 
+    # A hand edit pushed back: that object's mark goes (its attributes were not read), so
+    # the next refresh reads it: the edit shows as changed outside albform and nothing is
+    # planned for it, as Terraform's refresh would have it.
+    (p1,) = [r for r in doc["resources"] if r["name"] == "p1"]
+    attrs = p1["instances"][0]["attributes"]
+    attrs["default_server_port"] = "8080" if isinstance(attrs["default_server_port"], str) \
+        else 8080
+    doc["serial"] += 1
+    (tmp_path / "edited.tfstate").write_text(json.dumps(doc))
+    assert albform(chdir, "state", "push", str(tmp_path / "edited.tfstate")).code == 0
+    edited_marks = _marks(work)
+    assert edited_marks["avi_pool.p1"] is None
+    assert {a: m for a, m in edited_marks.items() if a != "avi_pool.p1"} == \
+        {a: m for a, m in moved.items() if a != "avi_pool.p1"}
+    replan = albform(chdir, "plan", "-no-color")  # p0 is still at avi_pool.moved
+    assert replan.code == 0, replan.out + replan.err
+    assert "avi_pool.p1: Refreshing state..." in replan.out
+    assert "# avi_pool.p1 has changed" in replan.out and "8080 -> 80" in replan.out
+    assert "# avi_pool.p1 will be" not in replan.out, replan.out
+
 
 def test_a_state_without_marks_gains_them_by_a_refresh_only_apply(albform: Any,
                                                                    tmp_path: Path) -> None:
