@@ -27,9 +27,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from albform.engine.provider import ProviderError
+
 _READY = "ready "
+_FAILED = "failed "  # the child could not start: the reason follows
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
+
+
+class EmulatorStartError(ProviderError):
+    """The embedded emulator did not start (its database cannot be opened, say): the message
+    says why, and the CLI shows it as an error, not a traceback."""
 
 
 class EmulatorProcess:
@@ -69,7 +77,7 @@ class EmulatorProcess:
 def spawn_emulator(*, db_path: Path, password: str,
                    start_timeout: float = START_TIMEOUT_S) -> EmulatorProcess:
     """Start the emulator on ``db_path`` (plain HTTP on 127.0.0.1, a free port) in a child
-    process; returns once it serves. Raises ``RuntimeError`` when it does not start."""
+    process; returns once it serves. Raises ``EmulatorStartError`` when it does not start."""
     return StartingEmulator(db_path=db_path, password=password).ready(start_timeout)
 
 
@@ -96,8 +104,8 @@ class StartingEmulator:
             raise
 
     def ready(self, start_timeout: float = START_TIMEOUT_S) -> EmulatorProcess:
-        """The running emulator, once it serves (at most once). Raises ``RuntimeError`` when
-        it does not start."""
+        """The running emulator, once it serves (at most once). Raises ``EmulatorStartError``
+        when it does not start, with the child's reason when it gave one."""
         proc, self._proc = self._proc, None
         if proc is None:
             raise RuntimeError("this emulator was already handed over or abandoned")
@@ -109,8 +117,10 @@ class StartingEmulator:
             raise
         if not line.startswith(_READY):
             _kill(proc)
-            raise RuntimeError(f"the embedded controller emulator did not start (exit status "
-                               f"{proc.returncode}; its error output is above)")
+            reason = line[len(_FAILED):].strip() if line.startswith(_FAILED) else \
+                f"exit status {proc.returncode}; its error output is above"
+            raise EmulatorStartError(f"The embedded controller emulator did not start with the "
+                                     f"database {self.db_path}: {reason}.")
         return EmulatorProcess(proc, line[len(_READY):].strip())
 
     def abandon(self) -> None:
@@ -150,10 +160,15 @@ def _close_quietly(stream: IO[bytes] | None) -> None:
 
 def _serve_until_stdin_closes() -> int:
     """The child's side of the protocol (module docstring)."""
-    from albform.provider.emulator.server import start_emulator
-
     settings = json.loads(sys.stdin.buffer.readline() or b"{}")
-    emulator = start_emulator(db_path=settings["db_path"], password=settings["password"])
+    try:
+        from albform.provider.emulator.server import start_emulator
+
+        emulator = start_emulator(db_path=settings["db_path"], password=settings["password"])
+    except Exception as exc:  # the parent reports it (EmulatorStartError): one line, no trace
+        sys.stdout.write(f"{_FAILED}{type(exc).__name__}: {exc}\n")
+        sys.stdout.flush()
+        return 1
     try:
         sys.stdout.write(f"{_READY}{emulator.url}\n")
         sys.stdout.flush()

@@ -39,6 +39,18 @@ def test_corrupt_state_is_reported_and_left_untouched(albform: Any, tmp_path: Pa
     assert (work / "terraform.tfstate").read_text() == "{not json"
 
 
+def test_an_emulator_database_that_cannot_be_opened_is_an_error(albform: Any,
+                                                                   tmp_path: Path) -> None:
+    # ALBFORM_EMULATOR_DB naming a directory: the child emulator says why it cannot start,
+    # albform shows it as an error (the fixture fails on any traceback, the child's too).
+    (tmp_path / "a-directory").mkdir()
+    result = albform("-chdir=" + str(_config(tmp_path)), "plan",
+                     env={"ALBFORM_EMULATOR_DB": str(tmp_path / "a-directory")})
+    assert result.code == 1
+    assert "Error: Avi controller error" in result.err
+    assert "did not start" in result.err and "unable to open database file" in result.err
+
+
 def test_held_lock_names_its_holder_then_force_unlock_releases_it(albform: Any,
                                                                    tmp_path: Path) -> None:
     from albform.engine.state.backends.local import LocalBackend

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from albform.provider.emulator.process import spawn_emulator
+from albform.engine.provider import ProviderError
+from albform.provider.emulator.process import EmulatorStartError, spawn_emulator
 
 PASSWORD = "child-secret-password"
 
@@ -70,5 +71,8 @@ def test_child_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
 
 
 def test_a_child_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match="did not start"):
+    with pytest.raises(EmulatorStartError, match="did not start") as raised:
         spawn_emulator(db_path=tmp_path / "missing-dir" / "e.db", password=PASSWORD)
+    # The child's reason, one line: the CLI shows it as an error (a ProviderError).
+    assert "unable to open database file" in str(raised.value)
+    assert isinstance(raised.value, ProviderError)
