@@ -116,8 +116,12 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
         p.ahead = DesiredAhead(provider, list(config.by_address().values())) \
             if _plans_all(options) else None
         with p.ahead or contextlib.nullcontext():
-            prior_state, refresh_diags = refresh(moved_state, provider, hook, parallelism,
-                                                 unheld_by_state(config, p.schema))
+            # Only marked objects can be asked without their marks (an old state has none).
+            marked = any(r.mark is not None for r in moved_state.resources) or any(
+                r.mark is not None for r in moved_state.deposed)
+            prior_state, refresh_diags = refresh(
+                moved_state, provider, hook, parallelism,
+                unheld_by_state(config, p.schema) if marked else ())
         p.diags.extend(refresh_diags)
         types = {r.address.type for r in moved_state.resources}
         drift = detect_drift(moved_state, prior_state,

@@ -114,14 +114,15 @@ def collect_references(value: object, into: set[ResourceAddress] | None = None,
     return found
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+# The exact types of plain JSON scalars: told apart by ``type(v) in PLAIN_TYPES``, no call.
+PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 
 
 def _references_in(values: Iterable[object], found: set[ResourceAddress]) -> None:
     # Asked of every configured body (a decoder's self-reference check, dependencies):
     # scalars, most of every body, are told by their exact type with no call.
     for v in values:
-        if type(v) in _SCALARS:
+        if type(v) in PLAIN_TYPES:
             continue
         if isinstance(v, Deferred):
             found.update(v.references)

@@ -155,8 +155,6 @@ def vouched_marks(stored: State | None, given: State) -> State:
     of that object version gave, so a refresh may keep them unread; on an object edited by
     hand (``state pull``, edit, ``state push``) it would keep the edit, where Terraform's
     refresh reads the object and drops it. Such an object is read in full next time."""
-    before = {(r.address, r.deposed): r for r in (*stored.resources, *stored.deposed)} \
-        if stored is not None else {}
 
     def vouched(r: ResourceState) -> ResourceState:
         if r.mark is None:
@@ -168,5 +166,7 @@ def vouched_marks(stored: State | None, given: State) -> State:
 
     if not any(r.mark is not None for r in (*given.resources, *given.deposed)):
         return given
+    before = {(r.address, r.deposed): r for r in (*stored.resources, *stored.deposed)} \
+        if stored is not None else {}
     return dataclasses.replace(given, resources=tuple(vouched(r) for r in given.resources),
                                deposed=tuple(vouched(r) for r in given.deposed))

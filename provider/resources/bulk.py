@@ -139,15 +139,17 @@ class BulkReader:
         helper threads. Members with a current mark are checked by ``_last_modified`` first
         (module docstring): unchanged ones keep their attributes, missing ones are gone, the
         rest are read in full with the unmarked."""
-        stamps = {(req.key, uuid): stamp for members in groups.values()
-                  for req, uuid in members if (stamp := self._marks.stamp(req.mark)) is not None}
+        read_stamp = self._marks.stamp_reader()
+        stamps = {req.key: stamp for members in groups.values()
+                  for req, _ in members if (stamp := read_stamp(req.mark)) is not None}
         listed, calls = self._fetch_all(
-            {group: [u for req, u in members if (req.key, u) in stamps]
-             for group, members in groups.items()}, fields=STAMP_FIELDS)
+            {group: [u for req, u in members if req.key in stamps]
+             for group, members in groups.items()}, fields=STAMP_FIELDS) if stamps \
+            else ({group: {} for group in groups}, 0)
         full: dict[_Group, list[str]] = {}
         for group, members in groups.items():
             for req, uuid in members:
-                stamp = stamps.get((req.key, uuid))
+                stamp = stamps.get(req.key)
                 if stamp is None:
                     full.setdefault(group, []).append(uuid)
                     continue
@@ -159,6 +161,7 @@ class BulkReader:
                 else:
                     full.setdefault(group, []).append(uuid)
         found_by_group, more = self._fetch_all(full)
+        mark = self._marks.marker()
         for group in full:
             objtype = group[0]
             found = found_by_group[group]
@@ -167,7 +170,7 @@ class BulkReader:
                     continue
                 obj = found.get(uuid)
                 results[req.key] = ReadResult(None) if obj is None else ReadResult(
-                    normalize_object(objtype, obj), mark=self._marks.mark(stamp_of(obj)))
+                    normalize_object(objtype, obj), mark=mark(stamp_of(obj)))
         return calls + more
 
     def _fetch_all(self, groups: Mapping[_Group, Sequence[str]], fields: str | None = None,

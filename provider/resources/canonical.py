@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from albform.engine.schema import AttributeSchema
-from albform.engine.values import UNKNOWN, Deferred
+from albform.engine.values import PLAIN_TYPES, UNKNOWN, Deferred
 from albform.provider.resources.keyed_lists import sort_keyed_lists
 from albform.provider.resources.refs import is_ref_field
 from albform.provider.resources.resolver import DEFAULT_SCOPE, RefResolver, Scope
@@ -90,7 +90,7 @@ _Entry = tuple[frozenset[type], Step | None]
 
 _NONE: type = type(None)
 # Containers (rules 3, 4) keep these as given; rule 2 maps strings only.
-_PLAIN: frozenset[type] = frozenset({str, int, float, bool, _NONE})
+_PLAIN = PLAIN_TYPES
 _REF_KEPT: frozenset[type] = frozenset({int, float, bool, _NONE})
 # The exact types ``coerce_scalar`` returns unchanged for each kind; kinds it never changes
 # have no entry.

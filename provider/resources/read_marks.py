@@ -19,7 +19,7 @@ no mark: the object is read in full and gains one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from albform.provider.resources.normalize import normalize_object
@@ -51,18 +51,27 @@ class ReadMarks:
     def mark(self, stamp: str | None) -> str | None:
         """The mark of attributes read or written from a body with ``_last_modified`` =
         ``stamp``; None when there is no stamp."""
-        prefix = self._prefix() if stamp else None
-        return prefix + stamp if prefix is not None and stamp else None
+        return self.marker()(stamp)
 
     def stamp(self, mark: str | None) -> str | None:
         """The ``_last_modified`` a state's ``mark`` vouches for, or None when the mark is
         missing, foreign, or from another API version or normaliser epoch."""
-        if not isinstance(mark, str):
-            return None
+        return self.stamp_reader()(mark)
+
+    # A refresh applies these to every object: the prefix is worked out once per batch.
+    def marker(self) -> Callable[[str | None], str | None]:
+        """``mark`` for many stamps of one batch."""
         prefix = self._prefix()
-        if prefix is None or not mark.startswith(prefix):
-            return None
-        return mark[len(prefix):] or None
+        return lambda stamp: prefix + stamp if prefix is not None and stamp else None
+
+    def stamp_reader(self) -> Callable[[str | None], str | None]:
+        """``stamp`` for many marks of one batch."""
+        prefix = self._prefix()
+        if prefix is None:
+            return lambda mark: None
+        cut = len(prefix)
+        return lambda mark: (mark[cut:] or None) if isinstance(mark, str) \
+            and mark.startswith(prefix) else None
 
 
 class Seen(NamedTuple):

@@ -5,6 +5,7 @@ reason, when node/npm are absent or the registry cannot be reached."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -19,6 +20,27 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def out_of_band_client() -> Callable[[Path], contextlib.AbstractContextManager[Any]]:
+    """``with out_of_band_client(db_path) as client``: see ``_out_of_band_client``."""
+    return _out_of_band_client
+
+
+@contextlib.contextmanager
+def _out_of_band_client(db_path: Path) -> Iterator[Any]:
+    """An ``AviClient`` on the emulator database ``db_path``, as someone editing the
+    controller behind albform's back (its own emulator process, its own login)."""
+    from albform.provider.client import AviClient, ClientConfig
+    from albform.provider.emulator import start_emulator
+
+    with start_emulator(db_path=db_path, password="oob-secret") as emu:
+        config = ClientConfig.from_provider_args(
+            {"avi_controller": emu.url, "avi_username": "admin",
+             "avi_password": "oob-secret"}, {})
+        with AviClient.connect(config) as client:
+            yield client
 
 
 @dataclass

@@ -7,9 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from albform.provider.client import AviClient, ClientConfig
-from albform.provider.emulator import start_emulator
-
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "lb-demo"
 
@@ -22,7 +19,8 @@ def _cluster(albform: Any, tmp_path: Path, verb: str, *args: str) -> Any:
 
 
 def test_drift_reports_out_of_band_changes_exactly(albform: Any, plan_document: Any,
-                                                  tmp_path: Path) -> None:
+                                                  tmp_path: Path,
+                                                  out_of_band_client: Any) -> None:
     setup = albform("-chdir=" + str(DEMO / "controller"), "apply", "-auto-approve",
                     f"-state={tmp_path / 'controller.tfstate'}")
     assert setup.code == 0, setup.err
@@ -33,21 +31,17 @@ def test_drift_reports_out_of_band_changes_exactly(albform: Any, plan_document: 
     assert "No drift" in clean.out
 
     # Someone edits the pool and deletes the virtual service in the controller's UI.
-    with start_emulator(db_path=tmp_path / "emulator.db", password="oob-secret") as emu:
-        config = ClientConfig.from_provider_args(
-            {"avi_controller": emu.url, "avi_username": "admin",
-             "avi_password": "oob-secret"}, {})
-        with AviClient.connect(config) as client:
-            pool = client.get_by_name("pool", "kubeadm-cluster--default-lb-demo-TCP-80")
-            assert pool is not None
-            # One server taken out of the pool (a field albform manages) and the load
-            # balancing algorithm changed (a server-defaulted field the config leaves alone).
-            pool["servers"] = pool["servers"][:-1]
-            pool["lb_algorithm"] = "LB_ALGORITHM_ROUND_ROBIN"
-            client.replace_object("pool", pool["uuid"], pool)
-            vs = client.get_by_name("virtualservice", "kubeadm-cluster--default-lb-demo")
-            assert vs is not None
-            client.delete_object("virtualservice", vs["uuid"])
+    with out_of_band_client(tmp_path / "emulator.db") as client:
+        pool = client.get_by_name("pool", "kubeadm-cluster--default-lb-demo-TCP-80")
+        assert pool is not None
+        # One server taken out of the pool (a field albform manages) and the load
+        # balancing algorithm changed (a server-defaulted field the config leaves alone).
+        pool["servers"] = pool["servers"][:-1]
+        pool["lb_algorithm"] = "LB_ALGORITHM_ROUND_ROBIN"
+        client.replace_object("pool", pool["uuid"], pool)
+        vs = client.get_by_name("virtualservice", "kubeadm-cluster--default-lb-demo")
+        assert vs is not None
+        client.delete_object("virtualservice", vs["uuid"])
 
     report_file = tmp_path / "drift.json"
     drifted = _cluster(albform, tmp_path, "drift", "-json", "--report", str(report_file))

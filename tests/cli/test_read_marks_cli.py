@@ -12,8 +12,6 @@ from typing import Any
 
 from albform.engine.state.codec import decode_state, encode_state
 from albform.engine.state.private import MARK_KEY
-from albform.provider.client import AviClient, ClientConfig
-from albform.provider.emulator import start_emulator
 
 CONFIG = """
 resource "avi_healthmonitor" "hm" {
@@ -34,7 +32,8 @@ def _marks(work: Path) -> dict[str, str | None]:
     return {str(r.address): r.mark for r in state.resources}
 
 
-def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: Path) -> None:
+def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: Path,
+                                                       out_of_band_client: Any) -> None:
     work = tmp_path / "cfg"
     work.mkdir()
     (work / "main.tf").write_text(CONFIG)
@@ -52,17 +51,13 @@ def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: P
         assert MARK_KEY not in out.out and all(m not in out.out for m in marks.values() if m)
 
     # Behind albform's back: a configured value changed on one pool, another pool deleted.
-    with start_emulator(db_path=tmp_path / "emulator.db", password="oob-secret") as emu:
-        config = ClientConfig.from_provider_args(
-            {"avi_controller": emu.url, "avi_username": "admin",
-             "avi_password": "oob-secret"}, {})
-        with AviClient.connect(config) as client:
-            edited = client.get_by_name("pool", "marks-pool-1")
-            assert edited is not None
-            client.replace_object("pool", edited["uuid"], {**edited, "default_server_port": 81})
-            gone = client.get_by_name("pool", "marks-pool-2")
-            assert gone is not None
-            client.delete_object("pool", gone["uuid"])
+    with out_of_band_client(tmp_path / "emulator.db") as client:
+        edited = client.get_by_name("pool", "marks-pool-1")
+        assert edited is not None
+        client.replace_object("pool", edited["uuid"], {**edited, "default_server_port": 81})
+        gone = client.get_by_name("pool", "marks-pool-2")
+        assert gone is not None
+        client.delete_object("pool", gone["uuid"])
 
     drifted = albform(chdir, "plan", "-detailed-exitcode", "-no-color")
     assert drifted.code == 2, drifted.out + drifted.err
