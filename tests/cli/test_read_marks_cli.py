@@ -32,13 +32,19 @@ def _marks(work: Path) -> dict[str, str | None]:
     return {str(r.address): r.mark for r in state.resources}
 
 
-def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: Path,
-                                                       out_of_band_client: Any) -> None:
+def _applied(albform: Any, tmp_path: Path) -> tuple[Path, str]:
+    """CONFIG applied in its own directory: the directory and its ``-chdir`` argument."""
     work = tmp_path / "cfg"
     work.mkdir()
     (work / "main.tf").write_text(CONFIG)
     chdir = "-chdir=" + str(work)
     assert albform(chdir, "apply", "-auto-approve").code == 0
+    return work, chdir
+
+
+def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: Path,
+                                                       out_of_band_client: Any) -> None:
+    work, chdir = _applied(albform, tmp_path)
     marks = _marks(work)
     assert len(marks) == 4 and all(marks.values()), marks
 
@@ -107,11 +113,7 @@ def test_marks_are_kept_hidden_and_drift_is_still_seen(albform: Any, tmp_path: P
 
 def test_a_state_without_marks_gains_them_by_a_refresh_only_apply(albform: Any,
                                                                    tmp_path: Path) -> None:
-    work = tmp_path / "cfg"
-    work.mkdir()
-    (work / "main.tf").write_text(CONFIG)
-    chdir = "-chdir=" + str(work)
-    assert albform(chdir, "apply", "-auto-approve").code == 0
+    work, chdir = _applied(albform, tmp_path)
     path = work / "terraform.tfstate"
     state = decode_state(path.read_bytes())  # as an albform without marks wrote it
     path.write_bytes(encode_state(state.with_resources(
