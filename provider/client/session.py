@@ -130,10 +130,19 @@ class AviSession:
                 self._login_locked()
             return self._generation
 
-    def _relogin(self, seen_generation: int) -> None:
+    def _relogin(self, seen_generation: int, *, allowed: bool) -> bool | None:
+        """Log in again after a 401 answered to the session of ``seen_generation``.
+
+        True: this call logged in (it counts against the request's re-logins). False: another
+        thread replaced that session meanwhile, even while this answer was on its way back
+        (the retry is free). None: a login was needed and not ``allowed``."""
         with self._lock:
-            if self._generation == seen_generation:  # nobody else has done it meanwhile
-                self._login_locked()
+            if self._generation != seen_generation:
+                return False
+            if not allowed:
+                return None
+            self._login_locked()
+            return True
 
     def _login_locked(self) -> None:
         cfg = self.config
@@ -250,13 +259,14 @@ class AviSession:
             rsp = self._send(method, url, params=params, json_body=json_body, headers=headers)
             self._refresh_cookies(rsp, generation)
             if rsp.status in (401, 419):
-                superseded = self._generation != generation
-                if superseded or relogins < self.max_relogins:
-                    if not superseded:
+                # Decided under the login lock: when every worker's request meets the same
+                # expired session, only the one that logs in again spends a re-login.
+                relogged = self._relogin(generation, allowed=relogins < self.max_relogins)
+                if relogged is not None:
+                    if relogged:
                         relogins += 1
-                    log.info("%s %s answered %d; logging in again", method, redact_url(url),
-                             rsp.status)
-                    self._relogin(generation)
+                    log.info("%s %s answered %d; %s", method, redact_url(url), rsp.status,
+                             "logged in again" if relogged else "retrying on the new session")
                     continue
             if rsp.status >= 400:
                 raise self._error(rsp, method, url)

@@ -25,6 +25,8 @@ from albform.provider.client import (
     Unauthorized,
 )
 
+from albform.provider.client.transport import HttpTransport
+
 FaultConfig = pytest.importorskip("albform.provider.emulator").FaultConfig
 PASSWORD = "s3cret-pw"
 
@@ -268,3 +270,52 @@ def test_chaos_many_threads_no_loss_no_duplicates(emulator, sleeps):
     assert sorted(names) == sorted(f"c{w}-{i}" for w in range(8) for i in range(10))
     assert sleeps.waits  # faults were met and retried
     assert client.session.logins > 1
+
+
+class _LoginDuringAnswer(HttpTransport):
+    """The interleaving behind many workers meeting one expired session: while this
+    request's 401 is on its way back, another worker is already logging in again."""
+
+    def __init__(self, emulator, config: ClientConfig) -> None:
+        super().__init__(config)
+        self.emulator = emulator
+        self.session: AviSession | None = None
+        self.other_login: threading.Thread | None = None
+        self._in_login = threading.Event()
+        self._answered = threading.Event()
+
+    def send(self, method, url, **kwargs):
+        if url.endswith("/login") and threading.current_thread() is self.other_login:
+            self._in_login.set()  # the other worker holds the session's login lock now
+            self._answered.wait(10)
+        elif url.endswith("/api/pool") and self.other_login is None:
+            # Another worker's request meets the expiry: the session is dropped.
+            self.emulator.set_faults(FaultConfig(session_expiry_rate=1.0,
+                                                 path_contains="/api/healthmonitor"))
+            dropped = super().send("GET", url.replace("/api/pool", "/api/healthmonitor"),
+                                   headers=kwargs["headers"])
+            assert dropped.status == 401
+            self.emulator.set_faults(FaultConfig())
+            assert self.session is not None
+            self.other_login = threading.Thread(target=self.session.login)
+            self.other_login.start()
+            self._in_login.wait(10)
+            try:
+                return super().send(method, url, **kwargs)  # 401: the session is gone
+            finally:
+                self._answered.set()
+        return super().send(method, url, **kwargs)
+
+
+def test_a_401_for_a_session_being_replaced_spends_no_relogin(emulator, fast_retry):
+    config = ClientConfig(controller=emulator.url, password=PASSWORD)
+    transport = _LoginDuringAnswer(emulator, config)
+    # No re-login allowed: the request may only go through on the other worker's login.
+    session = AviSession(config, retry=fast_retry, max_relogins=0, transport=transport)
+    transport.session = session
+    with AviClient(session) as client:
+        session.login()
+        assert client.list_objects("pool") == []
+        assert transport.other_login is not None
+        transport.other_login.join(10)
+        assert session.logins == 2  # the first login and the other worker's, nobody else's
