@@ -24,7 +24,6 @@ from albform.provider.client import (
     ServerError,
     Unauthorized,
 )
-
 from albform.provider.client.transport import HttpTransport
 
 FaultConfig = pytest.importorskip("albform.provider.emulator").FaultConfig
