@@ -121,11 +121,23 @@ def _write_object(value: Mapping[Any, Any], level: int, sort: bool,
         keys = list(value)
     inner = _newline(level + 1)
     out("{")
-    first = True
+    separator = inner
     for key in keys:
-        if not isinstance(key, str):
+        if type(key) is not str and not isinstance(key, str):
             raise TypeError(f"JSON object keys must be strings, got {key!r:.40}")
-        out((inner if first else "," + inner) + encode_basestring(key) + ": ")
-        first = False
-        _write(value[key], level + 1, sort, out)
+        head = separator + encode_basestring(key) + ": "
+        separator = "," + inner
+        item = value[key]
+        # The commonest members — a string, null, an empty list — are written here whole
+        # (one fragment, no call): a state's instances are mostly such scalars.
+        kind = type(item)
+        if kind is str:
+            out(head + encode_basestring(item))
+        elif item is None:
+            out(head + "null")
+        elif kind is list and not item:
+            out(head + "[]")
+        else:
+            out(head)
+            _write(item, level + 1, sort, out)
     out(_newline(level) + "}")

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from albform.engine.secrets import SecretDigest
+from albform.engine.values import PLAIN_TYPES
 
 PRIVATE_KEY = "albform_secret_digests"
 MARK_KEY = "albform_read_mark"
@@ -32,15 +33,20 @@ def split_digests(attributes: Mapping[str, Any]) -> tuple[Mapping[str, Any], lis
     """``attributes`` without its digests (a copy only if there are any), and the digests."""
     found: list[tuple[Path, str]] = []
 
+    # Every instance of every state write is walked: plain scalars (most values) are passed
+    # over by their exact type (a ``SecretDigest`` is a ``str`` subclass, so not one of
+    # them) before a path is built or an isinstance asked.
     def walk(node: Any, at: Path) -> None:
         if isinstance(node, SecretDigest):
             found.append((at, str(node)))
         elif isinstance(node, Mapping):
             for key, value in node.items():
-                walk(value, (*at, key))
+                if type(value) not in PLAIN_TYPES:
+                    walk(value, (*at, key))
         elif isinstance(node, list | tuple):
             for index, value in enumerate(node):
-                walk(value, (*at, index))
+                if type(value) not in PLAIN_TYPES:
+                    walk(value, (*at, index))
 
     walk(attributes, ())
     if not found:

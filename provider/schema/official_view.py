@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
 from typing import Any, TypeAlias
 
@@ -140,7 +140,8 @@ class OfficialStateForm:
     to every resource); the provider re-reads them anyway.
     """
 
-    __slots__ = ("_adopt", "_attrs", "_children", "_holds", "_internal", "_reads", "_top")
+    __slots__ = ("_adopt", "_attrs", "_children", "_holds", "_internal", "_reads", "_top",
+                 "_writes")
 
     def __init__(self, block: Mapping[str, Any],
                  internal: Mapping[str, AttributeSchema] | None, *, top: bool = True,
@@ -153,6 +154,7 @@ class OfficialStateForm:
         self._children: dict[str, OfficialStateForm] = {}
         self._reads: dict[str, _Read] = {}  # how from_state converts each attribute
         self._holds: dict[str, _Holds] = {}  # what holds() checks of each attribute
+        self._writes: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None  # to_state's
         self._internal = internal or {}
         self._top = top
         self._adopt = adopt
@@ -160,13 +162,33 @@ class OfficialStateForm:
     # -- values ------------------------------------------------------------------------------
 
     def to_state(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        # The hot path of writing a state (every instance an apply creates is converted at
+        # its final write): each attribute's conversion is decided once per form
+        # (``_write_of``), then applied.
         out: dict[str, Any] = {}
         if self._top:
             out["id"] = attributes.get("id")
-        for name, facts in self._attrs.items():
-            out[name] = self._value_to_state(facts, self._internal.get(name),
-                                             attributes.get(name), name)
+        get = attributes.get
+        for name, write in self._writes or self._make_writes():
+            out[name] = write(get(name))
         return out
+
+    def _make_writes(self) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+        writes = tuple((name, self._write_of(name, facts))
+                       for name, facts in self._attrs.items())
+        self._writes = writes  # a racing first use makes the same tuple twice: harmless
+        return writes
+
+    def _write_of(self, name: str, facts: Mapping[str, Any]) -> Callable[[Any], Any]:
+        """How ``to_state`` converts attribute ``name`` (a value or None)."""
+        if self._is_block(facts):
+            child = self._child(facts, self._internal.get(name), name)
+            return partial(_block_to_state, child)
+        if facts["type"] in _BLOCK_TYPES:
+            return partial(_list_to_state, facts.get("elem", "string"))
+        if facts["type"] == "string":
+            return _string_to_state
+        return partial(_optional_scalar_to_state, facts["type"])
 
     def from_state(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
         # The hot path of reading a large state: each attribute's conversion is decided once
@@ -285,22 +307,6 @@ class OfficialStateForm:
     def _is_block(self, facts: Mapping[str, Any]) -> bool:
         return facts["type"] in _BLOCK_TYPES and facts.get("elem") in load_official()["blocks"]
 
-    def _value_to_state(self, facts: Mapping[str, Any], internal: AttributeSchema | None,
-                        value: Any, name: str | None = None) -> Any:
-        if self._is_block(facts):
-            if value is None:
-                return []
-            child = self._child(facts, internal, name)
-            items = value if isinstance(value, list) else [value]
-            return [child.to_state(v) if isinstance(v, Mapping) else v for v in items]
-        if value is None:
-            return None
-        if facts["type"] in _BLOCK_TYPES:
-            elem = facts.get("elem", "string")
-            items = value if isinstance(value, list) else [value]
-            return [_scalar_to_state(elem, v) for v in items]
-        return _scalar_to_state(facts["type"], value)
-
     # -- sensitive paths -----------------------------------------------------------------------
 
     def state_path(self, path: SensitivePath) -> SensitivePath:
@@ -337,6 +343,34 @@ class OfficialStateForm:
                 i += 1
             form = form._child(facts, internal)
         return tuple(out)
+
+
+# ``to_state``'s conversions of one attribute's value (``OfficialStateForm._write_of``): an
+# unset block is ``[]``, any other unset attribute ``null``; an object-valued block is a
+# one-element list.
+
+def _block_to_state(child: OfficialStateForm, value: Any) -> Any:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [child.to_state(v) if isinstance(v, Mapping) else v for v in items]
+
+
+def _list_to_state(elem: str, value: Any) -> Any:
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    return [_scalar_to_state(elem, v) for v in items]
+
+
+def _string_to_state(value: Any) -> Any:
+    if value is None or type(value) is str:  # most values: nothing to convert
+        return value
+    return _scalar_to_state("string", value)
+
+
+def _optional_scalar_to_state(kind: str, value: Any) -> Any:
+    return None if value is None else _scalar_to_state(kind, value)
 
 
 def _scalar_to_state(kind: str, value: Any) -> Any:

@@ -8,7 +8,9 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -27,6 +29,7 @@ from albform.engine.secrets import (
 )
 from albform.engine.state.codec import decode_state, encode_state
 from albform.engine.state.model import OutputState, ResourceState, State
+from albform.engine.state.private import split_digests
 
 SCHEMA = ResourceSchema("avi_healthmonitor", {
     "name": AttributeSchema("name"),
@@ -157,3 +160,37 @@ def test_terraform_reads_a_state_holding_digests(tmp_path: Path) -> None:
     assert shown["root_module"]["resources"][0]["address"] == "terraform_data.secret"
     assert shown["outputs"]["pw"] == {"sensitive": True, "type": "string"} or \
         shown["outputs"]["pw"].get("value") is None
+
+
+# A digest made once (scrypt is slow on purpose): the property below is about where it sits,
+# beside plain scalars of every type, in objects nested in lists and tuples at any depth.
+_DIGEST = SecretDigest.of("hunter2")
+_PLAIN_VALUES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) \
+    | st.text(max_size=4)
+_KEYS = st.text("abcdef", min_size=1, max_size=3)
+
+
+def _nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return (st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple)
+            | st.dictionaries(_KEYS, inner | st.just(_DIGEST), max_size=3))
+
+
+@given(st.dictionaries(_KEYS, st.recursive(_PLAIN_VALUES, _nested, max_leaves=15)
+                       | st.just(_DIGEST), max_size=4))
+def test_split_digests_finds_every_digest_at_its_path(attributes: dict[str, Any]) -> None:
+    expected = _digests_in(attributes, ())  # asks isinstance of every value
+    stripped, found = split_digests(attributes)
+    assert found == expected
+    assert (stripped is attributes) == (not expected)  # a copy only when there are digests
+    assert _digests_in(stripped, ()) == []
+    assert _digests_in(attributes, ()) == expected  # the input is left as it was
+
+
+def _digests_in(node: Any, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(node, SecretDigest):
+        return [(at, str(node))]
+    if isinstance(node, Mapping):
+        return [d for key, value in node.items() for d in _digests_in(value, (*at, key))]
+    if isinstance(node, list | tuple):
+        return [d for index, value in enumerate(node) for d in _digests_in(value, (*at, index))]
+    return []

@@ -356,6 +356,25 @@ def test_scalars_in_state_are_strings_where_the_provider_says_so() -> None:
         "ip": {"addr": "10.0.0.1", "type": "V4"}, "port": 80, "ratio": 1, "enabled": False}
 
 
+def test_unset_attributes_are_empty_blocks_or_null() -> None:
+    # to_state decides each attribute's conversion once per form: an unset block is [], any
+    # other unset attribute null, at the top and inside blocks; set ones are converted.
+    blocks = load_official()["blocks"]
+    for tf_type in TOP_TYPES:
+        form = _schema(tf_type).state_form
+        official = official_block(tf_type)
+        assert form is not None and official is not None
+        for _ in range(2):  # the first call decides, the second reuses
+            state = form.to_state({})
+            assert state.pop("id") is None
+            assert state == {name: [] if facts.get("elem") in blocks else None
+                             for name, facts in official["attributes"].items()}
+    form = _schema("avi_pool").state_form
+    assert form is not None
+    server = form.to_state({"servers": [{"port": None, "ip": None}]})["servers"][0]
+    assert server["port"] is None and server["ip"] == [] and server["hostname"] is None
+
+
 def test_sensitive_paths_follow_the_block_nesting() -> None:
     form = _schema("avi_sslkeyandcertificate").state_form
     assert form is not None
