@@ -18,6 +18,7 @@ body. Answers carry the mark of what they read.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -25,6 +26,7 @@ from typing import Any
 
 from albform.engine.provider import ProviderError, ReadRequest, ReadResult
 from albform.provider.resources.api import ControllerApi, Tenant
+from albform.provider.resources.listings import LISTING_FIELDS, CollectionListings
 from albform.provider.resources.normalize import normalize_object, object_uuid
 from albform.provider.resources.pool_servers import PoolServers
 from albform.provider.resources.read_marks import STAMP_FIELDS, ReadMarks, stamp_of
@@ -62,7 +64,8 @@ class BulkReader:
                  read_one: Callable[[ReadRequest], ReadResult],
                  read_alone: Callable[[str], bool],
                  counting: Callable[[], AbstractContextManager[Any]] | None = None,
-                 marks: ReadMarks | None = None) -> None:
+                 marks: ReadMarks | None = None,
+                 listings: CollectionListings | None = None) -> None:
         self._api = api
         self._routes = routes
         self._servers = servers
@@ -73,6 +76,7 @@ class BulkReader:
         self._read_alone = read_alone
         self._counting = counting
         self._marks = marks or ReadMarks(api)
+        self._listings = listings or CollectionListings()
 
     def read_many(self, requests: Sequence[ReadRequest]) -> tuple[dict[object, ReadResult], int]:
         """Results by request key, and the API calls made on helper threads (counted only
@@ -184,13 +188,50 @@ class BulkReader:
         a deleted object costs that one query too). Otherwise, and for smaller groups, the
         uuids are asked for in ``uuid.in`` batches. Up to ``FETCH_WORKERS`` requests run at
         once: the latency of a controller answer, not its work, dominates. ``fields``
-        projects every answer (``fields=`` of the API), the strategy stays the same."""
-        extra = {"fields": fields} if fields else {}
+        projects every answer (``fields=`` of the API), the strategy stays the same.
+
+        The stamp pass (``fields`` = ``STAMP_FIELDS``) lists with ``LISTING_FIELDS`` instead
+        and shares its whole listings with the reference resolver (``listings``): a listing
+        of a big group that began after this call did (another thread's, awaited if under
+        way) stands for its pages, and the listings read here are kept for the resolver."""
+        shared = fields == STAMP_FIELDS
+        extra = {"fields": LISTING_FIELDS if shared else fields} if fields else {}
+        started = time.monotonic()
         wanted = {group: list(dict.fromkeys(uuids)) for group, uuids in groups.items()}
         found: dict[_Group, dict[str, dict[str, Any]]] = {g: {} for g in groups}
         big = [group for group, uuids in wanted.items() if len(uuids) > LISTING_AT]
-        firsts, calls = self._run([(group, _page(1, extra)) for group in big])
         listed: set[_Group] = set()
+        claims: dict[_Group, float] = {}
+        if shared:
+            for group in big:
+                kept = self._listings.wait(group, started)
+                if kept is not None:
+                    found[group].update(kept.objects)
+                    listed.add(group)
+                elif (began := self._listings.begin(group)) is not None:
+                    claims[group] = began
+        try:
+            calls = self._read_pages([g for g in big if g not in listed], wanted, found,
+                                     listed, extra)
+            for group in [g for g in claims if g in listed]:
+                self._listings.put(group, found[group].values(), claims.pop(group))
+        finally:
+            for group, began in claims.items():  # not listed after all, or failed
+                self._listings.abandon(group, began)
+        again = _batches({g: wanted[g] for g in listed}, found, extra)
+        more, n = self._run(again)
+        for (group, _), (objects, _) in zip(again, more, strict=True):
+            found[group].update(objects)
+        return found, calls + n
+
+    def _read_pages(self, big: Sequence[_Group], wanted: Mapping[_Group, Sequence[str]],
+                    found: dict[_Group, dict[str, dict[str, Any]]], listed: set[_Group],
+                    extra: Mapping[str, str]) -> int:
+        """``_fetch_all``'s reads before the second look: the first page of each ``big``
+        group, the other pages of those that are most of their collection (added to
+        ``listed``), ``uuid.in`` batches for the rest of ``wanted`` outside ``listed``; the
+        objects into ``found``; the API calls made on helper threads."""
+        firsts, calls = self._run([(group, _page(1, extra)) for group in big])
         tasks: list[_Task] = []
         for group, (objects, count) in zip(big, firsts, strict=True):
             found[group].update(objects)
@@ -199,14 +240,9 @@ class BulkReader:
                 tasks.extend((group, _page(n, extra)) for n in range(2, -(-count // BATCH) + 1))
         tasks.extend(_batches(wanted, found, extra, exclude=listed))
         more, n = self._run(tasks)
-        calls += n
         for (group, _), (objects, _) in zip(tasks, more, strict=True):
             found[group].update(objects)
-        again = _batches({g: wanted[g] for g in listed}, found, extra)
-        more, n = self._run(again)
-        for (group, _), (objects, _) in zip(again, more, strict=True):
-            found[group].update(objects)
-        return found, calls + n
+        return calls + n
 
     def _run(self, tasks: Sequence[_Task]) -> tuple[list[tuple[dict[str, Any], int]], int]:
         """Each task's answer (objects by uuid, the collection's count for a page), in order,

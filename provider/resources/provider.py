@@ -33,6 +33,7 @@ from albform.provider.resources.bodies import keyed_uuid, tenant_of
 from albform.provider.resources.bulk import BulkReader
 from albform.provider.resources.canonical import Canonicalizer
 from albform.provider.resources.crud import GenericCrud
+from albform.provider.resources.listings import CollectionListings
 from albform.provider.resources.lookup import ObjectFinder
 from albform.provider.resources.normalize import noise_fields, object_uuid
 from albform.provider.resources.object_ids import kept_id
@@ -67,7 +68,9 @@ class AviProvider:
         self._all_fields_known: dict[tuple[str, str], bool] = {}
         self._tenant = Tenant(name=default_tenant) if default_tenant else DEFAULT_TENANT
         self.registry = TypeRegistry.from_table(table)
-        self.resolver = RefResolver(api)
+        # One listing per collection serves the refresh and the resolver (``listings``).
+        listings = CollectionListings()
+        self.resolver = RefResolver(api, listings)
         self._canon = Canonicalizer(self.resolver)
         self._scopes: dict[tuple[Tenant, str | None], Scope] = {}
         self._unconfigurable: dict[str, frozenset[str]] = {}
@@ -81,7 +84,7 @@ class AviProvider:
         self._bulk = BulkReader(api, self._routes, self._servers, self.registry.api_type,
                                 self._tenant_of,
                                 self.registry.is_partial, self.read, self._read_alone,
-                                self._counting(), self._marks)
+                                self._counting(), self._marks, listings)
         self._schemas = SchemaCatalog(self.registry)
 
     @property

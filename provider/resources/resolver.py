@@ -14,9 +14,10 @@ lock, lookups run outside it.
 
 Many names of one type (a cluster's 20,000 pools, each named by its virtual service): after
 ``INDEX_AFTER`` names of one (type, tenant) missed the cache, the whole collection is listed
-once (``fields=name,uuid,cloud_ref``, pages of 200) and later names are answered from that
+once (``listings.LISTING_FIELDS``, pages of 200) and later names are answered from that
 listing by the same rules as a ``?name=`` query (the listing holds exactly what each query
-would have returned). A name absent from a listing younger than ``LISTING_TTL_S`` is absent
+would have returned). The listing is shared with the refresh (``listings``): a young one the
+refresh made answers at once, without the per-name queries, and one under way is awaited. A name absent from a listing younger than ``LISTING_TTL_S`` is absent
 (the objects a plan creates are all absent: one query each would cost as much as the creates);
 names of objects albform creates or deletes meanwhile are asked for again, and a name someone
 else created in those seconds only keeps its name-query form, which the controller resolves.
@@ -32,6 +33,12 @@ from typing import Any
 
 from albform.engine.provider import ProviderError
 from albform.provider.resources.api import DEFAULT_TENANT, ControllerApi, Tenant
+from albform.provider.resources.listings import (
+    LISTING_FIELDS,
+    CollectionListings,
+    Listing,
+    ListingKey,
+)
 from albform.provider.resources.refs import ObjectRef, looks_like_uuid, parse_ref
 
 
@@ -66,8 +73,9 @@ LISTING_TTL_S = 30.0  # how long a listing says that a name it lacks does not ex
 
 
 class RefResolver:
-    def __init__(self, api: ControllerApi) -> None:
+    def __init__(self, api: ControllerApi, listings: CollectionListings | None = None) -> None:
         self._api = api
+        self._listings = listings or CollectionListings()
         self._lock = threading.Lock()
         self._cache: dict[_CacheKey, str] = {}
         # (value, target type, scope) -> canonical path, for refs that resolved: a cluster's
@@ -84,7 +92,6 @@ class RefResolver:
         self._remembered: set[tuple[str, str]] = set()  # (type, name) created or read by us
         # (type, tenant name, tenant uuid, name) -> (uuid, cloud uuid) of those objects
         self._ours: dict[tuple[str, str | None, str | None, str], tuple[str, str | None]] = {}
-        self._listing = threading.Lock()  # one collection listing at a time
 
     def canonical(self, value: str, target_type: str | None, scope: Scope = DEFAULT_SCOPE) -> str:
         """The canonical form of ``value``; unchanged when it is not a reference."""
@@ -157,15 +164,18 @@ class RefResolver:
 
     def _indexed(self, objtype: str, tenant: Tenant, name: str) -> list[dict[str, Any]] | None:
         """The objects named ``name`` from the (type, tenant) listing, once enough names have
-        missed to make listing the collection cheaper than asking for each; None: ask."""
+        missed to make listing the collection cheaper than asking for each, or at once when
+        a young listing of it is kept (the refresh's: ``listings``); None: ask."""
         key = (objtype, tenant.name, tenant.uuid)
         with self._lock:
             index = self._index.get(key)
-            if index is None:
+        if index is None:
+            index = self._kept_index(key, tenant)
+        if index is None:
+            with self._lock:
                 self._misses[key] = self._misses.get(key, 0) + 1
                 if self._misses[key] < INDEX_AFTER:
                     return None
-        if index is None:
             index = self._list(key, tenant)
         if index is None:
             return None
@@ -176,28 +186,56 @@ class RefResolver:
             return []
         return found
 
+    def _listing_key(self, objtype: str, tenant: Tenant) -> ListingKey:
+        """The key of ``objtype``'s listing in ``tenant``: a named tenant by its uuid, as the
+        refresh names it (``listings`` rule 1); by its name when that is not known."""
+        if tenant.uuid is not None or tenant.name is None:
+            return objtype, tenant
+        try:
+            uuid = self.lookup(ObjectRef("tenant", name=tenant.name))
+        except ProviderError:
+            uuid = None
+        return objtype, Tenant(uuid=uuid) if uuid is not None else tenant
+
+    def _kept_index(self, key: _IndexKey, tenant: Tenant,
+                    ) -> dict[str, list[dict[str, Any]]] | None:
+        """The name index of a listing younger than ``LISTING_TTL_S`` that is kept already;
+        None when there is none (no query)."""
+        listing = self._listings.get(self._listing_key(key[0], tenant),
+                                     time.monotonic() - LISTING_TTL_S)
+        return None if listing is None else self._install(key, listing)
+
     def _list(self, key: _IndexKey, tenant: Tenant) -> dict[str, list[dict[str, Any]]] | None:
-        with self._listing:
+        """The name index of the (type, tenant) collection, listed now unless a young listing
+        is kept or under way (then that one); None when it cannot be listed."""
+        group = self._listing_key(key[0], tenant)
+        try:
+            listing = self._listings.read(
+                group, time.monotonic() - LISTING_TTL_S,
+                lambda: self._api.list_objects(
+                    group[0], {"fields": LISTING_FIELDS, "page_size": "200"}, tenant=group[1]))
+        except ProviderError:
             with self._lock:
-                if key in self._index:
-                    return self._index[key]
-            try:
-                listed = self._api.list_objects(
-                    key[0], {"fields": "name,uuid,cloud_ref", "page_size": "200"}, tenant=tenant)
-            except ProviderError:
-                with self._lock:
-                    self._misses[key] = -10 * INDEX_AFTER  # the per-name path reports it
-                return None
-            index: dict[str, list[dict[str, Any]]] = {}
-            with self._lock:
-                self._listed_at[key] = time.monotonic()
-                for obj in listed:
-                    if isinstance(obj.get("name"), str) and obj.get("uuid"):
-                        index.setdefault(obj["name"], []).append(obj)
-                        self._indexed_names.setdefault((key[0], str(obj["uuid"])), []) \
-                            .append((key, obj["name"]))
-                self._index[key] = index
-            return index
+                self._misses[key] = -10 * INDEX_AFTER  # the per-name path reports it
+            return None
+        return self._install(key, listing)
+
+    def _install(self, key: _IndexKey, listing: Listing) -> dict[str, list[dict[str, Any]]]:
+        """The name index of ``listing``, kept for ``key`` (the one kept already, if any)."""
+        index: dict[str, list[dict[str, Any]]] = {}
+        for obj in listing.objects.values():
+            if isinstance(obj.get("name"), str):
+                index.setdefault(obj["name"], []).append(obj)
+        with self._lock:
+            if key in self._index:
+                return self._index[key]
+            self._listed_at[key] = listing.began
+            for name, objs in index.items():
+                for obj in objs:
+                    self._indexed_names.setdefault((key[0], str(obj["uuid"])), []) \
+                        .append((key, name))
+            self._index[key] = index
+        return index
 
     def _lookup_as_uuid(self, ref: ObjectRef, tenant: Tenant) -> str | None:
         assert ref.name is not None

@@ -11,6 +11,7 @@ import pytest
 from albform.provider.client import AviClient
 from albform.provider.resources import resolver as resolver_module
 from albform.provider.resources.api import Tenant
+from albform.provider.resources.listings import LISTING_FIELDS
 from albform.provider.resources.refs import ObjectRef
 from albform.provider.resources.resolver import (
     INDEX_AFTER,
@@ -55,7 +56,7 @@ def test_many_names_cost_one_listing_and_give_the_per_name_answers(
     # INDEX_AFTER - 1 names asked one by one, then one listing answers the rest.
     assert len(api.listings) == INDEX_AFTER
     assert [p for p in api.listings if "name" not in p] == [
-        {"fields": "name,uuid,cloud_ref", "page_size": "200"}]
+        {"fields": LISTING_FIELDS, "page_size": "200"}]
     # Every answer is what a fresh resolver asking per name gives.
     assert {n: RefResolver(raw).lookup(ObjectRef("pool", name=n)) for n in pools} == pools
 
