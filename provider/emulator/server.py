@@ -44,10 +44,43 @@ def _nodelay(transport: asyncio.BaseTransport) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+class _OneWriteTransport:
+    """The connection's transport, except that the writes made in one step of the event loop
+    go out as one: uvicorn writes an answer's head and then its body, each a ``send`` on the
+    emulator's side and, arriving apart, often a second ``recv`` (a wait and a wake-up) on the
+    client's. The first write of a step is held; the next one sends both at once; a write
+    with nothing after it in the same step (a body-less answer) goes out when the step ends;
+    ``close`` sends what is held first. Everything else is the transport's own."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._held: bytes | None = None
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._transport.write(held + data)
+            return
+        self._held = bytes(data)
+        asyncio.get_running_loop().call_soon(self._release)
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and not self._transport.is_closing():
+            self._transport.write(held)
+
+    def close(self) -> None:
+        self._release()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._transport, name)
+
+
 class _NoDelayHttpTools(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
         _nodelay(transport)
-        super().connection_made(transport)  # type: ignore[arg-type]
+        super().connection_made(_OneWriteTransport(transport))  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)
