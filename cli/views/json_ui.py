@@ -47,14 +47,21 @@ _HOOK_FAILED = {Action.CREATE: "Creation errored", Action.UPDATE: "Modifications
                 Action.DELETE: "Destruction errored", Action.READ: "Read errored"}
 
 
+# One encoder for every line (``json.dumps`` with separators builds one per call).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def resource_json(address: ResourceAddress) -> dict[str, Any]:
     """Terraform's ``resource`` object of a UI event."""
-    return {"addr": str(address), "module": address.module_path,
-            "resource": str(dataclasses.replace(address, module=())),
+    addr = str(address)
+    # Two events per applied object: a root module's address is its own "resource".
+    return {"addr": addr, "module": address.module_path,
+            "resource": str(dataclasses.replace(address, module=())) if address.module
+            else addr,
             "implied_provider": address.type.split("_", 1)[0],
             "resource_type": address.type, "resource_name": address.name,
             "resource_key": address.key}
@@ -76,7 +83,7 @@ class JsonUI:
     def _emit(self, kind: str, message: str, level: str = "info", **fields: Any) -> None:
         line = {"@level": level, "@message": message, "@module": "terraform.ui",
                 "@timestamp": _now(), **fields, "type": kind}
-        self._lines.write(json.dumps(line, separators=(",", ":")))
+        self._lines.write(_COMPACT.encode(line))
 
     # -- whole-command events -----------------------------------------------------------
     def version(self) -> None:
@@ -85,7 +92,7 @@ class JsonUI:
 
     def diagnostics(self, diags: Iterable[Diagnostic]) -> None:
         for diag in diags:
-            self._lines.write(json.dumps(diagnostic_line(diag), separators=(",", ":")))
+            self._lines.write(_COMPACT.encode(diagnostic_line(diag)))
         self._lines.flush()
 
     def plan(self, plan: Plan) -> None:

@@ -82,6 +82,10 @@ def test_plan_and_apply_json_stream_terraforms_ui(albform: Runner, tmp_path: Pat
         "addr": "module.team.avi_pool.team", "module": "module.team",
         "resource": "avi_pool.team", "implied_provider": "avi", "resource_type": "avi_pool",
         "resource_name": "team", "resource_key": None}
+    assert changes["avi_pool.web"]["change"]["resource"] == {
+        "addr": "avi_pool.web", "module": "", "resource": "avi_pool.web",
+        "implied_provider": "avi", "resource_type": "avi_pool", "resource_name": "web",
+        "resource_key": None}
     summary = next(d for d in docs if d["type"] == "change_summary")
     assert summary["changes"] == {"add": 3, "change": 0, "import": 0, "remove": 0,
                                   "operation": "plan"}
