@@ -144,7 +144,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
         # Loading, translating and planning build hundreds of thousands of acyclic objects
         # for a large cluster: the cyclic collector's scans would cost as much as the work.
         with collector_paused():
-            opened = _open(ws, source, stack, diags, operation, args)
+            opened = _open(ws, source, stack, diags, operation, args,
+                           refresh_ahead=args.refresh)
             if opened is None:
                 return EXIT_ERROR
             config, provider, backend, prev_state = (opened.config, opened.provider,
@@ -160,7 +161,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
                 diags.extend(adopt_diags)
             plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
                                           parallelism=args.parallelism,
-                                          intents=backend.journal().pending())
+                                          intents=backend.journal().pending(),
+                                          reads_ahead=opened.reads_ahead)
             plan_diags.extend(source.check_plan(plan, options))
         diags.extend(plan_diags)
         schemas = plan_schemas(provider.schema, plan)
@@ -204,32 +206,48 @@ class _Opened:
     provider: Any
     backend: Any
     prev_state: Any
+    reads_ahead: Any = None  # the refresh's reads of prev_state, started early (or None)
 
 
 def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
-          diags: Diagnostics, operation: str, args: RunArgs) -> _Opened | None:
+          diags: Diagnostics, operation: str, args: RunArgs, *,
+          refresh_ahead: bool = False) -> _Opened | None:
     """Load the configuration, open the provider and the backend, take the state lock and
     read the state — all released by ``stack``. None (diagnostics shown) on input errors.
     Secret digests verified or made meanwhile are remembered in ``.albform/``
-    (``engine/secret_memo.py``)."""
+    (``engine/secret_memo.py``). ``refresh_ahead`` (the caller refreshes the whole state
+    next): an HCL configuration's provider, state and refresh reads are opened while its
+    resources decode (``cli/opening_ahead.py``)."""
     stack.enter_context(_digest_memo(ws))
     # The embedded emulator starts up (imports, database) while the configuration loads.
     early = ws.start_emulator_early()
     if early is not None:
         stack.callback(early.abandon)  # a no-op once open_provider took it
-    config, provider = _load(ws, source, stack, diags, early)
+    ahead = None
+    if refresh_ahead and source.kind == "hcl":
+        from albform.cli.opening_ahead import OpeningAhead
+
+        ahead = OpeningAhead(ws, early, args.parallelism)
+        stack.callback(ahead.discard)  # a no-op once taken
+    config, provider = _load(ws, source, stack, diags, early, ahead)
     if diags.has_errors():
         show_diagnostics(diags, json_mode=args.json, color=args.color)
         return None
-    if provider is None:
-        provider = stack.enter_context(ws.open_provider(config.provider_config, early))
-    backend = ws.open_backend(config.backend, provider)
+    opened = ahead.take(config, stack) if ahead is not None else None
+    if opened is not None:
+        provider, backend, reads = opened
+    else:
+        if ahead is not None and ahead.took_emulator:
+            early = None  # handed to the helper, and closed with what it opened
+        if provider is None:
+            provider = stack.enter_context(ws.open_provider(config.provider_config, early))
+        backend, reads = ws.open_backend(config.backend, provider), None
     stack.enter_context(_locked(backend, operation, args))
     notices = [Diagnostic.warning("Cleaned up after an interrupted run", text)
                for text in backend.take_notices()]
     if notices:
         show_diagnostics(notices, json_mode=args.json, color=args.color)
-    return _Opened(config, provider, backend, _read_state(backend))
+    return _Opened(config, provider, backend, _read_state(backend), reads)
 
 
 def _digest_memo(ws: Workspace) -> contextlib.AbstractContextManager[Any]:
@@ -252,14 +270,16 @@ def _recorded_reads(config: Any) -> dict[str, Any]:
 
 
 def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
-          diags: Diagnostics, early: Any = None) -> tuple[Any, Any]:
+          diags: Diagnostics, early: Any = None, ahead: Any = None) -> tuple[Any, Any]:
     """Load the configuration; a source that reads facts from the controller gets the
     provider opened first (with the environment's settings; ``early``: an emulator already
-    starting) and returns it for reuse."""
+    starting) and returns it for reuse. ``ahead``: an ``OpeningAhead`` to start when the
+    settings are known."""
     provider = None
     if source.needs_controller:
         provider = stack.enter_context(ws.open_provider({}, early))
-    config, load_diags = source.load(ws.env, provider, workspace=ws.workspace_name)
+    config, load_diags = source.load(ws.env, provider, workspace=ws.workspace_name,
+                                     settings_known=ahead.start if ahead else None)
     diags.extend(load_diags)
     return config, provider
 

@@ -8,7 +8,7 @@ was made from is told by the configuration's input digests (``engine/inputs.py``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,10 +136,13 @@ class ConfigSource:
 
     def load(self, env: Mapping[str, str], provider: Provider | None = None, *,
              validating: bool = False, workspace: str = "default",
+             settings_known: Callable[[dict[str, Any], Any], None] | None = None,
              ) -> tuple[Configuration, Diagnostics]:
         """The configuration; ``provider`` is required when ``needs_controller``.
         ``validating``: HCL variables left unset read as unknown instead of an error;
-        ``workspace``: the value of ``terraform.workspace``."""
+        ``workspace``: the value of ``terraform.workspace``; ``settings_known``: told the
+        provider arguments and backend before the rest is decoded, when an HCL source knows
+        them early (``modules/hcl/load.SettingsKnown``)."""
         if self.kind == "hcl":
             from albform.modules.hcl.load import load_configuration
 
@@ -150,6 +153,7 @@ class ConfigSource:
                 env=env,
                 validating=validating,
                 workspace=workspace,
+                settings_known=settings_known,
             )
         if self.kind == "cluster":
             from albform.modules.k8s.load import load_cluster_configuration

@@ -107,8 +107,17 @@ class Workspace:
                       ) -> Iterator[Provider]:
         """The provider; ``early``: what ``start_emulator_early`` returned (used or
         abandoned)."""
-        from albform.provider.client.config import unknown_avi_variables
         from albform.provider.factory import open_provider
+
+        self.warn_unknown_variables()
+        with open_provider(provider_config, workdir=self.workdir, env=self.env,
+                           announce=announce_controller, early=early) as provider:
+            yield provider
+
+    def warn_unknown_variables(self) -> None:
+        """Warn of each ``AVI_*`` environment variable albform does not read (before the
+        provider is opened, so the warning comes before the controller line)."""
+        from albform.provider.client.config import unknown_avi_variables
 
         for name, suggestion in unknown_avi_variables(self.env):
             hint = f' Did you mean "{suggestion}"?' if suggestion else ""
@@ -117,12 +126,9 @@ class Workspace:
                 f"albform does not read {name}.{hint}"
                 + ("" if self.env.get("AVI_CONTROLLER") else " With no AVI_CONTROLLER set, "
                    "albform uses its embedded controller emulator."))])
-        with open_provider(provider_config, workdir=self.workdir, env=self.env,
-                           announce=_announce, early=early) as provider:
-            yield provider
 
 
-def _announce(line: str) -> None:
+def announce_controller(line: str) -> None:
     """Which controller a command talks to, before anything else it prints (stderr, so
     ``-json`` output stays one document per line)."""
     click.echo(line, err=True)

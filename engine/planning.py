@@ -48,7 +48,13 @@ from albform.engine.planning_checks import (
     check_replace_referenced,
     unset_dangling_refs,
 )
-from albform.engine.planning_refresh import apply_moves, matches, refresh, unheld_by_state
+from albform.engine.planning_refresh import (
+    ReadsAhead,
+    apply_moves,
+    matches,
+    refresh,
+    unheld_by_state,
+)
 from albform.engine.planning_resource import Planner, plan_data, plan_resource
 from albform.engine.provider import Provider
 from albform.engine.recovery import reconcile
@@ -71,15 +77,18 @@ def now_rfc3339() -> str:
 
 def build_plan(config: Configuration, prev_state: State, provider: Provider,
                options: PlanOptions = PlanOptions(), *, hook: Hook = NullHook(),  # noqa: B008
-               parallelism: int = 10, intents: Sequence[Intent] = ()) -> tuple[Plan, Diagnostics]:
+               parallelism: int = 10, intents: Sequence[Intent] = (),
+               reads_ahead: ReadsAhead | None = None) -> tuple[Plan, Diagnostics]:
     """Plan ``config`` against ``prev_state`` and the real objects; see the module docstring.
 
     ``parallelism`` bounds the concurrent ``read_many`` calls of the refresh (one per type).
     ``intents`` are the state journal's open intents (``StateBackend.journal().pending()``).
+    ``reads_ahead``: the refresh's reads of ``prev_state`` started earlier (used only where
+    they asked what the refresh asks; ``planning_refresh``).
     """
     with collector_paused():
         return _build_plan(config, prev_state, provider, options, hook, parallelism,
-                           intents)
+                           intents, reads_ahead)
 
 
 def _plans_all(options: PlanOptions) -> bool:
@@ -103,7 +112,7 @@ def _unmatched_replace(options: PlanOptions, prior: Mapping[ResourceAddress, Res
 
 def _build_plan(config: Configuration, prev_state: State, provider: Provider,
                 options: PlanOptions, hook: Hook, parallelism: int, intents: Sequence[Intent],
-                ) -> tuple[Plan, Diagnostics]:
+                reads_ahead: ReadsAhead | None = None) -> tuple[Plan, Diagnostics]:
     p = Planner(config, provider, options, hook)
     moved_state, moves, move_diags = apply_moves(config, prev_state)
     p.diags.extend(move_diags)
@@ -121,7 +130,7 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
                 r.mark is not None for r in moved_state.deposed)
             prior_state, refresh_diags = refresh(
                 moved_state, provider, hook, parallelism,
-                unheld_by_state(config, p.schema) if marked else ())
+                unheld_by_state(config, p.schema) if marked else (), reads_ahead)
         p.diags.extend(refresh_diags)
         types = {r.address.type for r in moved_state.resources}
         drift = detect_drift(moved_state, prior_state,

@@ -10,10 +10,18 @@ read too). Each request carries the instance's read mark; an object the provider
 Both return
 diagnostics: a failed read is an error naming the type and the API's answer, never an
 exception, and the objects of that type keep their stored attributes.
+
+``ReadsAhead(state, provider, parallelism)`` starts those reads before planning, on a helper
+thread (the CLI starts it while the configuration is still decoding, so the controller's work
+overlaps albform's); ``refresh(..., ahead=...)`` takes its answer for an object only when it
+was asked for that very state object with the mark ``refresh`` would send, and reads every
+other object itself (moved or reconciled instances, objects to read in full, types whose
+early read failed). The plan is then the one a refresh started later would have made.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -63,23 +71,74 @@ def apply_moves(config: Configuration, state: State,
     return state.with_resources(by_address.values()), moves, diags
 
 
+def _objects(state: State) -> tuple[ResourceState, ...]:
+    return (*state.resources, *state.deposed) if state.deposed else state.resources
+
+
+class ReadsAhead:
+    """The refresh's reads of ``state`` (each object with its stored mark), started now on a
+    helper thread; see the module docstring. ``answers()`` waits for them."""
+
+    def __init__(self, state: State, provider: Provider, parallelism: int) -> None:
+        self._objects = _objects(state)
+        self._provider = provider
+        self._parallelism = parallelism
+        self._answers: dict[int, tuple[ResourceState, ReadResult]] = {}
+        self._thread = threading.Thread(target=self._run, name="refresh-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        by_type: dict[str, list[ReadRequest]] = {}
+        for i, r in enumerate(self._objects):
+            if not r.address.is_data:
+                by_type.setdefault(r.address.type, []).append(
+                    ReadRequest(r.address.type, r.attributes, key=i, mark=r.mark))
+        try:
+            results, failed = _read_all(self._provider, list(by_type.values()),
+                                        self._parallelism)
+        except Exception:  # refresh reads again and reports what fails then
+            return
+        # Keyed by the state object's identity (the object itself is kept, so its id is
+        # not reused): a moved or reconciled instance is a new object and is read again.
+        self._answers = {id(r): (r, result) for i, r in enumerate(self._objects)
+                         if r.address.type not in failed
+                         and (result := results.get(i)) is not None}
+
+    def answers(self) -> Mapping[int, tuple[ResourceState, ReadResult]]:
+        """id(state object) -> (that object, what was read for it with its mark)."""
+        self._thread.join()
+        return self._answers
+
+
 def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
-            full_read: Collection[ResourceAddress] = (),
+            full_read: Collection[ResourceAddress] = (), ahead: ReadsAhead | None = None,
             ) -> tuple[State, Diagnostics]:
     """The state after reading every managed object back; see the module docstring. The
-    objects at ``full_read`` are asked without their marks (``unheld_by_state``)."""
+    objects at ``full_read`` are asked without their marks (``unheld_by_state``); ``ahead``:
+    reads started earlier, used where they asked what this refresh would ask."""
     diags = Diagnostics()
     by_type: dict[str, list[ReadRequest]] = {}
-    objects = (*state.resources, *state.deposed) if state.deposed else state.resources
+    objects = _objects(state)
+    early = ahead.answers() if ahead is not None else {}
+    answered: dict[int, ReadResult] = {}
     for i, r in enumerate(objects):
         if r.address.is_data:
             continue
         hook.pre_refresh(r.address)
+        mark = None if full_read and r.address in full_read else r.mark
+        if early:
+            found = early.get(id(r))
+            if found is not None and found[0] is r and mark == r.mark:
+                answered[i] = found[1]
+                continue
         # Positions, not addresses, correlate results: ints hash much faster at 50,000.
         by_type.setdefault(r.address.type, []).append(
-            ReadRequest(r.address.type, r.attributes, key=i,
-                        mark=None if full_read and r.address in full_read else r.mark))
+            ReadRequest(r.address.type, r.attributes, key=i, mark=mark))
     results, failed = _read_all(provider, list(by_type.values()), parallelism)
+    if answered:
+        # A type failed now fails whole, as without the early answers (module docstring).
+        results.update((i, result) for i, result in answered.items()
+                       if objects[i].address.type not in failed)
     for type_name, error in failed.items():
         diags.error("Failed to refresh objects",
                     f"Reading the {type_name} objects from the controller failed: {error}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from albform.engine.collector import collector_paused
 from albform.engine.config import Configuration, OutputConfig, VariableConfig
@@ -22,12 +23,21 @@ from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.decode import declare
 from albform.modules.hcl.module_decoder import ModuleDecoder
 from albform.modules.hcl.modules import resolve_source
-from albform.modules.hcl.rootblocks import backend, import_blocks, provider_config
+from albform.modules.hcl.rootblocks import (
+    backend,
+    early_settings,
+    import_blocks,
+    provider_config,
+)
 from albform.modules.hcl.schemas import schema_lookup
 from albform.modules.hcl.syntax import File
 from albform.modules.hcl.variables import collect_values, values_files
 
 CACHE_DIR = Path(".albform") / "cache"
+
+SettingsKnown = Callable[[dict[str, Any], "tuple[str, dict[str, Any]] | None"], None]
+"""Told the root module's provider arguments and backend (``rootblocks.early_settings``)
+before its resources are decoded; the Configuration's own are worked out again at the end."""
 
 
 def configuration_files(directory: Path) -> list[Path]:
@@ -69,21 +79,26 @@ def load_configuration(path: Path, *, variables: Mapping[str, str] = {},
                        cache: ParseCache | None = None,
                        validating: bool = False,
                        workspace: str = "default",
+                       settings_known: SettingsKnown | None = None,
                        ) -> tuple[Configuration, Diagnostics]:
     """Read the configuration at ``path`` (a module directory or one file); see the module
     docstring. ``cache`` defaults to the on-disk cache under ``<dir>/.albform/cache``.
     ``validating`` (``albform validate``): a root variable without a value or default is not
     an error but reads as unknown, as in ``terraform validate``. ``workspace`` is the value
-    of ``terraform.workspace`` (the CLI's selected workspace)."""
+    of ``terraform.workspace`` (the CLI's selected workspace). ``settings_known`` is called
+    (at most once, on this thread) when the provider and backend settings are known early
+    (``SettingsKnown``)."""
     # Loading builds hundreds of thousands of small acyclic objects (syntax trees, values):
     # measured, the collector's rescans cost 3-4x the whole load on 5,000 resources.
     with collector_paused():
-        return _load(Path(path), variables, var_files, env, cache, validating, workspace)
+        return _load(Path(path), variables, var_files, env, cache, validating, workspace,
+                     settings_known)
 
 
 def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
           env: Mapping[str, str], cache: ParseCache | None, validating: bool,
-          workspace: str = "default") -> tuple[Configuration, Diagnostics]:
+          workspace: str = "default", settings_known: SettingsKnown | None = None,
+          ) -> tuple[Configuration, Diagnostics]:
     diags = Diagnostics()
     path = Path(path)
     if path.is_file():
@@ -144,6 +159,10 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
                          diags=diags, loader=loader, schema=schema_lookup(env),
                          given=given, unset_unknown=validating, workspace=workspace,
                          reads=read)
+    if settings_known is not None and not diags.has_errors():
+        early = early_settings(decls, root.ctx)
+        if early is not None:
+            settings_known(*early)
     result = root.decode()
     config = Configuration(
         resources=tuple(result.resources),

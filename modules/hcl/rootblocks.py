@@ -11,7 +11,7 @@ from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.config import ImportBlock, MovedBlock
 from albform.engine.diagnostics import Diagnostics, SourceRange
 from albform.modules.hcl.decode import Declarations, Reported, evaluate_static, new_context
-from albform.modules.hcl.expressions import Context, EvalError
+from albform.modules.hcl.expressions import Context, EvalError, ast
 from albform.modules.hcl.expressions.suggest import did_you_mean
 from albform.modules.hcl.syntax import Block
 from albform.modules.hcl.traversal import traversal_address
@@ -66,6 +66,25 @@ def provider_config(decls: Declarations, ctx: Context, diags: Diagnostics) -> di
             diags.error("Unsupported block type", f"The avi provider block takes no "
                         f"{inner.type!r} block.", subject=SourceRange(filename, inner.line))
     return config
+
+
+def early_settings(decls: Declarations, ctx: Context,
+                   ) -> tuple[dict[str, Any], tuple[str, dict[str, Any]] | None] | None:
+    """``provider_config`` and ``backend`` worked out before the resources are decoded, so
+    that the caller can connect and read the state meanwhile; None (wait for the whole
+    configuration) unless both come out without error and every provider argument is built
+    from literals and input variables alone: those evaluate now as they will later, with no
+    side effect (no function reads a file, no local value reports its errors early). The
+    configuration's own values are still worked out, and reported, where they always were."""
+    for _, block in decls.providers:
+        for attr in block.body.attributes:
+            for node in ast.walk(attr.expr):
+                if isinstance(node, ast.FunctionCall | ast.ForExpr) or (
+                        isinstance(node, ast.Variable) and node.name != "var"):
+                    return None
+    scratch = Diagnostics()
+    settings = provider_config(decls, ctx, scratch), backend(decls, scratch)
+    return None if scratch.has_errors() else settings
 
 
 def backend(decls: Declarations, diags: Diagnostics) -> tuple[str, dict[str, Any]] | None:

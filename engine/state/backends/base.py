@@ -57,6 +57,13 @@ class StateBackend(Protocol):
 
     def read(self) -> State | None: ...
 
+    def read_ahead(self) -> State | None:
+        """The state read without the lock, so that work on it can start before the lock is
+        taken; a later ``read`` (under the lock) returns this very object when the stored
+        state has not changed meanwhile, else what it reads. None: this backend offers no
+        read ahead (the caller waits for ``read``)."""
+        return None
+
     def write(self, state: State, *, force: bool = False) -> None: ...
 
     def lock(self, info: LockInfo) -> str: ...

@@ -59,6 +59,8 @@ def timestamped_backup(state_path: Path, now: float | None = None) -> Path:
 
 
 class LocalBackend(StateBackend):
+    _piece = 1 << 24  # bytes compared at a time by ``_holds``
+
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STATE_FILE, *,
                  schemas: Mapping[str, ResourceSchema] | None = None,
                  memo: StateMemo | None = None) -> None:
@@ -82,6 +84,7 @@ class LocalBackend(StateBackend):
         self._lock_id: str | None = None
         # The bytes this client last read or wrote, and their header (see ``write``).
         self._known: tuple[bytes, StateHeader] | None = None
+        self._ahead: tuple[bytes, State] | None = None  # read_ahead's, for the next read
         # The state file as this client's first write found it (bytes, decoded once), kept
         # as the backup at the first write that changes the content (module docstring).
         self._before: tuple[bytes, State] | None = None
@@ -89,15 +92,47 @@ class LocalBackend(StateBackend):
 
     # -- state ----------------------------------------------------------------------------------
     def read(self) -> State | None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and self._holds(ahead[0]):
+            raw, state = ahead
+        else:
+            found = self._read_bytes()
+            if found is None:
+                return None
+            raw, state = found, self._decoded(found)
+        self._known = (raw, StateHeader.of(state))
+        return state
+
+    def _holds(self, raw: bytes) -> bool:
+        """Whether the state file holds exactly ``raw``: compared piece by piece, so that a
+        large state is not held twice in memory (a whole-content comparison is cheap next
+        to decoding it; size, times and inode could not prove the same content)."""
+        view, piece = memoryview(raw), self._piece
+        try:
+            with self.path.open("rb") as f:
+                for start in range(0, len(raw), piece):
+                    if f.read(piece) != view[start:start + piece]:
+                        return False
+                return f.read(1) == b""
+        except OSError:
+            return False  # read again, and report it then
+
+    def read_ahead(self) -> State | None:
+        """See ``StateBackend.read_ahead``: safe without the lock, since every write replaces
+        the file whole (module docstring), so the bytes read are one state or another."""
         raw = self._read_bytes()
         if raw is None:
             return None
+        state = self._decoded(raw)
+        self._ahead = (raw, state)
+        return state
+
+    def _decoded(self, raw: bytes) -> State:
         state = self._memo.load(raw) if self._memo is not None else None
         if state is None:
             state = self._decode(raw)
             if self._memo is not None:
                 self._memo.save(raw, state)
-        self._known = (raw, StateHeader.of(state))
         return state
 
     def write(self, state: State, *, force: bool = False) -> None:

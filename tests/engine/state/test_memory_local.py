@@ -293,3 +293,48 @@ def test_an_errored_state_is_kept_whole(tmp_path: Path) -> None:
     path = save_errored_state(sample_state(serial=9), tmp_path)
     assert path == tmp_path / "errored.tfstate"
     assert LocalBackend(path).read() == sample_state(serial=9)
+
+
+@given(change=st.sampled_from(["none", "same bytes", "other state", "one byte", "prefix",
+                               "longer", "removed", "emptied"]),
+       piece=st.sampled_from([1, 2, 7, 4096, 1 << 24]))
+def test_a_read_after_a_read_ahead_is_what_the_file_holds_then(change: str, piece: int,
+                                                               ) -> None:
+    """``read_ahead`` then ``read`` (under the lock) gives what a fresh client reads then,
+    and the object read ahead exactly when the bytes are unchanged, whatever was done to
+    the file in between (compared piece by piece: ``piece`` makes the pieces small)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "terraform.tfstate"
+        LocalBackend(path).write(sample_state(serial=3))
+        raw = path.read_bytes()
+        backend = LocalBackend(path)
+        backend._piece = piece
+        ahead = backend.read_ahead()
+        assert ahead == sample_state(serial=3)
+        if change == "same bytes":
+            path.write_bytes(raw)
+        elif change == "other state":
+            LocalBackend(path).write(sample_state(serial=4, pool_name="other-pool"))
+        elif change == "one byte":  # same length, the serial's last digit changed
+            at = raw.index(b'"serial": 3') + len(b'"serial": ')
+            path.write_bytes(raw[:at] + b"7" + raw[at + 1:])
+        elif change == "prefix":
+            path.write_bytes(raw[:-1])
+        elif change == "longer":
+            path.write_bytes(raw + b" ")
+        elif change == "removed":
+            path.unlink()
+        elif change == "emptied":
+            path.write_bytes(b"")
+        try:
+            expected: State | type[StateFormatError] | None = LocalBackend(path).read()
+        except StateFormatError:
+            expected = StateFormatError
+        try:
+            found: State | type[StateFormatError] | None = backend.read()
+        except StateFormatError:
+            found = StateFormatError
+        assert found == expected
+        assert (found is ahead) == (change in ("none", "same bytes"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import AVI_PROVIDER
 from albform.engine.values import UNKNOWN, Deferred, resolve_deferred
@@ -372,3 +374,40 @@ def test_provider_arguments_are_the_official_ones_and_extensions_point_to_env(
     # Terraform's wording, plus where albform reads the setting instead.
     assert errors[0].detail.startswith('An argument named "avi_ca_bundle" is not expected here.')
     assert "AVI_CA_BUNDLE" in errors[0].detail
+
+
+EARLY_POOL = """
+resource "avi_pool" "p" {
+  name = "p"
+}
+"""
+
+
+@pytest.mark.parametrize(("provider", "early"), [
+    ("", True),
+    ('provider "avi" {\n  avi_tenant = "admin"\n}\n', True),
+    ('provider "avi" {\n  avi_tenant = var.tenant\n  avi_version = "${var.v}.1"\n}\n', True),
+    ('provider "avi" {\n  avi_tenant = var.missing\n}\n', False),  # an error: not early
+    ('provider "avi" {\n  avi_tenant = lower("ADMIN")\n}\n', False),  # a function
+    ('provider "avi" {\n  avi_tenant = local.t\n}\nlocals {\n  t = "admin"\n}\n', False),
+    ('provider "avi" {\n  avi_tenant = avi_pool.p.name\n}\n', False),
+    ('provider "avi" {\n  avi_tenant = [for t in ["a"] : t][0]\n}\n', False),
+    ('terraform {\n  backend "local" {\n    path = "x.tfstate"\n  }\n}\n', True),
+    ('terraform {\n  backend "local" {\n    path = var.tenant\n  }\n}\n', False),
+    ('provider "aws" {\n  region = "x"\n}\n', True),
+])
+def test_settings_known_early_are_the_configurations(write: Any, provider: str,
+                                                     early: bool) -> None:
+    """``settings_known`` gets exactly the configuration's provider arguments and backend,
+    only when they are built from literals and input variables and come out without error;
+    with it or without, the configuration and its diagnostics are the same."""
+    root = write({"main.tf": 'variable "tenant" {\n  default = "admin"\n}\n'
+                             'variable "v" {\n  default = "30.2"\n}\n' + provider + EARLY_POOL})
+    told: list[tuple[Any, Any]] = []
+    config, diags = load_configuration(root, env={},
+                                       settings_known=lambda p, b: told.append((p, b)))
+    plain_config, plain_diags = load_configuration(root, env={})
+    assert [str(d) for d in diags] == [str(d) for d in plain_diags]
+    assert (config.provider_config, config.backend, config.resources) == (
+        plain_config.provider_config, plain_config.backend, plain_config.resources)
+    assert told == ([(config.provider_config, config.backend)] if early else [])

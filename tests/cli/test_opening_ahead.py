@@ -1,0 +1,150 @@
+"""The provider, the state and the refresh opened while the configuration decodes
+(cli/opening_ahead.py), through the real CLI and the embedded emulator: a plan made that way
+still sees what changed on the controller and uses variables in the provider block; errors
+in the configuration are reported as before (nothing about the controller is shown, the state
+and its lock are left as they were); settings it cannot know early (a function in the
+provider block) are opened the usual way; warnings come before the controller line."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from albform.cli import opening_ahead
+from albform.cli.main import main
+
+CONFIG = """
+variable "tenant" {
+  default = "admin"
+}
+
+provider "avi" {
+  avi_tenant = var.tenant
+}
+
+resource "avi_healthmonitor" "hm" {
+  name = "ahead-hm"
+  type = "HEALTH_MONITOR_TCP"
+}
+""" + "".join(f"""
+resource "avi_pool" "p{i}" {{
+  name                = "ahead-pool-{i}"
+  default_server_port = 80
+  health_monitor_refs = [avi_healthmonitor.hm.id]
+}}
+""" for i in range(3))
+
+
+def _applied(albform: Any, tmp_path: Path, config: str = CONFIG) -> tuple[Path, str]:
+    work = tmp_path / "cfg"
+    work.mkdir()
+    (work / "main.tf").write_text(config)
+    chdir = "-chdir=" + str(work)
+    applied = albform(chdir, "apply", "-auto-approve")
+    assert applied.code == 0, applied.out + applied.err
+    return work, chdir
+
+
+def _in_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str,
+                ) -> tuple[int, str, str, list[Any]]:
+    """``albform ARGS`` in this process (exit code, stdout, stderr), and what each
+    ``OpeningAhead.take`` returned."""
+    taken: list[Any] = []
+    take = opening_ahead.OpeningAhead.take
+
+    def spy(self: Any, *a: Any) -> Any:
+        taken.append(take(self, *a))
+        return taken[-1]
+
+    monkeypatch.setattr(opening_ahead.OpeningAhead, "take", spy)
+    monkeypatch.setenv("ALBFORM_EMULATOR_DB", str(tmp_path / "emulator.db"))
+    for key in ("AVI_CONTROLLER", "AVI_USERNAME", "AVI_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            pytest.raises(SystemExit) as stopped:
+        main(list(args))
+    return int(stopped.value.code or 0), out.getvalue(), err.getvalue(), taken
+
+
+def test_a_plan_opened_ahead_sees_what_changed_on_the_controller(
+        albform: Any, tmp_path: Path, out_of_band_client: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _, chdir = _applied(albform, tmp_path)
+    code, out, err, taken = _in_process(monkeypatch, tmp_path, chdir, "plan",
+                                        "-detailed-exitcode", "-no-color")
+    assert code == 0, out + err
+    assert len(taken) == 1 and taken[0] is not None  # opened ahead, and used
+    assert "No changes." in out
+
+    with out_of_band_client(tmp_path / "emulator.db") as client:
+        edited = client.get_by_name("pool", "ahead-pool-1")
+        assert edited is not None
+        client.replace_object("pool", edited["uuid"], {**edited, "default_server_port": 81})
+    code, out, err, taken = _in_process(monkeypatch, tmp_path, chdir, "plan",
+                                        "-detailed-exitcode", "-no-color")
+    assert code == 2, out + err
+    assert taken[0] is not None
+    assert "# avi_pool.p1 will be updated in-place" in out and "81 -> 80" in out
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in out
+    assert err.count("Avi controller: the embedded emulator") == 1
+
+    # Nothing read ahead without a refresh.
+    code, out, err, taken = _in_process(monkeypatch, tmp_path, chdir, "plan",
+                                        "-refresh=false", "-detailed-exitcode", "-no-color")
+    assert code == 0, out + err
+    assert taken == []
+
+
+def test_an_error_in_the_configuration_is_reported_as_before(albform: Any,
+                                                             tmp_path: Path) -> None:
+    work, chdir = _applied(albform, tmp_path)
+    state = (work / "terraform.tfstate").read_bytes()
+    (work / "main.tf").write_text(CONFIG + """
+resource "avi_pool" "bad" {
+  name    = "ahead-bad"
+  no_such = 1
+}
+""")
+    failed = albform(chdir, "plan", "-no-color")
+    # As before: the error with its file and line, and nothing else — the controller is
+    # never named — and the state and its lock are left as they were.
+    assert (failed.code, failed.out) == (1, "")
+    assert failed.err == (
+        "╷\n│ Error: Unsupported argument\n│\n"
+        f"│   on {work / 'main.tf'} line 35:\n│   with avi_pool.bad,\n│\n"
+        "│ An argument named 'no_such' is not expected in avi_pool.\n╵\n")
+    assert (work / "terraform.tfstate").read_bytes() == state
+    assert not (work / ".terraform.tfstate.lock.info").exists()
+    (work / "main.tf").write_text(CONFIG)
+    again = albform(chdir, "plan", "-detailed-exitcode", "-no-color")
+    assert again.code == 0, again.out + again.err
+
+
+def test_settings_not_known_early_are_opened_as_usual(albform: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      ) -> None:
+    config = CONFIG.replace("avi_tenant = var.tenant", 'avi_tenant = lower("ADMIN")')
+    _, chdir = _applied(albform, tmp_path, config)
+    code, out, err, taken = _in_process(monkeypatch, tmp_path, chdir, "plan",
+                                        "-detailed-exitcode", "-no-color")
+    assert code == 0, out + err
+    assert taken == [None]
+    assert err.count("Avi controller: the embedded emulator") == 1
+
+
+def test_warnings_come_before_the_controller_line(albform: Any, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _, chdir = _applied(albform, tmp_path)
+    monkeypatch.setenv("AVI_TENNANT", "admin")
+    code, out, err, taken = _in_process(monkeypatch, tmp_path, chdir, "plan", "-no-color")
+    assert code == 0, out + err
+    assert taken[0] is not None
+    warning = err.index("Unknown environment variable AVI_TENNANT")
+    assert warning < err.index("Avi controller: the embedded emulator")
+    assert os.environ.get("AVI_TENNANT") == "admin"
