@@ -76,7 +76,7 @@ class BulkReader:
         self._read_alone = read_alone
         self._counting = counting
         self._marks = marks or ReadMarks(api)
-        self._listings = listings or CollectionListings()
+        self._listings = listings or CollectionListings(self.list_whole)
 
     def read_many(self, requests: Sequence[ReadRequest]) -> tuple[dict[object, ReadResult], int]:
         """Results by request key, and the API calls made on helper threads (counted only
@@ -192,8 +192,8 @@ class BulkReader:
 
         The stamp pass (``fields`` = ``STAMP_FIELDS``) lists with ``LISTING_FIELDS`` instead
         and shares its whole listings with the reference resolver (``listings``): a listing
-        of a big group that began after this call did (another thread's, awaited if under
-        way) stands for its pages, and the listings read here are kept for the resolver."""
+        of a big group still being read when this call began, or begun later (another
+        thread's, awaited), stands for its pages, and those read here are kept."""
         shared = fields == STAMP_FIELDS
         extra = {"fields": LISTING_FIELDS if shared else fields} if fields else {}
         started = time.monotonic()
@@ -204,7 +204,7 @@ class BulkReader:
         claims: dict[_Group, float] = {}
         if shared:
             for group in big:
-                kept = self._listings.wait(group, started)
+                kept = self._listings.current(group, started)
                 if kept is not None:
                     found[group].update(kept.objects)
                     listed.add(group)
@@ -223,6 +223,16 @@ class BulkReader:
         for (group, _), (objects, _) in zip(again, more, strict=True):
             found[group].update(objects)
         return found, calls + n
+
+    def list_whole(self, group: _Group) -> list[dict[str, Any]]:
+        """Every object of ``group``'s collection with ``LISTING_FIELDS``: the first page,
+        then the others by number, at once (``_fetch_all``'s listing, for the resolver)."""
+        extra = {"fields": LISTING_FIELDS}
+        objects, count = self._fetch(group, _page(1, extra))
+        pages = [(group, _page(n, extra)) for n in range(2, -(-count // BATCH) + 1)]
+        for more, _ in self._run(pages)[0]:
+            objects.update(more)
+        return list(objects.values())
 
     def _read_pages(self, big: Sequence[_Group], wanted: Mapping[_Group, Sequence[str]],
                     found: dict[_Group, dict[str, dict[str, Any]]], listed: set[_Group],

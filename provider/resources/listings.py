@@ -11,11 +11,12 @@ the whole collection in pages of its own, at the same time. A listing asked for
 2. One reader per key at a time: a thread that wants a listing another thread is reading waits
    for it (``wait``) rather than walking the same pages; a reader that fails gives up its
    claim (``abandon``) and the waiters read for themselves.
-3. A listing is kept with the monotonic time its reading *began*: it vouches for nothing
-   older. Each reader judges by that time whether it may use it: the resolver by its
-   ``LISTING_TTL_S``, a refresh only when the listing began after the refresh did (so a
-   second refresh in the same process never reads the first one's listing and misses an edit
-   made in between).
+3. A listing is kept with the monotonic times its reading began and ended. Each reader
+   judges by them whether it may use it: the resolver by its age (``LISTING_TTL_S`` since
+   it began), a refresh only when it was still being read when the refresh began, or began
+   later — one made alongside it (the plan's resolver starts with the refresh), never one
+   finished before it, so a second refresh in the same process never reads the first one's
+   listing and misses an edit made in between.
 4. A listing may lack objects created while its pages were read, and hold objects deleted
    meanwhile: the refresh asks again by uuid for every object it wants that a listing lacks
    (``bulk``); the resolver asks again for names albform created or deleted itself
@@ -30,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from albform.provider.resources.api import Tenant
+from albform.provider.resources.api import ControllerApi, Tenant
 
 # The union of what the refresh's stamp check (uuid, _last_modified) and the resolver's name
 # index (name, uuid, cloud_ref) read of each object.
@@ -41,16 +42,30 @@ ListingKey = tuple[str, Tenant]  # (API type, tenant)
 
 class Listing(NamedTuple):
     """Every object of a collection (as listed with ``LISTING_FIELDS``) by uuid, and the
-    monotonic time its reading began (rule 3)."""
+    monotonic times its reading began and ended (rule 3)."""
 
     objects: Mapping[str, dict[str, Any]]
     began: float
+    ended: float
+
+
+Reader = Callable[[ListingKey], Iterable[dict[str, Any]]]
+
+
+def page_by_page(api: ControllerApi) -> Reader:
+    """A reader following a collection's pages one after the other (a resolver without a
+    refresh to share with; the provider's reads the pages at once)."""
+    return lambda key: api.list_objects(key[0], {"fields": LISTING_FIELDS, "page_size": "200"},
+                                        tenant=key[1])
 
 
 class CollectionListings:
-    """The listings of one controller connection (module docstring). Thread-safe."""
+    """The listings of one controller connection (module docstring). Thread-safe.
+    ``reader`` lists a whole collection with ``LISTING_FIELDS`` (the refresh's paged
+    reader, ``bulk.BulkReader.list_whole``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
         self._changed = threading.Condition()
         self._done: dict[ListingKey, Listing] = {}
         self._reading: dict[ListingKey, float] = {}  # key -> when its reader began
@@ -65,9 +80,11 @@ class CollectionListings:
             return began
 
     def put(self, key: ListingKey, objects: Iterable[dict[str, Any]], began: float) -> None:
-        """The listing of ``key`` whose reading began at ``began``; ends the claim."""
-        listing = Listing({str(o["uuid"]): o for o in objects if o.get("uuid")}, began)
+        """The listing of ``key`` whose reading began at ``began``, ended now; ends the
+        claim."""
+        by_uuid = {str(o["uuid"]): o for o in objects if o.get("uuid")}
         with self._changed:
+            listing = Listing(by_uuid, began, time.monotonic())
             kept = self._done.get(key)
             if kept is None or kept.began <= began:
                 self._done[key] = listing
@@ -83,24 +100,26 @@ class CollectionListings:
                 del self._reading[key]
             self._changed.notify_all()
 
-    def get(self, key: ListingKey, since: float) -> Listing | None:
-        """The listing of ``key`` if its reading began at or after ``since``; no wait."""
+    def fresh(self, key: ListingKey, since: float) -> Listing | None:
+        """The listing of ``key`` if its reading began at or after ``since``; no wait (the
+        resolver's test of a listing's age)."""
         with self._changed:
             listing = self._done.get(key)
         return listing if listing is not None and listing.began >= since else None
 
-    def wait(self, key: ListingKey, since: float) -> Listing | None:
-        """``get``, after waiting for a reading of ``key`` that began at or after ``since``
-        when one is under way."""
+    def current(self, key: ListingKey, since: float) -> Listing | None:
+        """The listing of ``key`` if it was still being read at ``since`` or began later,
+        after waiting for a reading under way (the refresh's test, rule 3: ``since`` is when
+        the refresh began)."""
         with self._changed:
-            while self._reading.get(key, -1.0) >= since:
+            while key in self._reading:
                 self._changed.wait()
-        return self.get(key, since)
+            listing = self._done.get(key)
+        return listing if listing is not None and listing.ended >= since else None
 
-    def read(self, key: ListingKey, since: float,
-             reader: Callable[[], Iterable[dict[str, Any]]]) -> Listing:
+    def read(self, key: ListingKey, since: float) -> Listing:
         """A listing of ``key`` that began at or after ``since``: kept, awaited, or read now
-        with ``reader`` (every object of the collection with ``LISTING_FIELDS``)."""
+        with the reader."""
         with self._changed:
             while True:
                 listing = self._done.get(key)
@@ -111,14 +130,15 @@ class CollectionListings:
                     break
                 self._changed.wait()  # another reader's listing may do: wait for it
         try:
-            objects = list(reader())
+            objects = list(self._reader(key))
         except BaseException:
             self.abandon(key, began)
             raise
         self.put(key, objects, began)
-        listing = self.get(key, began)
+        listing = self.fresh(key, began)
         assert listing is not None
         return listing
 
 
-__all__ = ["LISTING_FIELDS", "CollectionListings", "Listing", "ListingKey"]
+__all__ = ["LISTING_FIELDS", "CollectionListings", "Listing", "ListingKey", "Reader",
+           "page_by_page"]

@@ -69,7 +69,7 @@ class AviProvider:
         self._tenant = Tenant(name=default_tenant) if default_tenant else DEFAULT_TENANT
         self.registry = TypeRegistry.from_table(table)
         # One listing per collection serves the refresh and the resolver (``listings``).
-        listings = CollectionListings()
+        listings = CollectionListings(lambda key: self._bulk.list_whole(key))
         self.resolver = RefResolver(api, listings)
         self._canon = Canonicalizer(self.resolver)
         self._scopes: dict[tuple[Tenant, str | None], Scope] = {}

@@ -17,7 +17,8 @@ Many names of one type (a cluster's 20,000 pools, each named by its virtual serv
 once (``listings.LISTING_FIELDS``, pages of 200) and later names are answered from that
 listing by the same rules as a ``?name=`` query (the listing holds exactly what each query
 would have returned). The listing is shared with the refresh (``listings``): a young one the
-refresh made answers at once, without the per-name queries, and one under way is awaited. A name absent from a listing younger than ``LISTING_TTL_S`` is absent
+refresh made answers at once, without the per-name queries, and one under way is awaited.
+A name absent from a listing younger than ``LISTING_TTL_S`` is absent
 (the objects a plan creates are all absent: one query each would cost as much as the creates);
 names of objects albform creates or deletes meanwhile are asked for again, and a name someone
 else created in those seconds only keeps its name-query form, which the controller resolves.
@@ -34,10 +35,10 @@ from typing import Any
 from albform.engine.provider import ProviderError
 from albform.provider.resources.api import DEFAULT_TENANT, ControllerApi, Tenant
 from albform.provider.resources.listings import (
-    LISTING_FIELDS,
     CollectionListings,
     Listing,
     ListingKey,
+    page_by_page,
 )
 from albform.provider.resources.refs import ObjectRef, looks_like_uuid, parse_ref
 
@@ -75,7 +76,7 @@ LISTING_TTL_S = 30.0  # how long a listing says that a name it lacks does not ex
 class RefResolver:
     def __init__(self, api: ControllerApi, listings: CollectionListings | None = None) -> None:
         self._api = api
-        self._listings = listings or CollectionListings()
+        self._listings = listings or CollectionListings(page_by_page(api))
         self._lock = threading.Lock()
         self._cache: dict[_CacheKey, str] = {}
         # (value, target type, scope) -> canonical path, for refs that resolved: a cluster's
@@ -201,8 +202,8 @@ class RefResolver:
                     ) -> dict[str, list[dict[str, Any]]] | None:
         """The name index of a listing younger than ``LISTING_TTL_S`` that is kept already;
         None when there is none (no query)."""
-        listing = self._listings.get(self._listing_key(key[0], tenant),
-                                     time.monotonic() - LISTING_TTL_S)
+        listing = self._listings.fresh(self._listing_key(key[0], tenant),
+                                       time.monotonic() - LISTING_TTL_S)
         return None if listing is None else self._install(key, listing)
 
     def _list(self, key: _IndexKey, tenant: Tenant) -> dict[str, list[dict[str, Any]]] | None:
@@ -210,10 +211,7 @@ class RefResolver:
         is kept or under way (then that one); None when it cannot be listed."""
         group = self._listing_key(key[0], tenant)
         try:
-            listing = self._listings.read(
-                group, time.monotonic() - LISTING_TTL_S,
-                lambda: self._api.list_objects(
-                    group[0], {"fields": LISTING_FIELDS, "page_size": "200"}, tenant=group[1]))
+            listing = self._listings.read(group, time.monotonic() - LISTING_TTL_S)
         except ProviderError:
             with self._lock:
                 self._misses[key] = -10 * INDEX_AFTER  # the per-name path reports it

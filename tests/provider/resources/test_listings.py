@@ -1,6 +1,6 @@
 """``CollectionListings`` (``listings.py``): one reader per key, waiters get its listing, a
-failed reader's waiters read for themselves, and a listing vouches only for what began
-after the time a caller asks from (its rule 3)."""
+failed reader's waiters read for themselves; the resolver takes a listing begun since the
+time it asks from, a refresh one still being read when it began (its rule 3)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ class SlowReader:
         self.release = threading.Event()
         self._fail_first = fail_first
 
-    def __call__(self) -> Iterator[dict[str, Any]]:
+    def __call__(self, key: Any) -> Iterator[dict[str, Any]]:
+        assert key == KEY
         self.calls += 1
         self.started.set()
         assert self.release.wait(10)
@@ -51,12 +52,12 @@ def _in_thread(target: Any) -> tuple[threading.Thread, dict[str, Any]]:
 
 
 def test_one_reader_per_key_the_other_waits_for_its_listing() -> None:
-    listings = CollectionListings()
     reader = SlowReader()
+    listings = CollectionListings(reader)
     since = time.monotonic()
-    first, got_first = _in_thread(lambda: listings.read(KEY, since, reader))
+    first, got_first = _in_thread(lambda: listings.read(KEY, since))
     assert reader.started.wait(10)
-    second, got_second = _in_thread(lambda: listings.read(KEY, since, reader))
+    second, got_second = _in_thread(lambda: listings.read(KEY, since))
     time.sleep(0.05)
     assert second.is_alive()  # waiting, not reading
     reader.release.set()
@@ -69,12 +70,12 @@ def test_one_reader_per_key_the_other_waits_for_its_listing() -> None:
 
 
 def test_a_failed_reader_lets_a_waiter_read_for_itself() -> None:
-    listings = CollectionListings()
     reader = SlowReader(fail_first=True)
+    listings = CollectionListings(reader)
     since = time.monotonic()
-    first, got_first = _in_thread(lambda: listings.read(KEY, since, reader))
+    first, got_first = _in_thread(lambda: listings.read(KEY, since))
     assert reader.started.wait(10)
-    second, got_second = _in_thread(lambda: listings.read(KEY, since, reader))
+    second, got_second = _in_thread(lambda: listings.read(KEY, since))
     time.sleep(0.05)
     reader.release.set()
     first.join(10)
@@ -84,28 +85,34 @@ def test_a_failed_reader_lets_a_waiter_read_for_itself() -> None:
     assert set(got_second["value"].objects) == {"pool-1", "pool-2"}
 
 
-def test_a_listing_answers_only_callers_asking_from_before_it_began() -> None:
-    listings = CollectionListings()
-    assert listings.get(KEY, 0.0) is None
+def _unread(key: Any) -> Iterator[dict[str, Any]]:
+    raise AssertionError("not read here")
+
+
+def test_the_resolver_takes_a_listing_begun_since_the_refresh_one_still_read_since() -> None:
+    listings = CollectionListings(_unread)
+    assert listings.fresh(KEY, 0.0) is None
+    assert listings.current(KEY, 0.0) is None
     began = listings.begin(KEY)
     assert began is not None
     assert listings.begin(KEY) is None  # claimed
+    refresh_began = time.monotonic()  # while it is read: a refresh running alongside
     listings.put(KEY, OBJECTS, began)
-    assert listings.get(KEY, began) is not None
-    assert listings.get(KEY, began + 1e-6) is None  # a refresh started after it: not for it
-    assert listings.wait(KEY, began + 1e-6) is None  # nothing under way: no wait
+    after = time.monotonic()
+    assert listings.fresh(KEY, began) is not None
+    assert listings.fresh(KEY, refresh_began) is None  # began before: too old for a resolver
+    assert listings.current(KEY, refresh_began) is not None  # still being read then
+    assert listings.current(KEY, after + 1e-6) is None  # finished before: not for a refresh
     # Another tenant's or type's listing is another key.
-    assert listings.get(("pool", Tenant(name="admin")), 0.0) is None
-    assert listings.get(("vsvip", Tenant(uuid="admin")), 0.0) is None
+    assert listings.fresh(("pool", Tenant(name="admin")), 0.0) is None
+    assert listings.current(("vsvip", Tenant(uuid="admin")), 0.0) is None
 
 
-def test_wait_waits_only_for_a_reading_that_began_late_enough() -> None:
-    listings = CollectionListings()
+def test_a_refresh_waits_for_a_listing_under_way() -> None:
+    listings = CollectionListings(_unread)
     began = listings.begin(KEY)
     assert began is not None
-    # Under way, but it began before what the caller asks from: no wait, no listing.
-    assert listings.wait(KEY, began + 1.0) is None
-    waiter, got = _in_thread(lambda: listings.wait(KEY, began))
+    waiter, got = _in_thread(lambda: listings.current(KEY, time.monotonic()))
     time.sleep(0.05)
     assert waiter.is_alive()
     listings.put(KEY, OBJECTS, began)
@@ -114,7 +121,7 @@ def test_wait_waits_only_for_a_reading_that_began_late_enough() -> None:
 
 
 def test_an_abandoned_claim_of_an_older_reader_does_not_end_a_newer_one() -> None:
-    listings = CollectionListings()
+    listings = CollectionListings(_unread)
     old = listings.begin(KEY)
     assert old is not None
     listings.abandon(KEY, old)
@@ -128,11 +135,11 @@ def test_an_abandoned_claim_of_an_older_reader_does_not_end_a_newer_one() -> Non
 
 @pytest.mark.parametrize("order", ["older first", "newer first"])
 def test_the_newest_listing_is_kept(order: str) -> None:
-    listings = CollectionListings()
+    listings = CollectionListings(_unread)
     first = [{"uuid": "pool-1"}]
     second = [{"uuid": "pool-2"}]
     puts = [(first, 1.0), (second, 2.0)]
     for objects, began in puts if order == "older first" else reversed(puts):
         listings.put(KEY, objects, began)
-    kept = listings.get(KEY, 0.0)
+    kept = listings.fresh(KEY, 0.0)
     assert kept is not None and set(kept.objects) == {"pool-2"}
