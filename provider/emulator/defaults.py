@@ -11,13 +11,12 @@ Defaults apply to keys that are absent; the client's values are never overwritte
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Mapping
 from typing import Any
 
 from albform.provider.emulator.schema_lookup import object_def
-from albform.provider.schema.defaults import defaults_for
+from albform.provider.schema.defaults import copied, defaults_for
 from albform.provider.schema.defaults import fill_defaults as table_fill
 
 Json = dict[str, Any]
@@ -169,7 +168,7 @@ def top_defaults(obj_type: str) -> Json:
 def _fill(target: Json, defaults: Mapping[str, Any]) -> None:
     for key, value in defaults.items():
         if key not in target:
-            target[key] = copy.deepcopy(value)
+            target[key] = copied(value)
         elif isinstance(value, dict) and isinstance(target[key], dict):
             _fill(target[key], value)
 

@@ -35,6 +35,7 @@ from albform.provider.emulator import (
 from albform.provider.emulator.context import ADMIN_TENANT, RequestContext
 from albform.provider.emulator.errors import ApiError, error, not_found
 from albform.provider.emulator.store import Store, StoredObject
+from albform.provider.schema.defaults import copied
 
 Json = dict[str, Any]
 
@@ -76,7 +77,7 @@ class Controller:
             return ADMIN_TENANT
         if name in ("*", "/*"):
             return "*"
-        found = self.store.by_name("tenant", name)
+        found = self.store.by_name("tenant", name, fields=())
         if not found:
             raise error(403, f"Tenant '{name}' does not exist!")
         return found[0].uuid
@@ -113,10 +114,13 @@ class Controller:
     def find(
         self, ctx: RequestContext, obj_type: str, name: str, *, cloud: str | None = None
     ) -> StoredObject | None:
-        """Lookup by name in scope; the context's own tenant wins over shared admin objects."""
+        """Lookup by name in scope; the context's own tenant wins over shared admin objects.
+        The object found carries no body: every caller needs only where it is (its uuid,
+        tenant, cloud), and a create looks up its defaults this way — the Default-Cloud, the
+        ``global`` VRF, whose body may hold a cluster's thousands of static routes."""
         tenants = self.visible_tenants(ctx, obj_type)
         matches = [
-            o for o in self.store.by_name(obj_type, name)
+            o for o in self.store.by_name(obj_type, name, fields=())
             if (tenants is None or o.tenant in tenants) and (cloud is None or o.cloud == cloud)
         ]
         matches.sort(key=lambda o: o.tenant != ctx.tenant)
@@ -238,7 +242,7 @@ class Controller:
         if gate:
             versions.check_fields(obj_type, raw, ctx.version)
         owned = defaults.READ_ONLY_BY_TYPE.get(obj_type, frozenset())
-        body = {k: copy.deepcopy(v) for k, v in raw.items()
+        body = {k: copied(v) for k, v in raw.items()
                 if k not in defaults.READ_ONLY and k not in owned and k != "uuid"
                 and defaults.accepts(obj_type, k)}
         singleton = obj_type in catalog.SINGLETONS
@@ -350,7 +354,7 @@ class Controller:
     def _check_unique(
         self, obj_type: str, uuid: str, name: str, tenant: str, cloud: str | None
     ) -> None:
-        for other in self.store.by_name(obj_type, name):
+        for other in self.store.by_name(obj_type, name, fields=()):
             if other.uuid == uuid:
                 continue
             tenant_scoped = obj_type not in catalog.GLOBAL_TYPES

@@ -121,8 +121,10 @@ class _Cut:
         # Two or more paths make json_extract answer a JSON array: JSON types kept exactly;
         # json_type tells a key stored as null from an absent one.
         present = "".join(", json_type(body, ?)" for _ in paths)
-        self.columns = (f"type, uuid, tenant, name, cloud, system,"
-                        f" json_extract(body, '$.uuid', '$.uuid'{', ?' * len(paths)}){present}")
+        # No field: the body is not read at all (a constant stands in for the cut).
+        extract = f"json_extract(body, '$.uuid', '$.uuid'{', ?' * len(paths)})" if paths \
+            else "'[]'"
+        self.columns = f"type, uuid, tenant, name, cloud, system, {extract}{present}"
         self.args = (*paths, *paths)
 
     def row(self, row: Sequence[Any]) -> StoredObject:
@@ -225,13 +227,22 @@ class Store:
             row = self._db.execute("SELECT name FROM objects WHERE uuid = ?", (uuid,)).fetchone()
         return None if row is None else row[0]
 
-    def by_name(self, obj_type: str, name: str) -> list[StoredObject]:
+    def by_name(self, obj_type: str, name: str, *, fields: Iterable[str] | None = None,
+                ) -> list[StoredObject]:
+        """The objects of ``obj_type`` named ``name``, oldest first; with ``fields``, their
+        bodies cut to those top-level fields as ``get_fields`` cuts them (``()``: no body
+        read at all, for a look-up that needs only an object's uuid, tenant or cloud)."""
+        if fields is None:
+            columns, args, make = self._COLUMNS, (), self._row
+        else:
+            cut = _Cut(fields)
+            columns, args, make = cut.columns, cut.args, cut.row
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {self._COLUMNS} FROM objects WHERE type = ? AND name = ? ORDER BY seq",
-                (obj_type, name),
+                f"SELECT {columns} FROM objects WHERE type = ? AND name = ? ORDER BY seq",
+                (*args, obj_type, name),
             ).fetchall()
-        return [self._row(r) for r in rows]
+        return [make(r) for r in rows]
 
     def put(self, obj: StoredObject) -> None:
         """Insert or replace (keeps the original ordering position on replace)."""

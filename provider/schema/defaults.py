@@ -13,6 +13,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from albform.engine.values import PLAIN_TYPES
 from albform.provider.schema.table import ObjectDef, load_table
 
 
@@ -32,8 +33,15 @@ def fill_defaults(api_type: str, obj: Mapping[str, Any]) -> dict[str, Any]:
     return _fill(load_table().object(api_type).object_def, obj)
 
 
+def copied(value: Any) -> Any:
+    """``value`` itself when it is a plain scalar (immutable: nothing to copy), else a deep
+    copy. Filling defaults copies a hundred values per object, nearly all of them scalars,
+    and ``copy.deepcopy`` costs a call and a memo even for those."""
+    return value if type(value) in PLAIN_TYPES else copy.deepcopy(value)
+
+
 def _scalar_defaults(odef: ObjectDef) -> dict[str, Any]:
-    return {name: copy.deepcopy(f.default) for name, f in odef.fields.items()
+    return {name: copied(f.default) for name, f in odef.fields.items()
             if f.has_default and not f.read_only}
 
 
@@ -45,10 +53,10 @@ def _fill(odef: ObjectDef, obj: Mapping[str, Any]) -> dict[str, Any]:
         if nested is not None and isinstance(value, Mapping):
             out[key] = _fill(nested, value)
         elif nested is not None and isinstance(value, list):
-            out[key] = [_fill(nested, v) if isinstance(v, Mapping) else copy.deepcopy(v)
+            out[key] = [_fill(nested, v) if isinstance(v, Mapping) else copied(v)
                         for v in value]
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = copied(value)
     for key, default in _scalar_defaults(odef).items():
         out.setdefault(key, default)
     return out
