@@ -72,6 +72,8 @@ def split_canonical(value: str) -> tuple[str, str]:
 
 def walk(body: Any) -> Iterator[tuple[dict[str, Any] | list[Any], str | int, str]]:
     """Every ref string in ``body``: (container, key or index, value), depth first."""
+    # Only containers are walked into (a generator per scalar was most of the cost: a create
+    # walks its body twice, resolving refs and recording them).
     if isinstance(body, dict):
         for key, value in list(body.items()):
             if key.endswith("_ref") and isinstance(value, str):
@@ -80,11 +82,12 @@ def walk(body: Any) -> Iterator[tuple[dict[str, Any] | list[Any], str | int, str
                 for index, item in enumerate(value):
                     if isinstance(item, str):
                         yield value, index, item
-            else:
+            elif isinstance(value, dict | list):
                 yield from walk(value)
     elif isinstance(body, list):
         for item in body:
-            yield from walk(item)
+            if isinstance(item, dict | list):
+                yield from walk(item)
 
 
 def assign(container: dict[str, Any] | list[Any], key: str | int, value: str) -> None:

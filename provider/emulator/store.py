@@ -232,8 +232,9 @@ class Store:
         """The objects of ``obj_type`` named ``name``, oldest first; with ``fields``, their
         bodies cut to those top-level fields as ``get_fields`` cuts them (``()``: no body
         read at all, for a look-up that needs only an object's uuid, tenant or cloud)."""
+        args: tuple[str, ...] = ()
         if fields is None:
-            columns, args, make = self._COLUMNS, (), self._row
+            columns, make = self._COLUMNS, self._row
         else:
             cut = _Cut(fields)
             columns, args, make = cut.columns, cut.args, cut.row

@@ -58,3 +58,35 @@ def test_patch_add_then_delete(existing: list[dict[str, Any]],
     replaced = apply_patch(body, {"replace": {"servers": added, "scalar": 2}})
     assert replaced["servers"] == added and replaced["scalar"] == 2
     assert "scalar" not in apply_patch(body, {"delete": {"scalar": 1}})
+
+
+_ref_keys = st.sampled_from(["a_ref", "b_refs", "plain", "c", "d_ref", "e_refs"])
+_bodies = st.recursive(
+    st.none() | st.integers(-3, 3) | st.booleans() | st.sampled_from(["/api/pool/p-1", "x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_ref_keys, inner, max_size=4),
+    max_leaves=20)
+
+
+def _refs_in(body: Any) -> list[str]:
+    """Every ref of ``body`` as walk's contract says, walking into every value."""
+    found: list[str] = []
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key.endswith("_ref") and isinstance(value, str):
+                found.append(value)
+            elif key.endswith("_refs") and isinstance(value, list):
+                found.extend(v for v in value if isinstance(v, str))
+            else:
+                found.extend(_refs_in(value))
+    elif isinstance(body, list):
+        for item in body:
+            found.extend(_refs_in(item))
+    return found
+
+
+@given(_bodies)
+def test_walk_finds_every_ref_at_any_depth(body: Any) -> None:
+    walked = list(refs.walk(body))
+    assert [v for _, _, v in walked] == _refs_in(body)
+    for container, key, value in walked:
+        assert container[key] == value  # type: ignore[index]
