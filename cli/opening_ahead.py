@@ -3,11 +3,13 @@ connected, the state read and the refresh's reads started while the resources st
 
 The refresh needs the state and the controller, not the resources, and the root module's
 provider and backend settings are known once its files are parsed
-(``modules/hcl/rootblocks.early_settings``). The loader calls ``start`` with them; a helper
-thread then opens the provider, opens the backend, reads the state without its lock
-(``StateBackend.read_ahead``) and starts the refresh's reads (``engine/planning_refresh``
-``ReadsAhead``): the controller (the embedded emulator's own process, or a remote one) works
-while albform decodes.
+(``modules/hcl/rootblocks.early_settings``). The loader calls ``start`` with them, and before
+the resources decode it opens the provider, opens the backend, reads the state without its
+lock (``StateBackend.read_ahead``) and starts the refresh's reads on helper threads
+(``engine/planning_refresh.ReadsAhead``): the controller (the embedded emulator's own process,
+or a remote one) answers while albform decodes. The state is read on the loading thread, not
+beside it: both are the interpreter's own work, which two threads would only share out (and
+measurably slow down, fighting over its lock), while the reads mostly wait.
 
 Once the configuration is loaded, ``take`` hands over what was opened when the
 configuration's settings are the ones it was opened with, and shows then what opening shows
@@ -22,7 +24,6 @@ object asked with the same mark.
 from __future__ import annotations
 
 import contextlib
-import threading
 from typing import Any
 
 from albform.cli.workspace import Workspace, announce_controller
@@ -37,40 +38,33 @@ class OpeningAhead:
         self._emulator = emulator  # what Workspace.start_emulator_early returned
         self._parallelism = parallelism
         self._settings: tuple[Any, Any] | None = None
-        self._thread: threading.Thread | None = None
-        self._stack = contextlib.ExitStack()  # what the helper opened, closed by discard
+        self._stack = contextlib.ExitStack()  # what was opened ahead, closed by discard
         self._opened: tuple[Any, Any, ReadsAhead | None] | None = None
         self._announced: list[str] = []
         self._done = False
 
     @property
     def took_emulator(self) -> bool:
-        """Whether the early emulator was handed to the helper (the command must not use it:
-        it is started at most once)."""
-        return self._thread is not None
+        """Whether the early emulator was handed over here (the command must not use it: it
+        is started at most once)."""
+        return self._settings is not None
 
     def start(self, provider_config: dict[str, Any], backend: Any) -> None:
-        self._settings = (provider_config, backend)
-        self._thread = threading.Thread(target=self._open, name="open-ahead", daemon=True)
-        self._thread.start()
-
-    def _open(self) -> None:
         from albform.provider.factory import open_provider
 
-        assert self._settings is not None
-        provider_config, backend_settings = self._settings
+        self._settings = (provider_config, backend)
         try:
             provider = self._stack.enter_context(open_provider(
                 provider_config, workdir=self._ws.workdir, env=self._ws.env,
                 announce=self._announced.append, early=self._emulator))
-            backend = self._ws.open_backend(backend_settings, provider)
-            state = backend.read_ahead()
+            opened = self._ws.open_backend(backend, provider)
+            state = opened.read_ahead()
             reads = None
             if state is not None:
                 reads = ReadsAhead(state, provider, self._parallelism)
                 # Closed last in, first out: the reads end before their connection closes.
                 self._stack.callback(reads.answers)
-            self._opened = (provider, backend, reads)
+            self._opened = (provider, opened, reads)
         except Exception:  # the command opens again, and reports what fails then
             self._opened = None
 
@@ -78,9 +72,8 @@ class OpeningAhead:
              ) -> tuple[Any, Any, ReadsAhead | None] | None:
         """(provider, backend, reads) opened for ``config``'s settings, now closed with
         ``stack``; None (all of it discarded) when there is nothing of use."""
-        if self._thread is None or self._done:
+        if self._settings is None or self._done:
             return None
-        self._thread.join()
         opened = self._opened
         if opened is None or self._settings != (config.provider_config, config.backend):
             self.discard()
@@ -98,6 +91,4 @@ class OpeningAhead:
         if self._done:
             return
         self._done = True
-        if self._thread is not None:
-            self._thread.join()
         self._stack.close()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
 import os
 import tempfile
 import time
@@ -59,8 +60,6 @@ def timestamped_backup(state_path: Path, now: float | None = None) -> Path:
 
 
 class LocalBackend(StateBackend):
-    _piece = 1 << 24  # bytes compared at a time by ``_holds``
-
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STATE_FILE, *,
                  schemas: Mapping[str, ResourceSchema] | None = None,
                  memo: StateMemo | None = None) -> None:
@@ -84,7 +83,8 @@ class LocalBackend(StateBackend):
         self._lock_id: str | None = None
         # The bytes this client last read or wrote, and their header (see ``write``).
         self._known: tuple[bytes, StateHeader] | None = None
-        self._ahead: tuple[bytes, State] | None = None  # read_ahead's, for the next read
+        # read_ahead's bytes, their SHA-256 and state, for the next read
+        self._ahead: tuple[bytes, bytes, State] | None = None
         # The state file as this client's first write found it (bytes, decoded once), kept
         # as the backup at the first write that changes the content (module docstring).
         self._before: tuple[bytes, State] | None = None
@@ -93,8 +93,8 @@ class LocalBackend(StateBackend):
     # -- state ----------------------------------------------------------------------------------
     def read(self) -> State | None:
         ahead, self._ahead = self._ahead, None
-        if ahead is not None and self._holds(ahead[0]):
-            raw, state = ahead
+        if ahead is not None and self._holds(ahead[1]):
+            raw, _, state = ahead
         else:
             found = self._read_bytes()
             if found is None:
@@ -103,17 +103,13 @@ class LocalBackend(StateBackend):
         self._known = (raw, StateHeader.of(state))
         return state
 
-    def _holds(self, raw: bytes) -> bool:
-        """Whether the state file holds exactly ``raw``: compared piece by piece, so that a
-        large state is not held twice in memory (a whole-content comparison is cheap next
-        to decoding it; size, times and inode could not prove the same content)."""
-        view, piece = memoryview(raw), self._piece
+    def _holds(self, digest: bytes) -> bool:
+        """Whether the state file's SHA-256 is ``digest`` (its bytes are the ones read
+        ahead): hashed as it is read, so a large state is not held twice in memory, and
+        without the interpreter lock. Size, times and inode could not prove the content."""
         try:
             with self.path.open("rb") as f:
-                for start in range(0, len(raw), piece):
-                    if f.read(piece) != view[start:start + piece]:
-                        return False
-                return f.read(1) == b""
+                return hashlib.file_digest(f, "sha256").digest() == digest
         except OSError:
             return False  # read again, and report it then
 
@@ -124,7 +120,7 @@ class LocalBackend(StateBackend):
         if raw is None:
             return None
         state = self._decoded(raw)
-        self._ahead = (raw, state)
+        self._ahead = (raw, hashlib.sha256(raw).digest(), state)
         return state
 
     def _decoded(self, raw: bytes) -> State:
