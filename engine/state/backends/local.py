@@ -119,12 +119,13 @@ class LocalBackend(StateBackend):
         raw = self._read_bytes()
         if raw is None:
             return None
-        state = self._decoded(raw)
-        self._ahead = (raw, hashlib.sha256(raw).digest(), state)
+        digest = hashlib.sha256(raw)  # for read's check, and the memo's key
+        state = self._decoded(raw, digest.hexdigest())
+        self._ahead = (raw, digest.digest(), state)
         return state
 
-    def _decoded(self, raw: bytes) -> State:
-        state = self._memo.load(raw) if self._memo is not None else None
+    def _decoded(self, raw: bytes, sha256: str | None = None) -> State:
+        state = self._memo.load(raw, sha256) if self._memo is not None else None
         if state is None:
             state = self._decode(raw)
             if self._memo is not None:

@@ -63,6 +63,14 @@ def test_the_local_backend_reads_through_the_memo(tmp_path: Path) -> None:
     changed = LocalBackend(path, memo=memo).read()
     assert changed is not None and changed.serial == 7
     assert memo.hits == 1
+    # A read ahead finds the same memo entries (it hands the memo the digest it made).
+    ahead = LocalBackend(path, memo=StateMemo(tmp_path, path, KEY))
+    assert ahead.read_ahead() == changed
+    assert ahead._memo is not None and ahead._memo.hits == 1
+    path.write_bytes(encode_state(_state(serial=8)))
+    other = LocalBackend(path, memo=StateMemo(tmp_path, path, KEY))
+    assert other.read_ahead() == decode_state(path.read_bytes())
+    assert other._memo is not None and other._memo.hits == 0
 
 
 def _kinds(value: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], type]:
