@@ -84,6 +84,7 @@ class RefResolver:
         # of times.
         self._paths: dict[tuple[str, str | None, Scope], str] = {}
         self._misses: dict[_IndexKey, int] = {}
+        self._tenant_keys: dict[str, Tenant] = {}  # tenant name -> its listings' tenant
         # name -> the (uuid, cloud_ref) of every object with that name, per (type, tenant)
         self._index: dict[_IndexKey, dict[str, list[dict[str, Any]]]] = {}
         self._indexed_names: dict[tuple[str, str], list[tuple[_IndexKey, str]]] = {}
@@ -192,11 +193,16 @@ class RefResolver:
         refresh names it (``listings`` rule 1); by its name when that is not known."""
         if tenant.uuid is not None or tenant.name is None:
             return objtype, tenant
-        try:
-            uuid = self.lookup(ObjectRef("tenant", name=tenant.name))
-        except ProviderError:
-            uuid = None
-        return objtype, Tenant(uuid=uuid) if uuid is not None else tenant
+        keyed = self._tenant_keys.get(tenant.name)
+        if keyed is None:
+            # Asked once per tenant name, found or not (a tenant planned in this run is not
+            # found: its listings are then keyed by name, merely not shared).
+            try:
+                uuid = self.lookup(ObjectRef("tenant", name=tenant.name))
+            except ProviderError:
+                uuid = None
+            keyed = self._tenant_keys[tenant.name] = Tenant(uuid=uuid) if uuid else tenant
+        return objtype, keyed
 
     def _kept_index(self, key: _IndexKey, tenant: Tenant,
                     ) -> dict[str, list[dict[str, Any]]] | None:

@@ -51,18 +51,25 @@ def _in_thread(target: Any) -> tuple[threading.Thread, dict[str, Any]]:
     return thread, out
 
 
-def test_one_reader_per_key_the_other_waits_for_its_listing() -> None:
-    reader = SlowReader()
+def _two_readers(reader: SlowReader) -> tuple[float, dict[str, Any], dict[str, Any]]:
+    """Two threads wanting the listing at once, the second while the first reads it (and
+    waiting for it, not reading); what each got once the reader is released."""
     listings = CollectionListings(reader)
     since = time.monotonic()
     first, got_first = _in_thread(lambda: listings.read(KEY, since))
     assert reader.started.wait(10)
     second, got_second = _in_thread(lambda: listings.read(KEY, since))
     time.sleep(0.05)
-    assert second.is_alive()  # waiting, not reading
+    assert second.is_alive()
     reader.release.set()
     first.join(10)
     second.join(10)
+    return since, got_first, got_second
+
+
+def test_one_reader_per_key_the_other_waits_for_its_listing() -> None:
+    reader = SlowReader()
+    since, got_first, got_second = _two_readers(reader)
     assert reader.calls == 1
     assert got_first["value"] is got_second["value"]
     assert set(got_first["value"].objects) == {"pool-1", "pool-2"}  # no uuid: not listed
@@ -71,15 +78,7 @@ def test_one_reader_per_key_the_other_waits_for_its_listing() -> None:
 
 def test_a_failed_reader_lets_a_waiter_read_for_itself() -> None:
     reader = SlowReader(fail_first=True)
-    listings = CollectionListings(reader)
-    since = time.monotonic()
-    first, got_first = _in_thread(lambda: listings.read(KEY, since))
-    assert reader.started.wait(10)
-    second, got_second = _in_thread(lambda: listings.read(KEY, since))
-    time.sleep(0.05)
-    reader.release.set()
-    first.join(10)
-    second.join(10)
+    _, got_first, got_second = _two_readers(reader)
     assert isinstance(got_first["error"], RuntimeError)
     assert reader.calls == 2
     assert set(got_second["value"].objects) == {"pool-1", "pool-2"}

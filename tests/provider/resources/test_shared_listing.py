@@ -114,13 +114,20 @@ def _refs(made: list[tuple[dict[str, Any], str | None]]) -> list[ObjectRef]:
         ObjectRef("pool", name="sl-absent"), ObjectRef("vrfcontext", name="sl-absent")]
 
 
-def test_the_resolver_answers_from_the_refresh_listing_as_name_queries_do(
-        raw: AviClient, applied: Any, small_pages: None) -> None:
-    made, clouds = applied
+def _refreshed(raw: AviClient, made: list[tuple[dict[str, Any], str | None]],
+               ) -> tuple[CountingApi, AviProvider]:
+    """A new provider (no listing kept) that has refreshed everything made, unchanged."""
     api = CountingApi(raw)
     provider = AviProvider(api, load_table())  # type: ignore[arg-type]
     result = provider.read_many(_requests(made))
     assert all(r.unchanged for r in result.results.values())
+    return api, provider
+
+
+def test_the_resolver_answers_from_the_refresh_listing_as_name_queries_do(
+        raw: AviClient, applied: Any, small_pages: None) -> None:
+    made, clouds = applied
+    api, provider = _refreshed(raw, made)
     # Both types listed whole (page 1, then the others by number).
     assert {objtype for _, objtype, params in api.listings if params.get("page") == "2"} \
         == {"pool", "vrfcontext"}
@@ -139,13 +146,23 @@ def test_the_resolver_answers_from_the_refresh_listing_as_name_queries_do(
         ("tenant", TENANT)]
 
 
+def test_a_tenant_not_found_is_asked_for_once(raw: AviClient) -> None:
+    """A tenant planned in the same run does not exist yet: its name is asked for once, not
+    once per name looked up in it, and every name in it is absent."""
+    api = CountingApi(raw)
+    provider = AviProvider(api, load_table())  # type: ignore[arg-type]
+    nowhere = Scope(tenant=Tenant(name="sl-nowhere"))
+    names = [f"sl-pool-{i}" for i in range(N_POOLS)]
+    assert {_answer(provider.resolver, ObjectRef("pool", name=n), nowhere) for n in names} \
+        == {None}
+    assert [params.get("name") for _, objtype, params in api.listings
+            if objtype == "tenant"] == ["sl-nowhere"]
+
+
 def test_a_second_refresh_reads_its_own_listing_and_sees_an_edit(
         raw: AviClient, applied: Any, small_pages: None) -> None:
     made, _ = applied
-    api = CountingApi(raw)
-    provider = AviProvider(api, load_table())  # type: ignore[arg-type]
-    first = provider.read_many(_requests(made))
-    assert all(r.unchanged for r in first.results.values())
+    _, provider = _refreshed(raw, made)
     edited = made[3][0]
     body = raw.get_object("pool", edited["uuid"], tenant=Tenant(name=TENANT))
     assert body is not None
