@@ -35,6 +35,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+from urllib3.util.retry import Retry
 from urllib3.util.url import Url, parse_url
 
 from albform.provider.client.config import ClientConfig
@@ -46,6 +47,10 @@ POOL_SIZE = 64  # connections kept per controller: room for a -parallelism 64 wa
 # What requests sent; controllers compress large collection pages when asked to.
 ACCEPT_ENCODING = "gzip, deflate"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# urllib3 neither retries nor follows redirects (the session's policy decides): what
+# ``retries=False, redirect=False`` would build afresh on every request (a ``Retry`` is
+# immutable: ``increment`` returns a new one).
+_NO_RETRIES = Retry(total=False, redirect=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +120,7 @@ class HttpTransport:
             url += ("&" if "?" in url else "?") + urlencode(list(params.items()))
         try:
             answer = self._open(method, url, body=body, headers=sending,
-                                timeout=self._timeout, retries=False, redirect=False,
+                                timeout=self._timeout, retries=_NO_RETRIES, redirect=False,
                                 preload_content=True)
         except SSLError as exc:
             raise AviTlsError(

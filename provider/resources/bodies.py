@@ -7,6 +7,7 @@ sent in canonical form, which the controller accepts (docs/avi-api.md §1.4).
 
 from __future__ import annotations
 
+import hashlib
 import uuid as uuidlib
 from collections.abc import Mapping
 from typing import Any
@@ -55,13 +56,22 @@ def tenant_of(attributes: Mapping[str, Any], default: Tenant = DEFAULT_TENANT) -
 # Namespace of the uuids derived from apply keys (uuid5): fixed forever, or a retried create
 # after an upgrade would no longer meet its own object.
 _KEYED_NAMESPACE = uuidlib.UUID("5f0c7a2e-3b1d-4e8a-9c61-a1b0f0d4c2e7")
+_KEYED_PREFIX = _KEYED_NAMESPACE.bytes
 
 
 def keyed_uuid(objtype: str, key: str) -> str:
     """The uuid albform gives the object it creates for ``key`` (state lineage, address and
     replaced object): the same key always names the same object, so a create repeated after
     a crash proves with its uuid that the object it meets is its own."""
-    return f"{objtype}-{uuidlib.uuid5(_KEYED_NAMESPACE, key)}"
+    # uuid5 by hand (RFC 4122: SHA-1 of namespace and name, version and variant bits set):
+    # ``uuid.uuid5`` built and formatted a ``UUID`` object, about 4 us per created object on
+    # the apply walk's interpreter lock; the same string in a third of that (a property test
+    # holds the two equal).
+    raw = bytearray(hashlib.sha1(_KEYED_PREFIX + key.encode()).digest()[:16])
+    raw[6] = raw[6] & 0x0F | 0x50  # version 5
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{objtype}-{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def new_uuid(objtype: str) -> str:

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import urllib3
 
-from albform.provider.client import AviConfigError, AviTlsError, ClientConfig
+from albform.provider.client import AviConfigError, AviTlsError, AviTransportError, ClientConfig
 from albform.provider.client.transport import HttpTransport
 
 
@@ -169,3 +169,41 @@ def test_the_controllers_origin_reuses_its_connections_and_other_origins_still_w
     assert {h["host"] for h in recorder.headers[:5]} == {recorder.url.removeprefix("http://")}
     assert recorder.connections == 2  # one kept alive for the controller, one for localhost
     assert looked_up == ["localhost"]
+
+
+def test_the_transport_itself_never_retries_nor_follows_redirects(env):
+    """Retrying is the session's policy: a dropped exchange is tried once and raised, a
+    redirect is handed back as the answer (urllib3 does neither on its own)."""
+    requests_seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            requests_seen.append(self.path)
+            if self.path == "/api/drop":
+                self.close_connection = True  # no answer at all
+                return
+            self.send_response(302)
+            self.send_header("Location", "/api/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    transport = HttpTransport(ClientConfig(controller=url, password="pw"))
+    try:
+        with pytest.raises(AviTransportError) as dropped:
+            transport.send("GET", url + "/api/drop", headers={})
+        assert dropped.value.request_sent
+        moved = transport.send("GET", url + "/api/moved", headers={})
+        assert moved.status == 302 and moved.headers["Location"] == "/api/elsewhere"
+        assert requests_seen == ["/api/drop", "/api/moved"]
+    finally:
+        transport.close()
+        server.shutdown()
+        server.server_close()
