@@ -52,6 +52,12 @@ class OpeningAhead:
     def start(self, provider_config: dict[str, Any], backend: Any) -> None:
         from albform.provider.factory import open_provider
 
+        if self._emulator is None and not (provider_config.get("avi_controller")
+                                           or self._ws.env.get("AVI_CONTROLLER")):
+            # The embedded emulator, not started early: it has no database yet (nothing was
+            # applied here, so there is nothing to refresh), and starting it would make one
+            # even if the configuration turns out wrong.
+            return
         self._settings = (provider_config, backend)
         try:
             provider = self._stack.enter_context(open_provider(

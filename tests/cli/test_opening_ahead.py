@@ -126,6 +126,17 @@ resource "avi_pool" "bad" {
     assert again.code == 0, again.out + again.err
 
 
+def test_an_error_in_a_new_directory_leaves_no_emulator_database(albform: Any,
+                                                                 tmp_path: Path) -> None:
+    work = tmp_path / "cfg"
+    work.mkdir()
+    (work / "main.tf").write_text(CONFIG + 'resource "avi_pool" "bad" {\n  no_such = 1\n}\n')
+    failed = albform("-chdir=" + str(work), "plan", "-no-color")
+    assert failed.code == 1 and "no_such" in failed.err
+    assert not (tmp_path / "emulator.db").exists()
+    assert not (work / ".albform" / "emulator.db").exists()
+
+
 def test_settings_not_known_early_are_opened_as_usual(albform: Any, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       ) -> None:
