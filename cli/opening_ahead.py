@@ -18,7 +18,9 @@ Otherwise — errors in the configuration, other settings, anything that failed 
 ahead — ``discard`` closes it all and the command opens as it always did, so every error is
 reported as before. Nothing here takes the lock or writes: the state is read again under the
 lock and used only if unchanged, and the refresh uses an early read only for that very state
-object asked with the same mark.
+object asked with the same mark. When the state did change (another run wrote it while this
+one waited for the lock), the command drops the early reads and the provider's collection
+listings read before the lock (``operations._open``): that run's writes may postdate them.
 """
 
 from __future__ import annotations

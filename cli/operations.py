@@ -247,7 +247,17 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
                for text in backend.take_notices()]
     if notices:
         show_diagnostics(notices, json_mode=args.json, color=args.color)
-    return _Opened(config, provider, backend, _read_state(backend), reads)
+    prev_state = _read_state(backend)
+    if reads is not None and reads.state is not prev_state:
+        # Another run wrote the state while this one waited for the lock: what was read
+        # ahead, before the lock, may predate its writes (the refresh reads those objects
+        # again by itself; the collection listings kept for names must go too).
+        reads.answers()
+        reads = None
+        forget = getattr(provider, "forget_listings", None)
+        if forget is not None:
+            forget()
+    return _Opened(config, provider, backend, prev_state, reads)
 
 
 def _digest_memo(ws: Workspace) -> contextlib.AbstractContextManager[Any]:

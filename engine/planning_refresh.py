@@ -80,6 +80,7 @@ class ReadsAhead:
     helper thread; see the module docstring. ``answers()`` waits for them."""
 
     def __init__(self, state: State, provider: Provider, parallelism: int) -> None:
+        self.state = state
         self._objects = _objects(state)
         self._provider = provider
         self._parallelism = parallelism

@@ -69,6 +69,15 @@ class CollectionListings:
         self._changed = threading.Condition()
         self._done: dict[ListingKey, Listing] = {}
         self._reading: dict[ListingKey, float] = {}  # key -> when its reader began
+        self._floor = float("-inf")  # listings begun before this are not kept (``forget``)
+
+    def forget(self) -> None:
+        """Keep no listing begun before now: neither those kept nor those still being read
+        (their readers get their own listing, nobody else does). For a caller that learns
+        the controller may have been written since (another run held the state lock)."""
+        with self._changed:
+            self._floor = time.monotonic()
+            self._done.clear()
 
     def begin(self, key: ListingKey) -> float | None:
         """Claim the reading of ``key`` (rule 2): the time it begins, or None when another
@@ -79,18 +88,20 @@ class CollectionListings:
             began = self._reading[key] = time.monotonic()
             return began
 
-    def put(self, key: ListingKey, objects: Iterable[dict[str, Any]], began: float) -> None:
+    def put(self, key: ListingKey, objects: Iterable[dict[str, Any]], began: float,
+            ) -> Listing:
         """The listing of ``key`` whose reading began at ``began``, ended now; ends the
-        claim."""
+        claim. Returns it, kept or not (``forget``)."""
         by_uuid = {str(o["uuid"]): o for o in objects if o.get("uuid")}
         with self._changed:
             listing = Listing(by_uuid, began, time.monotonic())
             kept = self._done.get(key)
-            if kept is None or kept.began <= began:
+            if began >= self._floor and (kept is None or kept.began <= began):
                 self._done[key] = listing
             if self._reading.get(key) == began:
                 del self._reading[key]
             self._changed.notify_all()
+        return listing
 
     def abandon(self, key: ListingKey, began: float) -> None:
         """End the claim that began at ``began`` without a listing (the reader failed or
@@ -134,10 +145,7 @@ class CollectionListings:
         except BaseException:
             self.abandon(key, began)
             raise
-        self.put(key, objects, began)
-        listing = self.fresh(key, began)
-        assert listing is not None
-        return listing
+        return self.put(key, objects, began)
 
 
 __all__ = ["LISTING_FIELDS", "CollectionListings", "Listing", "ListingKey", "Reader",

@@ -69,7 +69,7 @@ class AviProvider:
         self._tenant = Tenant(name=default_tenant) if default_tenant else DEFAULT_TENANT
         self.registry = TypeRegistry.from_table(table)
         # One listing per collection serves the refresh and the resolver (``listings``).
-        listings = CollectionListings(lambda key: self._bulk.list_whole(key))
+        listings = self._listings = CollectionListings(lambda key: self._bulk.list_whole(key))
         self.resolver = RefResolver(api, listings)
         self._canon = Canonicalizer(self.resolver)
         self._scopes: dict[tuple[Tenant, str | None], Scope] = {}
@@ -90,6 +90,11 @@ class AviProvider:
     @property
     def api(self) -> ControllerApi:
         return self._api
+
+    def forget_listings(self) -> None:
+        """Answer no later name or refresh from a collection listing read before now
+        (``CollectionListings.forget``): the controller may have been written since."""
+        self._listings.forget()
 
     # -- types and schemas ------------------------------------------------------------------
     def resource_types(self) -> Collection[str]:

@@ -159,3 +159,51 @@ def test_warnings_come_before_the_controller_line(albform: Any, tmp_path: Path,
     warning = err.index("Unknown environment variable AVI_TENNANT")
     assert warning < err.index("Avi controller: the embedded emulator")
     assert os.environ.get("AVI_TENNANT") == "admin"
+
+
+def test_a_state_written_while_waiting_for_the_lock_drops_what_was_read_ahead(
+        albform: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another run writes the state between the reads ahead and this run's lock: the early
+    reads and the collection listings read before the lock are not used."""
+    from albform.provider.resources.provider import AviProvider
+
+    _, chdir = _applied(albform, tmp_path)
+    take = opening_ahead.OpeningAhead.take
+    forgotten: list[Any] = []
+    other_run: list[Any] = []
+
+    def take_then_other_run(self: Any, *a: Any) -> Any:
+        opened = take(self, *a)
+        other_run.append(albform(chdir, "state", "rm", "avi_pool.p2"))
+        return opened
+
+    forget = AviProvider.forget_listings
+    monkeypatch.setattr(opening_ahead.OpeningAhead, "take", take_then_other_run)
+    monkeypatch.setattr(AviProvider, "forget_listings",
+                        lambda self: (forgotten.append(self), forget(self))[1])
+    monkeypatch.setenv("ALBFORM_EMULATOR_DB", str(tmp_path / "emulator.db"))
+    for key in ("AVI_CONTROLLER", "AVI_USERNAME", "AVI_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            pytest.raises(SystemExit) as stopped:
+        main([chdir, "plan", "-detailed-exitcode", "-no-color"])
+    assert other_run and other_run[0].code == 0, other_run[0].out + other_run[0].err
+    # The state as the other run left it: p2 is no longer managed, so it is planned anew.
+    assert stopped.value.code == 2, out.getvalue() + err.getvalue()
+    assert "# avi_pool.p2 will be created" in out.getvalue()
+    assert "Plan: 1 to add, 0 to change, 0 to destroy." in out.getvalue()
+    assert len(forgotten) == 1
+
+
+def test_an_unchanged_state_keeps_what_was_read_ahead(
+        albform: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from albform.provider.resources.provider import AviProvider
+
+    _, chdir = _applied(albform, tmp_path)
+    forgotten: list[Any] = []
+    monkeypatch.setattr(AviProvider, "forget_listings", lambda self: forgotten.append(self))
+    code, out, err, taken = _in_process(monkeypatch, tmp_path, chdir, "plan",
+                                        "-detailed-exitcode", "-no-color")
+    assert code == 0, out + err
+    assert taken and taken[0] is not None and forgotten == []

@@ -142,3 +142,21 @@ def test_the_newest_listing_is_kept(order: str) -> None:
         listings.put(KEY, objects, began)
     kept = listings.fresh(KEY, 0.0)
     assert kept is not None and set(kept.objects) == {"pool-2"}
+
+
+def test_forget_keeps_no_listing_begun_before_it() -> None:
+    reader = SlowReader()
+    listings = CollectionListings(reader)
+    reader.release.set()
+    kept = listings.read(KEY, time.monotonic())
+    assert listings.fresh(KEY, kept.began) is kept
+    in_flight = listings.begin(KEY)  # a reader under way when it is forgotten
+    assert in_flight is not None
+    listings.forget()
+    assert listings.fresh(KEY, float("-inf")) is None
+    late = listings.put(KEY, OBJECTS, in_flight)
+    assert set(late.objects) == {"pool-1", "pool-2"}  # its reader has it...
+    assert listings.fresh(KEY, float("-inf")) is None  # ...nobody else does
+    assert listings.current(KEY, float("-inf")) is None
+    again = listings.read(KEY, float("-inf"))  # read anew, and kept
+    assert reader.calls == 2 and listings.fresh(KEY, float("-inf")) is again
