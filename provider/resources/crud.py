@@ -132,7 +132,13 @@ class GenericCrud:
         if objtype == "pool" and ignores_servers(planned):
             wanted.pop("servers", None)  # members belong to avi_server resources
         with self._editor.lock(objtype, uuid):
-            return self._update(objtype, uuid, tenant, wanted)
+            result = self._update(objtype, uuid, tenant, wanted)
+        if prior.get("name") != result.attributes.get("name"):
+            # A rename: the resolver's answers for the old name (and a listing that lists
+            # the object under it) must not outlive it, and the new name is this object.
+            self._resolver.forget(objtype, uuid)
+            self._remember(objtype, result, uuid, tenant)
+        return result
 
     def _update(self, objtype: str, uuid: str, tenant: Tenant,
                 wanted: Mapping[str, Any]) -> Seen:

@@ -198,3 +198,25 @@ def test_a_refresh_and_the_resolver_at_once_give_the_answers_of_each_alone(
         resolving.join(30)
         assert {k: (r.attributes, r.mark) for k, r in result.results.items()} == alone
         assert answers == {ref: _asked_alone(raw, ref, IN_TENANT) for ref in refs}
+
+
+def test_a_rename_in_the_run_moves_the_name_in_the_kept_listing(
+        raw: AviClient, applied: Any, small_pages: None) -> None:
+    """After a refresh kept the pools' listing, an update renaming a pool: its new name
+    finds it and its old name no longer does, as one ``?name=`` query each would say."""
+    made, _ = applied
+    provider = AviProvider(raw, load_table())
+    provider.read_many(_requests(made))  # (another test edits a pool: not all unchanged)
+    prior = made[5][0]
+    old, new = ObjectRef("pool", name=prior["name"]), ObjectRef("pool", name="sl-renamed")
+    assert _answer(provider.resolver, old, IN_TENANT) == prior["uuid"]
+    assert _answer(provider.resolver, new, IN_TENANT) is None  # from the kept listing
+    renamed = provider.update("avi_pool", prior, {**prior, "name": "sl-renamed"})
+    try:
+        assert renamed.attributes is not None and renamed.attributes["name"] == "sl-renamed"
+        assert _answer(provider.resolver, new, IN_TENANT) == prior["uuid"] \
+            == _asked_alone(raw, new, IN_TENANT)
+        assert _answer(provider.resolver, old, IN_TENANT) is None
+        assert _asked_alone(raw, old, IN_TENANT) is None
+    finally:
+        provider.update("avi_pool", renamed.attributes, prior)
