@@ -16,11 +16,13 @@ configuration's settings are the ones it was opened with, and shows then what op
 (unknown ``AVI_*`` variables, the controller line), where the command showed it before.
 Otherwise — errors in the configuration, other settings, anything that failed while opening
 ahead — ``discard`` closes it all and the command opens as it always did, so every error is
-reported as before. Nothing here takes the lock or writes: the state is read again under the
-lock and used only if unchanged, and the refresh uses an early read only for that very state
-object asked with the same mark. When the state did change (another run wrote it while this
-one waited for the lock), the command drops the early reads and the provider's collection
-listings read before the lock (``operations._open``): that run's writes may postdate them.
+reported as before; but a provider that could not be opened (a login refused, a controller
+out of reach) is not opened twice: ``take`` raises that error where opening it would have.
+Nothing here takes the lock or writes: the state is read again under the lock and used only
+if unchanged, and the refresh uses an early read only for that very state object asked with
+the same mark. When the state did change (another run wrote it while this one waited for the
+lock), the command drops the early reads and the provider's collection listings read before
+the lock (``operations._open``): that run's writes may postdate them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 
 from albform.cli.workspace import Workspace, announce_controller
 from albform.engine.planning_refresh import ReadsAhead
+from albform.engine.provider import ProviderError
 
 
 class OpeningAhead:
@@ -43,6 +46,7 @@ class OpeningAhead:
         self._stack = contextlib.ExitStack()  # what was opened ahead, closed by discard
         self._opened: tuple[Any, Any, ReadsAhead | None] | None = None
         self._announced: list[str] = []
+        self._failure: ProviderError | None = None  # the provider could not be opened
         self._done = False
 
     @property
@@ -65,6 +69,15 @@ class OpeningAhead:
             provider = self._stack.enter_context(open_provider(
                 provider_config, workdir=self._ws.workdir, env=self._ws.env,
                 announce=self._announced.append, early=self._emulator))
+        except ProviderError as exc:
+            # Not tried again with the same settings: a second login would fail alike, and
+            # count twice against the account on a real controller. ``take`` raises it
+            # where opening the provider would have.
+            self._failure = exc
+            return
+        except Exception:  # the command opens again, and reports what fails then
+            return
+        try:
             opened = self._ws.open_backend(backend, provider)
             state = opened.read_ahead()
             reads = None
@@ -79,11 +92,19 @@ class OpeningAhead:
     def take(self, config: Any, stack: contextlib.ExitStack[Any],
              ) -> tuple[Any, Any, ReadsAhead | None] | None:
         """(provider, backend, reads) opened for ``config``'s settings, now closed with
-        ``stack``; None (all of it discarded) when there is nothing of use."""
+        ``stack``; None (all of it discarded) when there is nothing of use. Raises the
+        ``ProviderError`` opening the provider with these settings met."""
         if self._settings is None or self._done:
             return None
         opened = self._opened
-        if opened is None or self._settings != (config.provider_config, config.backend):
+        if self._settings != (config.provider_config, config.backend):
+            self.discard()
+            return None
+        if self._failure is not None:
+            self.discard()
+            self._ws.warn_unknown_variables()  # what opening the provider shows first
+            raise self._failure
+        if opened is None:
             self.discard()
             return None
         self._done = True

@@ -207,3 +207,35 @@ def test_an_unchanged_state_keeps_what_was_read_ahead(
                                         "-detailed-exitcode", "-no-color")
     assert code == 0, out + err
     assert taken and taken[0] is not None and forgotten == []
+
+
+def test_a_refused_login_is_tried_once(albform: Any, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A remote controller refusing the credentials: one login attempt, not one ahead and
+    one again, and the error opening the provider shows."""
+    from albform.provider.client.session import AviSession
+    from albform.provider.emulator import start_emulator
+
+    work = tmp_path / "cfg"
+    work.mkdir()
+    (work / "main.tf").write_text(CONFIG)
+    logins: list[Any] = []
+    login = AviSession._login_locked
+
+    def counted(self: Any) -> None:
+        logins.append(self)
+        login(self)
+
+    monkeypatch.setattr(AviSession, "_login_locked", counted)
+    with start_emulator(password="right-secret") as emu:
+        monkeypatch.setenv("AVI_CONTROLLER", emu.url)
+        monkeypatch.setenv("AVI_USERNAME", "admin")
+        monkeypatch.setenv("AVI_PASSWORD", "wrong-secret")
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                pytest.raises(SystemExit) as stopped:
+            main(["-chdir=" + str(work), "plan", "-no-color"])
+    assert stopped.value.code == 1
+    assert "Error: Avi controller error" in err.getvalue()
+    assert "login to" in err.getvalue() and "failed" in err.getvalue()
+    assert len(logins) == 1
