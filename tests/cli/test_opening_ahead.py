@@ -181,18 +181,14 @@ def test_a_state_written_while_waiting_for_the_lock_drops_what_was_read_ahead(
     monkeypatch.setattr(opening_ahead.OpeningAhead, "take", take_then_other_run)
     monkeypatch.setattr(AviProvider, "forget_listings",
                         lambda self: (forgotten.append(self), forget(self))[1])
-    monkeypatch.setenv("ALBFORM_EMULATOR_DB", str(tmp_path / "emulator.db"))
-    for key in ("AVI_CONTROLLER", "AVI_USERNAME", "AVI_PASSWORD"):
-        monkeypatch.delenv(key, raising=False)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            pytest.raises(SystemExit) as stopped:
-        main([chdir, "plan", "-detailed-exitcode", "-no-color"])
+    code, out, err, taken = _in_process(monkeypatch, tmp_path, chdir, "plan",
+                                        "-detailed-exitcode", "-no-color")
     assert other_run and other_run[0].code == 0, other_run[0].out + other_run[0].err
     # The state as the other run left it: p2 is no longer managed, so it is planned anew.
-    assert stopped.value.code == 2, out.getvalue() + err.getvalue()
-    assert "# avi_pool.p2 will be created" in out.getvalue()
-    assert "Plan: 1 to add, 0 to change, 0 to destroy." in out.getvalue()
+    assert code == 2, out + err
+    assert taken and taken[0] is not None
+    assert "# avi_pool.p2 will be created" in out
+    assert "Plan: 1 to add, 0 to change, 0 to destroy." in out
     assert len(forgotten) == 1
 
 
