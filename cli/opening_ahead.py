@@ -49,6 +49,14 @@ class OpeningAhead:
         self._failure: ProviderError | None = None  # the provider could not be opened
         self._done = False
 
+    @classmethod
+    def closed_by(cls, stack: contextlib.ExitStack[Any], ws: Workspace, emulator: Any,
+                  parallelism: int) -> OpeningAhead:
+        """One whose ``discard`` ``stack`` calls (a no-op once taken)."""
+        ahead = cls(ws, emulator, parallelism)
+        stack.callback(ahead.discard)
+        return ahead
+
     @property
     def took_emulator(self) -> bool:
         """Whether the early emulator was handed over here (the command must not use it: it
@@ -113,6 +121,20 @@ class OpeningAhead:
         for line in self._announced:
             announce_controller(line)
         return opened
+
+    @staticmethod
+    def still_current(reads: ReadsAhead, state: Any, provider: Any) -> ReadsAhead | None:
+        """``reads`` when they were made of ``state``, the state read under the lock; else
+        None: another run wrote the state while this one waited for the lock, and what was
+        read ahead may predate its writes — the early reads (the refresh reads those objects
+        again by itself) and the provider's collection listings kept for names."""
+        if reads.state is state:
+            return reads
+        reads.answers()
+        forget = getattr(provider, "forget_listings", None)
+        if forget is not None:
+            forget()
+        return None
 
     def discard(self) -> None:
         """Close what was opened ahead, once its reads are over (idempotent; nothing after

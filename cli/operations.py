@@ -227,8 +227,7 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     if refresh_ahead and source.kind == "hcl":
         from albform.cli.opening_ahead import OpeningAhead
 
-        ahead = OpeningAhead(ws, early, args.parallelism)
-        stack.callback(ahead.discard)  # a no-op once taken
+        ahead = OpeningAhead.closed_by(stack, ws, early, args.parallelism)
     config, provider = _load(ws, source, stack, diags, early, ahead)
     if diags.has_errors():
         show_diagnostics(diags, json_mode=args.json, color=args.color)
@@ -248,15 +247,8 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     if notices:
         show_diagnostics(notices, json_mode=args.json, color=args.color)
     prev_state = _read_state(backend)
-    if reads is not None and reads.state is not prev_state:
-        # Another run wrote the state while this one waited for the lock: what was read
-        # ahead, before the lock, may predate its writes (the refresh reads those objects
-        # again by itself; the collection listings kept for names must go too).
-        reads.answers()
-        reads = None
-        forget = getattr(provider, "forget_listings", None)
-        if forget is not None:
-            forget()
+    if reads is not None and ahead is not None:
+        reads = ahead.still_current(reads, prev_state, provider)
     return _Opened(config, provider, backend, prev_state, reads)
 
 

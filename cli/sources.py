@@ -8,7 +8,7 @@ was made from is told by the configuration's input digests (``engine/inputs.py``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from albform.engine.provider import Provider
 
 if TYPE_CHECKING:
     from albform.modules.gslb.load import MemberSource
+    from albform.modules.hcl.load import SettingsKnown
 
 
 
@@ -136,7 +137,7 @@ class ConfigSource:
 
     def load(self, env: Mapping[str, str], provider: Provider | None = None, *,
              validating: bool = False, workspace: str = "default",
-             settings_known: Callable[[dict[str, Any], Any], None] | None = None,
+             settings_known: SettingsKnown | None = None,
              ) -> tuple[Configuration, Diagnostics]:
         """The configuration; ``provider`` is required when ``needs_controller``.
         ``validating``: HCL variables left unset read as unknown instead of an error;

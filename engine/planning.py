@@ -60,7 +60,7 @@ from albform.engine.provider import Provider
 from albform.engine.recovery import reconcile
 from albform.engine.state.journal import Intent, intents_digest
 from albform.engine.state.model import ResourceState, State
-from albform.engine.values import Deferred, contains_placeholder, resolve_deferred
+from albform.engine.values import PLAIN_TYPES, Deferred, contains_placeholder, resolve_deferred
 
 TARGET_WARNING_DETAIL = (
     "You are creating a plan with the -target option, which means that the result of this "
@@ -126,11 +126,10 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
             if _plans_all(options) else None
         with p.ahead or contextlib.nullcontext():
             # Only marked objects can be asked without their marks (an old state has none).
-            marked = any(r.mark is not None for r in moved_state.resources) or any(
-                r.mark is not None for r in moved_state.deposed)
             prior_state, refresh_diags = refresh(
                 moved_state, provider, hook, parallelism,
-                unheld_by_state(config, p.schema) if marked else (), reads_ahead)
+                unheld_by_state(config, p.schema) if moved_state.has_marks() else (),
+                reads_ahead)
         p.diags.extend(refresh_diags)
         types = {r.address.type for r in moved_state.resources}
         drift = detect_drift(moved_state, prior_state,
@@ -221,7 +220,7 @@ def _deferred_in(values: Iterable[Any], refs: set[ResourceAddress]) -> bool:
             found = _deferred_in(v.values(), refs) or found
         elif kind is list:
             found = _deferred_in(v, refs) or found
-        elif kind in _SCALARS:
+        elif kind in PLAIN_TYPES:
             continue
         elif isinstance(v, Deferred):
             refs.update(v.references)
@@ -233,7 +232,6 @@ def _deferred_in(values: Iterable[Any], refs: set[ResourceAddress]) -> bool:
     return found
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _plan_config(p: Planner, prior: Mapping[ResourceAddress, ResourceState],

@@ -23,9 +23,7 @@ from typing import Any
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import ResourceConfig
 from albform.engine.provider import Provider
-from albform.engine.values import Deferred
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+from albform.engine.values import PLAIN_TYPES, Deferred
 
 
 class DesiredAhead:
@@ -81,7 +79,7 @@ def _any_deferred(values: Iterable[Any]) -> bool:
     # Exact type tests first: most values cost no call and no ABC instance check.
     for v in values:
         kind = type(v)
-        if kind in _SCALARS:
+        if kind in PLAIN_TYPES:
             continue
         if kind is dict:
             if _any_deferred(v.values()):

@@ -164,7 +164,7 @@ def vouched_marks(stored: State | None, given: State) -> State:
             return r
         return dataclasses.replace(r, mark=None)
 
-    if not any(r.mark is not None for r in (*given.resources, *given.deposed)):
+    if not given.has_marks():
         return given
     before = {(r.address, r.deposed): r for r in (*stored.resources, *stored.deposed)} \
         if stored is not None else {}

@@ -78,6 +78,11 @@ class State:
     def by_address(self) -> dict[ResourceAddress, ResourceState]:
         return {r.address: r for r in self.resources}
 
+    def has_marks(self) -> bool:
+        """Whether any object, current or deposed, carries a read mark."""
+        return any(r.mark is not None for r in self.resources) or any(
+            r.mark is not None for r in self.deposed)
+
     def get(self, address: ResourceAddress) -> ResourceState | None:
         for r in self.resources:
             if r.address == address:

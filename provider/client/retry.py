@@ -66,9 +66,10 @@ class RetryPolicy:
             wait = max(wait, min(error.retry_after, self.max_retry_after))
         return wait
 
-    def call(self, fn: Callable[[], T], *, what: str = "request") -> T:
+    def call(self, fn: Callable[[], T], *, what: str | Callable[[], str] = "request") -> T:
         """Run ``fn`` until it succeeds, raises a non-retriable error, or attempts run out
-        (then the last error is raised as is)."""
+        (then the last error is raised as is). ``what`` names the call in the retry log (a
+        callable is asked only when a retry is logged)."""
         # ``what`` rides in the call's state (its kwargs), where the retry log finds it.
         result: T = self._retrying(_attempt, fn, what=what)
         return result
@@ -95,12 +96,14 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
     return max(0.0, when.timestamp() - now())
 
 
-def _attempt(fn: Callable[[], T], *, what: str) -> T:
+def _attempt(fn: Callable[[], T], *, what: str | Callable[[], str]) -> T:
     return fn()
 
 
 def _log_retry(state: RetryCallState) -> None:
     what = state.kwargs["what"]
+    if callable(what):
+        what = what()
     error = state.outcome.exception() if state.outcome is not None else None
     wait = state.next_action.sleep if state.next_action is not None else 0.0
     log.info("retrying %s after attempt %d failed (%s); waiting %.2fs",

@@ -240,7 +240,8 @@ class AviSession:
 
         if not retry:
             return attempt()
-        return self.retry.call(attempt, what=f"{method} {redact_url(url)}")
+        # Named lazily: the URL is redacted only for a retry's log line, not per request.
+        return self.retry.call(attempt, what=lambda: f"{method} {redact_url(url)}")
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """``request`` and decode the JSON answer (None for an empty body)."""

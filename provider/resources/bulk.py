@@ -62,10 +62,9 @@ class BulkReader:
                  api_type: Callable[[str], str], tenant_of: Callable[[Mapping[str, Any]], Tenant],
                  is_partial: Callable[[str], bool],
                  read_one: Callable[[ReadRequest], ReadResult],
-                 read_alone: Callable[[str], bool],
+                 read_alone: Callable[[str], bool], listings: CollectionListings,
                  counting: Callable[[], AbstractContextManager[Any]] | None = None,
-                 marks: ReadMarks | None = None,
-                 listings: CollectionListings | None = None) -> None:
+                 marks: ReadMarks | None = None) -> None:
         self._api = api
         self._routes = routes
         self._servers = servers
@@ -76,7 +75,7 @@ class BulkReader:
         self._read_alone = read_alone
         self._counting = counting
         self._marks = marks or ReadMarks(api)
-        self._listings = listings or CollectionListings(self.list_whole)
+        self._listings = listings
 
     def read_many(self, requests: Sequence[ReadRequest]) -> tuple[dict[object, ReadResult], int]:
         """Results by request key, and the API calls made on helper threads (counted only
@@ -195,7 +194,9 @@ class BulkReader:
         of a big group still being read when this call began, or begun later (another
         thread's, awaited), stands for its pages, and those read here are kept."""
         shared = fields == STAMP_FIELDS
-        extra = {"fields": LISTING_FIELDS if shared else fields} if fields else {}
+        # Whole collection pages may become a shared listing; uuid.in batches never do.
+        batch_extra = {"fields": fields} if fields else {}
+        extra = {"fields": LISTING_FIELDS} if shared else batch_extra
         started = time.monotonic()
         wanted = {group: list(dict.fromkeys(uuids)) for group, uuids in groups.items()}
         found: dict[_Group, dict[str, dict[str, Any]]] = {g: {} for g in groups}
@@ -212,13 +213,13 @@ class BulkReader:
                     claims[group] = began
         try:
             calls = self._read_pages([g for g in big if g not in listed], wanted, found,
-                                     listed, extra)
+                                     listed, extra, batch_extra)
             for group in [g for g in claims if g in listed]:
                 self._listings.put(group, found[group].values(), claims.pop(group))
         finally:
             for group, began in claims.items():  # not listed after all, or failed
                 self._listings.abandon(group, began)
-        again = _batches({g: wanted[g] for g in listed}, found, extra)
+        again = _batches({g: wanted[g] for g in listed}, found, batch_extra)
         more, n = self._run(again)
         for (group, _), (objects, _) in zip(again, more, strict=True):
             found[group].update(objects)
@@ -229,26 +230,26 @@ class BulkReader:
         then the others by number, at once (``_fetch_all``'s listing, for the resolver)."""
         extra = {"fields": LISTING_FIELDS}
         objects, count = self._fetch(group, _page(1, extra))
-        pages = [(group, _page(n, extra)) for n in range(2, -(-count // BATCH) + 1)]
-        for more, _ in self._run(pages)[0]:
+        for more, _ in self._run(_other_pages(group, count, extra))[0]:
             objects.update(more)
         return list(objects.values())
 
     def _read_pages(self, big: Sequence[_Group], wanted: Mapping[_Group, Sequence[str]],
                     found: dict[_Group, dict[str, dict[str, Any]]], listed: set[_Group],
-                    extra: Mapping[str, str]) -> int:
+                    extra: Mapping[str, str], batch_extra: Mapping[str, str]) -> int:
         """``_fetch_all``'s reads before the second look: the first page of each ``big``
         group, the other pages of those that are most of their collection (added to
         ``listed``), ``uuid.in`` batches for the rest of ``wanted`` outside ``listed``; the
-        objects into ``found``; the API calls made on helper threads."""
+        objects into ``found``; the API calls made on helper threads. ``extra``: the pages'
+        parameters, ``batch_extra``: the batches'."""
         firsts, calls = self._run([(group, _page(1, extra)) for group in big])
         tasks: list[_Task] = []
         for group, (objects, count) in zip(big, firsts, strict=True):
             found[group].update(objects)
             if 2 * len(wanted[group]) >= count:
                 listed.add(group)
-                tasks.extend((group, _page(n, extra)) for n in range(2, -(-count // BATCH) + 1))
-        tasks.extend(_batches(wanted, found, extra, exclude=listed))
+                tasks.extend(_other_pages(group, count, extra))
+        tasks.extend(_batches(wanted, found, batch_extra, exclude=listed))
         more, n = self._run(tasks)
         for (group, _), (objects, _) in zip(tasks, more, strict=True):
             found[group].update(objects)
@@ -298,6 +299,11 @@ _Task = tuple[_Group, Mapping[str, str]]
 
 def _page(number: int, extra: Mapping[str, str]) -> dict[str, str]:
     return {"page": str(number), "page_size": str(BATCH), **extra}
+
+
+def _other_pages(group: _Group, count: int, extra: Mapping[str, str]) -> list[_Task]:
+    """Pages 2.. of a collection of ``count`` objects whose first page was read."""
+    return [(group, _page(n, extra)) for n in range(2, -(-count // BATCH) + 1)]
 
 
 def _batches(wanted: Mapping[_Group, Sequence[str]], found: Mapping[_Group, Mapping[str, Any]],

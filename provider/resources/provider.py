@@ -84,7 +84,7 @@ class AviProvider:
         self._bulk = BulkReader(api, self._routes, self._servers, self.registry.api_type,
                                 self._tenant_of,
                                 self.registry.is_partial, self.read, self._read_alone,
-                                self._counting(), self._marks, listings)
+                                listings, self._counting(), self._marks)
         self._schemas = SchemaCatalog(self.registry)
 
     @property

@@ -53,11 +53,6 @@ class ReadMarks:
         ``stamp``; None when there is no stamp."""
         return self.marker()(stamp)
 
-    def stamp(self, mark: str | None) -> str | None:
-        """The ``_last_modified`` a state's ``mark`` vouches for, or None when the mark is
-        missing, foreign, or from another API version or normaliser epoch."""
-        return self.stamp_reader()(mark)
-
     # A refresh applies these to every object: the prefix is worked out once per batch.
     def marker(self) -> Callable[[str | None], str | None]:
         """``mark`` for many stamps of one batch."""
@@ -65,7 +60,9 @@ class ReadMarks:
         return lambda stamp: prefix + stamp if prefix is not None and stamp else None
 
     def stamp_reader(self) -> Callable[[str | None], str | None]:
-        """``stamp`` for many marks of one batch."""
+        """For many marks of one batch: the ``_last_modified`` a state's mark vouches for, or
+        None when the mark is missing, foreign, or from another API version or normaliser
+        epoch."""
         prefix = self._prefix()
         if prefix is None:
             return lambda mark: None
