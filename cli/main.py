@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from albform.cli import process_exit
 from albform.cli.lazy_group import LazyCommand, LazyGroup
 
 _C = "albform.cli.commands"
@@ -96,8 +97,16 @@ def cli(ctx: click.Context, chdir: str | None) -> None:
     ctx.obj = Workspace(workdir, dict(os.environ))
 
 
+def run() -> None:
+    """The console entry point (``albform``, ``python -m albform``): ``main`` with the
+    process ended by a hard exit once the command is done (``cli/process_exit.py``)."""
+    process_exit.enable()
+    main()
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point."""
+    """Run one albform command line (``argv``, default ``sys.argv[1:]``) and exit with its
+    status. In process (tests) it ends with ``SystemExit`` as any click program."""
     # The interpreter's last act is a full collection of everything still alive: about a
     # second after a 2,000-resource apply, once the result is printed. An exit handler (they
     # run before it) freezes the heap instead. Nothing is lost: the OS closes files and
@@ -123,4 +132,4 @@ def main(argv: list[str] | None = None) -> None:
             raise  # a bug (a command that cannot load is one): keep the traceback
         show_diagnostics(diags)
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    process_exit.exit_process(code if isinstance(code, int) else 0)

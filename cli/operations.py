@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from albform.cli import process_exit
 from albform.cli.planfile_record import (
     backend_record,
     check_plan_workspace,
@@ -164,6 +165,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
                                           intents=backend.journal().pending(),
                                           reads_ahead=opened.reads_ahead)
             plan_diags.extend(source.check_plan(plan, options))
+        # Freed one by one on return otherwise; the process is about to end (process_exit).
+        process_exit.keep(config, prev_state, plan, opened)
         diags.extend(plan_diags)
         schemas = plan_schemas(provider.schema, plan)
         view.plan(plan, schemas, diags)
@@ -387,6 +390,7 @@ def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunAr
         outcome = apply_plan(plan, provider, backend.write, hook=hook,
                              parallelism=args.parallelism, stop=stop,
                              journal=None if _NO_JOURNAL in os.environ else backend.journal())
+    process_exit.keep(outcome)
     show_diagnostics(outcome.diagnostics, json_mode=args.json, color=args.color)
     if outcome.persist_failed:
         _save_errored(outcome.state, provider, workdir, args)
@@ -444,6 +448,7 @@ def run_drift(ws: Workspace, source: ConfigSource, args: RunArgs, report: Path |
         schemas = plan_schemas(provider.schema, plan)
         health = _runtime_health(source, provider, plan.prior_state)
         unmanaged, unmanaged_alerts = _unmanaged(provider, prev_state)
+        process_exit.keep(config, prev_state, plan)
     alerts = [f"{d.address}: {d.summary}" if d.address else d.summary
               for d in plan_diags if d.is_error] + unmanaged_alerts
     drift = DriftReport.from_changes(prev_state, plan.drift, schemas, alerts=alerts,
