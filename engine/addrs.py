@@ -168,6 +168,8 @@ class ResourceAddress:
     @property
     def module_path(self) -> str:
         """``module.a.module.b`` or the empty string for the root module."""
+        if not self.module:
+            return ""  # the usual case, asked for every instance at every state write
         return ".".join(str(step) for step in self.module)
 
     def sort_key(self) -> tuple[object, ...]:

@@ -16,7 +16,8 @@ from albform.engine.state.model import ResourceState
 
 def resource_of(address: ResourceAddress) -> ResourceAddress:
     """Terraform's form of a dependency: the resource, no module or instance keys."""
-    if address.key is None and all(s.key is None for s in address.module):
+    if address.key is None and (not address.module
+                                or all(s.key is None for s in address.module)):
         return address  # already that form (the usual case): no new object per call
     return ResourceAddress(address.type, address.name, None,
                            tuple(ModuleStep(s.name) for s in address.module), address.mode)

@@ -11,12 +11,12 @@ import copy
 import threading
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.schema import ResourceSchema, StateForm
 from albform.engine.state.dependencies import expand, instances_by_resource, resource_of
-from albform.engine.state.jsonwriter import Canonical, Raw, dumps_indented, render_at
+from albform.engine.state.jsonwriter import Canonical, Raw, dump_bytes, render_at
 from albform.engine.state.model import OutputState, ResourceState, State, deposed_sort_key
 from albform.engine.state.private import encode_private, split_digests
 
@@ -25,19 +25,30 @@ _NO_SCHEMAS: Mapping[str, ResourceSchema] = MappingProxyType({})  # one object: 
 
 
 class EncodeCache:
-    """Rendered instances kept from one ``encode_state`` to the next, so that rewriting a
-    state costs the instances changed since the last write, not the whole state (a backend
-    keeps one; an apply rewrites its growing state several times). An instance is reused when
-    its ``ResourceState`` is the very object encoded last time (they are immutable), with the
-    same schemas mapping and the same need for ``albform_dependencies`` (which depends on the
-    other instances in the state). Each encode keeps only the instances of the state it
-    encoded. Thread-safe: encodes sharing a cache take turns."""
+    """What one ``encode_state`` rendered, kept for the next, so that rewriting a state costs
+    the instances changed since the last write, not the whole state (a backend keeps one; an
+    apply rewrites its growing state several times). Kept from the last encode only: each
+    instance's finished bytes, reused when its ``ResourceState`` is the very object encoded
+    last time (they are immutable), with the same schemas mapping and the same need for
+    ``albform_dependencies``. That need depends on the instances of the resources the
+    instance depends on, so it is decided again only for an instance depending on a resource
+    that gained or lost instances since the last encode (``instances``). What is left per
+    write is a pass over the instances (grouping, order, identity checks) and one join of
+    bytes. Thread-safe: encodes sharing a cache take turns."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.schemas: Mapping[str, ResourceSchema] | None = None
-        self.entries: dict[int, tuple[ResourceState, bool, Raw]] = {}
+        self.entries: dict[int, _KeptInstance] = {}
+        self.instances: dict[ResourceAddress, list[ResourceAddress]] = {}
         self.hits = 0  # instances reused by the last encode (for tests)
+
+
+class _KeptInstance(NamedTuple):
+    state: ResourceState
+    exact: bool  # whether ``albform_dependencies`` is written (``_exact_dependencies``)
+    raw: Raw
+    needs: frozenset[ResourceAddress]  # the resources of its dependencies
 
 
 def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = None, *,
@@ -66,11 +77,10 @@ def _encode_state(state: State, schemas: Mapping[str, ResourceSchema],
         if key not in doc:
             doc[key] = value
     try:
-        text = dumps_indented(doc)
+        return dump_bytes(doc, end="\n")
     except (TypeError, ValueError) as exc:
         # A value that is not JSON (UNKNOWN, a set, NaN) reaching state is a bug upstream.
         raise ValueError(f"state holds a value that is not JSON: {exc}") from exc
-    return (text + "\n").encode("utf-8")
 
 
 def _encode_output(out: OutputState) -> dict[str, Any]:
@@ -79,7 +89,10 @@ def _encode_output(out: OutputState) -> dict[str, Any]:
     return {"value": Canonical(out.value), "type": Canonical(out.type)}
 
 
-def _group_key(r: ResourceState) -> tuple[str, str, str, str, str]:
+_GroupKey = tuple[str, str, str, str, str]
+
+
+def _group_key(r: ResourceState) -> _GroupKey:
     return (r.address.module_path, r.address.mode, r.address.type, r.address.name, r.provider)
 
 
@@ -90,52 +103,88 @@ _INSTANCE_LEVEL = 4
 
 def _encode_resources(resources: Iterable[ResourceState],
                       schemas: Mapping[str, ResourceSchema],
-                      cache: EncodeCache | None) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str, str, str, str], list[ResourceState]] = {}
+                      cache: EncodeCache | None) -> list[Any]:
+    groups: dict[_GroupKey, list[ResourceState]] = {}
     for r in resources:
         groups.setdefault(_group_key(r), []).append(r)
     instances = instances_by_resource(r for g in groups.values() for r in g
                                        if r.deposed is None)
-    reuse: dict[int, tuple[ResourceState, bool, Raw]] = {}
-    if cache is not None:
-        if cache.schemas is not schemas:
-            cache.schemas, cache.entries = schemas, {}
-        reuse, cache.entries, cache.hits = cache.entries, {}, 0
-    secret_paths_of: dict[int, list[tuple[str, ...]]] = {}  # per schema, once per encode
-    out: list[dict[str, Any]] = []
+    render = _InstanceRenderer(schemas)
+    out: list[Any] = []
+    if cache is None:
+        for key in sorted(groups):
+            out.append(_resource_entry(key, [
+                render(r, _exact_dependencies(r, instances)) for r in _members(groups[key])]))
+        return out
+    if cache.schemas is not schemas:
+        cache.schemas, cache.entries, cache.instances = schemas, {}, {}
+    changed = _changed_resources(cache.instances, instances)
+    reuse, cache.entries, cache.hits, cache.instances = cache.entries, {}, 0, instances
     # Terraform's sortResourcesV4: module string, then mode ("data" < "managed"), type, name.
     for key in sorted(groups):
-        module, mode, type_, name, provider = key
-        entry: dict[str, Any] = {}
-        if module:
-            entry["module"] = module
-        entry.update(mode=mode, type=type_, name=name, provider=provider)
-        schema = schema_for(schemas, mode, type_)
-        secret_paths: list[tuple[str, ...]] = []
-        if schema is not None:
-            if id(schema) not in secret_paths_of:
-                secret_paths_of[id(schema)] = schema.sensitive_paths()
-            secret_paths = secret_paths_of[id(schema)]
-        members = sorted(groups[key], key=deposed_sort_key)
-        form = schema.state_form if schema is not None else None
-        encoded: list[Any] = []
-        for r in members:
-            exact = _exact_dependencies(r, instances)
-            if cache is None:
-                encoded.append(_encode_instance(r, secret_paths, exact, form))
-                continue
+        raws: list[Raw] = []
+        for r in _members(groups[key]):
             kept = reuse.get(id(r))
-            if kept is not None and kept[0] is r and kept[1] == exact:
+            if kept is not None and kept.state is r and (
+                    changed.isdisjoint(kept.needs)
+                    or _exact_dependencies(r, instances) == kept.exact):
                 cache.hits += 1
-                text = kept[2]
             else:
-                text = render_at(_encode_instance(r, secret_paths, exact, form),
-                                 _INSTANCE_LEVEL)
-            cache.entries[id(r)] = (r, exact, text)
-            encoded.append(text)
-        entry["instances"] = encoded
-        out.append(entry)
+                exact = _exact_dependencies(r, instances)
+                kept = _KeptInstance(r, exact, render_at(render(r, exact), _INSTANCE_LEVEL),
+                                     _needs(r))
+            cache.entries[id(r)] = kept
+            raws.append(kept.raw)
+        out.append(_resource_entry(key, raws))
     return out
+
+
+def _members(group: list[ResourceState]) -> list[ResourceState]:
+    """A resource's objects in the file's order: instances by key, each one's deposed after."""
+    return group if len(group) == 1 else sorted(group, key=deposed_sort_key)
+
+
+def _resource_entry(key: _GroupKey, instances: list[Any]) -> dict[str, Any]:
+    module, mode, type_, name, provider = key
+    entry: dict[str, Any] = {"module": module} if module else {}
+    entry.update(mode=mode, type=type_, name=name, provider=provider, instances=instances)
+    return entry
+
+
+class _InstanceRenderer:
+    """``_encode_instance`` with each type's schema facts looked up once per encode, and
+    only for types that have an instance to encode (a cached write looks up none)."""
+
+    def __init__(self, schemas: Mapping[str, ResourceSchema]) -> None:
+        self._schemas = schemas
+        self._facts: dict[tuple[str, str], tuple[list[tuple[str, ...]], StateForm | None]] = {}
+
+    def __call__(self, r: ResourceState, exact: bool) -> dict[str, Any]:
+        mode, type_ = r.address.mode, r.address.type
+        facts = self._facts.get((mode, type_))
+        if facts is None:
+            schema = schema_for(self._schemas, mode, type_)
+            facts = ([], None) if schema is None else \
+                (schema.sensitive_paths(), schema.state_form)
+            self._facts[(mode, type_)] = facts
+        return _encode_instance(r, facts[0], exact, facts[1])
+
+
+def _changed_resources(before: Mapping[ResourceAddress, list[ResourceAddress]],
+                       now: Mapping[ResourceAddress, list[ResourceAddress]]
+                       ) -> set[ResourceAddress]:
+    """The resources whose instances differ between two encodes (gained, lost, new, gone).
+    The lists hold the very address objects of unchanged instances, so comparing them is
+    mostly identity checks."""
+    changed = {resource for resource, members in now.items()
+               if before.get(resource) != members}
+    changed.update(resource for resource in before if resource not in now)
+    return changed
+
+
+def _needs(r: ResourceState) -> frozenset[ResourceAddress]:
+    """The resources whose instances decide ``_exact_dependencies(r, ...)``."""
+    return frozenset(resource_of(d) for d in r.dependencies)
 
 
 def schema_for(schemas: Mapping[str, ResourceSchema], mode: str,

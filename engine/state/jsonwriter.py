@@ -5,6 +5,8 @@ encoder dominates the cost of writing a large state. This writer appends fragmen
 list, uses the C string escaper, and sorts object keys only inside ``Canonical`` values (the
 attribute and output values cty writes sorted), so the codec needs no sorted copy of every
 attribute tree. It also applies Go's HTML-safe escapes (``<``, ``>``, ``&``, U+2028, U+2029).
+``render_at`` keeps a value's finished bytes (``Raw``) for ``dump_bytes`` to reuse, so a
+document rewritten with few changes costs those changes and one join of bytes.
 """
 
 from __future__ import annotations
@@ -29,33 +31,63 @@ class Canonical:
 
 
 class Raw:
-    """Text ``render_at(value, level)`` made earlier, written as it is. It is only valid at
-    the nesting level it was rendered for (the writer checks), and holds no Go escapes yet
-    (``dumps_indented`` applies them to the whole text)."""
+    """A value ``render_at(value, level)`` rendered earlier, written as it is: its UTF-8
+    bytes, Go escapes applied. It is only valid at the nesting level it was rendered for
+    (the writer checks)."""
 
-    __slots__ = ("level", "text")
+    __slots__ = ("data", "level")
 
-    def __init__(self, text: str, level: int) -> None:
-        self.text = text
+    def __init__(self, data: bytes, level: int) -> None:
+        self.data = data
         self.level = level
 
 
 def render_at(value: Any, level: int) -> Raw:
     """``value`` rendered as it would be at ``level`` inside a document, for reuse."""
     parts: list[str] = []
-    _write(value, level, False, parts.append)
-    return Raw("".join(parts), level)
+    _write(value, level, False, parts.append, _no_raw)
+    return Raw(_go_escaped("".join(parts)).encode("utf-8"), level)
 
 
 def dumps_indented(doc: Any) -> str:
     """``doc`` as Go's MarshalIndent with two spaces would write it (no final newline)."""
     parts: list[str] = []
-    _write(doc, 0, False, parts.append)
-    text = "".join(parts)
+    # Go's escapes leave only ASCII behind, so a Raw's text needs none again.
+    _write(doc, 0, False, parts.append, lambda raw: parts.append(raw.data.decode("utf-8")))
+    return _go_escaped("".join(parts))
+
+
+def dump_bytes(doc: Any, end: str = "") -> bytes:
+    """``(dumps_indented(doc) + end).encode("utf-8")``, made without a whole-document text:
+    the text between ``Raw`` values is escaped and encoded piece by piece, the ``Raw``
+    values' bytes are taken as they are, and one join makes the document."""
+    chunks: list[bytes] = []
+    parts: list[str] = []
+
+    def flush() -> None:
+        if parts:
+            chunks.append(_go_escaped("".join(parts)).encode("utf-8"))
+            parts.clear()
+
+    def raw(value: Raw) -> None:
+        flush()
+        chunks.append(value.data)
+
+    _write(doc, 0, False, parts.append, raw)
+    parts.append(end)
+    flush()
+    return b"".join(chunks)
+
+
+def _go_escaped(text: str) -> str:
     for char, escaped in _GO_ESCAPES.items():
         if char in text:  # these only ever occur inside strings
             text = text.replace(char, escaped)
     return text
+
+
+def _no_raw(value: Raw) -> None:
+    raise AssertionError("render_at is not given Raw values (dumps_indented and dump_bytes are)")
 
 
 def _newline(level: int) -> str:
@@ -64,7 +96,8 @@ def _newline(level: int) -> str:
     return _INDENT[level]
 
 
-def _write(value: Any, level: int, sort: bool, out: Callable[[str], None]) -> None:
+def _write(value: Any, level: int, sort: bool, out: Callable[[str], None],
+           raw: Callable[[Raw], None]) -> None:
     kind = type(value)
     if kind is str:
         out(encode_basestring(value))
@@ -77,7 +110,7 @@ def _write(value: Any, level: int, sort: bool, out: Callable[[str], None]) -> No
     elif kind is int:
         out(int.__repr__(value))
     elif kind is dict or isinstance(value, Mapping):
-        _write_object(value, level, sort, out)
+        _write_object(value, level, sort, out, raw)
     elif kind is list or kind is tuple:
         if not value:
             out("[]")
@@ -88,14 +121,14 @@ def _write(value: Any, level: int, sort: bool, out: Callable[[str], None]) -> No
         for item in value:
             out(inner if first else "," + inner)
             first = False
-            _write(item, level + 1, sort, out)
+            _write(item, level + 1, sort, out, raw)
         out(_newline(level) + "]")
     elif kind is Canonical:
-        _write(value.value, level, True, out)
+        _write(value.value, level, True, out, raw)
     elif kind is Raw:
         if value.level != level:
             raise AssertionError(f"text rendered at level {value.level} used at {level}")
-        out(value.text)
+        raw(value)
     elif kind is float:
         if not math.isfinite(value):
             raise ValueError(f"{value!r} is not a JSON number")
@@ -109,7 +142,7 @@ def _write(value: Any, level: int, sort: bool, out: Callable[[str], None]) -> No
 
 
 def _write_object(value: Mapping[Any, Any], level: int, sort: bool,
-                  out: Callable[[str], None]) -> None:
+                  out: Callable[[str], None], raw: Callable[[Raw], None]) -> None:
     if not value:
         out("{}")
         return
@@ -139,5 +172,5 @@ def _write_object(value: Mapping[Any, Any], level: int, sort: bool,
             out(head + "[]")
         else:
             out(head)
-            _write(item, level + 1, sort, out)
+            _write(item, level + 1, sort, out, raw)
     out(_newline(level) + "}")

@@ -187,8 +187,11 @@ def start_emulator(
         key_file.write_bytes(cert.key_pem)
         ssl_args = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
     app = EmulatorApp(state, secure_cookies=tls)
+    # No proxy-header rewriting (nothing proxies to the emulator), and no Date or Server
+    # header: no client reads them, and each is one more line every client answer parses.
     config = uvicorn.Config(app.asgi, log_level="warning", access_log=False, lifespan="off",
                             http=_NoDelayHttpTools, timeout_graceful_shutdown=1,
+                            proxy_headers=False, server_header=False, date_header=False,
                             **ssl_args)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},

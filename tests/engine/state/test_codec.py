@@ -22,7 +22,7 @@ from albform.engine.state.codec import (
     encode_state,
     withhold_sensitive,
 )
-from albform.engine.state.jsonwriter import Canonical, dumps_indented
+from albform.engine.state.jsonwriter import Canonical, dump_bytes, dumps_indented, render_at
 from albform.engine.state.model import OutputState, ResourceState, State
 
 DATA = Path(__file__).parent / "data"
@@ -128,6 +128,37 @@ def test_an_encode_cache_never_changes_the_bytes(first: State, second: State,
         r for a, r in mixed.items() if a not in dropped).with_deposed(first.deposed)
     cache = EncodeCache()
     for state in (first, third, second, third, third):
+        assert encode_state(state, cache=cache) == encode_state(state)
+
+
+# Instances of a few resources that depend on each other: unkeyed, counted, and counted
+# inside a counted module (whose resource-level form drops every key).
+_LINKED = [ResourceAddress("avi_pool", "a"),
+           *(ResourceAddress("avi_pool", "b", key=k) for k in range(3)),
+           *(ResourceAddress("avi_vs", "c", key=k, module=(ModuleStep("m", m),))
+             for m in range(2) for k in range(2))]
+
+
+@given(st.data())
+def test_an_encode_cache_follows_instances_gained_and_lost(data: st.DataObject) -> None:
+    """An apply's rewrites: instances come and go, others stay the very same objects, and
+    whether an instance's exact dependency list must be written changes with the instances
+    of the resources it depends on. Every cached encode is byte-identical to a fresh one."""
+    made: dict[tuple[ResourceAddress, int], ResourceState] = {}
+
+    def instance(address: ResourceAddress, version: int) -> ResourceState:
+        if (address, version) not in made:
+            deps = data.draw(st.lists(st.sampled_from(_LINKED), max_size=4, unique=True))
+            made[(address, version)] = ResourceState(
+                address=address, attributes={"name": str(address), "v": version},
+                dependencies=tuple(d for d in deps if d != address))
+        return made[(address, version)]
+
+    cache = EncodeCache()
+    for serial in range(data.draw(st.integers(2, 6))):
+        present = data.draw(st.dictionaries(st.sampled_from(_LINKED), st.integers(0, 1)))
+        state = State(serial=serial, lineage="l").with_resources(
+            instance(a, v) for a, v in present.items())
         assert encode_state(state, cache=cache) == encode_state(state)
 
 
@@ -358,6 +389,25 @@ def test_writer_matches_the_stdlib_layout(doc: object) -> None:
     assert dumps_indented(doc) == _go(json.dumps(doc, indent=2, ensure_ascii=False))
     assert dumps_indented(Canonical(doc)) == _go(
         json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+@given(st.lists(JSON_DOCS, max_size=4), st.data())
+def test_prerendered_values_give_the_bytes_of_the_whole_document(
+        items: list[object], data: st.DataObject) -> None:
+    """``dump_bytes`` with some values rendered earlier (``render_at``, Go escapes and all)
+    writes the bytes the writer gives for the plain document; ``dumps_indented`` reads the
+    same values back as text."""
+    plain = {"version": 4, "items": [{"value": item} for item in items]}
+    rendered = [data.draw(st.booleans()) for _ in items]
+    mixed = {"version": 4, "items": [render_at({"value": item}, 2) if pre else {"value": item}
+                                     for item, pre in zip(items, rendered, strict=True)]}
+    assert dump_bytes(mixed, end="\n") == (dumps_indented(plain) + "\n").encode()
+    assert dumps_indented(mixed) == dumps_indented(plain)
+
+
+def test_a_prerendered_value_is_refused_at_another_level() -> None:
+    with pytest.raises(AssertionError):
+        dump_bytes({"items": [render_at({"a": 1}, 3)]})
 
 
 @pytest.mark.parametrize("bad", [float("nan"), {1: "x"}, {"k": object()}, {"s": {1, 2}}])
