@@ -6,7 +6,9 @@ none of it is configuration, and a parse cache in a repository would be an input
 
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import cache
 from pathlib import Path
 
 PRIVATE_DIR = ".albform"
@@ -25,3 +27,24 @@ def ensure_private_dir(path: Path) -> None:
                 tmp.write_text(_IGNORE_ALL)
                 os.replace(tmp, ignore)
             return
+
+
+_PACKAGES = ("engine", "provider", "modules", "cli")
+
+
+@cache
+def installation_fingerprint() -> str:
+    """Names, sizes and modification times of albform's files (code and generated schemas):
+    any edit or upgrade moves it. The private folder's memos bind it (``engine/state/
+    decoded_memo.py``, ``modules/hcl/config_memo.py``): what they hold depends on both."""
+    root = Path(__file__).resolve().parents[1]  # the albform package
+    digest = hashlib.sha256()
+    for top in _PACKAGES:
+        for folder, dirs, files in os.walk(root / top):  # top-down: pruned, in a fixed order
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".json", ".gz")):
+                    info = os.stat(os.path.join(folder, name))
+                    digest.update(
+                        f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()

@@ -29,7 +29,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,27 +37,10 @@ from albform.engine.schema import ResourceSchema
 from albform.engine.secrets import SecretDigest
 from albform.engine.state.model import OutputState, ResourceState, State
 from albform.engine.user_key import derived_key
-from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir
+from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir, installation_fingerprint
 
 FORMAT = "albform-state-memo/3"  # 3: read marks
 MEMO_DIR = Path(PRIVATE_DIR) / "state-memo"
-_PACKAGES = ("engine", "provider", "modules", "cli")
-
-
-@cache
-def _installation_fingerprint() -> str:
-    """Names, sizes and modification times of albform's files: any edit or upgrade moves it."""
-    root = Path(__file__).resolve().parents[2]  # the albform package
-    digest = hashlib.sha256()
-    for top in _PACKAGES:
-        for folder, dirs, files in os.walk(root / top):  # top-down: pruned, in a fixed order
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith((".py", ".json", ".gz")):
-                    info = os.stat(os.path.join(folder, name))
-                    digest.update(
-                        f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 class StateMemo:
@@ -73,7 +55,7 @@ class StateMemo:
 
     def _binding(self, raw: bytes, sha256: str | None = None) -> bytes:
         if self._last is None or self._last[0] is not raw:  # a miss saves what it loaded
-            self._last = (raw, "|".join((FORMAT, sys.version, _installation_fingerprint(),
+            self._last = (raw, "|".join((FORMAT, sys.version, installation_fingerprint(),
                                          sha256 or hashlib.sha256(raw).hexdigest())).encode())
         return self._last[1]
 

@@ -176,11 +176,13 @@ def _unique(table: dict[Any, tuple[str, Block]], key: Any, entry: tuple[str, Blo
 
 def make_deferred(expr: ast.Node, ctx: Context, refs: set[ResourceAddress], filename: str,
                   text: str) -> Deferred:
-    return Deferred(frozenset(refs), _deferred_evaluation(expr, ctx, filename), text)
+    return Deferred(frozenset(refs), deferred_evaluation(expr, ctx, filename), text)
 
 
-def _deferred_evaluation(expr: ast.Node, ctx: Context, filename: str,
-                         ) -> Callable[[Resolver], Any]:
+def deferred_evaluation(expr: ast.Node, ctx: Context, filename: str,
+                        ) -> Callable[[Resolver], Any]:
+    """The evaluator's evaluation of ``expr`` at plan time: errors become diagnostics at
+    ``filename``."""
     def run(resolve: Resolver) -> Any:
         try:
             return plain(evaluate_value(expr, ctx.resolving(resolve)))
@@ -222,7 +224,8 @@ def evaluate_attribute(expr: ast.Node, ctx: Context, filename: str, text: str = 
 def _direct(expr: ast.Node, parts: list[Part], ctx: Context, filename: str, text: str,
             ) -> Deferred:
     return direct_deferred(parts, type(expr) is not ast.Template,
-                           _deferred_evaluation(expr, ctx, filename), text or "(expression)")
+                           deferred_evaluation(expr, ctx, filename), text or "(expression)",
+                           expr=expr, filename=filename)
 
 
 def _direct_items(expr: ast.TupleCons, ctx: Context) -> list[list[Part] | None] | None:

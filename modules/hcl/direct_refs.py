@@ -26,6 +26,7 @@ compares the two on generated attributes):
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
@@ -74,11 +75,59 @@ def direct_parts(expr: ast.Node, ctx: Context) -> list[Part] | None:
     return parts if len(parts) > sum(type(p) is str for p in parts) else None
 
 
-def direct_deferred(parts: list[Part], whole: bool,
-                    evaluate: Callable[[Resolver], Any], text: str) -> Deferred:
+def expression_lines(expr: ast.Node) -> tuple[int, ...]:
+    """The line of each node of a direct reference or template (``direct_parts``), in the
+    order ``expression_of`` takes them."""
+    if type(expr) is ast.Template:
+        return (expr.line, *(n for part in expr.parts for n in _lines(part)))
+    return _lines(expr)
+
+
+def _lines(node: ast.Node) -> tuple[int, ...]:
+    if type(node) is ast.Literal:
+        return (node.line,)
+    middle = node.obj  # type: ignore[attr-defined]  # TYPE.NAME.ATTR (reference_of)
+    return (node.line, middle.line, middle.obj.line)
+
+
+def expression_of(parts: tuple[Part, ...], whole: bool, lines: tuple[int, ...]) -> ast.Node:
+    """The expression whose ``direct_parts`` are ``parts`` and whose lines are ``lines``
+    (``expression_lines``): the syntax a direct reference was decoded from, made again."""
+    at = iter(lines)
+
+    def reference(address: ResourceAddress, name: str) -> ast.Node:
+        outer, middle, root = next(at), next(at), next(at)
+        return ast.GetAttr(outer, ast.GetAttr(middle, ast.Variable(root, address.type),
+                                              address.name), name)
+
+    if whole:
+        first = parts[0]
+        assert not isinstance(first, str)
+        return reference(*first)
+    line = next(at)
+    return ast.Template(line, tuple(ast.Literal(next(at), p) if isinstance(p, str)
+                                    else reference(*p) for p in parts))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DirectDeferred(Deferred):
+    """The ``Deferred`` of a direct reference, with what it was made from: data enough to make
+    it again (``config_memo``). ``expr`` and ``filename`` are what the evaluator's fallback
+    evaluates (``expr`` None once remade from a memo: the memo keeps its lines)."""
+
+    parts: tuple[Part, ...] = ()
+    whole: bool = False
+    expr: ast.Node | None = None
+    filename: str = ""
+
+
+def direct_deferred(parts: list[Part] | tuple[Part, ...], whole: bool,
+                    evaluate: Callable[[Resolver], Any], text: str, *,
+                    expr: ast.Node | None = None, filename: str = "") -> DirectDeferred:
     """The ``Deferred`` of ``parts`` (``direct_parts``): ``whole`` for a bare reference (its
     value as it is), else a template (the parts joined). ``evaluate`` is the evaluator's own
-    deferred evaluation, used whenever rule 2 does not apply."""
+    deferred evaluation of ``expr`` (in ``filename``), used whenever rule 2 does not apply."""
+    parts = tuple(parts)
     refs = frozenset(p[0] for p in parts if not isinstance(p, str))
     first = parts[0]
     if whole and not isinstance(first, str):
@@ -92,7 +141,7 @@ def direct_deferred(parts: list[Part], whole: bool,
                     return value
             return evaluate(resolve)
 
-        return Deferred(refs, reference, text)
+        return DirectDeferred(refs, reference, text, parts, whole, expr, filename)
 
     def template(resolve: Resolver) -> Any:
         pieces: list[str] = []
@@ -108,4 +157,4 @@ def direct_deferred(parts: list[Part], whole: bool,
             pieces.append(value)
         return "".join(pieces)
 
-    return Deferred(refs, template, text)
+    return DirectDeferred(refs, template, text, parts, whole, expr, filename)

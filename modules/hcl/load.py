@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from albform.engine.collector import collector_paused
 from albform.engine.config import Configuration, OutputConfig, VariableConfig
 from albform.engine.config_blocks import ModuleBlocks
-from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.engine.diagnostics import Diagnostic, Diagnostics, DiagnosticsError, SourceRange
 from albform.engine.inputs import file_digests
 from albform.modules.hcl.cache import ParseCache
+from albform.modules.hcl.config_memo import LoadRecord, config_memo
 from albform.modules.hcl.decode import declare
 from albform.modules.hcl.module_decoder import ModuleDecoder
-from albform.modules.hcl.modules import resolve_source
+from albform.modules.hcl.modules import configuration_files, resolve_source
 from albform.modules.hcl.rootblocks import (
     backend,
     early_settings,
@@ -38,13 +40,6 @@ CACHE_DIR = Path(".albform") / "cache"
 SettingsKnown = Callable[[dict[str, Any], "tuple[str, dict[str, Any]] | None"], None]
 """Told the root module's provider arguments and backend (``rootblocks.early_settings``)
 before its resources are decoded; the Configuration's own are worked out again at the end."""
-
-
-def configuration_files(directory: Path) -> list[Path]:
-    """The ``.tf`` and ``.tf.json`` files of a module directory, in name order."""
-    return sorted(p for p in directory.iterdir()
-                  if p.is_file() and p.name.endswith((".tf", ".tf.json"))
-                  and not p.name.startswith("."))
 
 
 def _read_module(directory: Path, shown: Path, cache: ParseCache, diags: Diagnostics,
@@ -80,6 +75,7 @@ def load_configuration(path: Path, *, variables: Mapping[str, str] = {},
                        validating: bool = False,
                        workspace: str = "default",
                        settings_known: SettingsKnown | None = None,
+                       remember: bool = True,
                        ) -> tuple[Configuration, Diagnostics]:
     """Read the configuration at ``path`` (a module directory or one file); see the module
     docstring. ``cache`` defaults to the on-disk cache under ``<dir>/.albform/cache``.
@@ -87,20 +83,35 @@ def load_configuration(path: Path, *, variables: Mapping[str, str] = {},
     an error but reads as unknown, as in ``terraform validate``. ``workspace`` is the value
     of ``terraform.workspace`` (the CLI's selected workspace). ``settings_known`` is called
     (at most once, on this thread) when the provider and backend settings are known early
-    (``SettingsKnown``)."""
+    (``SettingsKnown``). ``remember``: a module folder loaded with the default cache goes
+    through the configuration memo (``config_memo.py``); False reads it in full."""
     # Loading builds hundreds of thousands of small acyclic objects (syntax trees, values):
     # measured, the collector's rescans cost 3-4x the whole load on 5,000 resources.
     with collector_paused():
         return _load(Path(path), variables, var_files, env, cache, validating, workspace,
-                     settings_known)
+                     settings_known, remember)
 
 
 def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
           env: Mapping[str, str], cache: ParseCache | None, validating: bool,
           workspace: str = "default", settings_known: SettingsKnown | None = None,
-          ) -> tuple[Configuration, Diagnostics]:
-    diags = Diagnostics()
+          remember: bool = True) -> tuple[Configuration, Diagnostics]:
     path = Path(path)
+    # The memo stands in for the parse and the decode when every input is unchanged
+    # (config_memo.py); a caller with its own parse cache (tests, benchmarks) reads as asked.
+    memo = config_memo(path, variables=variables, var_files=var_files, env=env,
+                       validating=validating, workspace=workspace) \
+        if remember and cache is None and path.is_dir() else None
+    if memo is not None:
+        found = memo.load()
+        if found is not None:
+            config, early = found
+            if settings_known is not None and early is not None:
+                settings_known(*early)
+            return replace(config, describe_written=lambda: _described_again(
+                path, variables, var_files, env, validating, workspace, config.inputs),
+            ), Diagnostics()
+    diags = Diagnostics()
     if path.is_file():
         root_dir, shown = path.parent, path.parent
         if cache is None:
@@ -128,6 +139,9 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
     read = [*(root_dir / Path(f.filename).name for f in files),
             *values_files(root_dir, [Path(p) for p in var_files])]
 
+    folders, config_files = [root_dir], {Path(p).resolve() for p in read}
+    loaded = list(files)
+
     def loader(source: str, module_dir: Path, where: SourceRange,
                ) -> tuple[list[File], Path] | None:
         directory, reason = resolve_source(source, module_dir)
@@ -150,6 +164,10 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         if len(diags.errors()) > before:
             return None  # syntax errors in the module: its calls are not decoded
         read.extend(directory / Path(f.filename).name for f in module_files)
+        folders.append(directory)
+        config_files.update((directory / Path(f.filename).name).resolve()
+                            for f in module_files)
+        loaded.extend(module_files)
         return module_files, directory
 
     given, more = collect_values(root_dir, variables, var_files, env)
@@ -159,9 +177,10 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
                          diags=diags, loader=loader, schema=schema_lookup(env),
                          given=given, unset_unknown=validating, workspace=workspace,
                          reads=read)
-    if settings_known is not None and not diags.has_errors():
+    early = None
+    if (settings_known is not None or memo is not None) and not diags.has_errors():
         early = early_settings(decls, root.ctx)
-        if early is not None:
+        if early is not None and settings_known is not None:
             settings_known(*early)
     result = root.decode()
     config = Configuration(
@@ -177,5 +196,23 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
                         for name, value, sensitive in root.variable_values()),
         describe_written=lambda: _paused(root.describe),
     )
+    if memo is not None and not diags and not result.inputs:
+        memo.save(config, early, LoadRecord(tuple(folders), frozenset(config_files),
+                                            tuple(loaded)))
     return config, diags
+
+
+def _described_again(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
+                     env: Mapping[str, str], validating: bool, workspace: str,
+                     inputs: Mapping[str, str]) -> ModuleBlocks:
+    """The root module's blocks as written, for a configuration the memo gave (it keeps no
+    syntax): the files are read again, and must be the ones the memo stood for."""
+    config, diags = load_configuration(path, variables=variables, var_files=var_files,
+                                       env=env, validating=validating, workspace=workspace,
+                                       remember=False)
+    if diags.has_errors() or config.inputs != inputs or config.describe_written is None:
+        raise DiagnosticsError([Diagnostic.error(
+            "Configuration changed during the run", f"The files of {path} changed while "
+            "albform was working on them; run the command again.")])
+    return config.describe_written()
 

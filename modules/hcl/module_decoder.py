@@ -104,7 +104,7 @@ class ModuleDecoder:
             if mode == "managed":
                 roots[type_name] = TypeNamespace(self, "managed", type_name)
         roots[MISSING_ROOT] = self._missing_root
-        roots[ATTRIBUTE_NAMES] = _attribute_names
+        roots[ATTRIBUTE_NAMES] = attribute_names
         self.reads = reads  # files read by functions, in every module (engine/inputs.py)
         self.ctx: Context = new_context(roots, root_dir, reads)
         decoded = decode_variables(decls, root_dir, diags, given, inputs, call_site,
@@ -463,7 +463,7 @@ class ModuleDecoder:
 __all__ = ["MODULE_META", "ModuleDecoder", "SchemaLookup"]
 
 
-def _attribute_names(address: ResourceAddress) -> Collection[str] | None:
+def attribute_names(address: ResourceAddress) -> Collection[str] | None:
     """The attributes a reference to ``address`` may read; None when unchecked."""
     try:
         fields = fields_for(address.mode, address.type)

@@ -38,6 +38,13 @@ SHIPPED_MODULES = Path(__file__).resolve().parent.parent / "hcl_modules"
 # Modules implemented in Python (front ends contributing translated objects), by source.
 BUILTIN_MODULES = {ako_module.SOURCE: ako_module.decode_ako_call,
                    amko_module.SOURCE: amko_module.decode_amko_call}
+
+
+def configuration_files(directory: Path) -> list[Path]:
+    """The ``.tf`` and ``.tf.json`` files of a module directory, in name order."""
+    return sorted(p for p in directory.iterdir()
+                  if p.is_file() and p.name.endswith((".tf", ".tf.json"))
+                  and not p.name.startswith("."))
 MAX_DEPTH = 16
 
 

@@ -93,11 +93,12 @@ def _encode_diagnostic(d: Diagnostic) -> list[Any]:
 _T = TypeVar("_T")
 
 
-def _builder(cls: type[_T]) -> Callable[..., _T]:
+def builder(cls: type[_T]) -> Callable[..., _T]:
     """``cls(*values)`` for a frozen, slotted dataclass, without its ``__init__``: that sets
     each field through ``object.__setattr__`` (the frozen guard's way round), which made
     building the nodes most of a re-load. Here each slot is set by its descriptor — the same
-    fields, in the same order, 2-3x faster (``tests/modules/hcl/test_tree_codec.py``). Classes
+    fields, in the same order, 2-3x faster (``tests/modules/hcl/test_tree_codec.py``; also
+    used by ``config_memo``). Classes
     with a ``__post_init__`` or a field default the data could omit are not built this way."""
     if hasattr(cls, "__post_init__"):
         raise RuntimeError(f"tree_codec: {cls.__name__} needs its __init__")
@@ -131,7 +132,14 @@ def _builder(cls: type[_T]) -> Callable[..., _T]:
             return obj
         return make3
     if len(sets) != 4:
-        raise RuntimeError(f"tree_codec: no builder for {len(sets)} fields")
+        def make(*values: Any) -> _T:
+            if len(values) != len(sets):
+                raise TypeError(f"{cls.__name__} takes {len(sets)} values")
+            obj = new(cls)
+            for set_field, value in zip(sets, values, strict=True):
+                set_field(obj, value)
+            return obj
+        return make
     s0, s1, s2, s3 = sets
 
     def make4(a: Any, b: Any, c: Any, d: Any) -> _T:
@@ -144,10 +152,10 @@ def _builder(cls: type[_T]) -> Callable[..., _T]:
     return make4
 
 
-_literal, _variable, _get_attr = (_builder(ast.Literal), _builder(ast.Variable),
-                                  _builder(ast.GetAttr))
-_tuple, _template = _builder(ast.TupleCons), _builder(ast.Template)
-_attribute, _block, _body_of = _builder(Attribute), _builder(Block), _builder(Body)
+_literal, _variable, _get_attr = (builder(ast.Literal), builder(ast.Variable),
+                                  builder(ast.GetAttr))
+_tuple, _template = builder(ast.TupleCons), builder(ast.Template)
+_attribute, _block, _body_of = builder(Attribute), builder(Block), builder(Body)
 
 def decode_file(doc: Any) -> tuple[File, Diagnostics]:
     """The tree and diagnostics ``doc`` holds; ``TreeFormatError`` for a document that does

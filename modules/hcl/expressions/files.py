@@ -116,4 +116,10 @@ def _abspath(args: list[Any], ctx: Context, line: int) -> Any:
 
 
 register_ctx("abspath", _abspath)
+
+READS_HOST = frozenset({"fileexists", "fileset", "pathexpand", "abspath"})
+"""The functions whose result depends on the host beyond the bytes of the files they read
+(``ctx.reads``, digested among the configuration's inputs): whether a file exists, a folder's
+listing, the home folder, symbolic links. A configuration calling one is never memoised
+(``modules/hcl/config_memo.py``). Add here any new function that looks at the host."""
 del _fail
