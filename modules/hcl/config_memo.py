@@ -101,16 +101,16 @@ class LoadRecord:
 
 
 class ConfigMemo:
-    """The memo of one load of ``root_dir`` (its arguments are in the binding)."""
+    """The memo of one kind of load of ``root_dir`` (its arguments are in the binding), kept
+    at ``path``."""
 
-    def __init__(self, root_dir: Path, var_files: Sequence[Path], binding: bytes,
+    def __init__(self, path: Path, root_dir: Path, var_files: Sequence[Path], binding: bytes,
                  key: bytes) -> None:
+        self.path = path
         self.root_dir = root_dir
         self._var_files = list(var_files)
         self._binding = binding
         self._key = key
-        name = hashlib.sha256(binding).hexdigest()[:32]
-        self.path = root_dir / MEMO_DIR / f"{name}.bin"
         self.hits = 0  # for tests
 
     def load(self) -> tuple[Configuration, Early | None] | None:
@@ -177,11 +177,14 @@ def config_memo(root_dir: Path, *, variables: Mapping[str, str], var_files: Sequ
     key = derived_key(env, b"albform configuration memo")
     if key is None:
         return None
-    binding = "\0".join((
-        FORMAT, sys.version, installation_fingerprint(), str(root_dir), str(root_dir.resolve()),
-        str(Path.cwd()), workspace, str(validating), str(api_extras_enabled(env)),
-        *(str(p.resolve()) for p in var_files))).encode()
-    return ConfigMemo(root_dir, var_files, binding, key)
+    load = "\0".join((str(root_dir), str(root_dir.resolve()), str(Path.cwd()), workspace,
+                      str(validating), str(api_extras_enabled(env)),
+                      *(str(p.resolve()) for p in var_files)))
+    # One entry per kind of load (a workspace's does not push out another's); an upgrade or
+    # a new Python writes over the entry it invalidates.
+    name = hashlib.sha256(load.encode()).hexdigest()[:32]
+    binding = "\0".join((FORMAT, sys.version, installation_fingerprint(), load)).encode()
+    return ConfigMemo(root_dir / MEMO_DIR / f"{name}.bin", root_dir, var_files, binding, key)
 
 
 # -- what is never kept --------------------------------------------------------------------------

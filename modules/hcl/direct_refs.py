@@ -33,6 +33,7 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.values import Deferred, Resolver
 from albform.modules.hcl.expressions import Context, ast
 from albform.modules.hcl.namespaces import TypeNamespace
+from albform.modules.hcl.tree_codec import builder
 
 Part = str | tuple[ResourceAddress, str]
 """Literal text, or (instance, attribute name) to look up."""
@@ -121,6 +122,9 @@ class DirectDeferred(Deferred):
     filename: str = ""
 
 
+_made = builder(DirectDeferred)  # its __init__ sets each field through the frozen guard
+
+
 def direct_deferred(parts: list[Part] | tuple[Part, ...], whole: bool,
                     evaluate: Callable[[Resolver], Any], text: str, *,
                     expr: ast.Node | None = None, filename: str = "") -> DirectDeferred:
@@ -141,7 +145,7 @@ def direct_deferred(parts: list[Part] | tuple[Part, ...], whole: bool,
                     return value
             return evaluate(resolve)
 
-        return DirectDeferred(refs, reference, text, parts, whole, expr, filename)
+        return _made(refs, reference, text, parts, whole, expr, filename)
 
     def template(resolve: Resolver) -> Any:
         pieces: list[str] = []
@@ -157,4 +161,4 @@ def direct_deferred(parts: list[Part] | tuple[Part, ...], whole: bool,
             pieces.append(value)
         return "".join(pieces)
 
-    return DirectDeferred(refs, template, text, parts, whole, expr, filename)
+    return _made(refs, template, text, parts, whole, expr, filename)

@@ -13,14 +13,13 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from albform.engine.collector import collector_paused
 from albform.engine.config import Configuration, OutputConfig, VariableConfig
 from albform.engine.config_blocks import ModuleBlocks
 from albform.engine.diagnostics import Diagnostic, Diagnostics, DiagnosticsError, SourceRange
 from albform.engine.inputs import file_digests
-from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.config_memo import LoadRecord, config_memo
 from albform.modules.hcl.decode import declare
 from albform.modules.hcl.module_decoder import ModuleDecoder
@@ -34,6 +33,9 @@ from albform.modules.hcl.rootblocks import (
 from albform.modules.hcl.schemas import schema_lookup
 from albform.modules.hcl.syntax import File
 from albform.modules.hcl.variables import collect_values, values_files
+
+if TYPE_CHECKING:
+    from albform.modules.hcl.cache import ParseCache
 
 CACHE_DIR = Path(".albform") / "cache"
 
@@ -111,6 +113,9 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
             return replace(config, describe_written=lambda: _described_again(
                 path, variables, var_files, env, validating, workspace, config.inputs),
             ), Diagnostics()
+    # Imported here: python-hcl2 is a fifth of a second to import, which a memo hit saves.
+    from albform.modules.hcl.cache import ParseCache
+
     diags = Diagnostics()
     if path.is_file():
         root_dir, shown = path.parent, path.parent

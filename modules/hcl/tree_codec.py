@@ -131,6 +131,20 @@ def builder(cls: type[_T]) -> Callable[..., _T]:
             s2(obj, c)
             return obj
         return make3
+    if len(sets) == 7:  # ResourceConfig, direct_refs.DirectDeferred
+        s0, s1, s2, s3, s4, s5, s6 = sets
+
+        def make7(a: Any, b: Any, c: Any, d: Any, e: Any, f: Any, g: Any) -> _T:
+            obj = new(cls)
+            s0(obj, a)
+            s1(obj, b)
+            s2(obj, c)
+            s3(obj, d)
+            s4(obj, e)
+            s5(obj, f)
+            s6(obj, g)
+            return obj
+        return make7
     if len(sets) != 4:
         def make(*values: Any) -> _T:
             if len(values) != len(sets):

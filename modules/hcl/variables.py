@@ -24,7 +24,6 @@ from albform.modules.hcl.expressions import (
     evaluate_value,
     parse_expression,
 )
-from albform.modules.hcl.parse import parse_hcl
 from albform.modules.hcl.tfjson import parse_json_values
 from albform.modules.hcl.typeexpr import TypeSpec
 
@@ -74,6 +73,8 @@ def read_values_file(path: Path, diags: Diagnostics) -> dict[str, GivenValue]:
         entries, more = parse_json_values(text, filename)
         diags.extend(more)
     else:
+        from albform.modules.hcl.parse import parse_hcl  # python-hcl2: only when a file is read
+
         parsed, more = parse_hcl(text, filename)
         diags.extend(more)
         if parsed is None:

@@ -6,9 +6,8 @@ import base64
 import hashlib
 import json
 import re
+from functools import cache
 from typing import Any
-
-import yaml
 
 from albform.engine.values import UNKNOWN
 from albform.modules.hcl.expressions.functions import (
@@ -120,23 +119,31 @@ def _yaml(value: Any, indent: int) -> list[str]:
 register("yamlencode", 1)(lambda v: "\n".join(_yaml(plain(v), 0)) + "\n")
 
 
-class _YamlLoader(yaml.SafeLoader):
-    """YAML 1.1 as go-cty-yaml (Terraform's yamldecode) reads it: y/Y/n/N are booleans."""
+@cache
+def _yaml_loader() -> type[Any]:
+    """YAML 1.1 as go-cty-yaml (Terraform's yamldecode) reads it: y/Y/n/N are booleans.
+    Made on first use: PyYAML is a tenth of a second to import, and most loads never
+    call yamldecode (a configuration memo hit loads no function at all)."""
+    import yaml
 
+    class YamlLoader(yaml.SafeLoader):
+        pass
 
-def _yaml_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
-    return str(loader.construct_scalar(node)).lower() in ("y", "yes", "true", "on")
+    def boolean(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+        return str(loader.construct_scalar(node)).lower() in ("y", "yes", "true", "on")
 
-
-_YamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"),
-                                  list("yYnN"))
-_YamlLoader.add_constructor("tag:yaml.org,2002:bool", _yaml_bool)
+    YamlLoader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                     re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+    YamlLoader.add_constructor("tag:yaml.org,2002:bool", boolean)
+    return YamlLoader
 
 
 @register("yamldecode", 1)
 def _yamldecode(text: Any) -> Any:
+    import yaml
+
     try:
-        return _from_json(yaml.load(_str(text, "yamldecode"), Loader=_YamlLoader))
+        return _from_json(yaml.load(_str(text, "yamldecode"), Loader=_yaml_loader()))
     except yaml.YAMLError as err:
         raise _fail("yamldecode", f"invalid YAML: {err}.") from None
 

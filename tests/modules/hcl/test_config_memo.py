@@ -215,6 +215,17 @@ def test_values_given_on_the_command_line_are_never_written(
     assert not (root / MEMO_DIR).exists()
 
 
+def test_an_upgrade_writes_over_the_entry_it_invalidates(
+        write: Any, env: dict[str, str], loads: Loads, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _root(write)
+    loads(root, env)
+    monkeypatch.setattr(config_memo, "installation_fingerprint", lambda: "upgraded")
+    loads(root, env)
+    loads(root, env, workspace="staging")
+    assert loads.decodes == 3
+    assert len(list((root / MEMO_DIR).iterdir())) == 2  # one per workspace
+
+
 def test_another_installation_or_key_misses(write: Any, env: dict[str, str], loads: Loads,
                                             monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
