@@ -113,9 +113,9 @@ class ConfigMemo:
         self._key = key
         self.hits = 0  # for tests
 
-    def load(self) -> tuple[Configuration, Early | None] | None:
-        """The Configuration (and early settings) the entry holds, if it stands for a load
-        now (module docstring); else None."""
+    def load(self) -> Entry | None:
+        """The entry, once it is known to stand for a load now (module docstring); else None.
+        The Configuration itself is rebuilt by ``Entry.configuration``."""
         try:
             data = self.path.read_bytes()
         except OSError:
@@ -128,11 +128,10 @@ class ConfigMemo:
             flat = marshal.loads(payload)
             if not self._current(flat[0], flat[1], flat[2]):
                 return None
-            found = _Rebuild(self.root_dir).configuration(flat)
+            early = _Rebuild(self.root_dir).value(*flat[4])
         except (ValueError, TypeError, EOFError, IndexError, KeyError, AttributeError):
             return None
-        self.hits += 1
-        return found
+        return Entry(self, flat, early)
 
     def _current(self, listing: Any, found_values: Any, inputs: Any) -> bool:
         try:
@@ -165,6 +164,25 @@ class ConfigMemo:
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(tmp)
+
+
+class Entry:
+    """A current entry: the early settings at once (``early``: the caller can start opening
+    with them), the Configuration when asked."""
+
+    def __init__(self, memo: ConfigMemo, flat: tuple[Any, ...], early: Early | None) -> None:
+        self._memo = memo
+        self._flat = flat
+        self.early = early
+
+    def configuration(self) -> Configuration | None:
+        """The Configuration; None when the entry does not rebuild (then the caller loads)."""
+        try:
+            config = _Rebuild(self._memo.root_dir).configuration(self._flat)
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            return None
+        self._memo.hits += 1
+        return config
 
 
 def config_memo(root_dir: Path, *, variables: Mapping[str, str], var_files: Sequence[Path],
@@ -373,8 +391,8 @@ class _Rebuild:
         fallback = _Fallback(made, whole, lines, filename, self.root_dir)
         return direct_deferred(made, whole, fallback, text, filename=filename)
 
-    def configuration(self, flat: tuple[Any, ...]) -> tuple[Configuration, Early | None]:
-        (_, _, inputs, table, early, resources, outputs, moved, imports, provider_config,
+    def configuration(self, flat: tuple[Any, ...]) -> Configuration:
+        (_, _, inputs, table, _, resources, outputs, moved, imports, provider_config,
          backend, variables) = flat
         addresses = self._addresses
         addresses.extend(ResourceAddress(t[0], t[1], t[2],
@@ -400,7 +418,7 @@ class _Rebuild:
             variables=tuple(VariableConfig(name, value(v, places), sensitive)
                             for name, v, places, sensitive in variables),
         )
-        return config, value(*early)
+        return config
 
 
 # -- the evaluator's fallback of a remade direct reference ----------------------------------

@@ -104,14 +104,16 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
     memo = config_memo(path, variables=variables, var_files=var_files, env=env,
                        validating=validating, workspace=workspace) \
         if remember and cache is None and path.is_dir() else None
-    if memo is not None:
-        found = memo.load()
+    entry = memo.load() if memo is not None else None
+    if entry is not None:
+        if settings_known is not None and entry.early is not None:
+            # Told before the rebuild: the refresh's reads start while it runs.
+            settings_known(*entry.early)
+            settings_known = None  # at most once, even if the entry does not rebuild
+        found = entry.configuration()
         if found is not None:
-            config, early = found
-            if settings_known is not None and early is not None:
-                settings_known(*early)
-            return replace(config, describe_written=lambda: _described_again(
-                path, variables, var_files, env, validating, workspace, config.inputs),
+            return replace(found, describe_written=lambda: _described_again(
+                path, variables, var_files, env, validating, workspace, found.inputs),
             ), Diagnostics()
     # Imported here: python-hcl2 is a fifth of a second to import, which a memo hit saves.
     from albform.modules.hcl.cache import ParseCache

@@ -342,3 +342,17 @@ def test_expressions_are_made_again_from_their_parts_and_lines(write: Any) -> No
                     again = expression_of(v.parts, v.whole,  # type: ignore[attr-defined]
                                           expression_lines(v.expr))  # type: ignore[attr-defined]
                     assert again == v.expr  # type: ignore[attr-defined]
+
+
+def test_a_hit_tells_the_early_settings_once_as_the_decode_does(
+        write: Any, env: dict[str, str], loads: Loads) -> None:
+    root = _root(write)
+    (root / "provider.tf").write_text(
+        'provider "avi" {\n  avi_controller = "ctl${var.suffix}"\n}\n'
+        'terraform {\n  backend "local" {\n    path = "s.tfstate"\n  }\n}\n')
+    told: list[tuple[Any, ...]] = []
+    loads(root, env, settings_known=lambda *early: told.append(early))
+    loads(root, env, settings_known=lambda *early: told.append(early))
+    assert loads.decodes == 1
+    assert told[0] == told[1] and len(told) == 2
+    assert told[0][0]["avi_controller"] == "ctl-t"
