@@ -122,7 +122,8 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
     drift: tuple[ResourceChange, ...] = ()
     if options.refresh:
         # The configuration is canonicalised meanwhile (``planning_ahead``).
-        p.ahead = DesiredAhead(provider, list(config.by_address().values())) \
+        p.ahead = DesiredAhead(provider, list(config.by_address().values()),
+                               lambda: {r.address: r.attributes for r in moved_state.resources}) \
             if _plans_all(options) else None
         with p.ahead or contextlib.nullcontext():
             # Only marked objects can be asked without their marks (an old state has none).

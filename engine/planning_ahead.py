@@ -5,35 +5,60 @@ The refresh mostly waits for the controller to answer; canonicalising the config
 made them wait for each other, so ``planning._build_plan`` runs ``DesiredAhead`` on a helper
 thread during the refresh, and ``planning_resource`` takes its answers (``Planner.ahead``).
 
-Only resources whose attributes hold no ``Deferred`` are done ahead: the others need the
-planned values of what they refer to. ``canonicalize`` may read but never writes (its
-contract) and a plan's reads all see the same controller, so an answer worked out earlier is
-the answer the planner would have got; a failure is kept and raised where the resource is
-planned, so diagnostics come out in the same order as without it. Leaving the ``with``
-block stops the helper (its unfinished work is simply done by the planner).
+A resource whose attributes hold no ``Deferred`` is canonicalised as it is. One that refers to
+others needs their planned values, not known before they are planned; it is worked out with
+the values the state read before the refresh holds (``guesses``: each address's attribute
+mapping), recording the very mapping object each reference was resolved against, and its
+answer is used only if the planner's value of every one of them is that same object (a
+referenced object planned without change keeps its state's mapping: ``refresh`` keeps an
+unchanged object, ``plan_resource`` plans its no-op with it). ``Deferred.evaluate`` is pure
+(``engine/values.py``), so the same mappings resolve to the same attributes; a guess whose
+resolution fails is dropped, and the planner resolves and reports as without it.
+
+``canonicalize`` may read but never writes (its contract) and a plan's reads all see the same
+controller, so an answer worked out earlier is the answer the planner would have got; a
+failure is kept and raised where the resource is planned, so diagnostics come out in the same
+order as without it. Leaving the ``with`` block stops the helper (its unfinished work is
+simply done by the planner).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import ResourceConfig
 from albform.engine.provider import Provider
-from albform.engine.values import PLAIN_TYPES, Deferred
+from albform.engine.values import PLAIN_TYPES, Deferred, resolve_deferred
+
+Resolve = Callable[[ResourceAddress], Mapping[str, Any]]
+_Answer = tuple[dict[str, Any] | None, Exception | None,
+                dict[ResourceAddress, Mapping[str, Any]] | None]
+
+
+class _NoGuess(Exception):
+    """A reference to an address the state holds no object for: nothing to guess with."""
 
 
 class DesiredAhead:
-    """``take(address)``: the canonical desired attributes of a resource, if worked out."""
+    """``take(address, resolve)``: the canonical desired attributes of a resource, if
+    worked out (with the planner's values, for one that refers to others)."""
 
-    def __init__(self, provider: Provider, resources: Sequence[ResourceConfig]) -> None:
+    def __init__(self, provider: Provider, resources: Sequence[ResourceConfig],
+                 guesses: Callable[[], Mapping[ResourceAddress, Mapping[str, Any]]]
+                 | None = None) -> None:
+        """``guesses``: the attribute mappings of the state read before the refresh, by
+        address (made on the helper thread); None: resources that refer to others are left
+        to the planner."""
         self._provider = provider
         self._resources = resources
-        # address -> (canonical attributes, None) or (None, the exception canonicalize raised)
-        self._done: dict[ResourceAddress, tuple[dict[str, Any] | None, Exception | None]] = {}
+        self._guesses = guesses
+        # address -> (canonical attributes, None, used) or (None, the exception canonicalize
+        # raised, used); used: each referenced address and the mapping it was resolved with.
+        self._done: dict[ResourceAddress, _Answer] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="plan-ahead", daemon=True)
 
@@ -46,28 +71,55 @@ class DesiredAhead:
         self._stop.set()
         self._thread.join()
 
-    def take(self, address: ResourceAddress) -> dict[str, Any] | None:
-        """The answer for ``address`` (removed from the table), None when not worked out;
-        raises what ``canonicalize`` raised for it. Call after the ``with``."""
+    def take(self, address: ResourceAddress, resolve: Resolve) -> dict[str, Any] | None:
+        """The answer for ``address`` (removed from the table), None when not worked out or
+        worked out with values other than ``resolve``'s; raises what ``canonicalize`` raised
+        for it. Call after the ``with``."""
         found = self._done.pop(address, None)
         if found is None:
             return None
-        value, error = found
+        value, error, used = found
+        if used is not None and any(resolve(a) is not m for a, m in used.items()):
+            return None
         if error is not None:
             raise error
         return value
 
     def _run(self) -> None:
+        guesses = None
         for rc in self._resources:
             if self._stop.is_set():
                 return
-            if rc.address.is_data or has_deferred(rc.attributes):
+            if rc.address.is_data:
                 continue
+            attributes: Mapping[str, Any] = rc.attributes
+            used: dict[ResourceAddress, Mapping[str, Any]] | None = None
+            if has_deferred(attributes):
+                if self._guesses is None:
+                    continue
+                if guesses is None:
+                    guesses = self._guesses()
+                used = {}
+                try:
+                    attributes = resolve_deferred(dict(attributes), _recording(guesses, used))
+                except Exception:  # _NoGuess, DiagnosticsError, or a bug the planner meets
+                    continue  # the planner resolves it (and reports or raises what fails)
             try:
-                self._done[rc.address] = (self._provider.canonicalize(rc.type, rc.attributes),
-                                          None)
+                self._done[rc.address] = (self._provider.canonicalize(rc.type, attributes),
+                                          None, used)
             except Exception as exc:  # re-raised by take() where the planner asks
-                self._done[rc.address] = (None, exc)
+                self._done[rc.address] = (None, exc, used)
+
+
+def _recording(guesses: Mapping[ResourceAddress, Mapping[str, Any]],
+               used: dict[ResourceAddress, Mapping[str, Any]]) -> Resolve:
+    def resolve(address: ResourceAddress) -> Mapping[str, Any]:
+        found = guesses.get(address)
+        if found is None:
+            raise _NoGuess(str(address))
+        used[address] = found
+        return found
+    return resolve
 
 
 def has_deferred(attributes: Mapping[str, Any]) -> bool:

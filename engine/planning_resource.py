@@ -169,12 +169,12 @@ def _provider_error(summary: str, rc: ResourceConfig, exc: ProviderError) -> Dia
 
 
 def _desired(p: Planner, rc: ResourceConfig, position: int) -> dict[str, Any] | None:
-    attrs = rc.attributes
-    if position in p.referring:
-        attrs = resolve_deferred(dict(attrs), p.resolve)
     try:
-        desired = p.ahead.take(rc.address) if p.ahead is not None else None
+        desired = p.ahead.take(rc.address, p.resolve) if p.ahead is not None else None
         if desired is None:
+            attrs = rc.attributes
+            if position in p.referring:
+                attrs = resolve_deferred(dict(attrs), p.resolve)
             desired = p.provider.canonicalize(rc.type, attrs)
     except ProviderError as exc:
         p.diags.append(_provider_error("Invalid resource configuration", rc, exc))

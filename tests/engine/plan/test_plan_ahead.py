@@ -1,5 +1,6 @@
 """Desired values worked out during the refresh (engine/planning_ahead.py): the same plan,
-the same diagnostics in the same order, each resource canonicalised once."""
+the same diagnostics in the same order, each resource canonicalised once (twice for a
+referrer of a changed object: worked out with the state's values, then with the planned)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from albform.engine import planning
 from albform.engine.changes import Action, PlanOptions
 from albform.engine.config import Configuration
 from albform.engine.planning import build_plan
@@ -84,8 +86,32 @@ def test_resources_without_references_are_canonicalised_once_during_the_refresh(
     assert sorted(names) == sorted({*names})  # once each
     threads = dict(provider.threads)
     assert {threads[f"pool-{i}"] for i in range(5)} == {"plan-ahead"}
-    # Virtual services refer to their pool's planned values: the planner does those.
-    assert "plan-ahead" not in {threads[f"vs-{i}"] for i in range(5)}
+    # Virtual services refer to their pool's planned values: worked out with the state's,
+    # which the unchanged pools keep.
+    assert {threads[f"vs-{i}"] for i in range(5)} == {"plan-ahead"}
+
+
+def test_a_reference_to_a_changed_object_is_resolved_again_by_the_planner(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    config = config_of(3)
+    provider = SlowRefresh(expected=6)
+    state = applied_with(provider, config)
+    # pool-1 changes on the controller: the refresh reads other values for it.
+    pool = state.by_address()[A("fake_pool.p1")]
+    provider._objects["fake_pool"][pool.attributes["uuid"]]["servers"] = [{"ip": "10.9.9.9",
+                                                                   "port": 81}]
+    plan, diags = build_plan(config, state, provider)
+    assert not diags.has_errors(), diags
+    # vs-1 was worked out ahead with the state's pool, and again by the planner (the pool's
+    # planned value is the update's); vs-0 only ahead.
+    assert ("vs-1", "plan-ahead") in provider.threads
+    assert ("vs-1", "MainThread") in provider.threads
+    assert ("vs-0", "MainThread") not in provider.threads
+    monkeypatch.setattr(planning, "_plans_all", lambda options: False)  # nothing ahead
+    plain, _ = build_plan(config, state, provider)
+    assert [(c.address, c.action, c.before, c.after) for c in plan.changes] == \
+        [(c.address, c.action, c.before, c.after) for c in plain.changes]
+    assert Action.UPDATE in {c.action for c in plan.changes}
 
 
 def test_a_failure_ahead_is_the_planners_diagnostic_in_order() -> None:
@@ -135,3 +161,40 @@ def test_has_deferred_finds_a_deferred_at_any_depth(attrs: dict[str, Any],
     for kind in path:
         value = [1, value] if kind == "list" else {"k": value}
     assert has_deferred({**attrs, "x": value})
+
+
+def _described(plan: Any, diags: Any) -> Any:
+    return ([(c.address, c.action, c.before, c.after, c.reason) for c in plan.changes],
+            [(d.summary, d.detail, d.address) for d in diags])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(
+    ["servers", "name", "gone", "vs-port", "vs-gone"])), max_size=4))
+def test_guessed_references_plan_as_the_planner_alone(
+        edits: list[tuple[int, str]]) -> None:
+    config = config_of(4)
+    provider = SlowRefresh(expected=8)
+    state = applied_with(provider, config)
+    by = state.by_address()
+    for i, edit in edits:
+        pool_uuid = by[A(f"fake_pool.p{i}")].attributes["uuid"]
+        vs_uuid = by[A(f"fake_vs.v{i}")].attributes["uuid"]
+        pool = provider._objects["fake_pool"].get(pool_uuid)
+        vs = provider._objects["fake_vs"].get(vs_uuid)
+        if edit == "servers" and pool is not None:
+            pool["servers"] = [{"ip": "10.9.9.9", "port": 81}]
+        elif edit == "name" and pool is not None:
+            pool["name"] = f"renamed-{i}"
+        elif edit == "gone" and pool is not None and vs is None:
+            provider._objects["fake_pool"].pop(pool_uuid)
+        elif edit == "vs-port" and vs is not None:
+            vs["port"] = 81
+        elif edit == "vs-gone" and vs is not None:
+            provider._objects["fake_vs"].pop(vs_uuid)
+    ahead = _described(*build_plan(config, state, provider))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(planning, "_plans_all", lambda options: False)  # nothing ahead
+        provider.refreshing = False
+        alone = _described(*build_plan(config, state, provider))
+    assert ahead == alone

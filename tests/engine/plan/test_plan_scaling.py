@@ -126,10 +126,12 @@ def test_one_change_replan_does_fixed_work_per_resource(n: int) -> None:
     counts, _, provider_calls = _replan_one_change(n)
     # One bulk read per type; no per-object reads, nothing written.
     assert provider_calls == {"read_many": 2}
-    # Every resource is canonicalised and diffed exactly once; each Deferred evaluated once.
-    assert counts["canonicalize"] == 2 * n
+    # Every resource is canonicalised and diffed exactly once; each Deferred evaluated once
+    # — but the changed pool's referrer, if the helper thread reached it during the refresh
+    # (worked out with the state's pool: planning_ahead), is worked out again by the planner.
+    assert 2 * n <= counts["canonicalize"] <= 2 * n + 1
     assert counts["diff_attributes"] == 2 * n
-    assert counts["evaluate"] == n
+    assert n <= counts["evaluate"] <= n + 1
     # No linear searches of the state, no per-resource dependency walks, and the address
     # maps are built a fixed number of times per plan, not per resource.
     assert counts["get"] == 0
