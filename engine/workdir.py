@@ -1,7 +1,8 @@
-"""The working directory's private folder, ``.albform/``: the parse cache, the embedded
-emulator's database, the local state server's files. Whoever creates a folder in it calls
-``ensure_private_dir`` so that ``.albform/.gitignore`` (``*``) keeps all of it out of commits:
-none of it is configuration, and a parse cache in a repository would be an input nobody reviews.
+"""The working directory's private folder, ``.albform/``: the parse cache, the memos of decoded
+configurations and states, the embedded emulator's database, the local state server's files.
+Whoever creates a folder in it calls ``ensure_private_dir`` so that ``.albform/.gitignore``
+(``*``) keeps all of it out of commits: none of it is configuration, and a parse cache in a
+repository would be an input nobody reviews.
 """
 
 from __future__ import annotations
