@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
@@ -39,7 +39,7 @@ from albform.engine.deposed import deposed_deletes
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.diff import coerce_equal
 from albform.engine.drift import detect_drift
-from albform.engine.graph import CycleError, Graph
+from albform.engine.graph import Graph
 from albform.engine.hooks import Hook, NullHook
 from albform.engine.planning_ahead import DesiredAhead
 from albform.engine.planning_checks import (
@@ -48,6 +48,7 @@ from albform.engine.planning_checks import (
     check_replace_referenced,
     unset_dangling_refs,
 )
+from albform.engine.planning_graph import config_graph
 from albform.engine.planning_refresh import (
     ReadsAhead,
     apply_moves,
@@ -60,7 +61,7 @@ from albform.engine.provider import Provider
 from albform.engine.recovery import reconcile
 from albform.engine.state.journal import Intent, intents_digest
 from albform.engine.state.model import ResourceState, State
-from albform.engine.values import PLAIN_TYPES, Deferred, contains_placeholder, resolve_deferred
+from albform.engine.values import contains_placeholder, resolve_deferred
 
 TARGET_WARNING_DETAIL = (
     "You are creating a plan with the -target option, which means that the result of this "
@@ -121,16 +122,16 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
     prior_state = moved_state
     drift: tuple[ResourceChange, ...] = ()
     if options.refresh:
-        # The configuration is canonicalised meanwhile (``planning_ahead``).
+        # Only marked objects can be asked without their marks (an old state has none).
+        full_read = unheld_by_state(config, p.schema) if moved_state.has_marks() else ()
+        # The configuration is canonicalised meanwhile (``planning_ahead``); the helper starts
+        # with the refresh, not before: until the reads go out it only delays them.
         p.ahead = DesiredAhead(provider, list(config.by_address().values()),
                                lambda: {r.address: r.attributes for r in moved_state.resources}) \
             if _plans_all(options) else None
         with p.ahead or contextlib.nullcontext():
-            # Only marked objects can be asked without their marks (an old state has none).
-            prior_state, refresh_diags = refresh(
-                moved_state, provider, hook, parallelism,
-                unheld_by_state(config, p.schema) if moved_state.has_marks() else (),
-                reads_ahead)
+            prior_state, refresh_diags = refresh(moved_state, provider, hook, parallelism,
+                                                 full_read, reads_ahead)
         p.diags.extend(refresh_diags)
         types = {r.address.type for r in moved_state.resources}
         drift = detect_drift(moved_state, prior_state,
@@ -172,80 +173,21 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
 
 # -- configured resources --------------------------------------------------------------------
 
-def _dependency_graph(p: Planner, resources: Sequence[ResourceConfig],
-                      ) -> tuple[Graph[int], list[int]] | None:
-    """The dependency graph over positions in ``resources`` (ints hash far faster than
-    addresses, which matters at 50,000 resources) and a topological order of it."""
-    index = {r.address: i for i, r in enumerate(resources)}
-    graph: Graph[int] = Graph(range(len(resources)))
-    for i, r in enumerate(resources):
-        refs: set[ResourceAddress] = set()
-        if _find_deferred(r.attributes, refs):
-            p.referring.add(i)
-        refs.update(r.depends_on)
-        refs.discard(r.address)
-        for dep in refs:
-            j = index.get(dep)
-            if j is not None:
-                graph.connect(i, j)
-            else:
-                p.diags.error("Reference to undeclared resource",
-                              f"{r.address} refers to {dep}, which is not declared in the "
-                              "configuration.", subject=r.source, address=r.address)
-    try:
-        return graph, graph.topological_order()
-    except CycleError as exc:
-        for cycle in exc.cycles:
-            p.diags.error("Dependency cycle", "Cycle: " + " → ".join(
-                str(resources[i].address) for i in cycle))
-        return None
-
-
-def _find_deferred(value: Any, refs: set[ResourceAddress]) -> bool:
-    """Collect the references of every ``Deferred`` in ``value``; True if there is one
-    (a Deferred may refer to nothing, and still needs evaluating)."""
-    if isinstance(value, Deferred):
-        refs.update(value.references)
-        return True
-    return _deferred_in(value.values() if isinstance(value, dict | Mapping) else value, refs)
-
-
-def _deferred_in(values: Iterable[Any], refs: set[ResourceAddress]) -> bool:
-    # Every configured value is walked once per plan (60,000 bodies at cluster scale): exact
-    # type tests first, so that most values cost no call and no ABC instance check. Descends
-    # into what ``resolve_deferred`` descends into: dicts and lists.
-    found = False
-    for v in values:
-        kind = type(v)
-        if kind is dict:
-            found = _deferred_in(v.values(), refs) or found
-        elif kind is list:
-            found = _deferred_in(v, refs) or found
-        elif kind in PLAIN_TYPES:
-            continue
-        elif isinstance(v, Deferred):
-            refs.update(v.references)
-            found = True
-        elif isinstance(v, dict):
-            found = _deferred_in(v.values(), refs) or found
-        elif isinstance(v, list):
-            found = _deferred_in(v, refs) or found
-    return found
-
-
-
-
 def _plan_config(p: Planner, prior: Mapping[ResourceAddress, ResourceState],
                  moves: Mapping[ResourceAddress, ResourceAddress]) -> None:
     resources = p.config.by_address()
     if len(resources) != len(p.config.resources):
         p.diags.error("Duplicate resource address",
                       "Two configured resources have the same address; each must be unique.")
-    configs = list(resources.values())
-    walked = _dependency_graph(p, configs)
+    # The helper thread's graph of the same resources when it made one (planning_ahead).
+    walked = p.ahead.config_graph() if p.ahead is not None else None
     if walked is None:
+        walked = config_graph(list(resources.values()))
+    p.diags.extend(walked.diags)
+    p.referring = walked.referring
+    if walked.order is None:
         return
-    graph, order = walked
+    configs, graph, order = walked.resources, walked.graph, walked.order
     selected: set[ResourceAddress] | None = None
     if p.options.targets:
         selected = _targeted(p, graph, configs, prior)

@@ -5,6 +5,15 @@ The refresh mostly waits for the controller to answer; canonicalising the config
 made them wait for each other, so ``planning._build_plan`` runs ``DesiredAhead`` on a helper
 thread during the refresh, and ``planning_resource`` takes its answers (``Planner.ahead``).
 
+The helper first builds the configuration's dependency graph (``planning_graph``), which the
+planner then takes instead of building it again (``config_graph``), and canonicalises the
+resources by its levels: those depending on no other configured resource first (a cluster's
+pools and VIPs refer to a few objects the controller already has), then those whose
+dependencies all came before, and so on. A provider resolves a reference to an object by
+name from a listing of its collection, which the refresh is reading meanwhile: a virtual
+service waits for the listings of its pools and VIPs, and done first (a cluster lists each
+service's objects together) it would hold the helper up until the refresh's end.
+
 A resource whose attributes hold no ``Deferred`` is canonicalised as it is. One that refers to
 others needs their planned values, not known before they are planned; it is worked out with
 the values the state read before the refresh holds (``guesses``: each address's attribute
@@ -25,14 +34,15 @@ simply done by the planner).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import ResourceConfig
+from albform.engine.planning_graph import ConfigGraph, config_graph
 from albform.engine.provider import Provider
-from albform.engine.values import PLAIN_TYPES, Deferred, resolve_deferred
+from albform.engine.values import resolve_deferred
 
 Resolve = Callable[[ResourceAddress], Mapping[str, Any]]
 _Answer = tuple[dict[str, Any] | None, Exception | None,
@@ -59,6 +69,7 @@ class DesiredAhead:
         # address -> (canonical attributes, None, used) or (None, the exception canonicalize
         # raised, used); used: each referenced address and the mapping it was resolved with.
         self._done: dict[ResourceAddress, _Answer] = {}
+        self._graph: ConfigGraph | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="plan-ahead", daemon=True)
 
@@ -85,16 +96,23 @@ class DesiredAhead:
             raise error
         return value
 
+    def config_graph(self) -> ConfigGraph | None:
+        """The dependency graph of the resources, if the helper built it. Call after the
+        ``with``."""
+        return self._graph
+
     def _run(self) -> None:
+        graph = self._graph = config_graph(self._resources)
         guesses = None
-        for rc in self._resources:
+        for i in graph.by_level():
             if self._stop.is_set():
                 return
+            rc = self._resources[i]
             if rc.address.is_data:
                 continue
             attributes: Mapping[str, Any] = rc.attributes
             used: dict[ResourceAddress, Mapping[str, Any]] | None = None
-            if has_deferred(attributes):
+            if i in graph.referring:  # holds a Deferred: the planner's resolve_deferred
                 if self._guesses is None:
                     continue
                 if guesses is None:
@@ -120,30 +138,3 @@ def _recording(guesses: Mapping[ResourceAddress, Mapping[str, Any]],
         used[address] = found
         return found
     return resolve
-
-
-def has_deferred(attributes: Mapping[str, Any]) -> bool:
-    """Whether any value in ``attributes`` (dicts and lists, at any depth) is a ``Deferred``."""
-    return _any_deferred(attributes.values())
-
-
-def _any_deferred(values: Iterable[Any]) -> bool:
-    # Exact type tests first: most values cost no call and no ABC instance check.
-    for v in values:
-        kind = type(v)
-        if kind in PLAIN_TYPES:
-            continue
-        if kind is dict:
-            if _any_deferred(v.values()):
-                return True
-        elif kind is list:
-            if _any_deferred(v):
-                return True
-        elif isinstance(v, Deferred):
-            return True
-        elif isinstance(v, Mapping):
-            if _any_deferred(v.values()):
-                return True
-        elif isinstance(v, list | tuple) and _any_deferred(v):
-            return True
-    return False

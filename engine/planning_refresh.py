@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 from albform.engine.addrs import ResourceAddress
@@ -125,7 +125,6 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
     for i, r in enumerate(objects):
         if r.address.is_data:
             continue
-        hook.pre_refresh(r.address)
         mark = None if full_read and r.address in full_read else r.mark
         if early:
             found = early.get(id(r))
@@ -135,7 +134,13 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         # Positions, not addresses, correlate results: ints hash much faster at 50,000.
         by_type.setdefault(r.address.type, []).append(
             ReadRequest(r.address.type, r.attributes, key=i, mark=mark))
-    results, failed = _read_all(provider, list(by_type.values()), parallelism)
+    with _Reads(provider, list(by_type.values()), parallelism) as reads:
+        # The reads go out first, the progress lines meanwhile: a line per object is
+        # albform's own work (50,000 of them at cluster scale), the reads the controller's.
+        for r in objects:
+            if not r.address.is_data:
+                hook.pre_refresh(r.address)
+        results, failed = reads.results()
     if answered:
         # A type failed now fails whole, as without the early answers (module docstring).
         results.update((i, result) for i, result in answered.items()
@@ -202,19 +207,45 @@ def unheld_by_state(config: Configuration, schema: Callable[[str], ResourceSchem
 
 def _read_all(provider: Provider, groups: Sequence[Sequence[ReadRequest]], parallelism: int,
               ) -> tuple[dict[object, ReadResult], dict[str, ProviderError]]:
-    def read(requests: Sequence[ReadRequest]) -> Mapping[object, ReadResult]:
-        return provider.read_many(requests).results
+    with _Reads(provider, groups, parallelism) as reads:
+        return reads.results()
 
-    results: dict[object, ReadResult] = {}
-    failed: dict[str, ProviderError] = {}
-    if not groups:
-        return results, failed
-    workers = max(1, min(parallelism, len(groups)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refresh") as pool:
-        futures = {g[0].type_name: pool.submit(read, g) for g in groups}
-        for type_name, future in futures.items():
+
+class _Reads:
+    """``read_many`` of each group (one type's requests), at most ``parallelism`` at once on
+    helper threads, started on entering; ``results()`` waits for them: every result by
+    request key, and the error of each type whose read failed. Leaving waits for the reads
+    still running."""
+
+    def __init__(self, provider: Provider, groups: Sequence[Sequence[ReadRequest]],
+                 parallelism: int) -> None:
+        self._provider = provider
+        self._groups = groups
+        self._parallelism = parallelism
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: dict[str, Future[Mapping[object, ReadResult]]] = {}
+
+    def __enter__(self) -> _Reads:
+        if self._groups:
+            workers = max(1, min(self._parallelism, len(self._groups)))
+            self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refresh")
+            self._futures = {g[0].type_name: self._pool.submit(self._read, g)
+                             for g in self._groups}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def _read(self, requests: Sequence[ReadRequest]) -> Mapping[object, ReadResult]:
+        return self._provider.read_many(requests).results
+
+    def results(self) -> tuple[dict[object, ReadResult], dict[str, ProviderError]]:
+        results: dict[object, ReadResult] = {}
+        failed: dict[str, ProviderError] = {}
+        for type_name, future in self._futures.items():
             try:
                 results.update(future.result())
             except ProviderError as exc:
                 failed[type_name] = exc
-    return results, failed
+        return results, failed

@@ -100,7 +100,7 @@ class Planner:
     planned: dict[ResourceAddress, Mapping[str, Any]] = field(default_factory=dict)
     changes: list[ResourceChange] = field(default_factory=list)
     # Positions of the configured resources holding a Deferred (found building the graph).
-    referring: set[int] = field(default_factory=set)
+    referring: frozenset[int] = frozenset()
     # Addresses planned with a change other than no-op, extended from ``changes`` on demand.
     pending: set[ResourceAddress] = field(default_factory=set)
     pending_scanned: int = 0

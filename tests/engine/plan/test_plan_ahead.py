@@ -1,6 +1,7 @@
 """Desired values worked out during the refresh (engine/planning_ahead.py): the same plan,
 the same diagnostics in the same order, each resource canonicalised once (twice for a
-referrer of a changed object: worked out with the state's values, then with the planned)."""
+referrer of a changed object: worked out with the state's values, then with the planned), by
+dependency level; the dependency graph built once (engine/planning_graph.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from albform.engine import planning
+from albform.engine import planning, planning_ahead, planning_graph
 from albform.engine.changes import Action, PlanOptions
-from albform.engine.config import Configuration
+from albform.engine.config import Configuration, ResourceConfig
 from albform.engine.planning import build_plan
-from albform.engine.planning_ahead import has_deferred
+from albform.engine.planning_graph import config_graph
 from albform.engine.provider import ProviderError, ReadManyResult, ReadRequest
 from albform.engine.state.model import State
 from albform.engine.testing.fake_provider import FakeProvider
@@ -150,17 +151,70 @@ values = st.recursive(scalars, lambda inner: st.one_of(
     max_leaves=10)
 
 
+def test_resources_are_canonicalised_ahead_by_dependency_level() -> None:
+    """Listed dependents first (a virtual service before its pool, as a cluster lists them):
+    the helper still does every pool before any virtual service that depends on one."""
+    n = 4
+    config = Configuration(resources=tuple(
+        r for i in range(n) for r in (
+            ResourceConfig(A(f"fake_vs.v{i}"), {"name": f"vs-{i}", "port": 80},
+                           depends_on=(A(f"fake_pool.p{i}"),)),
+            res(f"fake_pool.p{i}", name=f"pool-{i}"))))
+    provider = SlowRefresh(expected=2 * n)
+    state = applied_with(provider, config)
+    plan, diags = build_plan(config, state, provider)
+    assert not diags.has_errors(), diags
+    assert {c.action for c in plan.changes} == {Action.NOOP}
+    ahead = [name for name, thread in provider.threads if thread == "plan-ahead"]
+    assert ahead == [f"pool-{i}" for i in range(n)] + [f"vs-{i}" for i in range(n)]
+
+
+def test_the_dependency_graph_is_built_once_per_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+
+    def counted(resources: Sequence[ResourceConfig]) -> planning_graph.ConfigGraph:
+        built.append(len(resources))
+        return config_graph(resources)
+
+    monkeypatch.setattr(planning, "config_graph", counted)
+    monkeypatch.setattr(planning_ahead, "config_graph", counted)
+    config = Configuration(resources=(*config_of(2).resources,
+                                      res("fake_vs.lost", name="lost",
+                                          pool_ref=pool_ref("fake_pool.nowhere"))))
+    provider = SlowRefresh(expected=0)
+    state = applied_with(provider, config_of(2))
+    built.clear()
+    _, diags = build_plan(config, state, provider)
+    assert built == [5]
+    errors = [(d.summary, str(d.address)) for d in diags if d.is_error]
+    assert errors == [("Reference to undeclared resource", "fake_vs.lost")]
+    # Without the helper (a targeted plan) the planner builds it.
+    built.clear()
+    build_plan(config, state, provider, PlanOptions(targets=(A("fake_pool.p0"),)))
+    assert built == [5]
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=3))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)),
+    max_leaves=10)
+
+
+def _referring(attrs: dict[str, Any]) -> bool:
+    return 0 in config_graph([ResourceConfig(A("fake_pool.p"), attrs)]).referring
+
+
 @settings(max_examples=200)
 @given(st.dictionaries(st.text(max_size=4), values, max_size=4), st.data())
-def test_has_deferred_finds_a_deferred_at_any_depth(attrs: dict[str, Any],
-                                                    data: st.DataObject) -> None:
-    assert not has_deferred(attrs)
+def test_a_deferred_at_any_depth_makes_a_resource_referring(attrs: dict[str, Any],
+                                                            data: st.DataObject) -> None:
+    assert not _referring(attrs)
     deferred = pool_ref("fake_pool.p0")
     path = data.draw(st.lists(st.sampled_from(["list", "dict"]), max_size=4))
     value: Any = deferred
     for kind in path:
         value = [1, value] if kind == "list" else {"k": value}
-    assert has_deferred({**attrs, "x": value})
+    assert _referring({**attrs, "x": value})
 
 
 def _described(plan: Any, diags: Any) -> Any:
@@ -198,3 +252,30 @@ def test_guessed_references_plan_as_the_planner_alone(
         provider.refreshing = False
         alone = _described(*build_plan(config, state, provider))
     assert ahead == alone
+
+
+@settings(max_examples=200)
+@given(st.integers(min_value=0, max_value=12).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, max(n - 1, 0)),
+                                   st.integers(0, max(n - 1, 0))), max_size=3 * n),
+    st.permutations(range(n)))))
+def test_by_level_puts_every_resource_after_its_dependencies(
+        case: tuple[int, list[tuple[int, int]], list[int]]) -> None:
+    n, edges, listed = case
+    # Edges from a later to an earlier number: acyclic whatever order they are listed in.
+    depends = {i: {min(a, b) for a, b in edges if max(a, b) == i and a != b} for i in range(n)}
+    resources = [ResourceConfig(A(f"fake_pool.p{i}"), {"name": f"p{i}"},
+                                depends_on=tuple(A(f"fake_pool.p{j}") for j in depends[i]))
+                 for i in listed]
+    graph = config_graph(resources)
+    levels = graph.by_level()
+    assert sorted(levels) == list(range(n))
+    place = {resources[position].address: k for k, position in enumerate(levels)}
+    for r in resources:
+        assert all(place[d] < place[r.address] for d in r.depends_on)
+    # Level by level: the longest chain of dependencies below each never decreases.
+    height: dict[int, int] = {}
+    for i in sorted(depends):
+        height[i] = 1 + max((height[j] for j in depends[i]), default=-1)
+    seen = [height[int(str(resources[position].address.name)[1:])] for position in levels]
+    assert seen == sorted(seen)

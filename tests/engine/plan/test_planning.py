@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from albform.engine.config import (
 )
 from albform.engine.hooks import NullHook
 from albform.engine.planning import build_plan
+from albform.engine.provider import ReadManyResult, ReadRequest
 from albform.engine.state.model import OutputState, State
 from albform.engine.testing.fake_provider import FakeProvider
 from albform.engine.values import UNKNOWN
@@ -447,6 +449,46 @@ def test_progress_reaches_the_hook() -> None:
         ("post_refresh", "fake_pool.web gone=False"))
     assert ("message", "data.fake_cloud.c: Reading...") in hook.events
     assert ("message", "fake_pool.legacy: Preparing import... [id=legacy]") in hook.events
+
+
+class ReadsFirst(FakeProvider):
+    """Notes when a refresh's ``read_many`` has begun."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reading = threading.Event()
+
+    def read_many(self, requests: Sequence[ReadRequest]) -> ReadManyResult:
+        self.reading.set()
+        return super().read_many(requests)
+
+
+class WaitsForReads(RecordingHook):
+    """Its ``pre_refresh`` notes whether the reads had begun (waiting a little for them)."""
+
+    def __init__(self, provider: ReadsFirst) -> None:
+        super().__init__()
+        self.provider = provider
+        self.reads_began: list[bool] = []
+
+    def pre_refresh(self, address: Any) -> None:
+        super().pre_refresh(address)
+        self.reads_began.append(self.provider.reading.wait(timeout=5))
+
+
+def test_the_refresh_reads_go_out_before_the_progress_lines() -> None:
+    """A line per object is albform's own work; the reads are the controller's: they start
+    first and run while the lines are written, which still come in the state's order."""
+    provider = ReadsFirst()
+    state = naive_apply(build_plan(web_config(), State(), provider)[0], provider)
+    provider.reading.clear()
+    hook = WaitsForReads(provider)
+    plan, diags = build_plan(web_config(), state, provider, hook=hook)
+    assert not diags.has_errors()
+    assert hook.reads_began == [True, True]
+    assert [e for e in hook.events if e[0] == "pre_refresh"] == [
+        ("pre_refresh", str(r.address)) for r in state.resources]
+    assert {c.action for c in plan.changes} == {Action.NOOP}
 
 
 def test_targeting_that_leaves_out_a_move_is_refused_with_the_missing_targets() -> None:
