@@ -389,7 +389,8 @@ def _apply(plan: Plan, provider: Any, backend: Any, prev_state: Any, args: RunAr
     with graceful_shutdown() as stop:
         outcome = apply_plan(plan, provider, backend.write, hook=hook,
                              parallelism=args.parallelism, stop=stop,
-                             journal=None if _NO_JOURNAL in os.environ else backend.journal())
+                             journal=None if _NO_JOURNAL in os.environ else backend.journal(),
+                             prepare=backend.prepare)
     process_exit.keep(outcome)
     show_diagnostics(outcome.diagnostics, json_mode=args.json, color=args.color)
     if outcome.persist_failed:

@@ -88,19 +88,22 @@ class _Stop:
 def apply_plan(plan: Plan, provider: Provider, persist: Callable[[State], None], *,
                hook: Hook | None = None, parallelism: int = 10,
                stop: threading.Event | None = None,
-               journal: IntentJournal | None = None) -> ApplyOutcome:
+               journal: IntentJournal | None = None,
+               prepare: Callable[[ResourceState], None] | None = None) -> ApplyOutcome:
     """Apply ``plan``. ``persist`` receives each new state, its serial already one above the
     previous write (starting above the plan's prior state), and is called under a lock.
-    ``journal`` is the state backend's intent journal (None: no crash safety, tests only)."""
+    ``journal`` is the state backend's intent journal (None: no crash safety, tests only);
+    ``prepare`` its ``StateBackend.prepare`` (``apply_state.WorkingState``)."""
     with heap_frozen(), quick_switches():  # see collector.py and switch_interval.py
         return _Apply(plan, provider, persist, hook or NullHook(), parallelism, stop,
-                      journal).run()
+                      journal, prepare).run()
 
 
 class _Apply:
     def __init__(self, plan: Plan, provider: Provider, persist: Callable[[State], None],
                  hook: Hook, parallelism: int, stop: threading.Event | None,
-                 journal: IntentJournal | None) -> None:
+                 journal: IntentJournal | None,
+                 prepare: Callable[[ResourceState], None] | None = None) -> None:
         self.plan = plan
         self.provider = provider
         self.hook = hook
@@ -123,7 +126,7 @@ class _Apply:
                                    on_refused=self.stop.internal.set)
         self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook,
                                  on_error=self.stop.internal.set,
-                                 journaled=journal is not None)
+                                 journaled=journal is not None, prepare=prepare)
         self.diagnostics = Diagnostics()
         self.bugs: list[BaseException] = []
         self.data: dict[ResourceAddress, Mapping[str, Any]] = {}

@@ -21,6 +21,11 @@ of a snapshot with the next serial. Three modes:
   1/20 of the apply whatever its size — the number of mid-apply writes stays nearly constant
   as N grows instead of the apply turning quadratic — and ``close()`` writes the final state.
 
+``put`` hands each object to ``prepare`` (the backend's ``StateBackend.prepare``) on the
+worker's thread, outside the lock: a backend that encodes incrementally renders it then, as
+the walk goes, so that the final write (which nothing overlaps: the walk waits for it) and
+the mid-apply ones render little.
+
 ``flush(now=True)`` writes before returning in every mode: a create_before_destroy's deposed
 object must be in a written state before its replacement exists.
 
@@ -59,8 +64,10 @@ COMPACT_MAX_PAUSE_S = 120.0
 class WorkingState:
     def __init__(self, base: State, serial: int, persist: Callable[[State], None],
                  hook: Hook, *, on_error: Callable[[], None] = lambda: None,
-                 journaled: bool = False) -> None:
+                 journaled: bool = False,
+                 prepare: Callable[[ResourceState], None] | None = None) -> None:
         self._base = base
+        self._prepare = prepare
         self.journaled = journaled
         self._serial = serial
         self._persist = persist
@@ -112,6 +119,8 @@ class WorkingState:
         with self._lock:
             self._resources[resource.address] = resource
             self._dirty = True
+        if self._prepare is not None:
+            self._prepare(resource)
 
     def remove(self, address: ResourceAddress) -> None:
         with self._lock:

@@ -43,7 +43,12 @@ key as well.
 """
 
 from albform.engine.state.decode import StateFormatError, decode_state
-from albform.engine.state.encode import EncodeCache, encode_state, withhold_sensitive
+from albform.engine.state.encode import (
+    EncodeCache,
+    encode_state,
+    prepare_instance,
+    withhold_sensitive,
+)
 
 __all__ = ["EncodeCache", "StateFormatError", "decode_state", "encode_state",
-           "withhold_sensitive"]
+           "prepare_instance", "withhold_sensitive"]

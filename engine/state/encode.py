@@ -34,13 +34,15 @@ class EncodeCache:
     instance depends on, so it is decided again only for an instance depending on a resource
     that gained or lost instances since the last encode (``instances``). What is left per
     write is a pass over the instances (grouping, order, identity checks) and one join of
-    bytes. Thread-safe: encodes sharing a cache take turns."""
+    bytes. An instance can also be rendered ahead of the encode that writes it
+    (``prepare_instance``). Thread-safe: encodes sharing a cache take turns."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.schemas: Mapping[str, ResourceSchema] | None = None
         self.entries: dict[int, _KeptInstance] = {}
         self.instances: dict[ResourceAddress, list[ResourceAddress]] = {}
+        self.render: _InstanceRenderer | None = None  # for prepare_instance, per schemas
         self.hits = 0  # instances reused by the last encode (for tests)
 
 
@@ -59,6 +61,29 @@ def encode_state(state: State, schemas: Mapping[str, ResourceSchema] | None = No
         return _encode_state(state, schemas or _NO_SCHEMAS, None)
     with cache.lock:
         return _encode_state(state, schemas or _NO_SCHEMAS, cache)
+
+
+def prepare_instance(r: ResourceState, schemas: Mapping[str, ResourceSchema] | None,
+                     cache: EncodeCache) -> None:
+    """Render ``r`` into ``cache`` now, on the caller's thread, so that the next
+    ``encode_state`` with these ``schemas`` reuses it instead of rendering it (an apply's
+    workers call this as each object is done: the final state write, which nothing overlaps,
+    then renders nothing). The need for ``albform_dependencies`` is decided against the
+    instances of the last encode, as for any kept instance, so the next encode decides it
+    again exactly when it would for one. Only saves work: it does nothing before a first
+    encode, when an encode ran meanwhile, or when one is under way (it never waits for one)."""
+    schemas = schemas or _NO_SCHEMAS
+    instances, render = cache.instances, cache.render
+    if cache.schemas is not schemas or render is None or id(r) in cache.entries:
+        return
+    exact = _exact_dependencies(r, instances)
+    kept = _KeptInstance(r, exact, render_at(render(r, exact), _INSTANCE_LEVEL), _needs(r))
+    if cache.lock.acquire(blocking=False):
+        try:
+            if cache.instances is instances and cache.schemas is schemas:
+                cache.entries[id(r)] = kept
+        finally:
+            cache.lock.release()
 
 
 def _encode_state(state: State, schemas: Mapping[str, ResourceSchema],
@@ -109,15 +134,17 @@ def _encode_resources(resources: Iterable[ResourceState],
         groups.setdefault(_group_key(r), []).append(r)
     instances = instances_by_resource(r for g in groups.values() for r in g
                                        if r.deposed is None)
-    render = _InstanceRenderer(schemas)
     out: list[Any] = []
     if cache is None:
+        render = _InstanceRenderer(schemas)
         for key in sorted(groups):
             out.append(_resource_entry(key, [
                 render(r, _exact_dependencies(r, instances)) for r in _members(groups[key])]))
         return out
-    if cache.schemas is not schemas:
+    if cache.schemas is not schemas or cache.render is None:
         cache.schemas, cache.entries, cache.instances = schemas, {}, {}
+        cache.render = _InstanceRenderer(schemas)
+    render = cache.render
     changed = _changed_resources(cache.instances, instances)
     reuse, cache.entries, cache.hits, cache.instances = cache.entries, {}, 0, instances
     # Terraform's sortResourcesV4: module string, then mode ("data" < "managed"), type, name.

@@ -38,7 +38,7 @@ from albform.engine.state.lock import (
     acquire_with_retry,
     force_unlock_advice,
 )
-from albform.engine.state.model import State
+from albform.engine.state.model import ResourceState, State
 
 
 class BackendError(Exception):
@@ -65,6 +65,13 @@ class StateBackend(Protocol):
         return None
 
     def write(self, state: State, *, force: bool = False) -> None: ...
+
+    def prepare(self, resource: ResourceState) -> None:
+        """A hint that ``resource`` will be in the next ``write``: a backend that encodes
+        states incrementally may encode it now, on the caller's thread (an apply's workers
+        call this as each object is done). Never fails, never waits for a write under way;
+        what is written is the same with or without it."""
+        return None
 
     def lock(self, info: LockInfo) -> str: ...
 

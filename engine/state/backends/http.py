@@ -44,10 +44,16 @@ from tenacity import (
 
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import BackendError, StateBackend, check_write
-from albform.engine.state.codec import EncodeCache, StateFormatError, decode_state, encode_state
+from albform.engine.state.codec import (
+    EncodeCache,
+    StateFormatError,
+    decode_state,
+    encode_state,
+    prepare_instance,
+)
 from albform.engine.state.journal import FileJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
-from albform.engine.state.model import State
+from albform.engine.state.model import ResourceState, State
 
 _RETRY_STATUS = frozenset({429}) | frozenset(range(500, 600)) - {501}
 
@@ -188,6 +194,9 @@ class HttpBackend(StateBackend):
             return decode_state(body, self._schemas)
         except StateFormatError as exc:
             raise StateFormatError(f"{redact(self.address)}: {exc}") from exc
+
+    def prepare(self, resource: ResourceState) -> None:
+        prepare_instance(resource, self._schemas, self._encoded)
 
     def write(self, state: State, *, force: bool = False) -> None:
         data = encode_state(state, self._schemas, cache=self._encoded)

@@ -43,11 +43,17 @@ from albform.engine.state.backends.base import (
     StateHeader,
     check_write,
 )
-from albform.engine.state.codec import EncodeCache, StateFormatError, decode_state, encode_state
+from albform.engine.state.codec import (
+    EncodeCache,
+    StateFormatError,
+    decode_state,
+    encode_state,
+    prepare_instance,
+)
 from albform.engine.state.decoded_memo import StateMemo
 from albform.engine.state.journal import FileJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
-from albform.engine.state.model import State
+from albform.engine.state.model import ResourceState, State
 
 DEFAULT_STATE_FILE = "terraform.tfstate"
 
@@ -131,6 +137,9 @@ class LocalBackend(StateBackend):
             if self._memo is not None:
                 self._memo.save(raw, state)
         return state
+
+    def prepare(self, resource: ResourceState) -> None:
+        prepare_instance(resource, self._schemas, self._encoded)
 
     def write(self, state: State, *, force: bool = False) -> None:
         raw = self._read_bytes()

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import StateBackend, check_write
-from albform.engine.state.codec import EncodeCache, decode_state, encode_state
+from albform.engine.state.codec import EncodeCache, decode_state, encode_state, prepare_instance
 from albform.engine.state.journal import MemoryJournal
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
-from albform.engine.state.model import State
+from albform.engine.state.model import ResourceState, State
 
 
 @dataclass
@@ -44,6 +44,9 @@ class MemoryBackend(StateBackend):
     def read(self) -> State | None:
         data = self.store.data
         return None if data is None else decode_state(data, self._schemas)
+
+    def prepare(self, resource: ResourceState) -> None:
+        prepare_instance(resource, self._schemas, self._encoded)
 
     def write(self, state: State, *, force: bool = False) -> None:
         with self.store.mutex:

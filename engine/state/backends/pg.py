@@ -32,9 +32,15 @@ from tenacity import (
 from albform.engine.schema import ResourceSchema
 from albform.engine.state.backends.base import BackendError, StateBackend, check_write
 from albform.engine.state.backends.pg_journal import PgJournal
-from albform.engine.state.codec import EncodeCache, StateFormatError, decode_state, encode_state
+from albform.engine.state.codec import (
+    EncodeCache,
+    StateFormatError,
+    decode_state,
+    encode_state,
+    prepare_instance,
+)
 from albform.engine.state.lock import LockError, LockInfo, StateLockedError
-from albform.engine.state.model import State
+from albform.engine.state.model import ResourceState, State
 
 if TYPE_CHECKING:
     import psycopg
@@ -184,6 +190,9 @@ class PgBackend(StateBackend):
             self._sql("SELECT data FROM {schema}.states WHERE name = %s"),
             (self.workspace,)).fetchone())
         return self._decode(row[0]) if row and row[0] else None
+
+    def prepare(self, resource: ResourceState) -> None:
+        prepare_instance(resource, self._schemas, self._encoded)
 
     def write(self, state: State, *, force: bool = False) -> None:
         encoded = encode_state(state, self._schemas, cache=self._encoded)

@@ -83,6 +83,19 @@ def test_state_is_persisted_after_every_resource() -> None:
     assert [len(s) for s, _ in seen] == list(range(1, 9))
 
 
+def test_each_object_is_offered_to_the_backend_before_its_write() -> None:
+    # StateBackend.prepare: the very state object the next write holds, handed over as the
+    # step completes (so that the backend can encode it on the worker's thread).
+    p = FakeProvider()
+    resources, changes = chain_plan({"a": 2, "b": 2})
+    prepared: list[object] = []
+    persist = RecordingPersist()
+    apply_plan(make_plan(resources, changes), p, persist, parallelism=3,
+               prepare=prepared.append)
+    final = persist.states[-1].resources
+    assert len(final) == 6 and all(any(r is q for q in prepared) for r in final)
+
+
 def test_crash_while_persisting_loses_no_created_object() -> None:
     p = FakeProvider()
     resources, changes = chain_plan({"a": 4, "b": 4})

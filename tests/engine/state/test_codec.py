@@ -20,6 +20,7 @@ from albform.engine.state.codec import (
     StateFormatError,
     decode_state,
     encode_state,
+    prepare_instance,
     withhold_sensitive,
 )
 from albform.engine.state.jsonwriter import Canonical, dump_bytes, dumps_indented, render_at
@@ -141,9 +142,10 @@ _LINKED = [ResourceAddress("avi_pool", "a"),
 
 @given(st.data())
 def test_an_encode_cache_follows_instances_gained_and_lost(data: st.DataObject) -> None:
-    """An apply's rewrites: instances come and go, others stay the very same objects, and
-    whether an instance's exact dependency list must be written changes with the instances
-    of the resources it depends on. Every cached encode is byte-identical to a fresh one."""
+    """An apply's rewrites: instances come and go, others stay the very same objects, some
+    are rendered ahead (``prepare_instance``, as an apply's workers do), and whether an
+    instance's exact dependency list must be written changes with the instances of the
+    resources it depends on. Every cached encode is byte-identical to a fresh one."""
     made: dict[tuple[ResourceAddress, int], ResourceState] = {}
 
     def instance(address: ResourceAddress, version: int) -> ResourceState:
@@ -159,7 +161,25 @@ def test_an_encode_cache_follows_instances_gained_and_lost(data: st.DataObject) 
         present = data.draw(st.dictionaries(st.sampled_from(_LINKED), st.integers(0, 1)))
         state = State(serial=serial, lineage="l").with_resources(
             instance(a, v) for a, v in present.items())
+        for r in state.resources:
+            if data.draw(st.booleans()):
+                prepare_instance(r, None, cache)
         assert encode_state(state, cache=cache) == encode_state(state)
+
+
+def test_an_instance_prepared_ahead_is_not_rendered_again() -> None:
+    one = ResourceState(address=ResourceAddress("avi_pool", "a"), attributes={"name": "a"})
+    two = ResourceState(address=ResourceAddress("avi_pool", "b"), attributes={"name": "b"},
+                        dependencies=(one.address,))
+    cache = EncodeCache()
+    prepare_instance(one, None, cache)  # before a first encode: nothing to decide it against
+    state = State(serial=1, lineage="l").with_resources([one])
+    encode_state(state, cache=cache)
+    assert cache.hits == 0
+    prepare_instance(two, None, cache)
+    grown = replace(state, serial=2).with_resources([one, two])
+    assert encode_state(grown, cache=cache) == encode_state(grown)
+    assert cache.hits == 2, "the prepared instance is reused as the unchanged one is"
 
 
 def test_an_encode_cache_reuses_unchanged_instances() -> None:
