@@ -6,18 +6,22 @@ their entry, ``.albform/config-memo/<name>.bin``, rebuilds the same Configuratio
 An entry stands for a load when (``ConfigMemo.load``)
 
 * its binding matches: memo format, Python version (``marshal``), albform's installation
-  fingerprint (code and schema table), the configuration's path (as given and absolute: file
+  fingerprint (code and schema table), the installed parser (python-hcl2, Lark), the
+  configuration's path (as given and absolute: file
   names are shown as given), the working
   directory (module files are named relative to it), the workspace, ``validating``, the var
   files given and the API-extras switch (``schemas.api_extras_enabled``);
 * every folder read still lists the same configuration files, the same variable files are
   found (``variables.values_files``), and every file read — configuration and variable files,
-  local modules, what file()/templatefile() read — has the digest the entry recorded (these
-  are ``Configuration.inputs``, ``engine/inputs.py``).
+  local modules, what file()/templatefile() read, in the configuration, its templates and
+  its variable files — has the digest the entry recorded (these are
+  ``Configuration.inputs``, ``engine/inputs.py``), and every folder and file, as the load
+  named it, still resolves through the same symbolic links to the same place.
 
 Never kept (``unkept_because``), as the result would then depend on what the binding does not
 cover: a load with any diagnostic (warnings too), ``-var`` or ``TF_VAR_`` values, a call of a
-function that looks at the host (``expressions.files.READS_HOST``), a built-in module (AKO/AMKO
+function that looks at the host (``expressions.files.READS_HOST``, noted as it is called:
+templates and variable files too), a built-in module (AKO/AMKO
 read clusters and controllers), a value that is not plain data, or a ``Deferred`` other than a
 direct reference: the evaluator's closures are code; a direct reference is data
 (``direct_refs``). It is remade by ``direct_refs.direct_deferred`` itself; the evaluator's
@@ -26,7 +30,8 @@ that names the instances it refers to (rule 1 held when it was decoded).
 
 Secrets: an entry holds values worked out from files only — ``-var``/``TF_VAR_`` values are
 refused, and a load reading a variable file or a file() outside the configuration's folder is
-not kept — so nothing lands in ``.albform/`` that is not already in clear text beside it.
+not kept (local modules' .tf files may be outside it: they are configuration, not values)
+— so nothing lands in ``.albform/`` that is not already in clear text beside it.
 Trust, as ``cache.py`` and ``engine/state/decoded_memo.py``: the working tree is not trusted;
 an entry is ``marshal`` data (no code runs) authenticated by HMAC-SHA256 under a key derived
 from the user's albform key; an entry failing any check, or not rebuilding, is a miss.
@@ -35,14 +40,16 @@ from the user's albform key; an entry failing any check, or not rebuilding, is a
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
+import importlib.util
 import marshal
 import os
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +79,6 @@ from albform.modules.hcl.direct_refs import (
 )
 from albform.modules.hcl.expressions import Context, ast
 from albform.modules.hcl.expressions.context import ATTRIBUTE_NAMES
-from albform.modules.hcl.expressions.files import READS_HOST
 from albform.modules.hcl.expressions.functions import FUNCTIONS
 from albform.modules.hcl.module_decoder import attribute_names
 from albform.modules.hcl.modules import BUILTIN_MODULES, configuration_files
@@ -82,7 +88,7 @@ from albform.modules.hcl.syntax import Body, File
 from albform.modules.hcl.tree_codec import builder
 from albform.modules.hcl.variables import values_files
 
-FORMAT = "albform-config-memo/1"
+FORMAT = "albform-config-memo/2"
 MEMO_DIR = Path(PRIVATE_DIR) / "config-memo"
 
 Early = tuple[dict[str, Any], "tuple[str, dict[str, Any]] | None"]
@@ -93,11 +99,16 @@ Early = tuple[dict[str, Any], "tuple[str, dict[str, Any]] | None"]
 @dataclass(frozen=True, slots=True)
 class LoadRecord:
     """What a load read besides its result, for the entry: the module folders it listed
-    (the root's first) and the configuration files among the files read."""
+    (resolved, the root's first), the configuration files among the files read, the files
+    parsed, every path as the load named it (folders as written, files read: their symbolic
+    links are checked again) and the functions that looked at the host
+    (``expressions.context.Reads.host``)."""
 
     folders: tuple[Path, ...]
     config_files: frozenset[Path]
     files: tuple[File, ...]
+    paths: tuple[Path, ...] = ()
+    looked_at_host: frozenset[str] = frozenset()
 
 
 class ConfigMemo:
@@ -133,13 +144,18 @@ class ConfigMemo:
             return None
         return Entry(self, flat, early)
 
-    def _current(self, listing: Any, found_values: Any, inputs: Any) -> bool:
+    def _current(self, seen: Any, found_values: Any, inputs: Any) -> bool:
+        listing, links = seen
         try:
             if [str(p) for p in values_files(self.root_dir, self._var_files)] != found_values:
                 return False
             for folder, names in listing:
                 if [p.name for p in configuration_files(Path(folder))] != names:
                     return False
+            # A symbolic link pointed elsewhere changes what is read without changing the
+            # bytes of the file the entry digested.
+            if any(os.path.realpath(named) != target for named, target in links):
+                return False
         except OSError:
             return False
         return all(file_digest(Path(name)) == digest for name, digest in inputs.items())
@@ -201,8 +217,29 @@ def config_memo(root_dir: Path, *, variables: Mapping[str, str], var_files: Sequ
     # One entry per kind of load (a workspace's does not push out another's); an upgrade or
     # a new Python writes over the entry it invalidates.
     name = hashlib.sha256(load.encode()).hexdigest()[:32]
-    binding = "\0".join((FORMAT, sys.version, installation_fingerprint(), load)).encode()
+    binding = "\0".join((FORMAT, sys.version, installation_fingerprint(), _parsers(),
+                         load)).encode()
     return ConfigMemo(root_dir / MEMO_DIR / f"{name}.bin", root_dir, var_files, binding, key)
+
+
+@functools.cache
+def _parsers() -> str:
+    """The installed python-hcl2 and Lark (their distributions' names carry the versions, the
+    module files' sizes and times any reinstall): a hit skips parsing, so an entry made by
+    another parser must miss. Found without importing them (a hit never does)."""
+    seen: list[str] = []
+    for module, distribution in (("hcl2", "python_hcl2-"), ("lark", "lark-")):
+        spec = importlib.util.find_spec(module)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        if origin is None:
+            seen.append(f"{module}: not found")
+            continue
+        info = origin.stat()
+        site = origin.parent.parent
+        seen.append(f"{origin}:{info.st_size}:{info.st_mtime_ns}")
+        seen.extend(sorted(n for n in os.listdir(site)
+                           if n.startswith(distribution) and n.endswith(".dist-info")))
+    return "\0".join(seen)
 
 
 # -- what is never kept --------------------------------------------------------------------------
@@ -212,49 +249,29 @@ def unkept_because(config: Configuration, record: LoadRecord, root_dir: Path) ->
     values themselves are checked as they are flattened)."""
     if config.recorded_reads:
         return "the configuration recorded live reads"
+    if record.looked_at_host:
+        return f"{', '.join(sorted(record.looked_at_host))}() looked at the host"
     inside = root_dir.resolve()
     for name in config.inputs:
         path = Path(name)
         if path not in record.config_files and not path.is_relative_to(inside):
             return f"{name} is read from outside the configuration's folder"
     for file in record.files:
-        why = _host_reads(file.body)
-        if why is not None:
-            return why
+        if _calls_builtin_module(file.body):
+            return "a built-in module reads clusters"
     return None
 
 
-def _host_reads(body: Body) -> str | None:
-    for attr in body.attributes:
-        # A call is written with "(": most arguments need no walk (text is empty in JSON).
-        if not attr.text or "(" in attr.text:
-            called = _calls(attr.expr)
-            if called & READS_HOST:
-                return f"{', '.join(sorted(called & READS_HOST))}() looks at the host"
+def _calls_builtin_module(body: Body) -> bool:
+    """Whether a module block calls a built-in module (or one whose source is not a
+    literal: the load then fails, and nothing is kept anyway)."""
     for block in body.blocks:
         if block.type == "module":
             source = block.body.attribute("source")
             if source is None or not isinstance(source.expr, ast.Literal) \
                     or source.expr.value in BUILTIN_MODULES:
-                return "a built-in module reads clusters"
-        why = _host_reads(block.body)
-        if why is not None:
-            return why
-    return None
-
-
-def _calls(node: ast.Node) -> set[str]:
-    found: set[str] = set()
-    stack: list[Any] = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, ast.Node):
-            if type(item) is ast.FunctionCall:
-                found.add(item.name)
-            stack.extend(getattr(item, f.name) for f in fields(item))
-        elif isinstance(item, tuple):
-            stack.extend(item)
-    return found
+                return True
+    return False
 
 
 # -- the marshalled form ------------------------------------------------------------------------
@@ -343,8 +360,9 @@ def _flatten(config: Configuration, early: Early | None, record: LoadRecord, roo
              var_files: Sequence[Path]) -> tuple[Any, ...]:
     listing = tuple((str(folder), [p.name for p in configuration_files(folder)])
                     for folder in record.folders)
+    links = tuple((str(p), os.path.realpath(p)) for p in dict.fromkeys(record.paths))
     found_values = [str(p) for p in values_files(root_dir, var_files)]
-    return (listing, found_values, dict(config.inputs),
+    return ((listing, links), found_values, dict(config.inputs),
             *_Flatten().configuration(config, early))
 
 

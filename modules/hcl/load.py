@@ -22,6 +22,7 @@ from albform.engine.diagnostics import Diagnostic, Diagnostics, DiagnosticsError
 from albform.engine.inputs import file_digests
 from albform.modules.hcl.config_memo import LoadRecord, config_memo
 from albform.modules.hcl.decode import declare
+from albform.modules.hcl.expressions.context import Reads
 from albform.modules.hcl.module_decoder import ModuleDecoder
 from albform.modules.hcl.modules import configuration_files, resolve_source
 from albform.modules.hcl.rootblocks import (
@@ -143,10 +144,14 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
     # Every file read, for the configuration's input digests (engine/inputs.py): the
     # configuration and variable files, local modules' files, and (through the contexts) files
     # that file(), templatefile()... read.
-    read = [*(root_dir / Path(f.filename).name for f in files),
-            *values_files(root_dir, [Path(p) for p in var_files])]
+    read = Reads([*(root_dir / Path(f.filename).name for f in files),
+                  *values_files(root_dir, [Path(p) for p in var_files])])
 
-    folders, config_files = [root_dir], {Path(p).resolve() for p in read}
+    # For the memo: the module folders listed (resolved), the configuration files among the
+    # files read (not the variable files: they may come from anywhere and hold secrets), and
+    # each folder as written, whose symbolic links the memo checks again.
+    folders, config_files = [root_dir], {Path(p).resolve() for p in read[:len(files)]}
+    folders_written = [root_dir]
     loaded = list(files)
 
     def loader(source: str, module_dir: Path, where: SourceRange,
@@ -172,12 +177,13 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
             return None  # syntax errors in the module: its calls are not decoded
         read.extend(directory / Path(f.filename).name for f in module_files)
         folders.append(directory)
+        folders_written.append(module_dir / source)
         config_files.update((directory / Path(f.filename).name).resolve()
                             for f in module_files)
         loaded.extend(module_files)
         return module_files, directory
 
-    given, more = collect_values(root_dir, variables, var_files, env)
+    given, more = collect_values(root_dir, variables, var_files, env, reads=read)
     diags.extend(more)
     decls = declare(files, diags)
     root = ModuleDecoder(decls, root_dir=root_dir, module_dir=root_dir, module_path=(),
@@ -204,8 +210,9 @@ def _load(path: Path, variables: Mapping[str, str], var_files: Sequence[Path],
         describe_written=lambda: _paused(root.describe),
     )
     if memo is not None and not diags and not result.inputs:
-        memo.save(config, early, LoadRecord(tuple(folders), frozenset(config_files),
-                                            tuple(loaded)))
+        memo.save(config, early, LoadRecord(
+            tuple(folders), frozenset(config_files), tuple(loaded),
+            paths=(*folders_written, *read), looked_at_host=frozenset(read.host)))
     return config, diags
 
 

@@ -49,20 +49,25 @@ def values_files(config_dir: Path, var_files: Sequence[Path]) -> list[Path]:
 
 
 def collect_values(config_dir: Path, variables: Mapping[str, str], var_files: Sequence[Path],
-                   env: Mapping[str, str]) -> tuple[dict[str, GivenValue], Diagnostics]:
+                   env: Mapping[str, str], reads: list[Path] | None = None,
+                   ) -> tuple[dict[str, GivenValue], Diagnostics]:
+    """The given values by name, lowest precedence first overridden: ``TF_VAR_*``, the
+    variable files (``values_files``), ``-var``. ``reads``: what the variable files'
+    functions read (``file()``...) is recorded there, as the configuration's are."""
     diags = Diagnostics()
     values: dict[str, GivenValue] = {}
     for key, text in env.items():
         if key.startswith("TF_VAR_") and len(key) > 7:
             values[key[7:]] = GivenValue(text, None, raw_string=True, from_file=True)
     for path in values_files(config_dir, var_files):
-        values.update(read_values_file(path, diags))
+        values.update(read_values_file(path, diags, reads))
     for name, text in variables.items():
         values[name] = GivenValue(text, None, raw_string=True)
     return values, diags
 
 
-def read_values_file(path: Path, diags: Diagnostics) -> dict[str, GivenValue]:
+def read_values_file(path: Path, diags: Diagnostics, reads: list[Path] | None = None,
+                     ) -> dict[str, GivenValue]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
@@ -85,7 +90,7 @@ def read_values_file(path: Path, diags: Diagnostics) -> dict[str, GivenValue]:
                                                                              block.line))
         entries = [(a.name, a.expr, a.line) for a in parsed.body.attributes]
     out: dict[str, GivenValue] = {}
-    ctx = Context({}, FUNCTIONS, path.parent)
+    ctx = Context({}, FUNCTIONS, path.parent, reads=reads)
     for name, expr, line in entries:
         where = SourceRange(filename, line)
         try:

@@ -12,7 +12,7 @@ times as slow as a plain class's.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,19 @@ helpful ``EvalError``); no identifier can spell the key."""
 FunctionImpl = Callable[[list[Any], "Context", int], Any]
 
 
+class Reads(list[Path]):
+    """What a load's functions looked at: the files they read (a list: digested among the
+    configuration's inputs, ``engine/inputs.py``) and, in ``host``, the names of the functions
+    that looked at the host beyond file bytes (``files.READS_HOST``: whether a file exists, a
+    folder's listing, the home folder, symbolic links), which no digest covers. Recorded as
+    they are called — in the configuration, in templates, in variable files — so nothing
+    that decides the result is found by reading the syntax alone."""
+
+    def __init__(self, paths: Iterable[Path] = ()) -> None:
+        super().__init__(paths)
+        self.host: set[str] = set()
+
+
 class Context:
     """Everything an expression can see. Immutable once built; ``bind`` makes a child."""
 
@@ -114,6 +127,11 @@ class Context:
         # Files read by file()/templatefile()..., shared by every context derived from this
         # one: the loader records them among the configuration's inputs.
         self.reads = reads
+
+    def looked_at_host(self, function: str) -> None:
+        """Note that ``function`` looked at the host (``Reads.host``)."""
+        if isinstance(self.reads, Reads):
+            self.reads.host.add(function)
 
     def bind(self, **values: Any) -> Context:
         return Context(self.roots, self.functions, self.base_dir, refs=self.refs,

@@ -65,6 +65,7 @@ def _filebase64(args: list[Any], ctx: Context, line: int) -> Any:
 def _fileexists(args: list[Any], ctx: Context, line: int) -> Any:
     if len(args) != 1:
         raise EvalError("Invalid function arguments", "fileexists() takes 1 argument.", line)
+    ctx.looked_at_host("fileexists")
     return _path(ctx, args[0], "fileexists").is_file()
 
 
@@ -72,6 +73,7 @@ def _fileset(args: list[Any], ctx: Context, line: int) -> Any:
     if len(args) != 2:
         raise EvalError("Invalid function arguments", "fileset() takes 2 arguments.", line)
     from albform.modules.hcl.expressions.values import SetValue
+    ctx.looked_at_host("fileset")
     root = _path(ctx, args[0], "fileset")
     pattern = _str(args[1], "fileset")
     found = [str(Path(p).relative_to(root)) for p in glob.glob(str(root / pattern),
@@ -106,12 +108,23 @@ register_ctx("fileset", _fileset)
 register_ctx("templatefile", _templatefile)
 register("basename", 1)(lambda p: os.path.basename(_str(p, "basename")))
 register("dirname", 1)(lambda p: os.path.dirname(_str(p, "dirname")) or ".")
+
 register("pathexpand", 1)(lambda p: os.path.expanduser(_str(p, "pathexpand")))
+_expand_home = FUNCTIONS["pathexpand"]
+
+
+def _pathexpand(args: list[Any], ctx: Context, line: int) -> Any:
+    ctx.looked_at_host("pathexpand")  # the home folder
+    return _expand_home(args, ctx, line)
+
+
+register_ctx("pathexpand", _pathexpand)
 
 
 def _abspath(args: list[Any], ctx: Context, line: int) -> Any:
     if len(args) != 1:
         raise EvalError("Invalid function arguments", "abspath() takes 1 argument.", line)
+    ctx.looked_at_host("abspath")
     return str(_path(ctx, args[0], "abspath").resolve())
 
 
@@ -120,6 +133,8 @@ register_ctx("abspath", _abspath)
 READS_HOST = frozenset({"fileexists", "fileset", "pathexpand", "abspath"})
 """The functions whose result depends on the host beyond the bytes of the files they read
 (``ctx.reads``, digested among the configuration's inputs): whether a file exists, a folder's
-listing, the home folder, symbolic links. A configuration calling one is never memoised
-(``modules/hcl/config_memo.py``). Add here any new function that looks at the host."""
+listing, the home folder, symbolic links. Each notes its call (``Context.looked_at_host``,
+``context.Reads.host``); a load that called one is never memoised
+(``modules/hcl/config_memo.py``). A new function that looks at the host must do the same and
+be listed here (a test calls each listed one)."""
 del _fail

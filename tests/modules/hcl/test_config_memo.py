@@ -20,6 +20,9 @@ from albform.modules.hcl import config_memo, decode, load
 from albform.modules.hcl.cache import ParseCache
 from albform.modules.hcl.config_memo import MEMO_DIR
 from albform.modules.hcl.direct_refs import expression_lines, expression_of
+from albform.modules.hcl.expressions import FUNCTIONS, Context, evaluate_value, parse_expression
+from albform.modules.hcl.expressions.context import Reads
+from albform.modules.hcl.expressions.files import READS_HOST
 from albform.modules.hcl.load import load_configuration
 from tests.modules.hcl.test_direct_refs import _outcome, _planned, _shape, _types
 
@@ -252,9 +255,17 @@ def test_a_changed_or_planted_entry_is_ignored(write: Any, env: dict[str, str],
     assert loads.decodes == 3
 
 
+def _used(expression: str) -> str:
+    return f'resource "avi_tenant" "h" {{\n  name = "h"\n  description = {expression}\n}}\n'
+
+
 NOT_KEPT = {
-    "fileexists": 'locals {\n  x = fileexists("motd.txt")\n}\n',
-    "fileset": 'locals {\n  x = fileset(".", "*.txt")\n}\n',
+    "fileexists": _used('tostring(fileexists("motd.txt"))'),
+    "fileset": _used('join(",", fileset(".", "*.txt"))'),
+    "pathexpand": _used('pathexpand("~/x")'),
+    "abspath": _used('abspath("motd.txt")'),
+    # Looked at in a template: no .tf file calls it.
+    "fileexists in a template": _used('templatefile("flag.tpl", {})'),
     "a file outside": 'resource "avi_tenant" "o" {\n  name = file("../outside.txt")\n}\n',
     "an evaluated reference": 'resource "avi_tenant" "e" {\n'
                               '  name = "${avi_pool.a.name}${var.suffix}"\n}\n',
@@ -267,9 +278,108 @@ def test_loads_that_depend_on_more_than_their_inputs_are_not_kept(
         write: Any, env: dict[str, str], loads: Loads, case: str) -> None:
     root = _root(write)
     (root.parent / "outside.txt").write_text("out")
+    (root / "flag.tpl").write_text('${fileexists("motd.txt")}')
     (root / "extra.tf").write_text(NOT_KEPT[case])
-    load_configuration(root, env=env)
+    _, diags = load_configuration(root, env=env)
+    assert not diags.has_errors(), "\n".join(map(str, diags))
     assert not (root / MEMO_DIR).exists() or not any((root / MEMO_DIR).iterdir())
+
+
+def test_an_unevaluated_host_look_does_not_stop_the_memo(write: Any, env: dict[str, str],
+                                                         loads: Loads) -> None:
+    """The functions are noted as they are called: a local value nothing uses is never
+    evaluated, so the load does not depend on it (the memo's negative control)."""
+    root = _root(write)
+    (root / "extra.tf").write_text('locals {\n  unused = fileexists("motd.txt")\n}\n')
+    loads(root, env)
+    loads(root, env)
+    assert loads.decodes == 1
+
+
+def test_host_looks_in_variable_files_stop_the_memo(write: Any, env: dict[str, str]) -> None:
+    root = _root(write)
+    (root / "terraform.tfvars").write_text('suffix = tostring(fileexists("motd.txt"))\n')
+    _, diags = load_configuration(root, env=env)
+    assert not diags.has_errors(), "\n".join(map(str, diags))
+    assert not (root / MEMO_DIR).exists() or not any((root / MEMO_DIR).iterdir())
+
+
+def test_a_file_read_by_a_variables_file_is_an_input(write: Any, env: dict[str, str],
+                                                     loads: Loads) -> None:
+    """Its digest is among the inputs (saved plans compare them too) and a change misses."""
+    root = _root(write)
+    (root / "suffix.txt").write_text("-one")
+    (root / "terraform.tfvars").write_text('suffix = file("suffix.txt")\n')
+    first = loads(root, env)
+    assert str((root / "suffix.txt").resolve()) in first.inputs
+    (root / "suffix.txt").write_text("-two")
+    again = loads(root, env)
+    assert loads.decodes == 2
+    names = [r.attributes.get("name") for r in again.resources
+             if r.address.type == "avi_healthmonitor"]
+    assert names == ["hm-two"]
+
+
+def test_a_variables_file_outside_the_folder_is_not_kept(write: Any, env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    """It may hold secrets that must not be copied into the folder's .albform/."""
+    root = _root(write)
+    outside = tmp_path / "elsewhere" / "secret.tfvars"
+    outside.parent.mkdir()
+    outside.write_text('suffix = "-hunter2"\n')
+    _, diags = load_configuration(root, env=env, var_files=[outside])
+    assert not diags.has_errors()
+    entries = list((root / MEMO_DIR).iterdir()) if (root / MEMO_DIR).exists() else []
+    assert not any(b"hunter2" in e.read_bytes() for e in entries)
+    assert entries == []
+
+
+def _repoint(link: Path, target: str) -> None:
+    link.unlink()
+    link.symlink_to(target)
+
+
+LINKS: dict[str, tuple[dict[str, str], str, str, Any]] = {
+    # files beside the root, the link's first and second target, what the load shows
+    "file() through a link": (
+        {"a.txt": "from-a", "b.txt": "from-b"}, "a.txt", "b.txt",
+        _used('file("link.txt")')),
+    "a configuration file that is a link": (
+        {"defs/a.tf": _used('"from-a"'), "defs/b.tf": _used('"from-b"')},
+        "defs/a.tf", "defs/b.tf", None),
+    "a module folder that is a link": (
+        {"mods/a/main.tf": _used('"from-a"'), "mods/b/main.tf": _used('"from-b"')},
+        "mods/a", "mods/b", 'module "linked" {\n  source = "./linked"\n}\n'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINKS))
+def test_a_symbolic_link_pointed_elsewhere_misses(write: Any, env: dict[str, str],
+                                                  loads: Loads, case: str) -> None:
+    files, first, second, extra = LINKS[case]
+    root = _root(write)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    link = root / {"file() through a link": "link.txt",
+                   "a configuration file that is a link": "linked.tf",
+                   "a module folder that is a link": "linked"}[case]
+    link.symlink_to(first)
+    if extra is not None:
+        (root / "extra.tf").write_text(extra)
+
+    def description() -> Any:
+        config = loads(root, env)
+        (found,) = [r.attributes.get("description") for r in config.resources
+                    if str(r.address).endswith("avi_tenant.h")]
+        return found
+
+    assert description() == "from-a"
+    assert description() == "from-a"
+    assert loads.decodes == 1  # the second came from the memo
+    _repoint(link, second)
+    assert description() == "from-b"
+    assert loads.decodes == 2
 
 
 def test_a_caller_with_its_own_parse_cache_reads_in_full(write: Any, env: dict[str, str],
@@ -356,3 +466,24 @@ def test_a_hit_tells_the_early_settings_once_as_the_decode_does(
     assert loads.decodes == 1
     assert told[0] == told[1] and len(told) == 2
     assert told[0][0]["avi_controller"] == "ctl-t"
+
+
+def test_another_installed_parser_misses(write: Any, env: dict[str, str], loads: Loads,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _root(write)
+    loads(root, env)
+    assert "python_hcl2-" in config_memo._parsers()  # the versions are in the binding
+    monkeypatch.setattr(config_memo, "_parsers", lambda: "python_hcl2-99.0.0.dist-info")
+    loads(root, env)
+    assert loads.decodes == 2
+
+
+@pytest.mark.parametrize("function", sorted(READS_HOST))
+def test_each_function_that_looks_at_the_host_notes_its_call(function: str,
+                                                             tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("x")
+    args = {"fileset": '(".", "*.txt")'}.get(function, '("f.txt")')
+    reads = Reads()
+    evaluate_value(parse_expression(f"{function}{args}"),
+                   Context({}, FUNCTIONS, tmp_path, reads=reads))
+    assert reads.host == {function}
