@@ -17,7 +17,9 @@ What must happen at exit, and how it still does:
   inside the command, before it returns: nothing is left buffered;
 - threads: a normal exit waits for non-daemon threads (an executor still working); if any is
   alive the normal exit runs instead, so no work is cut short. Daemon threads are abandoned
-  by both exits alike.
+  by both exits alike;
+- a profiler or tracer (``python -m cProfile -o F -m albform``, coverage) may write its
+  results after the entry point returns: while one is set, the normal exit runs.
 
 Nothing changes unless ``enable`` was called: in-process callers (the tests, ``main(argv)``)
 keep the ordinary ``sys.exit`` and nothing is kept alive.
@@ -56,7 +58,8 @@ def _other_threads_working() -> bool:
 def exit_process(code: int) -> NoReturn:
     """End the process with exit status ``code``: a hard exit when enabled and safe (see the
     module docstring), ``sys.exit(code)`` otherwise."""
-    if not _enabled or _other_threads_working():
+    if not _enabled or _other_threads_working() or sys.gettrace() is not None \
+            or sys.getprofile() is not None:
         sys.exit(code)
     try:
         for stream in (sys.stdout, sys.stderr):

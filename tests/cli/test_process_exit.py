@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +115,11 @@ def test_the_console_entry_point_enables_the_hard_exit() -> None:
     assert done.returncode == 0, done.stderr
     assert "albform" in done.stdout.lower()
     assert done.stdout.strip().endswith("enabled")
+
+
+def test_a_profiler_wrapping_the_entry_point_still_writes_its_results(tmp_path: Path) -> None:
+    out = tmp_path / "profile.out"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "albform",
+                           "version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.is_file() and out.stat().st_size > 0
