@@ -312,10 +312,13 @@ class _Flatten:
         kind = type(value)
         if kind in PLAIN_TYPES:
             return value
+        # Scalars, most of every body, are kept without a call or a path.
         if kind is dict:
-            return {k: self._plain(v, (*path, k), places) for k, v in value.items()}
+            return {k: v if type(v) in PLAIN_TYPES else self._plain(v, (*path, k), places)
+                    for k, v in value.items()}
         if kind is list:
-            return [self._plain(v, (*path, i), places) for i, v in enumerate(value)]
+            return [v if type(v) in PLAIN_TYPES else self._plain(v, (*path, i), places)
+                    for i, v in enumerate(value)]
         if kind is tuple:  # (a backend's name and settings): kept only when plain throughout
             inner: list[tuple[_Place, Any]] = []
             kept = tuple(self._plain(v, (), inner) for v in value)
@@ -329,8 +332,9 @@ class _Flatten:
             parts = tuple(p if isinstance(p, str) else (self.address(p[0]), p[1])
                           for p in value.parts)
             lines = expression_lines(value.expr)
-            places.append((path, (parts, value.whole, lines[0] if len(set(lines)) == 1
-                                  else lines, value.filename, value.text)))
+            same = lines.count(lines[0]) == len(lines)  # mostly: one line for all
+            places.append((path, (parts, value.whole, lines[0] if same else lines,
+                                  value.filename, value.text)))
             return None
         raise _NotKept(kind.__name__)
 
