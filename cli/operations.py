@@ -37,6 +37,7 @@ from albform.engine.changes import Plan, PlanOptions
 from albform.engine.collector import collector_paused
 from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.hooks import Hook
+from albform.engine.planning_refresh import ReadsAhead
 from albform.engine.provider import ProviderError
 
 EXIT_OK, EXIT_ERROR = 0, 1  # 2 (changes present) is render.detailed_exit_code's
@@ -83,11 +84,8 @@ def _plan_options(args: RunArgs, diags: Diagnostics) -> PlanOptions:
     return PlanOptions(
         targets=parse_all(args.targets, "-target"),
         replace=parse_all(args.replace, "-replace"),
-        refresh=args.refresh,
-        refresh_only=args.refresh_only,
-        destroy=args.destroy,
-        max_delete_fraction=args.max_delete_fraction,
-        force=args.force_deletes,
+        refresh=args.refresh, refresh_only=args.refresh_only, destroy=args.destroy,
+        max_delete_fraction=args.max_delete_fraction, force=args.force_deletes,
     )
 
 
@@ -220,7 +218,7 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     Secret digests verified or made meanwhile are remembered in ``.albform/``
     (``engine/secret_memo.py``). ``refresh_ahead`` (the caller refreshes the whole state
     next): an HCL configuration's provider, state and refresh reads are opened while its
-    resources decode (``cli/opening_ahead.py``)."""
+    resources decode (``cli/opening_ahead.py``), otherwise once the state is read."""
     stack.enter_context(_digest_memo(ws))
     # The embedded emulator starts up (imports, database) while the configuration loads.
     early = ws.start_emulator_early()
@@ -252,6 +250,8 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     prev_state = _read_state(backend)
     if reads is not None and ahead is not None:
         reads = ahead.still_current(reads, prev_state, provider)
+    if reads is None and refresh_ahead:  # the refresh's reads start now, under the lock
+        reads = ReadsAhead.closed_by(stack, prev_state, provider, args.parallelism)
     return _Opened(config, provider, backend, prev_state, reads)
 
 

@@ -24,7 +24,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import replace
+from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import Configuration
@@ -88,6 +90,15 @@ class ReadsAhead:
         self._thread = threading.Thread(target=self._run, name="refresh-ahead", daemon=True)
         self._thread.start()
 
+    @classmethod
+    def closed_by(cls, stack: ExitStack[Any], state: State, provider: Provider,
+                  parallelism: int) -> ReadsAhead:
+        """Reads started now, awaited when ``stack`` closes (before what it closes next,
+        such as the provider's connection)."""
+        reads = cls(state, provider, parallelism)
+        stack.callback(reads.answers)
+        return reads
+
     def _run(self) -> None:
         by_type: dict[str, list[ReadRequest]] = {}
         for i, r in enumerate(self._objects):
@@ -120,7 +131,10 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
     diags = Diagnostics()
     by_type: dict[str, list[ReadRequest]] = {}
     objects = _objects(state)
-    early = ahead.answers() if ahead is not None else {}
+    early: Mapping[int, tuple[ResourceState, ReadResult]] = {}
+    if ahead is not None:  # the lines while the early reads finish
+        _progress(objects, hook)
+        early = ahead.answers()
     answered: dict[int, ReadResult] = {}
     for i, r in enumerate(objects):
         if r.address.is_data:
@@ -137,9 +151,8 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
     with _Reads(provider, list(by_type.values()), parallelism) as reads:
         # The reads go out first, the progress lines meanwhile: a line per object is
         # albform's own work (50,000 of them at cluster scale), the reads the controller's.
-        for r in objects:
-            if not r.address.is_data:
-                hook.pre_refresh(r.address)
+        if ahead is None:
+            _progress(objects, hook)
         results, failed = reads.results()
     if answered:
         # A type failed now fails whole, as without the early answers (module docstring).
@@ -185,6 +198,12 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
         return replace(state, resources=tuple(kept)), diags
     return replace(state, resources=tuple(r for r in kept if r.deposed is None),
                    deposed=tuple(r for r in kept if r.deposed is not None)), diags
+
+
+def _progress(objects: Sequence[ResourceState], hook: Hook) -> None:
+    for r in objects:
+        if not r.address.is_data:
+            hook.pre_refresh(r.address)
 
 
 def unheld_by_state(config: Configuration, schema: Callable[[str], ResourceSchema | None],
