@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
@@ -123,10 +123,14 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
     prior_state = moved_state
     drift: tuple[ResourceChange, ...] = ()
     if options.refresh:
-        # Only marked objects can be asked without their marks (an old state has none).
-        full_read = unheld_by_state(config, p.schema) if moved_state.has_marks() else ()
-        # The configuration is canonicalised meanwhile (``planning_ahead``); the helper starts
-        # with the refresh, not before: until the reads go out it only delays them.
+        def read_in_full() -> Collection[ResourceAddress]:
+            # Only marked objects can be asked without their marks (an old state has none).
+            return unheld_by_state(config, p.schema) if moved_state.has_marks() else ()
+
+        # The configuration is canonicalised meanwhile (``planning_ahead``). The helper starts
+        # once the reads are out, not before (it would only delay them): at once when they
+        # began earlier (``reads_ahead``), else after what to read in full is known.
+        full_read = read_in_full() if reads_ahead is None else None
         p.ahead = DesiredAhead(provider, list(config.by_address().values()),
                                lambda: {r.address: r.attributes for r in moved_state.resources}) \
             if _plans_all(options) else None
@@ -134,8 +138,9 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
                 quick_switches() if p.ahead is not None else contextlib.nullcontext():
             # The helper computes while the refresh's threads mostly wait: each answer that
             # arrives waits at most a short switch for the interpreter (switch_interval.py).
-            prior_state, refresh_diags = refresh(moved_state, provider, hook, parallelism,
-                                                 full_read, reads_ahead)
+            prior_state, refresh_diags = refresh(
+                moved_state, provider, hook, parallelism,
+                read_in_full() if full_read is None else full_read, reads_ahead)
         p.diags.extend(refresh_diags)
         types = {r.address.type for r in moved_state.resources}
         drift = detect_drift(moved_state, prior_state,
