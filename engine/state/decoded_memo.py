@@ -21,23 +21,20 @@ Thread-safety: one memo belongs to one backend, used under its lock.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import hmac
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from albform.engine.addrs import ModuleStep, ResourceAddress
 from albform.engine.schema import ResourceSchema
+from albform.engine.sealed_file import read_sealed, write_sealed
 from albform.engine.secrets import SecretDigest
 from albform.engine.state.model import OutputState, ResourceState, State
 from albform.engine.user_key import derived_key
-from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir, installation_fingerprint
+from albform.engine.workdir import PRIVATE_DIR, installation_fingerprint
 
 FORMAT = "albform-state-memo/3"  # 3: read marks
 MEMO_DIR = Path(PRIVATE_DIR) / "state-memo"
@@ -62,14 +59,8 @@ class StateMemo:
     def load(self, raw: bytes, sha256: str | None = None) -> State | None:
         """The state ``raw`` decodes to, if the memo holds it; else None. ``sha256``: the
         hex SHA-256 of ``raw`` when the caller has it already (a large state's costs 0.1 s)."""
-        try:
-            data = self.path.read_bytes()
-        except OSError:
-            return None
-        mac, _, payload = data.partition(b"\n")
-        binding = self._binding(raw, sha256)
-        expected = hmac.new(self._key, binding + b"\0" + payload, hashlib.sha256)
-        if not hmac.compare_digest(mac, expected.hexdigest().encode()):
+        payload = read_sealed(self.path, self._key, self._binding(raw, sha256))
+        if payload is None:
             return None
         try:
             state = _rebuild(marshal.loads(payload))
@@ -84,16 +75,7 @@ class StateMemo:
             payload = marshal.dumps(_flatten(state))
         except ValueError:
             return  # a value marshal cannot keep: decode each time
-        mac = hmac.new(self._key, self._binding(raw) + b"\0" + payload, hashlib.sha256)
-        try:
-            ensure_private_dir(self.path.parent)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(mac.hexdigest().encode() + b"\n" + payload)
-            os.replace(tmp, self.path)
-        except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
+        write_sealed(self.path, self._key, self._binding(raw), payload)
 
 
 def state_memo(workdir: Path, state_path: Path, env: Mapping[str, str],

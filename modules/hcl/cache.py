@@ -6,9 +6,9 @@ version, the parser's version and code, the file name as shown in diagnostics an
 bytes, so a changed file (or an upgrade) is simply a miss. Each file is read once per load.
 
 The working tree is not trusted: whoever can write ``.albform/`` must not change what gets
-planned, nor run code. So an entry is data only (``tree_codec``: JSON, no pickle), it records
-what it was made from (format, versions, the source's sha256 and name), and it is
-authenticated with HMAC-SHA256 under a key that lives outside the working tree, in the user's
+planned, nor run code. So an entry is data only (``tree_codec``: JSON, no pickle), sealed
+(``engine/sealed_file.py``) for what it was made from (format, versions, the source's sha256
+and name) with HMAC-SHA256 under a key that lives outside the working tree, in the user's
 cache directory (``$XDG_CACHE_HOME/albform/parse-cache.key``, mode 0600, made on first use).
 An entry failing any check is ignored and re-parsed. Where no key can be kept (no writable
 home) the disk cache is off and loading stays cold. Files that failed to parse are not cached.
@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import hmac
 import json
 import multiprocessing
 import os
-import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -32,8 +30,8 @@ from typing import Any
 
 from albform import __version__
 from albform.engine.diagnostics import Diagnostics, SourceRange
+from albform.engine.sealed_file import read_sealed, write_sealed
 from albform.engine.user_key import default_key_path, read_or_create_key
-from albform.engine.workdir import ensure_private_dir
 from albform.modules.hcl import parse, syntax, tfjson, tree_codec
 from albform.modules.hcl.expressions import ast
 from albform.modules.hcl.parse import PARSER_VERSION, parse_hcl
@@ -41,7 +39,7 @@ from albform.modules.hcl.syntax import File
 from albform.modules.hcl.tfjson import parse_json
 from albform.modules.hcl.tree_codec import TreeFormatError, decode_file, encode_file
 
-FORMAT = "albform-parse-cache/1"
+FORMAT = "albform-parse-cache/2"
 
 
 def _code_fingerprint() -> str:
@@ -169,19 +167,12 @@ class ParseCache:
         entry = self._entry(digest)
         if entry is None or self._key is None:
             return None
-        try:
-            data = entry.read_bytes()
-        except OSError:
+        # Not sealed by this user's albform for these bytes and this parser: ignored, re-parsed.
+        payload = read_sealed(entry, self._key, self._binding(digest).encode())
+        if payload is None:
             return None
-        mac, _, payload = data.partition(b"\n")
-        expected = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
-        if not hmac.compare_digest(mac, expected):
-            return None  # not written by this user's albform: ignored, re-parsed
         try:
-            doc = json.loads(payload)
-            if not isinstance(doc, dict) or doc.get("binding") != self._binding(digest):
-                return None
-            return decode_file(doc.get("tree"))
+            return decode_file(json.loads(payload))
         except (ValueError, TreeFormatError):
             return None
 
@@ -193,14 +184,5 @@ class ParseCache:
             tree = encode_file(*value)
         except TreeFormatError:
             return  # not representable (a diagnostic naming an address): not cached
-        payload = json.dumps({"binding": self._binding(digest), "tree": tree},
-                             separators=(",", ":"), ensure_ascii=False).encode()
-        mac = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
-        try:
-            ensure_private_dir(entry.parent)
-            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(mac + b"\n" + payload)
-            os.replace(tmp, entry)
-        except OSError:
-            return
+        payload = json.dumps(tree, separators=(",", ":"), ensure_ascii=False).encode()
+        write_sealed(entry, self._key, self._binding(digest).encode(), payload)

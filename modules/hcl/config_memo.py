@@ -39,15 +39,12 @@ from the user's albform key; an entry failing any check, or not rebuilding, is a
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import hmac
 import importlib.util
 import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,9 +62,10 @@ from albform.engine.config import (
 )
 from albform.engine.diagnostics import SourceRange
 from albform.engine.inputs import file_digest
+from albform.engine.sealed_file import read_sealed, write_sealed
 from albform.engine.user_key import derived_key
 from albform.engine.values import PLAIN_TYPES, UNKNOWN, Resolver
-from albform.engine.workdir import PRIVATE_DIR, ensure_private_dir, installation_fingerprint
+from albform.engine.workdir import PRIVATE_DIR, installation_fingerprint
 from albform.modules.hcl.blocks import NO_LIFECYCLE
 from albform.modules.hcl.decode import deferred_evaluation
 from albform.modules.hcl.direct_refs import (
@@ -127,13 +125,8 @@ class ConfigMemo:
     def load(self) -> Entry | None:
         """The entry, once it is known to stand for a load now (module docstring); else None.
         The Configuration itself is rebuilt by ``Entry.configuration``."""
-        try:
-            data = self.path.read_bytes()
-        except OSError:
-            return None
-        mac, _, payload = data.partition(b"\n")
-        expected = hmac.new(self._key, self._binding + b"\0" + payload, hashlib.sha256)
-        if not hmac.compare_digest(mac, expected.hexdigest().encode()):
+        payload = read_sealed(self.path, self._key, self._binding)
+        if payload is None:
             return None
         try:
             flat = marshal.loads(payload)
@@ -170,16 +163,7 @@ class ConfigMemo:
             payload = marshal.dumps(flat)
         except (_NotKept, ValueError):
             return
-        mac = hmac.new(self._key, self._binding + b"\0" + payload, hashlib.sha256)
-        try:
-            ensure_private_dir(self.path.parent)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(mac.hexdigest().encode() + b"\n" + payload)
-            os.replace(tmp, self.path)
-        except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
+        write_sealed(self.path, self._key, self._binding, payload)
 
 
 class Entry:

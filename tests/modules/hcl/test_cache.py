@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from albform.modules.hcl.cache import ParseCache
+from albform.modules.hcl.cache import BINDING, ParseCache
 from albform.modules.hcl.load import CACHE_DIR, load_configuration
 from albform.modules.hcl.parse import parse_hcl
 from albform.modules.hcl.syntax import File
@@ -82,7 +82,7 @@ def _names(root: Path) -> set[str]:
     return {r.attributes["name"] for r in config.resources}
 
 
-def test_entries_are_data_bound_to_their_source(write) -> None:
+def test_entries_are_data_bound_to_their_source(write, _key_home: Path) -> None:
     root = _setup(write)
     load_configuration(root, env={})
     entries = sorted((root / CACHE_DIR).glob("*"))
@@ -90,7 +90,13 @@ def test_entries_are_data_bound_to_their_source(write) -> None:
     for entry in entries:
         mac, _, payload = entry.read_bytes().partition(b"\n")
         assert len(mac) == 64
-        assert json.loads(payload)["binding"].startswith("albform-parse-cache/1|albform-")
+        # Sealed for what it was made from (format, versions, the source's digest), which is
+        # not stored: the MAC covers it.
+        assert BINDING.startswith("albform-parse-cache/2|albform-")
+        key = (_key_home / "albform" / "parse-cache.key").read_bytes()
+        assert mac == hmac.new(key, f"{BINDING}|{entry.stem}".encode() + b"\0"
+                               + payload, hashlib.sha256).hexdigest().encode()
+        assert isinstance(json.loads(payload), list | dict)  # data: JSON, never pickle
     assert (root / ".albform" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
@@ -112,11 +118,12 @@ def test_corrupt_and_planted_entries_are_misses(write, tmp_path: Path) -> None:
 
 
 def _forge(entry: Path, key: bytes, old: str, new: str) -> None:
-    """Rewrite a real entry's tree (the binding, which anyone can compute, left intact) and
-    sign it with ``key``."""
+    """Rewrite a real entry's tree and seal it with ``key`` for the entry's own binding
+    (which anyone can compute)."""
     payload = entry.read_bytes().partition(b"\n")[2].replace(old.encode(), new.encode())
-    entry.write_bytes(hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
-                      + b"\n" + payload)
+    binding = f"{BINDING}|{entry.stem}".encode()
+    entry.write_bytes(hmac.new(key, binding + b"\0" + payload, hashlib.sha256).hexdigest()
+                      .encode() + b"\n" + payload)
 
 
 def test_a_forged_entry_never_changes_what_is_planned(write, _key_home: Path) -> None:
