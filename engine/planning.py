@@ -61,7 +61,6 @@ from albform.engine.provider import Provider
 from albform.engine.recovery import reconcile
 from albform.engine.state.journal import Intent, intents_digest
 from albform.engine.state.model import ResourceState, State
-from albform.engine.switch_interval import quick_switches
 from albform.engine.values import contains_placeholder, resolve_deferred
 
 TARGET_WARNING_DETAIL = (
@@ -134,10 +133,7 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
         p.ahead = DesiredAhead(provider, list(config.by_address().values()),
                                lambda: {r.address: r.attributes for r in moved_state.resources}) \
             if _plans_all(options) else None
-        with p.ahead or contextlib.nullcontext(), \
-                quick_switches() if p.ahead is not None else contextlib.nullcontext():
-            # The helper computes while the refresh's threads mostly wait: each answer that
-            # arrives waits at most a short switch for the interpreter (switch_interval.py).
+        with p.ahead or contextlib.nullcontext():
             prior_state, refresh_diags = refresh(
                 moved_state, provider, hook, parallelism,
                 read_in_full() if full_read is None else full_read, reads_ahead)
