@@ -76,8 +76,7 @@ def prepare_instance(r: ResourceState, schemas: Mapping[str, ResourceSchema] | N
     instances, render = cache.instances, cache.render
     if cache.schemas is not schemas or render is None or id(r) in cache.entries:
         return
-    exact = _exact_dependencies(r, instances)
-    kept = _KeptInstance(r, exact, render_at(render(r, exact), _INSTANCE_LEVEL), _needs(r))
+    kept = _kept(r, _exact_dependencies(r, instances), render)
     if cache.lock.acquire(blocking=False):
         try:
             if cache.instances is instances and cache.schemas is schemas:
@@ -152,18 +151,25 @@ def _encode_resources(resources: Iterable[ResourceState],
         raws: list[Raw] = []
         for r in _members(groups[key]):
             kept = reuse.get(id(r))
-            if kept is not None and kept.state is r and (
-                    changed.isdisjoint(kept.needs)
-                    or _exact_dependencies(r, instances) == kept.exact):
+            if kept is None or kept.state is not r:
+                kept = _kept(r, _exact_dependencies(r, instances), render)
+            elif changed.isdisjoint(kept.needs):
                 cache.hits += 1
-            else:
+            else:  # decided again once (it may still hold)
                 exact = _exact_dependencies(r, instances)
-                kept = _KeptInstance(r, exact, render_at(render(r, exact), _INSTANCE_LEVEL),
-                                     _needs(r))
+                if exact == kept.exact:
+                    cache.hits += 1
+                else:
+                    kept = _kept(r, exact, render)
             cache.entries[id(r)] = kept
             raws.append(kept.raw)
         out.append(_resource_entry(key, raws))
     return out
+
+
+def _kept(r: ResourceState, exact: bool, render: _InstanceRenderer) -> _KeptInstance:
+    """``r`` rendered for reuse, with what decides whether it may be reused."""
+    return _KeptInstance(r, exact, render_at(render(r, exact), _INSTANCE_LEVEL), _needs(r))
 
 
 def _members(group: list[ResourceState]) -> list[ResourceState]:

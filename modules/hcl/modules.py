@@ -45,6 +45,8 @@ def configuration_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir()
                   if p.is_file() and p.name.endswith((".tf", ".tf.json"))
                   and not p.name.startswith("."))
+
+
 MAX_DEPTH = 16
 
 

@@ -171,6 +171,7 @@ _literal, _variable, _get_attr = (builder(ast.Literal), builder(ast.Variable),
 _tuple, _template = builder(ast.TupleCons), builder(ast.Template)
 _attribute, _block, _body_of = builder(Attribute), builder(Block), builder(Body)
 
+
 def decode_file(doc: Any) -> tuple[File, Diagnostics]:
     """The tree and diagnostics ``doc`` holds; ``TreeFormatError`` for a document that does
     not have the shape ``encode_file`` writes."""
