@@ -284,7 +284,8 @@ def _load(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     if source.needs_controller:
         provider = stack.enter_context(ws.open_provider({}, early))
     config, load_diags = source.load(ws.env, provider, workspace=ws.workspace_name,
-                                     settings_known=ahead.start if ahead else None)
+                                     settings_known=ahead.start if ahead else None,
+                                     memo_dir=ws.workdir)
     diags.extend(load_diags)
     return config, provider
 

@@ -137,13 +137,15 @@ class ConfigSource:
 
     def load(self, env: Mapping[str, str], provider: Provider | None = None, *,
              validating: bool = False, workspace: str = "default",
-             settings_known: SettingsKnown | None = None,
+             settings_known: SettingsKnown | None = None, memo_dir: Path | None = None,
              ) -> tuple[Configuration, Diagnostics]:
         """The configuration; ``provider`` is required when ``needs_controller``.
         ``validating``: HCL variables left unset read as unknown instead of an error;
         ``workspace``: the value of ``terraform.workspace``; ``settings_known``: told the
         provider arguments and backend before the rest is decoded, when an HCL source knows
-        them early (``modules/hcl/load.SettingsKnown``)."""
+        them early (``modules/hcl/load.SettingsKnown``); ``memo_dir``: the working
+        directory whose cluster memo may stand in for unchanged manifests
+        (``modules/k8s/config_memo.py``)."""
         if self.kind == "hcl":
             from albform.modules.hcl.load import load_configuration
 
@@ -159,7 +161,8 @@ class ConfigSource:
         if self.kind == "cluster":
             from albform.modules.k8s.load import load_cluster_configuration
 
-            return load_cluster_configuration(self._cluster_inputs(provider))
+            return load_cluster_configuration(self._cluster_inputs(provider),
+                                              memo_dir=memo_dir, env=env)
         if self.kind == "gslb":
             from albform.modules.gslb.load import load_gslb_configuration, members_from_json
 

@@ -24,7 +24,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from albform.engine.addrs import ModuleStep
 from albform.engine.config import Configuration
@@ -37,6 +37,9 @@ from albform.modules.k8s.objects import Translation
 from albform.modules.k8s.references import avi_references
 from albform.modules.k8s.settings import AkoSettings, load_settings
 from albform.modules.k8s.translate import translate
+
+if TYPE_CHECKING:
+    from albform.modules.k8s.config_memo import ClusterMemo
 
 # The input name of facts read from the controller (engine/inputs.py).
 FACTS_READ = "controller facts (read from the controller)"
@@ -94,18 +97,41 @@ def load_cluster(inputs: ClusterInputs) -> tuple[Translation | None, Diagnostics
 
 
 def load_cluster_configuration(inputs: ClusterInputs, module: tuple[ModuleStep, ...] = (),
+                               *, memo_dir: Path | None = None, env: Mapping[str, str] = {},
                                ) -> tuple[Configuration, Diagnostics]:
     """The same objects as the engine's configuration (resources under ``module``), with
     ``inputs`` recording what they were read from and ``recorded_reads`` the facts read
     from the controller (``{"controller_facts": ...}``, for ``ClusterInputs.recorded_facts``);
-    empty when an input has errors."""
+    empty when an input has errors. ``memo_dir``: the working directory whose cluster memo
+    (``config_memo.py``, under the user key ``env`` names) stands in for unchanged files."""
+    memo = _memo(inputs, module, memo_dir, env)
+    if memo is not None:
+        kept = memo.load()
+        if kept is not None:
+            return kept
     translation, read, diags = _load(inputs)
     if translation is None:
         return Configuration(), diags
     recorded = {"controller_facts": read.facts.to_json()} \
         if read.facts_read is not None and read.facts is not None else {}
-    return replace(translation.to_configuration(module), inputs=_digests(read, translation),
-                   recorded_reads=recorded), diags
+    config = replace(translation.to_configuration(module), inputs=_digests(read, translation),
+                     recorded_reads=recorded)
+    if memo is not None:
+        memo.save(config, diags)
+    return config, diags
+
+
+def _memo(inputs: ClusterInputs, module: tuple[ModuleStep, ...], memo_dir: Path | None,
+          env: Mapping[str, str]) -> ClusterMemo | None:
+    """The cluster memo of a load from files only (``config_memo.py``), or None."""
+    if memo_dir is None or module or inputs.live is not None \
+            or inputs.recorded_facts is not None or inputs.ako_settings is not None \
+            or not isinstance(inputs.controller_facts, Path):
+        return None
+    from albform.modules.k8s.config_memo import cluster_memo
+
+    return cluster_memo(memo_dir, manifests=inputs.manifests, ako_config=inputs.ako_config,
+                        controller_facts=inputs.controller_facts, env=env)
 
 
 def _load(inputs: ClusterInputs) -> tuple[Translation | None, _Read, Diagnostics]:

@@ -71,6 +71,9 @@ def test_noop_replan_is_empty_and_still_sees_drift_and_rotated_keys(albform: Any
     assert quiet.code == 0, quiet.out[-3000:] + quiet.err
     assert "No changes." in quiet.out
     assert (tmp_path / ".albform" / "secret-digests.json").exists()
+    # The translation is kept for the unchanged files (modules/k8s/config_memo.py): the
+    # drift and the rotated key below are still seen through it.
+    assert len(list((tmp_path / ".albform" / "cluster-memo").iterdir())) == 1
 
     # One pool edited on the controller: the plan says so, and puts it back.
     pools = [i["attributes"] for r in state["resources"] if r["type"] == "avi_pool"

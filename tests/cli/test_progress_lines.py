@@ -59,3 +59,41 @@ def test_a_stream_closed_between_two_ticks_loses_nothing_and_raises_nothing() ->
         sys.stdout.close()  # as a test runner closes its captured stdout: flushed first
         assert os.read(pipe, 1000) == b"avi_pool.a: Refreshing state...\n"
         lines.flush()  # what the ticker would do next: the stream is gone, not an error
+
+
+def test_an_unbuffered_stdout_into_a_pipe_buffers_again() -> None:
+    """``PYTHONUNBUFFERED=1`` (containers, CI) writes each line through; the console entry
+    point gives a pipe its buffer back (``batch_unbuffered_stdout``), a terminal keeps it
+    unbuffered."""
+    from albform.cli.views.lines import batch_unbuffered_stdout
+
+    read_end, write_end = os.pipe()
+    stream = io.TextIOWrapper(io.FileIO(write_end, "w"), encoding="utf-8", write_through=True)
+    saved, sys.stdout = sys.stdout, stream
+    try:
+        lines = LineWriter(interval=3600)
+        lines.write("avi_pool.a: Refreshing state...")
+        assert _readable(read_end, 5)  # unbuffered: out at once
+        os.read(read_end, 1000)
+        batch_unbuffered_stdout()
+        lines.write("avi_pool.b: Refreshing state...")
+        assert not _readable(read_end, 0)
+        lines.flush()
+        assert os.read(read_end, 1000) == b"avi_pool.b: Refreshing state...\n"
+    finally:
+        sys.stdout = saved
+        stream.close()
+        os.close(read_end)
+
+    import pty
+
+    leader, follower = pty.openpty()
+    terminal = io.TextIOWrapper(io.FileIO(follower, "w"), encoding="utf-8", write_through=True)
+    saved, sys.stdout = sys.stdout, terminal
+    try:
+        batch_unbuffered_stdout()
+        assert terminal.write_through
+    finally:
+        sys.stdout = saved
+        terminal.close()
+        os.close(leader)
