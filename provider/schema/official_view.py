@@ -140,8 +140,8 @@ class OfficialStateForm:
     to every resource); the provider re-reads them anyway.
     """
 
-    __slots__ = ("_adopt", "_attrs", "_children", "_holds", "_internal", "_reads", "_top",
-                 "_writes")
+    __slots__ = ("_adopt", "_attrs", "_children", "_holds", "_internal", "_reads", "_shape",
+                 "_top", "_writes")
 
     def __init__(self, block: Mapping[str, Any],
                  internal: Mapping[str, AttributeSchema] | None, *, top: bool = True,
@@ -153,7 +153,8 @@ class OfficialStateForm:
         # same few blocks hundreds of thousands of times.
         self._children: dict[str, OfficialStateForm] = {}
         self._reads: dict[str, _Read] = {}  # how from_state converts each attribute
-        self._holds: dict[str, _Holds] = {}  # what holds() checks of each attribute
+        self._holds: dict[str, _Holds] = {}  # each block's form, for holds()
+        self._shape: tuple[frozenset[str], frozenset[str]] | None = None  # holds()'s names
         self._writes: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None  # to_state's
         self._internal = internal or {}
         self._top = top
@@ -242,27 +243,41 @@ class OfficialStateForm:
 
     def holds(self, attributes: Mapping[str, Any]) -> bool:
         """Whether ``kept(attributes)`` would keep every key (at every nesting level): a state
-        written and read back still has all of ``attributes``' keys. Stops at the first key
-        the form has no place for; values that are not objects or lists of them are leaves.
-        Each attribute's check is decided once per form (``_holds_of``): a plan asks this of
-        every configured resource before its refresh starts."""
-        checks = self._holds
-        for name, value in attributes.items():
-            check = checks.get(name)
-            if check is None:
-                check = self._holds_of(name)
-            if isinstance(check, str):  # no block: the value is a leaf, or has no place
-                if check is _NO_PLACE:
-                    return False
-                continue
+        written and read back still has all of ``attributes``' keys. Values that are not
+        objects or lists of them are leaves. A plan asks this of every configured resource
+        while its refresh starts, on the thread the refresh waits on: the keys are checked
+        as one set comparison against the names the form has a place for, and only the
+        attributes that are blocks are walked (``_shape``: decided once per form)."""
+        places, blocks = self._shape or self._make_shape()
+        keys = attributes.keys()
+        if not keys <= places:
+            return False
+        for name in keys & blocks if blocks else ():
+            value = attributes[name]
             if isinstance(value, dict):
-                if not check.holds(value):
+                if not self._block_form(name).holds(value):
                     return False
             elif isinstance(value, list):
+                form = self._block_form(name)
                 for item in value:
-                    if isinstance(item, Mapping) and not check.holds(item):
+                    if (type(item) is dict or isinstance(item, Mapping)) \
+                            and not form.holds(item):
                         return False
         return True
+
+    def _make_shape(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The names ``holds`` finds a place for (the top level's ``id`` too) and those of
+        them that are blocks."""
+        places = {*self._attrs, "id"} if self._top else set(self._attrs)
+        shape = (frozenset(places),
+                 frozenset(n for n, facts in self._attrs.items() if self._is_block(facts)))
+        self._shape = shape  # a racing first use makes the same pair twice: harmless
+        return shape
+
+    def _block_form(self, name: str) -> OfficialStateForm:
+        form = self._holds.get(name) or self._holds_of(name)
+        assert not isinstance(form, str), name  # _shape's blocks are blocks
+        return form
 
     def _holds_of(self, name: str) -> _Holds:
         """What ``holds`` checks of attribute ``name``: no place for it (``_NO_PLACE``; the

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import copy
 import json
+import marshal
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from albform.engine.config import Configuration
-from albform.engine.diagnostics import Diagnostics
+from albform.engine.addrs import ResourceAddress
+from albform.engine.config import Configuration, ResourceConfig
+from albform.engine.diagnostics import Diagnostic, Diagnostics, SourceRange
 from albform.modules.k8s import config_memo, load
 from albform.modules.k8s.config_memo import MEMO_DIR
 from albform.modules.k8s.load import ClusterInputs, load_cluster_configuration
@@ -191,3 +195,60 @@ def test_a_load_with_errors_is_not_kept(files: dict[str, Path], env: dict[str, s
     config, diags = loads(files, env)
     assert diags.has_errors() and not config.resources
     assert not (files["workdir"] / MEMO_DIR).exists()
+
+
+# -- the marshalled form, as a codec -----------------------------------------------------------
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=12)
+_ADDRESSES = st.builds(ResourceAddress, st.sampled_from(["avi_pool", "avi_vsvip"]),
+                       st.text(min_size=1, max_size=8))
+
+
+@st.composite
+def _configurations(draw: st.DrawFn) -> tuple[Configuration, Diagnostics]:
+    addresses = draw(st.lists(_ADDRESSES, min_size=1, max_size=6, unique=True))
+    resources = tuple(
+        ResourceConfig(a, draw(st.dictionaries(st.text(max_size=6), _VALUES, max_size=4)),
+                       tuple(draw(st.lists(st.sampled_from(addresses), max_size=3))),
+                       replace_remedy=draw(st.none() | st.text(max_size=10)))
+        for a in addresses)
+    warnings = Diagnostics(
+        Diagnostic.warning(draw(st.text(max_size=10)), draw(st.text(max_size=10)),
+                           subject=draw(st.none() | st.builds(SourceRange, st.text(max_size=6),
+                                                              st.integers(1, 99))),
+                           address=draw(st.none() | st.sampled_from(addresses)))
+        for _ in range(draw(st.integers(0, 3))))
+    return Configuration(resources=resources, inputs={"/m.yaml": "0" * 64}), warnings
+
+
+@given(_configurations())
+def test_the_marshalled_form_gives_back_the_same_configuration(
+        made: tuple[Configuration, Diagnostics]) -> None:
+    config, warnings = made
+    flat = marshal.loads(marshal.dumps(config_memo._flatten(config, warnings)))
+    again, diags = config_memo._rebuild(flat, dict(config.inputs))
+    assert again == config
+    assert list(diags) == list(warnings)
+    assert _types(again) == _types(config)  # True stays True, 1.0 stays 1.0, lists lists
+
+
+def _types(config: Configuration) -> list[Any]:
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return type(value).__name__
+    return [walk(dict(r.attributes)) for r in config.resources]
+
+
+def test_what_marshal_cannot_keep_exactly_is_not_kept() -> None:
+    class Name(str):
+        pass
+
+    config = Configuration(resources=(ResourceConfig(ResourceAddress("avi_pool", "p"),
+                                                     {"name": Name("p")}),))
+    with pytest.raises(ValueError):
+        marshal.dumps(config_memo._flatten(config, Diagnostics()))
