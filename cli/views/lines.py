@@ -30,12 +30,21 @@ FLUSH_SECONDS = 1.0
 
 
 def batch_unbuffered_stdout() -> None:
-    """Let stdout buffer (up to the text layer's chunk, flushed by ``LineWriter``'s ticker,
-    by ``show_diagnostics`` and at exit) when the interpreter runs unbuffered and stdout is
-    not a terminal; a terminal, or a stdout that buffers already, is left as it is."""
+    """Give stdout a buffer (flushed by ``LineWriter``'s ticker, by ``show_diagnostics`` and
+    at exit) when the interpreter runs unbuffered and stdout is not a terminal; a terminal,
+    or a stdout that buffers already, is left as it is.
+
+    The buffer is a ``BufferedWriter`` over the same file descriptor, in a new text layer of
+    the same encoding: a text layer over the unbuffered file itself would hand it chunks and
+    ignore a short write (a pipe's, interrupted by a signal albform handles), losing the
+    rest; the buffered writer writes until all is written."""
     out = sys.stdout
-    if isinstance(out, io.TextIOWrapper) and out.write_through and not out.isatty():
-        out.reconfigure(write_through=False)
+    if not isinstance(out, io.TextIOWrapper) or not out.write_through \
+            or not isinstance(out.buffer, io.FileIO) or out.isatty():
+        return
+    out.flush()
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(out.buffer), encoding=out.encoding,
+                                  errors=out.errors, write_through=False)
 
 
 class LineWriter:

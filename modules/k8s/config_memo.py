@@ -13,11 +13,16 @@ An entry stands for a load when (``ClusterMemo.load``)
   read — manifests, AKO configuration, facts — has the digest the entry recorded (its
   absolute, link-resolved path and SHA-256: ``Configuration.inputs``, ``engine/inputs.py``).
 
-Never kept: a live cluster (its objects are not files), controller facts read from the
-controller or replayed from a saved plan, inline settings (the HCL ``albform/ako`` module),
-a load with errors, or a configuration with anything but plain resources (values ``marshal``
-keeps exactly, no lifecycle, source or provider of their own, nothing besides resources).
-Warnings are kept with the entry and given again on a hit: nothing is dropped silently.
+Never kept, nor asked: a live cluster (its objects are not files), controller facts read from
+the controller or replayed from a saved plan, inline settings (the HCL ``albform/ako``
+module), and inputs that are not regular files (or, for manifests, folders): a pipe
+(``--manifests /dev/stdin``, ``<(kubectl ...)``) reads once, so neither its digest nor a hit
+could stand for what it holds, and a path that does not exist must give its error. Never kept
+either: a load with errors, a load whose files changed while it ran (their digests before and
+after differ: the entry would pair the old translation with the new bytes), or a
+configuration with anything but plain resources (values ``marshal`` keeps exactly, no
+lifecycle, source or provider of their own, nothing besides resources). Warnings are kept
+with the entry and given again on a hit: nothing is dropped silently.
 
 Secrets: the configuration holds what the manifests' TLS Secrets carry (certificate keys),
 so the payload is encrypted (AES-GCM, the binding as associated data) under a key derived
@@ -33,6 +38,7 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import replace
@@ -88,10 +94,17 @@ class ClusterMemo:
         self.hits += 1
         return result
 
-    def save(self, config: Configuration, diags: Diagnostics) -> None:
-        """Keep ``config`` and its warnings unless they may not be kept (module docstring);
-        nothing happens when it cannot be written (a cache)."""
-        if diags.has_errors() or config.recorded_reads:
+    def digests_now(self) -> dict[str, str]:
+        """The digests of the files a load reads now (taken before a load that ``save`` may
+        keep: the load's own, ``Configuration.inputs``, are taken after it)."""
+        return file_digests([*manifest_files(self._manifests), *self._others])
+
+    def save(self, config: Configuration, diags: Diagnostics, before: Mapping[str, str],
+             ) -> None:
+        """Keep ``config`` and its warnings unless they may not be kept (module docstring;
+        ``before``: ``digests_now()`` from before the load); nothing happens when it cannot
+        be written (a cache)."""
+        if diags.has_errors() or config.recorded_reads or dict(config.inputs) != before:
             return
         try:
             flat = _flatten(config, diags)
@@ -110,7 +123,9 @@ def cluster_memo(workdir: Path, *, manifests: tuple[Path, ...], ako_config: Path
     """The memo of a cluster load from these files, kept in ``workdir``'s private folder;
     None when there is no user key, or the AKO configuration or the facts are not files
     (the caller passes None for a live cluster or inline values: module docstring)."""
-    if ako_config is None or controller_facts is None:
+    if ako_config is None or controller_facts is None \
+            or not all(map(_is_file_or_folder, manifests)) \
+            or not (_is_file(ako_config) and _is_file(controller_facts)):
         return None
     seal_key = derived_key(env, b"albform cluster memo")
     cipher_key = derived_key(env, b"albform cluster memo encryption")
@@ -123,6 +138,22 @@ def cluster_memo(workdir: Path, *, manifests: tuple[Path, ...], ako_config: Path
                          load)).encode()
     return ClusterMemo(Path(workdir) / MEMO_DIR / f"{name}.bin", manifests,
                        (ako_config, controller_facts), binding, seal_key, cipher_key)
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file (links followed): not a pipe, a device or a missing path."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _is_file_or_folder(path: Path) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
 
 def _cipher(key: bytes) -> Any:

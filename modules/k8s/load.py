@@ -105,10 +105,12 @@ def load_cluster_configuration(inputs: ClusterInputs, module: tuple[ModuleStep, 
     empty when an input has errors. ``memo_dir``: the working directory whose cluster memo
     (``config_memo.py``, under the user key ``env`` names) stands in for unchanged files."""
     memo = _memo(inputs, module, memo_dir, env)
+    before: dict[str, str] = {}
     if memo is not None:
         kept = memo.load()
         if kept is not None:
             return kept
+        before = memo.digests_now()
     translation, read, diags = _load(inputs)
     if translation is None:
         return Configuration(), diags
@@ -117,7 +119,7 @@ def load_cluster_configuration(inputs: ClusterInputs, module: tuple[ModuleStep, 
     config = replace(translation.to_configuration(module), inputs=_digests(read, translation),
                      recorded_reads=recorded)
     if memo is not None:
-        memo.save(config, diags)
+        memo.save(config, diags, before)
     return config, diags
 
 

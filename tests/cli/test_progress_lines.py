@@ -7,7 +7,10 @@ import contextlib
 import io
 import os
 import select
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator
 
 from albform.cli.views.lines import LineWriter
@@ -63,7 +66,7 @@ def test_a_stream_closed_between_two_ticks_loses_nothing_and_raises_nothing() ->
 
 def test_an_unbuffered_stdout_into_a_pipe_buffers_again() -> None:
     """``PYTHONUNBUFFERED=1`` (containers, CI) writes each line through; the console entry
-    point gives a pipe its buffer back (``batch_unbuffered_stdout``), a terminal keeps it
+    point gives a pipe a buffer back (``batch_unbuffered_stdout``), a terminal keeps it
     unbuffered."""
     from albform.cli.views.lines import batch_unbuffered_stdout
 
@@ -92,8 +95,47 @@ def test_an_unbuffered_stdout_into_a_pipe_buffers_again() -> None:
     saved, sys.stdout = sys.stdout, terminal
     try:
         batch_unbuffered_stdout()
-        assert terminal.write_through
+        assert sys.stdout is terminal and terminal.write_through
     finally:
         sys.stdout = saved
         terminal.close()
         os.close(leader)
+
+
+def test_a_signal_during_a_blocked_write_loses_no_line() -> None:
+    """A slow reader fills the pipe; a signal albform handles interrupts the blocked write
+    part-way (a short write): the buffer writes the rest (a text layer over the unbuffered
+    file would drop it)."""
+    from albform.cli.views.lines import batch_unbuffered_stdout
+
+    read_end, write_end = os.pipe()
+    backlog = 65536 - 4096
+    os.write(write_end, b"x" * backlog)  # the reader is behind: 4 KB of room left
+    stream = io.TextIOWrapper(io.FileIO(write_end, "w"), encoding="utf-8", write_through=True)
+    saved, sys.stdout = sys.stdout, stream
+    got = bytearray()
+
+    def drain() -> None:
+        time.sleep(0.5)
+        while chunk := os.read(read_end, 1 << 16):
+            got.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    previous = signal.signal(signal.SIGALRM, lambda *_: None)
+    try:
+        batch_unbuffered_stdout()
+        reader.start()
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        sent = b"".join(f"avi_pool.p{i}: Refreshing state... [id=pool-{i:06d}]\n".encode()
+                        for i in range(200))
+        for line in sent.decode().splitlines():
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        sys.stdout = saved
+        stream.close()  # the reader sees the end of the pipe
+        reader.join(30)
+        os.close(read_end)
+    assert bytes(got[backlog:]) == sent

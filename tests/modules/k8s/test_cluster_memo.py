@@ -9,6 +9,7 @@ import copy
 import json
 import marshal
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,81 @@ def test_a_load_with_errors_is_not_kept(files: dict[str, Path], env: dict[str, s
     config, diags = loads(files, env)
     assert diags.has_errors() and not config.resources
     assert not (files["workdir"] / MEMO_DIR).exists()
+
+
+
+def test_a_pipe_is_never_asked_nor_kept(files: dict[str, Path], env: dict[str, str],
+                                        loads: Loads) -> None:
+    """``--manifests <(kubectl ...)``, ``--controller-facts /dev/stdin``: a pipe reads once;
+    each run reads it whole and translates what it holds (a memo's check would drain it)."""
+    text = (files["manifests"] / "cluster.json").read_bytes()
+
+    def through_a_pipe(**changed: Any) -> tuple[Configuration, Diagnostics]:
+        read_end, write_end = os.pipe()
+        writer = threading.Thread(target=lambda: (os.write(write_end, text),
+                                                  os.close(write_end)))
+        writer.start()
+        try:
+            return loads(files, env, manifests=(Path(f"/dev/fd/{read_end}"),), **changed)
+        finally:
+            writer.join()
+            os.close(read_end)
+
+    fresh = loads(files, env)
+    for _ in range(3):
+        config, diags = through_a_pipe()
+        assert len(config.resources) == len(fresh[0].resources) and not diags.has_errors()
+    assert len(list((files["workdir"] / MEMO_DIR).iterdir())) == 1  # only the files' entry
+    assert loads.translations == 4
+
+    facts = files["facts"].read_bytes()
+    for _ in range(2):
+        read_end, write_end = os.pipe()
+        os.write(write_end, facts)
+        os.close(write_end)
+        try:
+            config, _ = loads(files, env, controller_facts=Path(f"/dev/fd/{read_end}"))
+        finally:
+            os.close(read_end)
+        assert [r.attributes for r in config.resources] == \
+            [r.attributes for r in fresh[0].resources]
+    assert loads.translations == 6
+
+
+def test_a_missing_manifest_folder_gives_its_error(files: dict[str, Path],
+                                                  env: dict[str, str], loads: Loads) -> None:
+    """An empty folder and no folder list the same files; only one of them is an error."""
+    empty = files["workdir"] / "empty"
+    empty.mkdir()
+    both = (files["manifests"], empty)
+    loads(files, env, manifests=both)
+    empty.rmdir()
+    config, diags = loads(files, env, manifests=both)
+    assert [d.summary for d in diags.errors()] == ["Manifest not found"]
+    assert not config.resources
+
+
+def test_files_edited_while_translated_are_not_kept(files: dict[str, Path],
+                                                    env: dict[str, str], loads: Loads,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A manifest saved while the translation runs: what was translated is not what the
+    file holds after, so nothing may be kept for the file's new digest."""
+    manifest = files["manifests"] / "cluster.json"
+    translate = load.translate
+
+    def saved_meanwhile(*args: Any) -> Any:
+        out = translate(*args)
+        manifest.write_text(manifest.read_text().replace('"svc-1"', '"svc-one"'))
+        return out
+
+    monkeypatch.setattr(load, "translate", saved_meanwhile)
+    loads(files, env)
+    assert not (files["workdir"] / MEMO_DIR).exists()
+    monkeypatch.setattr(load, "translate", translate)
+    fresh = load_cluster_configuration(ClusterInputs(
+        manifests=(files["manifests"],), ako_config=files["ako"],
+        controller_facts=files["facts"]))
+    _same(fresh, loads(files, env))
 
 
 # -- the marshalled form, as a codec -----------------------------------------------------------
