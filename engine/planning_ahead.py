@@ -102,7 +102,18 @@ class DesiredAhead:
         return self._graph
 
     def _run(self) -> None:
-        graph = self._graph = config_graph(self._resources)
+        try:
+            self._work()
+        except Exception:
+            # The helper only saves the planner work: whatever failed here fails again where
+            # the planner meets it (the graph, the state's guesses), and is reported there as
+            # without the helper; what was not worked out, the planner works out. Nothing
+            # is printed from this thread (a thread's uncaught exception prints a traceback).
+            return
+
+    def _work(self) -> None:
+        graph = config_graph(self._resources)
+        self._graph = graph
         guesses = None
         for i in graph.by_level():
             if self._stop.is_set():

@@ -279,3 +279,35 @@ def test_by_level_puts_every_resource_after_its_dependencies(
         height[i] = 1 + max((height[j] for j in depends[i]), default=-1)
     seen = [height[int(str(resources[position].address.name)[1:])] for position in levels]
     assert seen == sorted(seen)
+
+
+@pytest.mark.parametrize("where", ["graph", "guesses"])
+def test_a_helper_that_fails_leaves_the_work_to_the_planner_and_prints_nothing(
+        where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception on the helper thread outside ``canonicalize`` (whose failures are kept
+    per resource): no uncaught thread exception (Python would print its traceback), and the
+    plan is the planner's own."""
+    config = config_of(3)
+    provider = SlowRefresh(expected=0)
+    state = applied_with(provider, config)
+    if where == "graph":
+        def broken(*args: Any) -> Any:
+            raise RuntimeError("the helper's graph failed")
+        monkeypatch.setattr(planning_ahead, "config_graph", broken)
+    else:
+        def no_guesses(self: Any) -> Any:
+            raise RuntimeError("the state's guesses failed")
+        real_init = planning_ahead.DesiredAhead.__init__
+
+        def init(self: Any, provider: Any, resources: Any, guesses: Any = None) -> None:
+            real_init(self, provider, resources, lambda: no_guesses(self))
+        monkeypatch.setattr(planning_ahead.DesiredAhead, "__init__", init)
+    uncaught: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", uncaught.append)
+    plan, diags = build_plan(config, state, provider)
+    assert not diags.has_errors(), diags
+    assert {c.action for c in plan.changes} == {Action.NOOP}
+    assert uncaught == []
+    assert {n for n, t in provider.threads if t == "MainThread"} >= \
+        ({"vs-0", "vs-1", "vs-2"} if where == "guesses" else
+         {"pool-0", "vs-0", "pool-1", "vs-1", "pool-2", "vs-2"})
