@@ -23,7 +23,6 @@ import click
 
 from albform.cli import process_exit
 from albform.cli.lazy_group import LazyCommand, LazyGroup
-from albform.cli.views.lines import batch_unbuffered_stdout
 
 _C = "albform.cli.commands"
 
@@ -102,7 +101,6 @@ def run() -> None:
     """The console entry point (``albform``, ``python -m albform``): ``main`` with the
     process ended by a hard exit once the command is done (``cli/process_exit.py``)."""
     process_exit.enable()
-    batch_unbuffered_stdout()
     main()
 
 

@@ -201,9 +201,7 @@ def refresh(state: State, provider: Provider, hook: Hook, parallelism: int,
 
 
 def _progress(objects: Sequence[ResourceState], hook: Hook) -> None:
-    for r in objects:
-        if not r.address.is_data:
-            hook.pre_refresh(r.address)
+    hook.pre_refresh_all([r.address for r in objects if not r.address.is_data])
 
 
 def unheld_by_state(config: Configuration, schema: Callable[[str], ResourceSchema | None],

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from albform import __version__
@@ -81,9 +81,12 @@ class JsonUI:
         self._lines = LineWriter()
 
     def _emit(self, kind: str, message: str, level: str = "info", **fields: Any) -> None:
-        line = {"@level": level, "@message": message, "@module": "terraform.ui",
+        self._lines.write(_COMPACT.encode(self._line(kind, message, level, **fields)))
+
+    @staticmethod
+    def _line(kind: str, message: str, level: str = "info", **fields: Any) -> dict[str, Any]:
+        return {"@level": level, "@message": message, "@module": "terraform.ui",
                 "@timestamp": _now(), **fields, "type": kind}
-        self._lines.write(_COMPACT.encode(line))
 
     # -- whole-command events -----------------------------------------------------------
     def version(self) -> None:
@@ -148,6 +151,13 @@ class JsonUI:
     def pre_refresh(self, address: ResourceAddress) -> None:
         self._emit("refresh_start", f"{address}: Refreshing state...",
                    hook={"resource": resource_json(address)})
+
+    def pre_refresh_all(self, addresses: Sequence[ResourceAddress]) -> None:
+        # One write for all of them (see ProgressView.pre_refresh_all).
+        if addresses:
+            self._lines.write("\n".join(_COMPACT.encode(self._line(
+                "refresh_start", f"{a}: Refreshing state...",
+                hook={"resource": resource_json(a)})) for a in addresses))
 
     def post_refresh(self, address: ResourceAddress, gone: bool) -> None:
         self._emit("refresh_complete", f"{address}: Refresh complete",

@@ -7,18 +7,10 @@ get it back. On a terminal a person is watching: every line is flushed. In a pip
 the lines go into stdout's buffer and a daemon thread flushes it once a second, so a consumer
 reading line by line sees each line within about a second. ``show_diagnostics`` flushes stdout
 before it writes, so both streams stay in order. Thread-safe.
-
-That buffer is the interpreter's: run unbuffered (``PYTHONUNBUFFERED=1``, ``python -u``, as
-many container images and CI runners set), stdout writes each line through at once, and the
-scheme above is lost. ``batch_unbuffered_stdout`` (called by the console entry point) gives
-such a stdout its text buffer back when it is not a terminal, so the same one-second flush
-applies: a 56,540-object cluster plan wrote 56,540 "Refreshing state..." lines, each a system
-call that handed the interpreter lock to another thread mid-refresh.
 """
 
 from __future__ import annotations
 
-import io
 import sys
 import threading
 import time
@@ -27,24 +19,6 @@ from typing import TextIO
 import click
 
 FLUSH_SECONDS = 1.0
-
-
-def batch_unbuffered_stdout() -> None:
-    """Give stdout a buffer (flushed by ``LineWriter``'s ticker, by ``show_diagnostics`` and
-    at exit) when the interpreter runs unbuffered and stdout is not a terminal; a terminal,
-    or a stdout that buffers already, is left as it is.
-
-    The buffer is a ``BufferedWriter`` over the same file descriptor, in a new text layer of
-    the same encoding: a text layer over the unbuffered file itself would hand it chunks and
-    ignore a short write (a pipe's, interrupted by a signal albform handles), losing the
-    rest; the buffered writer writes until all is written."""
-    out = sys.stdout
-    if not isinstance(out, io.TextIOWrapper) or not out.write_through \
-            or not isinstance(out.buffer, io.FileIO) or out.isatty():
-        return
-    out.flush()
-    sys.stdout = io.TextIOWrapper(io.BufferedWriter(out.buffer), encoding=out.encoding,
-                                  errors=out.errors, write_through=False)
 
 
 class LineWriter:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 
 from albform.cli.views.lines import LineWriter
 from albform.engine.addrs import ResourceAddress
@@ -59,6 +60,13 @@ class ProgressView:
     def pre_refresh(self, address: ResourceAddress) -> None:
         # One line per object of the state (50,000 in a large plan), as Terraform prints.
         self._lines.write(f"{address}: Refreshing state...")
+
+    def pre_refresh_all(self, addresses: Sequence[ResourceAddress]) -> None:
+        # The same lines in one write: unbuffered (PYTHONUNBUFFERED=1, as containers and CI
+        # runners often set), a write per line is a system call per line that hands the
+        # interpreter lock to another thread mid-refresh.
+        if addresses:
+            self._lines.write("\n".join(f"{a}: Refreshing state..." for a in addresses))
 
     def post_refresh(self, address: ResourceAddress, gone: bool) -> None:
         pass

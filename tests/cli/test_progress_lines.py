@@ -7,10 +7,7 @@ import contextlib
 import io
 import os
 import select
-import signal
 import sys
-import threading
-import time
 from collections.abc import Iterator
 
 from albform.cli.views.lines import LineWriter
@@ -64,78 +61,56 @@ def test_a_stream_closed_between_two_ticks_loses_nothing_and_raises_nothing() ->
         lines.flush()  # what the ticker would do next: the stream is gone, not an error
 
 
-def test_an_unbuffered_stdout_into_a_pipe_buffers_again() -> None:
-    """``PYTHONUNBUFFERED=1`` (containers, CI) writes each line through; the console entry
-    point gives a pipe a buffer back (``batch_unbuffered_stdout``), a terminal keeps it
-    unbuffered."""
-    from albform.cli.views.lines import batch_unbuffered_stdout
 
-    read_end, write_end = os.pipe()
-    stream = io.TextIOWrapper(io.FileIO(write_end, "w"), encoding="utf-8", write_through=True)
-    saved, sys.stdout = sys.stdout, stream
-    try:
-        lines = LineWriter(interval=3600)
-        lines.write("avi_pool.a: Refreshing state...")
-        assert _readable(read_end, 5)  # unbuffered: out at once
-        os.read(read_end, 1000)
-        batch_unbuffered_stdout()
-        lines.write("avi_pool.b: Refreshing state...")
-        assert not _readable(read_end, 0)
-        lines.flush()
-        assert os.read(read_end, 1000) == b"avi_pool.b: Refreshing state...\n"
-    finally:
-        sys.stdout = saved
-        stream.close()
-        os.close(read_end)
+class CountingStream(io.StringIO):
+    """A non-terminal stdout that counts its writes (a system call each, unbuffered)."""
 
-    import pty
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
 
-    leader, follower = pty.openpty()
-    terminal = io.TextIOWrapper(io.FileIO(follower, "w"), encoding="utf-8", write_through=True)
-    saved, sys.stdout = sys.stdout, terminal
-    try:
-        batch_unbuffered_stdout()
-        assert sys.stdout is terminal and terminal.write_through
-    finally:
-        sys.stdout = saved
-        terminal.close()
-        os.close(leader)
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
 
 
-def test_a_signal_during_a_blocked_write_loses_no_line() -> None:
-    """A slow reader fills the pipe; a signal albform handles interrupts the blocked write
-    part-way (a short write): the buffer writes the rest (a text layer over the unbuffered
-    file would drop it)."""
-    from albform.cli.views.lines import batch_unbuffered_stdout
+def test_the_refresh_announces_every_object_in_one_write() -> None:
+    """``pre_refresh_all`` writes the lines ``pre_refresh`` writes one by one, in one write
+    (human and ``-json`` views): unbuffered, 50,000 lines were 50,000 system calls."""
+    from albform.cli.views.json_ui import JsonUI
+    from albform.cli.views.progress import ProgressView
+    from albform.engine.addrs import ResourceAddress
+    from albform.engine.hooks import NullHook
 
-    read_end, write_end = os.pipe()
-    backlog = 65536 - 4096
-    os.write(write_end, b"x" * backlog)  # the reader is behind: 4 KB of room left
-    stream = io.TextIOWrapper(io.FileIO(write_end, "w"), encoding="utf-8", write_through=True)
-    saved, sys.stdout = sys.stdout, stream
-    got = bytearray()
+    addresses = [ResourceAddress("avi_pool", f"p{i}") for i in range(5)]
+    for make in (ProgressView, JsonUI):
+        one_by_one, at_once = CountingStream(), CountingStream()
+        for stream, announce in ((one_by_one, lambda v: [v.pre_refresh(a) for a in addresses]),
+                                 (at_once, lambda v: v.pre_refresh_all(addresses))):
+            saved, sys.stdout = sys.stdout, stream
+            try:
+                view = make()
+                announce(view)
+                view._lines.flush()
+            finally:
+                sys.stdout = saved
+        assert at_once.writes == 1 and one_by_one.writes == 5, make
+        if make is ProgressView:
+            assert at_once.getvalue() == one_by_one.getvalue()
+        else:  # the same documents, but for their time stamps
+            def strip(text: str) -> list[dict[str, object]]:
+                import json
+                return [{k: v for k, v in json.loads(line).items() if k != "@timestamp"}
+                        for line in text.splitlines()]
+            assert strip(at_once.getvalue()) == strip(one_by_one.getvalue())
 
-    def drain() -> None:
-        time.sleep(0.5)
-        while chunk := os.read(read_end, 1 << 16):
-            got.extend(chunk)
+    class Recording(NullHook):
+        def __init__(self) -> None:
+            self.seen: list[ResourceAddress] = []
 
-    reader = threading.Thread(target=drain)
-    previous = signal.signal(signal.SIGALRM, lambda *_: None)
-    try:
-        batch_unbuffered_stdout()
-        reader.start()
-        signal.setitimer(signal.ITIMER_REAL, 0.2)
-        sent = b"".join(f"avi_pool.p{i}: Refreshing state... [id=pool-{i:06d}]\n".encode()
-                        for i in range(200))
-        for line in sent.decode().splitlines():
-            sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        sys.stdout = saved
-        stream.close()  # the reader sees the end of the pipe
-        reader.join(30)
-        os.close(read_end)
-    assert bytes(got[backlog:]) == sent
+        def pre_refresh(self, address: ResourceAddress) -> None:
+            self.seen.append(address)
+
+    hook = Recording()
+    hook.pre_refresh_all(addresses)  # a hook with pre_refresh only gets each address
+    assert hook.seen == addresses
