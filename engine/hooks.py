@@ -14,10 +14,9 @@ from albform.engine.changes import Action
 
 
 class Hook(Protocol):
-    def pre_refresh(self, address: ResourceAddress) -> None: ...
     def pre_refresh_all(self, addresses: Sequence[ResourceAddress]) -> None:
-        """``pre_refresh`` of each address, in order: a refresh announces every object at
-        once (50,000 at cluster scale), so a view can write their lines in one go."""
+        """A refresh starts reading these objects, in order: announced at once (50,000 at
+        cluster scale), so a view can write their lines in one go."""
     def post_refresh(self, address: ResourceAddress, gone: bool) -> None: ...
     def pre_apply(self, address: ResourceAddress, action: Action) -> None: ...
     def post_apply(self, address: ResourceAddress, action: Action, error: str | None,
@@ -29,12 +28,12 @@ class Hook(Protocol):
 class NullHook:
     """A hook that ignores every event (the default)."""
 
-    def pre_refresh(self, address: ResourceAddress) -> None:
-        pass
-
     def pre_refresh_all(self, addresses: Sequence[ResourceAddress]) -> None:
         for address in addresses:
             self.pre_refresh(address)
+
+    def pre_refresh(self, address: ResourceAddress) -> None:
+        """One object of ``pre_refresh_all``, for a subclass that takes them one by one."""
 
     def post_refresh(self, address: ResourceAddress, gone: bool) -> None:
         pass

@@ -8,6 +8,7 @@ repository would be an input nobody reviews.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from functools import cache
 from pathlib import Path
@@ -49,3 +50,19 @@ def installation_fingerprint() -> str:
                     digest.update(
                         f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def package_fingerprint(module: str, distribution: str) -> str:
+    """An installed third-party package as the memos bind it: its module file's path, size
+    and time (any reinstall moves them) and its distribution's ``.dist-info`` names (they
+    carry the version; ``distribution`` is their prefix, e.g. ``"PyYAML-"``). Found without
+    importing the package: a memo hit must not need it."""
+    spec = importlib.util.find_spec(module)
+    origin = Path(spec.origin) if spec is not None and spec.origin else None
+    if origin is None:
+        return f"{module}: not found"
+    info = origin.stat()
+    site = origin.parent.parent
+    return "\0".join([f"{origin}:{info.st_size}:{info.st_mtime_ns}",
+                       *sorted(n for n in os.listdir(site)
+                               if n.startswith(distribution) and n.endswith(".dist-info"))])

@@ -148,12 +148,8 @@ class JsonUI:
             "operation": operation})
 
     # -- engine Hook ----------------------------------------------------------------------
-    def pre_refresh(self, address: ResourceAddress) -> None:
-        self._emit("refresh_start", f"{address}: Refreshing state...",
-                   hook={"resource": resource_json(address)})
-
     def pre_refresh_all(self, addresses: Sequence[ResourceAddress]) -> None:
-        # One write for all of them (see ProgressView.pre_refresh_all).
+        # A refresh_start line per object, in one write (see ProgressView.pre_refresh_all).
         if addresses:
             self._lines.write("\n".join(_COMPACT.encode(self._line(
                 "refresh_start", f"{a}: Refreshing state...",

@@ -57,14 +57,11 @@ class ProgressView:
     def flush(self) -> None:
         self._lines.flush()
 
-    def pre_refresh(self, address: ResourceAddress) -> None:
-        # One line per object of the state (50,000 in a large plan), as Terraform prints.
-        self._lines.write(f"{address}: Refreshing state...")
-
     def pre_refresh_all(self, addresses: Sequence[ResourceAddress]) -> None:
-        # The same lines in one write: unbuffered (PYTHONUNBUFFERED=1, as containers and CI
-        # runners often set), a write per line is a system call per line that hands the
-        # interpreter lock to another thread mid-refresh.
+        # One line per object of the state (50,000 in a large plan), as Terraform prints,
+        # in one write: unbuffered (PYTHONUNBUFFERED=1, as containers and CI runners often
+        # set), a write per line is a system call per line that hands the interpreter lock
+        # to another thread mid-refresh.
         if addresses:
             self._lines.write("\n".join(f"{a}: Refreshing state..." for a in addresses))
 

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import marshal
 import os
 import sys
@@ -65,7 +64,11 @@ from albform.engine.inputs import file_digest
 from albform.engine.sealed_file import read_sealed, write_sealed
 from albform.engine.user_key import derived_key
 from albform.engine.values import PLAIN_TYPES, UNKNOWN, Resolver
-from albform.engine.workdir import PRIVATE_DIR, installation_fingerprint
+from albform.engine.workdir import (
+    PRIVATE_DIR,
+    installation_fingerprint,
+    package_fingerprint,
+)
 from albform.modules.hcl.blocks import NO_LIFECYCLE
 from albform.modules.hcl.decode import deferred_evaluation
 from albform.modules.hcl.direct_refs import (
@@ -208,22 +211,10 @@ def config_memo(root_dir: Path, *, variables: Mapping[str, str], var_files: Sequ
 
 @functools.cache
 def _parsers() -> str:
-    """The installed python-hcl2 and Lark (their distributions' names carry the versions, the
-    module files' sizes and times any reinstall): a hit skips parsing, so an entry made by
-    another parser must miss. Found without importing them (a hit never does)."""
-    seen: list[str] = []
-    for module, distribution in (("hcl2", "python_hcl2-"), ("lark", "lark-")):
-        spec = importlib.util.find_spec(module)
-        origin = Path(spec.origin) if spec is not None and spec.origin else None
-        if origin is None:
-            seen.append(f"{module}: not found")
-            continue
-        info = origin.stat()
-        site = origin.parent.parent
-        seen.append(f"{origin}:{info.st_size}:{info.st_mtime_ns}")
-        seen.extend(sorted(n for n in os.listdir(site)
-                           if n.startswith(distribution) and n.endswith(".dist-info")))
-    return "\0".join(seen)
+    """The installed python-hcl2 and Lark: a hit skips parsing, so an entry made by another
+    parser must miss (``package_fingerprint``)."""
+    return "\0".join((package_fingerprint("hcl2", "python_hcl2-"),
+                      package_fingerprint("lark", "lark-")))
 
 
 # -- what is never kept --------------------------------------------------------------------------

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import marshal
 import os
 import stat
@@ -52,7 +51,11 @@ from albform.engine.diagnostics import Diagnostic, Diagnostics, Severity, Source
 from albform.engine.inputs import file_digests
 from albform.engine.sealed_file import read_sealed, write_sealed
 from albform.engine.user_key import derived_key
-from albform.engine.workdir import PRIVATE_DIR, installation_fingerprint
+from albform.engine.workdir import (
+    PRIVATE_DIR,
+    installation_fingerprint,
+    package_fingerprint,
+)
 from albform.modules.k8s.ingest import manifest_files
 
 FORMAT = "albform-cluster-memo/1"
@@ -80,8 +83,7 @@ class ClusterMemo:
         if sealed is None:
             return None
         try:
-            payload = _cipher(self._cipher_key).decrypt(
-                sealed[:_NONCE], sealed[_NONCE:], self._binding)
+            payload = _decrypt(self._cipher_key, sealed, self._binding)
             with collector_paused():
                 files, inputs, flat = marshal.loads(payload)
                 # The files a load reads now, in its order (``load._read_*``).
@@ -90,7 +92,7 @@ class ClusterMemo:
                     return None
                 result = _rebuild(flat, inputs)
         except (ValueError, TypeError, EOFError, IndexError, KeyError, AttributeError):
-            return None  # InvalidTag is a ValueError's sibling: see _cipher
+            return None
         self.hits += 1
         return result
 
@@ -112,19 +114,16 @@ class ClusterMemo:
             payload = marshal.dumps((files, dict(config.inputs), flat))
         except (_NotKept, ValueError):
             return
-        nonce = os.urandom(_NONCE)
         write_sealed(self.path, self._seal_key, self._binding,
-                     nonce + _cipher(self._cipher_key).encrypt(nonce, payload, self._binding))
+                     _encrypt(self._cipher_key, payload, self._binding))
 
 
-def cluster_memo(workdir: Path, *, manifests: tuple[Path, ...], ako_config: Path | None,
-                 controller_facts: Path | None, env: Mapping[str, str],
-                 ) -> ClusterMemo | None:
+def cluster_memo(workdir: Path, *, manifests: tuple[Path, ...], ako_config: Path,
+                 controller_facts: Path, env: Mapping[str, str]) -> ClusterMemo | None:
     """The memo of a cluster load from these files, kept in ``workdir``'s private folder;
-    None when there is no user key, or the AKO configuration or the facts are not files
-    (the caller passes None for a live cluster or inline values: module docstring)."""
-    if ako_config is None or controller_facts is None \
-            or not all(map(_is_file_or_folder, manifests)) \
+    None when there is no user key, or an input is not a regular file (manifests: or a
+    folder). ``load._memo`` decides which loads are from files alone."""
+    if not all(map(_is_file_or_folder, manifests)) \
             or not (_is_file(ako_config) and _is_file(controller_facts)):
         return None
     seal_key = derived_key(env, b"albform cluster memo")
@@ -156,45 +155,30 @@ def _is_file_or_folder(path: Path) -> bool:
     return stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
 
-def _cipher(key: bytes) -> Any:
-    # Imported here: only a memo's load or save needs it. Its InvalidTag (a tampered or
-    # foreign entry) is caught as a miss by the callers through this wrapper.
+def _encrypt(key: bytes, payload: bytes, binding: bytes) -> bytes:
+    """A fresh nonce, then ``payload`` AES-GCM encrypted with ``binding`` as associated data.
+    (cryptography is imported here: only a memo's load or save needs it.)"""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    return _Checked(AESGCM(key))
+    nonce = os.urandom(_NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, payload, binding)
 
 
-class _Checked:
-    """AES-GCM whose failed authentication raises ``ValueError`` (a miss)."""
+def _decrypt(key: bytes, sealed: bytes, binding: bytes) -> bytes:
+    """What ``_encrypt`` made; ``ValueError`` (a miss) when it does not authenticate."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    def __init__(self, aead: Any) -> None:
-        self._aead = aead
-
-    def encrypt(self, nonce: bytes, data: bytes, associated: bytes) -> bytes:
-        return bytes(self._aead.encrypt(nonce, data, associated))
-
-    def decrypt(self, nonce: bytes, data: bytes, associated: bytes) -> bytes:
-        from cryptography.exceptions import InvalidTag
-
-        try:
-            return bytes(self._aead.decrypt(nonce, data, associated))
-        except InvalidTag:
-            raise ValueError("the entry does not authenticate") from None
+    try:
+        return AESGCM(key).decrypt(sealed[:_NONCE], sealed[_NONCE:], binding)
+    except InvalidTag:
+        raise ValueError("the entry does not authenticate") from None
 
 
 @functools.cache
 def _yaml() -> str:
-    """The installed PyYAML (module file size and time, the distribution's version), found
-    without importing it: a hit never needs it."""
-    spec = importlib.util.find_spec("yaml")
-    if spec is None or not spec.origin:
-        return "yaml: not found"
-    origin = Path(spec.origin)
-    info = origin.stat()
-    site = origin.parent.parent
-    return "\0".join([f"{origin}:{info.st_size}:{info.st_mtime_ns}",
-                      *sorted(n for n in os.listdir(site)
-                              if n.startswith("PyYAML-") and n.endswith(".dist-info"))])
+    """The installed PyYAML (``package_fingerprint``)."""
+    return package_fingerprint("yaml", "PyYAML-")
 
 
 # -- the marshalled form ------------------------------------------------------------------------

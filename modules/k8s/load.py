@@ -125,9 +125,10 @@ def load_cluster_configuration(inputs: ClusterInputs, module: tuple[ModuleStep, 
 
 def _memo(inputs: ClusterInputs, module: tuple[ModuleStep, ...], memo_dir: Path | None,
           env: Mapping[str, str]) -> ClusterMemo | None:
-    """The cluster memo of a load from files only (``config_memo.py``), or None."""
-    if memo_dir is None or module or inputs.live is not None \
-            or inputs.recorded_facts is not None or inputs.ako_settings is not None \
+    """The cluster memo of a load from files alone (``config_memo.py``), or None: no live
+    cluster, and the AKO settings and the facts read from files (which win over inline
+    settings and recorded facts: ``_read_settings``, ``_read_facts``)."""
+    if memo_dir is None or module or inputs.live is not None or inputs.ako_config is None \
             or not isinstance(inputs.controller_facts, Path):
         return None
     from albform.modules.k8s.config_memo import cluster_memo

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache, partial
 from importlib import resources
-from typing import Any, TypeAlias
+from typing import Any
 
 from albform.engine.schema import AttributeSchema
 
@@ -114,10 +114,6 @@ _BLOCK_TYPES = ("list", "set")
 _SCALAR_KINDS = ("boolean", "integer", "number")
 
 
-# What ``OfficialStateForm.holds`` checks of one attribute (``_holds_of``).
-_LEAF = "leaf"
-_NO_PLACE = "no place"
-_Holds: TypeAlias = "OfficialStateForm | str"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +136,8 @@ class OfficialStateForm:
     to every resource); the provider re-reads them anyway.
     """
 
-    __slots__ = ("_adopt", "_attrs", "_children", "_holds", "_internal", "_reads", "_shape",
-                 "_top", "_writes")
+    __slots__ = ("_adopt", "_attrs", "_children", "_internal", "_reads", "_shape", "_top",
+                 "_writes")
 
     def __init__(self, block: Mapping[str, Any],
                  internal: Mapping[str, AttributeSchema] | None, *, top: bool = True,
@@ -153,7 +149,6 @@ class OfficialStateForm:
         # same few blocks hundreds of thousands of times.
         self._children: dict[str, OfficialStateForm] = {}
         self._reads: dict[str, _Read] = {}  # how from_state converts each attribute
-        self._holds: dict[str, _Holds] = {}  # each block's form, for holds()
         self._shape: tuple[frozenset[str], frozenset[str]] | None = None  # holds()'s names
         self._writes: tuple[tuple[str, Callable[[Any], Any]], ...] | None = None  # to_state's
         self._internal = internal or {}
@@ -275,23 +270,7 @@ class OfficialStateForm:
         return shape
 
     def _block_form(self, name: str) -> OfficialStateForm:
-        form = self._holds.get(name) or self._holds_of(name)
-        assert not isinstance(form, str), name  # _shape's blocks are blocks
-        return form
-
-    def _holds_of(self, name: str) -> _Holds:
-        """What ``holds`` checks of attribute ``name``: no place for it (``_NO_PLACE``; the
-        top level's ``id`` has one), a value kept as it is (``_LEAF``), or a block whose
-        object values its child form must hold."""
-        facts = self._attrs.get(name)
-        if facts is None:
-            check: _Holds = _LEAF if self._top and name == "id" else _NO_PLACE
-        elif self._is_block(facts):
-            check = self._child(facts, self._internal.get(name), name)
-        else:
-            check = _LEAF
-        self._holds[name] = check
-        return check
+        return self._child(self._attrs[name], self._internal.get(name), name)
 
     def _read_of(self, name: str) -> _Read:
         facts = self._attrs.get(name)

@@ -77,12 +77,6 @@ resource "avi_tenant" "t" {
 """
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """The user's key in a folder of the test's own."""
-    return {"XDG_CACHE_HOME": str(tmp_path / "user-cache")}
-
-
 def _root(write: Any) -> Path:
     return write({"main.tf": MAIN, "app/main.tf": APP, "motd.txt": "hello",
                   "terraform.tfvars": 'suffix = "-t"\n'})

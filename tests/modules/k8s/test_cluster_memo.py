@@ -55,12 +55,6 @@ def _cluster() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """The user's key in a folder of the test's own."""
-    return {"XDG_CACHE_HOME": str(tmp_path / "user-cache")}
-
-
-@pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     (tmp_path / "k8s").mkdir()
     (tmp_path / "k8s" / "cluster.json").write_text(json.dumps(
