@@ -161,7 +161,8 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
             plan, plan_diags = build_plan(config, prev_state, provider, options, hook=hook,
                                           parallelism=args.parallelism,
                                           intents=backend.journal().pending(),
-                                          reads_ahead=opened.reads_ahead)
+                                          reads_ahead=opened.reads_ahead,
+                                          noop_memo=_noop_memo(ws, backend))
             plan_diags.extend(source.check_plan(plan, options))
         # Freed one by one on return otherwise; the process is about to end (process_exit).
         process_exit.keep(config, prev_state, plan, opened)
@@ -253,6 +254,15 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     if reads is None and refresh_ahead:  # the refresh's reads start now, under the lock
         reads = ReadsAhead.closed_by(stack, prev_state, provider, args.parallelism)
     return _Opened(config, provider, backend, prev_state, reads)
+
+
+def _noop_memo(ws: Workspace, backend: Any) -> Any:
+    """The no-op memo of the state ``backend`` last read (``engine/noop_memo.py``), for a
+    backend that knows its digest; else None."""
+    from albform.engine.noop_memo import noop_memo
+
+    return noop_memo(ws.workdir, Path(backend.lock_path), backend.read_sha256, ws.env) \
+        if backend.read_sha256 is not None else None
 
 
 def _digest_memo(ws: Workspace) -> contextlib.AbstractContextManager[Any]:

@@ -41,6 +41,7 @@ from albform.engine.diff import coerce_equal
 from albform.engine.drift import detect_drift
 from albform.engine.graph import Graph
 from albform.engine.hooks import Hook, NullHook
+from albform.engine.noop_memo import NoopMemo, Verdicts
 from albform.engine.planning_ahead import DesiredAhead
 from albform.engine.planning_checks import (
     check_blast_radius,
@@ -57,7 +58,7 @@ from albform.engine.planning_refresh import (
     unheld_by_state,
 )
 from albform.engine.planning_resource import Planner, plan_data, plan_resource
-from albform.engine.provider import Provider
+from albform.engine.provider import CanonicalBasis, Provider
 from albform.engine.recovery import reconcile
 from albform.engine.state.journal import Intent, intents_digest
 from albform.engine.state.model import ResourceState, State
@@ -79,17 +80,20 @@ def now_rfc3339() -> str:
 def build_plan(config: Configuration, prev_state: State, provider: Provider,
                options: PlanOptions = PlanOptions(), *, hook: Hook = NullHook(),  # noqa: B008
                parallelism: int = 10, intents: Sequence[Intent] = (),
-               reads_ahead: ReadsAhead | None = None) -> tuple[Plan, Diagnostics]:
+               reads_ahead: ReadsAhead | None = None,
+               noop_memo: NoopMemo | None = None) -> tuple[Plan, Diagnostics]:
     """Plan ``config`` against ``prev_state`` and the real objects; see the module docstring.
 
     ``parallelism`` bounds the concurrent ``read_many`` calls of the refresh (one per type).
     ``intents`` are the state journal's open intents (``StateBackend.journal().pending()``).
     ``reads_ahead``: the refresh's reads of ``prev_state`` started earlier (used only where
-    they asked what the refresh asks; ``planning_refresh``).
+    they asked what the refresh asks; ``planning_refresh``). ``noop_memo``: the no-op
+    memo of ``prev_state``'s file (``engine/noop_memo.py``), used and kept when its rule 1
+    allows.
     """
     with collector_paused():
         return _build_plan(config, prev_state, provider, options, hook, parallelism,
-                           intents, reads_ahead)
+                           intents, reads_ahead, noop_memo)
 
 
 def _plans_all(options: PlanOptions) -> bool:
@@ -113,8 +117,13 @@ def _unmatched_replace(options: PlanOptions, prior: Mapping[ResourceAddress, Res
 
 def _build_plan(config: Configuration, prev_state: State, provider: Provider,
                 options: PlanOptions, hook: Hook, parallelism: int, intents: Sequence[Intent],
-                reads_ahead: ReadsAhead | None = None) -> tuple[Plan, Diagnostics]:
+                reads_ahead: ReadsAhead | None = None,
+                noop_memo: NoopMemo | None = None) -> tuple[Plan, Diagnostics]:
     p = Planner(config, provider, options, hook)
+    if noop_memo is not None and not intents and options.refresh and _plans_all(options) \
+            and isinstance(provider, CanonicalBasis):
+        p.verdicts = Verdicts(noop_memo, provider)
+        p.unrefreshed = {r.address: r.attributes for r in prev_state.resources}
     moved_state, moves, move_diags = apply_moves(config, prev_state)
     p.diags.extend(move_diags)
     moved_state, recovered, recovery_diags = reconcile(moved_state, intents, provider, config)
@@ -131,8 +140,8 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
         # began earlier (``reads_ahead``), else after what to read in full is known.
         full_read = read_in_full() if reads_ahead is None else None
         p.ahead = DesiredAhead(provider, list(config.by_address().values()),
-                               lambda: {r.address: r.attributes for r in moved_state.resources}) \
-            if _plans_all(options) else None
+                               lambda: {r.address: r.attributes for r in moved_state.resources},
+                               p.verdicts) if _plans_all(options) else None
         with p.ahead or contextlib.nullcontext():
             prior_state, refresh_diags = refresh(
                 moved_state, provider, hook, parallelism,
@@ -157,6 +166,8 @@ def _build_plan(config: Configuration, prev_state: State, provider: Provider,
     output_changes = () if options.refresh_only or p.diags.has_errors() else \
         _plan_outputs(p, prev_state)
     errored = p.diags.has_errors()
+    if p.verdicts is not None and not errored:
+        p.verdicts.keep()
     plan = Plan(
         changes=tuple(sorted(p.changes, key=lambda c: c.address.sort_key())),
         prior_state=prior_state,

@@ -40,13 +40,16 @@ from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import ResourceConfig
+from albform.engine.noop_memo import REMEMBERED, Verdicts
 from albform.engine.planning_graph import ConfigGraph, config_graph
 from albform.engine.provider import Provider
 from albform.engine.values import resolve_deferred
 
 Resolve = Callable[[ResourceAddress], Mapping[str, Any]]
+# (canonical attributes, or REMEMBERED; the exception canonicalize raised; the guesses used;
+# the digest of the resolved attributes, ``Verdicts.digest``)
 _Answer = tuple[dict[str, Any] | None, Exception | None,
-                dict[ResourceAddress, Mapping[str, Any]] | None]
+                dict[ResourceAddress, Mapping[str, Any]] | None, bytes | None]
 
 
 class _NoGuess(Exception):
@@ -59,13 +62,17 @@ class DesiredAhead:
 
     def __init__(self, provider: Provider, resources: Sequence[ResourceConfig],
                  guesses: Callable[[], Mapping[ResourceAddress, Mapping[str, Any]]]
-                 | None = None) -> None:
+                 | None = None, verdicts: Verdicts | None = None) -> None:
         """``guesses``: the attribute mappings of the state read before the refresh, by
         address (made on the helper thread); None: resources that refer to others are left
-        to the planner."""
+        to the planner. ``verdicts``: the no-op memo (``engine/noop_memo.py``): a resource
+        whose resolved attributes have the digest of a remembered no-op is not
+        canonicalised (its answer is ``REMEMBERED``; the planner decides whether the
+        verdict stands, and canonicalises it when not)."""
         self._provider = provider
         self._resources = resources
         self._guesses = guesses
+        self._verdicts = verdicts
         # address -> (canonical attributes, None, used) or (None, the exception canonicalize
         # raised, used); used: each referenced address and the mapping it was resolved with.
         self._done: dict[ResourceAddress, _Answer] = {}
@@ -82,19 +89,22 @@ class DesiredAhead:
         self._stop.set()
         self._thread.join()
 
-    def take(self, address: ResourceAddress, resolve: Resolve) -> dict[str, Any] | None:
-        """The answer for ``address`` (removed from the table), None when not worked out or
-        worked out with values other than ``resolve``'s; raises what ``canonicalize`` raised
-        for it. Call after the ``with``."""
+    def take(self, address: ResourceAddress, resolve: Resolve,
+             ) -> tuple[dict[str, Any], bytes | None] | None:
+        """The answer for ``address`` (removed from the table): the canonical attributes (or
+        ``REMEMBERED``) and the digest of the resolved ones (None: not digested); None when
+        not worked out or worked out with values other than ``resolve``'s. Raises what
+        ``canonicalize`` raised for it. Call after the ``with``."""
         found = self._done.pop(address, None)
         if found is None:
             return None
-        value, error, used = found
+        value, error, used, digest = found
         if used is not None and any(resolve(a) is not m for a, m in used.items()):
             return None
         if error is not None:
             raise error
-        return value
+        assert value is not None
+        return value, digest
 
     def config_graph(self) -> ConfigGraph | None:
         """The dependency graph of the resources, if the helper built it. Call after the
@@ -133,11 +143,16 @@ class DesiredAhead:
                     attributes = resolve_deferred(dict(attributes), _recording(guesses, used))
                 except Exception:  # _NoGuess, DiagnosticsError, or a bug the planner meets
                     continue  # the planner resolves it (and reports or raises what fails)
+            verdicts = self._verdicts
+            digest = verdicts.digest(rc, attributes) if verdicts is not None else None
+            if digest is not None and verdicts is not None and verdicts.remembered(rc, digest):
+                self._done[rc.address] = (REMEMBERED, None, used, digest)
+                continue
             try:
                 self._done[rc.address] = (self._provider.canonicalize(rc.type, attributes),
-                                          None, used)
+                                          None, used, digest)
             except Exception as exc:  # re-raised by take() where the planner asks
-                self._done[rc.address] = (None, exc, used)
+                self._done[rc.address] = (None, exc, used, digest)
 
 
 def _recording(guesses: Mapping[ResourceAddress, Mapping[str, Any]],

@@ -28,6 +28,7 @@ from albform.engine.diagnostics import Diagnostic, Diagnostics
 from albform.engine.diff import diff_attributes, merge_desired, unknown_paths
 from albform.engine.hooks import Hook
 from albform.engine.ignore_changes import keep_ignored
+from albform.engine.noop_memo import REMEMBERED, Verdicts, entry_key
 from albform.engine.planning_ahead import DesiredAhead
 from albform.engine.planning_refresh import matches
 from albform.engine.provider import Provider, ProviderError, describe_error, object_id
@@ -108,6 +109,10 @@ class Planner:
     replaced: set[str] = field(default_factory=set)
     # Canonical desired attributes worked out during the refresh (``planning_ahead``).
     ahead: DesiredAhead | None = None
+    # The no-op memo in use (``engine/noop_memo.py``) and the state's attribute mappings
+    # before the refresh (rule 2 there).
+    verdicts: Verdicts | None = None
+    unrefreshed: Mapping[ResourceAddress, Mapping[str, Any]] = field(default_factory=dict)
 
     def has_pending(self, addresses: set[ResourceAddress]) -> bool:
         """True if any of ``addresses`` (planned before this call) has a pending change."""
@@ -168,18 +173,53 @@ def _provider_error(summary: str, rc: ResourceConfig, exc: ProviderError) -> Dia
                             subject=rc.source, address=rc.address)
 
 
-def _desired(p: Planner, rc: ResourceConfig, position: int) -> dict[str, Any] | None:
+def _desired(p: Planner, rc: ResourceConfig, position: int, *, remembered: bool = True,
+             ) -> tuple[dict[str, Any] | None, bytes | None]:
+    """The canonical desired attributes (None after an error, reported) or, when
+    ``remembered`` allows, ``REMEMBERED`` (the no-op memo holds this resource's verdict: not
+    canonicalised), and the digest of the resolved attributes (``Verdicts.digest``; None:
+    not digested)."""
     try:
-        desired = p.ahead.take(rc.address, p.resolve) if p.ahead is not None else None
-        if desired is None:
+        found = p.ahead.take(rc.address, p.resolve) \
+            if p.ahead is not None and remembered else None
+        if found is None:
             attrs = rc.attributes
             if position in p.referring:
                 attrs = resolve_deferred(dict(attrs), p.resolve)
-            desired = p.provider.canonicalize(rc.type, attrs)
+            verdicts = p.verdicts if remembered else None
+            digest = verdicts.digest(rc, attrs) if verdicts is not None else None
+            if digest is not None and verdicts is not None and verdicts.remembered(rc, digest):
+                return REMEMBERED, digest
+            found = p.provider.canonicalize(rc.type, attrs), digest
     except ProviderError as exc:
         p.diags.append(_provider_error("Invalid resource configuration", rc, exc))
-        return None
-    return replaced_refs_unknown(desired, p.replaced, p.provider) if p.replaced else desired
+        return None, None
+    desired, digest = found
+    if desired is REMEMBERED:
+        return desired, digest
+    return (replaced_refs_unknown(desired, p.replaced, p.provider) if p.replaced else desired,
+            digest)
+
+
+def _verdict_stands(p: Planner, rc: ResourceConfig, prior: ResourceState | None,
+                    importing: Any, previous: ResourceAddress | None) -> bool:
+    """Whether the no-op memo's verdict for ``rc`` stands (``engine/noop_memo.py``, rules 2,
+    4 and 5; ``_desired`` checked rule 3, the caller rule 1)."""
+    if (prior is None or importing is not None or previous is not None or p.replaced
+            or prior.attributes is not p.unrefreshed.get(rc.address)
+            or _replace_reason(p, rc.address, prior, ()) is not None):
+        return False
+    return p.verdicts is not None and p.verdicts.basis_holds()
+
+
+def _keep_verdict(p: Planner, rc: ResourceConfig, prior: ResourceState,
+                  digest: bytes | None, previous: ResourceAddress | None,
+                  importing_id: str | None) -> None:
+    """Remember a no-op for the next plan, when it was made against the state file's own
+    object (``engine/noop_memo.py``, rule 2)."""
+    if (p.verdicts is not None and digest is not None and previous is None
+            and importing_id is None and prior.attributes is p.unrefreshed.get(rc.address)):
+        p.verdicts.made[entry_key(rc.address)] = digest
 
 
 def replaced_refs_unknown(value: Any, replaced: set[str], provider: Provider) -> Any:
@@ -206,7 +246,16 @@ def plan_resource(p: Planner, rc: ResourceConfig, position: int,
                       subject=rc.source, address=rc.address)
         p.planned[rc.address] = ALL_UNKNOWN
         return
-    desired = _desired(p, rc, position)
+    desired, digest = _desired(p, rc, position)
+    if desired is REMEMBERED:
+        if _verdict_stands(p, rc, prior, importing, previous):
+            assert prior is not None
+            _keep_verdict(p, rc, prior, digest, previous, None)
+            p.planned[rc.address] = prior.attributes
+            p.changes.append(ResourceChange(rc.address, Action.NOOP, prior.attributes,
+                                            prior.attributes, provider=rc.provider))
+            return
+        desired = _desired(p, rc, position, remembered=False)[0]
     if desired is None:
         p.planned[rc.address] = ALL_UNKNOWN
         return
@@ -240,6 +289,8 @@ def plan_resource(p: Planner, rc: ResourceConfig, position: int,
     changes = diff_attributes(schema, compared, before)
     reason = _replace_reason(p, rc.address, prior, changes)
     if reason is None and not changes:
+        if prior is not None:
+            _keep_verdict(p, rc, prior, digest, previous, importing_id)
         p.planned[rc.address] = before
         p.changes.append(ResourceChange(rc.address, Action.NOOP, before, before,
                                         provider=rc.provider, previous_address=previous,

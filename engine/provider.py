@@ -180,3 +180,29 @@ class Provider(Protocol):
     def import_resource(self, type_name: str, identifier: str) -> ReadResult:
         """Read an existing object by uuid, url or name, for ``import``."""
         ...
+
+
+@runtime_checkable
+class CanonicalBasis(Protocol):
+    """What a provider offers so that a plan may reuse the last plan's no-op verdicts
+    (``engine/noop_memo.py``) instead of canonicalising and diffing again. Optional: a
+    provider without it is always asked ``canonicalize``.
+
+    The contract: for a type ``memoizable`` says yes, ``canonicalize(type, attributes)`` is a
+    function of ``attributes`` and of the controller facts ``canonical_basis`` describes
+    (names resolved to ids, the API version...), nothing else."""
+
+    def memoizable(self, type_name: str) -> bool:
+        """Whether ``type_name``'s canonical forms follow the contract above."""
+        ...
+
+    def canonical_basis(self) -> Any:
+        """Every controller fact the canonical forms made so far by this provider depend on,
+        as plain values ``marshal`` keeps (strings, numbers, tuples, lists, dicts)."""
+        ...
+
+    def basis_holds(self, basis: Any) -> bool:
+        """Whether the facts ``basis`` (an earlier ``canonical_basis``, maybe another
+        process's) are still what this provider would find now. May read; never writes.
+        Facts asked here count as used by this provider (its next ``canonical_basis``)."""
+        ...

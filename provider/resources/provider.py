@@ -139,6 +139,35 @@ class AviProvider:
         self._check_version(type_name, objtype, out)
         return out
 
+    # -- the no-op memo's basis (engine/provider.CanonicalBasis) -------------------------------
+    def memoizable(self, type_name: str) -> bool:
+        """Every resource type but static routes: a route's canonical form takes the route id
+        of an equal route in its VRF as the refresh last read it, a fact ``canonical_basis``
+        does not describe."""
+        return type_name != STATIC_ROUTE_TYPE and self.schema(type_name) is not None
+
+    def canonical_basis(self) -> tuple[Any, ...]:
+        """The default tenant and API version (``_check_version``), and every reference by
+        name resolved so far with its answer (``RefResolver.answers``). Not the controller's
+        address: the embedded emulator's port changes every run, and another controller
+        answers names with other uuids (they are unique) anyway."""
+        return (self._identity(), self.resolver.answers())
+
+    def basis_holds(self, basis: Any) -> bool:
+        """Each reference of ``basis`` resolves as it did (asked again: through the listings
+        the refresh made, so mostly without a call of its own), with the same default tenant
+        and API version."""
+        try:
+            identity, answers = basis
+            return tuple(identity) == self._identity() and \
+                self.resolver.still_answer(answers, self._scope)
+        except (TypeError, ValueError, ProviderError):
+            return False  # not a basis of this provider's making, or unanswerable now
+
+    def _identity(self) -> tuple[Any, ...]:
+        version = getattr(getattr(self._api, "session", None), "api_version", None)
+        return (self._tenant.name, self._tenant.uuid, version)
+
     def _never_configured(self, objtype: str) -> frozenset[str]:
         """Keys a configuration of ``objtype`` cannot set. Server-maintained metadata
         (configpb_attributes...) is dropped from reads, so a configured value could never

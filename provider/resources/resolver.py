@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,12 @@ class AmbiguousReference(ProviderError):
 
 
 _CacheKey = tuple[str, str | None, str | None, str | None, str]
+# (type, name, ref's tenant, ref's cloud, scope's tenant name, tenant uuid, cloud uuid, uuid)
+Answer = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None,
+               str | None]
+# (type, name, ref's tenant, ref's cloud, the referring object's scope)
+_GivenKey = tuple[str, str | None, str | None, str | None, "Scope"]
+_ASK = object()  # RefResolver._from_index: the index does not decide, ask lookup
 _IndexKey = tuple[str, str | None, str | None]  # (objtype, tenant name, tenant uuid)
 INDEX_AFTER = 16  # cache misses of one (type, tenant) before its collection is listed once
 LISTING_TTL_S = 30.0  # how long a listing says that a name it lacks does not exist
@@ -83,6 +90,8 @@ class RefResolver:
         # configuration repeats the same few refs (cloud, tenant, profiles) tens of thousands
         # of times.
         self._paths: dict[tuple[str, str | None, Scope], str] = {}
+        # The answers given for refs by name: the uuid found, or None.
+        self._given: dict[_GivenKey, str | None] = {}
         self._misses: dict[_IndexKey, int] = {}
         self._tenant_keys: dict[str, Tenant] = {}  # tenant name -> its listings' tenant
         # name -> the (uuid, cloud_ref) of every object with that name, per (type, tenant)
@@ -106,21 +115,97 @@ class RefResolver:
             return value
         if ref.uuid is not None:
             path = ref.path()
-        else:
-            uuid = self.lookup(ref, scope)
-            if uuid is None:
-                return ref.query_form()  # a miss: not remembered (module docstring)
-            path = ObjectRef(ref.objtype, uuid=uuid).path()
+            with self._lock:
+                self._paths[key] = path
+            return path
+        uuid = self.lookup(ref, scope)
+        answer = ref.query_form() if uuid is None else ObjectRef(ref.objtype, uuid=uuid).path()
         with self._lock:
-            self._paths[key] = path
-        return path
+            if uuid is not None:
+                self._paths[key] = answer
+            # A miss is not remembered (module docstring), but it is an answer given.
+            self._given[(ref.objtype, ref.name, ref.tenant, ref.cloud, scope)] = uuid
+        return answer
+
+    # -- the answers given (the no-op memo's basis: AviProvider.canonical_basis) ------------
+    def answers(self) -> list[Answer]:
+        """Every reference by name ``canonical`` answered so far, found or not, as
+        ``(type, name, the ref's tenant, the ref's cloud, the scope's tenant name, tenant
+        uuid and cloud uuid, the uuid found or None)``: the controller facts the canonical
+        forms made with this resolver depend on (refs by uuid depend on none)."""
+        with self._lock:
+            given = list(self._given.items())
+        return [(objtype, name, tenant, cloud, scope.tenant.name, scope.tenant.uuid,
+                 scope.cloud_uuid, uuid) for (objtype, name, tenant, cloud, scope), uuid in given]
+
+    def still_answer(self, answers: Iterable[Answer],
+                     scope_of: Callable[[Tenant, str | None], Scope]) -> bool:
+        """Whether each of ``answers`` (an earlier ``answers()``, maybe another process's)
+        resolves to the same uuid (or to none) now; ``scope_of`` makes the scopes. Each is
+        answered as ``lookup`` would: from its cache, or from a kept listing's index when
+        that decides (one object of the name, or none in a young listing: ``_from_index``,
+        the common case, without a lock per name); any other by ``lookup`` itself. The
+        answers count as given by this resolver."""
+        indexes: dict[_IndexKey, dict[str, list[dict[str, Any]]] | None] = {}
+        scopes: dict[tuple[str | None, str | None, str | None], Scope] = {}
+        given: dict[_GivenKey, str | None] = {}
+        for objtype, name, ref_tenant, ref_cloud, tenant_name, tenant_uuid, cloud, uuid \
+                in answers:
+            scope = scopes.get((tenant_name, tenant_uuid, cloud))
+            if scope is None:
+                scope = scopes[(tenant_name, tenant_uuid, cloud)] = \
+                    scope_of(Tenant(name=tenant_name, uuid=tenant_uuid), cloud)
+            found = _ASK if ref_cloud or name is None else \
+                self._from_index(objtype, name, ref_tenant, scope, indexes)
+            if found is _ASK:
+                found = self.lookup(ObjectRef(objtype, name=name, tenant=ref_tenant,
+                                              cloud=ref_cloud), scope)
+            if found != uuid:
+                return False
+            given[(objtype, name, ref_tenant, ref_cloud, scope)] = uuid
+        with self._lock:
+            self._given.update(given)
+        return True
+
+    def _from_index(self, objtype: str, name: str, ref_tenant: str | None, scope: Scope,
+                    indexes: dict[_IndexKey, dict[str, list[dict[str, Any]]] | None],
+                    ) -> object:
+        """What ``lookup`` answers for the name ``name`` of ``objtype`` (in ``ref_tenant``,
+        from ``scope``; not naming a cloud) when its cache or a kept listing decides it, else
+        ``_ASK``. ``indexes``: the (type, tenant) indexes found so far."""
+        tenant = self._tenant_of(objtype, ref_tenant, scope)
+        cached = self._cache.get((objtype, tenant.name, tenant.uuid, scope.cloud_uuid, name))
+        if cached is not None:  # lookup's first answer (one dict read is atomic)
+            return cached
+        key = (objtype, tenant.name, tenant.uuid)
+        if key in indexes:
+            index = indexes[key]
+        else:
+            with self._lock:
+                index = self._index.get(key)
+            index = indexes[key] = index if index is not None else \
+                self._kept_index(key, tenant)
+        if index is None or (key, name) in self._ask_again or (objtype, name) in self._remembered:
+            return _ASK
+        found = index.get(name)
+        if found is None:
+            young = time.monotonic() - self._listed_at.get(key, 0.0) < LISTING_TTL_S
+            return None if young else _ASK
+        if len(found) != 1:
+            return _ASK  # several: lookup's cloud rules decide
+        return str(found[0]["uuid"])  # lookup's _answer for one object
+
+    @staticmethod
+    def _tenant_of(objtype: str, ref_tenant: str | None, scope: Scope) -> Tenant:
+        """The tenant a ref to ``objtype`` naming ``ref_tenant`` (or none) is looked up in."""
+        if objtype == "tenant":
+            return DEFAULT_TENANT  # tenants are looked up from the login tenant, not inside
+        return Tenant(name=ref_tenant) if ref_tenant else scope.tenant
 
     def lookup(self, ref: ObjectRef, scope: Scope = DEFAULT_SCOPE) -> str | None:
         """The uuid of the object ``ref`` names, or None if none exists (yet)."""
         assert ref.name is not None
-        tenant = Tenant(name=ref.tenant) if ref.tenant else scope.tenant
-        if ref.objtype == "tenant":
-            tenant = DEFAULT_TENANT  # tenants are looked up from the login tenant, not inside
+        tenant = self._tenant_of(ref.objtype, ref.tenant, scope)
         cloud_uuid = None if ref.cloud else scope.cloud_uuid
         key = (ref.objtype, tenant.name, tenant.uuid, ref.cloud or cloud_uuid, ref.name)
         with self._lock:

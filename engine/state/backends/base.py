@@ -54,6 +54,10 @@ class StateBackend(Protocol):
 
     #: ``Path`` recorded in lock info (the state file for local state, ``""`` for http).
     lock_path: str = ""
+    #: The hex SHA-256 of the stored state as the last ``read`` found it, for a backend that
+    #: knows it (local files); None otherwise. Memos of what was planned against that very
+    #: state are keyed by it (``engine/noop_memo.py``).
+    read_sha256: str | None = None
 
     def read(self) -> State | None: ...
 

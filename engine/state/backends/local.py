@@ -95,18 +95,25 @@ class LocalBackend(StateBackend):
         # as the backup at the first write that changes the content (module docstring).
         self._before: tuple[bytes, State] | None = None
         self._first_write = True
+        # The hex SHA-256 of the state file as ``read`` last found it (None: no file), for
+        # the memos keyed by it (``engine/noop_memo.py``).
+        self.read_sha256: str | None = None
 
     # -- state ----------------------------------------------------------------------------------
     def read(self) -> State | None:
         ahead, self._ahead = self._ahead, None
+        self.read_sha256 = None
         if ahead is not None and self._holds(ahead[1]):
-            raw, _, state = ahead
+            raw, digest, state = ahead
+            sha256 = digest.hex()
         else:
             found = self._read_bytes()
             if found is None:
                 return None
-            raw, state = found, self._decoded(found)
+            sha256 = hashlib.sha256(found).hexdigest()  # the memos' key
+            raw, state = found, self._decoded(found, sha256)
         self._known = (raw, StateHeader.of(state))
+        self.read_sha256 = sha256
         return state
 
     def _holds(self, digest: bytes) -> bool:

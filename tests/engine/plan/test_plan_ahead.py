@@ -299,8 +299,9 @@ def test_a_helper_that_fails_leaves_the_work_to_the_planner_and_prints_nothing(
             raise RuntimeError("the state's guesses failed")
         real_init = planning_ahead.DesiredAhead.__init__
 
-        def init(self: Any, provider: Any, resources: Any, guesses: Any = None) -> None:
-            real_init(self, provider, resources, lambda: no_guesses(self))
+        def init(self: Any, provider: Any, resources: Any, guesses: Any = None,
+                 verdicts: Any = None) -> None:
+            real_init(self, provider, resources, lambda: no_guesses(self), verdicts)
         monkeypatch.setattr(planning_ahead.DesiredAhead, "__init__", init)
     uncaught: list[threading.ExceptHookArgs] = []
     monkeypatch.setattr(threading, "excepthook", uncaught.append)
