@@ -40,6 +40,10 @@ def _format_key(key: InstanceKey) -> str:
         raise TypeError("instance keys are int or str")
     if isinstance(key, int):
         return f"[{key}]"
+    if key.isprintable() and '"' not in key and "\\" not in key:
+        # What json.dumps below would write: it escapes only quotes, backslashes and control
+        # characters (none of them printable). Formatted for every address of a large state.
+        return f'["{key}"]'
     return f"[{json.dumps(key, ensure_ascii=False)}]"
 
 

@@ -160,4 +160,25 @@ class Verdicts:
         return self._holds
 
     def keep(self) -> None:
-        self.memo.keep(self.made, self._provider.canonical_basis())
+        """Remember ``made`` with the provider's basis, unless the memo holds them already
+        (a re-plan of unchanged inputs: the same verdicts on the same facts)."""
+        basis = self._provider.canonical_basis()
+        if self.made != self.memo.remembered or not _same_basis(basis, self.memo.basis):
+            self.memo.keep(self.made, basis)
+
+
+def _same_basis(a: Any, b: Any) -> bool:
+    """Whether two bases hold the same facts: a basis is a provider's plain values, whose
+    lists may come in another order (the facts asked in another order)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list | tuple):
+        if len(a) != len(b):
+            return False
+        if isinstance(a, list) and all(type(x) is tuple for x in (*a, *b)):
+            try:
+                return set(a) == set(b)
+            except TypeError:  # a tuple holding a list: compared in order below
+                pass
+        return all(_same_basis(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)

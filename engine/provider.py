@@ -198,7 +198,8 @@ class CanonicalBasis(Protocol):
 
     def canonical_basis(self) -> Any:
         """Every controller fact the canonical forms made so far by this provider depend on,
-        as plain values ``marshal`` keeps (strings, numbers, tuples, lists, dicts)."""
+        as plain values ``marshal`` keeps (strings, numbers, tuples, lists, dicts); a list of
+        tuples is a set of facts (its order means nothing)."""
         ...
 
     def basis_holds(self, basis: Any) -> bool:

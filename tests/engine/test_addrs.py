@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 
 import pytest
@@ -85,3 +86,12 @@ def test_equal_exactly_when_every_field_is(a: ResourceAddress, b: ResourceAddres
     collided = ResourceAddress(b.type, b.name, b.key, b.module, b.mode)
     object.__setattr__(collided, "_hash", hash(a))
     assert (a == collided) is same
+
+
+@given(st.text())
+def test_string_keys_are_written_as_json_strings(key: str) -> None:
+    """The quick path for plain keys writes exactly what JSON's string form is (Terraform's
+    address syntax), and parses back."""
+    address = ResourceAddress("avi_pool", "p", key)
+    assert str(address) == f"avi_pool.p[{json.dumps(key, ensure_ascii=False)}]"
+    assert ResourceAddress.parse(str(address)) == address

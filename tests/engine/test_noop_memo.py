@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import Lifecycle, ResourceConfig
-from albform.engine.noop_memo import NoopMemo, entry_key, noop_memo
+from albform.engine.noop_memo import NoopMemo, Verdicts, entry_key, noop_memo
 from albform.engine.values import UNKNOWN
 
 json_values = st.recursive(
@@ -121,3 +121,42 @@ def test_no_memo_without_a_state_digest_and_entry_keys(tmp_path: Path) -> None:
     nested = ResourceAddress.parse('module.m.avi_pool.p["a"]')
     assert entry_key(nested) == 'module.m.avi_pool.p["a"]'
     assert entry_key(ResourceAddress.parse('avi_pool.p["a"]')) == ("avi_pool", "p", "a")
+
+
+class Basis:
+    """A provider's ``CanonicalBasis`` side: facts given in some order."""
+
+    def __init__(self, facts: list[tuple[str, str]]) -> None:
+        self.facts = facts
+
+    def memoizable(self, type_name: str) -> bool:
+        return True
+
+    def canonical_basis(self) -> Any:
+        return ("v1", list(self.facts))
+
+    def basis_holds(self, basis: Any) -> bool:
+        return True
+
+
+def test_unchanged_verdicts_on_the_same_facts_are_not_written_again(tmp_path: Path) -> None:
+    facts = [("a", "1"), ("b", "2")]
+    first = Verdicts(memo(tmp_path), Basis(facts))
+    first.made[entry_key(ADDRESS)] = b"d" * 16
+    first.keep()
+    written = (tmp_path / "memo.bin").stat().st_mtime_ns
+    (tmp_path / "memo.bin").touch()
+    touched = (tmp_path / "memo.bin").stat().st_mtime_ns
+
+    def again(made: bytes, given: list[tuple[str, str]]) -> int:
+        v = Verdicts(memo(tmp_path), Basis(given))
+        v.made[entry_key(ADDRESS)] = made
+        v.keep()
+        return (tmp_path / "memo.bin").stat().st_mtime_ns
+
+    assert touched != written
+    assert again(b"d" * 16, facts[::-1]) == touched  # same facts, other order
+    assert again(b"e" * 16, facts) != touched
+    assert memo(tmp_path).remembered == {entry_key(ADDRESS): b"e" * 16}
+    again(b"e" * 16, [("a", "1"), ("b", "3")])
+    assert memo(tmp_path).basis == ("v1", [("a", "1"), ("b", "3")])
