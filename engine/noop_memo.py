@@ -12,7 +12,8 @@ millions of values to walk twice. The memo keeps the answer, per state file, in
 An entry is ``address → digest`` of what the verdict was made from (type, provider,
 lifecycle, configured attributes with references resolved), kept only for verdicts made
 against the object as the state file holds it (the refresh found it unchanged). The file
-binds the memo format, Python, albform's installation and the state file's SHA-256, and holds
+binds the memo format, Python, albform's installation, deepdiff's, the secret digest key in use
+(``engine/secrets.py``) and the state file's SHA-256, and holds
 the provider's ``canonical_basis`` (the controller facts the canonical forms depended on:
 names resolved to ids, the API version). A plan takes a verdict (``planning_resource``) only
 when all of these hold, so that canonicalising and diffing could not answer otherwise:
@@ -29,8 +30,15 @@ when all of these hold, so that canonicalising and diffing could not answer othe
 5. nothing else decides for it: no import, no ``moved`` rename, not tainted, not asked to be
    replaced, and no replacement planned so far whose id it could refer to.
 
+The basis is all or nothing: when one name resolves otherwise, every remembered resource is
+canonicalised by the planner after the refresh (the helper skipped it, not knowing yet), which
+costs what the helper's overlap with the refresh saved; a rare case (an object of a referenced
+name replaced behind albform's back), and the next plan's memo is whole again.
+
 The digests are keyed BLAKE2b under the memo's key: configured attributes hold secrets, and an
-unkeyed digest of a short password could be searched for. Like every memo here the file is
+unkeyed digest of a short password could be searched for. (Whoever holds the user's albform key
+could test guesses at a hash's speed, not the state's scrypt's; that key already opens the
+cluster memo, which holds the manifests' TLS keys.) Like every memo here the file is
 sealed (``engine/sealed_file.py``): an entry made for another state, edited or planted reads
 as absent, and a memo that cannot be read or written is not an error (the plan asks).
 """
@@ -48,8 +56,9 @@ from albform.engine.addrs import ResourceAddress
 from albform.engine.config import ResourceConfig
 from albform.engine.provider import CanonicalBasis
 from albform.engine.sealed_file import read_sealed, write_sealed
+from albform.engine.secrets import current_key_id
 from albform.engine.user_key import derived_key
-from albform.engine.workdir import PRIVATE_DIR, installation_fingerprint
+from albform.engine.workdir import PRIVATE_DIR, installation_fingerprint, package_fingerprint
 
 FORMAT = "albform-noop-memo/1"
 MEMO_DIR = Path(PRIVATE_DIR) / "noop-memo"
@@ -72,8 +81,12 @@ class NoopMemo:
     def __init__(self, path: Path, key: bytes, state_sha256: str) -> None:
         self.path = path
         self._key = key
+        # What a verdict depends on beyond the state and the resource: albform's code and
+        # schemas, deepdiff (the diff of values without a schema), and the secret digest key
+        # (a digest made under another key compares as changed: engine/secrets.py).
         self._binding = "|".join((FORMAT, sys.version, installation_fingerprint(),
-                                  state_sha256)).encode()
+                                  package_fingerprint("deepdiff", "deepdiff-"),
+                                  current_key_id(), state_sha256)).encode()
         self.remembered: dict[EntryKey, bytes] = {}
         self.basis: Any = None
         payload = read_sealed(path, key, self._binding)

@@ -95,8 +95,18 @@ def _keyed(value: object) -> tuple[str, bytes]:
     key = os.environ.get(KEY_ENV, "")
     if not key:
         return "-", text.encode("utf-8")
-    key_id = hashlib.sha256(b"albform-secret-key-id\0" + key.encode()).hexdigest()[:12]
-    return key_id, hmac.new(key.encode(), text.encode("utf-8"), hashlib.sha256).digest()
+    return _key_id(key), hmac.new(key.encode(), text.encode("utf-8"), hashlib.sha256).digest()
+
+
+def _key_id(key: str) -> str:
+    return hashlib.sha256(b"albform-secret-key-id\0" + key.encode()).hexdigest()[:12]
+
+
+def current_key_id() -> str:
+    """The id of the digest key in use now (``-``: none), as digests made now record it:
+    whether a stored digest matches depends on it (``SecretDigest.matches``)."""
+    key = os.environ.get(KEY_ENV, "")
+    return _key_id(key) if key else "-"
 
 
 def _stretch(data: bytes, salt: bytes) -> bytes:

@@ -75,6 +75,8 @@ Answer = tuple[str, str | None, str | None, str | None, str | None, str | None, 
 # (type, name, ref's tenant, ref's cloud, the referring object's scope)
 _GivenKey = tuple[str, str | None, str | None, str | None, "Scope"]
 _ASK = object()  # RefResolver._from_index: the index does not decide, ask lookup
+# What canonical records for a name answered two ways in one run: never a uuid.
+_ANSWERED_TWICE = "\0answered two ways"
 _IndexKey = tuple[str, str | None, str | None]  # (objtype, tenant name, tenant uuid)
 INDEX_AFTER = 16  # cache misses of one (type, tenant) before its collection is listed once
 LISTING_TTL_S = 30.0  # how long a listing says that a name it lacks does not exist
@@ -123,8 +125,13 @@ class RefResolver:
         with self._lock:
             if uuid is not None:
                 self._paths[key] = answer
-            # A miss is not remembered (module docstring), but it is an answer given.
-            self._given[(ref.objtype, ref.name, ref.tenant, ref.cloud, scope)] = uuid
+            # A miss is not remembered (module docstring), but it is an answer given. A name
+            # answered two ways in one run (created meanwhile, a listing expired) has no one
+            # answer the forms made in this run agree with: recorded as one no later run
+            # gives, so that none of them is reused (still_answer).
+            given = (ref.objtype, ref.name, ref.tenant, ref.cloud, scope)
+            earlier = self._given.get(given, uuid)
+            self._given[given] = uuid if earlier == uuid else _ANSWERED_TWICE
         return answer
 
     # -- the answers given (the no-op memo's basis: AviProvider.canonical_basis) ------------
@@ -146,7 +153,7 @@ class RefResolver:
         that decides (one object of the name, or none in a young listing: ``_from_index``,
         the common case, without a lock per name); any other by ``lookup`` itself. The
         answers count as given by this resolver."""
-        indexes: dict[_IndexKey, dict[str, list[dict[str, Any]]] | None] = {}
+        indexes: dict[_IndexKey, dict[str, list[dict[str, Any]]]] = {}
         scopes: dict[tuple[str | None, str | None, str | None], Scope] = {}
         given: dict[_GivenKey, str | None] = {}
         for objtype, name, ref_tenant, ref_cloud, tenant_name, tenant_uuid, cloud, uuid \
@@ -168,23 +175,24 @@ class RefResolver:
         return True
 
     def _from_index(self, objtype: str, name: str, ref_tenant: str | None, scope: Scope,
-                    indexes: dict[_IndexKey, dict[str, list[dict[str, Any]]] | None],
-                    ) -> object:
+                    indexes: dict[_IndexKey, dict[str, list[dict[str, Any]]]]) -> object:
         """What ``lookup`` answers for the name ``name`` of ``objtype`` (in ``ref_tenant``,
         from ``scope``; not naming a cloud) when its cache or a kept listing decides it, else
-        ``_ASK``. ``indexes``: the (type, tenant) indexes found so far."""
+        ``_ASK``. ``indexes``: the (type, tenant) indexes found so far (one lock and one
+        look for each, not for each name)."""
         tenant = self._tenant_of(objtype, ref_tenant, scope)
         cached = self._cache.get((objtype, tenant.name, tenant.uuid, scope.cloud_uuid, name))
         if cached is not None:  # lookup's first answer (one dict read is atomic)
             return cached
         key = (objtype, tenant.name, tenant.uuid)
-        if key in indexes:
-            index = indexes[key]
-        else:
+        index = indexes.get(key)
+        if index is None:  # none yet: lookup may have listed the collection since
             with self._lock:
                 index = self._index.get(key)
-            index = indexes[key] = index if index is not None else \
-                self._kept_index(key, tenant)
+            if index is None:
+                index = self._kept_index(key, tenant)
+            if index is not None:
+                indexes[key] = index
         if index is None or (key, name) in self._ask_again or (objtype, name) in self._remembered:
             return _ASK
         found = index.get(name)

@@ -12,12 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from albform.engine import noop_memo as noop_memo_module
 from albform.engine.addrs import ResourceAddress
 from albform.engine.config import Lifecycle, ResourceConfig
 from albform.engine.noop_memo import NoopMemo, Verdicts, entry_key, noop_memo
+from albform.engine.secrets import KEY_ENV
 from albform.engine.values import UNKNOWN
 
 json_values = st.recursive(
@@ -160,3 +163,19 @@ def test_unchanged_verdicts_on_the_same_facts_are_not_written_again(tmp_path: Pa
     assert memo(tmp_path).remembered == {entry_key(ADDRESS): b"e" * 16}
     again(b"e" * 16, [("a", "1"), ("b", "3")])
     assert memo(tmp_path).basis == ("v1", [("a", "1"), ("b", "3")])
+
+
+def test_entries_are_bound_to_the_secret_digest_key_and_deepdiff(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored secret digest made under another key compares as changed
+    (``engine/secrets.py``), and deepdiff decides the diff of values without a schema: a
+    verdict made under another key or deepdiff is not one a plan now would make."""
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    memo(tmp_path).keep({entry_key(ADDRESS): b"d" * 16}, None)
+    assert memo(tmp_path).remembered
+    monkeypatch.setenv(KEY_ENV, "another key")
+    assert memo(tmp_path).remembered == {}
+    monkeypatch.delenv(KEY_ENV)
+    monkeypatch.setattr(noop_memo_module, "package_fingerprint",
+                        lambda module, dist: f"{module} upgraded")
+    assert memo(tmp_path).remembered == {}

@@ -39,13 +39,22 @@ resource "avi_pool" "by_reference" {
   health_monitor_refs = [avi_healthmonitor.hm.id]
 }
 resource "avi_pool" "by_name" {
-  name                              = "memo-by-name"
+  name                                = "memo-by-name"
   application_persistence_profile_ref = "/api/applicationpersistenceprofile?name=memo-persistence"
   lifecycle {
-    ignore_changes = [description]
+    ignore_changes        = [description]
+    create_before_destroy = true
   }
 }
+resource "avi_poolgroup" "group" {
+  name = "memo-group"
+  members {
+    pool_ref = "/api/pool?name=memo-by-name"
+  }
+  depends_on = [avi_pool.by_name]
+}
 """
+EVERY_TYPE = ["avi_healthmonitor", "avi_pool", "avi_pool", "avi_poolgroup"]
 
 
 @pytest.fixture
@@ -140,7 +149,7 @@ def test_a_replan_takes_the_verdicts_and_plans_the_same(planning: Planning) -> N
     config = planning.config(CONFIG)
     first, asked = planning.plan(config)
     assert set(actions(first).values()) == {Action.NOOP}
-    assert sorted(asked) == ["avi_healthmonitor", "avi_pool", "avi_pool"]  # no memo yet
+    assert sorted(asked) == EVERY_TYPE  # no memo yet
     again, asked = planning.plan(config)
     assert asked == []  # every verdict taken
     without, _ = planning.plan(config, memo=False)
@@ -186,10 +195,27 @@ def test_a_name_now_naming_another_object_is_planned_again(planning: Planning,
                                {"name": "memo-persistence",
                                 "persistence_type": "PERSISTENCE_TYPE_CLIENT_IP_ADDRESS"})
     plan, asked = planning.plan(config)
-    assert sorted(asked) == ["avi_healthmonitor", "avi_pool", "avi_pool"]
+    assert sorted(asked) == EVERY_TYPE
     change = next(c for c in plan.changes if str(c.address) == "avi_pool.by_name")
     assert change.action is Action.UPDATE
     assert change.after["application_persistence_profile_ref"].endswith(new["uuid"])
+
+
+def test_a_listed_name_naming_another_object_is_planned_again(planning: Planning,
+                                                              client: AviClient) -> None:
+    """The same through the refresh's own listing (pools are listed to be refreshed): the
+    group's member now names the new pool, the old one is renamed back."""
+    config = planning.config(CONFIG)
+    planning.plan(config)
+    old = client.list_objects("pool", {"name": "memo-by-name"})[0]
+    client.replace_object("pool", old["uuid"], {**old, "name": "memo-by-name-old"})
+    new = client.create_object("pool", {"name": "memo-by-name"})
+    plan, asked = planning.plan(config)
+    assert sorted(asked) == EVERY_TYPE
+    assert actions(plan)["avi_pool.by_name"] is Action.UPDATE
+    group = next(c for c in plan.changes if str(c.address) == "avi_poolgroup.group")
+    assert group.action is Action.UPDATE
+    assert group.after["members"][0]["pool_ref"].endswith(new["uuid"])
 
 
 def test_replace_and_a_new_state_are_decided_again(planning: Planning) -> None:
@@ -197,8 +223,11 @@ def test_replace_and_a_new_state_are_decided_again(planning: Planning) -> None:
     planning.plan(config)
     wanted = ResourceAddress.parse("avi_pool.by_name")
     replaced, asked = planning.plan(config, options=PlanOptions(replace=(wanted,)))
-    assert actions(replaced)["avi_pool.by_name"] is Action.DELETE_THEN_CREATE
-    assert asked == ["avi_pool"]
+    assert actions(replaced)["avi_pool.by_name"] is Action.CREATE_THEN_DELETE
+    # What refers to the replaced object (planned after it) decides again: its ref to the
+    # old object is unknown until apply.
+    assert actions(replaced)["avi_poolgroup.group"] is Action.UPDATE
+    assert sorted(asked) == ["avi_pool", "avi_poolgroup"]
     # An apply makes a new state, for which the memo holds no verdict.
     planning.plan(config)
     planning.apply(planning.config(CONFIG.replace('"memo-hm"', '"memo-hm-2"')))
@@ -206,7 +235,7 @@ def test_replace_and_a_new_state_are_decided_again(planning: Planning) -> None:
     assert actions(plan)["avi_healthmonitor.hm"] is Action.UPDATE
     # (the pool referring to it is asked twice: ahead with the state's values, then with
     # the planned ones, planning_ahead)
-    assert set(asked) == {"avi_healthmonitor", "avi_pool"} and asked.count("avi_pool") >= 2
+    assert set(asked) == set(EVERY_TYPE) and asked.count("avi_pool") >= 2
 
 
 def test_a_tampered_memo_is_not_taken(planning: Planning) -> None:
@@ -217,4 +246,4 @@ def test_a_tampered_memo_is_not_taken(planning: Planning) -> None:
     data[-3] ^= 1
     memo_file.write_bytes(bytes(data))
     plan, asked = planning.plan(config)
-    assert len(asked) == 3 and set(actions(plan).values()) == {Action.NOOP}
+    assert sorted(asked) == EVERY_TYPE and set(actions(plan).values()) == {Action.NOOP}
