@@ -25,6 +25,7 @@ from albform.cli.planfile_record import (
     with_variable_values,
     without_variable_values,
 )
+from albform.cli.run_memos import digest_memo, noop_memo_of
 from albform.cli.shutdown import graceful_shutdown
 from albform.cli.sources import ConfigSource
 from albform.cli.views.diagnostics import show_diagnostics
@@ -162,7 +163,7 @@ def run_plan(ws: Workspace, source: ConfigSource, args: RunArgs, *, apply: bool 
                                           parallelism=args.parallelism,
                                           intents=backend.journal().pending(),
                                           reads_ahead=opened.reads_ahead,
-                                          noop_memo=_noop_memo(ws, backend))
+                                          noop_memo=noop_memo_of(ws, backend))
             plan_diags.extend(source.check_plan(plan, options))
         # Freed one by one on return otherwise; the process is about to end (process_exit).
         process_exit.keep(config, prev_state, plan, opened)
@@ -220,7 +221,7 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     (``engine/secret_memo.py``). ``refresh_ahead`` (the caller refreshes the whole state
     next): an HCL configuration's provider, state and refresh reads are opened while its
     resources decode (``cli/opening_ahead.py``), otherwise once the state is read."""
-    stack.enter_context(_digest_memo(ws))
+    stack.enter_context(digest_memo(ws))
     # The embedded emulator starts up (imports, database) while the configuration loads.
     early = ws.start_emulator_early()
     if early is not None:
@@ -254,28 +255,6 @@ def _open(ws: Workspace, source: ConfigSource, stack: contextlib.ExitStack[Any],
     if reads is None and refresh_ahead:  # the refresh's reads start now, under the lock
         reads = ReadsAhead.closed_by(stack, prev_state, provider, args.parallelism)
     return _Opened(config, provider, backend, prev_state, reads)
-
-
-def _noop_memo(ws: Workspace, backend: Any) -> Any:
-    """The no-op memo of the state ``backend`` last read (``engine/noop_memo.py``), for a
-    backend that knows its digest; else None."""
-    from albform.engine.noop_memo import noop_memo
-
-    return noop_memo(ws.workdir, Path(backend.lock_path), backend.read_sha256, ws.env) \
-        if backend.read_sha256 is not None else None
-
-
-def _digest_memo(ws: Workspace) -> contextlib.AbstractContextManager[Any]:
-    """The working directory's memo of verified secret digests, keyed by the user's albform
-    key (outside the working tree, like the parse cache's); none without such a key."""
-    from albform.engine.secret_memo import remembered_digests
-    from albform.engine.user_key import derived_key
-    from albform.engine.workdir import PRIVATE_DIR
-
-    key = derived_key(ws.env, b"albform secret-digest memo")
-    if key is None:
-        return contextlib.nullcontext()  # scrypt decides every digest
-    return remembered_digests(ws.workdir / PRIVATE_DIR / "secret-digests.json", key)
 
 
 def _recorded_reads(config: Any) -> dict[str, Any]:

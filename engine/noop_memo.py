@@ -87,16 +87,32 @@ class NoopMemo:
         self._binding = "|".join((FORMAT, sys.version, installation_fingerprint(),
                                   package_fingerprint("deepdiff", "deepdiff-"),
                                   current_key_id(), state_sha256)).encode()
-        self.remembered: dict[EntryKey, bytes] = {}
-        self.basis: Any = None
-        payload = read_sealed(path, key, self._binding)
-        if payload is not None:
-            try:
-                entries, basis = marshal.loads(payload)
-                if isinstance(entries, dict):
-                    self.remembered, self.basis = entries, basis
-            except (ValueError, TypeError, EOFError):
-                pass  # not of this format: a miss
+        self._read: tuple[dict[EntryKey, bytes], Any] | None = None
+
+    @property
+    def remembered(self) -> dict[EntryKey, bytes]:
+        """The verdicts kept for this state (entry key -> digest); empty when none."""
+        return self._entries()[0]
+
+    @property
+    def basis(self) -> Any:
+        """The provider's basis the verdicts were made on; None when none."""
+        return self._entries()[1]
+
+    def _entries(self) -> tuple[dict[EntryKey, bytes], Any]:
+        # Read when first asked: a plan that takes no verdict (-target, -destroy...) never
+        # reads the file.
+        if self._read is None:
+            self._read = ({}, None)
+            payload = read_sealed(self.path, self._key, self._binding)
+            if payload is not None:
+                try:
+                    entries, basis = marshal.loads(payload)
+                    if isinstance(entries, dict):
+                        self._read = (entries, basis)
+                except (ValueError, TypeError, EOFError):
+                    pass  # not of this format: a miss
+        return self._read
 
     def digest(self, rc: ResourceConfig, attributes: Mapping[str, Any]) -> bytes | None:
         """The digest of what ``rc``'s verdict is made from, ``attributes`` being its
@@ -138,7 +154,8 @@ def noop_memo(workdir: Path, state_path: Path, state_sha256: str | None,
 
 
 REMEMBERED: Any = object()
-"""What ``Verdicts.desired`` answers for a resource whose verdict the memo holds."""
+"""What the planner's desired attributes are (``planning_resource._desired``,
+``DesiredAhead.take``) for a resource whose no-op verdict the memo holds: not worked out."""
 
 
 class Verdicts:

@@ -201,25 +201,37 @@ def _desired(p: Planner, rc: ResourceConfig, position: int, *, remembered: bool 
             digest)
 
 
+def _own_object(p: Planner, rc: ResourceConfig, prior: ResourceState | None,
+                previous: ResourceAddress | None, importing_id: Any) -> bool:
+    """Whether ``rc`` is planned against the state file's own object: no import, no
+    ``moved`` rename, and the refresh kept the mapping the state was read with
+    (``engine/noop_memo.py``, rule 2, and the import and rename of rule 5)."""
+    return (prior is not None and previous is None and importing_id is None
+            and prior.attributes is p.unrefreshed.get(rc.address))
+
+
 def _verdict_stands(p: Planner, rc: ResourceConfig, prior: ResourceState | None,
                     importing: Any, previous: ResourceAddress | None) -> bool:
     """Whether the no-op memo's verdict for ``rc`` stands (``engine/noop_memo.py``, rules 2,
     4 and 5; ``_desired`` checked rule 3, the caller rule 1)."""
-    if (prior is None or importing is not None or previous is not None or p.replaced
-            or prior.attributes is not p.unrefreshed.get(rc.address)
-            or _replace_reason(p, rc.address, prior, ()) is not None):
+    if p.verdicts is None or p.replaced or not _own_object(p, rc, prior, previous, importing):
         return False
-    return p.verdicts is not None and p.verdicts.basis_holds()
+    assert prior is not None
+    return _replace_reason(p, rc.address, prior, ()) is None and p.verdicts.basis_holds()
 
 
-def _keep_verdict(p: Planner, rc: ResourceConfig, prior: ResourceState,
-                  digest: bytes | None, previous: ResourceAddress | None,
-                  importing_id: str | None) -> None:
-    """Remember a no-op for the next plan, when it was made against the state file's own
-    object (``engine/noop_memo.py``, rule 2)."""
-    if (p.verdicts is not None and digest is not None and previous is None
-            and importing_id is None and prior.attributes is p.unrefreshed.get(rc.address)):
+def _plan_noop(p: Planner, rc: ResourceConfig, prior: ResourceState | None,
+               before: Mapping[str, Any], digest: bytes | None,
+               previous: ResourceAddress | None, importing_id: str | None) -> None:
+    """Plan ``rc`` unchanged (``before`` as it is), and remember the verdict for the next
+    plan when it was made against the state file's own object."""
+    if (p.verdicts is not None and digest is not None
+            and _own_object(p, rc, prior, previous, importing_id)):
         p.verdicts.made[entry_key(rc.address)] = digest
+    p.planned[rc.address] = before
+    p.changes.append(ResourceChange(rc.address, Action.NOOP, before, before,
+                                    provider=rc.provider, previous_address=previous,
+                                    importing_id=importing_id))
 
 
 def replaced_refs_unknown(value: Any, replaced: set[str], provider: Provider) -> Any:
@@ -250,10 +262,7 @@ def plan_resource(p: Planner, rc: ResourceConfig, position: int,
     if desired is REMEMBERED:
         if _verdict_stands(p, rc, prior, importing, previous):
             assert prior is not None
-            _keep_verdict(p, rc, prior, digest, previous, None)
-            p.planned[rc.address] = prior.attributes
-            p.changes.append(ResourceChange(rc.address, Action.NOOP, prior.attributes,
-                                            prior.attributes, provider=rc.provider))
+            _plan_noop(p, rc, prior, prior.attributes, digest, None, None)
             return
         desired = _desired(p, rc, position, remembered=False)[0]
     if desired is None:
@@ -289,12 +298,7 @@ def plan_resource(p: Planner, rc: ResourceConfig, position: int,
     changes = diff_attributes(schema, compared, before)
     reason = _replace_reason(p, rc.address, prior, changes)
     if reason is None and not changes:
-        if prior is not None:
-            _keep_verdict(p, rc, prior, digest, previous, importing_id)
-        p.planned[rc.address] = before
-        p.changes.append(ResourceChange(rc.address, Action.NOOP, before, before,
-                                        provider=rc.provider, previous_address=previous,
-                                        importing_id=importing_id))
+        _plan_noop(p, rc, prior, before, digest, previous, importing_id)
         return
     if reason is None:
         after = merge_desired(schema, before, compared)
