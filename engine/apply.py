@@ -48,12 +48,18 @@ from albform.engine.diff import merge_desired, overlay_unconfigured
 from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
 from albform.engine.ignore_changes import keep_ignored
-from albform.engine.provider import Provider, ProviderError, describe_error, object_id
+from albform.engine.provider import (
+    KeyedCreates,
+    Provider,
+    ProviderError,
+    describe_error,
+    object_id,
+)
 from albform.engine.secrets import digest_sent, without_digests
 from albform.engine.state.journal import IntentJournal
 from albform.engine.state.model import ResourceState, State
 from albform.engine.switch_interval import quick_switches
-from albform.engine.values import contains_placeholder, resolve_deferred
+from albform.engine.values import UNKNOWN, contains_placeholder, resolve_deferred
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +165,11 @@ class _Apply:
         prior = self.work.resources()
         graph = build_apply_graph([*self.changes.values(), *self.leftovers.values()],
                                   self.configs, prior, self.work.deposed(), self.provider)
+        try:
+            self.intents.record_ahead(self._creates_ahead())
+        except StepError as exc:  # the journal refused them: nothing may be sent
+            self.diagnostics.error(exc.summary, exc.detail)
+            return self._outcome(frozenset(), {}, frozenset(), frozenset())
         if self.parallelism > 1 or self.work.journaled:
             self.work.start_background()
         cycles: list[list[Step]] = []
@@ -352,6 +363,23 @@ class _Apply:
             state = replace(state, adopted_from=restore_point(config.attributes,
                                                               result.attributes))
         self.work.put(state)
+
+    def _creates_ahead(self) -> list[tuple[ResourceAddress, dict[str, Any]]]:
+        """What ``prepare_create`` makes of each plain create's planned values, for
+        ``StepJournal.record_ahead``: the plan's ``after`` is already canonical, and what it
+        does not know yet (computed attributes, values waiting for other steps) is left out —
+        an identity or name that needs one of those then differs from the step's own, and
+        that step records its intent itself."""
+        if self.intents.journal is None or not isinstance(self.provider, KeyedCreates) \
+                or not self.provider.keyed_creates():
+            return []
+        out = []
+        for change in self.changes.values():
+            if change.action is Action.CREATE and change.after is not None:
+                known = {k: v for k, v in change.after.items() if v is not UNKNOWN}
+                out.append((change.address, self.provider.prepare_create(
+                    change.address.type, known, self.intents.create_key(change))))
+        return out
 
     # -- values -------------------------------------------------------------------------------
     def _resolve(self, address: ResourceAddress) -> Mapping[str, Any]:

@@ -183,6 +183,22 @@ class Provider(Protocol):
 
 
 @runtime_checkable
+class KeyedCreates(Protocol):
+    """What a provider offers so that an apply may record its creates' intents before its
+    first call (``engine/apply_journal.py``, "intents recorded ahead"). Optional: without
+    it each create records its own intent as its step runs.
+
+    The contract: ``prepare_create`` is a function of its arguments alone (the identity it
+    fixes comes from the key, never from a counter or a call), so calling it ahead with the
+    plan's known values and again at the step gives the same identity whenever the values
+    that identity is made of were known."""
+
+    def keyed_creates(self) -> bool:
+        """Whether ``prepare_create`` keeps the contract above."""
+        ...
+
+
+@runtime_checkable
 class CanonicalBasis(Protocol):
     """What a provider offers so that a plan may reuse the last plan's no-op verdicts
     (``engine/noop_memo.py``) instead of canonicalising and diffing again. Optional: a

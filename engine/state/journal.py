@@ -128,6 +128,11 @@ class IntentJournal(Protocol):
 
     def record(self, intent: Intent) -> None: ...
 
+    def record_all(self, intents: Sequence[Intent]) -> None:
+        """``record`` of each of ``intents``, in order, made durable together (one write:
+        an apply records the intents its plan already fixes before its first call)."""
+        ...
+
     def pending(self) -> list[Intent]: ...
 
     def replace(self, intents: Sequence[Intent]) -> None: ...
@@ -169,10 +174,17 @@ class GroupCommit:
         self._unsynced: list[tuple[int, threading.Lock]] = []
 
     def record(self, line: bytes) -> None:
+        self.record_all([line])
+
+    def record_all(self, lines: Sequence[bytes]) -> None:
+        """``record`` of each line, in order, returning once the last one is durable (they
+        are queued together, so one write and one sync usually cover them all)."""
+        if not lines:
+            return
         with self._lock:
             self._check()
-            self._queue.append(line)
-            self._queued += 1
+            self._queue.extend(lines)
+            self._queued += len(lines)
             mine = self._queued
             while self._durable < mine:
                 if self._written < mine:
@@ -268,6 +280,9 @@ class FileJournal:
     def record(self, intent: Intent) -> None:
         self._commit.record(encode_intent(intent))
 
+    def record_all(self, intents: Sequence[Intent]) -> None:
+        self._commit.record_all([encode_intent(i) for i in intents])
+
     def pending(self) -> list[Intent]:
         try:
             data = self.path.read_bytes()
@@ -357,6 +372,12 @@ class MemoryJournal:
         with self._lock:
             self._lines.append(line)
             self.records += 1
+
+    def record_all(self, intents: Sequence[Intent]) -> None:
+        lines = [encode_intent(i) for i in intents]
+        with self._lock:
+            self._lines.extend(lines)
+            self.records += len(lines)
 
     def pending(self) -> list[Intent]:
         with self._lock:

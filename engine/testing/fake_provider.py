@@ -200,6 +200,10 @@ class FakeProvider:
     def identity(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         return {"uuid": attributes["uuid"]} if attributes.get("uuid") else {}
 
+    def keyed_creates(self) -> bool:
+        """With ``key_uuids`` the uuid comes from the key alone (engine KeyedCreates)."""
+        return self.key_uuids
+
     def prepare_create(self, type_name: str, planned: Mapping[str, Any],
                        key: str) -> dict[str, Any]:
         """Reserve the next counter uuid (the same uuids as a create without it), unless

@@ -354,6 +354,10 @@ class AviProvider:
         keys = _IDENTITY_KEYS.get(type_name, ("uuid", "tenant_ref"))
         return {k: attributes[k] for k in keys if attributes.get(k) is not None}
 
+    def keyed_creates(self) -> bool:
+        """``prepare_create`` derives the uuid from the key alone (engine KeyedCreates)."""
+        return True
+
     def prepare_create(self, type_name: str, planned: Mapping[str, Any],
                        key: str) -> dict[str, Any]:
         """Choose the uuid of a new object (sent as ``Slug``) from ``key``: the same create

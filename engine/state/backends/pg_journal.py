@@ -44,6 +44,9 @@ class PgJournal:
     def record(self, intent: Intent) -> None:
         self._commit.record(encode_intent(intent))
 
+    def record_all(self, intents: Sequence[Intent]) -> None:
+        self._commit.record_all([encode_intent(i) for i in intents])
+
     def pending(self) -> list[Intent]:
         rows = self._run(lambda c: c.execute(self._sql(
             "SELECT entry FROM {schema}.albform_intents WHERE name = %s ORDER BY seq"),

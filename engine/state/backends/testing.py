@@ -194,8 +194,9 @@ def _check_retry(first: StateBackend, second: StateBackend) -> None:
 
 def check_journal(factory: BackendFactory) -> None:
     """The intent journal (``engine/state/journal.py``) lives with the state: what one client
-    records — concurrently, from several threads — another client reads back in order, and
-    ``replace`` by either leaves exactly the intents given."""
+    records — concurrently, from several threads, one by one or ``record_all`` at once —
+    another client reads back in order, and ``replace`` by either leaves exactly the intents
+    given."""
     import threading
 
     from albform.engine.state.journal import Intent
@@ -228,5 +229,9 @@ def check_journal(factory: BackendFactory) -> None:
     journal.record(intents[5])
     _expect(reader.journal().pending() == [intents[0], intents[5]],
             "a record after replace is lost or misplaced")
+    journal.record_all(intents[6:12])
+    journal.record_all([])
+    _expect(reader.journal().pending() == [intents[0], intents[5], *intents[6:12]],
+            "record_all lost intents or wrote them out of order")
     writer.journal().replace([])
     _expect(reader.journal().pending() == [], "replace(()) left intents behind")

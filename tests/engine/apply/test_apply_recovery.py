@@ -32,12 +32,25 @@ class Killed(BaseException):
     """The process died: nothing after this point is written anywhere."""
 
 
+@pytest.fixture(autouse=True, params=[False, True], ids=["step-intents", "keyed-ahead"])
+def keyed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every test runs twice: with the fake's counter uuids (each step records its own
+    intent) and with uuids derived from the create key (plain creates are recorded ahead,
+    in one write before the first call: ``engine/apply_journal.py``)."""
+    monkeypatch.setattr(DyingProvider, "KEYED", request.param)
+    monkeypatch.setattr(CheckedProvider, "KEYED", request.param)
+    return bool(request.param)
+
+
 class DyingProvider(FakeProvider):
     """Dies during ``operation`` on the object named ``name``: after the controller did the
     write (its answer lost with the process) or, with ``before=True``, before sending it."""
 
+    KEYED = False
+
     def __init__(self) -> None:
         super().__init__()
+        self.key_uuids = self.KEYED
         self.target: tuple[str, str, bool] | None = None
         self.dead = False
 
@@ -77,6 +90,11 @@ class DyingJournal(MemoryJournal):
         if self._provider.dead:
             raise Killed
         self._inner.record(intent)
+
+    def record_all(self, intents: Sequence[Intent]) -> None:
+        if self._provider.dead:
+            raise Killed
+        self._inner.record_all(intents)
 
     def pending(self) -> list[Intent]:
         return self._inner.pending()
@@ -296,7 +314,57 @@ def test_journal_records_each_write_before_it_is_made() -> None:
     apply_plan(plan, provider, backend.write, journal=journal)
     assert len(seen) == 6 and all(recorded for _, recorded in seen)
     assert journal.pending() == []  # settled once the state was written
-    assert journal.records == 6
+    assert journal.records == 6  # recorded ahead (keyed) or per step, never twice
+
+
+def test_keyed_creates_are_all_recorded_before_the_first_call(keyed: bool) -> None:
+    """With uuids derived from the create key the plan fixes every create's intent: all of
+    them are durable before anything is sent, and no step records one again."""
+    provider, backend = DyingProvider(), MemoryBackend()
+    journal = backend.journal()
+    pending_at_calls: list[int] = []
+    original = provider.create
+
+    def create(type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        pending_at_calls.append(len(journal.pending()))
+        return original(type_name, planned)
+
+    provider.create = create  # type: ignore[method-assign]
+    apply_plan(make(chain(3), provider, backend), provider, backend.write, journal=journal)
+    if keyed:
+        assert pending_at_calls == [9] * 9
+    else:
+        assert pending_at_calls == list(range(1, 10))  # one more per step
+    assert journal.records == 9 and journal.pending() == []
+
+
+def test_an_intent_recorded_ahead_that_a_step_would_not_make_is_recorded_again() -> None:
+    """A create whose identity comes out different at its step (here: the provider's key
+    changed under it) records its own intent before sending: recording ahead is only ever
+    a saving, never a rule the step relies on."""
+    provider, backend = DyingProvider(), MemoryBackend()
+    provider.key_uuids = True
+    journal = backend.journal()
+    plan = make(chain(1), provider, backend)
+    original = provider.prepare_create
+    calls = {"n": 0}
+
+    def prepare_create(type_name: str, planned: Mapping[str, Any], key: str) -> dict[str, Any]:
+        calls["n"] += 1
+        return original(type_name, planned, key + ("/at-step" if calls["n"] > 3 else ""))
+
+    provider.prepare_create = prepare_create  # type: ignore[method-assign]
+    seen: list[bool] = []
+    create = provider.create
+
+    def checked(type_name: str, planned: Mapping[str, Any]) -> ApplyResult:
+        seen.append(any(i.identity == {"uuid": planned["uuid"]} for i in journal.pending()))
+        return create(type_name, planned)
+
+    provider.create = checked  # type: ignore[method-assign]
+    outcome = apply_plan(plan, provider, backend.write, journal=journal)
+    assert not outcome.diagnostics.has_errors(), outcome.diagnostics
+    assert seen == [True, True, True] and journal.records == 6
 
 
 def test_adopted_object_keeps_its_dependencies_for_destroy_order() -> None:
@@ -318,8 +386,11 @@ class CheckedProvider(FakeProvider):
     intent within the bytes a finished data sync has covered (``durable``: the file's size
     when that sync began)."""
 
+    KEYED = False
+
     def __init__(self, path: Path) -> None:
         super().__init__()
+        self.key_uuids = self.KEYED
         self.path = path
         self.durable = 0
         self.sent: list[tuple[str, str, bool]] = []

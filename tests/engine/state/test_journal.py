@@ -229,3 +229,17 @@ def test_a_failed_sync_fails_its_record_and_every_later_one(
         journal.record(intent)
     with pytest.raises(JournalError, match="failed earlier"):
         journal.record(intent)
+
+
+def test_record_all_is_durable_in_one_write_and_one_sync(
+        tmp_path: Path, synced: SyncedPrefix) -> None:
+    """An apply's intents recorded ahead: returns once every line is covered by a finished
+    sync, and one sync covers them all."""
+    path = tmp_path / "j"
+    journal = FileJournal(path)
+    intents = [Intent("create", ResourceAddress.parse(f"avi_pool.p{i}"), {"uuid": f"u{i}"},
+                      f"pool-{i}") for i in range(50)]
+    journal.record_all(intents)
+    assert all(synced.covers(path, encode_intent(i)) for i in intents)
+    assert synced.calls == 1
+    assert FileJournal(path).pending() == intents
