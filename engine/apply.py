@@ -59,7 +59,7 @@ from albform.engine.secrets import digest_sent, without_digests
 from albform.engine.state.journal import IntentJournal
 from albform.engine.state.model import ResourceState, State
 from albform.engine.switch_interval import quick_switches
-from albform.engine.values import UNKNOWN, contains_placeholder, resolve_deferred
+from albform.engine.values import contains_placeholder, resolve_deferred
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,20 +365,22 @@ class _Apply:
         self.work.put(state)
 
     def _creates_ahead(self) -> list[tuple[ResourceAddress, dict[str, Any]]]:
-        """What ``prepare_create`` makes of each plain create's planned values, for
-        ``StepJournal.record_ahead``: the plan's ``after`` is already canonical, and what it
-        does not know yet (computed attributes, values waiting for other steps) is left out —
-        an identity or name that needs one of those then differs from the step's own, and
-        that step records its intent itself."""
+        """What ``prepare_create`` makes of each plain create's configured values as the
+        plan has them, for ``StepJournal.record_ahead``: the plan's ``after`` is canonical,
+        as the step's values will be, and a value that waits for another step is still
+        unknown there — an identity made of one is unknown, and that step records its own
+        intent (a pool member of a pool this apply creates, say)."""
         if self.intents.journal is None or not isinstance(self.provider, KeyedCreates) \
                 or not self.provider.keyed_creates():
             return []
         out = []
         for change in self.changes.values():
-            if change.action is Action.CREATE and change.after is not None:
-                known = {k: v for k, v in change.after.items() if v is not UNKNOWN}
-                out.append((change.address, self.provider.prepare_create(
-                    change.address.type, known, self.intents.create_key(change))))
+            config = self.configs.get(change.address)
+            if change.action is not Action.CREATE or change.after is None or config is None:
+                continue
+            configured = {k: v for k, v in change.after.items() if k in config.attributes}
+            out.append((change.address, self.provider.prepare_create(
+                change.address.type, configured, self.intents.create_key(change))))
         return out
 
     # -- values -------------------------------------------------------------------------------
