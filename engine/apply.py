@@ -167,9 +167,10 @@ class _Apply:
                                   self.configs, prior, self.work.deposed(), self.provider)
         try:
             self.intents.record_ahead(self._creates_ahead())
-        except StepError as exc:  # the journal refused them: nothing may be sent
+        except StepError as exc:
+            # The journal refused them: the stop is set, so no step starts; the state is
+            # still written (moves, refreshes), as when a step's own record is refused.
             self.diagnostics.error(exc.summary, exc.detail)
-            return self._outcome(frozenset(), {}, frozenset(), frozenset())
         if self.parallelism > 1 or self.work.journaled:
             self.work.start_background()
         cycles: list[list[Step]] = []

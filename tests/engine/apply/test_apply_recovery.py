@@ -442,3 +442,26 @@ def test_no_write_is_sent_before_its_intent_is_synced_to_disk(
     assert operations.count("create") == operations.count("delete") == 36
     assert operations.count("update") == 12  # the pools
     assert [sent for sent in provider.sent if not sent[2]] == []
+
+
+class RefusingJournal(MemoryJournal):
+    """A journal whose store fails (a full disk, a lost database)."""
+
+    def record(self, intent: Intent) -> None:
+        raise journal_module.JournalError("cannot write the journal j: No space left on device")
+
+    def record_all(self, intents: Sequence[Intent]) -> None:
+        raise journal_module.JournalError("cannot write the journal j: No space left on device")
+
+
+def test_nothing_is_sent_when_the_journal_refuses_the_intents(keyed: bool) -> None:
+    """Recorded ahead (keyed) or per step, a refused intent stops the apply before its call."""
+    provider, backend = DyingProvider(), MemoryBackend()
+    plan = make(chain(2), provider, backend)
+    outcome = apply_plan(plan, provider, backend.write, parallelism=4,
+                         journal=RefusingJournal())
+    assert provider.objects() == []
+    summaries = [d.summary for d in outcome.diagnostics if d.is_error]
+    assert summaries == (["Failed to record the intents"] if keyed
+                         else ["Failed to record the intent"] * len(summaries))
+    assert summaries and outcome.summary.add == 0
