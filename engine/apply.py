@@ -28,6 +28,7 @@ Any other exception from the provider is a bug: it is re-raised after the state 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -137,6 +138,11 @@ class _Apply:
         self.bugs: list[BaseException] = []
         self.data: dict[ResourceAddress, Mapping[str, Any]] = {}
         self.data_lock = threading.Lock()
+        # The prior state's objects, for ``_create_key`` (set when the walk is planned).
+        self._prior_objects: dict[ResourceAddress, ResourceState] = {}
+        self._prior_deposed: dict[Any, ResourceState] = {}
+        self._held: dict[str, frozenset[str]] = {}
+        self._held_lock = threading.Lock()
 
     # -- driver ---------------------------------------------------------------------------
     def run(self) -> ApplyOutcome:
@@ -163,6 +169,7 @@ class _Apply:
             # even when no change runs (apply -refresh-only).
             self.work.mark_dirty()
         prior = self.work.resources()
+        self._prior_objects, self._prior_deposed = prior, self.work.deposed()
         graph = build_apply_graph([*self.changes.values(), *self.leftovers.values()],
                                   self.configs, prior, self.work.deposed(), self.provider)
         try:
@@ -182,6 +189,7 @@ class _Apply:
         finally:
             self.work.close()
         if cycles:
+            self.intents.withdraw_ahead(self.diagnostics)
             for cycle in cycles:
                 self.diagnostics.error(
                     "Cycle", "The changes cannot be ordered: "
@@ -273,7 +281,7 @@ class _Apply:
                 self.work.flush(now=True)
         try:
             planned = self.provider.prepare_create(address.type, desired,
-                                                   self.intents.create_key(change))
+                                                   self._create_key(change))
             self.intents.record("create", address, planned)
             result = self.provider.create(address.type, planned)
         except ProviderError as exc:
@@ -381,8 +389,39 @@ class _Apply:
                 continue
             configured = {k: v for k, v in change.after.items() if k in config.attributes}
             out.append((change.address, self.provider.prepare_create(
-                change.address.type, configured, self.intents.create_key(change))))
+                change.address.type, configured, self._create_key(change))))
         return out
+
+    def _create_key(self, change: ResourceChange) -> str:
+        """``StepJournal.create_key``, unless the identity ``prepare_create`` derives from it
+        is held by an object of the prior state: then the same key with ``#1``, ``#2``...,
+        the first whose identity none holds. An object moved away from this address (a
+        ``moved`` block, ``state mv``) keeps the uuid its old address's key gave it; a new
+        object created here under the same key would meet it, and take it over as its own
+        (a create adopts what answers 409 with its identity). The choice depends only on the
+        prior state, so a create retried after a crash derives the same key again."""
+        base = self.intents.create_key(change)
+        held = self._held_identities(change.address.type)
+        key, n = base, 0
+        while True:
+            identity = self.provider.identity(
+                change.address.type, self.provider.prepare_create(change.address.type, {}, key))
+            if not identity or _identity_text(identity) not in held:
+                return key
+            n += 1
+            key = f"{base}#{n}"
+
+    def _held_identities(self, type_name: str) -> frozenset[str]:
+        """The identities of the prior state's objects (current and deposed) of a type."""
+        with self._held_lock:
+            found = self._held.get(type_name)
+            if found is None:
+                found = frozenset(
+                    _identity_text(self.provider.identity(type_name, r.attributes))
+                    for r in (*self._prior_objects.values(), *self._prior_deposed.values())
+                    if r.address.type == type_name)
+                self._held[type_name] = found
+            return found
 
     # -- values -------------------------------------------------------------------------------
     def _resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
@@ -534,3 +573,7 @@ def _message(error: BaseException) -> str:
 
 def _sorted(addresses: set[ResourceAddress]) -> tuple[ResourceAddress, ...]:
     return tuple(sorted(addresses, key=ResourceAddress.sort_key))
+
+
+def _identity_text(identity: Mapping[str, Any]) -> str:
+    return json.dumps(identity, sort_keys=True, default=str)

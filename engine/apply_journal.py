@@ -58,6 +58,7 @@ class StepJournal:
         self._on_refused = on_refused
         self._recorded: list[tuple[Where, Intent]] = []
         self._ahead: dict[Where, Intent] = {}
+        self._found: list[Intent] = []  # what the journal held when the apply began
         self._lock = threading.Lock()
 
     def current(self, plan_digest: str, diagnostics: Diagnostics) -> bool:
@@ -70,6 +71,7 @@ class StepJournal:
         except JournalError as exc:
             diagnostics.error("Cannot read the intent journal", str(exc))
             return False
+        self._found = pending
         if intents_digest(pending) != plan_digest:
             diagnostics.error(
                 "Saved plan is stale",
@@ -102,6 +104,21 @@ class StepJournal:
                             f"{exc}. Nothing was sent; the apply stops, as writes that a "
                             "crash could leave unrecorded are not made.") from exc
         self._ahead = ahead
+
+    def withdraw_ahead(self, diagnostics: Diagnostics) -> None:
+        """No step will run after all (the changes cannot be ordered): leave the journal as
+        the apply found it, without the intents recorded ahead, so the next plan does not
+        report an interrupted apply. A journal that cannot be rewritten is a warning: its
+        extra intents only make the next plan look for objects that are not there."""
+        if self.journal is None or not self._ahead:
+            return
+        try:
+            self.journal.replace(self._found)
+        except JournalError as exc:
+            diagnostics.warning("Intent journal not restored",
+                                f"{exc}. The next plan reads the intents back and finds "
+                                "that none of their writes was made.")
+        self._ahead = {}
 
     def record(self, operation: Operation, address: ResourceAddress,
                attributes: Mapping[str, Any], deposed: str | None = None) -> None:

@@ -3,6 +3,7 @@ interrupts, parallelism bound, cycles, hooks, outputs."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -13,6 +14,7 @@ from albform.engine.apply import apply_plan
 from albform.engine.changes import Action
 from albform.engine.config import Lifecycle, OutputConfig
 from albform.engine.hooks import NullHook
+from albform.engine.state.journal import Intent, MemoryJournal, intents_digest
 from albform.engine.testing import FakeProvider
 from albform.engine.testing.plans import RecordingPersist, addr, make_plan, ref, res
 
@@ -167,6 +169,27 @@ def test_interrupt_finishes_in_flight_and_persists() -> None:
     assert {r.attributes["name"] for r in persist.states[-1].resources} == created
     assert len(out.not_started) == 20 - len(created) and out.applied == len(created)
     assert [d.summary for d in out.diagnostics] == ["Apply interrupted"]
+
+
+def test_a_cycle_leaves_the_journal_as_the_apply_found_it() -> None:
+    """The creates' intents are recorded ahead, then the changes turn out not to order:
+    nothing was sent, so none of them may be left for the next plan to reconcile."""
+    p = FakeProvider()
+    p.key_uuids = True
+    journal = MemoryJournal()
+    found = Intent("create", ResourceAddress.parse("fake_pool.old"), {"uuid": "u"}, "old")
+    journal.record(found)  # an earlier apply's, reconciled by this plan
+    plan = make_plan([res("fake_pool.a", name="a", description=ref("fake_pool.b")),
+                      res("fake_pool.b", name="b", description=ref("fake_pool.a")),
+                      res("fake_pool.c", name="c")],
+                     {"fake_pool.a": Action.CREATE, "fake_pool.b": Action.CREATE,
+                      "fake_pool.c": Action.CREATE})
+    plan = dataclasses.replace(plan, journal_digest=intents_digest([found]), changes=tuple(
+        dataclasses.replace(c, after={"name": c.address.name}) for c in plan.changes))
+    out = apply_plan(plan, p, RecordingPersist(), journal=journal)
+    assert [d.summary for d in out.diagnostics] == ["Cycle"]
+    assert p.objects() == [] and journal.records == 4  # "c" was recorded ahead
+    assert journal.pending() == [found]
 
 
 def test_cycle_is_a_diagnostic_and_nothing_runs() -> None:

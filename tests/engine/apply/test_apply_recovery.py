@@ -17,7 +17,7 @@ import pytest
 
 from albform.engine.apply import ApplyOutcome, apply_plan
 from albform.engine.changes import Action, Plan, PlanOptions
-from albform.engine.config import Configuration, Lifecycle
+from albform.engine.config import Configuration, Lifecycle, MovedBlock
 from albform.engine.planning import build_plan
 from albform.engine.provider import ApplyResult, ProviderError
 from albform.engine.state import journal as journal_module
@@ -338,22 +338,23 @@ def test_keyed_creates_are_all_recorded_before_the_first_call(keyed: bool) -> No
     assert journal.records == 9 and journal.pending() == []
 
 
-def test_an_intent_recorded_ahead_that_a_step_would_not_make_is_recorded_again() -> None:
-    """A create whose identity comes out different at its step (here: the provider's key
-    changed under it) records its own intent before sending: recording ahead is only ever
-    a saving, never a rule the step relies on."""
+def test_an_intent_recorded_ahead_that_a_step_would_not_make_is_recorded_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A create whose identity comes out different at its step (here: every guess made
+    ahead is wrong) records its own intent before sending: recording ahead is only ever a
+    saving, never a rule the step relies on."""
+    from albform.engine import apply as apply_module
+
     provider, backend = DyingProvider(), MemoryBackend()
     provider.key_uuids = True
     journal = backend.journal()
     plan = make(chain(1), provider, backend)
-    original = provider.prepare_create
-    calls = {"n": 0}
+    guess = apply_module._Apply._creates_ahead
 
-    def prepare_create(type_name: str, planned: Mapping[str, Any], key: str) -> dict[str, Any]:
-        calls["n"] += 1
-        return original(type_name, planned, key + ("/at-step" if calls["n"] > 3 else ""))
+    def wrong(self: Any) -> list[tuple[Any, dict[str, Any]]]:
+        return [(a, {**p, "uuid": p["uuid"] + "-guessed"}) for a, p in guess(self)]
 
-    provider.prepare_create = prepare_create  # type: ignore[method-assign]
+    monkeypatch.setattr(apply_module._Apply, "_creates_ahead", wrong)
     seen: list[bool] = []
     create = provider.create
 
@@ -465,3 +466,35 @@ def test_nothing_is_sent_when_the_journal_refuses_the_intents(keyed: bool) -> No
     assert summaries == (["Failed to record the intents"] if keyed
                          else ["Failed to record the intent"] * len(summaries))
     assert summaries and outcome.summary.add == 0
+
+
+def moved_then_reused() -> list[Configuration]:
+    """``a`` is created, moved to ``b``, then a new object is declared at ``a``."""
+    x = res("fake_pool.x", name="first")
+    return [Configuration(resources=(x, res("fake_pool.a", name="one"))),
+            Configuration(resources=(x, res("fake_pool.b", name="one")),
+                          moved=(MovedBlock(addr("fake_pool.a"), addr("fake_pool.b")),)),
+            Configuration(resources=(x, res("fake_pool.b", name="one"),
+                                     res("fake_pool.a", name="two")))]
+
+
+def test_a_new_object_where_one_was_moved_from_gets_a_uuid_of_its_own() -> None:
+    """The moved object kept the uuid its first address's key gave it; the new object at
+    that address must not derive it again (its create would meet the moved object and take
+    it over), even when its first attempt dies and the create is retried."""
+    provider, backend = DyingProvider(), MemoryBackend()
+    provider.key_uuids = True
+    first, moved, reused = moved_then_reused()
+    for config in (first, moved):
+        _, outcome = run_apply(config, provider, backend)
+        assert outcome is not None and not outcome.diagnostics.has_errors()
+    provider.die_on("create", "two")  # after the controller made it
+    assert run_apply(reused, provider, backend)[1] is None
+    _, outcome = run_apply(reused, provider, backend)
+    assert outcome is not None and not outcome.diagnostics.has_errors(), outcome.diagnostics
+    assert sorted(o["name"] for o in provider.objects("fake_pool")) == ["first", "one", "two"]
+    state = backend.read()
+    assert state is not None
+    assert state.get(addr("fake_pool.b")).attributes["name"] == "one"  # type: ignore[union-attr]
+    assert state.get(addr("fake_pool.a")).attributes["name"] == "two"  # type: ignore[union-attr]
+    assert_converged(reused, provider, backend)

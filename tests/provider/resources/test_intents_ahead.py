@@ -44,3 +44,22 @@ def test_a_member_of_a_pool_still_to_be_made_is_left_to_its_step() -> None:
                          provider.prepare_create("avi_server", known, "k"))])
     [ahead] = journal.pending()
     assert ahead.identity == {"pool_ref": "/api/pool/pool-1", "ip": known["ip"], "port": 80}
+
+
+def test_a_route_of_a_vrf_still_to_be_made_is_left_to_its_step() -> None:
+    """Its identity names the VRF: journaled without it, the next plan's recovery could not
+    even ask for the route (it would stop every plan with an error)."""
+    provider, steps, journal = _journal()
+    route = {"vrf_context_ref": UNKNOWN, "route_id": "1",
+             "prefix": {"ip_addr": {"addr": "10.1.0.0", "type": "V4"}, "mask": 24},
+             "next_hop": {"addr": "10.0.0.1", "type": "V4"}}
+    steps.record_ahead([(ResourceAddress("avi_vrfcontext_static_route", "r"),
+                         provider.prepare_create("avi_vrfcontext_static_route", route, "k"))])
+    assert journal.pending() == []
+
+
+def test_an_object_whose_tenant_waits_for_another_step_is_left_to_its_step() -> None:
+    provider, steps, journal = _journal()
+    steps.record_ahead([(ResourceAddress("avi_pool", "p"), provider.prepare_create(
+        "avi_pool", {"name": "p", "tenant_ref": UNKNOWN}, "k"))])
+    assert journal.pending() == []
