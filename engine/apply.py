@@ -141,7 +141,7 @@ class _Apply:
         # The prior state's objects, for ``_create_key`` (set when the walk is planned).
         self._prior_objects: dict[ResourceAddress, ResourceState] = {}
         self._prior_deposed: dict[Any, ResourceState] = {}
-        self._held: dict[str, frozenset[str]] = {}
+        self._held: dict[str, frozenset[str]] | None = None
         self._held_lock = threading.Lock()
 
     # -- driver ---------------------------------------------------------------------------
@@ -412,16 +412,16 @@ class _Apply:
             key = f"{base}#{n}"
 
     def _held_identities(self, type_name: str) -> frozenset[str]:
-        """The identities of the prior state's objects (current and deposed) of a type."""
+        """The identities of the prior state's objects (current and deposed) of a type; all
+        types' are worked out in one pass over the state, when a create first asks."""
         with self._held_lock:
-            found = self._held.get(type_name)
-            if found is None:
-                found = frozenset(
-                    _identity_text(self.provider.identity(type_name, r.attributes))
-                    for r in (*self._prior_objects.values(), *self._prior_deposed.values())
-                    if r.address.type == type_name)
-                self._held[type_name] = found
-            return found
+            if self._held is None:
+                held: dict[str, set[str]] = {}
+                for r in (*self._prior_objects.values(), *self._prior_deposed.values()):
+                    held.setdefault(r.address.type, set()).add(
+                        _identity_text(self.provider.identity(r.address.type, r.attributes)))
+                self._held = {t: frozenset(ids) for t, ids in held.items()}
+            return self._held.get(type_name, frozenset())
 
     # -- values -------------------------------------------------------------------------------
     def _resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
