@@ -28,7 +28,6 @@ Any other exception from the provider is a bug: it is re-raised after the state 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -37,6 +36,7 @@ from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.apply_checks import StepError, check_consistent
+from albform.engine.apply_creates import CreateKeys
 from albform.engine.apply_graph import Step, build_apply_graph
 from albform.engine.apply_journal import StepJournal
 from albform.engine.apply_outputs import evaluate_outputs
@@ -49,13 +49,7 @@ from albform.engine.diff import merge_desired, overlay_unconfigured
 from albform.engine.graph import CycleError
 from albform.engine.hooks import Hook, NullHook
 from albform.engine.ignore_changes import keep_ignored
-from albform.engine.provider import (
-    KeyedCreates,
-    Provider,
-    ProviderError,
-    describe_error,
-    object_id,
-)
+from albform.engine.provider import Provider, ProviderError, describe_error, object_id
 from albform.engine.secrets import digest_sent, without_digests
 from albform.engine.state.journal import IntentJournal
 from albform.engine.state.model import ResourceState, State
@@ -129,8 +123,8 @@ class _Apply:
         # The deposed key of each object this apply replaced create-before-destroy.
         self.deposed_keys: dict[ResourceAddress, str] = {}
         self._previous: dict[ResourceAddress, ResourceState | None] = {}
-        self.intents = StepJournal(journal, provider, prior.lineage,
-                                   on_refused=self.stop.internal.set)
+        self.intents = StepJournal(journal, provider, on_refused=self.stop.internal.set)
+        self.creates = CreateKeys(provider, prior.lineage)
         self.work = WorkingState(prior, max(prior.serial, plan.serial), persist, hook,
                                  on_error=self.stop.internal.set,
                                  journaled=journal is not None, prepare=prepare)
@@ -138,11 +132,6 @@ class _Apply:
         self.bugs: list[BaseException] = []
         self.data: dict[ResourceAddress, Mapping[str, Any]] = {}
         self.data_lock = threading.Lock()
-        # The prior state's objects, for ``_create_key`` (set when the walk is planned).
-        self._prior_objects: dict[ResourceAddress, ResourceState] = {}
-        self._prior_deposed: dict[Any, ResourceState] = {}
-        self._held: dict[str, frozenset[str]] | None = None
-        self._held_lock = threading.Lock()
 
     # -- driver ---------------------------------------------------------------------------
     def run(self) -> ApplyOutcome:
@@ -169,11 +158,13 @@ class _Apply:
             # even when no change runs (apply -refresh-only).
             self.work.mark_dirty()
         prior = self.work.resources()
-        self._prior_objects, self._prior_deposed = prior, self.work.deposed()
+        self.creates.prior((*prior.values(), *self.work.deposed().values()))
         graph = build_apply_graph([*self.changes.values(), *self.leftovers.values()],
                                   self.configs, prior, self.work.deposed(), self.provider)
         try:
-            self.intents.record_ahead(self._creates_ahead())
+            if self.intents.journal is not None:
+                self.intents.record_ahead(self.creates.ahead(self.changes.values(),
+                                                             self.configs))
         except StepError as exc:
             # The journal refused them: the stop is set, so no step starts; the state is
             # still written (moves, refreshes), as when a step's own record is refused.
@@ -281,7 +272,7 @@ class _Apply:
                 self.work.flush(now=True)
         try:
             planned = self.provider.prepare_create(address.type, desired,
-                                                   self._create_key(change))
+                                                   self.creates.key(change))
             self.intents.record("create", address, planned)
             result = self.provider.create(address.type, planned)
         except ProviderError as exc:
@@ -372,56 +363,6 @@ class _Apply:
             state = replace(state, adopted_from=restore_point(config.attributes,
                                                               result.attributes))
         self.work.put(state)
-
-    def _creates_ahead(self) -> list[tuple[ResourceAddress, dict[str, Any]]]:
-        """What ``prepare_create`` makes of each plain create's configured values as the
-        plan has them, for ``StepJournal.record_ahead``: the plan's ``after`` is canonical,
-        as the step's values will be, and a value that waits for another step is still
-        unknown there — an identity made of one is unknown, and that step records its own
-        intent (a pool member of a pool this apply creates, say)."""
-        if self.intents.journal is None or not isinstance(self.provider, KeyedCreates) \
-                or not self.provider.keyed_creates():
-            return []
-        out = []
-        for change in self.changes.values():
-            config = self.configs.get(change.address)
-            if change.action is not Action.CREATE or change.after is None or config is None:
-                continue
-            configured = {k: v for k, v in change.after.items() if k in config.attributes}
-            out.append((change.address, self.provider.prepare_create(
-                change.address.type, configured, self._create_key(change))))
-        return out
-
-    def _create_key(self, change: ResourceChange) -> str:
-        """``StepJournal.create_key``, unless the identity ``prepare_create`` derives from it
-        is held by an object of the prior state: then the same key with ``#1``, ``#2``...,
-        the first whose identity none holds. An object moved away from this address (a
-        ``moved`` block, ``state mv``) keeps the uuid its old address's key gave it; a new
-        object created here under the same key would meet it, and take it over as its own
-        (a create adopts what answers 409 with its identity). The choice depends only on the
-        prior state, so a create retried after a crash derives the same key again."""
-        base = self.intents.create_key(change)
-        held = self._held_identities(change.address.type)
-        key, n = base, 0
-        while True:
-            identity = self.provider.identity(
-                change.address.type, self.provider.prepare_create(change.address.type, {}, key))
-            if not identity or _identity_text(identity) not in held:
-                return key
-            n += 1
-            key = f"{base}#{n}"
-
-    def _held_identities(self, type_name: str) -> frozenset[str]:
-        """The identities of the prior state's objects (current and deposed) of a type; all
-        types' are worked out in one pass over the state, when a create first asks."""
-        with self._held_lock:
-            if self._held is None:
-                held: dict[str, set[str]] = {}
-                for r in (*self._prior_objects.values(), *self._prior_deposed.values()):
-                    held.setdefault(r.address.type, set()).add(
-                        _identity_text(self.provider.identity(r.address.type, r.attributes)))
-                self._held = {t: frozenset(ids) for t, ids in held.items()}
-            return self._held.get(type_name, frozenset())
 
     # -- values -------------------------------------------------------------------------------
     def _resolve(self, address: ResourceAddress) -> Mapping[str, Any]:
@@ -574,6 +515,3 @@ def _message(error: BaseException) -> str:
 def _sorted(addresses: set[ResourceAddress]) -> tuple[ResourceAddress, ...]:
     return tuple(sorted(addresses, key=ResourceAddress.sort_key))
 
-
-def _identity_text(identity: Mapping[str, Any]) -> str:
-    return json.dumps(identity, sort_keys=True, default=str)

@@ -23,14 +23,12 @@ Thread-safety: ``record`` is called by every walk worker at once.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from albform.engine.addrs import ResourceAddress
 from albform.engine.apply_checks import StepError
-from albform.engine.changes import ResourceChange
 from albform.engine.diagnostics import Diagnostics
 from albform.engine.provider import Provider
 from albform.engine.state.journal import (
@@ -50,11 +48,10 @@ class StepJournal:
     """The intents one apply records. ``on_refused`` is called when an intent cannot be
     recorded (the apply must stop: nothing more may be sent)."""
 
-    def __init__(self, journal: IntentJournal | None, provider: Provider, lineage: str,
-                 *, on_refused: Callable[[], None]) -> None:
+    def __init__(self, journal: IntentJournal | None, provider: Provider, *,
+                 on_refused: Callable[[], None]) -> None:
         self.journal = journal
         self._provider = provider
-        self._lineage = lineage
         self._on_refused = on_refused
         self._recorded: list[tuple[Where, Intent]] = []
         self._ahead: dict[Where, Intent] = {}
@@ -159,10 +156,3 @@ class StepJournal:
                 "Intent journal not cleared",
                 f"{exc}. The state is saved; the next plan reads the journal back and finds "
                 "every change already recorded.")
-
-    def create_key(self, change: ResourceChange) -> str:
-        """Unique per state lineage, address and replaced object (``Provider.prepare_create``):
-        a create repeated after a crash meets its own object."""
-        replaced = "" if change.before is None else json.dumps(
-            self._provider.identity(change.address.type, change.before), sort_keys=True)
-        return f"{self._lineage}/{change.address}/{replaced}"

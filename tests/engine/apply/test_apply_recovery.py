@@ -343,18 +343,18 @@ def test_an_intent_recorded_ahead_that_a_step_would_not_make_is_recorded_again(
     """A create whose identity comes out different at its step (here: every guess made
     ahead is wrong) records its own intent before sending: recording ahead is only ever a
     saving, never a rule the step relies on."""
-    from albform.engine import apply as apply_module
+    from albform.engine.apply_creates import CreateKeys
 
     provider, backend = DyingProvider(), MemoryBackend()
     provider.key_uuids = True
     journal = backend.journal()
     plan = make(chain(1), provider, backend)
-    guess = apply_module._Apply._creates_ahead
+    guess = CreateKeys.ahead
 
-    def wrong(self: Any) -> list[tuple[Any, dict[str, Any]]]:
-        return [(a, {**p, "uuid": p["uuid"] + "-guessed"}) for a, p in guess(self)]
+    def wrong(self: CreateKeys, *args: Any) -> list[tuple[Any, dict[str, Any]]]:
+        return [(a, {**p, "uuid": p["uuid"] + "-guessed"}) for a, p in guess(self, *args)]
 
-    monkeypatch.setattr(apply_module._Apply, "_creates_ahead", wrong)
+    monkeypatch.setattr(CreateKeys, "ahead", wrong)
     seen: list[bool] = []
     create = provider.create
 

@@ -16,7 +16,7 @@ from albform.provider.schema import load_table
 def _journal() -> tuple[AviProvider, StepJournal, MemoryJournal]:
     provider = AviProvider(None, load_table())  # type: ignore[arg-type]  # makes no call here
     journal = MemoryJournal()
-    return provider, StepJournal(journal, provider, "lineage", on_refused=lambda: None), journal
+    return provider, StepJournal(journal, provider, on_refused=lambda: None), journal
 
 
 def test_a_keyed_object_is_journaled_ahead_with_the_identity_its_step_computes() -> None:
