@@ -14,8 +14,10 @@ it yields one nobody holds — decided from the prior state alone, so a retry de
 plan has them, for ``StepJournal.record_ahead`` (``engine/apply_journal.py``): the plan's
 ``after`` is canonical, as the step's values will be, and a value that waits for another step
 is unknown there — an identity made of one is unknown, and that create records its own intent
-at its step (a member of a pool the apply creates, say). Only for a provider that offers
-``KeyedCreates``: ``prepare_create`` a function of its arguments alone.
+at its step. Only for the types a provider's ``KeyedCreates`` names: those whose identity
+``prepare_create`` derives from the key alone, so that an object found with it after a crash
+is the one this create made (a pool member is found by its address and port: one that was
+there before would be taken for this apply's).
 """
 
 from __future__ import annotations
@@ -69,12 +71,13 @@ class CreateKeys:
         """``(address, planned)`` of each plain create, for ``StepJournal.record_ahead``;
         nothing when the provider's identities do not follow from the key alone."""
         provider = self._provider
-        if not isinstance(provider, KeyedCreates) or not provider.keyed_creates():
+        if not isinstance(provider, KeyedCreates):
             return []
         out = []
         for change in changes:
             config = configs.get(change.address)
-            if change.action is not Action.CREATE or change.after is None or config is None:
+            if change.action is not Action.CREATE or change.after is None or config is None \
+                    or not provider.keyed_creates(change.address.type):
                 continue
             configured = {k: v for k, v in change.after.items() if k in config.attributes}
             out.append((change.address, provider.prepare_create(

@@ -188,13 +188,12 @@ class KeyedCreates(Protocol):
     first call (``engine/apply_journal.py``, "intents recorded ahead"). Optional: without
     it each create records its own intent as its step runs.
 
-    The contract: ``prepare_create`` is a function of its arguments alone (the identity it
-    fixes comes from the key, never from a counter or a call), so calling it ahead with the
-    plan's known values and again at the step gives the same identity whenever the values
-    that identity is made of were known."""
+    The contract: for a type ``keyed_creates`` says yes, ``prepare_create`` fixes the new
+    object's identity from the key alone (never from a counter, a call or the values), so an
+    object found with that identity after a crash can only be the one this create made."""
 
-    def keyed_creates(self) -> bool:
-        """Whether ``prepare_create`` keeps the contract above."""
+    def keyed_creates(self, type_name: str) -> bool:
+        """Whether ``type_name``'s creates keep the contract above."""
         ...
 
 

@@ -200,7 +200,7 @@ class FakeProvider:
     def identity(self, type_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         return {"uuid": attributes["uuid"]} if attributes.get("uuid") else {}
 
-    def keyed_creates(self) -> bool:
+    def keyed_creates(self, type_name: str) -> bool:
         """With ``key_uuids`` the uuid comes from the key alone (engine KeyedCreates)."""
         return self.key_uuids
 

@@ -354,9 +354,16 @@ class AviProvider:
         keys = _IDENTITY_KEYS.get(type_name, ("uuid", "tenant_ref"))
         return {k: attributes[k] for k in keys if attributes.get(k) is not None}
 
-    def keyed_creates(self) -> bool:
-        """``prepare_create`` derives the uuid from the key alone (engine KeyedCreates)."""
-        return True
+    def keyed_creates(self, type_name: str) -> bool:
+        """``prepare_create`` derives the uuid from the key alone (engine KeyedCreates), for
+        every type with a uuid of its own: not members, routes and singletons, which are
+        found by what they hold."""
+        if self.registry.is_partial(type_name):
+            return False
+        try:
+            return not self.registry.is_singleton(self.registry.api_type(type_name))
+        except KeyError:  # not a type of this provider: its create fails on its own
+            return False
 
     def prepare_create(self, type_name: str, planned: Mapping[str, Any],
                        key: str) -> dict[str, Any]:

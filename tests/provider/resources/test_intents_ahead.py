@@ -25,7 +25,7 @@ def test_a_keyed_object_is_journaled_ahead_with_the_identity_its_step_computes()
     planned = {"name": "p", "health_monitor_refs": [UNKNOWN]}  # waits for a new monitor
     steps.record_ahead([(address, provider.prepare_create("avi_pool", planned, "k"))])
     [ahead] = journal.pending()
-    assert provider.keyed_creates()
+    assert provider.keyed_creates("avi_pool")
     at_step = provider.prepare_create("avi_pool", {**planned, "health_monitor_refs": ["x"]},
                                       "k")
     assert ahead.identity == provider.identity("avi_pool", at_step)
@@ -63,3 +63,15 @@ def test_an_object_whose_tenant_waits_for_another_step_is_left_to_its_step() -> 
     steps.record_ahead([(ResourceAddress("avi_pool", "p"), provider.prepare_create(
         "avi_pool", {"name": "p", "tenant_ref": UNKNOWN}, "k"))])
     assert journal.pending() == []
+
+
+def test_only_objects_found_by_a_keyed_uuid_are_offered_ahead() -> None:
+    """A member, a route or a singleton is found by what it holds: after a crash, one that
+    was on the controller before would be taken for this apply's. Their creates record their
+    own intents, at their steps."""
+    provider = AviProvider(None, load_table())  # type: ignore[arg-type]
+    assert provider.keyed_creates("avi_pool") and provider.keyed_creates("avi_virtualservice")
+    assert not provider.keyed_creates("avi_server")
+    assert not provider.keyed_creates("avi_vrfcontext_static_route")
+    assert not provider.keyed_creates("avi_systemconfiguration")
+    assert not provider.keyed_creates("avi_no_such_type")
