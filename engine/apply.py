@@ -157,10 +157,10 @@ class _Apply:
             # Refreshed (drift, objects gone) or moved: the state to keep is the new one,
             # even when no change runs (apply -refresh-only).
             self.work.mark_dirty()
-        prior = self.work.resources()
-        self.creates.prior((*prior.values(), *self.work.deposed().values()))
+        prior, deposed = self.work.resources(), self.work.deposed()
+        self.creates.prior((*prior.values(), *deposed.values()))
         graph = build_apply_graph([*self.changes.values(), *self.leftovers.values()],
-                                  self.configs, prior, self.work.deposed(), self.provider)
+                                  self.configs, prior, deposed, self.provider)
         try:
             if self.intents.journal is not None:
                 self.intents.record_ahead(self.creates.ahead(self.changes.values(),
@@ -514,4 +514,3 @@ def _message(error: BaseException) -> str:
 
 def _sorted(addresses: set[ResourceAddress]) -> tuple[ResourceAddress, ...]:
     return tuple(sorted(addresses, key=ResourceAddress.sort_key))
-

@@ -42,15 +42,22 @@ class CreateKeys:
         self._lineage = lineage
         self._prior: tuple[ResourceState, ...] = ()
         self._held: dict[str, frozenset[str]] | None = None
+        self._keys: dict[ResourceAddress, str] = {}  # decided ahead, taken again at the step
         self._lock = threading.Lock()
 
     def prior(self, objects: Iterable[ResourceState]) -> None:
         """The prior state's objects, current and deposed (before the walk starts)."""
         with self._lock:
-            self._prior, self._held = tuple(objects), None
+            self._prior, self._held, self._keys = tuple(objects), None, {}
 
     def key(self, change: ResourceChange) -> str:
         """The key for ``change``'s create (module docstring)."""
+        found = self._keys.get(change.address)
+        if found is None:
+            found = self._keys[change.address] = self._key(change)
+        return found
+
+    def _key(self, change: ResourceChange) -> str:
         replaced = "" if change.before is None else _text(
             self._provider.identity(change.address.type, change.before))
         base = f"{self._lineage}/{change.address}/{replaced}"

@@ -368,10 +368,7 @@ class MemoryJournal:
         self.records = 0  # how many record() calls, for tests
 
     def record(self, intent: Intent) -> None:
-        line = encode_intent(intent)
-        with self._lock:
-            self._lines.append(line)
-            self.records += 1
+        self.record_all([intent])
 
     def record_all(self, intents: Sequence[Intent]) -> None:
         lines = [encode_intent(i) for i in intents]

@@ -371,8 +371,7 @@ class AviProvider:
         retried — after a lost answer or a crash — names the same object, which ``create``
         then adopts on its 409. Members, routes and singletons have no uuid of their own."""
         objtype = self._objtype(type_name)
-        if self.registry.is_partial(type_name) or self.registry.is_singleton(objtype) \
-                or planned.get("uuid"):
+        if not self.keyed_creates(type_name) or planned.get("uuid"):
             return dict(planned)
         return {**planned, "uuid": keyed_uuid(objtype, key)}
 
