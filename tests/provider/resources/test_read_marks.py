@@ -63,6 +63,19 @@ def applied(provider: AviProvider) -> Iterator[dict[ResourceAddress, tuple[dict[
         provider.delete(address.type, objects[address][0])
 
 
+def _renaming(value: Any, renamed: dict[str, str]) -> Any:
+    """``value`` with every uuid in ``renamed`` replaced by its new one (references)."""
+    if isinstance(value, str):
+        for before, after in renamed.items():
+            value = value.replace(before, after)
+        return value
+    if isinstance(value, list):
+        return [_renaming(v, renamed) for v in value]
+    if isinstance(value, dict):
+        return {k: _renaming(v, renamed) for k, v in value.items()}
+    return value
+
+
 _CHANGE = st.sampled_from(["update", "touch", "delete", "recreate", "apply", "none"])
 _MARK = st.sampled_from(["keep", "none", "garbage", "other-version", "other-epoch",
                          "stale"])
@@ -84,11 +97,16 @@ def test_a_marked_refresh_equals_a_full_one(
     # The state as the last apply or refresh left it: a full refresh of what was applied
     # (earlier examples changed the controller), objects gone re-created by an apply.
     state = _full_refresh(provider, _state(applied, addresses))
-    for address in addresses:
+    # Dependencies first, each referring to the objects that stand now (a pool re-created
+    # before its health monitor, or a VS naming a pool's old uuid, was refused with a 400).
+    renamed: dict[str, str] = {}
+    for address in (HM, *(_pool(i) for i in range(N_POOLS)), VIP, VS):
         if state.get(address) is None:
-            config = {k: v for k, v in applied[address][0].items()
+            old = applied[address][0]
+            config = {k: _renaming(v, renamed) for k, v in old.items()
                       if k not in ("uuid", "id", "url")}
             applied[address] = _create(provider, address.type, config)
+            renamed[old["uuid"]] = applied[address][0]["uuid"]
     state = _full_refresh(provider, _state(applied, addresses))
     # Out-of-band changes, and applies of our own (update answers carry marks).
     for index, change in changes:
