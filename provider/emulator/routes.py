@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from albform.provider.emulator import catalog, gslb, listing, render, runtime
@@ -46,8 +46,13 @@ def _flag(params: Any, key: str) -> bool:
 
 async def _body(request: Request, empty: Any = None) -> Any:
     """The JSON body; an empty body is ``empty`` (a PUT without a body re-saves the object
-    as it is: recorded for ``PUT /api/systemconfiguration`` with no data)."""
-    raw = await request.body()
+    as it is: recorded for ``PUT /api/systemconfiguration`` with no data). A client gone
+    before its body arrived (killed mid-request) is answered 499, which nobody reads: not
+    an error of the emulator's, so not a traceback in its log."""
+    try:
+        raw = await request.body()
+    except ClientDisconnect:
+        raise error(499, "Client closed the request") from None
     if not raw.strip():
         return {} if empty is None else empty
     try:

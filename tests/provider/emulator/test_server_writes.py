@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from typing import Any
 
 from albform.provider.emulator import RunningEmulator
@@ -102,3 +103,23 @@ def test_answers_over_http_arrive_whole(emulator: RunningEmulator) -> None:
     assert second.startswith(b"HTTP/1.1 ") and second.endswith(b"\r\n\r\n")
     assert second.count(b"\r\n\r\n") == 1
     assert b"connection: close" in second.lower()
+
+
+def test_a_client_gone_before_its_body_leaves_no_traceback(
+        emulator: RunningEmulator, caplog: Any) -> None:
+    """A client killed while sending its request (``kill -9`` of an apply) is no error of
+    the emulator's: nothing is logged, and the emulator goes on answering."""
+    from emuclient import Client
+
+    client = Client(emulator.url)
+    cookie = "; ".join(f"{k}={v}" for k, v in client.http.cookies.items())
+    head = "".join(f"{k}: {v}\r\n" for k, v in client.headers().items())
+    request = (f"POST /api/pool HTTP/1.1\r\nHost: {emulator.host}\r\nCookie: {cookie}\r\n"
+               f"{head}Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+               '{"name":')
+    with caplog.at_level("ERROR"):
+        with socket.create_connection((emulator.host, emulator.port), timeout=10) as sock:
+            sock.sendall(request.encode())
+        time.sleep(0.5)  # the server sees the connection close (and, before, logged it)
+        assert client.get("/api/pool").status_code == 200  # answered after the disconnect
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
