@@ -155,6 +155,15 @@ class Graph(Generic[V]):
             return index.__getitem__
         return lambda v: (key(v), index[v])
 
+    def heights(self) -> dict[V, int]:
+        """For each vertex, the number of vertices on the longest chain of dependents that
+        waits on it (0 for a vertex nothing depends on). Raises ``CycleError`` on a cycle."""
+        height: dict[V, int] = {}
+        dependents = self._dependents
+        for v in reversed(self.topological_order()):  # every dependent before its dependency
+            height[v] = 1 + max((height[d] for d in dependents[v]), default=-1)
+        return height
+
     def topological_order(self, key: SortKey | None = None) -> list[V]:
         """Dependencies first. Among vertices ready at the same time the smallest ``key``
         (default: insertion order) comes first. Raises ``CycleError`` on a cycle."""
@@ -273,13 +282,22 @@ class Graph(Generic[V]):
 
         ``visit`` signals failure by raising; the exception is recorded in ``failed`` and
         the vertex's transitive dependents are skipped. When ``stop`` is set, visits in
-        flight finish and nothing new starts. Ready vertices start in ``key`` order
-        (default insertion order). Raises ``CycleError`` before visiting anything.
+        flight finish and nothing new starts. Raises ``CycleError`` before visiting anything.
+
+        Order: with ``parallelism=1`` ready vertices start in ``key`` order (default insertion
+        order). With more, the ready vertex with the longest chain of dependents waiting on it
+        starts first (``heights``), ties in ``key`` order: long chains then start early and all
+        chains end together, instead of a few that started late running on alone at the end
+        while the other workers idle (critical-path-first list scheduling).
         """
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
-        self.topological_order()  # detects cycles up front
-        return _Walk(self, visit, parallelism, stop, self._tie_breaker(key)).run()
+        tie = self._tie_breaker(key)
+        if parallelism == 1:
+            self.topological_order()  # detects cycles up front
+            return _Walk(self, visit, parallelism, stop, tie).run()
+        height = self.heights()  # detects cycles up front too
+        return _Walk(self, visit, parallelism, stop, lambda v: (-height[v], tie(v))).run()
 
 
 class _Walk(Generic[V]):

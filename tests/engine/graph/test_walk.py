@@ -189,3 +189,79 @@ def test_stop_partitions_the_graph(case: tuple[Graph[int], set[int]], stop_after
     for v in result.not_started:
         assert not any(d in result.failed for d in g.dependencies(v)), \
             "a dependant of a failure must be skipped, not left waiting"
+
+
+class Released:
+    """A visit that blocks until the test releases it, so that a threaded walk's choices are
+    deterministic: the test releases one visit at a time and waits for the next to start, so
+    exactly one worker is choosing at any moment."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.cond = threading.Condition()
+        self.gates: dict[str, threading.Event] = {}
+
+    def __call__(self, v: str) -> None:
+        gate = threading.Event()
+        with self.cond:
+            self.gates[v] = gate
+            self.started.append(v)
+            self.cond.notify_all()
+        assert gate.wait(timeout=10), f"{v} was never released"
+
+    def wait_started(self, count: int) -> None:
+        with self.cond:
+            assert self.cond.wait_for(lambda: len(self.started) >= count, timeout=10)
+
+    def release(self, v: str) -> None:
+        with self.cond:
+            self.gates[v].set()
+
+
+def test_threaded_walk_starts_the_longest_chain_first() -> None:
+    # Four independent vertices inserted first, then a chain a1 <- a2 <- a3 <- a4. By
+    # insertion order the chain would start last and run on alone at the end; started first,
+    # it runs beside the independent vertices and the walk ends a round earlier.
+    g: Graph[str] = Graph(["x1", "x2", "x3", "x4"])
+    for dependent, dependency in [("a2", "a1"), ("a3", "a2"), ("a4", "a3")]:
+        g.connect(dependent, dependency)
+    visit = Released()
+    walker = threading.Thread(target=lambda: g.walk(visit, parallelism=2))
+    walker.start()
+    visit.wait_started(2)
+    released = 0
+    while released < len(g):
+        # The oldest visit still running finishes; its worker then starts the next one.
+        running = [v for v in visit.started if not visit.gates[v].is_set()]
+        visit.release(running[0])
+        released += 1
+        if len(visit.started) < len(g):
+            visit.wait_started(len(visit.started) + 1)
+    walker.join(timeout=10)
+    # a4 and x4 both have nothing after them: the insertion order decides between them.
+    assert visit.started == ["a1", "x1", "a2", "x2", "a3", "x3", "x4", "a4"]
+    assert not walker.is_alive()
+
+
+def test_parallelism_one_keeps_the_key_order() -> None:
+    # One at a time the order changes nothing of the walk's length: the key order stays
+    # (the order a reviewer reads in the plan).
+    g: Graph[str] = Graph(["x1", "x2"])
+    g.connect("a2", "a1")
+    seen: list[str] = []
+    g.walk(seen.append, parallelism=1)
+    assert seen == ["x1", "x2", "a1", "a2"]
+
+
+def _longest_chain_of_dependents(g: Graph[int], v: int) -> int:
+    # By enumerating every path (small graphs only), independent of the implementation.
+    return max((1 + _longest_chain_of_dependents(g, d) for d in g.dependents(v)), default=0)
+
+
+@settings(max_examples=60)
+@given(dags_with_failures())
+def test_heights_are_the_longest_chains_of_dependents(case: tuple[Graph[int], set[int]]) -> None:
+    g, _ = case
+    small: Graph[int] = g.subgraph_closure([v for v in g if v < 14])
+    heights = small.heights()
+    assert heights == {v: _longest_chain_of_dependents(small, v) for v in small}
