@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid as uuidlib
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -63,22 +64,32 @@ def bulk_load(db: Path, count: int) -> list[str]:
     return uuids
 
 
-def serve(db: Path | None, *, password: str = PASSWORD,
-          faults: str | None = None) -> tuple[subprocess.Popen[str], str]:
-    """A standalone ``albform emulator --http`` (on ``db``, else in memory): (process, url)."""
+def serve(db: Path | None, *, password: str = PASSWORD, faults: str | None = None,
+          cpus: set[int] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """A standalone ``albform emulator --http`` (on ``db``, else in memory): (process, url).
+    ``cpus``: the CPUs the emulator's threads may run on (all when None)."""
     albform = shutil.which("albform", path=str(Path(sys.executable).parent))
     if albform is None:
         raise SystemExit("the albform console script is not installed next to this python")
     argv = [albform, "emulator", "--http", "--password", password]
     argv += ["--db", str(db)] if db is not None else []
     argv += ["--faults", faults] if faults is not None else []
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=pinned_to(cpus))
     assert proc.stdout is not None
     found = re.search(r"ready at (http://[\d.:]+)", proc.stdout.readline())
     if found is None:
         proc.kill()
         raise SystemExit("the emulator did not start")
     return proc, found.group(1)
+
+
+def pinned_to(cpus: set[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that restricts the child, and so every thread it starts, to ``cpus``
+    (None: no restriction)."""
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
 
 
 def _client(args: tuple[str, str, list[str], int, float, int]) -> tuple[int, list[float]]:
