@@ -27,8 +27,10 @@ parallelism is bounded by the number of chains, as in a real configuration.
                on every CPU, once with the emulator on a CPU of its own and albform on the
                others — as a controller on another machine would be. On a 2-core machine the
                two processes, left to the scheduler, keep meeting on one core, and albform's
-               32 threads hand the interpreter lock from core to core: its CPU in the walk
-               is then 1.25 s instead of 0.87 s, and the walk ~17 % longer.
+               33 threads hand the interpreter lock from core to core: its CPU in the p32 walk
+               was 1.25 s instead of 0.87 s, and the walk 4-17 % longer in our runs
+               (benchmarks/README.md, goal 2, eighth round). Each level is measured in both
+               layouts back to back, so that drift over the run favours neither.
 
 Absolute times on the shared 2-core machines are noisy: compare the ratios, which are
 measured in one run.
@@ -274,27 +276,32 @@ def core_layouts(choice: str) -> list[tuple[str, set[int] | None, set[int] | Non
     cpus = sorted(os.sched_getaffinity(0))
     layouts: list[tuple[str, set[int] | None, set[int] | None]] = []
     if choice in ("shared", "both"):
-        layouts.append(("both processes on every CPU", None, None))
-    if choice in ("apart", "both") and len(cpus) >= 2:
-        layouts.append((f"albform on CPU {','.join(map(str, cpus[:-1]))}, the emulator on "
-                        f"CPU {cpus[-1]}", set(cpus[:-1]), {cpus[-1]}))
+        layouts.append(("shared", None, None))
+    if choice in ("apart", "both"):
+        if len(cpus) >= 2:
+            layouts.append(("apart", set(cpus[:-1]), {cpus[-1]}))
+        else:
+            print(f"  (apart: not measured, this process may run on CPU {cpus[0]} only)")
     return layouts
 
 
 def figure_latency(root: Path, n: int, latency_ms: float, levels: Sequence[int],
                    cores: str) -> None:
     print(f"\n{n:,} objects against a standalone emulator with {latency_ms:g} ms per request "
-          "(speed-up vs the first level: whole command / apply walk):")
-    for label, ours, emulator in core_layouts(cores):
-        print(f" {label}:")
-        first = first_walk = 0.0
-        for level in levels:
+          "(speed-up vs the first level of the same layout: whole command / apply walk):")
+    layouts = core_layouts(cores)
+    for tag, ours, emulator in layouts:
+        print(f"  {tag}: " + ("albform and the emulator free to run on every CPU" if ours is None
+                              else f"albform on CPU {','.join(map(str, sorted(ours)))}, the "
+                                   f"emulator on CPU {','.join(map(str, sorted(emulator or ())))}"))
+    first: dict[str, tuple[float, float]] = {}
+    for level in levels:
+        for tag, ours, emulator in layouts:
             proc, url = serve(None, password=PASSWORD,
                               faults=json.dumps({"latency_ms": latency_ms}), cpus=emulator)
             try:
                 env = {"AVI_CONTROLLER": url, "AVI_USERNAME": "admin",
                        "AVI_PASSWORD": PASSWORD}
-                tag = "shared" if ours is None else "apart"
                 _, wall, cpu, walk = albform_apply(root, n, env=env, parallelism=level,
                                                    name=f"latency-{n}-{tag}-p{level}",
                                                    json_ui=True, cpus=ours)
@@ -302,10 +309,10 @@ def figure_latency(root: Path, n: int, latency_ms: float, levels: Sequence[int],
                 proc.terminate()
                 proc.wait(timeout=30)
             assert walk is not None
-            first, first_walk = first or wall, first_walk or walk
-            print(f"  -parallelism {level:>3}: {wall:8.1f} s wall (walk {walk:6.1f} s) "
-                  f"{cpu:7.1f} s CPU  speed-up x{first / wall:.1f} / walk "
-                  f"x{first_walk / walk:.1f}", flush=True)
+            base_wall, base_walk = first.setdefault(tag, (wall, walk))
+            print(f"  {tag:>6} -parallelism {level:>3}: {wall:8.1f} s wall (walk {walk:6.1f} s) "
+                  f"{cpu:7.1f} s CPU  speed-up x{base_wall / wall:.1f} / walk "
+                  f"x{base_walk / walk:.1f}", flush=True)
 
 
 def main() -> None:

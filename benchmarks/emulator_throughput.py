@@ -86,7 +86,8 @@ def serve(db: Path | None, *, password: str = PASSWORD, faults: str | None = Non
 
 def pinned_to(cpus: set[int] | None) -> Callable[[], None] | None:
     """A ``preexec_fn`` that restricts the child, and so every thread it starts, to ``cpus``
-    (None: no restriction)."""
+    (None: no restriction). It runs Python between fork and exec, which is safe here because
+    the benchmarks that start processes start no threads of their own."""
     if cpus is None:
         return None
     return lambda: os.sched_setaffinity(0, cpus)

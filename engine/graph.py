@@ -286,9 +286,10 @@ class Graph(Generic[V]):
 
         Order: with ``parallelism=1`` ready vertices start in ``key`` order (default insertion
         order). With more, the ready vertex with the longest chain of dependents waiting on it
-        starts first (``heights``), ties in ``key`` order: long chains then start early and all
-        chains end together, instead of a few that started late running on alone at the end
-        while the other workers idle (critical-path-first list scheduling).
+        starts first (``heights``), ties in ``key`` order: long chains then start early and
+        chains tend to end together, instead of a few that started late running on alone at
+        the end while the other workers idle (critical-path-first list scheduling; a height
+        counts vertices, not what visiting them costs).
         """
         if parallelism < 1:
             raise ValueError("parallelism must be at least 1")
@@ -297,13 +298,17 @@ class Graph(Generic[V]):
             self.topological_order()  # detects cycles up front
             return _Walk(self, visit, parallelism, stop, tie).run()
         height = self.heights()  # detects cycles up front too
-        return _Walk(self, visit, parallelism, stop, lambda v: (-height[v], tie(v))).run()
+        # Each vertex's place in the whole order, once: the heap then compares ints, not
+        # nested tuples (as in ``topological_order``).
+        order = sorted(self._dependencies, key=lambda v: (-height[v], tie(v)))
+        place = {v: i for i, v in enumerate(order)}
+        return _Walk(self, visit, parallelism, stop, place.__getitem__).run()
 
 
 class _Walk(Generic[V]):
     """The state of one walk. With ``parallelism > 1`` every worker schedules for itself:
-    it finishes its vertex and takes the next ready one under one lock, so a chain runs on
-    in the same thread, and another worker is woken only for work it can take. (Handing each
+    it finishes its vertex and takes the first ready one itself under one lock (often the
+    next of its own chain), and another worker is woken only for work it can take. (Handing each
     finished vertex to a scheduling thread and each new one back to a pool costs two thread
     switches per vertex, which on one interpreter lock cost as much as a small visit.)"""
 

@@ -8,7 +8,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from albform.engine.graph import Graph
+from albform.engine.graph import Graph, WalkResult
 
 
 @st.composite
@@ -200,22 +200,33 @@ class Released:
         self.started: list[str] = []
         self.cond = threading.Condition()
         self.gates: dict[str, threading.Event] = {}
+        self.all_released = False
 
     def __call__(self, v: str) -> None:
-        gate = threading.Event()
         with self.cond:
-            self.gates[v] = gate
+            gate = self.gates.setdefault(v, threading.Event())
+            if self.all_released:
+                gate.set()
             self.started.append(v)
             self.cond.notify_all()
         assert gate.wait(timeout=10), f"{v} was never released"
 
-    def wait_started(self, count: int) -> None:
+    def next_start(self, seen: int) -> str | None:
+        """The vertex that starts after the first ``seen``; None if none starts in 5 s."""
         with self.cond:
-            assert self.cond.wait_for(lambda: len(self.started) >= count, timeout=10)
+            if not self.cond.wait_for(lambda: len(self.started) > seen, timeout=5):
+                return None
+            return self.started[seen]
 
     def release(self, v: str) -> None:
         with self.cond:
             self.gates[v].set()
+
+    def release_all(self) -> None:
+        with self.cond:
+            self.all_released = True
+            for gate in self.gates.values():
+                gate.set()
 
 
 def test_threaded_walk_starts_the_longest_chain_first() -> None:
@@ -226,21 +237,25 @@ def test_threaded_walk_starts_the_longest_chain_first() -> None:
     for dependent, dependency in [("a2", "a1"), ("a3", "a2"), ("a4", "a3")]:
         g.connect(dependent, dependency)
     visit = Released()
-    walker = threading.Thread(target=lambda: g.walk(visit, parallelism=2))
+    results: list[WalkResult[str]] = []
+    walker = threading.Thread(target=lambda: results.append(g.walk(visit, parallelism=2)),
+                              daemon=True)
     walker.start()
-    visit.wait_started(2)
-    released = 0
-    while released < len(g):
-        # The oldest visit still running finishes; its worker then starts the next one.
-        running = [v for v in visit.started if not visit.gates[v].is_set()]
-        visit.release(running[0])
-        released += 1
-        if len(visit.started) < len(g):
-            visit.wait_started(len(visit.started) + 1)
-    walker.join(timeout=10)
-    # a4 and x4 both have nothing after them: the insertion order decides between them.
-    assert visit.started == ["a1", "x1", "a2", "x2", "a3", "x3", "x4", "a4"]
-    assert not walker.is_alive()
+    try:
+        # Two workers start the two first vertices (which one records first is a race).
+        first_two = {visit.next_start(0), visit.next_start(1)}
+        assert first_two == {"a1", "x1"}
+        # Then each release frees one worker, which alone chooses what starts next.
+        # a4 and x4 both have nothing after them: the insertion order decides between them.
+        for finished, expected in [("a1", "a2"), ("x1", "x2"), ("a2", "a3"), ("x2", "x3"),
+                                   ("a3", "x4"), ("x3", "a4")]:
+            seen = len(visit.started)
+            visit.release(finished)
+            assert visit.next_start(seen) == expected, f"after {finished}: {visit.started}"
+    finally:
+        visit.release_all()
+        walker.join(timeout=10)
+    assert not walker.is_alive() and results and results[0].ok
 
 
 def test_parallelism_one_keeps_the_key_order() -> None:
