@@ -317,7 +317,9 @@ def test_journal_records_each_write_before_it_is_made() -> None:
     assert journal.records == 6  # recorded ahead (keyed) or per step, never twice
 
 
-def test_keyed_creates_are_all_recorded_before_the_first_call(keyed: bool) -> None:
+@pytest.mark.parametrize("parallelism", [1, 10])
+def test_keyed_creates_are_all_recorded_before_the_first_call(keyed: bool,
+                                                              parallelism: int) -> None:
     """With uuids derived from the create key the plan fixes every create's intent: all of
     them are durable before anything is sent, and no step records one again."""
     provider, backend = DyingProvider(), MemoryBackend()
@@ -330,11 +332,18 @@ def test_keyed_creates_are_all_recorded_before_the_first_call(keyed: bool) -> No
         return original(type_name, planned)
 
     provider.create = create  # type: ignore[method-assign]
-    apply_plan(make(chain(3), provider, backend), provider, backend.write, journal=journal)
+    apply_plan(make(chain(3), provider, backend), provider, backend.write, journal=journal,
+               parallelism=parallelism)
     if keyed:
         assert pending_at_calls == [9] * 9
-    else:
+    elif parallelism == 1:
         assert pending_at_calls == list(range(1, 10))  # one more per step
+    else:
+        # Steps record and call concurrently: another may record between a step's record and
+        # its call, but every call finds its own intent and those of every call before it
+        # (so the i-th smallest count is above i, whatever order the counts were noted in).
+        assert len(pending_at_calls) == 9
+        assert all(count >= i + 1 for i, count in enumerate(sorted(pending_at_calls)))
     assert journal.records == 9 and journal.pending() == []
 
 
