@@ -53,6 +53,30 @@ def test_child_serves_on_its_database_and_stops_when_told(tmp_path: Path) -> Non
     child.stop()  # idempotent
 
 
+def test_a_child_stopped_with_a_connection_open_keeps_its_writes(tmp_path: Path) -> None:
+    # The child ends without winding its server down (no wait for connections): what it
+    # wrote must still be in the database, closed cleanly (no write-ahead log left over).
+    db = tmp_path / "emulator.db"
+    session = requests.Session()
+    with spawn_emulator(db_path=db, password=PASSWORD) as child:
+        login = session.post(f"{child.url}/login",
+                             json={"username": "admin", "password": PASSWORD}, timeout=10)
+        assert login.status_code == 200
+        made = session.post(f"{child.url}/api/healthmonitor", timeout=10,
+                            json={"name": "kept-after-stop", "type": "HEALTH_MONITOR_TCP"},
+                            headers={"X-CSRFToken": session.cookies.get("csrftoken", ""),
+                                     "Referer": child.url})
+        assert made.status_code == 201, made.text
+    assert child.exit_status() == 0
+    session.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["emulator.db"]
+    with spawn_emulator(db_path=db, password=PASSWORD) as again, requests.Session() as reader:
+        assert reader.post(f"{again.url}/login", timeout=10,
+                           json={"username": "admin", "password": PASSWORD}).status_code == 200
+        found = reader.get(f"{again.url}/api/healthmonitor?name=kept-after-stop", timeout=10)
+        assert found.status_code == 200 and found.json()["count"] == 1, found.text
+
+
 def test_child_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
     parent = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
